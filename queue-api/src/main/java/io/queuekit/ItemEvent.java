@@ -1,0 +1,25 @@
+package io.queuekit;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What a {@link QueueListener} is told about one item.
+ *
+ * @param queue the queue's name
+ * @param item the decoded item; empty when it could not be decoded
+ * @param deliveryId the delivery the event is about
+ * @param deliveryCount earlier deliveries that ended unhandled (after this event, for retries)
+ * @param recoveryCount crashes the item was in flight for
+ * @param delay retries: the backoff before the next delivery; otherwise zero
+ * @param reason dead letters: why; otherwise empty
+ * @param <T> the item type
+ */
+public record ItemEvent<T>(
+    String queue,
+    Optional<T> item,
+    long deliveryId,
+    int deliveryCount,
+    int recoveryCount,
+    Duration delay,
+    String reason) {}

@@ -1,0 +1,112 @@
+package io.queuekit;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every key a queue reads from {@code [queue]} and {@code [queue.NAME]}, with its default and
+ * meaning. The README's settings table is checked against this enum by a test, so the two never
+ * disagree.
+ */
+public enum Setting {
+  TYPE(Kind.STRING, "level",
+      "`level` (aliases `leveldb`, `levelqueue`, `persistable-channel`), `channel`, `redis`, `dummy`, `immediate`"),
+  DATADIR(Kind.STRING, "queues/common",
+      "LevelDB directory; relative paths resolve against the data path; queues with the same directory share one DB"),
+  CONN_STR(Kind.STRING, "",
+      "LevelDB `leveldb://path?options`; Redis `redis://`, `rediss://`, `redis+socket://`, `redis+sentinel://`, `redis+cluster://`, `?prefix=`"),
+  LENGTH(Kind.INT, "100000", "waiting items before push waits for room (≤ 0: default)"),
+  QUEUE_NAME(Kind.STRING, "_queue", "storage name suffix: `NAME` + `QUEUE_NAME`"),
+  SET_NAME(Kind.STRING, "_unique", "unique set suffix: `NAME` + `QUEUE_NAME` + `SET_NAME`"),
+  BATCH_LENGTH(Kind.INT, "20", "a batch is dispatched when it holds this many items (≤ 0: default)"),
+  BATCH_DEBOUNCE(Kind.DURATION, "100ms", "…or this long after its first item"),
+  MAX_WORKERS(Kind.INT, "cores/2, 1..10",
+      "workers start on demand up to this cap; changeable at run time (≤ 0: default)"),
+  WORKER_IDLE_TIMEOUT(Kind.DURATION, "1s", "an idle worker exits, except the last one"),
+  PUSH_TIMEOUT(Kind.DURATION, "5s", "how long push waits for room"),
+  SHUTDOWN_TIMEOUT(Kind.DURATION, "2s", "how long running handlers get at shutdown"),
+  HANDLER_TIMEOUT(Kind.DURATION, "0", "a handler running longer is interrupted and its batch released (0: none)"),
+  RETRY_DELAY(Kind.DURATION, "1s", "first backoff for unhandled items (0: retry at once)"),
+  RETRY_DELAY_MAX(Kind.DURATION, "5m", "backoff cap"),
+  MAX_DELIVERIES(Kind.INT, "0", "when n > 0 the handler sees an item at most n times, then it is dead-lettered (0: unlimited)"),
+  MAX_RECOVERIES(Kind.INT, "3", "the item in flight during this many crashes is dead-lettered as poison (0: never)"),
+  SYNC(Kind.BOOL, "false", "LevelDB: sync each write to disk"),
+  CONSUMER_TIMEOUT(Kind.DURATION, "30s", "Redis: silence after which a consumer's in-flight items are recovered (≥ 1s)"),
+  DEAD_LETTER_LENGTH(Kind.INT, "10000", "cap of the dead-letter store; entries dropped at the cap are logged and counted"),
+  MAX_ITEM_SIZE(Kind.SIZE, "1MiB", "larger items are refused at push");
+
+  /** How a value is written. */
+  public enum Kind { STRING, INT, BOOL, DURATION, SIZE }
+
+  private final Kind kind;
+  private final String defaultText;
+  private final String description;
+
+  Setting(Kind kind, String defaultText, String description) {
+    this.kind = kind;
+    this.defaultText = defaultText;
+    this.description = description;
+  }
+
+  /** The INI key, e.g. {@code BATCH_LENGTH}. */
+  public String key() {
+    return name();
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The default as the README writes it. */
+  public String defaultText() {
+    return defaultText;
+  }
+
+  /** One line on what the key does. */
+  public String description() {
+    return description;
+  }
+
+  /** The setting for an INI key, compared case-insensitively as go-ini maps keys. */
+  public static Optional<Setting> byKey(String key) {
+    String upper = key.trim().toUpperCase(Locale.ROOT);
+    for (Setting s : values()) {
+      if (s.name().equals(upper)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The known key closest to {@code key} by edit distance, for "did you mean" warnings. */
+  public static Setting closest(String key) {
+    String upper = key.trim().toUpperCase(Locale.ROOT);
+    Setting best = TYPE;
+    int bestDistance = Integer.MAX_VALUE;
+    for (Setting s : values()) {
+      int d = distance(upper, s.name());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,26 @@
+package io.queuekit.spi;
+
+import java.util.Set;
+
+/**
+ * A backend, found at run time by {@link java.util.ServiceLoader} under the {@code TYPE} names it
+ * serves. Implementations are listed in {@code
+ * META-INF/services/io.queuekit.spi.BaseQueueFactory} of the backend's jar.
+ *
+ * <p><b>Thread-safety:</b> {@link #create} may be called from several threads at once.
+ */
+public interface BaseQueueFactory {
+
+  /** The canonical {@code TYPE} names this factory serves, e.g. {@code channel}. */
+  Set<String> types();
+
+  /**
+   * Opens the named queue.
+   *
+   * @param type one of {@link #types()}
+   * @throws io.queuekit.QueueConfigException settings this backend cannot use (naming key, value and
+   *     queue)
+   * @throws io.queuekit.QueueUnavailableException the store cannot be opened or reached
+   */
+  BaseQueue create(String type, BaseQueueConfig config);
+}
