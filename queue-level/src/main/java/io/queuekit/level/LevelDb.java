@@ -1,0 +1,379 @@
+package io.queuekit.level;
+
+import io.queuekit.QueueException;
+import io.queuekit.QueueUnavailableException;
+import java.io.IOException;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
+import org.iq80.leveldb.DB;
+import org.iq80.leveldb.Options;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open LevelDB directory, shared by every queue of this process whose {@code DATADIR} or
+ * {@code CONN_STR} names it (Gitea's {@code queues/common}), reference-counted by {@link LevelDbs}.
+ *
+ * <p><b>Group commit.</b> One writer thread per directory owns every queue's {@link QueueState}.
+ * Callers hand it operations; each round it drains what is queued, applies the operations in order
+ * against one {@link Txn}, writes them as <em>one</em> {@code WriteBatch} (synced when any of them
+ * belongs to a {@code SYNC=true} queue), publishes the new counts to the queues' waiters, and only
+ * then completes the callers. So every check-then-act (room, uniqueness, fencing) is race-free
+ * without a lock held across {@code db.write}, and concurrent producers share one fsync.
+ *
+ * <p><b>Failure.</b> When a round's write fails, none of it is stored: every caller of the round
+ * gets a {@link QueueUnavailableException} and every queue it touched reloads its state from the
+ * DB, so memory never says more than the disk.
+ *
+ * <p><b>Closing.</b> The DB closes only when the last queue has released it, after the writer has
+ * stopped; the writer closes each iterator it opens before the next round, so {@code close} never
+ * runs under an open iterator (which aborts the JVM with leveldbjni).
+ *
+ * <p><b>Thread-safety:</b> {@link #call} from any thread; the registry methods are guarded by
+ * {@link LevelDbs}.
+ */
+final class LevelDb {
+  private static final Logger LOG = LoggerFactory.getLogger(LevelDb.class);
+  /** At most this many operations per round, so one round's batch stays a sane size. */
+  private static final int MAX_OPS_PER_ROUND = 1024;
+
+  private final Path directory;
+  private final Engine engine;
+  private final LevelLocation location;
+  private final DB db;
+  private final LinkedBlockingQueue<Op<?>> ops = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private final Map<String, String> openNames = new HashMap<>();
+  /** Guarded by {@link LevelDbs}. */
+  int refs;
+
+  private LevelDb(Path directory, Engine engine, LevelLocation location, DB db) {
+    this.directory = directory;
+    this.engine = engine;
+    this.location = location;
+    this.db = db;
+    this.writer = new Thread(this::runWriter, "queuekit-level-writer " + directory);
+    this.writer.setDaemon(true);
+    this.writer.start();
+  }
+
+  Path directory() {
+    return directory;
+  }
+
+  Engine engine() {
+    return engine;
+  }
+
+  LevelLocation location() {
+    return location;
+  }
+
+  /** The raw DB: reads from any thread while the caller holds a reference, writes only via ops. */
+  DB raw() {
+    return db;
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  /**
+   * Opens the DB at {@code dir} (already created and canonical).
+   *
+   * @throws QueueUnavailableException locked by another process, corrupt beyond repair, or
+   *     unreadable; the message names the directory and what to do
+   */
+  static LevelDb open(Path dir, LevelLocation location, String queue) {
+    Engine engine = Engine.choose(location.engine(), dir.toString());
+    Options options = location.levelOptions();
+    DB db;
+    try {
+      db = engine.factory().open(dir.toFile(), options);
+    } catch (IOException | RuntimeException e) {
+      if (isLockError(e)) {
+        throw lockError(dir, queue, e);
+      }
+      db = repairAndOpen(dir, engine, options, queue, e);
+    }
+    LOG.debug("opened LevelDB {} with the {} engine", dir, engine.option());
+    return new LevelDb(dir, engine, location, db);
+  }
+
+  private static boolean isLockError(Throwable e) {
+    if (e instanceof OverlappingFileLockException) {
+      return true;
+    }
+    String m = String.valueOf(e.getMessage());
+    // leveldbjni: "IO error: lock <dir>/LOCK: Resource temporarily unavailable" (another process)
+    // or "...: already held by process" (another handle here); iq80: "Unable to acquire lock".
+    return m.contains("LOCK:") || m.contains("Unable to acquire lock");
+  }
+
+  private static QueueUnavailableException lockError(Path dir, String queue, Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    boolean here = e instanceof OverlappingFileLockException || m.contains("already held by process");
+    String who = here
+        ? "another LevelDB handle in this process (opened outside queuekit, e.g. by another class "
+            + "loader)"
+        : "another process";
+    return new QueueUnavailableException("queue \"" + queue + "\": LevelDB directory " + dir
+        + " is locked by " + who + " (" + e.getClass().getSimpleName() + ": " + m + "). A LevelDB "
+        + "directory serves one process at a time: stop the other process, give each process its "
+        + "own DATADIR, or use TYPE=redis to share queues between processes and replicas", e);
+  }
+
+  /** Gitea repairs a DB that fails to open; so do we, once, and fail naming both causes. */
+  private static DB repairAndOpen(Path dir, Engine engine, Options options, String queue,
+      Throwable openFailure) {
+    if (!Files.exists(dir.resolve("CURRENT"))) {
+      throw new QueueUnavailableException("queue \"" + queue + "\": cannot open LevelDB at " + dir
+          + " with the " + engine.option() + " engine: " + openFailure, openFailure);
+    }
+    // iq80 has no repair; the native engine repairs the same files where it loads.
+    Engine repairer = Engine.nativeAvailable() ? Engine.JNI : null;
+    if (repairer == null) {
+      throw new QueueUnavailableException("queue \"" + queue + "\": LevelDB at " + dir + " cannot "
+          + "be opened (" + openFailure + ") and cannot be repaired here: the pure-Java engine has "
+          + "no repair and the native library does not load on " + Engine.platform() + ". The "
+          + "files were left as they are; repair them where leveldbjni loads", openFailure);
+    }
+    LOG.warn("queue \"{}\": LevelDB at {} cannot be opened ({}); trying LevelDB's repair once",
+        queue, dir, openFailure.toString());
+    try {
+      repairer.factory().repair(dir.toFile(), options);
+      DB db = engine.factory().open(dir.toFile(), options);
+      LOG.warn("queue \"{}\": LevelDB at {} was repaired and opened; records in a damaged file "
+          + "may have been lost (LevelDB's repair keeps every record it can read)", queue, dir);
+      return db;
+    } catch (IOException | RuntimeException e) {
+      QueueUnavailableException failure = new QueueUnavailableException("queue \"" + queue
+          + "\": LevelDB at " + dir + " is corrupt or unreadable (" + openFailure + "); LevelDB's "
+          + "repair was tried once and failed (" + e + "). The files were left as they are",
+          openFailure);
+      failure.addSuppressed(e);
+      throw failure;
+    }
+  }
+
+  /** Creates {@code dir} if needed and returns its canonical path (symlinks resolved). */
+  static Path createDirectory(Path dir, String queue, String source) {
+    try {
+      Files.createDirectories(dir);
+      return dir.toRealPath();
+    } catch (IOException | SecurityException e) {
+      throw new QueueUnavailableException("queue \"" + queue + "\": cannot create the LevelDB "
+          + "directory " + dir + " (from " + source + "): " + e, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- queue names
+
+  /**
+   * Claims a storage name for one open queue.
+   *
+   * @throws QueueException when a queue with that storage name is already open in this process
+   */
+  synchronized void register(String storageName, String queue) {
+    String holder = openNames.putIfAbsent(storageName, queue);
+    if (holder != null) {
+      throw new QueueException("queue \"" + queue + "\" (storage name " + storageName + ") is "
+          + "already open in this process on LevelDB " + directory
+          + (holder.equals(queue) ? "" : " as queue \"" + holder + "\"")
+          + "; close it first (a LevelDB queue has one instance per process)");
+    }
+  }
+
+  synchronized void unregister(String storageName) {
+    openNames.remove(storageName);
+  }
+
+  // ---------------------------------------------------------------- the writer
+
+  /**
+   * Runs {@code body} on the writer thread in the next round and returns its result once the
+   * round is stored. Waits uninterruptibly (a round takes microseconds to milliseconds): an
+   * operation handed over runs whatever happens to the caller, so the caller must see its result;
+   * an interrupt that arrives meanwhile is restored on return.
+   *
+   * @throws QueueUnavailableException the round's write failed; nothing of it was stored
+   */
+  <R> R call(QueueState state, Function<Txn, R> body) {
+    Op<R> op = new Op<>(state, state.settings.sync(), body);
+    if (!writer.isAlive()) {
+      throw new QueueUnavailableException("queue \"" + state.queue + "\": LevelDB " + directory
+          + " is closed");
+    }
+    ops.add(op);
+    boolean interrupted = false;
+    while (true) {
+      try {
+        op.done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (op.failure != null) {
+      throw op.failure;
+    }
+    return op.result;
+  }
+
+  /** Stops the writer after the operations already queued, then closes the DB. */
+  void shutdown() {
+    ops.add(Op.STOP);
+    boolean interrupted = false;
+    while (writer.isAlive()) {
+      try {
+        writer.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      db.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.error("closing LevelDB {} failed; its files are consistent as of the last write", directory,
+          e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void runWriter() {
+    List<Op<?>> round = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        round.add(ops.take());
+      } catch (InterruptedException e) {
+        // Nobody interrupts the writer; if something does, it keeps serving until STOP.
+        continue;
+      }
+      ops.drainTo(round, MAX_OPS_PER_ROUND - 1);
+      if (round.remove(Op.STOP)) {
+        stop = true;
+      }
+      runRound(round);
+      round.clear();
+    }
+  }
+
+  private void runRound(List<Op<?>> round) {
+    if (round.isEmpty()) {
+      return;
+    }
+    Txn txn = new Txn(db);
+    Set<QueueState> touched = new LinkedHashSet<>();
+    boolean sync = false;
+    Throwable failure = null;
+    QueueState culprit = null;
+    for (Op<?> op : round) {
+      touched.add(op.state);
+      sync |= op.sync;
+      try {
+        op.apply(txn);
+      } catch (RuntimeException | Error e) {
+        failure = e;
+        culprit = op.state;
+        break;
+      }
+    }
+    if (failure == null) {
+      try {
+        for (QueueState s : touched) {
+          s.stage(txn);
+        }
+        txn.commit(sync);
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      }
+    }
+    if (failure == null) {
+      for (QueueState s : touched) {
+        s.publish();
+      }
+      for (Op<?> op : round) {
+        op.done.countDown();
+      }
+      return;
+    }
+    LOG.error("LevelDB {}: a write round of {} operations failed; none of it was stored", directory,
+        round.size(), failure);
+    for (QueueState s : touched) {
+      reload(s);
+    }
+    for (Op<?> op : round) {
+      op.fail(roundFailure(op.state, culprit, failure));
+      op.done.countDown();
+    }
+  }
+
+  private QueueException roundFailure(QueueState state, QueueState culprit, Throwable cause) {
+    String why = culprit == null ? "writing the batch failed"
+        : culprit == state ? "the operation failed"
+        : "an operation of queue \"" + culprit.queue + "\" in the same write round failed";
+    return new QueueUnavailableException("queue \"" + state.queue + "\": LevelDB " + directory
+        + ": " + why + " (" + cause + "); nothing of this call was stored", cause);
+  }
+
+  /** After a failed round: memory back to what the DB holds, without recovering anything. */
+  private void reload(QueueState s) {
+    try {
+      Txn t = new Txn(db);
+      s.load(t, db, false);
+      s.stage(t);
+      t.commit(s.settings.sync());
+      s.publish();
+    } catch (RuntimeException | Error e) {
+      s.markBroken(new QueueUnavailableException("queue \"" + s.queue + "\": LevelDB " + directory
+          + " failed and its state could not be reloaded (" + e + "); close and reopen the queue",
+          e));
+    }
+  }
+
+  /** One operation handed to the writer. */
+  static final class Op<R> {
+    static final Op<Void> STOP = new Op<>(null, false, t -> null);
+
+    final QueueState state;
+    final boolean sync;
+    final Function<Txn, R> body;
+    final CountDownLatch done = new CountDownLatch(1);
+    R result;
+    QueueException failure;
+
+    Op(QueueState state, boolean sync, Function<Txn, R> body) {
+      this.state = state;
+      this.sync = sync;
+      this.body = body;
+    }
+
+    void apply(Txn t) {
+      QueueException broken = state.broken();
+      if (broken != null) {
+        failure = broken;
+        return;
+      }
+      result = body.apply(t);
+    }
+
+    void fail(QueueException e) {
+      failure = e;
+    }
+  }
+}
