@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.Options;
 import org.slf4j.Logger;
@@ -46,6 +48,7 @@ final class LevelDb {
   private static final Logger LOG = LoggerFactory.getLogger(LevelDb.class);
   /** At most this many operations per round, so one round's batch stays a sane size. */
   private static final int MAX_OPS_PER_ROUND = 1024;
+  private static final Pattern LOCK_HELD = Pattern.compile("IO error: lock .*LOCK: ");
 
   private final Path directory;
   private final Engine engine;
@@ -56,8 +59,15 @@ final class LevelDb {
   private final Map<String, String> openNames = new HashMap<>();
   /** Guarded by {@link LevelDbs}. */
   int refs;
+  /** Write rounds committed, and how many of them synced: what group commit saves is visible. */
+  private final AtomicLong rounds = new AtomicLong();
+  private final AtomicLong syncedRounds = new AtomicLong();
 
-  private LevelDb(Path directory, Engine engine, LevelLocation location, DB db) {
+  /** Whether opening needed LevelDB's repair. */
+  private final boolean repaired;
+
+  private LevelDb(Path directory, Engine engine, LevelLocation location, DB db, boolean repaired) {
+    this.repaired = repaired;
     this.directory = directory;
     this.engine = engine;
     this.location = location;
@@ -84,6 +94,20 @@ final class LevelDb {
     return db;
   }
 
+  boolean repaired() {
+    return repaired;
+  }
+
+  /** Write batches committed so far. */
+  long rounds() {
+    return rounds.get();
+  }
+
+  /** Write batches committed with sync so far. */
+  long syncedRounds() {
+    return syncedRounds.get();
+  }
+
   // ---------------------------------------------------------------- opening
 
   /**
@@ -96,6 +120,7 @@ final class LevelDb {
     Engine engine = Engine.choose(location.engine(), dir.toString());
     Options options = location.levelOptions();
     DB db;
+    boolean repaired = false;
     try {
       db = engine.factory().open(dir.toFile(), options);
     } catch (IOException | RuntimeException e) {
@@ -103,9 +128,10 @@ final class LevelDb {
         throw lockError(dir, queue, e);
       }
       db = repairAndOpen(dir, engine, options, queue, e);
+      repaired = true;
     }
     LOG.debug("opened LevelDB {} with the {} engine", dir, engine.option());
-    return new LevelDb(dir, engine, location, db);
+    return new LevelDb(dir, engine, location, db, repaired);
   }
 
   private static boolean isLockError(Throwable e) {
@@ -115,7 +141,8 @@ final class LevelDb {
     String m = String.valueOf(e.getMessage());
     // leveldbjni: "IO error: lock <dir>/LOCK: Resource temporarily unavailable" (another process)
     // or "...: already held by process" (another handle here); iq80: "Unable to acquire lock".
-    return m.contains("LOCK:") || m.contains("Unable to acquire lock");
+    // Not "IO error: <dir>/LOCK: Is a directory", which is damage, not a holder.
+    return LOCK_HELD.matcher(m).find() || m.contains("Unable to acquire lock");
   }
 
   private static QueueUnavailableException lockError(Path dir, String queue, Throwable e) {
@@ -298,7 +325,13 @@ final class LevelDb {
         for (QueueState s : touched) {
           s.stage(txn);
         }
-        txn.commit(sync);
+        if (!txn.isEmpty()) {
+          txn.commit(sync);
+          rounds.incrementAndGet();
+          if (sync) {
+            syncedRounds.incrementAndGet();
+          }
+        }
       } catch (RuntimeException | Error e) {
         failure = e;
       }

@@ -206,6 +206,26 @@ final class LevelQueue implements BaseQueue {
     return db;
   }
 
+  /** Threads blocked in claim (tests wait for this instead of sleeping). */
+  int itemWaiters() {
+    lock.lock();
+    try {
+      return itemWaiters;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Threads blocked in push waiting for room. */
+  int roomWaiters() {
+    lock.lock();
+    try {
+      return roomWaiters;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   // ---------------------------------------------------------------- BaseQueue
 
   @Override
