@@ -51,6 +51,8 @@ final class QueueState {
 
   /** The layout this version writes and the newest it reads. */
   static final int LAYOUT_VERSION = 1;
+  /** How far a rebuilt sequence jumps past the highest stored id. */
+  static final long SEQUENCE_GAP = 1L << 32;
 
   final String queue;
   final Keys keys;
@@ -637,10 +639,14 @@ final class QueueState {
             + "from the stored entries");
       }
     }
-    if (nextSeq <= maxSeq) {
-      repair(t, "its stored sequence " + nextSeq + " was not above the highest stored id "
-          + maxSeq + "; moved to " + (maxSeq + 1) + " so no id is used twice");
-      nextSeq = maxSeq + 1;
+    if (s.state == null || nextSeq <= maxSeq) {
+      // Settled deliveries leave no key behind, so the highest stored id says nothing about the
+      // delivery ids already handed out; jump far past it so none is used twice.
+      long from = nextSeq;
+      nextSeq = Records.saturatedAdd(Math.max(maxSeq, -1) + 1, SEQUENCE_GAP);
+      repair(t, "its sequence (" + (s.state == null ? "lost" : Long.toString(from)) + ") was not "
+          + "known to be above every id it handed out (highest stored: " + maxSeq + "); moved to "
+          + nextSeq + " so no id is used twice");
     }
     long count = ready.size();
     boolean contiguous = count == tail - head
