@@ -12,9 +12,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.iq80.leveldb.DB;
@@ -26,23 +26,25 @@ import org.slf4j.LoggerFactory;
  * One open LevelDB directory, shared by every queue of this process whose {@code DATADIR} or
  * {@code CONN_STR} names it (Gitea's {@code queues/common}), reference-counted by {@link LevelDbs}.
  *
- * <p><b>Group commit.</b> One writer thread per directory owns every queue's {@link QueueState}.
- * Callers hand it operations; each round it drains what is queued, applies the operations in order
- * against one {@link Txn}, writes them as <em>one</em> {@code WriteBatch} (synced when any of them
- * belongs to a {@code SYNC=true} queue), publishes the new counts to the queues' waiters, and only
- * then completes the callers. So every check-then-act (room, uniqueness, fencing) is race-free
- * without a lock held across {@code db.write}, and concurrent producers share one fsync.
+ * <p><b>Group commit.</b> Every queue's {@link QueueState} is owned by whoever holds this DB's
+ * combining lock. A caller queues its operation, takes the lock, and — unless a previous holder
+ * already did its work — drains every queued operation, applies them in order against one {@link
+ * Txn}, writes them as <em>one</em> {@code WriteBatch} (synced when any of them belongs to a {@code
+ * SYNC=true} queue), publishes the new counts to the queues' waiters, and marks them done. While one
+ * caller writes (and syncs), the others queue up behind the lock, and the next holder writes all of
+ * them at once. So every check-then-act (room, uniqueness, fencing) is race-free, no thread hands
+ * off to another when there is no contention, and concurrent producers share one fsync.
  *
  * <p><b>Failure.</b> When a round's write fails, none of it is stored: every caller of the round
  * gets a {@link QueueUnavailableException} and every queue it touched reloads its state from the
  * DB, so memory never says more than the disk.
  *
- * <p><b>Closing.</b> The DB closes only when the last queue has released it, after the writer has
- * stopped; the writer closes each iterator it opens before the next round, so {@code close} never
- * runs under an open iterator (which aborts the JVM with leveldbjni).
+ * <p><b>Closing.</b> The DB closes only when the last queue has released it, under the combining
+ * lock; the one iterator (the open-time scan) is closed before its round ends, so {@code close}
+ * never runs under an open iterator (which aborts the JVM with leveldbjni).
  *
- * <p><b>Thread-safety:</b> {@link #call} from any thread; the registry methods are guarded by
- * {@link LevelDbs}.
+ * <p><b>Thread-safety:</b> {@link #call} from any thread; {@link #refs} is guarded by {@link
+ * LevelDbs}.
  */
 final class LevelDb {
   private static final Logger LOG = LoggerFactory.getLogger(LevelDb.class);
@@ -54,8 +56,10 @@ final class LevelDb {
   private final Engine engine;
   private final LevelLocation location;
   private final DB db;
-  private final LinkedBlockingQueue<Op<?>> ops = new LinkedBlockingQueue<>();
-  private final Thread writer;
+  private final ConcurrentLinkedQueue<Op<?>> ops = new ConcurrentLinkedQueue<>();
+  /** Whoever holds it applies the queued operations; guards every QueueState and {@link #closed}. */
+  private final ReentrantLock combiner = new ReentrantLock();
+  private boolean closed;
   private final Map<String, String> openNames = new HashMap<>();
   /** Guarded by {@link LevelDbs}. */
   int refs;
@@ -72,9 +76,6 @@ final class LevelDb {
     this.engine = engine;
     this.location = location;
     this.db = db;
-    this.writer = new Thread(this::runWriter, "queuekit-level-writer " + directory);
-    this.writer.setDaemon(true);
-    this.writer.start();
   }
 
   Path directory() {
@@ -223,34 +224,37 @@ final class LevelDb {
     openNames.remove(storageName);
   }
 
-  // ---------------------------------------------------------------- the writer
+  // ---------------------------------------------------------------- write rounds
 
   /**
-   * Runs {@code body} on the writer thread in the next round and returns its result once the
-   * round is stored. Waits uninterruptibly (a round takes microseconds to milliseconds): an
-   * operation handed over runs whatever happens to the caller, so the caller must see its result;
-   * an interrupt that arrives meanwhile is restored on return.
+   * Applies {@code body} in a write round and returns its result once the round is stored. The
+   * calling thread applies the round itself unless another holder of the combining lock already
+   * did. Waits for the lock uninterruptibly (a round takes microseconds to milliseconds): an
+   * operation once queued runs whatever happens to the caller, so the caller must see its result.
    *
    * @throws QueueUnavailableException the round's write failed; nothing of it was stored
    */
   <R> R call(QueueState state, Function<Txn, R> body) {
     Op<R> op = new Op<>(state, state.settings.sync(), body);
-    if (!writer.isAlive()) {
-      throw new QueueUnavailableException("queue \"" + state.queue + "\": LevelDB " + directory
-          + " is closed");
-    }
     ops.add(op);
-    boolean interrupted = false;
-    while (true) {
-      try {
-        op.done.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
+    List<Op<?>> round = new ArrayList<>();
+    combiner.lock();
+    try {
+      while (!op.done) {
+        if (closed) {
+          // Only reachable through a bug (queues close before the DB); never touch a closed DB.
+          ops.remove(op);
+          throw new QueueUnavailableException("queue \"" + state.queue + "\": LevelDB "
+              + directory + " is closed");
+        }
+        for (Op<?> o; round.size() < MAX_OPS_PER_ROUND && (o = ops.poll()) != null; ) {
+          round.add(o);
+        }
+        runRound(round);
+        round.clear();
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    } finally {
+      combiner.unlock();
     }
     if (op.failure != null) {
       throw op.failure;
@@ -258,45 +262,17 @@ final class LevelDb {
     return op.result;
   }
 
-  /** Stops the writer after the operations already queued, then closes the DB. */
+  /** Closes the DB; the last queue has released it, so no operation is queued or running. */
   void shutdown() {
-    ops.add(Op.STOP);
-    boolean interrupted = false;
-    while (writer.isAlive()) {
-      try {
-        writer.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+    combiner.lock();
     try {
+      closed = true;
       db.close();
     } catch (IOException | RuntimeException e) {
-      LOG.error("closing LevelDB {} failed; its files are consistent as of the last write", directory,
-          e);
+      LOG.error("closing LevelDB {} failed; its files are consistent as of the last write",
+          directory, e);
     } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void runWriter() {
-    List<Op<?>> round = new ArrayList<>();
-    boolean stop = false;
-    while (!stop) {
-      try {
-        round.add(ops.take());
-      } catch (InterruptedException e) {
-        // Nobody interrupts the writer; if something does, it keeps serving until STOP.
-        continue;
-      }
-      ops.drainTo(round, MAX_OPS_PER_ROUND - 1);
-      if (round.remove(Op.STOP)) {
-        stop = true;
-      }
-      runRound(round);
-      round.clear();
+      combiner.unlock();
     }
   }
 
@@ -341,7 +317,7 @@ final class LevelDb {
         s.publish();
       }
       for (Op<?> op : round) {
-        op.done.countDown();
+        op.done = true;
       }
       return;
     }
@@ -352,7 +328,7 @@ final class LevelDb {
     }
     for (Op<?> op : round) {
       op.fail(roundFailure(op.state, culprit, failure));
-      op.done.countDown();
+      op.done = true;
     }
   }
 
@@ -379,14 +355,12 @@ final class LevelDb {
     }
   }
 
-  /** One operation handed to the writer. */
+  /** One queued operation; its fields are guarded by the combining lock. */
   static final class Op<R> {
-    static final Op<Void> STOP = new Op<>(null, false, t -> null);
-
     final QueueState state;
     final boolean sync;
     final Function<Txn, R> body;
-    final CountDownLatch done = new CountDownLatch(1);
+    boolean done;
     R result;
     QueueException failure;
 

@@ -44,7 +44,7 @@ final class LevelDbs {
     return db;
   }
 
-  /** Drops one reference; the last one stops the writer and closes the DB. */
+  /** Drops one reference; the last one closes the DB. */
   static synchronized void release(LevelDb db) {
     if (--db.refs == 0) {
       OPEN.remove(db.directory());

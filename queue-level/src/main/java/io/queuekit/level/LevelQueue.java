@@ -79,15 +79,15 @@ import org.iq80.leveldb.DBException;
  *       not used: the set lives under the queue's own prefix, so it is written in the same batch.
  * </ul>
  *
- * <p><b>Atomicity and durability.</b> Every call is applied by the DB's writer thread into one
- * write batch (shared with concurrent calls: group commit), and returns only once that batch is
+ * <p><b>Atomicity and durability.</b> Every call is applied under the DB's combining lock into
+ * one write batch (shared with concurrent calls: group commit), and returns only once that batch is
  * written; with {@code SYNC=true} the batch is synced to disk first. A kill -9 loses nothing that
  * a call returned for; power loss may lose unsynced batches, never half a batch.
  *
  * <p><b>Ordering.</b> FIFO from the head; unclaimed and recovered items go back to the head in
  * their original order; due delayed items join the tail by due time, then release order.
  *
- * <p><b>Blocking.</b> {@code claim} waits on a condition signalled by the writer after a round that
+ * <p><b>Blocking.</b> {@code claim} waits on a condition signalled after each write round that
  * left items ready (one waiter per ready item), bounded by the earliest due time; producers waiting
  * for room are woken by claim, ack and removeAll. Nothing polls.
  *
@@ -97,7 +97,7 @@ import org.iq80.leveldb.DBException;
 final class LevelQueue implements BaseQueue {
   /** The least a claim waits for a due time, so a clock that stands still never spins a waiter. */
   private static final long MIN_DUE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-  /** pushAll hands the writer at most this many items (or bytes) per round. */
+  /** pushAll hands a write round at most this many items (or bytes) per round. */
   private static final int PUSH_CHUNK_ITEMS = 512;
   private static final long PUSH_CHUNK_BYTES = 8L << 20;
 
@@ -525,7 +525,7 @@ final class LevelQueue implements BaseQueue {
 
   // ---------------------------------------------------------------- waiting and waking
 
-  /** Called by the writer after each committed round that touched this queue. */
+  /** Called under the combining lock after each committed round that touched this queue. */
   private void publish(Snapshot s) {
     lock.lock();
     try {

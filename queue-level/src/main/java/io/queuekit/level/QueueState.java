@@ -37,14 +37,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One queue's state as the writer thread of its {@link LevelDb} keeps it: the positions and
+ * One queue's state as the write rounds of its {@link LevelDb} keep it: the positions and
  * sequence of the state record, the delayed index, the deliveries in flight and the dead-letter ids,
  * mirrored in memory so no operation has to search the DB (and never scans over deleted keys). Every
  * method stages its writes in the round's {@link Txn}; the round commits them in one batch, then
  * {@link #snapshot()} is published to the queue's waiters. A failed round reloads this state from
  * the DB ({@link #load}).
  *
- * <p><b>Thread-safety:</b> confined to the writer thread, except the immutable fields.
+ * <p><b>Thread-safety:</b> guarded by its {@link LevelDb}'s combining lock, except the immutable
+ * fields.
  */
 final class QueueState {
   private static final Logger LOG = LoggerFactory.getLogger(QueueState.class);
@@ -882,7 +883,8 @@ final class QueueState {
 
   /**
    * Reads every key under the prefix once. Only at open: this is the one place that iterates, and
-   * it runs on the writer thread, which also closes the iterator before the DB can close.
+   * it runs under the combining lock and closes the iterator before the round ends, so the DB
+   * cannot close under it.
    */
   private Scan scan(DB raw) {
     Scan s = new Scan();

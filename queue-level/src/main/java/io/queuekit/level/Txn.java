@@ -15,7 +15,7 @@ import org.iq80.leveldb.WriteOptions;
  * written (a push of the same bytes twice in one round is a duplicate). {@link #commit} writes them
  * all as one {@link WriteBatch}: either every operation of the round is stored, or none is.
  *
- * <p><b>Thread-safety:</b> confined to the writer thread of one {@link LevelDb}.
+ * <p><b>Thread-safety:</b> confined to the holder of one {@link LevelDb}'s combining lock.
  */
 final class Txn {
   private static final byte[] DELETED = new byte[0];
