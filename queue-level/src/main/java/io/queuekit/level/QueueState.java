@@ -640,7 +640,7 @@ final class QueueState {
             + "from the stored entries");
       }
     }
-    if (s.state == null || nextSeq <= maxSeq) {
+    if ((s.state == null && s.anyKey) || nextSeq <= maxSeq) {
       // Settled deliveries leave no key behind, so the highest stored id says nothing about the
       // delivery ids already handed out; jump far past it so none is used twice.
       long from = nextSeq;
