@@ -640,7 +640,8 @@ public abstract class BaseQueueConformanceTest {
 
     assertThat(q.ack(got)).containsExactly(Outcome.DONE, Outcome.DONE);
     assertThat(q.ack(got)).containsExactly(Outcome.STALE, Outcome.STALE);
-    assertThat(q.ack(List.of(got.get(0), got.get(0)))).containsExactly(Outcome.STALE, Outcome.STALE);
+    assertThat(q.ack(List.of(got.get(0), got.get(0))))
+        .containsExactly(Outcome.STALE, Outcome.STALE);
     assertThat(q.stats().inFlight()).isZero();
   }
 
@@ -897,7 +898,8 @@ public abstract class BaseQueueConformanceTest {
     List<Delivery> got = claimAll(q);
     if (flavour.unique()) {
       assertThat(texts(got)).containsExactly("a");
-      assertThat(got.get(0).deliveryCount()).as("the larger count: the waiting copy's").isEqualTo(1);
+      assertThat(got.get(0).deliveryCount()).as("the larger count: the waiting copy's")
+          .isEqualTo(1);
     } else {
       assertThat(texts(got)).containsExactly("a", "a");
       assertThat(got.stream().map(Delivery::deliveryCount)).containsExactly(1, 0);
@@ -1009,7 +1011,8 @@ public abstract class BaseQueueConformanceTest {
     assertThat(q.purgeDead(List.of(bId, Long.MAX_VALUE))).isEqualTo(1);
     assertThat(q.purgeDead(List.of(bId))).isZero();
 
-    assertThat(q.listDead(0, 10)).extracting(DeadLetter::reason).containsExactly("died c", "died a");
+    assertThat(q.listDead(0, 10)).extracting(DeadLetter::reason)
+        .containsExactly("died c", "died a");
     assertThat(q.purgeAllDead()).isEqualTo(2);
     assertThat(q.listDead(0, 10)).isEmpty();
     assertThat(q.stats().dead()).isZero();

@@ -19,8 +19,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Opens base queues of one {@link TestBackend} the way the suites do: through {@link
- * BaseQueues#load()} by the backend's type, with a {@link MutableClock}, a scheduler and a data path
- * owned by the fixture, and a name no other test uses (a backend may share storage between tests:
+ * BaseQueues#load()} by the backend's type, with a {@link MutableClock}, a scheduler and a data
+ * path owned by the fixture, and a name no other test uses (a backend may share storage between tests:
  * one Redis, one LevelDB directory). {@link #close()} closes every queue it opened and the
  * scheduler; it never closes the backend, whose fixtures may outlive one test.
  *
