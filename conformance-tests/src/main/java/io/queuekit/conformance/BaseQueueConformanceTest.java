@@ -26,11 +26,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionFactory;
@@ -205,7 +210,7 @@ public abstract class BaseQueueConformanceTest {
     Throwable awaitFailure() {
       patiently().until(result::isDone);
       assertThat(result).as("%s should have thrown", thread.getName()).isCompletedExceptionally();
-      return result.handle((v, e) -> e instanceof java.util.concurrent.CompletionException
+      return result.handle((v, e) -> e instanceof CompletionException
           ? e.getCause() : e).join();
     }
   }
@@ -514,6 +519,59 @@ public abstract class BaseQueueConformanceTest {
     assertThat(results).filteredOn(r -> r == PushResult.FULL).hasSize(pushes - LENGTH);
     assertThat(q.len()).isEqualTo(LENGTH);
     assertThat(new HashSet<>(texts(claimAll(q)))).hasSize(LENGTH);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Flavour.class)
+  void racingProducersAndConsumersLoseNothingAndAckEachItemOnce(Flavour flavour)
+      throws Exception {
+    BaseQueue q = open(flavour);
+    int producers = 4;
+    int perProducer = 100;
+    int total = producers * perProducer;
+    Map<String, Integer> acked = new ConcurrentHashMap<>();
+    AtomicInteger done = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Background<Integer>> running = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int id = p;
+      running.add(new Background<>("producer-" + p, () -> {
+        start.await();
+        for (int i = 0; i < perProducer; i++) {
+          // LENGTH is small, so producers keep waiting for room the consumers free.
+          assertThat(q.push(item("p" + id + "-" + i), LONG)).isEqualTo(PushResult.ADDED);
+        }
+        return perProducer;
+      }));
+    }
+    for (int c = 0; c < 3; c++) {
+      running.add(new Background<>("consumer-" + c, () -> {
+        start.await();
+        while (done.get() < total) {
+          for (Delivery d : q.claim(5, SHORT)) {
+            if (d.deliveryCount() == 0) {
+              // Every item fails once, so releases race with pushes for the tail.
+              assertThat(q.release(d, Duration.ZERO)).isEqualTo(Outcome.DONE);
+            } else {
+              assertThat(q.ack(List.of(d))).containsExactly(Outcome.DONE);
+              acked.merge(text(d.payload()), 1, Integer::sum);
+              done.incrementAndGet();
+            }
+          }
+        }
+        return 0;
+      }));
+    }
+
+    start.countDown();
+
+    for (Background<Integer> b : running) {
+      b.awaitResult();
+    }
+    assertThat(acked).hasSize(total);
+    assertThat(acked.values()).containsOnly(1);
+    assertThat(q.len()).isZero();
+    assertThat(q.stats().inFlight()).isZero();
   }
 
   @ParameterizedTest
@@ -1041,7 +1099,7 @@ public abstract class BaseQueueConformanceTest {
   @EnumSource(Flavour.class)
   void statsCountEveryState(Flavour flavour) {
     BaseQueue q = open(flavour);
-    assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, 0, 0, 0, java.util.Optional.empty()));
+    assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, 0, 0, 0, Optional.empty()));
 
     Instant t0 = clock().instant();
     pushAll(q, "a");
