@@ -110,6 +110,9 @@ public interface BaseQueue extends AutoCloseable {
    * @return one result per item, in order
    * @throws QueueFullException at the timeout, carrying the results so far; those items stay
    *     admitted
+   * @throws QueueInterruptedException interrupted while waiting for room between items: unlike
+   *     other blocking calls this may have changed something, since the items admitted before the
+   *     interrupt stay admitted (a consumer may already have claimed them)
    */
   List<PushResult> pushAll(List<Item> items, Duration timeout);
 
