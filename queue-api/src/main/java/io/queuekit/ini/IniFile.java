@@ -14,10 +14,27 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An INI file read the way Gitea reads {@code app.ini} (go-ini's rules, see {@link #parse(String,
- * String)}), kept line for line so that it can be written back unchanged: comments, blank lines,
- * order, spacing, each line's terminator ({@code \r\n} or {@code \n}), a missing final newline,
- * a UTF-8 byte order mark and even bytes that are not UTF-8.
+ * An INI file read the way Gitea reads {@code app.ini}, kept line for line so that it can be
+ * written back unchanged: comments, blank lines, order, spacing, each line's terminator ({@code
+ * \r\n} or {@code \n}), a missing final newline, a UTF-8 byte order mark and even bytes that are
+ * not UTF-8.
+ *
+ * <p>The rules are go-ini's ({@code gopkg.in/ini.v1}) with the options Gitea passes:
+ *
+ * <ul>
+ *   <li>Blanks at the start of a line are skipped; a blank line is ignored; a line whose first
+ *       other character is {@code #} or {@code ;} is a comment.
+ *   <li>{@code [name]}: the name runs to the last {@code ]} of the line and is kept exactly (case
+ *       and blanks). Keys before the first header are in {@value #DEFAULT_SECTION}.
+ *   <li>{@code key = value} or {@code key: value}: the key ends at the first {@code =} or {@code
+ *       :}, is trimmed and case-sensitive. The value is trimmed; in backticks or {@code """} it is
+ *       taken literally and may span lines; otherwise it ends at the first {@code #} or {@code ;}
+ *       (an inline comment, blank before it or not) and one pair of surrounding {@code "} or
+ *       {@code '} is removed. A trailing backslash is kept (Gitea turns continuation lines off).
+ *   <li>A repeated key: the last value wins. A repeated section: its keys merge.
+ *   <li>Errors ({@link IniParseException}): a header without {@code ]}, {@code []}, a line with
+ *       neither {@code =} nor {@code :}, an empty key, a quote not closed before the end.
+ * </ul>
  *
  * <p>Edits ({@link #remove}, {@link #setValue}, {@link #addKey}, {@link #addSection}) return a new
  * file; the lines they do not touch keep their exact bytes. New lines end the way most lines of
@@ -74,8 +91,8 @@ public final class IniFile {
   }
 
   /**
-   * Reads {@code text} named {@code sourceName} in messages, with go-ini's rules as Gitea uses them:
-   * see the {@link IniParser} rules in this package's documentation.
+   * Reads {@code text} named {@code sourceName} in messages, with go-ini's rules as Gitea uses them
+   * (see the class documentation).
    *
    * @throws IniParseException naming file, line and text when a line is one go-ini rejects: a
    *     section without {@code ]}, {@code []}, a line with neither {@code =} nor {@code :}, an
