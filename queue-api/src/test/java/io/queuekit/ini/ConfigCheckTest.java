@@ -137,6 +137,9 @@ class ConfigCheckTest {
       "CONSUMER_TIMEOUT = 500ms | CONSUMER_TIMEOUT=500ms is too short: it must be at least 1s",
       "MAX_DELIVERIES = -1 | MAX_DELIVERIES=-1 is below the minimum 0",
       "MAX_ITEM_SIZE = big | MAX_ITEM_SIZE=big is not a size",
+      "MAX_ITEM_SIZE = 99999999999999999999 | MAX_ITEM_SIZE=99999999999999999999 is too large",
+      "MAX_ITEM_SIZE = 4194304GiB | MAX_ITEM_SIZE=4194304GiB is too large",
+      "LENGTH = 99999999999 | LENGTH=99999999999 is not a whole number",
   })
   void badValueIsAnErrorNamingSectionKeyAndValue(String line, String message) {
     Finding f = only("[queue]\nTYPE = channel\n[queue.mail]\n" + line + "\n");
