@@ -94,7 +94,7 @@ public final class ConfigCheck {
       Optional<String> value = o.newValue(file);
       String fix = value.map(v -> "move it to [" + o.newSection() + "] as "
               + kv(o.newKey().key(), v) + " (" + MIGRATE + ")")
-          .orElse("delete the line: " + o.noEffectReason(file));
+          .orElse("delete the line: " + o.noEffectReason(file).orElse(""));
       if (o.removed()) {
         add(Severity.ERROR, e, "removed queue option [" + o.section() + "] " + kv(e)
             + ": Gitea 1.20+ and queuekit refuse to start while it is set; use " + target, fix);
@@ -225,7 +225,8 @@ public final class ConfigCheck {
       }
       int line = file.section(ownSection).map(IniSection::line).orElse(0);
       QueueConfigException cause = (QueueConfigException) e.getCause();
-      addSection(Severity.ERROR, line, ownSection, "queue " + queue + ": " + cause.getMessage(),
+      String who = queue.equals(DEFAULT_QUEUE) ? "" : "queue " + queue + ": ";
+      addSection(Severity.ERROR, line, ownSection, who + cause.getMessage(),
           "make the keys agree in [" + ownSection + "] or [queue]");
       return;
     }

@@ -14,12 +14,16 @@ public final class IniParseException extends QueueConfigException {
   private final String file;
   private final int line;
   private final String lineText;
+  private final String problem;
+  private final String section;
 
-  IniParseException(String file, int line, String lineText, String problem) {
+  IniParseException(String file, int line, String lineText, String problem, String section) {
     super(file + ":" + line + ": " + problem + ": `" + ConnStrings.mask(lineText) + "`");
     this.file = file;
     this.line = line;
     this.lineText = ConnStrings.mask(lineText);
+    this.problem = problem;
+    this.section = section;
   }
 
   /** The file's name as given to the parser. */
@@ -35,5 +39,15 @@ public final class IniParseException extends QueueConfigException {
   /** The line's text, passwords masked. */
   public String lineText() {
     return lineText;
+  }
+
+  /** What is wrong with the line, e.g. {@code key-value delimiter not found}. */
+  public String problem() {
+    return problem;
+  }
+
+  /** The section the line is in ({@code DEFAULT} before the first header). */
+  public String section() {
+    return section;
   }
 }

@@ -40,6 +40,7 @@ final class IniParser {
   private final IniFile owner;
   private final List<IniLine> lines;
   private final Result result = new Result();
+  private String section = IniFile.DEFAULT_SECTION;
 
   private IniParser(IniFile owner, List<IniLine> lines) {
     this.owner = owner;
@@ -54,7 +55,6 @@ final class IniParser {
 
   private void run() {
     checkEncoding();
-    String section = IniFile.DEFAULT_SECTION;
     result.headers.put(section, new ArrayList<>());
     int autoKey = 1;
     int i = 0;
@@ -71,10 +71,11 @@ final class IniParser {
         if (close < 0) {
           throw error(i, "unclosed section");
         }
-        section = line.substring(1, close);
-        if (section.isEmpty()) {
+        String name = line.substring(1, close);
+        if (name.isEmpty()) {
           throw error(i, "empty section name");
         }
+        section = name;
         result.headers.computeIfAbsent(section, k -> new ArrayList<>()).add(i + 1);
         autoKey = 1;
         i++;
@@ -222,7 +223,7 @@ final class IniParser {
 
   private IniParseException error(int index, String problem) {
     String text = index < lines.size() ? lines.get(index).text : "";
-    return new IniParseException(owner.sourceName(), index + 1, text, problem);
+    return new IniParseException(owner.sourceName(), index + 1, text, problem, section);
   }
 
   private static int indexOfAny(String s, String chars, int from) {

@@ -114,19 +114,22 @@ public enum OldOption {
     return Optional.of(value);
   }
 
-  /** Why {@link #newValue} is empty for a present key, for messages; null when it is not. */
-  String noEffectReason(IniFile file) {
+  /**
+   * Why the old key, present in {@code file}, sets nothing ({@link #newValue} is empty); empty
+   * when it is absent or does set something.
+   */
+  public Optional<String> noEffectReason(IniFile file) {
     Optional<IniEntry> entry = find(file);
     if (entry.isEmpty() || newValue(file).isPresent()) {
-      return null;
+      return Optional.empty();
     }
     if (entry.get().value().isEmpty()) {
-      return "its value is empty";
+      return Optional.of("its value is empty");
     }
     if (QueueLayers.section(file, QueueLayers.QUEUE, false).values.containsKey(replacement)) {
-      return "[queue] sets " + replacement.key() + " for every queue, task included";
+      return Optional.of("[queue] sets " + replacement.key() + " for every queue, task included");
     }
-    return "Gitea reads [task] QUEUE_CONN_STR only when QUEUE_TYPE is channel or redis,"
-        + " and QUEUE_TYPE only when it is one of those";
+    return Optional.of("Gitea reads [task] QUEUE_CONN_STR only when QUEUE_TYPE is channel or"
+        + " redis, and QUEUE_TYPE only when it is one of those");
   }
 }

@@ -154,8 +154,8 @@ class ConfigCheckTest {
     List<Finding> findings = check("[queue]\nRETRY_DELAY = 10s\nRETRY_DELAY_MAX = 1s\n"
         + "[queue.mail]\nLENGTH = 5\n[queue.webhook]\nRETRY_DELAY = 0\nRETRY_DELAY_MAX = 1s\n");
     assertThat(findings).extracting(Finding::location).containsExactly("app.ini:1 [queue]");
-    assertThat(findings.get(0).message()).isEqualTo("queue default queue: RETRY_DELAY_MAX=1s is"
-        + " shorter than RETRY_DELAY=10s");
+    assertThat(findings.get(0).message())
+        .isEqualTo("RETRY_DELAY_MAX=1s is shorter than RETRY_DELAY=10s");
     findings = check("[queue]\nRETRY_DELAY_MAX = 30s\n[queue.mail]\nLENGTH = 5\n"
         + "[queue.push]\nRETRY_DELAY = 1m\n");
     assertThat(findings).extracting(Finding::location).containsExactly("app.ini:5 [queue.push]");
