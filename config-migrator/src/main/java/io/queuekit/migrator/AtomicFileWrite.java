@@ -27,6 +27,10 @@ import java.time.format.DateTimeFormatter;
  *       may not read, when the owner cannot be kept), then renamed over the file with {@code
  *       ATOMIC_MOVE}.
  * </ol>
+ *
+ * <p><b>Durability:</b> the new content is forced to disk before the rename; the directory entry
+ * is not forced (Java offers no portable way), so a power cut right after the rename may, on some
+ * file systems, bring back the old file, which is intact either way.
  */
 final class AtomicFileWrite {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");

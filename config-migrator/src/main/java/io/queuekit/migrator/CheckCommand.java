@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         + " deprecated or suspicious) and what to do.",
         "These are the checks QueueManager runs when it loads the file."})
 final class CheckCommand implements Callable<Integer> {
-  enum Format { text, json }
+  enum Format { TEXT, JSON }
 
   @Spec
   private CommandSpec spec;
@@ -36,11 +36,25 @@ final class CheckCommand implements Callable<Integer> {
   private Path file;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-      description = "text (default) or json")
+      description = "text (default) or json", converter = FormatConverter.class)
   private Format format;
 
   @Option(names = "--strict", description = "warnings are fatal too (exit 1)")
   private boolean strict;
+
+  /** {@code text} or {@code json}, in any case. */
+  static final class FormatConverter implements picocli.CommandLine.ITypeConverter<Format> {
+    @Override
+    public Format convert(String value) {
+      for (Format f : Format.values()) {
+        if (f.name().equalsIgnoreCase(value)) {
+          return f;
+        }
+      }
+      throw new picocli.CommandLine.TypeConversionException(
+          "'" + value + "' is not a format: use text or json");
+    }
+  }
 
   @Override
   public Integer call() throws JsonProcessingException {
@@ -60,7 +74,7 @@ final class CheckCommand implements Callable<Integer> {
     long errors = findings.stream().filter(Finding::fatal).count();
     long warnings = findings.size() - errors;
     boolean fatal = errors > 0 || (strict && warnings > 0);
-    if (format == Format.json) {
+    if (format == Format.JSON) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("file", file.toString());
       doc.put("ok", !fatal);

@@ -182,8 +182,9 @@ public final class ConfigCheck {
       QueueSettings.builder().set(setting, e.value());
     } catch (QueueConfigException ex) {
       badValues.add(e);
-      String prefix = e.key().equals(setting.key()) ? "" : e.key() + ": ";
-      add(Severity.ERROR, e, "[" + e.section() + "] " + prefix + ex.getMessage(),
+      String prefix = e.key().equals(setting.key())
+          ? "" : "read as [queue." + QueueLayers.TASK + "] " + setting.key() + ": ";
+      add(Severity.ERROR, e, prefix + ex.getMessage(),
           "write a valid " + setting.key() + ": " + setting.description());
     }
   }

@@ -86,7 +86,7 @@ final class IniParser {
       if (key.equals("-")) {
         key = "#" + autoKey++;
       }
-      i = readValue(section, key, i, indent, line, kn) + 1;
+      i = readValue(key, i, indent, line, kn) + 1;
     }
   }
 
@@ -152,8 +152,7 @@ final class IniParser {
   }
 
   /** Reads the value of the key on line {@code index}; returns the index of its last line. */
-  private int readValue(String section, String key, int index, int indent, String line,
-      KeyName kn) {
+  private int readValue(String key, int index, int indent, String line, KeyName kn) {
     String text = lines.get(index).text;
     String in = line.substring(kn.afterDelimiter);
     int lead = leadingSpace(in, 0);
@@ -173,7 +172,7 @@ final class IniParser {
       int pos = rest.lastIndexOf(quote);
       if (pos >= 0) {
         int end = start + quote.length() + pos + quote.length();
-        add(section, key, rest.substring(0, pos), index, index, start, end, indentText,
+        add(key, rest.substring(0, pos), index, index, start, end, indentText,
             delimiterText, trimSpace(text.substring(Math.min(end, text.length()))));
         return index;
       }
@@ -185,7 +184,7 @@ final class IniParser {
           value.append(next, 0, p);
           int end = p + quote.length();
           String lastText = lines.get(j).text;
-          add(section, key, value.toString(), index, j, start, end, indentText, delimiterText,
+          add(key, value.toString(), index, j, start, end, indentText, delimiterText,
               trimSpace(lastText.substring(Math.min(end, lastText.length()))));
           return j;
         }
@@ -205,12 +204,12 @@ final class IniParser {
     if (hasSurroundedQuote(value, '\'') || hasSurroundedQuote(value, '"')) {
       value = value.substring(1, value.length() - 1);
     }
-    add(section, key, value, index, index, start, end, indentText, delimiterText, comment);
+    add(key, value, index, index, start, end, indentText, delimiterText, comment);
     return index;
   }
 
-  private void add(String section, String key, String value, int first, int last, int start,
-      int end, String indent, String delimiter, String comment) {
+  private void add(String key, String value, int first, int last, int start, int end,
+      String indent, String delimiter, String comment) {
     result.entries.add(new IniEntry(owner, section, key, value, first + 1, last + 1, start, end,
         indent, delimiter, comment));
   }

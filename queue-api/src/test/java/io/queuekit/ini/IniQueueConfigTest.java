@@ -129,9 +129,8 @@ class IniQueueConfigTest {
     assertThatThrownBy(() -> IniQueueConfig.parse("[queue]\nTYPE = redis\n[queue.mail]\n"
         + "LENGTH = ten\n", "custom/app.ini"))
         .isInstanceOf(QueueConfigException.class)
-        .hasMessage("custom/app.ini:4 [queue.mail] LENGTH: [queue.mail] LENGTH=ten is not a whole"
-            + " number; fix: write a valid LENGTH: waiting items before push waits for room"
-            + " (≤ 0: default)");
+        .hasMessage("custom/app.ini:4 [queue.mail] LENGTH: LENGTH=ten is not a whole number; fix:"
+            + " write a valid LENGTH: waiting items before push waits for room (≤ 0: default)");
   }
 
   @Test
