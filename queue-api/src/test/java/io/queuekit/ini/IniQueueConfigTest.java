@@ -214,4 +214,16 @@ class IniQueueConfigTest {
     assertThatThrownBy(() -> IniQueueConfig.parse("[queue.a]\nLENGTH = z\n[queue.a.b]\n",
         "app.ini")).hasMessageContaining("app.ini:2 [queue.a] LENGTH");
   }
+
+  @Test
+  void aQueueManagerTakesItAsItsConfig() {
+    IniQueueConfig config = IniQueueConfig.parse("[queue]\nTYPE = channel\n[queue.mail]\n"
+        + "LENGTH = 42\n", "app.ini");
+    try (io.queuekit.QueueManager manager = io.queuekit.QueueManager.builder().config(config)
+        .build()) {
+      assertThat(manager.settings("mail").length()).isEqualTo(42);
+      assertThat(manager.settings("mail").type()).isEqualTo("channel");
+      assertThat(manager.settings("task").length()).isEqualTo(1000);
+    }
+  }
 }
