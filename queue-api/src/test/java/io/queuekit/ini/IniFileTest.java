@@ -141,6 +141,25 @@ class IniFileTest {
   }
 
   @Test
+  void quotedKeysMayHoldDelimitersAndQuotes() {
+    IniFile f = ini("[k]\nsum = 1+2=3\n\"\"\"x+y=z\"\"\" = yes\n`\"q\"` = 4\n"
+        + "\"\"\"`t`\"\"\" = 5\nNOTES = \"\"\"one\ntwo\n\"\"\"  # after\n");
+    assertThat(value(f, "k", "sum")).isEqualTo("1+2=3");
+    assertThat(value(f, "k", "x+y=z")).isEqualTo("yes");
+    assertThat(value(f, "k", "\"q\"")).isEqualTo("4");
+    assertThat(value(f, "k", "`t`")).isEqualTo("5");
+    assertThat(value(f, "k", "NOTES")).isEqualTo("one\ntwo\n");
+    assertThat(f.entry("k", "NOTES").orElseThrow().inlineComment()).isEqualTo("# after");
+  }
+
+  @Test
+  void continuationLinesAreNotJoinedSoTheirNextLineMustBeAKey() {
+    // Gitea sets IgnoreContinuation: the indented second line is read as a key line of its own.
+    assertThatThrownBy(() -> ini("[s]\nA = first \\\n\tsecond part\n"))
+        .hasMessage("app.ini:3: key-value delimiter not found: `\tsecond part`");
+  }
+
+  @Test
   void unicodeBlanksAreTrimmedLikeGo() {
     IniFile f = ini("[s]\n\u00a0A\u3000=\u2003value\u00a0\n");
     assertThat(value(f, "s", "A")).isEqualTo("value");
