@@ -63,9 +63,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * }
  * }</pre>
  *
- * <p>{@link #backend()} is called once per test; the suite never closes it (a backend holding a
- * server closes it in its own {@code @AfterAll}). Every test opens its queues under names no other
- * test uses, with {@code LENGTH} {@value #LENGTH}, a {@link MutableClock} and a {@code @TempDir}
+ * <p>{@link #backend()} is called once per test and the backend is closed after it, as {@link
+ * WorkerPoolConformanceTest} does (a backend sharing one server between tests makes its {@code
+ * close()} leave it running). Every test opens its queues under names no other test uses, with {@code LENGTH} {@value #LENGTH}, a {@link MutableClock} and a {@code @TempDir}
  * data path, and closes them afterwards.
  *
  * <p>Nothing sleeps: a test waits for a state with an Awaitility deadline ({@link #PATIENCE},
@@ -112,6 +112,7 @@ public abstract class BaseQueueConformanceTest {
     Thread.interrupted();
     try {
       fixture.close();
+      fixture.backend().close();
     } finally {
       for (Thread t : threads) {
         t.interrupt();

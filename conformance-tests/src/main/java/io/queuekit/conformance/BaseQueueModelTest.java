@@ -36,6 +36,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
@@ -54,7 +55,7 @@ import net.jqwik.api.state.Transformer;
  * {@code len}, {@code has} of every payload, {@code stats()} and the dead-letter list.
  *
  * <p>A backend module runs it with a subclass that returns its {@link TestBackend}, as for {@link
- * BaseQueueConformanceTest}. Each property runs 100 tries of at most 30 actions; {@code
+ * BaseQueueConformanceTest}; {@link #backend()} is called once per property and closed after it. Each property runs 100 tries of at most 30 actions; {@code
  * -Dqueuekit.full=true} raises that to 1,000 tries.
  *
  * <p>Queues have {@code LENGTH} {@value #LENGTH} and {@code DEAD_LETTER_LENGTH} {@value #DEAD_CAP}
@@ -77,6 +78,7 @@ public abstract class BaseQueueModelTest {
   protected abstract TestBackend backend();
 
   private final List<Run> runs = new ArrayList<>();
+  private final List<TestBackend> backends = new ArrayList<>();
 
   @Property
   @AddLifecycleHook(Tries.class)
@@ -112,8 +114,19 @@ public abstract class BaseQueueModelTest {
     return chains(true);
   }
 
+  /** Closes the backends this property used, as the other suites do after each test. */
+  @AfterProperty
+  void closeBackends() {
+    List<TestBackend> used = new ArrayList<>(backends);
+    backends.clear();
+    for (TestBackend backend : used) {
+      backend.close();
+    }
+  }
+
   private ActionChainArbitrary<Run> chains(boolean unique) {
     TestBackend backend = backend();
+    backends.add(backend);
     ActionChainArbitrary<Run> chains = ActionChain.<Run>startWith(() -> {
       Run run = new Run(backend, unique);
       runs.add(run);
