@@ -15,6 +15,7 @@ import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -218,7 +219,7 @@ final class ChannelQueue implements BaseQueue {
       waiting.put(id, e);
     }
     if (isPositive(delay)) {
-      addDelayed(e, now.plus(delay));
+      addDelayed(e, dueAt(now, delay));
     } else {
       addReady(e);
     }
@@ -330,7 +331,7 @@ final class ChannelQueue implements BaseQueue {
         return Outcome.MERGED;
       }
       if (isPositive(delay)) {
-        addDelayed(e, clock.instant().plus(delay));
+        addDelayed(e, dueAt(clock.instant(), delay));
       } else {
         addReady(e);
       }
@@ -702,6 +703,15 @@ final class ChannelQueue implements BaseQueue {
       return d.toNanos();
     } catch (ArithmeticException overflow) {
       return Long.MAX_VALUE;
+    }
+  }
+
+  /** {@code now + delay}, saturating: a state change must never fail half-way on an overflow. */
+  private static Instant dueAt(Instant now, Duration delay) {
+    try {
+      return now.plus(delay);
+    } catch (DateTimeException | ArithmeticException overflow) {
+      return Instant.MAX;
     }
   }
 
