@@ -57,7 +57,8 @@ import java.util.List;
  * serves one named queue in one process.
  *
  * <p><b>Interruption:</b> a blocking call whose thread is interrupted (or called with the flag
- * set) throws {@link QueueInterruptedException} with the flag restored, having changed nothing.
+ * set) throws {@link QueueInterruptedException} with the flag restored, having changed nothing
+ * ({@code pushAll} keeps the items it admitted before the interrupt).
  *
  * <p><b>After close:</b> every call throws {@link QueueClosedException}, except {@link #close()}
  * which is idempotent.
