@@ -1,0 +1,21 @@
+package io.queuekit.benchmarks;
+
+/**
+ * One side of an end-to-end comparison: payloads pushed in from producer threads reach a {@link
+ * Sink} in batches on worker threads. {@link Pipelines} opens them by name.
+ *
+ * <p>Implementations are thread-safe for {@link #push}; {@link #close} is called once, after the
+ * last round.
+ */
+interface Pipeline extends AutoCloseable {
+
+  /** Pushes one payload, blocking while the pipeline is full; throws on any failure. */
+  void push(Payload payload);
+
+  /** What the pipeline holds now, for the message of a round that did not drain. */
+  String describeState();
+
+  /** Stops the pipeline's threads; what is still queued is dropped. */
+  @Override
+  void close() throws Exception;
+}
