@@ -35,8 +35,8 @@ final class Backoff {
     long maxNanos = saturatedNanos(max);
     int shift = failures - 1;
     long base;
-    // initial << shift overflows once shift reaches the leading zeros of initial
-    if (shift >= Long.numberOfLeadingZeros(initialNanos) - 1) {
+    // initial << shift overflows (into the sign bit) once shift reaches its leading zeros
+    if (shift >= Long.numberOfLeadingZeros(initialNanos)) {
       base = maxNanos;
     } else {
       base = Math.min(initialNanos << shift, maxNanos);

@@ -8,11 +8,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +56,7 @@ public final class QueueManager implements AutoCloseable {
   private final BaseQueues backends;
   private final Duration claimWait;
   private final Map<String, WorkerPoolQueue<?>> queues = new LinkedHashMap<>(); // guarded by this
+  private final Set<String> opening = new HashSet<>(); // guarded by this
   private boolean closed; // guarded by this
 
   private QueueManager(Builder b) {
@@ -114,18 +117,37 @@ public final class QueueManager implements AutoCloseable {
       if (closed) {
         throw new QueueClosedException("manager");
       }
-      if (queues.containsKey(name)) {
+      if (queues.containsKey(name) || opening.contains(name)) {
         throw new QueueConfigException("queue \"" + name + "\" already exists in this manager");
       }
+      opening.add(name);
+    }
+    // Opening a store may take seconds (a locked LevelDB, a Redis still starting): not under the lock.
+    DefaultWorkerPoolQueue<T> q;
+    try {
       BaseQueue base = backends.create(settings.type(),
           new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath));
-      DefaultWorkerPoolQueue<T> q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock,
-          scheduler, claimWait, () -> forget(name));
-      queues.put(name, q);
-      q.start();
-      log.debug("queue \"{}\" created: {}", name, settings);
-      return q;
+      q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
+          () -> forget(name));
+    } finally {
+      synchronized (this) {
+        opening.remove(name);
+      }
     }
+    boolean managerClosed;
+    synchronized (this) {
+      managerClosed = closed;
+      if (!managerClosed) {
+        queues.put(name, q);
+      }
+    }
+    if (managerClosed) {
+      q.shutdown();
+      throw new QueueClosedException("manager");
+    }
+    q.start();
+    log.debug("queue \"{}\" created: {}", name, settings);
+    return q;
   }
 
   private synchronized void forget(String name) {

@@ -608,4 +608,52 @@ public abstract class WorkerPoolConformanceTest {
     assertThat(most.get()).isEqualTo(1);
     assertThat(recovered).hasSize(3).allSatisfy(e -> assertThat(e.recoveryCount()).isEqualTo(1));
   }
+
+  @Test
+  void managerAdministersQueuesByName() {
+    QueueManager m = manager();
+    String name = uniqueName("admin");
+    AtomicInteger fives = new AtomicInteger();
+    m.create(QueueSpec.simple(name, Integer.class, items -> {
+      List<Object> failed = new ArrayList<>();
+      for (int i : items) {
+        if (i == 5 && fives.incrementAndGet() == 1) {
+          failed.add(new PermanentFailure(i, "five is cursed the first time"));
+        }
+      }
+      return failed;
+    }).settings(settings(b -> b.batchLength(1))));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> m.createSimple(name, Integer.class, items -> List.of()))
+        .isInstanceOf(io.queuekit.QueueConfigException.class)
+        .hasMessageContaining(name).hasMessageContaining("already exists");
+    @SuppressWarnings("unchecked")
+    WorkerPoolQueue<Integer> q = (WorkerPoolQueue<Integer>) m.queue(name).orElseThrow();
+
+    m.setMaxWorkers(name, 4);
+    assertThat(q.maxWorkers()).isEqualTo(4);
+    for (int i = 0; i < 8; i++) {
+      q.push(i);
+    }
+    assertThat(m.flushAll(WAIT)).isTrue();
+    var dead = m.deadLetters(name, 0, 10);
+    assertThat(dead).singleElement().satisfies(e -> assertThat(e.reason()).contains("cursed"));
+    assertThat(m.replayDead(name, List.of(dead.get(0).id()))).isEqualTo(1);
+    assertThat(m.flushAll(WAIT)).isTrue();
+    assertThat(m.deadLetters(name, 0, 10)).isEmpty();
+    assertThat(fives.get()).isEqualTo(2);
+    assertThat(m.health(Duration.ofMinutes(1)).healthy()).isTrue();
+
+    m.pause(name);
+    q.push(100);
+    clock.advance(Duration.ofMinutes(2));
+    await().atMost(WAIT).until(() -> !m.health(Duration.ofMinutes(1)).healthy());
+    assertThat(m.health(Duration.ofMinutes(1)).queues()).singleElement()
+        .satisfies(h -> assertThat(h.problem().orElseThrow()).contains("oldest waiting item")
+            .contains("paused"));
+    assertThat(m.removeAll(name)).isEqualTo(1);
+    m.resume(name);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.pause("no_such_queue"))
+        .hasMessageContaining("no_such_queue").hasMessageContaining(name);
+  }
 }
