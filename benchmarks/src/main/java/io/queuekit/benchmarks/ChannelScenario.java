@@ -33,12 +33,12 @@ final class ChannelScenario implements Scenario {
   private final EndToEndComparison comparison = new EndToEndComparison(
       new EndToEndComparison.Side(Pipelines.queuekit(TYPE),
           "queuekit `WorkerPoolQueue`, TYPE=channel",
-          "`push` → in-memory store → claim thread batches → " + CONFIG.workers()
-              + " workers; ack per batch"),
+          "`push` → in-memory store → claim thread batches → workers; ack per batch",
+          "claim thread"),
       List.of(new EndToEndComparison.Side(Pipelines.ABQ_TPE,
           "`ArrayBlockingQueue` + `ThreadPoolExecutor`",
-          "`put` → `ArrayBlockingQueue` → batcher thread → `ThreadPoolExecutor` of "
-              + CONFIG.workers() + " threads")),
+          "`put` → `ArrayBlockingQueue` → batcher thread → `ThreadPoolExecutor`",
+          "batcher thread")),
       CONFIG, 0.8, 2.0,
       "a delivery id and an in-flight entry per item, and an ack per batch (at-least-once: the "
           + "baseline forgets an item once taken), stats counters, and the prefetch bound's "

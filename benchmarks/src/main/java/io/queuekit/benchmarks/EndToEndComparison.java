@@ -24,8 +24,9 @@ final class EndToEndComparison {
    * @param pipeline its {@link Pipelines} name
    * @param label what the table calls it
    * @param how its path from push to handler, one line
+   * @param batcher the name of its one thread between store and workers (claim thread, batcher)
    */
-  record Side(String pipeline, String label, String how) {}
+  record Side(String pipeline, String label, String how, String batcher) {}
 
   private final Side ours;
   private final List<Side> baselines;
@@ -83,14 +84,24 @@ final class EndToEndComparison {
     return new Scenario.Result(md, numbers);
   }
 
+  private static int payloadBytes() {
+    return JacksonCodec.of(Payload.class).encode(Payload.sample(1_234_567, System.nanoTime()))
+        .length;
+  }
+
+  /** The threads cell of a side: what each side runs, so the table shows they match. */
+  private String threads(Side side) {
+    return config.producers() + " producers + 1 " + side.batcher() + " + " + config.workers()
+        + " workers";
+  }
+
   /** What every side gets, stated once above both tables. */
   private String given() {
-    int payloadBytes = JacksonCodec.of(Payload.class)
-        .encode(Payload.sample(1_234_567, System.nanoTime())).length;
+    int payloadBytes = payloadBytes();
     return "**Every side gets the same:** " + config.producers() + " producer threads, "
         + config.workers() + " worker threads, batches of " + config.batchLength()
         + " items (or " + Text.duration(config.batchDebounce()) + " after a batch's first item), "
-        + "room for " + Text.count(config.length()) + " waiting items before a push blocks, "
+        + "room for " + Text.integer(config.length()) + " waiting items before a push blocks, "
         + "the same payload (`Payload`, an indexer-job record: " + payloadBytes + " bytes of JSON), "
         + "the same codec (`JacksonCodec`: encoded on the producer's thread at push, decoded on "
         + "the worker before the handler) and the same handler (counts items and sums their ids; "
@@ -100,44 +111,49 @@ final class EndToEndComparison {
   private String throughputTable(Map<String, JmhRunner.Score> scores, JmhSettings jmh) {
     JmhRunner.Score o = scores.get(ours.pipeline());
     List<List<String>> rows = new ArrayList<>();
-    rows.add(List.of(ours.label(), ours.how(), scoreText(o), range(o), "—", "—", "—"));
+    String same = config.batchLength() + " (or " + Text.duration(config.batchDebounce())
+        + ") · `Payload`, " + payloadBytes() + " B · `JacksonCodec`";
+    rows.add(List.of(ours.label(), ours.how(), threads(ours), same, scoreText(o), range(o), "—",
+        "—", "—"));
     StringBuilder readings = new StringBuilder();
     for (Side b : baselines) {
       JmhRunner.Score s = scores.get(b.pipeline());
       double ratio = o.mean() / s.mean();
       boolean met = ratio >= throughputAim;
-      rows.add(List.of(b.label(), b.how(), scoreText(s), range(s), Text.ratio(ratio),
+      rows.add(List.of(b.label(), b.how(), threads(b), same, scoreText(s), range(s),
+          Text.ratio(ratio),
           "≥ " + Text.ratio(throughputAim), met ? "met" : "**not met**"));
       readings.append("\n**Reading (vs ").append(b.label()).append("):** ")
           .append(throughputReading(o, s, ratio, met)).append('\n');
     }
     return "### Throughput, end to end\n\n"
         + "**Method:** JMH 1.37, throughput mode; one invocation pushes "
-        + Text.count(EndToEndBench.ROUND) + " items from the producer threads and returns when the "
-        + "handler has seen all of them, counted as " + Text.count(EndToEndBench.ROUND)
+        + Text.integer(EndToEndBench.ROUND) + " items from the producer threads and returns when "
+        + "the handler has seen all of them, counted as " + Text.integer(EndToEndBench.ROUND)
         + " operations (`@OperationsPerInvocation`), so the score is items per second through the "
         + "whole pipeline. " + jmh.describe() + ". The ± is the 99.9 % confidence interval of the "
         + "mean over all measured iterations of all forks.\n\n"
-        + Text.table(List.of("side", "push → handler path", "items/s (mean ± 99.9 % CI)",
-            "iterations min–max", "ours ÷ side", "aim", "met"), rows)
+        + Text.table(List.of("side", "push → handler path", "threads",
+            "batch · payload · codec", "items/s (mean ± 99.9 % CI)", "iterations min–max",
+            "ours ÷ side", "aim", "met"), rows)
         + readings;
   }
 
   private String throughputReading(JmhRunner.Score o, JmhRunner.Score b, double ratio,
       boolean met) {
-    String bounds = "";
+    String verdict = "our side moves " + Text.ratio(ratio) + "× the baseline's items per second, "
+        + "so the aim (≥ " + Text.ratio(throughputAim) + ") is " + (met ? "met" : "not met");
     if (!Double.isNaN(o.error()) && !Double.isNaN(b.error()) && b.mean() > b.error()) {
+      // The ratio's range if both means sat at the ends of their confidence intervals.
       double low = (o.mean() - o.error()) / (b.mean() + b.error());
       double high = (o.mean() + o.error()) / (b.mean() - b.error());
-      bounds = " (the intervals allow " + Text.ratio(low) + "–" + Text.ratio(high) + ")";
+      verdict += "; the two intervals allow a ratio of " + Text.ratio(low) + "–"
+          + Text.ratio(high);
       if (low < throughputAim && high >= throughputAim) {
-        bounds += "; the aim lies inside that range, so this verdict is within the noise and "
-            + "needs a quieter machine to settle";
+        verdict += ", which spans the aim: the verdict is within the noise of this run";
       }
     }
-    return "our side moves " + Text.ratio(ratio) + "× the baseline's items per second" + bounds
-        + "; aim ≥ " + Text.ratio(throughputAim) + " " + (met ? "met" : "not met") + ". "
-        + "The difference is what our side does per item that the baseline does not: "
+    return verdict + ". What our side does per item that the baseline does not: "
         + oursExtraWork + ".";
   }
 
@@ -178,7 +194,7 @@ final class EndToEndComparison {
     String reading = "\n**Reading:** "
         + (missed.isEmpty() ? "every latency is within " + Text.ratio(latencyAim)
             + "× the baseline's. " : "not met for " + String.join(", ", missed) + ". ")
-        + "At " + Text.count(s.rate()) + " items/s a batch of " + config.batchLength()
+        + "At " + Text.integer(s.rate()) + " items/s a batch of " + config.batchLength()
         + " fills in " + Text.ratio(batchFillMs) + " ms, so on both sides push → handler is mostly "
         + "waiting for the batch to fill; the push call is the encode plus the hand-off to the "
         + "store. p99 on a shared 2-core machine mostly measures the scheduler.\n";

@@ -69,7 +69,7 @@ final class LatencyHarness {
     String describe() {
       String perFork = "a " + Text.duration(warmup) + " warm-up round, then " + roundsPerFork
           + " timed " + (roundsPerFork == 1 ? "round" : "rounds") + " of "
-          + Text.duration(roundTime) + " at " + Text.count(rate) + " items/s";
+          + Text.duration(roundTime) + " at " + Text.integer(rate) + " items/s";
       if (forks == 0) {
         return "in-process (no fork); " + perFork;
       }

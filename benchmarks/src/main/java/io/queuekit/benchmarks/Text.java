@@ -39,6 +39,11 @@ final class Text {
     return sig(v);
   }
 
+  /** An exact whole number with thousands separators: {@code 20,000}. */
+  static String integer(long v) {
+    return String.format(Locale.ROOT, "%,d", v);
+  }
+
   /** Microseconds with three significant digits, switching to ms from 1000 µs. */
   static String micros(double us) {
     if (us >= 1000) {
