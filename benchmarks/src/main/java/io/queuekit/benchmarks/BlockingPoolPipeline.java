@@ -133,13 +133,18 @@ final class BlockingPoolPipeline implements Pipeline {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     closing = true;
     batcher.interrupt();
-    batcher.join();
-    pool.shutdownNow();
-    if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("baseline workers did not stop within 10s");
+    try {
+      batcher.join();
+      pool.shutdownNow();
+      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("baseline workers did not stop within 10s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping the baseline", e);
     }
     rethrowFailure();
   }

@@ -1,5 +1,6 @@
 package io.queuekit.benchmarks;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -131,14 +132,17 @@ final class Driver implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     producerThreads.shutdownNow();
-    try {
+    // try-with-resources closes the pipeline even when the producers hang, and keeps both
+    // failures (the pipeline's as suppressed) instead of letting one mask the other.
+    try (pipeline) {
       if (!producerThreads.awaitTermination(10, TimeUnit.SECONDS)) {
         throw new IllegalStateException("producer threads did not stop within 10s");
       }
-    } finally {
-      pipeline.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping the producers", e);
     }
   }
 

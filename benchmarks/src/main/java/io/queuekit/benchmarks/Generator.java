@@ -110,6 +110,11 @@ public final class Generator {
     }
     System.err.println("benchmarks: running " + chosen.stream().map(Scenario::key).toList()
         + ", estimated " + Text.duration(estimate) + "; writing " + file);
+    if (estimate.compareTo(BUDGET) > 0) {
+      // ScenarioSmokeTest keeps the sum of the stated settings under budget; this only warns.
+      System.err.println("benchmarks: WARNING: the estimate exceeds the " + Text.duration(BUDGET)
+          + " budget; shorten a scenario's settings");
+    }
 
     Machine machine = Machine.current();
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);

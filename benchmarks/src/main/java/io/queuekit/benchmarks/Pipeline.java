@@ -1,5 +1,7 @@
 package io.queuekit.benchmarks;
 
+import java.io.IOException;
+
 /**
  * One side of an end-to-end comparison: payloads pushed in from producer threads reach a {@link
  * Sink} in batches on worker threads. {@link Pipelines} opens them by name.
@@ -15,7 +17,10 @@ interface Pipeline extends AutoCloseable {
   /** What the pipeline holds now, for the message of a round that did not drain. */
   String describeState();
 
-  /** Stops the pipeline's threads; what is still queued is dropped. */
+  /**
+   * Stops the pipeline's threads; what is still queued is dropped. Interrupted, it restores the
+   * flag and throws unchecked (an {@code AutoCloseable} should not throw InterruptedException).
+   */
   @Override
-  void close() throws Exception;
+  void close() throws IOException;
 }

@@ -63,9 +63,16 @@ final class QueuekitPipeline implements Pipeline {
   public void close() throws IOException {
     try {
       manager.close();
-    } finally {
-      deleteTree(dataPath);
+    } catch (RuntimeException e) {
+      // Still remove the directory, but report the close failure first, not a delete failure.
+      try {
+        deleteTree(dataPath);
+      } catch (IOException | RuntimeException d) {
+        e.addSuppressed(d);
+      }
+      throw e;
     }
+    deleteTree(dataPath);
   }
 
   private static void deleteTree(Path root) throws IOException {
