@@ -64,13 +64,17 @@ final class EndToEndComparison {
   Scenario.Result run(JmhSettings jmh, LatencyHarness.Settings latency, boolean quiet)
       throws Exception {
     Map<String, Double> numbers = new LinkedHashMap<>();
-    Map<String, JmhRunner.Score> throughput = JmhRunner.run(EndToEndBench.class, "endToEnd",
-        "pipeline", pipelines(), Map.of(
+    Map<String, JmhRunner.SideResult> throughput = JmhRunner.run(EndToEndBench.class,
+        "endToEnd", "pipeline", pipelines(), Map.of(
             "producers", Integer.toString(config.producers()),
             "workers", Integer.toString(config.workers()),
             "batchLength", Integer.toString(config.batchLength())),
         jmh, quiet);
-    throughput.forEach((side, s) -> numbers.put(side + ".itemsPerSecond", s.mean()));
+    throughput.forEach((side, r) -> {
+      numbers.put(side + ".itemsPerSecond", r.throughput().mean());
+      numbers.put(side + ".cpuNanosPerItem", r.cpuNanosPerItem());
+      numbers.put(side + ".allocBytesPerItem", r.allocBytesPerItem());
+    });
     Map<String, List<LatencyHarness.Round>> lat = LatencyHarness.run(pipelines(), config, latency);
     lat.forEach((side, rounds) -> {
       numbers.put(side + ".pushP50Micros", median(rounds, LatencyHarness.Round::pushP50));
@@ -79,7 +83,7 @@ final class EndToEndComparison {
       numbers.put(side + ".toHandlerP99Micros", median(rounds, LatencyHarness.Round::toHandlerP99));
       numbers.put(side + ".achievedRate", median(rounds, LatencyHarness.Round::achievedRate));
     });
-    String md = given() + "\n" + throughputTable(throughput, jmh) + "\n"
+    String md = setupTable() + "\n" + throughputTable(throughput, jmh) + "\n"
         + latencyTable(lat, latency);
     return new Scenario.Result(md, numbers);
   }
@@ -89,42 +93,41 @@ final class EndToEndComparison {
         .length;
   }
 
-  /** The threads cell of a side: what each side runs, so the table shows they match. */
-  private String threads(Side side) {
-    return config.producers() + " producers + 1 " + side.batcher() + " + " + config.workers()
-        + " workers";
-  }
-
-  /** What every side gets, stated once above both tables. */
-  private String given() {
-    int payloadBytes = payloadBytes();
-    return "**Every side gets the same:** " + config.producers() + " producer threads, "
-        + config.workers() + " worker threads, batches of " + config.batchLength()
-        + " items (or " + Text.duration(config.batchDebounce()) + " after a batch's first item), "
-        + "room for " + Text.integer(config.length()) + " waiting items before a push blocks, "
-        + "the same payload (`Payload`, an indexer-job record: " + payloadBytes + " bytes of JSON), "
-        + "the same codec (`JacksonCodec`: encoded on the producer's thread at push, decoded on "
-        + "the worker before the handler) and the same handler (counts items and sums their ids; "
-        + "each round checks every item arrived exactly once).\n";
-  }
-
-  private String throughputTable(Map<String, JmhRunner.Score> scores, JmhSettings jmh) {
-    JmhRunner.Score o = scores.get(ours.pipeline());
+  /** What each side runs and is given, so the table shows the sides match. */
+  private String setupTable() {
+    String batch = config.batchLength() + " items, or " + Text.duration(config.batchDebounce())
+        + " after the first";
+    String payload = "`Payload` (indexer job), " + payloadBytes() + " B of JSON";
+    String codec = "`JacksonCodec`: encode on the producer, decode on the worker";
     List<List<String>> rows = new ArrayList<>();
-    String same = config.batchLength() + " (or " + Text.duration(config.batchDebounce())
-        + ") · `Payload`, " + payloadBytes() + " B · `JacksonCodec`";
-    rows.add(List.of(ours.label(), ours.how(), threads(ours), same, scoreText(o), range(o), "—",
-        "—", "—"));
+    for (Side side : sides()) {
+      rows.add(List.of(side.label(), side.how(), config.producers() + " producers + 1 "
+          + side.batcher() + " + " + config.workers() + " workers", batch,
+          Text.integer(config.length()), payload, codec));
+    }
+    return "**Setup, the same on every side:** the handler is one shared `Sink` that counts items "
+        + "and sums their ids; every round checks each item arrived exactly once.\n\n"
+        + Text.table(List.of("side", "push → handler path", "threads", "batch",
+            "waiting items before push blocks", "payload", "codec"), rows);
+  }
+
+  private String throughputTable(Map<String, JmhRunner.SideResult> results, JmhSettings jmh) {
+    JmhRunner.SideResult o = results.get(ours.pipeline());
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of(ours.label(), scoreText(o.throughput()), range(o.throughput()), "—", "—",
+        "—", cpuText(o), "—", allocText(o)));
     StringBuilder readings = new StringBuilder();
     for (Side b : baselines) {
-      JmhRunner.Score s = scores.get(b.pipeline());
-      double ratio = o.mean() / s.mean();
+      JmhRunner.SideResult r = results.get(b.pipeline());
+      double ratio = o.throughput().mean() / r.throughput().mean();
+      double cpuRatio = o.cpuNanosPerItem() / r.cpuNanosPerItem();
       boolean met = ratio >= throughputAim;
-      rows.add(List.of(b.label(), b.how(), threads(b), same, scoreText(s), range(s),
-          Text.ratio(ratio),
-          "≥ " + Text.ratio(throughputAim), met ? "met" : "**not met**"));
+      rows.add(List.of(b.label(), scoreText(r.throughput()), range(r.throughput()),
+          Text.ratio(ratio), "≥ " + Text.ratio(throughputAim), met ? "met" : "**not met**",
+          cpuText(r), Text.ratio(cpuRatio), allocText(r)));
       readings.append("\n**Reading (vs ").append(b.label()).append("):** ")
-          .append(throughputReading(o, s, ratio, met)).append('\n');
+          .append(throughputReading(o.throughput(), r.throughput(), ratio, met, cpuRatio))
+          .append('\n');
     }
     return "### Throughput, end to end\n\n"
         + "**Method:** JMH 1.37, throughput mode; one invocation pushes "
@@ -132,15 +135,19 @@ final class EndToEndComparison {
         + "the handler has seen all of them, counted as " + Text.integer(EndToEndBench.ROUND)
         + " operations (`@OperationsPerInvocation`), so the score is items per second through the "
         + "whole pipeline. " + jmh.describe() + ". The ± is the 99.9 % confidence interval of the "
-        + "mean over all measured iterations of all forks.\n\n"
-        + Text.table(List.of("side", "push → handler path", "threads",
-            "batch · payload · codec", "items/s (mean ± 99.9 % CI)", "iterations min–max",
-            "ours ÷ side", "aim", "met"), rows)
+        + "mean over all measured iterations of all forks. CPU per item is the fork's process CPU "
+        + "time (every thread, GC included) over the items handled in the measured iterations, "
+        + "with the iterations' min–max; allocated per item is JMH's `gc.alloc.rate.norm`. Other "
+        + "load on the machine moves CPU per item much less than items/s, and allocation per item "
+        + "hardly at all, so they are the cross-check of a noisy run.\n\n"
+        + Text.table(List.of("side", "items/s (mean ± 99.9 % CI)", "iterations min–max",
+            "ours ÷ side", "aim", "met", "CPU per item", "ours ÷ side (CPU)",
+            "allocated per item"), rows)
         + readings;
   }
 
   private String throughputReading(JmhRunner.Score o, JmhRunner.Score b, double ratio,
-      boolean met) {
+      boolean met, double cpuRatio) {
     String verdict = "our side moves " + Text.ratio(ratio) + "× the baseline's items per second, "
         + "so the aim (≥ " + Text.ratio(throughputAim) + ") is " + (met ? "met" : "not met");
     if (!Double.isNaN(o.error()) && !Double.isNaN(b.error()) && b.mean() > b.error()) {
@@ -153,6 +160,12 @@ final class EndToEndComparison {
         verdict += ", which spans the aim: the verdict is within the noise of this run";
       }
     }
+    if (!Double.isNaN(cpuRatio)) {
+      // With every core busy, items/s is inversely proportional to CPU per item.
+      verdict += ". Each item costs our side " + Text.ratio(cpuRatio) + "× the baseline's CPU; "
+          + "where the pipelines saturate every core, that suggests a throughput ratio near "
+          + Text.ratio(1 / cpuRatio);
+    }
     return verdict + ". What our side does per item that the baseline does not: "
         + oursExtraWork + ".";
   }
@@ -163,6 +176,21 @@ final class EndToEndComparison {
 
   private static String range(JmhRunner.Score s) {
     return Text.count(s.min()) + "–" + Text.count(s.max()) + " (n=" + s.n() + ")";
+  }
+
+  private static String cpuText(JmhRunner.SideResult r) {
+    if (Double.isNaN(r.cpuNanosPerItem())) {
+      return "n/a";
+    }
+    String pooled = Text.micros(r.cpuNanosPerItem() / 1000);
+    return r.cpuNanosPerItemMin() == r.cpuNanosPerItemMax() ? pooled
+        : pooled + " (" + Text.micros(r.cpuNanosPerItemMin() / 1000) + "–"
+            + Text.micros(r.cpuNanosPerItemMax() / 1000) + ")";
+  }
+
+  private static String allocText(JmhRunner.SideResult r) {
+    return Double.isNaN(r.allocBytesPerItem()) ? "n/a"
+        : Text.integer(Math.round(r.allocBytesPerItem())) + " B";
   }
 
   private String latencyTable(Map<String, List<LatencyHarness.Round>> lat,
@@ -198,7 +226,7 @@ final class EndToEndComparison {
         + " fills in " + Text.ratio(batchFillMs) + " ms, so on both sides push → handler is mostly "
         + "waiting for the batch to fill; the push call is the encode plus the hand-off to the "
         + "store. p99 on a shared 2-core machine mostly measures the scheduler.\n";
-    return "### Latency at a fixed rate\n\n"
+    return "### Latency at a fixed rate of " + Text.integer(s.rate()) + " items/s\n\n"
         + "**Method:** a paced harness, not JMH (JMH has no mode for a percentile at a fixed "
         + "offered rate): the producers push at a fixed total rate, each on its own schedule; the "
         + "push call is timed on the producer, and push → handler runs from just before the push "

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -25,6 +27,8 @@ import org.openjdk.jmh.util.ListStatistics;
  * skewing the ratio.
  */
 final class JmhRunner {
+  private static final String ALLOC = "gc.alloc.rate.norm";
+
   private JmhRunner() {}
 
   /**
@@ -37,13 +41,19 @@ final class JmhRunner {
    * @return each side's pooled iteration scores
    * @throws RunnerException when a benchmark fails (JMH is told to fail on error)
    */
-  static Map<String, Score> run(Class<?> benchmark, String method, String sideParam,
+  static Map<String, SideResult> run(Class<?> benchmark, String method, String sideParam,
       List<String> sides, Map<String, String> params, JmhSettings settings, boolean quiet)
       throws RunnerException {
     Map<String, List<Double>> scores = new LinkedHashMap<>();
+    Map<String, List<Double>> alloc = new LinkedHashMap<>();
+    Map<String, double[]> cpuAndItems = new LinkedHashMap<>();
+    Map<String, List<Double>> cpuPerItem = new LinkedHashMap<>();
     Map<String, String> units = new LinkedHashMap<>();
     for (String side : sides) {
       scores.put(side, new ArrayList<>());
+      alloc.put(side, new ArrayList<>());
+      cpuAndItems.put(side, new double[2]);
+      cpuPerItem.put(side, new ArrayList<>());
     }
     int rounds = Math.max(settings.forks(), 1);
     for (int fork = 0; fork < rounds; fork++) {
@@ -57,6 +67,9 @@ final class JmhRunner {
             .measurementIterations(settings.measurementIterations())
             .measurementTime(time(settings.measurementTime()))
             .shouldFailOnError(true)
+            // Bytes allocated per item (gc.alloc.rate.norm), like CPU per item barely moved by
+            // other load on the machine.
+            .addProfiler(GCProfiler.class)
             .verbosity(quiet ? VerboseMode.SILENT : VerboseMode.NORMAL);
         params.forEach(b::param);
         if (settings.forks() > 0) {
@@ -72,17 +85,51 @@ final class JmhRunner {
             for (IterationResult ir : br.getIterationResults()) {
               scores.get(side).add(ir.getPrimaryResult().getScore());
               units.put(side, ir.getPrimaryResult().getScoreUnit());
+              Map<String, Result> secondary = ir.getSecondaryResults();
+              if (secondary.containsKey(ALLOC)) {
+                alloc.get(side).add(secondary.get(ALLOC).getScore());
+              }
+              if (secondary.containsKey("cpuNanos") && secondary.containsKey("items")) {
+                double cpu = secondary.get("cpuNanos").getScore();
+                double items = secondary.get("items").getScore();
+                cpuAndItems.get(side)[0] += cpu;
+                cpuAndItems.get(side)[1] += items;
+                if (items > 0) {
+                  cpuPerItem.get(side).add(cpu / items);
+                }
+              }
             }
           }
         }
       }
     }
-    Map<String, Score> out = new LinkedHashMap<>();
+    Map<String, SideResult> out = new LinkedHashMap<>();
     for (String side : sides) {
-      out.put(side, Score.of(scores.get(side), units.get(side)));
+      double[] ci = cpuAndItems.get(side);
+      double allocMean = alloc.get(side).stream().mapToDouble(Double::doubleValue).average()
+          .orElse(Double.NaN);
+      List<Double> perIteration = cpuPerItem.get(side);
+      out.put(side, new SideResult(Score.of(scores.get(side), units.get(side)),
+          ci[1] > 0 ? ci[0] / ci[1] : Double.NaN,
+          perIteration.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+          perIteration.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
+          allocMean));
     }
     return out;
   }
+
+  /**
+   * One side's results.
+   *
+   * @param throughput the primary score, pooled over every measured iteration of every fork
+   * @param cpuNanosPerItem process CPU time over items handled, over the same iterations (NaN if
+   *     the benchmark does not report them)
+   * @param cpuNanosPerItemMin the lowest of the iterations' CPU time per item
+   * @param cpuNanosPerItemMax the highest
+   * @param allocBytesPerItem mean bytes allocated per item (NaN if not reported)
+   */
+  record SideResult(Score throughput, double cpuNanosPerItem, double cpuNanosPerItemMin,
+      double cpuNanosPerItemMax, double allocBytesPerItem) {}
 
   private static TimeValue time(java.time.Duration d) {
     return new TimeValue(d.toMillis(), TimeUnit.MILLISECONDS);
