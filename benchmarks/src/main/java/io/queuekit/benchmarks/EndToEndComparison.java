@@ -221,7 +221,7 @@ final class EndToEndComparison {
     double batchFillMs = config.batchLength() * 1000.0 / s.rate();
     String reading = "\n**Reading:** "
         + (missed.isEmpty() ? "every latency is within " + Text.ratio(latencyAim)
-            + "× the baseline's. " : "not met for " + String.join(", ", missed) + ". ")
+            + "× the baseline's. " : "not met for " + String.join("; ", missed) + ". ")
         + "At " + Text.integer(s.rate()) + " items/s a batch of " + config.batchLength()
         + " fills in " + Text.ratio(batchFillMs) + " ms, so on both sides push → handler is mostly "
         + "waiting for the batch to fill; the push call is the encode plus the hand-off to the "
@@ -243,19 +243,36 @@ final class EndToEndComparison {
     double om = median(o, f);
     List<String> row = new ArrayList<>(List.of(metric, latencyCell(o, f)));
     boolean met = true;
+    boolean overlap = true;
     for (Side b : baselines) {
       List<LatencyHarness.Round> br = lat.get(b.pipeline());
       double ratio = om / median(br, f);
-      met &= ratio <= latencyAim;
+      if (ratio > latencyAim) {
+        met = false;
+        // Our best round no slower than the baseline's worst: the rounds disagree more than the
+        // sides do, so the miss says more about the machine than about the code.
+        overlap &= min(o, f) <= max(br, f);
+      }
       row.add(latencyCell(br, f));
       row.add(Text.ratio(ratio));
     }
     row.add("≤ " + Text.ratio(latencyAim));
     row.add(met ? "met" : "**not met**");
     if (!met) {
-      missed.add(metric);
+      missed.add(metric + (overlap ? " (within the noise: our rounds' range overlaps the "
+          + "baseline's)" : ""));
     }
     rows.add(row);
+  }
+
+  private static double min(List<LatencyHarness.Round> rounds,
+      ToDoubleFunction<LatencyHarness.Round> f) {
+    return rounds.stream().mapToDouble(f).min().orElseThrow();
+  }
+
+  private static double max(List<LatencyHarness.Round> rounds,
+      ToDoubleFunction<LatencyHarness.Round> f) {
+    return rounds.stream().mapToDouble(f).max().orElseThrow();
   }
 
   private static String latencyCell(List<LatencyHarness.Round> rounds,
