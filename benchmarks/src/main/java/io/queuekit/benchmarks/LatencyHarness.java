@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Latency under a fixed offered load, which JMH's modes do not express (a push's latency and the
@@ -134,6 +135,22 @@ final class LatencyHarness {
     cmd.add(LatencyFork.class.getName());
     cmd.addAll(LatencyFork.args(side, config, s));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    // A watchdog, because a fork that hangs with its stdout open would block readLine forever.
+    long limit = s.estimate(1).toSeconds() + 120;
+    AtomicBoolean killed = new AtomicBoolean();
+    Thread watchdog = new Thread(() -> {
+      try {
+        if (!p.waitFor(limit, TimeUnit.SECONDS)) {
+          killed.set(true);
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        // The parent finished reading and no longer needs the watchdog.
+        Thread.currentThread().interrupt();
+      }
+    }, "latency-fork-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     List<Round> rounds = null;
     StringBuilder other = new StringBuilder();
     try (BufferedReader r = new BufferedReader(
@@ -148,15 +165,15 @@ final class LatencyHarness {
         }
       }
     }
-    long limit = s.estimate(1).toSeconds() + 120;
-    if (!p.waitFor(limit, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
+    int exit = p.waitFor();
+    watchdog.interrupt();
+    if (killed.get()) {
       throw new IllegalStateException("latency fork for " + side + " still running after " + limit
-          + "s");
+          + "s; killed it. Its output:\n" + other);
     }
-    if (p.exitValue() != 0 || rounds == null) {
-      throw new IllegalStateException("latency fork for " + side + " failed (exit "
-          + p.exitValue() + "); its output:\n" + other);
+    if (exit != 0 || rounds == null) {
+      throw new IllegalStateException("latency fork for " + side + " failed (exit " + exit
+          + "); its output:\n" + other);
     }
     return rounds;
   }

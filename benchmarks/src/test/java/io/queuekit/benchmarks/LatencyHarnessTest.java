@@ -1,8 +1,11 @@
 package io.queuekit.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LatencyHarnessTest {
@@ -29,11 +32,30 @@ class LatencyHarnessTest {
   }
 
   @Test
+  void aForkReportsItsRoundsToTheParent() throws Exception {
+    // The generator's path: a child JVM on this class path, its rounds read back from stdout.
+    Map<String, List<LatencyHarness.Round>> rounds = LatencyHarness.run(
+        List.of(Pipelines.ABQ_TPE), PipelineConfig.of(2, 2, 20), new LatencyHarness.Settings(1,
+            Duration.ofMillis(50), 2, Duration.ofMillis(100), 20_000, List.of("-Xmx256m")));
+    assertThat(rounds.get(Pipelines.ABQ_TPE)).hasSize(2)
+        .allSatisfy(r -> assertThat(r.toHandlerP50()).isPositive());
+  }
+
+  @Test
+  void aFailingForkFailsTheRunWithItsExitCode() {
+    assertThatThrownBy(() -> LatencyHarness.run(List.of("no-such-pipeline"),
+        PipelineConfig.of(2, 2, 20), new LatencyHarness.Settings(1, Duration.ofMillis(50), 1,
+            Duration.ofMillis(100), 20_000, List.of("-Xmx256m"))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("latency fork for no-such-pipeline failed (exit 1)");
+  }
+
+  @Test
   void theBaselineRunsAPacedRoundInProcess() throws Exception {
     // The baseline needs no backend jar, so this holds even where a scenario is skipped.
     List<LatencyHarness.Round> rounds = LatencyHarness.inProcess(Pipelines.ABQ_TPE,
         PipelineConfig.of(2, 2, 20), new LatencyHarness.Settings(0,
-            java.time.Duration.ofMillis(50), 1, java.time.Duration.ofMillis(100), 20_000,
+            Duration.ofMillis(50), 1, Duration.ofMillis(100), 20_000,
             List.of()));
     assertThat(rounds).singleElement().satisfies(r -> {
       assertThat(r.pushP50()).isPositive();
