@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -426,10 +425,7 @@ final class LevelQueue implements BaseQueue {
   public StoreStats stats() {
     enter();
     try {
-      Snapshot s = current();
-      return new StoreStats(s.ready(), s.delayed(), s.inFlight(), s.dead(), s.deadDropped(),
-          s.oldestWaiting() == Snapshot.NONE ? Optional.empty()
-              : Optional.of(Records.instant(s.oldestWaiting())));
+      return db.call(state, t -> state.stats());
     } finally {
       exit();
     }

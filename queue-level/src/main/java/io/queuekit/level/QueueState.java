@@ -13,6 +13,7 @@ import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Digests;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
+import io.queuekit.spi.StoreStats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -116,6 +118,18 @@ final class QueueState {
     return new Snapshot(tail - head, delayed.size(), flights.size(), deadIds.size(), deadDropped,
         waitingSince.isEmpty() ? Snapshot.NONE : waitingSince.firstKey(),
         delayed.isEmpty() ? Snapshot.NONE : delayed.firstKey().due());
+  }
+
+  /**
+   * The store's counts at the clock's now: a delayed item already due counts as ready (claimable
+   * now), promoted by a claim or not.
+   */
+  StoreStats stats() {
+    long due = delayed.isEmpty() ? 0
+        : delayed.headMap(new DelayKey(now(), Long.MAX_VALUE), true).size();
+    return new StoreStats(tail - head + due, delayed.size() - due, flights.size(), deadIds.size(),
+        deadDropped, waitingSince.isEmpty() ? Optional.empty()
+            : Optional.of(Records.instant(waitingSince.firstKey())));
   }
 
   /** Hands the current counts to the queue's waiters; after a committed round. */
@@ -397,21 +411,57 @@ final class QueueState {
         t.delete(keys.flight(deliveries.get(i).id()));
       }
     }
-    // Last first, each at the new head, so the head ends up in the original order.
-    for (int i = deliveries.size() - 1; i >= 0; i--) {
-      Flight f = taken[i];
-      if (f == null) {
-        continue;
-      }
-      if (merge(t, f.entry())) {
-        t.delete(keys.item(f.entry().itemId()));
-        out[i] = Outcome.MERGED;
-      } else {
-        placeHead(t, f.entry(), f.firstPushed());
-        out[i] = Outcome.DONE;
+    List<Entry> entries = new ArrayList<>();
+    List<Long> since = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i < taken.length; i++) {
+      if (taken[i] != null) {
+        entries.add(taken[i].entry());
+        since.add(taken[i].firstPushed());
+        at.add(i);
       }
     }
+    List<Boolean> merged = putBackAtHead(t, entries, since);
+    for (int j = 0; j < at.size(); j++) {
+      out[at.get(j)] = merged.get(j) ? Outcome.MERGED : Outcome.DONE;
+    }
     return Arrays.asList(out);
+  }
+
+  /**
+   * Puts entries back at the head in their order (unclaim, recovery). On a unique queue an entry
+   * whose identity is waiting, or is placed by an earlier entry of the list, merges into that copy
+   * instead (its item record dropped). Returns, per entry, whether it merged.
+   */
+  private List<Boolean> putBackAtHead(Txn t, List<Entry> entries, List<Long> firstPushed) {
+    List<Boolean> merged = new ArrayList<>(entries.size());
+    List<Entry> placed = new ArrayList<>(entries);
+    Map<ByteBuffer, Integer> placedByDigest = new HashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      Integer earlier = e.digest() == null ? null : placedByDigest.get(ByteBuffer.wrap(e.digest()));
+      if (earlier != null) {
+        Entry w = placed.get(earlier);
+        placed.set(earlier, w.withCounts(Math.max(w.deliveries(), e.deliveries()),
+            Math.max(w.recoveries(), e.recoveries())));
+        placed.set(i, null);
+      } else if (merge(t, e)) {
+        placed.set(i, null);
+      } else if (e.digest() != null) {
+        placedByDigest.put(ByteBuffer.wrap(e.digest()), i);
+      }
+      merged.add(placed.get(i) == null);
+      if (placed.get(i) == null) {
+        t.delete(keys.item(e.itemId()));
+      }
+    }
+    // Last first, each at the new head, so the head ends up in the list's order.
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      if (placed.get(i) != null) {
+        placeHead(t, placed.get(i), firstPushed.get(i));
+      }
+    }
+    return merged;
   }
 
   Outcome deadLetter(Txn t, long deliveryId, String reason) {
@@ -819,13 +869,14 @@ final class QueueState {
       return;
     }
     int max = settings.maxRecoveries();
-    int back = 0;
+    int placedBack = 0;
     int merged = 0;
     int poisoned = 0;
-    List<Map.Entry<Long, Entry>> list = new ArrayList<>(inFlight.entrySet());
-    for (int i = list.size() - 1; i >= 0; i--) {
-      long did = list.get(i).getKey();
-      Entry was = list.get(i).getValue();
+    List<Entry> back = new ArrayList<>();
+    List<Long> since = new ArrayList<>();
+    for (Map.Entry<Long, Entry> f : inFlight.entrySet()) {
+      long did = f.getKey();
+      Entry was = f.getValue();
       long firstPushed = s.items.get(was.itemId()).firstPushed;
       t.delete(keys.flight(did));
       Entry e = was.withCounts(was.deliveries(), was.recoveries() + 1);
@@ -837,17 +888,21 @@ final class QueueState {
             printable(payloadOf(t, e), 200), e.recoveries(), max);
         bury(t, e, firstPushed, reason);
         poisoned++;
-      } else if (merge(t, e)) {
-        t.delete(keys.item(e.itemId()));
+      } else {
+        back.add(e);
+        since.add(firstPushed);
+      }
+    }
+    for (boolean m : putBackAtHead(t, back, since)) {
+      if (m) {
         merged++;
       } else {
-        placeHead(t, e, firstPushed);
-        back++;
+        placedBack++;
       }
     }
     LOG.info("queue \"{}\": recovered {} items left in flight when it was last open: {} back at "
         + "the head (recovery count + 1), {} merged into a waiting copy, {} dead-lettered as "
-        + "suspected poison", queue, inFlight.size(), back, merged, poisoned);
+        + "suspected poison", queue, inFlight.size(), placedBack, merged, poisoned);
   }
 
   private byte[] payloadOf(Txn t, Entry e) {

@@ -11,9 +11,24 @@ import io.queuekit.conformance.TestBackend;
  */
 final class LevelBackend implements TestBackend {
   private final Engine engine;
+  private final boolean neverQuarantine;
 
   LevelBackend(Engine engine) {
+    this(engine, false);
+  }
+
+  private LevelBackend(Engine engine, boolean neverQuarantine) {
     this.engine = engine;
+    this.neverQuarantine = neverQuarantine;
+  }
+
+  /**
+   * The same backend with {@code MAX_RECOVERIES=0}: for {@code BaseQueueModelTest}, whose model
+   * keeps recovering an item however often it crashed (it does not model the poison quarantine,
+   * which {@link LevelRecoveryTest} and the crash suite cover).
+   */
+  LevelBackend neverQuarantine() {
+    return new LevelBackend(engine, true);
   }
 
   static LevelBackend jni() {
@@ -36,6 +51,7 @@ final class LevelBackend implements TestBackend {
 
   @Override
   public QueueSettings.Builder configure(QueueSettings.Builder settings) {
-    return settings.connStr("leveldb://queues/common?engine=" + engine.option());
+    settings.connStr("leveldb://queues/common?engine=" + engine.option());
+    return neverQuarantine ? settings.maxRecoveries(0) : settings;
   }
 }
