@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -27,13 +28,14 @@ import org.slf4j.LoggerFactory;
  * {@code CONN_STR} names it (Gitea's {@code queues/common}), reference-counted by {@link LevelDbs}.
  *
  * <p><b>Group commit.</b> Every queue's {@link QueueState} is owned by whoever holds this DB's
- * combining lock. A caller queues its operation, takes the lock, and — unless a previous holder
- * already did its work — drains every queued operation, applies them in order against one {@link
- * Txn}, writes them as <em>one</em> {@code WriteBatch} (synced when any of them belongs to a {@code
- * SYNC=true} queue), publishes the new counts to the queues' waiters, and marks them done. While one
- * caller writes (and syncs), the others queue up behind the lock, and the next holder writes all of
- * them at once. So every check-then-act (room, uniqueness, fencing) is race-free, no thread hands
- * off to another when there is no contention, and concurrent producers share one fsync.
+ * combining lock. A caller queues its operation and tries the lock: the holder drains every queued
+ * operation, applies them in order against one {@link Txn}, writes them as <em>one</em> {@code
+ * WriteBatch} (synced when any of them belongs to a {@code SYNC=true} queue), publishes the new
+ * counts to the queues' waiters, and wakes their callers. A caller that finds the lock taken parks
+ * until its operation is done, or until the holder, leaving, hands it the lock for what was queued
+ * meanwhile. So while one caller writes (and syncs), the others queue up and the next round writes
+ * all of them at once; every check-then-act (room, uniqueness, fencing) is race-free; and with no
+ * contention the caller writes itself, handing off to no thread.
  *
  * <p><b>Failure.</b> When a round's write fails, none of it is stored: every caller of the round
  * gets a {@link QueueUnavailableException} and every queue it touched reloads its state from the
@@ -228,38 +230,60 @@ final class LevelDb {
 
   /**
    * Applies {@code body} in a write round and returns its result once the round is stored. The
-   * calling thread applies the round itself unless another holder of the combining lock already
-   * did. Waits for the lock uninterruptibly (a round takes microseconds to milliseconds): an
-   * operation once queued runs whatever happens to the caller, so the caller must see its result.
+   * calling thread applies the round itself when it gets the combining lock; otherwise it parks
+   * until the lock's holder has applied it (or hands it the lock). Waits uninterruptibly (a round
+   * takes microseconds to milliseconds): an operation once queued runs whatever happens to the
+   * caller, so the caller must see its result; an interrupt meanwhile is restored on return.
    *
    * @throws QueueUnavailableException the round's write failed; nothing of it was stored
    */
   <R> R call(QueueState state, Function<Txn, R> body) {
-    Op<R> op = new Op<>(state, state.settings.sync(), body);
+    Op<R> op = new Op<>(state, state.settings.sync(), body, Thread.currentThread());
     ops.add(op);
-    List<Op<?>> round = new ArrayList<>();
-    combiner.lock();
-    try {
-      while (!op.done) {
-        if (closed) {
-          // Only reachable through a bug (queues close before the DB); never touch a closed DB.
-          ops.remove(op);
-          throw new QueueUnavailableException("queue \"" + state.queue + "\": LevelDB "
-              + directory + " is closed");
+    boolean interrupted = false;
+    while (!op.done) {
+      if (combiner.tryLock()) {
+        try {
+          combine(op);
+        } finally {
+          combiner.unlock();
         }
-        for (Op<?> o; round.size() < MAX_OPS_PER_ROUND && (o = ops.poll()) != null; ) {
-          round.add(o);
+        // Whoever queued after this round started waits parked: hand it the lock.
+        Op<?> next = ops.peek();
+        if (next != null) {
+          LockSupport.unpark(next.thread);
         }
-        runRound(round);
-        round.clear();
+      } else {
+        // The holder completes this op in its next round, or unparks this thread to combine.
+        LockSupport.park(this);
+        interrupted |= Thread.interrupted();
       }
-    } finally {
-      combiner.unlock();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     if (op.failure != null) {
       throw op.failure;
     }
     return op.result;
+  }
+
+  /** Runs rounds, each of everything queued, until {@code op} is done; under the lock. */
+  private void combine(Op<?> op) {
+    List<Op<?>> round = new ArrayList<>();
+    while (!op.done) {
+      if (closed) {
+        // Only reachable through a bug (queues close before the DB); never touch a closed DB.
+        ops.remove(op);
+        throw new QueueUnavailableException("queue \"" + op.state.queue + "\": LevelDB "
+            + directory + " is closed");
+      }
+      for (Op<?> o; round.size() < MAX_OPS_PER_ROUND && (o = ops.poll()) != null; ) {
+        round.add(o);
+      }
+      runRound(round);
+      round.clear();
+    }
   }
 
   /** Closes the DB; the last queue has released it, so no operation is queued or running. */
@@ -316,9 +340,7 @@ final class LevelDb {
       for (QueueState s : touched) {
         s.publish();
       }
-      for (Op<?> op : round) {
-        op.done = true;
-      }
+      complete(round);
       return;
     }
     LOG.error("LevelDB {}: a write round of {} operations failed; none of it was stored", directory,
@@ -328,7 +350,18 @@ final class LevelDb {
     }
     for (Op<?> op : round) {
       op.fail(roundFailure(op.state, culprit, failure));
+    }
+    complete(round);
+  }
+
+  /** Marks a round's operations done and wakes their parked callers. */
+  private static void complete(List<Op<?>> round) {
+    Thread self = Thread.currentThread();
+    for (Op<?> op : round) {
       op.done = true;
+      if (op.thread != self) {
+        LockSupport.unpark(op.thread);
+      }
     }
   }
 
@@ -355,16 +388,21 @@ final class LevelDb {
     }
   }
 
-  /** One queued operation; its fields are guarded by the combining lock. */
+  /**
+   * One queued operation. Its result fields are written under the combining lock before {@link
+   * #done}, whose volatile write publishes them to the caller.
+   */
   static final class Op<R> {
     final QueueState state;
     final boolean sync;
     final Function<Txn, R> body;
-    boolean done;
+    final Thread thread;
+    volatile boolean done;
     R result;
     QueueException failure;
 
-    Op(QueueState state, boolean sync, Function<Txn, R> body) {
+    Op(QueueState state, boolean sync, Function<Txn, R> body, Thread thread) {
+      this.thread = thread;
       this.state = state;
       this.sync = sync;
       this.body = body;
