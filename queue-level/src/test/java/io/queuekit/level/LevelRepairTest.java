@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.PushResult;
 import io.queuekit.level.Records.Entry;
-import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Digests;
 import java.nio.charset.StandardCharsets;
