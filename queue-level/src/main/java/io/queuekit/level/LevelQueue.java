@@ -49,7 +49,8 @@ import org.iq80.leveldb.DBException;
  *  tag  suffix                           value                                          what
  *  ───  ───────────────────────────────  ─────────────────────────────────────────────  ─────────────────────────
  *  'M'  —                                i32 version | 's' or 'u'                       layout version, flavour
- *  'S'  —                                i64 head | i64 tail | i64 nextSeq | i64 dropped positions and sequence
+ *  'S'  —                                i64 head | i64 tail | i64 nextSeq |            positions, sequence,
+ *                                          i64 deadDropped                                dropped dead letters
  *  'I'  sortable(itemId)                 i64 firstPushed | u8 n | digest[n] | payload    the item, written once
  *  'R'  sortable(position)               entry                                          ready, head..tail-1
  *  'D'  sortable(due) | sortable(order)  entry                                          delayed until due
