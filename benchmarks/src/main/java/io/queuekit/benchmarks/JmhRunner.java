@@ -38,12 +38,14 @@ final class JmhRunner {
    * @param sides the values, in table order
    * @param params every other {@code @Param}, fixed
    * @param quiet no JMH output (the smoke test)
-   * @return each side's pooled iteration scores
+   * @param itemsPerInvocation items one invocation moves: scores (invocations/s) and allocation
+   *     (bytes per invocation) are scaled by it to items/s and bytes per item
+   * @return each side's pooled iteration scores, per item
    * @throws RunnerException when a benchmark fails (JMH is told to fail on error)
    */
   static Map<String, SideResult> run(Class<?> benchmark, String method, String sideParam,
-      List<String> sides, Map<String, String> params, JmhSettings settings, boolean quiet)
-      throws RunnerException {
+      List<String> sides, Map<String, String> params, JmhSettings settings, boolean quiet,
+      int itemsPerInvocation) throws RunnerException {
     Map<String, List<Double>> scores = new LinkedHashMap<>();
     Map<String, List<Double>> alloc = new LinkedHashMap<>();
     Map<String, double[]> cpuAndItems = new LinkedHashMap<>();
@@ -83,11 +85,11 @@ final class JmhRunner {
         for (RunResult r : results) {
           for (BenchmarkResult br : r.getBenchmarkResults()) {
             for (IterationResult ir : br.getIterationResults()) {
-              scores.get(side).add(ir.getPrimaryResult().getScore());
-              units.put(side, ir.getPrimaryResult().getScoreUnit());
+              scores.get(side).add(ir.getPrimaryResult().getScore() * itemsPerInvocation);
+              units.put(side, "items/s");
               Map<String, Result> secondary = ir.getSecondaryResults();
               if (secondary.containsKey(ALLOC)) {
-                alloc.get(side).add(secondary.get(ALLOC).getScore());
+                alloc.get(side).add(secondary.get(ALLOC).getScore() / itemsPerInvocation);
               }
               if (secondary.containsKey("cpuNanos") && secondary.containsKey("items")) {
                 double cpu = secondary.get("cpuNanos").getScore();

@@ -1,18 +1,34 @@
 package io.queuekit.benchmarks;
 
+import io.queuekit.QueueSettings;
 import io.queuekit.spi.BaseQueues;
 import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Opens a {@link Pipeline} by name, the name JMH's {@code @Param} and the latency forks carry:
- * {@code queuekit-<TYPE>} for a {@code WorkerPoolQueue} of that backend, {@link #ABQ_TPE} for the
- * hand-written {@link BlockingPoolPipeline}. Later baselines (a Tape file, raw LevelDB, Redis lists)
- * add a name here.
+ * Opens a {@link Pipeline} by name, the name JMH's {@code @Param} and the latency forks carry.
+ *
+ * <ul>
+ *   <li>{@code queuekit-<TYPE>}: a {@code WorkerPoolQueue} of that backend ({@link
+ *       QueuekitPipeline});
+ *   <li>{@code basequeue-level[-sync]}: the LevelDB {@code BaseQueue} driven directly ({@link
+ *       BaseQueuePipeline}), {@code SYNC=false} or {@code true};
+ *   <li>{@code loop-<store>}: a raw store driven by consumer threads ({@link StoreLoopPipeline});
+ *   <li>{@code batcher-<store>}: a raw store behind a batcher thread and a thread pool ({@link
+ *       BatcherPipeline});
+ *   <li>{@link #ABQ_TPE}: the in-memory hand-written pipeline ({@link BlockingPoolPipeline}).
+ * </ul>
+ *
+ * <p>Stores: {@code leveldbjni} (raw leveldbjni, sync=false), {@code tape} (Square's QueueFile).
  */
 final class Pipelines {
   static final String QUEUEKIT = "queuekit-";
   static final String ABQ_TPE = "abq-tpe";
+  static final String BASEQUEUE_LEVEL = "basequeue-level";
+  static final String BASEQUEUE_LEVEL_SYNC = "basequeue-level-sync";
+  static final String LOOP_LEVELDBJNI = "loop-leveldbjni";
+  static final String LOOP_TAPE = "loop-tape";
+  static final String BATCHER_LEVELDBJNI = "batcher-leveldbjni";
 
   private Pipelines() {}
 
@@ -23,22 +39,46 @@ final class Pipelines {
 
   static Pipeline open(String name, PipelineConfig config, Sink sink) throws IOException {
     if (name.startsWith(QUEUEKIT)) {
-      return new QueuekitPipeline(name.substring(QUEUEKIT.length()), config, sink);
+      return new QueuekitPipeline(settings(name.substring(QUEUEKIT.length())), config, sink);
     }
-    if (name.equals(ABQ_TPE)) {
-      return new BlockingPoolPipeline(config, sink);
+    switch (name) {
+      case ABQ_TPE:
+        return new BlockingPoolPipeline(config, sink);
+      case BASEQUEUE_LEVEL:
+        return new BaseQueuePipeline(settings("level"), config, sink);
+      case BASEQUEUE_LEVEL_SYNC:
+        return new BaseQueuePipeline(settings("level").toBuilder().sync(true).build(), config,
+            sink);
+      case LOOP_LEVELDBJNI:
+        return new StoreLoopPipeline(name, new LevelDbStore(false), config, sink);
+      case LOOP_TAPE:
+        return new StoreLoopPipeline(name, new TapeStore(), config, sink);
+      case BATCHER_LEVELDBJNI:
+        return new BatcherPipeline(name, new LevelDbStore(false), config, sink);
+      default:
+        throw new IllegalArgumentException("no pipeline named \"" + name + "\"");
     }
-    throw new IllegalArgumentException("no pipeline named \"" + name + "\"");
+  }
+
+  /**
+   * The settings of our side on {@code type}: LevelDB with the native engine (the default where it
+   * loads; named so a missing native library fails instead of silently measuring iq80).
+   */
+  private static QueueSettings settings(String type) {
+    QueueSettings.Builder b = QueueSettings.builder().type(type);
+    if (type.equals("level")) {
+      b.connStr("leveldb://queues/common?engine=jni");
+    }
+    return b.build();
   }
 
   /** Why {@code name} cannot run on this class path, if it cannot (its backend jar is absent). */
   static Optional<String> unavailable(String name) {
-    if (name.startsWith(QUEUEKIT)) {
-      String type = name.substring(QUEUEKIT.length());
-      if (!BaseQueues.load().types().contains(type)) {
-        return Optional.of("no backend for TYPE=" + type + " on the class path (the queue-"
-            + type + " jar is absent)");
-      }
+    String type = name.startsWith(QUEUEKIT) ? name.substring(QUEUEKIT.length())
+        : name.startsWith("basequeue-level") ? "level" : null;
+    if (type != null && !BaseQueues.load().types().contains(type)) {
+      return Optional.of("no backend for TYPE=" + type + " on the class path (the queue-"
+          + type + " jar is absent)");
     }
     return Optional.empty();
   }

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -26,12 +27,15 @@ final class QueuekitPipeline implements Pipeline {
   private final QueueManager manager;
   private final WorkerPoolQueue<Payload> queue;
 
-  QueuekitPipeline(String type, PipelineConfig config, Sink sink) throws IOException {
+  /**
+   * @param base the backend's settings (type, and its connection or sync where needed); threads,
+   *     batch and length come from {@code config}
+   */
+  QueuekitPipeline(QueueSettings base, PipelineConfig config, Sink sink) throws IOException {
     // Persistent backends write under the data path; a fresh directory per pipeline keeps runs
     // from reading each other's items.
     this.dataPath = Files.createTempDirectory("queuekit-bench-");
-    QueueSettings settings = QueueSettings.builder()
-        .type(type)
+    QueueSettings settings = base.toBuilder()
         .maxWorkers(config.workers())
         .batchLength(config.batchLength())
         .batchDebounce(config.batchDebounce())
@@ -50,6 +54,17 @@ final class QueuekitPipeline implements Pipeline {
     PushResult r = queue.push(payload);
     if (r != PushResult.ADDED) {
       throw new IllegalStateException("push of item " + payload.id() + " returned " + r);
+    }
+  }
+
+  @Override
+  public void pushAll(List<Payload> payloads) {
+    List<PushResult> rs = queue.pushAll(payloads, queue.settings().pushTimeout());
+    for (int i = 0; i < rs.size(); i++) {
+      if (rs.get(i) != PushResult.ADDED) {
+        throw new IllegalStateException("pushAll: item " + payloads.get(i).id() + " returned "
+            + rs.get(i));
+      }
     }
   }
 
@@ -75,7 +90,7 @@ final class QueuekitPipeline implements Pipeline {
     deleteTree(dataPath);
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {
