@@ -102,7 +102,10 @@ final class EndToEndComparison {
    */
   String run(JmhSettings jmh, LatencyHarness.Settings latency, boolean quiet,
       Map<String, Double> numbers) throws Exception {
-    String md = setupTable() + "\n";
+    // The first table's heading, then the setup both tables share, then the tables.
+    String heading = jmh != null ? throughputTitle
+        : latencyTitle + latencyHeadingTail(latency);
+    String md = "### " + heading + "\n\n" + setupTable() + "\n";
     if (jmh != null) {
       Map<String, JmhRunner.SideResult> throughput = JmhRunner.run(EndToEndBench.class,
           "endToEnd", "pipeline", pipelines(), Map.of(
@@ -131,7 +134,8 @@ final class EndToEndComparison {
             LatencyHarness.Round::toHandlerP99));
         numbers.put(side + ".achievedRate", median(rounds, LatencyHarness.Round::achievedRate));
       });
-      md += (jmh != null ? "\n" : "") + latencyTable(lat, latency);
+      md += (jmh != null ? "\n### " + latencyTitle + latencyHeadingTail(latency) + "\n\n" : "")
+          + latencyTable(lat, latency);
     }
     return md;
   }
@@ -171,14 +175,14 @@ final class EndToEndComparison {
       double cpuRatio = o.cpuNanosPerItem() / r.cpuNanosPerItem();
       boolean met = ratio >= bl.throughputAim();
       rows.add(List.of(b.label(), scoreText(r.throughput()), range(r.throughput()),
-          Text.ratio(ratio), "≥ " + Text.ratio(bl.throughputAim()), met ? "met" : "**not met**",
+          Text.ratioAgainst(ratio, bl.throughputAim()), "≥ " + Text.ratio(bl.throughputAim()),
+          met ? "met" : "**not met**",
           cpuText(r), Text.ratio(cpuRatio), allocText(r)));
       readings.append("\n**Reading (vs ").append(b.label()).append("):** ")
           .append(throughputReading(bl, o.throughput(), r.throughput(), ratio, met, cpuRatio))
           .append('\n');
     }
-    return "### " + throughputTitle + "\n\n"
-        + "**Method:** JMH 1.37, throughput mode; one invocation pushes "
+    return "**Method:** JMH 1.37, throughput mode; one invocation pushes "
         + Text.integer(round) + " items from the producer threads and returns when "
         + "the handler has seen all of them (each exactly once, checked); invocations per second "
         + "× " + Text.integer(round) + " is the score in items per second through the "
@@ -197,11 +201,12 @@ final class EndToEndComparison {
   private String throughputReading(Baseline bl, JmhRunner.Score o, JmhRunner.Score b,
       double ratio, boolean met, double cpuRatio) {
     double throughputAim = bl.throughputAim();
-    String verdict = "our side moves " + Text.ratio(ratio) + "× the baseline's items per second, "
+    String verdict = "our side moves " + Text.ratioAgainst(ratio, throughputAim)
+        + "× the baseline's items per second, "
         + "so the aim (≥ " + Text.ratio(throughputAim) + ") is " + (met ? "met" : "not met");
     if (!Double.isNaN(o.error()) && !Double.isNaN(b.error()) && b.mean() > b.error()) {
       // The ratio's range if both means sat at the ends of their confidence intervals.
-      double low = (o.mean() - o.error()) / (b.mean() + b.error());
+      double low = Math.max(0, o.mean() - o.error()) / (b.mean() + b.error());
       double high = (o.mean() + o.error()) / (b.mean() - b.error());
       verdict += "; the two intervals allow a ratio of " + Text.ratio(low) + "–"
           + Text.ratio(high);
@@ -279,14 +284,17 @@ final class EndToEndComparison {
         + " fills in " + Text.ratio(batchFillMs) + " ms, so on both sides push → handler is mostly "
         + "waiting for the batch to fill; the push call is the encode plus the hand-off to the "
         + "store. p99 on a shared 2-core machine mostly measures the scheduler.\n";
-    return "### " + latencyTitle + " at a fixed rate of " + Text.integer(s.rate()) + " items/s\n\n"
-        + "**Method:** a paced harness, not JMH (JMH has no mode for a percentile at a fixed "
+    return "**Method:** a paced harness, not JMH (JMH has no mode for a percentile at a fixed "
         + "offered rate): the producers push at a fixed total rate, each on its own schedule; the "
         + "push call is timed on the producer, and push → handler runs from just before the push "
         + "to the handler receiving the item's batch (one clock, one JVM). Each timed round gives "
         + "its own p50 and p99; cells show the median of the rounds, with min–max. "
         + s.describe() + ".\n\n"
         + Text.table(header, rows) + reading;
+  }
+
+  private static String latencyHeadingTail(LatencyHarness.Settings s) {
+    return " at a fixed rate of " + Text.integer(s.rate()) + " items/s";
   }
 
   private void addLatencyRow(List<List<String>> rows, List<String> missed, String metric,
@@ -307,7 +315,7 @@ final class EndToEndComparison {
         overlap &= min(o, f) <= max(br, f);
       }
       row.add(latencyCell(br, f));
-      row.add(Text.ratio(ratio));
+      row.add(Text.ratioAgainst(ratio, latencyAim));
     }
     row.add("≤ " + Text.ratio(latencyAim));
     row.add(met ? "met" : "**not met**");

@@ -19,7 +19,10 @@ import java.util.Optional;
  *   <li>{@link #ABQ_TPE}: the in-memory hand-written pipeline ({@link BlockingPoolPipeline}).
  * </ul>
  *
- * <p>Stores: {@code leveldbjni} (raw leveldbjni, sync=false), {@code tape} (Square's QueueFile).
+ * <p>Stores: {@code leveldbjni} (raw leveldbjni, sync=false), {@code tape} (Square's QueueFile),
+ * {@code lettuce} (a Redis list, pipelined), {@code redisson-item} and {@code redisson-batch} (an
+ * {@code RBlockingQueue}, per item or batched). The Redis ones use the server named by the system
+ * property {@value #REDIS_PROPERTY}, which the Redis scenario sets (and passes to its forks).
  */
 final class Pipelines {
   static final String QUEUEKIT = "queuekit-";
@@ -29,6 +32,12 @@ final class Pipelines {
   static final String LOOP_LEVELDBJNI = "loop-leveldbjni";
   static final String LOOP_TAPE = "loop-tape";
   static final String BATCHER_LEVELDBJNI = "batcher-leveldbjni";
+  static final String BASEQUEUE_REDIS = "basequeue-redis";
+  static final String BATCHER_LETTUCE = "batcher-lettuce";
+  static final String BATCHER_REDISSON_ITEM = "batcher-redisson-item";
+  static final String BATCHER_REDISSON_BATCH = "batcher-redisson-batch";
+  /** The system property holding the Redis server's URI, {@code redis://127.0.0.1:PORT/0}. */
+  static final String REDIS_PROPERTY = "queuekit.bench.redis";
 
   private Pipelines() {}
 
@@ -55,6 +64,17 @@ final class Pipelines {
         return new StoreLoopPipeline(name, new TapeStore(), config, sink);
       case BATCHER_LEVELDBJNI:
         return new BatcherPipeline(name, new LevelDbStore(false), config, sink);
+      case BASEQUEUE_REDIS:
+        return new BaseQueuePipeline(settings("redis"), config, sink);
+      case BATCHER_LETTUCE:
+        return new BatcherPipeline(name, new LettuceStore(redisUri(), "bench:lettuce"), config,
+            sink);
+      case BATCHER_REDISSON_ITEM:
+        return new BatcherPipeline(name, new RedissonStore(redissonAddress(),
+            "bench:redisson-item", false), config, sink);
+      case BATCHER_REDISSON_BATCH:
+        return new BatcherPipeline(name, new RedissonStore(redissonAddress(),
+            "bench:redisson-batch", true), config, sink);
       default:
         throw new IllegalArgumentException("no pipeline named \"" + name + "\"");
     }
@@ -68,14 +88,32 @@ final class Pipelines {
     QueueSettings.Builder b = QueueSettings.builder().type(type);
     if (type.equals("level")) {
       b.connStr("leveldb://queues/common?engine=jni");
+    } else if (type.equals("redis")) {
+      b.connStr(redisUri());
     }
     return b.build();
+  }
+
+  /** The Redis server of this run (see {@link #REDIS_PROPERTY}). */
+  static String redisUri() {
+    String uri = System.getProperty(REDIS_PROPERTY);
+    if (uri == null || uri.isBlank()) {
+      throw new IllegalStateException("no Redis server: the system property " + REDIS_PROPERTY
+          + " is not set (the Redis scenario starts a server and sets it)");
+    }
+    return uri;
+  }
+
+  /** Redisson wants the address without the database. */
+  private static String redissonAddress() {
+    return redisUri().replaceFirst("/0$", "");
   }
 
   /** Why {@code name} cannot run on this class path, if it cannot (its backend jar is absent). */
   static Optional<String> unavailable(String name) {
     String type = name.startsWith(QUEUEKIT) ? name.substring(QUEUEKIT.length())
-        : name.startsWith("basequeue-level") ? "level" : null;
+        : name.startsWith("basequeue-level") ? "level"
+        : name.equals(BASEQUEUE_REDIS) ? "redis" : null;
     if (type != null && !BaseQueues.load().types().contains(type)) {
       return Optional.of("no backend for TYPE=" + type + " on the class path (the queue-"
           + type + " jar is absent)");

@@ -57,6 +57,18 @@ final class Text {
     return Double.isNaN(r) || Double.isInfinite(r) ? "n/a" : String.format(Locale.ROOT, "%.2f", r);
   }
 
+  /**
+   * A ratio compared with an aim: two decimals, or three where two would print the aim itself
+   * (so "0.50, not met" against an aim of 0.50 reads 0.499).
+   */
+  static String ratioAgainst(double r, double aim) {
+    String two = ratio(r);
+    if (two.equals(ratio(aim)) && r != aim) {
+      return String.format(Locale.ROOT, "%.3f", r);
+    }
+    return two;
+  }
+
   private static String sig(double v) {
     double a = Math.abs(v);
     if (a >= 100) {
