@@ -7,6 +7,6 @@ final class Scenarios {
   private Scenarios() {}
 
   static List<Scenario> all() {
-    return List.of(new ChannelScenario(), new LevelScenario());
+    return List.of(new ChannelScenario(), new LevelScenario(), new DepthScenario());
   }
 }
