@@ -102,6 +102,15 @@ final class EndToEndComparison {
    */
   String run(JmhSettings jmh, LatencyHarness.Settings latency, boolean quiet,
       Map<String, Double> numbers) throws Exception {
+    return run(jmh, latency, LatencyHarness::run, "one clock, one JVM", quiet, numbers);
+  }
+
+  /**
+   * As {@link #run(JmhSettings, LatencyHarness.Settings, boolean, Map)}, with the latency rounds
+   * from {@code runner} (e.g. across processes), described by {@code clockNote}.
+   */
+  String run(JmhSettings jmh, LatencyHarness.Settings latency, LatencyHarness.Runner runner,
+      String clockNote, boolean quiet, Map<String, Double> numbers) throws Exception {
     // The first table's heading, then the setup both tables share, then the tables.
     String heading = jmh != null ? throughputTitle
         : latencyTitle + latencyHeadingTail(latency);
@@ -123,8 +132,7 @@ final class EndToEndComparison {
       md += throughputTable(throughput, jmh);
     }
     if (latency != null) {
-      Map<String, List<LatencyHarness.Round>> lat = LatencyHarness.run(pipelines(), config,
-          latency);
+      Map<String, List<LatencyHarness.Round>> lat = runner.run(pipelines(), config, latency);
       lat.forEach((side, rounds) -> {
         numbers.put(side + ".pushP50Micros", median(rounds, LatencyHarness.Round::pushP50));
         numbers.put(side + ".pushP99Micros", median(rounds, LatencyHarness.Round::pushP99));
@@ -135,7 +143,7 @@ final class EndToEndComparison {
         numbers.put(side + ".achievedRate", median(rounds, LatencyHarness.Round::achievedRate));
       });
       md += (jmh != null ? "\n### " + latencyTitle + latencyHeadingTail(latency) + "\n\n" : "")
-          + latencyTable(lat, latency);
+          + latencyTable(lat, latency, clockNote);
     }
     return md;
   }
@@ -251,7 +259,7 @@ final class EndToEndComparison {
   }
 
   private String latencyTable(Map<String, List<LatencyHarness.Round>> lat,
-      LatencyHarness.Settings s) {
+      LatencyHarness.Settings s, String clockNote) {
     List<LatencyHarness.Round> o = lat.get(ours.pipeline());
     List<String> header = new ArrayList<>(List.of("metric", ours.label()));
     for (Baseline bl : baselines) {
@@ -287,7 +295,7 @@ final class EndToEndComparison {
     return "**Method:** a paced harness, not JMH (JMH has no mode for a percentile at a fixed "
         + "offered rate): the producers push at a fixed total rate, each on its own schedule; the "
         + "push call is timed on the producer, and push → handler runs from just before the push "
-        + "to the handler receiving the item's batch (one clock, one JVM). Each timed round gives "
+        + "to the handler receiving the item's batch (" + clockNote + "). Each timed round gives "
         + "its own p50 and p99; cells show the median of the rounds, with min–max. "
         + s.describe() + ".\n\n"
         + Text.table(header, rows) + reading;

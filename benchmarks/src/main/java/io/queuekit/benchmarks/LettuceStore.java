@@ -43,10 +43,19 @@ final class LettuceStore implements RawStore {
    * @param key the list; deleted first, so each store starts empty
    */
   LettuceStore(String uri, String key) {
+    this(uri, key, true);
+  }
+
+  /**
+   * @param clear delete the list first (false where another process shares it)
+   */
+  LettuceStore(String uri, String key, boolean clear) {
     this.client = RedisClient.create(uri);
     this.key = key.getBytes(StandardCharsets.UTF_8);
     this.consumer = client.connect(ByteArrayCodec.INSTANCE);
-    this.consumer.sync().del(this.key);
+    if (clear) {
+      this.consumer.sync().del(this.key);
+    }
     this.consumer.setAutoFlushCommands(false);
   }
 

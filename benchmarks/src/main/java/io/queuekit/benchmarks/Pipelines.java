@@ -4,6 +4,7 @@ import io.queuekit.QueueSettings;
 import io.queuekit.spi.BaseQueues;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Opens a {@link Pipeline} by name, the name JMH's {@code @Param} and the latency forks carry.
@@ -67,14 +68,14 @@ final class Pipelines {
       case BASEQUEUE_REDIS:
         return new BaseQueuePipeline(settings("redis"), config, sink);
       case BATCHER_LETTUCE:
-        return new BatcherPipeline(name, new LettuceStore(redisUri(), "bench:lettuce"), config,
-            sink);
+        return new BatcherPipeline(name, new LettuceStore(redisUri(), "bench:lettuce:"
+            + UUID.randomUUID()), config, sink);
       case BATCHER_REDISSON_ITEM:
         return new BatcherPipeline(name, new RedissonStore(redissonAddress(),
-            "bench:redisson-item", false), config, sink);
+            "bench:redisson-item:" + UUID.randomUUID(), false), config, sink);
       case BATCHER_REDISSON_BATCH:
         return new BatcherPipeline(name, new RedissonStore(redissonAddress(),
-            "bench:redisson-batch", true), config, sink);
+            "bench:redisson-batch:" + UUID.randomUUID(), true), config, sink);
       default:
         throw new IllegalArgumentException("no pipeline named \"" + name + "\"");
     }

@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +34,17 @@ final class QueuekitPipeline implements Pipeline {
    *     batch and length come from {@code config}
    */
   QueuekitPipeline(QueueSettings base, PipelineConfig config, Sink sink) throws IOException {
+    // A shared store (Redis) outlives the pipeline: a fresh queue name per pipeline keeps a
+    // delivery given back at close from reaching the next pipeline's sink.
+    this(base, config, sink, "bench-" + UUID.randomUUID(), null);
+  }
+
+  /**
+   * @param name the queue's name (two processes name the same queue to share it)
+   * @param claimWait the manager's claim wait, or null for its default
+   */
+  QueuekitPipeline(QueueSettings base, PipelineConfig config, Sink sink, String name,
+      Duration claimWait) throws IOException {
     // Persistent backends write under the data path; a fresh directory per pipeline keeps runs
     // from reading each other's items.
     this.dataPath = Files.createTempDirectory("queuekit-bench-");
@@ -41,12 +54,20 @@ final class QueuekitPipeline implements Pipeline {
         .batchDebounce(config.batchDebounce())
         .length(config.length())
         .build();
-    this.manager = QueueManager.builder()
+    QueueManager.Builder b = QueueManager.builder()
         .dataPath(dataPath)
-        .config(QueueConfig.of(settings))
-        .build();
-    this.queue = manager.create(QueueSpec.simple("bench", Payload.class, sink)
+        .config(QueueConfig.of(settings));
+    if (claimWait != null) {
+      b.claimWait(claimWait);
+    }
+    this.manager = b.build();
+    this.queue = manager.create(QueueSpec.simple(name, Payload.class, sink)
         .codec(JacksonCodec.of(Payload.class)));
+  }
+
+  /** Stops this process claiming (a producer-only process); pushes go on. */
+  void pauseClaiming() {
+    queue.pause();
   }
 
   @Override
