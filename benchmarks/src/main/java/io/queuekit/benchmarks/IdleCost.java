@@ -120,23 +120,23 @@ final class IdleCost {
   }
 
   /**
-   * {@value #PROCESSES} child JVMs, each with {@code queues} idle queues of the same names: {@code
-   * PROCESSES × queues} waiters. The window starts once every child has said it is ready.
+   * {@code processes} child JVMs, each with {@code queues} idle queues of the same names: {@code
+   * processes × queues} waiters. The window starts once every child has said it is ready.
    */
   static Result acrossProcesses(String uri, int queues, Duration settle, Duration window,
-      List<String> jvmArgs) throws Exception {
+      List<String> jvmArgs, int processes) throws Exception {
     String readyKey = "bench:idle-ready:" + System.nanoTime();
     List<Forks.Child> children = new ArrayList<>();
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> c = client.connect()) {
-      for (int i = 0; i < PROCESSES; i++) {
+      for (int i = 0; i < processes; i++) {
         children.add(Forks.start("idle-" + i, Child.class, jvmArgs,
             List.of(Integer.toString(queues), readyKey), Duration.ofMinutes(3)));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (true) {
         String n = c.sync().get(readyKey);
-        if (n != null && Integer.parseInt(n) == PROCESSES) {
+        if (n != null && Integer.parseInt(n) == processes) {
           break;
         }
         for (Forks.Child ch : children) {
@@ -146,14 +146,14 @@ final class IdleCost {
           }
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("only " + n + " of " + PROCESSES
+          throw new IllegalStateException("only " + n + " of " + processes
               + " idle children ready after 90 s");
         }
         Thread.sleep(50);
       }
       Thread.sleep(settle.toMillis());
       Map<String, Long> calls = window(uri, window);
-      return new Result(PROCESSES * queues, window.toNanos() / 1e9, calls);
+      return new Result(processes * queues, window.toNanos() / 1e9, calls);
     } finally {
       for (Forks.Child ch : children) {
         ch.process.destroy();
