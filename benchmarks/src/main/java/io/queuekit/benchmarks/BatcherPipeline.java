@@ -106,9 +106,8 @@ final class BatcherPipeline implements Pipeline {
       }
       // Closing: the interrupt is close() stopping this thread.
     } catch (RuntimeException | Error e) {
-      if (!closing) {
-        failure.compareAndSet(null, e);
-      }
+      // Kept even while closing: close() stops the batcher before it closes the store.
+      failure.compareAndSet(null, e);
     }
   }
 

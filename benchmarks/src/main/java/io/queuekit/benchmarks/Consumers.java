@@ -37,9 +37,9 @@ final class Consumers {
           }
           // Closing: the interrupt is close() stopping this thread.
         } catch (Exception | Error e) {
-          if (!closing) {
-            failure.compareAndSet(null, e);
-          }
+          // Kept even while closing: close() stops the consumers before it closes their store,
+          // so no failure is expected then, and one that happens is reported.
+          failure.compareAndSet(null, e);
         }
       }, name + "-consumer-" + i);
       t.setDaemon(true);
