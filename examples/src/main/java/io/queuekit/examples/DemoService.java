@@ -1,0 +1,221 @@
+package io.queuekit.examples;
+
+import io.queuekit.PermanentFailure;
+import io.queuekit.PushResult;
+import io.queuekit.QueueConfig;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueSettings;
+import io.queuekit.QueueSpec;
+import io.queuekit.QueueStats;
+import io.queuekit.WorkerPoolQueue;
+import io.queuekit.GoDuration;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The demo service of the README's first command: four Gitea-like queues, a realistic mix of
+ * items, a search backend that is down for the first seconds (so the issue indexer's items come
+ * back with backoff), one malformed item that ends in the dead-letter store, a live progress line
+ * per queue and a summary that accounts for every pushed item.
+ *
+ * <p>LevelDB under {@code ./data} by default; {@code --config FILE} and {@code --redis URI} change
+ * the setup. Running it again finds the earlier run's data and says so.
+ */
+@Command(name = "queuekit-demo", mixinStandardHelpOptions = true,
+    description = "Pushes a mix of items through four named queues and accounts for every one.")
+public final class DemoService implements Callable<Integer> {
+  @Option(names = "--data", defaultValue = "data",
+      description = "data path; relative DATADIRs resolve against it (default: ${DEFAULT-VALUE})")
+  Path data;
+
+  @Option(names = "--redis", description = "use Redis at this URI for every queue, e.g. redis://127.0.0.1:6379/0")
+  String redis;
+
+  @Option(names = "--type", description = "backend TYPE for every queue (default: level)")
+  String type;
+
+  @Option(names = "--items", defaultValue = "2000", description = "issue-index pushes (default: ${DEFAULT-VALUE})")
+  int items;
+
+  @Option(names = "--search-down", defaultValue = "3s",
+      description = "how long the search backend is down at start, Go duration (default: ${DEFAULT-VALUE})")
+  String searchDown;
+
+  private final PrintStream out;
+
+  DemoService(PrintStream out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new DemoService(System.out)).execute(args);
+    System.exit(code);
+  }
+
+  /** What one queue of the demo saw. Thread-safe. */
+  static final class Tally {
+    final LongAdder added = new LongAdder();
+    final LongAdder duplicates = new LongAdder();
+    long leftover;
+  }
+
+  private QueueConfig config() {
+    QueueSettings.Builder base = QueueSettings.builder()
+        .type(type != null ? type : (redis != null ? "redis" : "level"));
+    if (redis != null) {
+      base.connStr(redis);
+    }
+    QueueSettings common = base.build();
+    Map<String, QueueSettings> perQueue = Map.of(
+        "issue_indexer", common.toBuilder().batchLength(20).retryDelay(Duration.ofMillis(500))
+            .retryDelayMax(Duration.ofSeconds(4)).build(),
+        "webhook_sender", common.toBuilder().batchLength(10).retryDelay(Duration.ofMillis(200)).build());
+    return name -> perQueue.getOrDefault(name, common);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    boolean earlier = Files.isDirectory(data) && Files.list(data).findAny().isPresent();
+    out.printf("queuekit demo: data path %s%s%n", data.toAbsolutePath(),
+        earlier ? " (found data from an earlier run; its leftovers are handled and counted)" : "");
+    Clock clock = Clock.systemUTC();
+    SearchBackend search = new SearchBackend(clock, GoDuration.parse(searchDown));
+    Map<String, Tally> tallies = new LinkedHashMap<>();
+    for (String n : List.of("issue_indexer", "mail", "webhook_sender", "repo_stats_update")) {
+      tallies.put(n, new Tally());
+    }
+    Set<Long> failedOnce = ConcurrentHashMap.newKeySet();
+
+    try (QueueManager queues = QueueManager.builder().dataPath(data).clock(clock).config(config()).build()) {
+      WorkerPoolQueue<IndexerData> indexer = queues.create(QueueSpec.unique("issue_indexer",
+          IndexerData.class, batch -> {
+            if (!search.isUp()) {
+              return batch; // the backend is down: every item comes back after a backoff
+            }
+            List<Object> unhandled = new ArrayList<>();
+            for (IndexerData d : batch) {
+              if (d.id() < 0) {
+                unhandled.add(new PermanentFailure(d, "malformed: negative issue id " + d.id()));
+              } else {
+                search.index(d);
+              }
+            }
+            return unhandled;
+          }));
+      WorkerPoolQueue<Mail> mail = queues.createSimple("mail", Mail.class, batch -> List.of());
+      WorkerPoolQueue<Long> webhooks = queues.createUnique("webhook_sender", Long.class, batch -> {
+        List<Long> retry = new ArrayList<>();
+        for (long hookTask : batch) {
+          if (hookTask % 97 == 0 && failedOnce.add(hookTask)) {
+            retry.add(hookTask); // the receiving server answered 502 once
+          }
+        }
+        return retry;
+      });
+      WorkerPoolQueue<Long> repoStats = queues.createUnique("repo_stats_update", Long.class,
+          batch -> List.of());
+
+      for (WorkerPoolQueue<?> q : queues.queues()) {
+        Tally t = tallies.get(q.name());
+        t.leftover = q.len();
+        if (t.leftover > 0 || q.stats().dead() > 0) {
+          out.printf("  %-18s found %d waiting and %d dead letters from an earlier run%n", q.name(),
+              t.leftover, q.stats().dead());
+        }
+      }
+      out.printf("backend: %s; search backend down for %s%n", indexer.type(), searchDown);
+
+      ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread th = new Thread(r, "demo-progress");
+        th.setDaemon(true);
+        return th;
+      });
+      printer.scheduleAtFixedRate(() -> printProgress(queues), 1, 1, TimeUnit.SECONDS);
+      try {
+        for (int i = 0; i < items; i++) {
+          count(tallies, "issue_indexer", indexer.push(new IndexerData(i % (items / 2 + 1), List.of(), false)));
+          if (i % 4 == 0) {
+            count(tallies, "mail", mail.push(new Mail("user" + i + "@example.com", "Issue #" + i + " updated")));
+          }
+          if (i % 2 == 0) {
+            count(tallies, "webhook_sender", webhooks.push((long) (i % (items / 4 + 1))));
+          }
+          if (i % 4 == 0) {
+            count(tallies, "repo_stats_update", repoStats.push((long) (i % 50)));
+          }
+          if (i == items / 2) {
+            count(tallies, "issue_indexer", indexer.push(new IndexerData(-1, List.of(), false)));
+          }
+        }
+        out.println("pushed everything; flushing");
+        boolean drained = queues.flushAll(Duration.ofMinutes(2));
+        printer.shutdownNow();
+        printProgress(queues);
+        return summary(queues, tallies, drained, search) ? 0 : 1;
+      } finally {
+        printer.shutdownNow();
+      }
+    }
+  }
+
+  private static void count(Map<String, Tally> tallies, String queue, PushResult r) {
+    Tally t = tallies.get(queue);
+    (r == PushResult.ADDED ? t.added : t.duplicates).increment();
+  }
+
+  private void printProgress(QueueManager queues) {
+    StringBuilder b = new StringBuilder();
+    for (WorkerPoolQueue<?> q : queues.queues()) {
+      QueueStats s = q.stats();
+      b.append(String.format("  %-18s handled %6d  ready %5d  in flight %4d  delayed %4d  dead %2d%n",
+          q.name(), s.handled(), s.ready(), s.inFlight(), s.delayed(), s.dead()));
+    }
+    out.print(b);
+    out.println();
+  }
+
+  private boolean summary(QueueManager queues, Map<String, Tally> tallies, boolean drained,
+      SearchBackend search) {
+    out.println("summary:");
+    boolean all = drained;
+    for (WorkerPoolQueue<?> q : queues.queues()) {
+      Tally t = tallies.get(q.name());
+      QueueStats s = q.stats();
+      long added = t.added.sum();
+      long pushed = added + t.duplicates.sum();
+      long waiting = q.len();
+      long accounted = s.handled() + s.deadLettered() + waiting;
+      boolean ok = accounted == added + t.leftover;
+      all &= ok;
+      out.printf("  %-18s pushed %d = %d added + %d already waiting; %d added%s = %d handled + %d "
+              + "dead-lettered + %d waiting: %s%n",
+          q.name(), pushed, added, t.duplicates.sum(), added,
+          t.leftover > 0 ? " + " + t.leftover + " from an earlier run" : "",
+          s.handled(), s.deadLettered(), waiting, ok ? "all accounted for" : "MISMATCH");
+      if (s.deadLettered() > 0) {
+        q.deadLetters(0, 3).forEach(d -> out.printf("  %-18s dead letter #%d: %s (%s)%n", "",
+            d.id(), d.json(), d.reason()));
+      }
+    }
+    out.printf("search backend indexed %d issues after coming back up%n", search.indexed());
+    out.println(all ? "every pushed item is accounted for" : "NOT every item is accounted for");
+    return all;
+  }
+}

@@ -1,0 +1,314 @@
+package io.queuekit;
+
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.Delivery;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread per queue that claims from the store and batches. Ports the run loop of Gitea's
+ * {@code workerqueue.go}: a batch goes to the workers when it holds {@code BATCH_LENGTH} items or
+ * {@code BATCH_DEBOUNCE} after its first item (a fixed window, not reset by later items).
+ *
+ * <p>Beyond Gitea: it holds at most {@code BATCH_LENGTH × (MAX_WORKERS + 1)} unsettled deliveries
+ * (no hoarding, the basis of the crash-duplicate bound); recovered deliveries (recovery count &gt;
+ * 0) are dispatched alone, one at a time per process, so only the item whose handler was running
+ * at a crash keeps gaining recoveries; while paused it claims nothing.
+ *
+ * <p>Methods named {@code doXxx} run on the claim thread only; the rest are thread-safe.
+ */
+final class ClaimLoop {
+  private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+  private static final long MIN_OUTAGE_BACKOFF = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long MAX_OUTAGE_BACKOFF = TimeUnit.SECONDS.toNanos(5);
+
+  private final String queue;
+  private final BaseQueue base;
+  private final int batchLength;
+  private final long debounceNanos;
+  private final long claimWaitNanos;
+  private final WorkerGroup workers;
+
+  /** Claimed, not yet settled: buffer + recovered backlog + dispatched batches. */
+  private final AtomicInteger held = new AtomicInteger();
+  private final Deque<Delivery> recoveredBacklog = new ArrayDeque<>(); // guarded by recoveredLock
+  private final Object recoveredLock = new Object();
+  private boolean recoveredRunning; // guarded by recoveredLock
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private long generation; // guarded by lock; bumped by every signal so no wake-up is lost
+  private final Object claimInterruptLock = new Object();
+  private boolean claiming; // guarded by claimInterruptLock
+  private final AtomicInteger flushers = new AtomicInteger();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile boolean paused;
+  private final Thread thread;
+
+  // claim-thread state
+  private final List<Delivery> buffer = new ArrayList<>();
+  private long bufferDeadline;
+  private final List<Delivery> leftovers = new ArrayList<>();
+
+  ClaimLoop(String queue, BaseQueue base, QueueSettings settings, Duration claimWait,
+      WorkerGroup workers) {
+    this.queue = queue;
+    this.base = base;
+    this.batchLength = settings.batchLength();
+    this.debounceNanos = settings.batchDebounce().toNanos();
+    this.claimWaitNanos = claimWait.toNanos();
+    this.workers = workers;
+    this.thread = new Thread(this::doRun, "queuekit-" + queue + "-claimer");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  int held() {
+    return held.get();
+  }
+
+  void pause() {
+    paused = true;
+  }
+
+  void resume() {
+    paused = false;
+    signal();
+  }
+
+  boolean paused() {
+    return paused;
+  }
+
+  /** While a flush runs, batches go out as soon as they are claimed. */
+  void flushStarted() {
+    flushers.incrementAndGet();
+    signal();
+  }
+
+  void flushEnded() {
+    flushers.decrementAndGet();
+  }
+
+  /** A batch was settled: its deliveries no longer count against the prefetch bound. */
+  void settled(Batch batch) {
+    held.addAndGet(-batch.size());
+    signal();
+  }
+
+  /** A worker finished a batch: a recovered batch lets the next recovered delivery run. */
+  void batchFinished(Batch batch) {
+    if (batch.recovered) {
+      synchronized (recoveredLock) {
+        recoveredRunning = false;
+      }
+      dispatchRecovered();
+    }
+    signal();
+  }
+
+  /**
+   * Stops claiming, waking a blocked claim, and waits for the thread to end.
+   *
+   * @return the deliveries it held but never dispatched, in claim order
+   */
+  List<Delivery> stop() throws InterruptedException {
+    stopping.set(true);
+    synchronized (claimInterruptLock) {
+      if (claiming) {
+        thread.interrupt();
+      }
+    }
+    signal();
+    if (thread.isAlive()) {
+      thread.join();
+    }
+    List<Delivery> out = new ArrayList<>(leftovers);
+    synchronized (recoveredLock) {
+      out.addAll(recoveredBacklog);
+      recoveredBacklog.clear();
+    }
+    return out;
+  }
+
+  private void signal() {
+    lock.lock();
+    try {
+      generation++;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private long generation() {
+    lock.lock();
+    try {
+      return generation;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private int prefetchBound() {
+    return batchLength * (workers.maxWorkers() + 1);
+  }
+
+  private void doRun() {
+    long outageBackoff = 0;
+    boolean outage = false;
+    try {
+      while (!stopping.get()) {
+        long seen = generation();
+        if (!buffer.isEmpty() && (flushers.get() > 0 || System.nanoTime() - bufferDeadline >= 0)) {
+          doDispatchBuffer();
+        }
+        int room = prefetchBound() - held.get();
+        if (paused || room <= 0) {
+          doAwait(buffer.isEmpty() ? claimWaitNanos : bufferDeadline - System.nanoTime(), seen);
+          continue;
+        }
+        long wait = buffer.isEmpty() ? claimWaitNanos
+            : Math.max(0, Math.min(claimWaitNanos, bufferDeadline - System.nanoTime()));
+        List<Delivery> claimed;
+        try {
+          claimed = doClaim(Math.min(room, batchLength), wait);
+          if (outage) {
+            log.info("queue \"{}\": store reachable again; claiming resumed", queue);
+            outage = false;
+          }
+          outageBackoff = 0;
+        } catch (QueueClosedException e) {
+          if (!stopping.get()) {
+            log.error("queue \"{}\": store closed under the claim loop; claiming stops", queue, e);
+          }
+          return;
+        } catch (QueueException e) {
+          if (stopping.get()) {
+            return;
+          }
+          if (!outage) {
+            log.warn("queue \"{}\": claim failed; retrying with backoff until the store answers",
+                queue, e);
+            outage = true;
+          }
+          outageBackoff = outageBackoff == 0 ? MIN_OUTAGE_BACKOFF
+              : Math.min(MAX_OUTAGE_BACKOFF, outageBackoff * 2);
+          doAwait(outageBackoff, seen);
+          continue;
+        }
+        if (claimed.isEmpty()) {
+          continue;
+        }
+        held.addAndGet(claimed.size());
+        if (paused || stopping.get()) {
+          // Claimed by a claim that raced pause() or stop(): give them back untouched.
+          leftovers.addAll(claimed);
+          if (!stopping.get()) {
+            doUnclaimLeftovers();
+          }
+          continue;
+        }
+        for (Delivery d : claimed) {
+          if (d.recoveryCount() > 0) {
+            synchronized (recoveredLock) {
+              recoveredBacklog.add(d);
+            }
+          } else {
+            if (buffer.isEmpty()) {
+              bufferDeadline = System.nanoTime() + debounceNanos;
+            }
+            buffer.add(d);
+            if (buffer.size() >= batchLength) {
+              doDispatchBuffer();
+            }
+          }
+        }
+        dispatchRecovered();
+      }
+    } catch (RuntimeException | Error e) {
+      log.error("queue \"{}\": claim loop failed; no more items will be claimed", queue, e);
+      throw e;
+    } finally {
+      leftovers.addAll(buffer);
+      buffer.clear();
+    }
+  }
+
+  private List<Delivery> doClaim(int max, long waitNanos) {
+    synchronized (claimInterruptLock) {
+      if (stopping.get()) {
+        return List.of();
+      }
+      claiming = true;
+    }
+    try {
+      return base.claim(max, Duration.ofNanos(waitNanos));
+    } catch (QueueInterruptedException e) {
+      return List.of();
+    } finally {
+      synchronized (claimInterruptLock) {
+        claiming = false;
+        Thread.interrupted(); // an interrupt from stop() must not outlive the claim
+      }
+    }
+  }
+
+  private void doUnclaimLeftovers() {
+    List<Delivery> back = new ArrayList<>(leftovers);
+    leftovers.clear();
+    try {
+      base.unclaim(back);
+    } finally {
+      held.addAndGet(-back.size());
+    }
+  }
+
+  private void doDispatchBuffer() {
+    workers.dispatch(new Batch(buffer, false));
+    buffer.clear();
+  }
+
+  /** Waits up to {@code nanos} unless a signal came after {@code seen} was read. */
+  private void doAwait(long nanos, long seen) {
+    if (nanos <= 0) {
+      return;
+    }
+    lock.lock();
+    try {
+      while (nanos > 0 && generation == seen && !stopping.get()) {
+        nanos = wake.awaitNanos(nanos);
+      }
+    } catch (InterruptedException e) {
+      // stop() interrupts only a claim in progress; anything else is stray: the loop re-checks
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Starts the next recovered delivery if none is running: at most one per process. */
+  private void dispatchRecovered() {
+    Delivery next;
+    synchronized (recoveredLock) {
+      if (recoveredRunning || recoveredBacklog.isEmpty() || stopping.get()) {
+        return;
+      }
+      next = recoveredBacklog.poll();
+      recoveredRunning = true;
+    }
+    workers.dispatch(new Batch(List.of(next), true));
+  }
+}

@@ -1,0 +1,480 @@
+package io.queuekit;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Item;
+import io.queuekit.spi.Outcome;
+import io.queuekit.spi.StoreStats;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link WorkerPoolQueue} every backend gets: a {@link ClaimLoop} feeding a {@link
+ * WorkerGroup} whose workers run a {@link BatchRunner}. Ports Gitea's {@code workerqueue.go}.
+ *
+ * <p>For {@code immediate} backends pushes run the handler in the caller's thread; for {@code
+ * dummy} backends nothing is claimed. Thread-safe.
+ */
+final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
+  private static final Logger log = LoggerFactory.getLogger(DefaultWorkerPoolQueue.class);
+  /** Between store checks while flushing: other processes' progress is only seen in the store. */
+  private static final long FLUSH_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private final String name;
+  private final Class<T> itemType;
+  private final QueueSettings settings;
+  private final BaseQueue base;
+  private final Codec<T> codec;
+  private final Function<? super T, byte[]> identity;
+  private final Handler<T> handler;
+  private final Clock clock;
+  private final Counters counters = new Counters();
+  private final Listeners<T> listeners;
+  private final WorkerGroup workers;
+  private final ClaimLoop loop;
+  private final LoadingCache<Boolean, StoreStats> storeStats;
+  private final Runnable onShutdown;
+  private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+  private final CountDownLatch shutdownDone = new CountDownLatch(1);
+  private final Object progress = new Object();
+
+  DefaultWorkerPoolQueue(QueueSpec<T> spec, QueueSettings settings, BaseQueue base, Clock clock,
+      ScheduledExecutorService scheduler, Duration claimWait, Runnable onShutdown) {
+    this.name = spec.name();
+    this.itemType = spec.itemType();
+    this.settings = settings;
+    this.base = base;
+    this.codec = spec.codec();
+    this.identity = spec.uniqueKey().orElse(null);
+    this.handler = spec.handler();
+    this.clock = clock;
+    this.onShutdown = onShutdown;
+    this.listeners = new Listeners<>(name, spec.listeners());
+    Backoff backoff = new Backoff(settings.retryDelay(), settings.retryDelayMax(),
+        () -> ThreadLocalRandom.current().nextDouble());
+    ClaimLoop[] loopRef = new ClaimLoop[1];
+    BatchRunner<T> runner = new BatchRunner<>(name, base, codec, handler, settings, backoff,
+        listeners, counters, scheduler, batch -> {
+          loopRef[0].settled(batch);
+          notifyProgress();
+        });
+    this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
+        runner::run, batch -> loopRef[0].batchFinished(batch));
+    this.loop = new ClaimLoop(name, base, settings, claimWait, workers);
+    loopRef[0] = loop;
+    this.storeStats = Caffeine.newBuilder()
+        .expireAfterWrite(Duration.ofSeconds(1))
+        .maximumSize(1)
+        .build(k -> base.stats());
+  }
+
+  void start() {
+    if (base.mode() == BaseQueue.Mode.STORED) {
+      loop.start();
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String type() {
+    return settings.type();
+  }
+
+  @Override
+  public boolean unique() {
+    return base.unique();
+  }
+
+  @Override
+  public Class<T> itemType() {
+    return itemType;
+  }
+
+  @Override
+  public QueueSettings settings() {
+    return settings;
+  }
+
+  private Item item(T value) {
+    byte[] payload = codec.encode(value);
+    return new Item(payload, identity == null ? payload : identity.apply(value));
+  }
+
+  private void checkOpen() {
+    if (shutdownStarted.get()) {
+      throw new QueueClosedException(name);
+    }
+  }
+
+  @Override
+  public PushResult push(T value) {
+    return push(value, settings.pushTimeout());
+  }
+
+  @Override
+  public PushResult push(T value, Duration timeout) {
+    checkOpen();
+    Item item = item(value);
+    if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
+      return handleNow(value, item);
+    }
+    PushResult r = base.push(item, timeout);
+    notifyProgress();
+    return r;
+  }
+
+  @Override
+  public PushResult offer(T value) {
+    checkOpen();
+    Item item = item(value);
+    if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
+      return handleNow(value, item);
+    }
+    return base.offer(item);
+  }
+
+  @Override
+  public List<PushResult> pushAll(List<? extends T> values, Duration timeout) {
+    checkOpen();
+    List<Item> items = new ArrayList<>(values.size());
+    for (T v : values) {
+      items.add(item(v));
+    }
+    if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
+      List<PushResult> results = new ArrayList<>(values.size());
+      for (int i = 0; i < values.size(); i++) {
+        results.add(handleNow(values.get(i), items.get(i)));
+      }
+      return results;
+    }
+    return base.pushAll(items, timeout);
+  }
+
+  @Override
+  public PushResult pushDelayed(T value, Duration delay) {
+    checkOpen();
+    Item item = item(value);
+    if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
+      return handleNow(value, item);
+    }
+    return base.push(item, delay, settings.pushTimeout());
+  }
+
+  /**
+   * {@code immediate}: encode, decode and handle in the caller's thread, up to max(MAX_DELIVERIES,
+   * 1) attempts without sleeping; an item still unhandled is thrown back, never dropped.
+   */
+  private PushResult handleNow(T value, Item item) {
+    if (item.payload().length > settings.maxItemSize()) {
+      throw new ItemTooLargeException(name, -1, item.payload().length, settings.maxItemSize());
+    }
+    T decoded;
+    try {
+      decoded = codec.decode(item.payload());
+    } catch (Exception e) {
+      throw new UnhandledItemException(name, value, 0, e);
+    }
+    int attempts = Math.max(settings.maxDeliveries(), 1);
+    Throwable last = null;
+    for (int i = 1; i <= attempts; i++) {
+      try {
+        Collection<?> unhandled = handler.handle(List.of(decoded));
+        if (unhandled == null || unhandled.isEmpty()) {
+          counters.handled.increment();
+          return PushResult.ADDED;
+        }
+        Object first = unhandled.iterator().next();
+        if (first instanceof PermanentFailure) {
+          throw new UnhandledItemException(name, value, i, (PermanentFailure) first);
+        }
+        last = null;
+      } catch (PermanentFailure pf) {
+        throw new UnhandledItemException(name, value, i, pf);
+      } catch (UnhandledItemException e) {
+        throw e;
+      } catch (Exception e) {
+        last = e;
+      }
+      counters.unhandled.increment();
+    }
+    throw new UnhandledItemException(name, value, attempts, last);
+  }
+
+  @Override
+  public boolean has(T value) {
+    checkOpen();
+    if (!base.unique()) {
+      return false;
+    }
+    return base.has(item(value).identity());
+  }
+
+  @Override
+  public long len() {
+    checkOpen();
+    return base.len();
+  }
+
+  @Override
+  public boolean flush(Duration timeout) {
+    if (base.mode() != BaseQueue.Mode.STORED) {
+      return true;
+    }
+    checkOpen();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    loop.flushStarted();
+    try {
+      while (true) {
+        StoreStats s = base.stats();
+        if (s.ready() == 0 && s.delayed() == 0 && s.inFlight() == 0 && loop.held() == 0) {
+          return true;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.warn("queue \"{}\": flush timed out after {} with {} ready, {} delayed, {} in flight "
+              + "({} held by this process)", name, GoDuration.format(timeout), s.ready(),
+              s.delayed(), s.inFlight(), loop.held());
+          return false;
+        }
+        synchronized (progress) {
+          TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, FLUSH_RECHECK_NANOS));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QueueInterruptedException(name, e);
+    } finally {
+      loop.flushEnded();
+    }
+  }
+
+  private void notifyProgress() {
+    synchronized (progress) {
+      progress.notifyAll();
+    }
+  }
+
+  @Override
+  public void setMaxWorkers(int maxWorkers) {
+    if (maxWorkers < 1) {
+      throw new QueueConfigException("queue \"" + name + "\": MAX_WORKERS=" + maxWorkers
+          + " must be at least 1");
+    }
+    workers.setMaxWorkers(maxWorkers);
+  }
+
+  @Override
+  public int maxWorkers() {
+    return workers.maxWorkers();
+  }
+
+  @Override
+  public int workers() {
+    return workers.workers();
+  }
+
+  @Override
+  public int activeWorkers() {
+    return workers.active();
+  }
+
+  /** Workers ever started. */
+  int workersStarted() {
+    return workers.started();
+  }
+
+  @Override
+  public void pause() {
+    loop.pause();
+  }
+
+  @Override
+  public void resume() {
+    loop.resume();
+  }
+
+  @Override
+  public boolean paused() {
+    return loop.paused();
+  }
+
+  @Override
+  public long removeAll() {
+    checkOpen();
+    long n = base.removeAll();
+    storeStats.invalidateAll();
+    return n;
+  }
+
+  @Override
+  public QueueStats stats() {
+    StoreStats s = shutdownStarted.get() ? new StoreStats(0, 0, 0, 0, 0, Optional.empty())
+        : storeStats.get(Boolean.TRUE);
+    Instant now = clock.instant();
+    Optional<Duration> age = s.oldestWaiting().map(t -> {
+      Duration d = Duration.between(t, now);
+      return d.isNegative() ? Duration.ZERO : d;
+    });
+    return new QueueStats(name, type(), itemType.getName(), unique(), workers.workers(),
+        workers.active(), workers.maxWorkers(), loop.paused(), s.ready(), s.delayed(),
+        s.inFlight(), s.dead(), s.deadDropped(), age, counters.handled.sum(),
+        counters.unhandled.sum(), counters.deadLettered.sum(), counters.recovered.sum(),
+        counters.merged.sum(), counters.stale.sum());
+  }
+
+  @Override
+  public List<DeadLetterEntry<T>> deadLetters(int offset, int limit) {
+    checkOpen();
+    List<DeadLetterEntry<T>> out = new ArrayList<>();
+    for (DeadLetter d : base.listDead(offset, limit)) {
+      Optional<T> item;
+      try {
+        item = Optional.ofNullable(codec.decode(d.payload()));
+      } catch (Exception e) {
+        item = Optional.empty();
+      }
+      String text = new String(d.payload(), StandardCharsets.UTF_8);
+      if (text.length() > 2000) {
+        text = text.substring(0, 2000);
+      }
+      out.add(new DeadLetterEntry<>(d.id(), item, text, d.reason(), d.deliveryCount(),
+          d.recoveryCount(), d.firstPushed(), d.deadAt()));
+    }
+    return out;
+  }
+
+  @Override
+  public long replayDead(Collection<Long> ids) {
+    checkOpen();
+    return base.replayDead(ids);
+  }
+
+  @Override
+  public long replayAllDead() {
+    checkOpen();
+    return base.replayAllDead();
+  }
+
+  @Override
+  public long purgeDead(Collection<Long> ids) {
+    checkOpen();
+    return base.purgeDead(ids);
+  }
+
+  @Override
+  public long purgeAllDead() {
+    checkOpen();
+    return base.purgeAllDead();
+  }
+
+  /**
+   * The shutdown sequence of DESIGN §4.4: stop claiming; give running handlers SHUTDOWN_TIMEOUT;
+   * interrupt those still running; unclaim every delivery not settled, started or not, in claim
+   * order (no count changes); close the store.
+   */
+  @Override
+  public void shutdown() {
+    if (!shutdownStarted.compareAndSet(false, true)) {
+      awaitShutdown();
+      return;
+    }
+    List<Delivery> giveBack = new ArrayList<>();
+    boolean interrupted = false;
+    try {
+      try {
+        giveBack.addAll(loop.stop());
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      for (Batch b : workers.stop()) {
+        if (b.claimSettlement()) {
+          giveBack.addAll(b.deliveries);
+        }
+      }
+      long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+      try {
+        if (!interrupted) {
+          workers.awaitExit(deadline);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      for (Batch b : workers.running()) {
+        if (b.claimSettlement()) {
+          log.warn("queue \"{}\": handler still running after SHUTDOWN_TIMEOUT={}; interrupting "
+              + "it and giving its {} items back", name, GoDuration.format(settings.shutdownTimeout()),
+              b.size());
+          giveBack.addAll(b.deliveries);
+          Thread runner = b.runner();
+          if (runner != null) {
+            runner.interrupt();
+          }
+        }
+      }
+      if (!giveBack.isEmpty()) {
+        giveBack.sort(Comparator.comparingLong(Delivery::id));
+        try {
+          for (Outcome o : base.unclaim(giveBack)) {
+            if (o == Outcome.MERGED) {
+              counters.merged.increment();
+            }
+          }
+        } catch (RuntimeException e) {
+          log.error("queue \"{}\": could not give {} in-flight items back at shutdown; a persistent "
+              + "store recovers them when the queue next opens", name, giveBack.size(), e);
+        }
+      }
+    } finally {
+      try {
+        base.close();
+      } finally {
+        shutdownDone.countDown();
+        onShutdown.run();
+        notifyProgress();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  private void awaitShutdown() {
+    try {
+      shutdownDone.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerPoolQueue[" + name + ", " + type() + (unique() ? ", unique" : "") + "]";
+  }
+}

@@ -1,0 +1,371 @@
+package io.queuekit;
+
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.BaseQueues;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry of a service's named queues (not a global singleton: a service holds one, tests
+ * make their own). It creates queues from their settings, refuses duplicate names, and offers the
+ * admin operations by name: flush all, set max workers, pause/resume, remove all, dead-letter
+ * list/replay/purge, and health. Ports Gitea's {@code manager.go}.
+ *
+ * <pre>{@code
+ * try (QueueManager queues = QueueManager.builder().dataPath(Path.of("data")).build()) {
+ *   WorkerPoolQueue<Mail> mail = queues.createSimple("mail", Mail.class, batch -> {
+ *     sender.send(batch);
+ *     return List.of();
+ *   });
+ *   mail.push(new Mail("to@example.com", "hello"));
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads:</b> one scheduler per manager (timers: handler timeouts, backend heartbeats,
+ * reapers, promoters), injectable; each queue has one claim thread and its workers. The clock is
+ * injectable too, so tests control every stored time.
+ *
+ * <p><b>Thread-safety:</b> thread-safe.
+ */
+public final class QueueManager implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
+
+  private final QueueConfig config;
+  private final Path dataPath;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final BaseQueues backends;
+  private final Duration claimWait;
+  private final Map<String, WorkerPoolQueue<?>> queues = new LinkedHashMap<>(); // guarded by this
+  private final Set<String> opening = new HashSet<>(); // guarded by this
+  private boolean closed; // guarded by this
+
+  private QueueManager(Builder b) {
+    this.config = b.config;
+    this.dataPath = b.dataPath.toAbsolutePath();
+    this.clock = b.clock;
+    this.ownsScheduler = b.scheduler == null;
+    this.scheduler = b.scheduler != null ? b.scheduler : newScheduler();
+    this.backends = b.backends != null ? b.backends : BaseQueues.load();
+    this.claimWait = b.claimWait;
+  }
+
+  private static ScheduledExecutorService newScheduler() {
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "queuekit-scheduler");
+      t.setDaemon(true);
+      return t;
+    });
+    s.setRemoveOnCancelPolicy(true);
+    return Executors.unconfigurableScheduledExecutorService(s);
+  }
+
+  /** A builder with the built-in defaults: data path {@code data}, system UTC clock. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The settings this manager gives the queue {@code name}. */
+  public QueueSettings settings(String name) {
+    return config.settings(name);
+  }
+
+  /** The manager's data path; relative {@code DATADIR}s resolve against it. */
+  public Path dataPath() {
+    return dataPath;
+  }
+
+  /** Creates a simple queue named {@code name} with the manager's settings for it. */
+  public <T> WorkerPoolQueue<T> createSimple(String name, Class<T> itemType, Handler<T> handler) {
+    return create(QueueSpec.simple(name, itemType, handler));
+  }
+
+  /** Creates a unique queue named {@code name} with the manager's settings for it. */
+  public <T> WorkerPoolQueue<T> createUnique(String name, Class<T> itemType, Handler<T> handler) {
+    return create(QueueSpec.unique(name, itemType, handler));
+  }
+
+  /**
+   * Creates and starts the queue {@code spec} describes.
+   *
+   * @throws QueueConfigException a queue with this name exists, or its settings are unusable
+   * @throws QueueUnavailableException its store cannot be opened
+   */
+  public <T> WorkerPoolQueue<T> create(QueueSpec<T> spec) {
+    String name = spec.name();
+    QueueSettings settings = spec.settings().orElseGet(() -> config.settings(name));
+    synchronized (this) {
+      if (closed) {
+        throw new QueueClosedException("manager");
+      }
+      if (queues.containsKey(name) || opening.contains(name)) {
+        throw new QueueConfigException("queue \"" + name + "\" already exists in this manager");
+      }
+      opening.add(name);
+    }
+    // Opening a store may take seconds (a locked LevelDB, a Redis still starting): not under the lock.
+    DefaultWorkerPoolQueue<T> q;
+    try {
+      BaseQueue base = backends.create(settings.type(),
+          new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath));
+      q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
+          () -> forget(name));
+    } finally {
+      synchronized (this) {
+        opening.remove(name);
+      }
+    }
+    boolean managerClosed;
+    synchronized (this) {
+      managerClosed = closed;
+      if (!managerClosed) {
+        queues.put(name, q);
+      }
+    }
+    if (managerClosed) {
+      q.shutdown();
+      throw new QueueClosedException("manager");
+    }
+    q.start();
+    log.debug("queue \"{}\" created: {}", name, settings);
+    return q;
+  }
+
+  private synchronized void forget(String name) {
+    queues.remove(name);
+  }
+
+  /** The queue named {@code name}, if this manager runs it. */
+  public synchronized Optional<WorkerPoolQueue<?>> queue(String name) {
+    return Optional.ofNullable(queues.get(name));
+  }
+
+  /** Every queue, in creation order. */
+  public synchronized List<WorkerPoolQueue<?>> queues() {
+    return List.copyOf(queues.values());
+  }
+
+  private WorkerPoolQueue<?> require(String name) {
+    return queue(name).orElseThrow(() -> new QueueConfigException("no queue named \"" + name
+        + "\" in this manager; queues: " + String.join(", ", names())));
+  }
+
+  private synchronized List<String> names() {
+    return List.copyOf(queues.keySet());
+  }
+
+  /**
+   * Flushes every queue concurrently against one shared deadline.
+   *
+   * @return true when every queue drained in time
+   */
+  public boolean flushAll(Duration timeout) {
+    List<CompletableFuture<Boolean>> flushes = new ArrayList<>();
+    for (WorkerPoolQueue<?> q : queues()) {
+      flushes.add(CompletableFuture.supplyAsync(() -> q.flush(timeout), runnable -> {
+        Thread t = new Thread(runnable, "queuekit-" + q.name() + "-flush");
+        t.setDaemon(true);
+        t.start();
+      }));
+    }
+    boolean all = true;
+    for (CompletableFuture<Boolean> f : flushes) {
+      all &= f.join();
+    }
+    return all;
+  }
+
+  /** Sets the named queue's worker cap. */
+  public void setMaxWorkers(String name, int maxWorkers) {
+    require(name).setMaxWorkers(maxWorkers);
+  }
+
+  /** Stops the named queue claiming; pushes go on. */
+  public void pause(String name) {
+    require(name).pause();
+  }
+
+  /** Resumes claiming. */
+  public void resume(String name) {
+    require(name).resume();
+  }
+
+  /** Deletes every waiting item of the named queue. */
+  public long removeAll(String name) {
+    return require(name).removeAll();
+  }
+
+  /** The named queue's stats. */
+  public QueueStats stats(String name) {
+    return require(name).stats();
+  }
+
+  /** The named queue's dead letters, newest first. */
+  public List<? extends DeadLetterEntry<?>> deadLetters(String name, int offset, int limit) {
+    return require(name).deadLetters(offset, limit);
+  }
+
+  /** Replays the named queue's dead letters with these ids. */
+  public long replayDead(String name, Collection<Long> ids) {
+    return require(name).replayDead(ids);
+  }
+
+  /** Replays every dead letter of the named queue. */
+  public long replayAllDead(String name) {
+    return require(name).replayAllDead();
+  }
+
+  /** Purges the named queue's dead letters with these ids. */
+  public long purgeDead(String name, Collection<Long> ids) {
+    return require(name).purgeDead(ids);
+  }
+
+  /** Purges every dead letter of the named queue. */
+  public long purgeAllDead(String name) {
+    return require(name).purgeAllDead();
+  }
+
+  /**
+   * Checks every queue: its store answers, and its oldest waiting item is younger than {@code
+   * maxWaitingAge}.
+   */
+  public QueueHealth health(Duration maxWaitingAge) {
+    List<QueueHealth.Queue> out = new ArrayList<>();
+    for (WorkerPoolQueue<?> q : queues()) {
+      try {
+        QueueStats s = q.stats();
+        Optional<String> problem = s.oldestWaitingAge()
+            .filter(age -> age.compareTo(maxWaitingAge) > 0)
+            .map(age -> "oldest waiting item is " + GoDuration.format(age) + " old (limit "
+                + GoDuration.format(maxWaitingAge) + ")"
+                + (s.paused() ? "; the queue is paused" : ""));
+        out.add(new QueueHealth.Queue(q.name(), true, s.oldestWaitingAge(), problem));
+      } catch (QueueException e) {
+        out.add(new QueueHealth.Queue(q.name(), false, Optional.empty(),
+            Optional.of("store unreachable: " + e.getMessage())));
+      }
+    }
+    return new QueueHealth(out.stream().allMatch(QueueHealth.Queue::healthy), List.copyOf(out));
+  }
+
+  /**
+   * Shuts every queue down (concurrently, each with its own {@code SHUTDOWN_TIMEOUT}), then the
+   * scheduler if this manager made it. Idempotent.
+   */
+  @Override
+  public void close() {
+    List<WorkerPoolQueue<?>> all;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      all = List.copyOf(queues.values());
+    }
+    List<Thread> stoppers = new ArrayList<>();
+    for (WorkerPoolQueue<?> q : all) {
+      Thread t = new Thread(q::shutdown, "queuekit-" + q.name() + "-shutdown");
+      t.start();
+      stoppers.add(t);
+    }
+    boolean interrupted = false;
+    for (Thread t : stoppers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+      try {
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds a {@link QueueManager}. Not thread-safe. */
+  public static final class Builder {
+    private QueueConfig config = QueueConfig.defaults();
+    private Path dataPath = Path.of("data");
+    private Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService scheduler;
+    private BaseQueues backends;
+    private Duration claimWait = Duration.ofSeconds(2);
+
+    private Builder() {}
+
+    /** Where each queue's settings come from (default: built-in defaults for every queue). */
+    public Builder config(QueueConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** The data path relative {@code DATADIR}s resolve against (Gitea's APP_DATA_PATH). */
+    public Builder dataPath(Path dataPath) {
+      this.dataPath = Objects.requireNonNull(dataPath, "dataPath");
+      return this;
+    }
+
+    /** The clock every stored time comes from. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The scheduler for timers. The caller keeps ownership: {@link QueueManager#close()} does not
+     * shut it down. By default the manager makes (and owns) one daemon thread.
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** The backends to use (default: those {@link java.util.ServiceLoader} finds). */
+    public Builder backends(BaseQueues backends) {
+      this.backends = Objects.requireNonNull(backends, "backends");
+      return this;
+    }
+
+    /**
+     * How long one claim blocks before the claim loop looks again (default 2s): bounds how late a
+     * blocked claim notices a clock moved by hand, and what an idle queue costs a remote store.
+     */
+    public Builder claimWait(Duration claimWait) {
+      if (claimWait.isNegative() || claimWait.isZero()) {
+        throw new QueueConfigException("claimWait must be positive, got " + claimWait);
+      }
+      this.claimWait = claimWait;
+      return this;
+    }
+
+    public QueueManager build() {
+      return new QueueManager(this);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package io.queuekit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker threads of one queue. Ports Gitea's {@code workergroup.go}: workers start on demand
+ * when a batch waits and none is idle, up to the cap; an idle worker exits after {@code
+ * WORKER_IDLE_TIMEOUT} unless it is the last one; lowering the cap stops no running worker.
+ *
+ * <p>Threads are named {@code queuekit-<queue>-worker-N}. Thread-safe.
+ */
+final class WorkerGroup {
+  private static final Logger log = LoggerFactory.getLogger(WorkerGroup.class);
+  /** Tells one worker to exit at shutdown. */
+  private static final Batch STOP = new Batch(List.of(), false);
+
+  private final String queue;
+  private final Duration idleTimeout;
+  private final Consumer<Batch> runner;
+  private final Consumer<Batch> afterBatch;
+  private final BlockingQueue<Batch> pending = new LinkedBlockingQueue<>();
+  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+  private final Set<Batch> running = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger idle = new AtomicInteger();
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger started = new AtomicInteger();
+  private volatile int maxWorkers;
+  private boolean stopping; // guarded by this
+
+  WorkerGroup(String queue, int maxWorkers, Duration idleTimeout, Consumer<Batch> runner,
+      Consumer<Batch> afterBatch) {
+    this.queue = queue;
+    this.maxWorkers = maxWorkers;
+    this.idleTimeout = idleTimeout;
+    this.runner = runner;
+    this.afterBatch = afterBatch;
+  }
+
+  /** Queues a batch for the next free worker, starting one if none is idle and the cap allows. */
+  void dispatch(Batch batch) {
+    pending.add(batch);
+    maybeStartWorker();
+  }
+
+  void setMaxWorkers(int n) {
+    this.maxWorkers = n;
+    maybeStartWorker();
+  }
+
+  int maxWorkers() {
+    return maxWorkers;
+  }
+
+  int workers() {
+    return threads.size();
+  }
+
+  int active() {
+    return active.get();
+  }
+
+  /** Workers ever started (tests check idle workers are not churned). */
+  int started() {
+    return started.get();
+  }
+
+  private synchronized void maybeStartWorker() {
+    while (!stopping && threads.size() < maxWorkers && pending.size() > idle.get()) {
+      Thread t = new Thread(this::work, "queuekit-" + queue + "-worker-" + started.incrementAndGet());
+      t.setDaemon(true);
+      threads.add(t);
+      // Counted idle from birth, so the loop above starts one thread per waiting batch.
+      idle.incrementAndGet();
+      t.start();
+    }
+  }
+
+  private void work() {
+    Thread self = Thread.currentThread();
+    boolean countedIdle = true;
+    try {
+      while (true) {
+        if (!countedIdle) {
+          idle.incrementAndGet();
+        }
+        Batch batch;
+        try {
+          batch = pending.poll(idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          batch = null; // a stray interrupt aimed at a finished handler; look again
+        } finally {
+          idle.decrementAndGet();
+          countedIdle = false;
+        }
+        if (batch == STOP) {
+          return;
+        }
+        if (batch == null) {
+          if (mayRetire()) {
+            return;
+          }
+          continue;
+        }
+        active.incrementAndGet();
+        running.add(batch);
+        try {
+          runner.accept(batch);
+        } catch (RuntimeException | Error e) {
+          log.error("queue \"{}\": worker failed running a batch", queue, e);
+          if (e instanceof VirtualMachineError) {
+            throw e;
+          }
+        } finally {
+          running.remove(batch);
+          active.decrementAndGet();
+          Thread.interrupted();
+          afterBatch.accept(batch);
+        }
+      }
+    } finally {
+      threads.remove(self);
+    }
+  }
+
+  /** An idle worker exits unless it is the last one, or work is waiting. */
+  private synchronized boolean mayRetire() {
+    if (stopping) {
+      return false; // wait for a STOP so shutdown knows every worker saw it
+    }
+    if (threads.size() > 1 && pending.isEmpty()) {
+      threads.remove(Thread.currentThread());
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Stops starting workers and takes back every batch no worker has begun; each worker exits after
+   * its current batch.
+   */
+  synchronized List<Batch> stop() {
+    stopping = true;
+    List<Batch> notStarted = new ArrayList<>();
+    pending.drainTo(notStarted);
+    notStarted.remove(STOP);
+    for (int i = 0; i < threads.size(); i++) {
+      pending.add(STOP);
+    }
+    return notStarted;
+  }
+
+  /** Waits until every worker exited or the deadline (System.nanoTime) passed. */
+  boolean awaitExit(long deadlineNanos) throws InterruptedException {
+    for (Thread t : List.copyOf(threads)) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      TimeUnit.NANOSECONDS.timedJoin(t, left);
+    }
+    return threads.stream().noneMatch(Thread::isAlive);
+  }
+
+  /** Batches whose handler is running now. */
+  List<Batch> running() {
+    return List.copyOf(running);
+  }
+}

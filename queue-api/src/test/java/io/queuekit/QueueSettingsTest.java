@@ -1,0 +1,111 @@
+package io.queuekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class QueueSettingsTest {
+  @Test
+  void defaultsAreGiteas() {
+    QueueSettings s = QueueSettings.defaults();
+    assertThat(s.type()).isEqualTo("level");
+    assertThat(s.dataDir()).isEqualTo("queues/common");
+    assertThat(s.connStr()).isEmpty();
+    assertThat(s.length()).isEqualTo(100_000);
+    assertThat(s.batchLength()).isEqualTo(20);
+    assertThat(s.batchDebounce()).isEqualTo(Duration.ofMillis(100));
+    assertThat(s.maxWorkers()).isBetween(1, 10);
+    assertThat(s.workerIdleTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(s.pushTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.handlerTimeout()).isZero();
+    assertThat(s.retryDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(s.retryDelayMax()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(s.maxDeliveries()).isZero();
+    assertThat(s.maxRecoveries()).isEqualTo(3);
+    assertThat(s.sync()).isFalse();
+    assertThat(s.consumerTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.deadLetterLength()).isEqualTo(10_000);
+    assertThat(s.maxItemSize()).isEqualTo(1 << 20);
+    assertThat(s.queueFullName("mail")).isEqualTo("mail_queue");
+    assertThat(s.setFullName("mail")).isEqualTo("mail_queue_unique");
+  }
+
+  @Test
+  void nonPositiveLengthsAndWorkersFallBackToDefaultsAsInGitea() {
+    QueueSettings s = QueueSettings.builder().length(0).batchLength(-1).maxWorkers(0).build();
+    assertThat(s.length()).isEqualTo(100_000);
+    assertThat(s.batchLength()).isEqualTo(20);
+    assertThat(s.maxWorkers()).isEqualTo(QueueSettings.defaultMaxWorkers());
+  }
+
+  @Test
+  void emptySetNameStillGivesTheSetItsOwnName() {
+    QueueSettings s = QueueSettings.builder().queueName("_q2").setName("").build();
+    assertThat(s.queueFullName("sub")).isEqualTo("sub_q2");
+    assertThat(s.setFullName("sub")).isEqualTo("sub_q2_unique");
+  }
+
+  @Test
+  void typeAliasesBecomeLevelAndUnknownTypesAreErrors() {
+    assertThat(QueueSettings.builder().type("persistable-channel").build().type()).isEqualTo("level");
+    assertThat(QueueSettings.builder().type("LevelDB").build().type()).isEqualTo("level");
+    assertThatThrownBy(() -> QueueSettings.builder().type("rediss"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("TYPE=rediss")
+        .hasMessageContaining("level, channel, redis, dummy, immediate");
+  }
+
+  @Test
+  void textValuesAreParsedAndBadOnesNameKeyAndValue() {
+    QueueSettings s = QueueSettings.builder()
+        .set(Setting.BATCH_DEBOUNCE, "1m30s")
+        .set(Setting.MAX_ITEM_SIZE, "512KiB")
+        .set(Setting.SYNC, "on")
+        .set(Setting.LENGTH, " 10 ")
+        .build();
+    assertThat(s.batchDebounce()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(s.maxItemSize()).isEqualTo(512 * 1024);
+    assertThat(s.sync()).isTrue();
+    assertThat(s.length()).isEqualTo(10);
+    assertThatThrownBy(() -> QueueSettings.builder().set(Setting.LENGTH, "ten"))
+        .hasMessage("LENGTH=ten is not a whole number");
+    assertThatThrownBy(() -> QueueSettings.builder().set(Setting.PUSH_TIMEOUT, "5"))
+        .hasMessageStartingWith("PUSH_TIMEOUT=5 is not a duration");
+    assertThatThrownBy(() -> QueueSettings.builder().set(Setting.CONSUMER_TIMEOUT, "500ms"))
+        .hasMessageContaining("CONSUMER_TIMEOUT=500ms").hasMessageContaining("at least 1s");
+    assertThatThrownBy(() -> QueueSettings.builder().retryDelay(Duration.ofMinutes(10)).build())
+        .hasMessageContaining("RETRY_DELAY_MAX=5m").hasMessageContaining("RETRY_DELAY=10m");
+  }
+
+  @Test
+  void everySettingRoundTripsThroughItsText() {
+    QueueSettings s = QueueSettings.builder().type("redis").connStr("redis://u:secret@h:6379/0")
+        .batchDebounce(Duration.ofMillis(250)).retryDelayMax(Duration.ofMinutes(90)).build();
+    QueueSettings.Builder copy = QueueSettings.builder();
+    for (Setting key : Setting.values()) {
+      copy.set(key, s.text(key));
+    }
+    assertThat(copy.build()).isEqualTo(s);
+    assertThat(s.toString()).doesNotContain("secret").contains("u:****@h");
+  }
+
+  @Test
+  void closestKeySuggestsTheIntendedOne() {
+    assertThat(Setting.closest("BATCH_LENGHT")).isEqualTo(Setting.BATCH_LENGTH);
+    assertThat(Setting.closest("max_worker")).isEqualTo(Setting.MAX_WORKERS);
+    assertThat(Setting.byKey("length")).contains(Setting.LENGTH);
+  }
+
+  @Test
+  void connStringPasswordsAreMasked() {
+    assertThat(ConnStrings.mask("redis://user:pa55@127.0.0.1:6379/0?pool_size=1"))
+        .isEqualTo("redis://user:****@127.0.0.1:6379/0?pool_size=1");
+    assertThat(ConnStrings.mask("network=tcp,addr=127.0.0.1:6379,password=pa55,db=0"))
+        .isEqualTo("network=tcp,addr=127.0.0.1:6379,password=****,db=0");
+    assertThat(ConnStrings.mask("redis+sentinel://h:26379/0?sentinelpassword=x&mastername=m"))
+        .isEqualTo("redis+sentinel://h:26379/0?sentinelpassword=****&mastername=m");
+  }
+}

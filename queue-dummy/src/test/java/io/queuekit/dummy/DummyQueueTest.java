@@ -1,0 +1,193 @@
+package io.queuekit.dummy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.PermanentFailure;
+import io.queuekit.PushResult;
+import io.queuekit.QueueClosedException;
+import io.queuekit.QueueConfig;
+import io.queuekit.QueueInterruptedException;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueSettings;
+import io.queuekit.QueueSpec;
+import io.queuekit.UnhandledItemException;
+import io.queuekit.WorkerPoolQueue;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.BaseQueues;
+import io.queuekit.spi.Item;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code dummy} and {@code immediate} backends, alone and under a worker pool. */
+class DummyQueueTest {
+  @TempDir Path dataPath;
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopScheduler() {
+    scheduler.shutdownNow();
+  }
+
+  private BaseQueue open(String type, boolean unique) {
+    QueueSettings s = QueueSettings.builder().type(type).build();
+    return BaseQueues.load().create(type,
+        new BaseQueueConfig("d", s, unique, Clock.systemUTC(), scheduler, dataPath));
+  }
+
+  private QueueManager manager(String type, int maxDeliveries) {
+    return QueueManager.builder().dataPath(dataPath)
+        .config(QueueConfig.of(QueueSettings.builder().type(type).maxDeliveries(maxDeliveries).build()))
+        .build();
+  }
+
+  private static Item item(String s) {
+    return Item.of(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void dummyDiscardsEverything() {
+    try (BaseQueue q = open("dummy", true)) {
+      assertThat(q.mode()).isEqualTo(BaseQueue.Mode.DISCARDING);
+      assertThat(q.push(item("foo"), Duration.ZERO)).isEqualTo(PushResult.ADDED);
+      assertThat(q.push(item("foo"), Duration.ZERO)).isEqualTo(PushResult.ADDED);
+      assertThat(q.len()).isZero();
+      assertThat(q.has("foo".getBytes(StandardCharsets.UTF_8))).isFalse();
+      assertThat(q.claim(10, Duration.ofMillis(20))).isEmpty();
+      assertThat(q.removeAll()).isZero();
+      assertThat(q.stats().waiting()).isZero();
+    }
+  }
+
+  @Test
+  void dummyClaimWaitsUntilCloseAndThenRefusesCalls() {
+    BaseQueue q = open("dummy", false);
+    CompletableFuture<List<?>> claim = CompletableFuture.supplyAsync(() -> q.claim(1, Duration.ofMinutes(5)));
+    await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(50))
+        .until(() -> !claim.isDone());
+    q.close();
+    assertThat(claim.join()).isEmpty();
+    q.close();
+    assertThatThrownBy(() -> q.push(item("x"), Duration.ZERO)).isInstanceOf(QueueClosedException.class);
+  }
+
+  @Test
+  void dummyClaimWithTheInterruptFlagSetThrows() {
+    try (BaseQueue q = open("dummy", false)) {
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> q.claim(1, Duration.ofSeconds(5)))
+          .isInstanceOf(QueueInterruptedException.class);
+      assertThat(Thread.interrupted()).isTrue();
+    }
+  }
+
+  @Test
+  void dummyWorkerPoolNeverCallsTheHandlerAndFlushesAtOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    try (QueueManager m = manager("dummy", 0)) {
+      WorkerPoolQueue<String> q = m.createUnique("dummyq", String.class, items -> {
+        calls.incrementAndGet();
+        return List.of();
+      });
+      assertThat(q.push("a")).isEqualTo(PushResult.ADDED);
+      assertThat(q.push("a")).isEqualTo(PushResult.ADDED);
+      assertThat(q.flush(Duration.ZERO)).isTrue();
+      assertThat(q.len()).isZero();
+      assertThat(q.has("a")).isFalse();
+      assertThat(calls.get()).isZero();
+      assertThat(q.workers()).isZero();
+    }
+  }
+
+  record Mail(String to, String subject) {}
+
+  @Test
+  void immediateHandlesInTheCallersThreadAfterAJsonRoundTrip() {
+    List<Object> seen = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new CopyOnWriteArrayList<>();
+    Mail mail = new Mail("a@example.com", "hi");
+    try (QueueManager m = manager("immediate", 0)) {
+      WorkerPoolQueue<Mail> q = m.createSimple("mail", Mail.class, items -> {
+        seen.addAll(items);
+        threads.add(Thread.currentThread());
+        return List.of();
+      });
+      assertThat(q.push(mail)).isEqualTo(PushResult.ADDED);
+      assertThat(seen).singleElement().isEqualTo(mail).isNotSameAs(mail);
+      assertThat(threads).containsExactly(Thread.currentThread());
+      assertThat(q.flush(Duration.ZERO)).isTrue();
+      assertThat(q.stats().handled()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void immediateRetriesUpToMaxDeliveriesThenThrowsTheItemBack() {
+    AtomicInteger calls = new AtomicInteger();
+    try (QueueManager m = manager("immediate", 3)) {
+      WorkerPoolQueue<Integer> q = m.createSimple("failing", Integer.class, items -> {
+        calls.incrementAndGet();
+        if (calls.get() % 2 == 0) {
+          throw new IllegalStateException("index down");
+        }
+        return items;
+      });
+      assertThatThrownBy(() -> q.push(7))
+          .isInstanceOfSatisfying(UnhandledItemException.class, e -> {
+            assertThat(e.item()).isEqualTo(7);
+            assertThat(e.getMessage()).contains("failing").contains("3 attempt");
+          });
+      assertThat(calls.get()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void immediateWithoutMaxDeliveriesTriesOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    try (QueueManager m = manager("immediate", 0)) {
+      WorkerPoolQueue<Integer> q = m.createSimple("once", Integer.class, items -> {
+        calls.incrementAndGet();
+        return items;
+      });
+      assertThatThrownBy(() -> q.push(1)).isInstanceOf(UnhandledItemException.class);
+      assertThat(calls.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void immediatePermanentFailureIsThrownAtOnce() {
+    AtomicInteger calls = new AtomicInteger();
+    try (QueueManager m = manager("immediate", 5)) {
+      WorkerPoolQueue<Integer> q = m.create(QueueSpec.simple("perm", Integer.class, items -> {
+        calls.incrementAndGet();
+        throw new PermanentFailure(items.get(0), "malformed");
+      }));
+      assertThatThrownBy(() -> q.push(1))
+          .isInstanceOf(UnhandledItemException.class)
+          .hasCauseInstanceOf(PermanentFailure.class);
+      assertThat(calls.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void pushAfterShutdownIsRefused() {
+    try (QueueManager m = manager("immediate", 0)) {
+      WorkerPoolQueue<Integer> q = m.createSimple("closed", Integer.class, items -> List.of());
+      q.shutdown();
+      q.shutdown();
+      assertThatThrownBy(() -> q.push(1)).isInstanceOf(QueueClosedException.class);
+    }
+  }
+}
