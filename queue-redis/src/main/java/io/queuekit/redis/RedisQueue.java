@@ -411,7 +411,13 @@ final class RedisQueue implements BaseQueue {
           long dueIn = TimeUnit.MILLISECONDS.toNanos(Math.max(1, earliestDue - clock.millis()));
           block = Math.min(block, dueIn);
         }
-        waitForWake(block);
+        try {
+          waitForWake(block);
+        } catch (Unavailable e) {
+          outageStarted(e.getCause());
+          awaitLocal(wakeCond, Math.min(TimeUnit.MILLISECONDS.toNanos(nextBackoff()),
+              Math.max(0, deadline - System.nanoTime())));
+        }
       }
     } finally {
       exit();
@@ -477,12 +483,22 @@ final class RedisQueue implements BaseQueue {
         if (closed) {
           return;
         }
-        if (claimConn == null) {
-          claimConn = shared.dedicated();
-        }
         c = claimConn;
       } finally {
         lock.unlock();
+      }
+      if (c == null) {
+        c = connectBlocking();
+        lock.lock();
+        try {
+          if (closed) {
+            c.closeAsync();
+            return;
+          }
+          claimConn = c;
+        } finally {
+          lock.unlock();
+        }
       }
       double seconds = Math.max(0.01, nanos / 1e9);
       f = SharedClient.commands(c).blpop(seconds, RedisKeys.b(keys.wake));
@@ -504,6 +520,22 @@ final class RedisQueue implements BaseQueue {
     } finally {
       blockLock.unlock();
       signal(wakeCond);
+    }
+  }
+
+  /** A new blocking connection; an interrupt while connecting is an interrupt, not an outage. */
+  private StatefulConnection<byte[], byte[]> connectBlocking() {
+    try {
+      return shared.dedicated();
+    } catch (RedisException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+          Thread.currentThread().interrupt();
+          throw new QueueInterruptedException(name, t instanceof InterruptedException
+              ? (InterruptedException) t : new InterruptedException("interrupted while connecting"));
+        }
+      }
+      throw new Unavailable(e);
     }
   }
 
@@ -1157,14 +1189,24 @@ final class RedisQueue implements BaseQueue {
           if (closed || roomWaiters == 0) {
             return;
           }
-          if (roomConn == null) {
-            roomConn = shared.dedicated();
-          }
           c = roomConn;
         } finally {
           lock.unlock();
         }
         try {
+          if (c == null) {
+            c = shared.dedicated();
+            lock.lock();
+            try {
+              if (closed) {
+                c.closeAsync();
+                return;
+              }
+              roomConn = c;
+            } finally {
+              lock.unlock();
+            }
+          }
           SharedClient.commands(c).blpop(Math.max(0.01, blockTimeout.toMillis() / 1000.0),
               RedisKeys.b(keys.room)).get(blockTimeout.plus(shared.commandTimeout).toMillis(),
               TimeUnit.MILLISECONDS);
@@ -1178,7 +1220,9 @@ final class RedisQueue implements BaseQueue {
           } finally {
             lock.unlock();
           }
-          c.closeAsync();
+          if (c != null) {
+            c.closeAsync();
+          }
           awaitLocal(roomCond, TimeUnit.MILLISECONDS.toNanos(BACKOFF_MIN_MS));
         }
         // token or timeout: producers re-check either way (at least once per blocking timeout)
