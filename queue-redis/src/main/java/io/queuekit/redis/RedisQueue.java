@@ -392,8 +392,10 @@ final class RedisQueue implements BaseQueue {
             return r.deliveries;
           }
           earliestDue = r.earliestDue;
-        } catch (Unavailable e) {
-          outageStarted(e.getCause());
+        } catch (Unavailable | QueueUnavailableException e) {
+          // registration and sweep report outages as QueueUnavailableException: same handling
+          sweepNeeded |= e instanceof QueueUnavailableException;
+          outageStarted(e.getCause() != null ? e.getCause() : e);
           long remaining = deadline - System.nanoTime();
           if (remaining <= 0) {
             return List.of();
