@@ -304,7 +304,7 @@ final class SharedClient {
         }
         o.autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .replayFilter(cmd -> true)
+            .replayFilter(SharedClient::neverReplay)
             .socketOptions(socket.build());
         c.setOptions(o.build());
         return c;
@@ -352,7 +352,7 @@ final class SharedClient {
     return ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .replayFilter(cmd -> true)
+        .replayFilter(SharedClient::neverReplay)
         .socketOptions(socket.build())
         .build();
   }
@@ -373,6 +373,16 @@ final class SharedClient {
       b.withClientName(conn.clientName);
     }
     return b;
+  }
+
+  /**
+   * Lettuce drops filtered commands without completing them, so they would hang until their
+   * timeout: fail them here, at once, so the queue's own retry policy takes over.
+   */
+  private static boolean neverReplay(io.lettuce.core.protocol.RedisCommand<?, ?, ?> cmd) {
+    cmd.completeExceptionally(new io.lettuce.core.RedisConnectionException(
+        "connection lost with the command in flight; not replayed (its effect is unknown)"));
+    return true;
   }
 
   static byte[] bytes(String s) {
