@@ -1,0 +1,161 @@
+package io.queuekit.conformance;
+
+import io.queuekit.QueueSettings;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.BaseQueues;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+
+/**
+ * Opens base queues of one {@link TestBackend} the way the suites do: through {@link
+ * BaseQueues#load()} by the backend's type, with a {@link MutableClock}, a scheduler and a data path
+ * owned by the fixture, and a name no other test uses (a backend may share storage between tests:
+ * one Redis, one LevelDB directory). {@link #close()} closes every queue it opened and the
+ * scheduler; it never closes the backend, whose fixtures may outlive one test.
+ *
+ * <p><b>Thread-safety:</b> {@link #open} and {@link #reopen} may be called from several threads;
+ * {@link #close()} once, after the test's threads are done with the queues.
+ */
+public final class QueueFixture implements AutoCloseable {
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  private final TestBackend backend;
+  private final String namePrefix;
+  private final Path dataPath;
+  private final MutableClock clock = MutableClock.atEpoch2026();
+  private final ScheduledExecutorService scheduler;
+  private final Map<BaseQueue, BaseQueueConfig> configs = new IdentityHashMap<>();
+  private final List<BaseQueue> opened = new ArrayList<>();
+
+  /**
+   * @param backend the backend under test
+   * @param label names the queues (the test method's name, say), for readable storage keys
+   * @param dataPath the data path handed to every queue (a temporary directory)
+   */
+  public QueueFixture(TestBackend backend, String label, Path dataPath) {
+    this.backend = backend;
+    this.namePrefix = "ct_" + sanitize(label);
+    this.dataPath = dataPath;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "conformance-scheduler");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The backend under test. */
+  public TestBackend backend() {
+    return backend;
+  }
+
+  /** The clock every queue of this fixture reads. */
+  public MutableClock clock() {
+    return clock;
+  }
+
+  /**
+   * The settings the suite opens queues with: the backend's type, {@code LENGTH} {@code length},
+   * then {@code tweak} (e.g. a smaller {@code MAX_ITEM_SIZE}), then what the backend adds.
+   */
+  public QueueSettings settings(int length, UnaryOperator<QueueSettings.Builder> tweak) {
+    QueueSettings.Builder b = QueueSettings.builder().type(backend.type()).length(length);
+    return backend.configure(tweak.apply(b)).build();
+  }
+
+  /** Opens a new queue, under a fresh name, with {@link #settings}. */
+  public BaseQueue open(boolean unique, int length, UnaryOperator<QueueSettings.Builder> tweak) {
+    String name = namePrefix + "_" + SEQUENCE.incrementAndGet() + "_"
+        + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+    return open(new BaseQueueConfig(name, settings(length, tweak), unique, clock, scheduler,
+        dataPath));
+  }
+
+  /**
+   * Opens the queue {@code old} was opened as (same name, settings and flavour) again, as a new
+   * instance: what a restarted process does. {@code old} is left as it is (closed or killed by the
+   * caller).
+   */
+  public BaseQueue reopen(BaseQueue old) {
+    BaseQueueConfig config;
+    synchronized (this) {
+      config = configs.get(old);
+    }
+    if (config == null) {
+      throw new IllegalArgumentException(old + " was not opened by this fixture");
+    }
+    return open(config);
+  }
+
+  private BaseQueue open(BaseQueueConfig config) {
+    BaseQueue queue = BaseQueues.load().create(backend.type(), config);
+    synchronized (this) {
+      configs.put(queue, config);
+      opened.add(queue);
+    }
+    return queue;
+  }
+
+  /** Closes every queue this fixture opened (close is idempotent), then the scheduler. */
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    List<BaseQueue> queues;
+    synchronized (this) {
+      queues = new ArrayList<>(opened);
+      opened.clear();
+      configs.clear();
+    }
+    for (BaseQueue queue : queues) {
+      try {
+        queue.close();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    scheduler.shutdownNow();
+    try {
+      if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+        IllegalStateException stuck =
+            new IllegalStateException("a backend task on the test scheduler did not stop");
+        if (failure == null) {
+          failure = stuck;
+        } else {
+          failure.addSuppressed(stuck);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      IllegalStateException interrupted =
+          new IllegalStateException("interrupted while stopping the test scheduler", e);
+      if (failure == null) {
+        failure = interrupted;
+      } else {
+        failure.addSuppressed(interrupted);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Letters, digits and '_' only: valid in every backend's key space. */
+  private static String sanitize(String label) {
+    String s = label.replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(Locale.ROOT);
+    return s.length() > 40 ? s.substring(0, 40) : s;
+  }
+}
