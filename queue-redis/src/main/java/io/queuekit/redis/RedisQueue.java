@@ -707,11 +707,11 @@ final class RedisQueue implements BaseQueue {
 
   @Override
   public boolean has(byte[] identity) {
-    if (!unique) {
-      return false;
-    }
     enter();
     try {
+      if (!unique) {
+        return false;
+      }
       return get(shared.async.hexists(RedisKeys.b(keys.unique),
           str(HEX.formatHex(Digests.sha256(identity)))), "has");
     } finally {
@@ -755,7 +755,7 @@ final class RedisQueue implements BaseQueue {
       for (byte[] c : consumers.keySet()) {
         all[i++] = RedisKeys.b(keys.inflight(utf8(c)));
       }
-      List<Object> r = awaitKeys(Script.STATS, all);
+      List<Object> r = awaitKeys(Script.STATS, all, str(clock.millis()));
       long oldest = (Long) r.get(5);
       return new StoreStats((Long) r.get(0), (Long) r.get(1), (Long) r.get(2), (Long) r.get(3),
           (Long) r.get(4), oldest < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest)));
@@ -786,6 +786,8 @@ final class RedisQueue implements BaseQueue {
   @Override
   public long replayDead(Collection<Long> ids) {
     if (ids.isEmpty()) {
+      enter();
+      exit();
       return 0;
     }
     return replay(ids.stream().map(RedisQueue::str).toArray(byte[][]::new));
@@ -811,11 +813,11 @@ final class RedisQueue implements BaseQueue {
 
   @Override
   public long purgeDead(Collection<Long> ids) {
-    if (ids.isEmpty()) {
-      return 0;
-    }
     enter();
     try {
+      if (ids.isEmpty()) {
+        return 0;
+      }
       return awaitLong(Script.PURGE, null, ids.stream().map(RedisQueue::str).toArray(byte[][]::new));
     } finally {
       exit();
@@ -1465,9 +1467,9 @@ final class RedisQueue implements BaseQueue {
   }
 
   @SuppressWarnings("unchecked")
-  private List<Object> awaitKeys(Script s, byte[][] allKeys) {
+  private List<Object> awaitKeys(Script s, byte[][] allKeys, byte[]... args) {
     try {
-      return (List<Object>) awaitRaw(s, allKeys);
+      return (List<Object>) awaitRaw(s, allKeys, args);
     } catch (Unavailable e) {
       throw unavailable("stats", e.getCause());
     }

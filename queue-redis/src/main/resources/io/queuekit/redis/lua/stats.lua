@@ -1,4 +1,5 @@
 -- KEYS[12..]: the in-flight hashes of the registered consumers.
+-- ARGV: now.  Delayed items already due count as ready (a claim would take them now).
 -- Returns {ready, delayed, in flight, dead, dead dropped, oldest first-pushed ms or -1}.
 local inflight = 0
 for i = 12, #KEYS do
@@ -22,6 +23,7 @@ end
 for _, id in ipairs(redis.call('ZRANGE', K_DELAYED, 0, 15)) do
   consider(id)
 end
-return { redis.call('LLEN', K_READY), redis.call('ZCARD', K_DELAYED), inflight,
+local due = redis.call('ZCOUNT', K_DELAYED, '-inf', ARGV[1])
+return { redis.call('LLEN', K_READY) + due, redis.call('ZCARD', K_DELAYED) - due, inflight,
   redis.call('ZCARD', K_DEAD), tonumber(redis.call('HGET', K_META, 'deaddropped') or '0'),
   oldest }
