@@ -469,7 +469,8 @@ public final class QueueSettings {
         throw new QueueConfigException(key.key() + "=" + v
             + " is not a size (bytes, or with a unit: 512KiB, 1MiB, 1MB)");
       }
-      long n = Long.parseLong(m.group(1));
+      // More digits than a long holds is simply too large (not a NumberFormatException).
+      long n = m.group(1).length() > 18 ? Long.MAX_VALUE : Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
       long factor;
       switch (unit) {
@@ -481,7 +482,7 @@ public final class QueueSettings {
         case "gib": factor = 1L << 30; break;
         default: factor = 1;
       }
-      long bytes = n * factor;
+      long bytes = n > Integer.MAX_VALUE ? Long.MAX_VALUE : n * factor;
       if (bytes > Integer.MAX_VALUE) {
         throw new QueueConfigException(key.key() + "=" + v + " is too large (at most 2GiB)");
       }

@@ -1,0 +1,167 @@
+package io.queuekit.migrator;
+
+import io.queuekit.ConnStrings;
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueSettings;
+import io.queuekit.Setting;
+import io.queuekit.ini.IniEntry;
+import io.queuekit.ini.IniFile;
+import io.queuekit.ini.IniSection;
+import io.queuekit.ini.OldOption;
+import io.queuekit.ini.RedisConnStr;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rewrites an INI file so that it no longer needs the removed or deprecated queue options, keeping
+ * what it means and every line it does not touch:
+ *
+ * <ol>
+ *   <li>each old {@code key=value} Redis {@code CONN_STR} in {@code [queue]} and {@code
+ *       [queue.NAME]} becomes the URI Gitea converts it to, in place (key, spacing and comment
+ *       kept);
+ *   <li>each {@link OldOption} present moves to its replacement key ({@link OldOption#newValue}:
+ *       the value it stood for), added after the last entry of {@code [queue.NAME]} or in a new
+ *       section at the end; its inline comment goes with it; the comments above it stay;
+ *   <li>an old option that sets nothing (empty, or shadowed by {@code [queue]}) is deleted;
+ *   <li>an old option whose replacement key is already written is deleted when both say the same,
+ *       and otherwise left alone and reported as a conflict: the migration never overwrites a
+ *       new-style key.
+ * </ol>
+ *
+ * What the old options mean is computed from the file as read, before any edit.
+ */
+final class Migration {
+  enum Kind { CONVERTED, MOVED, DELETED, CONFLICT }
+
+  /** One thing the migration did (or, for a conflict, would not do). Passwords masked. */
+  record Step(Kind kind, int line, String description) {
+    @Override
+    public String toString() {
+      return kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + description;
+    }
+  }
+
+  /** The migrated file and the steps, ordered by line of the original file. */
+  record Result(IniFile before, IniFile after, List<Step> steps) {
+    boolean changed() {
+      return steps.stream().anyMatch(s -> s.kind() != Kind.CONFLICT);
+    }
+
+    List<Step> conflicts() {
+      return steps.stream().filter(s -> s.kind() == Kind.CONFLICT).toList();
+    }
+  }
+
+  private final IniFile original;
+  private final List<Step> steps = new ArrayList<>();
+  private IniFile file;
+
+  private Migration(IniFile original) {
+    this.original = original;
+    this.file = original;
+  }
+
+  static Result run(IniFile file) {
+    Migration m = new Migration(file);
+    m.convertConnStrs();
+    m.moveOldOptions();
+    List<Step> sorted = new ArrayList<>(m.steps);
+    sorted.sort(Comparator.comparingInt(Step::line));
+    return new Result(file, m.file, List.copyOf(sorted));
+  }
+
+  private String where(IniEntry e) {
+    return original.sourceName() + ":" + e.line() + " [" + e.section() + "] " + e.key() + " = "
+        + e.value();
+  }
+
+  private void step(Kind kind, IniEntry at, String description) {
+    steps.add(new Step(kind, at.line(), ConnStrings.mask(description)));
+  }
+
+  private void convertConnStrs() {
+    // Bottom-up, so that the lines still to convert keep their numbers.
+    List<IniEntry> legacy = new ArrayList<>();
+    for (IniSection s : original.sections()) {
+      if (s.name().equals("queue") || s.name().startsWith("queue.")) {
+        for (IniEntry e : s.entries(Setting.CONN_STR.key())) {
+          if (RedisConnStr.isLegacy(e.value())) {
+            legacy.add(e);
+          }
+        }
+      }
+    }
+    legacy.sort(Comparator.comparingInt(IniEntry::line).reversed());
+    for (IniEntry e : legacy) {
+      String uri = RedisConnStr.toUri(e.value());
+      IniEntry current = file.entries().stream().filter(x -> x.line() == e.line()).findFirst()
+          .orElseThrow(() -> new IllegalStateException("lost " + e));
+      file = file.setValue(current, uri);
+      step(Kind.CONVERTED, e, where(e) + " -> CONN_STR = " + uri);
+    }
+  }
+
+  private void moveOldOptions() {
+    for (OldOption o : OldOption.values()) {
+      Optional<IniEntry> found = o.find(original);
+      if (found.isEmpty()) {
+        continue;
+      }
+      IniEntry old = found.get();
+      String target = "[" + o.newSection() + "] " + o.newKey().key();
+      Optional<String> value = o.newValue(original);
+      if (value.isEmpty()) {
+        deleteAll(o);
+        step(Kind.DELETED, old, where(old) + ": it set nothing ("
+            + o.noEffectReason(original).orElseThrow() + ")");
+        continue;
+      }
+      Optional<IniEntry> existing = original.entry(o.newSection(), o.newKey().key());
+      if (existing.isPresent()) {
+        IniEntry e = existing.get();
+        if (same(o.newKey(), e.value(), value.get())) {
+          deleteAll(o);
+          step(Kind.DELETED, old, where(old) + ": " + target + " = " + e.value() + " (line "
+              + e.line() + ") already says the same");
+        } else {
+          step(Kind.CONFLICT, old, where(old) + " not moved: " + target + " = " + e.value()
+              + " (line " + e.line() + ") is already set, and the old option would make it "
+              + value.get() + "; keep the one you want and delete the other");
+        }
+        continue;
+      }
+      deleteAll(o);
+      String comment = old.inlineComment().startsWith(";") || old.inlineComment().startsWith("#")
+          ? old.inlineComment() : "";
+      file = file.addKey(o.newSection(), o.newKey().key(), value.get(), comment);
+      step(Kind.MOVED, old, where(old) + " -> " + target + " = " + value.get());
+    }
+  }
+
+  private void deleteAll(OldOption o) {
+    for (Optional<IniEntry> e = o.find(file); e.isPresent(); e = o.find(file)) {
+      file = file.remove(e.get());
+    }
+  }
+
+  private static String uriIfLegacy(String connStr) {
+    return RedisConnStr.isLegacy(connStr) ? RedisConnStr.toUri(connStr) : connStr;
+  }
+
+  /** Whether two values of {@code key} mean the same. */
+  private static boolean same(Setting key, String a, String b) {
+    if (key == Setting.CONN_STR) {
+      return uriIfLegacy(a.trim()).equals(uriIfLegacy(b.trim()));
+    }
+    try {
+      return QueueSettings.builder().set(key, a).build()
+          .equals(QueueSettings.builder().set(key, b).build());
+    } catch (QueueConfigException e) {
+      // One of them is not a valid value: only the same text is the same.
+      return a.trim().equals(b.trim());
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.queuekit.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar in a child JVM, as the README runs it: {@code java -jar
+ * config-migrator-VERSION.jar check app.ini}. Runs in the package phase (see the pom), with the
+ * jar's path in the system property {@code shadedJar}.
+ */
+class ShadedJarTest {
+  @TempDir
+  Path dir;
+
+  record Run(int exit, String out, String err) {}
+
+  private static Run java(String... args) throws IOException, InterruptedException {
+    String jar = System.getProperty("shadedJar");
+    assertThat(jar).as("system property shadedJar").isNotNull();
+    assertThat(Path.of(jar)).exists();
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile("jar-out", ".txt");
+    Path err = Files.createTempFile("jar-err", ".txt");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+          .start();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("finished within 60 s").isTrue();
+      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  @Test
+  void checkMigrateWriteThenCheckAgain() throws Exception {
+    Path ini = dir.resolve("app.ini");
+    Files.write(ini, MigrationTest.EVERYTHING.getBytes(StandardCharsets.UTF_8));
+
+    Run check = java("check", ini.toString());
+    assertThat(check.exit()).as(check.err()).isEqualTo(1);
+    assertThat(check.out()).endsWith(ini + ": 8 errors, 2 warnings\n");
+    assertThat(check.err()).as("no SLF4J or other noise").isEmpty();
+
+    Run migrate = java("migrate", "--write", ini.toString());
+    assertThat(migrate.exit()).as(migrate.err()).isZero();
+    assertThat(migrate.out()).startsWith("--- " + ini + "\n+++ " + ini + "\n@@ ");
+    assertThat(new String(Files.readAllBytes(ini), StandardCharsets.UTF_8))
+        .isEqualTo(MigrationTest.EVERYTHING_MIGRATED);
+
+    Run again = java("check", "--strict", "--format", "json", ini.toString());
+    assertThat(again.exit()).as(again.out()).isZero();
+    assertThat(again.out()).contains("\"ok\" : true").contains("\"findings\" : [ ]");
+
+    Run version = java("--version");
+    assertThat(version.out()).matches("config-migrator \\d+\\.\\d+\\.\\d+.*\\n");
+  }
+}

@@ -1,0 +1,287 @@
+package io.queuekit.ini;
+
+import io.queuekit.ConnStrings;
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueSettings;
+import io.queuekit.Setting;
+import io.queuekit.ini.Finding.Severity;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Every check of a queue configuration, in one place: {@link IniQueueConfig} runs it when loading
+ * (errors fail the load, warnings are logged) and the config migrator's {@code check} prints it.
+ *
+ * <p>Errors ({@link Severity#ERROR}):
+ *
+ * <ul>
+ *   <li>a removed option ({@link OldOption#removed()}) is set, as in Gitea;
+ *   <li>a value that is not valid for its key ({@code TYPE = levelqueues}, {@code LENGTH = ten},
+ *       {@code BATCH_DEBOUNCE = 100}), or keys that disagree ({@code RETRY_DELAY_MAX} below
+ *       {@code RETRY_DELAY}); {@code [task] QUEUE_LENGTH} that is not a number;
+ *   <li>a {@code CONN_STR} the queue's type cannot use: a {@code level} queue's must be empty or
+ *       {@code leveldb://} (as Gitea requires); a {@code redis} queue's must be a Redis URI or the
+ *       old {@code key=value} form, and a cluster has only db 0.
+ * </ul>
+ *
+ * <p>Warnings ({@link Severity#WARNING}): {@code [task] QUEUE_*} (deprecated); unknown keys in
+ * {@code [queue*]} (with the closest known key); keys in the wrong case; the keys Gitea dropped in
+ * 1.20 ({@code WORKERS}, {@code MAX_ATTEMPTS}, …); a key set twice in one section; an old {@code
+ * key=value} Redis {@code CONN_STR}; a section that looks like {@code [queue…]} but is not read.
+ *
+ * <p><b>Ordering:</b> by line. <b>Thread-safety:</b> stateless.
+ */
+public final class ConfigCheck {
+  private static final String MIGRATE = "config-migrator migrate does this";
+  private static final String DEFAULT_QUEUE = "default queue";
+
+  private final IniFile file;
+  private final String name;
+  private final Set<Finding> findings = new LinkedHashSet<>();
+  private final Set<IniEntry> badValues = new LinkedHashSet<>();
+
+  private ConfigCheck(IniFile file) {
+    this.file = file;
+    this.name = file.sourceName();
+  }
+
+  /** Every finding for {@code file}, ordered by line. */
+  public static List<Finding> run(IniFile file) {
+    ConfigCheck c = new ConfigCheck(file);
+    c.oldOptions();
+    c.queueSections();
+    c.resolutions();
+    List<Finding> out = new ArrayList<>(c.findings);
+    out.sort(Comparator.comparingInt(Finding::line));
+    return List.copyOf(out);
+  }
+
+  private void add(Severity severity, IniEntry e, String message, String fix) {
+    findings.add(new Finding(name, e.line(), severity, e.section(), e.key(),
+        ConnStrings.mask(message), ConnStrings.mask(fix)));
+  }
+
+  private void addSection(Severity severity, int line, String section, String message,
+      String fix) {
+    findings.add(new Finding(name, line, severity, section, null, ConnStrings.mask(message),
+        ConnStrings.mask(fix)));
+  }
+
+  private static String kv(IniEntry e) {
+    return e.key() + " = " + e.value();
+  }
+
+  private static String kv(String key, String value) {
+    return key + " = " + value;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void oldOptions() {
+    for (OldOption o : OldOption.values()) {
+      Optional<IniEntry> found = o.find(file);
+      if (found.isEmpty()) {
+        continue;
+      }
+      IniEntry e = found.get();
+      String target = "[" + o.newSection() + "] " + o.newKey().key();
+      Optional<String> value = o.newValue(file);
+      String fix = value.map(v -> "move it to [" + o.newSection() + "] as "
+              + kv(o.newKey().key(), v) + " (" + MIGRATE + ")")
+          .orElse("delete the line: " + o.noEffectReason(file).orElse(""));
+      if (o.removed()) {
+        add(Severity.ERROR, e, "removed queue option [" + o.section() + "] " + kv(e)
+            + ": Gitea 1.20+ and queuekit refuse to start while it is set; use " + target, fix);
+      } else {
+        add(Severity.WARNING, e, "deprecated option [" + o.section() + "] " + kv(e) + ": it still"
+            + " supplies [queue.task]'s default, as in Gitea, which has announced its removal; use "
+            + target, fix);
+      }
+    }
+    Optional<IniEntry> length = file.entry(QueueLayers.TASK_SECTION, "QUEUE_LENGTH");
+    if (length.isPresent() && !length.get().value().isEmpty()) {
+      checkValue(length.get(), Setting.LENGTH);
+    }
+  }
+
+  private void queueSections() {
+    for (IniSection s : file.sections()) {
+      String n = s.name();
+      if (n.equals(QueueLayers.QUEUE) || n.startsWith(QueueLayers.PREFIX)) {
+        if (n.equals(QueueLayers.PREFIX)) {
+          addSection(Severity.WARNING, s.line(), n, "section [queue.] names no queue",
+              "write the queue's name after the dot, e.g. [queue.mail]");
+        }
+        for (String key : s.keys()) {
+          checkKey(s, key);
+        }
+      } else {
+        String folded = IniParser.trimSpace(n).toLowerCase(Locale.ROOT);
+        if (folded.equals(QueueLayers.QUEUE) || folded.startsWith(QueueLayers.PREFIX)) {
+          String want = IniParser.trimSpace(n).toLowerCase(Locale.ROOT).equals(QueueLayers.QUEUE)
+              ? QueueLayers.QUEUE : QueueLayers.PREFIX + IniParser.trimSpace(n).substring(6);
+          addSection(Severity.WARNING, s.line(), n, "section [" + n + "] is not read: section"
+              + " names are case-sensitive and keep blanks (go-ini, as Gitea reads app.ini)",
+              "rename it to [" + want + "]");
+        }
+      }
+    }
+  }
+
+  private void checkKey(IniSection s, String key) {
+    List<IniEntry> all = s.entries(key);
+    IniEntry e = all.get(all.size() - 1);
+    if (all.size() > 1) {
+      String lines = all.stream().map(x -> Integer.toString(x.line()))
+          .collect(Collectors.joining(", "));
+      add(Severity.WARNING, e, key + " is set " + all.size() + " times in [" + s.name()
+          + "] (lines " + lines + "); the last one, " + kv(e) + ", is used",
+          "keep one " + key + " line");
+    }
+    Optional<Setting> setting = Setting.byKey(key).filter(x -> x.key().equals(key));
+    if (setting.isPresent()) {
+      if (!e.value().isEmpty()) {
+        checkValue(e, setting.get());
+      }
+      if (setting.get() == Setting.CONN_STR && RedisConnStr.isLegacy(e.value())) {
+        String uri = RedisConnStr.toUri(e.value());
+        add(Severity.WARNING, e, "CONN_STR is in the old key=value form (" + e.value()
+            + "); it is read as " + uri + ", as Gitea converts it",
+            "write CONN_STR = " + uri + " (" + MIGRATE + ")");
+      }
+      return;
+    }
+    LegacyQueueKey legacy = LegacyQueueKey.byKey(key);
+    if (legacy != null) {
+      String successor = legacy.successor == null
+          ? "it has no successor" : "its successor is " + legacy.successor.key();
+      add(Severity.WARNING, e, kv(e) + " has no effect: Gitea dropped it in 1.20's queue rewrite;"
+          + " " + successor, "delete it; " + legacy.advice);
+      return;
+    }
+    Optional<Setting> folded = Setting.byKey(key);
+    if (folded.isPresent()) {
+      add(Severity.WARNING, e, "unknown key " + key + " in [" + s.name() + "]: keys are"
+          + " case-sensitive (go-ini, as Gitea reads app.ini), so it is ignored",
+          "write it as " + folded.get().key());
+      return;
+    }
+    Setting closest = Setting.closest(key);
+    add(Severity.WARNING, e, "unknown key " + key + " in [" + s.name() + "] is ignored: did you"
+        + " mean " + closest.key() + "?", "rename it to " + closest.key() + ", or delete it");
+  }
+
+  private void checkValue(IniEntry e, Setting setting) {
+    try {
+      QueueSettings.builder().set(setting, e.value());
+    } catch (QueueConfigException ex) {
+      badValues.add(e);
+      String prefix = e.key().equals(setting.key())
+          ? "" : "read as [queue." + QueueLayers.TASK + "] " + setting.key() + ": ";
+      add(Severity.ERROR, e, prefix + ex.getMessage(),
+          "write a valid " + setting.key() + ": " + setting.description());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Checks each queue the file configures, as resolved, where its own section adds a problem. */
+  private void resolutions() {
+    check(DEFAULT_QUEUE, List.of(QueueLayers.section(file, QueueLayers.QUEUE, false)), List.of(),
+        QueueLayers.QUEUE);
+    Set<String> names = new LinkedHashSet<>();
+    for (IniSection s : file.sections()) {
+      if (s.name().startsWith(QueueLayers.PREFIX) && s.name().length() > 6) {
+        names.add(s.name().substring(QueueLayers.PREFIX.length()));
+      }
+    }
+    names.add(QueueLayers.TASK);
+    for (String n : names) {
+      List<QueueLayers.Layer> layers = QueueLayers.layers(file, n);
+      boolean own = file.section(QueueLayers.PREFIX + n).isPresent();
+      List<QueueLayers.Layer> parent = own
+          ? layers.subList(0, layers.size() - 1) : layers.subList(1, layers.size());
+      String section = own ? QueueLayers.PREFIX + n : QueueLayers.TASK_SECTION;
+      check(n, layers, parent, section);
+    }
+  }
+
+  private void check(String queue, List<QueueLayers.Layer> layers,
+      List<QueueLayers.Layer> parent, String ownSection) {
+    QueueLayers.Resolved r;
+    try {
+      r = QueueLayers.resolve(file, queue, layers);
+    } catch (QueueLayers.ResolveException e) {
+      if (e.value != null) {
+        return; // a bad value: reported where it is written
+      }
+      if (parentFails(queue, parent)) {
+        return; // inherited: reported for the parent
+      }
+      int line = file.section(ownSection).map(IniSection::line).orElse(0);
+      QueueConfigException cause = (QueueConfigException) e.getCause();
+      String who = queue.equals(DEFAULT_QUEUE) ? "" : "queue " + queue + ": ";
+      addSection(Severity.ERROR, line, ownSection, who + cause.getMessage(),
+          "make the keys agree in [" + ownSection + "] or [queue]");
+      return;
+    }
+    QueueLayers.Value conn = r.effective.get(Setting.CONN_STR);
+    QueueLayers.Value type = r.effective.get(Setting.TYPE);
+    if (conn == null || conn.text.isEmpty() || conn.entry == null) {
+      return;
+    }
+    // Report where the file makes the problem: at a queue only if its own section (or, for task,
+    // [task]) writes the CONN_STR or the TYPE; an inherited problem is reported for its parent.
+    boolean ownProblem = conn.section.equals(ownSection)
+        || (type != null && type.entry != null && type.section.equals(ownSection));
+    if (!ownProblem) {
+      return;
+    }
+    String typeOrigin = type == null ? "the default" : type.where(name);
+    String t = r.settings.type();
+    if (t.equals("level") && !conn.text.startsWith("leveldb://")) {
+      add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " cannot be used by a level"
+          + " queue (" + describe(queue) + ", TYPE from " + typeOrigin + "): LevelDB needs an"
+          + " empty CONN_STR (DATADIR is used) or leveldb://path",
+          "delete CONN_STR to use DATADIR, write CONN_STR = leveldb:///path/to/dir, or set TYPE"
+              + " = redis");
+    } else if (t.equals("redis")) {
+      Optional<String> scheme = RedisConnStr.scheme(conn.text);
+      boolean legacy = RedisConnStr.isLegacy(conn.text);
+      if (!legacy && (scheme.isEmpty() || !RedisConnStr.SCHEMES.contains(scheme.get()))) {
+        add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " is not a Redis connection"
+            + " string, but " + describe(queue) + " is a redis queue (TYPE from " + typeOrigin
+            + ")", "write a redis://, rediss://, redis+socket://, redis+sentinel:// or"
+            + " redis+cluster:// URI");
+        return;
+      }
+      String uri = RedisConnStr.toUri(conn.text);
+      String s = RedisConnStr.scheme(uri).orElse("");
+      Optional<Integer> db = RedisConnStr.database(uri);
+      if (s.contains("cluster") && (db.isEmpty() || db.get() != 0)) {
+        add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " selects a database other"
+            + " than 0, but a Redis Cluster has only db 0", "remove the database from CONN_STR");
+      }
+    }
+  }
+
+  private boolean parentFails(String queue, List<QueueLayers.Layer> parent) {
+    try {
+      QueueLayers.resolve(file, queue, parent);
+      return false;
+    } catch (QueueConfigException e) {
+      return true;
+    }
+  }
+
+  private static String describe(String queue) {
+    return queue.equals(DEFAULT_QUEUE) ? "every queue without its own [queue.NAME] type"
+        : "queue " + queue;
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Queue configuration from INI files, read the way Gitea reads {@code app.ini}.
+ *
+ * <ul>
+ *   <li>{@link io.queuekit.ini.IniFile}: a lossless model of the file (every byte of lines it does
+ *       not edit is kept), read with go-ini's rules as Gitea configures go-ini: sections {@code
+ *       [name]} (case-sensitive, blanks kept), {@code key = value} and {@code key: value}
+ *       (case-sensitive keys), comment lines starting with {@code ;} or {@code #}, an inline
+ *       comment from the first {@code ;} or {@code #} of an unquoted value, values quoted with
+ *       backticks or {@code """} (both may span lines), one pair of surrounding {@code "} or
+ *       {@code '} removed, no continuation lines, the last of repeated keys wins.
+ *   <li>{@link io.queuekit.ini.IniQueueConfig}: the {@link io.queuekit.QueueConfig} a {@code
+ *       QueueManager} uses: defaults, then {@code [queue]}, then {@code [queue.NAME]}.
+ *   <li>{@link io.queuekit.ini.ConfigCheck}: every check, shared by loading and the config
+ *       migrator; {@link io.queuekit.ini.Finding} is one result.
+ *   <li>{@link io.queuekit.ini.OldOption}: options Gitea removed or deprecated, and their
+ *       replacements; {@link io.queuekit.ini.RedisConnStr}: Gitea's old-form Redis strings as URIs.
+ * </ul>
+ */
+package io.queuekit.ini;

@@ -1,0 +1,296 @@
+package io.queuekit.ini;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuekit.ini.Finding.Severity;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Each finding {@link ConfigCheck} can report, with its exact wording where operators read it. */
+class ConfigCheckTest {
+
+  private static List<Finding> check(String text) {
+    return ConfigCheck.run(IniFile.parse(text, "app.ini"));
+  }
+
+  private static Finding only(String text) {
+    List<Finding> findings = check(text);
+    assertThat(findings).hasSize(1);
+    return findings.get(0);
+  }
+
+  @Test
+  void cleanFileHasNoFindings() {
+    assertThat(check("; Gitea\nAPP_NAME = x\n[server]\nWORKERS = 4\n[queue]\nTYPE = redis\n"
+        + "CONN_STR = redis://:pw@127.0.0.1:6379/0\n[queue.mail]\nLENGTH = 0\nCONN_STR =\n"
+        + "TYPE = level\n[queue.code_indexer]\nBATCH_DEBOUNCE = 1m30s\nMAX_ITEM_SIZE = 512KiB\n"))
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = OldOption.class, names = "TASK_.*", mode = EnumSource.Mode.MATCH_NONE)
+  void eachRemovedOptionIsAnErrorNamingItsReplacement(OldOption o) {
+    Finding f = only("[" + o.section() + "]\n" + o.key() + " = 50\n");
+    assertThat(f.severity()).isEqualTo(Severity.ERROR);
+    assertThat(f.line()).isEqualTo(2);
+    assertThat(f.section()).isEqualTo(o.section());
+    assertThat(f.key()).isEqualTo(o.key());
+    assertThat(f.message()).isEqualTo("removed queue option [" + o.section() + "] " + o.key()
+        + " = 50: Gitea 1.20+ and queuekit refuse to start while it is set; use ["
+        + o.newSection() + "] " + o.newKey().key());
+    assertThat(f.fix()).isEqualTo("move it to [" + o.newSection() + "] as " + o.newKey().key()
+        + " = 50 (config-migrator migrate does this)");
+  }
+
+  @Test
+  void removedOptionsMapToTheDocumentedKeys() {
+    assertThat(OldOption.values()).extracting(o -> "[" + o.section() + "] " + o.key() + " -> ["
+        + o.newSection() + "] " + o.newKey().key()).containsExactly(
+        "[indexer] ISSUE_INDEXER_QUEUE_TYPE -> [queue.issue_indexer] TYPE",
+        "[indexer] ISSUE_INDEXER_QUEUE_BATCH_NUMBER -> [queue.issue_indexer] BATCH_LENGTH",
+        "[indexer] ISSUE_INDEXER_QUEUE_DIR -> [queue.issue_indexer] DATADIR",
+        "[indexer] ISSUE_INDEXER_QUEUE_CONN_STR -> [queue.issue_indexer] CONN_STR",
+        "[indexer] UPDATE_BUFFER_LEN -> [queue.issue_indexer] LENGTH",
+        "[mailer] SEND_BUFFER_LEN -> [queue.mail] LENGTH",
+        "[repository] PULL_REQUEST_QUEUE_LENGTH -> [queue.pr_patch_checker] LENGTH",
+        "[repository] MIRROR_QUEUE_LENGTH -> [queue.mirror] LENGTH",
+        "[task] QUEUE_TYPE -> [queue.task] TYPE",
+        "[task] QUEUE_CONN_STR -> [queue.task] CONN_STR",
+        "[task] QUEUE_LENGTH -> [queue.task] LENGTH");
+  }
+
+  @Test
+  void removedOptionWithAnEmptyValueIsStillAnErrorButTheFixIsToDeleteIt() {
+    Finding f = only("[indexer]\nISSUE_INDEXER_QUEUE_DIR =\n");
+    assertThat(f.fatal()).isTrue();
+    assertThat(f.fix()).isEqualTo("delete the line: its value is empty");
+  }
+
+  @Test
+  void removedIssueIndexerTypeIsTranslatedAndItsConnStrConvertedWithPasswordMasked() {
+    List<Finding> findings = check("[indexer]\nISSUE_INDEXER_QUEUE_TYPE = channel\n"
+        + "ISSUE_INDEXER_QUEUE_CONN_STR = network=tcp,addr=h:6379,password=secret,db=1\n");
+    assertThat(findings).extracting(Finding::fix).containsExactly(
+        "move it to [queue.issue_indexer] as TYPE = level (config-migrator migrate does this)",
+        "move it to [queue.issue_indexer] as CONN_STR = redis://:****@h:6379/1"
+            + " (config-migrator migrate does this)");
+    assertThat(findings.get(1).message()).contains("password=****").doesNotContain("secret");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "QUEUE_TYPE = redis | TYPE = redis",
+      "QUEUE_TYPE = channel | TYPE = level",
+      "QUEUE_LENGTH = 500 | LENGTH = 500",
+  })
+  void taskOptionsAreDeprecationWarnings(String line, String replacement) {
+    Finding f = only("[task]\n" + line + "\n");
+    assertThat(f.severity()).isEqualTo(Severity.WARNING);
+    assertThat(f.message()).isEqualTo("deprecated option [task] " + line + ": it still supplies"
+        + " [queue.task]'s default, as in Gitea, which has announced its removal; use [queue.task] "
+        + replacement.substring(0, replacement.indexOf(' ')));
+    assertThat(f.fix()).isEqualTo("move it to [queue.task] as " + replacement
+        + " (config-migrator migrate does this)");
+  }
+
+  @Test
+  void taskConnStrIsConvertedToAUri() {
+    List<Finding> findings = check("[task]\nQUEUE_TYPE = redis\nQUEUE_CONN_STR = addrs=h:6379 db=2\n");
+    assertThat(findings).extracting(Finding::severity)
+        .containsExactly(Severity.WARNING, Severity.WARNING);
+    assertThat(findings.get(1).fix()).isEqualTo("move it to [queue.task] as CONN_STR ="
+        + " redis://h:6379/2 (config-migrator migrate does this)");
+  }
+
+  @Test
+  void taskOptionShadowedByQueueSaysItHasNoEffect() {
+    Finding f = only("[queue]\nTYPE = redis\n[task]\nQUEUE_TYPE = channel\n");
+    assertThat(f.fix()).isEqualTo(
+        "delete the line: [queue] sets TYPE for every queue, task included");
+  }
+
+  @Test
+  void taskQueueTypeOtherThanChannelOrRedisHasNoEffect() {
+    Finding f = only("[task]\nQUEUE_TYPE = level\n");
+    assertThat(f.fix()).startsWith("delete the line: Gitea reads [task] QUEUE_CONN_STR only");
+  }
+
+  @Test
+  void taskQueueLengthMustBeANumber() {
+    List<Finding> findings = check("[task]\nQUEUE_LENGTH = lots\n");
+    assertThat(findings).extracting(Finding::severity)
+        .containsExactly(Severity.WARNING, Severity.ERROR);
+    assertThat(findings.get(1).message())
+        .isEqualTo("read as [queue.task] LENGTH: LENGTH=lots is not a whole number");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "TYPE = levelqueues | TYPE=levelqueues is not a queue type; use one of level, channel, redis,"
+          + " dummy, immediate (aliases of level: leveldb, levelqueue, persistable-channel)",
+      "LENGTH = ten | LENGTH=ten is not a whole number",
+      "BATCH_DEBOUNCE = 100 | BATCH_DEBOUNCE=100 is not a duration",
+      "SYNC = maybe | SYNC=maybe is not a boolean (true/false)",
+      "CONSUMER_TIMEOUT = 500ms | CONSUMER_TIMEOUT=500ms is too short: it must be at least 1s",
+      "MAX_DELIVERIES = -1 | MAX_DELIVERIES=-1 is below the minimum 0",
+      "MAX_ITEM_SIZE = big | MAX_ITEM_SIZE=big is not a size",
+      "MAX_ITEM_SIZE = 99999999999999999999 | MAX_ITEM_SIZE=99999999999999999999 is too large",
+      "MAX_ITEM_SIZE = 4194304GiB | MAX_ITEM_SIZE=4194304GiB is too large",
+      "LENGTH = 99999999999 | LENGTH=99999999999 is not a whole number",
+  })
+  void badValueIsAnErrorNamingSectionKeyAndValue(String line, String message) {
+    Finding f = only("[queue]\nTYPE = channel\n[queue.mail]\n" + line + "\n");
+    assertThat(f.severity()).isEqualTo(Severity.ERROR);
+    assertThat(f.location()).isEqualTo("app.ini:4 [queue.mail] " + line.substring(0,
+        line.indexOf(' ')));
+    assertThat(f.message()).startsWith(message);
+  }
+
+  @Test
+  void keysThatDisagreeAreReportedOnceWhereTheyAreIntroduced() {
+    List<Finding> findings = check("[queue]\nRETRY_DELAY = 10s\nRETRY_DELAY_MAX = 1s\n"
+        + "[queue.mail]\nLENGTH = 5\n[queue.webhook]\nRETRY_DELAY = 0\nRETRY_DELAY_MAX = 1s\n");
+    assertThat(findings).extracting(Finding::location).containsExactly("app.ini:1 [queue]");
+    assertThat(findings.get(0).message())
+        .isEqualTo("RETRY_DELAY_MAX=1s is shorter than RETRY_DELAY=10s");
+    findings = check("[queue]\nRETRY_DELAY_MAX = 30s\n[queue.mail]\nLENGTH = 5\n"
+        + "[queue.push]\nRETRY_DELAY = 1m\n");
+    assertThat(findings).extracting(Finding::location).containsExactly("app.ini:5 [queue.push]");
+    assertThat(findings.get(0).message()).isEqualTo("queue push: RETRY_DELAY_MAX=30s is shorter"
+        + " than RETRY_DELAY=1m");
+    assertThat(findings.get(0).fix()).isEqualTo("make the keys agree in [queue.push] or [queue]");
+  }
+
+  @Test
+  void unknownKeySuggestsTheClosestKnownKey() {
+    Finding f = only("[queue.mail]\nBATCH_LENTH = 5\n");
+    assertThat(f.severity()).isEqualTo(Severity.WARNING);
+    assertThat(f.message())
+        .isEqualTo("unknown key BATCH_LENTH in [queue.mail] is ignored: did you mean BATCH_LENGTH?");
+    assertThat(f.fix()).isEqualTo("rename it to BATCH_LENGTH, or delete it");
+  }
+
+  @Test
+  void keysInTheWrongCaseAreIgnoredAsInGitea() {
+    Finding f = only("[queue]\nmax_workers = 3\n");
+    assertThat(f.message()).isEqualTo("unknown key max_workers in [queue]: keys are case-sensitive"
+        + " (go-ini, as Gitea reads app.ini), so it is ignored");
+    assertThat(f.fix()).isEqualTo("write it as MAX_WORKERS");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "WRAP_IF_NECESSARY | it has no successor | wrapped queues are gone",
+      "MAX_ATTEMPTS | its successor is MAX_DELIVERIES | to dead-letter an item after n failed"
+          + " deliveries, set MAX_DELIVERIES = n",
+      "TIMEOUT | it has no successor | wrapped queues are gone",
+      "WORKERS | its successor is MAX_WORKERS | workers now start on demand up to MAX_WORKERS",
+      "BLOCK_TIMEOUT | it has no successor | workers now start on demand up to MAX_WORKERS",
+      "BOOST_TIMEOUT | it has no successor | workers now start on demand up to MAX_WORKERS",
+      "BOOST_WORKERS | it has no successor | workers now start on demand up to MAX_WORKERS",
+  })
+  void legacyQueueKeysWarnThatTheyHaveNoEffect(String key, String successor, String advice) {
+    Finding f = only("[queue]\n" + key + " = 5\n");
+    assertThat(f.severity()).isEqualTo(Severity.WARNING);
+    assertThat(f.message()).isEqualTo(key + " = 5 has no effect: Gitea dropped it in 1.20's queue"
+        + " rewrite; " + successor);
+    assertThat(f.fix()).isEqualTo("delete it; " + advice);
+  }
+
+  @Test
+  void repeatedKeyWarnsWhichOneIsUsed() {
+    Finding f = only("[queue]\nLENGTH = 1\nTYPE = channel\nLENGTH = 2\n");
+    assertThat(f.line()).isEqualTo(4);
+    assertThat(f.message())
+        .isEqualTo("LENGTH is set 2 times in [queue] (lines 2, 4); the last one, LENGTH = 2, is used");
+  }
+
+  @Test
+  void oldFormConnStrWarnsWithTheUriItBecomes() {
+    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = addrs=127.0.0.1:6379 db=0\n");
+    assertThat(f.severity()).isEqualTo(Severity.WARNING);
+    assertThat(f.message()).isEqualTo("CONN_STR is in the old key=value form (addrs=127.0.0.1:6379"
+        + " db=0); it is read as redis://127.0.0.1:6379/0, as Gitea converts it");
+    assertThat(f.fix())
+        .isEqualTo("write CONN_STR = redis://127.0.0.1:6379/0 (config-migrator migrate does this)");
+  }
+
+  @Test
+  void sectionsThatAreNotReadBecauseOfCaseOrBlanksWarn() {
+    List<Finding> findings = check("[Queue]\nTYPE = redis\n[ queue.Mail ]\nLENGTH = 1\n");
+    assertThat(findings).extracting(Finding::message).containsExactly(
+        "section [Queue] is not read: section names are case-sensitive and keep blanks (go-ini,"
+            + " as Gitea reads app.ini)",
+        "section [ queue.Mail ] is not read: section names are case-sensitive and keep blanks"
+            + " (go-ini, as Gitea reads app.ini)");
+    assertThat(findings).extracting(Finding::fix)
+        .containsExactly("rename it to [queue]", "rename it to [queue.Mail]");
+  }
+
+  @Test
+  void levelQueueWithARedisConnStrIsAnErrorReportedOnce() {
+    List<Finding> findings = check("[queue]\nCONN_STR = redis://:secret@h:6379/0\n"
+        + "[queue.mail]\nLENGTH = 10\n[queue.webhook]\nTYPE = redis\n");
+    assertThat(findings).hasSize(1);
+    Finding f = findings.get(0);
+    assertThat(f.location()).isEqualTo("app.ini:2 [queue] CONN_STR");
+    assertThat(f.message()).isEqualTo("CONN_STR = redis://:****@h:6379/0 cannot be used by a level"
+        + " queue (every queue without its own [queue.NAME] type, TYPE from the default): LevelDB"
+        + " needs an empty CONN_STR (DATADIR is used) or leveldb://path");
+  }
+
+  @Test
+  void ownTypeThatCannotUseTheInheritedConnStrIsReportedForThatQueue() {
+    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = redis://h:6379/0\n[queue.mail]\n"
+        + "TYPE = level\n");
+    assertThat(f.location()).isEqualTo("app.ini:3 [queue] CONN_STR");
+    assertThat(f.message()).contains("(queue mail, TYPE from app.ini:5: [queue.mail] TYPE)");
+  }
+
+  @Test
+  void explicitEmptyConnStrInTheQueueSectionClearsTheInheritedOne() {
+    assertThat(check("[queue]\nTYPE = redis\nCONN_STR = redis://h:6379/0\n[queue.mail]\n"
+        + "TYPE = level\nCONN_STR =\n")).isEmpty();
+  }
+
+  @Test
+  void redisQueueNeedsARedisConnStr() {
+    Finding f = only("[queue.mail]\nTYPE = redis\nCONN_STR = leveldb:///var/q\n");
+    assertThat(f.message()).isEqualTo("CONN_STR = leveldb:///var/q is not a Redis connection"
+        + " string, but queue mail is a redis queue (TYPE from app.ini:2: [queue.mail] TYPE)");
+  }
+
+  @Test
+  void redisClusterHasOnlyDatabaseZero() {
+    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = redis+cluster://a:1,b:2/3\n");
+    assertThat(f.message()).isEqualTo("CONN_STR = redis+cluster://a:1,b:2/3 selects a database"
+        + " other than 0, but a Redis Cluster has only db 0");
+  }
+
+  @Test
+  void taskQueueConnStrFromTaskSectionIsCheckedAgainstTheTaskType() {
+    List<Finding> findings = check("[task]\nQUEUE_TYPE = channel\nQUEUE_CONN_STR = redis://h/0\n");
+    assertThat(findings).extracting(Finding::severity)
+        .containsExactly(Severity.WARNING, Severity.WARNING, Severity.ERROR);
+    assertThat(findings.get(2).location()).isEqualTo("app.ini:3 [task] QUEUE_CONN_STR");
+    assertThat(findings.get(2).message()).startsWith("CONN_STR = redis://h/0 cannot be used by a"
+        + " level queue (queue task");
+  }
+
+  @Test
+  void emptyQueueNameWarns() {
+    Finding f = only("[queue.]\nLENGTH = 1\n");
+    assertThat(f.message()).isEqualTo("section [queue.] names no queue");
+    assertThat(f.key()).isNull();
+  }
+
+  @Test
+  void findingsAreOrderedByLine() {
+    List<Finding> findings = check("[repository]\nMIRROR_QUEUE_LENGTH = 1\n[indexer]\n"
+        + "UPDATE_BUFFER_LEN = 2\n[queue]\nWORKERS = 1\n");
+    assertThat(findings).extracting(Finding::line).containsExactly(2, 4, 6);
+  }
+}
