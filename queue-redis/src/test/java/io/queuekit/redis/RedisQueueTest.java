@@ -371,6 +371,23 @@ class RedisQueueTest {
         .hasMessageContaining("{" + name + "_queue}:delayed").hasMessageContaining(name);
   }
 
+  @Test
+  void scriptsFlushedFromTheServerAreLoadedAgain() {
+    RedisQueue q = queues.open(Queues.uniqueName("noscript"), true);
+    q.push(item("a"), WAIT);
+    try (Resp r = redis.server().client()) {
+      assertThat(r.call("SCRIPT", "FLUSH")).isEqualTo("OK");
+    }
+    // EVALSHA answers NOSCRIPT: the queue sends the body and carries on
+    assertThat(q.push(item("b"), WAIT)).isEqualTo(PushResult.ADDED);
+    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
+    try (Resp r = redis.server().client()) {
+      @SuppressWarnings("unchecked")
+      List<Object> cached = (List<Object>) r.call("SCRIPT", "EXISTS", Scripts.Script.PUSH.sha);
+      assertThat(cached).containsExactly(1L);
+    }
+  }
+
   private static long blpops() {
     try (Resp r = redis.server().client()) {
       return String.valueOf(r.call("CLIENT", "LIST")).lines().filter(l -> l.contains("cmd=blpop"))

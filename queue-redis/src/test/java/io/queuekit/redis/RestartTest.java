@@ -39,9 +39,12 @@ class RestartTest {
       Set<Integer> admitted = ConcurrentHashMap.newKeySet();
       Map<Integer, AtomicInteger> handled = new ConcurrentHashMap<>();
       AtomicInteger unavailable = new AtomicInteger();
+      java.util.concurrent.atomic.AtomicReference<String> outage =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      String name = Queues.uniqueName("restart");
       try (QueueManager m = QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
           .claimWait(Duration.ofMillis(500)).build()) {
-        WorkerPoolQueue<Integer> q = m.createUnique(Queues.uniqueName("restart"), Integer.class,
+        WorkerPoolQueue<Integer> q = m.createUnique(name, Integer.class,
             batch -> {
               for (int i : batch) {
                 handled.computeIfAbsent(i, k -> new AtomicInteger()).incrementAndGet();
@@ -60,6 +63,7 @@ class RestartTest {
               } catch (QueueUnavailableException e) {
                 // the push may or may not have happened: push again (at least once)
                 unavailable.incrementAndGet();
+                outage.compareAndSet(null, e.getMessage());
               }
             }
           }
@@ -74,6 +78,9 @@ class RestartTest {
         assertThat(producer.isAlive()).isFalse();
         await().atMost(Duration.ofSeconds(120)).until(() -> handled.keySet().containsAll(admitted));
         assertThat(admitted).hasSize(ITEMS);
+        // the push that gave up named the queue and where Redis was expected
+        assertThat(outage.get()).contains("queue \"" + name + "\"")
+            .contains("127.0.0.1:" + server.port());
         assertThat(handled.keySet()).containsAll(admitted);
         assertThat(q.flush(Duration.ofSeconds(60))).isTrue();
       }
