@@ -940,7 +940,9 @@ final class RedisQueue implements BaseQueue {
         return;
       }
       if (((Long) v) == -1) {
-        fenced(c);
+        // not on Lettuce's event loop: fenced() may wait for a registration that waits for a
+        // reply this very thread would deliver
+        config.scheduler().execute(() -> fenced(c));
       } else {
         sweepAsync();
       }
