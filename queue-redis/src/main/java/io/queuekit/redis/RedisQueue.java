@@ -4,7 +4,6 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.queuekit.ItemTooLargeException;
 import io.queuekit.PushResult;
@@ -942,7 +941,11 @@ final class RedisQueue implements BaseQueue {
       if (((Long) v) == -1) {
         // not on Lettuce's event loop: fenced() may wait for a registration that waits for a
         // reply this very thread would deliver
-        config.scheduler().execute(() -> fenced(c));
+        try {
+          config.scheduler().execute(() -> fenced(c));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          // the manager is shutting down: nothing left to fence
+        }
       } else {
         sweepAsync();
       }
@@ -1137,23 +1140,15 @@ final class RedisQueue implements BaseQueue {
       return;
     }
     long leaseMs = Math.max(1000, blockTimeout.toMillis() * 2);
-    byte[] lease = RedisKeys.b(keys.promoter);
-    shared.async.set(lease, str(c), SetArgs.Builder.nx().px(leaseMs)).toCompletableFuture()
-        .thenCompose(ok -> ok != null
-            ? CompletableFuture.completedFuture(true)
-            : shared.async.get(lease).toCompletableFuture().thenCompose(v -> {
-              if (v != null && utf8(v).equals(c)) {
-                return shared.async.pexpire(lease, leaseMs).toCompletableFuture().thenApply(x -> true);
-              }
-              return CompletableFuture.completedFuture(false);
-            }))
-        .thenCompose(holder -> holder
-            ? this.<List<Object>>run(Script.PROMOTE, null, str(clock.millis())).toCompletableFuture()
-            : CompletableFuture.completedFuture((List<Object>) null))
+    byte[][] k = keys.script(c);
+    // the lease key travels in the heartbeat slot of the standard KEYS
+    k[10] = RedisKeys.b(keys.promoter);
+    Scripts.<List<Object>>run(shared.async, Script.PROMOTE, k, str(clock.millis()), str(c),
+        str(leaseMs)).toCompletableFuture()
         .whenComplete((r, e) -> {
           long next = leaseMs / 2;
-          if (e == null && r != null) {
-            long earliest = (Long) r.get(1);
+          if (e == null && (Long) r.get(0) == 1) {
+            long earliest = (Long) r.get(2);
             if (earliest >= 0) {
               next = Math.max(1, Math.min(next, earliest - clock.millis()));
             }

@@ -372,6 +372,25 @@ class RedisQueueTest {
   }
 
   @Test
+  void thePromoterMovesDueItemsAndWakesAWaiterWithoutAnyClaim() {
+    String name = Queues.uniqueName("promoter");
+    String t = "{" + name + "_queue}";
+    RedisQueue q = queues.open(name, false);
+    q.claim(1, Duration.ZERO);  // registers: this instance now runs a promoter
+    q.push(item("later"), Duration.ofMinutes(5), WAIT);
+    try (Resp r = redis.server().client()) {
+      assertThat(r.integer("ZCARD", t + ":delayed")).isEqualTo(1);
+      r.call("DEL", t + ":wake");
+      queues.clock.advance(Duration.ofMinutes(5));
+      await().atMost(WAIT).until(() -> r.integer("LLEN", t + ":ready") == 1);
+      assertThat(r.integer("ZCARD", t + ":delayed")).isZero();
+      // one token for the one registered waiter
+      assertThat(r.integer("LLEN", t + ":wake")).isEqualTo(1);
+      assertThat(r.call("GET", t + ":promoter")).isEqualTo(q.consumerId());
+    }
+  }
+
+  @Test
   void scriptsFlushedFromTheServerAreLoadedAgain() {
     RedisQueue q = queues.open(Queues.uniqueName("noscript"), true);
     q.push(item("a"), WAIT);
