@@ -413,7 +413,12 @@ final class RedisQueue implements BaseQueue {
           block = Math.min(block, dueIn);
         }
         try {
-          waitForWake(block);
+          boolean woken = waitForWake(block);
+          if (!woken && deadline - System.nanoTime() <= 0 && block < dueInNanos(earliestDue)) {
+            // the wait ran out with no token and nothing fell due: an idle queue costs one
+            // claim and one blocking command per wait
+            return List.of();
+          }
         } catch (Unavailable e) {
           outageStarted(e.getCause());
           awaitLocal(wakeCond, Math.min(TimeUnit.MILLISECONDS.toNanos(nextBackoff()),
@@ -423,6 +428,13 @@ final class RedisQueue implements BaseQueue {
     } finally {
       exit();
     }
+  }
+
+  private long dueInNanos(long earliestDue) {
+    if (earliestDue < 0) {
+      return Long.MAX_VALUE;
+    }
+    return TimeUnit.MILLISECONDS.toNanos(earliestDue - clock.millis());
   }
 
   private record ClaimResult(List<Delivery> deliveries, long earliestDue) {}
@@ -470,11 +482,15 @@ final class RedisQueue implements BaseQueue {
     }
   }
 
-  /** Waits for a wake token (one thread, on this instance's blocking connection) or a signal. */
-  private void waitForWake(long nanos) {
+  /**
+   * Waits for a wake token (one thread, on this instance's blocking connection) or a signal.
+   * Returns false only when the blocking command timed out with no token: nothing was pushed
+   * meanwhile, so the caller need not claim again before giving up.
+   */
+  private boolean waitForWake(long nanos) {
     if (!blockLock.tryLock()) {
       awaitLocal(wakeCond, nanos);
-      return;
+      return true;
     }
     RedisFuture<KeyValue<byte[], byte[]>> f = null;
     try {
@@ -482,7 +498,7 @@ final class RedisQueue implements BaseQueue {
       lock.lock();
       try {
         if (closed) {
-          return;
+          return true;
         }
         c = claimConn;
       } finally {
@@ -494,7 +510,7 @@ final class RedisQueue implements BaseQueue {
         try {
           if (closed) {
             c.closeAsync();
-            return;
+            return true;
           }
           claimConn = c;
         } finally {
@@ -503,7 +519,7 @@ final class RedisQueue implements BaseQueue {
       }
       double seconds = Math.max(0.01, nanos / 1e9);
       f = SharedClient.commands(c).blpop(seconds, RedisKeys.b(keys.wake));
-      f.get(nanos + shared.commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      return f.get(nanos + shared.commandTimeout.toNanos(), TimeUnit.NANOSECONDS) != null;
     } catch (InterruptedException e) {
       abandonBlocking(f);
       Thread.currentThread().interrupt();
@@ -513,11 +529,13 @@ final class RedisQueue implements BaseQueue {
         abandonBlocking(f);
         throw new Unavailable(SharedClient.unwrap(e));
       }
+      return true;
     } catch (RedisException e) {
       if (!closed) {
         abandonBlocking(f);
         throw new Unavailable(e);
       }
+      return true;
     } finally {
       blockLock.unlock();
       signal(wakeCond);
