@@ -9,9 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -87,13 +85,5 @@ final class Scripts {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-1", e);
     }
-  }
-
-  static Map<Script, String> shas() {
-    Map<Script, String> m = new EnumMap<>(Script.class);
-    for (Script s : Script.values()) {
-      m.put(s, s.sha);
-    }
-    return m;
   }
 }

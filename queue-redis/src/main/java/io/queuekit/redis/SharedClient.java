@@ -166,6 +166,12 @@ final class SharedClient {
             throw new QueueUnavailableException("queue \"" + queue + "\": Redis at " + conn.masked()
                 + " refused the credentials (authentication failed): " + rootMessage(e), e);
           }
+          if (tlsFailure(e)) {
+            // a certificate the JVM does not trust stays untrusted: retrying cannot help
+            throw new QueueUnavailableException("queue \"" + queue + "\": TLS handshake with Redis at "
+                + conn.masked() + " failed (is its certificate trusted by this JVM's trust store? "
+                + "Gitea's ?skipverify=true turns verification off): " + rootMessage(e), e);
+          }
           if (i < attempts) {
             log.warn("queue \"{}\": Redis at {} is not ready (attempt {} of {}), retrying in {}: {}",
                 queue, conn.masked(), i, attempts, policy.interval(), rootMessage(e));
@@ -242,6 +248,15 @@ final class SharedClient {
       return new io.lettuce.core.RedisCommandTimeoutException("no reply in time");
     }
     return t instanceof RuntimeException ? (RuntimeException) t : new RuntimeException(t);
+  }
+
+  static boolean tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLHandshakeException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static boolean authFailure(Throwable e) {
@@ -328,10 +343,9 @@ final class SharedClient {
           s.setSsl(conn.tls);
           s.setVerifyPeer(conn.skipVerify ? SslVerifyMode.NONE : SslVerifyMode.FULL);
           if (!conn.sentinelPassword.isEmpty()) {
-            if (!conn.sentinelUsername.isEmpty()) {
-              s.setUsername(conn.sentinelUsername);
-            }
-            s.setPassword(conn.sentinelPassword);
+            s.setCredentialsProvider(new io.lettuce.core.StaticCredentialsProvider(
+                conn.sentinelUsername.isEmpty() ? null : conn.sentinelUsername,
+                conn.sentinelPassword.toCharArray()));
           }
         }
         RedisClient c = RedisClient.create(resources, uri);

@@ -135,10 +135,25 @@ class RedisConnectionTest {
     String url = "rediss://127.0.0.1:" + tls.tlsPort() + "/0";
     assertThatThrownBy(() -> open(Queues.uniqueName("tls"), url))
         .isInstanceOf(QueueUnavailableException.class)
-        .hasMessageContaining(url)
+        .hasMessageContaining(url).hasMessageContaining("TLS handshake")
         .satisfies(e -> assertThat(SharedClient.rootMessage(e)).containsIgnoringCase("certif"));
     try (BaseQueue q = open(Queues.uniqueName("tls"), url + "?skipverify=true")) {
       roundTrip(q);
+    }
+  }
+
+  @Test
+  void sentinelAndMasterWithTheirOwnPasswords() {
+    try (io.queuekit.conformance.redis.RedisSentinel s =
+        io.queuekit.conformance.redis.RedisSentinel.start("master-pw", "sentinel-pw")) {
+      String url = "redis+sentinel://:master-pw@127.0.0.1:" + s.port() + "/0?mastername="
+          + io.queuekit.conformance.redis.RedisSentinel.MASTER;
+      try (BaseQueue q = open(Queues.uniqueName("sentinel"), url + "&sentinelpassword=sentinel-pw")) {
+        roundTrip(q);
+      }
+      assertThatThrownBy(() -> open(Queues.uniqueName("sentinel"), url))
+          .isInstanceOf(QueueUnavailableException.class)
+          .hasMessageNotContaining("master-pw");
     }
   }
 

@@ -22,7 +22,11 @@ public final class RedisSentinel implements AutoCloseable {
   private final int port;
   private final Process process;
 
-  private RedisSentinel(RedisServer master, Path dir, int port, Process process) {
+  private final String sentinelPassword;
+
+  private RedisSentinel(RedisServer master, Path dir, int port, Process process,
+      String sentinelPassword) {
+    this.sentinelPassword = sentinelPassword;
     this.master = master;
     this.dir = dir;
     this.port = port;
@@ -31,7 +35,16 @@ public final class RedisSentinel implements AutoCloseable {
 
   /** Starts a master and a sentinel in front of it; returns once the sentinel knows the master. */
   public static RedisSentinel start() {
-    RedisServer master = RedisServer.startPlain();
+    return start(null, null);
+  }
+
+  /**
+   * As {@link #start()}, with a password on the master ({@code requirepass}, given to the
+   * sentinel as {@code auth-pass}) and on the sentinel itself; either may be null.
+   */
+  public static RedisSentinel start(String masterPassword, String sentinelPassword) {
+    RedisServer master = masterPassword == null ? RedisServer.startPlain()
+        : RedisServer.builder().password(masterPassword).build().start();
     try {
       Path dir = Files.createTempDirectory("queuekit-sentinel-");
       int port = RedisServer.freePort();
@@ -44,11 +57,13 @@ public final class RedisSentinel implements AutoCloseable {
           "logfile " + dir.resolve("sentinel.log"),
           "sentinel monitor " + MASTER + " 127.0.0.1 " + master.port() + " 1",
           "sentinel down-after-milliseconds " + MASTER + " 5000",
+          masterPassword == null ? "" : "sentinel auth-pass " + MASTER + " " + masterPassword,
+          sentinelPassword == null ? "" : "requirepass " + sentinelPassword,
           ""));
       Process p = new ProcessBuilder(RedisServer.binary(), conf.toString(), "--sentinel")
           .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
       Processes.register(p);
-      RedisSentinel s = new RedisSentinel(master, dir, port, p);
+      RedisSentinel s = new RedisSentinel(master, dir, port, p, sentinelPassword);
       s.awaitMaster();
       return s;
     } catch (IOException e) {
@@ -64,6 +79,9 @@ public final class RedisSentinel implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (System.nanoTime() < deadline) {
       try (Resp r = Resp.connect(port)) {
+        if (sentinelPassword != null) {
+          r.call("AUTH", sentinelPassword);
+        }
         Object addr = r.call("SENTINEL", "get-master-addr-by-name", MASTER);
         if (addr instanceof List && ((List<?>) addr).size() == 2) {
           return;
