@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private final AtomicBoolean shutdownStarted = new AtomicBoolean();
   private final CountDownLatch shutdownDone = new CountDownLatch(1);
   private final Object progress = new Object();
+  private final AtomicInteger flushing = new AtomicInteger();
 
   DefaultWorkerPoolQueue(QueueSpec<T> spec, QueueSettings settings, BaseQueue base, Clock clock,
       ScheduledExecutorService scheduler, Duration claimWait, Runnable onShutdown) {
@@ -140,9 +142,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
       return handleNow(value, item);
     }
-    PushResult r = base.push(item, timeout);
-    notifyProgress();
-    return r;
+    return base.push(item, timeout);
   }
 
   @Override
@@ -245,6 +245,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     checkOpen();
     long deadline = System.nanoTime() + timeout.toNanos();
     loop.flushStarted();
+    flushing.incrementAndGet();
     try {
       while (true) {
         StoreStats s = base.stats();
@@ -266,11 +267,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       Thread.currentThread().interrupt();
       throw new QueueInterruptedException(name, e);
     } finally {
+      flushing.decrementAndGet();
       loop.flushEnded();
     }
   }
 
+  /** Wakes flushes to look at the store again; free when nobody flushes (the common case). */
   private void notifyProgress() {
+    if (flushing.get() == 0) {
+      return;
+    }
     synchronized (progress) {
       progress.notifyAll();
     }

@@ -1,5 +1,6 @@
 package io.queuekit;
 
+import io.queuekit.ini.IniQueueConfig;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueues;
@@ -323,6 +324,22 @@ public final class QueueManager implements AutoCloseable {
     public Builder config(QueueConfig config) {
       this.config = Objects.requireNonNull(config, "config");
       return this;
+    }
+
+    /**
+     * Reads each queue's settings from an INI file the way Gitea does ({@code [queue]}, then
+     * {@code [queue.NAME]}).
+     *
+     * @throws QueueConfigException the file holds removed options or bad values; each finding is
+     *     logged with file and line, then one summary error is thrown
+     */
+    public Builder ini(Path iniFile) {
+      return config(IniQueueConfig.load(iniFile));
+    }
+
+    /** Like {@link #ini(Path)}, from text; {@code sourceName} names it in messages. */
+    public Builder ini(String text, String sourceName) {
+      return config(IniQueueConfig.parse(text, sourceName));
     }
 
     /** The data path relative {@code DATADIR}s resolve against (Gitea's APP_DATA_PATH). */

@@ -67,7 +67,10 @@ public enum Setting {
     return description;
   }
 
-  /** The setting for an INI key, compared case-insensitively as go-ini maps keys. */
+  /**
+   * The setting whose key equals {@code key} ignoring case. Gitea matches keys exactly; the
+   * config check uses this to spot a key written in the wrong case.
+   */
   public static Optional<Setting> byKey(String key) {
     String upper = key.trim().toUpperCase(Locale.ROOT);
     for (Setting s : values()) {

@@ -26,11 +26,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionFactory;
@@ -58,9 +63,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * }
  * }</pre>
  *
- * <p>{@link #backend()} is called once per test; the suite never closes it (a backend holding a
- * server closes it in its own {@code @AfterAll}). Every test opens its queues under names no other
- * test uses, with {@code LENGTH} {@value #LENGTH}, a {@link MutableClock} and a {@code @TempDir}
+ * <p>{@link #backend()} is called once per test and the backend is closed after it, as {@link
+ * WorkerPoolConformanceTest} does (a backend sharing one server between tests makes its {@code
+ * close()} leave it running). Every test opens its queues under names no other test uses, with {@code LENGTH} {@value #LENGTH}, a {@link MutableClock} and a {@code @TempDir}
  * data path, and closes them afterwards.
  *
  * <p>Nothing sleeps: a test waits for a state with an Awaitility deadline ({@link #PATIENCE},
@@ -107,6 +112,7 @@ public abstract class BaseQueueConformanceTest {
     Thread.interrupted();
     try {
       fixture.close();
+      fixture.backend().close();
     } finally {
       for (Thread t : threads) {
         t.interrupt();
@@ -205,7 +211,7 @@ public abstract class BaseQueueConformanceTest {
     Throwable awaitFailure() {
       patiently().until(result::isDone);
       assertThat(result).as("%s should have thrown", thread.getName()).isCompletedExceptionally();
-      return result.handle((v, e) -> e instanceof java.util.concurrent.CompletionException
+      return result.handle((v, e) -> e instanceof CompletionException
           ? e.getCause() : e).join();
     }
   }
@@ -518,6 +524,59 @@ public abstract class BaseQueueConformanceTest {
 
   @ParameterizedTest
   @EnumSource(Flavour.class)
+  void racingProducersAndConsumersLoseNothingAndAckEachItemOnce(Flavour flavour)
+      throws Exception {
+    BaseQueue q = open(flavour);
+    int producers = 4;
+    int perProducer = 100;
+    int total = producers * perProducer;
+    Map<String, Integer> acked = new ConcurrentHashMap<>();
+    AtomicInteger done = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Background<Integer>> running = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int id = p;
+      running.add(new Background<>("producer-" + p, () -> {
+        start.await();
+        for (int i = 0; i < perProducer; i++) {
+          // LENGTH is small, so producers keep waiting for room the consumers free.
+          assertThat(q.push(item("p" + id + "-" + i), LONG)).isEqualTo(PushResult.ADDED);
+        }
+        return perProducer;
+      }));
+    }
+    for (int c = 0; c < 3; c++) {
+      running.add(new Background<>("consumer-" + c, () -> {
+        start.await();
+        while (done.get() < total) {
+          for (Delivery d : q.claim(5, SHORT)) {
+            if (d.deliveryCount() == 0) {
+              // Every item fails once, so releases race with pushes for the tail.
+              assertThat(q.release(d, Duration.ZERO)).isEqualTo(Outcome.DONE);
+            } else {
+              assertThat(q.ack(List.of(d))).containsExactly(Outcome.DONE);
+              acked.merge(text(d.payload()), 1, Integer::sum);
+              done.incrementAndGet();
+            }
+          }
+        }
+        return 0;
+      }));
+    }
+
+    start.countDown();
+
+    for (Background<Integer> b : running) {
+      b.awaitResult();
+    }
+    assertThat(acked).hasSize(total);
+    assertThat(acked.values()).containsOnly(1);
+    assertThat(q.len()).isZero();
+    assertThat(q.stats().inFlight()).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Flavour.class)
   void blockedProducerIsWokenByAClaim(Flavour flavour) throws Exception {
     BaseQueue q = open(flavour);
     fill(q);
@@ -640,7 +699,8 @@ public abstract class BaseQueueConformanceTest {
 
     assertThat(q.ack(got)).containsExactly(Outcome.DONE, Outcome.DONE);
     assertThat(q.ack(got)).containsExactly(Outcome.STALE, Outcome.STALE);
-    assertThat(q.ack(List.of(got.get(0), got.get(0)))).containsExactly(Outcome.STALE, Outcome.STALE);
+    assertThat(q.ack(List.of(got.get(0), got.get(0))))
+        .containsExactly(Outcome.STALE, Outcome.STALE);
     assertThat(q.stats().inFlight()).isZero();
   }
 
@@ -897,7 +957,8 @@ public abstract class BaseQueueConformanceTest {
     List<Delivery> got = claimAll(q);
     if (flavour.unique()) {
       assertThat(texts(got)).containsExactly("a");
-      assertThat(got.get(0).deliveryCount()).as("the larger count: the waiting copy's").isEqualTo(1);
+      assertThat(got.get(0).deliveryCount()).as("the larger count: the waiting copy's")
+          .isEqualTo(1);
     } else {
       assertThat(texts(got)).containsExactly("a", "a");
       assertThat(got.stream().map(Delivery::deliveryCount)).containsExactly(1, 0);
@@ -1009,7 +1070,8 @@ public abstract class BaseQueueConformanceTest {
     assertThat(q.purgeDead(List.of(bId, Long.MAX_VALUE))).isEqualTo(1);
     assertThat(q.purgeDead(List.of(bId))).isZero();
 
-    assertThat(q.listDead(0, 10)).extracting(DeadLetter::reason).containsExactly("died c", "died a");
+    assertThat(q.listDead(0, 10)).extracting(DeadLetter::reason)
+        .containsExactly("died c", "died a");
     assertThat(q.purgeAllDead()).isEqualTo(2);
     assertThat(q.listDead(0, 10)).isEmpty();
     assertThat(q.stats().dead()).isZero();
@@ -1038,7 +1100,7 @@ public abstract class BaseQueueConformanceTest {
   @EnumSource(Flavour.class)
   void statsCountEveryState(Flavour flavour) {
     BaseQueue q = open(flavour);
-    assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, 0, 0, 0, java.util.Optional.empty()));
+    assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, 0, 0, 0, Optional.empty()));
 
     Instant t0 = clock().instant();
     pushAll(q, "a");

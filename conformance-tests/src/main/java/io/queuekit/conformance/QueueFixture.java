@@ -19,10 +19,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Opens base queues of one {@link TestBackend} the way the suites do: through {@link
- * BaseQueues#load()} by the backend's type, with a {@link MutableClock}, a scheduler and a data path
- * owned by the fixture, and a name no other test uses (a backend may share storage between tests:
+ * BaseQueues#load()} by the backend's type, with a {@link MutableClock}, a scheduler and a data
+ * path owned by the fixture, and a name no other test uses (a backend may share storage between tests:
  * one Redis, one LevelDB directory). {@link #close()} closes every queue it opened and the
- * scheduler; it never closes the backend, whose fixtures may outlive one test.
+ * scheduler; it leaves the backend open: closing it is the suite's business.
  *
  * <p><b>Thread-safety:</b> {@link #open} and {@link #reopen} may be called from several threads;
  * {@link #close()} once, after the test's threads are done with the queues.

@@ -174,6 +174,29 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void busyWorkersAreNotRetiredWhileWorkRemains() {
+    // Gitea's TestWorkerPoolQueueWorkerIdleReset: a tiny idle timeout must not churn workers
+    // that keep finding batches; only worker-1 and worker-2 should ever run the handler.
+    java.util.Set<String> threads = ConcurrentHashMap.newKeySet();
+    QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(2)
+        .workerIdleTimeout(Duration.ofMillis(10)));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("idlereset"),
+        Integer.class, items -> {
+          threads.add(Thread.currentThread().getName());
+          // the handler's own work, as Gitea's 50 ms handler; nothing waits on this for an outcome
+          new CountDownLatch(1).await(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+          return List.of();
+        }).settings(s));
+    q.pause();
+    for (int i = 0; i < 20; i++) {
+      q.push(i);
+    }
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(threads).hasSize(2).allMatch(n -> n.endsWith("-worker-1") || n.endsWith("-worker-2"));
+  }
+
+  @Test
   void oneWorkerCapIsNeverExceeded() {
     AtomicInteger concurrent = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();

@@ -1,5 +1,6 @@
 package io.queuekit.examples;
 
+import io.queuekit.GoDuration;
 import io.queuekit.PermanentFailure;
 import io.queuekit.PushResult;
 import io.queuekit.QueueConfig;
@@ -8,8 +9,11 @@ import io.queuekit.QueueSettings;
 import io.queuekit.QueueSpec;
 import io.queuekit.QueueStats;
 import io.queuekit.WorkerPoolQueue;
-import io.queuekit.GoDuration;
+import io.queuekit.ini.IniQueueConfig;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,10 +49,13 @@ public final class DemoService implements Callable<Integer> {
       description = "data path; relative DATADIRs resolve against it (default: ${DEFAULT-VALUE})")
   Path data;
 
+  @Option(names = "--config", description = "an app.ini to read instead of the bundled one")
+  Path config;
+
   @Option(names = "--redis", description = "use Redis at this URI for every queue, e.g. redis://127.0.0.1:6379/0")
   String redis;
 
-  @Option(names = "--type", description = "backend TYPE for every queue (default: level)")
+  @Option(names = "--type", description = "backend TYPE for every queue, overriding the INI")
   String type;
 
   @Option(names = "--items", defaultValue = "2000", description = "issue-index pushes (default: ${DEFAULT-VALUE})")
@@ -76,18 +83,29 @@ public final class DemoService implements Callable<Integer> {
     long leftover;
   }
 
-  private QueueConfig config() {
-    QueueSettings.Builder base = QueueSettings.builder()
-        .type(type != null ? type : (redis != null ? "redis" : "level"));
-    if (redis != null) {
-      base.connStr(redis);
+  /** The bundled {@code app.ini}, or {@code --config}; {@code --type}/{@code --redis} override TYPE. */
+  private QueueConfig config() throws IOException {
+    IniQueueConfig ini;
+    if (config != null) {
+      ini = IniQueueConfig.load(config);
+    } else {
+      try (InputStream in = DemoService.class.getResourceAsStream("/app.ini")) {
+        ini = IniQueueConfig.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+            "app.ini (bundled with the demo)");
+      }
     }
-    QueueSettings common = base.build();
-    Map<String, QueueSettings> perQueue = Map.of(
-        "issue_indexer", common.toBuilder().batchLength(20).retryDelay(Duration.ofMillis(500))
-            .retryDelayMax(Duration.ofSeconds(4)).build(),
-        "webhook_sender", common.toBuilder().batchLength(10).retryDelay(Duration.ofMillis(200)).build());
-    return name -> perQueue.getOrDefault(name, common);
+    if (type == null && redis == null) {
+      return ini;
+    }
+    return name -> {
+      QueueSettings.Builder b = ini.settings(name).toBuilder();
+      if (redis != null) {
+        b.type("redis").connStr(redis);
+      } else {
+        b.type(type);
+      }
+      return b.build();
+    };
   }
 
   @Override
@@ -201,14 +219,15 @@ public final class DemoService implements Callable<Integer> {
       long added = t.added.sum();
       long pushed = added + t.duplicates.sum();
       long waiting = q.len();
-      long accounted = s.handled() + s.deadLettered() + waiting;
+      // A retried copy that meets a newer waiting copy of the same item merges into it.
+      long accounted = s.handled() + s.deadLettered() + s.merged() + waiting;
       boolean ok = accounted == added + t.leftover;
       all &= ok;
       out.printf("  %-18s pushed %d = %d added + %d already waiting; %d added%s = %d handled + %d "
-              + "dead-lettered + %d waiting: %s%n",
+              + "dead-lettered + %d merged into a waiting copy + %d waiting: %s%n",
           q.name(), pushed, added, t.duplicates.sum(), added,
           t.leftover > 0 ? " + " + t.leftover + " from an earlier run" : "",
-          s.handled(), s.deadLettered(), waiting, ok ? "all accounted for" : "MISMATCH");
+          s.handled(), s.deadLettered(), s.merged(), waiting, ok ? "all accounted for" : "MISMATCH");
       if (s.deadLettered() > 0) {
         q.deadLetters(0, 3).forEach(d -> out.printf("  %-18s dead letter #%d: %s (%s)%n", "",
             d.id(), d.json(), d.reason()));

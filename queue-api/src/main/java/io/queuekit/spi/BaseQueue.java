@@ -57,7 +57,8 @@ import java.util.List;
  * serves one named queue in one process.
  *
  * <p><b>Interruption:</b> a blocking call whose thread is interrupted (or called with the flag
- * set) throws {@link QueueInterruptedException} with the flag restored, having changed nothing.
+ * set) throws {@link QueueInterruptedException} with the flag restored, having changed nothing
+ * ({@code pushAll} keeps the items it admitted before the interrupt).
  *
  * <p><b>After close:</b> every call throws {@link QueueClosedException}, except {@link #close()}
  * which is idempotent.
@@ -110,6 +111,9 @@ public interface BaseQueue extends AutoCloseable {
    * @return one result per item, in order
    * @throws QueueFullException at the timeout, carrying the results so far; those items stay
    *     admitted
+   * @throws QueueInterruptedException interrupted while waiting for room between items: unlike
+   *     other blocking calls this may have changed something, since the items admitted before the
+   *     interrupt stay admitted (a consumer may already have claimed them)
    */
   List<PushResult> pushAll(List<Item> items, Duration timeout);
 

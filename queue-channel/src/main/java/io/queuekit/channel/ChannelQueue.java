@@ -15,6 +15,7 @@ import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -51,16 +52,16 @@ import org.slf4j.LoggerFactory;
  * the tail; unclaim puts items back at the head in the order given. Delayed items sit in a priority
  * queue ordered by due time, then by the order they were delayed; a claim appends every item due at
  * the clock's now to the tail before taking from the head (lazy promotion, no thread per item).
- * Only the first claimer waiting with delayed items pending (the leader, as in {@link
- * java.util.concurrent.DelayQueue}) bounds its wait by the earliest due time, so one waiter wakes for
- * it, not all.
+ * Only the first claimer waiting while items are delayed (the leader, as in {@link
+ * java.util.concurrent.DelayQueue}) bounds its wait by the earliest due time, so one waiter wakes
+ * for it, not all.
  *
  * <p><b>Durability:</b> none. Everything lives on the heap of this process and is lost at close or
  * exit; there is no recovery, so recovery counts stay 0 (replayed copies reset them anyway).
  *
- * <p>Times (first pushed, due, dead at) come from the configured {@link Clock}; waits are real time,
- * and a claimer waiting for a delayed item re-reads the clock at least once per {@code due - now},
- * so a test clock moved forward is noticed within that bound.
+ * <p>Times (first pushed, due, dead at) come from the configured {@link Clock}; waits are real
+ * time, and a claimer waiting for a delayed item re-reads the clock at least once per {@code due -
+ * now} of real time, so a test clock moved forward is noticed within that bound.
  */
 final class ChannelQueue implements BaseQueue {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelQueue.class);
@@ -81,7 +82,7 @@ final class ChannelQueue implements BaseQueue {
   private final ReentrantLock lock = new ReentrantLock();
   /** Producers waiting for room: signalled when waiting drops below {@code length}. */
   private final Condition notFull = lock.newCondition();
-  /** Claimers waiting for items: signalled when an item becomes ready or the earliest due changes. */
+  /** Claimers waiting for items: signalled when one becomes ready or the earliest due changes. */
   private final Condition notEmpty = lock.newCondition();
 
   // Everything below is guarded by lock.
@@ -218,7 +219,7 @@ final class ChannelQueue implements BaseQueue {
       waiting.put(id, e);
     }
     if (isPositive(delay)) {
-      addDelayed(e, now.plus(delay));
+      addDelayed(e, dueAt(now, delay));
     } else {
       addReady(e);
     }
@@ -330,7 +331,7 @@ final class ChannelQueue implements BaseQueue {
         return Outcome.MERGED;
       }
       if (isPositive(delay)) {
-        addDelayed(e, clock.instant().plus(delay));
+        addDelayed(e, dueAt(clock.instant(), delay));
       } else {
         addReady(e);
       }
@@ -391,8 +392,8 @@ final class ChannelQueue implements BaseQueue {
     }
     if (dropped != null) {
       // Logged outside the lock: the dead letter is gone, this line is all that is left of it.
-      LOG.warn("queue \"{}\": dead-letter store is at DEAD_LETTER_LENGTH={}; dropped the oldest dead"
-          + " letter (reason: {}), first {} bytes: {}", name, deadLetterLength, dropped.reason,
+      LOG.warn("queue \"{}\": dead-letter store is at DEAD_LETTER_LENGTH={}; dropped the oldest"
+          + " dead letter (reason: {}), first {} bytes: {}", name, deadLetterLength, dropped.reason,
           PREVIEW_BYTES, preview(dropped.payload));
     }
     return Outcome.DONE;
@@ -702,6 +703,15 @@ final class ChannelQueue implements BaseQueue {
       return d.toNanos();
     } catch (ArithmeticException overflow) {
       return Long.MAX_VALUE;
+    }
+  }
+
+  /** {@code now + delay}, saturating: a state change must never fail half-way on an overflow. */
+  private static Instant dueAt(Instant now, Duration delay) {
+    try {
+      return now.plus(delay);
+    } catch (DateTimeException | ArithmeticException overflow) {
+      return Instant.MAX;
     }
   }
 

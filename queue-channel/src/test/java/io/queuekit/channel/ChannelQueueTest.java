@@ -163,6 +163,23 @@ class ChannelQueueTest {
   }
 
   @Test
+  void delaysBeyondTheEndOfTimeAreStoredNotLost() {
+    BaseQueue q = open("forever", true, QueueSettings.builder());
+    Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+    assertThat(q.push(item("a"), forever, Duration.ZERO)).isEqualTo(PushResult.ADDED);
+    assertThat(q.push(item("b"), Duration.ZERO)).isEqualTo(PushResult.ADDED);
+    Delivery b = q.claim(1, Duration.ZERO).get(0);
+
+    assertThat(q.release(b, forever)).isEqualTo(Outcome.DONE);
+
+    assertThat(q.len()).isEqualTo(2);
+    assertThat(q.stats().delayed()).isEqualTo(2);
+    assertThat(q.has("a".getBytes(UTF_8))).isTrue();
+    assertThat(q.has("b".getBytes(UTF_8))).isTrue();
+    assertThat(q.claim(1, Duration.ofMillis(10))).isEmpty();
+  }
+
+  @Test
   void simpleQueueNeverReportsHas() {
     BaseQueue q = open("simple", false, QueueSettings.builder());
     assertThat(q.push(item("a"), Duration.ZERO)).isEqualTo(PushResult.ADDED);

@@ -1,0 +1,195 @@
+package io.queuekit.benchmarks;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Latency under a fixed offered load, which JMH's modes do not express (a push's latency and the
+ * time until the handler sees the item, at a paced rate, as percentiles). Each side runs in its
+ * own JVM ({@link LatencyFork}), the sides' forks interleaved as {@link JmhRunner} does: a warm-up
+ * round at the same rate (discarded), then timed rounds, each giving its own p50 and p99. The
+ * table reports the median of the rounds with their min–max.
+ *
+ * <p>Why paced rather than flat out: flat out, every queue is full and push-to-handler latency is
+ * just the queue's length divided by throughput; at a fixed rate below both sides' capacity it
+ * measures the hand-off itself.
+ */
+final class LatencyHarness {
+  private static final String RESULT_PREFIX = "LATENCY-RESULT ";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private LatencyHarness() {}
+
+  /**
+   * How one latency comparison runs.
+   *
+   * @param forks JVMs per side (0: in the calling JVM, for the smoke test)
+   * @param warmup length of the discarded warm-up round in each fork
+   * @param roundsPerFork timed rounds in each fork
+   * @param roundTime length of each timed round at {@code rate}
+   * @param rate items per second offered, all producers together
+   * @param jvmArgs arguments of each forked JVM
+   */
+  record Settings(int forks, Duration warmup, int roundsPerFork, Duration roundTime, int rate,
+      List<String> jvmArgs) {
+    Settings {
+      jvmArgs = List.copyOf(jvmArgs);
+    }
+
+    int warmupItems() {
+      return items(warmup);
+    }
+
+    int roundItems() {
+      return items(roundTime);
+    }
+
+    private int items(Duration d) {
+      return Math.toIntExact(Math.max(1, rate * d.toMillis() / 1000));
+    }
+
+    Duration estimate(int sides) {
+      Duration perFork = warmup.plus(roundTime.multipliedBy(roundsPerFork))
+          .plusSeconds(forks > 0 ? 2 : 0);
+      return perFork.multipliedBy((long) Math.max(forks, 1) * sides);
+    }
+
+    String describe() {
+      String perFork = "a " + Text.duration(warmup) + " warm-up round, then " + roundsPerFork
+          + " timed " + (roundsPerFork == 1 ? "round" : "rounds") + " of "
+          + Text.duration(roundTime) + " at " + Text.integer(rate) + " items/s";
+      if (forks == 0) {
+        return "in-process (no fork); " + perFork;
+      }
+      return forks + (forks == 1 ? " fork" : " forks") + " per side, interleaved; per fork "
+          + perFork + "; JVM " + String.join(" ", jvmArgs);
+    }
+  }
+
+  /**
+   * One timed round's percentiles, in microseconds.
+   *
+   * @param pushP50 median push call
+   * @param pushP99 99th percentile push call
+   * @param toHandlerP50 median time from just before the push to the handler seeing the item
+   * @param toHandlerP99 its 99th percentile
+   * @param achievedRate items per second actually offered
+   */
+  record Round(double pushP50, double pushP99, double toHandlerP50, double toHandlerP99,
+      double achievedRate) {}
+
+  /** Runs every side; returns each side's timed rounds, all forks pooled. */
+  static Map<String, List<Round>> run(List<String> sides, PipelineConfig config, Settings s)
+      throws Exception {
+    Map<String, List<Round>> out = new LinkedHashMap<>();
+    for (String side : sides) {
+      out.put(side, new ArrayList<>());
+    }
+    for (int fork = 0; fork < Math.max(1, s.forks()); fork++) {
+      for (String side : sides) {
+        out.get(side).addAll(s.forks() == 0 ? inProcess(side, config, s) : forked(side, config, s));
+      }
+    }
+    return out;
+  }
+
+  /** One fork's worth of rounds, in this JVM. */
+  static List<Round> inProcess(String side, PipelineConfig config, Settings s) throws Exception {
+    List<Round> rounds = new ArrayList<>();
+    try (Driver driver = new Driver(side, config)) {
+      driver.pacedRound(s.warmupItems(), s.rate());
+      for (int i = 0; i < s.roundsPerFork(); i++) {
+        Driver.LatencySample sample = driver.pacedRound(s.roundItems(), s.rate());
+        long[] push = sample.push().clone();
+        long[] toHandler = sample.toHandler().clone();
+        Arrays.sort(push);
+        Arrays.sort(toHandler);
+        rounds.add(new Round(micros(percentile(push, 0.50)), micros(percentile(push, 0.99)),
+            micros(percentile(toHandler, 0.50)), micros(percentile(toHandler, 0.99)),
+            sample.achievedRate()));
+      }
+    }
+    return rounds;
+  }
+
+  private static List<Round> forked(String side, PipelineConfig config, Settings s)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(s.jvmArgs());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(LatencyFork.class.getName());
+    cmd.addAll(LatencyFork.args(side, config, s));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    // A watchdog, because a fork that hangs with its stdout open would block readLine forever.
+    long limit = s.estimate(1).toSeconds() + 120;
+    AtomicBoolean killed = new AtomicBoolean();
+    Thread watchdog = new Thread(() -> {
+      try {
+        if (!p.waitFor(limit, TimeUnit.SECONDS)) {
+          killed.set(true);
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        // The parent finished reading and no longer needs the watchdog.
+        Thread.currentThread().interrupt();
+      }
+    }, "latency-fork-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    List<Round> rounds = null;
+    StringBuilder other = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(
+        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith(RESULT_PREFIX)) {
+          rounds = JSON.readValue(line.substring(RESULT_PREFIX.length()),
+              new TypeReference<List<Round>>() {});
+        } else {
+          other.append(line).append('\n');
+        }
+      }
+    }
+    int exit = p.waitFor();
+    watchdog.interrupt();
+    if (killed.get()) {
+      throw new IllegalStateException("latency fork for " + side + " still running after " + limit
+          + "s; killed it. Its output:\n" + other);
+    }
+    if (exit != 0 || rounds == null) {
+      throw new IllegalStateException("latency fork for " + side + " failed (exit " + exit
+          + "); its output:\n" + other);
+    }
+    return rounds;
+  }
+
+  /** What a fork prints for the parent to read. */
+  static String resultLine(List<Round> rounds) throws IOException {
+    return RESULT_PREFIX + JSON.writeValueAsString(rounds);
+  }
+
+  /** Nearest-rank percentile of sorted values. */
+  static long percentile(long[] sorted, double q) {
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  private static double micros(long nanos) {
+    return nanos / 1_000.0;
+  }
+}
