@@ -12,10 +12,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class RedisKeys {
   /** Standard {@code KEYS} order of every script; see {@code prelude.lua}. */
-  static final int COUNT = 11;
+  static final int COUNT = 12;
 
   static final String[] NAMES = {"ready", "delayed", "items", "unique", "meta", "wake", "room",
-      "consumers", "dead", "inflight", "heartbeat"};
+      "consumers", "dead", "inflight", "heartbeat", "pushed"};
 
   final String tag;
   final String ready;
@@ -28,6 +28,7 @@ final class RedisKeys {
   final String consumers;
   final String dead;
   final String promoter;
+  final String pushed;
 
   /**
    * @throws QueueConfigException when the name, QUEUE_NAME, SET_NAME or prefix holds a brace:
@@ -50,6 +51,7 @@ final class RedisKeys {
     this.consumers = tag + ":consumers";
     this.dead = tag + ":dead";
     this.promoter = tag + ":promoter";
+    this.pushed = tag + ":pushed";
   }
 
   private static void check(String queue, String what, String value) {
@@ -72,7 +74,7 @@ final class RedisKeys {
   byte[][] script(String consumer) {
     String c = consumer == null ? "-" : consumer;
     return new byte[][] {b(ready), b(delayed), b(items), b(unique), b(meta), b(wake), b(room),
-        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c))};
+        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed)};
   }
 
   /** Name of the standard key at 1-based script index {@code i}. */

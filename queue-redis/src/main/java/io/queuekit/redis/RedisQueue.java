@@ -71,6 +71,7 @@ import org.slf4j.LoggerFactory;
  * T:delayed                zset   waiting ids, score = due time (ms, queue clock); ids are
  *                                 zero-padded so equal due times keep admission order
  * T:items                  hash   waiting id → entry
+ * T:pushed                 zset   waiting ids, score = first-pushed time (ms): the oldest waiting
  * T + SET_NAME part        hash   unique flavour: SHA-256 hex of the identity → waiting id
  *   (e.g. {mail_queue}_unique)    (the unique set: one member per waiting item)
  * T:inflight:&lt;consumer&gt;    hash   delivery id → entry, one per live consumer
@@ -199,7 +200,8 @@ final class RedisQueue implements BaseQueue {
   }
 
   private QueueConfigException wrongType(int index, String actual) {
-    String[] expected = {"list", "zset", "hash", "hash", "hash", "list", "list", "hash", "zset"};
+    String[] expected = {"list", "zset", "hash", "hash", "hash", "list", "list", "hash", "zset",
+        "hash", "string", "zset"};
     return new QueueConfigException("queue \"" + name + "\": Redis key " + keys.name(index, null)
         + " at " + where() + " holds a " + actual + " where the queue keeps its "
         + RedisKeys.NAMES[index - 1] + " " + expected[index - 1] + "; another application uses "

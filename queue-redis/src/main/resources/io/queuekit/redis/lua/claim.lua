@@ -15,6 +15,7 @@ while claimed < max do
   end
   local e = redis.call('HGET', K_ITEMS, id)
   redis.call('HDEL', K_ITEMS, id)
+  redis.call('ZREM', K_PUSHED, id)
   local t = decode(e)
   if t.dg ~= '' then
     redis.call('HDEL', K_UNIQUE, t.dg)

@@ -1,8 +1,8 @@
 -- Shared by every script (prepended by Scripts.java). Every key a script touches is in KEYS,
 -- always in this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
 local K_READY, K_DELAYED, K_ITEMS, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD,
-  K_INFLIGHT, K_HEARTBEAT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7],
-  KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+  K_INFLIGHT, K_HEARTBEAT, K_PUSHED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6],
+  KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 
 -- An entry is "deliveries:recoveries:firstPushedMs:digestHex:" followed by the payload bytes.
 -- The digest is empty on simple queues.
@@ -42,6 +42,8 @@ local function admit(t, where)
   -- zero-padded so the delayed set's tie order (members compare as strings) is admission order
   local id = string.format('%016d', nextid())
   redis.call('HSET', K_ITEMS, id, encode(t))
+  -- first-pushed index of waiting items, so the oldest is found without a scan
+  redis.call('ZADD', K_PUSHED, t.first, id)
   if t.dg ~= '' then
     redis.call('HSET', K_UNIQUE, t.dg, id)
   end
@@ -136,4 +138,36 @@ local function inflight()
   end
   table.sort(list, function(a, b) return a.did < b.did end)
   return list
+end
+
+-- Moves copies back to the head keeping their order (unclaim, recovery, sweep). On a unique queue
+-- a copy whose identity is already waiting, or comes earlier in the list, is merged (larger
+-- counts kept). Returns the outcome per copy (1 back, 2 merged) and how many went back.
+local function admitheads(list)
+  local out, keep, seen = {}, {}, {}
+  for i, t in ipairs(list) do
+    if t.dg ~= '' and seen[t.dg] then
+      local k = list[seen[t.dg]]
+      k.dc = math.max(k.dc, t.dc)
+      k.rc = math.max(k.rc, t.rc)
+      out[i] = 2
+    elseif t.dg ~= '' and redis.call('HEXISTS', K_UNIQUE, t.dg) == 1 then
+      admit(t, 'head')
+      out[i] = 2
+    else
+      keep[i] = true
+      if t.dg ~= '' then
+        seen[t.dg] = i
+      end
+      out[i] = 1
+    end
+  end
+  local added = 0
+  for i = #list, 1, -1 do
+    if keep[i] then
+      admit(list[i], 'head')
+      added = added + 1
+    end
+  end
+  return out, added
 end

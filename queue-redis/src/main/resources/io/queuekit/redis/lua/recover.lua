@@ -9,23 +9,22 @@ end
 redis.call('HDEL', K_CONSUMERS, ARGV[1])
 redis.call('DEL', K_HEARTBEAT)
 local maxrec, now, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local list = inflight()
+local entries = inflight()
 redis.call('DEL', K_INFLIGHT)
 local out = { 0, 0 }
-local added = 0
-for i = #list, 1, -1 do
-  local t = decode(list[i].e)
+local list = {}
+for _, x in ipairs(entries) do
+  local t = decode(x.e)
   t.rc = t.rc + 1
   if maxrec > 0 and t.rc >= maxrec then
     bury(t, 'suspected poison item: in flight during ' .. t.rc .. ' consumer crashes (MAX_RECOVERIES='
       .. maxrec .. ')', now, cap, out)
     out[2] = out[2] + 1
   else
-    if admit(t, 'head') then
-      added = added + 1
-    end
-    out[1] = out[1] + 1
+    table.insert(list, t)
   end
 end
+local _, added = admitheads(list)
+out[1] = #list
 wake(added)
 return out

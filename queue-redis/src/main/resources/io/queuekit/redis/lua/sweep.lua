@@ -5,18 +5,14 @@ local held = {}
 for i = 1, #ARGV do
   held[ARGV[i]] = true
 end
-local orphans = {}
+local list = {}
 for _, x in ipairs(inflight()) do
-  if not held[string.format('%d', x.did)] then
-    table.insert(orphans, x)
+  local did = string.format('%d', x.did)
+  if not held[did] then
+    redis.call('HDEL', K_INFLIGHT, did)
+    table.insert(list, decode(x.e))
   end
 end
-local added = 0
-for i = #orphans, 1, -1 do
-  redis.call('HDEL', K_INFLIGHT, string.format('%d', orphans[i].did))
-  if admit(decode(orphans[i].e), 'head') then
-    added = added + 1
-  end
-end
+local _, added = admitheads(list)
 wake(added)
-return #orphans
+return #list
