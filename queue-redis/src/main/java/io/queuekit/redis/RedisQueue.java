@@ -83,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * T:meta                   hash   version=1, flavour=simple|unique, seq (id counter: waiting,
  *                                 delivery and dead-letter ids, never reused), deaddropped,
  *                                 full (a producer waits for room), roomwatchers
- * T:promoter               string lease of the process promoting due delayed items (SET NX PX)
+ * T:promoter               string lease of the one process that wakes a waiter when a delayed
+ *                                 item falls due (SET NX PX)
  *
  * entry        = deliveries ":" recoveries ":" firstPushedMs ":" digestHex ":" payload
  * dead letter  = id ":" deliveries ":" recoveries ":" firstPushedMs ":" deadAtMs ":" digestHex
@@ -1151,8 +1152,9 @@ final class RedisQueue implements BaseQueue {
   }
 
   /**
-   * The promoter: whoever holds the lease moves due delayed items to the tail and wakes a waiter
-   * per item, then sleeps until the earliest due time (bounded, to renew the lease).
+   * The promoter: whoever holds the lease sleeps until the earliest due time (bounded, to renew
+   * the lease), then wakes one waiter, whose claim promotes (lazily, in order). Other processes'
+   * waiters learn of due items this way without polling.
    */
   private void promoter() {
     String c = consumer;
@@ -1169,8 +1171,10 @@ final class RedisQueue implements BaseQueue {
           long next = leaseMs / 2;
           if (e == null && (Long) r.get(0) == 1) {
             long earliest = (Long) r.get(2);
-            if (earliest >= 0) {
-              next = Math.max(1, Math.min(next, earliest - clock.millis()));
+            long dueIn = earliest - clock.millis();
+            if (earliest >= 0 && dueIn > 0) {
+              // sleep until the earliest due time (bounded, to renew the lease)
+              next = Math.max(1, Math.min(next, dueIn));
             }
           }
           if (!closed) {
@@ -1330,8 +1334,13 @@ final class RedisQueue implements BaseQueue {
       String c = consumer;
       if (c != null) {
         get(shared.async.del(RedisKeys.b(keys.heartbeat(c))), "kill");
-        reapNow(null);
+        // forced: a heartbeat this instance sent just before dying may land after the delete and
+        // make the reaper's re-check see it alive; a dead process sends none, so force is exact
+        List<Object> r = callOnce(Script.RECOVER, c, str(c), str(settings.maxRecoveries()),
+            str(clock.millis()), str(settings.deadLetterLength()), str("1"));
+        logRecovered(c, "was killed", r);
       }
+      reapNow(c);
     } finally {
       ops.writeLock().unlock();
       shared.release();

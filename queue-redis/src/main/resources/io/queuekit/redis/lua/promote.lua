@@ -1,6 +1,7 @@
 -- The promoter. KEYS[11] is the promoter lease (T:promoter). ARGV: now, consumer id, lease ms.
--- Takes or renews the lease (SET NX PX); the holder moves due delayed items to the tail and wakes
--- one waiter per item. Returns {holder 0|1, promoted, earliest remaining due ms or -1}.
+-- Takes or renews the lease (SET NX PX); the holder wakes one waiter once the earliest delayed
+-- item is due. It moves nothing: promotion stays lazy and ordered, done by the claim it wakes.
+-- Returns {holder 0|1, woken 0|1, earliest due ms or -1}.
 local lease = KEYS[11]
 local holder = redis.call('GET', lease)
 if not holder then
@@ -10,10 +11,13 @@ elseif holder == ARGV[2] then
 else
   return { 0, 0, -1 }
 end
-local n = promote(ARGV[1])
-wake(n)
 local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
-if first[2] then
-  return { 1, n, tonumber(first[2]) }
+if not first[2] then
+  return { 1, 0, -1 }
 end
-return { 1, n, -1 }
+local due = tonumber(first[2])
+if due <= tonumber(ARGV[1]) then
+  wake(1)
+  return { 1, 1, due }
+end
+return { 1, 0, due }
