@@ -173,6 +173,7 @@ final class RedisQueue implements BaseQueue {
     this.display = host() + " " + ManagementFactory.getRuntimeMXBean().getPid();
     try {
       open();
+      warnAboutGiteaList(conn.prefix);
     } catch (RuntimeException e) {
       shared.release();
       throw e;
@@ -197,6 +198,26 @@ final class RedisQueue implements BaseQueue {
       throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
           + " holds a " + utf8(r.get(1)) + " queue but it is opened as " + (unique ? "unique"
           : "simple") + "; use another name or remove the old queue's keys");
+    }
+  }
+
+  /**
+   * Gitea's own Redis queue kept a plain list at {@code PREFIX + NAME + QUEUE_NAME} (no braces);
+   * items left there by Gitea are not read by this layout, so say so once, at open.
+   */
+  private void warnAboutGiteaList(String prefix) {
+    String legacy = prefix + config.queueFullName();
+    try {
+      String type = get(shared.async.type(RedisKeys.b(legacy)), "open");
+      if ("list".equals(type)) {
+        long n = get(shared.async.llen(RedisKeys.b(legacy)), "open");
+        log.warn("queue \"{}\": Redis at {} has a list {} with {} items, the layout of Gitea's "
+            + "redis queue; this queue uses the keys {}:* and does not read it. Push those items "
+            + "again (or delete the list) once Gitea no longer runs", name, where(), legacy, n,
+            keys.tag);
+      }
+    } catch (QueueException e) {
+      log.debug("queue \"{}\": could not look for Gitea's list {}: {}", name, legacy, e.getMessage());
     }
   }
 

@@ -406,6 +406,24 @@ class RedisQueueTest {
     }
   }
 
+  @Test
+  void aListLeftByGiteasRedisQueueIsReportedAtOpen() {
+    String name = Queues.uniqueName("gitea");
+    try (Resp r = redis.server().client()) {
+      r.call("RPUSH", name + "_queue", "old1", "old2");
+    }
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      queues.open(name, false);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("WARN")
+        .contains("list " + name + "_queue with 2 items").contains("Gitea");
+  }
+
   private static long blpops() {
     try (Resp r = redis.server().client()) {
       return String.valueOf(r.call("CLIENT", "LIST")).lines().filter(l -> l.contains("cmd=blpop"))
