@@ -3,9 +3,7 @@ package io.queuekit;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * <p>Beyond Gitea: it holds at most {@code BATCH_LENGTH × (MAX_WORKERS + 1)} unsettled deliveries
  * (no hoarding, the basis of the crash-duplicate bound); recovered deliveries (recovery count &gt;
  * 0) are dispatched alone, one at a time per process, so only the item whose handler was running
- * at a crash keeps gaining recoveries; while paused it claims nothing.
+ * at a crash keeps gaining recoveries: the loop never holds a recovered delivery it is not running
+ * (further ones from the same claim go back to the head at once, counts unchanged, before the solo
+ * run starts) and claims nothing while one runs, so a crash during that run finds no other
+ * recovered item in flight; while paused it claims nothing.
  *
  * <p>Methods named {@code doXxx} run on the claim thread only; the rest are thread-safe.
  */
@@ -39,11 +40,9 @@ final class ClaimLoop {
   private final long claimWaitNanos;
   private final WorkerGroup workers;
 
-  /** Claimed, not yet settled: buffer + recovered backlog + dispatched batches. */
+  /** Claimed, not yet settled: buffer + dispatched batches. */
   private final AtomicInteger held = new AtomicInteger();
-  private final Deque<Delivery> recoveredBacklog = new ArrayDeque<>(); // guarded by recoveredLock
-  private final Object recoveredLock = new Object();
-  private boolean recoveredRunning; // guarded by recoveredLock
+  private volatile boolean recoveredRunning;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -109,13 +108,10 @@ final class ClaimLoop {
     signal();
   }
 
-  /** A worker finished a batch: a recovered batch lets the next recovered delivery run. */
+  /** A worker finished a batch: a recovered batch lets the loop claim (and run) the next one. */
   void batchFinished(Batch batch) {
     if (batch.recovered) {
-      synchronized (recoveredLock) {
-        recoveredRunning = false;
-      }
-      dispatchRecovered();
+      recoveredRunning = false;
     }
     signal();
   }
@@ -136,12 +132,7 @@ final class ClaimLoop {
     if (thread.isAlive()) {
       thread.join();
     }
-    List<Delivery> out = new ArrayList<>(leftovers);
-    synchronized (recoveredLock) {
-      out.addAll(recoveredBacklog);
-      recoveredBacklog.clear();
-    }
-    return out;
+    return new ArrayList<>(leftovers);
   }
 
   private void signal() {
@@ -177,7 +168,7 @@ final class ClaimLoop {
           doDispatchBuffer();
         }
         int room = prefetchBound() - held.get();
-        if (paused || room <= 0) {
+        if (paused || room <= 0 || recoveredRunning) {
           doAwait(buffer.isEmpty() ? claimWaitNanos : bufferDeadline - System.nanoTime(), seen);
           continue;
         }
@@ -222,10 +213,13 @@ final class ClaimLoop {
           }
           continue;
         }
+        Delivery solo = null;
         for (Delivery d : claimed) {
           if (d.recoveryCount() > 0) {
-            synchronized (recoveredLock) {
-              recoveredBacklog.add(d);
+            if (solo == null && !recoveredRunning) {
+              solo = d;
+            } else {
+              leftovers.add(d);
             }
           } else {
             if (buffer.isEmpty()) {
@@ -237,7 +231,14 @@ final class ClaimLoop {
             }
           }
         }
-        dispatchRecovered();
+        if (!leftovers.isEmpty()) {
+          // Held but not running, they would gain a recovery if the solo run crashed the process.
+          doUnclaimLeftovers();
+        }
+        if (solo != null) {
+          recoveredRunning = true;
+          workers.dispatch(new Batch(List.of(solo), true));
+        }
       }
     } catch (RuntimeException | Error e) {
       log.error("queue \"{}\": claim loop failed; no more items will be claimed", queue, e);
@@ -297,18 +298,5 @@ final class ClaimLoop {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Starts the next recovered delivery if none is running: at most one per process. */
-  private void dispatchRecovered() {
-    Delivery next;
-    synchronized (recoveredLock) {
-      if (recoveredRunning || recoveredBacklog.isEmpty() || stopping.get()) {
-        return;
-      }
-      next = recoveredBacklog.poll();
-      recoveredRunning = true;
-    }
-    workers.dispatch(new Batch(List.of(next), true));
   }
 }
