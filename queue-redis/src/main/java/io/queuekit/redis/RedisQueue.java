@@ -941,21 +941,21 @@ final class RedisQueue implements BaseQueue {
       boolean first = tasks.isEmpty();
       // reap once right away: a process restarting after a crash gets its old items back before
       // its first claim instead of one CONSUMER_TIMEOUT later
-      reapNow(id);
+      long soonest = reapNow(id);
       consumer = id;
       log.debug("queue \"{}\": registered consumer {} ({}) at {}", name, id, display, where());
       if (first) {
-        startTasks();
+        startTasks(soonest);
       }
     }
   }
 
-  private void startTasks() {
+  private void startTasks(long soonestExpiryMs) {
     long beat = Math.max(100, ttlMs / 3);
     synchronized (tasks) {
       tasks.add(config.scheduler().scheduleWithFixedDelay(this::heartbeat, beat, beat,
           TimeUnit.MILLISECONDS));
-      scheduleReaper();
+      scheduleReaper(soonestExpiryMs);
       tasks.add(config.scheduler().schedule(this::promoter, 0, TimeUnit.MILLISECONDS));
     }
   }
@@ -1077,12 +1077,20 @@ final class RedisQueue implements BaseQueue {
     return ids.toArray(new byte[0][]);
   }
 
-  private void scheduleReaper() {
+  /**
+   * Schedules the next reaper run: jittered within [0.5, 1] × CONSUMER_TIMEOUT so the consumers
+   * of a queue do not all reap at once, and no later than just after the soonest heartbeat of
+   * another consumer would expire ({@code soonestExpiryMs}), so a dead consumer's items come back
+   * about CONSUMER_TIMEOUT after its last heartbeat.
+   */
+  private void scheduleReaper(long soonestExpiryMs) {
     if (closed) {
       return;
     }
-    // jittered so the consumers of a queue do not all reap at the same moment
     long delay = (long) (ttlMs * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+    if (soonestExpiryMs >= 0) {
+      delay = Math.min(delay, soonestExpiryMs + 20 + ThreadLocalRandom.current().nextLong(50));
+    }
     synchronized (tasks) {
       tasks.removeIf(ScheduledFuture::isDone);
       tasks.add(config.scheduler().schedule(this::reaper, delay, TimeUnit.MILLISECONDS));
@@ -1095,6 +1103,7 @@ final class RedisQueue implements BaseQueue {
     if (closed) {
       return;
     }
+    java.util.concurrent.atomic.AtomicLong soonest = new java.util.concurrent.atomic.AtomicLong(-1);
     shared.async.hgetall(RedisKeys.b(keys.consumers)).toCompletableFuture()
         .thenCompose(all -> {
           CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
@@ -1103,11 +1112,17 @@ final class RedisQueue implements BaseQueue {
             if (other.equals(self)) {
               continue;
             }
-            chain = chain.thenCompose(x -> shared.async.exists(
+            chain = chain.thenCompose(x -> shared.async.pttl(
                 RedisKeys.b(keys.heartbeat(other))).toCompletableFuture())
-                .thenCompose(alive -> alive != null && alive > 0
-                    ? CompletableFuture.completedFuture(null)
-                    : recover(other).toCompletableFuture().thenApply(r -> null));
+                .thenCompose(pttl -> {
+                  if (pttl != null && pttl != -2) {
+                    // alive: remember when it would expire if it stopped now
+                    soonest.accumulateAndGet(Math.max(0, pttl),
+                        (a, b) -> a < 0 ? b : Math.min(a, b));
+                    return CompletableFuture.completedFuture(null);
+                  }
+                  return recover(other).toCompletableFuture().thenApply(r -> null);
+                });
           }
           return chain;
         })
@@ -1115,31 +1130,38 @@ final class RedisQueue implements BaseQueue {
           if (e != null) {
             log.debug("queue \"{}\": reaper could not run: {}", name, e.getMessage());
           }
-          scheduleReaper();
+          scheduleReaper(soonest.get());
         });
   }
 
-  /** Reaps synchronously (at registration and from tests), except {@code self}. */
-  void reapNow(String self) {
+  /**
+   * Reaps synchronously (at registration and from tests), except {@code self}; returns the
+   * soonest expiry (ms) of another live consumer's heartbeat, or -1.
+   */
+  long reapNow(String self) {
     Map<byte[], byte[]> all = get(shared.async.hgetall(RedisKeys.b(keys.consumers)), "reap");
+    long soonest = -1;
     for (byte[] raw : all.keySet()) {
       String other = utf8(raw);
       if (other.equals(self)) {
         continue;
       }
-      Long alive = get(shared.async.exists(RedisKeys.b(keys.heartbeat(other))), "reap");
-      if (alive == null || alive == 0) {
-        try {
-          recover(other).toCompletableFuture().get(shared.commandTimeout.toMillis(),
-              TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new QueueInterruptedException(name, e);
-        } catch (ExecutionException | TimeoutException e) {
-          throw unavailable("recover", SharedClient.unwrap(e));
-        }
+      Long pttl = get(shared.async.pttl(RedisKeys.b(keys.heartbeat(other))), "reap");
+      if (pttl != null && pttl != -2) {
+        soonest = soonest < 0 ? Math.max(0, pttl) : Math.min(soonest, Math.max(0, pttl));
+        continue;
+      }
+      try {
+        recover(other).toCompletableFuture().get(shared.commandTimeout.toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QueueInterruptedException(name, e);
+      } catch (ExecutionException | TimeoutException e) {
+        throw unavailable("recover", SharedClient.unwrap(e));
       }
     }
+    return soonest;
   }
 
   private CompletionStage<List<Object>> recover(String other) {
