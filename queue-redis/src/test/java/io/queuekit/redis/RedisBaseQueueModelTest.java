@@ -25,6 +25,6 @@ class RedisBaseQueueModelTest extends BaseQueueModelTest {
 
   @Override
   protected TestBackend backend() {
-    return new RedisTestBackend(server.connStr());
+    return new RedisTestBackend(server.connStr()).neverQuarantine();
   }
 }
