@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
  * <p><b>Thread-safety:</b> immutable.
  */
 final class RedisKeys {
-  /** Standard {@code KEYS} order of every script; see {@code prelude.lua}. */
-  static final int COUNT = 12;
-
+  /** The standard {@code KEYS} of every script, in order; see {@code prelude.lua}. */
   static final String[] NAMES = {"ready", "delayed", "items", "unique", "meta", "wake", "room",
       "consumers", "dead", "inflight", "heartbeat", "pushed"};
 

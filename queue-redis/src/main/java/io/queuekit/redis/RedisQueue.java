@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * T:delayed                zset   waiting ids, score = due time (ms, queue clock); ids are
  *                                 zero-padded so equal due times keep admission order
  * T:items                  hash   waiting id → entry
- * T:pushed                 zset   waiting ids, score = first-pushed time (ms): the oldest waiting
+ * T:pushed                 zset   waiting ids, score = first-pushed time (ms), so the oldest
+ *                                 waiting item is found without a scan
  * T + SET_NAME part        hash   unique flavour: SHA-256 hex of the identity → waiting id
  *   (e.g. {mail_queue}_unique)    (the unique set: one member per waiting item)
  * T:inflight:&lt;consumer&gt;    hash   delivery id → entry, one per live consumer
@@ -101,9 +102,16 @@ import org.slf4j.LoggerFactory;
  * heartbeat alive from the manager's scheduler every {@code CONSUMER_TIMEOUT}/3 and reaps, with
  * jitter, the consumers whose heartbeat is gone: their in-flight items return to the head with
  * recovery count + 1. A consumer that finds itself reaped (its heartbeat answers fenced) forgets
- * what it held and registers again. Waiting is by {@code BLPOP} on the wake list on one
- * connection per instance; producers waiting for room wait on a condition fed by one room
- * watcher thread per instance.
+ * what it held and registers again. After a claim that failed on the client side, and once per
+ * heartbeat, an instance hands back to the head (counts unchanged) every entry in flight under
+ * its id that no delivery it holds names: a claim whose reply was lost. Closing with items still
+ * in flight counts as a crash for them (recovery count + 1, as LevelDB does at the next open) and
+ * unregisters at once.
+ *
+ * <p>Waiting is by {@code BLPOP} on the wake list, on one connection per instance and one thread
+ * at a time; producers waiting for room wait on a condition fed by one room watcher thread per
+ * instance. One promoter per queue (a lease) wakes a waiter when a delayed item falls due; the
+ * claim it wakes promotes, lazily and in order.
  *
  * <p><b>Thread-safety:</b> every method may be called from any thread. <b>Ordering:</b> FIFO per
  * queue across processes; recovered and unclaimed items go to the head. <b>Durability:</b> as

@@ -18,7 +18,6 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.queuekit.QueueUnavailableException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -126,10 +125,6 @@ final class SharedClient {
       return ((StatefulRedisClusterConnection<byte[], byte[]>) c).async();
     }
     return ((StatefulRedisConnection<byte[], byte[]>) c).async();
-  }
-
-  boolean cluster() {
-    return client instanceof RedisClusterClient;
   }
 
   private static SharedClient open(String key, RedisConnStr conn, String queue, StartPolicy policy) {
@@ -397,9 +392,5 @@ final class SharedClient {
     cmd.completeExceptionally(new io.lettuce.core.RedisConnectionException(
         "connection lost with the command in flight; not replayed (its effect is unknown)"));
     return true;
-  }
-
-  static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
