@@ -41,11 +41,19 @@ final class IdleCost {
    *
    * @param waiters idle waiters (claim loops or BRPOP threads)
    * @param seconds the window
-   * @param calls commands in the window, by command
+   * @param calls commands in the window, by command, from {@code INFO commandstats}: every command
+   *     the server ran, those a Lua script ran included
+   * @param sent commands clients sent (round trips), by command, from {@code MONITOR}
+   * @param inScripts commands scripts ran, by command, from {@code MONITOR}
    */
-  record Result(int waiters, double seconds, Map<String, Long> calls) {
+  record Result(int waiters, double seconds, Map<String, Long> calls, Map<String, Long> sent,
+      Map<String, Long> inScripts) {
     long total() {
       return calls.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    double sentPerWaiterPerSecond() {
+      return sent.values().stream().mapToLong(Long::longValue).sum() / seconds / waiters;
     }
 
     double perSecond() {
@@ -65,7 +73,7 @@ final class IdleCost {
         m.create(QueueSpec.simple("idle-" + i, Payload.class, batch -> List.of()));
       }
       Thread.sleep(settle.toMillis());
-      return new Result(queues, window.toNanos() / 1e9, window(uri, window));
+      return window(uri, window, queues);
     } finally {
       QueuekitPipeline.deleteTree(dataPath);
     }
@@ -102,13 +110,13 @@ final class IdleCost {
         t.start();
       }
       Thread.sleep(settle.toMillis());
-      Map<String, Long> calls = window(uri, window);
+      Result r = window(uri, window, queues);
       synchronized (failures) {
         if (!failures.isEmpty()) {
           throw new IllegalStateException("an idle BRPOP thread failed", failures.get(0));
         }
       }
-      return new Result(queues, window.toNanos() / 1e9, calls);
+      return r;
     } finally {
       threads.forEach(Thread::interrupt);
       conns.forEach(StatefulRedisConnection::close);
@@ -152,8 +160,7 @@ final class IdleCost {
         Thread.sleep(50);
       }
       Thread.sleep(settle.toMillis());
-      Map<String, Long> calls = window(uri, window);
-      return new Result(processes * queues, window.toNanos() / 1e9, calls);
+      return window(uri, window, processes * queues);
     } finally {
       for (Forks.Child ch : children) {
         ch.process.destroy();
@@ -193,22 +200,30 @@ final class IdleCost {
         .build();
   }
 
-  /** Calls per command during {@code window}, the monitor's own INFO calls left out. */
-  private static Map<String, Long> window(String uri, Duration window)
-      throws InterruptedException {
+  /**
+   * Calls per command during {@code window} from {@code INFO commandstats}, the monitor's own INFO
+   * calls left out; and, from a {@code MONITOR} connection open over the same window, which of
+   * them clients sent and which scripts ran.
+   */
+  private static Result window(String uri, Duration window, int waiters) throws Exception {
     RedisClient client = RedisClient.create(uri);
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
+    try (StatefulRedisConnection<String, String> c = client.connect();
+        RedisMonitor monitor = RedisMonitor.start(uri)) {
       Map<String, Long> before = commandStats(c.sync().info("commandstats"));
+      long t0 = System.nanoTime();
       Thread.sleep(window.toMillis());
       Map<String, Long> after = commandStats(c.sync().info("commandstats"));
+      double seconds = (System.nanoTime() - t0) / 1e9;
       Map<String, Long> delta = new TreeMap<>();
       after.forEach((cmd, n) -> {
         long d = n - before.getOrDefault(cmd, 0L);
+        // INFO is this monitor's; MONITOR's own start lands before the first reading.
         if (d > 0 && !cmd.equals("info")) {
           delta.put(cmd, d);
         }
       });
-      return delta;
+      RedisMonitor.Counts m = monitor.stop();
+      return new Result(waiters, seconds, delta, m.sent(), m.inScripts());
     } finally {
       client.shutdown();
     }
