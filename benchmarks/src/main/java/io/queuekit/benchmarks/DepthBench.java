@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class DepthBench {
   static final int CHURN_BATCH = 100;
+  static final int WARMUP_WINDOWS = 6;
   private static final int FILL_BATCH = 1_000;
   private static final Duration PUSH_TIMEOUT = Duration.ofSeconds(30);
 
@@ -88,9 +89,10 @@ final class DepthBench {
       throws Exception {
     Codec<Payload> codec = JacksonCodec.of(Payload.class);
     try (Store store = open(side, codec)) {
-      // Three discarded windows on an almost empty store first, so the first depth's windows do
-      // not pay for class loading and compilation (one was not enough on 2 busy cores).
-      long id = churn(store, codec, 0, window.multipliedBy(3));
+      // Discarded churn on an almost empty store first, so the first depth's windows do not pay
+      // for class loading and compilation: six windows, because the Redis sides still sped up
+      // after three on 2 busy cores.
+      long id = churn(store, codec, 0, window.multipliedBy(WARMUP_WINDOWS));
       double heapEmpty = heapAfterGc();
       Map<String, List<Double>> rates = new LinkedHashMap<>();
       int waiting = 0;

@@ -90,7 +90,8 @@ final class DepthScenario implements Scenario {
     if (profile == Profile.SMOKE) {
       return Duration.ofSeconds(6);
     }
-    Duration windows = FULL_WINDOW.multipliedBy((long) FULL_WINDOWS * FULL_DEPTHS.size() + 1);
+    Duration windows = FULL_WINDOW.multipliedBy((long) FULL_WINDOWS * FULL_DEPTHS.size()
+        + DepthBench.WARMUP_WINDOWS);
     Duration perJvm = windows.plusSeconds(3);
     // fill: channel, abq, leveldbjni, lettuce ~3 s each; level ~25 s; redis ~20 s
     Duration fill = Duration.ofSeconds(3 * 4 + 25 + 20);
@@ -204,8 +205,8 @@ final class DepthScenario implements Scenario {
         + "**Method:** each side in its own JVM (" + (full ? String.join(" ", JVM_ARGS)
             : "in-process for the smoke test, so these numbers mean nothing") + "): open the "
         + "store (our backend's `BaseQueue` with `LENGTH` 10,000,000, or the baseline's raw "
-        + "store), churn one window to warm up, read the heap in use after full GCs "
-        + "(`System.gc()` until it stops shrinking), fill to each depth with batched pushes of "
+        + "store), churn " + DepthBench.WARMUP_WINDOWS + " windows to warm up, read the heap "
+        + "in use after full GCs (`System.gc()` until it stops shrinking), fill to each depth with batched pushes of "
         + "1,000 `Payload`s encoded by `JacksonCodec` (and churn, for the table below), then read "
         + "the heap again. Growth per item = (full − empty) ÷ " + Text.integer(last)
         + ". Off-heap memory (LevelDB's native cache, Redis's own) is not counted: the question "

@@ -65,10 +65,15 @@ final class IdleCost {
     }
   }
 
-  /** {@code queues} idle {@code WorkerPoolQueue}s in this JVM. */
-  static Result ours(String uri, int queues, Duration settle, Duration window) throws Exception {
+  /**
+   * {@code queues} idle {@code WorkerPoolQueue}s in this JVM.
+   *
+   * @param wait the manager's claim wait (its default, 2 s, in the full run)
+   */
+  static Result ours(String uri, int queues, Duration wait, Duration settle, Duration window)
+      throws Exception {
     Path dataPath = Files.createTempDirectory("queuekit-bench-idle-");
-    try (QueueManager m = manager(uri, dataPath)) {
+    try (QueueManager m = manager(uri, dataPath, wait)) {
       for (int i = 0; i < queues; i++) {
         m.create(QueueSpec.simple("idle-" + i, Payload.class, batch -> List.of()));
       }
@@ -79,8 +84,8 @@ final class IdleCost {
     }
   }
 
-  /** The baseline: {@code queues} threads each looping on {@code BRPOP key 2}. */
-  static Result baseline(String uri, int queues, Duration settle, Duration window)
+  /** The baseline: {@code queues} threads each looping on {@code BRPOP key wait}. */
+  static Result baseline(String uri, int queues, Duration wait, Duration settle, Duration window)
       throws Exception {
     RedisClient client = RedisClient.create(uri);
     List<Thread> threads = new ArrayList<>();
@@ -94,7 +99,7 @@ final class IdleCost {
         Thread t = new Thread(() -> {
           try {
             while (!Thread.currentThread().isInterrupted()) {
-              c.sync().brpop(2, key);
+              c.sync().brpop(wait.toMillis() / 1000.0, key);
             }
           } catch (RuntimeException e) {
             if (!Thread.currentThread().isInterrupted() && c.isOpen()) {
@@ -131,15 +136,16 @@ final class IdleCost {
    * {@code processes} child JVMs, each with {@code queues} idle queues of the same names: {@code
    * processes × queues} waiters. The window starts once every child has said it is ready.
    */
-  static Result acrossProcesses(String uri, int queues, Duration settle, Duration window,
-      List<String> jvmArgs, int processes) throws Exception {
+  static Result acrossProcesses(String uri, int queues, Duration wait, Duration settle,
+      Duration window, List<String> jvmArgs, int processes) throws Exception {
     String readyKey = "bench:idle-ready:" + System.nanoTime();
     List<Forks.Child> children = new ArrayList<>();
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       for (int i = 0; i < processes; i++) {
         children.add(Forks.start("idle-" + i, Child.class, jvmArgs,
-            List.of(Integer.toString(queues), readyKey), Duration.ofMinutes(3)));
+            List.of(Integer.toString(queues), readyKey, Long.toString(wait.toMillis())),
+            Duration.ofMinutes(3)));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (true) {
@@ -179,7 +185,8 @@ final class IdleCost {
     public static void main(String[] a) throws Exception {
       int queues = Integer.parseInt(a[0]);
       Path dataPath = Files.createTempDirectory("queuekit-bench-idle-");
-      QueueManager m = manager(Pipelines.redisUri(), dataPath);
+      QueueManager m = manager(Pipelines.redisUri(), dataPath,
+          Duration.ofMillis(Long.parseLong(a[2])));
       for (int i = 0; i < queues; i++) {
         m.create(QueueSpec.simple("idle-" + i, Payload.class, batch -> List.of()));
       }
@@ -194,8 +201,8 @@ final class IdleCost {
     }
   }
 
-  private static QueueManager manager(String uri, Path dataPath) {
-    return QueueManager.builder().dataPath(dataPath)
+  private static QueueManager manager(String uri, Path dataPath, Duration wait) {
+    return QueueManager.builder().dataPath(dataPath).claimWait(wait)
         .config(QueueConfig.of(QueueSettings.builder().type("redis").connStr(uri).build()))
         .build();
   }

@@ -34,7 +34,7 @@ record PipelineConfig(int producers, int workers, int batchLength, Duration batc
   /** queuekit's default {@code LENGTH}. */
   static final int DEFAULT_LENGTH = 100_000;
 
-  /** Explicit threads and batch length; queuekit's defaults for debounce and length; one item per push. */
+  /** Explicit threads and batch length, queuekit's default debounce and length, one item a push. */
   static PipelineConfig of(int producers, int workers, int batchLength) {
     return new PipelineConfig(producers, workers, batchLength, DEFAULT_DEBOUNCE, DEFAULT_LENGTH, 1);
   }

@@ -34,6 +34,8 @@ final class RedisScenario implements Scenario {
 
   private static final JmhSettings JMH_FULL = JmhSettings.forked(2, 2, Duration.ofSeconds(1), 3,
       Duration.ofSeconds(1));
+  /** Smoke rounds: 2 producers × 100, so the per-item Redisson side's round is short too. */
+  private static final int SMOKE_ROUND = 200;
   private static final JmhSettings JMH_SMOKE = JmhSettings.smoke(Duration.ofMillis(100),
       Duration.ofMillis(200));
   /**
@@ -56,8 +58,11 @@ final class RedisScenario implements Scenario {
   /** A window covering one heartbeat period (CONSUMER_TIMEOUT 30 s / 3). */
   private static final Duration IDLE_WINDOW_FULL = Duration.ofSeconds(10);
   private static final Duration IDLE_SETTLE_FULL = Duration.ofSeconds(2);
-  /** Just over one 2 s wait, so every side sends something in the window. */
-  private static final Duration IDLE_WINDOW_SMOKE = Duration.ofMillis(2_100);
+  /** The manager's default claim wait, and the baseline's BRPOP timeout. */
+  private static final Duration IDLE_WAIT_FULL = Duration.ofSeconds(2);
+  /** The smoke test waits less, so its short window still sees every side send something. */
+  private static final Duration IDLE_WAIT_SMOKE = Duration.ofMillis(200);
+  private static final Duration IDLE_WINDOW_SMOKE = Duration.ofMillis(500);
   private static final Duration IDLE_SETTLE_SMOKE = Duration.ofMillis(100);
   static final double IDLE_AIM = 2.0;
 
@@ -110,7 +115,7 @@ final class RedisScenario implements Scenario {
               1.0, "the batched baseline sends one command per 100 items each way, and Redis "
                   + "does 2 operations per item for it; ours runs 11 per item in scripts. The "
                   + "changes named in the Lettuce reading would narrow the gap")),
-      THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA);
+      THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA, "");
 
   private final EndToEndComparison latency = latencyComparison("Latency, one JVM");
   private final EndToEndComparison crossLatency = latencyComparison(
@@ -127,7 +132,13 @@ final class RedisScenario implements Scenario {
             "`LPUSH` (one flush) → batcher (`RPOP`s, `BRPOP` when empty) → `ThreadPoolExecutor`",
             EndToEndComparison.batcherThreads(LATENCY, "batcher thread"), "`LPUSH`, one item"),
             Double.NaN, "")),
-        LATENCY, 2_000, null, 2.0, OURS_EXTRA);
+        LATENCY, 2_000, null, 2.0, OURS_EXTRA,
+        "our push is one script (`EVALSHA` of the push script: an id, the items hash, the "
+            + "first-pushed sorted set, the ready list and the wake check) where the baseline's "
+            + "is one `LPUSH`, so each push holds the server's thread longer and, with the claim "
+            + "and ack scripts of the consumer in the same queue, waits longer for it. The "
+            + "fewer-operations layout named in the throughput reading would shorten the push "
+            + "script too");
   }
 
   @Override
@@ -174,8 +185,9 @@ final class RedisScenario implements Scenario {
             + " on 127.0.0.1, started for this scenario with no persistence (`--save ''`, "
             + "`--appendonly no`): every side pays the same loopback round trips and shares "
             + "the 2 cores with the server.\n\n");
-        md.append(throughput.run((full ? JMH_FULL : JMH_SMOKE).withJvmArgs(prop), null, quiet,
-            numbers)).append('\n');
+        md.append((full ? throughput : throughput.withRound(SMOKE_ROUND))
+            .run((full ? JMH_FULL : JMH_SMOKE).withJvmArgs(prop), null, quiet, numbers))
+            .append('\n');
         md.append(latency.run(null, (full ? LATENCY_FULL : LATENCY_SMOKE).withJvmArgs(prop),
             quiet, numbers)).append('\n');
         Map<String, Double> cross = new LinkedHashMap<>();
@@ -214,13 +226,14 @@ final class RedisScenario implements Scenario {
       Map<String, Double> numbers) throws Exception {
     Duration window = full ? IDLE_WINDOW_FULL : IDLE_WINDOW_SMOKE;
     Duration settle = full ? IDLE_SETTLE_FULL : IDLE_SETTLE_SMOKE;
+    Duration wait = full ? IDLE_WAIT_FULL : IDLE_WAIT_SMOKE;
     int queues = full ? IDLE_QUEUES : 2;
-    IdleCost.Result base = IdleCost.baseline(redis.uri(), queues, settle, window);
-    IdleCost.Result ours = IdleCost.ours(redis.uri(), queues, settle, window);
+    IdleCost.Result base = IdleCost.baseline(redis.uri(), queues, wait, settle, window);
+    IdleCost.Result ours = IdleCost.ours(redis.uri(), queues, wait, settle, window);
     List<String> jvm = new ArrayList<>(List.of("-Xmx128m"));
     jvm.addAll(prop);
-    IdleCost.Result procs = IdleCost.acrossProcesses(redis.uri(), queues, settle, window, jvm,
-        full ? IdleCost.PROCESSES : 2);
+    IdleCost.Result procs = IdleCost.acrossProcesses(redis.uri(), queues, wait, settle, window,
+        jvm, full ? IdleCost.PROCESSES : 2);
     numbers.put("baseline.idleCommandsPerWaiterPerSecond", base.perWaiterPerSecond());
     numbers.put("ours.idleCommandsPerWaiterPerSecond", ours.perWaiterPerSecond());
     numbers.put("oursProcesses.idleCommandsPerWaiterPerSecond", procs.perWaiterPerSecond());
@@ -228,7 +241,9 @@ final class RedisScenario implements Scenario {
     numbers.put("ours.idleSentPerWaiterPerSecond", ours.sentPerWaiterPerSecond());
     numbers.put("oursProcesses.idleSentPerWaiterPerSecond", procs.sentPerWaiterPerSecond());
     List<List<String>> rows = new ArrayList<>();
-    rows.add(idleRow("idle `BRPOP key 2` loops (baseline)", "1 JVM", base, null));
+    String brpop = "`BRPOP key " + new java.math.BigDecimal(wait.toMillis()).movePointLeft(3)
+        .stripTrailingZeros().toPlainString() + "`";
+    rows.add(idleRow("idle " + brpop + " loops (baseline)", "1 JVM", base, null));
     rows.add(idleRow("queuekit `WorkerPoolQueue`s, TYPE=redis", "1 JVM", ours, base));
     rows.add(idleRow("queuekit `WorkerPoolQueue`s, TYPE=redis", procs.waiters() / queues
         + " JVMs × " + queues + " queues (same names)", procs, base));
@@ -241,7 +256,7 @@ final class RedisScenario implements Scenario {
         + " (" + Text.ratio(procs.sentPerWaiterPerSecond()) + " sent) with " + procs.waiters()
         + " waiters in " + procs.waiters() / queues + " processes. By design (queue-redis's "
         + "`claim`), each waiter's claim loop runs one claim script and then blocks in `BLPOP` on "
-        + "the queue's wake list for the claim wait (2 s); besides, each queue in each process "
+        + "the queue's wake list for the claim wait (" + Text.duration(wait) + "); besides, each queue in each process "
         + "runs the promoter's lease script about once per claim wait, and a heartbeat every "
         + "10 s.";
     boolean met = ours.perWaiterPerSecond() <= IDLE_AIM * base.perWaiterPerSecond()
@@ -265,7 +280,8 @@ final class RedisScenario implements Scenario {
         + "script included; a `MONITOR` connection open over the same window tells apart the "
         + "commands clients sent (round trips) from those scripts ran. Our side runs with "
         + "default settings; the baseline is what a team writes for "
-        + "an idle consumer, a thread per queue looping on `BRPOP key 2` (the same 2 s wait as "
+        + "an idle consumer, a thread per queue looping on " + brpop + " (the same "
+        + Text.duration(wait) + " wait as "
         + "our claim wait). Aim: at most " + Text.ratio(IDLE_AIM) + "× the baseline's commands "
         + "per waiter per second.\n\n"
         + Text.table(List.of("side", "processes", "waiters", "commands in window",

@@ -58,15 +58,22 @@ final class Text {
   }
 
   /**
-   * A ratio compared with an aim: two decimals, or three where two would print the aim itself
-   * (so "0.50, not met" against an aim of 0.50 reads 0.499).
+   * A ratio compared with an aim: two decimals, or as many more (up to six) as it takes not to
+   * print the aim itself, so "0.50, not met" against an aim of 0.50 reads 0.4997.
    */
   static String ratioAgainst(double r, double aim) {
     String two = ratio(r);
-    if (two.equals(ratio(aim)) && r != aim) {
-      return String.format(Locale.ROOT, "%.3f", r);
+    if (!two.equals(ratio(aim)) || r == aim) {
+      return two;
     }
-    return two;
+    for (int d = 3; d <= 6; d++) {
+      String f = "%." + d + "f";
+      String s = String.format(Locale.ROOT, f, r);
+      if (!s.equals(String.format(Locale.ROOT, f, aim))) {
+        return s;
+      }
+    }
+    return String.format(Locale.ROOT, "%.6f", r);
   }
 
   private static String sig(double v) {
