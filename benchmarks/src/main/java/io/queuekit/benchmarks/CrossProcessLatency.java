@@ -47,10 +47,21 @@ final class CrossProcessLatency {
   /** Runs every side's forks, interleaved; returns each side's timed rounds. */
   static Map<String, List<LatencyHarness.Round>> run(List<String> sides, PipelineConfig config,
       LatencyHarness.Settings s) throws Exception {
+    return run(sides, config, s, false);
+  }
+
+  /**
+   * @param sidesAtOnce start every side's pair of JVMs together (the smoke test, where the
+   *     numbers only need to exist and four JVM starts one after another cost too long); the
+   *     full run never does, since the sides would then load each other
+   */
+  static Map<String, List<LatencyHarness.Round>> run(List<String> sides, PipelineConfig config,
+      LatencyHarness.Settings s, boolean sidesAtOnce) throws Exception {
     Map<String, List<LatencyHarness.Round>> out = new LinkedHashMap<>();
     sides.forEach(side -> out.put(side, new ArrayList<>()));
     Duration limit = s.estimate(1).plusSeconds(120);
     for (int fork = 0; fork < Math.max(1, s.forks()); fork++) {
+      Map<String, Forks.Child[]> started = new LinkedHashMap<>();
       for (String side : sides) {
         String name = "bench-cross-" + UUID.randomUUID();
         List<String> common = List.of(side, name, Integer.toString(config.producers()),
@@ -62,17 +73,29 @@ final class CrossProcessLatency {
             limit);
         Forks.Child producer = Forks.start("producer-" + side, Producer.class, s.jvmArgs(), common,
             limit);
-        List<PushRound> pushes = Forks.await(producer,
-            JSON.getTypeFactory().constructType(new TypeReference<List<PushRound>>() {}));
-        List<HandlerRound> handled = Forks.await(consumer,
-            JSON.getTypeFactory().constructType(new TypeReference<List<HandlerRound>>() {}));
-        for (int i = 0; i < pushes.size(); i++) {
-          out.get(side).add(new LatencyHarness.Round(pushes.get(i).p50(), pushes.get(i).p99(),
-              handled.get(i).p50(), handled.get(i).p99(), pushes.get(i).achievedRate()));
+        started.put(side, new Forks.Child[] {consumer, producer});
+        if (!sidesAtOnce) {
+          collect(out, side, consumer, producer);
+          started.remove(side);
         }
+      }
+      for (Map.Entry<String, Forks.Child[]> e : started.entrySet()) {
+        collect(out, e.getKey(), e.getValue()[0], e.getValue()[1]);
       }
     }
     return out;
+  }
+
+  private static void collect(Map<String, List<LatencyHarness.Round>> out, String side,
+      Forks.Child consumer, Forks.Child producer) throws Exception {
+    List<PushRound> pushes = Forks.await(producer,
+        JSON.getTypeFactory().constructType(new TypeReference<List<PushRound>>() {}));
+    List<HandlerRound> handled = Forks.await(consumer,
+        JSON.getTypeFactory().constructType(new TypeReference<List<HandlerRound>>() {}));
+    for (int i = 0; i < pushes.size(); i++) {
+      out.get(side).add(new LatencyHarness.Round(pushes.get(i).p50(), pushes.get(i).p99(),
+          handled.get(i).p50(), handled.get(i).p99(), pushes.get(i).achievedRate()));
+    }
   }
 
   private record Args(String side, String name, PipelineConfig config, int warmup, int rounds,

@@ -106,18 +106,29 @@ public class EndToEndBench {
     public long cpuNanos;
     /** Items handled during the iteration. */
     public long items;
+    /**
+     * The Redis server's CPU time during the iteration, in microseconds, where the run has a
+     * server ({@link ServerCpu}); 0 otherwise.
+     */
+    public long serverCpuMicros;
     private long cpuAtStart;
+    private long serverAtStart;
 
     @Setup(Level.Iteration)
     public void start() {
       items = 0;
       cpuNanos = 0;
+      serverCpuMicros = 0;
       cpuAtStart = OS.getProcessCpuTime();
+      String uri = ServerCpu.uri();
+      serverAtStart = uri == null ? 0 : ServerCpu.micros(uri);
     }
 
     @TearDown(Level.Iteration)
     public void stop() {
       cpuNanos = OS.getProcessCpuTime() - cpuAtStart;
+      String uri = ServerCpu.uri();
+      serverCpuMicros = uri == null ? 0 : ServerCpu.micros(uri) - serverAtStart;
     }
   }
 }

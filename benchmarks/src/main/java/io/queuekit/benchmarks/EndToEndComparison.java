@@ -141,6 +141,9 @@ final class EndToEndComparison {
         numbers.put(side + ".itemsPerSecond", r.throughput().mean());
         numbers.put(side + ".cpuNanosPerItem", r.cpuNanosPerItem());
         numbers.put(side + ".allocBytesPerItem", r.allocBytesPerItem());
+        if (!Double.isNaN(r.serverCpuNanosPerItem())) {
+          numbers.put(side + ".serverCpuNanosPerItem", r.serverCpuNanosPerItem());
+        }
       });
       md += throughputTable(throughput, jmh);
     }
@@ -185,9 +188,11 @@ final class EndToEndComparison {
 
   private String throughputTable(Map<String, JmhRunner.SideResult> results, JmhSettings jmh) {
     JmhRunner.SideResult o = results.get(ours.pipeline());
+    boolean server = results.values().stream()
+        .anyMatch(r -> !Double.isNaN(r.serverCpuNanosPerItem()));
     List<List<String>> rows = new ArrayList<>();
-    rows.add(List.of(ours.label(), scoreText(o.throughput()), range(o.throughput()), "—", "—",
-        "—", cpuText(o), "—", allocText(o)));
+    rows.add(withServer(server, o, List.of(ours.label(), scoreText(o.throughput()),
+        range(o.throughput()), "—", "—", "—", cpuText(o), "—", allocText(o))));
     StringBuilder readings = new StringBuilder();
     for (Baseline bl : baselines) {
       Side b = bl.side();
@@ -195,10 +200,10 @@ final class EndToEndComparison {
       double ratio = o.throughput().mean() / r.throughput().mean();
       double cpuRatio = o.cpuNanosPerItem() / r.cpuNanosPerItem();
       boolean met = ratio >= bl.throughputAim();
-      rows.add(List.of(b.label(), scoreText(r.throughput()), range(r.throughput()),
-          Text.ratioAgainst(ratio, bl.throughputAim()), "≥ " + Text.ratio(bl.throughputAim()),
-          met ? "met" : "**not met**",
-          cpuText(r), Text.ratio(cpuRatio), allocText(r)));
+      rows.add(withServer(server, r, List.of(b.label(), scoreText(r.throughput()),
+          range(r.throughput()), Text.ratioAgainst(ratio, bl.throughputAim()),
+          "≥ " + Text.ratio(bl.throughputAim()), met ? "met" : "**not met**",
+          cpuText(r), Text.ratio(cpuRatio), allocText(r))));
       readings.append("\n**Reading (vs ").append(b.label()).append("):** ")
           .append(throughputReading(bl, o.throughput(), r.throughput(), ratio, met, cpuRatio))
           .append('\n');
@@ -212,10 +217,13 @@ final class EndToEndComparison {
         + "time (every thread, GC included) over the items handled in the measured iterations, "
         + "with the iterations' min–max; allocated per item is JMH's `gc.alloc.rate.norm`. Other "
         + "load on the machine moves CPU per item much less than items/s, and allocation per item "
-        + "hardly at all, so they are the cross-check of a noisy run.\n\n"
-        + Text.table(List.of("side", "items/s (mean ± 99.9 % CI)", "iterations min–max",
-            "ours ÷ side", "aim", "met", "CPU per item", "ours ÷ side (CPU)",
-            "allocated per item"), rows)
+        + "hardly at all, so they are the cross-check of a noisy run."
+        + (server ? " Redis server CPU per item is the server's `used_cpu_user + used_cpu_sys` "
+            + "(`INFO cpu`) over the same iterations' items: the work each side asks of the "
+            + "server, which shares the 2 cores." : "") + "\n\n"
+        + Text.table(withServer(server, null, List.of("side", "items/s (mean ± 99.9 % CI)",
+            "iterations min–max", "ours ÷ side", "aim", "met", "CPU per item",
+            "ours ÷ side (CPU)", "allocated per item")), rows)
         + readings;
   }
 
@@ -246,6 +254,18 @@ final class EndToEndComparison {
       verdict += " **Why not met, and what would change it:** " + bl.whyNotMet();
     }
     return verdict;
+  }
+
+  /** The row with the server CPU column appended when the run has a server (the header: r null). */
+  private static List<String> withServer(boolean server, JmhRunner.SideResult r,
+      List<String> row) {
+    if (!server) {
+      return row;
+    }
+    List<String> out = new ArrayList<>(row);
+    out.add(r == null ? "Redis server CPU per item" : Double.isNaN(r.serverCpuNanosPerItem())
+        ? "n/a" : Text.micros(r.serverCpuNanosPerItem() / 1000));
+    return out;
   }
 
   private static String scoreText(JmhRunner.Score s) {

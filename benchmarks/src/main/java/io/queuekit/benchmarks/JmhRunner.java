@@ -49,12 +49,14 @@ final class JmhRunner {
     Map<String, List<Double>> scores = new LinkedHashMap<>();
     Map<String, List<Double>> alloc = new LinkedHashMap<>();
     Map<String, double[]> cpuAndItems = new LinkedHashMap<>();
+    Map<String, double[]> serverAndItems = new LinkedHashMap<>();
     Map<String, List<Double>> cpuPerItem = new LinkedHashMap<>();
     Map<String, String> units = new LinkedHashMap<>();
     for (String side : sides) {
       scores.put(side, new ArrayList<>());
       alloc.put(side, new ArrayList<>());
       cpuAndItems.put(side, new double[2]);
+      serverAndItems.put(side, new double[2]);
       cpuPerItem.put(side, new ArrayList<>());
     }
     int rounds = Math.max(settings.forks(), 1);
@@ -99,6 +101,11 @@ final class JmhRunner {
                 if (items > 0) {
                   cpuPerItem.get(side).add(cpu / items);
                 }
+                if (secondary.containsKey("serverCpuMicros")) {
+                  serverAndItems.get(side)[0] +=
+                      secondary.get("serverCpuMicros").getScore() * 1_000;
+                  serverAndItems.get(side)[1] += items;
+                }
               }
             }
           }
@@ -108,6 +115,7 @@ final class JmhRunner {
     Map<String, SideResult> out = new LinkedHashMap<>();
     for (String side : sides) {
       double[] ci = cpuAndItems.get(side);
+      double[] si = serverAndItems.get(side);
       double allocMean = alloc.get(side).stream().mapToDouble(Double::doubleValue).average()
           .orElse(Double.NaN);
       List<Double> perIteration = cpuPerItem.get(side);
@@ -115,7 +123,7 @@ final class JmhRunner {
           ci[1] > 0 ? ci[0] / ci[1] : Double.NaN,
           perIteration.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
           perIteration.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
-          allocMean));
+          allocMean, si[0] > 0 && si[1] > 0 ? si[0] / si[1] : Double.NaN));
     }
     return out;
   }
@@ -129,9 +137,11 @@ final class JmhRunner {
    * @param cpuNanosPerItemMin the lowest of the iterations' CPU time per item
    * @param cpuNanosPerItemMax the highest
    * @param allocBytesPerItem mean bytes allocated per item (NaN if not reported)
+   * @param serverCpuNanosPerItem the Redis server's CPU time over items handled (NaN without a
+   *     server)
    */
   record SideResult(Score throughput, double cpuNanosPerItem, double cpuNanosPerItemMin,
-      double cpuNanosPerItemMax, double allocBytesPerItem) {}
+      double cpuNanosPerItemMax, double allocBytesPerItem, double serverCpuNanosPerItem) {}
 
   private static TimeValue time(java.time.Duration d) {
     return new TimeValue(d.toMillis(), TimeUnit.MILLISECONDS);
