@@ -104,10 +104,12 @@ final class BatchRunner<T> {
         if (timeout != null) {
           timeout.cancel(false);
         }
-        // An interrupt aimed at the handler (timeout, shutdown) must not break the settle calls.
-        Thread.interrupted();
       }
     }
+    // No interrupt aimed at the handler (timeout, shutdown) comes after this, so none reaches the
+    // worker's next batch; one that came must not break the settle calls.
+    batch.runner(null);
+    Thread.interrupted();
 
     if (!batch.claimSettlement()) {
       // HANDLER_TIMEOUT or shutdown settled the batch while the handler ran: its verdict is late.
@@ -145,10 +147,7 @@ final class BatchRunner<T> {
       } finally {
         onSettled.accept(batch);
       }
-      Thread runner = batch.runner();
-      if (runner != null) {
-        runner.interrupt();
-      }
+      batch.interruptRunner();
     }, limit.toNanos(), TimeUnit.NANOSECONDS);
   }
 

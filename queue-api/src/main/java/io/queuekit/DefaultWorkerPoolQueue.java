@@ -433,10 +433,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
               + "it and giving its {} items back", name, GoDuration.format(settings.shutdownTimeout()),
               b.size());
           giveBack.addAll(b.deliveries);
-          Thread runner = b.runner();
-          if (runner != null) {
-            runner.interrupt();
-          }
+          b.interruptRunner();
         }
       }
       if (!giveBack.isEmpty()) {

@@ -556,6 +556,59 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void handlerTimeoutNeverInterruptsTheWorkersNextBatch() throws Exception {
+    // The HANDLER_TIMEOUT task settles a batch and then interrupts its runner. If the handler
+    // returns while the task is settling, the worker moves on: the interrupt must not hit the next
+    // handler the worker runs. Here the task is held in its onRetry listener until that next
+    // handler has started.
+    CountDownLatch timeoutFired = new CountDownLatch(1);
+    CountDownLatch secondStarted = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean firstCall = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean secondInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicInteger retries = new AtomicInteger();
+    QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1).retryDelay(Duration.ZERO)
+        .handlerTimeout(Duration.ofMillis(500)));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("htleak"),
+        Integer.class, items -> {
+          int i = items.get(0);
+          if (i == 1 && firstCall.getAndSet(false)) {
+            // outlives HANDLER_TIMEOUT, then returns normally while the timeout task settles
+            timeoutFired.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+          } else if (i == 2) {
+            secondStarted.countDown();
+            try {
+              proceed.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              secondInterrupted.set(true);
+            }
+          }
+          return List.of();
+        }).settings(s).listener(new QueueListener<Integer>() {
+          @Override
+          public void onRetry(ItemEvent<Integer> e) {
+            if (retries.incrementAndGet() == 1) { // item 1's timeout (the task's events carry no item)
+              timeoutFired.countDown();
+              try {
+                secondStarted.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+              } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        }));
+    q.push(1);
+    q.push(2);
+    assertThat(secondStarted.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    scheduler.submit(() -> { }).get(); // the single scheduler thread has finished the timeout task
+    proceed.countDown();
+    assertThat(q.flush(WAIT)).isTrue();
+    if (retries.get() == 1) { // a second timeout (item 2's own) would be a fair interrupt
+      assertThat(secondInterrupted).as("item 2's handler was interrupted by item 1's timeout").isFalse();
+    }
+  }
+
+  @Test
   void listenersSeeEveryEvent() {
     List<String> events = Collections.synchronizedList(new ArrayList<>());
     QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1).retryDelay(Duration.ZERO)
