@@ -643,6 +643,41 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void aListenerThrowingAnErrorStrandsNothing() {
+    // An Error (here an AssertionError, as a listener's own check would throw) from onRetry must
+    // not stop the settlement of the rest of the batch.
+    AtomicInteger retryCalls = new AtomicInteger();
+    Seen seen = new Seen();
+    QueueSettings s = settings(b -> b.batchLength(2).maxWorkers(1).retryDelay(Duration.ZERO));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("listenererror"),
+        Integer.class, items -> {
+          List<Integer> unhandled = new ArrayList<>();
+          for (int i : items) {
+            seen.add(i);
+            if (seen.of(i) == 1) {
+              unhandled.add(i);
+            }
+          }
+          return unhandled;
+        }).settings(s).listener(new QueueListener<Integer>() {
+          @Override
+          public void onRetry(ItemEvent<Integer> e) {
+            if (retryCalls.incrementAndGet() == 1) {
+              throw new AssertionError("a listener bug");
+            }
+          }
+        }));
+    q.pause(); // both items in one claim, so in one batch
+    q.push(1);
+    q.push(2);
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.of(1)).isEqualTo(2);
+    assertThat(seen.of(2)).isEqualTo(2);
+    assertThat(q.stats().handled()).isEqualTo(2);
+  }
+
+  @Test
   void recoveredItemsAreHandledAloneOneAtATime() throws Exception {
     assumeTrue(backend.capabilities().persistent(), "needs a persistent backend");
     String name = uniqueName("recovered");
