@@ -78,6 +78,7 @@ final class BatchRunner<T> {
     }
 
     Verdicts verdicts = new Verdicts(items.size());
+    VirtualMachineError fatal = null;
     if (!items.isEmpty()) {
       ScheduledFuture<?> timeout = scheduleTimeout(batch);
       try {
@@ -93,7 +94,11 @@ final class BatchRunner<T> {
         verdicts.allUnhandled();
         verdicts.permanent(pf, items);
       } catch (VirtualMachineError e) {
-        throw e;
+        // Settled as not handled like any failure, then passed on to the worker thread.
+        log.error("queue \"{}\": handler threw {} for a batch of {} items; they will be retried",
+            queue, e, items.size());
+        fatal = e;
+        verdicts.allUnhandled();
       } catch (Throwable e) {
         if (!batch.settled()) {
           log.warn("queue \"{}\": handler failed for a batch of {} items; they will be retried",
@@ -117,12 +122,18 @@ final class BatchRunner<T> {
         counters.stale.increment();
         listeners.onStale(event(d, null, d.deliveryCount(), Duration.ZERO, "settled while the handler ran"));
       }
+      if (fatal != null) {
+        throw fatal;
+      }
       return;
     }
     try {
       settle(decoded, items, verdicts, undecodable, decodeErrors);
     } finally {
       onSettled.accept(batch);
+    }
+    if (fatal != null) {
+      throw fatal;
     }
   }
 

@@ -130,6 +130,9 @@ final class WorkerGroup {
       }
     } finally {
       threads.remove(self);
+      // A worker killed by an Error leaves batches waiting for it: start a replacement (a no-op
+      // after a STOP or a retirement, which leave none waiting).
+      maybeStartWorker();
     }
   }
 

@@ -271,6 +271,30 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void aHandlerStackOverflowLeavesNothingInFlight() {
+    // A StackOverflowError is a VirtualMachineError: the worker may let it propagate, but its
+    // batch must still be settled (as not handled), never left in flight.
+    Seen seen = new Seen();
+    QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1).retryDelay(Duration.ZERO));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("overflow"),
+        Integer.class, items -> {
+          int i = items.get(0);
+          seen.add(i);
+          if (i == 1 && seen.of(1) == 1) {
+            throw new StackOverflowError("a handler recursing too deep");
+          }
+          return List.of();
+        }).settings(s));
+    q.push(1);
+    q.push(2);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.of(1)).isEqualTo(2);
+    assertThat(seen.of(2)).isEqualTo(1);
+    assertThat(q.stats().unhandled()).isEqualTo(1);
+    assertThat(q.stats().handled()).isEqualTo(2);
+  }
+
+  @Test
   void permanentFailureReturnedOrThrownDeadLettersAtOnce() {
     Seen seen = new Seen();
     QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1).retryDelay(Duration.ZERO));
