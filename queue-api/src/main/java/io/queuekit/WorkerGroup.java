@@ -157,7 +157,9 @@ final class WorkerGroup {
     List<Batch> notStarted = new ArrayList<>();
     pending.drainTo(notStarted);
     notStarted.remove(STOP);
-    for (int i = 0; i < threads.size(); i++) {
+    // Counted once: workers taking their STOP leave the set while the loop runs.
+    int workers = threads.size();
+    for (int i = 0; i < workers; i++) {
       pending.add(STOP);
     }
     return notStarted;

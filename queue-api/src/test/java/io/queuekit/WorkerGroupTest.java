@@ -1,10 +1,13 @@
 package io.queuekit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -29,7 +32,12 @@ class WorkerGroupTest {
     }
   }
 
-  private static void await(CountDownLatch latch) {
+  private static org.awaitility.core.ConditionFactory soon() {
+    return await().atMost(Duration.ofSeconds(WAIT_SECONDS)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1));
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -47,7 +55,7 @@ class WorkerGroupTest {
     WorkerGroup g = group(1, b -> {
       if (b == dies) {
         dying.countDown();
-        await(die);
+        awaitQuietly(die);
         throw new InternalError("a VirtualMachineError the worker passes on");
       }
       waitedRan.countDown();
@@ -58,5 +66,34 @@ class WorkerGroupTest {
     die.countDown();
     assertThat(waitedRan.await(WAIT_SECONDS, TimeUnit.SECONDS))
         .as("a batch left waiting when its only worker died").isTrue();
+  }
+
+  @Test
+  void stopReachesEveryIdleWorker() throws Exception {
+    // stop() queues one STOP per worker. Idle workers take theirs and exit while stop() is still
+    // queueing, so the count must be taken once, before the first STOP. The exits race the loop,
+    // so the scenario repeats; every round must end with every worker gone.
+    int workers = 8;
+    for (int round = 0; round < 30; round++) {
+      CountDownLatch go = new CountDownLatch(1);
+      Set<Thread> threads = ConcurrentHashMap.newKeySet();
+      WorkerGroup g = group(workers, b -> {
+        threads.add(Thread.currentThread());
+        awaitQuietly(go);
+      });
+      for (int i = 0; i < workers; i++) {
+        int running = i;
+        soon().until(() -> g.active() == running);
+        g.dispatch(new Batch(List.of(), false)); // every worker busy: starts one more
+      }
+      soon().until(() -> g.active() == workers);
+      go.countDown();
+      soon().until(() -> g.active() == 0 && threads.stream()
+          .allMatch(t -> t.getState() == Thread.State.TIMED_WAITING)); // idle, polling
+      assertThat(g.workers()).isEqualTo(workers);
+      g.stop();
+      assertThat(g.awaitExit(System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS)))
+          .as("round %d: every worker exits after stop()", round).isTrue();
+    }
   }
 }
