@@ -121,11 +121,12 @@ final class ClaimLoop {
   }
 
   /**
-   * Stops claiming, waking a blocked claim, and waits for the thread to end.
+   * Stops claiming, waking a blocked claim, and waits for the thread to end, even if the caller is
+   * interrupted (its flag is kept): what the thread holds is only known once it has ended.
    *
    * @return the deliveries it held but never dispatched, in claim order
    */
-  List<Delivery> stop() throws InterruptedException {
+  List<Delivery> stop() {
     stopping.set(true);
     synchronized (claimInterruptLock) {
       if (claiming) {
@@ -133,8 +134,16 @@ final class ClaimLoop {
       }
     }
     signal();
-    if (thread.isAlive()) {
-      thread.join();
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     List<Delivery> out = new ArrayList<>(leftovers);
     synchronized (recoveredLock) {

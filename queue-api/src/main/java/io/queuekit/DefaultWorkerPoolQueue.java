@@ -409,11 +409,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     List<Delivery> giveBack = new ArrayList<>();
     boolean interrupted = false;
     try {
-      try {
-        giveBack.addAll(loop.stop());
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
+      giveBack.addAll(loop.stop());
       for (Batch b : workers.stop()) {
         if (b.claimSettlement()) {
           giveBack.addAll(b.deliveries);
@@ -421,9 +417,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       }
       long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
       try {
-        if (!interrupted) {
-          workers.awaitExit(deadline);
-        }
+        workers.awaitExit(deadline);
       } catch (InterruptedException e) {
         interrupted = true;
       }
