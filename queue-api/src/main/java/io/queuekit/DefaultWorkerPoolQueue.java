@@ -184,7 +184,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   /**
    * {@code immediate}: encode, decode and handle in the caller's thread, up to max(MAX_DELIVERIES,
-   * 1) attempts without sleeping; an item still unhandled is thrown back, never dropped.
+   * 1) attempts without sleeping; an item still unhandled is thrown back, never dropped. An
+   * interrupt of the pushing thread ends the attempts, and its flag is kept.
    */
   private PushResult handleNow(T value, Item item) {
     if (item.payload().length > settings.maxItemSize()) {
@@ -214,10 +215,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         throw new UnhandledItemException(name, value, i, pf);
       } catch (UnhandledItemException e) {
         throw e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        last = e;
       } catch (Exception e) {
         last = e;
       }
       counters.unhandled.increment();
+      if (Thread.currentThread().isInterrupted()) {
+        throw new UnhandledItemException(name, value, i, last);
+      }
     }
     throw new UnhandledItemException(name, value, attempts, last);
   }
