@@ -202,7 +202,12 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     for (int i = 1; i <= attempts; i++) {
       try {
         Collection<?> unhandled = handler.handle(List.of(decoded));
-        if (unhandled == null || unhandled.isEmpty()) {
+        if (unhandled == null) {
+          // as a worker treats it (BatchRunner): a broken contract must not drop the item
+          log.error("queue \"{}\": handler returned null; treating the item as not handled", name);
+          unhandled = List.of(decoded);
+        }
+        if (unhandled.isEmpty()) {
           counters.handled.increment();
           return PushResult.ADDED;
         }

@@ -206,6 +206,21 @@ class DummyQueueTest {
   }
 
   @Test
+  void immediateTreatsANullReturnAsNotHandledAsWorkersDo() {
+    AtomicInteger calls = new AtomicInteger();
+    try (QueueManager m = manager("immediate", 2)) {
+      WorkerPoolQueue<Integer> q = m.createSimple("nullreturn", Integer.class, items -> {
+        calls.incrementAndGet();
+        return null; // breaks the Handler contract; workers log it and retry the batch
+      });
+      assertThatThrownBy(() -> q.push(1))
+          .isInstanceOfSatisfying(UnhandledItemException.class, e -> assertThat(e.item()).isEqualTo(1));
+      assertThat(calls.get()).isEqualTo(2);
+      assertThat(q.stats().handled()).isZero();
+    }
+  }
+
+  @Test
   void pushAfterShutdownIsRefused() {
     try (QueueManager m = manager("immediate", 0)) {
       WorkerPoolQueue<Integer> q = m.createSimple("closed", Integer.class, items -> List.of());
