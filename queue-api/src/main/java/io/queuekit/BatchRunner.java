@@ -69,7 +69,14 @@ final class BatchRunner<T> {
         listeners.onRecovered(event(d, null, d.deliveryCount(), Duration.ZERO, ""));
       }
       try {
-        items.add(codec.decode(d.payload()));
+        T item = codec.decode(d.payload());
+        if (item == null) {
+          // no batch can hold it (List.copyOf): it would fail its batch-mates on every delivery
+          undecodable.add(d);
+          decodeErrors.add("cannot decode item: the codec returned null");
+          continue;
+        }
+        items.add(item);
         decoded.add(d);
       } catch (Exception e) {
         undecodable.add(d);

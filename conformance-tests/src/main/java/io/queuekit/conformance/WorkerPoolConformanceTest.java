@@ -383,6 +383,31 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void anItemDecodingToNullIsDeadLetteredAndSparesItsBatchMates() {
+    // JSON "null" (a push of null, or another producer's payload) decodes to null, which no
+    // handler batch (an immutable List) can hold: it must not fail its batch-mates forever.
+    Seen seen = new Seen();
+    QueueSettings s = settings(b -> b.batchLength(3).maxWorkers(1).retryDelay(Duration.ZERO));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("decodesnull"),
+        Integer.class, items -> {
+          items.forEach(seen::add);
+          return List.of();
+        }).settings(s));
+    q.pause(); // one claim, one batch
+    q.push(1);
+    q.push(null);
+    q.push(2);
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.of(1)).isEqualTo(1);
+    assertThat(seen.of(2)).isEqualTo(1);
+    assertThat(q.deadLetters(0, 10)).singleElement().satisfies(e -> {
+      assertThat(e.json()).isEqualTo("null");
+      assertThat(e.reason()).contains("null");
+    });
+  }
+
+  @Test
   void backoffFollowsTheFormulaOnTheInjectedClock() {
     List<ItemEvent<Integer>> retries = new CopyOnWriteArrayList<>();
     Seen seen = new Seen();
