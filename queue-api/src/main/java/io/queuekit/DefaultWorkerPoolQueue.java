@@ -255,7 +255,13 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       return true;
     }
     checkOpen();
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long timeoutNanos;
+    try {
+      timeoutNanos = timeout.isNegative() ? 0 : timeout.toNanos();
+    } catch (ArithmeticException beyond292Years) {
+      timeoutNanos = Long.MAX_VALUE; // deadline - now stays exact across the overflow
+    }
+    long deadline = System.nanoTime() + timeoutNanos;
     loop.flushStarted();
     flushing.incrementAndGet();
     try {

@@ -464,6 +464,19 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void flushTakesAnUnboundedTimeout() {
+    Seen seen = new Seen();
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("flushforever"),
+        Integer.class, items -> {
+          items.forEach(seen::add);
+          return List.of();
+        }).settings(settings(b -> b)));
+    q.push(1);
+    assertThat(q.flush(java.time.temporal.ChronoUnit.FOREVER.getDuration())).isTrue();
+    assertThat(seen.of(1)).isEqualTo(1);
+  }
+
+  @Test
   void flushWaitsForDelayedItemsWithoutPromotingThem() {
     Seen seen = new Seen();
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("flushdelayed"),
