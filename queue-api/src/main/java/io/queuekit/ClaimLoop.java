@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Beyond Gitea: it holds at most {@code BATCH_LENGTH × (MAX_WORKERS + 1)} unsettled deliveries
  * (no hoarding, the basis of the crash-duplicate bound); recovered deliveries (recovery count &gt;
- * 0) are dispatched alone, one at a time per process, so only the item whose handler was running
- * at a crash keeps gaining recoveries; while paused it claims nothing.
+ * 0) are dispatched alone, one at a time per process (across queues: {@link RecoveredLane}), so
+ * only the item whose handler was running at a crash keeps gaining recoveries; while paused it
+ * claims nothing.
  *
  * <p>Methods named {@code doXxx} run on the claim thread only; the rest are thread-safe.
  */
@@ -43,7 +44,7 @@ final class ClaimLoop {
   private final AtomicInteger held = new AtomicInteger();
   private final Deque<Delivery> recoveredBacklog = new ArrayDeque<>(); // guarded by recoveredLock
   private final Object recoveredLock = new Object();
-  private boolean recoveredRunning; // guarded by recoveredLock
+  private final RecoveredLane lane = RecoveredLane.PROCESS;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -112,12 +113,15 @@ final class ClaimLoop {
   /** A worker finished a batch: a recovered batch lets the next recovered delivery run. */
   void batchFinished(Batch batch) {
     if (batch.recovered) {
-      synchronized (recoveredLock) {
-        recoveredRunning = false;
-      }
+      lane.release(this);
       dispatchRecovered();
     }
     signal();
+  }
+
+  /** At shutdown, once this queue runs no recovered delivery any more: frees the lane for others. */
+  void leaveRecoveredLane() {
+    lane.leave(this);
   }
 
   /**
@@ -308,16 +312,21 @@ final class ClaimLoop {
     }
   }
 
-  /** Starts the next recovered delivery if none is running: at most one per process. */
-  private void dispatchRecovered() {
+  /**
+   * Starts the next recovered delivery if none runs in this process: at most one at a time. When
+   * another holds the lane, this loop is offered it later.
+   *
+   * @return whether one was started
+   */
+  boolean dispatchRecovered() {
     Delivery next;
     synchronized (recoveredLock) {
-      if (recoveredRunning || recoveredBacklog.isEmpty() || stopping.get()) {
-        return;
+      if (recoveredBacklog.isEmpty() || stopping.get() || !lane.tryAcquire(this)) {
+        return false;
       }
       next = recoveredBacklog.poll();
-      recoveredRunning = true;
     }
     workers.dispatch(new Batch(List.of(next), true));
+    return true;
   }
 }

@@ -462,6 +462,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         }
       }
     } finally {
+      loop.leaveRecoveredLane(); // every recovered batch here has finished or been given back
       try {
         base.close();
       } finally {

@@ -32,7 +32,8 @@ final class FakeBaseQueue implements BaseQueue {
   private final Map<Long, Entry> inFlight = new HashMap<>(); // guarded by lock
   private final List<Delivery> unclaimed = new ArrayList<>(); // guarded by lock
   private long nextId = 1; // guarded by lock
-  private int claims; // guarded by lock
+  private int handedOut; // guarded by lock
+  private int claimsSinceHandOut; // guarded by lock: claims begun after the last non-empty one
   private boolean closed; // guarded by lock
 
   FakeBaseQueue(String name) {
@@ -62,11 +63,24 @@ final class FakeBaseQueue implements BaseQueue {
     }
   }
 
-  /** Claim calls begun so far. */
-  int claims() {
+  /** Deliveries claims have handed out so far. */
+  int handedOut() {
     lock.lock();
     try {
-      return claims;
+      return handedOut;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Claim calls begun since the last claim that handed something out: once positive, the claimer
+   * has finished with what it last got.
+   */
+  int claimsSinceHandOut() {
+    lock.lock();
+    try {
+      return claimsSinceHandOut;
     } finally {
       lock.unlock();
     }
@@ -138,7 +152,7 @@ final class FakeBaseQueue implements BaseQueue {
     }
     try {
       ensureOpen();
-      claims++;
+      claimsSinceHandOut++;
       while (ready.isEmpty() && !closed && nanos > 0) {
         nanos = notEmpty.awaitNanos(nanos);
       }
@@ -148,6 +162,10 @@ final class FakeBaseQueue implements BaseQueue {
         long id = nextId++;
         inFlight.put(id, e);
         out.add(new Delivery(id, e.payload(), e.deliveryCount(), e.recoveryCount(), Instant.EPOCH));
+      }
+      if (!out.isEmpty()) {
+        claimsSinceHandOut = 0;
+        handedOut += out.size();
       }
       return out;
     } catch (InterruptedException e) {

@@ -8,8 +8,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -67,5 +71,109 @@ class WorkerPoolQueueTest {
     assertThat(base.unclaimed()).extracting(Delivery::id).containsExactly(1L, 2L, 3L);
     assertThat(base.inFlight()).isZero();
     assertThat(base.closed()).isTrue();
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void recoveredDeliveriesRunAloneAndOneAtATime() {
+    FakeBaseQueue base = new FakeBaseQueue("recoveredalone");
+    base.pushRecovered("\"r1\"", 1);
+    base.pushRecovered("\"r2\"", 2);
+    base.pushRecovered("\"r3\"", 1);
+    base.pushRecovered("\"n1\"", 0);
+    base.pushRecovered("\"n2\"", 0);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    List<List<String>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(b -> b.batchLength(5).maxWorkers(3)),
+        items -> {
+          boolean recovered = items.get(0).startsWith("r");
+          if (recovered) {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          }
+          batches.add(List.copyOf(items));
+          if (recovered) {
+            running.decrementAndGet();
+          }
+          return List.of();
+        });
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(batches.stream().flatMap(List::stream))
+        .containsExactlyInAnyOrder("r1", "r2", "r3", "n1", "n2");
+    assertThat(batches.stream().filter(b -> b.stream().anyMatch(i -> i.startsWith("r"))))
+        .hasSize(3).allSatisfy(b -> assertThat(b).hasSize(1));
+    assertThat(most.get()).isEqualTo(1);
+    assertThat(q.stats().recovered()).isEqualTo(3);
+  }
+
+  @Test
+  void recoveredDeliveriesRunOneAtATimePerProcessAcrossQueues() {
+    // DESIGN §4.3: if two queues ran recovered deliveries at once and one of them crashed the
+    // process, both items would gain a recovery, and the innocent one could be quarantined.
+    FakeBaseQueue baseA = new FakeBaseQueue("recoveredlanea");
+    FakeBaseQueue baseB = new FakeBaseQueue("recoveredlaneb");
+    baseA.pushRecovered("\"a\"", 1);
+    baseB.pushRecovered("\"b\"", 1);
+    CountDownLatch aRunning = new CountDownLatch(1);
+    CountDownLatch aMayReturn = new CountDownLatch(1);
+    CountDownLatch bRan = new CountDownLatch(1);
+    AtomicBoolean bRanWhileA = new AtomicBoolean();
+    DefaultWorkerPoolQueue<String> a = queue(baseA, settings(b -> b.batchLength(1)), items -> {
+      aRunning.countDown();
+      awaitQuietly(aMayReturn);
+      return List.of();
+    });
+    awaitQuietly(aRunning);
+    DefaultWorkerPoolQueue<String> b = queue(baseB, settings(s -> s.batchLength(1)), items -> {
+      bRanWhileA.set(aMayReturn.getCount() > 0);
+      bRan.countDown();
+      return List.of();
+    });
+    // B's claim loop has claimed "b" and finished with that claim once it claims again
+    await().atMost(WAIT).until(() -> baseB.handedOut() == 1 && baseB.claimsSinceHandOut() > 0);
+    assertThat(b.workersStarted()).as("B dispatched a recovered delivery while A ran one").isZero();
+    aMayReturn.countDown();
+    awaitQuietly(bRan);
+    assertThat(bRan.getCount()).isZero();
+    assertThat(bRanWhileA).isFalse();
+    assertThat(a.flush(WAIT)).isTrue();
+    assertThat(b.flush(WAIT)).isTrue();
+  }
+
+  @Test
+  void aQueueShutDownWithARecoveredBatchWaitingFreesTheLaneForOthers() {
+    // A's recovered batch waits for A's only worker, busy with an ordinary batch, when A shuts
+    // down: shutdown gives it back, and B's recovered delivery must still get its turn.
+    FakeBaseQueue baseA = new FakeBaseQueue("recoveredshutdowna");
+    FakeBaseQueue baseB = new FakeBaseQueue("recoveredshutdownb");
+    baseA.pushRecovered("\"ordinary\"", 0);
+    CountDownLatch ordinaryRunning = new CountDownLatch(1);
+    CountDownLatch bRan = new CountDownLatch(1);
+    DefaultWorkerPoolQueue<String> a = queue(baseA, settings(s -> s.batchLength(2).maxWorkers(1)
+        .shutdownTimeout(Duration.ZERO)), items -> {
+          ordinaryRunning.countDown();
+          new CountDownLatch(1).await(WAIT.toSeconds(), TimeUnit.SECONDS); // until interrupted
+          return List.of();
+        });
+    awaitQuietly(ordinaryRunning);
+    baseA.pushRecovered("\"recovered\"", 1);
+    // claimed, and dispatched (waiting for the busy worker) before the next claim began
+    await().atMost(WAIT).until(() -> baseA.handedOut() == 2 && baseA.claimsSinceHandOut() > 0);
+    a.shutdown();
+    assertThat(baseA.unclaimed()).hasSize(2);
+    baseB.pushRecovered("\"b\"", 1);
+    DefaultWorkerPoolQueue<String> b = queue(baseB, settings(s -> s.batchLength(1)), items -> {
+      bRan.countDown();
+      return List.of();
+    });
+    assertThat(b.flush(WAIT)).isTrue();
+    assertThat(bRan.getCount()).isZero();
   }
 }
