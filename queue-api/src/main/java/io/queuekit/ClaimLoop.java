@@ -189,6 +189,24 @@ final class ClaimLoop {
         if (!buffer.isEmpty() && (flushers.get() > 0 || System.nanoTime() - bufferDeadline >= 0)) {
           doDispatchBuffer();
         }
+        if (!leftovers.isEmpty()) {
+          // Claimed by a claim that raced pause(): given back, retried while the store fails.
+          try {
+            doUnclaimLeftovers();
+          } catch (QueueClosedException e) {
+            return; // stop() hands them back, or the store is gone (logged by the claim below)
+          } catch (QueueException e) {
+            if (!outage) {
+              log.warn("queue \"{}\": could not give back {} items claimed as it paused; retrying "
+                  + "with backoff until the store answers", queue, leftovers.size(), e);
+              outage = true;
+            }
+            outageBackoff = outageBackoff == 0 ? MIN_OUTAGE_BACKOFF
+                : Math.min(MAX_OUTAGE_BACKOFF, outageBackoff * 2);
+            doAwait(outageBackoff, seen);
+            continue;
+          }
+        }
         int room = prefetchBound() - held.get();
         if (paused || room <= 0) {
           doAwait(buffer.isEmpty() ? claimWaitNanos : bufferDeadline - System.nanoTime(), seen);
@@ -228,11 +246,9 @@ final class ClaimLoop {
         }
         held.addAndGet(claimed.size());
         if (paused || stopping.get()) {
-          // Claimed by a claim that raced pause() or stop(): give them back untouched.
+          // Claimed by a claim that raced pause() or stop(): given back untouched, by the next
+          // turn or by stop().
           leftovers.addAll(claimed);
-          if (!stopping.get()) {
-            doUnclaimLeftovers();
-          }
           continue;
         }
         for (Delivery d : claimed) {
@@ -280,14 +296,12 @@ final class ClaimLoop {
     }
   }
 
+  /** Gives back what a claim racing pause() got; on failure they stay in {@code leftovers}. */
   private void doUnclaimLeftovers() {
     List<Delivery> back = new ArrayList<>(leftovers);
+    base.unclaim(back);
     leftovers.clear();
-    try {
-      base.unclaim(back);
-    } finally {
-      held.addAndGet(-back.size());
-    }
+    held.addAndGet(-back.size());
   }
 
   private void doDispatchBuffer() {

@@ -35,6 +35,8 @@ final class FakeBaseQueue implements BaseQueue {
   private int handedOut; // guarded by lock
   private int claimsSinceHandOut; // guarded by lock: claims begun after the last non-empty one
   private boolean closed; // guarded by lock
+  private volatile Runnable onHandOut = () -> { };
+  private int failingUnclaims; // guarded by lock
 
   FakeBaseQueue(String name) {
     this.name = name;
@@ -58,6 +60,21 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       return inFlight.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs in the claimer's thread each time a claim is about to return deliveries. */
+  void onHandOut(Runnable hook) {
+    this.onHandOut = hook;
+  }
+
+  /** The next {@code n} unclaim calls fail as a store outage would, changing nothing. */
+  void failUnclaims(int n) {
+    lock.lock();
+    try {
+      failingUnclaims = n;
     } finally {
       lock.unlock();
     }
@@ -166,6 +183,7 @@ final class FakeBaseQueue implements BaseQueue {
       if (!out.isEmpty()) {
         claimsSinceHandOut = 0;
         handedOut += out.size();
+        onHandOut.run();
       }
       return out;
     } catch (InterruptedException e) {
@@ -213,6 +231,10 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
+      if (failingUnclaims > 0) {
+        failingUnclaims--;
+        throw new QueueUnavailableException("queue \"" + name + "\": store unreachable (fake)");
+      }
       List<Outcome> out = new ArrayList<>();
       List<Entry> back = new ArrayList<>();
       for (Delivery d : deliveries) {

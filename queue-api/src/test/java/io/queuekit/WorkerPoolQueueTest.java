@@ -73,6 +73,30 @@ class WorkerPoolQueueTest {
     assertThat(base.closed()).isTrue();
   }
 
+  @Test
+  void aStoreFailureGivingBackAClaimThatRacedPauseDoesNotStopClaiming() {
+    // pause() lands while a claim is in the store; the claim loop gives what it got back, and the
+    // store fails that call once (an outage): claiming must go on once the store answers.
+    FakeBaseQueue base = new FakeBaseQueue("pauseraceoutage");
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)), items -> {
+      seen.addAll(items);
+      return List.of();
+    });
+    AtomicBoolean raced = new AtomicBoolean();
+    base.onHandOut(() -> {
+      if (raced.compareAndSet(false, true)) {
+        q.pause();
+      }
+    });
+    base.failUnclaims(1);
+    q.push("first");
+    await().atMost(WAIT).until(() -> base.unclaimed().size() == 1); // given back once it could
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("first");
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
