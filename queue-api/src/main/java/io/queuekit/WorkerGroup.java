@@ -112,6 +112,11 @@ final class WorkerGroup {
           }
           continue;
         }
+        if (!pending.isEmpty()) {
+          // A dispatch that ran while this worker had taken its batch but was still counted idle
+          // started no worker for the batch behind it: start one now if the cap allows.
+          maybeStartWorker();
+        }
         active.incrementAndGet();
         running.add(batch);
         try {
