@@ -94,6 +94,11 @@ final class ClaimLoop {
     return paused;
   }
 
+  /** The worker cap changed: the prefetch bound moves with it. */
+  void maxWorkersChanged() {
+    signal();
+  }
+
   /** While a flush runs, batches go out as soon as they are claimed. */
   void flushStarted() {
     flushers.incrementAndGet();

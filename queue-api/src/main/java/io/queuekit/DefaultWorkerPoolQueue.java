@@ -307,6 +307,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
           + " must be at least 1");
     }
     workers.setMaxWorkers(maxWorkers);
+    loop.maxWorkersChanged();
   }
 
   @Override

@@ -42,9 +42,14 @@ class WorkerPoolQueueTest {
 
   private DefaultWorkerPoolQueue<String> queue(FakeBaseQueue base, QueueSettings s,
       Handler<String> handler) {
+    return queue(base, s, Duration.ofMillis(100), handler);
+  }
+
+  private DefaultWorkerPoolQueue<String> queue(FakeBaseQueue base, QueueSettings s,
+      Duration claimWait, Handler<String> handler) {
     DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
         QueueSpec.simple(base.name(), String.class, handler), s, base, Clock.systemUTC(), scheduler,
-        Duration.ofMillis(100), () -> { });
+        claimWait, () -> { });
     queues.add(q);
     q.start();
     return q;
@@ -95,6 +100,30 @@ class WorkerPoolQueueTest {
     q.resume();
     assertThat(q.flush(WAIT)).isTrue();
     assertThat(seen).containsExactly("first");
+  }
+
+  @Test
+  void raisingMaxWorkersLetsTheClaimLoopClaimMoreAtOnce() {
+    // At the prefetch bound (BATCH_LENGTH × (MAX_WORKERS + 1)) the claim loop waits for a settle;
+    // a higher cap raises the bound and must wake it, not leave it waiting out its claim wait
+    // (here an hour: a long claim wait keeps an idle queue cheap on a remote store).
+    FakeBaseQueue base = new FakeBaseQueue("raisecap");
+    AtomicInteger running = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1).maxWorkers(1)),
+        Duration.ofHours(1), items -> {
+          running.incrementAndGet();
+          awaitQuietly(release);
+          return List.of();
+        });
+    for (int i = 0; i < 4; i++) {
+      q.push("item" + i);
+    }
+    await().atMost(WAIT).until(() -> running.get() == 1 && base.handedOut() == 2); // at the bound
+    q.setMaxWorkers(3);
+    await().atMost(WAIT).until(() -> running.get() == 3 && base.handedOut() == 4);
+    release.countDown();
+    assertThat(q.flush(WAIT)).isTrue();
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
