@@ -166,7 +166,16 @@ final class BatchRunner<T> {
         onSettled.accept(batch);
       }
       batch.interruptRunner();
-    }, limit.toNanos(), TimeUnit.NANOSECONDS);
+    }, saturatedNanos(limit), TimeUnit.NANOSECONDS);
+  }
+
+  /** {@code d} in nanoseconds, Long.MAX_VALUE beyond (about 292 years: "no limit"). */
+  static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private void settle(List<Delivery> decoded, List<T> items, Verdicts verdicts,

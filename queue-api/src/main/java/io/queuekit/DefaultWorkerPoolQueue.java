@@ -255,13 +255,9 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       return true;
     }
     checkOpen();
-    long timeoutNanos;
-    try {
-      timeoutNanos = timeout.isNegative() ? 0 : timeout.toNanos();
-    } catch (ArithmeticException beyond292Years) {
-      timeoutNanos = Long.MAX_VALUE; // deadline - now stays exact across the overflow
-    }
-    long deadline = System.nanoTime() + timeoutNanos;
+    // deadline - now stays exact across an overflow of the sum
+    long deadline = System.nanoTime()
+        + (timeout.isNegative() ? 0 : BatchRunner.saturatedNanos(timeout));
     loop.flushStarted();
     flushing.incrementAndGet();
     try {
@@ -434,7 +430,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
           giveBack.addAll(b.deliveries);
         }
       }
-      long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+      // deadline - now stays exact across an overflow of the sum
+      long deadline = System.nanoTime() + BatchRunner.saturatedNanos(settings.shutdownTimeout());
       try {
         workers.awaitExit(deadline);
       } catch (InterruptedException e) {

@@ -477,6 +477,25 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void unboundedHandlerAndShutdownTimeoutsWork() {
+    // "No limit" written as java.time's FOREVER: beyond Long nanoseconds, so it must saturate.
+    Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+    Seen seen = new Seen();
+    QueueSettings s = settings(b -> b.handlerTimeout(forever).shutdownTimeout(forever));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("forever"),
+        Integer.class, items -> {
+          items.forEach(seen::add);
+          return List.of();
+        }).settings(s));
+    q.push(1);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.of(1)).isEqualTo(1);
+    q.shutdown();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.push(2))
+        .isInstanceOf(QueueClosedException.class);
+  }
+
+  @Test
   void flushWaitsForDelayedItemsWithoutPromotingThem() {
     Seen seen = new Seen();
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("flushdelayed"),
