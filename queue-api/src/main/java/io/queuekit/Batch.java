@@ -14,7 +14,7 @@ final class Batch {
   /** A batch of one recovered delivery, run alone (DESIGN §4.3). */
   final boolean recovered;
   private final AtomicBoolean settled = new AtomicBoolean();
-  private volatile Thread runner;
+  private Thread runner; // guarded by this: set while the handler runs
 
   Batch(List<Delivery> deliveries, boolean recovered) {
     this.deliveries = List.copyOf(deliveries);
@@ -30,12 +30,19 @@ final class Batch {
     return settled.get();
   }
 
-  void runner(Thread thread) {
+  /** The thread running the handler, or null once the handler returned. */
+  synchronized void runner(Thread thread) {
     this.runner = thread;
   }
 
-  Thread runner() {
-    return runner;
+  /**
+   * Interrupts the handler if it is still running. Under the same lock as {@link #runner(Thread)},
+   * so an interrupt never reaches a worker that has moved on to another batch.
+   */
+  synchronized void interruptRunner() {
+    if (runner != null) {
+      runner.interrupt();
+    }
   }
 
   int size() {

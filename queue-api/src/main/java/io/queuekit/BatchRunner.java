@@ -69,7 +69,14 @@ final class BatchRunner<T> {
         listeners.onRecovered(event(d, null, d.deliveryCount(), Duration.ZERO, ""));
       }
       try {
-        items.add(codec.decode(d.payload()));
+        T item = codec.decode(d.payload());
+        if (item == null) {
+          // no batch can hold it (List.copyOf): it would fail its batch-mates on every delivery
+          undecodable.add(d);
+          decodeErrors.add("cannot decode item: the codec returned null");
+          continue;
+        }
+        items.add(item);
         decoded.add(d);
       } catch (Exception e) {
         undecodable.add(d);
@@ -78,6 +85,7 @@ final class BatchRunner<T> {
     }
 
     Verdicts verdicts = new Verdicts(items.size());
+    VirtualMachineError fatal = null;
     if (!items.isEmpty()) {
       ScheduledFuture<?> timeout = scheduleTimeout(batch);
       try {
@@ -93,7 +101,11 @@ final class BatchRunner<T> {
         verdicts.allUnhandled();
         verdicts.permanent(pf, items);
       } catch (VirtualMachineError e) {
-        throw e;
+        // Settled as not handled like any failure, then passed on to the worker thread.
+        log.error("queue \"{}\": handler threw {} for a batch of {} items; they will be retried",
+            queue, e, items.size());
+        fatal = e;
+        verdicts.allUnhandled();
       } catch (Throwable e) {
         if (!batch.settled()) {
           log.warn("queue \"{}\": handler failed for a batch of {} items; they will be retried",
@@ -104,10 +116,12 @@ final class BatchRunner<T> {
         if (timeout != null) {
           timeout.cancel(false);
         }
-        // An interrupt aimed at the handler (timeout, shutdown) must not break the settle calls.
-        Thread.interrupted();
       }
     }
+    // No interrupt aimed at the handler (timeout, shutdown) comes after this, so none reaches the
+    // worker's next batch; one that came must not break the settle calls.
+    batch.runner(null);
+    Thread.interrupted();
 
     if (!batch.claimSettlement()) {
       // HANDLER_TIMEOUT or shutdown settled the batch while the handler ran: its verdict is late.
@@ -115,12 +129,18 @@ final class BatchRunner<T> {
         counters.stale.increment();
         listeners.onStale(event(d, null, d.deliveryCount(), Duration.ZERO, "settled while the handler ran"));
       }
+      if (fatal != null) {
+        throw fatal;
+      }
       return;
     }
     try {
       settle(decoded, items, verdicts, undecodable, decodeErrors);
     } finally {
       onSettled.accept(batch);
+    }
+    if (fatal != null) {
+      throw fatal;
     }
   }
 
@@ -145,11 +165,17 @@ final class BatchRunner<T> {
       } finally {
         onSettled.accept(batch);
       }
-      Thread runner = batch.runner();
-      if (runner != null) {
-        runner.interrupt();
-      }
-    }, limit.toNanos(), TimeUnit.NANOSECONDS);
+      batch.interruptRunner();
+    }, saturatedNanos(limit), TimeUnit.NANOSECONDS);
+  }
+
+  /** {@code d} in nanoseconds, Long.MAX_VALUE beyond (about 292 years: "no limit"). */
+  static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private void settle(List<Delivery> decoded, List<T> items, Verdicts verdicts,

@@ -20,11 +20,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Beyond Gitea: it holds at most {@code BATCH_LENGTH × (MAX_WORKERS + 1)} unsettled deliveries
  * (no hoarding, the basis of the crash-duplicate bound); recovered deliveries (recovery count &gt;
- * 0) are dispatched alone, one at a time per process, so only the item whose handler was running
- * at a crash keeps gaining recoveries: the loop never holds a recovered delivery it is not running
- * (further ones from the same claim go back to the head at once, counts unchanged, before the solo
- * run starts) and claims nothing while one runs, so a crash during that run finds no other
- * recovered item in flight; while paused it claims nothing.
+ * 0) are dispatched alone, one at a time per manager (across its queues: {@link RecoveredLane}),
+ * so only the item whose handler was running at a crash keeps gaining recoveries: the loop never
+ * holds a recovered delivery it is not running (further ones, or all of them while another queue
+ * holds the lane, go back to the head at once, counts unchanged) and claims nothing while one runs
+ * or while it waits for the lane, so a crash during that run finds no other recovered item in
+ * flight; while paused it claims nothing.
  *
  * <p>Methods named {@code doXxx} run on the claim thread only; the rest are thread-safe.
  */
@@ -42,7 +43,11 @@ final class ClaimLoop {
 
   /** Claimed, not yet settled: buffer + dispatched batches. */
   private final AtomicInteger held = new AtomicInteger();
+  private final RecoveredLane lane;
+  /** A recovered delivery of this queue is running: claim nothing until it finished. */
   private volatile boolean recoveredRunning;
+  /** Recovered deliveries were given back because another queue holds the lane. */
+  private volatile boolean awaitingLane;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -60,7 +65,8 @@ final class ClaimLoop {
   private final List<Delivery> leftovers = new ArrayList<>();
 
   ClaimLoop(String queue, BaseQueue base, QueueSettings settings, Duration claimWait,
-      WorkerGroup workers) {
+      WorkerGroup workers, RecoveredLane lane) {
+    this.lane = lane;
     this.queue = queue;
     this.base = base;
     this.batchLength = settings.batchLength();
@@ -92,6 +98,11 @@ final class ClaimLoop {
     return paused;
   }
 
+  /** The worker cap changed: the prefetch bound moves with it. */
+  void maxWorkersChanged() {
+    signal();
+  }
+
   /** While a flush runs, batches go out as soon as they are claimed. */
   void flushStarted() {
     flushers.incrementAndGet();
@@ -112,16 +123,29 @@ final class ClaimLoop {
   void batchFinished(Batch batch) {
     if (batch.recovered) {
       recoveredRunning = false;
+      lane.release(this);
     }
     signal();
   }
 
+  /** The lane this loop waited for is free: claim again (and try to take it). */
+  void laneFreed() {
+    awaitingLane = false;
+    signal();
+  }
+
+  /** At shutdown, once this queue runs no recovered delivery any more: frees the lane for others. */
+  void leaveRecoveredLane() {
+    lane.leave(this);
+  }
+
   /**
-   * Stops claiming, waking a blocked claim, and waits for the thread to end.
+   * Stops claiming, waking a blocked claim, and waits for the thread to end, even if the caller is
+   * interrupted (its flag is kept): what the thread holds is only known once it has ended.
    *
    * @return the deliveries it held but never dispatched, in claim order
    */
-  List<Delivery> stop() throws InterruptedException {
+  List<Delivery> stop() {
     stopping.set(true);
     synchronized (claimInterruptLock) {
       if (claiming) {
@@ -129,8 +153,16 @@ final class ClaimLoop {
       }
     }
     signal();
-    if (thread.isAlive()) {
-      thread.join();
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     return new ArrayList<>(leftovers);
   }
@@ -167,8 +199,26 @@ final class ClaimLoop {
         if (!buffer.isEmpty() && (flushers.get() > 0 || System.nanoTime() - bufferDeadline >= 0)) {
           doDispatchBuffer();
         }
+        if (!leftovers.isEmpty()) {
+          // Claimed by a claim that raced pause(): given back, retried while the store fails.
+          try {
+            doUnclaimLeftovers();
+          } catch (QueueClosedException e) {
+            return; // stop() hands them back, or the store is gone (logged by the claim below)
+          } catch (QueueException e) {
+            if (!outage) {
+              log.warn("queue \"{}\": could not give back {} items claimed as it paused; retrying "
+                  + "with backoff until the store answers", queue, leftovers.size(), e);
+              outage = true;
+            }
+            outageBackoff = outageBackoff == 0 ? MIN_OUTAGE_BACKOFF
+                : Math.min(MAX_OUTAGE_BACKOFF, outageBackoff * 2);
+            doAwait(outageBackoff, seen);
+            continue;
+          }
+        }
         int room = prefetchBound() - held.get();
-        if (paused || room <= 0 || recoveredRunning) {
+        if (paused || room <= 0 || recoveredRunning || awaitingLane) {
           doAwait(buffer.isEmpty() ? claimWaitNanos : bufferDeadline - System.nanoTime(), seen);
           continue;
         }
@@ -206,21 +256,24 @@ final class ClaimLoop {
         }
         held.addAndGet(claimed.size());
         if (paused || stopping.get()) {
-          // Claimed by a claim that raced pause() or stop(): give them back untouched.
+          // Claimed by a claim that raced pause() or stop(): given back untouched, by the next
+          // turn or by stop().
           leftovers.addAll(claimed);
-          if (!stopping.get()) {
-            doUnclaimLeftovers();
-          }
           continue;
         }
         Delivery solo = null;
         for (Delivery d : claimed) {
           if (d.recoveryCount() > 0) {
-            if (solo == null && !recoveredRunning) {
-              solo = d;
-            } else {
-              leftovers.add(d);
+            if (solo == null && !recoveredRunning && !awaitingLane) {
+              // Set before asking, so a laneFreed() between a refusal and here is not lost.
+              awaitingLane = true;
+              if (lane.tryAcquire(this)) {
+                awaitingLane = false;
+                solo = d;
+                continue;
+              }
             }
+            leftovers.add(d);
           } else {
             if (buffer.isEmpty()) {
               bufferDeadline = System.nanoTime() + debounceNanos;
@@ -268,14 +321,12 @@ final class ClaimLoop {
     }
   }
 
+  /** Gives back what a claim racing pause() got; on failure they stay in {@code leftovers}. */
   private void doUnclaimLeftovers() {
     List<Delivery> back = new ArrayList<>(leftovers);
+    base.unclaim(back);
     leftovers.clear();
-    try {
-      base.unclaim(back);
-    } finally {
-      held.addAndGet(-back.size());
-    }
+    held.addAndGet(-back.size());
   }
 
   private void doDispatchBuffer() {

@@ -59,7 +59,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private final AtomicInteger flushing = new AtomicInteger();
 
   DefaultWorkerPoolQueue(QueueSpec<T> spec, QueueSettings settings, BaseQueue base, Clock clock,
-      ScheduledExecutorService scheduler, Duration claimWait, Runnable onShutdown) {
+      ScheduledExecutorService scheduler, Duration claimWait, RecoveredLane lane,
+      Runnable onShutdown) {
     this.name = spec.name();
     this.itemType = spec.itemType();
     this.settings = settings;
@@ -80,7 +81,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         });
     this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
         runner::run, batch -> loopRef[0].batchFinished(batch));
-    this.loop = new ClaimLoop(name, base, settings, claimWait, workers);
+    this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane);
     loopRef[0] = loop;
     this.storeStats = Caffeine.newBuilder()
         .expireAfterWrite(Duration.ofSeconds(1))
@@ -184,7 +185,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   /**
    * {@code immediate}: encode, decode and handle in the caller's thread, up to max(MAX_DELIVERIES,
-   * 1) attempts without sleeping; an item still unhandled is thrown back, never dropped.
+   * 1) attempts without sleeping; an item still unhandled is thrown back, never dropped. An
+   * interrupt of the pushing thread ends the attempts, and its flag is kept.
    */
   private PushResult handleNow(T value, Item item) {
     if (item.payload().length > settings.maxItemSize()) {
@@ -201,7 +203,12 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     for (int i = 1; i <= attempts; i++) {
       try {
         Collection<?> unhandled = handler.handle(List.of(decoded));
-        if (unhandled == null || unhandled.isEmpty()) {
+        if (unhandled == null) {
+          // as a worker treats it (BatchRunner): a broken contract must not drop the item
+          log.error("queue \"{}\": handler returned null; treating the item as not handled", name);
+          unhandled = List.of(decoded);
+        }
+        if (unhandled.isEmpty()) {
           counters.handled.increment();
           return PushResult.ADDED;
         }
@@ -214,10 +221,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         throw new UnhandledItemException(name, value, i, pf);
       } catch (UnhandledItemException e) {
         throw e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        last = e;
       } catch (Exception e) {
         last = e;
       }
       counters.unhandled.increment();
+      if (Thread.currentThread().isInterrupted()) {
+        throw new UnhandledItemException(name, value, i, last);
+      }
     }
     throw new UnhandledItemException(name, value, attempts, last);
   }
@@ -243,7 +256,9 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       return true;
     }
     checkOpen();
-    long deadline = System.nanoTime() + timeout.toNanos();
+    // deadline - now stays exact across an overflow of the sum
+    long deadline = System.nanoTime()
+        + (timeout.isNegative() ? 0 : BatchRunner.saturatedNanos(timeout));
     loop.flushStarted();
     flushing.incrementAndGet();
     try {
@@ -289,6 +304,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
           + " must be at least 1");
     }
     workers.setMaxWorkers(maxWorkers);
+    loop.maxWorkersChanged();
   }
 
   @Override
@@ -409,21 +425,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     List<Delivery> giveBack = new ArrayList<>();
     boolean interrupted = false;
     try {
-      try {
-        giveBack.addAll(loop.stop());
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
+      giveBack.addAll(loop.stop());
       for (Batch b : workers.stop()) {
         if (b.claimSettlement()) {
           giveBack.addAll(b.deliveries);
         }
       }
-      long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+      // deadline - now stays exact across an overflow of the sum
+      long deadline = System.nanoTime() + BatchRunner.saturatedNanos(settings.shutdownTimeout());
       try {
-        if (!interrupted) {
-          workers.awaitExit(deadline);
-        }
+        workers.awaitExit(deadline);
       } catch (InterruptedException e) {
         interrupted = true;
       }
@@ -433,10 +444,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
               + "it and giving its {} items back", name, GoDuration.format(settings.shutdownTimeout()),
               b.size());
           giveBack.addAll(b.deliveries);
-          Thread runner = b.runner();
-          if (runner != null) {
-            runner.interrupt();
-          }
+          b.interruptRunner();
         }
       }
       if (!giveBack.isEmpty()) {
@@ -453,6 +461,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         }
       }
     } finally {
+      loop.leaveRecoveredLane(); // every recovered batch here has finished or been given back
       try {
         base.close();
       } finally {

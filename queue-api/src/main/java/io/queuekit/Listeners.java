@@ -5,8 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The queue's listeners behind one guarded facade: a listener that throws is logged and otherwise
- * ignored, so a metrics bug never stalls a worker (Caffeine's {@code Guarded*} idea).
+ * The queue's listeners behind one guarded facade: a listener that throws (any {@link Throwable},
+ * as Caffeine's {@code Guarded*} wrappers catch) is logged and otherwise ignored, so a metrics bug
+ * never stalls a worker or leaves the rest of a batch unsettled.
  */
 final class Listeners<T> implements QueueListener<T> {
   private static final Logger log = LoggerFactory.getLogger(Listeners.class);
@@ -27,7 +28,7 @@ final class Listeners<T> implements QueueListener<T> {
     for (QueueListener<? super T> l : listeners) {
       try {
         call.on(l, event);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         log.error("queue \"{}\": listener {} threw from {}", queue, l, what, e);
       }
     }

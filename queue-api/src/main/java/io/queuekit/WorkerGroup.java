@@ -112,6 +112,11 @@ final class WorkerGroup {
           }
           continue;
         }
+        if (!pending.isEmpty()) {
+          // A dispatch that ran while this worker had taken its batch but was still counted idle
+          // started no worker for the batch behind it: start one now if the cap allows.
+          maybeStartWorker();
+        }
         active.incrementAndGet();
         running.add(batch);
         try {
@@ -130,6 +135,9 @@ final class WorkerGroup {
       }
     } finally {
       threads.remove(self);
+      // A worker killed by an Error leaves batches waiting for it: start a replacement (a no-op
+      // after a STOP or a retirement, which leave none waiting).
+      maybeStartWorker();
     }
   }
 
@@ -154,7 +162,9 @@ final class WorkerGroup {
     List<Batch> notStarted = new ArrayList<>();
     pending.drainTo(notStarted);
     notStarted.remove(STOP);
-    for (int i = 0; i < threads.size(); i++) {
+    // Counted once: workers taking their STOP leave the set while the loop runs.
+    int workers = threads.size();
+    for (int i = 0; i < workers; i++) {
       pending.add(STOP);
     }
     return notStarted;

@@ -175,20 +175,21 @@ public abstract class WorkerPoolConformanceTest {
 
   @Test
   void busyWorkersAreNotRetiredWhileWorkRemains() {
-    // Gitea's TestWorkerPoolQueueWorkerIdleReset: a tiny idle timeout must not churn workers
-    // that keep finding batches; only worker-1 and worker-2 should ever run the handler.
+    // Gitea's TestWorkerPoolQueueWorkerIdleReset (#29532): a worker's idle time starts when it
+    // finishes a batch, so handlers longer than WORKER_IDLE_TIMEOUT must not get their workers
+    // retired while batches keep coming; only worker-1 and worker-2 should ever run the handler.
     java.util.Set<String> threads = ConcurrentHashMap.newKeySet();
     QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(2)
-        .workerIdleTimeout(Duration.ofMillis(10)));
+        .workerIdleTimeout(Duration.ofMillis(200)));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("idlereset"),
         Integer.class, items -> {
           threads.add(Thread.currentThread().getName());
-          // the handler's own work, as Gitea's 50 ms handler; nothing waits on this for an outcome
-          new CountDownLatch(1).await(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+          // the handler's own work, longer than the idle timeout; no outcome waits on this
+          new CountDownLatch(1).await(300, java.util.concurrent.TimeUnit.MILLISECONDS);
           return List.of();
         }).settings(s));
     q.pause();
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 8; i++) {
       q.push(i);
     }
     q.resume();
@@ -268,6 +269,30 @@ public abstract class WorkerPoolConformanceTest {
       assertThat(seen.of(i)).as("item %d", i).isGreaterThanOrEqualTo(2);
     }
     assertThat(q.stats().handled()).isEqualTo(30);
+  }
+
+  @Test
+  void aHandlerStackOverflowLeavesNothingInFlight() {
+    // A StackOverflowError is a VirtualMachineError: the worker may let it propagate, but its
+    // batch must still be settled (as not handled), never left in flight.
+    Seen seen = new Seen();
+    QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1).retryDelay(Duration.ZERO));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("overflow"),
+        Integer.class, items -> {
+          int i = items.get(0);
+          seen.add(i);
+          if (i == 1 && seen.of(1) == 1) {
+            throw new StackOverflowError("a handler recursing too deep");
+          }
+          return List.of();
+        }).settings(s));
+    q.push(1);
+    q.push(2);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.of(1)).isEqualTo(2);
+    assertThat(seen.of(2)).isEqualTo(1);
+    assertThat(q.stats().unhandled()).isEqualTo(1);
+    assertThat(q.stats().handled()).isEqualTo(2);
   }
 
   @Test
@@ -359,6 +384,31 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void anItemDecodingToNullIsDeadLetteredAndSparesItsBatchMates() {
+    // JSON "null" (a push of null, or another producer's payload) decodes to null, which no
+    // handler batch (an immutable List) can hold: it must not fail its batch-mates forever.
+    Seen seen = new Seen();
+    QueueSettings s = settings(b -> b.batchLength(3).maxWorkers(1).retryDelay(Duration.ZERO));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("decodesnull"),
+        Integer.class, items -> {
+          items.forEach(seen::add);
+          return List.of();
+        }).settings(s));
+    q.pause(); // one claim, one batch
+    q.push(1);
+    q.push(null);
+    q.push(2);
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.of(1)).isEqualTo(1);
+    assertThat(seen.of(2)).isEqualTo(1);
+    assertThat(q.deadLetters(0, 10)).singleElement().satisfies(e -> {
+      assertThat(e.json()).isEqualTo("null");
+      assertThat(e.reason()).contains("null");
+    });
+  }
+
+  @Test
   void backoffFollowsTheFormulaOnTheInjectedClock() {
     List<ItemEvent<Integer>> retries = new CopyOnWriteArrayList<>();
     Seen seen = new Seen();
@@ -412,6 +462,38 @@ public abstract class WorkerPoolConformanceTest {
     release.countDown();
     assertThat(q.flush(WAIT)).isTrue();
     assertThat(seen.total()).isEqualTo(3);
+  }
+
+  @Test
+  void flushTakesAnUnboundedTimeout() {
+    Seen seen = new Seen();
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("flushforever"),
+        Integer.class, items -> {
+          items.forEach(seen::add);
+          return List.of();
+        }).settings(settings(b -> b)));
+    q.push(1);
+    assertThat(q.flush(java.time.temporal.ChronoUnit.FOREVER.getDuration())).isTrue();
+    assertThat(seen.of(1)).isEqualTo(1);
+  }
+
+  @Test
+  void unboundedHandlerAndShutdownTimeoutsWork() {
+    // "No limit" written as java.time's FOREVER: beyond Long nanoseconds, so it must saturate.
+    Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+    Seen seen = new Seen();
+    QueueSettings s = settings(b -> b.handlerTimeout(forever).shutdownTimeout(forever));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("forever"),
+        Integer.class, items -> {
+          items.forEach(seen::add);
+          return List.of();
+        }).settings(s));
+    q.push(1);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.of(1)).isEqualTo(1);
+    q.shutdown();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.push(2))
+        .isInstanceOf(QueueClosedException.class);
   }
 
   @Test
@@ -556,6 +638,59 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void handlerTimeoutNeverInterruptsTheWorkersNextBatch() throws Exception {
+    // The HANDLER_TIMEOUT task settles a batch and then interrupts its runner. If the handler
+    // returns while the task is settling, the worker moves on: the interrupt must not hit the next
+    // handler the worker runs. Here the task is held in its onRetry listener until that next
+    // handler has started.
+    CountDownLatch timeoutFired = new CountDownLatch(1);
+    CountDownLatch secondStarted = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean firstCall = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean secondInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicInteger retries = new AtomicInteger();
+    QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1).retryDelay(Duration.ZERO)
+        .handlerTimeout(Duration.ofMillis(500)));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("htleak"),
+        Integer.class, items -> {
+          int i = items.get(0);
+          if (i == 1 && firstCall.getAndSet(false)) {
+            // outlives HANDLER_TIMEOUT, then returns normally while the timeout task settles
+            timeoutFired.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+          } else if (i == 2) {
+            secondStarted.countDown();
+            try {
+              proceed.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              secondInterrupted.set(true);
+            }
+          }
+          return List.of();
+        }).settings(s).listener(new QueueListener<Integer>() {
+          @Override
+          public void onRetry(ItemEvent<Integer> e) {
+            if (retries.incrementAndGet() == 1) { // item 1's timeout (the task's events carry no item)
+              timeoutFired.countDown();
+              try {
+                secondStarted.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+              } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        }));
+    q.push(1);
+    q.push(2);
+    assertThat(secondStarted.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    scheduler.submit(() -> { }).get(); // the single scheduler thread has finished the timeout task
+    proceed.countDown();
+    assertThat(q.flush(WAIT)).isTrue();
+    if (retries.get() == 1) { // a second timeout (item 2's own) would be a fair interrupt
+      assertThat(secondInterrupted).as("item 2's handler was interrupted by item 1's timeout").isFalse();
+    }
+  }
+
+  @Test
   void listenersSeeEveryEvent() {
     List<String> events = Collections.synchronizedList(new ArrayList<>());
     QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1).retryDelay(Duration.ZERO)
@@ -587,6 +722,41 @@ public abstract class WorkerPoolConformanceTest {
     assertThat(q.flush(WAIT)).isTrue();
     assertThat(events).containsExactlyInAnyOrder("handled 1", "retry 2 #1", "dead 2");
     assertThat(events.indexOf("retry 2 #1")).isLessThan(events.indexOf("dead 2"));
+  }
+
+  @Test
+  void aListenerThrowingAnErrorStrandsNothing() {
+    // An Error (here an AssertionError, as a listener's own check would throw) from onRetry must
+    // not stop the settlement of the rest of the batch.
+    AtomicInteger retryCalls = new AtomicInteger();
+    Seen seen = new Seen();
+    QueueSettings s = settings(b -> b.batchLength(2).maxWorkers(1).retryDelay(Duration.ZERO));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("listenererror"),
+        Integer.class, items -> {
+          List<Integer> unhandled = new ArrayList<>();
+          for (int i : items) {
+            seen.add(i);
+            if (seen.of(i) == 1) {
+              unhandled.add(i);
+            }
+          }
+          return unhandled;
+        }).settings(s).listener(new QueueListener<Integer>() {
+          @Override
+          public void onRetry(ItemEvent<Integer> e) {
+            if (retryCalls.incrementAndGet() == 1) {
+              throw new AssertionError("a listener bug");
+            }
+          }
+        }));
+    q.pause(); // both items in one claim, so in one batch
+    q.push(1);
+    q.push(2);
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.of(1)).isEqualTo(2);
+    assertThat(seen.of(2)).isEqualTo(2);
+    assertThat(q.stats().handled()).isEqualTo(2);
   }
 
   @Test

@@ -182,6 +182,45 @@ class DummyQueueTest {
   }
 
   @Test
+  void immediateKeepsThePushersInterruptAndStopsRetrying() {
+    AtomicInteger calls = new AtomicInteger();
+    try (QueueManager m = manager("immediate", 5)) {
+      WorkerPoolQueue<Integer> q = m.createSimple("interrupted", Integer.class, items -> {
+        calls.incrementAndGet();
+        // throws at once while the flag is set; a retry without it would wait out the bound
+        new java.util.concurrent.CountDownLatch(1).await(30, java.util.concurrent.TimeUnit.SECONDS);
+        return items;
+      });
+      Thread.currentThread().interrupt();
+      boolean stillInterrupted;
+      try {
+        assertThatThrownBy(() -> q.push(1))
+            .isInstanceOfSatisfying(UnhandledItemException.class, e -> assertThat(e.item()).isEqualTo(1))
+            .hasCauseInstanceOf(InterruptedException.class);
+      } finally {
+        stillInterrupted = Thread.interrupted();
+      }
+      assertThat(stillInterrupted).as("the pusher's interrupt flag is kept").isTrue();
+      assertThat(calls.get()).as("no retry after an interrupt").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void immediateTreatsANullReturnAsNotHandledAsWorkersDo() {
+    AtomicInteger calls = new AtomicInteger();
+    try (QueueManager m = manager("immediate", 2)) {
+      WorkerPoolQueue<Integer> q = m.createSimple("nullreturn", Integer.class, items -> {
+        calls.incrementAndGet();
+        return null; // breaks the Handler contract; workers log it and retry the batch
+      });
+      assertThatThrownBy(() -> q.push(1))
+          .isInstanceOfSatisfying(UnhandledItemException.class, e -> assertThat(e.item()).isEqualTo(1));
+      assertThat(calls.get()).isEqualTo(2);
+      assertThat(q.stats().handled()).isZero();
+    }
+  }
+
+  @Test
   void pushAfterShutdownIsRefused() {
     try (QueueManager m = manager("immediate", 0)) {
       WorkerPoolQueue<Integer> q = m.createSimple("closed", Integer.class, items -> List.of());

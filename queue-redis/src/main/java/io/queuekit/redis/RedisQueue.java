@@ -78,14 +78,17 @@ import org.slf4j.LoggerFactory;
  * T:inflight:&lt;consumer&gt;    hash   delivery id → entry, one per live consumer
  * T:heartbeat:&lt;consumer&gt;   string present while the consumer lives (PX = CONSUMER_TIMEOUT)
  * T:consumers              hash   consumer id → "host pid" (registered waiters)
- * T:wake                   list   wake tokens: one per item made ready, at most one per waiter
+ * T:wake                   list   wake tokens, at most one per waiter: one per item made ready,
+ *                                 one per item a claim left ready, one when a delayed item
+ *                                 becomes the earliest
  * T:room                   list   room tokens for producers waiting on a full queue
  * T:dead                   zset   dead letters, score = dead-letter id
  * T:meta                   hash   version=1, flavour=simple|unique, seq (id counter: waiting,
  *                                 delivery and dead-letter ids, never reused), deaddropped,
  *                                 full (a producer waits for room), roomwatchers
  * T:promoter               string lease of the one process that wakes a waiter when a delayed
- *                                 item falls due (SET NX PX)
+ *                                 item falls due (SET NX PX, CONSUMER_TIMEOUT; renewed once per
+ *                                 heartbeat period)
  *
  * entry        = deliveries ":" recoveries ":" firstPushedMs ":" digestHex ":" payload
  * dead letter  = id ":" deliveries ":" recoveries ":" firstPushedMs ":" deadAtMs ":" digestHex
@@ -110,8 +113,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Waiting is by {@code BLPOP} on the wake list, on one connection per instance and one thread
  * at a time; producers waiting for room wait on a condition fed by one room watcher thread per
- * instance. One promoter per queue (a lease) wakes a waiter when a delayed item falls due; the
- * claim it wakes promotes, lazily and in order.
+ * instance. An idle queue costs one command per waiter per blocking timeout:
+ * <ul>
+ *   <li>Tokens cover what is claimable: every step that makes items ready adds tokens (capped at
+ *       the registered waiters), and a claim that leaves items ready tops them up. So a claim
+ *       whose wait ran out with no token, nothing having fallen due, blocks again without claiming
+ *       first; it claims first anyway when it must not wait, while unregistered or a sweep is
+ *       pending, once the earliest due time it knew has come (by the queue clock), and when no
+ *       claim script ran for a heartbeat period (a token lost with a closed connection costs at
+ *       most that).
+ *   <li>A claim bounds its blocking wait by the earliest due time its claim script returned, then
+ *       claims, promoting what fell due (lazily and in order; a claim that leaves items ready wakes
+ *       others). A delayed item that becomes the earliest adds one token, so some waiter claims
+ *       and learns the new due time at once: other processes' delayed items fall due on time.
+ *   <li>The promoter is the fallback for a waiter that knew a due time and went busy or away: one
+ *       per queue (a lease), it runs once per heartbeat period, and when holding the lease sooner,
+ *       at the earliest due time it saw or (in process) that of a delayed item this process
+ *       pushed or released; once an item is due it wakes one waiter, whose claim promotes.
+ * </ul>
  *
  * <p><b>Thread-safety:</b> every method may be called from any thread. <b>Ordering:</b> FIFO per
  * queue across processes; recovered and unclaimed items go to the head. <b>Durability:</b> as
@@ -148,6 +167,24 @@ final class RedisQueue implements BaseQueue {
   /** Claims hold it shared; the sweep of orphaned entries holds it exclusively. */
   private final StampedLock sweepLock = new StampedLock();
   private volatile boolean sweepNeeded;
+
+  /** {@link #idle}: the last claim did not end idle. */
+  private static final long IDLE_NONE = Long.MIN_VALUE;
+  /** {@link #idle}: the last claim ended idle and saw no delayed item. */
+  private static final long IDLE_NO_DUE = Long.MAX_VALUE;
+  /**
+   * How the last claim of this instance ended: {@link #IDLE_NONE}, or idle (found nothing, then
+   * its blocking wait ran out with no token) knowing the earliest due time (ms) or {@link
+   * #IDLE_NO_DUE}. The next claim takes it.
+   */
+  private final java.util.concurrent.atomic.AtomicLong idle =
+      new java.util.concurrent.atomic.AtomicLong(IDLE_NONE);
+  /** The promoter: whether the last run held the lease; next planned runs (ms, queue clock). */
+  private volatile boolean promoterHolder;
+  private long promoterAt = Long.MAX_VALUE;
+  private long promoterChainAt = Long.MAX_VALUE;
+  /** When the claim script last answered (System.nanoTime). */
+  private volatile long lastClaimNanos = System.nanoTime();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeCond = lock.newCondition();
@@ -343,6 +380,9 @@ final class RedisQueue implements BaseQueue {
         }
         if (added) {
           signal(wakeCond);
+          if (delay.toMillis() > 0) {
+            dueAt(clock.millis() + delay.toMillis());
+          }
         }
         if (full && !awaitRoom(deadline)) {
           throw new QueueFullException(name, settings.length(), single ? List.of() : results);
@@ -407,22 +447,33 @@ final class RedisQueue implements BaseQueue {
     enter();
     try {
       long deadline = System.nanoTime() + wait.toNanos();
+      // the last claim of this instance ended idle: it found nothing and then waited out a
+      // blocking timeout with no token. Nothing was made ready since without leaving a token, so
+      // block again at once, without claiming first (one command per wait on an idle queue)
+      long idleDue = idle.getAndSet(IDLE_NONE);
+      // a claim that must not wait always asks the store
+      boolean skipClaim = idleDue != IDLE_NONE && wait.toNanos() > 0 && canSkipClaim(idleDue);
       while (true) {
         if (closed) {
           return List.of();
         }
         long earliestDue;
         try {
-          ensureRegistered();
-          if (sweepNeeded) {
-            sweep(true);
+          if (skipClaim) {
+            skipClaim = false;
+            earliestDue = idleDue == IDLE_NO_DUE ? -1 : idleDue;
+          } else {
+            ensureRegistered();
+            if (sweepNeeded) {
+              sweep(true);
+            }
+            ClaimResult r = claimOnce(Math.max(1, max));
+            outageEnded();
+            if (!r.deliveries.isEmpty()) {
+              return r.deliveries;
+            }
+            earliestDue = r.earliestDue;
           }
-          ClaimResult r = claimOnce(Math.max(1, max));
-          outageEnded();
-          if (!r.deliveries.isEmpty()) {
-            return r.deliveries;
-          }
-          earliestDue = r.earliestDue;
         } catch (Unavailable | QueueUnavailableException e) {
           // registration and sweep report outages as QueueUnavailableException: same handling
           sweepNeeded |= e instanceof QueueUnavailableException;
@@ -447,9 +498,15 @@ final class RedisQueue implements BaseQueue {
         try {
           boolean woken = waitForWake(block);
           if (!woken && deadline - System.nanoTime() <= 0 && block < dueInNanos(earliestDue)) {
-            // the wait ran out with no token and nothing fell due: an idle queue costs one
-            // claim and one blocking command per wait
+            // the wait ran out with no token and nothing fell due: the next claim may block
+            // again without claiming first
+            idle.set(earliestDue < 0 ? IDLE_NO_DUE : earliestDue);
             return List.of();
+          }
+          if (!woken && dueInNanos(earliestDue) > 0) {
+            // no token and nothing due yet: block again, without claiming first
+            idleDue = earliestDue < 0 ? IDLE_NO_DUE : earliestDue;
+            skipClaim = canSkipClaim(idleDue);
           }
         } catch (Unavailable e) {
           outageStarted(e.getCause());
@@ -460,6 +517,27 @@ final class RedisQueue implements BaseQueue {
     } finally {
       exit();
     }
+  }
+
+  /**
+   * Whether a claim may block without claiming first after an idle wait that knew {@code
+   * idleDue} (the earliest due time then, or {@link #IDLE_NO_DUE}): still registered under the
+   * same id, no sweep pending, that due time not reached (by the queue clock, which tests move by
+   * hand), and a claim script ran within the last heartbeat period, so an item made ready without
+   * a token (a token lost with a closed connection) waits at most that long.
+   */
+  private boolean canSkipClaim(long idleDue) {
+    if (consumer == null || sweepNeeded) {
+      return false;
+    }
+    if (idleDue != IDLE_NO_DUE && idleDue <= clock.millis()) {
+      return false;
+    }
+    return System.nanoTime() - lastClaimNanos < TimeUnit.MILLISECONDS.toNanos(beatMs());
+  }
+
+  private long beatMs() {
+    return Math.max(100, ttlMs / 3);
   }
 
   private long dueInNanos(long earliestDue) {
@@ -484,6 +562,7 @@ final class RedisQueue implements BaseQueue {
         try {
           r = await(Script.CLAIM, c, str(c), str(max), str(clock.millis()),
               str(settings.length()));
+          lastClaimNanos = System.nanoTime();
         } catch (Unavailable e) {
           // the claim may have run with its reply lost: hand back what we do not hold
           sweepNeeded = true;
@@ -667,6 +746,8 @@ final class RedisQueue implements BaseQueue {
           str(Math.max(0, delay.toMillis())));
       if (code == 1 && delay.isZero()) {
         signal(wakeCond);
+      } else if (code == 1 && delay.toMillis() > 0) {
+        dueAt(clock.millis() + delay.toMillis());
       }
       return code == 0 ? Outcome.STALE : code == 1 ? Outcome.DONE : Outcome.MERGED;
     } finally {
@@ -964,7 +1045,7 @@ final class RedisQueue implements BaseQueue {
       tasks.add(config.scheduler().scheduleWithFixedDelay(this::heartbeat, beat, beat,
           TimeUnit.MILLISECONDS));
       scheduleReaper(soonestExpiryMs);
-      tasks.add(config.scheduler().schedule(this::promoter, 0, TimeUnit.MILLISECONDS));
+      schedulePromoter(0, true);
     }
   }
 
@@ -1203,38 +1284,103 @@ final class RedisQueue implements BaseQueue {
   }
 
   /**
-   * The promoter: whoever holds the lease sleeps until the earliest due time (bounded, to renew
-   * the lease), then wakes one waiter, whose claim promotes (lazily, in order). Other processes'
-   * waiters learn of due items this way without polling.
+   * The promoter, a fallback for the claim loops (each bounds its blocking wait by the earliest
+   * due time its last claim saw, and a delayed item that becomes the earliest wakes a waiter so
+   * one learns it): whoever holds the lease wakes one waiter once the earliest delayed item falls
+   * due, whose claim promotes (lazily, in order). So a due item is not missed when the waiter that
+   * knew of it went busy or away. It runs once per heartbeat period (renewing the lease, so an
+   * idle queue costs one command per period for it), sooner when the holder knows of an earlier
+   * due time, and at once, in process, when this process pushes or releases a delayed item due
+   * before its next run.
    */
   private void promoter() {
+    promote(true);
+  }
+
+  /** One promoter run; {@code chain}: the periodic run, which schedules the next. */
+  private void promote(boolean chain) {
     String c = consumer;
-    if (closed || c == null) {
+    if (closed) {
       return;
     }
-    long leaseMs = Math.max(1000, blockTimeout.toMillis() * 2);
+    long beat = beatMs();
+    if (c == null) {
+      // fenced: registered again by the next claim; look again next period
+      if (chain) {
+        schedulePromoter(beat, true);
+      }
+      return;
+    }
+    long leaseMs = Math.max(1000, ttlMs);
     byte[][] k = keys.script(c);
     // the lease key travels in the heartbeat slot of the standard KEYS
     k[10] = RedisKeys.b(keys.promoter);
-    Scripts.<List<Object>>run(shared.async, Script.PROMOTE, k, str(clock.millis()), str(c),
-        str(leaseMs)).toCompletableFuture()
-        .whenComplete((r, e) -> {
-          long next = leaseMs / 2;
-          if (e == null && (Long) r.get(0) == 1) {
-            long earliest = (Long) r.get(2);
-            long dueIn = earliest - clock.millis();
-            if (earliest >= 0 && dueIn > 0) {
-              // sleep until the earliest due time (bounded, to renew the lease)
-              next = Math.max(1, Math.min(next, dueIn));
-            }
-          }
-          if (!closed) {
-            synchronized (tasks) {
-              tasks.removeIf(ScheduledFuture::isDone);
-              tasks.add(config.scheduler().schedule(this::promoter, next, TimeUnit.MILLISECONDS));
-            }
-          }
-        });
+    CompletionStage<List<Object>> f;
+    try {
+      f = Scripts.run(shared.async, Script.PROMOTE, k, str(clock.millis()), str(c), str(leaseMs));
+    } catch (RuntimeException e) {
+      if (chain) {
+        schedulePromoter(beat, true);
+      }
+      return;
+    }
+    f.toCompletableFuture().whenComplete((r, e) -> {
+      long next = beat;
+      if (e == null) {
+        promoterHolder = (Long) r.get(0) == 1;
+        long earliest = (Long) r.get(2);
+        long dueIn = earliest - clock.millis();
+        if (promoterHolder && earliest >= 0 && dueIn > 0) {
+          // sleep until the earliest due time (bounded, to renew the lease)
+          next = Math.max(1, Math.min(next, dueIn));
+        }
+      }
+      if (chain) {
+        schedulePromoter(next, true);
+      } else {
+        synchronized (tasks) {
+          promoterAt = promoterChainAt;
+        }
+      }
+    });
+  }
+
+  private void schedulePromoter(long delayMs, boolean chain) {
+    if (closed) {
+      return;
+    }
+    synchronized (tasks) {
+      tasks.removeIf(ScheduledFuture::isDone);
+      long at = clock.millis() + delayMs;
+      if (chain) {
+        promoterChainAt = at;
+        promoterAt = at;
+      } else {
+        promoterAt = Math.min(promoterAt, at);
+      }
+      try {
+        tasks.add(config.scheduler().schedule(() -> promote(chain), delayMs,
+            TimeUnit.MILLISECONDS));
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        // the manager is closing: no more runs
+      }
+    }
+  }
+
+  /**
+   * This process made a delayed item due at {@code due} (ms, queue clock): if it holds the
+   * promoter lease and its next run is later, it runs once more at that time.
+   */
+  private void dueAt(long due) {
+    if (!promoterHolder || closed || consumer == null) {
+      return;
+    }
+    synchronized (tasks) {
+      if (due >= promoterAt) {
+        return;
+      }
+      schedulePromoter(Math.max(1, due - clock.millis()), false);
+    }
   }
 
   // ───────────────────────────── room watcher ─────────────────────────────

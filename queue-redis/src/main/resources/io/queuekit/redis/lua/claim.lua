@@ -5,7 +5,7 @@ if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
   return { -1 }
 end
 local max, now, length = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local promoted = promote(now)
+promote(now)
 local out = { -1, 0 }
 local claimed = 0
 while claimed < max do
@@ -26,9 +26,11 @@ while claimed < max do
   table.insert(out, e)
   claimed = claimed + 1
 end
--- promoted items this claim did not take are news for the other waiters
-if promoted > claimed then
-  wake(promoted - claimed)
+-- ready items this claim did not take (promoted now or left by an earlier step) are news for
+-- the other waiters: an idle waiter blocks without claiming first, so it needs a token
+local left = redis.call('LLEN', K_READY)
+if left > 0 then
+  wake(left)
 end
 local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
 if first[2] then

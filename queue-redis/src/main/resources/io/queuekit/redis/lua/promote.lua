@@ -1,6 +1,8 @@
 -- The promoter. KEYS[11] is the promoter lease (T:promoter). ARGV: now, consumer id, lease ms.
 -- Takes or renews the lease (SET NX PX); the holder wakes one waiter once the earliest delayed
 -- item is due. It moves nothing: promotion stays lazy and ordered, done by the claim it wakes.
+-- A fallback: claims bound their waits by the earliest due time, so it runs rarely (once per
+-- heartbeat period, or at the earliest due time the holder knows).
 -- Returns {holder 0|1, woken 0|1, earliest due ms or -1}.
 local lease = KEYS[11]
 local holder = redis.call('GET', lease)

@@ -9,7 +9,13 @@ t.dc = t.dc + 1
 local delay = tonumber(ARGV[3])
 local added
 if delay > 0 then
-  added = admit(t, tonumber(ARGV[2]) + delay)
+  local due = tonumber(ARGV[2]) + delay
+  local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
+  added = admit(t, due)
+  -- due before every other delayed item: one token, so a waiter learns the new earliest due
+  if added and (not first[2] or due < tonumber(first[2])) then
+    wake(1)
+  end
 else
   added = admit(t, 'tail')
   if added then

@@ -1,0 +1,350 @@
+package io.queuekit;
+
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Item;
+import io.queuekit.spi.Outcome;
+import io.queuekit.spi.StoreStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A simple-flavour in-memory {@link BaseQueue} for the worker pool's package-private tests (the
+ * real backends live in modules that depend on this one). Ignores delays and {@code LENGTH}; can
+ * hand out deliveries with a recovery count, as a persistent store does after a crash; records
+ * what was unclaimed.
+ */
+final class FakeBaseQueue implements BaseQueue {
+  private final String name;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final ArrayDeque<Entry> ready = new ArrayDeque<>(); // guarded by lock
+  private final Map<Long, Entry> inFlight = new HashMap<>(); // guarded by lock
+  private final List<Delivery> unclaimed = new ArrayList<>(); // guarded by lock
+  private long nextId = 1; // guarded by lock
+  private int handedOut; // guarded by lock
+  private int claimsSinceHandOut; // guarded by lock: claims begun after the last non-empty one
+  private boolean closed; // guarded by lock
+  private volatile Runnable onHandOut = () -> { };
+  private int failingUnclaims; // guarded by lock
+
+  FakeBaseQueue(String name) {
+    this.name = name;
+  }
+
+  private record Entry(byte[] payload, int deliveryCount, int recoveryCount) {}
+
+  /** Adds a ready item as a store does after recovering it from a dead consumer. */
+  void pushRecovered(String payload, int recoveryCount) {
+    lock.lock();
+    try {
+      ready.addLast(new Entry(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0,
+          recoveryCount));
+      notEmpty.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int inFlight() {
+    lock.lock();
+    try {
+      return inFlight.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs in the claimer's thread each time a claim is about to return deliveries. */
+  void onHandOut(Runnable hook) {
+    this.onHandOut = hook;
+  }
+
+  /** The next {@code n} unclaim calls fail as a store outage would, changing nothing. */
+  void failUnclaims(int n) {
+    lock.lock();
+    try {
+      failingUnclaims = n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Deliveries claims have handed out so far. */
+  int handedOut() {
+    lock.lock();
+    try {
+      return handedOut;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Claim calls begun since the last claim that handed something out: once positive, the claimer
+   * has finished with what it last got.
+   */
+  int claimsSinceHandOut() {
+    lock.lock();
+    try {
+      return claimsSinceHandOut;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  List<Delivery> unclaimed() {
+    lock.lock();
+    try {
+      return List.copyOf(unclaimed);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean closed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean unique() {
+    return false;
+  }
+
+  @Override
+  public PushResult push(Item item, Duration delay, Duration timeout) {
+    lock.lock();
+    try {
+      ensureOpen();
+      ready.addLast(new Entry(item.payload(), 0, 0));
+      notEmpty.signalAll();
+      return PushResult.ADDED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<PushResult> pushAll(List<Item> items, Duration timeout) {
+    List<PushResult> out = new ArrayList<>();
+    for (Item i : items) {
+      out.add(push(i, Duration.ZERO, timeout));
+    }
+    return out;
+  }
+
+  @Override
+  public PushResult offer(Item item) {
+    return push(item, Duration.ZERO, Duration.ZERO);
+  }
+
+  @Override
+  public List<Delivery> claim(int max, Duration wait) {
+    long nanos = wait.toNanos();
+    try {
+      lock.lockInterruptibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QueueInterruptedException(name, e);
+    }
+    try {
+      ensureOpen();
+      claimsSinceHandOut++;
+      while (ready.isEmpty() && !closed && nanos > 0) {
+        nanos = notEmpty.awaitNanos(nanos);
+      }
+      List<Delivery> out = new ArrayList<>();
+      while (!closed && out.size() < max && !ready.isEmpty()) {
+        Entry e = ready.pollFirst();
+        long id = nextId++;
+        inFlight.put(id, e);
+        out.add(new Delivery(id, e.payload(), e.deliveryCount(), e.recoveryCount(), Instant.EPOCH));
+      }
+      if (!out.isEmpty()) {
+        claimsSinceHandOut = 0;
+        handedOut += out.size();
+        onHandOut.run();
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QueueInterruptedException(name, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<Outcome> ack(List<Delivery> deliveries) {
+    lock.lock();
+    try {
+      ensureOpen();
+      List<Outcome> out = new ArrayList<>();
+      for (Delivery d : deliveries) {
+        out.add(inFlight.remove(d.id()) != null ? Outcome.DONE : Outcome.STALE);
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Outcome release(Delivery delivery, Duration delay) {
+    lock.lock();
+    try {
+      ensureOpen();
+      Entry e = inFlight.remove(delivery.id());
+      if (e == null) {
+        return Outcome.STALE;
+      }
+      ready.addLast(new Entry(e.payload(), e.deliveryCount() + 1, e.recoveryCount()));
+      notEmpty.signalAll();
+      return Outcome.DONE;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<Outcome> unclaim(List<Delivery> deliveries) {
+    lock.lock();
+    try {
+      ensureOpen();
+      if (failingUnclaims > 0) {
+        failingUnclaims--;
+        throw new QueueUnavailableException("queue \"" + name + "\": store unreachable (fake)");
+      }
+      List<Outcome> out = new ArrayList<>();
+      List<Entry> back = new ArrayList<>();
+      for (Delivery d : deliveries) {
+        Entry e = inFlight.remove(d.id());
+        out.add(e == null ? Outcome.STALE : Outcome.DONE);
+        if (e != null) {
+          back.add(e);
+          unclaimed.add(d);
+        }
+      }
+      for (int i = back.size() - 1; i >= 0; i--) {
+        ready.addFirst(back.get(i));
+      }
+      notEmpty.signalAll();
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Outcome deadLetter(Delivery delivery, String reason) {
+    lock.lock();
+    try {
+      ensureOpen();
+      return inFlight.remove(delivery.id()) != null ? Outcome.DONE : Outcome.STALE;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean has(byte[] identity) {
+    return false;
+  }
+
+  @Override
+  public long len() {
+    lock.lock();
+    try {
+      ensureOpen();
+      return ready.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public long removeAll() {
+    lock.lock();
+    try {
+      ensureOpen();
+      long n = ready.size();
+      ready.clear();
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public StoreStats stats() {
+    lock.lock();
+    try {
+      ensureOpen();
+      return new StoreStats(ready.size(), 0, inFlight.size(), 0, 0, Optional.empty());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<DeadLetter> listDead(int offset, int limit) {
+    return List.of();
+  }
+
+  @Override
+  public long replayDead(Collection<Long> ids) {
+    return 0;
+  }
+
+  @Override
+  public long replayAllDead() {
+    return 0;
+  }
+
+  @Override
+  public long purgeDead(Collection<Long> ids) {
+    return 0;
+  }
+
+  @Override
+  public long purgeAllDead() {
+    return 0;
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      notEmpty.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new QueueClosedException(name);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.queuekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WorkerGroupTest {
+  private static final long WAIT_SECONDS = 30;
+  private final List<WorkerGroup> groups = new ArrayList<>();
+
+  private WorkerGroup group(int maxWorkers, Consumer<Batch> runner) {
+    WorkerGroup g = new WorkerGroup("wg", maxWorkers, Duration.ofMinutes(1), runner, b -> { });
+    groups.add(g);
+    return g;
+  }
+
+  @AfterEach
+  void stopGroups() throws InterruptedException {
+    for (WorkerGroup g : groups) {
+      g.stop();
+      g.awaitExit(System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS));
+    }
+  }
+
+  private static org.awaitility.core.ConditionFactory soon() {
+    return await().atMost(Duration.ofSeconds(WAIT_SECONDS)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1));
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void aWorkerKilledByAVirtualMachineErrorIsReplacedWhileBatchesWait() throws Exception {
+    Batch dies = new Batch(List.of(), false);
+    Batch waits = new Batch(List.of(), false);
+    CountDownLatch dying = new CountDownLatch(1);
+    CountDownLatch die = new CountDownLatch(1);
+    CountDownLatch waitedRan = new CountDownLatch(1);
+    WorkerGroup g = group(1, b -> {
+      if (b == dies) {
+        dying.countDown();
+        awaitQuietly(die);
+        throw new InternalError("a VirtualMachineError the worker passes on");
+      }
+      waitedRan.countDown();
+    });
+    g.dispatch(dies);
+    assertThat(dying.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    g.dispatch(waits); // the cap is reached: it waits for the only worker
+    die.countDown();
+    assertThat(waitedRan.await(WAIT_SECONDS, TimeUnit.SECONDS))
+        .as("a batch left waiting when its only worker died").isTrue();
+  }
+
+  @Test
+  void stopReachesEveryIdleWorker() throws Exception {
+    // stop() queues one STOP per worker. Idle workers take theirs and exit while stop() is still
+    // queueing, so the count must be taken once, before the first STOP. The exits race the loop,
+    // so the scenario repeats; every round must end with every worker gone.
+    int workers = 8;
+    for (int round = 0; round < 30; round++) {
+      CountDownLatch go = new CountDownLatch(1);
+      Set<Thread> threads = ConcurrentHashMap.newKeySet();
+      WorkerGroup g = group(workers, b -> {
+        threads.add(Thread.currentThread());
+        awaitQuietly(go);
+      });
+      for (int i = 0; i < workers; i++) {
+        int running = i;
+        soon().until(() -> g.active() == running);
+        g.dispatch(new Batch(List.of(), false)); // every worker busy: starts one more
+      }
+      soon().until(() -> g.active() == workers);
+      go.countDown();
+      soon().until(() -> g.active() == 0 && threads.stream()
+          .allMatch(t -> t.getState() == Thread.State.TIMED_WAITING)); // idle, polling
+      assertThat(g.workers()).isEqualTo(workers);
+      g.stop();
+      assertThat(g.awaitExit(System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS)))
+          .as("round %d: every worker exits after stop()", round).isTrue();
+    }
+  }
+
+  @Test
+  void aBurstOfBatchesGetsEveryWorkerTheCapAllows() throws Exception {
+    // A woken idle worker is still counted idle between taking its batch and leaving its poll; a
+    // dispatch in that window must not leave its batch without a worker while the cap allows one.
+    // The window is a few instructions wide, so bursts repeat: each wakes the idle workers and
+    // needs two more (the old code stalled in about one burst in 25).
+    int cap = 8;
+    AtomicReference<CountDownLatch> running = new AtomicReference<>();
+    AtomicReference<CountDownLatch> release = new AtomicReference<>();
+    Consumer<Batch> runner = b -> {
+      CountDownLatch mine = running.get();
+      CountDownLatch go = release.get();
+      mine.countDown();
+      awaitQuietly(go);
+    };
+    WorkerGroup g = null;
+    for (int round = 0; round < 200; round++) {
+      if (g == null || g.workers() >= cap) {
+        if (g != null) {
+          g.stop();
+        }
+        g = group(cap, runner);
+        assertThat(burst(g, 4, running, release)).as("round %d: a fresh group", round).isTrue();
+      }
+      int want = Math.min(cap, g.workers() + 2);
+      assertThat(burst(g, want, running, release))
+          .as("round %d: %d batches at once for a cap of %d", round, want, cap).isTrue();
+    }
+  }
+
+  /** Dispatches {@code n} batches at once; true if all ran at the same time. */
+  private static boolean burst(WorkerGroup g, int n, AtomicReference<CountDownLatch> running,
+      AtomicReference<CountDownLatch> release) throws InterruptedException {
+    running.set(new CountDownLatch(n));
+    release.set(new CountDownLatch(1));
+    for (int i = 0; i < n; i++) {
+      g.dispatch(new Batch(List.of(), false));
+    }
+    boolean all = running.get().await(WAIT_SECONDS, TimeUnit.SECONDS);
+    release.get().countDown();
+    soon().until(() -> g.active() == 0);
+    return all;
+  }
+}

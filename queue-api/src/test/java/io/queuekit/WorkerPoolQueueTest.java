@@ -1,0 +1,235 @@
+package io.queuekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.spi.Delivery;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker pool over {@link FakeBaseQueue}: what the conformance suite cannot reach on the
+ * in-memory backend (what shutdown hands back to the store, recovered deliveries).
+ */
+class WorkerPoolQueueTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  /** One lane per test, as one manager would have: the cross-queue tests share it. */
+  private final RecoveredLane lane = new RecoveredLane();
+  private final List<DefaultWorkerPoolQueue<?>> queues = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    for (DefaultWorkerPoolQueue<?> q : queues) {
+      q.shutdown();
+    }
+    scheduler.shutdownNow();
+  }
+
+  private static QueueSettings settings(UnaryOperator<QueueSettings.Builder> adjust) {
+    return adjust.apply(QueueSettings.builder().type("channel").batchDebounce(Duration.ofMillis(20))
+        .shutdownTimeout(Duration.ofSeconds(5)).workerIdleTimeout(Duration.ofSeconds(30))).build();
+  }
+
+  private DefaultWorkerPoolQueue<String> queue(FakeBaseQueue base, QueueSettings s,
+      Handler<String> handler) {
+    return queue(base, s, Duration.ofMillis(100), handler);
+  }
+
+  private DefaultWorkerPoolQueue<String> queue(FakeBaseQueue base, QueueSettings s,
+      Duration claimWait, Handler<String> handler) {
+    DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
+        QueueSpec.simple(base.name(), String.class, handler), s, base, Clock.systemUTC(), scheduler,
+        claimWait, lane, () -> { });
+    queues.add(q);
+    q.start();
+    return q;
+  }
+
+  @Test
+  void shutdownFromAnInterruptedThreadStillGivesBackWhatTheClaimLoopHolds() {
+    FakeBaseQueue base = new FakeBaseQueue("interruptedshutdown");
+    DefaultWorkerPoolQueue<String> q = queue(base,
+        settings(b -> b.batchLength(10).batchDebounce(Duration.ofMinutes(1))), items -> List.of());
+    for (int i = 0; i < 3; i++) {
+      q.push("item" + i);
+    }
+    // claimed into the claim loop's batch, which waits for its debounce
+    await().atMost(WAIT).until(() -> base.inFlight() == 3);
+    Thread.currentThread().interrupt();
+    boolean stillInterrupted;
+    try {
+      q.shutdown();
+    } finally {
+      stillInterrupted = Thread.interrupted();
+    }
+    assertThat(stillInterrupted).as("the interrupt flag is kept").isTrue();
+    assertThat(base.unclaimed()).extracting(Delivery::id).containsExactly(1L, 2L, 3L);
+    assertThat(base.inFlight()).isZero();
+    assertThat(base.closed()).isTrue();
+  }
+
+  @Test
+  void aStoreFailureGivingBackAClaimThatRacedPauseDoesNotStopClaiming() {
+    // pause() lands while a claim is in the store; the claim loop gives what it got back, and the
+    // store fails that call once (an outage): claiming must go on once the store answers.
+    FakeBaseQueue base = new FakeBaseQueue("pauseraceoutage");
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)), items -> {
+      seen.addAll(items);
+      return List.of();
+    });
+    AtomicBoolean raced = new AtomicBoolean();
+    base.onHandOut(() -> {
+      if (raced.compareAndSet(false, true)) {
+        q.pause();
+      }
+    });
+    base.failUnclaims(1);
+    q.push("first");
+    await().atMost(WAIT).until(() -> base.unclaimed().size() == 1); // given back once it could
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("first");
+  }
+
+  @Test
+  void raisingMaxWorkersLetsTheClaimLoopClaimMoreAtOnce() {
+    // At the prefetch bound (BATCH_LENGTH × (MAX_WORKERS + 1)) the claim loop waits for a settle;
+    // a higher cap raises the bound and must wake it, not leave it waiting out its claim wait
+    // (here an hour: a long claim wait keeps an idle queue cheap on a remote store).
+    FakeBaseQueue base = new FakeBaseQueue("raisecap");
+    AtomicInteger running = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1).maxWorkers(1)),
+        Duration.ofHours(1), items -> {
+          running.incrementAndGet();
+          awaitQuietly(release);
+          return List.of();
+        });
+    for (int i = 0; i < 4; i++) {
+      q.push("item" + i);
+    }
+    await().atMost(WAIT).until(() -> running.get() == 1 && base.handedOut() == 2); // at the bound
+    q.setMaxWorkers(3);
+    await().atMost(WAIT).until(() -> running.get() == 3 && base.handedOut() == 4);
+    release.countDown();
+    assertThat(q.flush(WAIT)).isTrue();
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void recoveredDeliveriesRunAloneAndOneAtATime() {
+    FakeBaseQueue base = new FakeBaseQueue("recoveredalone");
+    base.pushRecovered("\"r1\"", 1);
+    base.pushRecovered("\"r2\"", 2);
+    base.pushRecovered("\"r3\"", 1);
+    base.pushRecovered("\"n1\"", 0);
+    base.pushRecovered("\"n2\"", 0);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    List<List<String>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(b -> b.batchLength(5).maxWorkers(3)),
+        items -> {
+          boolean recovered = items.get(0).startsWith("r");
+          if (recovered) {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          }
+          batches.add(List.copyOf(items));
+          if (recovered) {
+            running.decrementAndGet();
+          }
+          return List.of();
+        });
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(batches.stream().flatMap(List::stream))
+        .containsExactlyInAnyOrder("r1", "r2", "r3", "n1", "n2");
+    assertThat(batches.stream().filter(b -> b.stream().anyMatch(i -> i.startsWith("r"))))
+        .hasSize(3).allSatisfy(b -> assertThat(b).hasSize(1));
+    assertThat(most.get()).isEqualTo(1);
+    assertThat(q.stats().recovered()).isEqualTo(3);
+  }
+
+  @Test
+  void recoveredDeliveriesRunOneAtATimePerProcessAcrossQueues() {
+    // DESIGN §4.3: if two queues ran recovered deliveries at once and one of them crashed the
+    // process, both items would gain a recovery, and the innocent one could be quarantined.
+    FakeBaseQueue baseA = new FakeBaseQueue("recoveredlanea");
+    FakeBaseQueue baseB = new FakeBaseQueue("recoveredlaneb");
+    baseA.pushRecovered("\"a\"", 1);
+    baseB.pushRecovered("\"b\"", 1);
+    CountDownLatch aRunning = new CountDownLatch(1);
+    CountDownLatch aMayReturn = new CountDownLatch(1);
+    CountDownLatch bRan = new CountDownLatch(1);
+    AtomicBoolean bRanWhileA = new AtomicBoolean();
+    DefaultWorkerPoolQueue<String> a = queue(baseA, settings(b -> b.batchLength(1)), items -> {
+      aRunning.countDown();
+      awaitQuietly(aMayReturn);
+      return List.of();
+    });
+    awaitQuietly(aRunning);
+    DefaultWorkerPoolQueue<String> b = queue(baseB, settings(s -> s.batchLength(1)), items -> {
+      bRanWhileA.set(aMayReturn.getCount() > 0);
+      bRan.countDown();
+      return List.of();
+    });
+    // B claimed "b", found the lane taken and gave "b" back untouched, to wait for the lane
+    await().atMost(WAIT).until(() -> baseB.handedOut() == 1 && baseB.unclaimed().size() == 1);
+    assertThat(b.workersStarted()).as("B dispatched a recovered delivery while A ran one").isZero();
+    assertThat(baseB.unclaimed().get(0).recoveryCount()).isEqualTo(1);
+    aMayReturn.countDown();
+    awaitQuietly(bRan);
+    assertThat(bRan.getCount()).isZero();
+    assertThat(bRanWhileA).isFalse();
+    assertThat(a.flush(WAIT)).isTrue();
+    assertThat(b.flush(WAIT)).isTrue();
+  }
+
+  @Test
+  void aQueueShutDownWithARecoveredBatchWaitingFreesTheLaneForOthers() {
+    // A's recovered batch waits for A's only worker, busy with an ordinary batch, when A shuts
+    // down: shutdown gives it back, and B's recovered delivery must still get its turn.
+    FakeBaseQueue baseA = new FakeBaseQueue("recoveredshutdowna");
+    FakeBaseQueue baseB = new FakeBaseQueue("recoveredshutdownb");
+    baseA.pushRecovered("\"ordinary\"", 0);
+    CountDownLatch ordinaryRunning = new CountDownLatch(1);
+    CountDownLatch bRan = new CountDownLatch(1);
+    DefaultWorkerPoolQueue<String> a = queue(baseA, settings(s -> s.batchLength(2).maxWorkers(1)
+        .shutdownTimeout(Duration.ZERO)), items -> {
+          ordinaryRunning.countDown();
+          new CountDownLatch(1).await(WAIT.toSeconds(), TimeUnit.SECONDS); // until interrupted
+          return List.of();
+        });
+    awaitQuietly(ordinaryRunning);
+    baseA.pushRecovered("\"recovered\"", 1);
+    // claimed; the claim loop dispatches it (to wait for the busy worker) before it can stop
+    await().atMost(WAIT).until(() -> baseA.handedOut() == 2);
+    a.shutdown();
+    assertThat(baseA.unclaimed()).hasSize(2);
+    baseB.pushRecovered("\"b\"", 1);
+    DefaultWorkerPoolQueue<String> b = queue(baseB, settings(s -> s.batchLength(1)), items -> {
+      bRan.countDown();
+      return List.of();
+    });
+    assertThat(b.flush(WAIT)).isTrue();
+    assertThat(bRan.getCount()).isZero();
+  }
+}
