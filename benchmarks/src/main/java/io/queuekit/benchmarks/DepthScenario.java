@@ -294,8 +294,10 @@ final class DepthScenario implements Scenario {
   }
 
   private static String bytes(double b) {
-    return (Math.abs(b) < 10 ? String.format(java.util.Locale.ROOT, "%.1f", b)
-        : Text.integer(Math.round(b))) + " B";
+    // A heap that shrank by less than 0.05 B per item is unchanged, not "-0.0".
+    double shown = Math.abs(b) < 0.05 ? 0 : b;
+    return (Math.abs(shown) < 10 ? String.format(java.util.Locale.ROOT, "%.1f", shown)
+        : Text.integer(Math.round(shown))) + " B";
   }
 
   static double median(List<Double> v) {
