@@ -3,9 +3,7 @@ package io.queuekit;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,9 +20,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Beyond Gitea: it holds at most {@code BATCH_LENGTH × (MAX_WORKERS + 1)} unsettled deliveries
  * (no hoarding, the basis of the crash-duplicate bound); recovered deliveries (recovery count &gt;
- * 0) are dispatched alone, one at a time per process (across queues: {@link RecoveredLane}), so
- * only the item whose handler was running at a crash keeps gaining recoveries; while paused it
- * claims nothing.
+ * 0) are dispatched alone, one at a time per manager (across its queues: {@link RecoveredLane}),
+ * so only the item whose handler was running at a crash keeps gaining recoveries: the loop never
+ * holds a recovered delivery it is not running (further ones, or all of them while another queue
+ * holds the lane, go back to the head at once, counts unchanged) and claims nothing while one runs
+ * or while it waits for the lane, so a crash during that run finds no other recovered item in
+ * flight; while paused it claims nothing.
  *
  * <p>Methods named {@code doXxx} run on the claim thread only; the rest are thread-safe.
  */
@@ -40,11 +41,13 @@ final class ClaimLoop {
   private final long claimWaitNanos;
   private final WorkerGroup workers;
 
-  /** Claimed, not yet settled: buffer + recovered backlog + dispatched batches. */
+  /** Claimed, not yet settled: buffer + dispatched batches. */
   private final AtomicInteger held = new AtomicInteger();
-  private final Deque<Delivery> recoveredBacklog = new ArrayDeque<>(); // guarded by recoveredLock
-  private final Object recoveredLock = new Object();
-  private final RecoveredLane lane = RecoveredLane.PROCESS;
+  private final RecoveredLane lane;
+  /** A recovered delivery of this queue is running: claim nothing until it finished. */
+  private volatile boolean recoveredRunning;
+  /** Recovered deliveries were given back because another queue holds the lane. */
+  private volatile boolean awaitingLane;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -62,7 +65,8 @@ final class ClaimLoop {
   private final List<Delivery> leftovers = new ArrayList<>();
 
   ClaimLoop(String queue, BaseQueue base, QueueSettings settings, Duration claimWait,
-      WorkerGroup workers) {
+      WorkerGroup workers, RecoveredLane lane) {
+    this.lane = lane;
     this.queue = queue;
     this.base = base;
     this.batchLength = settings.batchLength();
@@ -115,12 +119,18 @@ final class ClaimLoop {
     signal();
   }
 
-  /** A worker finished a batch: a recovered batch lets the next recovered delivery run. */
+  /** A worker finished a batch: a recovered batch lets the loop claim (and run) the next one. */
   void batchFinished(Batch batch) {
     if (batch.recovered) {
+      recoveredRunning = false;
       lane.release(this);
-      dispatchRecovered();
     }
+    signal();
+  }
+
+  /** The lane this loop waited for is free: claim again (and try to take it). */
+  void laneFreed() {
+    awaitingLane = false;
     signal();
   }
 
@@ -154,12 +164,7 @@ final class ClaimLoop {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    List<Delivery> out = new ArrayList<>(leftovers);
-    synchronized (recoveredLock) {
-      out.addAll(recoveredBacklog);
-      recoveredBacklog.clear();
-    }
-    return out;
+    return new ArrayList<>(leftovers);
   }
 
   private void signal() {
@@ -213,7 +218,7 @@ final class ClaimLoop {
           }
         }
         int room = prefetchBound() - held.get();
-        if (paused || room <= 0) {
+        if (paused || room <= 0 || recoveredRunning || awaitingLane) {
           doAwait(buffer.isEmpty() ? claimWaitNanos : bufferDeadline - System.nanoTime(), seen);
           continue;
         }
@@ -256,11 +261,19 @@ final class ClaimLoop {
           leftovers.addAll(claimed);
           continue;
         }
+        Delivery solo = null;
         for (Delivery d : claimed) {
           if (d.recoveryCount() > 0) {
-            synchronized (recoveredLock) {
-              recoveredBacklog.add(d);
+            if (solo == null && !recoveredRunning && !awaitingLane) {
+              // Set before asking, so a laneFreed() between a refusal and here is not lost.
+              awaitingLane = true;
+              if (lane.tryAcquire(this)) {
+                awaitingLane = false;
+                solo = d;
+                continue;
+              }
             }
+            leftovers.add(d);
           } else {
             if (buffer.isEmpty()) {
               bufferDeadline = System.nanoTime() + debounceNanos;
@@ -271,7 +284,14 @@ final class ClaimLoop {
             }
           }
         }
-        dispatchRecovered();
+        if (!leftovers.isEmpty()) {
+          // Held but not running, they would gain a recovery if the solo run crashed the process.
+          doUnclaimLeftovers();
+        }
+        if (solo != null) {
+          recoveredRunning = true;
+          workers.dispatch(new Batch(List.of(solo), true));
+        }
       }
     } catch (RuntimeException | Error e) {
       log.error("queue \"{}\": claim loop failed; no more items will be claimed", queue, e);
@@ -329,23 +349,5 @@ final class ClaimLoop {
     } finally {
       lock.unlock();
     }
-  }
-
-  /**
-   * Starts the next recovered delivery if none runs in this process: at most one at a time. When
-   * another holds the lane, this loop is offered it later.
-   *
-   * @return whether one was started
-   */
-  boolean dispatchRecovered() {
-    Delivery next;
-    synchronized (recoveredLock) {
-      if (recoveredBacklog.isEmpty() || stopping.get() || !lane.tryAcquire(this)) {
-        return false;
-      }
-      next = recoveredBacklog.poll();
-    }
-    workers.dispatch(new Batch(List.of(next), true));
-    return true;
   }
 }

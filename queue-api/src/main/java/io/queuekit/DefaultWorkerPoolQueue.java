@@ -59,7 +59,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private final AtomicInteger flushing = new AtomicInteger();
 
   DefaultWorkerPoolQueue(QueueSpec<T> spec, QueueSettings settings, BaseQueue base, Clock clock,
-      ScheduledExecutorService scheduler, Duration claimWait, Runnable onShutdown) {
+      ScheduledExecutorService scheduler, Duration claimWait, RecoveredLane lane,
+      Runnable onShutdown) {
     this.name = spec.name();
     this.itemType = spec.itemType();
     this.settings = settings;
@@ -80,7 +81,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         });
     this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
         runner::run, batch -> loopRef[0].batchFinished(batch));
-    this.loop = new ClaimLoop(name, base, settings, claimWait, workers);
+    this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane);
     loopRef[0] = loop;
     this.storeStats = Caffeine.newBuilder()
         .expireAfterWrite(Duration.ofSeconds(1))

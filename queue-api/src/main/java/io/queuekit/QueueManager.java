@@ -56,6 +56,8 @@ public final class QueueManager implements AutoCloseable {
   private final boolean ownsScheduler;
   private final BaseQueues backends;
   private final Duration claimWait;
+  /** At most one recovered delivery runs at a time across this manager's queues. */
+  private final RecoveredLane recoveredLane = new RecoveredLane();
   private final Map<String, WorkerPoolQueue<?>> queues = new LinkedHashMap<>(); // guarded by this
   private final Set<String> opening = new HashSet<>(); // guarded by this
   private boolean closed; // guarded by this
@@ -129,7 +131,7 @@ public final class QueueManager implements AutoCloseable {
       BaseQueue base = backends.create(settings.type(),
           new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath));
       q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
-          () -> forget(name));
+          recoveredLane, () -> forget(name));
     } finally {
       synchronized (this) {
         opening.remove(name);

@@ -1,68 +1,57 @@
 package io.queuekit;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * The one lane recovered deliveries (recovery count &gt; 0) run in, process-wide (DESIGN §4.3): at
- * most one runs at a time in the whole process, across queues, so when the process dies only the
- * item whose handler was running gains a recovery. The claim loop holding the lane gives it up when
- * its recovered batch finished (or at its shutdown); the lane then goes to the claim loops waiting
- * for it, in the order they asked.
+ * The one lane recovered deliveries (recovery count &gt; 0) run in (DESIGN §4.3): at most one runs
+ * at a time across every queue of a {@link QueueManager} — a service's process — so when the
+ * process dies only the item whose handler was running gains a recovery. One per manager, not a
+ * global: two managers in one JVM (tests, embedded services) do not block each other.
  *
- * <p>Thread-safe. Lock order: a claim loop's own lock, then this.
+ * <p>A claim loop takes the lane just before it dispatches a recovered delivery and gives it up
+ * when that batch finished (or at its shutdown). A loop that found the lane taken gives its
+ * recovered deliveries back and waits; every waiting loop is told when the lane is free, and the
+ * first to claim takes it.
+ *
+ * <p>Thread-safe. {@link ClaimLoop#laneFreed()} is called without this lock held.
  */
 final class RecoveredLane {
-  static final RecoveredLane PROCESS = new RecoveredLane();
-
   private ClaimLoop holder; // guarded by this
-  private final Deque<ClaimLoop> waiting = new ArrayDeque<>(); // guarded by this
+  private final Set<ClaimLoop> waiting = new LinkedHashSet<>(); // guarded by this
 
-  /** Takes the lane for {@code loop}, or queues it to be offered the lane later. */
+  /** Takes the lane for {@code loop} if it is free (or already its); else records that it waits. */
   synchronized boolean tryAcquire(ClaimLoop loop) {
-    if (holder == null) {
+    if (holder == null || holder == loop) {
       holder = loop;
       waiting.remove(loop);
       return true;
     }
-    if (holder != loop && !waiting.contains(loop)) {
-      waiting.add(loop);
-    }
+    waiting.add(loop);
     return false;
   }
 
-  /** Gives the lane up if {@code loop} holds it, and offers it to the loops waiting for it. */
+  /** Gives the lane up if {@code loop} holds it, and tells every waiting loop it is free. */
   void release(ClaimLoop loop) {
+    List<ClaimLoop> wake;
     synchronized (this) {
       if (holder != loop) {
         return;
       }
       holder = null;
+      wake = List.copyOf(waiting);
     }
-    offer();
+    for (ClaimLoop w : wake) {
+      w.laneFreed();
+    }
   }
 
-  /** {@code loop} is stopping: gives the lane up if it holds it and stops waiting for it. */
+  /** {@code loop} is stopping: it stops waiting, and gives the lane up if it holds it. */
   void leave(ClaimLoop loop) {
     synchronized (this) {
       waiting.remove(loop);
     }
     release(loop);
-  }
-
-  /** Offers the free lane to waiting loops, in order, until one takes it or none is left. */
-  private void offer() {
-    while (true) {
-      ClaimLoop next;
-      synchronized (this) {
-        if (holder != null) {
-          return;
-        }
-        next = waiting.poll();
-      }
-      if (next == null || next.dispatchRecovered()) {
-        return;
-      }
-    }
   }
 }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 class WorkerPoolQueueTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  /** One lane per test, as one manager would have: the cross-queue tests share it. */
+  private final RecoveredLane lane = new RecoveredLane();
   private final List<DefaultWorkerPoolQueue<?>> queues = new ArrayList<>();
 
   @AfterEach
@@ -49,7 +51,7 @@ class WorkerPoolQueueTest {
       Duration claimWait, Handler<String> handler) {
     DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
         QueueSpec.simple(base.name(), String.class, handler), s, base, Clock.systemUTC(), scheduler,
-        claimWait, () -> { });
+        claimWait, lane, () -> { });
     queues.add(q);
     q.start();
     return q;
@@ -189,9 +191,10 @@ class WorkerPoolQueueTest {
       bRan.countDown();
       return List.of();
     });
-    // B's claim loop has claimed "b" and finished with that claim once it claims again
-    await().atMost(WAIT).until(() -> baseB.handedOut() == 1 && baseB.claimsSinceHandOut() > 0);
+    // B claimed "b", found the lane taken and gave "b" back untouched, to wait for the lane
+    await().atMost(WAIT).until(() -> baseB.handedOut() == 1 && baseB.unclaimed().size() == 1);
     assertThat(b.workersStarted()).as("B dispatched a recovered delivery while A ran one").isZero();
+    assertThat(baseB.unclaimed().get(0).recoveryCount()).isEqualTo(1);
     aMayReturn.countDown();
     awaitQuietly(bRan);
     assertThat(bRan.getCount()).isZero();
@@ -217,8 +220,8 @@ class WorkerPoolQueueTest {
         });
     awaitQuietly(ordinaryRunning);
     baseA.pushRecovered("\"recovered\"", 1);
-    // claimed, and dispatched (waiting for the busy worker) before the next claim began
-    await().atMost(WAIT).until(() -> baseA.handedOut() == 2 && baseA.claimsSinceHandOut() > 0);
+    // claimed; the claim loop dispatches it (to wait for the busy worker) before it can stop
+    await().atMost(WAIT).until(() -> baseA.handedOut() == 2);
     a.shutdown();
     assertThat(baseA.unclaimed()).hasSize(2);
     baseB.pushRecovered("\"b\"", 1);

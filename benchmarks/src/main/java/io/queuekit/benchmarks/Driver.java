@@ -27,6 +27,7 @@ final class Driver implements AutoCloseable {
   private final Pipeline pipeline;
   private final Sink sink;
   private final int producers;
+  private final int pushBatch;
   private final ExecutorService producerThreads;
   private long nextId;
 
@@ -34,6 +35,7 @@ final class Driver implements AutoCloseable {
     this.sink = new Sink();
     this.pipeline = Pipelines.open(pipelineName, config, sink);
     this.producers = config.producers();
+    this.pushBatch = config.pushBatch();
     AtomicInteger n = new AtomicInteger();
     this.producerThreads = Executors.newFixedThreadPool(producers, r -> {
       Thread t = new Thread(r, "bench-producer-" + n.incrementAndGet());
@@ -55,8 +57,23 @@ final class Driver implements AutoCloseable {
     for (int k = 0; k < producers; k++) {
       int offset = k;
       pushes.add(producerThreads.submit(() -> {
+        if (pushBatch == 1) {
+          for (long i = offset; i < count; i += producers) {
+            pipeline.push(Payload.sample(first + i, System.nanoTime()));
+          }
+          return null;
+        }
+        // Batched pushes: this producer's ids, pushBatch per call (the last call may be short).
+        List<Payload> batch = new ArrayList<>(pushBatch);
         for (long i = offset; i < count; i += producers) {
-          pipeline.push(Payload.sample(first + i, System.nanoTime()));
+          batch.add(Payload.sample(first + i, System.nanoTime()));
+          if (batch.size() == pushBatch) {
+            pipeline.pushAll(batch);
+            batch = new ArrayList<>(pushBatch);
+          }
+        }
+        if (!batch.isEmpty()) {
+          pipeline.pushAll(batch);
         }
         return null;
       }));
@@ -70,7 +87,8 @@ final class Driver implements AutoCloseable {
    * Pushes {@code count} items at {@code ratePerSecond} in total (each producer keeps its own
    * schedule, so a producer that falls behind pushes back to back until it catches up), records
    * how long each push call took and how long each item took to reach the handler, and waits until
-   * all are handled.
+   * all are handled. One item per push call whatever the config's {@code pushBatch}: a push's
+   * latency is the latency of one item.
    */
   LatencySample pacedRound(int count, double ratePerSecond) throws Exception {
     long first = nextId;

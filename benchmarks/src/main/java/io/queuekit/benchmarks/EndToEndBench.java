@@ -7,7 +7,6 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -17,11 +16,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * End-to-end throughput of one {@link Pipeline}, in items per second: each invocation pushes
- * {@link #ROUND} items from {@code producers} threads and returns once the handler has seen all of
- * them (each exactly once, checked), so the score counts only items that went all the way through.
- * JMH's throughput mode with {@code @OperationsPerInvocation(ROUND)} turns invocations per second
- * into items per second.
+ * End-to-end throughput of one {@link Pipeline}: each invocation pushes {@code round} items from
+ * {@code producers} threads and returns once the handler has seen all of them (each exactly once,
+ * checked), so the score counts only items that went all the way through. JMH reports invocations
+ * per second; {@link JmhRunner} multiplies by {@code round} to give items per second. (The round
+ * is a parameter, not {@code @OperationsPerInvocation}, because sides a hundred times apart need
+ * different rounds: a slow side's round must still fit many times in one iteration.)
  *
  * <p>Forks, iterations and times are not annotated here: the scenario that runs this benchmark
  * states them (see {@code JmhSettings}). Public because JMH's generated code extends it.
@@ -35,10 +35,19 @@ import org.openjdk.jmh.annotations.Threads;
 @Threads(1)
 public class EndToEndBench {
   /**
-   * Items per invocation: a multiple of producers × batch length (so no round ends on a partial
-   * batch waiting for its debounce), large enough that the ramp at each end of a round is small.
+   * The channel scenario's items per invocation: a multiple of producers × batch length (so no
+   * round ends on a partial batch waiting for its debounce), large enough that the ramp at each end
+   * of a round is small.
    */
   public static final int ROUND = 20_000;
+
+  /** Items per invocation (see {@link #ROUND}). */
+  @Param({"20000"})
+  public int round;
+
+  /** Items per push call: 1 is {@code push}, more is {@code pushAll}. */
+  @Param({"1"})
+  public int pushBatch;
 
   /** A {@link Pipelines} name: {@code queuekit-<TYPE>} or a baseline. */
   @Param({"queuekit-channel"})
@@ -57,18 +66,19 @@ public class EndToEndBench {
 
   @Setup(Level.Trial)
   public void open() throws Exception {
-    if (ROUND % (producers * batchLength) != 0) {
-      throw new IllegalArgumentException("ROUND=" + ROUND + " is not a multiple of producers ("
-          + producers + ") × batchLength (" + batchLength + ")");
+    if (round % (producers * batchLength) != 0 || round % (producers * pushBatch) != 0) {
+      throw new IllegalArgumentException("round=" + round + " is not a multiple of producers ("
+          + producers + ") × batchLength (" + batchLength + ") and of producers × pushBatch ("
+          + pushBatch + ")");
     }
-    driver = new Driver(pipeline, PipelineConfig.of(producers, workers, batchLength));
+    driver = new Driver(pipeline, PipelineConfig.of(producers, workers, batchLength)
+        .withPushBatch(pushBatch));
   }
 
   @Benchmark
-  @OperationsPerInvocation(ROUND)
   public long endToEnd(Cost cost) throws Exception {
-    long seen = driver.round(ROUND);
-    cost.items += ROUND;
+    long seen = driver.round(round);
+    cost.items += round;
     return seen;
   }
 
@@ -96,18 +106,29 @@ public class EndToEndBench {
     public long cpuNanos;
     /** Items handled during the iteration. */
     public long items;
+    /**
+     * The Redis server's CPU time during the iteration, in microseconds, where the run has a
+     * server ({@link ServerCpu}); 0 otherwise.
+     */
+    public long serverCpuMicros;
     private long cpuAtStart;
+    private long serverAtStart;
 
     @Setup(Level.Iteration)
     public void start() {
       items = 0;
       cpuNanos = 0;
+      serverCpuMicros = 0;
       cpuAtStart = OS.getProcessCpuTime();
+      String uri = ServerCpu.uri();
+      serverAtStart = uri == null ? 0 : ServerCpu.micros(uri);
     }
 
     @TearDown(Level.Iteration)
     public void stop() {
       cpuNanos = OS.getProcessCpuTime() - cpuAtStart;
+      String uri = ServerCpu.uri();
+      serverCpuMicros = uri == null ? 0 : ServerCpu.micros(uri) - serverAtStart;
     }
   }
 }

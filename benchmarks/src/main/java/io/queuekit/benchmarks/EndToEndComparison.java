@@ -24,68 +24,144 @@ final class EndToEndComparison {
    * @param pipeline its {@link Pipelines} name
    * @param label what the table calls it
    * @param how its path from push to handler, one line
-   * @param batcher the name of its one thread between store and workers (claim thread, batcher)
+   * @param threads its threads, e.g. {@code 2 producers + 1 claim thread + 2 workers}
+   * @param push what one push call is, e.g. {@code WorkerPoolQueue.pushAll} of 100
    */
-  record Side(String pipeline, String label, String how, String batcher) {}
-
-  private final Side ours;
-  private final List<Side> baselines;
-  private final PipelineConfig config;
-  private final double throughputAim;
-  private final double latencyAim;
-  private final String oursExtraWork;
+  record Side(String pipeline, String label, String how, String threads, String push) {}
 
   /**
+   * A baseline and what our side must achieve against it.
+   *
+   * @param side the baseline's side
    * @param throughputAim ours ÷ baseline items/s must be at least this
+   * @param whyNotMet printed when the aim is missed: why (what our side does that the baseline does
+   *     not, from the design) and what would change it
+   */
+  record Baseline(Side side, double throughputAim, String whyNotMet) {}
+
+  /** The threads text of a side with one batching thread between store and workers. */
+  static String batcherThreads(PipelineConfig c, String batcher) {
+    return c.producers() + " producers + 1 " + batcher + " + " + c.workers() + " workers";
+  }
+
+  /** The threads text of a store loop: consumers claim, decode, handle and settle themselves. */
+  static String loopThreads(PipelineConfig c) {
+    return c.producers() + " producers + " + c.workers() + " consumers";
+  }
+
+  private final String throughputTitle;
+  private final String latencyTitle;
+  private final Side ours;
+  private final List<Baseline> baselines;
+  private final PipelineConfig config;
+  private final int round;
+  private final String batchRule;
+  private final double latencyAim;
+  private final String oursExtraWork;
+  private final String latencyWhyNotMet;
+
+  /**
+   * @param throughputTitle the throughput table's heading
+   * @param latencyTitle the latency table's heading (unused without latency settings)
+   * @param round items per JMH invocation: a multiple of producers × batch length and of producers
+   *     × push batch
+   * @param batchRule how items become batches, the same on every side; null for the batcher rule
+   *     ({@code BATCH_LENGTH} items, or {@code BATCH_DEBOUNCE} after the first)
    * @param latencyAim ours ÷ baseline latency must be at most this
    * @param oursExtraWork what our side does per item that the baselines do not, for the reading
+   * @param latencyWhyNotMet printed when a latency aim is missed: why, from the design, and what
+   *     would change it
    */
-  EndToEndComparison(Side ours, List<Side> baselines, PipelineConfig config, double throughputAim,
-      double latencyAim, String oursExtraWork) {
+  EndToEndComparison(String throughputTitle, String latencyTitle, Side ours,
+      List<Baseline> baselines, PipelineConfig config, int round, String batchRule,
+      double latencyAim, String oursExtraWork, String latencyWhyNotMet) {
+    this.throughputTitle = throughputTitle;
+    this.latencyTitle = latencyTitle;
     this.ours = ours;
     this.baselines = List.copyOf(baselines);
     this.config = config;
-    this.throughputAim = throughputAim;
+    this.round = round;
+    this.batchRule = batchRule;
     this.latencyAim = latencyAim;
     this.oursExtraWork = oursExtraWork;
+    this.latencyWhyNotMet = latencyWhyNotMet;
+  }
+
+  /**
+   * The same comparison with {@code items} per JMH invocation: the smoke test's smaller rounds,
+   * so a side a hundred times slower than ours still fits its short iterations.
+   */
+  EndToEndComparison withRound(int items) {
+    return new EndToEndComparison(throughputTitle, latencyTitle, ours, baselines, config, items,
+        batchRule, latencyAim, oursExtraWork, latencyWhyNotMet);
   }
 
   private List<Side> sides() {
     List<Side> all = new ArrayList<>();
     all.add(ours);
-    all.addAll(baselines);
+    baselines.forEach(b -> all.add(b.side()));
     return all;
   }
 
-  private List<String> pipelines() {
+  List<String> pipelines() {
     return sides().stream().map(Side::pipeline).toList();
   }
 
-  Scenario.Result run(JmhSettings jmh, LatencyHarness.Settings latency, boolean quiet)
-      throws Exception {
-    Map<String, Double> numbers = new LinkedHashMap<>();
-    Map<String, JmhRunner.SideResult> throughput = JmhRunner.run(EndToEndBench.class,
-        "endToEnd", "pipeline", pipelines(), Map.of(
-            "producers", Integer.toString(config.producers()),
-            "workers", Integer.toString(config.workers()),
-            "batchLength", Integer.toString(config.batchLength())),
-        jmh, quiet);
-    throughput.forEach((side, r) -> {
-      numbers.put(side + ".itemsPerSecond", r.throughput().mean());
-      numbers.put(side + ".cpuNanosPerItem", r.cpuNanosPerItem());
-      numbers.put(side + ".allocBytesPerItem", r.allocBytesPerItem());
-    });
-    Map<String, List<LatencyHarness.Round>> lat = LatencyHarness.run(pipelines(), config, latency);
-    lat.forEach((side, rounds) -> {
-      numbers.put(side + ".pushP50Micros", median(rounds, LatencyHarness.Round::pushP50));
-      numbers.put(side + ".pushP99Micros", median(rounds, LatencyHarness.Round::pushP99));
-      numbers.put(side + ".toHandlerP50Micros", median(rounds, LatencyHarness.Round::toHandlerP50));
-      numbers.put(side + ".toHandlerP99Micros", median(rounds, LatencyHarness.Round::toHandlerP99));
-      numbers.put(side + ".achievedRate", median(rounds, LatencyHarness.Round::achievedRate));
-    });
-    String md = setupTable() + "\n" + throughputTable(throughput, jmh) + "\n"
-        + latencyTable(lat, latency);
-    return new Scenario.Result(md, numbers);
+  /**
+   * Runs the throughput comparison, and the latency one unless {@code latency} is null.
+   *
+   * @param numbers receives every measured number as {@code pipeline.metric}
+   * @return the Markdown of the setup and the tables
+   */
+  String run(JmhSettings jmh, LatencyHarness.Settings latency, boolean quiet,
+      Map<String, Double> numbers) throws Exception {
+    return run(jmh, latency, LatencyHarness::run, "one clock, one JVM", quiet, numbers);
+  }
+
+  /**
+   * As {@link #run(JmhSettings, LatencyHarness.Settings, boolean, Map)}, with the latency rounds
+   * from {@code runner} (e.g. across processes), described by {@code clockNote}.
+   */
+  String run(JmhSettings jmh, LatencyHarness.Settings latency, LatencyHarness.Runner runner,
+      String clockNote, boolean quiet, Map<String, Double> numbers) throws Exception {
+    // The first table's heading, then the setup both tables share, then the tables.
+    String heading = jmh != null ? throughputTitle
+        : latencyTitle + latencyHeadingTail(latency);
+    String md = "### " + heading + "\n\n" + setupTable() + "\n";
+    if (jmh != null) {
+      Map<String, JmhRunner.SideResult> throughput = JmhRunner.run(EndToEndBench.class,
+          "endToEnd", "pipeline", pipelines(), Map.of(
+              "producers", Integer.toString(config.producers()),
+              "workers", Integer.toString(config.workers()),
+              "batchLength", Integer.toString(config.batchLength()),
+              "pushBatch", Integer.toString(config.pushBatch()),
+              "round", Integer.toString(round)),
+          jmh, quiet, round);
+      throughput.forEach((side, r) -> {
+        numbers.put(side + ".itemsPerSecond", r.throughput().mean());
+        numbers.put(side + ".cpuNanosPerItem", r.cpuNanosPerItem());
+        numbers.put(side + ".allocBytesPerItem", r.allocBytesPerItem());
+        if (!Double.isNaN(r.serverCpuNanosPerItem())) {
+          numbers.put(side + ".serverCpuNanosPerItem", r.serverCpuNanosPerItem());
+        }
+      });
+      md += throughputTable(throughput, jmh);
+    }
+    if (latency != null) {
+      Map<String, List<LatencyHarness.Round>> lat = runner.run(pipelines(), config, latency);
+      lat.forEach((side, rounds) -> {
+        numbers.put(side + ".pushP50Micros", median(rounds, LatencyHarness.Round::pushP50));
+        numbers.put(side + ".pushP99Micros", median(rounds, LatencyHarness.Round::pushP99));
+        numbers.put(side + ".toHandlerP50Micros", median(rounds,
+            LatencyHarness.Round::toHandlerP50));
+        numbers.put(side + ".toHandlerP99Micros", median(rounds,
+            LatencyHarness.Round::toHandlerP99));
+        numbers.put(side + ".achievedRate", median(rounds, LatencyHarness.Round::achievedRate));
+      });
+      md += (jmh != null ? "\n### " + latencyTitle + latencyHeadingTail(latency) + "\n\n" : "")
+          + latencyTable(lat, latency, clockNote);
+    }
+    return md;
   }
 
   private static int payloadBytes() {
@@ -95,64 +171,71 @@ final class EndToEndComparison {
 
   /** What each side runs and is given, so the table shows the sides match. */
   private String setupTable() {
-    String batch = config.batchLength() + " items, or " + Text.duration(config.batchDebounce())
-        + " after the first";
+    String batch = batchRule != null ? batchRule : config.batchLength() + " items, or "
+        + Text.duration(config.batchDebounce()) + " after the first";
     String payload = "`Payload` (indexer job), " + payloadBytes() + " B of JSON";
-    String codec = "`JacksonCodec`: encode on the producer, decode on the worker";
+    String codec = "`JacksonCodec`: encode on the producer, decode on the consumer";
     List<List<String>> rows = new ArrayList<>();
     for (Side side : sides()) {
-      rows.add(List.of(side.label(), side.how(), config.producers() + " producers + 1 "
-          + side.batcher() + " + " + config.workers() + " workers", batch,
+      rows.add(List.of(side.label(), side.how(), side.threads(), side.push(), batch,
           Text.integer(config.length()), payload, codec));
     }
     return "**Setup, the same on every side:** the handler is one shared `Sink` that counts items "
         + "and sums their ids; every round checks each item arrived exactly once.\n\n"
-        + Text.table(List.of("side", "push → handler path", "threads", "batch",
+        + Text.table(List.of("side", "push → handler path", "threads", "push call", "batch",
             "waiting items before push blocks", "payload", "codec"), rows);
   }
 
   private String throughputTable(Map<String, JmhRunner.SideResult> results, JmhSettings jmh) {
     JmhRunner.SideResult o = results.get(ours.pipeline());
+    boolean server = results.values().stream()
+        .anyMatch(r -> !Double.isNaN(r.serverCpuNanosPerItem()));
     List<List<String>> rows = new ArrayList<>();
-    rows.add(List.of(ours.label(), scoreText(o.throughput()), range(o.throughput()), "—", "—",
-        "—", cpuText(o), "—", allocText(o)));
+    rows.add(withServer(server, o, List.of(ours.label(), scoreText(o.throughput()),
+        range(o.throughput()), "—", "—", "—", cpuText(o), "—", allocText(o))));
     StringBuilder readings = new StringBuilder();
-    for (Side b : baselines) {
+    for (Baseline bl : baselines) {
+      Side b = bl.side();
       JmhRunner.SideResult r = results.get(b.pipeline());
       double ratio = o.throughput().mean() / r.throughput().mean();
       double cpuRatio = o.cpuNanosPerItem() / r.cpuNanosPerItem();
-      boolean met = ratio >= throughputAim;
-      rows.add(List.of(b.label(), scoreText(r.throughput()), range(r.throughput()),
-          Text.ratio(ratio), "≥ " + Text.ratio(throughputAim), met ? "met" : "**not met**",
-          cpuText(r), Text.ratio(cpuRatio), allocText(r)));
+      boolean met = ratio >= bl.throughputAim();
+      rows.add(withServer(server, r, List.of(b.label(), scoreText(r.throughput()),
+          range(r.throughput()), Text.ratioAgainst(ratio, bl.throughputAim()),
+          "≥ " + Text.ratio(bl.throughputAim()), met ? "met" : "**not met**",
+          cpuText(r), Text.ratio(cpuRatio), allocText(r))));
       readings.append("\n**Reading (vs ").append(b.label()).append("):** ")
-          .append(throughputReading(o.throughput(), r.throughput(), ratio, met, cpuRatio))
+          .append(throughputReading(bl, o.throughput(), r.throughput(), ratio, met, cpuRatio))
           .append('\n');
     }
-    return "### Throughput, end to end\n\n"
-        + "**Method:** JMH 1.37, throughput mode; one invocation pushes "
-        + Text.integer(EndToEndBench.ROUND) + " items from the producer threads and returns when "
-        + "the handler has seen all of them, counted as " + Text.integer(EndToEndBench.ROUND)
-        + " operations (`@OperationsPerInvocation`), so the score is items per second through the "
+    return "**Method:** JMH 1.37, throughput mode; one invocation pushes "
+        + Text.integer(round) + " items from the producer threads and returns when "
+        + "the handler has seen all of them (each exactly once, checked); invocations per second "
+        + "× " + Text.integer(round) + " is the score in items per second through the "
         + "whole pipeline. " + jmh.describe() + ". The ± is the 99.9 % confidence interval of the "
         + "mean over all measured iterations of all forks. CPU per item is the fork's process CPU "
         + "time (every thread, GC included) over the items handled in the measured iterations, "
         + "with the iterations' min–max; allocated per item is JMH's `gc.alloc.rate.norm`. Other "
         + "load on the machine moves CPU per item much less than items/s, and allocation per item "
-        + "hardly at all, so they are the cross-check of a noisy run.\n\n"
-        + Text.table(List.of("side", "items/s (mean ± 99.9 % CI)", "iterations min–max",
-            "ours ÷ side", "aim", "met", "CPU per item", "ours ÷ side (CPU)",
-            "allocated per item"), rows)
+        + "hardly at all, so they are the cross-check of a noisy run."
+        + (server ? " Redis server CPU per item is the server's `used_cpu_user + used_cpu_sys` "
+            + "(`INFO cpu`) over the same iterations' items: the work each side asks of the "
+            + "server, which shares the 2 cores." : "") + "\n\n"
+        + Text.table(withServer(server, null, List.of("side", "items/s (mean ± 99.9 % CI)",
+            "iterations min–max", "ours ÷ side", "aim", "met", "CPU per item",
+            "ours ÷ side (CPU)", "allocated per item")), rows)
         + readings;
   }
 
-  private String throughputReading(JmhRunner.Score o, JmhRunner.Score b, double ratio,
-      boolean met, double cpuRatio) {
-    String verdict = "our side moves " + Text.ratio(ratio) + "× the baseline's items per second, "
+  private String throughputReading(Baseline bl, JmhRunner.Score o, JmhRunner.Score b,
+      double ratio, boolean met, double cpuRatio) {
+    double throughputAim = bl.throughputAim();
+    String verdict = "our side moves " + Text.ratioAgainst(ratio, throughputAim)
+        + "× the baseline's items per second, "
         + "so the aim (≥ " + Text.ratio(throughputAim) + ") is " + (met ? "met" : "not met");
     if (!Double.isNaN(o.error()) && !Double.isNaN(b.error()) && b.mean() > b.error()) {
       // The ratio's range if both means sat at the ends of their confidence intervals.
-      double low = (o.mean() - o.error()) / (b.mean() + b.error());
+      double low = Math.max(0, o.mean() - o.error()) / (b.mean() + b.error());
       double high = (o.mean() + o.error()) / (b.mean() - b.error());
       verdict += "; the two intervals allow a ratio of " + Text.ratio(low) + "–"
           + Text.ratio(high);
@@ -166,8 +249,23 @@ final class EndToEndComparison {
           + "where the pipelines saturate every core, that suggests a throughput ratio near "
           + Text.ratio(1 / cpuRatio);
     }
-    return verdict + ". What our side does per item that the baseline does not: "
-        + oursExtraWork + ".";
+    verdict += ". What our side does per item that the baseline does not: " + oursExtraWork + ".";
+    if (!met) {
+      verdict += " **Why not met, and what would change it:** " + bl.whyNotMet();
+    }
+    return verdict;
+  }
+
+  /** The row with the server CPU column appended when the run has a server (the header: r null). */
+  private static List<String> withServer(boolean server, JmhRunner.SideResult r,
+      List<String> row) {
+    if (!server) {
+      return row;
+    }
+    List<String> out = new ArrayList<>(row);
+    out.add(r == null ? "Redis server CPU per item" : Double.isNaN(r.serverCpuNanosPerItem())
+        ? "n/a" : Text.micros(r.serverCpuNanosPerItem() / 1000));
+    return out;
   }
 
   private static String scoreText(JmhRunner.Score s) {
@@ -194,12 +292,12 @@ final class EndToEndComparison {
   }
 
   private String latencyTable(Map<String, List<LatencyHarness.Round>> lat,
-      LatencyHarness.Settings s) {
+      LatencyHarness.Settings s, String clockNote) {
     List<LatencyHarness.Round> o = lat.get(ours.pipeline());
     List<String> header = new ArrayList<>(List.of("metric", ours.label()));
-    for (Side b : baselines) {
-      header.add(b.label());
-      header.add("ours ÷ " + (baselines.size() == 1 ? "baseline" : b.label()));
+    for (Baseline bl : baselines) {
+      header.add(bl.side().label());
+      header.add("ours ÷ " + (baselines.size() == 1 ? "baseline" : bl.side().label()));
     }
     header.add("aim");
     header.add("met");
@@ -211,8 +309,9 @@ final class EndToEndComparison {
     addLatencyRow(rows, missed, "push → handler p99", lat, LatencyHarness.Round::toHandlerP99);
     List<String> rate = new ArrayList<>(List.of("rate achieved (items/s)",
         Text.count(median(o, LatencyHarness.Round::achievedRate))));
-    for (Side b : baselines) {
-      rate.add(Text.count(median(lat.get(b.pipeline()), LatencyHarness.Round::achievedRate)));
+    for (Baseline bl : baselines) {
+      rate.add(Text.count(median(lat.get(bl.side().pipeline()),
+          LatencyHarness.Round::achievedRate)));
       rate.add("");
     }
     rate.add("");
@@ -226,14 +325,17 @@ final class EndToEndComparison {
         + " fills in " + Text.ratio(batchFillMs) + " ms, so on both sides push → handler is mostly "
         + "waiting for the batch to fill; the push call is the encode plus the hand-off to the "
         + "store. p99 on a shared 2-core machine mostly measures the scheduler.\n";
-    return "### Latency at a fixed rate of " + Text.integer(s.rate()) + " items/s\n\n"
-        + "**Method:** a paced harness, not JMH (JMH has no mode for a percentile at a fixed "
+    return "**Method:** a paced harness, not JMH (JMH has no mode for a percentile at a fixed "
         + "offered rate): the producers push at a fixed total rate, each on its own schedule; the "
         + "push call is timed on the producer, and push → handler runs from just before the push "
-        + "to the handler receiving the item's batch (one clock, one JVM). Each timed round gives "
+        + "to the handler receiving the item's batch (" + clockNote + "). Each timed round gives "
         + "its own p50 and p99; cells show the median of the rounds, with min–max. "
         + s.describe() + ".\n\n"
         + Text.table(header, rows) + reading;
+  }
+
+  private static String latencyHeadingTail(LatencyHarness.Settings s) {
+    return " at a fixed rate of " + Text.integer(s.rate()) + " items/s";
   }
 
   private void addLatencyRow(List<List<String>> rows, List<String> missed, String metric,
@@ -244,8 +346,8 @@ final class EndToEndComparison {
     List<String> row = new ArrayList<>(List.of(metric, latencyCell(o, f)));
     boolean met = true;
     boolean overlap = true;
-    for (Side b : baselines) {
-      List<LatencyHarness.Round> br = lat.get(b.pipeline());
+    for (Baseline bl : baselines) {
+      List<LatencyHarness.Round> br = lat.get(bl.side().pipeline());
       double ratio = om / median(br, f);
       if (ratio > latencyAim) {
         met = false;
@@ -254,7 +356,7 @@ final class EndToEndComparison {
         overlap &= min(o, f) <= max(br, f);
       }
       row.add(latencyCell(br, f));
-      row.add(Text.ratio(ratio));
+      row.add(Text.ratioAgainst(ratio, latencyAim));
     }
     row.add("≤ " + Text.ratio(latencyAim));
     row.add(met ? "met" : "**not met**");

@@ -38,21 +38,25 @@ final class JmhRunner {
    * @param sides the values, in table order
    * @param params every other {@code @Param}, fixed
    * @param quiet no JMH output (the smoke test)
-   * @return each side's pooled iteration scores
+   * @param itemsPerInvocation items one invocation moves: scores (invocations/s) and allocation
+   *     (bytes per invocation) are scaled by it to items/s and bytes per item
+   * @return each side's pooled iteration scores, per item
    * @throws RunnerException when a benchmark fails (JMH is told to fail on error)
    */
   static Map<String, SideResult> run(Class<?> benchmark, String method, String sideParam,
-      List<String> sides, Map<String, String> params, JmhSettings settings, boolean quiet)
-      throws RunnerException {
+      List<String> sides, Map<String, String> params, JmhSettings settings, boolean quiet,
+      int itemsPerInvocation) throws RunnerException {
     Map<String, List<Double>> scores = new LinkedHashMap<>();
     Map<String, List<Double>> alloc = new LinkedHashMap<>();
     Map<String, double[]> cpuAndItems = new LinkedHashMap<>();
+    Map<String, double[]> serverAndItems = new LinkedHashMap<>();
     Map<String, List<Double>> cpuPerItem = new LinkedHashMap<>();
     Map<String, String> units = new LinkedHashMap<>();
     for (String side : sides) {
       scores.put(side, new ArrayList<>());
       alloc.put(side, new ArrayList<>());
       cpuAndItems.put(side, new double[2]);
+      serverAndItems.put(side, new double[2]);
       cpuPerItem.put(side, new ArrayList<>());
     }
     int rounds = Math.max(settings.forks(), 1);
@@ -83,11 +87,11 @@ final class JmhRunner {
         for (RunResult r : results) {
           for (BenchmarkResult br : r.getBenchmarkResults()) {
             for (IterationResult ir : br.getIterationResults()) {
-              scores.get(side).add(ir.getPrimaryResult().getScore());
-              units.put(side, ir.getPrimaryResult().getScoreUnit());
+              scores.get(side).add(ir.getPrimaryResult().getScore() * itemsPerInvocation);
+              units.put(side, "items/s");
               Map<String, Result> secondary = ir.getSecondaryResults();
               if (secondary.containsKey(ALLOC)) {
-                alloc.get(side).add(secondary.get(ALLOC).getScore());
+                alloc.get(side).add(secondary.get(ALLOC).getScore() / itemsPerInvocation);
               }
               if (secondary.containsKey("cpuNanos") && secondary.containsKey("items")) {
                 double cpu = secondary.get("cpuNanos").getScore();
@@ -96,6 +100,11 @@ final class JmhRunner {
                 cpuAndItems.get(side)[1] += items;
                 if (items > 0) {
                   cpuPerItem.get(side).add(cpu / items);
+                }
+                if (secondary.containsKey("serverCpuMicros")) {
+                  serverAndItems.get(side)[0] +=
+                      secondary.get("serverCpuMicros").getScore() * 1_000;
+                  serverAndItems.get(side)[1] += items;
                 }
               }
             }
@@ -106,6 +115,7 @@ final class JmhRunner {
     Map<String, SideResult> out = new LinkedHashMap<>();
     for (String side : sides) {
       double[] ci = cpuAndItems.get(side);
+      double[] si = serverAndItems.get(side);
       double allocMean = alloc.get(side).stream().mapToDouble(Double::doubleValue).average()
           .orElse(Double.NaN);
       List<Double> perIteration = cpuPerItem.get(side);
@@ -113,7 +123,7 @@ final class JmhRunner {
           ci[1] > 0 ? ci[0] / ci[1] : Double.NaN,
           perIteration.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
           perIteration.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
-          allocMean));
+          allocMean, si[0] > 0 && si[1] > 0 ? si[0] / si[1] : Double.NaN));
     }
     return out;
   }
@@ -127,9 +137,11 @@ final class JmhRunner {
    * @param cpuNanosPerItemMin the lowest of the iterations' CPU time per item
    * @param cpuNanosPerItemMax the highest
    * @param allocBytesPerItem mean bytes allocated per item (NaN if not reported)
+   * @param serverCpuNanosPerItem the Redis server's CPU time over items handled (NaN without a
+   *     server)
    */
   record SideResult(Score throughput, double cpuNanosPerItem, double cpuNanosPerItemMin,
-      double cpuNanosPerItemMax, double allocBytesPerItem) {}
+      double cpuNanosPerItemMax, double allocBytesPerItem, double serverCpuNanosPerItem) {}
 
   private static TimeValue time(java.time.Duration d) {
     return new TimeValue(d.toMillis(), TimeUnit.MILLISECONDS);

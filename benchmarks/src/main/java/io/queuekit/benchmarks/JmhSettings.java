@@ -37,6 +37,20 @@ record JmhSettings(int forks, int warmupIterations, Duration warmupTime, int mea
     return new JmhSettings(0, 1, warmupTime, 1, measurementTime, List.of());
   }
 
+  /** JVM arguments as the tables state them: without the run's own Redis address. */
+  static String shown(List<String> jvmArgs) {
+    return String.join(" ", jvmArgs.stream()
+        .filter(a -> !a.startsWith("-D" + Pipelines.REDIS_PROPERTY + "=")).toList());
+  }
+
+  /** The same with {@code extra} JVM arguments (a system property the forks need). */
+  JmhSettings withJvmArgs(List<String> extra) {
+    List<String> all = new java.util.ArrayList<>(jvmArgs);
+    all.addAll(extra);
+    return new JmhSettings(forks, warmupIterations, warmupTime, measurementIterations,
+        measurementTime, all);
+  }
+
   /** Estimated wall time for {@code sides} sides, for the run's time budget. */
   Duration estimate(int sides) {
     Duration perFork = warmupTime.multipliedBy(warmupIterations)
@@ -53,6 +67,6 @@ record JmhSettings(int forks, int warmupIterations, Duration warmupTime, int mea
       return "in-process (no fork); " + perFork;
     }
     return forks + (forks == 1 ? " fork" : " forks") + " per side, the sides' forks interleaved; "
-        + "per fork " + perFork + "; JVM " + String.join(" ", jvmArgs);
+        + "per fork " + perFork + "; JVM " + JmhSettings.shown(jvmArgs);
   }
 }

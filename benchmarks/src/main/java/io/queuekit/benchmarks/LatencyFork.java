@@ -14,21 +14,23 @@ final class LatencyFork {
   static List<String> args(String side, PipelineConfig c, LatencyHarness.Settings s) {
     return List.of(side, Integer.toString(c.producers()), Integer.toString(c.workers()),
         Integer.toString(c.batchLength()), Long.toString(c.batchDebounce().toMillis()),
-        Integer.toString(c.length()), Long.toString(s.warmup().toMillis()),
+        Integer.toString(c.length()), Integer.toString(c.pushBatch()),
+        Long.toString(s.warmup().toMillis()),
         Integer.toString(s.roundsPerFork()), Long.toString(s.roundTime().toMillis()),
         Integer.toString(s.rate()));
   }
 
   public static void main(String[] a) throws Exception {
-    if (a.length != 10) {
+    if (a.length != 11) {
       throw new IllegalArgumentException("usage: LatencyFork side producers workers batchLength "
-          + "debounceMillis length warmupMillis rounds roundMillis rate");
+          + "debounceMillis length pushBatch warmupMillis rounds roundMillis rate");
     }
     PipelineConfig config = new PipelineConfig(Integer.parseInt(a[1]), Integer.parseInt(a[2]),
-        Integer.parseInt(a[3]), Duration.ofMillis(Long.parseLong(a[4])), Integer.parseInt(a[5]));
+        Integer.parseInt(a[3]), Duration.ofMillis(Long.parseLong(a[4])), Integer.parseInt(a[5]),
+        Integer.parseInt(a[6]));
     LatencyHarness.Settings s = new LatencyHarness.Settings(1,
-        Duration.ofMillis(Long.parseLong(a[6])), Integer.parseInt(a[7]),
-        Duration.ofMillis(Long.parseLong(a[8])), Integer.parseInt(a[9]), List.of());
+        Duration.ofMillis(Long.parseLong(a[7])), Integer.parseInt(a[8]),
+        Duration.ofMillis(Long.parseLong(a[9])), Integer.parseInt(a[10]), List.of());
     List<LatencyHarness.Round> rounds = LatencyHarness.inProcess(a[0], config, s);
     System.out.println(LatencyHarness.resultLine(rounds));
     System.out.flush();

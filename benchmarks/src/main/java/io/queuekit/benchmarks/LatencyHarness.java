@@ -49,6 +49,13 @@ final class LatencyHarness {
       jvmArgs = List.copyOf(jvmArgs);
     }
 
+    /** The same with {@code extra} JVM arguments (a system property the forks need). */
+    Settings withJvmArgs(List<String> extra) {
+      List<String> all = new ArrayList<>(jvmArgs);
+      all.addAll(extra);
+      return new Settings(forks, warmup, roundsPerFork, roundTime, rate, all);
+    }
+
     int warmupItems() {
       return items(warmup);
     }
@@ -75,7 +82,7 @@ final class LatencyHarness {
         return "in-process (no fork); " + perFork;
       }
       return forks + (forks == 1 ? " fork" : " forks") + " per side, interleaved; per fork "
-          + perFork + "; JVM " + String.join(" ", jvmArgs);
+          + perFork + "; JVM " + JmhSettings.shown(jvmArgs);
     }
   }
 
@@ -90,6 +97,12 @@ final class LatencyHarness {
    */
   record Round(double pushP50, double pushP99, double toHandlerP50, double toHandlerP99,
       double achievedRate) {}
+
+  /** Something that produces each side's timed rounds: this harness, or one across processes. */
+  interface Runner {
+    Map<String, List<Round>> run(List<String> sides, PipelineConfig config, Settings s)
+        throws Exception;
+  }
 
   /** Runs every side; returns each side's timed rounds, all forks pooled. */
   static Map<String, List<Round>> run(List<String> sides, PipelineConfig config, Settings s)

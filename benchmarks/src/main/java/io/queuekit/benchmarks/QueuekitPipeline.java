@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -26,23 +29,45 @@ final class QueuekitPipeline implements Pipeline {
   private final QueueManager manager;
   private final WorkerPoolQueue<Payload> queue;
 
-  QueuekitPipeline(String type, PipelineConfig config, Sink sink) throws IOException {
+  /**
+   * @param base the backend's settings (type, and its connection or sync where needed); threads,
+   *     batch and length come from {@code config}
+   */
+  QueuekitPipeline(QueueSettings base, PipelineConfig config, Sink sink) throws IOException {
+    // A shared store (Redis) outlives the pipeline: a fresh queue name per pipeline keeps a
+    // delivery given back at close from reaching the next pipeline's sink.
+    this(base, config, sink, "bench-" + UUID.randomUUID(), null);
+  }
+
+  /**
+   * @param name the queue's name (two processes name the same queue to share it)
+   * @param claimWait the manager's claim wait, or null for its default
+   */
+  QueuekitPipeline(QueueSettings base, PipelineConfig config, Sink sink, String name,
+      Duration claimWait) throws IOException {
     // Persistent backends write under the data path; a fresh directory per pipeline keeps runs
     // from reading each other's items.
     this.dataPath = Files.createTempDirectory("queuekit-bench-");
-    QueueSettings settings = QueueSettings.builder()
-        .type(type)
+    QueueSettings settings = base.toBuilder()
         .maxWorkers(config.workers())
         .batchLength(config.batchLength())
         .batchDebounce(config.batchDebounce())
         .length(config.length())
         .build();
-    this.manager = QueueManager.builder()
+    QueueManager.Builder b = QueueManager.builder()
         .dataPath(dataPath)
-        .config(QueueConfig.of(settings))
-        .build();
-    this.queue = manager.create(QueueSpec.simple("bench", Payload.class, sink)
+        .config(QueueConfig.of(settings));
+    if (claimWait != null) {
+      b.claimWait(claimWait);
+    }
+    this.manager = b.build();
+    this.queue = manager.create(QueueSpec.simple(name, Payload.class, sink)
         .codec(JacksonCodec.of(Payload.class)));
+  }
+
+  /** Stops this process claiming (a producer-only process); pushes go on. */
+  void pauseClaiming() {
+    queue.pause();
   }
 
   @Override
@@ -50,6 +75,17 @@ final class QueuekitPipeline implements Pipeline {
     PushResult r = queue.push(payload);
     if (r != PushResult.ADDED) {
       throw new IllegalStateException("push of item " + payload.id() + " returned " + r);
+    }
+  }
+
+  @Override
+  public void pushAll(List<Payload> payloads) {
+    List<PushResult> rs = queue.pushAll(payloads, queue.settings().pushTimeout());
+    for (int i = 0; i < rs.size(); i++) {
+      if (rs.get(i) != PushResult.ADDED) {
+        throw new IllegalStateException("pushAll: item " + payloads.get(i).id() + " returned "
+            + rs.get(i));
+      }
     }
   }
 
@@ -75,7 +111,7 @@ final class QueuekitPipeline implements Pipeline {
     deleteTree(dataPath);
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {

@@ -7,6 +7,7 @@ final class Scenarios {
   private Scenarios() {}
 
   static List<Scenario> all() {
-    return List.of(new ChannelScenario());
+    return List.of(new ChannelScenario(), new LevelScenario(), new RedisScenario(),
+        new DepthScenario());
   }
 }

@@ -57,6 +57,25 @@ final class Text {
     return Double.isNaN(r) || Double.isInfinite(r) ? "n/a" : String.format(Locale.ROOT, "%.2f", r);
   }
 
+  /**
+   * A ratio compared with an aim: two decimals, or as many more (up to six) as it takes not to
+   * print the aim itself, so "0.50, not met" against an aim of 0.50 reads 0.4997.
+   */
+  static String ratioAgainst(double r, double aim) {
+    String two = ratio(r);
+    if (!two.equals(ratio(aim)) || r == aim) {
+      return two;
+    }
+    for (int d = 3; d <= 6; d++) {
+      String f = "%." + d + "f";
+      String s = String.format(Locale.ROOT, f, r);
+      if (!s.equals(String.format(Locale.ROOT, f, aim))) {
+        return s;
+      }
+    }
+    return String.format(Locale.ROOT, "%.6f", r);
+  }
+
   private static String sig(double v) {
     double a = Math.abs(v);
     if (a >= 100) {

@@ -175,20 +175,21 @@ public abstract class WorkerPoolConformanceTest {
 
   @Test
   void busyWorkersAreNotRetiredWhileWorkRemains() {
-    // Gitea's TestWorkerPoolQueueWorkerIdleReset: a tiny idle timeout must not churn workers
-    // that keep finding batches; only worker-1 and worker-2 should ever run the handler.
+    // Gitea's TestWorkerPoolQueueWorkerIdleReset (#29532): a worker's idle time starts when it
+    // finishes a batch, so handlers longer than WORKER_IDLE_TIMEOUT must not get their workers
+    // retired while batches keep coming; only worker-1 and worker-2 should ever run the handler.
     java.util.Set<String> threads = ConcurrentHashMap.newKeySet();
     QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(2)
-        .workerIdleTimeout(Duration.ofMillis(10)));
+        .workerIdleTimeout(Duration.ofMillis(200)));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("idlereset"),
         Integer.class, items -> {
           threads.add(Thread.currentThread().getName());
-          // the handler's own work, as Gitea's 50 ms handler; nothing waits on this for an outcome
-          new CountDownLatch(1).await(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+          // the handler's own work, longer than the idle timeout; no outcome waits on this
+          new CountDownLatch(1).await(300, java.util.concurrent.TimeUnit.MILLISECONDS);
           return List.of();
         }).settings(s));
     q.pause();
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 8; i++) {
       q.push(i);
     }
     q.resume();

@@ -31,4 +31,15 @@ class DemoServiceTest {
     assertThat(out).contains("malformed: negative issue id -1");
     assertThat(out).doesNotContain("MISMATCH");
   }
+
+  @Test
+  void runsOnLevelDbByDefaultAndASecondRunFindsTheFirstRunsData() {
+    String first = run("--data", data.toString(), "--items", "300", "--search-down", "1s");
+    assertThat(first).contains("backend: level").contains("every pushed item is accounted for")
+        .doesNotContain("earlier run");
+    String second = run("--data", data.toString(), "--items", "300", "--search-down", "1s");
+    assertThat(second).contains("found data from an earlier run")
+        .contains("found 0 waiting and 1 dead letters from an earlier run")
+        .contains("every pushed item is accounted for");
+  }
 }

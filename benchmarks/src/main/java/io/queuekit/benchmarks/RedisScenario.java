@@ -1,0 +1,320 @@
+package io.queuekit.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code redis}: the Redis backend against what a team would write with the two common Java Redis
+ * clients, on one throwaway {@code redis-server} started for the scenario.
+ *
+ * <ol>
+ *   <li><b>Throughput, end to end, at-least-once:</b> a {@code WorkerPoolQueue} with {@code
+ *       TYPE=redis}, producers pushing 100 items per {@code pushAll}, against a Redis list driven by
+ *       pipelined Lettuce {@code LPUSH}/{@code RPOP} (aim: at least its rate), Redisson's {@code
+ *       RBlockingQueue} one item per call (aim: at least 10×) and batched ({@code addAll}/{@code
+ *       poll(n)}; aim: at least its rate), all behind the same batcher and worker threads.
+ *   <li><b>Latency</b> at a fixed rate, in one JVM and across processes (a producer JVM and a
+ *       consumer JVM), against the Lettuce pipeline. Aim: within 2× of its percentiles.
+ *   <li><b>Idle cost:</b> commands per second 10 idle queues send the server, and 100 idle
+ *       waiters across 10 processes, against idle {@code BRPOP} loops with the same 2 s wait. Aim:
+ *       at most 2× the baseline's commands per waiter.
+ * </ol>
+ */
+final class RedisScenario implements Scenario {
+  static final String TYPE = "redis";
+
+  /** Two producers pushing 100 per call; a claim / batch of 100. */
+  private static final PipelineConfig THROUGHPUT = PipelineConfig.of(2, 2, 100).withPushBatch(100);
+  /** One item per push for latency, Gitea's batch of 20. */
+  private static final PipelineConfig LATENCY = PipelineConfig.of(2, 2, 20);
+
+  private static final JmhSettings JMH_FULL = JmhSettings.forked(2, 2, Duration.ofSeconds(1), 3,
+      Duration.ofSeconds(1));
+  /** Smoke rounds: 2 producers × 100, so the per-item Redisson side's round is short too. */
+  private static final int SMOKE_ROUND = 200;
+  private static final JmhSettings JMH_SMOKE = JmhSettings.smoke(Duration.ofMillis(100),
+      Duration.ofMillis(200));
+  /**
+   * 2,000 items/s: well below what two producers pushing one item per round trip reach on a busy
+   * 2-core machine (at 5,000 our producers fell behind across processes), so the rate is met.
+   */
+  private static final int LATENCY_RATE = 2_000;
+  private static final LatencyHarness.Settings LATENCY_FULL = new LatencyHarness.Settings(2,
+      Duration.ofSeconds(1), 3, Duration.ofSeconds(1), LATENCY_RATE, JmhSettings.JVM_ARGS);
+  private static final LatencyHarness.Settings LATENCY_SMOKE = new LatencyHarness.Settings(0,
+      Duration.ofMillis(100), 1, Duration.ofMillis(300), LATENCY_RATE, List.of());
+  /** Across processes: one pair of JVMs per side (two JVM starts per fork). */
+  private static final LatencyHarness.Settings CROSS_FULL = new LatencyHarness.Settings(2,
+      Duration.ofSeconds(1), 3, Duration.ofSeconds(1), LATENCY_RATE,
+      List.of("-Xms512m", "-Xmx512m"));
+  private static final LatencyHarness.Settings CROSS_SMOKE = new LatencyHarness.Settings(1,
+      Duration.ofMillis(100), 1, Duration.ofMillis(300), LATENCY_RATE, List.of("-Xmx256m"));
+
+  private static final int IDLE_QUEUES = 10;
+  /** A window covering one heartbeat period (CONSUMER_TIMEOUT 30 s / 3). */
+  private static final Duration IDLE_WINDOW_FULL = Duration.ofSeconds(10);
+  private static final Duration IDLE_SETTLE_FULL = Duration.ofSeconds(2);
+  /** The manager's default claim wait, and the baseline's BRPOP timeout. */
+  private static final Duration IDLE_WAIT_FULL = Duration.ofSeconds(2);
+  /** The smoke test waits less, so its short window still sees every side send something. */
+  private static final Duration IDLE_WAIT_SMOKE = Duration.ofMillis(200);
+  private static final Duration IDLE_WINDOW_SMOKE = Duration.ofMillis(500);
+  private static final Duration IDLE_SETTLE_SMOKE = Duration.ofMillis(100);
+  static final double IDLE_AIM = 2.0;
+
+  private static final String OURS_EXTRA = "the at-least-once bookkeeping, all in Lua on the "
+      + "server: per item at push an id from the sequence, the entry in the items hash, the "
+      + "first-pushed sorted set and the ready list (4 keyspace operations); at claim a pop, the "
+      + "entry moved from the items hash to the consumer's in-flight hash, the sorted set "
+      + "member removed and a delivery id (6); at ack one `HDEL` (the raw list: one `LPUSH` and "
+      + "one `RPOP`); plus the consumer's registration and the wake list";
+
+  private static final String WHY_LETTUCE = "our side asks Redis for about 11 keyspace operations "
+      + "per item, run in scripts, against the list's 2 (listed above): the Redis server CPU per "
+      + "item column shows what that costs the server. With the server, the producers and the "
+      + "consumers on the same 2 cores, that server time comes out of every side's throughput. "
+      + "What would change it, in queue-redis: keep the entry in the ready list itself (no items "
+      + "hash: `RPUSH` the entry, move it to the in-flight hash on claim), and find the oldest "
+      + "waiting item from the list's head and the delayed set's minimum instead of a per-item "
+      + "first-pushed sorted set: about 4 operations per item";
+
+  private final EndToEndComparison throughput = new EndToEndComparison(
+      "Throughput, end to end, at-least-once", "",
+      new EndToEndComparison.Side(Pipelines.queuekit(TYPE),
+          "queuekit `WorkerPoolQueue`, TYPE=redis",
+          "`pushAll` (one script per 256 items) → claim thread (`claim` script, `BLPOP` on a wake "
+              + "list when empty) batches → workers; `ack` script per batch",
+          EndToEndComparison.batcherThreads(THROUGHPUT, "claim thread"),
+          "`WorkerPoolQueue.pushAll`, 100 items"),
+      List.of(
+          new EndToEndComparison.Baseline(new EndToEndComparison.Side(Pipelines.BATCHER_LETTUCE,
+              "Lettuce 6.8.2, pipelined `LPUSH`/`RPOP`",
+              "100 `LPUSH` in one flush → batcher (100 `RPOP` in one flush; `BRPOP` when "
+                  + "empty) → `ThreadPoolExecutor`; at-most-once",
+              EndToEndComparison.batcherThreads(THROUGHPUT, "batcher thread"),
+              "100 `LPUSH`, one flush"),
+              1.0, WHY_LETTUCE),
+          new EndToEndComparison.Baseline(new EndToEndComparison.Side(
+              Pipelines.BATCHER_REDISSON_ITEM, "Redisson 3.52.0 `RBlockingQueue`, per item",
+              "`offer` each → batcher (`poll` each; blocking `poll` when empty) → "
+                  + "`ThreadPoolExecutor`; at-most-once",
+              EndToEndComparison.batcherThreads(THROUGHPUT, "batcher thread"),
+              "100 × `offer`"),
+              10.0, "a round trip per item bounds the baseline; ours batches, so its bound is "
+                  + "the server work per item (see the server CPU column and the Lettuce "
+                  + "reading), and the same changes would raise it"),
+          new EndToEndComparison.Baseline(new EndToEndComparison.Side(
+              Pipelines.BATCHER_REDISSON_BATCH, "Redisson 3.52.0 `RBlockingQueue`, batched",
+              "`addAll` (one `RPUSH`) → batcher (`poll(100)`; blocking `poll` when empty) → "
+                  + "`ThreadPoolExecutor`; at-most-once",
+              EndToEndComparison.batcherThreads(THROUGHPUT, "batcher thread"),
+              "`addAll`, 100 items"),
+              1.0, "the batched baseline sends one command per 100 items each way, and Redis "
+                  + "does 2 operations per item for it; ours runs 11 per item in scripts. The "
+                  + "changes named in the Lettuce reading would narrow the gap")),
+      THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA, "");
+
+  private final EndToEndComparison latency = latencyComparison("Latency, one JVM");
+  private final EndToEndComparison crossLatency = latencyComparison(
+      "Latency across processes (producer JVM → consumer JVM)");
+
+  private static EndToEndComparison latencyComparison(String title) {
+    return new EndToEndComparison("", title,
+        new EndToEndComparison.Side(Pipelines.queuekit(TYPE),
+            "queuekit `WorkerPoolQueue`, TYPE=redis",
+            "`push` (one script) → claim thread batches → workers; `ack` per batch",
+            EndToEndComparison.batcherThreads(LATENCY, "claim thread"), "`push`, one item"),
+        List.of(new EndToEndComparison.Baseline(new EndToEndComparison.Side(
+            Pipelines.BATCHER_LETTUCE, "Lettuce 6.8.2 list + batcher + `ThreadPoolExecutor`",
+            "`LPUSH` (one flush) → batcher (`RPOP`s, `BRPOP` when empty) → `ThreadPoolExecutor`",
+            EndToEndComparison.batcherThreads(LATENCY, "batcher thread"), "`LPUSH`, one item"),
+            Double.NaN, "")),
+        LATENCY, 2_000, null, 2.0, OURS_EXTRA,
+        "our push is one script (`EVALSHA` of the push script: an id, the items hash, the "
+            + "first-pushed sorted set, the ready list and the wake check) where the baseline's "
+            + "is one `LPUSH`, so each push holds the server's thread longer and, with the claim "
+            + "and ack scripts of the consumer in the same queue, waits longer for it. The "
+            + "fewer-operations layout named in the throughput reading would shorten the push "
+            + "script too");
+  }
+
+  @Override
+  public String key() {
+    return TYPE;
+  }
+
+  @Override
+  public String title() {
+    return "redis: `WorkerPoolQueue` vs Lettuce and Redisson; latency; idle cost";
+  }
+
+  @Override
+  public Optional<String> unavailable() {
+    Optional<String> jar = Pipelines.unavailable(Pipelines.queuekit(TYPE));
+    return jar.isPresent() ? jar : RedisProcess.unavailable();
+  }
+
+  @Override
+  public Duration estimate(Profile profile) {
+    boolean full = profile == Profile.FULL;
+    // Redisson's client and Lettuce's take about a second each to start in a fresh JVM.
+    Duration jmh = (full ? JMH_FULL : JMH_SMOKE).estimate(4).plusSeconds(full ? 8 : 1);
+    Duration lat = (full ? LATENCY_FULL : LATENCY_SMOKE).estimate(2);
+    // Two JVMs per side and fork, started together.
+    Duration cross = (full ? CROSS_FULL : CROSS_SMOKE).estimate(2)
+        .plusSeconds(full ? 8 : 4);
+    Duration idle = full
+        ? IDLE_WINDOW_FULL.plus(IDLE_SETTLE_FULL).multipliedBy(3).plusSeconds(15)
+        : IDLE_WINDOW_SMOKE.plus(IDLE_SETTLE_SMOKE).multipliedBy(3).plusSeconds(5);
+    return jmh.plus(lat).plus(cross).plus(idle);
+  }
+
+  @Override
+  public Result run(Profile profile, boolean quiet) throws Exception {
+    boolean full = profile == Profile.FULL;
+    Map<String, Double> numbers = new LinkedHashMap<>();
+    try (RedisProcess redis = RedisProcess.start()) {
+      List<String> prop = List.of("-D" + Pipelines.REDIS_PROPERTY + "=" + redis.uri());
+      // In-process runs (the smoke test) read the property from this JVM.
+      String old = System.setProperty(Pipelines.REDIS_PROPERTY, redis.uri());
+      try {
+        StringBuilder md = new StringBuilder("One `redis-server` " + serverVersion(redis)
+            + " on 127.0.0.1, started for this scenario with no persistence (`--save ''`, "
+            + "`--appendonly no`): every side pays the same loopback round trips and shares "
+            + "the 2 cores with the server.\n\n");
+        md.append((full ? throughput : throughput.withRound(SMOKE_ROUND))
+            .run((full ? JMH_FULL : JMH_SMOKE).withJvmArgs(prop), null, quiet, numbers))
+            .append('\n');
+        md.append(latency.run(null, (full ? LATENCY_FULL : LATENCY_SMOKE).withJvmArgs(prop),
+            quiet, numbers)).append('\n');
+        Map<String, Double> cross = new LinkedHashMap<>();
+        md.append(crossLatency.run(null, (full ? CROSS_FULL : CROSS_SMOKE).withJvmArgs(prop),
+            (sides, c, set) -> CrossProcessLatency.run(sides, c, set, !full), "the producer's and the consumer's `System.nanoTime()`: "
+                + "`CLOCK_MONOTONIC` on Linux, one clock for every process on the machine",
+            quiet, cross)).append('\n');
+        cross.forEach((k, v) -> numbers.put(k.replaceFirst("\\.", ".cross."), v));
+        md.append(idle(redis, full, prop, numbers));
+        return new Result(md.toString(), numbers);
+      } finally {
+        if (old == null) {
+          System.clearProperty(Pipelines.REDIS_PROPERTY);
+        } else {
+          System.setProperty(Pipelines.REDIS_PROPERTY, old);
+        }
+      }
+    }
+  }
+
+  private static String serverVersion(RedisProcess redis) {
+    io.lettuce.core.RedisClient c = io.lettuce.core.RedisClient.create(redis.uri());
+    try (var conn = c.connect()) {
+      for (String line : conn.sync().info("server").split("\r?\n")) {
+        if (line.startsWith("redis_version:")) {
+          return line.substring("redis_version:".length());
+        }
+      }
+      throw new IllegalStateException("INFO server has no redis_version");
+    } finally {
+      c.shutdown();
+    }
+  }
+
+  private String idle(RedisProcess redis, boolean full, List<String> prop,
+      Map<String, Double> numbers) throws Exception {
+    Duration window = full ? IDLE_WINDOW_FULL : IDLE_WINDOW_SMOKE;
+    Duration settle = full ? IDLE_SETTLE_FULL : IDLE_SETTLE_SMOKE;
+    Duration wait = full ? IDLE_WAIT_FULL : IDLE_WAIT_SMOKE;
+    int queues = full ? IDLE_QUEUES : 2;
+    IdleCost.Result base = IdleCost.baseline(redis.uri(), queues, wait, settle, window);
+    IdleCost.Result ours = IdleCost.ours(redis.uri(), queues, wait, settle, window);
+    List<String> jvm = new ArrayList<>(List.of("-Xmx128m"));
+    jvm.addAll(prop);
+    IdleCost.Result procs = IdleCost.acrossProcesses(redis.uri(), queues, wait, settle, window,
+        jvm, full ? IdleCost.PROCESSES : 2);
+    numbers.put("baseline.idleCommandsPerWaiterPerSecond", base.perWaiterPerSecond());
+    numbers.put("ours.idleCommandsPerWaiterPerSecond", ours.perWaiterPerSecond());
+    numbers.put("oursProcesses.idleCommandsPerWaiterPerSecond", procs.perWaiterPerSecond());
+    numbers.put("baseline.idleSentPerWaiterPerSecond", base.sentPerWaiterPerSecond());
+    numbers.put("ours.idleSentPerWaiterPerSecond", ours.sentPerWaiterPerSecond());
+    numbers.put("oursProcesses.idleSentPerWaiterPerSecond", procs.sentPerWaiterPerSecond());
+    List<List<String>> rows = new ArrayList<>();
+    String brpop = "`BRPOP key " + new java.math.BigDecimal(wait.toMillis()).movePointLeft(3)
+        .stripTrailingZeros().toPlainString() + "`";
+    rows.add(idleRow("idle " + brpop + " loops (baseline)", "1 JVM", base, null));
+    rows.add(idleRow("queuekit `WorkerPoolQueue`s, TYPE=redis", "1 JVM", ours, base));
+    rows.add(idleRow("queuekit `WorkerPoolQueue`s, TYPE=redis", procs.waiters() / queues
+        + " JVMs × " + queues + " queues (same names)", procs, base));
+    String reading = "\n**Reading:** an idle queue of ours costs "
+        + Text.ratio(ours.perWaiterPerSecond()) + " commands per second per waiter ("
+        + Text.ratio(ours.perWaiterPerSecond() / base.perWaiterPerSecond()) + "× the BRPOP "
+        + "loop's " + Text.ratio(base.perWaiterPerSecond()) + "), of which "
+        + Text.ratio(ours.sentPerWaiterPerSecond()) + " are sent by the client (round trips; "
+        + "the rest run inside its scripts), and " + Text.ratio(procs.perWaiterPerSecond())
+        + " (" + Text.ratio(procs.sentPerWaiterPerSecond()) + " sent) with " + procs.waiters()
+        + " waiters in " + procs.waiters() / queues + " processes. By design (queue-redis's "
+        + "`claim`), each waiter's claim loop runs one claim script and then blocks in `BLPOP` on "
+        + "the queue's wake list for the claim wait (" + Text.duration(wait) + "); besides, each queue in each process "
+        + "runs the promoter's lease script about once per claim wait, and a heartbeat every "
+        + "10 s.";
+    boolean met = ours.perWaiterPerSecond() <= IDLE_AIM * base.perWaiterPerSecond()
+        && procs.perWaiterPerSecond() <= IDLE_AIM * base.perWaiterPerSecond();
+    if (!met) {
+      reading += " **Why not met, and what would change it:** per wait the baseline sends one "
+          + "`BRPOP`, ours one `BLPOP` plus a claim script of several commands, plus the "
+          + "promoter's script (see the sent and in-script columns). In queue-redis: run the "
+          + "promoter only while the delayed set is non-empty (an idle queue has none), let an "
+          + "idle claim loop block longer than 2 s once a wait came back empty (the wake list "
+          + "wakes it at once when an item arrives), and check the registration in the "
+          + "heartbeat rather than in every claim. With the first two, an idle waiter would "
+          + "send about one `BLPOP` and one claim script per longer wait.";
+    }
+    return "### Idle cost: commands per second sent to Redis\n\n"
+        + "**Method:** nothing is pushed; the server's `INFO commandstats` (calls per command) is "
+        + "read before and after a " + Text.duration(window) + " window (which covers one "
+        + "heartbeat period: `CONSUMER_TIMEOUT` 30 s ÷ 3), after " + Text.duration(settle)
+        + " to settle; the monitor's own `INFO` calls are left out and nothing else uses the "
+        + "server. `INFO commandstats` counts every command the server runs, those run by a Lua "
+        + "script included; a `MONITOR` connection open over the same window tells apart the "
+        + "commands clients sent (round trips) from those scripts ran. Our side runs with "
+        + "default settings; the baseline is what a team writes for "
+        + "an idle consumer, a thread per queue looping on " + brpop + " (the same "
+        + Text.duration(wait) + " wait as "
+        + "our claim wait). Aim: at most " + Text.ratio(IDLE_AIM) + "× the baseline's commands "
+        + "per waiter per second.\n\n"
+        + Text.table(List.of("side", "processes", "waiters", "commands in window",
+            "commands/s", "per waiter per second", "sent by clients, per waiter per second",
+            "sent by clients (`MONITOR`)", "run inside scripts (`MONITOR`)", "ours ÷ baseline",
+            "aim", "met"), rows)
+        + reading + "\n";
+  }
+
+  private static List<String> idleRow(String side, String processes, IdleCost.Result r,
+      IdleCost.Result base) {
+    List<String> row = new ArrayList<>(List.of(side, processes, Integer.toString(r.waiters()),
+        Text.integer(r.total()), Text.count(r.perSecond()), Text.ratio(r.perWaiterPerSecond()),
+        Text.ratio(r.sentPerWaiterPerSecond()), byCommand(r.sent()), byCommand(r.inScripts())));
+    if (base == null) {
+      row.addAll(List.of("—", "—", "—"));
+      return row;
+    }
+    double ratio = r.perWaiterPerSecond() / base.perWaiterPerSecond();
+    row.addAll(List.of(Text.ratioAgainst(ratio, IDLE_AIM), "≤ " + Text.ratio(IDLE_AIM),
+        ratio <= IDLE_AIM ? "met" : "**not met**"));
+    return row;
+  }
+
+  private static String byCommand(Map<String, Long> calls) {
+    if (calls.isEmpty()) {
+      return "none";
+    }
+    StringBuilder by = new StringBuilder();
+    calls.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .forEach(e -> by.append(by.length() == 0 ? "" : ", ").append('`').append(e.getKey())
+            .append("` ").append(e.getValue()));
+    return by.toString();
+  }
+}

@@ -1,0 +1,52 @@
+package io.queuekit.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The parsing and arithmetic the tables rest on. */
+class PiecesTest {
+
+  @Test
+  void commandStatsGiveCallsByCommand() {
+    String info = "# Commandstats\r\n"
+        + "cmdstat_evalsha:calls=117,usec=900,usec_per_call=7.69,rejected_calls=0,failed_calls=0\r\n"
+        + "cmdstat_blpop:calls=47,usec=100,usec_per_call=2.13,rejected_calls=0,failed_calls=0\r\n";
+    assertThat(IdleCost.commandStats(info)).containsExactly(Map.entry("evalsha", 117L),
+        Map.entry("blpop", 47L));
+  }
+
+  @Test
+  void idleRatesAreByWaiterAndSecond() {
+    IdleCost.Result r = new IdleCost.Result(10, 10.0, Map.of("evalsha", 100L, "hexists", 100L),
+        Map.of("evalsha", 100L), Map.of("hexists", 100L));
+    assertThat(r.perWaiterPerSecond()).isEqualTo(2.0);
+    assertThat(r.sentPerWaiterPerSecond()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aRatioThatRoundsToTheAimShowsMoreDecimals() {
+    assertThat(Text.ratioAgainst(0.4997, 0.5)).isEqualTo("0.4997");
+    assertThat(Text.ratioAgainst(0.4949, 0.5)).isEqualTo("0.49");
+    assertThat(Text.ratioAgainst(0.61, 0.5)).isEqualTo("0.61");
+    assertThat(Text.ratioAgainst(0.5, 0.5)).isEqualTo("0.50");
+  }
+
+  @Test
+  void tablesStateJvmArgumentsWithoutTheRunsRedisAddress() {
+    assertThat(JmhSettings.shown(List.of("-Xmx1g", "-D" + Pipelines.REDIS_PROPERTY
+        + "=redis://127.0.0.1:40000/0"))).isEqualTo("-Xmx1g");
+  }
+
+  @Test
+  void depthChurnKeepsTheDepthAndReportsARate() throws Exception {
+    DepthBench.Result r = DepthBench.measure("abq", List.of(100, 1_000), Duration.ofMillis(20),
+        2);
+    assertThat(r.depths()).containsExactly(100, 1_000);
+    assertThat(r.rates().get("1000")).hasSize(2).allSatisfy(v -> assertThat(v).isPositive());
+    assertThat(r.fillPerSecond()).isPositive();
+  }
+}

@@ -1,0 +1,692 @@
+package io.queuekit.level;
+
+import io.queuekit.ItemTooLargeException;
+import io.queuekit.PushResult;
+import io.queuekit.QueueClosedException;
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueFullException;
+import io.queuekit.QueueInterruptedException;
+import io.queuekit.QueueSettings;
+import io.queuekit.QueueUnavailableException;
+import io.queuekit.level.QueueState.Snapshot;
+import io.queuekit.level.Records.Meta;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Digests;
+import io.queuekit.spi.Item;
+import io.queuekit.spi.Outcome;
+import io.queuekit.spi.StoreStats;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.iq80.leveldb.DBException;
+
+/**
+ * A {@link BaseQueue} stored in LevelDB ({@code TYPE=level}, the default): at-least-once, every
+ * operation one atomic write batch, in-flight items recovered when the queue is next opened.
+ *
+ * <h2>Storage layout (version 1)</h2>
+ *
+ * Queues whose directories are the same share one DB; every key of a queue starts with its
+ * storage name ({@code NAME + QUEUE_NAME}, e.g. {@code mail_queue}) behind a two-byte big-endian
+ * length, so no queue's keys are a prefix of another's. Then one tag byte names the section. {@code
+ * sortable(n)} is a 64-bit integer with its sign bit flipped, big-endian, so byte order is numeric
+ * order; times are nanoseconds since the epoch of the queue's {@link Clock}.
+ *
+ * <pre>
+ * key = u16 len(name) | name (UTF-8) | tag | suffix
+ *
+ *  tag  suffix                           value                                          what
+ *  ───  ───────────────────────────────  ─────────────────────────────────────────────  ─────────────────────────
+ *  'M'  —                                i32 version | 's' or 'u'                       layout version, flavour
+ *  'S'  —                                i64 head | i64 tail | i64 nextSeq |            positions, sequence,
+ *                                          i64 deadDropped                                dropped dead letters
+ *  'I'  sortable(itemId)                 i64 firstPushed | u8 n | digest[n] | payload    the item, written once
+ *  'R'  sortable(position)               entry                                          ready, head..tail-1
+ *  'D'  sortable(due) | sortable(order)  entry                                          delayed until due
+ *  'F'  sortable(deliveryId)             entry                                          in flight
+ *  'U'  SHA-256(identity) (32 bytes)     'R' sortable(position) | 'D' sortable(due)     unique member: where the
+ *                                          sortable(order)                                waiting copy is
+ *  'X'  sortable(deadId)                 i32 deliveries | i32 recoveries | i64 first-   dead letter
+ *                                          Pushed | i64 deadAt | u8 n | digest[n] |
+ *                                          i32 len | reason | payload
+ *
+ * entry = i64 itemId | i32 deliveries | i32 recoveries | digest[32] (unique queues only)
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>One sequence</b> ({@code nextSeq}) numbers items, deliveries, release orders and dead
+ *       letters, so a delivery id is never reused, across restarts too.
+ *   <li><b>Ready</b> is the contiguous range {@code head..tail-1}: push, release and promotion
+ *       append at the tail, unclaim and recovery prepend at the head (positions may go negative).
+ *       Claim reads the exact key at {@code head}; nothing iterates over deleted keys.
+ *   <li><b>Moving</b> an item between states rewrites only its 16–48 byte entry; the payload is
+ *       written once and deleted once.
+ *   <li><b>Unique</b> queues keep exactly the waiting items' digests in {@code 'U'}; in-flight and
+ *       dead items are not members, so they may be pushed again.
+ *   <li><b>Opening</b> reads the queue's keys once: checks the invariants above, repairs what a crash
+ *       or a manual edit left (WARN per repair), then recovers in-flight items. {@code SET_NAME} is
+ *       not used: the set lives under the queue's own prefix, so it is written in the same batch.
+ * </ul>
+ *
+ * <p><b>Atomicity and durability.</b> Every call is applied under the DB's combining lock into
+ * one write batch (shared with concurrent calls: group commit), and returns only once that batch is
+ * written; with {@code SYNC=true} the batch is synced to disk first. A kill -9 loses nothing that
+ * a call returned for; power loss may lose unsynced batches, never half a batch.
+ *
+ * <p><b>Ordering.</b> FIFO from the head; unclaimed and recovered items go back to the head in
+ * their original order; due delayed items join the tail by due time, then release order.
+ *
+ * <p><b>Blocking.</b> {@code claim} waits on a condition signalled after each write round that
+ * left items ready (one waiter per ready item), bounded by the earliest due time; producers waiting
+ * for room are woken by claim, ack and removeAll. Nothing polls.
+ *
+ * <p><b>Thread-safety:</b> every method may be called from any thread. {@link #close()} waits for
+ * calls in progress, then releases the shared DB.
+ */
+final class LevelQueue implements BaseQueue {
+  /** The least a claim waits for a due time, so a clock that stands still never spins a waiter. */
+  private static final long MIN_DUE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** pushAll hands a write round at most this many items (or bytes) per round. */
+  private static final int PUSH_CHUNK_ITEMS = 512;
+  private static final long PUSH_CHUNK_BYTES = 8L << 20;
+
+  private final String name;
+  private final boolean unique;
+  private final QueueSettings settings;
+  private final Clock clock;
+  private final LevelDb db;
+  private final QueueState state;
+  private final String storageName;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition itemsReady = lock.newCondition();
+  private final Condition roomFree = lock.newCondition();
+  /** Guarded by {@link #lock}. */
+  private Snapshot snapshot = new Snapshot(0, 0, 0, 0, 0, Snapshot.NONE, Snapshot.NONE);
+  private int itemWaiters;
+  private int roomWaiters;
+  private volatile boolean closed;
+
+  /** Calls in progress hold the read lock; close takes the write lock and never gives it back. */
+  private final ReentrantReadWriteLock inProgress = new ReentrantReadWriteLock();
+  private final Object closing = new Object();
+  private boolean closeDone;
+
+  private LevelQueue(BaseQueueConfig config, LevelDb db) {
+    this.name = config.name();
+    this.unique = config.unique();
+    this.settings = config.settings();
+    this.clock = config.clock();
+    this.db = db;
+    this.storageName = config.queueFullName();
+    this.state = new QueueState(name, storageName, unique, settings, clock, db, this::publish);
+  }
+
+  /**
+   * Opens {@code config}'s queue: shares (or opens) its directory's DB, checks the layout version
+   * and flavour, repairs what needs it and recovers in-flight items.
+   */
+  static LevelQueue open(BaseQueueConfig config) {
+    LevelLocation location = LevelLocation.of(config);
+    String storage = config.queueFullName();
+    if (storage.getBytes(StandardCharsets.UTF_8).length > Keys.MAX_NAME_BYTES) {
+      throw new QueueConfigException("queue \"" + config.name() + "\": storage name is longer "
+          + "than " + Keys.MAX_NAME_BYTES + " bytes");
+    }
+    LevelDb db = LevelDbs.acquire(location, config.name());
+    boolean registered = false;
+    try {
+      db.register(storage, config.name());
+      registered = true;
+      LevelQueue q = new LevelQueue(config, db);
+      q.checkMeta();
+      db.call(q.state, t -> {
+        q.state.load(t, db.raw(), true);
+        return null;
+      });
+      return q;
+    } catch (RuntimeException e) {
+      if (registered) {
+        db.unregister(storage);
+      }
+      LevelDbs.release(db);
+      throw e;
+    }
+  }
+
+  /** Refuses a queue stored by a newer layout or as the other flavour; nothing is changed. */
+  private void checkMeta() {
+    byte[] raw;
+    try {
+      raw = db.raw().get(state.keys.meta());
+    } catch (DBException e) {
+      throw unavailable("reading its meta record", e);
+    }
+    if (raw == null) {
+      return;
+    }
+    Meta meta;
+    try {
+      meta = Meta.decode(raw);
+    } catch (IllegalArgumentException e) {
+      return; // the load repairs (rewrites) a malformed meta record and says so
+    }
+    if (meta.version() > QueueState.LAYOUT_VERSION) {
+      throw new QueueUnavailableException("queue \"" + name + "\" (storage name " + storageName
+          + ") in LevelDB " + db.directory() + " is stored in layout version " + meta.version()
+          + ", newer than the version " + QueueState.LAYOUT_VERSION + " this queuekit reads; "
+          + "upgrade queuekit, or point DATADIR elsewhere. Nothing was changed");
+    }
+    if (meta.unique() != unique) {
+      throw new QueueConfigException("queue \"" + name + "\" (storage name " + storageName
+          + ") in LevelDB " + db.directory() + " was created as a " + Meta.flavour(meta.unique())
+          + " queue but is opened as a " + Meta.flavour(unique) + " queue; open it as "
+          + Meta.flavour(meta.unique()) + ", or give it another name or DATADIR. Nothing was "
+          + "changed");
+    }
+  }
+
+  /** What the open-time check repaired, in words (each also logged at WARN). */
+  List<String> repairs() {
+    return state.repairs();
+  }
+
+  LevelDb db() {
+    return db;
+  }
+
+  /** Threads blocked in claim (tests wait for this instead of sleeping). */
+  int itemWaiters() {
+    lock.lock();
+    try {
+      return itemWaiters;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Threads blocked in push waiting for room. */
+  int roomWaiters() {
+    lock.lock();
+    try {
+      return roomWaiters;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- BaseQueue
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean unique() {
+    return unique;
+  }
+
+  @Override
+  public PushResult push(Item item, Duration delay, Duration timeout) {
+    Objects.requireNonNull(item, "item");
+    checkSize(item, -1);
+    long delayNanos = nonNegative(delay, "delay");
+    long deadline = deadline(timeout);
+    checkInterrupt();
+    enter();
+    try {
+      while (true) {
+        PushResult r = db.call(state, t -> state.push(t, item, delayNanos));
+        if (r != PushResult.FULL) {
+          return r;
+        }
+        if (!awaitRoom(deadline)) {
+          throw new QueueFullException(name, settings.length(), List.of());
+        }
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public List<PushResult> pushAll(List<Item> items, Duration timeout) {
+    Objects.requireNonNull(items, "items");
+    for (int i = 0; i < items.size(); i++) {
+      checkSize(Objects.requireNonNull(items.get(i), "item"), i);
+    }
+    long deadline = deadline(timeout);
+    checkInterrupt();
+    enter();
+    try {
+      List<PushResult> results = new ArrayList<>(items.size());
+      while (results.size() < items.size()) {
+        int from = results.size();
+        int to = chunkEnd(items, from);
+        List<Item> chunk = items.subList(0, to);
+        List<PushResult> got = db.call(state, t -> state.pushAll(t, chunk, from, 0));
+        results.addAll(got);
+        if (from + got.size() < to && !awaitRoom(deadline)) {
+          throw new QueueFullException(name, settings.length(), results);
+        }
+      }
+      return results;
+    } finally {
+      exit();
+    }
+  }
+
+  private static int chunkEnd(List<Item> items, int from) {
+    int to = from;
+    long bytes = 0;
+    while (to < items.size() && to - from < PUSH_CHUNK_ITEMS
+        && (to == from || bytes + items.get(to).payload().length <= PUSH_CHUNK_BYTES)) {
+      bytes += items.get(to).payload().length;
+      to++;
+    }
+    return to;
+  }
+
+  @Override
+  public PushResult offer(Item item) {
+    Objects.requireNonNull(item, "item");
+    checkSize(item, -1);
+    enter();
+    try {
+      return db.call(state, t -> state.push(t, item, 0));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public List<Delivery> claim(int max, Duration wait) {
+    if (max <= 0) {
+      throw new IllegalArgumentException("claim max must be positive, was " + max);
+    }
+    long deadline = deadline(wait);
+    checkInterrupt();
+    enter();
+    try {
+      while (true) {
+        List<Delivery> got = db.call(state, t -> state.claim(t, max));
+        if (!got.isEmpty()) {
+          return got;
+        }
+        Wake w = awaitItems(deadline);
+        if (w == Wake.CLOSED) {
+          return List.of();
+        }
+        if (w == Wake.TIMEOUT) {
+          // One last look: the queue's clock may have made a delayed item due meanwhile.
+          return hasDelayed() ? db.call(state, t -> state.claim(t, max)) : List.of();
+        }
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public List<Outcome> ack(List<Delivery> deliveries) {
+    List<Delivery> ds = List.copyOf(deliveries);
+    enter();
+    try {
+      return db.call(state, t -> state.ack(t, ds));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public Outcome release(Delivery delivery, Duration delay) {
+    Objects.requireNonNull(delivery, "delivery");
+    long delayNanos = nonNegative(delay, "delay");
+    enter();
+    try {
+      return db.call(state, t -> state.release(t, delivery.id(), delayNanos));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public List<Outcome> unclaim(List<Delivery> deliveries) {
+    List<Delivery> ds = List.copyOf(deliveries);
+    enter();
+    try {
+      return db.call(state, t -> state.unclaim(t, ds));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public Outcome deadLetter(Delivery delivery, String reason) {
+    Objects.requireNonNull(delivery, "delivery");
+    enter();
+    try {
+      return db.call(state, t -> state.deadLetter(t, delivery.id(), reason));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public boolean has(byte[] identity) {
+    Objects.requireNonNull(identity, "identity");
+    enter();
+    try {
+      if (!unique) {
+        return false;
+      }
+      // Committed rounds are exactly what the DB holds, and a push returns only after its round is
+      // written, so a direct read is exact.
+      return db.raw().get(state.keys.unique(Digests.sha256(identity))) != null;
+    } catch (DBException e) {
+      throw unavailable("reading its unique set", e);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long len() {
+    enter();
+    try {
+      return current().waiting();
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long removeAll() {
+    enter();
+    try {
+      return db.call(state, state::removeAll);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public StoreStats stats() {
+    enter();
+    try {
+      return db.call(state, t -> state.stats());
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public List<DeadLetter> listDead(int offset, int limit) {
+    if (offset < 0 || limit < 0) {
+      throw new IllegalArgumentException("offset and limit must not be negative: offset=" + offset
+          + ", limit=" + limit);
+    }
+    enter();
+    try {
+      return db.call(state, t -> state.listDead(t, offset, limit));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long replayDead(Collection<Long> ids) {
+    List<Long> copy = new ArrayList<>(Objects.requireNonNull(ids, "ids"));
+    enter();
+    try {
+      return db.call(state, t -> state.replayDead(t, copy));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long replayAllDead() {
+    enter();
+    try {
+      return db.call(state, t -> state.replayDead(t, null));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long purgeDead(Collection<Long> ids) {
+    List<Long> copy = new ArrayList<>(Objects.requireNonNull(ids, "ids"));
+    enter();
+    try {
+      return db.call(state, t -> state.purgeDead(t, copy));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long purgeAllDead() {
+    enter();
+    try {
+      return db.call(state, t -> state.purgeDead(t, null));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (closing) {
+      if (closeDone) {
+        return;
+      }
+      lock.lock();
+      try {
+        closed = true;
+        itemsReady.signalAll();
+        roomFree.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      // Waits for every call in progress (each has finished its DB work); kept for good, so
+      // every later call fails fast.
+      inProgress.writeLock().lock();
+      try {
+        db.unregister(storageName);
+      } finally {
+        closeDone = true;
+        LevelDbs.release(db);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LevelQueue[" + name + (unique ? ", unique" : "") + ", " + db.directory() + ", "
+        + db.engine().option() + "]";
+  }
+
+  // ---------------------------------------------------------------- waiting and waking
+
+  /** Called under the combining lock after each committed round that touched this queue. */
+  private void publish(Snapshot s) {
+    lock.lock();
+    try {
+      Snapshot before = snapshot;
+      snapshot = s;
+      if (itemWaiters > 0) {
+        // A round that left k items ready wakes at most k waiters, never all of them.
+        long wake = Math.min(s.ready(), itemWaiters);
+        if (wake == 0 && s.earliestDue() < before.earliestDue()) {
+          wake = 1; // an earlier due time: one waiter shortens its wait
+        }
+        for (long i = 0; i < wake; i++) {
+          itemsReady.signal();
+        }
+      }
+      if (roomWaiters > 0 && s.waiting() < settings.length()) {
+        long wake = Math.min(settings.length() - s.waiting(), roomWaiters);
+        for (long i = 0; i < wake; i++) {
+          roomFree.signal();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Snapshot current() {
+    lock.lock();
+    try {
+      return snapshot;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean hasDelayed() {
+    return current().delayed() > 0;
+  }
+
+  private enum Wake { READY, TIMEOUT, CLOSED }
+
+  private Wake awaitItems(long deadline) {
+    lock.lock();
+    try {
+      while (true) {
+        if (closed) {
+          return Wake.CLOSED;
+        }
+        Snapshot s = snapshot;
+        if (s.ready() > 0) {
+          return Wake.READY;
+        }
+        long remaining = deadline - System.nanoTime();
+        long bound = remaining;
+        if (s.earliestDue() != Snapshot.NONE) {
+          // Due times are on the queue's clock; the wait is real time: min(wait, due - now).
+          long untilDue = s.earliestDue() - Records.nanos(clock.instant());
+          if (untilDue <= 0) {
+            return Wake.READY;
+          }
+          bound = Math.min(bound, Math.max(untilDue, MIN_DUE_WAIT_NANOS));
+        }
+        if (remaining <= 0) {
+          return Wake.TIMEOUT;
+        }
+        itemWaiters++;
+        try {
+          itemsReady.awaitNanos(bound);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new QueueInterruptedException(name, e);
+        } finally {
+          itemWaiters--;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits for room; false at the deadline. */
+  private boolean awaitRoom(long deadline) {
+    lock.lock();
+    try {
+      while (true) {
+        if (closed) {
+          throw new QueueClosedException(name);
+        }
+        if (snapshot.waiting() < settings.length()) {
+          return true;
+        }
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        roomWaiters++;
+        try {
+          roomFree.awaitNanos(remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new QueueInterruptedException(name, e);
+        } finally {
+          roomWaiters--;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void enter() {
+    if (closed || !inProgress.readLock().tryLock()) {
+      throw new QueueClosedException(name);
+    }
+    if (closed) {
+      inProgress.readLock().unlock();
+      throw new QueueClosedException(name);
+    }
+  }
+
+  private void exit() {
+    inProgress.readLock().unlock();
+  }
+
+  private void checkInterrupt() {
+    if (Thread.interrupted()) {
+      Thread.currentThread().interrupt();
+      throw new QueueInterruptedException(name, new InterruptedException("interrupt flag was set"));
+    }
+  }
+
+  private void checkSize(Item item, int index) {
+    int size = item.payload().length;
+    if (size > settings.maxItemSize()) {
+      throw new ItemTooLargeException(name, index, size, settings.maxItemSize());
+    }
+  }
+
+  private static long nonNegative(Duration d, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(what + " must not be negative, was " + d);
+    }
+    return saturatedNanos(d);
+  }
+
+  private static long deadline(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+    return Records.saturatedAdd(System.nanoTime(), nanos);
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  private QueueUnavailableException unavailable(String doing, RuntimeException e) {
+    return new QueueUnavailableException("queue \"" + name + "\": LevelDB " + db.directory()
+        + " failed while " + doing + ": " + e, e);
+  }
+}

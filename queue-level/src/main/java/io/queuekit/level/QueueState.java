@@ -1,0 +1,1024 @@
+package io.queuekit.level;
+
+import io.queuekit.PushResult;
+import io.queuekit.QueueException;
+import io.queuekit.QueueSettings;
+import io.queuekit.level.Records.DeadRecord;
+import io.queuekit.level.Records.Entry;
+import io.queuekit.level.Records.ItemRecord;
+import io.queuekit.level.Records.Meta;
+import io.queuekit.level.Records.State;
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Digests;
+import io.queuekit.spi.Item;
+import io.queuekit.spi.Outcome;
+import io.queuekit.spi.StoreStats;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.iq80.leveldb.DB;
+import org.iq80.leveldb.DBException;
+import org.iq80.leveldb.DBIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One queue's state as the write rounds of its {@link LevelDb} keep it: the positions and
+ * sequence of the state record, the delayed index, the deliveries in flight and the dead-letter ids,
+ * mirrored in memory so no operation has to search the DB (and never scans over deleted keys). Every
+ * method stages its writes in the round's {@link Txn}; the round commits them in one batch, then
+ * {@link #snapshot()} is published to the queue's waiters. A failed round reloads this state from
+ * the DB ({@link #load}).
+ *
+ * <p><b>Thread-safety:</b> guarded by its {@link LevelDb}'s combining lock, except the immutable
+ * fields.
+ */
+final class QueueState {
+  private static final Logger LOG = LoggerFactory.getLogger(QueueState.class);
+
+  /** The layout this version writes and the newest it reads. */
+  static final int LAYOUT_VERSION = 1;
+  /** How far a rebuilt sequence jumps past the highest stored id. */
+  static final long SEQUENCE_GAP = 1L << 32;
+
+  final String queue;
+  final Keys keys;
+  final boolean unique;
+  final QueueSettings settings;
+  private final Clock clock;
+  private final LevelDb db;
+
+  private long head;
+  private long tail;
+  private long nextSeq;
+  private long deadDropped;
+  private boolean dirty;
+  private final TreeMap<DelayKey, Entry> delayed = new TreeMap<>();
+  private final Map<Long, Flight> flights = new HashMap<>();
+  private final TreeSet<Long> deadIds = new TreeSet<>();
+  /** First-pushed times of the waiting items (a multiset), for the oldest-waiting statistic. */
+  private final TreeMap<Long, Integer> waitingSince = new TreeMap<>();
+  /** Where snapshots go after each committed round: the queue's waiters. */
+  private final Consumer<Snapshot> publisher;
+  /** Set when a failed round could not even reload; every later operation fails with it. */
+  private volatile QueueException broken;
+  /** What the last load repaired, in words; also logged at WARN. */
+  private final List<String> repairs = new ArrayList<>();
+
+  QueueState(String queue, String storageName, boolean unique, QueueSettings settings, Clock clock,
+      LevelDb db, Consumer<Snapshot> publisher) {
+    this.publisher = publisher;
+    this.queue = queue;
+    this.keys = new Keys(storageName);
+    this.unique = unique;
+    this.settings = settings;
+    this.clock = clock;
+    this.db = db;
+  }
+
+  /** A delayed entry's place: due time, then release order. */
+  record DelayKey(long due, long order) implements Comparable<DelayKey> {
+    @Override
+    public int compareTo(DelayKey o) {
+      int c = Long.compare(due, o.due);
+      return c != 0 ? c : Long.compare(order, o.order);
+    }
+  }
+
+  /** An item in flight under one delivery id. */
+  record Flight(Entry entry, long firstPushed) {}
+
+  /** What waiters and stats see after a committed round. */
+  record Snapshot(long ready, long delayed, long inFlight, long dead, long deadDropped,
+      long oldestWaiting, long earliestDue) {
+    static final long NONE = Long.MAX_VALUE;
+
+    long waiting() {
+      return ready + delayed;
+    }
+  }
+
+  Snapshot snapshot() {
+    return new Snapshot(tail - head, delayed.size(), flights.size(), deadIds.size(), deadDropped,
+        waitingSince.isEmpty() ? Snapshot.NONE : waitingSince.firstKey(),
+        delayed.isEmpty() ? Snapshot.NONE : delayed.firstKey().due());
+  }
+
+  /**
+   * The store's counts at the clock's now: a delayed item already due counts as ready (claimable
+   * now), promoted by a claim or not.
+   */
+  StoreStats stats() {
+    long due = delayed.isEmpty() ? 0
+        : delayed.headMap(new DelayKey(now(), Long.MAX_VALUE), true).size();
+    return new StoreStats(tail - head + due, delayed.size() - due, flights.size(), deadIds.size(),
+        deadDropped, waitingSince.isEmpty() ? Optional.empty()
+            : Optional.of(Records.instant(waitingSince.firstKey())));
+  }
+
+  /** Hands the current counts to the queue's waiters; after a committed round. */
+  void publish() {
+    publisher.accept(snapshot());
+  }
+
+  QueueException broken() {
+    return broken;
+  }
+
+  void markBroken(QueueException e) {
+    broken = e;
+  }
+
+  List<String> repairs() {
+    return List.copyOf(repairs);
+  }
+
+  /** Writes the state record if this round moved it. */
+  void stage(Txn t) {
+    if (dirty) {
+      t.put(keys.state(), new State(head, tail, nextSeq, deadDropped).encode());
+      dirty = false;
+    }
+  }
+
+  private long now() {
+    return Records.nanos(clock.instant());
+  }
+
+  private long waiting() {
+    return (tail - head) + delayed.size();
+  }
+
+  private long next() {
+    dirty = true;
+    return nextSeq++;
+  }
+
+  // ---------------------------------------------------------------- push
+
+  /**
+   * Admits one item: DUPLICATE when its identity is waiting (unique), FULL without room, else
+   * ADDED. Never stages anything for DUPLICATE or FULL.
+   */
+  PushResult push(Txn t, Item item, long delayNanos) {
+    byte[] digest = unique ? Digests.sha256(item.identity()) : null;
+    if (digest != null && t.get(keys.unique(digest)) != null) {
+      return PushResult.DUPLICATE;
+    }
+    if (waiting() >= settings.length()) {
+      return PushResult.FULL;
+    }
+    long now = now();
+    long id = next();
+    t.put(keys.item(id), new ItemRecord(now, digest, item.payload()).encode());
+    placeWaiting(t, new Entry(id, 0, 0, digest), now, delayNanos, now);
+    return PushResult.ADDED;
+  }
+
+  /**
+   * Admits {@code items} from {@code from} on, in order, until one finds no room; returns the
+   * results (fewer than asked when the queue filled up).
+   */
+  List<PushResult> pushAll(Txn t, List<Item> items, int from, long delayNanos) {
+    List<PushResult> out = new ArrayList<>();
+    for (int i = from; i < items.size(); i++) {
+      PushResult r = push(t, items.get(i), delayNanos);
+      if (r == PushResult.FULL) {
+        break;
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
+  /** Puts an entry at the tail (delay ≤ 0) or in the delayed index, with its unique member. */
+  private void placeWaiting(Txn t, Entry e, long firstPushed, long delayNanos, long now) {
+    byte[] loc;
+    if (delayNanos <= 0) {
+      long pos = tail++;
+      dirty = true;
+      t.put(keys.ready(pos), e.encode());
+      loc = readyLoc(pos);
+    } else {
+      DelayKey k = new DelayKey(Records.saturatedAdd(now, delayNanos), next());
+      delayed.put(k, e);
+      t.put(keys.delayed(k.due(), k.order()), e.encode());
+      loc = delayedLoc(k);
+    }
+    if (e.digest() != null) {
+      t.put(keys.unique(e.digest()), loc);
+    }
+    addWaiting(firstPushed);
+  }
+
+  /** Puts an entry at the head, with its unique member. */
+  private void placeHead(Txn t, Entry e, long firstPushed) {
+    long pos = --head;
+    dirty = true;
+    t.put(keys.ready(pos), e.encode());
+    if (e.digest() != null) {
+      t.put(keys.unique(e.digest()), readyLoc(pos));
+    }
+    addWaiting(firstPushed);
+  }
+
+  /**
+   * Unique queues: if {@code incoming}'s identity is waiting, folds its counts into the waiting
+   * copy (which keeps its place and due time) and returns true; the caller then drops the incoming
+   * copy's item record.
+   */
+  private boolean merge(Txn t, Entry incoming) {
+    if (incoming.digest() == null) {
+      return false;
+    }
+    byte[] loc = t.get(keys.unique(incoming.digest()));
+    if (loc == null) {
+      return false;
+    }
+    byte[] entryKey = entryKeyAt(loc);
+    Entry waiting = null;
+    if (entryKey != null) {
+      byte[] raw = t.get(entryKey);
+      waiting = raw == null ? null : Entry.decode(raw);
+    }
+    if (waiting == null) {
+      // Cannot happen while the invariants hold (checked at open); never let a ghost member
+      // refuse an item, which is the bug this layout exists to prevent.
+      LOG.error("queue \"{}\": unique member {} pointed at no waiting item; replaced", queue,
+          Keys.shortHex(incoming.digest()));
+      return false;
+    }
+    Entry merged = waiting.withCounts(Math.max(waiting.deliveries(), incoming.deliveries()),
+        Math.max(waiting.recoveries(), incoming.recoveries()));
+    if (!merged.equals(waiting)) {
+      t.put(entryKey, merged.encode());
+      if (loc[0] == Keys.DELAYED) {
+        delayed.put(new DelayKey(Keys.getSortable(loc, 1), Keys.getSortable(loc, 9)), merged);
+      }
+    }
+    return true;
+  }
+
+  private static byte[] readyLoc(long pos) {
+    byte[] loc = new byte[9];
+    loc[0] = Keys.READY;
+    Keys.putSortable(loc, 1, pos);
+    return loc;
+  }
+
+  private static byte[] delayedLoc(DelayKey k) {
+    byte[] loc = new byte[17];
+    loc[0] = Keys.DELAYED;
+    Keys.putSortable(loc, 1, k.due());
+    Keys.putSortable(loc, 9, k.order());
+    return loc;
+  }
+
+  /** The key of the entry a unique member's location names, or null when malformed. */
+  private byte[] entryKeyAt(byte[] loc) {
+    if (loc.length == 9 && loc[0] == Keys.READY) {
+      return keys.ready(Keys.getSortable(loc, 1));
+    }
+    if (loc.length == 17 && loc[0] == Keys.DELAYED) {
+      return keys.delayed(Keys.getSortable(loc, 1), Keys.getSortable(loc, 9));
+    }
+    return null;
+  }
+
+  private void addWaiting(long firstPushed) {
+    waitingSince.merge(firstPushed, 1, Integer::sum);
+  }
+
+  private void removeWaiting(long firstPushed) {
+    waitingSince.computeIfPresent(firstPushed, (k, n) -> n == 1 ? null : n - 1);
+  }
+
+  // ---------------------------------------------------------------- claim and settle
+
+  /** Promotes due delayed items to the tail, then moves up to {@code max} from the head. */
+  List<Delivery> claim(Txn t, int max) {
+    long now = now();
+    promote(t, now);
+    List<Delivery> out = new ArrayList<>(Math.min(max, 64));
+    while (out.size() < max && head < tail) {
+      long pos = head++;
+      dirty = true;
+      byte[] readyKey = keys.ready(pos);
+      byte[] raw = t.get(readyKey);
+      if (raw == null) {
+        LOG.error("queue \"{}\": no ready entry at position {} although head={} and tail={}; "
+            + "skipped", queue, pos, pos, tail);
+        continue;
+      }
+      t.delete(readyKey);
+      Entry e = Entry.decode(raw);
+      if (e.digest() != null) {
+        byte[] memberKey = keys.unique(e.digest());
+        if (Arrays.equals(t.get(memberKey), readyLoc(pos))) {
+          t.delete(memberKey);
+        }
+      }
+      byte[] rec = t.get(keys.item(e.itemId()));
+      if (rec == null) {
+        LOG.error("queue \"{}\": ready entry at position {} names item #{}, which is not stored; "
+            + "dropped", queue, pos, e.itemId());
+        continue;
+      }
+      ItemRecord item = ItemRecord.decode(rec);
+      removeWaiting(item.firstPushedNanos());
+      long did = next();
+      t.put(keys.flight(did), e.encode());
+      flights.put(did, new Flight(e, item.firstPushedNanos()));
+      out.add(new Delivery(did, item.payload(), e.deliveries(), e.recoveries(),
+          Records.instant(item.firstPushedNanos())));
+    }
+    return out;
+  }
+
+  private void promote(Txn t, long now) {
+    while (!delayed.isEmpty() && delayed.firstKey().due() <= now) {
+      Map.Entry<DelayKey, Entry> d = delayed.pollFirstEntry();
+      DelayKey k = d.getKey();
+      Entry e = d.getValue();
+      t.delete(keys.delayed(k.due(), k.order()));
+      long pos = tail++;
+      dirty = true;
+      t.put(keys.ready(pos), e.encode());
+      if (e.digest() != null) {
+        byte[] memberKey = keys.unique(e.digest());
+        if (Arrays.equals(t.get(memberKey), delayedLoc(k))) {
+          t.put(memberKey, readyLoc(pos));
+        }
+      }
+    }
+  }
+
+  List<Outcome> ack(Txn t, List<Delivery> deliveries) {
+    List<Outcome> out = new ArrayList<>(deliveries.size());
+    for (Delivery d : deliveries) {
+      Flight f = flights.remove(d.id());
+      if (f == null) {
+        out.add(Outcome.STALE);
+        continue;
+      }
+      t.delete(keys.flight(d.id()));
+      t.delete(keys.item(f.entry().itemId()));
+      out.add(Outcome.DONE);
+    }
+    return out;
+  }
+
+  Outcome release(Txn t, long deliveryId, long delayNanos) {
+    Flight f = flights.remove(deliveryId);
+    if (f == null) {
+      return Outcome.STALE;
+    }
+    t.delete(keys.flight(deliveryId));
+    Entry e = f.entry().withCounts(f.entry().deliveries() + 1, f.entry().recoveries());
+    if (merge(t, e)) {
+      t.delete(keys.item(e.itemId()));
+      return Outcome.MERGED;
+    }
+    long now = now();
+    placeWaiting(t, e, f.firstPushed(), delayNanos, now);
+    return Outcome.DONE;
+  }
+
+  List<Outcome> unclaim(Txn t, List<Delivery> deliveries) {
+    Outcome[] out = new Outcome[deliveries.size()];
+    Flight[] taken = new Flight[deliveries.size()];
+    for (int i = 0; i < deliveries.size(); i++) {
+      taken[i] = flights.remove(deliveries.get(i).id());
+      if (taken[i] == null) {
+        out[i] = Outcome.STALE;
+      } else {
+        t.delete(keys.flight(deliveries.get(i).id()));
+      }
+    }
+    List<Entry> entries = new ArrayList<>();
+    List<Long> since = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i < taken.length; i++) {
+      if (taken[i] != null) {
+        entries.add(taken[i].entry());
+        since.add(taken[i].firstPushed());
+        at.add(i);
+      }
+    }
+    List<Boolean> merged = putBackAtHead(t, entries, since);
+    for (int j = 0; j < at.size(); j++) {
+      out[at.get(j)] = merged.get(j) ? Outcome.MERGED : Outcome.DONE;
+    }
+    return Arrays.asList(out);
+  }
+
+  /**
+   * Puts entries back at the head in their order (unclaim, recovery). On a unique queue an entry
+   * whose identity is waiting, or is placed by an earlier entry of the list, merges into that copy
+   * instead (its item record dropped). Returns, per entry, whether it merged.
+   */
+  private List<Boolean> putBackAtHead(Txn t, List<Entry> entries, List<Long> firstPushed) {
+    List<Boolean> merged = new ArrayList<>(entries.size());
+    List<Entry> placed = new ArrayList<>(entries);
+    Map<ByteBuffer, Integer> placedByDigest = new HashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      Integer earlier = e.digest() == null ? null : placedByDigest.get(ByteBuffer.wrap(e.digest()));
+      if (earlier != null) {
+        Entry w = placed.get(earlier);
+        placed.set(earlier, w.withCounts(Math.max(w.deliveries(), e.deliveries()),
+            Math.max(w.recoveries(), e.recoveries())));
+        placed.set(i, null);
+      } else if (merge(t, e)) {
+        placed.set(i, null);
+      } else if (e.digest() != null) {
+        placedByDigest.put(ByteBuffer.wrap(e.digest()), i);
+      }
+      merged.add(placed.get(i) == null);
+      if (placed.get(i) == null) {
+        t.delete(keys.item(e.itemId()));
+      }
+    }
+    // Last first, each at the new head, so the head ends up in the list's order.
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      if (placed.get(i) != null) {
+        placeHead(t, placed.get(i), firstPushed.get(i));
+      }
+    }
+    return merged;
+  }
+
+  Outcome deadLetter(Txn t, long deliveryId, String reason) {
+    Flight f = flights.remove(deliveryId);
+    if (f == null) {
+      return Outcome.STALE;
+    }
+    t.delete(keys.flight(deliveryId));
+    bury(t, f.entry(), f.firstPushed(), reason);
+    return Outcome.DONE;
+  }
+
+  /** Moves an item (not waiting, not in flight any more) to the dead-letter store. */
+  private void bury(Txn t, Entry e, long firstPushed, String reason) {
+    byte[] itemKey = keys.item(e.itemId());
+    byte[] rec = t.get(itemKey);
+    t.delete(itemKey);
+    byte[] payload = rec == null ? new byte[0] : ItemRecord.decode(rec).payload();
+    long id = next();
+    t.put(keys.dead(id), new DeadRecord(e.deliveries(), e.recoveries(), firstPushed, now(),
+        e.digest(), reason == null ? "" : reason, payload).encode());
+    deadIds.add(id);
+    enforceDeadCap(t);
+  }
+
+  private void enforceDeadCap(Txn t) {
+    while (deadIds.size() > settings.deadLetterLength()) {
+      long oldest = deadIds.pollFirst();
+      byte[] key = keys.dead(oldest);
+      byte[] raw = t.get(key);
+      t.delete(key);
+      deadDropped++;
+      dirty = true;
+      String reason = "?";
+      String head200 = "";
+      if (raw != null) {
+        DeadRecord r = DeadRecord.decode(raw);
+        reason = r.reason();
+        head200 = printable(r.payload(), 200);
+      }
+      LOG.warn("queue \"{}\": dead-letter store is full (DEAD_LETTER_LENGTH={}); dropped its "
+          + "oldest entry #{} (reason: {}; first 200 bytes: {})", queue,
+          settings.deadLetterLength(), oldest, reason, head200);
+    }
+  }
+
+  static String printable(byte[] b, int max) {
+    String s = new String(b, 0, Math.min(max, b.length), StandardCharsets.UTF_8);
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      sb.append(Character.isISOControl(c) ? '.' : c);
+    }
+    return sb.toString();
+  }
+
+  // ---------------------------------------------------------------- whole-queue operations
+
+  long removeAll(Txn t) {
+    long n = waiting();
+    for (long pos = head; pos < tail; pos++) {
+      byte[] readyKey = keys.ready(pos);
+      byte[] raw = t.get(readyKey);
+      t.delete(readyKey);
+      if (raw != null) {
+        dropWaiting(t, Entry.decode(raw));
+      }
+    }
+    head = tail;
+    dirty = true;
+    for (Map.Entry<DelayKey, Entry> d : delayed.entrySet()) {
+      t.delete(keys.delayed(d.getKey().due(), d.getKey().order()));
+      dropWaiting(t, d.getValue());
+    }
+    delayed.clear();
+    waitingSince.clear();
+    return n;
+  }
+
+  private void dropWaiting(Txn t, Entry e) {
+    t.delete(keys.item(e.itemId()));
+    if (e.digest() != null) {
+      t.delete(keys.unique(e.digest()));
+    }
+  }
+
+  List<DeadLetter> listDead(Txn t, int offset, int limit) {
+    List<DeadLetter> out = new ArrayList<>();
+    int skipped = 0;
+    for (Iterator<Long> it = deadIds.descendingIterator(); it.hasNext() && out.size() < limit; ) {
+      long id = it.next();
+      if (skipped++ < offset) {
+        continue;
+      }
+      byte[] raw = t.get(keys.dead(id));
+      if (raw == null) {
+        continue;
+      }
+      DeadRecord r = DeadRecord.decode(raw);
+      out.add(new DeadLetter(id, r.payload(), r.reason(), r.deliveries(), r.recoveries(),
+          Records.instant(r.firstPushedNanos()), Records.instant(r.deadAtNanos())));
+    }
+    return out;
+  }
+
+  /** Replays dead letters (null: all) to the tail, oldest first, counts reset. */
+  long replayDead(Txn t, Collection<Long> ids) {
+    long n = 0;
+    long now = now();
+    for (long id : selectDead(ids)) {
+      byte[] key = keys.dead(id);
+      byte[] raw = t.get(key);
+      t.delete(key);
+      deadIds.remove(id);
+      if (raw == null) {
+        continue;
+      }
+      DeadRecord r = DeadRecord.decode(raw);
+      n++;
+      Entry e = new Entry(next(), 0, 0, unique ? r.digest() : null);
+      if (merge(t, e)) {
+        continue;
+      }
+      t.put(keys.item(e.itemId()), new ItemRecord(r.firstPushedNanos(), e.digest(), r.payload())
+          .encode());
+      placeWaiting(t, e, r.firstPushedNanos(), 0, now);
+    }
+    return n;
+  }
+
+  long purgeDead(Txn t, Collection<Long> ids) {
+    long n = 0;
+    for (long id : selectDead(ids)) {
+      deadIds.remove(id);
+      t.delete(keys.dead(id));
+      n++;
+    }
+    return n;
+  }
+
+  private List<Long> selectDead(Collection<Long> ids) {
+    if (ids == null) {
+      return new ArrayList<>(deadIds);
+    }
+    TreeSet<Long> known = new TreeSet<>();
+    for (Long id : ids) {
+      if (id != null && deadIds.contains(id)) {
+        known.add(id);
+      }
+    }
+    return new ArrayList<>(known);
+  }
+
+  // ---------------------------------------------------------------- open: load, check, repair, recover
+
+  /**
+   * Reads this queue's keys from the DB into memory, checks its invariants and stages repairs for
+   * what a crash or a manual edit left (each logged at WARN); with {@code recover}, also moves
+   * every in-flight item back to the head (recovery count + 1), or to the dead-letter store when it
+   * reaches {@code MAX_RECOVERIES}. The meta record has been checked by the caller.
+   */
+  void load(Txn t, DB raw, boolean recover) {
+    head = 0;
+    tail = 0;
+    nextSeq = 0;
+    deadDropped = 0;
+    delayed.clear();
+    flights.clear();
+    deadIds.clear();
+    waitingSince.clear();
+    repairs.clear();
+    Scan s = scan(raw);
+    for (byte[] k : s.malformed) {
+      t.delete(k);
+    }
+    for (String b : s.bad) {
+      repair(t, b);
+    }
+
+    long maxSeq = -1;
+    Set<Long> referenced = new HashSet<>();
+    TreeMap<Long, Entry> ready = new TreeMap<>();
+    for (Map.Entry<Long, Entry> r : s.ready.entrySet()) {
+      if (checkEntry(t, s, referenced, keys.ready(r.getKey()), "ready entry at position "
+          + r.getKey(), r.getValue())) {
+        ready.put(r.getKey(), fixDigest(t, s, keys.ready(r.getKey()), r.getValue()));
+      }
+    }
+    for (Map.Entry<DelayKey, Entry> d : s.delayed.entrySet()) {
+      DelayKey k = d.getKey();
+      if (checkEntry(t, s, referenced, keys.delayed(k.due(), k.order()), "delayed entry due at "
+          + Records.instant(k.due()), d.getValue())) {
+        Entry e = fixDigest(t, s, keys.delayed(k.due(), k.order()), d.getValue());
+        delayed.put(k, e);
+        addWaiting(s.items.get(e.itemId()).firstPushed);
+        maxSeq = Math.max(maxSeq, k.order());
+      }
+    }
+    TreeMap<Long, Entry> inFlight = new TreeMap<>();
+    for (Map.Entry<Long, Entry> f : s.flights.entrySet()) {
+      if (checkEntry(t, s, referenced, keys.flight(f.getKey()), "in-flight entry of delivery "
+          + f.getKey(), f.getValue())) {
+        inFlight.put(f.getKey(), fixDigest(t, s, keys.flight(f.getKey()), f.getValue()));
+        maxSeq = Math.max(maxSeq, f.getKey());
+      }
+    }
+    for (long id : s.items.keySet()) {
+      maxSeq = Math.max(maxSeq, id);
+    }
+    for (long id : s.dead) {
+      maxSeq = Math.max(maxSeq, id);
+      deadIds.add(id);
+    }
+
+    // Positions and sequence.
+    if (s.state != null) {
+      head = s.state.head();
+      tail = s.state.tail();
+      nextSeq = s.state.nextSeq();
+      deadDropped = s.state.deadDropped();
+    } else {
+      head = ready.isEmpty() ? 0 : ready.firstKey();
+      tail = head;
+      if (s.anyKey) {
+        repair(t, "its state record (head, tail, sequence) was missing or malformed; rebuilt "
+            + "from the stored entries");
+      }
+    }
+    if ((s.state == null && s.anyKey) || nextSeq <= maxSeq) {
+      // Settled deliveries leave no key behind, so the highest stored id says nothing about the
+      // delivery ids already handed out; jump far past it so none is used twice.
+      long from = nextSeq;
+      nextSeq = Records.saturatedAdd(Math.max(maxSeq, -1) + 1, SEQUENCE_GAP);
+      repair(t, "its sequence (" + (s.state == null ? "lost" : Long.toString(from)) + ") was not "
+          + "known to be above every id it handed out (highest stored: " + maxSeq + "); moved to "
+          + nextSeq + " so no id is used twice");
+    }
+    long count = ready.size();
+    boolean contiguous = count == tail - head
+        && (count == 0 || (ready.firstKey() == head && ready.lastKey() == tail - 1));
+    if (!contiguous) {
+      String was = "head=" + head + ", tail=" + tail + " (" + (tail - head) + " ready), "
+          + count + " ready entries stored"
+          + (count == 0 ? "" : " at positions " + ready.firstKey() + ".." + ready.lastKey());
+      for (long pos : ready.keySet()) {
+        t.delete(keys.ready(pos));
+      }
+      long pos = head;
+      for (Entry e : ready.values()) {
+        t.put(keys.ready(pos++), e.encode());
+      }
+      repair(t, "its ready positions did not match its counters (" + was + "); renumbered the "
+          + count + " stored entries from position " + head);
+      tail = pos;
+      // Re-key the map to the new positions for the checks below.
+      TreeMap<Long, Entry> renumbered = new TreeMap<>();
+      long p = head;
+      for (Entry e : ready.values()) {
+        renumbered.put(p++, e);
+      }
+      ready = renumbered;
+    }
+    for (Entry e : ready.values()) {
+      addWaiting(s.items.get(e.itemId()).firstPushed);
+    }
+
+    // Item records no entry names: nothing says where they were, so they wait again at the tail
+    // (at-least-once: a record is never thrown away just because its entry is gone).
+    for (Map.Entry<Long, ItemHead> i : new TreeMap<>(s.items).entrySet()) {
+      if (referenced.contains(i.getKey())) {
+        continue;
+      }
+      Entry e = new Entry(i.getKey(), 0, 0, unique ? i.getValue().digest : null);
+      long pos = tail++;
+      t.put(keys.ready(pos), e.encode());
+      ready.put(pos, e);
+      addWaiting(i.getValue().firstPushed);
+      repair(t, "item #" + i.getKey() + " had no ready, delayed or in-flight entry; put back at "
+          + "the tail");
+    }
+
+    reconcileUnique(t, s, ready);
+
+    if (recover) {
+      recover(t, inFlight, s);
+    } else {
+      for (Map.Entry<Long, Entry> f : inFlight.entrySet()) {
+        flights.put(f.getKey(), new Flight(f.getValue(), s.items.get(f.getValue().itemId())
+            .firstPushed));
+      }
+    }
+
+    if (deadIds.size() > settings.deadLetterLength()) {
+      enforceDeadCap(t);
+    }
+    if (s.meta == null) {
+      if (s.anyKey) {
+        repair(t, "its meta record was missing or malformed; rewritten as layout "
+            + LAYOUT_VERSION + ", " + Meta.flavour(unique));
+      }
+      t.put(keys.meta(), new Meta(LAYOUT_VERSION, unique).encode());
+    }
+    dirty = true;
+  }
+
+  private void repair(Txn t, String what) {
+    repairs.add(what);
+    LOG.warn("queue \"{}\" (storage name {}) in LevelDB {}: {}", queue, keys.name(),
+        db.directory(), what);
+  }
+
+  /** Keeps an entry iff its item is stored and no earlier entry names the same item. */
+  private boolean checkEntry(Txn t, Scan s, Set<Long> referenced, byte[] key, String what,
+      Entry e) {
+    if (!s.items.containsKey(e.itemId())) {
+      t.delete(key);
+      repair(t, what + " names item #" + e.itemId() + ", whose record is missing (a crash or a "
+          + "manual edit); entry deleted");
+      return false;
+    }
+    if (!referenced.add(e.itemId())) {
+      t.delete(key);
+      repair(t, what + " names item #" + e.itemId() + ", which another entry already names; "
+          + "entry deleted");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * An entry's digest must be its item's: a unique queue's entry takes the record's digest, a
+   * simple queue's has none. A corrected entry is rewritten.
+   */
+  private Entry fixDigest(Txn t, Scan s, byte[] key, Entry e) {
+    byte[] want = unique ? s.items.get(e.itemId()).digest : null;
+    if (Arrays.equals(want, e.digest()) || (unique && want == null)) {
+      return e;
+    }
+    Entry fixed = new Entry(e.itemId(), e.deliveries(), e.recoveries(), want);
+    t.put(key, fixed.encode());
+    repair(t, "the entry of item #" + e.itemId() + " carried a digest that was not its item's; "
+        + "corrected");
+    return fixed;
+  }
+
+  /** Makes the unique set exactly the waiting items' digests, each naming its item's place. */
+  private void reconcileUnique(Txn t, Scan s, TreeMap<Long, Entry> ready) {
+    Map<ByteBuffer, byte[]> expected = new HashMap<>();
+    if (unique) {
+      for (Map.Entry<Long, Entry> r : ready.entrySet()) {
+        expect(t, expected, r.getValue(), readyLoc(r.getKey()), "ready position " + r.getKey());
+      }
+      for (Map.Entry<DelayKey, Entry> d : delayed.entrySet()) {
+        expect(t, expected, d.getValue(), delayedLoc(d.getKey()), "delayed entry due at "
+            + Records.instant(d.getKey().due()));
+      }
+    }
+    for (Map.Entry<ByteBuffer, byte[]> m : s.members.entrySet()) {
+      byte[] digest = bytes(m.getKey());
+      byte[] want = expected.remove(m.getKey());
+      if (want == null) {
+        t.delete(keys.unique(digest));
+        repair(t, unique
+            ? "unique member " + Keys.shortHex(digest) + " had no waiting item (a crash or a "
+                + "manual edit; Gitea's \"already in queue\" ghost); removed, so the item can be "
+                + "pushed again"
+            : "unique member " + Keys.shortHex(digest) + " found in a simple queue; removed");
+      } else if (!Arrays.equals(want, m.getValue())) {
+        t.put(keys.unique(digest), want);
+        repair(t, "unique member " + Keys.shortHex(digest) + " named the wrong place; corrected");
+      }
+    }
+    for (Map.Entry<ByteBuffer, byte[]> missing : expected.entrySet()) {
+      t.put(keys.unique(bytes(missing.getKey())), missing.getValue());
+      repair(t, "a waiting item with digest " + Keys.shortHex(bytes(missing.getKey()))
+          + " had no unique member; added");
+    }
+  }
+
+  private void expect(Txn t, Map<ByteBuffer, byte[]> expected, Entry e, byte[] loc, String where) {
+    if (e.digest() == null) {
+      repair(t, "item #" + e.itemId() + " at " + where + " has no digest, so a unique queue "
+          + "cannot tell whether it is waiting; left without a unique member");
+      return;
+    }
+    if (expected.putIfAbsent(ByteBuffer.wrap(e.digest()), loc) != null) {
+      LOG.warn("queue \"{}\": two waiting items share digest {}; the first keeps the unique member",
+          queue, Keys.shortHex(e.digest()));
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
+  }
+
+  /**
+   * DESIGN §3.6: every in-flight item goes back to the head in claim order, recovery count + 1,
+   * delivery count unchanged; one reaching MAX_RECOVERIES is dead-lettered as a suspected poison
+   * item.
+   */
+  private void recover(Txn t, TreeMap<Long, Entry> inFlight, Scan s) {
+    if (inFlight.isEmpty()) {
+      return;
+    }
+    int max = settings.maxRecoveries();
+    int placedBack = 0;
+    int merged = 0;
+    int poisoned = 0;
+    List<Entry> back = new ArrayList<>();
+    List<Long> since = new ArrayList<>();
+    for (Map.Entry<Long, Entry> f : inFlight.entrySet()) {
+      long did = f.getKey();
+      Entry was = f.getValue();
+      long firstPushed = s.items.get(was.itemId()).firstPushed;
+      t.delete(keys.flight(did));
+      Entry e = was.withCounts(was.deliveries(), was.recoveries() + 1);
+      if (max > 0 && e.recoveries() >= max) {
+        String reason = "suspected poison item: in flight during " + e.recoveries()
+            + " crashes (MAX_RECOVERIES=" + max + ")";
+        LOG.warn("queue \"{}\": item #{} (first 200 bytes: {}) was in flight during {} crashes; "
+            + "dead-lettered as a suspected poison item (MAX_RECOVERIES={})", queue, e.itemId(),
+            printable(payloadOf(t, e), 200), e.recoveries(), max);
+        bury(t, e, firstPushed, reason);
+        poisoned++;
+      } else {
+        back.add(e);
+        since.add(firstPushed);
+      }
+    }
+    for (boolean m : putBackAtHead(t, back, since)) {
+      if (m) {
+        merged++;
+      } else {
+        placedBack++;
+      }
+    }
+    LOG.info("queue \"{}\": recovered {} items left in flight when it was last open: {} back at "
+        + "the head (recovery count + 1), {} merged into a waiting copy, {} dead-lettered as "
+        + "suspected poison", queue, inFlight.size(), placedBack, merged, poisoned);
+  }
+
+  private byte[] payloadOf(Txn t, Entry e) {
+    byte[] rec = t.get(keys.item(e.itemId()));
+    return rec == null ? new byte[0] : ItemRecord.decode(rec).payload();
+  }
+
+  /** What a record's header says, without its payload. */
+  static final class ItemHead {
+    final long firstPushed;
+    final byte[] digest;
+
+    ItemHead(long firstPushed, byte[] digest) {
+      this.firstPushed = firstPushed;
+      this.digest = digest;
+    }
+  }
+
+  /** Everything stored under this queue's prefix, parsed; malformed keys already deleted. */
+  static final class Scan {
+    Meta meta;
+    State state;
+    boolean anyKey;
+    final Map<Long, ItemHead> items = new HashMap<>();
+    final TreeMap<Long, Entry> ready = new TreeMap<>();
+    final TreeMap<DelayKey, Entry> delayed = new TreeMap<>();
+    final TreeMap<Long, Entry> flights = new TreeMap<>();
+    final Map<ByteBuffer, byte[]> members = new HashMap<>();
+    final List<Long> dead = new ArrayList<>();
+    final List<byte[]> malformed = new ArrayList<>();
+    final List<String> bad = new ArrayList<>();
+  }
+
+  /**
+   * Reads every key under the prefix once. Only at open: this is the one place that iterates, and
+   * it runs under the combining lock and closes the iterator before the round ends, so the DB
+   * cannot close under it.
+   */
+  private Scan scan(DB raw) {
+    Scan s = new Scan();
+    List<String> bad = new ArrayList<>();
+    try (DBIterator it = raw.iterator()) {
+      it.seek(keys.prefix());
+      while (it.hasNext()) {
+        Map.Entry<byte[], byte[]> kv = it.next();
+        byte[] k = kv.getKey();
+        if (!keys.owns(k)) {
+          if (k.length <= keys.prefix().length && Arrays.equals(k, keys.prefix())) {
+            continue;
+          }
+          break;
+        }
+        byte tag = keys.tag(k);
+        byte[] v = kv.getValue();
+        int expected = keys.expectedLength(tag);
+        if (expected < 0 || k.length != expected) {
+          bad.add("key " + Arrays.toString(Arrays.copyOfRange(k, keys.suffixOffset() - 1,
+              Math.min(k.length, keys.suffixOffset() + 16))) + " is not part of layout "
+              + LAYOUT_VERSION + "; left as is");
+          continue;
+        }
+        try {
+          switch (tag) {
+            case Keys.META:
+              s.meta = Meta.decode(v);
+              break;
+            case Keys.STATE:
+              s.state = State.decode(v);
+              s.anyKey = true;
+              break;
+            case Keys.ITEM: {
+              s.anyKey = true;
+              long fp = ItemRecord.firstPushedOf(v);
+              byte[] digest = v[8] == Records.DIGEST_BYTES && v.length >= 9 + Records.DIGEST_BYTES
+                  ? Arrays.copyOfRange(v, 9, 9 + Records.DIGEST_BYTES) : null;
+              if (v[8] != 0 && digest == null) {
+                throw new IllegalArgumentException("item record has a bad digest length " + v[8]);
+              }
+              s.items.put(keys.firstNumber(k), new ItemHead(fp, digest));
+              break;
+            }
+            case Keys.READY:
+              s.anyKey = true;
+              s.ready.put(keys.firstNumber(k), Entry.decode(v));
+              break;
+            case Keys.DELAYED:
+              s.anyKey = true;
+              s.delayed.put(new DelayKey(keys.firstNumber(k), keys.secondNumber(k)),
+                  Entry.decode(v));
+              break;
+            case Keys.FLIGHT:
+              s.anyKey = true;
+              s.flights.put(keys.firstNumber(k), Entry.decode(v));
+              break;
+            case Keys.UNIQUE:
+              s.anyKey = true;
+              s.members.put(ByteBuffer.wrap(keys.digestOf(k)), v);
+              break;
+            case Keys.DEAD:
+              s.anyKey = true;
+              DeadRecord.decode(v);
+              s.dead.add(keys.firstNumber(k));
+              break;
+            default:
+              throw new AssertionError(tag);
+          }
+        } catch (IllegalArgumentException e) {
+          s.malformed.add(k);
+          bad.add("record under tag '" + (char) tag + "' is malformed (" + e.getMessage()
+              + "); deleted");
+        }
+      }
+    } catch (IOException e) {
+      // DBIterator.close declares IOException; a failure to free the iterator is a DB failure.
+      throw new DBException("closing a LevelDB iterator failed", e);
+    }
+    s.bad.addAll(bad);
+    return s;
+  }
+}

@@ -1,0 +1,12 @@
+package io.queuekit.level;
+
+import io.queuekit.conformance.BaseQueueModelTest;
+import io.queuekit.conformance.TestBackend;
+
+/** The stateful model test (crashes included) on LevelDB, pure-Java engine. */
+class LevelJavaBaseQueueModelTest extends BaseQueueModelTest {
+  @Override
+  protected TestBackend backend() {
+    return LevelBackend.java().neverQuarantine();
+  }
+}

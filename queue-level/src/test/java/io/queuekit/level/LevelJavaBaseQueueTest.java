@@ -1,0 +1,12 @@
+package io.queuekit.level;
+
+import io.queuekit.conformance.BaseQueueConformanceTest;
+import io.queuekit.conformance.TestBackend;
+
+/** The base-queue conformance suite on LevelDB, pure-Java engine. */
+class LevelJavaBaseQueueTest extends BaseQueueConformanceTest {
+  @Override
+  protected TestBackend backend() {
+    return LevelBackend.java();
+  }
+}

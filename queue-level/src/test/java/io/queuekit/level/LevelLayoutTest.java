@@ -1,0 +1,214 @@
+package io.queuekit.level;
+
+import static io.queuekit.level.Fixture.item;
+import static io.queuekit.level.Fixture.str;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuekit.level.Records.Entry;
+import io.queuekit.level.Records.ItemRecord;
+import io.queuekit.level.Records.Meta;
+import io.queuekit.level.Records.State;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Digests;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The stored layout of {@link LevelQueue}'s javadoc, byte for byte, and the sharing of one DB. */
+class LevelLayoutTest {
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  @TempDir Path tmp;
+  Fixture f;
+
+  @BeforeEach
+  void setUp() {
+    f = new Fixture(tmp);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  @Test
+  void keysAreLengthPrefixedNameThenTagThenSortableNumbers() {
+    Keys k = new Keys("mail_queue");
+    byte[] prefix = k.prefix();
+    assertThat(prefix[0]).isZero();
+    assertThat(prefix[1]).isEqualTo((byte) 10);
+    assertThat(new String(prefix, 2, 10)).isEqualTo("mail_queue");
+    byte[] ready = k.ready(-1);
+    assertThat(ready).hasSize(12 + 1 + 8);
+    assertThat(ready[12]).isEqualTo((byte) 'R');
+    assertThat(Arrays.copyOfRange(ready, 13, 21))
+        .containsExactly(0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
+    assertThat(k.firstNumber(k.delayed(5, 9))).isEqualTo(5);
+    assertThat(k.secondNumber(k.delayed(5, 9))).isEqualTo(9);
+  }
+
+  @Property(tries = 300)
+  void sortableNumbersOrderAsBytesDo(@ForAll long a, @ForAll long b) {
+    Keys k = new Keys("n");
+    assertThat(Integer.signum(Arrays.compareUnsigned(k.ready(a), k.ready(b))))
+        .isEqualTo(Integer.signum(Long.compare(a, b)));
+  }
+
+  @Property(tries = 300)
+  void noQueuesKeysArePrefixedByAnothersPrefix(@ForAll @StringLength(max = 12) String a,
+      @ForAll @StringLength(max = 12) String b) {
+    if (a.equals(b)) {
+      return;
+    }
+    Keys ka = new Keys(a);
+    Keys kb = new Keys(b);
+    assertThat(ka.owns(kb.ready(0))).isFalse();
+    assertThat(kb.owns(ka.meta())).isFalse();
+  }
+
+  @Test
+  void aUniqueQueueStoresExactlyTheDrawnRecords() {
+    Keys keys = new Keys("mail_queue");
+    try (BaseQueue q = f.open("mail", true)) {
+      q.push(item("one"), LONG);
+      q.push(item("two"), Duration.ofMinutes(1), LONG);
+      q.push(item("three"), LONG);
+      Delivery d = q.claim(1, Duration.ZERO).get(0);
+      assertThat(str(d.payload())).isEqualTo("one");
+    }
+    try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
+      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("DFIIIMRSUU");
+      Meta meta = Meta.decode(raw.db.get(keys.meta()));
+      assertThat(meta).isEqualTo(new Meta(1, true));
+      State state = State.decode(raw.db.get(keys.state()));
+      assertThat(state.tail() - state.head()).isEqualTo(1);
+      assertThat(state.head()).isEqualTo(1);
+      Entry ready = Entry.decode(raw.db.get(keys.ready(state.head())));
+      ItemRecord three = ItemRecord.decode(raw.db.get(keys.item(ready.itemId())));
+      assertThat(str(three.payload())).isEqualTo("three");
+      assertThat(three.digest()).isEqualTo(Digests.sha256("three".getBytes()));
+      assertThat(three.firstPushedNanos()).isEqualTo(Records.nanos(f.clock.instant()));
+      // The member of "three" names its ready position; "one" (in flight) has none.
+      byte[] loc = raw.db.get(keys.unique(Digests.sha256("three".getBytes())));
+      assertThat(loc[0]).isEqualTo(Keys.READY);
+      assertThat(Keys.getSortable(loc, 1)).isEqualTo(state.head());
+      assertThat(raw.db.get(keys.unique(Digests.sha256("one".getBytes())))).isNull();
+      byte[] delayedKey = raw.keysOf(keys, Keys.DELAYED).get(0);
+      assertThat(keys.firstNumber(delayedKey))
+          .isEqualTo(Records.nanos(f.clock.instant().plus(Duration.ofMinutes(1))));
+      assertThat(state.nextSeq()).isGreaterThan(keys.secondNumber(delayedKey));
+    }
+  }
+
+  @Test
+  void headAndTailAreKeptSoClaimsNeverSearch() {
+    Keys keys = new Keys("flow_queue");
+    try (BaseQueue q = f.open("flow", false, b -> b.length(1000))) {
+      for (int i = 0; i < 500; i++) {
+        q.push(item("x" + i), LONG);
+        q.ack(q.claim(1, Duration.ZERO));
+      }
+      q.push(item("last"), LONG);
+    }
+    try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
+      State s = State.decode(raw.db.get(keys.state()));
+      assertThat(s.head()).isEqualTo(500);
+      assertThat(s.tail()).isEqualTo(501);
+      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("IMRS");
+    }
+  }
+
+  @Test
+  void queuesWithOneDirectoryShareOneHandleAndTheLastCloseReleasesIt() throws Exception {
+    BaseQueue a = f.open("alpha", false);
+    BaseQueue b = f.open("beta", false, s -> s.connStr("leveldb://queues/common"));
+    BaseQueue c = f.open("gamma", false, s -> s.dataDir(f.commonDir().toString()));
+    BaseQueue elsewhere = f.open("delta", false, s -> s.dataDir("queues/other"));
+    try {
+      LevelDb shared = ((LevelQueue) a).db();
+      assertThat(((LevelQueue) b).db()).isSameAs(shared);
+      assertThat(((LevelQueue) c).db()).isSameAs(shared);
+      assertThat(((LevelQueue) elsewhere).db()).isNotSameAs(shared);
+      a.push(item("a"), LONG);
+      b.push(item("b"), LONG);
+      assertThat(a.removeAll()).isEqualTo(1);
+      assertThat(b.len()).isEqualTo(1);
+    } finally {
+      a.close();
+      b.close();
+    }
+    Path dir = f.commonDir().toRealPath();
+    assertThat(LevelDbs.isOpen(dir)).isTrue();
+    c.close();
+    assertThat(LevelDbs.isOpen(dir)).isFalse();
+    try (RawDb raw = RawDb.open(dir, Engine.JNI)) { // the lock is free again
+      assertThat(raw.keysOf(new Keys("beta_queue"), Keys.READY)).hasSize(1);
+    }
+    elsewhere.close();
+  }
+
+  @Test
+  void aNameThatExtendsAnothersPlainPrefixStaysApart() {
+    // "ab_queue" is a plain-string prefix of "ab_queue_x_queue"; the length prefix keeps them
+    // apart, so removeAll on one never touches the other.
+    try (BaseQueue ab = f.open("ab", false); BaseQueue abx = f.open("ab_queue_x", false)) {
+      ab.push(item("1"), LONG);
+      abx.push(item("2"), LONG);
+      abx.push(item("3"), LONG);
+      assertThat(ab.removeAll()).isEqualTo(1);
+      assertThat(abx.len()).isEqualTo(2);
+    }
+    try (BaseQueue abx = f.open("ab_queue_x", false)) {
+      assertThat(((LevelQueue) abx).repairs()).isEmpty();
+      assertThat(abx.len()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void relativeDirectoriesResolveAgainstTheDataPath() {
+    try (BaseQueue q = f.open("rel", false, s -> s.dataDir("some/where"))) {
+      assertThat(((LevelQueue) q).db().directory()).isEqualTo(realTmp().resolve("some/where"));
+    }
+    try (BaseQueue q = f.open("rel", false, s -> s.connStr("leveldb://else%20where?engine=java"))) {
+      assertThat(((LevelQueue) q).db().directory()).isEqualTo(realTmp().resolve("else where"));
+      assertThat(((LevelQueue) q).db().engine()).isEqualTo(Engine.JAVA);
+    }
+  }
+
+  private Path realTmp() {
+    try {
+      return tmp.toRealPath();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void removeAllDeletesEveryWaitingKeyAndTheSet() {
+    Keys keys = new Keys("ra_queue");
+    try (BaseQueue q = f.open("ra", true)) {
+      q.push(item("a"), LONG);
+      q.push(item("b"), Duration.ofHours(1), LONG);
+      q.push(item("c"), LONG);
+      List<Delivery> inFlight = q.claim(1, Duration.ZERO);
+      assertThat(q.removeAll()).isEqualTo(2);
+      assertThat(q.has("c".getBytes())).isFalse();
+      assertThat(q.has("b".getBytes())).isFalse();
+      assertThat(inFlight).hasSize(1);
+    }
+    try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
+      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("FIMS");
+    }
+  }
+}

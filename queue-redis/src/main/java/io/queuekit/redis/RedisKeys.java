@@ -1,0 +1,86 @@
+package io.queuekit.redis;
+
+import io.queuekit.QueueConfigException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The key names of one queue (see the layout table on {@link RedisQueue}). Every key starts with
+ * the hash tag {@code {PREFIX + NAME + QUEUE_NAME}}, so all of a queue's keys live in one cluster
+ * slot and every script may touch them together.
+ *
+ * <p><b>Thread-safety:</b> immutable.
+ */
+final class RedisKeys {
+  /** The standard {@code KEYS} of every script, in order; see {@code prelude.lua}. */
+  static final String[] NAMES = {"ready", "delayed", "items", "unique", "meta", "wake", "room",
+      "consumers", "dead", "inflight", "heartbeat", "pushed"};
+
+  final String tag;
+  final String ready;
+  final String delayed;
+  final String items;
+  final String unique;
+  final String meta;
+  final String wake;
+  final String room;
+  final String consumers;
+  final String dead;
+  final String promoter;
+  final String pushed;
+
+  /**
+   * @throws QueueConfigException when the name, QUEUE_NAME, SET_NAME or prefix holds a brace:
+   *     the braces delimit the hash tag, so a brace inside would split the queue across slots
+   */
+  RedisKeys(String queue, String prefix, String queueFullName, String setFullName) {
+    check(queue, "queue name", queue);
+    check(queue, "QUEUE_NAME/SET_NAME storage name", setFullName);
+    check(queue, "prefix", prefix);
+    this.tag = "{" + prefix + queueFullName + "}";
+    this.ready = tag + ":ready";
+    this.delayed = tag + ":delayed";
+    this.items = tag + ":items";
+    // Gitea's unique set is NAME+QUEUE_NAME+SET_NAME; the part after the queue's full name
+    // follows the hash tag so the set shares the queue's slot
+    this.unique = tag + setFullName.substring(queueFullName.length());
+    this.meta = tag + ":meta";
+    this.wake = tag + ":wake";
+    this.room = tag + ":room";
+    this.consumers = tag + ":consumers";
+    this.dead = tag + ":dead";
+    this.promoter = tag + ":promoter";
+    this.pushed = tag + ":pushed";
+  }
+
+  private static void check(String queue, String what, String value) {
+    if (value.indexOf('{') >= 0 || value.indexOf('}') >= 0) {
+      throw new QueueConfigException("queue \"" + queue + "\": " + what + " \"" + value
+          + "\" contains { or }, which Redis reads as a hash tag; the redis queue type needs "
+          + "names without braces");
+    }
+  }
+
+  String inflight(String consumer) {
+    return tag + ":inflight:" + consumer;
+  }
+
+  String heartbeat(String consumer) {
+    return tag + ":heartbeat:" + consumer;
+  }
+
+  /** The standard {@code KEYS} array; {@code consumer} may be null for scripts not using it. */
+  byte[][] script(String consumer) {
+    String c = consumer == null ? "-" : consumer;
+    return new byte[][] {b(ready), b(delayed), b(items), b(unique), b(meta), b(wake), b(room),
+        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed)};
+  }
+
+  /** Name of the standard key at 1-based script index {@code i}. */
+  String name(int i, String consumer) {
+    return new String(script(consumer)[i - 1], StandardCharsets.UTF_8);
+  }
+
+  static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,62 @@
+package io.queuekit.redis;
+
+import io.queuekit.QueueConfigException;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.BaseQueueFactory;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Serves {@code TYPE=redis}: opens {@link RedisQueue}s on the Redis named by {@code CONN_STR}
+ * (empty: {@code redis://127.0.0.1:6379/0}), sharing one client per connection string per
+ * process.
+ *
+ * <p>At the first use of a connection string the client PINGs up to 10 times, 1 s apart (as
+ * Gitea), then fails with {@link io.queuekit.QueueUnavailableException} naming the address with
+ * its password masked; refused credentials fail at once.
+ *
+ * <p><b>Thread-safety:</b> {@link #create} may be called from several threads at once.
+ */
+public final class RedisQueueFactory implements BaseQueueFactory {
+  /** Longest wait of one blocking command; an idle queue costs one command per waiter per this. */
+  static final Duration BLOCK_TIMEOUT = Duration.ofSeconds(2);
+
+  private final SharedClient.StartPolicy start;
+  private final Duration blockTimeout;
+
+  /** The factory {@link java.util.ServiceLoader} uses: Gitea's start-up retries. */
+  public RedisQueueFactory() {
+    this(SharedClient.StartPolicy.GITEA, BLOCK_TIMEOUT);
+  }
+
+  RedisQueueFactory(SharedClient.StartPolicy start, Duration blockTimeout) {
+    this.start = start;
+    this.blockTimeout = blockTimeout;
+  }
+
+  /** A factory trying the first connection {@code attempts} times, {@code interval} apart. */
+  static RedisQueueFactory withStartRetries(int attempts, Duration interval) {
+    return new RedisQueueFactory(new SharedClient.StartPolicy(attempts, interval), BLOCK_TIMEOUT);
+  }
+
+  @Override
+  public Set<String> types() {
+    return Set.of("redis");
+  }
+
+  @Override
+  public BaseQueue create(String type, BaseQueueConfig config) {
+    if (!"redis".equals(type)) {
+      throw new QueueConfigException("queue \"" + config.name() + "\": the redis backend does not "
+          + "serve TYPE=" + type);
+    }
+    RedisConnStr conn;
+    try {
+      conn = RedisConnStr.parse(config.settings().connStr());
+    } catch (QueueConfigException e) {
+      throw new QueueConfigException("queue \"" + config.name() + "\": " + e.getMessage(), e);
+    }
+    return new RedisQueue(config, conn, start, blockTimeout);
+  }
+}

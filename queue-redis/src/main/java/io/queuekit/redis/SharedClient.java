@@ -1,0 +1,396 @@
+package io.queuekit.redis;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.queuekit.QueueUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Lettuce client per connection string per process, shared by every queue using that string
+ * and closed when the last one lets go (reference-counted, as Gitea's nosql manager does).
+ *
+ * <p>Holds one multiplexed connection for every non-blocking command of every queue; blocking
+ * commands ({@code BLPOP} on a wake or room list) get {@link #dedicated() dedicated} connections
+ * so they never stall the shared one.
+ *
+ * <p>Connections are set up so that a broken Redis is an error, never a silent wait: commands
+ * issued while disconnected fail at once ({@code REJECT_COMMANDS}) and commands in flight when a
+ * connection drops are failed rather than replayed after the reconnect (a replayed script would
+ * act twice, e.g. an ack reported {@code STALE}); the queue retries by its own policy.
+ *
+ * <p><b>Thread-safety:</b> {@link #acquire} and {@link #release} are synchronized on the registry;
+ * a shared client's connection is thread-safe.
+ */
+final class SharedClient {
+  private static final Logger log = LoggerFactory.getLogger(SharedClient.class);
+
+  /** How long the connection is tried at start, Gitea's 10 PINGs 1 s apart by default. */
+  record StartPolicy(int attempts, Duration interval) {
+    static final StartPolicy GITEA = new StartPolicy(10, Duration.ofSeconds(1));
+  }
+
+  /** Default command timeout when the string sets none (go-redis: 3 s read, 5 s dial). */
+  static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final Map<String, SharedClient> CLIENTS = new HashMap<>();
+
+  final RedisConnStr conn;
+  final Duration commandTimeout;
+  private final String key;
+  private final ClientResources resources;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<byte[], byte[]> connection;
+  final RedisClusterAsyncCommands<byte[], byte[]> async;
+  private int refs;
+
+  private SharedClient(String key, RedisConnStr conn, ClientResources resources,
+      AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection) {
+    this.key = key;
+    this.conn = conn;
+    this.resources = resources;
+    this.client = client;
+    this.connection = connection;
+    this.async = commands(connection);
+    this.commandTimeout = conn.readTimeout != null ? conn.readTimeout : DEFAULT_COMMAND_TIMEOUT;
+  }
+
+  /**
+   * The shared client for {@code conn}, connecting (with {@code policy}'s retries) on first use.
+   *
+   * @throws QueueUnavailableException naming the queue and the masked address when Redis cannot be
+   *     reached in time, or refuses the credentials
+   */
+  static SharedClient acquire(RedisConnStr conn, String queue, StartPolicy policy) {
+    String key = conn.clientKey();
+    synchronized (CLIENTS) {
+      SharedClient c = CLIENTS.get(key);
+      if (c == null) {
+        c = open(key, conn, queue, policy);
+        CLIENTS.put(key, c);
+      }
+      c.refs++;
+      return c;
+    }
+  }
+
+  /** Lets go of one reference; the last closes the client. */
+  void release() {
+    synchronized (CLIENTS) {
+      if (--refs > 0) {
+        return;
+      }
+      CLIENTS.remove(key);
+    }
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  /** A new connection of its own, for one blocking command at a time. Close it when done. */
+  StatefulConnection<byte[], byte[]> dedicated() {
+    StatefulConnection<byte[], byte[]> c;
+    if (client instanceof RedisClusterClient) {
+      c = ((RedisClusterClient) client).connect(ByteArrayCodec.INSTANCE);
+    } else {
+      c = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+    }
+    return c;
+  }
+
+  @SuppressWarnings("unchecked")
+  static RedisClusterAsyncCommands<byte[], byte[]> commands(StatefulConnection<byte[], byte[]> c) {
+    if (c instanceof StatefulRedisClusterConnection) {
+      return ((StatefulRedisClusterConnection<byte[], byte[]>) c).async();
+    }
+    return ((StatefulRedisConnection<byte[], byte[]>) c).async();
+  }
+
+  private static SharedClient open(String key, RedisConnStr conn, String queue, StartPolicy policy) {
+    Duration min = conn.minRetryBackoff != null ? conn.minRetryBackoff : Duration.ofMillis(100);
+    Duration max = conn.maxRetryBackoff != null ? conn.maxRetryBackoff : Duration.ofSeconds(5);
+    // Lettuce's default reconnect delay grows to 30 s; a queue wants to resume within its 5 s cap
+    ClientResources resources = DefaultClientResources.builder()
+        .ioThreadPoolSize(2)
+        .computationThreadPoolSize(2)
+        .reconnectDelay(Delay.exponential(min, max.compareTo(min) < 0 ? min : max, 2,
+            TimeUnit.MILLISECONDS))
+        .build();
+    AbstractRedisClient client = null;
+    Exception last = null;
+    int attempts = Math.max(1, policy.attempts());
+    try {
+      for (int i = 1; i <= attempts; i++) {
+        try {
+          if (client == null) {
+            client = newClient(conn, resources);
+          }
+          StatefulConnection<byte[], byte[]> c = connect(client);
+          try {
+            ping(commands(c), conn);
+            checkEviction(commands(c), conn, queue);
+          } catch (RuntimeException e) {
+            c.close();
+            throw e;
+          }
+          return new SharedClient(key, conn, resources, client, c);
+        } catch (RuntimeException e) {
+          last = e;
+          if (authFailure(e)) {
+            throw new QueueUnavailableException("queue \"" + queue + "\": Redis at " + conn.masked()
+                + " refused the credentials (authentication failed): " + rootMessage(e), e);
+          }
+          if (tlsFailure(e)) {
+            // a certificate the JVM does not trust stays untrusted: retrying cannot help
+            throw new QueueUnavailableException("queue \"" + queue + "\": TLS handshake with Redis at "
+                + conn.masked() + " failed (is its certificate trusted by this JVM's trust store? "
+                + "Gitea's ?skipverify=true turns verification off): " + rootMessage(e), e);
+          }
+          if (i < attempts) {
+            log.warn("queue \"{}\": Redis at {} is not ready (attempt {} of {}), retrying in {}: {}",
+                queue, conn.masked(), i, attempts, policy.interval(), rootMessage(e));
+            Thread.sleep(policy.interval().toMillis());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      last = e;
+    } catch (RuntimeException e) {
+      shutdown(client, resources);
+      throw e;
+    }
+    shutdown(client, resources);
+    throw new QueueUnavailableException("queue \"" + queue + "\": cannot reach Redis at "
+        + conn.masked() + " after " + attempts + " attempt(s) " + policy.interval().toMillis()
+        + " ms apart: " + rootMessage(last), last);
+  }
+
+  private static void shutdown(AbstractRedisClient client, ClientResources resources) {
+    if (client != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    }
+    resources.shutdown(0, 1, TimeUnit.SECONDS);
+  }
+
+  private static StatefulConnection<byte[], byte[]> connect(AbstractRedisClient client) {
+    if (client instanceof RedisClusterClient) {
+      return ((RedisClusterClient) client).connect(ByteArrayCodec.INSTANCE);
+    }
+    return ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+  }
+
+  private static void ping(RedisClusterAsyncCommands<byte[], byte[]> c, RedisConnStr conn) {
+    try {
+      c.ping().get(DEFAULT_COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw unwrap(e);
+    }
+  }
+
+  /** Evicting policies delete queue keys without a trace; say so loudly, once per client. */
+  private static void checkEviction(RedisClusterAsyncCommands<byte[], byte[]> c, RedisConnStr conn,
+      String queue) {
+    Map<String, String> policy;
+    try {
+      policy = c.configGet("maxmemory-policy").get(DEFAULT_COMMAND_TIMEOUT.toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      RuntimeException cause = unwrap(e);
+      if (cause instanceof RedisCommandExecutionException) {
+        // CONFIG may be forbidden to this user (ACL) or renamed; the queue still works
+        log.warn("queue \"{}\": cannot read maxmemory-policy of Redis at {} ({}); make sure it is "
+            + "noeviction, or queue items may be evicted", queue, conn.masked(), rootMessage(cause));
+        return;
+      }
+      throw cause;
+    }
+    String value = policy.getOrDefault("maxmemory-policy", "");
+    if (!value.equals("noeviction")) {
+      log.error("queue \"{}\": Redis at {} has maxmemory-policy {}: it may evict queue items "
+          + "under memory pressure; set maxmemory-policy noeviction", queue, conn.masked(), value);
+    }
+  }
+
+  static RuntimeException unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.ExecutionException
+        || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof java.util.concurrent.TimeoutException) {
+      return new io.lettuce.core.RedisCommandTimeoutException("no reply in time");
+    }
+    return t instanceof RuntimeException ? (RuntimeException) t : new RuntimeException(t);
+  }
+
+  static boolean tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLHandshakeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean authFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH")
+          || m.contains("invalid password") || m.contains("invalid username-password")
+          || m.contains("AUTH failed") || m.contains("WRONGPASS"))) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  static String rootMessage(Throwable e) {
+    if (e == null) {
+      return "unknown cause";
+    }
+    StringBuilder sb = new StringBuilder();
+    Throwable t = e;
+    String prev = null;
+    while (t != null) {
+      String m = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+      if (prev == null || !prev.contains(t.getMessage() == null ? "\0" : t.getMessage())) {
+        if (sb.length() > 0) {
+          sb.append(" <- ");
+        }
+        sb.append(m);
+      }
+      prev = m;
+      if (t.getCause() == t) {
+        break;
+      }
+      t = t.getCause();
+    }
+    return io.queuekit.ConnStrings.mask(sb.toString());
+  }
+
+  private static AbstractRedisClient newClient(RedisConnStr conn, ClientResources resources) {
+    SocketOptions.Builder socket = SocketOptions.builder().keepAlive(true);
+    if (conn.dialTimeout != null) {
+      socket.connectTimeout(conn.dialTimeout);
+    } else {
+      socket.connectTimeout(Duration.ofSeconds(5));
+    }
+    Duration timeout = conn.readTimeout != null ? conn.readTimeout : DEFAULT_COMMAND_TIMEOUT;
+    switch (conn.kind) {
+      case CLUSTER: {
+        List<RedisURI> seeds = new ArrayList<>();
+        for (RedisConnStr.HostPort hp : conn.addresses) {
+          seeds.add(base(conn, RedisURI.Builder.redis(hp.host(), hp.port()), timeout).build());
+        }
+        RedisClusterClient c = RedisClusterClient.create(resources, seeds);
+        ClusterClientOptions.Builder o = ClusterClientOptions.builder();
+        if (conn.maxRedirects >= 0) {
+          o.maxRedirects(conn.maxRedirects);
+        }
+        o.autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .replayFilter(SharedClient::neverReplay)
+            .socketOptions(socket.build());
+        c.setOptions(o.build());
+        return c;
+      }
+      case SOCKET: {
+        RedisURI.Builder b = RedisURI.Builder.socket(conn.socketPath).withDatabase(conn.db);
+        RedisClient c = RedisClient.create(resources, base(conn, b, timeout).build());
+        c.setOptions(options(socket));
+        return c;
+      }
+      case SENTINEL: {
+        RedisConnStr.HostPort first = conn.addresses.get(0);
+        RedisURI.Builder b = RedisURI.Builder.sentinel(first.host(), first.port(), conn.masterName);
+        for (RedisConnStr.HostPort hp : conn.addresses.subList(1, conn.addresses.size())) {
+          b.withSentinel(hp.host(), hp.port());
+        }
+        b.withDatabase(conn.db);
+        RedisURI uri = base(conn, b, timeout).build();
+        // Gitea: the URI's password is the master's; sentinels have their own credentials
+        for (RedisURI s : uri.getSentinels()) {
+          s.setSsl(conn.tls);
+          s.setVerifyPeer(conn.skipVerify ? SslVerifyMode.NONE : SslVerifyMode.FULL);
+          if (!conn.sentinelPassword.isEmpty()) {
+            s.setCredentialsProvider(new io.lettuce.core.StaticCredentialsProvider(
+                conn.sentinelUsername.isEmpty() ? null : conn.sentinelUsername,
+                conn.sentinelPassword.toCharArray()));
+          }
+        }
+        RedisClient c = RedisClient.create(resources, uri);
+        c.setOptions(options(socket));
+        return c;
+      }
+      default: {
+        RedisConnStr.HostPort hp = conn.addresses.get(0);
+        RedisURI.Builder b = RedisURI.Builder.redis(hp.host(), hp.port()).withDatabase(conn.db);
+        RedisClient c = RedisClient.create(resources, base(conn, b, timeout).build());
+        c.setOptions(options(socket));
+        return c;
+      }
+    }
+  }
+
+  private static ClientOptions options(SocketOptions.Builder socket) {
+    return ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .replayFilter(SharedClient::neverReplay)
+        .socketOptions(socket.build())
+        .build();
+  }
+
+  private static RedisURI.Builder base(RedisConnStr conn, RedisURI.Builder b, Duration timeout) {
+    b.withTimeout(timeout);
+    if (!conn.password.isEmpty()) {
+      if (conn.username.isEmpty()) {
+        b.withPassword(conn.password.toCharArray());
+      } else {
+        b.withAuthentication(conn.username, conn.password.toCharArray());
+      }
+    }
+    if (conn.tls) {
+      b.withSsl(true).withVerifyPeer(conn.skipVerify ? SslVerifyMode.NONE : SslVerifyMode.FULL);
+    }
+    if (!conn.clientName.isEmpty()) {
+      b.withClientName(conn.clientName);
+    }
+    return b;
+  }
+
+  /**
+   * Lettuce drops filtered commands without completing them, so they would hang until their
+   * timeout: fail them here, at once, so the queue's own retry policy takes over.
+   */
+  private static boolean neverReplay(io.lettuce.core.protocol.RedisCommand<?, ?, ?> cmd) {
+    cmd.completeExceptionally(new io.lettuce.core.RedisConnectionException(
+        "connection lost with the command in flight; not replayed (its effect is unknown)"));
+    return true;
+  }
+}

@@ -1,0 +1,6 @@
+-- ARGV: consumer id, TTL ms.  Returns -1 when the consumer was reaped (fenced), else 1.
+if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
+  return -1
+end
+redis.call('SET', K_HEARTBEAT, '1', 'PX', ARGV[2])
+return 1

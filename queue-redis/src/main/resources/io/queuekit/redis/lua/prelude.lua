@@ -1,0 +1,173 @@
+-- Shared by every script (prepended by Scripts.java). Every key a script touches is in KEYS,
+-- always in this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
+local K_READY, K_DELAYED, K_ITEMS, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD,
+  K_INFLIGHT, K_HEARTBEAT, K_PUSHED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6],
+  KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+
+-- An entry is "deliveries:recoveries:firstPushedMs:digestHex:" followed by the payload bytes.
+-- The digest is empty on simple queues.
+local function decode(e)
+  local dc, rc, first, dg, pos = string.match(e, '^(%d+):(%d+):(%d+):(%x*):()')
+  return { dc = tonumber(dc), rc = tonumber(rc), first = first, dg = dg,
+    payload = string.sub(e, pos) }
+end
+
+local function encode(t)
+  return string.format('%d:%d:', t.dc, t.rc) .. t.first .. ':' .. t.dg .. ':' .. t.payload
+end
+
+local function nextid()
+  return redis.call('HINCRBY', K_META, 'seq', 1)
+end
+
+local function waiting()
+  return redis.call('LLEN', K_READY) + redis.call('ZCARD', K_DELAYED)
+end
+
+-- Moves an entry into waiting: 'tail', 'head', or a due time (ms) for the delayed set. On a
+-- unique queue an identity already waiting absorbs it (larger counts kept): returns false.
+local function admit(t, where)
+  if t.dg ~= '' then
+    local wid = redis.call('HGET', K_UNIQUE, t.dg)
+    if wid then
+      local w = decode(redis.call('HGET', K_ITEMS, wid))
+      if t.dc > w.dc or t.rc > w.rc then
+        w.dc = math.max(w.dc, t.dc)
+        w.rc = math.max(w.rc, t.rc)
+        redis.call('HSET', K_ITEMS, wid, encode(w))
+      end
+      return false
+    end
+  end
+  -- zero-padded so the delayed set's tie order (members compare as strings) is admission order
+  local id = string.format('%016d', nextid())
+  redis.call('HSET', K_ITEMS, id, encode(t))
+  -- first-pushed index of waiting items, so the oldest is found without a scan
+  redis.call('ZADD', K_PUSHED, t.first, id)
+  if t.dg ~= '' then
+    redis.call('HSET', K_UNIQUE, t.dg, id)
+  end
+  if where == 'tail' then
+    redis.call('RPUSH', K_READY, id)
+  elseif where == 'head' then
+    redis.call('LPUSH', K_READY, id)
+  else
+    redis.call('ZADD', K_DELAYED, where, id)
+  end
+  return true
+end
+
+-- One wake token per newly ready item, never more tokens than registered waiters: tokens are
+-- hints, so a surplus would only wake waiters to nothing.
+local function wake(n)
+  if n <= 0 then
+    return
+  end
+  local waiters = redis.call('HLEN', K_CONSUMERS)
+  local add = math.min(n, waiters - redis.call('LLEN', K_WAKE))
+  for _ = 1, add do
+    redis.call('RPUSH', K_WAKE, '1')
+  end
+end
+
+-- A producer that found the queue full set meta.full; the first step that leaves waiting below
+-- LENGTH clears it and hands one room token to each room watcher. Returns 1 when it did.
+local function room(length)
+  if redis.call('HEXISTS', K_META, 'full') == 1 and waiting() < length then
+    redis.call('HDEL', K_META, 'full')
+    local n = tonumber(redis.call('HGET', K_META, 'roomwatchers') or '0')
+    if n < 1 then
+      n = 1
+    end
+    redis.call('DEL', K_ROOM)
+    for _ = 1, math.min(n, 64) do
+      redis.call('RPUSH', K_ROOM, '1')
+    end
+    return 1
+  end
+  return 0
+end
+
+-- Moves every delayed item due at now to the tail, by due time then admission order.
+local function promote(now)
+  local due = redis.call('ZRANGEBYSCORE', K_DELAYED, '-inf', now)
+  for _, id in ipairs(due) do
+    redis.call('RPUSH', K_READY, id)
+  end
+  if #due > 0 then
+    redis.call('ZREMRANGEBYSCORE', K_DELAYED, '-inf', now)
+  end
+  return #due
+end
+
+-- A dead letter is "id:deliveries:recoveries:firstPushedMs:deadAtMs:digestHex:reasonLength:"
+-- then the reason, then the payload; its score is its id, so newest first is descending score.
+local function decodedead(m)
+  local id, dc, rc, first, dead, dg, rlen, pos =
+    string.match(m, '^(%d+):(%d+):(%d+):(%d+):(%d+):(%x*):(%d+):()')
+  rlen = tonumber(rlen)
+  return { id = id, dc = tonumber(dc), rc = tonumber(rc), first = first, dead = dead, dg = dg,
+    reason = string.sub(m, pos, pos + rlen - 1), payload = string.sub(m, pos + rlen) }
+end
+
+-- Adds a dead letter, then drops the oldest beyond the cap. Appends to out, for each dropped
+-- entry, its reason and first 200 payload bytes (the caller logs them).
+local function bury(t, reason, now, cap, out)
+  local id = nextid()
+  local m = string.format('%016d:%d:%d:', id, t.dc, t.rc) .. t.first .. ':' .. now .. ':'
+    .. t.dg .. ':' .. #reason .. ':' .. reason .. t.payload
+  redis.call('ZADD', K_DEAD, id, m)
+  local over = redis.call('ZCARD', K_DEAD) - cap
+  if over > 0 then
+    local gone = redis.call('ZPOPMIN', K_DEAD, over)
+    for i = 1, #gone, 2 do
+      local d = decodedead(gone[i])
+      table.insert(out, d.reason)
+      table.insert(out, string.sub(d.payload, 1, 200))
+    end
+    redis.call('HINCRBY', K_META, 'deaddropped', over)
+  end
+end
+
+-- The in-flight entries of K_INFLIGHT, ordered by delivery id (claim order).
+local function inflight()
+  local flat = redis.call('HGETALL', K_INFLIGHT)
+  local list = {}
+  for i = 1, #flat, 2 do
+    table.insert(list, { did = tonumber(flat[i]), e = flat[i + 1] })
+  end
+  table.sort(list, function(a, b) return a.did < b.did end)
+  return list
+end
+
+-- Moves copies back to the head keeping their order (unclaim, recovery, sweep). On a unique queue
+-- a copy whose identity is already waiting, or comes earlier in the list, is merged (larger
+-- counts kept). Returns the outcome per copy (1 back, 2 merged) and how many went back.
+local function admitheads(list)
+  local out, keep, seen = {}, {}, {}
+  for i, t in ipairs(list) do
+    if t.dg ~= '' and seen[t.dg] then
+      local k = list[seen[t.dg]]
+      k.dc = math.max(k.dc, t.dc)
+      k.rc = math.max(k.rc, t.rc)
+      out[i] = 2
+    elseif t.dg ~= '' and redis.call('HEXISTS', K_UNIQUE, t.dg) == 1 then
+      admit(t, 'head')
+      out[i] = 2
+    else
+      keep[i] = true
+      if t.dg ~= '' then
+        seen[t.dg] = i
+      end
+      out[i] = 1
+    end
+  end
+  local added = 0
+  for i = #list, 1, -1 do
+    if keep[i] then
+      admit(list[i], 'head')
+      added = added + 1
+    end
+  end
+  return out, added
+end

@@ -1,0 +1,57 @@
+package io.queuekit.redis;
+
+import io.queuekit.QueueConfig;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A consumer process for the multi-process test: a {@link QueueManager} with one unique queue
+ * whose handler appends every item it sees to a file (one line each, written before the handler
+ * returns, so an item is recorded at least once before it can be acked). Runs until its standard
+ * input closes, or until it is killed.
+ *
+ * <p>Arguments: CONN_STR, queue name, output file.
+ */
+public final class ConsumerChild {
+  private ConsumerChild() {}
+
+  public static void main(String[] args) throws IOException {
+    String connStr = args[0];
+    String queue = args[1];
+    Path out = Path.of(args[2]);
+    QueueSettings s = QueueSettings.builder().type("redis").connStr(connStr)
+        .consumerTimeout(Duration.ofSeconds(3)).batchLength(20).maxWorkers(2).build();
+    Path data = Files.createTempDirectory("child-data");
+    try (OutputStream file = Files.newOutputStream(out, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+        QueueManager m = QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
+            .claimWait(Duration.ofMillis(500)).build()) {
+      m.createUnique(queue, Integer.class, batch -> {
+        StringBuilder sb = new StringBuilder();
+        for (int i : batch) {
+          sb.append(i).append('\n');
+        }
+        synchronized (file) {
+          file.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+          file.flush();
+        }
+        return List.of();
+      });
+      System.out.println("READY");
+      System.out.flush();
+      InputStream in = System.in;
+      while (in.read() != -1) {
+        // the parent closes our stdin to stop us
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.queuekit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
+import io.queuekit.spi.Item;
+import io.queuekit.spi.StoreStats;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three consumer JVMs share one unique queue while this JVM pushes 50,000 items; one consumer is
+ * killed with SIGKILL part-way. Every item must be handled at least once, none lost, duplicates
+ * within the crash bound, and the store invariant {@code ready + delayed == unique members} must
+ * hold at every check (every 100 ms) throughout.
+ */
+class MultiProcessTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static final int ITEMS = 50_000;
+  private static final String INVARIANT = "local w = redis.call('LLEN', KEYS[1]) "
+      + "+ redis.call('ZCARD', KEYS[2]) local u = redis.call('HLEN', KEYS[3]) "
+      + "if w == u then return 0 end return {w, u}";
+
+  @TempDir Path dir;
+
+  @Test
+  void threeConsumersOneKilledNothingLost() throws Exception {
+    String name = Queues.uniqueName("multi");
+    String tag = "{" + name + "_queue}";
+    List<Process> children = new ArrayList<>();
+    List<Path> outputs = new ArrayList<>();
+    List<String> violations = new CopyOnWriteArrayList<>();
+    AtomicLong checks = new AtomicLong();
+    ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor();
+    try (Queues queues = new Queues(redis.server().connStr());
+        Resp inspector = redis.server().client()) {
+      RedisQueue producer = queues.open(name, true);
+      for (int i = 0; i < 3; i++) {
+        Path out = dir.resolve("child" + i + ".txt");
+        outputs.add(out);
+        children.add(startChild(name, out, dir.resolve("tmp" + i)));
+      }
+      checker.scheduleAtFixedRate(() -> {
+        Object r = inspector.call("EVAL", INVARIANT, "3", tag + ":ready", tag + ":delayed",
+            tag + "_unique");
+        checks.incrementAndGet();
+        if (!Long.valueOf(0).equals(r)) {
+          violations.add(String.valueOf(r));
+        }
+      }, 0, 100, TimeUnit.MILLISECONDS);
+
+      boolean killed = false;
+      for (int from = 0; from < ITEMS; from += 1000) {
+        List<Item> batch = new ArrayList<>();
+        for (int i = from; i < from + 1000; i++) {
+          batch.add(Item.of(Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.pushAll(batch, Duration.ofSeconds(30));
+        if (!killed && from >= ITEMS / 4) {
+          // part-way, once the victim is busy: SIGKILL, no chance to settle or unregister
+          await().atMost(Duration.ofSeconds(60)).until(() -> lines(outputs.get(0)) > 500);
+          children.get(0).destroyForcibly();
+          children.get(0).waitFor(10, TimeUnit.SECONDS);
+          killed = true;
+        }
+      }
+
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+          .until(() -> handled(outputs).size() == ITEMS);
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        StoreStats s = producer.stats();
+        return s.waiting() == 0 && s.inFlight() == 0;
+      });
+      checker.shutdown();
+      checker.awaitTermination(10, TimeUnit.SECONDS);
+
+      Map<Integer, Integer> seen = handled(outputs);
+      assertThat(seen).hasSize(ITEMS);
+      for (int i = 0; i < ITEMS; i++) {
+        assertThat(seen).containsKey(i);
+      }
+      long duplicates = seen.values().stream().mapToLong(c -> c - 1).sum();
+      // DESIGN §7: duplicates ≤ kills × BATCH_LENGTH × (MAX_WORKERS + 1)
+      assertThat(duplicates).isLessThanOrEqualTo(1 * 20 * (2 + 1));
+      assertThat(checks.get()).isGreaterThan(10);
+      assertThat(violations).isEmpty();
+      assertThat(producer.stats().dead()).isZero();
+      // the killed consumer was reaped by a live one: only the two survivors are registered
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> inspector.integer("HLEN", tag + ":consumers") == 2);
+    } finally {
+      checker.shutdownNow();
+      for (Process p : children) {
+        p.getOutputStream().close();
+      }
+      for (Process p : children) {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private static Process startChild(String queue, Path out, Path tmp) throws IOException {
+    Files.createDirectories(tmp);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+        ConsumerChild.class.getName(), redis.server().connStr(), queue, out.toString())
+        .redirectErrorStream(true).start();
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+        StandardCharsets.UTF_8));
+    StringBuilder log = new StringBuilder();
+    String line;
+    while ((line = r.readLine()) != null) {
+      if (line.equals("READY")) {
+        Thread drain = new Thread(() -> {
+          try {
+            while (r.readLine() != null) {
+              // keep the pipe from filling
+            }
+          } catch (IOException ignored) {
+            // the child died (the kill is part of the test)
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+      log.append(line).append('\n');
+    }
+    throw new IllegalStateException("consumer child exited before it was ready:\n" + log);
+  }
+
+  private static long lines(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return 0;
+    }
+    try (var s = Files.lines(p)) {
+      return s.count();
+    }
+  }
+
+  private static Map<Integer, Integer> handled(List<Path> outputs) throws IOException {
+    Map<Integer, Integer> seen = new HashMap<>();
+    for (Path p : outputs) {
+      if (!Files.exists(p)) {
+        continue;
+      }
+      byte[] all = Files.readAllBytes(p);
+      int start = 0;
+      for (int i = 0; i < all.length; i++) {
+        if (all[i] == '\n') {
+          // complete lines only: a killed child may leave half a line
+          String s = new String(all, start, i - start, StandardCharsets.UTF_8);
+          seen.merge(Integer.parseInt(s), 1, Integer::sum);
+          start = i + 1;
+        }
+      }
+    }
+    return seen;
+  }
+}

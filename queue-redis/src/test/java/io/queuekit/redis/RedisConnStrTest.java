@@ -1,0 +1,128 @@
+package io.queuekit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuekit.QueueConfigException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RedisConnStrTest {
+
+  @Test
+  void emptyIsGiteasDefault() {
+    RedisConnStr c = RedisConnStr.parse("");
+    assertThat(c.kind).isEqualTo(RedisConnStr.Kind.STANDALONE);
+    assertThat(c.addresses).containsExactly(new RedisConnStr.HostPort("127.0.0.1", 6379));
+    assertThat(c.db).isZero();
+    assertThat(c.uri).isEqualTo("redis://127.0.0.1:6379/0");
+  }
+
+  @Test
+  void oldFormsConvertAsGiteaConvertsThem() {
+    // Gitea's TestToRedisURI cases
+    assertThat(RedisConnStr.toUri("addrs=127.0.0.1:6379 db=0"))
+        .isEqualTo("redis://127.0.0.1:6379/0");
+    assertThat(RedisConnStr.toUri(
+        "network=tcp,addr=127.0.0.1:6379,password=macaron,db=0,pool_size=100,idle_timeout=180"))
+        .isEqualTo("redis://:macaron@127.0.0.1:6379/0?idle_timeout=180s&pool_size=100");
+    RedisConnStr c = RedisConnStr.parse("network=tcp,addr=10.0.0.5:6380,password=macaron,db=3");
+    assertThat(c.password).isEqualTo("macaron");
+    assertThat(c.db).isEqualTo(3);
+    assertThat(c.addresses).containsExactly(new RedisConnStr.HostPort("10.0.0.5", 6380));
+    assertThat(c.masked()).doesNotContain("macaron");
+  }
+
+  @Test
+  void oldFormWithSeveralAddrsIsACluster() {
+    RedisConnStr c = RedisConnStr.parse("addrs=10.0.0.1:7000,10.0.0.2:7001 db=0");
+    assertThat(c.kind).isEqualTo(RedisConnStr.Kind.CLUSTER);
+    assertThat(c.addresses).hasSize(2);
+  }
+
+  @Test
+  void oldUnixForm() {
+    RedisConnStr c = RedisConnStr.parse("network=unix,addr=/run/redis.sock,db=2");
+    assertThat(c.kind).isEqualTo(RedisConnStr.Kind.SOCKET);
+    assertThat(c.socketPath).isEqualTo("/run/redis.sock");
+  }
+
+  @Test
+  void userinfoAndQueryOptions() {
+    RedisConnStr c = RedisConnStr.parse("redis://redis:password@myredis/12");
+    assertThat(c.username).isEqualTo("redis");
+    assertThat(c.password).isEqualTo("password");
+    assertThat(c.db).isEqualTo(12);
+    // a lone userinfo is the password (Gitea)
+    assertThat(RedisConnStr.parse("redis://s3cret@h:1/0").password).isEqualTo("s3cret");
+    RedisConnStr q = RedisConnStr.parse("redis://h:7000/1?pool_size=5&read_timeout=250ms"
+        + "&DIAL-TIMEOUT=2s&prefix=app1:&client_name=web&Frobnicate=1");
+    assertThat(q.readTimeout).isEqualTo(Duration.ofMillis(250));
+    assertThat(q.dialTimeout).isEqualTo(Duration.ofSeconds(2));
+    assertThat(q.prefix).isEqualTo("app1:");
+    assertThat(q.clientName).isEqualTo("web");
+    assertThat(q.unknownOptions()).containsExactly("Frobnicate");
+    assertThat(q.clientKey()).doesNotContain("prefix");
+    RedisConnStr t = RedisConnStr.parse("redis://h/0?timeout=3s");
+    assertThat(t.readTimeout).isEqualTo(Duration.ofSeconds(3));
+    assertThat(t.dialTimeout).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void socketDatabaseFromQuery() {
+    RedisConnStr c = RedisConnStr.parse("redis+socket:///var/run/redis.sock?database=12");
+    assertThat(c.kind).isEqualTo(RedisConnStr.Kind.SOCKET);
+    assertThat(c.socketPath).isEqualTo("/var/run/redis.sock");
+    assertThat(c.db).isEqualTo(12);
+  }
+
+  @Test
+  void tlsSchemesAndSkipVerify() {
+    assertThat(RedisConnStr.parse("rediss://myredis/0?skipverify=true").skipVerify).isTrue();
+    assertThat(RedisConnStr.parse("rediss://myredis/0?insecureskipverify=true").skipVerify).isTrue();
+    assertThat(RedisConnStr.parse("rediss://myredis/0").tls).isTrue();
+    assertThat(RedisConnStr.parse("rediss://myredis/0").skipVerify).isFalse();
+    assertThat(RedisConnStr.parse("redis+clusters://a:1,b:2").tls).isTrue();
+    assertThat(RedisConnStr.parse("rediss+cluster://a:1,b:2").tls).isTrue();
+    assertThat(RedisConnStr.parse("redis+sentinels://a:1/0?mastername=m").tls).isTrue();
+    assertThat(RedisConnStr.parse("rediss+sentinel://a:1/0?mastername=m").tls).isTrue();
+  }
+
+  @Test
+  void sentinelOptions() {
+    RedisConnStr c = RedisConnStr.parse("redis+sentinel://redis:password@s1,s2:26380/0"
+        + "?sentinelusername=suser&sentinelpassword=spass&sentinel_master_id=mymaster");
+    assertThat(c.kind).isEqualTo(RedisConnStr.Kind.SENTINEL);
+    assertThat(c.sentinelUsername).isEqualTo("suser");
+    assertThat(c.sentinelPassword).isEqualTo("spass");
+    assertThat(c.masterName).isEqualTo("mymaster");
+    assertThat(c.addresses).containsExactly(new RedisConnStr.HostPort("s1", 26379),
+        new RedisConnStr.HostPort("s2", 26380));
+    assertThat(c.masked()).doesNotContain(":password@").doesNotContain("spass");
+    assertThatThrownBy(() -> RedisConnStr.parse("redis+sentinel://s1/0"))
+        .isInstanceOf(QueueConfigException.class).hasMessageContaining("mastername");
+  }
+
+  @Test
+  void clusterWithDatabaseIsAnError() {
+    assertThatThrownBy(() -> RedisConnStr.parse("redis+cluster://:pw@a:1,b:2/3"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("db 3").hasMessageContaining("Cluster")
+        .hasMessageNotContaining("pw@");
+    assertThat(RedisConnStr.parse("redis+cluster://a:1,b:2/0").kind)
+        .isEqualTo(RedisConnStr.Kind.CLUSTER);
+  }
+
+  @Test
+  void badStringsNameWhatIsWrong() {
+    assertThatThrownBy(() -> RedisConnStr.parse("redis://:hunter2@h:99999/0"))
+        .isInstanceOf(QueueConfigException.class).hasMessageContaining("99999")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> RedisConnStr.parse("redis+foo://h/0"))
+        .hasMessageContaining("unknown scheme redis+foo");
+    assertThatThrownBy(() -> RedisConnStr.parse("redis://h/abc"))
+        .hasMessageContaining("not a database number");
+    assertThatThrownBy(() -> RedisConnStr.parse("redis://h/0?prefix=a{b"))
+        .hasMessageContaining("hash tag");
+  }
+}

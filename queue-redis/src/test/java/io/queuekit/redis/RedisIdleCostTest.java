@@ -1,0 +1,168 @@
+package io.queuekit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.QueueConfig;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueSettings;
+import io.queuekit.conformance.redis.RedisServerExtension;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What an idle queue costs the store (DESIGN §3.7: about one command per waiter per blocking
+ * timeout), counted with MONITOR on a throwaway server of its own: commands, not time.
+ */
+class RedisIdleCostTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static final int WAITS = 20;
+
+  /**
+   * A long CONSUMER_TIMEOUT (heartbeat, sweep, reaper and promoter once per 20 s) and a short
+   * claim wait (100 ms): the {@value #WAITS} claim waits counted fall between two heartbeat
+   * periods, so every command in them is the claim loop's.
+   */
+  @Test
+  void anIdleWorkerPoolCostsOneCommandPerClaimWait() throws Exception {
+    String name = "idle" + ProcessHandle.current().pid();
+    QueueSettings settings = QueueSettings.builder().type("redis")
+        .connStr(redis.server().connStr()).consumerTimeout(Duration.ofSeconds(60)).build();
+    try (QueueManager m = QueueManager.builder().dataPath(Path.of("target"))
+        .claimWait(Duration.ofMillis(100)).config(QueueConfig.of(settings)).build()) {
+      m.createSimple(name, Integer.class, items -> List.of());
+      try (Monitor mon = new Monitor(redis.server().port())) {
+        // warm up: registration, the first promoter and reaper runs, the first claims
+        mon.awaitCount("blpop", 3);
+        mon.clear();
+        mon.awaitCount("blpop", WAITS);
+        List<String> seen = mon.lines();
+        long blpops = count(seen, "\"blpop\"");
+        long claims = count(seen, Scripts.Script.CLAIM.sha);
+        long others = seen.size() - blpops;
+        // before: one claim script per wait (and the promoter renewing its lease every second)
+        assertThat(claims).as("claim scripts over %d waits: %s", blpops, seen).isLessThanOrEqualTo(1);
+        assertThat(others).as("commands besides BLPOP over %d waits: %s", blpops, seen)
+            .isLessThanOrEqualTo(2);
+      }
+    }
+  }
+
+  /**
+   * With the claim loop blocking without claiming, a delayed item pushed by another instance
+   * (a producer that never claims, so runs no promoter) still reaches the idle pool about when it
+   * falls due, not a heartbeat period (20 s) later: the push wakes a waiter, whose claim learns
+   * the due time and bounds its blocking wait by it.
+   */
+  @Test
+  void aDelayedItemFromAnotherInstanceFallsDueOnTime() throws Exception {
+    String name = "idledelay" + ProcessHandle.current().pid();
+    QueueSettings settings = QueueSettings.builder().type("redis")
+        .connStr(redis.server().connStr()).consumerTimeout(Duration.ofSeconds(60)).build();
+    CountDownLatch got = new CountDownLatch(1);
+    try (QueueManager consumer = QueueManager.builder().dataPath(Path.of("target"))
+        .claimWait(Duration.ofMillis(100)).config(QueueConfig.of(settings)).build();
+        Queues producers = new Queues(redis.server().connStr());
+        Monitor mon = new Monitor(redis.server().port())) {
+      consumer.createSimple(name, Integer.class, items -> {
+        got.countDown();
+        return List.of();
+      });
+      // idle: blocking without claiming first
+      mon.awaitCount("blpop", 5);
+      RedisQueue producer = producers.open(name, false, settings, java.time.Clock.systemUTC());
+      long pushed = System.nanoTime();
+      producer.push(io.queuekit.spi.Item.of("7".getBytes(StandardCharsets.UTF_8)),
+          Duration.ofSeconds(1), Duration.ofSeconds(10));
+      assertThat(got.await(8, TimeUnit.SECONDS)).as("delivered well before the next heartbeat")
+          .isTrue();
+      assertThat(System.nanoTime() - pushed).isGreaterThanOrEqualTo(
+          TimeUnit.MILLISECONDS.toNanos(900));
+      assertThat(producer.consumerId()).as("the producer never claimed").isNull();
+    }
+  }
+
+  private static long count(List<String> lines, String what) {
+    return lines.stream().filter(l -> l.toLowerCase().contains(what.toLowerCase())).count();
+  }
+
+  /** MONITOR on its own connection; keeps the commands clients sent (not those of scripts). */
+  static final class Monitor implements AutoCloseable {
+    private final Socket socket;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+
+    Monitor(int port) {
+      try {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        OutputStream out = socket.getOutputStream();
+        out.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+            StandardCharsets.ISO_8859_1));
+        String ok = in.readLine();
+        if (!"+OK".equals(ok)) {
+          throw new IllegalStateException("MONITOR answered " + ok);
+        }
+        reader = new Thread(() -> {
+          try {
+            for (String l; (l = in.readLine()) != null; ) {
+              // "+<time> [<db> <client address>] "cmd" ...": scripts' commands say "[0 lua]"
+              if (l.startsWith("+") && !l.contains(" lua] ")) {
+                lines.add(l);
+              }
+            }
+          } catch (IOException closed) {
+            // closed by close()
+          }
+        }, "monitor");
+        reader.setDaemon(true);
+        reader.start();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    void awaitCount(String cmd, int n) {
+      await().atMost(Duration.ofSeconds(60)).until(
+          () -> count(lines, "\"" + cmd + "\"") >= n);
+    }
+
+    void clear() {
+      lines.clear();
+    }
+
+    /** The lines seen so far, up to and including the last BLPOP (a wait counted whole). */
+    List<String> lines() {
+      List<String> copy = new ArrayList<>(lines);
+      int last = copy.size() - 1;
+      while (last >= 0 && !copy.get(last).toLowerCase().contains("\"blpop\"")) {
+        last--;
+      }
+      return copy.subList(0, last + 1);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
