@@ -286,7 +286,19 @@ final class ClaimLoop {
         }
         if (!leftovers.isEmpty()) {
           // Held but not running, they would gain a recovery if the solo run crashed the process.
-          doUnclaimLeftovers();
+          try {
+            doUnclaimLeftovers();
+          } catch (QueueException e) {
+            // Still held: the solo waits with them (and the lane is free) until the top of the
+            // loop has given them all back, retrying with backoff.
+            log.warn("queue \"{}\": could not give back {} recovered items before running one "
+                + "alone; retrying", queue, leftovers.size(), e);
+            if (solo != null) {
+              leftovers.add(0, solo);
+              solo = null;
+              lane.release(this);
+            }
+          }
         }
         if (solo != null) {
           recoveredRunning = true;
