@@ -122,8 +122,9 @@ final class ClaimLoop {
   /** A worker finished a batch: a recovered batch lets the loop claim (and run) the next one. */
   void batchFinished(Batch batch) {
     if (batch.recovered) {
-      recoveredRunning = false;
+      // Free the lane first: once recoveredRunning is false this loop may claim and re-take it.
       lane.release(this);
+      recoveredRunning = false;
     }
     signal();
   }
