@@ -36,11 +36,12 @@ final class Batch {
   }
 
   /**
-   * Interrupts the handler if it is still running. Under the same lock as {@link #runner(Thread)},
-   * so an interrupt never reaches a worker that has moved on to another batch.
+   * Interrupts the handler if it is still running, unless it is the caller (a handler shutting its
+   * own queue down). Under the same lock as {@link #runner(Thread)}, so an interrupt never reaches
+   * a worker that has moved on to another batch.
    */
   synchronized void interruptRunner() {
-    if (runner != null) {
+    if (runner != null && runner != Thread.currentThread()) {
       runner.interrupt();
     }
   }

@@ -122,8 +122,9 @@ final class ClaimLoop {
   /** A worker finished a batch: a recovered batch lets the loop claim (and run) the next one. */
   void batchFinished(Batch batch) {
     if (batch.recovered) {
-      recoveredRunning = false;
+      // Free the lane first: once recoveredRunning is false this loop may claim and re-take it.
       lane.release(this);
+      recoveredRunning = false;
     }
     signal();
   }
@@ -286,7 +287,19 @@ final class ClaimLoop {
         }
         if (!leftovers.isEmpty()) {
           // Held but not running, they would gain a recovery if the solo run crashed the process.
-          doUnclaimLeftovers();
+          try {
+            doUnclaimLeftovers();
+          } catch (QueueException e) {
+            // Still held: the solo waits with them (and the lane is free) until the top of the
+            // loop has given them all back, retrying with backoff.
+            log.warn("queue \"{}\": could not give back {} recovered items before running one "
+                + "alone; retrying", queue, leftovers.size(), e);
+            if (solo != null) {
+              leftovers.add(0, solo);
+              solo = null;
+              lane.release(this);
+            }
+          }
         }
         if (solo != null) {
           recoveredRunning = true;

@@ -170,16 +170,23 @@ final class WorkerGroup {
     return notStarted;
   }
 
-  /** Waits until every worker exited or the deadline (System.nanoTime) passed. */
+  /**
+   * Waits until every worker exited or the deadline (System.nanoTime) passed. A worker calling
+   * this (a handler shutting its own queue down) is not waited for: it cannot exit meanwhile.
+   */
   boolean awaitExit(long deadlineNanos) throws InterruptedException {
+    Thread caller = Thread.currentThread();
     for (Thread t : List.copyOf(threads)) {
+      if (t == caller) {
+        continue;
+      }
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0) {
         break;
       }
       TimeUnit.NANOSECONDS.timedJoin(t, left);
     }
-    return threads.stream().noneMatch(Thread::isAlive);
+    return threads.stream().noneMatch(t -> t != caller && t.isAlive());
   }
 
   /** Batches whose handler is running now. */

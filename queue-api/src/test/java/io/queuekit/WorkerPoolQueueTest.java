@@ -232,4 +232,29 @@ class WorkerPoolQueueTest {
     assertThat(b.flush(WAIT)).isTrue();
     assertThat(bRan.getCount()).isZero();
   }
+
+  @Test
+  void aStoreFailureGivingBackSurplusRecoveredDeliveriesStrandsNothing() {
+    // One claim brings two recovered deliveries: the loop takes the lane for the first and gives
+    // the second back before running the first. The store fails that give-back once (an outage):
+    // neither delivery may be stranded, nor the lane kept, nor claiming stop.
+    FakeBaseQueue base = new FakeBaseQueue("surplusoutage");
+    base.pushRecovered("\"r1\"", 1);
+    base.pushRecovered("\"r2\"", 1);
+    base.failUnclaims(1);
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2)), items -> {
+      seen.addAll(items);
+      return List.of();
+    });
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactlyInAnyOrder("r1", "r2");
+    FakeBaseQueue other = new FakeBaseQueue("surplusoutageother");
+    other.pushRecovered("\"o\"", 1);
+    DefaultWorkerPoolQueue<String> o = queue(other, settings(s -> s.batchLength(1)), items -> {
+      seen.addAll(items);
+      return List.of();
+    });
+    assertThat(o.flush(WAIT)).as("the lane is free for the manager's other queues").isTrue();
+  }
 }

@@ -581,6 +581,31 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void aHandlerMayShutItsOwnQueueDown() throws Exception {
+    // Shutdown waits SHUTDOWN_TIMEOUT for the workers, but not for the one calling it: that one
+    // cannot exit before shutdown returns, and must not be interrupted by it either.
+    CountDownLatch returned = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<WorkerPoolQueue<Integer>> self =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1)
+        .shutdownTimeout(Duration.ofSeconds(10)));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("selfshutdown"),
+        Integer.class, items -> {
+          self.get().shutdown();
+          interrupted.set(Thread.interrupted());
+          returned.countDown();
+          return List.of();
+        }).settings(s));
+    self.set(q);
+    q.push(1);
+    assertThat(returned.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(interrupted).as("shutdown interrupted its own caller").isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.push(2))
+        .isInstanceOf(QueueClosedException.class);
+  }
+
+  @Test
   void shutdownLeavesEveryItemStored() throws Exception {
     assumeTrue(backend.capabilities().persistent(), "needs a persistent backend");
     // Gitea's TestWorkerPoolQueueShutdown: slow handlers returning everything unhandled.
