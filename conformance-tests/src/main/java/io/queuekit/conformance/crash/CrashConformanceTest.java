@@ -130,7 +130,8 @@ public abstract class CrashConformanceTest {
     // Gitea's TestWorkerPoolQueuePersistence: the first queue stops itself when it sees item 20;
     // a second queue on the same store flushes the rest; nothing is lost or handled twice.
     int items = 100;
-    QueueSettings s = settings(b -> b.batchLength(batch).maxWorkers(workers).length(items));
+    QueueSettings s = settings(b -> b.batchLength(batch).maxWorkers(workers).length(items)
+        .shutdownTimeout(Duration.ofMillis(200)));
     String name = "persist_" + batch + "_" + workers;
     AtomicInteger first = new AtomicInteger();
     CountDownLatch allPushed = new CountDownLatch(1);
@@ -140,6 +141,11 @@ public abstract class CrashConformanceTest {
       WorkerPoolQueue<Integer> q = m.create(QueueSpec.unique(name, Integer.class, b -> {
         if (!allPushed.await(60, TimeUnit.SECONDS)) {
           tooEarly.set(true);
+        }
+        if (sawTwenty.getCount() == 0) {
+          // stopping: hold the batch until shutdown interrupts it and gives its items back, so
+          // the first queue cannot race through every item before the test thread stops it
+          new CountDownLatch(1).await();
         }
         first.addAndGet(b.size());
         if (b.contains(20)) {
