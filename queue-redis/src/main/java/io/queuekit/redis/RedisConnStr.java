@@ -4,7 +4,6 @@ import io.queuekit.ConnStrings;
 import io.queuekit.GoDuration;
 import io.queuekit.QueueConfigException;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,89 +161,8 @@ final class RedisConnStr {
    * redis://127.0.0.1:6379/0}.
    */
   static String toUri(String connection) {
-    int colon = connection.indexOf("://");
-    if (colon > 0 && connection.substring(0, colon).toLowerCase(Locale.ROOT).startsWith("redis")) {
-      return connection;
-    }
-    String scheme = "redis";
-    String host = "127.0.0.1:6379";
-    String path = "/0";
-    String user = null;
-    String pass = null;
-    String network = "tcp";
-    Map<String, List<String>> query = new LinkedHashMap<>();
-    String[] fields = connection.trim().split("\\s+");
-    if (fields.length == 1) {
-      fields = connection.split(",");
-    }
-    for (String f : fields) {
-      int eq = f.indexOf('=');
-      if (eq < 0) {
-        continue;
-      }
-      String k = f.substring(0, eq);
-      String v = f.substring(eq + 1);
-      switch (k.toLowerCase(Locale.ROOT)) {
-        case "network":
-          if (v.equals("unix")) {
-            scheme = "redis+socket";
-          }
-          network = v;
-          break;
-        case "addrs":
-          host = v;
-          if (v.contains(",") && network.equals("tcp")) {
-            scheme = "redis+cluster";
-          }
-          break;
-        case "addr":
-          host = v;
-          break;
-        case "password":
-          pass = v;
-          user = user == null ? "" : user;
-          break;
-        case "username":
-          user = v;
-          break;
-        case "db":
-          path = "/" + v;
-          break;
-        case "idle_timeout":
-          query.computeIfAbsent("idle_timeout", x -> new ArrayList<>())
-              .add(v.matches("-?\\d+") ? v + "s" : v);
-          break;
-        default:
-          query.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
-      }
-    }
-    if (scheme.equals("redis+socket")) {
-      // Gitea moves the db into the query and the socket path into the path
-      query.computeIfAbsent("db", x -> new ArrayList<>()).clear();
-      query.get("db").add(path);
-      path = host;
-      host = "";
-    }
-    StringBuilder sb = new StringBuilder(scheme).append("://");
-    if (user != null || pass != null) {
-      sb.append(escape(user == null ? "" : user));
-      if (pass != null) {
-        sb.append(':').append(escape(pass));
-      }
-      sb.append('@');
-    }
-    sb.append(host).append(path);
-    // Go's url.Values.Encode sorts keys
-    List<String> keys = new ArrayList<>(query.keySet());
-    keys.sort(null);
-    String sep = "?";
-    for (String k : keys) {
-      for (String v : query.get(k)) {
-        sb.append(sep).append(escape(k)).append('=').append(escape(v));
-        sep = "&";
-      }
-    }
-    return sb.toString();
+    // One conversion for the config check, the migrator and this backend.
+    return io.queuekit.ini.RedisConnStr.toUri(connection);
   }
 
   private static RedisConnStr parseUri(String original, String uri) {
@@ -472,10 +390,6 @@ final class RedisConnStr {
       throw new QueueConfigException("CONN_STR option " + key + "=" + v
           + " is not a duration (e.g. 500ms, 3s): " + e.getMessage());
     }
-  }
-
-  private static String escape(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static String unescape(String s) {
