@@ -966,22 +966,10 @@ final class RedisQueue implements BaseQueue {
 
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      wakeCond.signalAll();
-      roomCond.signalAll();
-    } finally {
-      lock.unlock();
+    if (!stopLocally()) {
+      return;
     }
-    // a claim blocked in BLPOP returns as soon as its connection closes
-    closeBlockingConnections();
-    ops.writeLock().lock();
     try {
-      stopTasks();
       String c = consumer;
       if (c != null) {
         // items still in flight at close count as a crash (LevelDB recovers them at the next
@@ -1513,21 +1501,10 @@ final class RedisQueue implements BaseQueue {
    * the heartbeat and runs the reaper, as a live consumer would after {@code CONSUMER_TIMEOUT}.
    */
   void crashAndReap() {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      wakeCond.signalAll();
-      roomCond.signalAll();
-    } finally {
-      lock.unlock();
+    if (!stopLocally()) {
+      return;
     }
-    closeBlockingConnections();
-    ops.writeLock().lock();
     try {
-      stopTasks();
       String c = consumer;
       if (c != null) {
         get(shared.async.del(RedisKeys.b(keys.heartbeat(c))), "kill");
@@ -1545,6 +1522,38 @@ final class RedisQueue implements BaseQueue {
   }
 
   // ───────────────────────────── plumbing ─────────────────────────────
+
+  /**
+   * The part of closing that stays in this process, shared by {@link #close()} and {@link
+   * #crashAndReap()}: marks the instance closed, wakes blocked pushers and claimers, closes the
+   * blocking connections (a claim blocked in BLPOP returns as soon as its connection closes),
+   * waits for operations in progress and stops the scheduled tasks. On {@code true} the caller
+   * holds the operations write lock and must release it.
+   *
+   * @return false when the instance was already closed (nothing done, no lock held)
+   */
+  private boolean stopLocally() {
+    lock.lock();
+    try {
+      if (closed) {
+        return false;
+      }
+      closed = true;
+      wakeCond.signalAll();
+      roomCond.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    closeBlockingConnections();
+    ops.writeLock().lock();
+    try {
+      stopTasks();
+    } catch (RuntimeException | Error e) {
+      ops.writeLock().unlock();
+      throw e;
+    }
+    return true;
+  }
 
   /** Thrown inside this class for a Redis that cannot be reached or did not answer in time. */
   private static final class Unavailable extends RuntimeException {
