@@ -4,6 +4,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.queuekit.ItemTooLargeException;
 import io.queuekit.PushResult;
@@ -179,12 +180,22 @@ final class RedisQueue implements BaseQueue {
    */
   private final java.util.concurrent.atomic.AtomicLong idle =
       new java.util.concurrent.atomic.AtomicLong(IDLE_NONE);
-  /** The promoter: whether the last run held the lease; next planned runs (ms, queue clock). */
+  /**
+   * The promoter: whether the last run held the lease; the soonest planned run and the next beat
+   * (which runs it when items wait) (ms, queue clock; guarded by {@link #tasks}).
+   */
   private volatile boolean promoterHolder;
   private long promoterAt = Long.MAX_VALUE;
-  private long promoterChainAt = Long.MAX_VALUE;
+  private long nextBeatAt = Long.MAX_VALUE;
   /** When the claim script last answered (System.nanoTime). */
   private volatile long lastClaimNanos = System.nanoTime();
+  /**
+   * When a beat last looked for ready items and left a wake token if there were (System.nanoTime):
+   * as good as a claim for the claim loop's check on lost tokens.
+   */
+  private volatile long lastReadyCheckNanos = System.nanoTime();
+  /** The other registered consumers, as the last registry read found them; the beat checks them. */
+  private volatile List<String> others = List.of();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeCond = lock.newCondition();
@@ -523,8 +534,10 @@ final class RedisQueue implements BaseQueue {
    * Whether a claim may block without claiming first after an idle wait that knew {@code
    * idleDue} (the earliest due time then, or {@link #IDLE_NO_DUE}): still registered under the
    * same id, no sweep pending, that due time not reached (by the queue clock, which tests move by
-   * hand), and a claim script ran within the last heartbeat period, so an item made ready without
-   * a token (a token lost with a closed connection) waits at most that long.
+   * hand), and ready items were looked for lately: every beat does (once per heartbeat period) and
+   * leaves a wake token when it finds some, so an item made ready without a token (a token lost
+   * with a closed connection) waits at most a heartbeat period. When beats fail for two periods,
+   * the claim loop claims once per period itself.
    */
   private boolean canSkipClaim(long idleDue) {
     if (consumer == null || sweepNeeded) {
@@ -533,7 +546,10 @@ final class RedisQueue implements BaseQueue {
     if (idleDue != IDLE_NO_DUE && idleDue <= clock.millis()) {
       return false;
     }
-    return System.nanoTime() - lastClaimNanos < TimeUnit.MILLISECONDS.toNanos(beatMs());
+    long claimed = lastClaimNanos;
+    long checked = lastReadyCheckNanos;
+    long looked = claimed - checked > 0 ? claimed : checked;
+    return System.nanoTime() - looked < TimeUnit.MILLISECONDS.toNanos(2 * beatMs());
   }
 
   private long beatMs() {
@@ -1018,22 +1034,22 @@ final class RedisQueue implements BaseQueue {
       boolean first = tasks.isEmpty();
       // reap once right away: a process restarting after a crash gets its old items back before
       // its first claim instead of one CONSUMER_TIMEOUT later
-      long soonest = reapNow(id);
+      reapNow(id);
       consumer = id;
       log.debug("queue \"{}\": registered consumer {} ({}) at {}", name, id, display, where());
       if (first) {
-        startTasks(soonest);
+        startTasks();
       }
     }
   }
 
-  private void startTasks(long soonestExpiryMs) {
-    long beat = Math.max(100, ttlMs / 3);
+  private void startTasks() {
+    long beat = beatMs();
     synchronized (tasks) {
-      tasks.add(config.scheduler().scheduleWithFixedDelay(this::heartbeat, beat, beat,
+      nextBeatAt = clock.millis() + beat;
+      tasks.add(config.scheduler().scheduleWithFixedDelay(this::beat, beat, beat,
           TimeUnit.MILLISECONDS));
-      scheduleReaper(soonestExpiryMs);
-      schedulePromoter(0, true);
+      scheduleReaper();
     }
   }
 
@@ -1046,18 +1062,68 @@ final class RedisQueue implements BaseQueue {
     }
   }
 
-  /** The heartbeat; on the manager's scheduler, so it only issues async commands. */
-  private void heartbeat() {
+  /**
+   * The beat, once per heartbeat period on the manager's scheduler (so async commands only): all
+   * of an idle instance's bookkeeping, in two plain commands sent together.
+   * <ol>
+   *   <li>{@code SET heartbeat 1 XX PX CONSUMER_TIMEOUT} renews the heartbeat. The key exists only
+   *       while its consumer is registered (registration and recovery set or delete both in one
+   *       script), so OK means alive; no key (expired, or reaped) runs the heartbeat script, which
+   *       tells the two apart and answers fenced when reaped.
+   *   <li>One {@code EXISTS} over the ready list and the delayed set (each named W times), this
+   *       consumer's in-flight hash while it holds no delivery (named 3W times), and the heartbeat
+   *       key of every other consumer the last registry read found (once each), W being one more
+   *       than those. {@code EXISTS} counts a key once per mention, so the answer mod W is the
+   *       others alive and the answer / W tells which of the queue's own keys hold anything.
+   * </ol>
+   * An idle queue (nothing waiting, nothing held, no consumer gone) stops there. Items waiting run
+   * the promoter script (a wake token for ready items when tokens are short, the lease and a wake
+   * once the earliest delayed item is due); deliveries held, or an in-flight hash while none is
+   * held, run the sweep; another consumer's heartbeat gone runs the reaper for it.
+   */
+  private void beat() {
     String c = consumer;
     if (closed || c == null) {
       return;
     }
-    run(Script.HEARTBEAT, c, str(c), str(ttlMs)).whenComplete((v, e) -> {
-      if (e != null) {
-        log.debug("queue \"{}\": heartbeat of {} failed: {}", name, c, e.getMessage());
-        return;
+    synchronized (tasks) {
+      nextBeatAt = clock.millis() + beatMs();
+    }
+    List<String> known = new ArrayList<>(others);
+    known.remove(c);
+    boolean holds = held.containsValue(c);
+    int w = known.size() + 1;
+    byte[][] k = new byte[(holds ? 2 : 5) * w + known.size()][];
+    int i = 0;
+    byte[] ready = RedisKeys.b(keys.ready);
+    byte[] delayed = RedisKeys.b(keys.delayed);
+    for (int j = 0; j < w; j++) {
+      k[i++] = ready;
+      k[i++] = delayed;
+    }
+    if (!holds) {
+      byte[] inflight = RedisKeys.b(keys.inflight(c));
+      for (int j = 0; j < 3 * w; j++) {
+        k[i++] = inflight;
       }
-      if (((Long) v) == -1) {
+    }
+    for (String other : known) {
+      k[i++] = RedisKeys.b(keys.heartbeat(other));
+    }
+    CompletableFuture<Long> alive;
+    CompletableFuture<Long> found;
+    try {
+      alive = shared.async.set(RedisKeys.b(keys.heartbeat(c)), str("1"),
+          SetArgs.Builder.xx().px(ttlMs)).toCompletableFuture()
+          .thenCompose(ok -> ok != null ? CompletableFuture.completedFuture(1L)
+              : this.<Long>run(Script.HEARTBEAT, c, str(c), str(ttlMs)).toCompletableFuture());
+      found = shared.async.exists(k).toCompletableFuture();
+    } catch (RuntimeException e) {
+      log.debug("queue \"{}\": beat of {} could not be sent: {}", name, c, e.getMessage());
+      return;
+    }
+    alive.thenCompose(a -> {
+      if (a == -1) {
         // not on Lettuce's event loop: fenced() may wait for a registration that waits for a
         // reply this very thread would deliver
         try {
@@ -1065,10 +1131,36 @@ final class RedisQueue implements BaseQueue {
         } catch (java.util.concurrent.RejectedExecutionException closing) {
           // the manager is shutting down: nothing left to fence
         }
-      } else {
-        sweepAsync();
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      return found.thenAccept(n -> look(c, n, w, holds, known));
+    }).whenComplete((v, e) -> {
+      if (e != null) {
+        log.debug("queue \"{}\": beat of {} failed: {}", name, c, e.getMessage());
       }
     });
+  }
+
+  /** What the beat's {@code EXISTS} answered ({@code n}), for consumer {@code c}. */
+  private void look(String c, long n, int w, boolean holds, List<String> known) {
+    if (closed || !c.equals(consumer)) {
+      return;
+    }
+    long own = n / w;
+    // ready and delayed count 1 each, the in-flight hash 3
+    boolean waiting = own % 3 > 0;
+    boolean stray = own >= 3;
+    if (waiting) {
+      promote(c, false);
+    } else {
+      lastReadyCheckNanos = System.nanoTime();
+    }
+    if (holds || stray) {
+      sweepAsync();
+    }
+    if (n % w < known.size()) {
+      reap(known);
+    }
   }
 
   /**
@@ -1087,6 +1179,7 @@ final class RedisQueue implements BaseQueue {
         }
       }
       consumer = null;
+      promoterHolder = false;
       log.warn("queue \"{}\": consumer {} was presumed dead (no heartbeat for {} ms) and its items "
           + "recovered elsewhere; dropping {} held deliveries (their acks will be stale) and "
           + "registering again", name, c, ttlMs, dropped);
@@ -1113,10 +1206,14 @@ final class RedisQueue implements BaseQueue {
     }
   }
 
-  /** The once-per-heartbeat sweep; skipped when a claim is running (the next beat retries). */
+  /**
+   * The once-per-heartbeat sweep. A claim running holds it off (a claim's entries are in flight
+   * before its reply names them): then the claim loop sweeps before its next claim.
+   */
   private void sweepAsync() {
     long stamp = sweepLock.tryWriteLock();
     if (stamp == 0) {
+      sweepNeeded = true;
       return;
     }
     String c = consumer;
@@ -1155,77 +1252,82 @@ final class RedisQueue implements BaseQueue {
   }
 
   /**
-   * Schedules the next reaper run: jittered within [0.5, 1] × CONSUMER_TIMEOUT so the consumers
-   * of a queue do not all reap at once, and no later than just after the soonest heartbeat of
-   * another consumer would expire ({@code soonestExpiryMs}), so a dead consumer's items come back
-   * about CONSUMER_TIMEOUT after its last heartbeat.
+   * Schedules the next read of the consumer registry, jittered within [0.5, 1] ×
+   * CONSUMER_TIMEOUT so the consumers of a queue do not all read at once. The beats check the
+   * heartbeats of the consumers it found; one registered since is checked from the read after.
    */
-  private void scheduleReaper(long soonestExpiryMs) {
+  private void scheduleReaper() {
     if (closed) {
       return;
     }
     long delay = (long) (ttlMs * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
-    if (soonestExpiryMs >= 0) {
-      delay = Math.min(delay, soonestExpiryMs + 20 + ThreadLocalRandom.current().nextLong(50));
-    }
     synchronized (tasks) {
       tasks.removeIf(ScheduledFuture::isDone);
-      tasks.add(config.scheduler().schedule(this::reaper, delay, TimeUnit.MILLISECONDS));
+      try {
+        tasks.add(config.scheduler().schedule(this::reaper, delay, TimeUnit.MILLISECONDS));
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        // the manager is closing: no more runs
+      }
     }
   }
 
-  /** The reaper, on the scheduler: async commands only. */
+  /** The reaper's registry read, on the scheduler: async commands only. */
   private void reaper() {
-    String self = consumer;
     if (closed) {
       return;
     }
-    java.util.concurrent.atomic.AtomicLong soonest = new java.util.concurrent.atomic.AtomicLong(-1);
-    shared.async.hgetall(RedisKeys.b(keys.consumers)).toCompletableFuture()
-        .thenCompose(all -> {
-          CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-          for (byte[] raw : all.keySet()) {
-            String other = utf8(raw);
-            if (other.equals(self)) {
-              continue;
-            }
-            chain = chain.thenCompose(x -> shared.async.pttl(
-                RedisKeys.b(keys.heartbeat(other))).toCompletableFuture())
-                .thenCompose(pttl -> {
-                  if (pttl != null && pttl != -2) {
-                    // alive: remember when it would expire if it stopped now
-                    soonest.accumulateAndGet(Math.max(0, pttl),
-                        (a, b) -> a < 0 ? b : Math.min(a, b));
-                    return CompletableFuture.completedFuture(null);
-                  }
-                  return recover(other).toCompletableFuture().thenApply(r -> null);
-                });
-          }
-          return chain;
-        })
-        .whenComplete((v, e) -> {
-          if (e != null) {
-            log.debug("queue \"{}\": reaper could not run: {}", name, e.getMessage());
-          }
-          scheduleReaper(soonest.get());
-        });
+    readRegistry().whenComplete((v, e) -> {
+      if (e != null) {
+        log.debug("queue \"{}\": reaper could not read the registry: {}", name, e.getMessage());
+      }
+      scheduleReaper();
+    });
+  }
+
+  private CompletableFuture<Void> readRegistry() {
+    return shared.async.hkeys(RedisKeys.b(keys.consumers)).toCompletableFuture().thenAccept(ids -> {
+      List<String> found = new ArrayList<>(ids.size());
+      for (byte[] raw : ids) {
+        found.add(utf8(raw));
+      }
+      others = List.copyOf(found);
+    });
   }
 
   /**
-   * Reaps synchronously (at registration and from tests), except {@code self}; returns the
-   * soonest expiry (ms) of another live consumer's heartbeat, or -1.
+   * A beat found a heartbeat among {@code known} gone: runs the recovery script for each consumer
+   * whose heartbeat is gone (the script re-checks it), then reads the registry again.
    */
-  long reapNow(String self) {
-    Map<byte[], byte[]> all = get(shared.async.hgetall(RedisKeys.b(keys.consumers)), "reap");
-    long soonest = -1;
-    for (byte[] raw : all.keySet()) {
+  private void reap(List<String> known) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (String other : known) {
+      chain = chain.thenCompose(x -> shared.async.exists(
+              RedisKeys.b(keys.heartbeat(other))).toCompletableFuture())
+          .thenCompose(n -> n != null && n == 1 ? CompletableFuture.<Void>completedFuture(null)
+              : recover(other).toCompletableFuture().thenApply(r -> (Void) null));
+    }
+    chain.thenCompose(x -> readRegistry()).whenComplete((v, e) -> {
+      if (e != null) {
+        log.debug("queue \"{}\": reaper could not run: {}", name, e.getMessage());
+      }
+    });
+  }
+
+  /**
+   * Reaps synchronously (at registration and from tests) every registered consumer but {@code
+   * self} whose heartbeat is gone; the beats check the others from then on.
+   */
+  void reapNow(String self) {
+    List<byte[]> all = get(shared.async.hkeys(RedisKeys.b(keys.consumers)), "reap");
+    List<String> alive = new ArrayList<>(all.size());
+    for (byte[] raw : all) {
       String other = utf8(raw);
       if (other.equals(self)) {
         continue;
       }
-      Long pttl = get(shared.async.pttl(RedisKeys.b(keys.heartbeat(other))), "reap");
-      if (pttl != null && pttl != -2) {
-        soonest = soonest < 0 ? Math.max(0, pttl) : Math.min(soonest, Math.max(0, pttl));
+      long exists = get(shared.async.exists(RedisKeys.b(keys.heartbeat(other))), "reap");
+      if (exists == 1) {
+        alive.add(other);
         continue;
       }
       try {
@@ -1238,7 +1340,7 @@ final class RedisQueue implements BaseQueue {
         throw unavailable("recover", SharedClient.unwrap(e));
       }
     }
-    return soonest;
+    others = List.copyOf(alive);
   }
 
   private CompletionStage<List<Object>> recover(String other) {
@@ -1272,103 +1374,89 @@ final class RedisQueue implements BaseQueue {
   }
 
   /**
-   * The promoter, a fallback for the claim loops (each bounds its blocking wait by the earliest
-   * due time its last claim saw, and a delayed item that becomes the earliest wakes a waiter so
-   * one learns it): whoever holds the lease wakes one waiter once the earliest delayed item falls
-   * due, whose claim promotes (lazily, in order). So a due item is not missed when the waiter that
-   * knew of it went busy or away. It runs once per heartbeat period (renewing the lease, so an
-   * idle queue costs one command per period for it), sooner when the holder knows of an earlier
-   * due time, and at once, in process, when this process pushes or releases a delayed item due
-   * before its next run.
+   * The promoter script, from a beat that found items waiting (once per heartbeat period, in every
+   * instance) or, in the lease holder, at the earliest due time it knows ({@code once}). It wakes
+   * one waiter when ready items have fewer tokens than waiters (a lost token), and, with delayed
+   * items, takes or renews the lease and wakes one waiter once the earliest is due; that waiter's
+   * claim promotes (lazily, in order). Claims bound their waits by the earliest due time they saw,
+   * and a delayed item that becomes the earliest wakes a waiter so one learns it; the promoter is
+   * the fallback for a waiter that knew of it and went busy or away. With nothing delayed the
+   * lease is left to lapse: an idle queue runs no promoter at all.
    */
-  private void promoter() {
-    promote(true);
-  }
-
-  /** One promoter run; {@code chain}: the periodic run, which schedules the next. */
-  private void promote(boolean chain) {
-    String c = consumer;
+  private void promote(String c, boolean once) {
     if (closed) {
       return;
     }
-    long beat = beatMs();
-    if (c == null) {
-      // fenced: registered again by the next claim; look again next period
-      if (chain) {
-        schedulePromoter(beat, true);
-      }
-      return;
-    }
     long leaseMs = Math.max(1000, ttlMs);
-    byte[][] k = keys.script(c);
-    // the lease key travels in the heartbeat slot of the standard KEYS
-    k[10] = RedisKeys.b(keys.promoter);
+    byte[][] std = keys.script(c);
+    byte[][] k = Arrays.copyOf(std, std.length + 1);
+    // the lease follows the standard KEYS, whatever their number
+    k[std.length] = RedisKeys.b(keys.promoter);
     CompletionStage<List<Object>> f;
     try {
       f = Scripts.run(shared.async, Script.PROMOTE, k, str(clock.millis()), str(c), str(leaseMs));
     } catch (RuntimeException e) {
-      if (chain) {
-        schedulePromoter(beat, true);
+      log.debug("queue \"{}\": promoter could not run: {}", name, e.getMessage());
+      if (once) {
+        ranOnce();
       }
       return;
     }
     f.toCompletableFuture().whenComplete((r, e) -> {
-      long next = beat;
-      if (e == null) {
-        promoterHolder = (Long) r.get(0) == 1;
-        long earliest = (Long) r.get(2);
-        long dueIn = earliest - clock.millis();
-        if (promoterHolder && earliest >= 0 && dueIn > 0) {
-          // sleep until the earliest due time (bounded, to renew the lease)
-          next = Math.max(1, Math.min(next, dueIn));
-        }
+      if (once) {
+        ranOnce();
       }
-      if (chain) {
-        schedulePromoter(next, true);
-      } else {
-        synchronized (tasks) {
-          promoterAt = promoterChainAt;
-        }
+      if (e != null) {
+        log.debug("queue \"{}\": promoter could not run: {}", name, e.getMessage());
+        return;
+      }
+      lastReadyCheckNanos = System.nanoTime();
+      promoterHolder = (Long) r.get(0) == 1;
+      long earliest = (Long) r.get(2);
+      if (earliest > clock.millis()) {
+        // the holder runs again at the earliest due time if that comes before its next beat
+        dueAt(earliest);
       }
     });
   }
 
-  private void schedulePromoter(long delayMs, boolean chain) {
-    if (closed) {
-      return;
-    }
+  private void ranOnce() {
     synchronized (tasks) {
-      tasks.removeIf(ScheduledFuture::isDone);
-      long at = clock.millis() + delayMs;
-      if (chain) {
-        promoterChainAt = at;
-        promoterAt = at;
-      } else {
-        promoterAt = Math.min(promoterAt, at);
-      }
-      try {
-        tasks.add(config.scheduler().schedule(() -> promote(chain), delayMs,
-            TimeUnit.MILLISECONDS));
-      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-        // the manager is closing: no more runs
-      }
+      promoterAt = Long.MAX_VALUE;
     }
   }
 
   /**
-   * This process made a delayed item due at {@code due} (ms, queue clock): if it holds the
-   * promoter lease and its next run is later, it runs once more at that time.
+   * This process knows of a delayed item due at {@code due} (ms, queue clock): if it holds the
+   * promoter lease and neither its next beat nor a run already planned comes first, it runs the
+   * promoter once more at that time.
    */
   private void dueAt(long due) {
     if (!promoterHolder || closed || consumer == null) {
       return;
     }
     synchronized (tasks) {
-      if (due >= promoterAt) {
+      if (due >= Math.min(promoterAt, nextBeatAt)) {
         return;
       }
-      schedulePromoter(Math.max(1, due - clock.millis()), false);
+      promoterAt = due;
+      tasks.removeIf(ScheduledFuture::isDone);
+      try {
+        tasks.add(config.scheduler().schedule(this::promoteOnce, Math.max(1, due - clock.millis()),
+            TimeUnit.MILLISECONDS));
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        promoterAt = Long.MAX_VALUE;
+      }
     }
+  }
+
+  private void promoteOnce() {
+    String c = consumer;
+    if (closed || c == null) {
+      ranOnce();
+      return;
+    }
+    promote(c, true);
   }
 
   // ───────────────────────────── room watcher ─────────────────────────────

@@ -1,25 +1,34 @@
--- The promoter. KEYS[11] is the promoter lease (T:promoter). ARGV: now, consumer id, lease ms.
--- Takes or renews the lease (SET NX PX); the holder wakes one waiter once the earliest delayed
--- item is due. It moves nothing: promotion stays lazy and ordered, done by the claim it wakes.
--- A fallback: claims bound their waits by the earliest due time, so it runs rarely (once per
--- heartbeat period, or at the earliest due time the holder knows).
+-- The promoter, and a beat's look at waiting items. The last of KEYS is the promoter lease
+-- (T:promoter), after the standard keys. ARGV: now, consumer id, lease ms.
+-- Run by every beat that found items waiting (once per heartbeat period) and by the lease holder
+-- at the earliest due time it knows. It moves nothing: promotion stays lazy and ordered, done by
+-- the claim it wakes.
+-- Ready items: one wake token if tokens are short of waiters, so a token lost (with a closed
+-- connection) costs at most a heartbeat period.
+-- Delayed items: takes the lease (SET NX PX) or renews its own, and wakes one waiter once the
+-- earliest is due. Every beat wakes for a due item, so one is due at most a period late while the
+-- holder is gone; the holder's run at the due time makes it on time. With nothing delayed the
+-- lease is left to lapse: an idle queue needs no promoter.
 -- Returns {holder 0|1, woken 0|1, earliest due ms or -1}.
-local lease = KEYS[11]
-local holder = redis.call('GET', lease)
-if not holder then
-  redis.call('SET', lease, ARGV[2], 'PX', ARGV[3])
-elseif holder == ARGV[2] then
-  redis.call('PEXPIRE', lease, ARGV[3])
-else
-  return { 0, 0, -1 }
+local lease = KEYS[#KEYS]
+if redis.call('LLEN', K_READY) > 0 then
+  wake(1)
 end
 local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
 if not first[2] then
-  return { 1, 0, -1 }
+  return { 0, 0, -1 }
+end
+local holder = redis.call('GET', lease)
+if not holder then
+  redis.call('SET', lease, ARGV[2], 'PX', ARGV[3])
+  holder = ARGV[2]
+elseif holder == ARGV[2] then
+  redis.call('PEXPIRE', lease, ARGV[3])
 end
 local due = tonumber(first[2])
+local woken = 0
 if due <= tonumber(ARGV[1]) then
   wake(1)
-  return { 1, 1, due }
+  woken = 1
 end
-return { 1, 0, due }
+return { holder == ARGV[2] and 1 or 0, woken, due }
