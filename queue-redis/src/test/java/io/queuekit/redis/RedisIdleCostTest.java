@@ -66,6 +66,44 @@ class RedisIdleCostTest {
   }
 
   /**
+   * A short CONSUMER_TIMEOUT (a beat every second) and a window of {@value #BEATS} beats: an idle
+   * queue's bookkeeping is the beat's two plain commands (the heartbeat's {@code SET XX} and one
+   * {@code EXISTS}) and the reaper's registry read ({@code HKEYS}); no script runs, so the server
+   * executes no more commands than the clients send.
+   */
+  @Test
+  void anIdleQueuesBookkeepingIsTwoPlainCommandsPerBeat() throws Exception {
+    String name = "idlebeat" + ProcessHandle.current().pid();
+    QueueSettings settings = QueueSettings.builder().type("redis")
+        .connStr(redis.server().connStr()).consumerTimeout(Duration.ofSeconds(3)).build();
+    try (QueueManager m = QueueManager.builder().dataPath(Path.of("target"))
+        .claimWait(Duration.ofMillis(500)).config(QueueConfig.of(settings)).build()) {
+      m.createSimple(name, Integer.class, items -> List.of());
+      try (Monitor mon = new Monitor(redis.server().port(), true)) {
+        // warm up: registration, the first claims and beats
+        mon.awaitCount("set", 2);
+        mon.clear();
+        mon.awaitCount("set", BEATS);
+        List<String> seen = mon.lines();
+        long beats = count(seen, "\"set\"");
+        long exists = count(seen, "\"exists\"");
+        long hkeys = count(seen, "\"hkeys\"");
+        long blpops = count(seen, "\"blpop\"");
+        assertThat(seen).as("every command over %d beats", beats).allSatisfy(l ->
+            assertThat(l.toLowerCase()).containsAnyOf("\"set\"", "\"exists\"", "\"hkeys\"",
+                "\"blpop\""));
+        assertThat(seen).noneMatch(l -> l.contains(" lua] "));
+        assertThat(seen).filteredOn(l -> l.toLowerCase().contains("\"set\""))
+            .allSatisfy(l -> assertThat(l.toLowerCase()).contains(":heartbeat:").contains("\"xx\""));
+        assertThat(exists).as("EXISTS over %d beats: %s", beats, seen).isLessThanOrEqualTo(beats + 1);
+        assertThat(blpops + exists + hkeys + beats).isEqualTo(seen.size());
+      }
+    }
+  }
+
+  private static final int BEATS = 6;
+
+  /**
    * With the claim loop blocking without claiming, a delayed item pushed by another instance
    * (a producer that never claims, so runs no promoter) still reaches the idle pool about when it
    * falls due, not a heartbeat period (20 s) later: the push wakes a waiter, whose claim learns
@@ -110,6 +148,11 @@ class RedisIdleCostTest {
     private final Thread reader;
 
     Monitor(int port) {
+      this(port, false);
+    }
+
+    /** {@code scripts}: keep the commands scripts run too (lines with {@code [0 lua]}). */
+    Monitor(int port, boolean scripts) {
       try {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
@@ -126,7 +169,7 @@ class RedisIdleCostTest {
           try {
             for (String l; (l = in.readLine()) != null; ) {
               // "+<time> [<db> <client address>] "cmd" ...": scripts' commands say "[0 lua]"
-              if (l.startsWith("+") && !l.contains(" lua] ")) {
+              if (l.startsWith("+") && (scripts || !l.contains(" lua] "))) {
                 lines.add(l);
               }
             }

@@ -1,0 +1,111 @@
+package io.queuekit.redis;
+
+import static io.queuekit.redis.RedisQueueTest.item;
+import static io.queuekit.redis.RedisQueueTest.payloads;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Outcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The beat (once per heartbeat period, {@code CONSUMER_TIMEOUT} 3 s here): what it finds with its
+ * one {@code EXISTS} besides renewing the heartbeat, and what it does then. No claim runs in
+ * these tests while the beat is expected to act, so nothing but the beat can do it.
+ */
+class RedisBeatTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private Queues queues;
+
+  @BeforeEach
+  void setUp() {
+    queues = new Queues(redis.server().connStr());
+  }
+
+  @AfterEach
+  void tearDown() {
+    queues.close();
+  }
+
+  @Test
+  void anEntryInFlightWhileNothingIsHeldGoesBackToTheHead() {
+    String name = Queues.uniqueName("stray");
+    String inflight = "{" + name + "_queue}:inflight:";
+    RedisQueue q = queues.open(name, false);
+    q.push(item("a"), WAIT);
+    Delivery d = q.claim(1, WAIT).get(0);
+    String copy = "{" + name + "_queue}:test-copy";
+    try (Resp r = redis.server().client()) {
+      r.call("EVAL", "redis.call('SET', KEYS[2], redis.call('HGET', KEYS[1], ARGV[1]))", "2",
+          inflight + q.consumerId(), copy, Long.toString(d.id()));
+      assertThat(q.ack(List.of(d))).containsExactly(Outcome.DONE);
+      // the instance holds nothing; the real entry appears in flight under a delivery id nobody
+      // holds, as after a claim whose reply was lost
+      r.call("EVAL", "redis.call('HSET', KEYS[1], ARGV[1], redis.call('GET', KEYS[2]))", "2",
+          inflight + q.consumerId(), copy, "999999");
+      r.call("DEL", copy);
+      await().atMost(WAIT).until(() -> r.integer("HLEN", inflight + q.consumerId()) == 0);
+    }
+    assertThat(q.len()).isEqualTo(1);
+    List<Delivery> back = q.claim(1, WAIT);
+    assertThat(payloads(back)).containsExactly("a");
+    assertThat(back.get(0).recoveryCount()).isZero();
+  }
+
+  @Test
+  void aReadyItemWhoseWakeTokenWasLostGetsOneBack() throws Exception {
+    String name = Queues.uniqueName("losttoken");
+    String wake = "{" + name + "_queue}:wake";
+    RedisQueue consumer = queues.open(name, false);
+    RedisQueue producer = queues.open(name, false);
+    // the wait runs out with no token: the next claim blocks without claiming first
+    assertThat(consumer.claim(1, Duration.ofMillis(100))).isEmpty();
+    producer.push(item("x"), WAIT);
+    try (Resp r = redis.server().client()) {
+      // the token is lost (as with a connection closed under a BLPOP that had taken it)
+      r.call("DEL", wake);
+      await().atMost(WAIT).until(() -> r.integer("LLEN", wake) == 1);
+    }
+    assertThat(consumer.len()).as("the beat moved nothing").isEqualTo(1);
+    CompletableFuture<List<Delivery>> claim =
+        CompletableFuture.supplyAsync(() -> consumer.claim(1, Duration.ofSeconds(60)));
+    assertThat(payloads(claim.get(30, TimeUnit.SECONDS))).containsExactly("x");
+  }
+
+  @Test
+  void aConsumerRegisteredAfterTheReaperIsReapedOnceItsHeartbeatIsGone() throws Exception {
+    String name = Queues.uniqueName("laterdead");
+    RedisQueue survivor = queues.open(name, false);
+    survivor.claim(1, Duration.ZERO);
+    try (Queues other = new Queues(redis.server().connStr())) {
+      RedisQueue dying = other.open(name, false);
+      dying.push(item("a"), WAIT);
+      assertThat(payloads(dying.claim(1, WAIT))).containsExactly("a");
+      String dead = dying.consumerId();
+      // its process stops: no more beats (its scheduler is gone), nothing settled or unregistered
+      other.scheduler.shutdownNow();
+      assertThat(other.scheduler.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      // the survivor registered first, so only a registry read tells it of the dying consumer
+      await().atMost(WAIT).until(() -> survivor.len() == 1);
+      try (Resp r = redis.server().client()) {
+        assertThat(r.integer("HEXISTS", "{" + name + "_queue}:consumers", dead)).isZero();
+      }
+      List<Delivery> back = survivor.claim(1, WAIT);
+      assertThat(payloads(back)).containsExactly("a");
+      assertThat(back.get(0).recoveryCount()).isEqualTo(1);
+    }
+  }
+}
