@@ -263,18 +263,21 @@ final class RedisScenario implements Scenario {
     if (!met) {
       reading += " **Why not met, and what would change it:** the baseline sends one blocking "
           + "pop per wait and nothing else; ours also keeps its at-least-once bookkeeping alive "
-          + "while idle, with scripts per queue and process (the consumer's heartbeat, the "
-          + "reaper's look for dead consumers, the promoter's lease: the `evalsha`/`eval` in "
-          + "the sent column), and `INFO commandstats` counts every command those scripts run "
-          + "(the in-scripts column). A longer `CONSUMER_TIMEOUT` spaces them out; in "
-          + "queue-redis, doing a queue's heartbeat, sweep and lease renewal in one script per "
-          + "heartbeat period would bring the count towards the blocking pops alone.";
+          + "while idle: per queue and process, once per heartbeat period, the heartbeat's `SET` "
+          + "and one `EXISTS` that looks for waiting items, stray in-flight entries and dead "
+          + "consumers at once (no script runs while idle, so a script in the in-scripts column "
+          + "means something was not idle), and the reaper's registry read (`HKEYS`) every 0.5 "
+          + "to 1 × `CONSUMER_TIMEOUT`. With the blocking pops that is close to the aim, so "
+          + "other load on the machine (claim waits running long) can tip it; a longer "
+          + "`CONSUMER_TIMEOUT` spaces the bookkeeping out.";
     }
     return "### Idle cost: commands per second sent to Redis\n\n"
         + "**Method:** nothing is pushed; the server's `INFO commandstats` (calls per command) is "
         + "read before and after a " + Text.duration(window) + " window (which covers one "
         + "heartbeat period: `CONSUMER_TIMEOUT` 30 s ÷ 3), after " + Text.duration(settle)
-        + " to settle; the monitor's own `INFO` calls are left out and nothing else uses the "
+        + " to settle (the reaper's registry read, `HKEYS` every 0.5 to 1 × `CONSUMER_TIMEOUT` "
+        + "per queue and process, first runs 15 s or more after the queues open, so this window "
+        + "may miss it); the monitor's own `INFO` calls are left out and nothing else uses the "
         + "server. `INFO commandstats` counts every command the server runs, those run by a Lua "
         + "script included; a `MONITOR` connection open over the same window tells apart the "
         + "commands clients sent (round trips) from those scripts ran. Our side runs with "

@@ -89,7 +89,7 @@ import org.slf4j.LoggerFactory;
  *                                 full (a producer waits for room), roomwatchers
  * T:promoter               string lease of the one process that wakes a waiter when a delayed
  *                                 item falls due (SET NX PX, CONSUMER_TIMEOUT; renewed once per
- *                                 heartbeat period)
+ *                                 heartbeat period while delayed items wait, else left to lapse)
  *
  * entry        = deliveries ":" recoveries ":" firstPushedMs ":" digestHex ":" payload
  * dead letter  = id ":" deliveries ":" recoveries ":" firstPushedMs ":" deadAtMs ":" digestHex
@@ -102,35 +102,56 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Processes</h2>
  *
- * <p>Each instance claims under a random consumer id (registered on its first claim), keeps the
- * heartbeat alive from the manager's scheduler every {@code CONSUMER_TIMEOUT}/3 and reaps, with
- * jitter, the consumers whose heartbeat is gone: their in-flight items return to the head with
- * recovery count + 1. A consumer that finds itself reaped (its heartbeat answers fenced) forgets
- * what it held and registers again. After a claim that failed on the client side, and once per
- * heartbeat, an instance hands back to the head (counts unchanged) every entry in flight under
- * its id that no delivery it holds names: a claim whose reply was lost. Closing with items still
- * in flight counts as a crash for them (recovery count + 1, as LevelDB does at the next open) and
- * unregisters at once.
+ * <p>Each instance claims under a random consumer id (registered on its first claim). Once per
+ * heartbeat period ({@code CONSUMER_TIMEOUT}/3), from the manager's scheduler, its beat sends two
+ * plain commands together: {@code SET T:heartbeat:<id> 1 XX PX CONSUMER_TIMEOUT} (the key exists
+ * only while the consumer is registered; when it is missing the heartbeat script tells a lapse
+ * from a reap) and one {@code EXISTS} over {@code T:ready}, {@code T:delayed}, its in-flight hash
+ * while it holds no delivery, and the heartbeat of every other consumer its last registry read
+ * found (weighted by repetition, so the one count says which held anything). So an idle instance
+ * runs no script. When the answer says so, the beat also:
+ * <ul>
+ *   <li>reaps: for each known consumer whose heartbeat is gone, the recovery script (which
+ *       re-checks it) returns its in-flight items to the head with recovery count + 1, from
+ *       {@code CONSUMER_TIMEOUT} to one period more after its last heartbeat (for a consumer
+ *       registered since the last registry read, once the next read finds it). The registry
+ *       ({@code HKEYS T:consumers}) is read at registration (reaping at once what is dead, so a
+ *       process restarting after a crash gets its old items back before its first claim) and
+ *       again, jittered, every 0.5 to 1 × {@code CONSUMER_TIMEOUT};
+ *   <li>sweeps: while it holds deliveries, or when its in-flight hash holds entries while it holds
+ *       none, it hands back to the head (counts unchanged) every entry in flight under its id that
+ *       no delivery it holds names: a claim whose reply was lost. The claim loop sweeps too, before
+ *       claiming, after a claim that failed on the client side or a beat's sweep that a running
+ *       claim held off;
+ *   <li>runs the promoter script (below) when items wait.
+ * </ul>
+ * A consumer that finds itself reaped (its heartbeat answers fenced) forgets what it held and
+ * registers again. Closing with items still in flight counts as a crash for them (recovery count
+ * + 1, as LevelDB does at the next open) and unregisters at once.
  *
  * <p>Waiting is by {@code BLPOP} on the wake list, on one connection per instance and one thread
  * at a time; producers waiting for room wait on a condition fed by one room watcher thread per
- * instance. An idle queue costs one command per waiter per blocking timeout:
+ * instance. An idle queue costs one {@code BLPOP} per waiter per blocking timeout, and the beat's
+ * two commands (with the registry read, about 2.4) per instance per heartbeat period:
  * <ul>
  *   <li>Tokens cover what is claimable: every step that makes items ready adds tokens (capped at
  *       the registered waiters), and a claim that leaves items ready tops them up. So a claim
  *       whose wait ran out with no token, nothing having fallen due, blocks again without claiming
  *       first; it claims first anyway when it must not wait, while unregistered or a sweep is
- *       pending, once the earliest due time it knew has come (by the queue clock), and when no
- *       claim script ran for a heartbeat period (a token lost with a closed connection costs at
- *       most that).
+ *       pending, once the earliest due time it knew has come (by the queue clock), and when
+ *       neither a claim nor a beat looked for ready items for two heartbeat periods. A beat that
+ *       finds ready items leaves a token when tokens are short, so a token lost with a closed
+ *       connection costs at most one period.
  *   <li>A claim bounds its blocking wait by the earliest due time its claim script returned, then
  *       claims, promoting what fell due (lazily and in order; a claim that leaves items ready wakes
  *       others). A delayed item that becomes the earliest adds one token, so some waiter claims
  *       and learns the new due time at once: other processes' delayed items fall due on time.
- *   <li>The promoter is the fallback for a waiter that knew a due time and went busy or away: one
- *       per queue (a lease), it runs once per heartbeat period, and when holding the lease sooner,
- *       at the earliest due time it saw or (in process) that of a delayed item this process
- *       pushed or released; once an item is due it wakes one waiter, whose claim promotes.
+ *   <li>The promoter is the fallback for a waiter that knew a due time and went busy or away. Every
+ *       beat that finds delayed items runs it: it wakes one waiter, whose claim promotes, once the
+ *       earliest is due, and takes or renews the lease (one holder per queue). The holder also runs
+ *       it at the earliest due time it saw or (in process) that of a delayed item this process
+ *       pushed or released, when that comes before its next beat. With nothing delayed nobody
+ *       renews the lease.
  * </ul>
  *
  * <p><b>Thread-safety:</b> every method may be called from any thread. <b>Ordering:</b> FIFO per
