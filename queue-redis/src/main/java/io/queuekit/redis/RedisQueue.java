@@ -215,7 +215,7 @@ final class RedisQueue implements BaseQueue {
    * as good as a claim for the claim loop's check on lost tokens.
    */
   private volatile long lastReadyCheckNanos = System.nanoTime();
-  /** The other registered consumers, as the last registry read found them; the beat checks them. */
+  /** The registered consumers as the last registry read found them; the beat checks the others. */
   private volatile List<String> others = List.of();
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -557,8 +557,8 @@ final class RedisQueue implements BaseQueue {
    * same id, no sweep pending, that due time not reached (by the queue clock, which tests move by
    * hand), and ready items were looked for lately: every beat does (once per heartbeat period) and
    * leaves a wake token when it finds some, so an item made ready without a token (a token lost
-   * with a closed connection) waits at most a heartbeat period. When beats fail for two periods,
-   * the claim loop claims once per period itself.
+   * with a closed connection) waits at most a heartbeat period. While beats fail, the claim loop
+   * claims itself once per two periods.
    */
   private boolean canSkipClaim(long idleDue) {
     if (consumer == null || sweepNeeded) {
