@@ -90,7 +90,10 @@ class RedisBeatTest {
     String name = Queues.uniqueName("laterdead");
     RedisQueue survivor = queues.open(name, false);
     survivor.claim(1, Duration.ZERO);
-    try (Queues other = new Queues(redis.server().connStr())) {
+    // a delayed item waiting too: the beat's one EXISTS must still tell a gone heartbeat apart
+    survivor.push(item("later"), Duration.ofHours(1), WAIT);
+    try (Queues other = new Queues(redis.server().connStr());
+        Resp r = redis.server().client()) {
       RedisQueue dying = other.open(name, false);
       dying.push(item("a"), WAIT);
       assertThat(payloads(dying.claim(1, WAIT))).containsExactly("a");
@@ -99,13 +102,28 @@ class RedisBeatTest {
       other.scheduler.shutdownNow();
       assertThat(other.scheduler.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       // the survivor registered first, so only a registry read tells it of the dying consumer
-      await().atMost(WAIT).until(() -> survivor.len() == 1);
-      try (Resp r = redis.server().client()) {
-        assertThat(r.integer("HEXISTS", "{" + name + "_queue}:consumers", dead)).isZero();
-      }
+      await().atMost(WAIT).until(
+          () -> r.integer("HEXISTS", "{" + name + "_queue}:consumers", dead) == 0);
+      assertThat(survivor.len()).isEqualTo(2);
       List<Delivery> back = survivor.claim(1, WAIT);
       assertThat(payloads(back)).containsExactly("a");
       assertThat(back.get(0).recoveryCount()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aHeartbeatThatLapsedWhileStillRegisteredIsSetAgainNotFenced() {
+    String name = Queues.uniqueName("lapsed");
+    RedisQueue q = queues.open(name, false);
+    q.claim(1, Duration.ZERO);
+    String id = q.consumerId();
+    String heartbeat = "{" + name + "_queue}:heartbeat:" + id;
+    try (Resp r = redis.server().client()) {
+      // as after a pause longer than CONSUMER_TIMEOUT that nobody reaped: SET XX finds no key
+      r.call("DEL", heartbeat);
+      await().atMost(WAIT).until(() -> r.integer("EXISTS", heartbeat) == 1);
+      assertThat(r.integer("PTTL", heartbeat)).isPositive();
+    }
+    assertThat(q.consumerId()).isEqualTo(id);
   }
 }
