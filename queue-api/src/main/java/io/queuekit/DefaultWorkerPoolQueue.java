@@ -50,6 +50,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private final Counters counters = new Counters();
   private final Listeners<T> listeners;
   private final WorkerGroup workers;
+  private final BatchRunner<T> runner;
   private final ClaimLoop loop;
   private final LoadingCache<Boolean, StoreStats> storeStats;
   private final Runnable onShutdown;
@@ -74,9 +75,9 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     Backoff backoff = new Backoff(settings.retryDelay(), settings.retryDelayMax(),
         () -> ThreadLocalRandom.current().nextDouble());
     ClaimLoop[] loopRef = new ClaimLoop[1];
-    BatchRunner<T> runner = new BatchRunner<>(name, base, codec, handler, settings, backoff,
-        listeners, counters, scheduler, batch -> {
-          loopRef[0].settled(batch);
+    this.runner = new BatchRunner<>(name, base, codec, handler, settings, backoff,
+        listeners, counters, scheduler, n -> {
+          loopRef[0].settled(n);
           notifyProgress();
         });
     this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
@@ -414,7 +415,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   /**
    * The shutdown sequence of DESIGN §4.4: stop claiming; give running handlers SHUTDOWN_TIMEOUT;
    * interrupt those still running; unclaim every delivery not settled, started or not, in claim
-   * order (no count changes); close the store.
+   * order (no count changes); give settle calls the store failed earlier a last attempt; close the
+   * store.
    */
   @Override
   public void shutdown() {
@@ -460,6 +462,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
               + "store recovers them when the queue next opens", name, giveBack.size(), e);
         }
       }
+      // Settle calls the store failed and that wait for a retry: one last attempt while it is open.
+      runner.finishSettlements();
     } finally {
       loop.leaveRecoveredLane(); // every recovered batch here has finished or been given back
       try {
