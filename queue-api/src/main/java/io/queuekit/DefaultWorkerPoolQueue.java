@@ -187,7 +187,11 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   /**
    * {@code immediate}: encode, decode and handle in the caller's thread, up to max(MAX_DELIVERIES,
    * 1) attempts without sleeping; an item still unhandled is thrown back, never dropped. An
-   * interrupt of the pushing thread ends the attempts, and its flag is kept.
+   * interrupt of the pushing thread ends the attempts, and its flag is kept. Counted and told to
+   * the listeners as workers do (there is no delivery: delivery id 0): {@code onHandled} for the
+   * attempt that handled it, {@code onRetry} (delay zero) for each failed attempt another one
+   * follows, and every failed attempt counts unhandled; nothing is dead-lettered (a permanent
+   * failure is thrown back too), so {@code onDeadLettered} is never called.
    */
   private PushResult handleNow(T value, Item item) {
     if (item.payload().length > settings.maxItemSize()) {
@@ -211,14 +215,17 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         }
         if (unhandled.isEmpty()) {
           counters.handled.increment();
+          listeners.onHandled(immediateEvent(decoded, i - 1));
           return PushResult.ADDED;
         }
         Object first = unhandled.iterator().next();
         if (first instanceof PermanentFailure) {
+          counters.unhandled.increment();
           throw new UnhandledItemException(name, value, i, (PermanentFailure) first);
         }
         last = null;
       } catch (PermanentFailure pf) {
+        counters.unhandled.increment();
         throw new UnhandledItemException(name, value, i, pf);
       } catch (UnhandledItemException e) {
         throw e;
@@ -232,8 +239,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       if (Thread.currentThread().isInterrupted()) {
         throw new UnhandledItemException(name, value, i, last);
       }
+      if (i < attempts) {
+        listeners.onRetry(immediateEvent(decoded, i));
+      }
     }
     throw new UnhandledItemException(name, value, attempts, last);
+  }
+
+  /** An {@code immediate} queue's event: no store, so no delivery id, recovery or delay. */
+  private ItemEvent<T> immediateEvent(T item, int failedAttempts) {
+    return new ItemEvent<>(name, Optional.ofNullable(item), 0, failedAttempts, 0, Duration.ZERO, "");
   }
 
   @Override
