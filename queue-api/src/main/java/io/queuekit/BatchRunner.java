@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +75,7 @@ final class BatchRunner<T> {
     List<Delivery> decoded = new ArrayList<>(deliveries.size());
     List<Delivery> undecodable = new ArrayList<>();
     List<String> decodeErrors = new ArrayList<>();
+    VirtualMachineError fatal = null;
     for (Delivery d : deliveries) {
       if (d.recoveryCount() > 0) {
         counters.recovered.increment();
@@ -92,11 +94,19 @@ final class BatchRunner<T> {
       } catch (Exception e) {
         undecodable.add(d);
         decodeErrors.add("cannot decode item: " + e.getMessage());
+      } catch (Error e) {
+        // Escaping here would leave the whole batch unsettled (in flight, and held against the
+        // prefetch bound for good): it is undecodable like any other, and a VirtualMachineError
+        // is passed on to the worker once the batch is settled, as from the handler.
+        undecodable.add(d);
+        decodeErrors.add("cannot decode item: " + e);
+        if (e instanceof VirtualMachineError && fatal == null) {
+          fatal = (VirtualMachineError) e;
+        }
       }
     }
 
     Verdicts verdicts = new Verdicts(items.size());
-    VirtualMachineError fatal = null;
     if (!items.isEmpty()) {
       ScheduledFuture<?> timeout = scheduleTimeout(batch);
       try {
@@ -158,23 +168,34 @@ final class BatchRunner<T> {
     if (limit.isZero()) {
       return null;
     }
-    return scheduler.schedule(() -> {
-      Settlement settlement = settlement(batch);
-      if (!settlement.arm(() -> {
-        List<Settlement.Step> steps = new ArrayList<>();
-        for (Delivery d : batch.deliveries) {
-          steps.add(retryOrDie(d, null, "handler ran longer than HANDLER_TIMEOUT"));
-        }
-        return steps;
-      })) {
-        open.remove(settlement);
-        return;
+    try {
+      return scheduler.schedule(() -> timedOut(batch, limit), saturatedNanos(limit),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // Thrown from here it would leave the batch unsettled, in flight and held for good.
+      log.error("queue \"{}\": the scheduler has stopped; this batch of {} runs without "
+          + "HANDLER_TIMEOUT", queue, batch.size(), e);
+      return null;
+    }
+  }
+
+  /** HANDLER_TIMEOUT passed: release the batch (unless settled meanwhile), then interrupt. */
+  private void timedOut(Batch batch, Duration limit) {
+    Settlement settlement = settlement(batch);
+    if (!settlement.arm(() -> {
+      List<Settlement.Step> steps = new ArrayList<>();
+      for (Delivery d : batch.deliveries) {
+        steps.add(retryOrDie(d, null, "handler ran longer than HANDLER_TIMEOUT"));
       }
-      log.warn("queue \"{}\": handler ran longer than HANDLER_TIMEOUT={}; interrupting it and "
-          + "releasing its batch of {}", queue, GoDuration.format(limit), batch.size());
-      settlement.start();
-      batch.interruptRunner();
-    }, saturatedNanos(limit), TimeUnit.NANOSECONDS);
+      return steps;
+    })) {
+      open.remove(settlement);
+      return;
+    }
+    log.warn("queue \"{}\": handler ran longer than HANDLER_TIMEOUT={}; interrupting it and "
+        + "releasing its batch of {}", queue, GoDuration.format(limit), batch.size());
+    settlement.start();
+    batch.interruptRunner();
   }
 
   /** {@code d} in nanoseconds, Long.MAX_VALUE beyond (about 292 years: "no limit"). */

@@ -225,6 +225,68 @@ class WorkerPoolQueueTest {
     assertThat(seen).containsExactly("after the outage");
   }
 
+  @Test
+  void aCodecThrowingAnErrorDeadLettersThatItemAndSettlesItsBatchMates() {
+    // A codec failing with an Error (a class it needs does not load) rather than an Exception: the
+    // batch must still be settled, the item dead-lettered with the decoder's message like any
+    // undecodable one, its batch-mate handled; nothing left in flight or counted held.
+    FakeBaseQueue base = new FakeBaseQueue("codecerror");
+    Codec<String> json = Codec.json(String.class);
+    Codec<String> codec = new Codec<>() {
+      @Override
+      public byte[] encode(String item) {
+        return json.encode(item);
+      }
+
+      @Override
+      public String decode(byte[] bytes) throws Exception {
+        String s = json.decode(bytes);
+        if (s.equals("bad")) {
+          throw new NoClassDefFoundError("com/example/MissingMoney");
+        }
+        return s;
+      }
+    };
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> dead = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
+        QueueSpec.simple(base.name(), String.class, items -> {
+          seen.addAll(items);
+          return List.<String>of();
+        }).codec(codec).listener(new QueueListener<String>() {
+          @Override
+          public void onDeadLettered(ItemEvent<String> e) {
+            dead.add(e.reason());
+          }
+        }),
+        settings(s -> s.batchLength(2).batchDebounce(Duration.ofMinutes(1))), base,
+        Clock.systemUTC(), scheduler, Duration.ofMillis(100), lane, () -> { });
+    queues.add(q);
+    q.start();
+    q.pushAll(List.of("bad", "good"), WAIT);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("good");
+    assertThat(dead).singleElement().asString().contains("MissingMoney");
+    assertThat(base.inFlight()).isZero();
+  }
+
+  @Test
+  void aStoppedSchedulerDoesNotStrandBatchesOfAQueueWithAHandlerTimeout() {
+    // The service stopped the scheduler it lent the manager before shutting the queues down. The
+    // handler timeout cannot be armed; that must not keep the batch from being handled and acked.
+    FakeBaseQueue base = new FakeBaseQueue("stoppedscheduler");
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)
+        .handlerTimeout(Duration.ofMinutes(1))), items -> {
+          seen.addAll(items);
+          return List.of();
+        });
+    scheduler.shutdownNow();
+    q.push("a");
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("a");
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
