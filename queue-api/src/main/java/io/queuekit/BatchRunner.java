@@ -194,8 +194,11 @@ final class BatchRunner<T> {
     }
     log.warn("queue \"{}\": handler ran longer than HANDLER_TIMEOUT={}; interrupting it and "
         + "releasing its batch of {}", queue, GoDuration.format(limit), batch.size());
-    settlement.start();
-    batch.interruptRunner();
+    try {
+      settlement.start();
+    } finally {
+      batch.interruptRunner();
+    }
   }
 
   /** {@code d} in nanoseconds, Long.MAX_VALUE beyond (about 292 years: "no limit"). */

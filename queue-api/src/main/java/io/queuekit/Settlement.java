@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The store calls that settle one batch (ack, release, dead-letter), applied independently: a
- * call the store fails (an outage, or a backend exception it did not wrap) does not keep the
- * others from going through, and is retried with capped backoff (100 ms → 5 s) on the manager's
- * scheduler until it goes through or the store is closed. So a store failure part-way through a
+ * call the store fails (an outage, a backend exception it did not wrap, even an Error) does not
+ * keep the others from going through, and is retried with capped backoff (100 ms → 5 s) on the
+ * manager's scheduler until it goes through or the store is closed. So a store failure part-way through a
  * batch never leaves the batch's other deliveries in flight, and a delivery counts against the
  * claim loop's prefetch bound exactly until its call went through ({@code onSettled} is told how
  * many deliveries each call settled, once per call; a call abandoned because the store was closed
@@ -91,14 +91,22 @@ final class Settlement {
     return armed;
   }
 
-  /** Applies every call once; what the store failed is retried later. Call once, after arm(). */
+  /**
+   * Applies every call once; what the store failed is retried later. Call once, after arm().
+   *
+   * @throws VirtualMachineError one a store call threw, once its retry is scheduled: passed on
+   *     to the calling worker as a handler's is
+   */
   synchronized void start() {
     if (done) {
       return; // shutdown's finishNow() came first
     }
-    attempt();
+    VirtualMachineError fatal = attempt();
     if (!done) {
       scheduleRetry();
+    }
+    if (fatal != null) {
+      throw fatal;
     }
   }
 
@@ -131,8 +139,14 @@ final class Settlement {
     }
   }
 
-  private void attempt() {
-    RuntimeException first = null;
+  /**
+   * Applies each call left once.
+   *
+   * @return a VirtualMachineError a call threw (the call is kept, as any failed one), or null
+   */
+  private VirtualMachineError attempt() {
+    Throwable first = null;
+    VirtualMachineError fatal = null;
     int failedDeliveries = 0;
     for (int i = 0; i < left.size(); ) {
       Step step = left.get(i);
@@ -140,10 +154,15 @@ final class Settlement {
         step.call().run();
       } catch (QueueClosedException e) {
         abandon("the store is closed");
-        return;
-      } catch (RuntimeException e) {
+        return null;
+      } catch (RuntimeException | Error e) {
+        // An Error too (a backend class that does not load): escaping here would strand the
+        // calls after this one, and the batch's count against the prefetch bound, for good.
         if (first == null) {
           first = e;
+        }
+        if (e instanceof VirtualMachineError && fatal == null) {
+          fatal = (VirtualMachineError) e;
         }
         failedDeliveries += step.deliveries();
         i++;
@@ -154,15 +173,19 @@ final class Settlement {
     }
     if (left.isEmpty()) {
       finish();
-      return;
+      return fatal;
     }
     if (failing.compareAndSet(false, true)) {
       log.warn("queue \"{}\": the store failed settling {} deliveries; retrying with backoff "
           + "until it answers (further failures of this outage are not logged)", queue,
           failedDeliveries, first);
+    } else if (fatal != null) {
+      log.error("queue \"{}\": settling {} deliveries failed again; retrying", queue,
+          failedDeliveries, fatal);
     } else {
       log.debug("queue \"{}\": settling {} deliveries failed again", queue, failedDeliveries, first);
     }
+    return fatal;
   }
 
   private void scheduleRetry() {

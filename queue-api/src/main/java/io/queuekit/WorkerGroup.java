@@ -32,8 +32,9 @@ final class WorkerGroup {
   private final BlockingQueue<Batch> pending = new LinkedBlockingQueue<>();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   /**
-   * Dispatched and not finished, from {@link #dispatch} on: so a batch a worker has taken from
-   * {@code pending} but not begun is never in neither set (shutdown gives back both).
+   * Dispatched and not finished, from {@link #dispatch} on, so a batch a worker has taken from
+   * {@code pending} but not begun is still listed: shutdown gives back what {@link #stop()}
+   * returns and what {@link #running()} lists, and nothing may fall between the two.
    */
   private final Set<Batch> unfinished = ConcurrentHashMap.newKeySet();
   private final AtomicInteger idle = new AtomicInteger();

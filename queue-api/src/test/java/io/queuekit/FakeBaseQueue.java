@@ -39,6 +39,7 @@ final class FakeBaseQueue implements BaseQueue {
   private volatile Runnable onHandOut = () -> { };
   private int failingUnclaims; // guarded by lock
   private int failingReleases; // guarded by lock
+  private java.util.function.Supplier<? extends Throwable> releaseFailure; // guarded by lock
   private int failingAcks; // guarded by lock
   private int failingClaims; // guarded by lock
   private java.util.function.Supplier<RuntimeException> claimFailure; // guarded by lock
@@ -87,9 +88,19 @@ final class FakeBaseQueue implements BaseQueue {
 
   /** The next {@code n} release calls fail as a store outage would, changing nothing. */
   void failReleases(int n) {
+    failReleases(n, () -> new QueueUnavailableException("queue \"" + name
+        + "\": store unreachable (fake)"));
+  }
+
+  /**
+   * The next {@code n} release calls throw what {@code failure} makes (an unchecked exception or
+   * an error), changing nothing.
+   */
+  void failReleases(int n, java.util.function.Supplier<? extends Throwable> failure) {
     lock.lock();
     try {
       failingReleases = n;
+      releaseFailure = failure;
     } finally {
       lock.unlock();
     }
@@ -260,7 +271,11 @@ final class FakeBaseQueue implements BaseQueue {
       ensureOpen();
       if (failingReleases > 0) {
         failingReleases--;
-        throw new QueueUnavailableException("queue \"" + name + "\": store unreachable (fake)");
+        Throwable t = releaseFailure.get();
+        if (t instanceof Error) {
+          throw (Error) t;
+        }
+        throw (RuntimeException) t;
       }
       Entry e = inFlight.remove(delivery.id());
       if (e == null) {

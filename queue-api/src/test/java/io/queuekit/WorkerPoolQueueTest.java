@@ -168,6 +168,22 @@ class WorkerPoolQueueTest {
   }
 
   @Test
+  void aStoreCallThrowingAnErrorIsRetriedLikeAnOutage() {
+    // A backend whose client fails with an Error (a class of it that does not load) on a release:
+    // the batch-mates must still be acked and the release retried, not the batch left unsettled.
+    FakeBaseQueue base = new FakeBaseQueue("releaseerror");
+    base.failReleases(1, () -> new NoClassDefFoundError("io/lettuce/core/Missing"));
+    AtomicBoolean failedOnce = new AtomicBoolean();
+    DefaultWorkerPoolQueue<String> q = queue(base,
+        settings(s -> s.batchLength(2).batchDebounce(Duration.ofMinutes(1))), items ->
+            items.contains("b") && failedOnce.compareAndSet(false, true) ? List.of("b") : List.of());
+    q.pushAll(List.of("a", "b"), WAIT);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(q.stats().handled()).isEqualTo(2);
+    assertThat(q.stats().unhandled()).isEqualTo(1);
+  }
+
+  @Test
   void aStoreFailingAnAckRetriesItInsteadOfLeavingTheBatchInFlight() {
     FakeBaseQueue base = new FakeBaseQueue("ackfails");
     base.failAcks(1);
