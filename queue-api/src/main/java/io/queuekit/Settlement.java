@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
  * The store calls that settle one batch (ack, release, dead-letter), applied independently: a
  * call the store fails (an outage, a backend exception it did not wrap, even an Error) does not
  * keep the others from going through, and is retried with capped backoff (100 ms → 5 s) on the
- * manager's scheduler until it goes through or the store is closed. So a store failure part-way through a
- * batch never leaves the batch's other deliveries in flight, and a delivery counts against the
- * claim loop's prefetch bound exactly until its call went through ({@code onSettled} is told how
- * many deliveries each call settled, once per call; a call abandoned because the store was closed
- * is told too, so the count never leaks).
+ * manager's scheduler until it goes through or the store is closed. So a store failure part-way
+ * through a batch never leaves the batch's other deliveries in flight, and a delivery counts
+ * against the claim loop's prefetch bound exactly until its call went through ({@code onSettled}
+ * is told how many deliveries each call settled, once per call; a call given up because the store
+ * was closed is told too, so the count never leaks).
  *
  * <p>Exactly one party settles a batch ({@link Batch#claimSettlement()}): the owner registers this
  * object where shutdown finds it, then {@link #arm arm}s it. Shutdown, having claimed settlement of
@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: the owner's first attempt, scheduled retries and shutdown's last attempt take
  * this object's monitor, and a call that went through is never applied again. Ordering: calls go
- * to the store in the order given; a retried call after those that went through. Durability: as
- * the store's calls; a call still failing at shutdown leaves its deliveries in flight for the
- * store's recovery (a persistent store recovers them when the queue next opens).
+ * to the store in the order given; a retried call after those that went through. A retried call
+ * the store had in fact applied (its reply lost) finds its deliveries no longer in flight: they
+ * are reported stale, as fencing makes them. Durability: as the store's calls; a call still
+ * failing at shutdown leaves its deliveries in flight for the store's recovery (a persistent
+ * store recovers them when the queue next opens).
  */
 final class Settlement {
   private static final Logger log = LoggerFactory.getLogger(Settlement.class);
@@ -71,10 +73,6 @@ final class Settlement {
     this.failing = failing;
     this.onSettled = onSettled;
     this.onDone = onDone;
-  }
-
-  Batch batch() {
-    return batch;
   }
 
   /**
