@@ -184,6 +184,29 @@ class WorkerPoolQueueTest {
   }
 
   @Test
+  void aStoreFailingTheReleaseOfATimedOutBatchRetriesItForEveryDelivery() {
+    // HANDLER_TIMEOUT releases the batch from the scheduler; the store fails the first release.
+    // Before, the rest of the batch was not released either and stayed in flight for good.
+    FakeBaseQueue base = new FakeBaseQueue("timeoutreleasefails");
+    base.failReleases(1);
+    AtomicInteger calls = new AtomicInteger();
+    List<String> handledLater = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2)
+        .batchDebounce(Duration.ofMinutes(1)).handlerTimeout(Duration.ofMillis(200))), items -> {
+          if (calls.incrementAndGet() == 1) {
+            new CountDownLatch(1).await(WAIT.toSeconds(), TimeUnit.SECONDS); // until interrupted
+          } else {
+            handledLater.addAll(items);
+          }
+          return List.of();
+        });
+    q.pushAll(List.of("a", "b"), WAIT);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(handledLater).containsExactlyInAnyOrder("a", "b");
+    assertThat(q.stats().unhandled()).isEqualTo(2);
+  }
+
+  @Test
   void aStoreFailingAnAckRetriesItInsteadOfLeavingTheBatchInFlight() {
     FakeBaseQueue base = new FakeBaseQueue("ackfails");
     base.failAcks(1);
