@@ -30,9 +30,25 @@ final class Batch {
     return settled.get();
   }
 
-  /** The thread running the handler, or null once the handler returned. */
-  synchronized void runner(Thread thread) {
+  /**
+   * Records the thread about to run the handler, unless the batch is already settled (shutdown
+   * gave it back while it waited for this worker): then the handler must not run at all. Under
+   * the same lock as {@link #interruptRunner()}, and settlement is claimed before that is called,
+   * so either the interrupt reaches this thread or this thread sees the batch settled.
+   *
+   * @return false if the batch was settled before it began
+   */
+  synchronized boolean begin(Thread thread) {
+    if (settled.get()) {
+      return false;
+    }
     this.runner = thread;
+    return true;
+  }
+
+  /** The handler returned: no interrupt may reach its thread from now on. */
+  synchronized void ended() {
+    this.runner = null;
   }
 
   /**

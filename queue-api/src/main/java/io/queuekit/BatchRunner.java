@@ -10,10 +10,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * Runs one batch through the handler and settles every delivery of it: ack what was handled,
  * release what was not (with backoff), dead-letter what cannot be decoded, what the handler calls
  * a {@link PermanentFailure} and what reached {@code MAX_DELIVERIES}. Ports Gitea's {@code
- * doWorkerHandle} and {@code safeHandler}, without its losses: a throwing handler loses nothing.
+ * doWorkerHandle} and {@code safeHandler}, without its losses: a throwing handler loses nothing,
+ * and a store failing some of the settle calls keeps none of the others from going through (each
+ * delivery's call is applied, and retried, on its own: {@link Settlement}).
  *
  * <p>Thread-safe: {@link #run} is called by many worker threads at once.
  */
@@ -38,11 +44,15 @@ final class BatchRunner<T> {
   private final Counters counters;
   private final ScheduledExecutorService scheduler;
   /** Told how many deliveries left this process's hands (the prefetch bound counts them). */
-  private final Consumer<Batch> onSettled;
+  private final IntConsumer onSettled;
+  /** Settlements registered and not done: shutdown gives each a last attempt. */
+  private final Set<Settlement> open = ConcurrentHashMap.newKeySet();
+  /** A settle call of this queue keeps failing (logged once per outage). */
+  private final AtomicBoolean settleFailing = new AtomicBoolean();
 
   BatchRunner(String queue, BaseQueue base, Codec<T> codec, Handler<T> handler,
       QueueSettings settings, Backoff backoff, Listeners<T> listeners, Counters counters,
-      ScheduledExecutorService scheduler, Consumer<Batch> onSettled) {
+      ScheduledExecutorService scheduler, IntConsumer onSettled) {
     this.queue = queue;
     this.base = base;
     this.codec = codec;
@@ -57,12 +67,15 @@ final class BatchRunner<T> {
 
   /** Runs {@code batch} on the calling (worker) thread. */
   void run(Batch batch) {
-    batch.runner(Thread.currentThread());
+    if (!batch.begin(Thread.currentThread())) {
+      return; // shutdown gave it back while it waited for this worker: no handler saw it
+    }
     List<Delivery> deliveries = batch.deliveries;
     List<T> items = new ArrayList<>(deliveries.size());
     List<Delivery> decoded = new ArrayList<>(deliveries.size());
     List<Delivery> undecodable = new ArrayList<>();
     List<String> decodeErrors = new ArrayList<>();
+    VirtualMachineError fatal = null;
     for (Delivery d : deliveries) {
       if (d.recoveryCount() > 0) {
         counters.recovered.increment();
@@ -81,11 +94,19 @@ final class BatchRunner<T> {
       } catch (Exception e) {
         undecodable.add(d);
         decodeErrors.add("cannot decode item: " + e.getMessage());
+      } catch (Error e) {
+        // Escaping here would leave the whole batch unsettled (in flight, and held against the
+        // prefetch bound for good): it is undecodable like any other, and a VirtualMachineError
+        // is passed on to the worker once the batch is settled, as from the handler.
+        undecodable.add(d);
+        decodeErrors.add("cannot decode item: " + e);
+        if (e instanceof VirtualMachineError && fatal == null) {
+          fatal = (VirtualMachineError) e;
+        }
       }
     }
 
     Verdicts verdicts = new Verdicts(items.size());
-    VirtualMachineError fatal = null;
     if (!items.isEmpty()) {
       ScheduledFuture<?> timeout = scheduleTimeout(batch);
       try {
@@ -120,10 +141,12 @@ final class BatchRunner<T> {
     }
     // No interrupt aimed at the handler (timeout, shutdown) comes after this, so none reaches the
     // worker's next batch; one that came must not break the settle calls.
-    batch.runner(null);
+    batch.ended();
     Thread.interrupted();
 
-    if (!batch.claimSettlement()) {
+    Settlement settlement = settlement(batch);
+    if (!settlement.arm(() -> steps(decoded, items, verdicts, undecodable, decodeErrors))) {
+      open.remove(settlement);
       // HANDLER_TIMEOUT or shutdown settled the batch while the handler ran: its verdict is late.
       for (Delivery d : deliveries) {
         counters.stale.increment();
@@ -134,11 +157,7 @@ final class BatchRunner<T> {
       }
       return;
     }
-    try {
-      settle(decoded, items, verdicts, undecodable, decodeErrors);
-    } finally {
-      onSettled.accept(batch);
-    }
+    settlement.start();
     if (fatal != null) {
       throw fatal;
     }
@@ -149,24 +168,37 @@ final class BatchRunner<T> {
     if (limit.isZero()) {
       return null;
     }
-    return scheduler.schedule(() -> {
-      if (!batch.claimSettlement()) {
-        return;
+    try {
+      return scheduler.schedule(() -> timedOut(batch, limit), saturatedNanos(limit),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // Thrown from here it would leave the batch unsettled, in flight and held for good.
+      log.error("queue \"{}\": the scheduler has stopped; this batch of {} runs without "
+          + "HANDLER_TIMEOUT", queue, batch.size(), e);
+      return null;
+    }
+  }
+
+  /** HANDLER_TIMEOUT passed: release the batch (unless settled meanwhile), then interrupt. */
+  private void timedOut(Batch batch, Duration limit) {
+    Settlement settlement = settlement(batch);
+    if (!settlement.arm(() -> {
+      List<Settlement.Step> steps = new ArrayList<>();
+      for (Delivery d : batch.deliveries) {
+        steps.add(retryOrDie(d, null, "handler ran longer than HANDLER_TIMEOUT"));
       }
-      log.warn("queue \"{}\": handler ran longer than HANDLER_TIMEOUT={}; interrupting it and "
-          + "releasing its batch of {}", queue, GoDuration.format(limit), batch.size());
-      try {
-        for (Delivery d : batch.deliveries) {
-          retryOrDie(d, null, "handler ran longer than HANDLER_TIMEOUT");
-        }
-      } catch (RuntimeException e) {
-        log.error("queue \"{}\": could not release a timed-out batch; its items stay in flight "
-            + "until recovered", queue, e);
-      } finally {
-        onSettled.accept(batch);
-      }
+      return steps;
+    })) {
+      open.remove(settlement);
+      return;
+    }
+    log.warn("queue \"{}\": handler ran longer than HANDLER_TIMEOUT={}; interrupting it and "
+        + "releasing its batch of {}", queue, GoDuration.format(limit), batch.size());
+    try {
+      settlement.start();
+    } finally {
       batch.interruptRunner();
-    }, saturatedNanos(limit), TimeUnit.NANOSECONDS);
+    }
   }
 
   /** {@code d} in nanoseconds, Long.MAX_VALUE beyond (about 292 years: "no limit"). */
@@ -178,76 +210,108 @@ final class BatchRunner<T> {
     }
   }
 
-  private void settle(List<Delivery> decoded, List<T> items, Verdicts verdicts,
+  /** A settlement of {@code batch}, registered where shutdown finds it, not yet armed. */
+  private Settlement settlement(Batch batch) {
+    Settlement[] self = new Settlement[1];
+    self[0] = new Settlement(queue, batch, scheduler, settleFailing, onSettled,
+        () -> open.remove(self[0]));
+    open.add(self[0]);
+    return self[0];
+  }
+
+  /**
+   * Shutdown, once it has claimed the settlement of every batch it could: the settle calls still
+   * waiting for a retry get one last attempt now, before the store is closed.
+   */
+  void finishSettlements() {
+    for (Settlement s : List.copyOf(open)) {
+      s.finishNow();
+      open.remove(s); // one that lost the claim to shutdown applies nothing: forget it
+    }
+  }
+
+  /** The store calls that settle a batch: its verdicts, in batch order, then the undecodable. */
+  private List<Settlement.Step> steps(List<Delivery> decoded, List<T> items, Verdicts verdicts,
       List<Delivery> undecodable, List<String> decodeErrors) {
+    List<Settlement.Step> steps = new ArrayList<>();
     List<Delivery> handled = new ArrayList<>();
     List<T> handledItems = new ArrayList<>();
     for (int i = 0; i < decoded.size(); i++) {
       Delivery d = decoded.get(i);
       T item = items.get(i);
       if (verdicts.reasons[i] != null) {
-        deadLetter(d, item, verdicts.reasons[i]);
+        steps.add(deadLetter(d, item, verdicts.reasons[i]));
       } else if (verdicts.unhandled[i]) {
-        retryOrDie(d, item, null);
+        steps.add(retryOrDie(d, item, null));
       } else {
         handled.add(d);
         handledItems.add(item);
       }
     }
     if (!handled.isEmpty()) {
-      List<Outcome> outcomes = base.ack(handled);
-      for (int i = 0; i < handled.size(); i++) {
-        Delivery d = handled.get(i);
-        if (outcomes.get(i) == Outcome.STALE) {
-          counters.stale.increment();
-          listeners.onStale(event(d, handledItems.get(i), d.deliveryCount(), Duration.ZERO, "ack"));
-        } else {
-          counters.handled.increment();
-          listeners.onHandled(event(d, handledItems.get(i), d.deliveryCount(), Duration.ZERO, ""));
+      steps.add(new Settlement.Step(handled.size(), () -> {
+        List<Outcome> outcomes = base.ack(handled);
+        for (int i = 0; i < handled.size(); i++) {
+          Delivery d = handled.get(i);
+          if (outcomes.get(i) == Outcome.STALE) {
+            counters.stale.increment();
+            listeners.onStale(event(d, handledItems.get(i), d.deliveryCount(), Duration.ZERO, "ack"));
+          } else {
+            counters.handled.increment();
+            listeners.onHandled(event(d, handledItems.get(i), d.deliveryCount(), Duration.ZERO, ""));
+          }
         }
-      }
+      }));
     }
     for (int i = 0; i < undecodable.size(); i++) {
-      deadLetter(undecodable.get(i), null, decodeErrors.get(i));
+      steps.add(deadLetter(undecodable.get(i), null, decodeErrors.get(i)));
     }
+    return steps;
   }
 
-  /** Releases with backoff, or dead-letters when this was the MAX_DELIVERIES-th delivery. */
-  private void retryOrDie(Delivery d, T item, String why) {
+  /**
+   * Release with backoff, or dead-letter when this was the MAX_DELIVERIES-th delivery. Counted
+   * unhandled now, once, however often the store call is retried.
+   */
+  private Settlement.Step retryOrDie(Delivery d, T item, String why) {
     counters.unhandled.increment();
     int failures = d.deliveryCount() + 1;
     int max = settings.maxDeliveries();
     if (max > 0 && failures >= max) {
-      deadLetter(d, item, "not handled after " + failures + " deliveries (MAX_DELIVERIES=" + max + ")"
-          + (why == null ? "" : "; last: " + why));
-      return;
+      return deadLetter(d, item, "not handled after " + failures + " deliveries (MAX_DELIVERIES="
+          + max + ")" + (why == null ? "" : "; last: " + why));
     }
     Duration delay = backoff.delayAfter(failures);
-    Outcome outcome = base.release(d, delay);
-    switch (outcome) {
-      case STALE:
-        counters.stale.increment();
-        listeners.onStale(event(d, item, d.deliveryCount(), Duration.ZERO, "release"));
-        break;
-      case MERGED:
-        counters.merged.increment();
-        listeners.onRetry(event(d, item, failures, delay, ""));
-        break;
-      default:
-        listeners.onRetry(event(d, item, failures, delay, ""));
-    }
+    return new Settlement.Step(1, () -> {
+      Outcome outcome = base.release(d, delay);
+      switch (outcome) {
+        case STALE:
+          counters.stale.increment();
+          listeners.onStale(event(d, item, d.deliveryCount(), Duration.ZERO, "release"));
+          break;
+        case MERGED:
+          counters.merged.increment();
+          listeners.onRetry(event(d, item, failures, delay, ""));
+          break;
+        default:
+          listeners.onRetry(event(d, item, failures, delay, ""));
+      }
+    });
   }
 
-  private void deadLetter(Delivery d, T item, String reason) {
-    Outcome outcome = base.deadLetter(d, reason);
-    if (outcome == Outcome.STALE) {
-      counters.stale.increment();
-      listeners.onStale(event(d, item, d.deliveryCount(), Duration.ZERO, "deadLetter"));
-      return;
-    }
-    counters.deadLettered.increment();
-    log.warn("queue \"{}\": item dead-lettered: {}; item: {}", queue, reason, preview(d.payload()));
-    listeners.onDeadLettered(event(d, item, d.deliveryCount(), Duration.ZERO, reason));
+  private Settlement.Step deadLetter(Delivery d, T item, String reason) {
+    return new Settlement.Step(1, () -> {
+      Outcome outcome = base.deadLetter(d, reason);
+      if (outcome == Outcome.STALE) {
+        counters.stale.increment();
+        listeners.onStale(event(d, item, d.deliveryCount(), Duration.ZERO, "deadLetter"));
+        return;
+      }
+      counters.deadLettered.increment();
+      log.warn("queue \"{}\": item dead-lettered: {}; item: {}", queue, reason,
+          preview(d.payload()));
+      listeners.onDeadLettered(event(d, item, d.deliveryCount(), Duration.ZERO, reason));
+    });
   }
 
   private ItemEvent<T> event(Delivery d, T item, int count, Duration delay, String reason) {

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * or while it waits for the lane, so a crash during that run finds no other recovered item in
  * flight; while paused it claims nothing.
  *
+ * <p>A store call that throws (a {@link QueueException}, or any runtime exception a backend let
+ * through unwrapped) is an outage: logged once when it starts and once when it ends, retried with
+ * capped backoff (100 ms → 5 s); the loop ends only at {@link #stop()}, when the store is closed
+ * under it, or on an {@link Error}.
+ *
  * <p>Methods named {@code doXxx} run on the claim thread only; the rest are thread-safe.
  */
 final class ClaimLoop {
@@ -113,9 +118,9 @@ final class ClaimLoop {
     flushers.decrementAndGet();
   }
 
-  /** A batch was settled: its deliveries no longer count against the prefetch bound. */
-  void settled(Batch batch) {
-    held.addAndGet(-batch.size());
+  /** {@code n} deliveries were settled: they no longer count against the prefetch bound. */
+  void settled(int n) {
+    held.addAndGet(-n);
     signal();
   }
 
@@ -206,7 +211,8 @@ final class ClaimLoop {
             doUnclaimLeftovers();
           } catch (QueueClosedException e) {
             return; // stop() hands them back, or the store is gone (logged by the claim below)
-          } catch (QueueException e) {
+          } catch (RuntimeException e) {
+            // QueueException or a backend's own exception it did not wrap: an outage either way
             if (!outage) {
               log.warn("queue \"{}\": could not give back {} items claimed as it paused; retrying "
                   + "with backoff until the store answers", queue, leftovers.size(), e);
@@ -238,7 +244,9 @@ final class ClaimLoop {
             log.error("queue \"{}\": store closed under the claim loop; claiming stops", queue, e);
           }
           return;
-        } catch (QueueException e) {
+        } catch (RuntimeException e) {
+          // A QueueException, or a backend's client exception it let through unwrapped (Lettuce,
+          // LevelDB): an outage either way. Ending the loop would silently stop the queue.
           if (stopping.get()) {
             return;
           }
@@ -289,7 +297,7 @@ final class ClaimLoop {
           // Held but not running, they would gain a recovery if the solo run crashed the process.
           try {
             doUnclaimLeftovers();
-          } catch (QueueException e) {
+          } catch (RuntimeException e) {
             // Still held: the solo waits with them (and the lane is free) until the top of the
             // loop has given them all back, retrying with backoff.
             log.warn("queue \"{}\": could not give back {} recovered items before running one "

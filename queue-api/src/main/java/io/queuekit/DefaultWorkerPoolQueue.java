@@ -50,6 +50,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private final Counters counters = new Counters();
   private final Listeners<T> listeners;
   private final WorkerGroup workers;
+  private final BatchRunner<T> runner;
   private final ClaimLoop loop;
   private final LoadingCache<Boolean, StoreStats> storeStats;
   private final Runnable onShutdown;
@@ -74,9 +75,9 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     Backoff backoff = new Backoff(settings.retryDelay(), settings.retryDelayMax(),
         () -> ThreadLocalRandom.current().nextDouble());
     ClaimLoop[] loopRef = new ClaimLoop[1];
-    BatchRunner<T> runner = new BatchRunner<>(name, base, codec, handler, settings, backoff,
-        listeners, counters, scheduler, batch -> {
-          loopRef[0].settled(batch);
+    this.runner = new BatchRunner<>(name, base, codec, handler, settings, backoff,
+        listeners, counters, scheduler, n -> {
+          loopRef[0].settled(n);
           notifyProgress();
         });
     this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
@@ -186,7 +187,11 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   /**
    * {@code immediate}: encode, decode and handle in the caller's thread, up to max(MAX_DELIVERIES,
    * 1) attempts without sleeping; an item still unhandled is thrown back, never dropped. An
-   * interrupt of the pushing thread ends the attempts, and its flag is kept.
+   * interrupt of the pushing thread ends the attempts, and its flag is kept. Counted and told to
+   * the listeners as workers do (there is no delivery: delivery id 0): {@code onHandled} for the
+   * attempt that handled it, {@code onRetry} (delay zero) for each failed attempt another one
+   * follows, and every failed attempt counts unhandled; nothing is dead-lettered (a permanent
+   * failure is thrown back too), so {@code onDeadLettered} is never called.
    */
   private PushResult handleNow(T value, Item item) {
     if (item.payload().length > settings.maxItemSize()) {
@@ -210,14 +215,17 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         }
         if (unhandled.isEmpty()) {
           counters.handled.increment();
+          listeners.onHandled(immediateEvent(decoded, i - 1));
           return PushResult.ADDED;
         }
         Object first = unhandled.iterator().next();
         if (first instanceof PermanentFailure) {
+          counters.unhandled.increment();
           throw new UnhandledItemException(name, value, i, (PermanentFailure) first);
         }
         last = null;
       } catch (PermanentFailure pf) {
+        counters.unhandled.increment();
         throw new UnhandledItemException(name, value, i, pf);
       } catch (UnhandledItemException e) {
         throw e;
@@ -231,8 +239,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       if (Thread.currentThread().isInterrupted()) {
         throw new UnhandledItemException(name, value, i, last);
       }
+      if (i < attempts) {
+        listeners.onRetry(immediateEvent(decoded, i));
+      }
     }
     throw new UnhandledItemException(name, value, attempts, last);
+  }
+
+  /** An {@code immediate} queue's event: no store, so no delivery id, recovery or delay. */
+  private ItemEvent<T> immediateEvent(T item, int failedAttempts) {
+    return new ItemEvent<>(name, Optional.ofNullable(item), 0, failedAttempts, 0, Duration.ZERO, "");
   }
 
   @Override
@@ -414,7 +430,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   /**
    * The shutdown sequence of DESIGN §4.4: stop claiming; give running handlers SHUTDOWN_TIMEOUT;
    * interrupt those still running; unclaim every delivery not settled, started or not, in claim
-   * order (no count changes); close the store.
+   * order (no count changes); give settle calls the store failed earlier a last attempt; close the
+   * store.
    */
   @Override
   public void shutdown() {
@@ -460,6 +477,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
               + "store recovers them when the queue next opens", name, giveBack.size(), e);
         }
       }
+      // Settle calls the store failed and that wait for a retry: one last attempt while it is open.
+      runner.finishSettlements();
     } finally {
       loop.leaveRecoveredLane(); // every recovered batch here has finished or been given back
       try {

@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param queue the queue's name
  * @param item the decoded item; empty when it could not be decoded
- * @param deliveryId the delivery the event is about
+ * @param deliveryId the delivery the event is about; 0 on {@code immediate} queues, which store
+ *     nothing
  * @param deliveryCount earlier deliveries that ended unhandled (after this event, for retries)
  * @param recoveryCount crashes the item was in flight for
  * @param delay retries: the backoff before the next delivery; otherwise zero

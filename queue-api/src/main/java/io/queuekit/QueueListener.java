@@ -4,7 +4,8 @@ package io.queuekit;
  * Observes what happens to a queue's items: what metrics and admin views build on. Every method
  * has an empty default, so a listener overrides only what it needs.
  *
- * <p><b>Thread-safety:</b> called from worker threads and the claim loop, concurrently; calls for
+ * <p><b>Thread-safety:</b> called from worker threads and the claim loop (on {@code immediate}
+ * queues: the pushing thread), concurrently; calls for
  * one item arrive in the order the events happened. A listener must be quick and must not throw:
  * an exception is logged and otherwise ignored.
  *

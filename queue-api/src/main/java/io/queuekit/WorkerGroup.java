@@ -31,7 +31,12 @@ final class WorkerGroup {
   private final Consumer<Batch> afterBatch;
   private final BlockingQueue<Batch> pending = new LinkedBlockingQueue<>();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-  private final Set<Batch> running = ConcurrentHashMap.newKeySet();
+  /**
+   * Dispatched and not finished, from {@link #dispatch} on, so a batch a worker has taken from
+   * {@code pending} but not begun is still listed: shutdown gives back what {@link #stop()}
+   * returns and what {@link #running()} lists, and nothing may fall between the two.
+   */
+  private final Set<Batch> unfinished = ConcurrentHashMap.newKeySet();
   private final AtomicInteger idle = new AtomicInteger();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger started = new AtomicInteger();
@@ -49,6 +54,7 @@ final class WorkerGroup {
 
   /** Queues a batch for the next free worker, starting one if none is idle and the cap allows. */
   void dispatch(Batch batch) {
+    unfinished.add(batch);
     pending.add(batch);
     maybeStartWorker();
   }
@@ -118,7 +124,6 @@ final class WorkerGroup {
           maybeStartWorker();
         }
         active.incrementAndGet();
-        running.add(batch);
         try {
           runner.accept(batch);
         } catch (RuntimeException | Error e) {
@@ -127,7 +132,7 @@ final class WorkerGroup {
             throw e;
           }
         } finally {
-          running.remove(batch);
+          unfinished.remove(batch);
           active.decrementAndGet();
           Thread.interrupted();
           afterBatch.accept(batch);
@@ -162,6 +167,7 @@ final class WorkerGroup {
     List<Batch> notStarted = new ArrayList<>();
     pending.drainTo(notStarted);
     notStarted.remove(STOP);
+    unfinished.removeAll(notStarted);
     // Counted once: workers taking their STOP leave the set while the loop runs.
     int workers = threads.size();
     for (int i = 0; i < workers; i++) {
@@ -189,8 +195,12 @@ final class WorkerGroup {
     return threads.stream().noneMatch(t -> t != caller && t.isAlive());
   }
 
-  /** Batches whose handler is running now. */
+  /**
+   * Batches dispatched and not finished, other than those {@link #stop()} returned: running, or
+   * taken by a worker that has not begun them yet (it finds them settled if shutdown gave them
+   * back meanwhile, and does not run them).
+   */
   List<Batch> running() {
-    return List.copyOf(running);
+    return List.copyOf(unfinished);
   }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * A simple-flavour in-memory {@link BaseQueue} for the worker pool's package-private tests (the
  * real backends live in modules that depend on this one). Ignores delays and {@code LENGTH}; can
  * hand out deliveries with a recovery count, as a persistent store does after a crash; records
- * what was unclaimed.
+ * what was unclaimed; fails chosen calls as a store outage (or an unwrapped backend exception)
+ * would, changing nothing.
  */
 final class FakeBaseQueue implements BaseQueue {
   private final String name;
@@ -37,6 +38,11 @@ final class FakeBaseQueue implements BaseQueue {
   private boolean closed; // guarded by lock
   private volatile Runnable onHandOut = () -> { };
   private int failingUnclaims; // guarded by lock
+  private int failingReleases; // guarded by lock
+  private java.util.function.Supplier<? extends Throwable> releaseFailure; // guarded by lock
+  private int failingAcks; // guarded by lock
+  private int failingClaims; // guarded by lock
+  private java.util.function.Supplier<RuntimeException> claimFailure; // guarded by lock
 
   FakeBaseQueue(String name) {
     this.name = name;
@@ -75,6 +81,47 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       failingUnclaims = n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next {@code n} release calls fail as a store outage would, changing nothing. */
+  void failReleases(int n) {
+    failReleases(n, () -> new QueueUnavailableException("queue \"" + name
+        + "\": store unreachable (fake)"));
+  }
+
+  /**
+   * The next {@code n} release calls throw what {@code failure} makes (an unchecked exception or
+   * an error), changing nothing.
+   */
+  void failReleases(int n, java.util.function.Supplier<? extends Throwable> failure) {
+    lock.lock();
+    try {
+      failingReleases = n;
+      releaseFailure = failure;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next {@code n} ack calls fail as a store outage would, changing nothing. */
+  void failAcks(int n) {
+    lock.lock();
+    try {
+      failingAcks = n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next {@code n} claim calls throw what {@code failure} makes, claiming nothing. */
+  void failClaims(int n, java.util.function.Supplier<RuntimeException> failure) {
+    lock.lock();
+    try {
+      failingClaims = n;
+      claimFailure = failure;
     } finally {
       lock.unlock();
     }
@@ -169,6 +216,10 @@ final class FakeBaseQueue implements BaseQueue {
     }
     try {
       ensureOpen();
+      if (failingClaims > 0) {
+        failingClaims--;
+        throw claimFailure.get();
+      }
       claimsSinceHandOut++;
       while (ready.isEmpty() && !closed && nanos > 0) {
         nanos = notEmpty.awaitNanos(nanos);
@@ -199,6 +250,10 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
+      if (failingAcks > 0) {
+        failingAcks--;
+        throw new QueueUnavailableException("queue \"" + name + "\": store unreachable (fake)");
+      }
       List<Outcome> out = new ArrayList<>();
       for (Delivery d : deliveries) {
         out.add(inFlight.remove(d.id()) != null ? Outcome.DONE : Outcome.STALE);
@@ -214,6 +269,14 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
+      if (failingReleases > 0) {
+        failingReleases--;
+        Throwable t = releaseFailure.get();
+        if (t instanceof Error) {
+          throw (Error) t;
+        }
+        throw (RuntimeException) t;
+      }
       Entry e = inFlight.remove(delivery.id());
       if (e == null) {
         return Outcome.STALE;

@@ -128,6 +128,204 @@ class WorkerPoolQueueTest {
     assertThat(q.flush(WAIT)).isTrue();
   }
 
+  /** Occupies the test scheduler's only thread until the latch opens: no retry runs meanwhile. */
+  private CountDownLatch holdScheduler() {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch open = new CountDownLatch(1);
+    scheduler.execute(() -> {
+      held.countDown();
+      awaitQuietly(open);
+    });
+    awaitQuietly(held);
+    return open;
+  }
+
+  @Test
+  void aStoreFailingOneReleaseStillSettlesTheRestOfTheBatchAndRetriesTheRelease() {
+    // The handler leaves "b" unhandled; the store fails every release (an outage) while ack works.
+    // The failing release must not keep "a" and "c" in flight, and must be retried once the store
+    // answers: the batch ends fully settled, the claim loop's held count back at zero.
+    FakeBaseQueue base = new FakeBaseQueue("releasefails");
+    base.failReleases(Integer.MAX_VALUE);
+    CountDownLatch scheduler = holdScheduler();
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicBoolean failedOnce = new AtomicBoolean();
+    DefaultWorkerPoolQueue<String> q = queue(base,
+        settings(s -> s.batchLength(3).batchDebounce(Duration.ofMinutes(1))), items -> {
+          seen.addAll(items);
+          return items.contains("b") && failedOnce.compareAndSet(false, true) ? List.of("b")
+              : List.of();
+        });
+    q.pushAll(List.of("a", "b", "c"), WAIT);
+    await().atMost(WAIT).until(() -> q.stats().handled() == 2);
+    assertThat(base.inFlight()).as("only the delivery whose release failed").isEqualTo(1);
+    base.failReleases(0);
+    scheduler.countDown();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("a", "b", "c", "b");
+    assertThat(q.stats().handled()).isEqualTo(3);
+    assertThat(q.stats().unhandled()).isEqualTo(1);
+  }
+
+  @Test
+  void aStoreCallThrowingAnErrorIsRetriedLikeAnOutage() {
+    // A backend whose client fails with an Error (a class of it that does not load) on a release:
+    // the batch-mates must still be acked and the release retried, not the batch left unsettled.
+    FakeBaseQueue base = new FakeBaseQueue("releaseerror");
+    base.failReleases(1, () -> new NoClassDefFoundError("io/lettuce/core/Missing"));
+    AtomicBoolean failedOnce = new AtomicBoolean();
+    DefaultWorkerPoolQueue<String> q = queue(base,
+        settings(s -> s.batchLength(2).batchDebounce(Duration.ofMinutes(1))), items ->
+            items.contains("b") && failedOnce.compareAndSet(false, true) ? List.of("b") : List.of());
+    q.pushAll(List.of("a", "b"), WAIT);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(q.stats().handled()).isEqualTo(2);
+    assertThat(q.stats().unhandled()).isEqualTo(1);
+  }
+
+  @Test
+  void aStoreFailingTheReleaseOfATimedOutBatchRetriesItForEveryDelivery() {
+    // HANDLER_TIMEOUT releases the batch from the scheduler; the store fails the first release.
+    // Before, the rest of the batch was not released either and stayed in flight for good.
+    FakeBaseQueue base = new FakeBaseQueue("timeoutreleasefails");
+    base.failReleases(1);
+    AtomicInteger calls = new AtomicInteger();
+    List<String> handledLater = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2)
+        .batchDebounce(Duration.ofMinutes(1)).handlerTimeout(Duration.ofMillis(200))), items -> {
+          if (calls.incrementAndGet() == 1) {
+            new CountDownLatch(1).await(WAIT.toSeconds(), TimeUnit.SECONDS); // until interrupted
+          } else {
+            handledLater.addAll(items);
+          }
+          return List.of();
+        });
+    q.pushAll(List.of("a", "b"), WAIT);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(handledLater).containsExactlyInAnyOrder("a", "b");
+    assertThat(q.stats().unhandled()).isEqualTo(2);
+  }
+
+  @Test
+  void aStoreFailingAnAckRetriesItInsteadOfLeavingTheBatchInFlight() {
+    FakeBaseQueue base = new FakeBaseQueue("ackfails");
+    base.failAcks(1);
+    List<ItemEvent<String>> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
+        QueueSpec.simple(base.name(), String.class, items -> List.<String>of())
+            .listener(new QueueListener<String>() {
+              @Override
+              public void onHandled(ItemEvent<String> e) {
+                handled.add(e);
+              }
+            }),
+        settings(s -> s.batchLength(2).batchDebounce(Duration.ofMinutes(1))), base,
+        Clock.systemUTC(), scheduler, Duration.ofMillis(100), lane, () -> { });
+    queues.add(q);
+    q.start();
+    q.pushAll(List.of("a", "b"), WAIT);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(base.inFlight()).isZero();
+    assertThat(handled).extracting(e -> e.item().orElseThrow()).containsExactly("a", "b");
+  }
+
+  @Test
+  void shutdownGivesSettleCallsWaitingForARetryALastAttempt() {
+    // The store failed a release and the retry waits on the (here occupied) scheduler when the
+    // queue shuts down: the store answers again, so the release must go through before it closes.
+    FakeBaseQueue base = new FakeBaseQueue("settleatshutdown");
+    base.failReleases(1);
+    CountDownLatch scheduler = holdScheduler();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2)
+        .batchDebounce(Duration.ofMinutes(1))), items -> List.of("b"));
+    q.pushAll(List.of("a", "b"), WAIT);
+    await().atMost(WAIT).until(() -> q.stats().handled() == 1);
+    assertThat(base.inFlight()).isEqualTo(1);
+    q.shutdown();
+    scheduler.countDown();
+    assertThat(base.inFlight()).as("released before the store closed").isZero();
+    assertThat(base.closed()).isTrue();
+    assertThat(base.unclaimed()).isEmpty();
+  }
+
+  @Test
+  void aBackendExceptionThatIsNoQueueExceptionDoesNotEndTheClaimLoop() {
+    // A backend that lets its client's exception through unwrapped (a Lettuce or LevelDB runtime
+    // exception): the claim loop must treat it as an outage, back off and claim again.
+    FakeBaseQueue base = new FakeBaseQueue("unwrapped");
+    base.failClaims(3, () -> new IllegalStateException("connection reset (unwrapped)"));
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)), items -> {
+      seen.addAll(items);
+      return List.of();
+    });
+    q.push("after the outage");
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("after the outage");
+  }
+
+  @Test
+  void aCodecThrowingAnErrorDeadLettersThatItemAndSettlesItsBatchMates() {
+    // A codec failing with an Error (a class it needs does not load) rather than an Exception: the
+    // batch must still be settled, the item dead-lettered with the decoder's message like any
+    // undecodable one, its batch-mate handled; nothing left in flight or counted held.
+    FakeBaseQueue base = new FakeBaseQueue("codecerror");
+    Codec<String> json = Codec.json(String.class);
+    Codec<String> codec = new Codec<>() {
+      @Override
+      public byte[] encode(String item) {
+        return json.encode(item);
+      }
+
+      @Override
+      public String decode(byte[] bytes) throws Exception {
+        String s = json.decode(bytes);
+        if (s.equals("bad")) {
+          throw new NoClassDefFoundError("com/example/MissingMoney");
+        }
+        return s;
+      }
+    };
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> dead = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
+        QueueSpec.simple(base.name(), String.class, items -> {
+          seen.addAll(items);
+          return List.<String>of();
+        }).codec(codec).listener(new QueueListener<String>() {
+          @Override
+          public void onDeadLettered(ItemEvent<String> e) {
+            dead.add(e.reason());
+          }
+        }),
+        settings(s -> s.batchLength(2).batchDebounce(Duration.ofMinutes(1))), base,
+        Clock.systemUTC(), scheduler, Duration.ofMillis(100), lane, () -> { });
+    queues.add(q);
+    q.start();
+    q.pushAll(List.of("bad", "good"), WAIT);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("good");
+    assertThat(dead).singleElement().asString().contains("MissingMoney");
+    assertThat(base.inFlight()).isZero();
+  }
+
+  @Test
+  void aStoppedSchedulerDoesNotStrandBatchesOfAQueueWithAHandlerTimeout() {
+    // The service stopped the scheduler it lent the manager before shutting the queues down. The
+    // handler timeout cannot be armed; that must not keep the batch from being handled and acked.
+    FakeBaseQueue base = new FakeBaseQueue("stoppedscheduler");
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)
+        .handlerTimeout(Duration.ofMinutes(1))), items -> {
+          seen.addAll(items);
+          return List.of();
+        });
+    scheduler.shutdownNow();
+    q.push("a");
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("a");
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);

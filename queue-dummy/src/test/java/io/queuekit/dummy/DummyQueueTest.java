@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.queuekit.ItemEvent;
 import io.queuekit.PermanentFailure;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueConfig;
 import io.queuekit.QueueInterruptedException;
+import io.queuekit.QueueListener;
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueSpec;
@@ -154,6 +156,51 @@ class DummyQueueTest {
   }
 
   @Test
+  void immediateTellsTheListenersAndCountsAsWorkersDo() {
+    // Metrics wired through listeners must see an immediate queue's items too: a retry per failed
+    // attempt another one follows, then the handled one; the stats count the same.
+    List<String> events = new CopyOnWriteArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    try (QueueManager m = manager("immediate", 3)) {
+      WorkerPoolQueue<Integer> q = m.create(QueueSpec.simple("listened", Integer.class, items -> {
+        if (calls.incrementAndGet() < 3) {
+          throw new IllegalStateException("index down");
+        }
+        return List.of();
+      }).listener(new QueueListener<Integer>() {
+        @Override
+        public void onHandled(ItemEvent<Integer> e) {
+          events.add("handled " + e.item().orElseThrow() + " after " + e.deliveryCount());
+        }
+
+        @Override
+        public void onRetry(ItemEvent<Integer> e) {
+          events.add("retry " + e.item().orElseThrow() + " #" + e.deliveryCount() + " in "
+              + e.delay());
+        }
+
+        @Override
+        public void onDeadLettered(ItemEvent<Integer> e) {
+          events.add("dead " + e.item());
+        }
+      }));
+      assertThat(q.push(7)).isEqualTo(PushResult.ADDED);
+      assertThat(events).containsExactly("retry 7 #1 in PT0S", "retry 7 #2 in PT0S",
+          "handled 7 after 2");
+      assertThat(q.stats().handled()).isEqualTo(1);
+      assertThat(q.stats().unhandled()).isEqualTo(2);
+
+      // every attempt fails: retries between them, none after the last; thrown back, not dead
+      events.clear();
+      calls.set(-10);
+      assertThatThrownBy(() -> q.push(8)).isInstanceOf(UnhandledItemException.class);
+      assertThat(events).containsExactly("retry 8 #1 in PT0S", "retry 8 #2 in PT0S");
+      assertThat(q.stats().handled()).isEqualTo(1);
+      assertThat(q.stats().unhandled()).isEqualTo(5);
+    }
+  }
+
+  @Test
   void immediateWithoutMaxDeliveriesTriesOnce() {
     AtomicInteger calls = new AtomicInteger();
     try (QueueManager m = manager("immediate", 0)) {
@@ -178,6 +225,8 @@ class DummyQueueTest {
           .isInstanceOf(UnhandledItemException.class)
           .hasCauseInstanceOf(PermanentFailure.class);
       assertThat(calls.get()).isEqualTo(1);
+      assertThat(q.stats().unhandled()).as("a failed attempt, as any other").isEqualTo(1);
+      assertThat(q.stats().deadLettered()).as("thrown back, not stored").isZero();
     }
   }
 
