@@ -206,6 +206,11 @@ final class LevelQueue implements BaseQueue {
     return db;
   }
 
+  /** Buckets the oldest-waiting statistic uses now (tests check they stay bounded). */
+  int waitingBuckets() {
+    return db.call(state, t -> state.waitingBuckets());
+  }
+
   /** Threads blocked in claim (tests wait for this instead of sleeping). */
   int itemWaiters() {
     lock.lock();

@@ -71,8 +71,8 @@ final class QueueState {
   private final TreeMap<DelayKey, Entry> delayed = new TreeMap<>();
   private final Map<Long, Flight> flights = new HashMap<>();
   private final TreeSet<Long> deadIds = new TreeSet<>();
-  /** First-pushed times of the waiting items (a multiset), for the oldest-waiting statistic. */
-  private final TreeMap<Long, Integer> waitingSince = new TreeMap<>();
+  /** First-pushed times of the waiting items, bucketed, for the oldest-waiting statistic. */
+  private final WaitingTimes waitingSince = new WaitingTimes();
   /** Where snapshots go after each committed round: the queue's waiters. */
   private final Consumer<Snapshot> publisher;
   /** Set when a failed round could not even reload; every later operation fails with it. */
@@ -115,20 +115,26 @@ final class QueueState {
 
   Snapshot snapshot() {
     return new Snapshot(tail - head, delayed.size(), flights.size(), deadIds.size(), deadDropped,
-        waitingSince.isEmpty() ? Snapshot.NONE : waitingSince.firstKey(),
+        waitingSince.oldest(Snapshot.NONE),
         delayed.isEmpty() ? Snapshot.NONE : delayed.firstKey().due());
   }
 
   /**
    * The store's counts at the clock's now: a delayed item already due counts as ready (claimable
-   * now), promoted by a claim or not.
+   * now), promoted by a claim or not. The oldest waiting time is as {@link WaitingTimes} keeps it:
+   * exact up to {@value WaitingTimes#MAX_BUCKETS} distinct first-pushed times, never later than
+   * the truth past that.
    */
   StoreStats stats() {
     long due = delayed.isEmpty() ? 0
         : delayed.headMap(new DelayKey(now(), Long.MAX_VALUE), true).size();
     return new StoreStats(tail - head + due, delayed.size() - due, flights.size(), deadIds.size(),
-        deadDropped, waitingSince.isEmpty() ? Optional.empty()
-            : Optional.of(Records.instant(waitingSince.firstKey())));
+        deadDropped, waitingSince.buckets() == 0 ? Optional.empty()
+            : Optional.of(Records.instant(waitingSince.oldest(Snapshot.NONE))));
+  }
+
+  int waitingBuckets() {
+    return waitingSince.buckets();
   }
 
   /** Hands the current counts to the queue's waiters; after a committed round. */
@@ -301,11 +307,11 @@ final class QueueState {
   }
 
   private void addWaiting(long firstPushed) {
-    waitingSince.merge(firstPushed, 1, Integer::sum);
+    waitingSince.add(firstPushed);
   }
 
   private void removeWaiting(long firstPushed) {
-    waitingSince.computeIfPresent(firstPushed, (k, n) -> n == 1 ? null : n - 1);
+    waitingSince.remove(firstPushed);
   }
 
   // ---------------------------------------------------------------- claim and settle
