@@ -37,9 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One queue's state as the write rounds of its {@link LevelDb} keep it: the positions and
- * sequence of the state record, the delayed index, the deliveries in flight and the dead-letter ids,
- * mirrored in memory so no operation has to search the DB (and never scans over deleted keys). Every
+ * One queue's state as the write rounds of its {@link LevelDb} keep it: the ready range's head and
+ * tail, the sequence, the delayed index and the deliveries in flight (headers only, no payloads),
+ * the dead-letter ids and the bucketed first-pushed times, kept in memory so no operation has to
+ * search the DB (and never scans over deleted keys). Every
  * method stages its writes in the round's {@link Txn}; the round commits them in one batch, then
  * {@link #snapshot()} is published to the queue's waiters. A failed round reloads this state from
  * the DB ({@link #load}).
@@ -462,7 +463,7 @@ final class QueueState {
   /**
    * Puts entries back at the head in their order (unclaim, recovery). On a unique queue an entry
    * whose identity is waiting, or is placed by an earlier entry of the list, merges into that copy
-   * instead (its item record dropped). Returns, per entry, whether it merged.
+   * instead (the copy put back is dropped). Returns, per entry, whether it merged.
    */
   private List<Boolean> putBackAtHead(Txn t, List<Entry> entries, List<byte[]> raws) {
     List<Boolean> merged = new ArrayList<>(entries.size());
