@@ -39,11 +39,12 @@ import org.slf4j.LoggerFactory;
  * rounds of at most {@link #CHUNK_ITEMS} entries or {@link #CHUNK_BYTES} of payload. Per entry, in
  * one round: the version-2 entry (its counts, and the first-pushed time, digest and payload of its
  * {@code 'I'} record) overwrites it, and the {@code 'I'} record is deleted. The same round writes
- * the meta record as version 1 with the last key it migrated, so a crash between rounds leaves
+ * the meta record as version 2 with the last key it migrated, so a crash between rounds leaves
  * every entry up to that key in version 2 and every entry after it in version 1, and opening again
- * goes on after that key: nothing is migrated twice or skipped. The last round also rewrites the
- * state record (the sequence goes on from version 1's {@code nextSeq}) and the meta record as
- * version 2. What version 1's open-time check repaired is repaired the same way: an entry whose
+ * goes on after that key: nothing is migrated twice or skipped; and a queuekit that reads only
+ * version 1 refuses the half-migrated queue (a newer version) instead of misreading its entries.
+ * The last round also rewrites the state record (the sequence goes on from version 1's {@code
+ * nextSeq}) and the meta record as version 2 without a key. What version 1's open-time check repaired is repaired the same way: an entry whose
  * item record is missing is deleted, the second entry naming an item is deleted, and an item record
  * no entry names is left for {@link QueueState#load} to put back at the tail.
  *
@@ -140,8 +141,10 @@ final class LayoutV1 {
       int maxRounds) {
     List<String> repairs = new ArrayList<>();
     Keys keys = state.keys;
-    if (meta != null ? meta.version() >= QueueState.LAYOUT_VERSION
-        : !hasItemRecords(db.raw(), keys)) {
+    boolean v1 = meta != null
+        ? meta.version() < QueueState.LAYOUT_VERSION || meta.migrated() != null
+        : hasItemRecords(db.raw(), keys);
+    if (!v1) {
       return repairs;
     }
     LOG.info("queue \"{}\" (storage name {}) in LevelDB {} is stored in layout version 1; "
@@ -171,7 +174,7 @@ final class LayoutV1 {
           return true;
         }
         cursor[0] = s.last;
-        t.put(keys.meta(), new Meta(VERSION, state.unique, s.last).encode());
+        t.put(keys.meta(), new Meta(QueueState.LAYOUT_VERSION, state.unique, s.last).encode());
         return false;
       });
       if (done) {
