@@ -5,6 +5,7 @@ import static io.queuekit.level.Fixture.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.PushResult;
+import io.queuekit.conformance.crash.ChildJvm;
 import io.queuekit.level.LayoutV1.Entry1;
 import io.queuekit.level.LayoutV1.ItemRecord;
 import io.queuekit.level.LayoutV1.State1;
@@ -294,6 +295,58 @@ class LevelMigrationTest {
     try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
       assertThat(raw.keysOf(keys, Keys.ITEM)).isEmpty();
       assertThat(raw.keysOf(keys, Keys.FLIGHT)).hasSize(n);
+    }
+  }
+
+  /** A real process killed with SIGKILL in the middle of a migration, then the queue opened. */
+  @Test
+  void aProcessKilledMidMigrationLosesAndDuplicatesNothing() {
+    int n = 20_000; // 2,000 rounds of 10: the kill lands well inside the migration
+    Path dir = tmp.resolve("killed");
+    Keys k = new Keys("mig_queue");
+    try (RawDb raw = RawDb.open(createDirectories(dir), Engine.JNI)) {
+      raw.db.put(k.meta(), new Meta(1, false).encode());
+      raw.db.put(k.state(), new State1(0, n, n, 0).encode());
+      for (int i = 0; i < n; i++) {
+        raw.db.put(k.item(i), new ItemRecord(at(0) + i, null, bytes("k" + i)).encode());
+        raw.db.put(k.ready(i), new Entry1(i, i % 4, i % 3, null).encode());
+      }
+    }
+    try (ChildJvm child = ChildJvm.start(LevelChildMain.class, "migrate", dir.toString(), "10")) {
+      child.awaitLine("ROUND 300", LONG);
+      child.kill();
+    }
+    try (RawDb raw = RawDb.open(dir, Engine.JNI)) {
+      Meta meta = Meta.decode(raw.db.get(k.meta()));
+      assertThat(meta.migrated()).as("killed mid-migration").isNotNull();
+      assertThat(raw.keysOf(k, Keys.ITEM).size()).isBetween(1, n - 300 * 10);
+    }
+    try (LevelQueue q = f.openLevel(NAME, false, b -> b.length(n)
+        .connStr("leveldb://" + dir + "?engine=jni"))) {
+      assertThat(q.repairs()).isEmpty();
+      assertThat(q.len()).isEqualTo(n);
+      List<Delivery> all = new ArrayList<>();
+      while (all.size() < n) {
+        List<Delivery> got = q.claim(1000, Duration.ZERO);
+        assertThat(got).isNotEmpty();
+        all.addAll(got);
+      }
+      assertThat(q.claim(1, Duration.ZERO)).isEmpty();
+      for (int i = 0; i < n; i++) {
+        Delivery d = all.get(i);
+        assertThat(str(d.payload())).isEqualTo("k" + i);
+        assertThat(d.deliveryCount()).isEqualTo(i % 4);
+        assertThat(d.recoveryCount()).isEqualTo(i % 3);
+        assertThat(d.firstPushed()).isEqualTo(Records.instant(at(0) + i));
+      }
+    }
+  }
+
+  private static Path createDirectories(Path dir) {
+    try {
+      return java.nio.file.Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
