@@ -11,12 +11,14 @@ package io.queuekit.level;
  * the two neighbours whose merged range is the shortest merge. An item leaving takes one from the
  * bucket its time lies in; an empty bucket is dropped.
  *
- * <p><b>Accuracy.</b> {@link #oldest()} is the {@code lo} of the oldest non-empty bucket: the
- * earliest time that bucket ever held. It is exact while the waiting items have at most {@value
- * #MAX_BUCKETS} distinct first-pushed times (no bucket was ever merged: every bucket is one time),
- * which covers every queue whose {@code LENGTH} is at most that. Past that it is never later than
- * the true oldest (an item is never reported younger than it is, the safe side for {@code
- * health()}), and earlier by at most the range of that bucket. A merge happens only when {@value
+ * <p><b>Accuracy.</b> {@link #oldest(long)} is the {@code lo} of the oldest non-empty bucket: the
+ * earliest time that bucket ever held. It is exact whenever no merged bucket is left (every bucket
+ * is one time): as long as no more than {@value #MAX_BUCKETS} distinct first-pushed times have
+ * waited at once, which covers every queue whose {@code LENGTH} plus items in flight (unclaim and
+ * recovery put those back without a room check) is at most that, and again once the merged
+ * buckets have emptied. Otherwise it is never later than the true oldest (an item is never
+ * reported younger than it is, the safe side for {@code health()}), and earlier by at most the
+ * range of that bucket. A merge happens only when {@value
  * #MAX_BUCKETS} + 1 buckets lie within the range {@code S} from the oldest bucket's {@code lo} to
  * the newest time; their 64 disjoint neighbour pairs share {@code S}, so the pair merged spans at
  * most {@code S / 64}: with items waiting for an hour, the reported oldest is at most about a
