@@ -384,6 +384,11 @@ final class LevelDb {
 
   /** After a failed round: memory back to what the DB holds, without recovering anything. */
   private void reload(QueueState s) {
+    if (!s.loaded()) {
+      // Still opening (a layout-1 migration round failed): its open fails with this round's
+      // error, and a load now would read the half-migrated entries as layout 2.
+      return;
+    }
     try {
       Txn t = new Txn(db);
       s.load(t, db, false);

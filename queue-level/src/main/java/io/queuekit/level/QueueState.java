@@ -81,6 +81,8 @@ final class QueueState {
   private final WaitingTimes waitingSince = new WaitingTimes();
   /** Where snapshots go after each committed round: the queue's waiters. */
   private final Consumer<Snapshot> publisher;
+  /** Whether {@link #load} has run: until then the queue is still opening (maybe migrating). */
+  private boolean loaded;
   /** Set when a failed round could not even reload; every later operation fails with it. */
   private volatile QueueException broken;
   /** What the last open repaired (migration and load), in words; also logged at WARN. */
@@ -155,6 +157,10 @@ final class QueueState {
 
   List<String> repairs() {
     return List.copyOf(repairs);
+  }
+
+  boolean loaded() {
+    return loaded;
   }
 
   /** Puts what an open's migration repaired before what its load repaired. */
@@ -799,6 +805,7 @@ final class QueueState {
       t.put(keys.meta(), new Meta(LAYOUT_VERSION, unique).encode());
     }
     dirty = true;
+    loaded = true;
   }
 
   private void repair(Txn t, String what) {
