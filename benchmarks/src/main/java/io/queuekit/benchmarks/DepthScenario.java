@@ -34,17 +34,19 @@ final class DepthScenario implements Scenario {
               + "entry objects besides the encoded bytes; queue-channel could pack them into "
               + "one record (or parallel arrays) per item", ""),
       new Pair("level", "leveldbjni", "raw leveldbjni (sync=false)", true, true,
-          "queue-level keeps the first-pushed time of every waiting item in a heap `TreeMap` "
-              + "(`QueueState.waitingSince`, for `stats().oldestWaiting`): an entry (about 60 B) "
-              + "per distinct time, so in effect per item. Bucketing the times (per second, say) "
-              + "or keeping that index in LevelDB would make the heap independent of the depth",
-          "the raw store's ratio is the store's own slowdown at depth. Our side reads two "
-              + "records per claimed item (the ready entry, then the item record written at "
-              + "fill time, likely out of LevelDB's block cache at depth) and leaves about three "
-              + "times the raw loop's tombstones for compaction to clear; a profile of the fork "
-              + "at 10^6 would tell which dominates. Keeping the payload in the ready entry (one "
-              + "read, fewer tombstones) or a larger block cache (`CONN_STR` option `cachesize`) "
-              + "would address them"),
+          "queue-level holds nothing per ready item in the heap by design (layout 2: the "
+              + "payload lives in its LevelDB entry, the first-pushed times in at most 128 "
+              + "buckets); only delayed items keep a header each in the delayed index. A miss "
+              + "means some per-item state leaked into the heap: profile it (`jmap -histo`) in "
+              + "the fork",
+          "the raw store's ratio is the store's own slowdown at depth. Our side reads one "
+              + "record per claimed item (the ready entry written at fill time, likely out of "
+              + "LevelDB's block cache at depth, as the raw loop's), but then writes its payload "
+              + "again under the in-flight key and deletes both, so it leaves twice the raw "
+              + "loop's writes and tombstones for compaction, which slows reads of the deep "
+              + "levels further; a profile of the fork at 10^6 would confirm it. Keeping only the "
+              + "ready position under the in-flight key (the payload written once, deleted at "
+              + "ack) or a larger block cache (`CONN_STR` option `cachesize`) would address it"),
       new Pair("redis", "lettuce", "raw Lettuce list (`LPUSH`/`RPOP`)", true, true,
           "queue-redis holds only in-flight deliveries in the heap by design; a miss means some "
               + "per-item state leaked into the client: profile the heap (`jmap -histo`) of "

@@ -16,6 +16,7 @@ import java.util.Arrays;
 final class Keys {
   static final byte META = 'M';
   static final byte STATE = 'S';
+  /** Layout 1 only: the item record; opening migrates it into its entry. */
   static final byte ITEM = 'I';
   static final byte READY = 'R';
   static final byte DELAYED = 'D';

@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -59,6 +57,12 @@ final class LevelDb {
   private final LevelLocation location;
   private final DB db;
   private final ConcurrentLinkedQueue<Op<?>> ops = new ConcurrentLinkedQueue<>();
+  /**
+   * The round's writes and the queues it touched, reused from round to round (guarded by the
+   * combining lock): a round is often one item, so per-round allocation is per-item allocation.
+   */
+  private final Txn txn;
+  private final List<QueueState> touched = new ArrayList<>();
   /** Whoever holds it applies the queued operations; guards every QueueState and {@link #closed}. */
   private final ReentrantLock combiner = new ReentrantLock();
   private boolean closed;
@@ -78,6 +82,7 @@ final class LevelDb {
     this.engine = engine;
     this.location = location;
     this.db = db;
+    this.txn = new Txn(db);
   }
 
   Path directory() {
@@ -304,13 +309,15 @@ final class LevelDb {
     if (round.isEmpty()) {
       return;
     }
-    Txn txn = new Txn(db);
-    Set<QueueState> touched = new LinkedHashSet<>();
+    txn.reset();
+    touched.clear();
     boolean sync = false;
     Throwable failure = null;
     QueueState culprit = null;
     for (Op<?> op : round) {
-      touched.add(op.state);
+      if (!touched.contains(op.state)) {
+        touched.add(op.state);
+      }
       sync |= op.sync;
       try {
         op.apply(txn);
@@ -322,8 +329,8 @@ final class LevelDb {
     }
     if (failure == null) {
       try {
-        for (QueueState s : touched) {
-          s.stage(txn);
+        for (int i = 0; i < touched.size(); i++) {
+          touched.get(i).stage(txn);
         }
         if (!txn.isEmpty()) {
           txn.commit(sync);
@@ -336,9 +343,11 @@ final class LevelDb {
         failure = e;
       }
     }
+    // The round's payloads are not kept until the next round.
+    txn.reset();
     if (failure == null) {
-      for (QueueState s : touched) {
-        s.publish();
+      for (int i = 0; i < touched.size(); i++) {
+        touched.get(i).publish();
       }
       complete(round);
       return;
@@ -375,6 +384,11 @@ final class LevelDb {
 
   /** After a failed round: memory back to what the DB holds, without recovering anything. */
   private void reload(QueueState s) {
+    if (!s.loaded()) {
+      // Still opening (a layout-1 migration round failed): its open fails with this round's
+      // error, and a load now would read the half-migrated entries as layout 2.
+      return;
+    }
     try {
       Txn t = new Txn(db);
       s.load(t, db, false);

@@ -35,7 +35,7 @@ import org.iq80.leveldb.DBException;
  * A {@link BaseQueue} stored in LevelDB ({@code TYPE=level}, the default): at-least-once, every
  * operation one atomic write batch, in-flight items recovered when the queue is next opened.
  *
- * <h2>Storage layout (version 1)</h2>
+ * <h2>Storage layout (version 2)</h2>
  *
  * Queues whose directories are the same share one DB; every key of a queue starts with its
  * storage name ({@code NAME + QUEUE_NAME}, e.g. {@code mail_queue}) behind a two-byte big-endian
@@ -48,10 +48,11 @@ import org.iq80.leveldb.DBException;
  *
  *  tag  suffix                           value                                          what
  *  ───  ───────────────────────────────  ─────────────────────────────────────────────  ─────────────────────────
- *  'M'  —                                i32 version | 's' or 'u'                       layout version, flavour
- *  'S'  —                                i64 head | i64 tail | i64 nextSeq |            positions, sequence,
- *                                          i64 deadDropped                                dropped dead letters
- *  'I'  sortable(itemId)                 i64 firstPushed | u8 n | digest[n] | payload    the item, written once
+ *  'M'  —                                i32 version | 's' or 'u' [| tag | suffix]      layout version, flavour
+ *                                                                                         [while migrating from 1:
+ *                                                                                         last entry key migrated]
+ *  'S'  —                                i64 seqLimit | i64 deadDropped                 sequence bound, dropped
+ *                                                                                         dead letters
  *  'R'  sortable(position)               entry                                          ready, head..tail-1
  *  'D'  sortable(due) | sortable(order)  entry                                          delayed until due
  *  'F'  sortable(deliveryId)             entry                                          in flight
@@ -61,22 +62,32 @@ import org.iq80.leveldb.DBException;
  *                                          Pushed | i64 deadAt | u8 n | digest[n] |
  *                                          i32 len | reason | payload
  *
- * entry = i64 itemId | i32 deliveries | i32 recoveries | digest[32] (unique queues only)
+ * entry = i64 itemId | i32 deliveries | i32 recoveries | i64 firstPushed | u8 n | digest[n] |
+ *         payload                       (n = 32 on unique queues, else 0)
  * </pre>
  *
  * <ul>
- *   <li><b>One sequence</b> ({@code nextSeq}) numbers items, deliveries, release orders and dead
- *       letters, so a delivery id is never reused, across restarts too.
+ *   <li><b>One record per item:</b> the entry holds the whole item, so a push is one put, a claim
+ *       one get, one delete and one put of the same bytes, an ack one delete; nothing else is
+ *       written per item.
+ *   <li><b>One sequence</b> ({@code seqLimit}) numbers items, deliveries, release orders and dead
+ *       letters, so a delivery id is never reused, across restarts too. Numbers are reserved 65,536
+ *       at a time: the state record is rewritten when a block runs out or a dead letter is dropped,
+ *       not in every write round, and opening goes on from {@code seqLimit}.
  *   <li><b>Ready</b> is the contiguous range {@code head..tail-1}: push, release and promotion
  *       append at the tail, unclaim and recovery prepend at the head (positions may go negative).
- *       Claim reads the exact key at {@code head}; nothing iterates over deleted keys.
- *   <li><b>Moving</b> an item between states rewrites only its 16–48 byte entry; the payload is
- *       written once and deleted once.
+ *       Claim reads the exact key at {@code head}; nothing iterates over deleted keys. Head and
+ *       tail live in memory only: opening takes them from the ready keys it reads.
  *   <li><b>Unique</b> queues keep exactly the waiting items' digests in {@code 'U'}; in-flight and
  *       dead items are not members, so they may be pushed again.
- *   <li><b>Opening</b> reads the queue's keys once: checks the invariants above, repairs what a crash
- *       or a manual edit left (WARN per repair), then recovers in-flight items. {@code SET_NAME} is
- *       not used: the set lives under the queue's own prefix, so it is written in the same batch.
+ *   <li><b>Opening</b> migrates a queue stored in version 1 ({@link LayoutV1}: the payload lived
+ *       in a separate {@code 'I'} record), then reads the queue's keys once: checks the invariants
+ *       above, repairs what a crash or a manual edit left (WARN per repair), then recovers
+ *       in-flight items. {@code SET_NAME} is not used: the set lives under the queue's own prefix,
+ *       so it is written in the same batch.
+ *   <li><b>Heap:</b> no waiting item's payload or entry is held in memory for ready items; the
+ *       delayed index and the in-flight deliveries keep a header each (no payload), and the
+ *       oldest-waiting statistic keeps at most {@value WaitingTimes#MAX_BUCKETS} time buckets.
  * </ul>
  *
  * <p><b>Atomicity and durability.</b> Every call is applied under the DB's combining lock into
@@ -150,11 +161,14 @@ final class LevelQueue implements BaseQueue {
       db.register(storage, config.name());
       registered = true;
       LevelQueue q = new LevelQueue(config, db);
-      q.checkMeta();
+      Meta meta = q.checkMeta();
+      List<String> migrated = LayoutV1.migrate(db, q.state, meta, LayoutV1.CHUNK_ITEMS,
+          Integer.MAX_VALUE);
       db.call(q.state, t -> {
         q.state.load(t, db.raw(), true);
         return null;
       });
+      q.state.addMigrationRepairs(migrated);
       return q;
     } catch (RuntimeException e) {
       if (registered) {
@@ -165,8 +179,11 @@ final class LevelQueue implements BaseQueue {
     }
   }
 
-  /** Refuses a queue stored by a newer layout or as the other flavour; nothing is changed. */
-  private void checkMeta() {
+  /**
+   * Refuses a queue stored by a newer layout or as the other flavour; nothing is changed. Returns
+   * the meta record, or null when there is none or it is malformed.
+   */
+  private Meta checkMeta() {
     byte[] raw;
     try {
       raw = db.raw().get(state.keys.meta());
@@ -174,13 +191,13 @@ final class LevelQueue implements BaseQueue {
       throw unavailable("reading its meta record", e);
     }
     if (raw == null) {
-      return;
+      return null;
     }
     Meta meta;
     try {
       meta = Meta.decode(raw);
     } catch (IllegalArgumentException e) {
-      return; // the load repairs (rewrites) a malformed meta record and says so
+      return null; // the load repairs (rewrites) a malformed meta record and says so
     }
     if (meta.version() > QueueState.LAYOUT_VERSION) {
       throw new QueueUnavailableException("queue \"" + name + "\" (storage name " + storageName
@@ -195,6 +212,7 @@ final class LevelQueue implements BaseQueue {
           + Meta.flavour(meta.unique()) + ", or give it another name or DATADIR. Nothing was "
           + "changed");
     }
+    return meta;
   }
 
   /** What the open-time check repaired, in words (each also logged at WARN). */
@@ -204,6 +222,11 @@ final class LevelQueue implements BaseQueue {
 
   LevelDb db() {
     return db;
+  }
+
+  /** Buckets the oldest-waiting statistic uses now (tests check they stay bounded). */
+  int waitingBuckets() {
+    return db.call(state, t -> state.waitingBuckets());
   }
 
   /** Threads blocked in claim (tests wait for this instead of sleeping). */

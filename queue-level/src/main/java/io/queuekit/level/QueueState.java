@@ -5,7 +5,6 @@ import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
 import io.queuekit.level.Records.DeadRecord;
 import io.queuekit.level.Records.Entry;
-import io.queuekit.level.Records.ItemRecord;
 import io.queuekit.level.Records.Meta;
 import io.queuekit.level.Records.State;
 import io.queuekit.spi.DeadLetter;
@@ -38,9 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One queue's state as the write rounds of its {@link LevelDb} keep it: the positions and
- * sequence of the state record, the delayed index, the deliveries in flight and the dead-letter ids,
- * mirrored in memory so no operation has to search the DB (and never scans over deleted keys). Every
+ * One queue's state as the write rounds of its {@link LevelDb} keep it: the ready range's head and
+ * tail, the sequence, the delayed index and the deliveries in flight (headers only, no payloads),
+ * the dead-letter ids and the bucketed first-pushed times, kept in memory so no operation has to
+ * search the DB (and never scans over deleted keys). Every
  * method stages its writes in the round's {@link Txn}; the round commits them in one batch, then
  * {@link #snapshot()} is published to the queue's waiters. A failed round reloads this state from
  * the DB ({@link #load}).
@@ -52,9 +52,11 @@ final class QueueState {
   private static final Logger LOG = LoggerFactory.getLogger(QueueState.class);
 
   /** The layout this version writes and the newest it reads. */
-  static final int LAYOUT_VERSION = 1;
+  static final int LAYOUT_VERSION = 2;
   /** How far a rebuilt sequence jumps past the highest stored id. */
   static final long SEQUENCE_GAP = 1L << 32;
+  /** Numbers reserved per state-record write (see {@link State#seqLimit}). */
+  static final long SEQUENCE_BLOCK = 1L << 16;
 
   final String queue;
   final Keys keys;
@@ -66,18 +68,24 @@ final class QueueState {
   private long head;
   private long tail;
   private long nextSeq;
+  /** Every number handed out is below it, as stored in the state record. */
+  private long seqLimit;
   private long deadDropped;
+  /** Whether the state record must be rewritten at the end of this round. */
   private boolean dirty;
+  /** Headers only: the payloads stay in LevelDB. */
   private final TreeMap<DelayKey, Entry> delayed = new TreeMap<>();
-  private final Map<Long, Flight> flights = new HashMap<>();
+  private final Map<Long, Entry> flights = new HashMap<>();
   private final TreeSet<Long> deadIds = new TreeSet<>();
-  /** First-pushed times of the waiting items (a multiset), for the oldest-waiting statistic. */
-  private final TreeMap<Long, Integer> waitingSince = new TreeMap<>();
+  /** First-pushed times of the waiting items, bucketed, for the oldest-waiting statistic. */
+  private final WaitingTimes waitingSince = new WaitingTimes();
   /** Where snapshots go after each committed round: the queue's waiters. */
   private final Consumer<Snapshot> publisher;
+  /** Whether {@link #load} has run: until then the queue is still opening (maybe migrating). */
+  private boolean loaded;
   /** Set when a failed round could not even reload; every later operation fails with it. */
   private volatile QueueException broken;
-  /** What the last load repaired, in words; also logged at WARN. */
+  /** What the last open repaired (migration and load), in words; also logged at WARN. */
   private final List<String> repairs = new ArrayList<>();
 
   QueueState(String queue, String storageName, boolean unique, QueueSettings settings, Clock clock,
@@ -100,9 +108,6 @@ final class QueueState {
     }
   }
 
-  /** An item in flight under one delivery id. */
-  record Flight(Entry entry, long firstPushed) {}
-
   /** What waiters and stats see after a committed round. */
   record Snapshot(long ready, long delayed, long inFlight, long dead, long deadDropped,
       long oldestWaiting, long earliestDue) {
@@ -115,20 +120,26 @@ final class QueueState {
 
   Snapshot snapshot() {
     return new Snapshot(tail - head, delayed.size(), flights.size(), deadIds.size(), deadDropped,
-        waitingSince.isEmpty() ? Snapshot.NONE : waitingSince.firstKey(),
+        waitingSince.oldest(Snapshot.NONE),
         delayed.isEmpty() ? Snapshot.NONE : delayed.firstKey().due());
   }
 
   /**
    * The store's counts at the clock's now: a delayed item already due counts as ready (claimable
-   * now), promoted by a claim or not.
+   * now), promoted by a claim or not. The oldest waiting time is as {@link WaitingTimes} keeps it:
+   * exact up to {@value WaitingTimes#MAX_BUCKETS} distinct first-pushed times, never later than
+   * the truth past that.
    */
   StoreStats stats() {
     long due = delayed.isEmpty() ? 0
         : delayed.headMap(new DelayKey(now(), Long.MAX_VALUE), true).size();
     return new StoreStats(tail - head + due, delayed.size() - due, flights.size(), deadIds.size(),
-        deadDropped, waitingSince.isEmpty() ? Optional.empty()
-            : Optional.of(Records.instant(waitingSince.firstKey())));
+        deadDropped, waitingSince.buckets() == 0 ? Optional.empty()
+            : Optional.of(Records.instant(waitingSince.oldest(Snapshot.NONE))));
+  }
+
+  int waitingBuckets() {
+    return waitingSince.buckets();
   }
 
   /** Hands the current counts to the queue's waiters; after a committed round. */
@@ -148,10 +159,22 @@ final class QueueState {
     return List.copyOf(repairs);
   }
 
-  /** Writes the state record if this round moved it. */
+  boolean loaded() {
+    return loaded;
+  }
+
+  /** Puts what an open's migration repaired before what its load repaired. */
+  void addMigrationRepairs(List<String> migration) {
+    repairs.addAll(0, migration);
+  }
+
+  /**
+   * Writes the state record if this round changed it: a new block of numbers reserved, or a dead
+   * letter dropped. Head and tail moving do not count: they are not stored.
+   */
   void stage(Txn t) {
     if (dirty) {
-      t.put(keys.state(), new State(head, tail, nextSeq, deadDropped).encode());
+      t.put(keys.state(), new State(seqLimit, deadDropped).encode());
       dirty = false;
     }
   }
@@ -165,7 +188,11 @@ final class QueueState {
   }
 
   private long next() {
-    dirty = true;
+    if (nextSeq >= seqLimit) {
+      // Written in this same round, so a committed id is always below the stored limit.
+      seqLimit = Records.saturatedAdd(nextSeq, SEQUENCE_BLOCK);
+      dirty = true;
+    }
     return nextSeq++;
   }
 
@@ -184,9 +211,8 @@ final class QueueState {
       return PushResult.FULL;
     }
     long now = now();
-    long id = next();
-    t.put(keys.item(id), new ItemRecord(now, digest, item.payload()).encode());
-    placeWaiting(t, new Entry(id, 0, 0, digest), now, delayNanos, now);
+    Entry e = new Entry(next(), 0, 0, now, digest);
+    placeWaiting(t, e, e.encode(item.payload()), delayNanos, now);
     return PushResult.ADDED;
   }
 
@@ -206,41 +232,42 @@ final class QueueState {
     return out;
   }
 
-  /** Puts an entry at the tail (delay ≤ 0) or in the delayed index, with its unique member. */
-  private void placeWaiting(Txn t, Entry e, long firstPushed, long delayNanos, long now) {
+  /**
+   * Puts an entry ({@code e} its header, {@code raw} its stored bytes) at the tail (delay ≤ 0) or
+   * in the delayed index, with its unique member.
+   */
+  private void placeWaiting(Txn t, Entry e, byte[] raw, long delayNanos, long now) {
     byte[] loc;
     if (delayNanos <= 0) {
       long pos = tail++;
-      dirty = true;
-      t.put(keys.ready(pos), e.encode());
+      t.put(keys.ready(pos), raw);
       loc = readyLoc(pos);
     } else {
       DelayKey k = new DelayKey(Records.saturatedAdd(now, delayNanos), next());
       delayed.put(k, e);
-      t.put(keys.delayed(k.due(), k.order()), e.encode());
+      t.put(keys.delayed(k.due(), k.order()), raw);
       loc = delayedLoc(k);
     }
     if (e.digest() != null) {
       t.put(keys.unique(e.digest()), loc);
     }
-    addWaiting(firstPushed);
+    addWaiting(e.firstPushedNanos());
   }
 
   /** Puts an entry at the head, with its unique member. */
-  private void placeHead(Txn t, Entry e, long firstPushed) {
+  private void placeHead(Txn t, Entry e, byte[] raw) {
     long pos = --head;
-    dirty = true;
-    t.put(keys.ready(pos), e.encode());
+    t.put(keys.ready(pos), raw);
     if (e.digest() != null) {
       t.put(keys.unique(e.digest()), readyLoc(pos));
     }
-    addWaiting(firstPushed);
+    addWaiting(e.firstPushedNanos());
   }
 
   /**
    * Unique queues: if {@code incoming}'s identity is waiting, folds its counts into the waiting
-   * copy (which keeps its place and due time) and returns true; the caller then drops the incoming
-   * copy's item record.
+   * copy (which keeps its place, due time and first-pushed time) and returns true; the incoming
+   * copy is then dropped.
    */
   private boolean merge(Txn t, Entry incoming) {
     if (incoming.digest() == null) {
@@ -265,8 +292,8 @@ final class QueueState {
     }
     Entry merged = waiting.withCounts(Math.max(waiting.deliveries(), incoming.deliveries()),
         Math.max(waiting.recoveries(), incoming.recoveries()));
-    if (!merged.equals(waiting)) {
-      t.put(entryKey, merged.encode());
+    if (merged.deliveries() != waiting.deliveries() || merged.recoveries() != waiting.recoveries()) {
+      t.put(entryKey, Entry.withCounts(t.get(entryKey), merged.deliveries(), merged.recoveries()));
       if (loc[0] == Keys.DELAYED) {
         delayed.put(new DelayKey(Keys.getSortable(loc, 1), Keys.getSortable(loc, 9)), merged);
       }
@@ -301,23 +328,25 @@ final class QueueState {
   }
 
   private void addWaiting(long firstPushed) {
-    waitingSince.merge(firstPushed, 1, Integer::sum);
+    waitingSince.add(firstPushed);
   }
 
   private void removeWaiting(long firstPushed) {
-    waitingSince.computeIfPresent(firstPushed, (k, n) -> n == 1 ? null : n - 1);
+    waitingSince.remove(firstPushed);
   }
 
   // ---------------------------------------------------------------- claim and settle
 
-  /** Promotes due delayed items to the tail, then moves up to {@code max} from the head. */
+  /**
+   * Promotes due delayed items to the tail, then moves up to {@code max} from the head: per item
+   * one get, one delete and one put of the same bytes under the in-flight key.
+   */
   List<Delivery> claim(Txn t, int max) {
     long now = now();
     promote(t, now);
     List<Delivery> out = new ArrayList<>(Math.min(max, 64));
     while (out.size() < max && head < tail) {
       long pos = head++;
-      dirty = true;
       byte[] readyKey = keys.ready(pos);
       byte[] raw = t.get(readyKey);
       if (raw == null) {
@@ -333,19 +362,12 @@ final class QueueState {
           t.delete(memberKey);
         }
       }
-      byte[] rec = t.get(keys.item(e.itemId()));
-      if (rec == null) {
-        LOG.error("queue \"{}\": ready entry at position {} names item #{}, which is not stored; "
-            + "dropped", queue, pos, e.itemId());
-        continue;
-      }
-      ItemRecord item = ItemRecord.decode(rec);
-      removeWaiting(item.firstPushedNanos());
+      removeWaiting(e.firstPushedNanos());
       long did = next();
-      t.put(keys.flight(did), e.encode());
-      flights.put(did, new Flight(e, item.firstPushedNanos()));
-      out.add(new Delivery(did, item.payload(), e.deliveries(), e.recoveries(),
-          Records.instant(item.firstPushedNanos())));
+      t.put(keys.flight(did), raw);
+      flights.put(did, e);
+      out.add(new Delivery(did, Entry.payloadOf(raw), e.deliveries(), e.recoveries(),
+          Records.instant(e.firstPushedNanos())));
     }
     return out;
   }
@@ -355,10 +377,17 @@ final class QueueState {
       Map.Entry<DelayKey, Entry> d = delayed.pollFirstEntry();
       DelayKey k = d.getKey();
       Entry e = d.getValue();
-      t.delete(keys.delayed(k.due(), k.order()));
+      byte[] delayedKey = keys.delayed(k.due(), k.order());
+      byte[] raw = t.get(delayedKey);
+      if (raw == null) {
+        LOG.error("queue \"{}\": no delayed entry due at {} (order {}) although the index names "
+            + "item #{}; skipped", queue, Records.instant(k.due()), k.order(), e.itemId());
+        removeWaiting(e.firstPushedNanos());
+        continue;
+      }
+      t.delete(delayedKey);
       long pos = tail++;
-      dirty = true;
-      t.put(keys.ready(pos), e.encode());
+      t.put(keys.ready(pos), raw);
       if (e.digest() != null) {
         byte[] memberKey = keys.unique(e.digest());
         if (Arrays.equals(t.get(memberKey), delayedLoc(k))) {
@@ -368,59 +397,69 @@ final class QueueState {
     }
   }
 
+  /**
+   * The stored bytes of delivery {@code id}'s in-flight entry, deleted from the store; null (and
+   * an error logged) when the store has lost it although memory knew it.
+   */
+  private byte[] takeFlight(Txn t, long id, Entry e) {
+    byte[] key = keys.flight(id);
+    byte[] raw = t.get(key);
+    t.delete(key);
+    if (raw == null) {
+      LOG.error("queue \"{}\": the in-flight entry of delivery {} (item #{}) is not stored; the "
+          + "delivery is dropped", queue, id, e.itemId());
+    }
+    return raw;
+  }
+
   List<Outcome> ack(Txn t, List<Delivery> deliveries) {
     List<Outcome> out = new ArrayList<>(deliveries.size());
     for (Delivery d : deliveries) {
-      Flight f = flights.remove(d.id());
-      if (f == null) {
+      if (flights.remove(d.id()) == null) {
         out.add(Outcome.STALE);
         continue;
       }
       t.delete(keys.flight(d.id()));
-      t.delete(keys.item(f.entry().itemId()));
       out.add(Outcome.DONE);
     }
     return out;
   }
 
   Outcome release(Txn t, long deliveryId, long delayNanos) {
-    Flight f = flights.remove(deliveryId);
+    Entry f = flights.remove(deliveryId);
     if (f == null) {
       return Outcome.STALE;
     }
-    t.delete(keys.flight(deliveryId));
-    Entry e = f.entry().withCounts(f.entry().deliveries() + 1, f.entry().recoveries());
+    byte[] raw = takeFlight(t, deliveryId, f);
+    if (raw == null) {
+      return Outcome.STALE;
+    }
+    Entry e = f.withCounts(f.deliveries() + 1, f.recoveries());
     if (merge(t, e)) {
-      t.delete(keys.item(e.itemId()));
       return Outcome.MERGED;
     }
-    long now = now();
-    placeWaiting(t, e, f.firstPushed(), delayNanos, now);
+    placeWaiting(t, e, Entry.withCounts(raw, e.deliveries(), e.recoveries()), delayNanos, now());
     return Outcome.DONE;
   }
 
   List<Outcome> unclaim(Txn t, List<Delivery> deliveries) {
     Outcome[] out = new Outcome[deliveries.size()];
-    Flight[] taken = new Flight[deliveries.size()];
+    List<Entry> entries = new ArrayList<>();
+    List<byte[]> raws = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
     for (int i = 0; i < deliveries.size(); i++) {
-      taken[i] = flights.remove(deliveries.get(i).id());
-      if (taken[i] == null) {
+      long id = deliveries.get(i).id();
+      Entry e = flights.remove(id);
+      byte[] raw = e == null ? null : takeFlight(t, id, e);
+      if (raw == null) {
         out[i] = Outcome.STALE;
       } else {
-        t.delete(keys.flight(deliveries.get(i).id()));
-      }
-    }
-    List<Entry> entries = new ArrayList<>();
-    List<Long> since = new ArrayList<>();
-    List<Integer> at = new ArrayList<>();
-    for (int i = 0; i < taken.length; i++) {
-      if (taken[i] != null) {
-        entries.add(taken[i].entry());
-        since.add(taken[i].firstPushed());
+        entries.add(e);
+        raws.add(raw);
         at.add(i);
       }
     }
-    List<Boolean> merged = putBackAtHead(t, entries, since);
+    List<Boolean> merged = putBackAtHead(t, entries, raws);
     for (int j = 0; j < at.size(); j++) {
       out[at.get(j)] = merged.get(j) ? Outcome.MERGED : Outcome.DONE;
     }
@@ -430,19 +469,23 @@ final class QueueState {
   /**
    * Puts entries back at the head in their order (unclaim, recovery). On a unique queue an entry
    * whose identity is waiting, or is placed by an earlier entry of the list, merges into that copy
-   * instead (its item record dropped). Returns, per entry, whether it merged.
+   * instead (the copy put back is dropped). Returns, per entry, whether it merged.
    */
-  private List<Boolean> putBackAtHead(Txn t, List<Entry> entries, List<Long> firstPushed) {
+  private List<Boolean> putBackAtHead(Txn t, List<Entry> entries, List<byte[]> raws) {
     List<Boolean> merged = new ArrayList<>(entries.size());
     List<Entry> placed = new ArrayList<>(entries);
+    List<byte[]> placedRaw = new ArrayList<>(raws);
     Map<ByteBuffer, Integer> placedByDigest = new HashMap<>();
     for (int i = 0; i < entries.size(); i++) {
       Entry e = entries.get(i);
       Integer earlier = e.digest() == null ? null : placedByDigest.get(ByteBuffer.wrap(e.digest()));
       if (earlier != null) {
         Entry w = placed.get(earlier);
-        placed.set(earlier, w.withCounts(Math.max(w.deliveries(), e.deliveries()),
-            Math.max(w.recoveries(), e.recoveries())));
+        Entry folded = w.withCounts(Math.max(w.deliveries(), e.deliveries()),
+            Math.max(w.recoveries(), e.recoveries()));
+        placed.set(earlier, folded);
+        placedRaw.set(earlier, Entry.withCounts(placedRaw.get(earlier), folded.deliveries(),
+            folded.recoveries()));
         placed.set(i, null);
       } else if (merge(t, e)) {
         placed.set(i, null);
@@ -450,38 +493,34 @@ final class QueueState {
         placedByDigest.put(ByteBuffer.wrap(e.digest()), i);
       }
       merged.add(placed.get(i) == null);
-      if (placed.get(i) == null) {
-        t.delete(keys.item(e.itemId()));
-      }
     }
     // Last first, each at the new head, so the head ends up in the list's order.
     for (int i = entries.size() - 1; i >= 0; i--) {
       if (placed.get(i) != null) {
-        placeHead(t, placed.get(i), firstPushed.get(i));
+        placeHead(t, placed.get(i), placedRaw.get(i));
       }
     }
     return merged;
   }
 
   Outcome deadLetter(Txn t, long deliveryId, String reason) {
-    Flight f = flights.remove(deliveryId);
+    Entry f = flights.remove(deliveryId);
     if (f == null) {
       return Outcome.STALE;
     }
-    t.delete(keys.flight(deliveryId));
-    bury(t, f.entry(), f.firstPushed(), reason);
+    byte[] raw = takeFlight(t, deliveryId, f);
+    if (raw == null) {
+      return Outcome.STALE;
+    }
+    bury(t, f, Entry.payloadOf(raw), reason);
     return Outcome.DONE;
   }
 
-  /** Moves an item (not waiting, not in flight any more) to the dead-letter store. */
-  private void bury(Txn t, Entry e, long firstPushed, String reason) {
-    byte[] itemKey = keys.item(e.itemId());
-    byte[] rec = t.get(itemKey);
-    t.delete(itemKey);
-    byte[] payload = rec == null ? new byte[0] : ItemRecord.decode(rec).payload();
+  /** Stores an item (not waiting, not in flight any more) in the dead-letter store. */
+  private void bury(Txn t, Entry e, byte[] payload, String reason) {
     long id = next();
-    t.put(keys.dead(id), new DeadRecord(e.deliveries(), e.recoveries(), firstPushed, now(),
-        e.digest(), reason == null ? "" : reason, payload).encode());
+    t.put(keys.dead(id), new DeadRecord(e.deliveries(), e.recoveries(), e.firstPushedNanos(),
+        now(), e.digest(), reason == null ? "" : reason, payload).encode());
     deadIds.add(id);
     enforceDeadCap(t);
   }
@@ -493,7 +532,7 @@ final class QueueState {
       byte[] raw = t.get(key);
       t.delete(key);
       deadDropped++;
-      dirty = true;
+      dirty = true; // the drop count is stored
       String reason = "?";
       String head200 = "";
       if (raw != null) {
@@ -523,25 +562,26 @@ final class QueueState {
     long n = waiting();
     for (long pos = head; pos < tail; pos++) {
       byte[] readyKey = keys.ready(pos);
-      byte[] raw = t.get(readyKey);
-      t.delete(readyKey);
-      if (raw != null) {
-        dropWaiting(t, Entry.decode(raw));
+      if (unique) {
+        // Only a unique queue needs the entry: for its member.
+        byte[] raw = t.get(readyKey);
+        if (raw != null) {
+          dropMember(t, Entry.decode(raw));
+        }
       }
+      t.delete(readyKey);
     }
     head = tail;
-    dirty = true;
     for (Map.Entry<DelayKey, Entry> d : delayed.entrySet()) {
       t.delete(keys.delayed(d.getKey().due(), d.getKey().order()));
-      dropWaiting(t, d.getValue());
+      dropMember(t, d.getValue());
     }
     delayed.clear();
     waitingSince.clear();
     return n;
   }
 
-  private void dropWaiting(Txn t, Entry e) {
-    t.delete(keys.item(e.itemId()));
+  private void dropMember(Txn t, Entry e) {
     if (e.digest() != null) {
       t.delete(keys.unique(e.digest()));
     }
@@ -580,13 +620,11 @@ final class QueueState {
       }
       DeadRecord r = DeadRecord.decode(raw);
       n++;
-      Entry e = new Entry(next(), 0, 0, unique ? r.digest() : null);
+      Entry e = new Entry(next(), 0, 0, r.firstPushedNanos(), unique ? r.digest() : null);
       if (merge(t, e)) {
         continue;
       }
-      t.put(keys.item(e.itemId()), new ItemRecord(r.firstPushedNanos(), e.digest(), r.payload())
-          .encode());
-      placeWaiting(t, e, r.firstPushedNanos(), 0, now);
+      placeWaiting(t, e, e.encode(r.payload()), 0, now);
     }
     return n;
   }
@@ -626,6 +664,7 @@ final class QueueState {
     head = 0;
     tail = 0;
     nextSeq = 0;
+    seqLimit = 0;
     deadDropped = 0;
     delayed.clear();
     flights.clear();
@@ -644,28 +683,30 @@ final class QueueState {
     Set<Long> referenced = new HashSet<>();
     TreeMap<Long, Entry> ready = new TreeMap<>();
     for (Map.Entry<Long, Entry> r : s.ready.entrySet()) {
-      if (checkEntry(t, s, referenced, keys.ready(r.getKey()), "ready entry at position "
+      if (checkEntry(t, referenced, keys.ready(r.getKey()), "ready entry at position "
           + r.getKey(), r.getValue())) {
-        ready.put(r.getKey(), fixDigest(t, s, keys.ready(r.getKey()), r.getValue()));
+        ready.put(r.getKey(), r.getValue());
       }
     }
     for (Map.Entry<DelayKey, Entry> d : s.delayed.entrySet()) {
       DelayKey k = d.getKey();
-      if (checkEntry(t, s, referenced, keys.delayed(k.due(), k.order()), "delayed entry due at "
+      if (checkEntry(t, referenced, keys.delayed(k.due(), k.order()), "delayed entry due at "
           + Records.instant(k.due()), d.getValue())) {
-        Entry e = fixDigest(t, s, keys.delayed(k.due(), k.order()), d.getValue());
-        delayed.put(k, e);
-        addWaiting(s.items.get(e.itemId()).firstPushed);
+        delayed.put(k, d.getValue());
+        addWaiting(d.getValue().firstPushedNanos());
         maxSeq = Math.max(maxSeq, k.order());
       }
     }
     TreeMap<Long, Entry> inFlight = new TreeMap<>();
     for (Map.Entry<Long, Entry> f : s.flights.entrySet()) {
-      if (checkEntry(t, s, referenced, keys.flight(f.getKey()), "in-flight entry of delivery "
+      if (checkEntry(t, referenced, keys.flight(f.getKey()), "in-flight entry of delivery "
           + f.getKey(), f.getValue())) {
-        inFlight.put(f.getKey(), fixDigest(t, s, keys.flight(f.getKey()), f.getValue()));
+        inFlight.put(f.getKey(), f.getValue());
         maxSeq = Math.max(maxSeq, f.getKey());
       }
+    }
+    for (long id : referenced) {
+      maxSeq = Math.max(maxSeq, id);
     }
     for (long id : s.items.keySet()) {
       maxSeq = Math.max(maxSeq, id);
@@ -675,19 +716,13 @@ final class QueueState {
       deadIds.add(id);
     }
 
-    // Positions and sequence.
+    // Sequence. Head and tail are not stored: the ready keys say where they are.
     if (s.state != null) {
-      head = s.state.head();
-      tail = s.state.tail();
-      nextSeq = s.state.nextSeq();
+      nextSeq = s.state.seqLimit();
       deadDropped = s.state.deadDropped();
-    } else {
-      head = ready.isEmpty() ? 0 : ready.firstKey();
-      tail = head;
-      if (s.anyKey) {
-        repair(t, "its state record (head, tail, sequence) was missing or malformed; rebuilt "
-            + "from the stored entries");
-      }
+    } else if (s.anyKey) {
+      repair(t, "its state record (sequence, dropped dead letters) was missing or malformed; "
+          + "rebuilt from the stored entries");
     }
     if ((s.state == null && s.anyKey) || nextSeq <= maxSeq) {
       // Settled deliveries leave no key behind, so the highest stored id says nothing about the
@@ -698,22 +733,26 @@ final class QueueState {
           + "known to be above every id it handed out (highest stored: " + maxSeq + "); moved to "
           + nextSeq + " so no id is used twice");
     }
+    // The first number handed out reserves the next block, and writes the state record with it.
+    seqLimit = nextSeq;
     long count = ready.size();
-    boolean contiguous = count == tail - head
-        && (count == 0 || (ready.firstKey() == head && ready.lastKey() == tail - 1));
-    if (!contiguous) {
-      String was = "head=" + head + ", tail=" + tail + " (" + (tail - head) + " ready), "
-          + count + " ready entries stored"
-          + (count == 0 ? "" : " at positions " + ready.firstKey() + ".." + ready.lastKey());
+    head = ready.isEmpty() ? 0 : ready.firstKey();
+    tail = ready.isEmpty() ? 0 : ready.lastKey() + 1;
+    if (count != tail - head) {
+      String was = count + " ready entries stored at positions " + head + ".." + (tail - 1);
+      List<byte[]> raws = new ArrayList<>();
+      for (long pos : ready.keySet()) {
+        raws.add(t.get(keys.ready(pos)));
+      }
       for (long pos : ready.keySet()) {
         t.delete(keys.ready(pos));
       }
       long pos = head;
-      for (Entry e : ready.values()) {
-        t.put(keys.ready(pos++), e.encode());
+      for (byte[] v : raws) {
+        t.put(keys.ready(pos++), v);
       }
-      repair(t, "its ready positions did not match its counters (" + was + "); renumbered the "
-          + count + " stored entries from position " + head);
+      repair(t, "its ready positions had gaps (" + was + "); renumbered the " + count
+          + " stored entries from position " + head);
       tail = pos;
       // Re-key the map to the new positions for the checks below.
       TreeMap<Long, Entry> renumbered = new TreeMap<>();
@@ -724,20 +763,25 @@ final class QueueState {
       ready = renumbered;
     }
     for (Entry e : ready.values()) {
-      addWaiting(s.items.get(e.itemId()).firstPushed);
+      addWaiting(e.firstPushedNanos());
     }
 
-    // Item records no entry names: nothing says where they were, so they wait again at the tail
-    // (at-least-once: a record is never thrown away just because its entry is gone).
-    for (Map.Entry<Long, ItemHead> i : new TreeMap<>(s.items).entrySet()) {
+    // Item records of layout 1 that no entry named (the migration leaves them): nothing says where
+    // they were, so they wait again at the tail (at-least-once: a record is never thrown away just
+    // because its entry is gone).
+    for (Map.Entry<Long, LayoutV1.ItemRecord> i : new TreeMap<>(s.items).entrySet()) {
+      t.delete(keys.item(i.getKey()));
       if (referenced.contains(i.getKey())) {
+        repair(t, "item record #" + i.getKey() + " of layout 1 was left beside the entry that "
+            + "holds its payload; deleted");
         continue;
       }
-      Entry e = new Entry(i.getKey(), 0, 0, unique ? i.getValue().digest : null);
+      LayoutV1.ItemRecord rec = i.getValue();
+      Entry e = new Entry(i.getKey(), 0, 0, rec.firstPushedNanos(), unique ? rec.digest() : null);
       long pos = tail++;
-      t.put(keys.ready(pos), e.encode());
+      t.put(keys.ready(pos), e.encode(rec.payload()));
       ready.put(pos, e);
-      addWaiting(i.getValue().firstPushed);
+      addWaiting(e.firstPushedNanos());
       repair(t, "item #" + i.getKey() + " had no ready, delayed or in-flight entry; put back at "
           + "the tail");
     }
@@ -745,25 +789,23 @@ final class QueueState {
     reconcileUnique(t, s, ready);
 
     if (recover) {
-      recover(t, inFlight, s);
+      recover(t, inFlight);
     } else {
-      for (Map.Entry<Long, Entry> f : inFlight.entrySet()) {
-        flights.put(f.getKey(), new Flight(f.getValue(), s.items.get(f.getValue().itemId())
-            .firstPushed));
-      }
+      flights.putAll(inFlight);
     }
 
     if (deadIds.size() > settings.deadLetterLength()) {
       enforceDeadCap(t);
     }
-    if (s.meta == null) {
-      if (s.anyKey) {
+    if (s.meta == null || s.meta.version() != LAYOUT_VERSION || s.meta.migrated() != null) {
+      if (s.anyKey && s.meta == null) {
         repair(t, "its meta record was missing or malformed; rewritten as layout "
             + LAYOUT_VERSION + ", " + Meta.flavour(unique));
       }
       t.put(keys.meta(), new Meta(LAYOUT_VERSION, unique).encode());
     }
     dirty = true;
+    loaded = true;
   }
 
   private void repair(Txn t, String what) {
@@ -772,15 +814,8 @@ final class QueueState {
         db.directory(), what);
   }
 
-  /** Keeps an entry iff its item is stored and no earlier entry names the same item. */
-  private boolean checkEntry(Txn t, Scan s, Set<Long> referenced, byte[] key, String what,
-      Entry e) {
-    if (!s.items.containsKey(e.itemId())) {
-      t.delete(key);
-      repair(t, what + " names item #" + e.itemId() + ", whose record is missing (a crash or a "
-          + "manual edit); entry deleted");
-      return false;
-    }
+  /** Keeps an entry iff no earlier entry names the same item. */
+  private boolean checkEntry(Txn t, Set<Long> referenced, byte[] key, String what, Entry e) {
     if (!referenced.add(e.itemId())) {
       t.delete(key);
       repair(t, what + " names item #" + e.itemId() + ", which another entry already names; "
@@ -788,22 +823,6 @@ final class QueueState {
       return false;
     }
     return true;
-  }
-
-  /**
-   * An entry's digest must be its item's: a unique queue's entry takes the record's digest, a
-   * simple queue's has none. A corrected entry is rewritten.
-   */
-  private Entry fixDigest(Txn t, Scan s, byte[] key, Entry e) {
-    byte[] want = unique ? s.items.get(e.itemId()).digest : null;
-    if (Arrays.equals(want, e.digest()) || (unique && want == null)) {
-      return e;
-    }
-    Entry fixed = new Entry(e.itemId(), e.deliveries(), e.recoveries(), want);
-    t.put(key, fixed.encode());
-    repair(t, "the entry of item #" + e.itemId() + " carried a digest that was not its item's; "
-        + "corrected");
-    return fixed;
   }
 
   /** Makes the unique set exactly the waiting items' digests, each naming its item's place. */
@@ -863,7 +882,7 @@ final class QueueState {
    * delivery count unchanged; one reaching MAX_RECOVERIES is dead-lettered as a suspected poison
    * item.
    */
-  private void recover(Txn t, TreeMap<Long, Entry> inFlight, Scan s) {
+  private void recover(Txn t, TreeMap<Long, Entry> inFlight) {
     if (inFlight.isEmpty()) {
       return;
     }
@@ -872,27 +891,29 @@ final class QueueState {
     int merged = 0;
     int poisoned = 0;
     List<Entry> back = new ArrayList<>();
-    List<Long> since = new ArrayList<>();
+    List<byte[]> raws = new ArrayList<>();
     for (Map.Entry<Long, Entry> f : inFlight.entrySet()) {
       long did = f.getKey();
       Entry was = f.getValue();
-      long firstPushed = s.items.get(was.itemId()).firstPushed;
-      t.delete(keys.flight(did));
+      byte[] key = keys.flight(did);
+      byte[] raw = t.get(key);
+      t.delete(key);
       Entry e = was.withCounts(was.deliveries(), was.recoveries() + 1);
       if (max > 0 && e.recoveries() >= max) {
         String reason = "suspected poison item: in flight during " + e.recoveries()
             + " crashes (MAX_RECOVERIES=" + max + ")";
+        byte[] payload = Entry.payloadOf(raw);
         LOG.warn("queue \"{}\": item #{} (first 200 bytes: {}) was in flight during {} crashes; "
             + "dead-lettered as a suspected poison item (MAX_RECOVERIES={})", queue, e.itemId(),
-            printable(payloadOf(t, e), 200), e.recoveries(), max);
-        bury(t, e, firstPushed, reason);
+            printable(payload, 200), e.recoveries(), max);
+        bury(t, e, payload, reason);
         poisoned++;
       } else {
         back.add(e);
-        since.add(firstPushed);
+        raws.add(Entry.withCounts(raw, e.deliveries(), e.recoveries()));
       }
     }
-    for (boolean m : putBackAtHead(t, back, since)) {
+    for (boolean m : putBackAtHead(t, back, raws)) {
       if (m) {
         merged++;
       } else {
@@ -904,28 +925,13 @@ final class QueueState {
         + "suspected poison", queue, inFlight.size(), placedBack, merged, poisoned);
   }
 
-  private byte[] payloadOf(Txn t, Entry e) {
-    byte[] rec = t.get(keys.item(e.itemId()));
-    return rec == null ? new byte[0] : ItemRecord.decode(rec).payload();
-  }
-
-  /** What a record's header says, without its payload. */
-  static final class ItemHead {
-    final long firstPushed;
-    final byte[] digest;
-
-    ItemHead(long firstPushed, byte[] digest) {
-      this.firstPushed = firstPushed;
-      this.digest = digest;
-    }
-  }
-
   /** Everything stored under this queue's prefix, parsed; malformed keys already deleted. */
   static final class Scan {
     Meta meta;
     State state;
     boolean anyKey;
-    final Map<Long, ItemHead> items = new HashMap<>();
+    /** Item records of layout 1 the migration left: no entry named them. */
+    final Map<Long, LayoutV1.ItemRecord> items = new HashMap<>();
     final TreeMap<Long, Entry> ready = new TreeMap<>();
     final TreeMap<DelayKey, Entry> delayed = new TreeMap<>();
     final TreeMap<Long, Entry> flights = new TreeMap<>();
@@ -972,17 +978,10 @@ final class QueueState {
               s.state = State.decode(v);
               s.anyKey = true;
               break;
-            case Keys.ITEM: {
+            case Keys.ITEM:
               s.anyKey = true;
-              long fp = ItemRecord.firstPushedOf(v);
-              byte[] digest = v[8] == Records.DIGEST_BYTES && v.length >= 9 + Records.DIGEST_BYTES
-                  ? Arrays.copyOfRange(v, 9, 9 + Records.DIGEST_BYTES) : null;
-              if (v[8] != 0 && digest == null) {
-                throw new IllegalArgumentException("item record has a bad digest length " + v[8]);
-              }
-              s.items.put(keys.firstNumber(k), new ItemHead(fp, digest));
+              s.items.put(keys.firstNumber(k), LayoutV1.ItemRecord.decode(v));
               break;
-            }
             case Keys.READY:
               s.anyKey = true;
               s.ready.put(keys.firstNumber(k), Entry.decode(v));

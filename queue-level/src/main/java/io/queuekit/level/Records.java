@@ -21,72 +21,68 @@ final class Records {
   static final int DIGEST_BYTES = 32;
 
   /**
-   * An index entry: what a ready, delayed or in-flight key holds. The payload stays in the item
-   * record, so moving an item between states rewrites only these few bytes.
+   * What a ready, delayed or in-flight key holds: the whole item, so a push is one put, a claim one
+   * get, one delete and one put of the same bytes, an ack one delete. This record is the header;
+   * the payload stays in the stored bytes ({@link #payloadOf}), so the heap never holds a waiting
+   * item's payload.
    *
    * @param digest SHA-256 of the identity on a unique queue, else null
    */
-  record Entry(long itemId, int deliveries, int recoveries, byte[] digest) {
-    byte[] encode() {
-      byte[] b = new byte[16 + (digest == null ? 0 : DIGEST_BYTES)];
+  record Entry(long itemId, int deliveries, int recoveries, long firstPushedNanos, byte[] digest) {
+    /** Bytes before the digest: id, two counts, first-pushed time, digest length. */
+    static final int HEADER = 25;
+
+    byte[] encode(byte[] payload) {
+      int d = digest == null ? 0 : DIGEST_BYTES;
+      byte[] b = new byte[HEADER + d + payload.length];
       Keys.putLong(b, 0, itemId);
       Keys.putInt(b, 8, deliveries);
       Keys.putInt(b, 12, recoveries);
+      Keys.putLong(b, 16, firstPushedNanos);
+      b[24] = (byte) d;
       if (digest != null) {
-        System.arraycopy(digest, 0, b, 16, DIGEST_BYTES);
+        System.arraycopy(digest, 0, b, HEADER, d);
       }
+      System.arraycopy(payload, 0, b, HEADER + d, payload.length);
       return b;
     }
 
+    /** The header of stored entry bytes, without copying the payload. */
     static Entry decode(byte[] b) {
-      if (b.length != 16 && b.length != 16 + DIGEST_BYTES) {
-        throw new IllegalArgumentException("index entry of " + b.length + " bytes; expected 16 or "
-            + (16 + DIGEST_BYTES));
-      }
+      int d = digestLength(b);
       return new Entry(Keys.getLong(b, 0), Keys.getInt(b, 8), Keys.getInt(b, 12),
-          b.length == 16 ? null : Arrays.copyOfRange(b, 16, b.length));
+          Keys.getLong(b, 16), d == 0 ? null : Arrays.copyOfRange(b, HEADER, HEADER + d));
+    }
+
+    /** A copy of the payload of stored entry bytes. */
+    static byte[] payloadOf(byte[] b) {
+      return Arrays.copyOfRange(b, HEADER + digestLength(b), b.length);
+    }
+
+    /** Stored entry bytes with other counts (a copy; the stored array is never changed). */
+    static byte[] withCounts(byte[] b, int deliveries, int recoveries) {
+      byte[] c = b.clone();
+      Keys.putInt(c, 8, deliveries);
+      Keys.putInt(c, 12, recoveries);
+      return c;
+    }
+
+    private static int digestLength(byte[] b) {
+      if (b.length < HEADER || (b[24] != 0 && b[24] != DIGEST_BYTES)
+          || b.length < HEADER + b[24]) {
+        throw new IllegalArgumentException("entry of " + b.length + " bytes is malformed (at "
+            + "least " + HEADER + " bytes with a digest length of 0 or " + DIGEST_BYTES + ")");
+      }
+      return b[24];
     }
 
     Entry withCounts(int deliveries, int recoveries) {
-      return new Entry(itemId, deliveries, recoveries, digest);
-    }
-  }
-
-  /** An item record: written once at push (or replay), deleted at ack, dead letter or removeAll. */
-  record ItemRecord(long firstPushedNanos, byte[] digest, byte[] payload) {
-    byte[] encode() {
-      int d = digest == null ? 0 : DIGEST_BYTES;
-      byte[] b = new byte[9 + d + payload.length];
-      Keys.putLong(b, 0, firstPushedNanos);
-      b[8] = (byte) d;
-      if (digest != null) {
-        System.arraycopy(digest, 0, b, 9, d);
-      }
-      System.arraycopy(payload, 0, b, 9 + d, payload.length);
-      return b;
-    }
-
-    static ItemRecord decode(byte[] b) {
-      if (b.length < 9 || (b[8] != 0 && b[8] != DIGEST_BYTES) || b.length < 9 + b[8]) {
-        throw new IllegalArgumentException("item record of " + b.length + " bytes is malformed");
-      }
-      int d = b[8];
-      return new ItemRecord(Keys.getLong(b, 0),
-          d == 0 ? null : Arrays.copyOfRange(b, 9, 9 + d),
-          Arrays.copyOfRange(b, 9 + d, b.length));
-    }
-
-    /** Only the first-pushed time, without copying the payload. */
-    static long firstPushedOf(byte[] b) {
-      if (b.length < 9) {
-        throw new IllegalArgumentException("item record of " + b.length + " bytes is malformed");
-      }
-      return Keys.getLong(b, 0);
+      return new Entry(itemId, deliveries, recoveries, firstPushedNanos, digest);
     }
   }
 
   /**
-   * A dead letter: self-contained, the item record is gone.
+   * A dead letter: self-contained, like an entry.
    *
    * @param digest SHA-256 of the identity on a unique queue (replay merges by it), else null
    */
@@ -128,23 +124,22 @@ final class Records {
   }
 
   /**
-   * The queue's positions and sequence, rewritten in every write batch that moves them.
+   * The queue's sequence bound and dead-letter drop count. The head and tail of the ready range
+   * are not stored: opening reads every ready key anyway and takes them from there.
    *
-   * @param head position of the first ready item
-   * @param tail position after the last ready item (ready = tail - head, no gaps)
-   * @param nextSeq next number for item ids, delivery ids, release orders and dead-letter ids: one
-   *     sequence, so no number is ever used twice, delivery ids included
+   * @param seqLimit every number handed out (item ids, delivery ids, release orders, dead-letter
+   *     ids: one sequence) is below it. The queue reserves numbers {@link QueueState#SEQUENCE_BLOCK}
+   *     at a time, so this record is rewritten once per block, not in every write round, and the
+   *     next open goes on from here: no number is ever used twice, delivery ids included
    * @param deadDropped dead letters dropped at the cap, ever
    */
-  record State(long head, long tail, long nextSeq, long deadDropped) {
-    static final int BYTES = 32;
+  record State(long seqLimit, long deadDropped) {
+    static final int BYTES = 16;
 
     byte[] encode() {
       byte[] b = new byte[BYTES];
-      Keys.putLong(b, 0, head);
-      Keys.putLong(b, 8, tail);
-      Keys.putLong(b, 16, nextSeq);
-      Keys.putLong(b, 24, deadDropped);
+      Keys.putLong(b, 0, seqLimit);
+      Keys.putLong(b, 8, deadDropped);
       return b;
     }
 
@@ -152,20 +147,29 @@ final class Records {
       if (b.length != BYTES) {
         throw new IllegalArgumentException("state of " + b.length + " bytes; expected " + BYTES);
       }
-      return new State(Keys.getLong(b, 0), Keys.getLong(b, 8), Keys.getLong(b, 16),
-          Keys.getLong(b, 24));
+      return new State(Keys.getLong(b, 0), Keys.getLong(b, 8));
     }
   }
 
-  /** The meta record: layout version and flavour. */
-  record Meta(int version, boolean unique) {
+  /**
+   * The meta record: layout version and flavour; while a migration from version 1 is under way,
+   * also the last entry key it migrated (that key's bytes after the queue's prefix), else null.
+   */
+  record Meta(int version, boolean unique, byte[] migrated) {
     static final byte SIMPLE = 's';
     static final byte UNIQUE = 'u';
 
+    Meta(int version, boolean unique) {
+      this(version, unique, null);
+    }
+
     byte[] encode() {
-      byte[] b = new byte[5];
+      byte[] b = new byte[5 + (migrated == null ? 0 : migrated.length)];
       Keys.putInt(b, 0, version);
       b[4] = unique ? UNIQUE : SIMPLE;
+      if (migrated != null) {
+        System.arraycopy(migrated, 0, b, 5, migrated.length);
+      }
       return b;
     }
 
@@ -173,7 +177,19 @@ final class Records {
       if (b.length < 5 || (b[4] != SIMPLE && b[4] != UNIQUE)) {
         throw new IllegalArgumentException("meta record of " + b.length + " bytes is malformed");
       }
-      return new Meta(Keys.getInt(b, 0), b[4] == UNIQUE);
+      return new Meta(Keys.getInt(b, 0), b[4] == UNIQUE,
+          b.length == 5 ? null : Arrays.copyOfRange(b, 5, b.length));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Meta m && m.version == version && m.unique == unique
+          && Arrays.equals(m.migrated, migrated);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * version + Boolean.hashCode(unique)) + Arrays.hashCode(migrated);
     }
 
     static String flavour(boolean unique) {

@@ -15,10 +15,13 @@ import org.iq80.leveldb.WriteOptions;
  * written (a push of the same bytes twice in one round is a duplicate). {@link #commit} writes them
  * all as one {@link WriteBatch}: either every operation of the round is stored, or none is.
  *
- * <p><b>Thread-safety:</b> confined to the holder of one {@link LevelDb}'s combining lock.
+ * <p><b>Thread-safety:</b> confined to the holder of one {@link LevelDb}'s combining lock; the
+ * DB's round reuses one instance ({@link #reset}), so nothing may keep it past its round.
  */
 final class Txn {
   private static final byte[] DELETED = new byte[0];
+  private static final WriteOptions SYNCED = new WriteOptions().sync(true);
+  private static final WriteOptions UNSYNCED = new WriteOptions().sync(false);
 
   private final DB db;
   private final Map<Key, byte[]> changes = new LinkedHashMap<>();
@@ -44,6 +47,11 @@ final class Txn {
     changes.put(new Key(key), DELETED);
   }
 
+  /** Forgets every staged change, for the next round (the map keeps its capacity). */
+  void reset() {
+    changes.clear();
+  }
+
   boolean isEmpty() {
     return changes.isEmpty();
   }
@@ -61,7 +69,7 @@ final class Txn {
           batch.put(e.getKey().bytes, e.getValue());
         }
       }
-      db.write(batch, new WriteOptions().sync(sync));
+      db.write(batch, sync ? SYNCED : UNSYNCED);
     } catch (IOException e) {
       // Only closing the batch (freeing its native memory) declares IOException.
       throw new UncheckedIOException("closing a LevelDB write batch failed", e);

@@ -24,6 +24,9 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>{@code probe DIR}: opens queue "probe" in DIR without an engine option, pushes one item,
  *       prints {@code ENGINE <jni|java>}, then tries {@code engine=jni} and prints {@code JNI
  *       <message>}.
+ *   <li>{@code migrate DIR CHUNK}: migrates queue "mig" (simple, layout 1) in DIR one write round
+ *       of CHUNK entries at a time, printing {@code ROUND <n>} after each, for a parent that kills
+ *       it mid-migration; prints {@code MIGRATED} at the end.
  * </ul>
  */
 public final class LevelChildMain {
@@ -57,6 +60,9 @@ public final class LevelChildMain {
             System.out.println("JNI " + e.getMessage().replace('\n', ' '));
           }
           break;
+        case "migrate":
+          migrate(dir, Integer.parseInt(args[2]), scheduler);
+          break;
         default:
           throw new IllegalArgumentException(args[0]);
       }
@@ -64,6 +70,27 @@ public final class LevelChildMain {
       scheduler.shutdownNow();
     }
     System.out.println("DONE");
+  }
+
+  private static void migrate(Path dir, int chunk, ScheduledExecutorService scheduler) {
+    QueueSettings s = QueueSettings.builder().connStr("leveldb://" + dir).build();
+    BaseQueueConfig c = new BaseQueueConfig("mig", s, false, Clock.systemUTC(), scheduler, dir);
+    LevelDb db = LevelDbs.acquire(LevelLocation.of(c), c.name());
+    try {
+      QueueState state = new QueueState(c.name(), c.queueFullName(), false, s, c.clock(), db,
+          snapshot -> { });
+      for (int round = 1; ; round++) {
+        Records.Meta meta = Records.Meta.decode(db.raw().get(state.keys.meta()));
+        if (meta.version() == QueueState.LAYOUT_VERSION && meta.migrated() == null) {
+          break;
+        }
+        LayoutV1.migrate(db, state, meta, chunk, 1);
+        System.out.println("ROUND " + round);
+      }
+      System.out.println("MIGRATED");
+    } finally {
+      LevelDbs.release(db);
+    }
   }
 
   private static BaseQueue open(String name, Path dir, String query,

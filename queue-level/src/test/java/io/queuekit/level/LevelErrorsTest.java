@@ -199,12 +199,12 @@ class LevelErrorsTest {
     }
     assertThatThrownBy(() -> f.open("mail", false))
         .isInstanceOf(QueueUnavailableException.class)
-        .hasMessageContaining("layout version 7").hasMessageContaining("version 1")
+        .hasMessageContaining("layout version 7").hasMessageContaining("version 2")
         .hasMessageContaining(f.commonDir().toString());
     try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
       assertThat(Meta.decode(raw.db.get(keys.meta())).version()).isEqualTo(7);
       assertThat(raw.keysOf(keys)).hasSizeGreaterThan(2);
-      raw.db.put(keys.meta(), new Meta(1, false).encode());
+      raw.db.put(keys.meta(), new Meta(2, false).encode());
     }
     try (BaseQueue q = f.open("mail", false)) {
       assertThat(q.len()).isEqualTo(1);

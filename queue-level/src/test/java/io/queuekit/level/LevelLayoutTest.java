@@ -5,7 +5,6 @@ import static io.queuekit.level.Fixture.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.level.Records.Entry;
-import io.queuekit.level.Records.ItemRecord;
 import io.queuekit.level.Records.Meta;
 import io.queuekit.level.Records.State;
 import io.queuekit.spi.BaseQueue;
@@ -88,31 +87,41 @@ class LevelLayoutTest {
       assertThat(str(d.payload())).isEqualTo("one");
     }
     try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
-      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("DFIIIMRSUU");
+      // One record per item: no item records beside the entries.
+      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("DFMRSUU");
       Meta meta = Meta.decode(raw.db.get(keys.meta()));
-      assertThat(meta).isEqualTo(new Meta(1, true));
-      State state = State.decode(raw.db.get(keys.state()));
-      assertThat(state.tail() - state.head()).isEqualTo(1);
-      assertThat(state.head()).isEqualTo(1);
-      Entry ready = Entry.decode(raw.db.get(keys.ready(state.head())));
-      ItemRecord three = ItemRecord.decode(raw.db.get(keys.item(ready.itemId())));
-      assertThat(str(three.payload())).isEqualTo("three");
+      assertThat(meta).isEqualTo(new Meta(2, true));
+      assertThat(raw.keysOf(keys, Keys.READY)).singleElement()
+          .satisfies(k -> assertThat(keys.firstNumber(k)).isEqualTo(1));
+      byte[] stored = raw.db.get(keys.ready(1));
+      Entry three = Entry.decode(stored);
+      assertThat(stored).hasSize(Entry.HEADER + 32 + 5);
+      assertThat(str(Entry.payloadOf(stored))).isEqualTo("three");
       assertThat(three.digest()).isEqualTo(Digests.sha256("three".getBytes()));
       assertThat(three.firstPushedNanos()).isEqualTo(Records.nanos(f.clock.instant()));
+      assertThat(three.deliveries()).isZero();
+      assertThat(three.recoveries()).isZero();
+      // The in-flight entry is the ready entry's bytes, moved: payload and all.
+      byte[] flight = raw.db.get(raw.keysOf(keys, Keys.FLIGHT).get(0));
+      assertThat(str(Entry.payloadOf(flight))).isEqualTo("one");
       // The member of "three" names its ready position; "one" (in flight) has none.
       byte[] loc = raw.db.get(keys.unique(Digests.sha256("three".getBytes())));
       assertThat(loc[0]).isEqualTo(Keys.READY);
-      assertThat(Keys.getSortable(loc, 1)).isEqualTo(state.head());
+      assertThat(Keys.getSortable(loc, 1)).isEqualTo(1);
       assertThat(raw.db.get(keys.unique(Digests.sha256("one".getBytes())))).isNull();
       byte[] delayedKey = raw.keysOf(keys, Keys.DELAYED).get(0);
       assertThat(keys.firstNumber(delayedKey))
           .isEqualTo(Records.nanos(f.clock.instant().plus(Duration.ofMinutes(1))));
-      assertThat(state.nextSeq()).isGreaterThan(keys.secondNumber(delayedKey));
+      assertThat(str(Entry.payloadOf(raw.db.get(delayedKey)))).isEqualTo("two");
+      // One block of numbers reserved, written once, above every number used.
+      State state = State.decode(raw.db.get(keys.state()));
+      assertThat(state).isEqualTo(new State(QueueState.SEQUENCE_BLOCK, 0));
+      assertThat(state.seqLimit()).isGreaterThan(keys.secondNumber(delayedKey));
     }
   }
 
   @Test
-  void headAndTailAreKeptSoClaimsNeverSearch() {
+  void theReadyRangeMovesSoClaimsNeverSearchAndTheStateRecordOnlyChangesPerBlock() {
     Keys keys = new Keys("flow_queue");
     try (BaseQueue q = f.open("flow", false, b -> b.length(1000))) {
       for (int i = 0; i < 500; i++) {
@@ -122,10 +131,25 @@ class LevelLayoutTest {
       q.push(item("last"), LONG);
     }
     try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
+      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("MRS");
+      assertThat(keys.firstNumber(raw.keysOf(keys, Keys.READY).get(0))).isEqualTo(500);
+      // 1,001 numbers used, from one block: the record was written in the first round only.
+      assertThat(State.decode(raw.db.get(keys.state())))
+          .isEqualTo(new State(QueueState.SEQUENCE_BLOCK, 0));
+    }
+    long lastId;
+    try (BaseQueue q = f.open("flow", false, b -> b.length(1000))) {
+      // Opening takes head and tail from the ready keys and goes on above the stored bound.
+      Delivery d = q.claim(1, Duration.ZERO).get(0);
+      assertThat(str(d.payload())).isEqualTo("last");
+      assertThat(d.id()).isGreaterThanOrEqualTo(QueueState.SEQUENCE_BLOCK);
+      q.push(item("next"), LONG);
+      lastId = d.id();
+    }
+    try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
+      assertThat(keys.firstNumber(raw.keysOf(keys, Keys.READY).get(0))).isEqualTo(501);
       State s = State.decode(raw.db.get(keys.state()));
-      assertThat(s.head()).isEqualTo(500);
-      assertThat(s.tail()).isEqualTo(501);
-      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("IMRS");
+      assertThat(s.seqLimit()).isEqualTo(2 * QueueState.SEQUENCE_BLOCK).isGreaterThan(lastId);
     }
   }
 
@@ -208,7 +232,7 @@ class LevelLayoutTest {
       assertThat(inFlight).hasSize(1);
     }
     try (RawDb raw = RawDb.open(f.commonDir(), Engine.JNI)) {
-      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("FIMS");
+      assertThat(RawDb.tags(keys, raw.keysOf(keys))).isEqualTo("FMS");
     }
   }
 }

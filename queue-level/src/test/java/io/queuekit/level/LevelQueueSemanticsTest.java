@@ -274,8 +274,13 @@ class LevelQueueSemanticsTest {
     assertThat(q.stats()).extracting(StoreStats::ready, StoreStats::delayed)
         .containsExactly(1L, 2L);
     assertThat(payloads(q.claim(10, Duration.ZERO))).containsExactly("now");
+    // "soon" is due in 100 ms of the queue's clock: a blocked claimer bounds each wait by that.
+    f.clock.advance(Duration.ofSeconds(59).plusMillis(900));
     CompletableFuture<List<Delivery>> waiter = CompletableFuture.supplyAsync(
         () -> q.claim(10, LONG));
+    // Advance only once the waiter is blocked: before, its first claim would take the items at
+    // once and prove nothing; the race made this test take its full 30 s wait now and then.
+    await().atMost(LONG).until(() -> ((LevelQueue) q).itemWaiters() == 1);
     f.clock.advance(Duration.ofMinutes(10));
     // The waiter bounded its wait by the earliest due time, so it notices the clock.
     assertThat(payloads(waiter.get(30, TimeUnit.SECONDS))).containsExactly("soon", "later");
