@@ -58,23 +58,27 @@ import org.slf4j.LoggerFactory;
  * The {@code redis} backend: one named queue stored in Redis, shared by every process and host
  * that opens the same name on the same server (or cluster).
  *
- * <h2>Key layout (version 1)</h2>
+ * <h2>Key layout (version 2)</h2>
  *
  * <p>{@code T} is the hash tag <code>{PREFIX + NAME + QUEUE_NAME}</code> (e.g. {@code {mail_queue}}),
  * so every key of a queue is in one cluster slot; queues spread over the shards. Every script
- * gets every key it touches in {@code KEYS}.
+ * gets every key it touches in {@code KEYS}. Needs Redis 6.2 or newer ({@code LPOP} with a count).
  *
  * <pre>
  * key                      type   holds
  * ───────────────────────  ─────  ────────────────────────────────────────────────────────────
- * T:ready                  list   waiting ids, claimable now, head first
- * T:delayed                zset   waiting ids, score = due time (ms, queue clock); ids are
- *                                 zero-padded so equal due times keep admission order
- * T:items                  hash   waiting id → entry
- * T:pushed                 zset   waiting ids, score = first-pushed time (ms), so the oldest
- *                                 waiting item is found without a scan
- * T + SET_NAME part        hash   unique flavour: SHA-256 hex of the identity → waiting id
- *   (e.g. {mail_queue}_unique)    (the unique set: one member per waiting item)
+ * T:ready                  list   entries, claimable now, head first
+ * T:delayed                zset   waitingId ":" entry, score = due time (ms, queue clock); the
+ *                                 id is 16 zero-padded digits, so members are distinct and
+ *                                 equal due times keep admission order
+ * T:firsts                 zset   first-pushed times (ms) of waiting items, member = score = ms,
+ *                                 so the oldest waiting item is ZRANGE 0 0, without a scan
+ * T:firstn                 hash   first-pushed ms → how many waiting items have it (a member
+ *                                 of T:firsts exactly while its count is above 0)
+ * T + SET_NAME part        hash   unique flavour: SHA-256 hex of the identity →
+ *   (e.g. {mail_queue}_unique)    deliveries ":" recoveries, the larger counts of the waiting
+ *                                 copy and of every copy merged into it (the claim applies
+ *                                 them); one member per waiting item
  * T:inflight:&lt;consumer&gt;    hash   delivery id → entry, one per live consumer
  * T:heartbeat:&lt;consumer&gt;   string present while the consumer lives (PX = CONSUMER_TIMEOUT)
  * T:consumers              hash   consumer id → "host pid" (registered waiters)
@@ -83,9 +87,10 @@ import org.slf4j.LoggerFactory;
  *                                 becomes the earliest
  * T:room                   list   room tokens for producers waiting on a full queue
  * T:dead                   zset   dead letters, score = dead-letter id
- * T:meta                   hash   version=1, flavour=simple|unique, seq (id counter: waiting,
- *                                 delivery and dead-letter ids, never reused), deaddropped,
- *                                 full (a producer waits for room), roomwatchers
+ * T:meta                   hash   version=2, flavour=simple|unique, seq (id counter: waiting ids
+ *                                 of delayed items, delivery and dead-letter ids, never
+ *                                 reused), deaddropped, full (a producer waits for room),
+ *                                 roomwatchers
  * T:promoter               string lease of the one process that wakes a waiter when a delayed
  *                                 item falls due (SET NX PX, CONSUMER_TIMEOUT; renewed once per
  *                                 heartbeat period)
@@ -95,9 +100,28 @@ import org.slf4j.LoggerFactory;
  *                ":" reasonBytes ":" reason payload
  * </pre>
  *
+ * <p>Per item, a push is one list (or delayed set) write, plus on a unique queue one unique-set
+ * write; a batch shares its writes, its id draw and its first-pushed count. A claim is one pop
+ * and one in-flight write per item (plus reading and deleting its unique-set member), one
+ * delivery-id draw per claim (the batch's ids are the sequence's last values) and one
+ * first-pushed count per distinct first-pushed ms; an ack is one {@code HDEL}. The counts of a
+ * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
+ * read of a waiting entry shows counts, so the claim is the first step that needs them.
+ *
  * <p>Invariant, checked by the multi-process test every 100 ms: {@code LLEN T:ready + ZCARD
  * T:delayed == HLEN} of the unique set on a unique queue. Opening a queue whose meta says a newer
  * version or the other flavour, or whose keys hold another type, is an error naming the key.
+ *
+ * <p><b>Layout 1</b> (before this version) kept waiting ids in {@code T:ready} and {@code
+ * T:delayed}, the entries in a hash {@code T:items} (waiting id → entry), their first-pushed
+ * times in a zset {@code T:pushed} (score = ms, member = waiting id), and waiting ids as the
+ * unique set's values; in-flight hashes, dead letters and meta were as above with version=1.
+ * Opening a layout-1 queue migrates it in one script (the open script): every waiting item is
+ * rewritten in place with its counts, first-pushed time, position and due time, and meta says
+ * version=2. A crash of either side leaves layout 1 or layout 2, never a mix, and a second
+ * opener finds version 2. The script holds the server for the time it takes (roughly a second
+ * per few hundred thousand waiting items). Stop processes running layout 1 first: they keep
+ * writing layout 1 and do not re-read the version.
  *
  * <h2>Processes</h2>
  *
@@ -141,7 +165,7 @@ import org.slf4j.LoggerFactory;
 final class RedisQueue implements BaseQueue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
-  static final int LAYOUT_VERSION = 1;
+  static final int LAYOUT_VERSION = 2;
   private static final int PUSH_BATCH_ITEMS = 256;
   private static final int PUSH_BATCH_BYTES = 4 << 20;
   private static final long BACKOFF_MIN_MS = 100;
@@ -244,6 +268,11 @@ final class RedisQueue implements BaseQueue {
           + " holds a " + utf8(r.get(1)) + " queue but it is opened as " + (unique ? "unique"
           : "simple") + "; use another name or remove the old queue's keys");
     }
+    long migrated = (Long) r.get(1);
+    if (migrated >= 0) {
+      log.info("queue \"{}\": migrated the keys {}:* at {} from layout version 1 to {} ({} "
+          + "waiting items)", name, keys.tag, where(), LAYOUT_VERSION, migrated);
+    }
   }
 
   /**
@@ -268,7 +297,7 @@ final class RedisQueue implements BaseQueue {
 
   private QueueConfigException wrongType(int index, String actual) {
     String[] expected = {"list", "zset", "hash", "hash", "hash", "list", "list", "hash", "zset",
-        "hash", "string", "zset"};
+        "hash", "string", "zset", "zset", "hash"};
     return new QueueConfigException("queue \"" + name + "\": Redis key " + keys.name(index, null)
         + " at " + where() + " holds a " + actual + " where the queue keeps its "
         + RedisKeys.NAMES[index - 1] + " " + expected[index - 1] + "; another application uses "

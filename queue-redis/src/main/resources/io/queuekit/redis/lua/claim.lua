@@ -7,24 +7,39 @@ end
 local max, now, length = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 promote(now)
 local out = { -1, 0 }
-local claimed = 0
-while claimed < max do
-  local id = redis.call('LPOP', K_READY)
-  if not id then
-    break
+local popped = redis.call('LPOP', K_READY, max)
+if popped then
+  -- one id draw per claim: the batch's delivery ids are the last #popped values of the sequence
+  local base = redis.call('HINCRBY', K_META, 'seq', #popped) - #popped
+  local fields = {}
+  local firsts = {}
+  for i, e in ipairs(popped) do
+    local dc, rc, first, dg = string.match(e, '^(%d+):(%d+):(%d+):(%x*):')
+    if dg ~= '' then
+      local u = redis.call('HGET', K_UNIQUE, dg)
+      redis.call('HDEL', K_UNIQUE, dg)
+      if u then
+        -- copies merged into this one while it waited: take their larger counts
+        local udc, urc = counts(u)
+        dc, rc = tonumber(dc), tonumber(rc)
+        if udc > dc or urc > rc then
+          local t = decode(e)
+          t.dc, t.rc = math.max(dc, udc), math.max(rc, urc)
+          e = encode(t)
+        end
+      end
+    end
+    firsts[first] = (firsts[first] or 0) + 1
+    local did = string.format('%d', base + i)
+    table.insert(fields, did)
+    table.insert(fields, e)
+    table.insert(out, base + i)
+    table.insert(out, e)
   end
-  local e = redis.call('HGET', K_ITEMS, id)
-  redis.call('HDEL', K_ITEMS, id)
-  redis.call('ZREM', K_PUSHED, id)
-  local t = decode(e)
-  if t.dg ~= '' then
-    redis.call('HDEL', K_UNIQUE, t.dg)
+  bulk('HSET', K_INFLIGHT, fields, 2)
+  for ms, k in pairs(firsts) do
+    firstsdel(ms, k)
   end
-  local did = nextid()
-  redis.call('HSET', K_INFLIGHT, string.format('%d', did), e)
-  table.insert(out, did)
-  table.insert(out, e)
-  claimed = claimed + 1
 end
 -- ready items this claim did not take (promoted now or left by an earlier step) are news for
 -- the other waiters: an idle waiter blocks without claiming first, so it needs a token
