@@ -11,29 +11,47 @@ local popped = redis.call('LPOP', K_READY, max)
 if popped then
   -- one id draw per claim: the batch's delivery ids are the last #popped values of the sequence
   local base = redis.call('HINCRBY', K_META, 'seq', #popped) - #popped
-  local fields = {}
-  local firsts = {}
+  local heads, dgs = {}, {}
   for i, e in ipairs(popped) do
     local dc, rc, first, dg = string.match(e, '^(%d+):(%d+):(%d+):(%x*):')
+    heads[i] = { dc = dc, rc = rc, first = first, dg = dg }
     if dg ~= '' then
-      local u = redis.call('HGET', K_UNIQUE, dg)
-      redis.call('HDEL', K_UNIQUE, dg)
-      if u then
-        -- copies merged into this one while it waited: take their larger counts
-        local udc, urc = counts(u)
-        dc, rc = tonumber(dc), tonumber(rc)
-        if udc > dc or urc > rc then
-          local t = decode(e)
-          t.dc, t.rc = math.max(dc, udc), math.max(rc, urc)
-          e = encode(t)
+      table.insert(dgs, dg)
+    end
+  end
+  -- leaving waiting, a unique copy leaves the unique set, bringing the larger counts of the
+  -- copies merged into it while it waited
+  local merged = {}
+  if #dgs > 0 then
+    for i = 1, #dgs, CHUNK do
+      local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, #dgs)))
+      for j = 1, #got do
+        if got[j] then
+          merged[dgs[i + j - 1]] = got[j]
         end
       end
     end
-    firsts[first] = (firsts[first] or 0) + 1
-    local did = string.format('%d', base + i)
-    table.insert(fields, did)
+    bulk('HDEL', K_UNIQUE, dgs)
+  end
+  local fields = {}
+  local firsts = {}
+  for i, e in ipairs(popped) do
+    local h = heads[i]
+    local u = h.dg ~= '' and merged[h.dg]
+    if u then
+      local udc, urc = counts(u)
+      local dc, rc = tonumber(h.dc), tonumber(h.rc)
+      if udc > dc or urc > rc then
+        local t = decode(e)
+        t.dc, t.rc = math.max(dc, udc), math.max(rc, urc)
+        e = encode(t)
+      end
+    end
+    firsts[h.first] = (firsts[h.first] or 0) + 1
+    local did = base + i
+    table.insert(fields, string.format('%d', did))
     table.insert(fields, e)
-    table.insert(out, base + i)
+    table.insert(out, did)
     table.insert(out, e)
   end
   bulk('HSET', K_INFLIGHT, fields, 2)
