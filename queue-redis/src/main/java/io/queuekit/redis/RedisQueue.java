@@ -171,6 +171,7 @@ final class RedisQueue implements BaseQueue {
   private static final long BACKOFF_MIN_MS = 100;
   private static final long BACKOFF_MAX_MS = 5_000;
   private static final HexFormat HEX = HexFormat.of();
+  private static final byte[] EMPTY = new byte[0];
 
   private final String name;
   private final boolean unique;
@@ -431,11 +432,22 @@ final class RedisQueue implements BaseQueue {
     args[1] = str(settings.length());
     args[2] = str(markFull ? "1" : "0");
     int a = 3;
+    byte[] dueBytes = str(due);
+    // the entry is built here rather than in the script: the server's Lua would copy every
+    // payload once more to prefix it
+    byte[] prefix = str("0:0:" + now + ":");
     for (int i = from; i < to; i++) {
       Item item = items.get(i);
-      args[a++] = str(unique ? digest(item) : "");
-      args[a++] = str(due);
-      args[a++] = item.payload();
+      byte[] dg = unique ? str(digest(item)) : EMPTY;
+      byte[] payload = item.payload();
+      byte[] entry = new byte[prefix.length + dg.length + 1 + payload.length];
+      System.arraycopy(prefix, 0, entry, 0, prefix.length);
+      System.arraycopy(dg, 0, entry, prefix.length, dg.length);
+      entry[prefix.length + dg.length] = ':';
+      System.arraycopy(payload, 0, entry, prefix.length + dg.length + 1, payload.length);
+      args[a++] = dg;
+      args[a++] = dueBytes;
+      args[a++] = entry;
     }
     return args;
   }

@@ -9,22 +9,25 @@ promote(now)
 local out = { -1, 0 }
 local popped = redis.call('LPOP', K_READY, max)
 if popped then
-  -- one id draw per claim: the batch's delivery ids are the last #popped values of the sequence
-  local base = redis.call('HINCRBY', K_META, 'seq', #popped) - #popped
-  local heads, dgs = {}, {}
-  for i, e in ipairs(popped) do
-    local dc, rc, first, dg = string.match(e, '^(%d+):(%d+):(%d+):(%x*):')
-    heads[i] = { dc = dc, rc = rc, first = first, dg = dg }
+  local k = #popped
+  -- one id draw per claim: the batch's delivery ids are the last k values of the sequence
+  local base = redis.call('HINCRBY', K_META, 'seq', k) - k
+  local firsts, dgs = {}, {}
+  local nd = 0
+  for i = 1, k do
+    local first, dg = string.match(popped[i], '^%d+:%d+:(%d+):(%x*):')
+    firsts[first] = (firsts[first] or 0) + 1
     if dg ~= '' then
-      table.insert(dgs, dg)
+      nd = nd + 1
+      dgs[nd] = dg
     end
   end
-  -- leaving waiting, a unique copy leaves the unique set, bringing the larger counts of the
-  -- copies merged into it while it waited
-  local merged = {}
-  if #dgs > 0 then
-    for i = 1, #dgs, CHUNK do
-      local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, #dgs)))
+  if nd > 0 then
+    -- leaving waiting, a unique copy leaves the unique set, bringing the larger counts of the
+    -- copies merged into it while it waited
+    local merged = {}
+    for i = 1, nd, CHUNK do
+      local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, nd)))
       for j = 1, #got do
         if got[j] then
           merged[dgs[i + j - 1]] = got[j]
@@ -32,31 +35,29 @@ if popped then
       end
     end
     bulk('HDEL', K_UNIQUE, dgs)
-  end
-  local fields = {}
-  local firsts = {}
-  for i, e in ipairs(popped) do
-    local h = heads[i]
-    local u = h.dg ~= '' and merged[h.dg]
-    if u then
-      local udc, urc = counts(u)
-      local dc, rc = tonumber(h.dc), tonumber(h.rc)
-      if udc > dc or urc > rc then
-        local t = decode(e)
-        t.dc, t.rc = math.max(dc, udc), math.max(rc, urc)
-        e = encode(t)
+    for i = 1, k do
+      local t = decode(popped[i])
+      local u = t.dg ~= '' and merged[t.dg]
+      if u then
+        local udc, urc = counts(u)
+        if udc > t.dc or urc > t.rc then
+          t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
+          popped[i] = encode(t)
+        end
       end
     end
-    firsts[h.first] = (firsts[h.first] or 0) + 1
+  end
+  local fields = {}
+  for i = 1, k do
     local did = base + i
-    table.insert(fields, string.format('%d', did))
-    table.insert(fields, e)
-    table.insert(out, did)
-    table.insert(out, e)
+    fields[2 * i - 1] = string.format('%d', did)
+    fields[2 * i] = popped[i]
+    out[2 * i + 1] = did
+    out[2 * i + 2] = popped[i]
   end
   bulk('HSET', K_INFLIGHT, fields, 2)
-  for ms, k in pairs(firsts) do
-    firstsdel(ms, k)
+  for ms, c in pairs(firsts) do
+    firstsdel(ms, c)
   end
 end
 -- ready items this claim did not take (promoted now or left by an earlier step) are news for
