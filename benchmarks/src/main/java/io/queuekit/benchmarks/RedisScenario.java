@@ -69,11 +69,11 @@ final class RedisScenario implements Scenario {
   private static final String OURS_EXTRA = "the at-least-once bookkeeping, all in Lua on the "
       + "server (layout 2): per item at push one list write (a batch's entries in one `RPUSH`, "
       + "with one first-pushed count per batch); at claim one pop and one in-flight hash write "
-      + "(one `LPOP` with a count and one `HSET` per claim, with one delivery-id draw); at ack one "
-      + "in-flight hash delete (one `HMGET` and one `HDEL` per batch) (the raw list: one `LPUSH` "
-      + "and one `RPOP`); plus, per script call, a fixed part (the consumer's registration check, "
-      + "the promotion of due delayed items, the wake and room checks: about 10 small commands) "
-      + "and the wake list";
+      + "(one `LRANGE`, one `LTRIM` and one `HSET` per claim, with one delivery-id draw); at "
+      + "ack one in-flight hash delete (one `HMGET` and one `HDEL` per batch) (the raw list: one "
+      + "`LPUSH` and one `RPOP`); plus, per script call, a fixed part (the consumer's "
+      + "registration check, the promotion of due delayed items, the wake and room checks: about "
+      + "10 small commands) and the wake list";
 
   private static final String WHY_LETTUCE = "per item, Redis does about 5 element operations "
       + "for us (a list push, a pop, an in-flight hash write, and at ack a lookup and a delete) "

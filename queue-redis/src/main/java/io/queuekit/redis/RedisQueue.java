@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code T} is the hash tag <code>{PREFIX + NAME + QUEUE_NAME}</code> (e.g. {@code {mail_queue}}),
  * so every key of a queue is in one cluster slot; queues spread over the shards. Every script
- * gets every key it touches in {@code KEYS}. Needs Redis 6.2 or newer ({@code LPOP} with a count).
+ * gets every key it touches in {@code KEYS}.
  *
  * <pre>
  * key                      type   holds
@@ -101,10 +101,12 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Per item, a push is one list (or delayed set) write, plus on a unique queue one unique-set
- * write; a batch shares its writes, its id draw and its first-pushed count. A claim is one pop
- * and one in-flight write per item (plus reading and deleting its unique-set member), one
- * delivery-id draw per claim (the batch's ids are the sequence's last values) and one
- * first-pushed count per distinct first-pushed ms; an ack is one {@code HDEL}. The counts of a
+ * write; a batch shares its commands, its id draw and its first-pushed count. A claim is one pop
+ * and one in-flight write per item (plus reading and deleting its unique-set member), in one
+ * {@code LRANGE}/{@code LTRIM} and one {@code HSET} per claim, one delivery-id draw per claim
+ * (the batch's ids are the sequence's last values) and one first-pushed count per distinct
+ * first-pushed ms; an ack is one lookup and one delete, in one {@code HMGET} and one {@code
+ * HDEL} per batch. The counts of a
  * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
  * read of a waiting entry shows counts, so the claim is the first step that needs them.
  *

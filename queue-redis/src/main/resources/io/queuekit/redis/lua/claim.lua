@@ -7,9 +7,11 @@ end
 local max, now, length = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 promote(now)
 local out = { -1, 0 }
-local popped = redis.call('LPOP', K_READY, max)
-if popped then
-  local k = #popped
+-- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
+local popped = redis.call('LRANGE', K_READY, 0, max - 1)
+local k = #popped
+if k > 0 then
+  redis.call('LTRIM', K_READY, k, -1)
   -- one id draw per claim: the batch's delivery ids are the last k values of the sequence
   local base = redis.call('HINCRBY', K_META, 'seq', k) - k
   local firsts, dgs = {}, {}
