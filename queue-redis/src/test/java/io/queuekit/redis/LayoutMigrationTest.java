@@ -225,4 +225,57 @@ class LayoutMigrationTest {
     assertThat(qc.len()).isZero();
     assertThat(qc.stats().inFlight()).isEqualTo(5);
   }
+
+  /** More items than one bulk command takes (500 per call): every chunked path runs. */
+  @Test
+  void manyItemsMigrateAndMoveInChunks() {
+    String name = Queues.uniqueName("migmany");
+    String t = "{" + name + "_queue}";
+    int ready = 1_300;
+    int delayed = 1_100;
+    long due = t0 + 5_000;
+    try (Resp r = redis.server().client()) {
+      r.call("HSET", t + ":meta", "version", "1", "flavour", "unique", "seq", "100000");
+      List<String> list = new ArrayList<>(List.of("RPUSH", t + ":ready"));
+      List<String> zset = new ArrayList<>(List.of("ZADD", t + ":delayed"));
+      List<String> uniq = new ArrayList<>(List.of("HSET", t + "_unique"));
+      List<String> items = new ArrayList<>(List.of("HSET", t + ":items"));
+      for (int i = 0; i < ready + delayed; i++) {
+        String s = "m" + i;
+        // first-pushed times spread over 7 ms; counts i % 3 deliveries, i % 2 recoveries
+        items.add(id(i + 1));
+        items.add((i % 3) + ":" + (i % 2) + ":" + (t0 + i % 7) + ":" + dg(s) + ":" + s);
+        uniq.add(dg(s));
+        uniq.add(id(i + 1));
+        if (i < ready) {
+          list.add(id(i + 1));
+        } else {
+          zset.add(Long.toString(due));
+          zset.add(id(i + 1));
+        }
+      }
+      r.call(list.toArray(new String[0]));
+      r.call(zset.toArray(new String[0]));
+      r.call(uniq.toArray(new String[0]));
+      r.call(items.toArray(new String[0]));
+    }
+    RedisQueue q = queues.open(name, true);
+    assertThat(q.stats()).isEqualTo(new StoreStats(ready, delayed, 0, 0, 0,
+        Optional.of(Instant.ofEpochMilli(t0))));
+    queues.clock.advance(Duration.ofSeconds(5));
+    List<Delivery> all = q.claim(ready + delayed, WAIT);
+    assertThat(all).hasSize(ready + delayed);
+    Set<Long> ids = new HashSet<>();
+    for (int i = 0; i < all.size(); i++) {
+      Delivery d = all.get(i);
+      assertThat(payload(d)).isEqualTo("m" + i);
+      check(d, i % 3, i % 2, t0 + i % 7);
+      assertThat(ids.add(d.id())).isTrue();
+    }
+    assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, ready + delayed, 0, 0,
+        Optional.empty()));
+    assertThat(q.ack(all)).hasSize(ready + delayed).containsOnly(Outcome.DONE);
+    assertThat(q.ack(all.subList(0, 3))).containsOnly(Outcome.STALE);
+    assertThat(q.stats().inFlight()).isZero();
+  }
 }
