@@ -18,6 +18,10 @@ final class RedisKeys {
   static final String[] NAMES = {"ready", "delayed", "items", "unique", "meta", "wake", "room",
       "consumers", "dead", "inflight", "heartbeat", "pushed", "firsts", "firstn"};
 
+  /** The open script's {@code KEYS} after the standard ones: where layout 1 migrates to. */
+  static final String[] MIGRATION_NAMES = {"migrating ready", "migrating delayed",
+      "migrating unique"};
+
   final String tag;
   final String ready;
   final String delayed;
@@ -82,9 +86,19 @@ final class RedisKeys {
         b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed), b(firsts), b(firstn)};
   }
 
-  /** Name of the standard key at 1-based script index {@code i}. */
-  String name(int i, String consumer) {
-    return new String(script(consumer)[i - 1], StandardCharsets.UTF_8);
+  /** The open script's {@code KEYS}: the standard ones, then those of {@link #MIGRATION_NAMES}. */
+  byte[][] open() {
+    byte[][] std = script(null);
+    byte[][] all = java.util.Arrays.copyOf(std, std.length + 3);
+    all[std.length] = b(ready + ":migrating");
+    all[std.length + 1] = b(delayed + ":migrating");
+    all[std.length + 2] = b(unique + ":migrating");
+    return all;
+  }
+
+  /** Name of the open script's key at 1-based index {@code i} (the standard ones first). */
+  String name(int i) {
+    return new String(open()[i - 1], StandardCharsets.UTF_8);
   }
 
   static byte[] b(String s) {

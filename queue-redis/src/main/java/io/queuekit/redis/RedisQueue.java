@@ -118,12 +118,18 @@ import org.slf4j.LoggerFactory;
  * T:delayed}, the entries in a hash {@code T:items} (waiting id → entry), their first-pushed
  * times in a zset {@code T:pushed} (score = ms, member = waiting id), and waiting ids as the
  * unique set's values; in-flight hashes, dead letters and meta were as above with version=1.
- * Opening a layout-1 queue migrates it in one script (the open script): every waiting item is
- * rewritten in place with its counts, first-pushed time, position and due time, and meta says
- * version=2. A crash of either side leaves layout 1 or layout 2, never a mix, and a second
- * opener finds version 2. The script holds the server for the time it takes (roughly a second
- * per few hundred thousand waiting items). Stop processes running layout 1 first: they keep
- * writing layout 1 and do not re-read the version.
+ * Opening a layout-1 queue migrates it, in steps of {@link #MIGRATION_STEP} items, each one
+ * run of the open script: a step moves items from the head of layout 1's ready list, then from
+ * the start of its delayed set, into {@code T:ready:migrating}, {@code T:delayed:migrating} and
+ * the unique set's name + {@code :migrating} (as layout-2 entries with their counts; the
+ * first-pushed counts go straight to {@code T:firsts}/{@code T:firstn}), deleting what it moved
+ * from layout 1's keys; the last step renames the {@code :migrating} keys over layout 1's and
+ * drops {@code T:items} and {@code T:pushed}. Meta says version=2 and migrating=1 from the first
+ * step until the last, and {@code open} returns only after the last. So between steps every
+ * item is in exactly one place, a process that dies mid-way leaves whole steps behind and the
+ * next opener carries on, and two openers at once share the steps. Stop processes running
+ * layout 1 first: they refuse to open a queue marked version 2, but one already running keeps
+ * writing layout 1 and does not re-read the version.
  *
  * <h2>Processes</h2>
  *
@@ -168,6 +174,8 @@ final class RedisQueue implements BaseQueue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
   static final int LAYOUT_VERSION = 2;
+  /** Items one step of the layout 1 migration moves: one script, about 0.1 s on a busy server. */
+  static final int MIGRATION_STEP = 5_000;
   private static final int PUSH_BATCH_ITEMS = 256;
   private static final int PUSH_BATCH_BYTES = 4 << 20;
   private static final long BACKOFF_MIN_MS = 100;
@@ -255,26 +263,44 @@ final class RedisQueue implements BaseQueue {
   // ───────────────────────────── opening ─────────────────────────────
 
   private void open() {
-    List<Object> r = call(Script.OPEN, null, str(LAYOUT_VERSION), str(unique ? "unique" : "simple"));
-    long code = (Long) r.get(0);
-    if (code == 1) {
-      int index = ((Long) r.get(1)).intValue();
-      throw wrongType(index, utf8(r.get(2)));
+    long migrated = 0;
+    boolean more = true;
+    while (more) {
+      List<Object> r = openStep();
+      long code = (Long) r.get(0);
+      if (code == 1) {
+        int index = ((Long) r.get(1)).intValue();
+        throw wrongType(index, utf8(r.get(2)));
+      }
+      if (code == 2) {
+        throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
+            + " says layout version " + utf8(r.get(1)) + ", newer than this version's "
+            + LAYOUT_VERSION + "; upgrade queuekit");
+      }
+      if (code == 3) {
+        throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
+            + " holds a " + utf8(r.get(1)) + " queue but it is opened as " + (unique ? "unique"
+            : "simple") + "; use another name or remove the old queue's keys");
+      }
+      long m = (Long) r.get(1);
+      migrated += Math.max(0, m);
+      more = (Long) r.get(2) == 1;
+      if (m >= 0 && !more) {
+        log.info("queue \"{}\": migrated the keys {}:* at {} from layout version 1 to {} (this "
+            + "process moved {} waiting items)", name, keys.tag, where(), LAYOUT_VERSION, migrated);
+      }
     }
-    if (code == 2) {
-      throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
-          + " says layout version " + utf8(r.get(1)) + ", newer than this version's "
-          + LAYOUT_VERSION + "; upgrade queuekit");
-    }
-    if (code == 3) {
-      throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
-          + " holds a " + utf8(r.get(1)) + " queue but it is opened as " + (unique ? "unique"
-          : "simple") + "; use another name or remove the old queue's keys");
-    }
-    long migrated = (Long) r.get(1);
-    if (migrated >= 0) {
-      log.info("queue \"{}\": migrated the keys {}:* at {} from layout version 1 to {} ({} "
-          + "waiting items)", name, keys.tag, where(), LAYOUT_VERSION, migrated);
+  }
+
+  /** One run of the open script: checks, and at most one migration step (see open.lua). */
+  private List<Object> openStep() {
+    try {
+      @SuppressWarnings("unchecked")
+      List<Object> r = (List<Object>) awaitRaw(Script.OPEN, keys.open(), str(LAYOUT_VERSION),
+          str(unique ? "unique" : "simple"), str(MIGRATION_STEP));
+      return r;
+    } catch (Unavailable e) {
+      throw unavailable("open", e.getCause());
     }
   }
 
@@ -300,10 +326,12 @@ final class RedisQueue implements BaseQueue {
 
   private QueueConfigException wrongType(int index, String actual) {
     String[] expected = {"list", "zset", "hash", "hash", "hash", "list", "list", "hash", "zset",
-        "hash", "string", "zset", "zset", "hash"};
-    return new QueueConfigException("queue \"" + name + "\": Redis key " + keys.name(index, null)
+        "hash", "string", "zset", "zset", "hash", "list", "zset", "hash"};
+    String what = index <= RedisKeys.NAMES.length ? RedisKeys.NAMES[index - 1]
+        : RedisKeys.MIGRATION_NAMES[index - 1 - RedisKeys.NAMES.length];
+    return new QueueConfigException("queue \"" + name + "\": Redis key " + keys.name(index)
         + " at " + where() + " holds a " + actual + " where the queue keeps its "
-        + RedisKeys.NAMES[index - 1] + " " + expected[index - 1] + "; another application uses "
+        + what + " " + expected[index - 1] + "; another application uses "
         + "this key: choose another QUEUE_NAME or CONN_STR prefix, or delete the key");
   }
 
@@ -1819,8 +1847,7 @@ final class RedisQueue implements BaseQueue {
   /** A script hit a key of another type: find which and say so. */
   private RuntimeException wrongTypeNow(Throwable cause) {
     try {
-      List<Object> r = await(Script.OPEN, null, str(LAYOUT_VERSION),
-          str(unique ? "unique" : "simple"));
+      List<Object> r = openStep();
       if ((Long) r.get(0) == 1) {
         QueueConfigException e = wrongType(((Long) r.get(1)).intValue(), utf8(r.get(2)));
         e.addSuppressed(cause);

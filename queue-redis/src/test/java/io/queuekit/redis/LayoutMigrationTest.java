@@ -226,45 +226,51 @@ class LayoutMigrationTest {
     assertThat(qc.stats().inFlight()).isEqualTo(5);
   }
 
-  /** More items than one bulk command takes (500 per call): every chunked path runs. */
-  @Test
-  void manyItemsMigrateAndMoveInChunks() {
-    String name = Queues.uniqueName("migmany");
-    String t = "{" + name + "_queue}";
-    int ready = 1_300;
-    int delayed = 1_100;
-    long due = t0 + 5_000;
-    try (Resp r = redis.server().client()) {
-      r.call("HSET", t + ":meta", "version", "1", "flavour", "unique", "seq", "100000");
-      List<String> list = new ArrayList<>(List.of("RPUSH", t + ":ready"));
-      List<String> zset = new ArrayList<>(List.of("ZADD", t + ":delayed"));
-      List<String> uniq = new ArrayList<>(List.of("HSET", t + "_unique"));
-      List<String> items = new ArrayList<>(List.of("HSET", t + ":items"));
-      for (int i = 0; i < ready + delayed; i++) {
-        String s = "m" + i;
-        // first-pushed times spread over 7 ms; counts i % 3 deliveries, i % 2 recoveries
-        items.add(id(i + 1));
-        items.add((i % 3) + ":" + (i % 2) + ":" + (t0 + i % 7) + ":" + dg(s) + ":" + s);
-        uniq.add(dg(s));
-        uniq.add(id(i + 1));
-        if (i < ready) {
-          list.add(id(i + 1));
-        } else {
-          zset.add(Long.toString(due));
-          zset.add(id(i + 1));
-        }
+  private static final int MANY_READY = 1_300;
+  private static final int MANY_DELAYED = 1_100;
+
+  /**
+   * Layout 1 of a unique queue with {@link #MANY_READY} ready items m0.. then {@link
+   * #MANY_DELAYED} delayed ones, due at t0 + 5 s; item i has i % 3 deliveries, i % 2 recoveries
+   * and was first pushed at t0 + i % 7.
+   */
+  private void writeMany(Resp r, String t) {
+    r.call("HSET", t + ":meta", "version", "1", "flavour", "unique", "seq", "100000");
+    List<String> list = new ArrayList<>(List.of("RPUSH", t + ":ready"));
+    List<String> zset = new ArrayList<>(List.of("ZADD", t + ":delayed"));
+    List<String> uniq = new ArrayList<>(List.of("HSET", t + "_unique"));
+    List<String> items = new ArrayList<>(List.of("HSET", t + ":items"));
+    List<String> pushed = new ArrayList<>(List.of("ZADD", t + ":pushed"));
+    for (int i = 0; i < MANY_READY + MANY_DELAYED; i++) {
+      String s = "m" + i;
+      items.add(id(i + 1));
+      items.add((i % 3) + ":" + (i % 2) + ":" + (t0 + i % 7) + ":" + dg(s) + ":" + s);
+      uniq.add(dg(s));
+      uniq.add(id(i + 1));
+      pushed.add(Long.toString(t0 + i % 7));
+      pushed.add(id(i + 1));
+      if (i < MANY_READY) {
+        list.add(id(i + 1));
+      } else {
+        zset.add(Long.toString(t0 + 5_000));
+        zset.add(id(i + 1));
       }
-      r.call(list.toArray(new String[0]));
-      r.call(zset.toArray(new String[0]));
-      r.call(uniq.toArray(new String[0]));
-      r.call(items.toArray(new String[0]));
     }
-    RedisQueue q = queues.open(name, true);
-    assertThat(q.stats()).isEqualTo(new StoreStats(ready, delayed, 0, 0, 0,
+    r.call(list.toArray(new String[0]));
+    r.call(zset.toArray(new String[0]));
+    r.call(uniq.toArray(new String[0]));
+    r.call(items.toArray(new String[0]));
+    r.call(pushed.toArray(new String[0]));
+  }
+
+  /** Every item of {@link #writeMany} is there once, in order, with its counts and times. */
+  private void checkMany(RedisQueue q) {
+    int total = MANY_READY + MANY_DELAYED;
+    assertThat(q.stats()).isEqualTo(new StoreStats(MANY_READY, MANY_DELAYED, 0, 0, 0,
         Optional.of(Instant.ofEpochMilli(t0))));
     queues.clock.advance(Duration.ofSeconds(5));
-    List<Delivery> all = q.claim(ready + delayed, WAIT);
-    assertThat(all).hasSize(ready + delayed);
+    List<Delivery> all = q.claim(total, WAIT);
+    assertThat(all).hasSize(total);
     Set<Long> ids = new HashSet<>();
     for (int i = 0; i < all.size(); i++) {
       Delivery d = all.get(i);
@@ -272,10 +278,63 @@ class LayoutMigrationTest {
       check(d, i % 3, i % 2, t0 + i % 7);
       assertThat(ids.add(d.id())).isTrue();
     }
-    assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, ready + delayed, 0, 0,
-        Optional.empty()));
-    assertThat(q.ack(all)).hasSize(ready + delayed).containsOnly(Outcome.DONE);
+    assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, total, 0, 0, Optional.empty()));
+    assertThat(q.ack(all)).hasSize(total).containsOnly(Outcome.DONE);
     assertThat(q.ack(all.subList(0, 3))).containsOnly(Outcome.STALE);
     assertThat(q.stats().inFlight()).isZero();
+  }
+
+  /** More items than one bulk command takes (500 per call): every chunked path runs. */
+  @Test
+  void manyItemsMigrateAndMoveInChunks() {
+    String name = Queues.uniqueName("migmany");
+    try (Resp r = redis.server().client()) {
+      writeMany(r, "{" + name + "_queue}");
+    }
+    checkMany(queues.open(name, true));
+  }
+
+  /**
+   * Migration steps of 700 items run by two connections in turn, then stopped (as if both
+   * processes died): between steps every item is in exactly one place and meta already says
+   * version 2, so a layout-1 process refuses the queue; the next open finishes the migration.
+   */
+  @Test
+  void interruptedInterleavedStepsLoseNothing() {
+    String name = Queues.uniqueName("migsteps");
+    String t = "{" + name + "_queue}";
+    RedisKeys k = new RedisKeys(name, "", name + "_queue", name + "_queue_unique");
+    List<String> keys = new ArrayList<>();
+    for (byte[] key : k.open()) {
+      keys.add(new String(key, java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertThat(keys.get(3)).isEqualTo(t + "_unique");
+    int total = MANY_READY + MANY_DELAYED;
+    try (Resp a = redis.server().client(); Resp b = redis.server().client()) {
+      writeMany(a, t);
+      for (int step = 0; step < 3; step++) {
+        List<String> cmd = new ArrayList<>(List.of("EVAL", Scripts.Script.OPEN.body,
+            Integer.toString(keys.size())));
+        cmd.addAll(keys);
+        cmd.addAll(List.of("2", "unique", "700"));
+        Object r = (step % 2 == 0 ? a : b).call(cmd.toArray(new String[0]));
+        assertThat(r).isEqualTo(List.of(0L, 700L, 1L));
+        long left = a.integer("HLEN", t + ":items");
+        long moved = a.integer("LLEN", t + ":ready:migrating")
+            + a.integer("ZCARD", t + ":delayed:migrating");
+        assertThat(left).isEqualTo(total - 700L * (step + 1));
+        assertThat(left + moved).isEqualTo(total);
+        assertThat(a.integer("LLEN", t + ":ready") + a.integer("ZCARD", t + ":delayed"))
+            .isEqualTo(left);
+        assertThat(a.call("HGET", t + ":meta", "version")).isEqualTo("2");
+        assertThat(a.call("HGET", t + ":meta", "migrating")).isEqualTo("1");
+      }
+    }
+    checkMany(queues.open(name, true));
+    try (Resp r = redis.server().client()) {
+      assertThat(r.integer("EXISTS", t + ":ready:migrating", t + ":delayed:migrating",
+          t + "_unique:migrating", t + ":items", t + ":pushed")).isZero();
+      assertThat(r.integer("HEXISTS", t + ":meta", "migrating")).isZero();
+    }
   }
 }
