@@ -11,9 +11,16 @@ import java.nio.charset.StandardCharsets;
  * <p><b>Thread-safety:</b> immutable.
  */
 final class RedisKeys {
-  /** The standard {@code KEYS} of every script, in order; see {@code prelude.lua}. */
+  /**
+   * The standard {@code KEYS} of every script, in order; see {@code prelude.lua}. {@code items}
+   * and {@code pushed} are layout 1's, read only to migrate it.
+   */
   static final String[] NAMES = {"ready", "delayed", "items", "unique", "meta", "wake", "room",
-      "consumers", "dead", "inflight", "heartbeat", "pushed"};
+      "consumers", "dead", "inflight", "heartbeat", "pushed", "firsts", "firstn"};
+
+  /** The open script's {@code KEYS} after the standard ones: where layout 1 migrates to. */
+  static final String[] MIGRATION_NAMES = {"migrating ready", "migrating delayed",
+      "migrating unique"};
 
   final String tag;
   final String ready;
@@ -27,6 +34,8 @@ final class RedisKeys {
   final String dead;
   final String promoter;
   final String pushed;
+  final String firsts;
+  final String firstn;
 
   /**
    * @throws QueueConfigException when the name, QUEUE_NAME, SET_NAME or prefix holds a brace:
@@ -50,6 +59,8 @@ final class RedisKeys {
     this.dead = tag + ":dead";
     this.promoter = tag + ":promoter";
     this.pushed = tag + ":pushed";
+    this.firsts = tag + ":firsts";
+    this.firstn = tag + ":firstn";
   }
 
   private static void check(String queue, String what, String value) {
@@ -72,12 +83,22 @@ final class RedisKeys {
   byte[][] script(String consumer) {
     String c = consumer == null ? "-" : consumer;
     return new byte[][] {b(ready), b(delayed), b(items), b(unique), b(meta), b(wake), b(room),
-        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed)};
+        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed), b(firsts), b(firstn)};
   }
 
-  /** Name of the standard key at 1-based script index {@code i}. */
-  String name(int i, String consumer) {
-    return new String(script(consumer)[i - 1], StandardCharsets.UTF_8);
+  /** The open script's {@code KEYS}: the standard ones, then those of {@link #MIGRATION_NAMES}. */
+  byte[][] open() {
+    byte[][] std = script(null);
+    byte[][] all = java.util.Arrays.copyOf(std, std.length + 3);
+    all[std.length] = b(ready + ":migrating");
+    all[std.length + 1] = b(delayed + ":migrating");
+    all[std.length + 2] = b(unique + ":migrating");
+    return all;
+  }
+
+  /** Name of the open script's key at 1-based index {@code i} (the standard ones first). */
+  String name(int i) {
+    return new String(open()[i - 1], StandardCharsets.UTF_8);
   }
 
   static byte[] b(String s) {

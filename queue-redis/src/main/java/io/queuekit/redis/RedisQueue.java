@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * The {@code redis} backend: one named queue stored in Redis, shared by every process and host
  * that opens the same name on the same server (or cluster).
  *
- * <h2>Key layout (version 1)</h2>
+ * <h2>Key layout (version 2)</h2>
  *
  * <p>{@code T} is the hash tag <code>{PREFIX + NAME + QUEUE_NAME}</code> (e.g. {@code {mail_queue}}),
  * so every key of a queue is in one cluster slot; queues spread over the shards. Every script
@@ -68,14 +68,18 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * key                      type   holds
  * ───────────────────────  ─────  ────────────────────────────────────────────────────────────
- * T:ready                  list   waiting ids, claimable now, head first
- * T:delayed                zset   waiting ids, score = due time (ms, queue clock); ids are
- *                                 zero-padded so equal due times keep admission order
- * T:items                  hash   waiting id → entry
- * T:pushed                 zset   waiting ids, score = first-pushed time (ms), so the oldest
- *                                 waiting item is found without a scan
- * T + SET_NAME part        hash   unique flavour: SHA-256 hex of the identity → waiting id
- *   (e.g. {mail_queue}_unique)    (the unique set: one member per waiting item)
+ * T:ready                  list   entries, claimable now, head first
+ * T:delayed                zset   waitingId ":" entry, score = due time (ms, queue clock); the
+ *                                 id is 16 zero-padded digits, so members are distinct and
+ *                                 equal due times keep admission order
+ * T:firsts                 zset   first-pushed times (ms) of waiting items, member = score = ms,
+ *                                 so the oldest waiting item is ZRANGE 0 0, without a scan
+ * T:firstn                 hash   first-pushed ms → how many waiting items have it (a member
+ *                                 of T:firsts exactly while its count is above 0)
+ * T + SET_NAME part        hash   unique flavour: SHA-256 hex of the identity →
+ *   (e.g. {mail_queue}_unique)    deliveries ":" recoveries, the larger counts of the waiting
+ *                                 copy and of every copy merged into it (the claim applies
+ *                                 them); one member per waiting item
  * T:inflight:&lt;consumer&gt;    hash   delivery id → entry, one per live consumer
  * T:heartbeat:&lt;consumer&gt;   string present while the consumer lives (PX = CONSUMER_TIMEOUT)
  * T:consumers              hash   consumer id → "host pid" (registered waiters)
@@ -84,9 +88,10 @@ import org.slf4j.LoggerFactory;
  *                                 becomes the earliest
  * T:room                   list   room tokens for producers waiting on a full queue
  * T:dead                   zset   dead letters, score = dead-letter id
- * T:meta                   hash   version=1, flavour=simple|unique, seq (id counter: waiting,
- *                                 delivery and dead-letter ids, never reused), deaddropped,
- *                                 full (a producer waits for room), roomwatchers
+ * T:meta                   hash   version=2, flavour=simple|unique, seq (id counter: waiting ids
+ *                                 of delayed items, delivery and dead-letter ids, never
+ *                                 reused), deaddropped, full (a producer waits for room),
+ *                                 roomwatchers
  * T:promoter               string lease of the one process that wakes a waiter when a delayed
  *                                 item falls due (SET NX PX, CONSUMER_TIMEOUT; renewed once per
  *                                 heartbeat period while delayed items wait, else left to lapse)
@@ -96,9 +101,36 @@ import org.slf4j.LoggerFactory;
  *                ":" reasonBytes ":" reason payload
  * </pre>
  *
+ * <p>Per item, a push is one list (or delayed set) write, plus on a unique queue one unique-set
+ * write; a batch shares its commands, its id draw and its first-pushed count. A claim is one pop
+ * and one in-flight write per item (plus reading and deleting its unique-set member), in one
+ * {@code LRANGE}/{@code LTRIM} and one {@code HSET} per claim, one delivery-id draw per claim
+ * (the batch's ids are the sequence's last values) and one first-pushed count per distinct
+ * first-pushed ms; an ack is one lookup and one delete, in one {@code HMGET} and one {@code
+ * HDEL} per batch. The counts of a
+ * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
+ * read of a waiting entry shows counts, so the claim is the first step that needs them.
+ *
  * <p>Invariant, checked by the multi-process test every 100 ms: {@code LLEN T:ready + ZCARD
  * T:delayed == HLEN} of the unique set on a unique queue. Opening a queue whose meta says a newer
  * version or the other flavour, or whose keys hold another type, is an error naming the key.
+ *
+ * <p><b>Layout 1</b> (before this version) kept waiting ids in {@code T:ready} and {@code
+ * T:delayed}, the entries in a hash {@code T:items} (waiting id → entry), their first-pushed
+ * times in a zset {@code T:pushed} (score = ms, member = waiting id), and waiting ids as the
+ * unique set's values; in-flight hashes, dead letters and meta were as above with version=1.
+ * Opening a layout-1 queue migrates it, in steps of {@link #MIGRATION_STEP} items, each one
+ * run of the open script: a step moves items from the head of layout 1's ready list, then from
+ * the start of its delayed set, into {@code T:ready:migrating}, {@code T:delayed:migrating} and
+ * the unique set's name + {@code :migrating} (as layout-2 entries with their counts; the
+ * first-pushed counts go straight to {@code T:firsts}/{@code T:firstn}), deleting what it moved
+ * from layout 1's keys; the last step renames the {@code :migrating} keys over layout 1's and
+ * drops {@code T:items} and {@code T:pushed}. Meta says version=2 and migrating=1 from the first
+ * step until the last, and {@code open} returns only after the last. So between steps every
+ * item is in exactly one place, a process that dies mid-way leaves whole steps behind and the
+ * next opener carries on, and two openers at once share the steps. Stop processes running
+ * layout 1 first: they refuse to open a queue marked version 2, but one already running keeps
+ * writing layout 1 and does not re-read the version.
  *
  * <h2>Processes</h2>
  *
@@ -163,12 +195,15 @@ import org.slf4j.LoggerFactory;
 final class RedisQueue implements BaseQueue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
-  static final int LAYOUT_VERSION = 1;
+  static final int LAYOUT_VERSION = 2;
+  /** Items one step of the layout 1 migration moves: one script, about 0.1 s on a busy server. */
+  static final int MIGRATION_STEP = 5_000;
   private static final int PUSH_BATCH_ITEMS = 256;
   private static final int PUSH_BATCH_BYTES = 4 << 20;
   private static final long BACKOFF_MIN_MS = 100;
   private static final long BACKOFF_MAX_MS = 5_000;
   private static final HexFormat HEX = HexFormat.of();
+  private static final byte[] EMPTY = new byte[0];
 
   private final String name;
   private final boolean unique;
@@ -260,21 +295,44 @@ final class RedisQueue implements BaseQueue {
   // ───────────────────────────── opening ─────────────────────────────
 
   private void open() {
-    List<Object> r = call(Script.OPEN, null, str(LAYOUT_VERSION), str(unique ? "unique" : "simple"));
-    long code = (Long) r.get(0);
-    if (code == 1) {
-      int index = ((Long) r.get(1)).intValue();
-      throw wrongType(index, utf8(r.get(2)));
+    long migrated = 0;
+    boolean more = true;
+    while (more) {
+      List<Object> r = openStep();
+      long code = (Long) r.get(0);
+      if (code == 1) {
+        int index = ((Long) r.get(1)).intValue();
+        throw wrongType(index, utf8(r.get(2)));
+      }
+      if (code == 2) {
+        throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
+            + " says layout version " + utf8(r.get(1)) + ", newer than this version's "
+            + LAYOUT_VERSION + "; upgrade queuekit");
+      }
+      if (code == 3) {
+        throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
+            + " holds a " + utf8(r.get(1)) + " queue but it is opened as " + (unique ? "unique"
+            : "simple") + "; use another name or remove the old queue's keys");
+      }
+      long m = (Long) r.get(1);
+      migrated += Math.max(0, m);
+      more = (Long) r.get(2) == 1;
+      if (m >= 0 && !more) {
+        log.info("queue \"{}\": migrated the keys {}:* at {} from layout version 1 to {} (this "
+            + "process moved {} waiting items)", name, keys.tag, where(), LAYOUT_VERSION, migrated);
+      }
     }
-    if (code == 2) {
-      throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
-          + " says layout version " + utf8(r.get(1)) + ", newer than this version's "
-          + LAYOUT_VERSION + "; upgrade queuekit");
-    }
-    if (code == 3) {
-      throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at " + where()
-          + " holds a " + utf8(r.get(1)) + " queue but it is opened as " + (unique ? "unique"
-          : "simple") + "; use another name or remove the old queue's keys");
+  }
+
+  /** One run of the open script: checks, and at most one migration step (see open.lua). */
+  private List<Object> openStep() {
+    try {
+      @SuppressWarnings("unchecked")
+      List<Object> r = (List<Object>) awaitRaw(Script.OPEN, keys.open(), str(LAYOUT_VERSION),
+          str(unique ? "unique" : "simple"), str(MIGRATION_STEP));
+      return r;
+    } catch (Unavailable e) {
+      throw unavailable("open", e.getCause());
     }
   }
 
@@ -300,10 +358,12 @@ final class RedisQueue implements BaseQueue {
 
   private QueueConfigException wrongType(int index, String actual) {
     String[] expected = {"list", "zset", "hash", "hash", "hash", "list", "list", "hash", "zset",
-        "hash", "string", "zset"};
-    return new QueueConfigException("queue \"" + name + "\": Redis key " + keys.name(index, null)
+        "hash", "string", "zset", "zset", "hash", "list", "zset", "hash"};
+    String what = index <= RedisKeys.NAMES.length ? RedisKeys.NAMES[index - 1]
+        : RedisKeys.MIGRATION_NAMES[index - 1 - RedisKeys.NAMES.length];
+    return new QueueConfigException("queue \"" + name + "\": Redis key " + keys.name(index)
         + " at " + where() + " holds a " + actual + " where the queue keeps its "
-        + RedisKeys.NAMES[index - 1] + " " + expected[index - 1] + "; another application uses "
+        + what + " " + expected[index - 1] + "; another application uses "
         + "this key: choose another QUEUE_NAME or CONN_STR prefix, or delete the key");
   }
 
@@ -434,11 +494,22 @@ final class RedisQueue implements BaseQueue {
     args[1] = str(settings.length());
     args[2] = str(markFull ? "1" : "0");
     int a = 3;
+    byte[] dueBytes = str(due);
+    // the entry is built here rather than in the script: the server's Lua would copy every
+    // payload once more to prefix it
+    byte[] prefix = str("0:0:" + now + ":");
     for (int i = from; i < to; i++) {
       Item item = items.get(i);
-      args[a++] = str(unique ? digest(item) : "");
-      args[a++] = str(due);
-      args[a++] = item.payload();
+      byte[] dg = unique ? str(digest(item)) : EMPTY;
+      byte[] payload = item.payload();
+      byte[] entry = new byte[prefix.length + dg.length + 1 + payload.length];
+      System.arraycopy(prefix, 0, entry, 0, prefix.length);
+      System.arraycopy(dg, 0, entry, prefix.length, dg.length);
+      entry[prefix.length + dg.length] = ':';
+      System.arraycopy(payload, 0, entry, prefix.length + dg.length + 1, payload.length);
+      args[a++] = dg;
+      args[a++] = dueBytes;
+      args[a++] = entry;
     }
     return args;
   }
@@ -1885,8 +1956,7 @@ final class RedisQueue implements BaseQueue {
   /** A script hit a key of another type: find which and say so. */
   private RuntimeException wrongTypeNow(Throwable cause) {
     try {
-      List<Object> r = await(Script.OPEN, null, str(LAYOUT_VERSION),
-          str(unique ? "unique" : "simple"));
+      List<Object> r = openStep();
       if ((Long) r.get(0) == 1) {
         QueueConfigException e = wrongType(((Long) r.get(1)).intValue(), utf8(r.get(2)));
         e.addSuppressed(cause);

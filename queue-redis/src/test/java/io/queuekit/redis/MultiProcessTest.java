@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three consumer JVMs share one unique queue while this JVM pushes 50,000 items; one consumer is
  * killed with SIGKILL part-way. Every item must be handled at least once, none lost, duplicates
- * within the crash bound, and the store invariant {@code ready + delayed == unique members} must
- * hold at every check (every 100 ms) throughout.
+ * within the crash bound, and the store invariants must hold at every check (every 100 ms)
+ * throughout: {@code ready + delayed == unique members}, and the first-pushed counts add up to
+ * the waiting items, with one {@code T:firsts} member per counted millisecond.
  */
 class MultiProcessTest {
   @RegisterExtension
@@ -40,7 +41,10 @@ class MultiProcessTest {
   private static final int ITEMS = 50_000;
   private static final String INVARIANT = "local w = redis.call('LLEN', KEYS[1]) "
       + "+ redis.call('ZCARD', KEYS[2]) local u = redis.call('HLEN', KEYS[3]) "
-      + "if w == u then return 0 end return {w, u}";
+      + "local n = 0 for _, c in ipairs(redis.call('HVALS', KEYS[5])) do n = n + tonumber(c) end "
+      + "local ms = redis.call('ZCARD', KEYS[4]) local counted = redis.call('HLEN', KEYS[5]) "
+      + "if w == u and n == w and ms == counted then return 0 end "
+      + "return {'waiting', w, 'unique', u, 'first-pushed counts', n, 'ms', ms, counted}";
 
   @TempDir Path dir;
 
@@ -62,8 +66,8 @@ class MultiProcessTest {
         children.add(startChild(name, out, dir.resolve("tmp" + i)));
       }
       checker.scheduleAtFixedRate(() -> {
-        Object r = inspector.call("EVAL", INVARIANT, "3", tag + ":ready", tag + ":delayed",
-            tag + "_unique");
+        Object r = inspector.call("EVAL", INVARIANT, "5", tag + ":ready", tag + ":delayed",
+            tag + "_unique", tag + ":firsts", tag + ":firstn");
         checks.incrementAndGet();
         if (!Long.valueOf(0).equals(r)) {
           violations.add(String.valueOf(r));

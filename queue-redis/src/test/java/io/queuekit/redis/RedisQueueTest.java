@@ -63,7 +63,7 @@ class RedisQueueTest {
     assertThat(payloads(a.claim(10, WAIT))).containsExactly("i3", "i4");
     try (Resp r = redis.server().client()) {
       assertThat(r.call("TYPE", "{" + name + "_queue}:ready")).isIn("list", "none");
-      assertThat(r.call("HGET", "{" + name + "_queue}:meta", "version")).isEqualTo("1");
+      assertThat(r.call("HGET", "{" + name + "_queue}:meta", "version")).isEqualTo("2");
       assertThat(r.call("HGET", "{" + name + "_queue}:meta", "flavour")).isEqualTo("simple");
       assertThat(r.integer("HLEN", "{" + name + "_queue}:inflight:" + b.consumerId())).isEqualTo(3);
       assertThat(r.integer("EXISTS", "{" + name + "_queue}:heartbeat:" + a.consumerId())).isEqualTo(1);

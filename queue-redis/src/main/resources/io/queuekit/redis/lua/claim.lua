@@ -7,24 +7,60 @@ end
 local max, now, length = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 promote(now)
 local out = { -1, 0 }
-local claimed = 0
-while claimed < max do
-  local id = redis.call('LPOP', K_READY)
-  if not id then
-    break
+-- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
+local popped = redis.call('LRANGE', K_READY, 0, max - 1)
+local k = #popped
+if k > 0 then
+  redis.call('LTRIM', K_READY, k, -1)
+  -- one id draw per claim: the batch's delivery ids are the last k values of the sequence
+  local base = redis.call('HINCRBY', K_META, 'seq', k) - k
+  local firsts, dgs = {}, {}
+  local nd = 0
+  for i = 1, k do
+    local first, dg = string.match(popped[i], '^%d+:%d+:(%d+):(%x*):')
+    firsts[first] = (firsts[first] or 0) + 1
+    if dg ~= '' then
+      nd = nd + 1
+      dgs[nd] = dg
+    end
   end
-  local e = redis.call('HGET', K_ITEMS, id)
-  redis.call('HDEL', K_ITEMS, id)
-  redis.call('ZREM', K_PUSHED, id)
-  local t = decode(e)
-  if t.dg ~= '' then
-    redis.call('HDEL', K_UNIQUE, t.dg)
+  if nd > 0 then
+    -- leaving waiting, a unique copy leaves the unique set, bringing the larger counts of the
+    -- copies merged into it while it waited
+    local merged = {}
+    for i = 1, nd, CHUNK do
+      local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, nd)))
+      for j = 1, #got do
+        if got[j] then
+          merged[dgs[i + j - 1]] = got[j]
+        end
+      end
+    end
+    bulk('HDEL', K_UNIQUE, dgs)
+    for i = 1, k do
+      local t = decode(popped[i])
+      local u = t.dg ~= '' and merged[t.dg]
+      if u then
+        local udc, urc = counts(u)
+        if udc > t.dc or urc > t.rc then
+          t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
+          popped[i] = encode(t)
+        end
+      end
+    end
   end
-  local did = nextid()
-  redis.call('HSET', K_INFLIGHT, string.format('%d', did), e)
-  table.insert(out, did)
-  table.insert(out, e)
-  claimed = claimed + 1
+  local fields = {}
+  for i = 1, k do
+    local did = base + i
+    fields[2 * i - 1] = string.format('%d', did)
+    fields[2 * i] = popped[i]
+    out[2 * i + 1] = did
+    out[2 * i + 2] = popped[i]
+  end
+  bulk('HSET', K_INFLIGHT, fields, 2)
+  for ms, c in pairs(firsts) do
+    firstsdel(ms, c)
+  end
 end
 -- ready items this claim did not take (promoted now or left by an earlier step) are news for
 -- the other waiters: an idle waiter blocks without claiming first, so it needs a token

@@ -1,8 +1,12 @@
--- ARGV: layout version, flavour ('simple' | 'unique')
--- Returns {0} ok, {1, key index, actual type}, {2, stored version}, {3, stored flavour}.
+-- KEYS: the standard keys, then the migration's own: 15 T:ready:migrating (list), 16
+-- T:delayed:migrating (zset), 17 the unique set's name + ":migrating" (hash).
+-- ARGV: layout version, flavour ('simple' | 'unique'), migration step size (items).
+-- Returns {0, items this call migrated from layout 1 (-1: none to migrate), more steps 0|1},
+-- {1, key index, actual type}, {2, stored version}, {3, stored flavour}.
 local expected = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset' }
-expected[12] = 'zset'
-for _, i in ipairs({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 12 }) do
+expected[12], expected[13], expected[14] = 'zset', 'zset', 'hash'
+expected[15], expected[16], expected[17] = 'list', 'zset', 'hash'
+for _, i in ipairs({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17 }) do
   local t = redis.call('TYPE', KEYS[i])['ok']
   if t ~= 'none' and t ~= expected[i] then
     return { 1, i, t }
@@ -16,10 +20,105 @@ local f = redis.call('HGET', K_META, 'flavour')
 if f and f ~= ARGV[2] then
   return { 3, f }
 end
-if not v then
-  redis.call('HSET', K_META, 'version', ARGV[1])
-end
 if not f then
   redis.call('HSET', K_META, 'flavour', ARGV[2])
 end
-return { 0 }
+if not v then
+  redis.call('HSET', K_META, 'version', ARGV[1])
+  return { 0, -1, 0 }
+end
+if v ~= '1' and redis.call('HEXISTS', K_META, 'migrating') == 0 then
+  return { 0, -1, 0 }
+end
+
+-- Layout 1 -> 2, in steps of at most ARGV[3] items, each step one script. Layout 1 kept waiting
+-- ids in T:ready and T:delayed, the entries in T:items, first-pushed times in T:pushed and
+-- digest -> waiting id in the unique set. A step moves items from the head of layout 1's ready
+-- list, then from the start of its delayed set, into the :migrating keys (entries, with the
+-- unique set's counts and the first-pushed counts), deleting what it moved from layout 1; the
+-- last step renames the :migrating keys over layout 1's. So between steps every item is in
+-- exactly one place, a step lost with its process is never half done, the next opener (or a
+-- second one now) carries on, and meta says version 2 with migrating=1 from the first step, so
+-- a layout-1 process refuses to open the queue meanwhile.
+if v == '1' then
+  redis.call('HSET', K_META, 'version', ARGV[1], 'migrating', '1')
+end
+local K_ITEMS, K_PUSHED = KEYS[3], KEYS[12]
+local K_READY2, K_DELAYED2, K_UNIQUE2 = KEYS[15], KEYS[16], KEYS[17]
+local budget = tonumber(ARGV[3])
+local moved = 0
+local function take(id)
+  local e = redis.call('HGET', K_ITEMS, id)
+  if not e then
+    -- an id without an entry holds nothing to keep
+    return nil
+  end
+  redis.call('HDEL', K_ITEMS, id)
+  local dc, rc, first, dg = string.match(e, '^(%d+):(%d+):(%d+):(%x*):')
+  firstsadd(first, 1)
+  if dg ~= '' then
+    redis.call('HSET', K_UNIQUE2, dg, dc .. ':' .. rc)
+  end
+  moved = moved + 1
+  return e
+end
+local ids = redis.call('LRANGE', K_READY, 0, budget - 1)
+if #ids > 0 then
+  redis.call('LTRIM', K_READY, #ids, -1)
+  local out = {}
+  for _, id in ipairs(ids) do
+    local e = take(id)
+    if e then
+      out[#out + 1] = e
+    end
+  end
+  if #out > 0 then
+    bulk('RPUSH', K_READY2, out)
+  end
+  budget = budget - #ids
+end
+if budget > 0 then
+  local z = redis.call('ZRANGE', K_DELAYED, 0, budget - 1, 'WITHSCORES')
+  if #z > 0 then
+    local members, add = {}, {}
+    for i = 1, #z, 2 do
+      members[#members + 1] = z[i]
+      local e = take(z[i])
+      if e then
+        add[#add + 1] = z[i + 1]
+        add[#add + 1] = string.format('%016d:', tonumber(z[i])) .. e
+      end
+    end
+    bulk('ZREM', K_DELAYED, members)
+    if #add > 0 then
+      bulk('ZADD', K_DELAYED2, add, 2)
+    end
+    budget = budget - #members
+  end
+end
+if budget <= 0 or redis.call('LLEN', K_READY) + redis.call('ZCARD', K_DELAYED) > 0 then
+  return { 0, moved, 1 }
+end
+-- the last step. An entry no list names (layout 1 never leaves one) is kept, at the tail, in
+-- id order
+local flat = redis.call('HGETALL', K_ITEMS)
+local rest = {}
+for i = 1, #flat, 2 do
+  rest[#rest + 1] = flat[i]
+end
+table.sort(rest, function(a, b) return tonumber(a) < tonumber(b) end)
+local tail = {}
+for _, id in ipairs(rest) do
+  tail[#tail + 1] = take(id)
+end
+if #tail > 0 then
+  bulk('RPUSH', K_READY2, tail)
+end
+redis.call('DEL', K_READY, K_DELAYED, K_UNIQUE, K_ITEMS, K_PUSHED)
+for _, k in ipairs({ { K_READY2, K_READY }, { K_DELAYED2, K_DELAYED }, { K_UNIQUE2, K_UNIQUE } }) do
+  if redis.call('EXISTS', k[1]) == 1 then
+    redis.call('RENAME', k[1], k[2])
+  end
+end
+redis.call('HDEL', K_META, 'migrating')
+return { 0, moved, 0 }

@@ -1,11 +1,15 @@
 -- Shared by every script (prepended by Scripts.java). Every key a script touches is in KEYS,
 -- always in this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
-local K_READY, K_DELAYED, K_ITEMS, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD,
-  K_INFLIGHT, K_HEARTBEAT, K_PUSHED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6],
-  KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+-- KEYS[3] (T:items) and KEYS[12] (T:pushed) are layout 1's; only open.lua reads them, to migrate.
+local K_READY, K_DELAYED, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD, K_INFLIGHT,
+  K_HEARTBEAT, K_FIRSTS, K_FIRSTN = KEYS[1], KEYS[2], KEYS[4], KEYS[5], KEYS[6], KEYS[7],
+  KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[13], KEYS[14]
+
+-- Lua's C stack bounds how many arguments one redis.call may take: bulk writes go in chunks.
+local CHUNK = 500
 
 -- An entry is "deliveries:recoveries:firstPushedMs:digestHex:" followed by the payload bytes.
--- The digest is empty on simple queues.
+-- The digest is empty on simple queues. A delayed member is a 16-digit waiting id, ':', entry.
 local function decode(e)
   local dc, rc, first, dg, pos = string.match(e, '^(%d+):(%d+):(%d+):(%x*):()')
   return { dc = tonumber(dc), rc = tonumber(rc), first = first, dg = dg,
@@ -14,6 +18,37 @@ end
 
 local function encode(t)
   return string.format('%d:%d:', t.dc, t.rc) .. t.first .. ':' .. t.dg .. ':' .. t.payload
+end
+
+-- Runs redis.call(cmd, key, items...) in chunks of CHUNK items (each item one or more args).
+local function bulk(cmd, key, args, per)
+  local step = CHUNK * (per or 1)
+  for i = 1, #args, step do
+    redis.call(cmd, key, unpack(args, i, math.min(i + step - 1, #args)))
+  end
+end
+
+-- The waiting items' first-pushed times, counted per millisecond: K_FIRSTN (hash ms -> count)
+-- and K_FIRSTS (zset of the ms with a count, score = ms), so the oldest is ZRANGE 0 0. A push
+-- batch shares one ms: the bookkeeping costs per distinct ms, not per item.
+local function firstsadd(ms, k)
+  if redis.call('HINCRBY', K_FIRSTN, ms, k) == k then
+    redis.call('ZADD', K_FIRSTS, ms, ms)
+  end
+end
+
+local function firstsdel(ms, k)
+  if redis.call('HINCRBY', K_FIRSTN, ms, -k) <= 0 then
+    redis.call('HDEL', K_FIRSTN, ms)
+    redis.call('ZREM', K_FIRSTS, ms)
+  end
+end
+
+-- The unique set's value is "deliveries:recoveries": the largest counts of the waiting copy and
+-- of every copy merged into it since; the claim takes them into the entry.
+local function counts(u)
+  local dc, rc = string.match(u, '^(%d+):(%d+)$')
+  return tonumber(dc), tonumber(rc)
 end
 
 local function nextid()
@@ -25,34 +60,29 @@ local function waiting()
 end
 
 -- Moves an entry into waiting: 'tail', 'head', or a due time (ms) for the delayed set. On a
--- unique queue an identity already waiting absorbs it (larger counts kept): returns false.
+-- unique queue an identity already waiting absorbs it (larger counts kept, in the unique set's
+-- value, which the claim applies): returns false.
 local function admit(t, where)
   if t.dg ~= '' then
-    local wid = redis.call('HGET', K_UNIQUE, t.dg)
-    if wid then
-      local w = decode(redis.call('HGET', K_ITEMS, wid))
-      if t.dc > w.dc or t.rc > w.rc then
-        w.dc = math.max(w.dc, t.dc)
-        w.rc = math.max(w.rc, t.rc)
-        redis.call('HSET', K_ITEMS, wid, encode(w))
+    local u = redis.call('HGET', K_UNIQUE, t.dg)
+    if u then
+      local dc, rc = counts(u)
+      if t.dc > dc or t.rc > rc then
+        redis.call('HSET', K_UNIQUE, t.dg,
+          string.format('%d:%d', math.max(dc, t.dc), math.max(rc, t.rc)))
       end
       return false
     end
+    redis.call('HSET', K_UNIQUE, t.dg, string.format('%d:%d', t.dc, t.rc))
   end
-  -- zero-padded so the delayed set's tie order (members compare as strings) is admission order
-  local id = string.format('%016d', nextid())
-  redis.call('HSET', K_ITEMS, id, encode(t))
-  -- first-pushed index of waiting items, so the oldest is found without a scan
-  redis.call('ZADD', K_PUSHED, t.first, id)
-  if t.dg ~= '' then
-    redis.call('HSET', K_UNIQUE, t.dg, id)
-  end
+  firstsadd(t.first, 1)
   if where == 'tail' then
-    redis.call('RPUSH', K_READY, id)
+    redis.call('RPUSH', K_READY, encode(t))
   elseif where == 'head' then
-    redis.call('LPUSH', K_READY, id)
+    redis.call('LPUSH', K_READY, encode(t))
   else
-    redis.call('ZADD', K_DELAYED, where, id)
+    -- the zero-padded id keeps members distinct and equal due times in admission order
+    redis.call('ZADD', K_DELAYED, where, string.format('%016d:', nextid()) .. encode(t))
   end
   return true
 end
@@ -91,10 +121,11 @@ end
 -- Moves every delayed item due at now to the tail, by due time then admission order.
 local function promote(now)
   local due = redis.call('ZRANGEBYSCORE', K_DELAYED, '-inf', now)
-  for _, id in ipairs(due) do
-    redis.call('RPUSH', K_READY, id)
-  end
   if #due > 0 then
+    for i, m in ipairs(due) do
+      due[i] = string.sub(m, 18)
+    end
+    bulk('RPUSH', K_READY, due)
     redis.call('ZREMRANGEBYSCORE', K_DELAYED, '-inf', now)
   end
   return #due

@@ -1,4 +1,4 @@
 -- ARGV: LENGTH.  Returns {removed, room freed}.
 local n = waiting()
-redis.call('DEL', K_READY, K_DELAYED, K_ITEMS, K_UNIQUE, K_PUSHED)
+redis.call('DEL', K_READY, K_DELAYED, K_UNIQUE, K_FIRSTS, K_FIRSTN)
 return { n, room(tonumber(ARGV[1])) }
