@@ -14,11 +14,23 @@ final class Batch {
   /** A batch of one recovered delivery, run alone (DESIGN §4.3). */
   final boolean recovered;
   private final AtomicBoolean settled = new AtomicBoolean();
+  /** A recovered batch holds its queue's turn in the manager's recovered lane until this is taken. */
+  private final AtomicBoolean holdsLane;
   private Thread runner; // guarded by this: set while the handler runs
 
   Batch(List<Delivery> deliveries, boolean recovered) {
     this.deliveries = List.copyOf(deliveries);
     this.recovered = recovered;
+    this.holdsLane = new AtomicBoolean(recovered);
+  }
+
+  /**
+   * True for the one caller that gives up this recovered batch's lane: the worker when the handler
+   * returned, or {@code HANDLER_TIMEOUT} once it has released the batch, whichever comes first (a
+   * late second call must not free the lane a later recovered batch holds). False for others.
+   */
+  boolean leaveLane() {
+    return holdsLane.compareAndSet(true, false);
   }
 
   /** True for the one caller that gets to settle this batch. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,8 @@ final class BatchRunner<T> {
   private final ScheduledExecutorService scheduler;
   /** Told how many deliveries left this process's hands (the prefetch bound counts them). */
   private final IntConsumer onSettled;
+  /** Told of a batch HANDLER_TIMEOUT has settled while its handler still runs. */
+  private final Consumer<Batch> onTimedOut;
   /** Settlements registered and not done: shutdown gives each a last attempt. */
   private final Set<Settlement> open = ConcurrentHashMap.newKeySet();
   /** A settle call of this queue keeps failing (logged once per outage). */
@@ -52,7 +55,7 @@ final class BatchRunner<T> {
 
   BatchRunner(String queue, BaseQueue base, Codec<T> codec, Handler<T> handler,
       QueueSettings settings, Backoff backoff, Listeners<T> listeners, Counters counters,
-      ScheduledExecutorService scheduler, IntConsumer onSettled) {
+      ScheduledExecutorService scheduler, IntConsumer onSettled, Consumer<Batch> onTimedOut) {
     this.queue = queue;
     this.base = base;
     this.codec = codec;
@@ -63,6 +66,7 @@ final class BatchRunner<T> {
     this.counters = counters;
     this.scheduler = scheduler;
     this.onSettled = onSettled;
+    this.onTimedOut = onTimedOut;
   }
 
   /** Runs {@code batch} on the calling (worker) thread. */
@@ -179,9 +183,13 @@ final class BatchRunner<T> {
     }
   }
 
-  /** HANDLER_TIMEOUT passed: release the batch (unless settled meanwhile), then interrupt. */
+  /**
+   * HANDLER_TIMEOUT passed: release the batch (unless settled meanwhile), then interrupt. Once the
+   * store took the release, {@code onTimedOut} hears of it: a handler that ignores the interrupt
+   * must hold neither a worker's place nor the recovered lane.
+   */
   private void timedOut(Batch batch, Duration limit) {
-    Settlement settlement = settlement(batch);
+    Settlement settlement = settlement(batch, () -> onTimedOut.accept(batch));
     if (!settlement.arm(() -> {
       List<Settlement.Step> steps = new ArrayList<>();
       for (Delivery d : batch.deliveries) {
@@ -212,9 +220,16 @@ final class BatchRunner<T> {
 
   /** A settlement of {@code batch}, registered where shutdown finds it, not yet armed. */
   private Settlement settlement(Batch batch) {
+    return settlement(batch, () -> { });
+  }
+
+  /** As {@link #settlement(Batch)}; {@code whenDone} runs once nothing is left to apply. */
+  private Settlement settlement(Batch batch, Runnable whenDone) {
     Settlement[] self = new Settlement[1];
-    self[0] = new Settlement(queue, batch, scheduler, settleFailing, onSettled,
-        () -> open.remove(self[0]));
+    self[0] = new Settlement(queue, batch, scheduler, settleFailing, onSettled, () -> {
+      open.remove(self[0]);
+      whenDone.run();
+    });
     open.add(self[0]);
     return self[0];
   }

@@ -126,12 +126,26 @@ final class ClaimLoop {
 
   /** A worker finished a batch: a recovered batch lets the loop claim (and run) the next one. */
   void batchFinished(Batch batch) {
-    if (batch.recovered) {
+    leaveLane(batch);
+    signal();
+  }
+
+  /**
+   * {@code HANDLER_TIMEOUT} released {@code batch} while its handler still runs: a recovered one
+   * is no longer in flight, so a crash now would not count a recovery for it; its stuck handler
+   * must not hold the lane (and this loop's claiming) any longer.
+   */
+  void batchTimedOut(Batch batch) {
+    leaveLane(batch);
+    signal();
+  }
+
+  private void leaveLane(Batch batch) {
+    if (batch.leaveLane()) {
       // Free the lane first: once recoveredRunning is false this loop may claim and re-take it.
       lane.release(this);
       recoveredRunning = false;
     }
-    signal();
   }
 
   /** The lane this loop waited for is free: claim again (and try to take it). */

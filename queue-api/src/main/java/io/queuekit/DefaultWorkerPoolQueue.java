@@ -75,13 +75,18 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     Backoff backoff = new Backoff(settings.retryDelay(), settings.retryDelayMax(),
         () -> ThreadLocalRandom.current().nextDouble());
     ClaimLoop[] loopRef = new ClaimLoop[1];
+    WorkerGroup[] workersRef = new WorkerGroup[1];
     this.runner = new BatchRunner<>(name, base, codec, handler, settings, backoff,
         listeners, counters, scheduler, n -> {
           loopRef[0].settled(n);
           notifyProgress();
+        }, batch -> {
+          workersRef[0].detach(batch);
+          loopRef[0].batchTimedOut(batch);
         });
     this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
         runner::run, batch -> loopRef[0].batchFinished(batch));
+    workersRef[0] = workers;
     this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane);
     loopRef[0] = loop;
     this.storeStats = Caffeine.newBuilder()

@@ -3,6 +3,7 @@ package io.queuekit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * The worker threads of one queue. Ports Gitea's {@code workergroup.go}: workers start on demand
  * when a batch waits and none is idle, up to the cap; an idle worker exits after {@code
  * WORKER_IDLE_TIMEOUT} unless it is the last one; lowering the cap stops no running worker.
+ *
+ * <p>A worker whose batch {@code HANDLER_TIMEOUT} has already settled (released) while its handler
+ * ignores the interrupt is {@link #detach detached}: it no longer counts as a worker or as active,
+ * so it cannot keep the group from starting another under the cap, and it exits when its handler
+ * finally returns. While such handlers stay stuck the group runs that many threads beyond the cap;
+ * the alternative is a queue whose every worker is wedged.
  *
  * <p>Threads are named {@code queuekit-<queue>-worker-N}. Thread-safe.
  */
@@ -37,6 +44,11 @@ final class WorkerGroup {
    * returns and what {@link #running()} lists, and nothing may fall between the two.
    */
   private final Set<Batch> unfinished = ConcurrentHashMap.newKeySet();
+  /**
+   * Batches whose handler runs now, by worker thread. Exactly one of the worker (when the handler
+   * returns) and {@link #detach} removes a batch, so {@code active} is decremented once.
+   */
+  private final Map<Batch, Thread> runningOn = new ConcurrentHashMap<>();
   private final AtomicInteger idle = new AtomicInteger();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger started = new AtomicInteger();
@@ -124,6 +136,8 @@ final class WorkerGroup {
           maybeStartWorker();
         }
         active.incrementAndGet();
+        runningOn.put(batch, self);
+        boolean detached;
         try {
           runner.accept(batch);
         } catch (RuntimeException | Error e) {
@@ -132,10 +146,19 @@ final class WorkerGroup {
             throw e;
           }
         } finally {
+          detached = runningOn.remove(batch) == null;
           unfinished.remove(batch);
-          active.decrementAndGet();
+          if (!detached) {
+            active.decrementAndGet();
+          }
           Thread.interrupted();
           afterBatch.accept(batch);
+        }
+        if (detached) {
+          // Its place went to another worker when HANDLER_TIMEOUT gave up on this handler.
+          log.info("queue \"{}\": the handler that outlived HANDLER_TIMEOUT returned; its thread "
+              + "exits", queue);
+          return;
         }
       }
     } finally {
@@ -144,6 +167,24 @@ final class WorkerGroup {
       // after a STOP or a retirement, which leave none waiting).
       maybeStartWorker();
     }
+  }
+
+  /**
+   * {@code HANDLER_TIMEOUT} settled {@code batch} and interrupted its handler, which is still
+   * running: its thread stops counting as a worker (and as active), so the group may start another
+   * under the cap; the thread exits once the handler returns. A no-op if the handler has returned.
+   */
+  void detach(Batch batch) {
+    Thread t = runningOn.remove(batch);
+    if (t == null) {
+      return;
+    }
+    active.decrementAndGet();
+    threads.remove(t);
+    log.warn("queue \"{}\": {} is still running a handler that outlived HANDLER_TIMEOUT and "
+        + "ignores interrupts; it no longer counts against MAX_WORKERS={}", queue, t.getName(),
+        maxWorkers);
+    maybeStartWorker();
   }
 
   /** An idle worker exits unless it is the last one, or work is waiting. */

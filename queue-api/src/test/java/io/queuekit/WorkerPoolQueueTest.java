@@ -455,4 +455,74 @@ class WorkerPoolQueueTest {
     });
     assertThat(o.flush(WAIT)).as("the lane is free for the manager's other queues").isTrue();
   }
+
+  @Test
+  void aRecoveredHandlerIgnoringInterruptsFreesTheLaneAndItsWorkerOnceTimedOut() {
+    // A recovered delivery runs alone, holding the manager's recovered lane; its handler ignores
+    // the HANDLER_TIMEOUT interrupt. Once the timeout has released it (back in the store, delivery
+    // count + 1), the stuck thread must hold neither the lane (this queue's claiming, the other
+    // queue's recovered item) nor the only worker's place (MAX_WORKERS=1); its late ack is stale.
+    FakeBaseQueue base = new FakeBaseQueue("stuckrecovered");
+    FakeBaseQueue other = new FakeBaseQueue("stuckrecoveredother");
+    base.pushRecovered("\"r\"", 1);
+    CountDownLatch stuck = new CountDownLatch(1);
+    CountDownLatch unstick = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Integer> deliveryCounts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
+        QueueSpec.simple(base.name(), String.class, items -> {
+          if (calls.incrementAndGet() == 1) {
+            stuck.countDown();
+            awaitUninterruptibly(unstick);
+          } else {
+            seen.addAll(items);
+          }
+          return List.<String>of();
+        }).listener(new QueueListener<String>() {
+          @Override
+          public void onRecovered(ItemEvent<String> e) {
+            deliveryCounts.add(e.deliveryCount());
+          }
+        }),
+        settings(s -> s.batchLength(1).maxWorkers(1).handlerTimeout(Duration.ofMillis(200))),
+        base, Clock.systemUTC(), scheduler, Duration.ofMillis(100), lane, () -> { });
+    queues.add(q);
+    q.start();
+    awaitQuietly(stuck);
+    q.push("after");
+    other.pushRecovered("\"o\"", 1);
+    DefaultWorkerPoolQueue<String> o = queue(other, settings(s -> s.batchLength(1)), items -> {
+      seen.addAll(items);
+      return List.of();
+    });
+    try {
+      assertThat(q.flush(WAIT)).as("the stuck handler still holds the queue").isTrue();
+      assertThat(o.flush(WAIT)).as("the stuck handler still holds the lane").isTrue();
+      assertThat(seen).containsExactlyInAnyOrder("r", "after", "o");
+      assertThat(deliveryCounts).as("released by the timeout: delivery count + 1").containsExactly(0, 1);
+      assertThat(q.workersStarted()).isEqualTo(2);
+      assertThat(q.workers()).isEqualTo(1);
+      assertThat(q.stats().stale()).isZero();
+    } finally {
+      unstick.countDown();
+    }
+    await().atMost(WAIT).until(() -> q.stats().stale() == 1);
+    assertThat(q.stats().handled()).isEqualTo(2);
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }
