@@ -47,6 +47,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private final Function<? super T, byte[]> identity;
   private final Handler<T> handler;
   private final Clock clock;
+  private final ScheduledExecutorService scheduler;
   private final Counters counters = new Counters();
   private final Listeners<T> listeners;
   private final WorkerGroup workers;
@@ -62,6 +63,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   DefaultWorkerPoolQueue(QueueSpec<T> spec, QueueSettings settings, BaseQueue base, Clock clock,
       ScheduledExecutorService scheduler, Duration claimWait, RecoveredLane lane,
       Runnable onShutdown) {
+    this.scheduler = scheduler;
     this.name = spec.name();
     this.itemType = spec.itemType();
     this.settings = settings;
@@ -435,8 +437,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   /**
    * The shutdown sequence of DESIGN §4.4: stop claiming; give running handlers SHUTDOWN_TIMEOUT;
    * interrupt those still running; unclaim every delivery not settled, started or not, in claim
-   * order (no count changes); give settle calls the store failed earlier a last attempt; close the
-   * store.
+   * order (no count changes), retried while the store fails within what is left of
+   * SHUTDOWN_TIMEOUT; give settle calls the store failed earlier a last attempt; close the store.
    */
   @Override
   public void shutdown() {
@@ -470,17 +472,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         }
       }
       if (!giveBack.isEmpty()) {
-        giveBack.sort(Comparator.comparingLong(Delivery::id));
-        try {
-          for (Outcome o : base.unclaim(giveBack)) {
-            if (o == Outcome.MERGED) {
-              counters.merged.increment();
-            }
-          }
-        } catch (RuntimeException e) {
-          log.error("queue \"{}\": could not give {} in-flight items back at shutdown; a persistent "
-              + "store recovers them when the queue next opens", name, giveBack.size(), e);
-        }
+        interrupted |= giveBack(giveBack, deadline);
       }
       // Settle calls the store failed and that wait for a retry: one last attempt while it is open.
       runner.finishSettlements();
@@ -497,6 +489,42 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         }
       }
     }
+  }
+
+  /**
+   * Shutdown's give-back: one unclaim of every delivery not settled, in claim order, retried with
+   * backoff (as any settle call, {@link Settlement}) while the store fails and SHUTDOWN_TIMEOUT's
+   * budget lasts, then given one last attempt; deliveries still not given back stay in flight,
+   * logged, for the store's recovery (one more recovery counted for each).
+   *
+   * @return true if the wait was interrupted (the caller restores the flag)
+   */
+  private boolean giveBack(List<Delivery> giveBack, long deadline) {
+    giveBack.sort(Comparator.comparingLong(Delivery::id));
+    List<Delivery> back = List.copyOf(giveBack);
+    Settlement settlement = new Settlement(name, new Batch(back, false), scheduler,
+        new AtomicBoolean(), n -> { }, () -> { });
+    settlement.arm(() -> List.of(new Settlement.Step(back.size(), () -> {
+      for (Outcome o : base.unclaim(back)) {
+        if (o == Outcome.MERGED) {
+          counters.merged.increment();
+        }
+      }
+    })));
+    boolean interrupted = false;
+    try {
+      settlement.start();
+      settlement.awaitDone(deadline);
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      // Not done by the deadline: one last attempt, else logged as left for the store's recovery.
+      settlement.finishNow("the store kept failing to take them back at shutdown until "
+          + "SHUTDOWN_TIMEOUT=" + GoDuration.format(settings.shutdownTimeout()) + " ran out; a "
+          + "persistent store returns them to the queue when it recovers them, one recovery "
+          + "counted each");
+    }
+    return interrupted;
   }
 
   private void awaitShutdown() {

@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store calls that settle one batch (ack, release, dead-letter), applied independently: a
+ * The store calls that settle one batch (ack, release, dead-letter; at shutdown, the unclaim that
+ * gives unfinished deliveries back), applied independently: a
  * call the store fails (an outage, a backend exception it did not wrap, even an Error) does not
  * keep the others from going through, and is retried with capped backoff (100 ms → 5 s) on the
  * manager's scheduler until it goes through or the store is closed. So a store failure part-way
@@ -113,6 +114,11 @@ final class Settlement {
    * still failing are given up, their deliveries left in flight for the store's recovery.
    */
   synchronized void finishNow() {
+    finishNow("the queue is shutting down");
+  }
+
+  /** As {@link #finishNow()}; {@code why} says, in the log line, why calls are given up. */
+  synchronized void finishNow(String why) {
     if (!armed || done) {
       return;
     }
@@ -121,8 +127,26 @@ final class Settlement {
     }
     attempt();
     if (!done) {
-      abandon("the queue is shutting down");
+      abandon(why);
     }
+  }
+
+  /**
+   * Waits until every call went through (or was given up), or until {@code deadlineNanos}
+   * ({@link System#nanoTime()}); retries go on meanwhile on the scheduler.
+   *
+   * @return true if nothing is left to apply
+   * @throws InterruptedException the wait was interrupted
+   */
+  synchronized boolean awaitDone(long deadlineNanos) throws InterruptedException {
+    while (!done) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   private synchronized void retryNow() {
@@ -209,6 +233,7 @@ final class Settlement {
 
   private void finish() {
     done = true;
+    notifyAll();
     if (retry != null) {
       retry.cancel(false);
     }

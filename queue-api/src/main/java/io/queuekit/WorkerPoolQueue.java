@@ -129,8 +129,10 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
   /**
    * Shuts the queue down (idempotent): stops claiming, gives running handlers {@code
    * SHUTDOWN_TIMEOUT}, interrupts those still running, gives every delivery not acked back to the
-   * store (no delivery or recovery counted; a late ack from an interrupted handler is stale), and
-   * closes the store. Persistent backends keep every item; {@code channel} loses what is left.
+   * store (no delivery or recovery counted; a late ack from an interrupted handler is stale;
+   * retried with backoff while the store fails, within what is left of {@code SHUTDOWN_TIMEOUT},
+   * after which what is still in flight is logged and left for the store's recovery), and closes
+   * the store. Persistent backends keep every item; {@code channel} loses what is left.
    * Later pushes throw {@link QueueClosedException}.
    */
   void shutdown();

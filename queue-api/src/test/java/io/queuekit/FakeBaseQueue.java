@@ -38,6 +38,7 @@ final class FakeBaseQueue implements BaseQueue {
   private boolean closed; // guarded by lock
   private volatile Runnable onHandOut = () -> { };
   private int failingUnclaims; // guarded by lock
+  private int unclaimCalls; // guarded by lock
   private int failingReleases; // guarded by lock
   private java.util.function.Supplier<? extends Throwable> releaseFailure; // guarded by lock
   private int failingAcks; // guarded by lock
@@ -145,6 +146,16 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       return claimsSinceHandOut;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Unclaim calls made while the store was open, failed ones included. */
+  int unclaimCalls() {
+    lock.lock();
+    try {
+      return unclaimCalls;
     } finally {
       lock.unlock();
     }
@@ -294,6 +305,7 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
+      unclaimCalls++;
       if (failingUnclaims > 0) {
         failingUnclaims--;
         throw new QueueUnavailableException("queue \"" + name + "\": store unreachable (fake)");

@@ -525,4 +525,39 @@ class WorkerPoolQueueTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void shutdownRetriesAGiveBackTheStoreFailsWithinShutdownTimeout() {
+    // The store fails the first two unclaims of shutdown's give-back (an outage that ends): the
+    // items must go back to the store, not stay in flight to gain a recovery at the next open.
+    FakeBaseQueue base = new FakeBaseQueue("givebackretry");
+    DefaultWorkerPoolQueue<String> q = queue(base,
+        settings(b -> b.batchLength(10).batchDebounce(Duration.ofMinutes(1))), items -> List.of());
+    for (int i = 0; i < 3; i++) {
+      q.push("item" + i);
+    }
+    await().atMost(WAIT).until(() -> base.inFlight() == 3); // held in the debouncing batch
+    base.failUnclaims(2);
+    q.shutdown();
+    assertThat(base.unclaimCalls()).isEqualTo(3);
+    assertThat(base.unclaimed()).extracting(Delivery::id).containsExactly(1L, 2L, 3L);
+    assertThat(base.inFlight()).isZero();
+    assertThat(base.closed()).isTrue();
+  }
+
+  @Test
+  void shutdownLeavesItemsInFlightOnlyOnceShutdownTimeoutRanOutGivingThemBack() {
+    FakeBaseQueue base = new FakeBaseQueue("givebackgivesup");
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(b -> b.batchLength(10)
+        .batchDebounce(Duration.ofMinutes(1)).shutdownTimeout(Duration.ZERO)), items -> List.of());
+    for (int i = 0; i < 3; i++) {
+      q.push("item" + i);
+    }
+    await().atMost(WAIT).until(() -> base.inFlight() == 3);
+    base.failUnclaims(Integer.MAX_VALUE);
+    q.shutdown();
+    assertThat(base.unclaimCalls()).as("a first attempt and a last one").isGreaterThanOrEqualTo(2);
+    assertThat(base.inFlight()).as("left for the store's recovery").isEqualTo(3);
+    assertThat(base.closed()).isTrue();
+  }
 }
