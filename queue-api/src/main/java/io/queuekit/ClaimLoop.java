@@ -27,10 +27,13 @@ import org.slf4j.LoggerFactory;
  * or while it waits for the lane, so a crash during that run finds no other recovered item in
  * flight; while paused it claims nothing.
  *
- * <p>A store call that throws (a {@link QueueException}, or any runtime exception a backend let
- * through unwrapped) is an outage: logged once when it starts and once when it ends, retried with
- * capped backoff (100 ms → 5 s); the loop ends only at {@link #stop()}, when the store is closed
- * under it, or on an {@link Error}.
+ * <p>A store call that throws (a {@link QueueException}, any runtime exception a backend let
+ * through unwrapped, or an {@link Error} such as a backend class that does not load) is an outage:
+ * logged once when it starts and once when it ends, retried with capped backoff (100 ms → 5 s).
+ * The loop ends only at {@link #stop()}, when the store is closed under it, or on a {@link
+ * VirtualMachineError} (or a failure outside the store calls): then it records the cause ({@link
+ * #failure()}), so the queue refuses pushes and reports itself unhealthy instead of accepting items
+ * it will never handle.
  *
  * <p>Methods named {@code doXxx} run on the claim thread only; the rest are thread-safe.
  */
@@ -62,6 +65,8 @@ final class ClaimLoop {
   private final AtomicInteger flushers = new AtomicInteger();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean paused;
+  /** Why the loop ended other than by stop() (claiming has stopped for good), or null. */
+  private volatile Throwable failure;
   private final Thread thread;
 
   // claim-thread state
@@ -101,6 +106,11 @@ final class ClaimLoop {
 
   boolean paused() {
     return paused;
+  }
+
+  /** What ended the loop if it failed (a VirtualMachineError, a bug): no item is claimed again. */
+  Throwable failure() {
+    return failure;
   }
 
   /** The worker cap changed: the prefetch bound moves with it. */
@@ -225,7 +235,9 @@ final class ClaimLoop {
             doUnclaimLeftovers();
           } catch (QueueClosedException e) {
             return; // stop() hands them back, or the store is gone (logged by the claim below)
-          } catch (RuntimeException e) {
+          } catch (VirtualMachineError e) {
+            throw e;
+          } catch (RuntimeException | Error e) {
             // QueueException or a backend's own exception it did not wrap: an outage either way
             if (!outage) {
               log.warn("queue \"{}\": could not give back {} items claimed as it paused; retrying "
@@ -258,9 +270,12 @@ final class ClaimLoop {
             log.error("queue \"{}\": store closed under the claim loop; claiming stops", queue, e);
           }
           return;
-        } catch (RuntimeException e) {
-          // A QueueException, or a backend's client exception it let through unwrapped (Lettuce,
-          // LevelDB): an outage either way. Ending the loop would silently stop the queue.
+        } catch (VirtualMachineError e) {
+          throw e;
+        } catch (RuntimeException | Error e) {
+          // A QueueException, a backend's client exception it let through unwrapped (Lettuce,
+          // LevelDB), or an Error of its (a class that does not load): an outage either way.
+          // Ending the loop would silently stop the queue.
           if (stopping.get()) {
             return;
           }
@@ -311,7 +326,9 @@ final class ClaimLoop {
           // Held but not running, they would gain a recovery if the solo run crashed the process.
           try {
             doUnclaimLeftovers();
-          } catch (RuntimeException e) {
+          } catch (VirtualMachineError e) {
+            throw e;
+          } catch (RuntimeException | Error e) {
             // Still held: the solo waits with them (and the lane is free) until the top of the
             // loop has given them all back, retrying with backoff.
             log.warn("queue \"{}\": could not give back {} recovered items before running one "
@@ -329,7 +346,9 @@ final class ClaimLoop {
         }
       }
     } catch (RuntimeException | Error e) {
-      log.error("queue \"{}\": claim loop failed; no more items will be claimed", queue, e);
+      failure = e;
+      log.error("queue \"{}\": claim loop failed; no more items will be claimed, pushes are refused "
+          + "and health() reports the queue until it is recreated", queue, e);
       throw e;
     } finally {
       leftovers.addAll(buffer);

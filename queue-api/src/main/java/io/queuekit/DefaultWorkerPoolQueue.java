@@ -139,6 +139,28 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     }
   }
 
+  /** Open, and its claim loop still runs: an item pushed now will be handled. */
+  private void checkAccepting() {
+    checkOpen();
+    Throwable failure = loop.failure();
+    if (failure != null) {
+      throw new QueueUnavailableException(claimingStopped(failure)
+          + "; items pushed now would never be handled, so pushes are refused until the queue is "
+          + "recreated", failure);
+    }
+  }
+
+  /** Why health() and pushes report this queue: its claim loop ended with {@code failure}. */
+  private String claimingStopped(Throwable failure) {
+    return "queue \"" + name + "\" stopped claiming: its claim loop failed with " + failure;
+  }
+
+  /** What is wrong with the queue beyond its store's answers (health), if anything. */
+  Optional<String> problem() {
+    Throwable failure = loop.failure();
+    return failure == null ? Optional.empty() : Optional.of(claimingStopped(failure));
+  }
+
   @Override
   public PushResult push(T value) {
     return push(value, settings.pushTimeout());
@@ -146,7 +168,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   @Override
   public PushResult push(T value, Duration timeout) {
-    checkOpen();
+    checkAccepting();
     Item item = item(value);
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
       return handleNow(value, item);
@@ -156,7 +178,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   @Override
   public PushResult offer(T value) {
-    checkOpen();
+    checkAccepting();
     Item item = item(value);
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
       return handleNow(value, item);
@@ -166,7 +188,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   @Override
   public List<PushResult> pushAll(List<? extends T> values, Duration timeout) {
-    checkOpen();
+    checkAccepting();
     List<Item> items = new ArrayList<>(values.size());
     for (T v : values) {
       items.add(item(v));
@@ -183,7 +205,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   @Override
   public PushResult pushDelayed(T value, Duration delay) {
-    checkOpen();
+    checkAccepting();
     Item item = item(value);
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
       return handleNow(value, item);

@@ -248,26 +248,34 @@ public final class QueueManager implements AutoCloseable {
   }
 
   /**
-   * Checks every queue: its store answers, and its oldest waiting item is younger than {@code
+   * Checks every queue: its store answers, its claim loop still runs (one ended by a fatal error
+   * leaves the queue refusing pushes), and its oldest waiting item is younger than {@code
    * maxWaitingAge}.
    */
   public QueueHealth health(Duration maxWaitingAge) {
     List<QueueHealth.Queue> out = new ArrayList<>();
     for (WorkerPoolQueue<?> q : queues()) {
-      try {
-        QueueStats s = q.stats();
-        Optional<String> problem = s.oldestWaitingAge()
-            .filter(age -> age.compareTo(maxWaitingAge) > 0)
-            .map(age -> "oldest waiting item is " + GoDuration.format(age) + " old (limit "
-                + GoDuration.format(maxWaitingAge) + ")"
-                + (s.paused() ? "; the queue is paused" : ""));
-        out.add(new QueueHealth.Queue(q.name(), true, s.oldestWaitingAge(), problem));
-      } catch (QueueException e) {
-        out.add(new QueueHealth.Queue(q.name(), false, Optional.empty(),
-            Optional.of("store unreachable: " + e.getMessage())));
-      }
+      out.add(health(q, maxWaitingAge));
     }
     return new QueueHealth(out.stream().allMatch(QueueHealth.Queue::healthy), List.copyOf(out));
+  }
+
+  /** One queue's health: its store answers, its claiming runs, its oldest item is young enough. */
+  static QueueHealth.Queue health(WorkerPoolQueue<?> q, Duration maxWaitingAge) {
+    Optional<String> stopped = q instanceof DefaultWorkerPoolQueue<?>
+        ? ((DefaultWorkerPoolQueue<?>) q).problem() : Optional.empty();
+    try {
+      QueueStats s = q.stats();
+      Optional<String> problem = stopped.or(() -> s.oldestWaitingAge()
+          .filter(age -> age.compareTo(maxWaitingAge) > 0)
+          .map(age -> "oldest waiting item is " + GoDuration.format(age) + " old (limit "
+              + GoDuration.format(maxWaitingAge) + ")"
+              + (s.paused() ? "; the queue is paused" : "")));
+      return new QueueHealth.Queue(q.name(), true, s.oldestWaitingAge(), problem);
+    } catch (QueueException e) {
+      return new QueueHealth.Queue(q.name(), false, Optional.empty(),
+          Optional.of("store unreachable: " + e.getMessage() + stopped.map(p -> "; " + p).orElse("")));
+    }
   }
 
   /**

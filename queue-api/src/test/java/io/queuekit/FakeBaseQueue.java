@@ -43,7 +43,7 @@ final class FakeBaseQueue implements BaseQueue {
   private java.util.function.Supplier<? extends Throwable> releaseFailure; // guarded by lock
   private int failingAcks; // guarded by lock
   private int failingClaims; // guarded by lock
-  private java.util.function.Supplier<RuntimeException> claimFailure; // guarded by lock
+  private java.util.function.Supplier<? extends Throwable> claimFailure; // guarded by lock
 
   FakeBaseQueue(String name) {
     this.name = name;
@@ -117,8 +117,11 @@ final class FakeBaseQueue implements BaseQueue {
     }
   }
 
-  /** The next {@code n} claim calls throw what {@code failure} makes, claiming nothing. */
-  void failClaims(int n, java.util.function.Supplier<RuntimeException> failure) {
+  /**
+   * The next {@code n} claim calls throw what {@code failure} makes (an unchecked exception or an
+   * error), claiming nothing.
+   */
+  void failClaims(int n, java.util.function.Supplier<? extends Throwable> failure) {
     lock.lock();
     try {
       failingClaims = n;
@@ -229,7 +232,11 @@ final class FakeBaseQueue implements BaseQueue {
       ensureOpen();
       if (failingClaims > 0) {
         failingClaims--;
-        throw claimFailure.get();
+        Throwable t = claimFailure.get();
+        if (t instanceof Error) {
+          throw (Error) t;
+        }
+        throw (RuntimeException) t;
       }
       claimsSinceHandOut++;
       while (ready.isEmpty() && !closed && nanos > 0) {

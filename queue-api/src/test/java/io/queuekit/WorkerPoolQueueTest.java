@@ -1,6 +1,7 @@
 package io.queuekit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.queuekit.spi.Delivery;
@@ -559,5 +560,49 @@ class WorkerPoolQueueTest {
     assertThat(base.unclaimCalls()).as("a first attempt and a last one").isGreaterThanOrEqualTo(2);
     assertThat(base.inFlight()).as("left for the store's recovery").isEqualTo(3);
     assertThat(base.closed()).isTrue();
+  }
+
+  @Test
+  void aClaimThrowingAnErrorIsRetriedLikeAnOutage() {
+    // A backend whose client class does not load on a claim (NoClassDefFoundError): the claim loop
+    // used to end, and the queue silently stopped handling while push kept accepting.
+    FakeBaseQueue base = new FakeBaseQueue("claimerror");
+    base.failClaims(3, () -> new NoClassDefFoundError("io/lettuce/core/Missing"));
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)), items -> {
+      seen.addAll(items);
+      return List.of();
+    });
+    q.push("after the error");
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("after the error");
+    assertThat(QueueManager.health(q, Duration.ofHours(1)).healthy()).isTrue();
+  }
+
+  @Test
+  void aClaimThrowingAVirtualMachineErrorStopsTheQueueVisibly() {
+    // The claim loop cannot go on after a VirtualMachineError; the queue must say so: pushes are
+    // refused naming the queue and the cause, and health() reports it, instead of items piling up
+    // that nothing will handle.
+    FakeBaseQueue base = new FakeBaseQueue("claimvmerror");
+    base.failClaims(1, () -> new OutOfMemoryError("fake: claim buffer"));
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)),
+        items -> List.of());
+    await().atMost(WAIT).until(() -> q.problem().isPresent());
+    assertThatThrownBy(() -> q.push("refused"))
+        .isInstanceOf(QueueUnavailableException.class)
+        .hasMessageContaining("\"claimvmerror\"")
+        .hasMessageContaining("OutOfMemoryError: fake: claim buffer")
+        .hasCauseInstanceOf(OutOfMemoryError.class);
+    assertThatThrownBy(() -> q.offer("refused")).isInstanceOf(QueueUnavailableException.class);
+    assertThatThrownBy(() -> q.pushAll(List.of("refused"), WAIT))
+        .isInstanceOf(QueueUnavailableException.class);
+    assertThatThrownBy(() -> q.pushDelayed("refused", Duration.ZERO))
+        .isInstanceOf(QueueUnavailableException.class);
+    assertThat(base.len()).as("nothing accepted").isZero();
+    QueueHealth.Queue health = QueueManager.health(q, Duration.ofHours(1));
+    assertThat(health.healthy()).isFalse();
+    assertThat(health.reachable()).isTrue();
+    assertThat(health.problem()).get().asString().contains("stopped claiming", "OutOfMemoryError");
   }
 }
