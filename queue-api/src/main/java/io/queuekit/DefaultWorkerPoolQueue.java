@@ -194,11 +194,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       items.add(item(v));
     }
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      List<PushResult> results = new ArrayList<>(values.size());
-      for (int i = 0; i < values.size(); i++) {
-        results.add(handleNow(values.get(i), items.get(i)));
-      }
-      return results;
+      return handleAllNow(values, items);
     }
     return base.pushAll(items, timeout);
   }
@@ -273,6 +269,30 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       }
     }
     throw new UnhandledItemException(name, value, attempts, last);
+  }
+
+  /**
+   * {@code immediate} pushAll: every size checked first (one too large: fail naming its index,
+   * handle nothing), as a store's pushAll does; then each item handled in order, stopping at the
+   * first one not handled, whose exception names its index, carries the results before it and
+   * says the items after it were not attempted.
+   */
+  private List<PushResult> handleAllNow(List<? extends T> values, List<Item> items) {
+    for (int i = 0; i < items.size(); i++) {
+      int size = items.get(i).payload().length;
+      if (size > settings.maxItemSize()) {
+        throw new ItemTooLargeException(name, i, size, settings.maxItemSize());
+      }
+    }
+    List<PushResult> results = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      try {
+        results.add(handleNow(values.get(i), items.get(i)));
+      } catch (UnhandledItemException e) {
+        throw new UnhandledItemException(name, e, i, values.size(), results);
+      }
+    }
+    return results;
   }
 
   /** An {@code immediate} queue's event: no store, so no delivery id, recovery or delay. */

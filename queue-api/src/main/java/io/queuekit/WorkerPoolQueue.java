@@ -63,6 +63,11 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
   /**
    * Pushes items in order, waiting for room between them until {@code timeout}; on timeout throws
    * {@link QueueFullException} carrying the results so far (those items stay admitted).
+   *
+   * @throws ItemTooLargeException an item exceeds {@code MAX_ITEM_SIZE}, naming its index; nothing
+   *     was pushed (or, {@code immediate}, handled)
+   * @throws UnhandledItemException {@code immediate} queues only: the item at its {@code index()}
+   *     was not handled; those before it were ({@code results()}), those after it not attempted
    */
   List<PushResult> pushAll(List<? extends T> items, Duration timeout);
 

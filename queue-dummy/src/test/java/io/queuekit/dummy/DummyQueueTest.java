@@ -278,4 +278,46 @@ class DummyQueueTest {
       assertThatThrownBy(() -> q.push(1)).isInstanceOf(QueueClosedException.class);
     }
   }
+
+  @Test
+  void immediatePushAllNamesTheIndexItStoppedAtAndWhatHappenedToTheRest() {
+    // Handled in order in the pushing thread; item 2 is not handled. The exception must say which
+    // one (index 2), carry the results of 0 and 1 (handled) and say 3 and 4 were not attempted, as
+    // a stored queue's pushAll reports what it admitted before it stopped (QueueFullException).
+    List<Integer> seen = new CopyOnWriteArrayList<>();
+    try (QueueManager m = manager("immediate", 2)) {
+      WorkerPoolQueue<Integer> q = m.createSimple("batchfails", Integer.class, items -> {
+        seen.addAll(items);
+        return items.contains(2) ? items : List.of();
+      });
+      assertThatThrownBy(() -> q.pushAll(List.of(0, 1, 2, 3, 4), Duration.ofSeconds(1)))
+          .isInstanceOfSatisfying(UnhandledItemException.class, e -> {
+            assertThat(e.index()).isEqualTo(2);
+            assertThat(e.item()).isEqualTo(2);
+            assertThat(e.attempts()).isEqualTo(2);
+            assertThat(e.results()).containsExactly(PushResult.ADDED, PushResult.ADDED);
+            assertThat(e.getMessage()).contains("\"batchfails\"", "item 2 of pushAll's 5",
+                "items 0..1 before it were handled", "items 3..4 after it were not attempted");
+          });
+      assertThat(seen).containsExactly(0, 1, 2, 2);
+      assertThat(q.stats().handled()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void immediatePushAllChecksEverySizeFirstAndNamesTheTooLargeIndex() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    try (QueueManager m = QueueManager.builder().dataPath(dataPath)
+        .config(QueueConfig.of(QueueSettings.builder().type("immediate").maxItemSize(16).build()))
+        .build()) {
+      WorkerPoolQueue<String> q = m.createSimple("toolarge", String.class, items -> {
+        seen.addAll(items);
+        return List.of();
+      });
+      assertThatThrownBy(() -> q.pushAll(List.of("ok", "x".repeat(40), "ok2"), Duration.ofSeconds(1)))
+          .isInstanceOf(io.queuekit.ItemTooLargeException.class)
+          .hasMessageContaining("index 1");
+      assertThat(seen).as("nothing handled").isEmpty();
+    }
+  }
 }
