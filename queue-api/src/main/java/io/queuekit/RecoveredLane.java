@@ -11,7 +11,10 @@ import java.util.Set;
  * global: two managers in one JVM (tests, embedded services) do not block each other.
  *
  * <p>A claim loop takes the lane just before it dispatches a recovered delivery and gives it up
- * when that batch finished (or at its shutdown). A loop that found the lane taken gives its
+ * when that batch finished, when {@code HANDLER_TIMEOUT} has released it (the item is no longer in
+ * flight, so a crash would not count a recovery for it, even while a handler that ignores the
+ * interrupt still runs: the lane bounds recovered deliveries in flight, not stuck threads), or at
+ * its shutdown. A loop that found the lane taken gives its
  * recovered deliveries back and waits; every waiting loop is told when the lane is free, and the
  * first to claim takes it.
  *
