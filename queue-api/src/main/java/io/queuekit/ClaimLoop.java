@@ -346,10 +346,11 @@ final class ClaimLoop {
         }
       }
     } catch (RuntimeException | Error e) {
+      // Recorded, not rethrown: the queue reports it (pushes, health()) for as long as it lives,
+      // where a thread's uncaught-exception handler would only print it once more.
       failure = e;
       log.error("queue \"{}\": claim loop failed; no more items will be claimed, pushes are refused "
           + "and health() reports the queue until it is recreated", queue, e);
-      throw e;
     } finally {
       leftovers.addAll(buffer);
       buffer.clear();
