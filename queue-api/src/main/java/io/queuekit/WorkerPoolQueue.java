@@ -95,10 +95,13 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
   /** The worker cap. */
   int maxWorkers();
 
-  /** Worker threads now. */
+  /**
+   * Worker threads now, not counting one whose handler outlived {@code HANDLER_TIMEOUT} and ignores
+   * the interrupt (its batch was released; it exits when the handler returns).
+   */
   int workers();
 
-  /** Workers running a handler now. */
+  /** Workers running a handler now (not counting those {@link #workers()} leaves out). */
   int activeWorkers();
 
   /** Stops claiming new items; pushes go on; running handlers finish. */
