@@ -585,16 +585,15 @@ class WorkerPoolQueueTest {
     // refused naming the queue and the cause, and health() reports it, instead of items piling up
     // that nothing will handle.
     FakeBaseQueue base = new FakeBaseQueue("claimvmerror");
-    // InternalError, not OutOfMemoryError: surefire treats an OutOfMemoryError anywhere as a crash
-    base.failClaims(1, () -> new InternalError("fake: claim buffer"));
+    base.failClaims(1, () -> new OutOfMemoryError("fake: claim buffer"));
     DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)),
         items -> List.of());
     await().atMost(WAIT).until(() -> q.problem().isPresent());
     assertThatThrownBy(() -> q.push("refused"))
         .isInstanceOf(QueueUnavailableException.class)
         .hasMessageContaining("\"claimvmerror\"")
-        .hasMessageContaining("InternalError: fake: claim buffer")
-        .hasCauseInstanceOf(InternalError.class);
+        .hasMessageContaining("OutOfMemoryError: fake: claim buffer")
+        .hasCauseInstanceOf(OutOfMemoryError.class);
     assertThatThrownBy(() -> q.offer("refused")).isInstanceOf(QueueUnavailableException.class);
     assertThatThrownBy(() -> q.pushAll(List.of("refused"), WAIT))
         .isInstanceOf(QueueUnavailableException.class);
@@ -604,6 +603,6 @@ class WorkerPoolQueueTest {
     QueueHealth.Queue health = QueueManager.health(q, Duration.ofHours(1));
     assertThat(health.healthy()).isFalse();
     assertThat(health.reachable()).isTrue();
-    assertThat(health.problem()).get().asString().contains("stopped claiming", "InternalError");
+    assertThat(health.problem()).get().asString().contains("stopped claiming", "OutOfMemoryError");
   }
 }
