@@ -90,7 +90,8 @@ final class ChannelQueue implements BaseQueue {
   private final PriorityQueue<Entry> delayed = new PriorityQueue<>(BY_DUE);
   /** Unique flavour only: every waiting item (ready or delayed) by identity digest. */
   private final Map<Identity, Entry> waiting = new HashMap<>();
-  private final Map<Long, Entry> inFlight = new HashMap<>();
+  /** In-flight items by delivery id; a primitive-keyed map, since every item passes through it. */
+  private final LongMap<Entry> inFlight = new LongMap<>();
   /** Dead letters by id; ids grow with time, so the last entry is the newest. */
   private final TreeMap<Long, Dead> dead = new TreeMap<>();
   private long nextDeliveryId = 1;
@@ -127,11 +128,15 @@ final class ChannelQueue implements BaseQueue {
     checkSize(item, -1);
     Identity id = identityOf(item);
     long remaining = nanos(timeout);
+    // Read and built before the lock, which producers, the claimer and acks all contend for; a
+    // push that has to wait for room reads the clock again once admitted (see tryAdmit).
+    Instant now = clock.instant();
     lockInterruptibly();
     try {
       ensureOpen();
+      boolean waited = false;
       while (true) {
-        PushResult result = tryAdmit(item, id, delay);
+        PushResult result = tryAdmit(item, id, delay, waited ? clock.instant() : now);
         if (result != PushResult.FULL) {
           return result;
         }
@@ -139,6 +144,7 @@ final class ChannelQueue implements BaseQueue {
           throw new QueueFullException(name, length, List.of());
         }
         remaining = notFull.awaitNanos(remaining);
+        waited = true;
         if (closed) {
           throw new QueueClosedException(name);
         }
@@ -162,12 +168,14 @@ final class ChannelQueue implements BaseQueue {
     }
     long deadline = System.nanoTime() + nanos(timeout);
     List<PushResult> results = new ArrayList<>(items.size());
+    // One clock read for the call, before the lock; again after each wait for room (as push).
+    Instant now = clock.instant();
     lockInterruptibly();
     try {
       ensureOpen();
       for (int i = 0; i < items.size(); i++) {
         while (true) {
-          PushResult result = tryAdmit(items.get(i), ids.get(i), Duration.ZERO);
+          PushResult result = tryAdmit(items.get(i), ids.get(i), Duration.ZERO, now);
           if (result != PushResult.FULL) {
             results.add(result);
             break;
@@ -177,6 +185,7 @@ final class ChannelQueue implements BaseQueue {
             throw new QueueFullException(name, length, results);
           }
           notFull.awaitNanos(remaining);
+          now = clock.instant();
           if (closed) {
             throw new QueueClosedException(name);
           }
@@ -196,24 +205,28 @@ final class ChannelQueue implements BaseQueue {
   public PushResult offer(Item item) {
     checkSize(item, -1);
     Identity id = identityOf(item);
+    Instant now = clock.instant();
     lock.lock();
     try {
       ensureOpen();
-      return tryAdmit(item, id, Duration.ZERO);
+      return tryAdmit(item, id, Duration.ZERO, now);
     } finally {
       lock.unlock();
     }
   }
 
-  /** One admission attempt: DUPLICATE, ADDED, or FULL (nothing stored). Holds the lock. */
-  private PushResult tryAdmit(Item item, Identity id, Duration delay) {
+  /**
+   * One admission attempt: DUPLICATE, ADDED, or FULL (nothing stored). Holds the lock. {@code now}
+   * is the item's first-pushed time (and the base of its delay): read by the caller, before the
+   * lock or after its last wait for room.
+   */
+  private PushResult tryAdmit(Item item, Identity id, Duration delay, Instant now) {
     if (id != null && waiting.containsKey(id)) {
       return PushResult.DUPLICATE;
     }
     if (waitingCount() >= length) {
       return PushResult.FULL;
     }
-    Instant now = clock.instant();
     Entry e = new Entry(item.payload(), id, now, 0, 0);
     if (id != null) {
       waiting.put(id, e);
@@ -238,7 +251,9 @@ final class ChannelQueue implements BaseQueue {
     try {
       ensureOpen();
       while (!closed) {
-        promoteDue(clock.instant());
+        if (!delayed.isEmpty()) {
+          promoteDue(clock.instant()); // no clock read per claim while nothing is delayed
+        }
         if (!ready.isEmpty()) {
           return take(max);
         }
