@@ -234,8 +234,8 @@ final class BatchRunner<T> {
   private List<Settlement.Step> steps(List<Delivery> decoded, List<T> items, Verdicts verdicts,
       List<Delivery> undecodable, List<String> decodeErrors) {
     List<Settlement.Step> steps = new ArrayList<>();
-    List<Delivery> handled = new ArrayList<>();
-    List<T> handledItems = new ArrayList<>();
+    List<Delivery> handled = new ArrayList<>(decoded.size());
+    List<T> handledItems = new ArrayList<>(decoded.size());
     for (int i = 0; i < decoded.size(); i++) {
       Delivery d = decoded.get(i);
       T item = items.get(i);
