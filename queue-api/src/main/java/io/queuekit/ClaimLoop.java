@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -59,7 +60,15 @@ final class ClaimLoop {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
-  private long generation; // guarded by lock; bumped by every signal so no wake-up is lost
+  /** Bumped by every signal, so no wake-up is lost; read without the lock. */
+  private final AtomicLong generation = new AtomicLong();
+  /**
+   * The claim thread is in (or entering) {@link #doAwait}: only then does a signal take the lock.
+   * Set before doAwait re-reads the generation and read by a signal after it bumped it, so either
+   * the signal sees it set, or the waiter sees the new generation (volatile, so sequentially
+   * consistent); a worker settling a batch while the loop runs takes no lock.
+   */
+  private volatile boolean waiting;
   private final Object claimInterruptLock = new Object();
   private boolean claiming; // guarded by claimInterruptLock
   private final AtomicInteger flushers = new AtomicInteger();
@@ -198,9 +207,12 @@ final class ClaimLoop {
   }
 
   private void signal() {
+    generation.incrementAndGet();
+    if (!waiting) {
+      return;
+    }
     lock.lock();
     try {
-      generation++;
       wake.signalAll();
     } finally {
       lock.unlock();
@@ -208,12 +220,7 @@ final class ClaimLoop {
   }
 
   private long generation() {
-    lock.lock();
-    try {
-      return generation;
-    } finally {
-      lock.unlock();
-    }
+    return generation.get();
   }
 
   private int prefetchBound() {
@@ -395,13 +402,15 @@ final class ClaimLoop {
       return;
     }
     lock.lock();
+    waiting = true;
     try {
-      while (nanos > 0 && generation == seen && !stopping.get()) {
+      while (nanos > 0 && generation.get() == seen && !stopping.get()) {
         nanos = wake.awaitNanos(nanos);
       }
     } catch (InterruptedException e) {
       // stop() interrupts only a claim in progress; anything else is stray: the loop re-checks
     } finally {
+      waiting = false;
       lock.unlock();
     }
   }

@@ -20,6 +20,11 @@ final class Listeners<T> implements QueueListener<T> {
     this.listeners = List.copyOf(listeners);
   }
 
+  /** No listener is registered: callers may skip building events nobody would see. */
+  boolean isEmpty() {
+    return listeners.isEmpty();
+  }
+
   private interface Call<T> {
     void on(QueueListener<? super T> l, ItemEvent<T> e);
   }

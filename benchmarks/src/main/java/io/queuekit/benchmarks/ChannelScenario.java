@@ -42,10 +42,16 @@ final class ChannelScenario implements Scenario {
           "`ArrayBlockingQueue` + `ThreadPoolExecutor`",
           "`put` → `ArrayBlockingQueue` → batcher thread → `ThreadPoolExecutor`",
           EndToEndComparison.batcherThreads(CONFIG, "batcher thread"), "`put`, one item"),
-          0.8, "the gap is our side's extra per-item work (compare the CPU columns); where the "
-              + "intervals above span the aim, the miss is within this run's noise. A miss outside "
-              + "the noise would call for profiling the claim loop's hand-off (the prefetch bound "
-              + "and the in-flight map) in queue-api")),
+          0.8, "the gap is our side's extra work (compare the CPU columns); where the intervals "
+              + "above span the aim, the miss is within this run's noise. A JFR profile puts most "
+              + "of both sides' sampled CPU in Jackson's encode and decode, which they share; our "
+              + "side's extra is the objects the at-least-once contract makes per item (an `Item`, "
+              + "a store entry, a `Delivery`, a first-pushed time: the allocation column's "
+              + "difference) and the claim thread's round per batch (a claim call and the "
+              + "prefetch bound's wake-up, with the ack a second store call on the workers), "
+              + "which costs more CPU than the baseline's batcher taking from its queue. What "
+              + "would change it: fewer objects per item across the store SPI (queue-api and "
+              + "every backend)")),
       CONFIG, EndToEndBench.ROUND, null, 2.0,
       "a delivery id and an in-flight entry per item, and an ack per batch (at-least-once: the "
           + "baseline forgets an item once taken), stats counters, and the prefetch bound's "

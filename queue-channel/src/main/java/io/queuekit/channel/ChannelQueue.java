@@ -41,9 +41,12 @@ import org.slf4j.LoggerFactory;
  * modules/queue/base_channel.go}, with claim/settle in place of its destructive pop, exact
  * uniqueness, delays and a dead-letter store.
  *
- * <p><b>Thread-safety:</b> every method may be called from any thread. One {@link ReentrantLock}
- * guards all state, so each call is one atomic step; producers wait for room on {@code notFull} and
- * claimers wait for items on {@code notEmpty}. Nobody polls: a claim or removeAll signals as many
+ * <p><b>Thread-safety:</b> every method may be called from any thread, and each call is one atomic
+ * step. One {@link ReentrantLock}, {@code lock}, guards all state but the in-flight items; those
+ * have their own {@code inFlightLock}, always taken after {@code lock} (never the other way round)
+ * by the calls that move items in or out of flight, and alone by {@link #ack}, which touches
+ * nothing else: workers settling batches do not queue behind producers for {@code lock}. Producers
+ * wait for room on {@code notFull} and claimers wait for items on {@code notEmpty}. Nobody polls: a claim or removeAll signals as many
  * producers as it freed slots, a move into ready signals as many claimers as it added items, and a
  * thread that leaves without using its signal passes it on. Only in-flight items are freed by ack,
  * and in-flight items are not waiting, so ack frees no room here.
@@ -90,7 +93,16 @@ final class ChannelQueue implements BaseQueue {
   private final PriorityQueue<Entry> delayed = new PriorityQueue<>(BY_DUE);
   /** Unique flavour only: every waiting item (ready or delayed) by identity digest. */
   private final Map<Identity, Entry> waiting = new HashMap<>();
-  private final Map<Long, Entry> inFlight = new HashMap<>();
+  /**
+   * Guards {@link #inFlight}, and {@link #closed} with {@code lock}; taken after {@code lock}, or
+   * alone by ack.
+   */
+  private final ReentrantLock inFlightLock = new ReentrantLock();
+  /**
+   * In-flight items by delivery id, guarded by {@code inFlightLock}; a primitive-keyed map, since
+   * every item passes through it.
+   */
+  private final LongMap<Entry> inFlight = new LongMap<>();
   /** Dead letters by id; ids grow with time, so the last entry is the newest. */
   private final TreeMap<Long, Dead> dead = new TreeMap<>();
   private long nextDeliveryId = 1;
@@ -99,6 +111,7 @@ final class ChannelQueue implements BaseQueue {
   private long deadDropped;
   /** The claimer bounding its wait by the earliest due time, or null (DelayQueue's leader). */
   private Thread leader;
+  /** Written holding both locks, so either one suffices to read it. */
   private boolean closed;
 
   ChannelQueue(BaseQueueConfig config) {
@@ -127,11 +140,15 @@ final class ChannelQueue implements BaseQueue {
     checkSize(item, -1);
     Identity id = identityOf(item);
     long remaining = nanos(timeout);
+    // Read and built before the lock, which producers, the claimer and acks all contend for; a
+    // push that has to wait for room reads the clock again once admitted (see tryAdmit).
+    Instant now = clock.instant();
     lockInterruptibly();
     try {
       ensureOpen();
+      boolean waited = false;
       while (true) {
-        PushResult result = tryAdmit(item, id, delay);
+        PushResult result = tryAdmit(item, id, delay, waited ? clock.instant() : now);
         if (result != PushResult.FULL) {
           return result;
         }
@@ -139,6 +156,7 @@ final class ChannelQueue implements BaseQueue {
           throw new QueueFullException(name, length, List.of());
         }
         remaining = notFull.awaitNanos(remaining);
+        waited = true;
         if (closed) {
           throw new QueueClosedException(name);
         }
@@ -162,12 +180,14 @@ final class ChannelQueue implements BaseQueue {
     }
     long deadline = System.nanoTime() + nanos(timeout);
     List<PushResult> results = new ArrayList<>(items.size());
+    // One clock read for the call, before the lock; again after each wait for room (as push).
+    Instant now = clock.instant();
     lockInterruptibly();
     try {
       ensureOpen();
       for (int i = 0; i < items.size(); i++) {
         while (true) {
-          PushResult result = tryAdmit(items.get(i), ids.get(i), Duration.ZERO);
+          PushResult result = tryAdmit(items.get(i), ids.get(i), Duration.ZERO, now);
           if (result != PushResult.FULL) {
             results.add(result);
             break;
@@ -177,6 +197,7 @@ final class ChannelQueue implements BaseQueue {
             throw new QueueFullException(name, length, results);
           }
           notFull.awaitNanos(remaining);
+          now = clock.instant();
           if (closed) {
             throw new QueueClosedException(name);
           }
@@ -196,24 +217,28 @@ final class ChannelQueue implements BaseQueue {
   public PushResult offer(Item item) {
     checkSize(item, -1);
     Identity id = identityOf(item);
+    Instant now = clock.instant();
     lock.lock();
     try {
       ensureOpen();
-      return tryAdmit(item, id, Duration.ZERO);
+      return tryAdmit(item, id, Duration.ZERO, now);
     } finally {
       lock.unlock();
     }
   }
 
-  /** One admission attempt: DUPLICATE, ADDED, or FULL (nothing stored). Holds the lock. */
-  private PushResult tryAdmit(Item item, Identity id, Duration delay) {
+  /**
+   * One admission attempt: DUPLICATE, ADDED, or FULL (nothing stored). Holds the lock. {@code now}
+   * is the item's first-pushed time (and the base of its delay): read by the caller, before the
+   * lock or after its last wait for room.
+   */
+  private PushResult tryAdmit(Item item, Identity id, Duration delay, Instant now) {
     if (id != null && waiting.containsKey(id)) {
       return PushResult.DUPLICATE;
     }
     if (waitingCount() >= length) {
       return PushResult.FULL;
     }
-    Instant now = clock.instant();
     Entry e = new Entry(item.payload(), id, now, 0, 0);
     if (id != null) {
       waiting.put(id, e);
@@ -238,7 +263,9 @@ final class ChannelQueue implements BaseQueue {
     try {
       ensureOpen();
       while (!closed) {
-        promoteDue(clock.instant());
+        if (!delayed.isEmpty()) {
+          promoteDue(clock.instant()); // no clock read per claim while nothing is delayed
+        }
         if (!ready.isEmpty()) {
           return take(max);
         }
@@ -287,14 +314,20 @@ final class ChannelQueue implements BaseQueue {
   private List<Delivery> take(int max) {
     int n = Math.min(max, ready.size());
     List<Delivery> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Entry e = ready.pollFirst();
-      if (e.id != null) {
-        waiting.remove(e.id);
+    inFlightLock.lock();
+    try {
+      for (int i = 0; i < n; i++) {
+        Entry e = ready.pollFirst();
+        if (e.id != null) {
+          waiting.remove(e.id);
+        }
+        long deliveryId = nextDeliveryId++;
+        inFlight.put(deliveryId, e);
+        out.add(new Delivery(deliveryId, e.payload, e.deliveryCount, e.recoveryCount,
+            e.firstPushed));
       }
-      long deliveryId = nextDeliveryId++;
-      inFlight.put(deliveryId, e);
-      out.add(new Delivery(deliveryId, e.payload, e.deliveryCount, e.recoveryCount, e.firstPushed));
+    } finally {
+      inFlightLock.unlock();
     }
     signalProducers(n);
     return out;
@@ -304,7 +337,8 @@ final class ChannelQueue implements BaseQueue {
 
   @Override
   public List<Outcome> ack(List<Delivery> deliveries) {
-    lock.lock();
+    // Only the in-flight lock: an ack frees no room and readies nothing (see the class javadoc).
+    inFlightLock.lock();
     try {
       ensureOpen();
       List<Outcome> out = new ArrayList<>(deliveries.size());
@@ -313,7 +347,7 @@ final class ChannelQueue implements BaseQueue {
       }
       return out;
     } finally {
-      lock.unlock();
+      inFlightLock.unlock();
     }
   }
 
@@ -322,7 +356,7 @@ final class ChannelQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
-      Entry e = inFlight.remove(delivery.id());
+      Entry e = removeInFlight(delivery.id());
       if (e == null) {
         return Outcome.STALE;
       }
@@ -349,7 +383,7 @@ final class ChannelQueue implements BaseQueue {
       List<Outcome> out = new ArrayList<>(deliveries.size());
       List<Entry> back = new ArrayList<>(deliveries.size());
       for (Delivery d : deliveries) {
-        Entry e = inFlight.remove(d.id());
+        Entry e = removeInFlight(d.id());
         if (e == null) {
           out.add(Outcome.STALE);
         } else if (mergedIntoWaiting(e)) {
@@ -375,7 +409,7 @@ final class ChannelQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
-      Entry e = inFlight.remove(delivery.id());
+      Entry e = removeInFlight(delivery.id());
       if (e == null) {
         return Outcome.STALE;
       }
@@ -481,8 +515,8 @@ final class ChannelQueue implements BaseQueue {
       for (Entry e : ready) {
         oldest = older(oldest, e.firstPushed);
       }
-      return new StoreStats(ready.size() + due, delayed.size() - due, inFlight.size(), dead.size(),
-          deadDropped, Optional.ofNullable(oldest));
+      return new StoreStats(ready.size() + due, delayed.size() - due, inFlightCount(),
+          dead.size(), deadDropped, Optional.ofNullable(oldest));
     } finally {
       lock.unlock();
     }
@@ -597,11 +631,16 @@ final class ChannelQueue implements BaseQueue {
       if (closed) {
         return;
       }
-      closed = true;
+      inFlightLock.lock();
+      try {
+        closed = true;
+        inFlight.clear();
+      } finally {
+        inFlightLock.unlock();
+      }
       ready.clear();
       delayed.clear();
       waiting.clear();
-      inFlight.clear();
       dead.clear();
       // Blocked pushers throw QueueClosedException, blocked claimers return nothing.
       notFull.signalAll();
@@ -617,6 +656,25 @@ final class ChannelQueue implements BaseQueue {
   }
 
   // ---- helpers (lock held unless said otherwise) -------------------------------------------
+
+  /** Takes an item out of flight (lock held; takes the in-flight lock); null if stale. */
+  private Entry removeInFlight(long deliveryId) {
+    inFlightLock.lock();
+    try {
+      return inFlight.remove(deliveryId);
+    } finally {
+      inFlightLock.unlock();
+    }
+  }
+
+  private int inFlightCount() {
+    inFlightLock.lock();
+    try {
+      return inFlight.size();
+    } finally {
+      inFlightLock.unlock();
+    }
+  }
 
   private long waitingCount() {
     return (long) ready.size() + delayed.size();
