@@ -93,10 +93,14 @@ local function wake(n)
   if n <= 0 then
     return
   end
-  local waiters = redis.call('HLEN', K_CONSUMERS)
-  local add = math.min(n, waiters - redis.call('LLEN', K_WAKE))
-  for _ = 1, add do
-    redis.call('RPUSH', K_WAKE, '1')
+  local add = math.min(n, redis.call('HLEN', K_CONSUMERS) - redis.call('LLEN', K_WAKE))
+  if add > 0 then
+    -- one RPUSH for every token (each redis.call costs the script far more than an argument)
+    local ones = {}
+    for i = 1, add do
+      ones[i] = '1'
+    end
+    bulk('RPUSH', K_WAKE, ones)
   end
 end
 
@@ -116,6 +120,12 @@ local function room(length)
     return 1
   end
   return 0
+end
+
+-- The earliest delayed item's due time (ms), or nil when nothing is delayed.
+local function firstdue()
+  local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2])
 end
 
 -- Moves every delayed item due at now to the tail, by due time then admission order.
