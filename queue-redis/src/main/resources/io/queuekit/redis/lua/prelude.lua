@@ -93,7 +93,12 @@ local function wake(n)
   if n <= 0 then
     return
   end
-  local add = math.min(n, redis.call('HLEN', K_CONSUMERS) - redis.call('LLEN', K_WAKE))
+  local waiters = redis.call('HLEN', K_CONSUMERS)
+  if waiters == 0 then
+    -- nobody to wake (a queue only pushed to so far): no need to count the tokens
+    return
+  end
+  local add = math.min(n, waiters - redis.call('LLEN', K_WAKE))
   if add > 0 then
     -- one RPUSH for every token (each redis.call costs the script far more than an argument)
     local ones = {}
