@@ -115,7 +115,8 @@ import org.slf4j.LoggerFactory;
  * the consumer's registration, reads the earliest due time once (promoting only when it has
  * come; it is also the due time the claim returns), counts what it left ready only when it took
  * a full batch, and looks for a waiting producer ({@code meta.full}) only when it took items;
- * a wake is one {@code HLEN}, one {@code LLEN} and at most one {@code RPUSH}.
+ * a wake is one {@code HLEN} of the registry and, when someone is registered, one {@code LLEN}
+ * of the wake list and at most one {@code RPUSH}.
  *
  * <p>Invariant, checked by the multi-process test every 100 ms: {@code LLEN T:ready + ZCARD
  * T:delayed == HLEN} of the unique set on a unique queue. Opening a queue whose meta says a newer
