@@ -1,5 +1,7 @@
--- Shared by every script (prepended by Scripts.java). Every key a script touches is in KEYS,
--- always in this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
+-- Shared by the scripts (Scripts.java prepends this head to every script, and each function below
+-- only to the scripts that call it, in this order: a function calls only those above it, and
+-- nothing but functions follows the head). Every key a script touches is in KEYS, always in
+-- this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
 -- KEYS[3] (T:items) and KEYS[12] (T:pushed) are layout 1's; only open.lua reads them, to migrate.
 local K_READY, K_DELAYED, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD, K_INFLIGHT,
   K_HEARTBEAT, K_FIRSTS, K_FIRSTN = KEYS[1], KEYS[2], KEYS[4], KEYS[5], KEYS[6], KEYS[7],
