@@ -106,10 +106,17 @@ import org.slf4j.LoggerFactory;
  * and one in-flight write per item (plus reading and deleting its unique-set member), in one
  * {@code LRANGE}/{@code LTRIM} and one {@code HSET} per claim, one delivery-id draw per claim
  * (the batch's ids are the sequence's last values) and one first-pushed count per distinct
- * first-pushed ms; an ack is one lookup and one delete, in one {@code HMGET} and one {@code
- * HDEL} per batch. The counts of a
+ * first-pushed ms; an ack is one {@code HDEL} per delivery, whose answer tells done from stale
+ * (no entry is read back). The counts of a
  * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
  * read of a waiting entry shows counts, so the claim is the first step that needs them.
+ *
+ * <p>Besides that, every script call pays a fixed part, kept to a few O(1) reads: a claim checks
+ * the consumer's registration, reads the earliest due time once (promoting only when it has
+ * come; it is also the due time the claim returns), counts what it left ready only when it took
+ * a full batch, and looks for a waiting producer ({@code meta.full}) only when it took items;
+ * a wake is one {@code HLEN} of the registry and, when someone is registered, one {@code LLEN}
+ * of the wake list and at most one {@code RPUSH}.
  *
  * <p>Invariant, checked by the multi-process test every 100 ms: {@code LLEN T:ready + ZCARD
  * T:delayed == HLEN} of the unique set on a unique queue. Opening a queue whose meta says a newer

@@ -9,14 +9,30 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The Lua scripts of the Redis layout ({@code lua/*.lua}, each prefixed by {@code prelude.lua}),
- * run by SHA with {@code EVALSHA}; a server that answers {@code NOSCRIPT} (restarted, flushed,
- * another cluster node) gets the script body with {@code EVAL}, which also caches it there.
+ * The Lua scripts of the Redis layout ({@code lua/*.lua}, each prefixed by the parts of {@code
+ * prelude.lua} it needs), run by SHA with {@code EVALSHA}; a server that answers {@code NOSCRIPT}
+ * (restarted, flushed, another cluster node) gets the script body with {@code EVAL}, which also
+ * caches it there.
+ *
+ * <p>The prelude's head (the key names and constants) goes into every script; each of its {@code
+ * local function}s only into the scripts that call it, directly or through another prelude
+ * function, in the prelude's order. Defining a function is not free: it makes a closure on every
+ * run, and defining all of them took about as long as the rest of a script call's own overhead.
  *
  * <p><b>Thread-safety:</b> immutable after class initialisation.
  */
@@ -31,9 +47,72 @@ final class Scripts {
     final String sha;
 
     Script() {
-      String prelude = read("prelude");
-      this.body = prelude + "\n" + read(name().toLowerCase(java.util.Locale.ROOT));
+      String own = read(name().toLowerCase(java.util.Locale.ROOT));
+      this.body = Prelude.INSTANCE.forScript(own) + "\n" + own;
       this.sha = sha1(body);
+    }
+  }
+
+  /** {@code prelude.lua} cut into its head and its functions (with the comment above each). */
+  static final class Prelude {
+    /** A top-level function: the comment lines right above it, through its closing "end". */
+    private static final Pattern FUNCTION = Pattern.compile(
+        "^(?:--[^\\n]*\\n)*local function (\\w+)\\(.*?^end\\n",
+        Pattern.MULTILINE | Pattern.DOTALL);
+    static final Prelude INSTANCE = new Prelude(read("prelude"));
+
+    private final String head;
+    /** Function name → its text, in the prelude's order. */
+    private final Map<String, String> functions = new LinkedHashMap<>();
+
+    Prelude(String text) {
+      Matcher m = FUNCTION.matcher(text);
+      int headEnd = -1;
+      int last = 0;
+      while (m.find()) {
+        if (headEnd < 0) {
+          headEnd = m.start();
+        } else if (!text.substring(last, m.start()).isBlank()) {
+          throw new IllegalStateException("prelude.lua: text between functions, before \""
+              + m.group(1) + "\" (only the head may hold code outside functions)");
+        }
+        functions.put(m.group(1), m.group());
+        last = m.end();
+      }
+      if (headEnd < 0 || !text.substring(last).isBlank()) {
+        throw new IllegalStateException("prelude.lua: expected a head, then only local functions");
+      }
+      this.head = text.substring(0, headEnd);
+    }
+
+    /** The head plus every function {@code script} calls, directly or through another. */
+    String forScript(String script) {
+      Set<String> needed = new HashSet<>();
+      Deque<String> todo = new ArrayDeque<>(called(script));
+      while (!todo.isEmpty()) {
+        String f = todo.pop();
+        if (needed.add(f)) {
+          todo.addAll(called(functions.get(f)));
+        }
+      }
+      StringBuilder sb = new StringBuilder(head);
+      for (Map.Entry<String, String> e : functions.entrySet()) {
+        if (needed.contains(e.getKey())) {
+          sb.append('\n').append(e.getValue());
+        }
+      }
+      return sb.toString();
+    }
+
+    /** The prelude functions {@code code} calls (a name followed by an opening parenthesis). */
+    private List<String> called(String code) {
+      List<String> out = new ArrayList<>();
+      for (String name : functions.keySet()) {
+        if (Pattern.compile("(?<![\\w.:])" + name + "\\s*\\(").matcher(code).find()) {
+          out.add(name);
+        }
+      }
+      return out;
     }
   }
 

@@ -9,6 +9,7 @@ import io.queuekit.QueueClosedException;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueFullException;
 import io.queuekit.QueueInterruptedException;
+import io.queuekit.QueueSettings;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.DeadLetter;
@@ -224,6 +225,52 @@ class RedisQueueTest {
     assertThat(q.has(bytes("b"))).isFalse();
     assertThat(q.len()).isZero();
     assertThat(q.ack(one)).containsExactly(Outcome.DONE);
+  }
+
+  @Test
+  void anAckBatchSettlesEachDeliveryOnceAndTellsStaleOnesApart() {
+    String name = Queues.uniqueName("ackbatch");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b"), item("c"), item("d")), WAIT);
+    List<Delivery> got = q.claim(4, WAIT);
+    assertThat(payloads(got)).containsExactly("a", "b", "c", "d");
+    String inflight = "{" + name + "_queue}:inflight:" + q.consumerId();
+    try (Resp r = redis.server().client()) {
+      // b's entry gone from the store while this instance still holds it (as after a sweep)
+      assertThat(r.integer("HDEL", inflight, Long.toString(got.get(1).id()))).isEqualTo(1);
+      assertThat(q.ack(List.of(got.get(0), got.get(1), got.get(0), got.get(2))))
+          .containsExactly(Outcome.DONE, Outcome.STALE, Outcome.STALE, Outcome.DONE);
+      assertThat(r.integer("HLEN", inflight)).isEqualTo(1);
+      assertThat(q.ack(List.of(got.get(3)))).containsExactly(Outcome.DONE);
+      assertThat(r.integer("HLEN", inflight)).isZero();
+    }
+    assertThat(q.stats().inFlight()).isZero();
+  }
+
+  @Test
+  void aClaimLeavingItemsReadyTopsUpWakeTokensUpToTheWaiters() {
+    String name = Queues.uniqueName("topup");
+    // no beat within the test (its first comes a period, 20 s, after the open): every token
+    // counted is the push's or the claim's
+    QueueSettings quiet = queues.settings().consumerTimeout(Duration.ofSeconds(60)).build();
+    RedisQueue a = queues.open(name, false, quiet);
+    RedisQueue b = queues.open(name, false, quiet);
+    // both register: two waiters
+    assertThat(a.claim(1, Duration.ZERO)).isEmpty();
+    assertThat(b.claim(1, Duration.ZERO)).isEmpty();
+    String wake = "{" + name + "_queue}:wake";
+    try (Resp r = redis.server().client()) {
+      a.pushAll(List.of(item("1"), item("2"), item("3"), item("4"), item("5")), WAIT);
+      assertThat(r.integer("LLEN", wake)).isEqualTo(2);
+      r.call("DEL", wake);
+      // a full batch leaves 3 ready: tokens for them, capped at the 2 waiters
+      assertThat(payloads(a.claim(2, Duration.ZERO))).containsExactly("1", "2");
+      assertThat(r.integer("LLEN", wake)).isEqualTo(2);
+      r.call("DEL", wake);
+      // a claim that takes less than it asked for took the whole list: nothing to wake for
+      assertThat(payloads(a.claim(10, Duration.ZERO))).containsExactly("3", "4", "5");
+      assertThat(r.integer("LLEN", wake)).isZero();
+    }
   }
 
   @Test

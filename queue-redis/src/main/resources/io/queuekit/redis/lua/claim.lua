@@ -5,8 +5,14 @@ if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
   return { -1 }
 end
 local max, now, length = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-promote(now)
-local out = { -1, 0 }
+-- one look at the earliest due time says whether anything is due: with nothing delayed or
+-- nothing due yet (the common case) it is also the answer, and promote() is skipped
+local due = firstdue()
+if due and due <= tonumber(now) then
+  promote(now)
+  due = firstdue()
+end
+local out = { due or -1, 0 }
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
 local k = #popped
@@ -63,14 +69,17 @@ if k > 0 then
   end
 end
 -- ready items this claim did not take (promoted now or left by an earlier step) are news for
--- the other waiters: an idle waiter blocks without claiming first, so it needs a token
-local left = redis.call('LLEN', K_READY)
-if left > 0 then
-  wake(left)
+-- the other waiters: an idle waiter blocks without claiming first, so it needs a token. A claim
+-- that took fewer than max took the whole list: nothing is left, no need to count.
+if k == max then
+  local left = redis.call('LLEN', K_READY)
+  if left > 0 then
+    wake(left)
+  end
 end
-local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
-if first[2] then
-  out[1] = tonumber(first[2])
+-- only a claim that took items lowers waiting, so only it can make room (every other step that
+-- lowers waiting looks too: a producer that marked the queue full is never left waiting)
+if k > 0 then
+  out[2] = room(length)
 end
-out[2] = room(length)
 return out

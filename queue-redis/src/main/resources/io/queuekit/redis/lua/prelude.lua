@@ -1,5 +1,7 @@
--- Shared by every script (prepended by Scripts.java). Every key a script touches is in KEYS,
--- always in this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
+-- Shared by the scripts (Scripts.java prepends this head to every script, and each function below
+-- only to the scripts that call it, in this order: a function calls only those above it, and
+-- nothing but functions follows the head). Every key a script touches is in KEYS, always in
+-- this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
 -- KEYS[3] (T:items) and KEYS[12] (T:pushed) are layout 1's; only open.lua reads them, to migrate.
 local K_READY, K_DELAYED, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD, K_INFLIGHT,
   K_HEARTBEAT, K_FIRSTS, K_FIRSTN = KEYS[1], KEYS[2], KEYS[4], KEYS[5], KEYS[6], KEYS[7],
@@ -94,9 +96,18 @@ local function wake(n)
     return
   end
   local waiters = redis.call('HLEN', K_CONSUMERS)
+  if waiters == 0 then
+    -- nobody to wake (a queue only pushed to so far): no need to count the tokens
+    return
+  end
   local add = math.min(n, waiters - redis.call('LLEN', K_WAKE))
-  for _ = 1, add do
-    redis.call('RPUSH', K_WAKE, '1')
+  if add > 0 then
+    -- one RPUSH for every token (each redis.call costs the script far more than an argument)
+    local ones = {}
+    for i = 1, add do
+      ones[i] = '1'
+    end
+    bulk('RPUSH', K_WAKE, ones)
   end
 end
 
@@ -116,6 +127,12 @@ local function room(length)
     return 1
   end
   return 0
+end
+
+-- The earliest delayed item's due time (ms), or nil when nothing is delayed.
+local function firstdue()
+  local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2])
 end
 
 -- Moves every delayed item due at now to the tail, by due time then admission order.

@@ -14,8 +14,8 @@ local lease = KEYS[#KEYS]
 if redis.call('LLEN', K_READY) > 0 then
   wake(1)
 end
-local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
-if not first[2] then
+local due = firstdue()
+if not due then
   return { 0, 0, -1 }
 end
 local holder = redis.call('GET', lease)
@@ -25,7 +25,6 @@ if not holder then
 elseif holder == ARGV[2] then
   redis.call('PEXPIRE', lease, ARGV[3])
 end
-local due = tonumber(first[2])
 local woken = 0
 if due <= tonumber(ARGV[1]) then
   wake(1)

@@ -46,8 +46,7 @@ for i = 4, #ARGV, 3 do
       if earliest == nil then
         -- a delayed item due before every other one is news too: one token, so a waiter
         -- claims, learns the new earliest due time and bounds its blocking wait by it
-        local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
-        earliest = first[2] and tonumber(first[2]) or false
+        earliest = firstdue() or false
       end
       if not earliest or due < earliest then
         earliest = due

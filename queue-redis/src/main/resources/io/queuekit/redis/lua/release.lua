@@ -10,10 +10,10 @@ local delay = tonumber(ARGV[3])
 local added
 if delay > 0 then
   local due = tonumber(ARGV[2]) + delay
-  local first = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
+  local first = firstdue()
   added = admit(t, due)
   -- due before every other delayed item: one token, so a waiter learns the new earliest due
-  if added and (not first[2] or due < tonumber(first[2])) then
+  if added and (not first or due < first) then
     wake(1)
   end
 else

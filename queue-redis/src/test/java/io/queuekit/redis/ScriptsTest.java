@@ -1,0 +1,57 @@
+package io.queuekit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Each script carries the prelude's head and only the prelude functions it calls. */
+class ScriptsTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  @Test
+  void aScriptGetsThePreludeFunctionsItCallsDirectlyOrThroughAnother() {
+    String ack = Scripts.Script.ACK.body;
+    assertThat(ack).contains("local K_READY").contains("local CHUNK")
+        .contains("local function room(").contains("local function waiting(")
+        .doesNotContain("local function admitheads(").doesNotContain("local function promote(")
+        .doesNotContain("local function wake(");
+    // unclaim calls admitheads and wake; admitheads calls admit, which calls firstsadd,
+    // encode, nextid and counts
+    assertThat(Scripts.Script.UNCLAIM.body).contains("local function admitheads(",
+        "local function admit(", "local function firstsadd(", "local function encode(",
+        "local function nextid(", "local function counts(", "local function wake(",
+        "local function bulk(", "local function decode(")
+        .doesNotContain("local function bury(").doesNotContain("local function inflight(");
+    assertThat(Scripts.Script.RECOVER.body).contains("local function bury(",
+        "local function inflight(", "local function decodedead(");
+    // in the prelude's order: a Lua local function sees only those defined above it
+    String claim = Scripts.Script.CLAIM.body;
+    assertThat(claim.indexOf("local function bulk(")).isLessThan(
+        claim.indexOf("local function wake(")).isLessThan(claim.indexOf("local function promote("));
+  }
+
+  @Test
+  void everyScriptCompilesOnARealServerAndDiffersFromTheOthers() {
+    try (Resp r = redis.server().client()) {
+      for (Scripts.Script s : Scripts.Script.values()) {
+        assertThat(r.call("SCRIPT", "LOAD", s.body)).as(s.name()).isEqualTo(s.sha);
+      }
+    }
+  }
+
+  @Test
+  void aPreludeWithCodeBetweenItsFunctionsIsRefused() {
+    assertThatThrownBy(() -> new Scripts.Prelude(
+        "local A = 1\n\nlocal function f()\n  return A\nend\n\nA = 2\n\nlocal function g()\n"
+            + "  return f()\nend\n"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("\"g\"");
+    assertThat(new Scripts.Prelude("local A = 1\n\nlocal function f()\n  return A\nend\n"
+        + "\n-- g\nlocal function g()\n  return f()\nend\n").forScript("return g()"))
+        .contains("local function f(").contains("-- g\nlocal function g(");
+  }
+}
