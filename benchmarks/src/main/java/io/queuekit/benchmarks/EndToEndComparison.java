@@ -324,7 +324,10 @@ final class EndToEndComparison {
         + "At " + Text.integer(s.rate()) + " items/s a batch of " + config.batchLength()
         + " fills in " + Text.ratio(batchFillMs) + " ms, so on both sides push → handler is mostly "
         + "waiting for the batch to fill; the push call is the encode plus the hand-off to the "
-        + "store. p99 on a shared 2-core machine mostly measures the scheduler.\n";
+        + "store. p99 on a shared 2-core machine mostly measures the scheduler."
+        + (missed.isEmpty() || latencyWhyNotMet.isEmpty() ? ""
+            : " **Why not met, and what would change it:** " + latencyWhyNotMet + ".")
+        + "\n";
     return "**Method:** a paced harness, not JMH (JMH has no mode for a percentile at a fixed "
         + "offered rate): the producers push at a fixed total rate, each on its own schedule; the "
         + "push call is timed on the producer, and push → handler runs from just before the push "
