@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The worker pool over {@link FakeBaseQueue}: what the conformance suite cannot reach on the
@@ -249,12 +251,22 @@ class WorkerPoolQueueTest {
     assertThat(base.unclaimed()).isEmpty();
   }
 
-  @Test
-  void aBackendExceptionThatIsNoQueueExceptionDoesNotEndTheClaimLoop() {
-    // A backend that lets its client's exception through unwrapped (a Lettuce or LevelDB runtime
-    // exception): the claim loop must treat it as an outage, back off and claim again.
-    FakeBaseQueue base = new FakeBaseQueue("unwrapped");
-    base.failClaims(3, () -> new IllegalStateException("connection reset (unwrapped)"));
+  /**
+   * What a backend's claim may throw besides a QueueException: its client's runtime exception let
+   * through unwrapped (Lettuce, LevelDB), or an Error such as a client class that does not load.
+   * Either used to end the claim loop, so the queue silently stopped handling while push kept
+   * accepting.
+   */
+  static List<Throwable> claimFailuresThatAreOutages() {
+    return List.of(new IllegalStateException("connection reset (unwrapped)"),
+        new NoClassDefFoundError("io/lettuce/core/Missing"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("claimFailuresThatAreOutages")
+  void aClaimThrowingOtherThanAQueueExceptionIsRetriedLikeAnOutage(Throwable failure) {
+    FakeBaseQueue base = new FakeBaseQueue("claimfailure");
+    base.failClaims(3, () -> failure);
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)), items -> {
       seen.addAll(items);
@@ -263,6 +275,7 @@ class WorkerPoolQueueTest {
     q.push("after the outage");
     assertThat(q.flush(WAIT)).isTrue();
     assertThat(seen).containsExactly("after the outage");
+    assertThat(QueueManager.health(q, Duration.ofHours(1)).healthy()).isTrue();
   }
 
   @Test
@@ -560,23 +573,6 @@ class WorkerPoolQueueTest {
     assertThat(base.unclaimCalls()).as("a first attempt and a last one").isGreaterThanOrEqualTo(2);
     assertThat(base.inFlight()).as("left for the store's recovery").isEqualTo(3);
     assertThat(base.closed()).isTrue();
-  }
-
-  @Test
-  void aClaimThrowingAnErrorIsRetriedLikeAnOutage() {
-    // A backend whose client class does not load on a claim (NoClassDefFoundError): the claim loop
-    // used to end, and the queue silently stopped handling while push kept accepting.
-    FakeBaseQueue base = new FakeBaseQueue("claimerror");
-    base.failClaims(3, () -> new NoClassDefFoundError("io/lettuce/core/Missing"));
-    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)), items -> {
-      seen.addAll(items);
-      return List.of();
-    });
-    q.push("after the error");
-    assertThat(q.flush(WAIT)).isTrue();
-    assertThat(seen).containsExactly("after the error");
-    assertThat(QueueManager.health(q, Duration.ofHours(1)).healthy()).isTrue();
   }
 
   @Test
