@@ -232,11 +232,7 @@ final class FakeBaseQueue implements BaseQueue {
       ensureOpen();
       if (failingClaims > 0) {
         failingClaims--;
-        Throwable t = claimFailure.get();
-        if (t instanceof Error) {
-          throw (Error) t;
-        }
-        throw (RuntimeException) t;
+        throw unchecked(claimFailure.get());
       }
       claimsSinceHandOut++;
       while (ready.isEmpty() && !closed && nanos > 0) {
@@ -289,11 +285,7 @@ final class FakeBaseQueue implements BaseQueue {
       ensureOpen();
       if (failingReleases > 0) {
         failingReleases--;
-        Throwable t = releaseFailure.get();
-        if (t instanceof Error) {
-          throw (Error) t;
-        }
-        throw (RuntimeException) t;
+        throw unchecked(releaseFailure.get());
       }
       Entry e = inFlight.remove(delivery.id());
       if (e == null) {
@@ -428,5 +420,13 @@ final class FakeBaseQueue implements BaseQueue {
     if (closed) {
       throw new QueueClosedException(name);
     }
+  }
+
+  /** A configured failure as what the store call throws: an Error or an unchecked exception. */
+  private static RuntimeException unchecked(Throwable t) {
+    if (t instanceof Error) {
+      throw (Error) t;
+    }
+    return (RuntimeException) t;
   }
 }
