@@ -5,7 +5,6 @@ import io.queuekit.spi.Delivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClaimLoop {
   private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
-  private static final long MIN_OUTAGE_BACKOFF = TimeUnit.MILLISECONDS.toNanos(100);
-  private static final long MAX_OUTAGE_BACKOFF = TimeUnit.SECONDS.toNanos(5);
 
   private final String queue;
   private final BaseQueue base;
@@ -251,8 +248,7 @@ final class ClaimLoop {
                   + "with backoff until the store answers", queue, leftovers.size(), e);
               outage = true;
             }
-            outageBackoff = outageBackoff == 0 ? MIN_OUTAGE_BACKOFF
-                : Math.min(MAX_OUTAGE_BACKOFF, outageBackoff * 2);
+            outageBackoff = OutageBackoff.next(outageBackoff);
             doAwait(outageBackoff, seen);
             continue;
           }
@@ -291,8 +287,7 @@ final class ClaimLoop {
                 queue, e);
             outage = true;
           }
-          outageBackoff = outageBackoff == 0 ? MIN_OUTAGE_BACKOFF
-              : Math.min(MAX_OUTAGE_BACKOFF, outageBackoff * 2);
+          outageBackoff = OutageBackoff.next(outageBackoff);
           doAwait(outageBackoff, seen);
           continue;
         }

@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Settlement {
   private static final Logger log = LoggerFactory.getLogger(Settlement.class);
-  private static final long MIN_BACKOFF = TimeUnit.MILLISECONDS.toNanos(100);
-  private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(5);
 
   /**
    * One store call; {@code call} throws what the store threw, or runs the listeners once the
@@ -211,7 +209,7 @@ final class Settlement {
   }
 
   private void scheduleRetry() {
-    backoffNanos = backoffNanos == 0 ? MIN_BACKOFF : Math.min(MAX_BACKOFF, backoffNanos * 2);
+    backoffNanos = OutageBackoff.next(backoffNanos);
     try {
       retry = scheduler.schedule(this::retryNow, backoffNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
