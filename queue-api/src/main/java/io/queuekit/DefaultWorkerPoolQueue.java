@@ -97,6 +97,27 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         .build(k -> base.stats());
   }
 
+  /**
+   * The store dead-lettered an item by itself ({@link io.queuekit.spi.StoreEvents}): counted and
+   * told to the listeners like the pool's own dead letters. There is no delivery (id 0); an item the
+   * codec cannot read is reported empty.
+   */
+  void storeDeadLettered(DeadLetter letter) {
+    counters.deadLettered.increment();
+    if (listeners.isEmpty()) {
+      return;
+    }
+    T item = null;
+    try {
+      item = codec.decode(letter.payload());
+    } catch (Exception | LinkageError e) {
+      log.debug("queue \"{}\": dead letter {} cannot be decoded for its event: {}", name,
+          letter.id(), e.toString());
+    }
+    listeners.onDeadLettered(new ItemEvent<>(name, Optional.ofNullable(item), 0,
+        letter.deliveryCount(), letter.recoveryCount(), Duration.ZERO, letter.reason()));
+  }
+
   void start() {
     if (base.mode() == BaseQueue.Mode.STORED) {
       loop.start();

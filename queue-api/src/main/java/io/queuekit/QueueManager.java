@@ -128,10 +128,12 @@ public final class QueueManager implements AutoCloseable {
     // Opening a store may take seconds (a locked LevelDB, a Redis still starting): not under the lock.
     DefaultWorkerPoolQueue<T> q;
     try {
+      StoreEventRelay events = new StoreEventRelay();
       BaseQueue base = backends.create(settings.type(),
-          new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath));
+          new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath, events));
       q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
           recoveredLane, () -> forget(name));
+      events.attach(q::storeDeadLettered);
     } finally {
       synchronized (this) {
         opening.remove(name);

@@ -1,0 +1,48 @@
+package io.queuekit;
+
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.StoreEvents;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Carries a store's {@link StoreEvents} to its worker pool. A store may report a dead letter while
+ * it is still being opened (quarantine at open), before the pool that owns the listeners exists:
+ * the relay keeps those until {@link #attach} and then hands them over in order, and forwards
+ * every later one at once.
+ *
+ * <p>Thread-safe. The target is called outside the lock, so a slow listener never blocks a store
+ * thread that reports meanwhile for longer than the hand-over of the buffered events.
+ */
+final class StoreEventRelay implements StoreEvents {
+  private Consumer<DeadLetter> target; // guarded by this
+  private List<DeadLetter> pending = new ArrayList<>(); // guarded by this; null once attached
+
+  @Override
+  public void deadLettered(DeadLetter letter) {
+    Consumer<DeadLetter> t;
+    synchronized (this) {
+      if (target == null) {
+        pending.add(letter);
+        return;
+      }
+      t = target;
+    }
+    t.accept(letter);
+  }
+
+  /** Sends the events held so far to {@code to}, then every later one. Called once. */
+  void attach(Consumer<DeadLetter> to) {
+    List<DeadLetter> held;
+    synchronized (this) {
+      if (target != null) {
+        throw new IllegalStateException("already attached");
+      }
+      held = pending;
+      pending = null;
+      target = to;
+    }
+    held.forEach(to);
+  }
+}
