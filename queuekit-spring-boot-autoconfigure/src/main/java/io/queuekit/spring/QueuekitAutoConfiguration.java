@@ -1,0 +1,58 @@
+package io.queuekit.spring;
+
+import io.queuekit.QueueConfig;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueSpec;
+import io.queuekit.ini.IniQueueConfig;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Auto-configuration for queuekit in a Spring Boot application: a {@link QueueManager} from
+ * {@link QueuekitProperties} (backing off when the application defines its own), queues for
+ * {@link QueueSpec} beans and {@link QueueHandler} methods, a lifecycle that closes the manager
+ * gracefully, and an Actuator health contributor named {@code queuekit} when Actuator's health
+ * support is on the class path.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(QueuekitProperties.class)
+public class QueuekitAutoConfiguration {
+
+  @Bean
+  static QueueHandlerRegistrar queuekitQueueHandlerRegistrar() {
+    return new QueueHandlerRegistrar();
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  QueueManager queueManager(QueuekitProperties properties) {
+    QueueConfig base = properties.getIni() == null ? QueueConfig.defaults() : IniQueueConfig.load(properties.getIni());
+    PropertiesQueueConfig config = new PropertiesQueueConfig(base, properties);
+    config.validate();
+    return QueueManager.builder().dataPath(properties.getDataPath()).config(config).build();
+  }
+
+  @Bean
+  QueueManagerLifecycle queuekitLifecycle(QueueManager manager, ObjectProvider<QueueSpec<?>> specs,
+      ConfigurableListableBeanFactory beanFactory) {
+    List<QueueSpec<?>> all = specs.orderedStream().toList();
+    return new QueueManagerLifecycle(manager, all, beanFactory);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  static class Health {
+    @Bean
+    @ConditionalOnMissingBean(name = "queuekitHealthIndicator")
+    QueuekitHealthIndicator queuekitHealthIndicator(QueueManager manager, QueuekitProperties properties) {
+      return new QueuekitHealthIndicator(manager, properties.getHealthMaxWaitingAge());
+    }
+  }
+}

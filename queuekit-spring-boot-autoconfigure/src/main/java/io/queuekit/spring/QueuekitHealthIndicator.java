@@ -1,0 +1,41 @@
+package io.queuekit.spring;
+
+import io.queuekit.QueueHealth;
+import io.queuekit.QueueManager;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * Actuator's view of {@link QueueManager#health(Duration)}: UP when every queue's store answers,
+ * its claiming runs and its oldest waiting item is younger than {@code
+ * queuekit.health-max-waiting-age}; DOWN otherwise, with each queue's problem in the details.
+ * Thread-safe: each call asks the manager afresh.
+ */
+final class QueuekitHealthIndicator implements HealthIndicator {
+
+  private final QueueManager manager;
+  private final Duration maxWaitingAge;
+
+  QueuekitHealthIndicator(QueueManager manager, Duration maxWaitingAge) {
+    this.manager = manager;
+    this.maxWaitingAge = maxWaitingAge;
+  }
+
+  @Override
+  public Health health() {
+    QueueHealth health = manager.health(maxWaitingAge);
+    Health.Builder b = health.healthy() ? Health.up() : Health.down();
+    for (QueueHealth.Queue q : health.queues()) {
+      Map<String, Object> detail = new LinkedHashMap<>();
+      detail.put("status", q.healthy() ? "UP" : "DOWN");
+      detail.put("reachable", q.reachable());
+      q.oldestWaitingAge().ifPresent(age -> detail.put("oldestWaitingSeconds", age.toMillis() / 1000.0));
+      q.problem().ifPresent(p -> detail.put("problem", p));
+      b.withDetail(q.name(), detail);
+    }
+    return b.build();
+  }
+}
