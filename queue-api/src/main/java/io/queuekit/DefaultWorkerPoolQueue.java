@@ -476,25 +476,33 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   @Override
   public long replayDead(Collection<Long> ids) {
     checkOpen();
-    return base.replayDead(ids);
+    long n = base.replayDead(ids);
+    storeStats.invalidateAll(); // the dead and ready figures just moved: stats() must not show the old ones
+    return n;
   }
 
   @Override
   public long replayAllDead() {
     checkOpen();
-    return base.replayAllDead();
+    long n = base.replayAllDead();
+    storeStats.invalidateAll(); // the dead and ready figures just moved: stats() must not show the old ones
+    return n;
   }
 
   @Override
   public long purgeDead(Collection<Long> ids) {
     checkOpen();
-    return base.purgeDead(ids);
+    long n = base.purgeDead(ids);
+    storeStats.invalidateAll(); // the dead and ready figures just moved: stats() must not show the old ones
+    return n;
   }
 
   @Override
   public long purgeAllDead() {
     checkOpen();
-    return base.purgeAllDead();
+    long n = base.purgeAllDead();
+    storeStats.invalidateAll(); // the dead and ready figures just moved: stats() must not show the old ones
+    return n;
   }
 
   /**

@@ -1,0 +1,171 @@
+package io.queuekit.admin;
+
+import io.javalin.Javalin;
+import io.queuekit.QueueManager;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable admin page and JSON API for one {@link QueueManager}: every queue's figures and
+ * health, set max workers, pause / resume, flush, remove all, and the dead letters (list,
+ * replay, purge). Built on Javalin (Jetty).
+ *
+ * <pre>
+ * try (AdminServer admin = AdminServer.builder(queues).port(8081).start()) {
+ *   System.out.println("admin page: " + admin.loginUrl());
+ *   ...
+ * }
+ * </pre>
+ *
+ * <p><b>Security model.</b> It binds to loopback unless {@link Builder#allowRemote()} is called
+ * (and then warns). Every API request, {@code /metrics} included, needs {@code Authorization:
+ * Bearer <token>}: the token is configured or generated at start; it is never read from a
+ * cookie, so no other site can make a browser act, and a request carrying a token in its query
+ * string is refused, since URLs end up in logs and histories. Actions are POST only. The page
+ * itself ({@code /}, {@code /app.js}, {@code /app.css}) is static and holds no data: it reads the
+ * token from the login URL's fragment (which browsers never send) and calls the API. Payloads
+ * are shown as text and the page's Content-Security-Policy allows no inline script, so a dead
+ * letter holding {@code <script>} stays inert. Connection strings are never shown.
+ *
+ * <p><b>Thread-safety:</b> requests run on Jetty's pool; the manager's operations are
+ * thread-safe. {@link #close()} is idempotent.
+ */
+public final class AdminServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+  private final Javalin app;
+  private final String host;
+  private final String token;
+
+  private AdminServer(Builder b) {
+    this.host = b.host;
+    this.token = b.token != null ? b.token : BearerToken.generate();
+    this.app = AdminRoutes.create(b.manager, new BearerToken(token), b.maxWaitingAge, b.metrics);
+    app.start(b.host, b.port);
+    if (b.token == null) {
+      LOG.info("queuekit admin page: {} (a token generated for this run)", loginUrl());
+    } else {
+      LOG.info("queuekit admin page: {}", url());
+    }
+  }
+
+  /** Starts building an admin server for {@code manager}. */
+  public static Builder builder(QueueManager manager) {
+    return new Builder(manager);
+  }
+
+  /** The port it listens on (the one chosen when 0 was asked for). */
+  public int port() {
+    return app.port();
+  }
+
+  /** {@code http://host:port/}. */
+  public String url() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + port() + "/";
+  }
+
+  /** The page's URL with the token in its fragment: what an operator opens. */
+  public String loginUrl() {
+    return url() + "#token=" + token;
+  }
+
+  /** The bearer token API requests must carry. */
+  public String token() {
+    return token;
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  /** Configures an {@link AdminServer}. Not thread-safe. */
+  public static final class Builder {
+    private final QueueManager manager;
+    private String host = "127.0.0.1";
+    private int port = 0;
+    private String token;
+    private boolean allowRemote;
+    private Duration maxWaitingAge = Duration.ofMinutes(5);
+    private Supplier<String> metrics;
+
+    private Builder(QueueManager manager) {
+      this.manager = Objects.requireNonNull(manager, "manager");
+    }
+
+    /** The address to bind (default 127.0.0.1); a non-loopback one needs {@link #allowRemote()}. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port (default 0: any free port; see {@link AdminServer#port()}). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("admin port must be 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** A fixed bearer token (at least 16 characters) instead of one generated at start. */
+    public Builder token(String token) {
+      if (token == null || token.length() < 16 || !token.chars().allMatch(c -> c > 32 && c < 127)) {
+        throw new IllegalArgumentException("the admin token must be at least 16 printable ASCII characters without spaces");
+      }
+      this.token = token;
+      return this;
+    }
+
+    /** Allows binding to an address other than loopback: the API is then reachable by others holding the token. */
+    public Builder allowRemote() {
+      this.allowRemote = true;
+      return this;
+    }
+
+    /** A queue whose oldest item is older than this shows as unhealthy (default 5 minutes). */
+    public Builder maxWaitingAge(Duration maxWaitingAge) {
+      this.maxWaitingAge = Objects.requireNonNull(maxWaitingAge, "maxWaitingAge");
+      return this;
+    }
+
+    /**
+     * Serves {@code /metrics} (Prometheus text) from this supplier, e.g. a Micrometer {@code
+     * PrometheusMeterRegistry::scrape}. Without one, {@code /metrics} answers 404.
+     */
+    public Builder metrics(Supplier<String> prometheusScrape) {
+      this.metrics = Objects.requireNonNull(prometheusScrape, "prometheusScrape");
+      return this;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws IllegalArgumentException the host is not loopback and {@link #allowRemote()} was not called
+     */
+    public AdminServer start() {
+      boolean loopback;
+      try {
+        loopback = InetAddress.getByName(host).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("admin host \"" + host + "\" does not resolve", e);
+      }
+      if (!loopback && !allowRemote) {
+        throw new IllegalArgumentException("the admin server would bind to " + host + ", beyond this machine; "
+            + "bind to 127.0.0.1, or opt in with allowRemote() (the demo: --admin-allow-remote)");
+      }
+      if (!loopback) {
+        LOG.warn("queuekit admin binds to {}: anyone who can reach it and holds the token can act on the queues; "
+            + "put TLS in front of it", host);
+      }
+      return new AdminServer(this);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.queuekit.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JSON API against a real manager, and its security rules, over real HTTP. */
+class AdminApiTest {
+
+  @TempDir Path data;
+  private AdminFixture f;
+  private final ObjectMapper json = new ObjectMapper();
+
+  @BeforeEach
+  void start() {
+    f = new AdminFixture(data);
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  private JsonNode body(HttpResponse<String> r) throws Exception {
+    return json.readTree(r.body());
+  }
+
+  @Test
+  void listsEveryQueueWithItsFiguresAndNoConnectionString() throws Exception {
+    HttpResponse<String> r = f.get("/api/queues");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    JsonNode queues = body(r);
+    assertThat(queues).hasSize(2);
+    assertThat(queues.findValuesAsText("name")).containsExactlyInAnyOrder("mail", "index");
+    assertThat(queues.findValuesAsText("type")).containsExactlyInAnyOrder("channel", "level");
+    assertThat(r.body()).doesNotContain("Sup3rSecretPw").doesNotContain("mail-redis").doesNotContainIgnoringCase("connStr");
+    assertThat(f.get("/api/queues/mail").body()).doesNotContain("Sup3rSecretPw");
+  }
+
+  @Test
+  void anUnknownQueueIs404() throws Exception {
+    HttpResponse<String> r = f.get("/api/queues/nope");
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(body(r).path("error").asText()).contains("nope");
+  }
+
+  @Test
+  void setsMaxWorkersPausesAndResumes() throws Exception {
+    assertThat(body(f.post("/api/queues/mail/max-workers", "{\"maxWorkers\": 7}")).path("maxWorkers").asInt()).isEqualTo(7);
+    assertThat(f.mail.maxWorkers()).isEqualTo(7);
+    assertThat(f.post("/api/queues/mail/max-workers", "{\"maxWorkers\": \"lots\"}").statusCode()).isEqualTo(400);
+    assertThat(f.post("/api/queues/mail/max-workers", "not json").statusCode()).isEqualTo(400);
+
+    f.post("/api/queues/index/pause", null);
+    assertThat(f.index.paused()).isTrue();
+    assertThat(body(f.get("/api/queues/index")).path("paused").asBoolean()).isTrue();
+    f.post("/api/queues/index/resume", null);
+    assertThat(f.index.paused()).isFalse();
+  }
+
+  @Test
+  void removeAllNeedsTheQueueNameAsConfirmation() throws Exception {
+    f.index.pause();
+    for (int i = 0; i < 5; i++) {
+      f.index.push("waiting-" + i);
+    }
+    assertThat(f.post("/api/queues/index/remove-all", "{}").statusCode()).isEqualTo(400);
+    assertThat(f.index.len()).isEqualTo(5);
+    HttpResponse<String> r = f.post("/api/queues/index/remove-all", "{\"confirm\": \"index\"}");
+    assertThat(body(r).path("removed").asLong()).isEqualTo(5);
+    assertThat(f.index.len()).isZero();
+  }
+
+  @Test
+  void flushReportsWhetherTheQueueDrained() throws Exception {
+    f.mail.push("hello");
+    assertThat(body(f.post("/api/queues/mail/flush", "{\"timeoutSeconds\": 20}")).path("flushed").asBoolean()).isTrue();
+    assertThat(f.handled).contains("hello");
+  }
+
+  @Test
+  void listsReplaysAndPurgesDeadLetters() throws Exception {
+    f.deadLetter(f.index, "first");
+    f.deadLetter(f.index, "second");
+    JsonNode page = body(f.get("/api/queues/index/dead?offset=0&limit=10"));
+    assertThat(page.path("total").asLong()).isEqualTo(2);
+    assertThat(page.path("entries")).hasSize(2);
+    assertThat(page.path("entries").findValuesAsText("reason")).allMatch(r -> r.contains("refused by the test"));
+    assertThat(page.path("entries").findValuesAsText("preview")).anyMatch(p -> p.contains("first"));
+    assertThat(f.get("/api/queues/index/dead?limit=100000").statusCode()).isEqualTo(400);
+
+    long firstId = -1;
+    for (JsonNode e : page.path("entries")) {
+      if (e.path("preview").asText().contains("first")) {
+        firstId = e.path("id").asLong();
+      }
+    }
+    f.refused.remove("first");
+    assertThat(body(f.post("/api/queues/index/dead/replay", "{\"ids\": [" + firstId + "]}")).path("replayed").asLong()).isEqualTo(1);
+    assertThat(body(f.get("/api/queues/index")).path("dead").asLong()).as("the page's figure moves at once").isEqualTo(1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> f.handled.contains("first"));
+
+    assertThat(f.post("/api/queues/index/dead/purge", "{}").statusCode()).isEqualTo(400);
+    assertThat(body(f.post("/api/queues/index/dead/purge", "{\"all\": true}")).path("purged").asLong()).isEqualTo(1);
+    assertThat(f.index.deadLetters(0, 10)).isEmpty();
+    assertThat(body(f.get("/api/queues/index")).path("dead").asLong()).as("the page's figure moves at once").isZero();
+  }
+
+  @Test
+  void withoutATokenEveryApiAndMetricsRequestIs401() throws Exception {
+    for (String path : new String[] {"/api/queues", "/api/queues/mail", "/api/queues/mail/dead", "/metrics"}) {
+      HttpResponse<String> r = f.send("GET", path, null, null);
+      assertThat(r.statusCode()).as(path).isEqualTo(401);
+      assertThat(r.headers().firstValue("WWW-Authenticate")).as(path).isPresent();
+      assertThat(r.body()).doesNotContain("mail\",");
+    }
+    assertThat(f.send("POST", "/api/queues/mail/pause", "{}", null).statusCode()).isEqualTo(401);
+    assertThat(f.mail.paused()).isFalse();
+  }
+
+  @Test
+  void aWrongTokenIs401() throws Exception {
+    assertThat(f.send("GET", "/api/queues", null, "Bearer " + f.admin.token() + "x").statusCode()).isEqualTo(401);
+    assertThat(f.send("GET", "/api/queues", null, f.admin.token()).statusCode()).isEqualTo(401);
+    assertThat(f.send("POST", "/api/queues/mail/pause", null, "Bearer wrong-token-wrong-token").statusCode()).isEqualTo(401);
+    assertThat(f.mail.paused()).isFalse();
+  }
+
+  @Test
+  void aTokenInTheQueryStringIsRefusedEvenWhenRight() throws Exception {
+    HttpResponse<String> r = f.send("GET", "/api/queues?token=" + f.admin.token(), null, null);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(body(r).path("error").asText()).contains("Authorization header");
+    assertThat(f.send("POST", "/api/queues/mail/pause?access_token=" + f.admin.token(), "{}",
+        "Bearer " + f.admin.token()).statusCode()).isEqualTo(400);
+    assertThat(f.mail.paused()).isFalse();
+  }
+
+  @Test
+  void anActionByGetIsRefused() throws Exception {
+    HttpResponse<String> r = f.get("/api/queues/mail/pause");
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(f.mail.paused()).isFalse();
+    assertThat(f.get("/api/queues/index/remove-all").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void aCookieIsNoCredential() throws Exception {
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.admin.url() + "api/queues"))
+        .header("Cookie", "token=" + f.admin.token() + "; Authorization=Bearer " + f.admin.token()).GET().build();
+    assertThat(java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void thePageIsStaticHoldsNoDataAndForbidsInlineScript() throws Exception {
+    HttpResponse<String> page = f.send("GET", "/", null, null);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("queuekit").doesNotContain("index</td>").doesNotContain(f.admin.token());
+    String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+    assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-inline");
+    assertThat(f.send("GET", "/app.js", null, null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void metricsAre404WithoutARegistryAndServedWithOne() throws Exception {
+    assertThat(f.get("/metrics").statusCode()).isEqualTo(404);
+    try (AdminServer withMetrics = AdminServer.builder(f.manager).token("a-fixed-token-of-length")
+        .metrics(() -> "queuekit_queue_ready{queue=\"mail\"} 0\n").start()) {
+      var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(withMetrics.url() + "metrics")).header("Authorization", "Bearer a-fixed-token-of-length").build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("queuekit_queue_ready");
+    }
+  }
+
+  @Test
+  void aNonLoopbackBindNeedsAnOptIn() {
+    assertThatThrownBy(() -> AdminServer.builder(f.manager).host("0.0.0.0").start())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowRemote");
+    try (AdminServer remote = AdminServer.builder(f.manager).host("0.0.0.0").allowRemote().start()) {
+      assertThat(remote.port()).isPositive();
+    }
+  }
+
+  @Test
+  void aShortConfiguredTokenIsRefused() {
+    assertThatThrownBy(() -> AdminServer.builder(f.manager).token("short"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 16");
+  }
+}
