@@ -57,54 +57,59 @@ final class AdminRoutes {
 
   static Javalin create(QueueManager manager, BearerToken token, Duration maxWaitingAge, Supplier<String> metrics) {
     AdminRoutes r = new AdminRoutes(manager, token, maxWaitingAge, metrics);
-    Javalin app = Javalin.create(config -> {
-      config.showJavalinBanner = false;
+    return Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
       config.http.prefer405over404 = true; // a GET on an action says "method not allowed", not "not found"
+      r.routes(config.routes);
     });
-    app.before(r::securityHeaders);
-    app.before("/api/*", r::authenticate);
-    app.before("/metrics", r::authenticate);
+  }
 
-    app.get("/", ctx -> r.resource(ctx, "index.html", "text/html; charset=utf-8"));
-    app.get("/app.js", ctx -> r.resource(ctx, "app.js", "text/javascript; charset=utf-8"));
-    app.get("/app.css", ctx -> r.resource(ctx, "app.css", "text/css; charset=utf-8"));
-    app.get("/metrics", r::metrics);
+  private void routes(io.javalin.config.RoutesConfig routes) {
+    AdminRoutes r = this;
+    routes.before(r::securityHeaders);
+    routes.before("/api/*", r::authenticate);
+    routes.before("/metrics", r::authenticate);
 
-    app.get("/api/queues", ctx -> r.send(ctx, r.views()));
-    app.get("/api/queues/{name}", ctx -> r.send(ctx, r.view(r.queue(ctx))));
-    app.get("/api/queues/{name}/dead", r::deadLetters);
-    app.post("/api/queues/{name}/pause", ctx -> r.act(ctx, q -> { q.pause(); return Map.of("paused", true); }));
-    app.post("/api/queues/{name}/resume", ctx -> r.act(ctx, q -> { q.resume(); return Map.of("paused", false); }));
-    app.post("/api/queues/{name}/max-workers", ctx -> r.act(ctx, q -> {
+    routes.get("/", ctx -> r.resource(ctx, "index.html", "text/html; charset=utf-8"));
+    routes.get("/app.js", ctx -> r.resource(ctx, "app.js", "text/javascript; charset=utf-8"));
+    routes.get("/app.css", ctx -> r.resource(ctx, "app.css", "text/css; charset=utf-8"));
+    routes.get("/metrics", r::metrics);
+
+    routes.get("/api/queues", ctx -> r.send(ctx, r.views()));
+    routes.get("/api/queues/{name}", ctx -> r.send(ctx, r.view(r.queue(ctx))));
+    routes.get("/api/queues/{name}/dead", r::deadLetters);
+    routes.post("/api/queues/{name}/pause", ctx -> r.act(ctx, q -> { q.pause(); return Map.of("paused", true); }));
+    routes.post("/api/queues/{name}/resume", ctx -> r.act(ctx, q -> { q.resume(); return Map.of("paused", false); }));
+    routes.post("/api/queues/{name}/max-workers", ctx -> r.act(ctx, q -> {
       int n = r.intField(ctx, "maxWorkers");
       q.setMaxWorkers(n);
       return Map.of("maxWorkers", q.maxWorkers());
     }));
-    app.post("/api/queues/{name}/flush", ctx -> r.act(ctx, q -> {
+    routes.post("/api/queues/{name}/flush", ctx -> r.act(ctx, q -> {
       int seconds = r.body(ctx).path("timeoutSeconds").asInt(10);
       return Map.of("flushed", q.flush(Duration.ofSeconds(Math.max(0, Math.min(seconds, 300)))));
     }));
-    app.post("/api/queues/{name}/remove-all", ctx -> r.act(ctx, q -> {
+    routes.post("/api/queues/{name}/remove-all", ctx -> r.act(ctx, q -> {
       String confirm = r.body(ctx).path("confirm").asText("");
       if (!confirm.equals(q.name())) {
         throw new BadRequest("remove-all needs {\"confirm\": \"" + q.name() + "\"}: it deletes every waiting item");
       }
       return Map.of("removed", q.removeAll());
     }));
-    app.post("/api/queues/{name}/dead/replay", ctx -> r.act(ctx, q -> Map.of("replayed",
+    routes.post("/api/queues/{name}/dead/replay", ctx -> r.act(ctx, q -> Map.of("replayed",
         r.allRequested(ctx) ? q.replayAllDead() : q.replayDead(r.ids(ctx)))));
-    app.post("/api/queues/{name}/dead/purge", ctx -> r.act(ctx, q -> Map.of("purged",
+    routes.post("/api/queues/{name}/dead/purge", ctx -> r.act(ctx, q -> Map.of("purged",
         r.allRequested(ctx) ? q.purgeAllDead() : q.purgeDead(r.ids(ctx)))));
 
-    app.exception(BadRequest.class, (e, ctx) -> r.error(ctx, 400, e.getMessage()));
-    app.exception(NotFound.class, (e, ctx) -> r.error(ctx, 404, e.getMessage()));
-    app.exception(IllegalArgumentException.class, (e, ctx) -> r.error(ctx, 400, e.getMessage()));
-    app.exception(QueueException.class, (e, ctx) -> {
+    routes.exception(BadRequest.class, (e, ctx) -> r.error(ctx, 400, e.getMessage()));
+    routes.exception(NotFound.class, (e, ctx) -> r.error(ctx, 404, e.getMessage()));
+    routes.exception(IllegalArgumentException.class, (e, ctx) -> r.error(ctx, 400, e.getMessage()));
+    routes.exception(QueueException.class, (e, ctx) -> {
       LOG.warn("admin request {} {} failed: {}", ctx.method(), ctx.path(), e.toString());
       r.error(ctx, 503, e.getMessage());
     });
-    return app;
   }
+
 
   private void securityHeaders(Context ctx) {
     ctx.header("Content-Security-Policy", CSP);

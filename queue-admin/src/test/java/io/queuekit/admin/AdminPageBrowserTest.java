@@ -81,15 +81,21 @@ class AdminPageBrowserTest {
     assertThat(row("mail").getText()).contains("channel");
 
     // set max workers: the figure on the page and in the manager change
-    WebElement maxCell = row("mail").findElement(By.cssSelector("td.max-workers"));
-    maxCell.findElement(By.tagName("input")).sendKeys("7");
-    maxCell.findElement(By.tagName("button")).click();
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+      WebElement maxCell = row("mail").findElement(By.cssSelector("td.max-workers"));
+      maxCell.findElement(By.tagName("input")).sendKeys("7");
+      maxCell.findElement(By.tagName("button")).click();
+      return true;
+    });
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         row("mail").findElement(By.cssSelector(".max-value")).getText().equals("7"));
     assertThat(f.mail.maxWorkers()).isEqualTo(7);
 
     // the dead letters: the script is shown as text and never runs
-    row("index").findElement(By.cssSelector("button.dead-count")).click();
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+      row("index").findElement(By.cssSelector("button.dead-count")).click();
+      return true;
+    });
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         browser.findElements(By.cssSelector("#dead-table tbody tr")).size() == 2);
     List<WebElement> payloads = browser.findElements(By.cssSelector("#dead-table td.payload"));
@@ -103,21 +109,30 @@ class AdminPageBrowserTest {
 
     // replay one: it leaves the dead letters and is handled
     f.refused.remove("replay-me");
-    WebElement replayRow = browser.findElements(By.cssSelector("#dead-table tbody tr")).stream()
-        .filter(r -> r.getText().contains("replay-me")).findFirst().orElseThrow();
-    replayRow.findElement(By.xpath(".//button[text()='replay']")).click();
+    // rows are re-rendered as the page refreshes: find and click in one step, again if the row went stale
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+      browser.findElements(By.cssSelector("#dead-table tbody tr")).stream()
+          .filter(r -> r.getText().contains("replay-me")).findFirst().orElseThrow()
+          .findElement(By.xpath(".//button[text()='replay']")).click();
+      return true;
+    });
     await().atMost(Duration.ofSeconds(20)).until(() -> f.handled.contains("replay-me"));
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         browser.findElements(By.cssSelector("#dead-table tbody tr")).size() == 1);
     assertThat(f.index.deadLetters(0, 10)).hasSize(1);
 
     // pause from the page, then resume
-    row("index").findElement(By.xpath(".//button[text()='pause']")).click();
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+      row("index").findElement(By.xpath(".//button[text()='pause']")).click();
+      return true;
+    });
     await().atMost(Duration.ofSeconds(20)).until(f.index::paused);
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         !row("index").findElements(By.xpath(".//button[text()='resume']")).isEmpty());
-    row("index").findElement(By.xpath(".//button[text()='resume']")).click();
-    await().atMost(Duration.ofSeconds(20)).until(() -> !f.index.paused());
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+      row("index").findElement(By.xpath(".//button[text()='resume']")).click();
+      return !f.index.paused();
+    });
 
     // remove all, confirmed
     f.index.pause();

@@ -10,6 +10,7 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,8 +19,9 @@ import org.springframework.context.annotation.Configuration;
  * Auto-configuration for queuekit in a Spring Boot application: a {@link QueueManager} from
  * {@link QueuekitProperties} (backing off when the application defines its own), queues for
  * {@link QueueSpec} beans and {@link QueueHandler} methods, a lifecycle that closes the manager
- * gracefully, and an Actuator health contributor named {@code queuekit} when Actuator's health
- * support is on the class path.
+ * gracefully, an Actuator health contributor named {@code queuekit} when Actuator's health
+ * support is on the class path, and the admin page on its own port when {@code queue-admin} is
+ * present and {@code queuekit.admin.enabled=true}.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(QueuekitProperties.class)
@@ -44,6 +46,26 @@ public class QueuekitAutoConfiguration {
       ConfigurableListableBeanFactory beanFactory) {
     List<QueueSpec<?>> all = specs.orderedStream().toList();
     return new QueueManagerLifecycle(manager, all, beanFactory);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "io.queuekit.admin.AdminServer")
+  @ConditionalOnProperty(prefix = "queuekit.admin", name = "enabled", havingValue = "true")
+  static class Admin {
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    io.queuekit.admin.AdminServer queuekitAdminServer(QueueManager manager, QueuekitProperties properties) {
+      QueuekitProperties.Admin a = properties.getAdmin();
+      io.queuekit.admin.AdminServer.Builder b = io.queuekit.admin.AdminServer.builder(manager)
+          .host(a.getHost()).port(a.getPort()).maxWaitingAge(properties.getHealthMaxWaitingAge());
+      if (a.getToken() != null) {
+        b.token(a.getToken());
+      }
+      if (a.isAllowRemote()) {
+        b.allowRemote();
+      }
+      return b.start();
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

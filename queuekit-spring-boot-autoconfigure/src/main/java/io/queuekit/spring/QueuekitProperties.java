@@ -44,6 +44,10 @@ public class QueuekitProperties {
   /** Settings per queue name (the [queue.NAME] sections). */
   private Map<String, QueueProperties> queues = new LinkedHashMap<>();
 
+  /** The admin page (needs queue-admin on the class path). */
+  private final Admin admin = new Admin();
+
+  public Admin getAdmin() { return admin; }
   public Path getDataPath() { return dataPath; }
   public void setDataPath(Path dataPath) { this.dataPath = dataPath; }
   public Path getIni() { return ini; }
@@ -54,4 +58,29 @@ public class QueuekitProperties {
   public void setDefaults(QueueProperties defaults) { this.defaults = defaults; }
   public Map<String, QueueProperties> getQueues() { return queues; }
   public void setQueues(Map<String, QueueProperties> queues) { this.queues = queues; }
+
+  /** {@code queuekit.admin.*}: queue-admin's page and API on a port of its own. */
+  public static class Admin {
+    /** Serve the admin page (queue-admin must be on the class path). */
+    private boolean enabled;
+    /** Address to bind; anything but loopback also needs allow-remote. */
+    private String host = "127.0.0.1";
+    /** Port (0: any free port, logged at start). */
+    private int port = 0;
+    /** Bearer token (at least 16 characters); generated and logged at start when unset. */
+    private String token;
+    /** Allow a non-loopback host. */
+    private boolean allowRemote;
+
+    public boolean isEnabled() { return enabled; }
+    public void setEnabled(boolean enabled) { this.enabled = enabled; }
+    public String getHost() { return host; }
+    public void setHost(String host) { this.host = host; }
+    public int getPort() { return port; }
+    public void setPort(int port) { this.port = port; }
+    public String getToken() { return token; }
+    public void setToken(String token) { this.token = token; }
+    public boolean isAllowRemote() { return allowRemote; }
+    public void setAllowRemote(boolean allowRemote) { this.allowRemote = allowRemote; }
+  }
 }

@@ -209,6 +209,33 @@ class QueuekitAutoConfigurationTest {
   }
 
   @Test
+  void theAdminPageStartsWhenEnabledAndAnswersOnlyWithItsToken() {
+    runner().withPropertyValues("queuekit.admin.enabled=true", "queuekit.admin.token=spring-admin-token-123")
+        .withUserConfiguration(MailApp.class).withPropertyValues("queuekit.queues.mail.type=channel")
+        .run(ctx -> {
+          io.queuekit.admin.AdminServer admin = ctx.getBean(io.queuekit.admin.AdminServer.class);
+          var http = java.net.http.HttpClient.newHttpClient();
+          var uri = java.net.URI.create(admin.url() + "api/queues");
+          var ok = http.send(java.net.http.HttpRequest.newBuilder(uri)
+              .header("Authorization", "Bearer spring-admin-token-123").build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertThat(ok.statusCode()).isEqualTo(200);
+          assertThat(ok.body()).contains("\"mail\"");
+          var refused = http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertThat(refused.statusCode()).isEqualTo(401);
+        });
+  }
+
+  @Test
+  void noAdminPageUnlessEnabledOrWithoutQueueAdmin() {
+    runner().run(ctx -> assertThat(ctx).doesNotHaveBean(io.queuekit.admin.AdminServer.class));
+    runner().withPropertyValues("queuekit.admin.enabled=true")
+        .withClassLoader(new FilteredClassLoader(io.queuekit.admin.AdminServer.class))
+        .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean("queuekitAdminServer"));
+  }
+
+  @Test
   void anApplicationsOwnManagerWins() {
     runner().withBean("myManager", QueueManager.class,
             () -> QueueManager.builder().dataPath(data.resolve("mine")).build())
