@@ -1,0 +1,110 @@
+package io.queuekit.cli;
+
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.DeadLetter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code queuekit dead list|show|replay|purge QUEUE ...}: a queue's dead letters. */
+@Command(name = "dead", description = "A queue's dead letters: list, show, replay, purge.")
+final class DeadCommand implements Runnable {
+
+  @ParentCommand QueuekitCli cli;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--unique", description = "the queue is a unique queue", scope = CommandLine.ScopeType.INHERIT)
+  boolean unique;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: list, show, replay or purge");
+  }
+
+  @Command(name = "list", description = "Dead letters, oldest first, a page at a time.")
+  int list(@Parameters(paramLabel = "QUEUE") String queue,
+      @Option(names = "--offset", defaultValue = "0") int offset,
+      @Option(names = "--limit", defaultValue = "50") int limit) {
+    if (offset < 0 || limit < 1 || limit > 10_000) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be ≥ 0 and --limit 1..10000");
+    }
+    try (Stores stores = cli.stores()) {
+      BaseQueue q = stores.open(queue, unique);
+      List<DeadLetter> dead = q.listDead(offset, limit);
+      StringBuilder text = new StringBuilder(String.format("%8s  %-24s %5s %5s  %-20s  %s%n",
+          "ID", "DEAD AT", "DELIV", "RECOV", "REASON", "PAYLOAD"));
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (DeadLetter d : dead) {
+        rows.add(QueuekitCli.deadJson(d, false));
+        text.append(String.format("%8d  %-24s %5d %5d  %-20s  %s%n", d.id(), d.deadAt(), d.deliveryCount(),
+            d.recoveryCount(), QueuekitCli.printable(d.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8), 20),
+            QueuekitCli.printable(d.payload(), 60)));
+      }
+      long total = q.stats().dead();
+      text.append(dead.size() + " of " + total + " dead letters of " + queue + "\n");
+      cli.print(Map.of("queue", queue, "total", total, "offset", offset, "entries", rows), text.toString());
+      return QueuekitCli.OK;
+    }
+  }
+
+  @Command(name = "show", description = "One dead letter, its whole payload.")
+  int show(@Parameters(paramLabel = "QUEUE") String queue, @Parameters(paramLabel = "ID") long id) {
+    try (Stores stores = cli.stores()) {
+      BaseQueue q = stores.open(queue, unique);
+      for (int offset = 0; ; offset += 500) {
+        List<DeadLetter> page = q.listDead(offset, 500);
+        for (DeadLetter d : page) {
+          if (d.id() == id) {
+            Map<String, Object> m = QueuekitCli.deadJson(d, true);
+            StringBuilder text = new StringBuilder();
+            m.forEach((k, v) -> text.append(String.format("%-14s %s%n", k + ":", v)));
+            cli.print(m, text.toString());
+            return QueuekitCli.OK;
+          }
+        }
+        if (page.isEmpty()) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "queue \"" + queue + "\" has no dead letter " + id + " (see: queuekit dead list " + queue + ")");
+        }
+      }
+    }
+  }
+
+  @Command(name = "replay", description = "Dead letters back to the queue (IDS, or --all).")
+  int replay(@Parameters(paramLabel = "QUEUE") String queue,
+      @Parameters(paramLabel = "ID", arity = "0..*") List<Long> ids,
+      @Option(names = "--all") boolean all) {
+    try (Stores stores = cli.stores()) {
+      BaseQueue q = stores.open(queue, unique);
+      long n = all ? q.replayAllDead() : q.replayDead(ids(ids, all));
+      cli.print(Map.of("queue", queue, "replayed", n), "replayed " + n + " dead letters of " + queue + "\n");
+      return QueuekitCli.OK;
+    }
+  }
+
+  @Command(name = "purge", description = "Deletes dead letters for good (IDS, or --all).")
+  int purge(@Parameters(paramLabel = "QUEUE") String queue,
+      @Parameters(paramLabel = "ID", arity = "0..*") List<Long> ids,
+      @Option(names = "--all") boolean all) {
+    try (Stores stores = cli.stores()) {
+      BaseQueue q = stores.open(queue, unique);
+      long n = all ? q.purgeAllDead() : q.purgeDead(ids(ids, all));
+      cli.print(Map.of("queue", queue, "purged", n), "purged " + n + " dead letters of " + queue + "\n");
+      return QueuekitCli.OK;
+    }
+  }
+
+  private List<Long> ids(List<Long> ids, boolean all) {
+    if ((ids == null || ids.isEmpty()) == !all) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "name dead-letter ids, or --all (not both)");
+    }
+    return ids;
+  }
+}

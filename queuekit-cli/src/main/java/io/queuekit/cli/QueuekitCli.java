@@ -1,0 +1,240 @@
+package io.queuekit.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueException;
+import io.queuekit.QueueUnavailableException;
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.StoreStats;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code queuekit}: the queues an {@code app.ini} names, seen and acted on from outside the
+ * service: figures, dead letters (list, show, replay, purge) and remove-all. Redis queues work
+ * while services run; LevelDB queues only when no process holds the directory.
+ *
+ * <pre>
+ * java -jar queuekit.jar --config app.ini [--data DIR] [--format text|json] queues
+ * java -jar queuekit.jar --config app.ini dead list issue_indexer
+ * java -jar queuekit.jar --config app.ini dead replay issue_indexer 12 13   (or --all)
+ * </pre>
+ */
+@Command(name = "queuekit", mixinStandardHelpOptions = true, versionProvider = QueuekitCli.Version.class,
+    description = "Shows and acts on the queues of a queuekit/Gitea app.ini from outside the service.",
+    subcommands = {DeadCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:done",
+        "2:usage error",
+        "3:configuration error (the file, a setting, an unknown queue type)",
+        "4:store unavailable (unreachable, or a LevelDB directory held by a running process)",
+        "5:not possible from outside the service (pause, resume, in-memory queues)",
+        "70:internal error"})
+public final class QueuekitCli implements Runnable {
+  static final int OK = 0;
+  static final int USAGE = CommandLine.ExitCode.USAGE;
+  static final int CONFIG = 3;
+  static final int UNAVAILABLE = 4;
+  static final int NOT_FROM_OUTSIDE = 5;
+  static final int INTERNAL = 70;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "the app.ini whose [queue] sections to read")
+  Path config;
+
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
+      description = "the data path relative DATADIRs resolve against (default: ${DEFAULT-VALUE})")
+  Path data;
+
+  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+  Format format;
+
+  @Spec CommandSpec spec;
+
+  enum Format { text, json }
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .findAndRegisterModules()
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line; tests call {@code execute} with their own writers. */
+  static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new QueuekitCli());
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      int code;
+      if (e instanceof Stores.NotFromOutside) {
+        code = NOT_FROM_OUTSIDE;
+      } else if (e instanceof QueueUnavailableException) {
+        code = UNAVAILABLE;
+      } else if (e instanceof QueueConfigException) {
+        code = CONFIG;
+      } else if (e instanceof QueueException) {
+        code = UNAVAILABLE;
+      } else {
+        err.println("queuekit: internal error: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return INTERNAL;
+      }
+      err.println("queuekit: " + e.getMessage());
+      if (code == UNAVAILABLE && String.valueOf(e.getMessage()).contains("LOCK")) {
+        err.println("queuekit: a running service holds this LevelDB directory: act through its admin page "
+            + "(queue-admin), or stop it first");
+      }
+      err.flush();
+      return code;
+    });
+    return cmd;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: queues, dead, remove-all, pause or resume");
+  }
+
+  Stores stores() {
+    return new Stores(config, data, spec.commandLine().getErr());
+  }
+
+  void print(Object json, String text) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (format == Format.json) {
+      try {
+        out.println(JSON.writeValueAsString(json));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("could not write JSON", e);
+      }
+    } else {
+      out.print(text);
+    }
+    out.flush();
+  }
+
+  @Command(name = "queues", description = "Figures of every configured queue (or of those named).")
+  int queues(
+      @Option(names = "--unique", description = "open the stores as unique queues") boolean unique,
+      @Parameters(paramLabel = "QUEUE", arity = "0..*", description = "queues to show (default: every [queue.NAME])")
+      List<String> names) {
+    try (Stores stores = stores()) {
+      List<String> queues = names == null || names.isEmpty() ? new ArrayList<>(stores.configured()) : names;
+      List<Map<String, Object>> rows = new ArrayList<>();
+      StringBuilder text = new StringBuilder(String.format("%-24s %-8s %9s %9s %9s %9s  %s%n",
+          "QUEUE", "TYPE", "READY", "DELAYED", "IN-FLIGHT", "DEAD", "OLDEST WAITING"));
+      for (String name : queues) {
+        String type = stores.settings(name).type();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", name);
+        row.put("type", type);
+        try {
+          StoreStats s = stores.open(name, unique).stats();
+          Instant oldest = s.oldestWaiting().orElse(null);
+          row.put("ready", s.ready());
+          row.put("delayed", s.delayed());
+          row.put("inFlight", s.inFlight());
+          row.put("dead", s.dead());
+          row.put("oldestWaiting", oldest);
+          text.append(String.format("%-24s %-8s %9d %9d %9d %9d  %s%n", name, type, s.ready(), s.delayed(),
+              s.inFlight(), s.dead(), oldest == null ? "-" : age(Duration.between(oldest, Instant.now()))));
+        } catch (Stores.NotFromOutside e) {
+          row.put("problem", e.getMessage());
+          text.append(String.format("%-24s %-8s %s%n", name, type, "(in the service's memory: see its admin page)"));
+        }
+        rows.add(row);
+      }
+      print(rows, text.toString());
+      return OK;
+    }
+  }
+
+  @Command(name = "remove-all", description = "Deletes every waiting item of a queue.")
+  int removeAll(
+      @Option(names = "--yes", description = "confirm: the items cannot be brought back") boolean yes,
+      @Option(names = "--unique", description = "the queue is a unique queue") boolean unique,
+      @Parameters(paramLabel = "QUEUE") String queue) {
+    if (!yes) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "remove-all deletes every waiting item of \"" + queue + "\" for good: add --yes to mean it");
+    }
+    try (Stores stores = stores()) {
+      long removed = stores.open(queue, unique).removeAll();
+      print(Map.of("queue", queue, "removed", removed), "removed " + removed + " waiting items of " + queue + "\n");
+      return OK;
+    }
+  }
+
+  @Command(name = "pause", description = "Not possible from outside: a pause is the running service's state.")
+  int pause(@Parameters(paramLabel = "QUEUE") String queue) {
+    throw new Stores.NotFromOutside(notFromOutside("pause", queue));
+  }
+
+  @Command(name = "resume", description = "Not possible from outside: a pause is the running service's state.")
+  int resume(@Parameters(paramLabel = "QUEUE") String queue) {
+    throw new Stores.NotFromOutside(notFromOutside("resume", queue));
+  }
+
+  private static String notFromOutside(String what, String queue) {
+    return what + " \"" + queue + "\": pausing is held by each running service, not by the store; "
+        + "use the service's admin page (queue-admin, POST /api/queues/" + queue + "/" + what + ")";
+  }
+
+  static String age(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    return s < 120 ? s + "s" : s < 7200 ? (s / 60) + "m" : (s / 3600) + "h";
+  }
+
+  /** A payload's bytes as one line of safe text: control characters escaped, invalid UTF-8 replaced. */
+  static String printable(byte[] payload, int max) {
+    String text = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < text.length() && b.length() < max; i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return text.length() > max && b.length() >= max ? b + "…" : b.toString();
+  }
+
+  static Map<String, Object> deadJson(DeadLetter d, boolean whole) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", d.id());
+    m.put("reason", d.reason());
+    m.put("deliveryCount", d.deliveryCount());
+    m.put("recoveryCount", d.recoveryCount());
+    m.put("firstPushed", d.firstPushed());
+    m.put("deadAt", d.deadAt());
+    m.put(whole ? "payload" : "preview", printable(d.payload(), whole ? Integer.MAX_VALUE : 80));
+    return m;
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = QueuekitCli.class.getPackage().getImplementationVersion();
+      return new String[] {"queuekit " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.queuekit.cli;
+
+import io.queuekit.QueueConfig;
+import io.queuekit.QueueSettings;
+import io.queuekit.ini.IniQueueConfig;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.BaseQueues;
+import io.queuekit.spi.StoreEvents;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The stores a configuration names, opened from outside the service that uses them: settings
+ * from the INI file exactly as {@code QueueManager.Builder.ini} reads them, stores through the
+ * same {@link BaseQueues} registry. A store opened here never claims, so it never registers as a
+ * consumer; LevelDB refuses it while a running process holds the directory.
+ *
+ * <p><b>Thread-safety:</b> one command at a time. {@link #close()} closes every store it opened.
+ */
+final class Stores implements AutoCloseable {
+
+  /** Types whose items live in a service's memory: nothing on disk or a server for us to open. */
+  private static final Set<String> IN_PROCESS = Set.of("channel", "dummy", "immediate");
+
+  private final QueueConfig config;
+  private final Set<String> configured;
+  private final Path dataPath;
+  private final PrintWriter err;
+  private final BaseQueues backends = BaseQueues.load();
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "queuekit-cli");
+    t.setDaemon(true);
+    return t;
+  });
+  private final List<BaseQueue> opened = new ArrayList<>();
+
+  Stores(Path iniFile, Path dataPath, PrintWriter err) {
+    if (iniFile == null) {
+      this.config = QueueConfig.defaults();
+      this.configured = Set.of();
+    } else {
+      IniQueueConfig ini = IniQueueConfig.load(iniFile);
+      this.config = ini;
+      this.configured = new LinkedHashSet<>(ini.configuredQueues());
+    }
+    this.dataPath = dataPath;
+    this.err = err;
+  }
+
+  /** The queues with a {@code [queue.NAME]} section. */
+  Set<String> configured() {
+    return configured;
+  }
+
+  QueueSettings settings(String queue) {
+    return config.settings(queue);
+  }
+
+  /**
+   * Opens {@code queue}'s store.
+   *
+   * @throws NotFromOutside the queue's items live in a service's memory
+   */
+  BaseQueue open(String queue, boolean unique) {
+    QueueSettings settings = config.settings(queue);
+    if (IN_PROCESS.contains(settings.type())) {
+      throw new NotFromOutside("queue \"" + queue + "\" is TYPE=" + settings.type()
+          + ": its items live in the service's memory; use the service's admin page (queue-admin)");
+    }
+    StoreEvents events = new StoreEvents() {
+      @Override
+      public void deadLettered(io.queuekit.spi.DeadLetter dead) {
+        err.println("queuekit: queue \"" + queue + "\": dead-lettered on open: " + dead.reason());
+        err.flush();
+      }
+    };
+    BaseQueueConfig c = new BaseQueueConfig(queue, settings, unique, Clock.systemUTC(), scheduler, dataPath, events);
+    BaseQueue store = backends.create(settings.type(), c);
+    opened.add(store);
+    return store;
+  }
+
+  @Override
+  public void close() {
+    for (BaseQueue q : opened) {
+      try {
+        q.close();
+      } catch (RuntimeException e) {
+        // the command's result stands; say that this store did not close cleanly
+        err.println("queuekit: closing queue \"" + q.name() + "\" failed: " + e.getMessage());
+      }
+    }
+    scheduler.shutdownNow();
+  }
+
+  /** An operation only the running service can do (its state is in its memory). */
+  static final class NotFromOutside extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotFromOutside(String message) {
+      super(message);
+    }
+  }
+}

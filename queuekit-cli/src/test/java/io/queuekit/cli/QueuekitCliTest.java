@@ -1,0 +1,145 @@
+package io.queuekit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuekit.conformance.crash.ChildJvm;
+import io.queuekit.conformance.redis.RedisServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI in this JVM, on level and redis data written by a service in another JVM. */
+class QueuekitCliTest {
+
+  @TempDir Path dir;
+  private final ObjectMapper json = new ObjectMapper();
+
+  record Run(int code, String out, String err) {}
+
+  private Run run(Path ini, Path data, String... args) {
+    CommandLine cmd = QueuekitCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cmd.setOut(new PrintWriter(out));
+    cmd.setErr(new PrintWriter(err));
+    String[] all = new String[args.length + 4];
+    all[0] = "--config";
+    all[1] = ini.toString();
+    all[2] = "--data";
+    all[3] = data.toString();
+    System.arraycopy(args, 0, all, 4, args.length);
+    return new Run(cmd.execute(all), out.toString(), err.toString());
+  }
+
+  private Path ini(String queueSection) throws Exception {
+    Path ini = dir.resolve("app.ini");
+    Files.writeString(ini, "[queue.index]\n" + queueSection + "\n[queue.mail]\nTYPE = channel\n");
+    return ini;
+  }
+
+  private ChildJvm service(Path ini, Path data) {
+    ChildJvm child = ChildJvm.start(ServiceMain.class, ini.toString(), data.toString());
+    child.awaitLine("READY", Duration.ofSeconds(60));
+    return child;
+  }
+
+  @Test
+  void levelDataOfAStoppedServiceIsShownReplayedAndPurged() throws Exception {
+    Path ini = ini("TYPE = level\nDATADIR = queues/index");
+    Path data = dir.resolve("data");
+    try (ChildJvm child = service(ini, data)) {
+      Run locked = run(ini, data, "queues", "index");
+      assertThat(locked.code()).as(locked.err()).isEqualTo(QueuekitCli.UNAVAILABLE);
+      assertThat(locked.err()).contains("LOCK").contains("admin page");
+      child.send("exit");
+      child.awaitLine("CLOSED", Duration.ofSeconds(60));
+      assertThat(child.awaitExit(Duration.ofSeconds(30))).isZero();
+    }
+
+    Run queues = run(ini, data, "--format", "json", "queues");
+    assertThat(queues.code()).as(queues.err()).isZero();
+    JsonNode rows = json.readTree(queues.out());
+    JsonNode index = rows.get(0).path("name").asText().equals("index") ? rows.get(0) : rows.get(1);
+    assertThat(index.path("ready").asLong()).isEqualTo(3);
+    assertThat(index.path("dead").asLong()).isEqualTo(2);
+    assertThat(queues.out()).contains("mail").contains("service's memory");
+
+    Run text = run(ini, data, "queues");
+    assertThat(text.out()).contains("index").contains("level");
+
+    Run list = run(ini, data, "dead", "list", "index");
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).contains("bad-1").contains("refused: bad-1").contains("2 of 2 dead letters");
+    assertThat(list.out()).as("an escape sequence in a payload is shown, not sent to the terminal")
+        .doesNotContain("\u001b").containsIgnoringCase("\\u001b[31mred");
+
+    JsonNode page = json.readTree(run(ini, data, "--format", "json", "dead", "list", "index").out());
+    long bad1 = -1;
+    for (JsonNode e : page.path("entries")) {
+      if (e.path("preview").asText().contains("bad-1")) {
+        bad1 = e.path("id").asLong();
+      }
+    }
+    Run show = run(ini, data, "dead", "show", "index", Long.toString(bad1));
+    assertThat(show.out()).contains("bad-1").contains("refused: bad-1");
+    assertThat(run(ini, data, "dead", "show", "index", "999999").code()).isEqualTo(QueuekitCli.USAGE);
+
+    assertThat(run(ini, data, "dead", "replay", "index", Long.toString(bad1)).out()).contains("replayed 1");
+    assertThat(run(ini, data, "dead", "purge", "index", "--all").out()).contains("purged 1");
+    JsonNode after = json.readTree(run(ini, data, "--format", "json", "queues", "index").out()).get(0);
+    assertThat(after.path("ready").asLong()).isEqualTo(4);
+    assertThat(after.path("dead").asLong()).isZero();
+
+    assertThat(run(ini, data, "remove-all", "index").code()).isEqualTo(QueuekitCli.USAGE);
+    assertThat(run(ini, data, "remove-all", "--yes", "index").out()).contains("removed 4");
+  }
+
+  @Test
+  void redisDataIsShownAndReplayedWhileTheServiceRuns() throws Exception {
+    try (RedisServer redis = RedisServer.startPlain()) {
+      Path ini = ini("TYPE = redis\nCONN_STR = " + redis.connStr());
+      Path data = dir.resolve("data");
+      try (ChildJvm child = service(ini, data)) {
+        JsonNode index = json.readTree(run(ini, data, "--format", "json", "queues", "index").out()).get(0);
+        assertThat(index.path("type").asText()).isEqualTo("redis");
+        assertThat(index.path("ready").asLong()).isEqualTo(3);
+        assertThat(index.path("dead").asLong()).isEqualTo(2);
+
+        JsonNode page = json.readTree(run(ini, data, "--format", "json", "dead", "list", "index").out());
+        assertThat(page.path("entries")).hasSize(2);
+        Files.delete(data.resolve("refuse"));
+        child.send("resume");
+        Run replay = run(ini, data, "dead", "replay", "index", "--all");
+        assertThat(replay.code()).as(replay.err()).isZero();
+        assertThat(replay.out()).contains("replayed 2");
+        child.awaitLine("HANDLED bad-1", Duration.ofSeconds(60));
+        child.send("exit");
+        child.awaitLine("CLOSED", Duration.ofSeconds(60));
+      }
+    }
+  }
+
+  @Test
+  void pauseFromOutsideIsRefusedWithWhereToDoIt() throws Exception {
+    Path ini = ini("TYPE = level");
+    Run r = run(ini, dir.resolve("data"), "pause", "index");
+    assertThat(r.code()).isEqualTo(QueuekitCli.NOT_FROM_OUTSIDE);
+    assertThat(r.err()).contains("admin page");
+  }
+
+  @Test
+  void aBrokenConfigIsAConfigurationError() throws Exception {
+    Path ini = dir.resolve("bad.ini");
+    Files.writeString(ini, "[queue.index]\nLENGTH = many\n");
+    Run r = run(ini, dir.resolve("data"), "queues");
+    assertThat(r.code()).isEqualTo(QueuekitCli.CONFIG);
+    assertThat(r.err()).contains("bad.ini");
+  }
+}
