@@ -122,8 +122,16 @@ final class QueueModel {
       ready.addLast(c);
     }
     List<Copy> out = new ArrayList<>();
+    // at most one recovered copy per claim: alone at the head, else the claim stops before it
     while (out.size() < max && !ready.isEmpty()) {
+      Copy c = ready.peekFirst();
+      if (c.recoveryCount > 0 && !out.isEmpty()) {
+        break;
+      }
       out.add(ready.pollFirst());
+      if (c.recoveryCount > 0) {
+        break;
+      }
     }
     return out;
   }

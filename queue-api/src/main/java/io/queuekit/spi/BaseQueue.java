@@ -125,6 +125,12 @@ public interface BaseQueue extends AutoCloseable {
    * tail, then moves up to {@code max} ready items from the head to in flight. Blocks until an item
    * is ready or {@code wait} passes; a queue with delayed items bounds the wait by the earliest due
    * time. Returns an empty list on timeout or when the queue is closed while waiting.
+   *
+   * <p>A claim hands out <b>at most one recovered item</b> (recovery count &gt; 0, merged counts
+   * included): when one is at the head it comes alone; otherwise the batch stops before the first
+   * one. A store that handed out several would let a crash in the window before the pool gives
+   * the extras back count a recovery for items no handler ran, until innocent items were
+   * quarantined as poison (DESIGN §3.2, §3.6).
    */
   List<Delivery> claim(int max, Duration wait);
 

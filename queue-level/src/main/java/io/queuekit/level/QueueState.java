@@ -339,23 +339,31 @@ final class QueueState {
 
   /**
    * Promotes due delayed items to the tail, then moves up to {@code max} from the head: per item
-   * one get, one delete and one put of the same bytes under the in-flight key.
+   * one get, one delete and one put of the same bytes under the in-flight key. At most one
+   * recovered item per claim (DESIGN §3.2): alone when it is at the head, else the batch stops
+   * before it, so a crash before a batch's extras are given back cannot count a recovery for
+   * items no handler ran.
    */
   List<Delivery> claim(Txn t, int max) {
     long now = now();
     promote(t, now);
     List<Delivery> out = new ArrayList<>(Math.min(max, 64));
     while (out.size() < max && head < tail) {
-      long pos = head++;
+      long pos = head;
       byte[] readyKey = keys.ready(pos);
       byte[] raw = t.get(readyKey);
       if (raw == null) {
+        head++;
         LOG.error("queue \"{}\": no ready entry at position {} although head={} and tail={}; "
             + "skipped", queue, pos, pos, tail);
         continue;
       }
-      t.delete(readyKey);
       Entry e = Entry.decode(raw);
+      if (e.recoveries() > 0 && !out.isEmpty()) {
+        break;
+      }
+      head++;
+      t.delete(readyKey);
       if (e.digest() != null) {
         byte[] memberKey = keys.unique(e.digest());
         if (Arrays.equals(t.get(memberKey), readyLoc(pos))) {
@@ -368,6 +376,9 @@ final class QueueState {
       flights.put(did, e);
       out.add(new Delivery(did, Entry.payloadOf(raw), e.deliveries(), e.recoveries(),
           Records.instant(e.firstPushedNanos())));
+      if (e.recoveries() > 0) {
+        break;
+      }
     }
     return out;
   }

@@ -48,6 +48,25 @@ final class Fixture implements AutoCloseable {
     return dataPath.resolve("queues/common");
   }
 
+  /**
+   * Claims up to {@code max} ready items in as many claims as it takes: a claim hands out a
+   * recovered item alone (DESIGN §3.2).
+   */
+  static java.util.List<io.queuekit.spi.Delivery> claimUpTo(BaseQueue q, int max) {
+    java.util.List<io.queuekit.spi.Delivery> out = new java.util.ArrayList<>();
+    while (out.size() < max) {
+      java.util.List<io.queuekit.spi.Delivery> got = q.claim(max - out.size(), java.time.Duration.ZERO);
+      if (got.isEmpty()) {
+        break;
+      }
+      if (got.stream().anyMatch(d -> d.recoveryCount() > 0) && got.size() > 1) {
+        throw new AssertionError("a claim handed out a recovered item with others: " + got);
+      }
+      out.addAll(got);
+    }
+    return out;
+  }
+
   static Item item(String s) {
     return Item.of(s.getBytes(StandardCharsets.UTF_8));
   }

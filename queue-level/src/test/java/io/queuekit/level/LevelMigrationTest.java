@@ -159,7 +159,7 @@ class LevelMigrationTest {
       assertThat(q.push(item("r7"), LONG)).isEqualTo(PushResult.DUPLICATE);
       assertThat(q.push(item("lost"), LONG)).isEqualTo(PushResult.ADDED);
 
-      List<Delivery> all = q.claim(100, Duration.ZERO);
+      List<Delivery> all = Fixture.claimUpTo(q, 100);
       List<String> expected = new ArrayList<>(List.of("f0", "f1", "f2"));
       for (int i = 0; i < READY; i++) {
         expected.add("r" + i);
@@ -185,7 +185,7 @@ class LevelMigrationTest {
       assertThat(q.ack(all)).hasSize(all.size());
 
       f.clock.advance(Duration.ofSeconds(61));
-      List<Delivery> delayed = q.claim(10, Duration.ZERO);
+      List<Delivery> delayed = Fixture.claimUpTo(q, 10);
       assertThat(delayed.stream().map(d -> str(d.payload()))).containsExactly("d0", "d1");
       assertThat(delayed).allSatisfy(d -> assertThat(d.deliveryCount()).isEqualTo(1));
       assertThat(delayed.get(1).firstPushed()).isEqualTo(Records.instant(at(101)));
@@ -278,7 +278,7 @@ class LevelMigrationTest {
       assertThat(oldest).isBeforeOrEqualTo(Records.instant(at(0)));
       List<Delivery> all = new ArrayList<>();
       while (all.size() < n) {
-        List<Delivery> got = q.claim(500, Duration.ZERO);
+        List<Delivery> got = Fixture.claimUpTo(q, 500);
         assertThat(got).isNotEmpty();
         all.addAll(got);
       }
@@ -327,7 +327,7 @@ class LevelMigrationTest {
       assertThat(q.len()).isEqualTo(n);
       List<Delivery> all = new ArrayList<>();
       while (all.size() < n) {
-        List<Delivery> got = q.claim(1000, Duration.ZERO);
+        List<Delivery> got = Fixture.claimUpTo(q, 1000);
         assertThat(got).isNotEmpty();
         all.addAll(got);
       }

@@ -53,7 +53,7 @@ class LevelRecoveryTest {
     try (BaseQueue q = f.open("rec", false)) {
       assertThat(q.stats().inFlight()).isZero();
       assertThat(q.stats().ready()).isEqualTo(4);
-      List<Delivery> after = q.claim(10, Duration.ZERO);
+      List<Delivery> after = Fixture.claimUpTo(q, 10);
       assertThat(payloads(after)).containsExactly("b", "c", "d", "a");
       assertThat(after.stream().map(Delivery::recoveryCount)).containsExactly(1, 1, 1, 0);
       assertThat(after.stream().map(Delivery::deliveryCount)).containsExactly(0, 0, 0, 1);
@@ -101,7 +101,7 @@ class LevelRecoveryTest {
         assertThat(dl.recoveryCount()).isEqualTo(3);
         assertThat(dl.reason()).contains("suspected poison").contains("MAX_RECOVERIES=3");
       });
-      assertThat(payloads(q.claim(10, Duration.ZERO))).containsExactly("innocent");
+      assertThat(payloads(Fixture.claimUpTo(q, 10))).containsExactly("innocent");
       // Replay resets the counts.
       assertThat(q.replayAllDead()).isEqualTo(1);
       Delivery again = q.claim(1, Duration.ZERO).get(0);

@@ -676,7 +676,7 @@ final class RedisQueue implements BaseQueue {
         List<Object> r;
         try {
           r = await(Script.CLAIM, c, str(c), str(max), str(clock.millis()),
-              str(settings.length()));
+              str(settings.length()), str(settings.deadLetterLength()));
           lastClaimNanos = System.nanoTime();
         } catch (Unavailable e) {
           // the claim may have run with its reply lost: hand back what we do not hold
@@ -695,12 +695,14 @@ final class RedisQueue implements BaseQueue {
         if ((Long) r.get(1) == 1) {
           signal(roomCond);
         }
-        List<Delivery> out = new ArrayList<>((r.size() - 2) / 2);
-        for (int i = 2; i + 1 < r.size(); i += 2) {
-          long did = (Long) r.get(i);
-          out.add(delivery(did, (byte[]) r.get(i + 1)));
+        int n = ((Long) r.get(2)).intValue();
+        List<Delivery> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          long did = (Long) r.get(3 + 2 * i);
+          out.add(delivery(did, (byte[]) r.get(4 + 2 * i)));
           held.put(did, c);
         }
+        logDropped(r, reportMade(r, 3 + 2 * n));
         return new ClaimResult(out, earliest);
       } finally {
         sweepLock.unlockRead(stamp);
@@ -857,14 +859,18 @@ final class RedisQueue implements BaseQueue {
       if (c == null) {
         return Outcome.STALE;
       }
-      long code = settleLong(Script.RELEASE, c, delivery, str(delivery.id()), str(clock.millis()),
-          str(Math.max(0, delay.toMillis())));
+      List<Object> r = settle(Script.RELEASE, c, List.of(0), List.of(delivery),
+          new byte[][] {str(delivery.id()), str(clock.millis()), str(Math.max(0, delay.toMillis())),
+              str(settings.deadLetterLength())});
+      long code = (Long) r.get(0);
+      logDropped(r, reportMade(r, 1));
       if (code == 1 && delay.isZero()) {
         signal(wakeCond);
       } else if (code == 1 && delay.toMillis() > 0) {
         dueAt(clock.millis() + delay.toMillis());
       }
-      return code == 0 ? Outcome.STALE : code == 1 ? Outcome.DONE : Outcome.MERGED;
+      // 3: the entry in flight was malformed and is a dead letter now (reported above)
+      return code == 0 ? Outcome.STALE : code == 2 ? Outcome.MERGED : Outcome.DONE;
     } finally {
       exit();
     }
@@ -887,16 +893,20 @@ final class RedisQueue implements BaseQueue {
       boolean any = false;
       for (Map.Entry<String, List<Integer>> e : byConsumer.entrySet()) {
         List<Integer> idx = e.getValue();
-        byte[][] args = new byte[idx.size()][];
+        byte[][] args = new byte[idx.size() + 2][];
+        args[0] = str(clock.millis());
+        args[1] = str(settings.deadLetterLength());
         for (int j = 0; j < idx.size(); j++) {
-          args[j] = str(deliveries.get(idx.get(j)).id());
+          args[j + 2] = str(deliveries.get(idx.get(j)).id());
         }
         List<Object> r = settle(Script.UNCLAIM, e.getKey(), idx, deliveries, args);
         for (int j = 0; j < idx.size(); j++) {
           long code = (Long) r.get(j);
           any |= code == 1;
-          out.set(idx.get(j), code == 0 ? Outcome.STALE : code == 1 ? Outcome.DONE : Outcome.MERGED);
+          // 3: malformed in flight, a dead letter now (reported below)
+          out.set(idx.get(j), code == 0 ? Outcome.STALE : code == 2 ? Outcome.MERGED : Outcome.DONE);
         }
+        logDropped(r, reportMade(r, idx.size()));
       }
       if (any) {
         signal(wakeCond);
@@ -939,14 +949,6 @@ final class RedisQueue implements BaseQueue {
       for (int i : idx) {
         held.remove(deliveries.get(i).id());
       }
-    }
-  }
-
-  private long settleLong(Script s, String c, Delivery d, byte[]... args) {
-    try {
-      return awaitLong(s, c, args);
-    } finally {
-      held.remove(d.id());
     }
   }
 
@@ -1293,7 +1295,9 @@ final class RedisQueue implements BaseQueue {
       if (c == null) {
         return;
       }
-      long n = awaitLong(Script.SWEEP, c, heldBy(c));
+      List<Object> r = await(Script.SWEEP, c, sweepArgs(c));
+      long n = (Long) r.get(0);
+      logDropped(r, reportMade(r, 1));
       sweepNeeded = false;
       if (n > 0) {
         log.info("queue \"{}\": returned {} in-flight entries of consumer {} that no delivery "
@@ -1322,7 +1326,10 @@ final class RedisQueue implements BaseQueue {
     }
     CompletionStage<Long> f;
     try {
-      f = run(Script.SWEEP, c, heldBy(c));
+      f = this.<List<Object>>run(Script.SWEEP, c, sweepArgs(c)).thenApply(r -> {
+        logDropped(r, reportMade(r, 1));
+        return (Long) r.get(0);
+      });
     } catch (RuntimeException e) {
       sweepLock.unlockWrite(stamp);
       return;
@@ -1461,7 +1468,32 @@ final class RedisQueue implements BaseQueue {
       log.info("queue \"{}\": consumer {} {}; {} in-flight items went back to the head (recovery "
           + "count + 1), {} dead-lettered as suspected poison", name, c, why, recovered, dead);
     }
-    logDropped(r, 2);
+    logDropped(r, reportMade(r, 2));
+  }
+
+  /** The sweep's arguments: now, the dead-letter cap, then the delivery ids held under {@code c}. */
+  private byte[][] sweepArgs(String c) {
+    byte[][] held = heldBy(c);
+    byte[][] args = new byte[held.length + 2][];
+    args[0] = str(clock.millis());
+    args[1] = str(settings.deadLetterLength());
+    System.arraycopy(held, 0, args, 2, held.length);
+    return args;
+  }
+
+  /**
+   * Reports the dead letters a script made by itself (a malformed entry, a quarantine) to the
+   * queue's listeners through {@link io.queuekit.spi.StoreEvents}; returns where the reply's
+   * dropped pairs start.
+   */
+  private int reportMade(List<Object> r, int at) {
+    int n = ((Long) r.get(at)).intValue();
+    for (int i = 0; i < n; i++) {
+      DeadLetter d = deadLetter((byte[]) r.get(at + 1 + i));
+      log.warn("queue \"{}\": dead letter {}: {}", name, d.id(), d.reason());
+      config.events().deadLettered(d);
+    }
+    return at + 1 + n;
   }
 
   private void logDropped(List<Object> r, int from) {

@@ -123,9 +123,8 @@ final class Scripts {
   static <T> CompletionStage<T> run(RedisClusterAsyncCommands<byte[], byte[]> redis, Script script,
       byte[][] keys, byte[]... args) {
     ScriptOutputType type = ScriptOutputType.MULTI;
-    if (script == Script.LEN || script == Script.RELEASE || script == Script.REPLAY
-        || script == Script.PURGE || script == Script.REGISTER || script == Script.HEARTBEAT
-        || script == Script.SWEEP) {
+    if (script == Script.LEN || script == Script.REPLAY || script == Script.PURGE
+        || script == Script.REGISTER || script == Script.HEARTBEAT) {
       type = ScriptOutputType.INTEGER;
     }
     ScriptOutputType t = type;

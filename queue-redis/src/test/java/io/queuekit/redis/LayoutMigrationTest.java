@@ -118,7 +118,7 @@ class LayoutMigrationTest {
     assertThat(q.push(item("c"), WAIT)).isEqualTo(PushResult.DUPLICATE);
 
     // the first claim registers, reaps the dead consumer (e to the head, recovery + 1), claims
-    List<Delivery> ready = q.claim(10, WAIT);
+    List<Delivery> ready = claimRun(q, 3);
     assertThat(payloads(ready)).containsExactly("e", "a", "b");
     check(ready.get(0), 1, 1, t0 - 100);
     check(ready.get(1), 2, 1, t0);
@@ -126,7 +126,7 @@ class LayoutMigrationTest {
     assertThat(q.stats().oldestWaiting()).contains(Instant.ofEpochMilli(t0 - 10));
 
     queues.clock.advance(Duration.ofSeconds(60));
-    List<Delivery> delayed = q.claim(10, WAIT);
+    List<Delivery> delayed = claimRun(q, 2);
     assertThat(payloads(delayed)).containsExactly("c", "d");
     check(delayed.get(0), 1, 0, t0 - 10);
     check(delayed.get(1), 0, 2, t0 + 1);
@@ -156,12 +156,29 @@ class LayoutMigrationTest {
     assertThat(q.ack(all.subList(2, 5))).containsOnly(Outcome.DONE);
     assertThat(q.ack(List.of(ready.get(0)))).containsExactly(Outcome.DONE);
     assertThat(q.replayAllDead()).isEqualTo(1);
-    List<Delivery> again = q.claim(10, WAIT);
+    List<Delivery> again = claimRun(q, 2);
     assertThat(payloads(again)).containsExactly("a", "f");
     check(again.get(0), 3, 1, queues.clock.millis());
     check(again.get(1), 0, 0, t0 - 200);
     assertThat(q.ack(again)).containsOnly(Outcome.DONE);
     assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, 0, 0, 0, Optional.empty()));
+  }
+
+  /**
+   * Claims until {@code n} deliveries came: a claim hands out at most one recovered item, alone
+   * (DESIGN §3.2), so items with recovery counts take a claim each.
+   */
+  private static List<Delivery> claimRun(RedisQueue q, int n) {
+    List<Delivery> out = new ArrayList<>();
+    while (out.size() < n) {
+      List<Delivery> got = q.claim(n - out.size(), WAIT);
+      assertThat(got).as("claim after %s of %s deliveries", out.size(), n).isNotEmpty();
+      if (got.stream().anyMatch(d -> d.recoveryCount() > 0)) {
+        assertThat(got).as("a recovered item comes alone").hasSize(1);
+      }
+      out.addAll(got);
+    }
+    return out;
   }
 
   private static void check(Delivery d, int deliveries, int recoveries, long firstPushed) {
@@ -218,9 +235,9 @@ class LayoutMigrationTest {
     // a third open finds layout 2 and changes nothing
     RedisQueue qc = queues.open(name, true);
     assertThat(qc.len()).isEqualTo(4);
-    List<String> got = new ArrayList<>(payloads(qa.claim(10, WAIT)));
+    List<String> got = new ArrayList<>(payloads(claimRun(qa, 3)));
     queues.clock.advance(Duration.ofSeconds(60));
-    got.addAll(payloads(qb.claim(10, WAIT)));
+    got.addAll(payloads(claimRun(qb, 2)));
     assertThat(got).containsExactlyInAnyOrder("e", "a", "b", "c", "d");
     assertThat(qc.len()).isZero();
     assertThat(qc.stats().inFlight()).isEqualTo(5);
@@ -269,7 +286,7 @@ class LayoutMigrationTest {
     assertThat(q.stats()).isEqualTo(new StoreStats(MANY_READY, MANY_DELAYED, 0, 0, 0,
         Optional.of(Instant.ofEpochMilli(t0))));
     queues.clock.advance(Duration.ofSeconds(5));
-    List<Delivery> all = q.claim(total, WAIT);
+    List<Delivery> all = claimRun(q, total);
     assertThat(all).hasSize(total);
     Set<Long> ids = new HashSet<>();
     for (int i = 0; i < all.size(); i++) {

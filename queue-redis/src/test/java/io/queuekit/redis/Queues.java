@@ -47,8 +47,13 @@ final class Queues implements AutoCloseable {
   }
 
   RedisQueue open(String name, boolean unique, QueueSettings settings, Clock clock) {
+    return open(name, unique, settings, clock, io.queuekit.spi.StoreEvents.NONE);
+  }
+
+  RedisQueue open(String name, boolean unique, QueueSettings settings, Clock clock,
+      io.queuekit.spi.StoreEvents events) {
     BaseQueueConfig config = new BaseQueueConfig(name, settings, unique, clock, scheduler,
-        Path.of("target"));
+        Path.of("target"), events);
     RedisQueue q = (RedisQueue) new RedisQueueFactory(new SharedClient.StartPolicy(2,
         Duration.ofMillis(100)), Duration.ofMillis(500)).create("redis", config);
     synchronized (open) {

@@ -1,10 +1,15 @@
--- ARGV: consumer id, max, now, LENGTH
+-- ARGV: consumer id, max, now, LENGTH, DEAD_LETTER_LENGTH
 -- Returns {-1} when the consumer is no longer registered (reaped: fenced), else
--- {earliest due ms or -1, room freed 0|1, delivery id, entry, delivery id, entry, ...}.
+-- {earliest due ms or -1, room freed 0|1, n, delivery id, entry (n pairs), then the tail:
+-- dead letters made here (malformed entries), dropped pairs}.
+-- At most one recovered item (recovery count > 0, merged counts included) per claim: alone when
+-- it is at the head, else the batch stops before it. Handing out several would let a crash in
+-- the window before the extras are given back count a recovery for items no handler ran.
 if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
   return { -1 }
 end
-local max, now, length = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+guard(1, 2, 4, 5, 6, 7, 9, 10, 13, 14)
+local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 -- one look at the earliest due time says whether anything is due: with nothing delayed or
 -- nothing due yet (the common case) it is also the answer, and promote() is skipped
 local due = firstdue()
@@ -12,66 +17,93 @@ if due and due <= tonumber(now) then
   promote(now)
   due = firstdue()
 end
-local out = { due or -1, 0 }
+local out = { due or -1, 0, 0 }
+local made, dropped = {}, {}
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
-local k = #popped
+local parsed, dgs, nd = {}, {}, 0
+for i, e in ipairs(popped) do
+  local t = decode(e)
+  parsed[i] = t or false
+  if t and t.dg ~= '' then
+    nd = nd + 1
+    dgs[nd] = t.dg
+  end
+end
+local merged = {}
+if nd > 0 then
+  -- a unique copy brings the larger counts of the copies merged into it while it waited
+  for i = 1, nd, CHUNK do
+    local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, nd)))
+    for j = 1, #got do
+      if got[j] then
+        merged[dgs[i + j - 1]] = got[j]
+      end
+    end
+  end
+end
+-- what this claim consumes from the head: the items it hands out and malformed entries among them
+local take, bad, used = {}, {}, 0
+for i = 1, #popped do
+  local t = parsed[i]
+  if not t then
+    table.insert(bad, popped[i])
+    used = i
+  else
+    local u = t.dg ~= '' and merged[t.dg]
+    if u then
+      local udc, urc = counts(u)
+      t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
+    end
+    if t.rc > 0 and #take > 0 then
+      break
+    end
+    table.insert(take, t)
+    used = i
+    if t.rc > 0 then
+      break
+    end
+  end
+end
+if used > 0 then
+  redis.call('LTRIM', K_READY, used, -1)
+end
+local k = #take
 if k > 0 then
-  redis.call('LTRIM', K_READY, k, -1)
   -- one id draw per claim: the batch's delivery ids are the last k values of the sequence
   local base = redis.call('HINCRBY', K_META, 'seq', k) - k
-  local firsts, dgs = {}, {}
-  local nd = 0
-  for i = 1, k do
-    local first, dg = string.match(popped[i], '^%d+:%d+:(%d+):(%x*):')
-    firsts[first] = (firsts[first] or 0) + 1
-    if dg ~= '' then
-      nd = nd + 1
-      dgs[nd] = dg
-    end
-  end
-  if nd > 0 then
-    -- leaving waiting, a unique copy leaves the unique set, bringing the larger counts of the
-    -- copies merged into it while it waited
-    local merged = {}
-    for i = 1, nd, CHUNK do
-      local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, nd)))
-      for j = 1, #got do
-        if got[j] then
-          merged[dgs[i + j - 1]] = got[j]
-        end
-      end
-    end
-    bulk('HDEL', K_UNIQUE, dgs)
-    for i = 1, k do
-      local t = decode(popped[i])
-      local u = t.dg ~= '' and merged[t.dg]
-      if u then
-        local udc, urc = counts(u)
-        if udc > t.dc or urc > t.rc then
-          t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
-          popped[i] = encode(t)
-        end
-      end
-    end
-  end
+  local firsts, gone, ng = {}, {}, 0
   local fields = {}
-  for i = 1, k do
+  for i, t in ipairs(take) do
+    firsts[t.first] = (firsts[t.first] or 0) + 1
+    if t.dg ~= '' then
+      ng = ng + 1
+      gone[ng] = t.dg
+    end
     local did = base + i
+    local e = encode(t)
     fields[2 * i - 1] = string.format('%d', did)
-    fields[2 * i] = popped[i]
-    out[2 * i + 1] = did
-    out[2 * i + 2] = popped[i]
+    fields[2 * i] = e
+    out[2 * i + 2] = did
+    out[2 * i + 3] = e
+  end
+  out[3] = k
+  if ng > 0 then
+    -- leaving waiting, a unique copy leaves the unique set
+    bulk('HDEL', K_UNIQUE, gone)
   end
   bulk('HSET', K_INFLIGHT, fields, 2)
   for ms, c in pairs(firsts) do
     firstsdel(ms, c)
   end
 end
--- ready items this claim did not take (promoted now or left by an earlier step) are news for
--- the other waiters: an idle waiter blocks without claiming first, so it needs a token. A claim
--- that took fewer than max took the whole list: nothing is left, no need to count.
-if k == max then
+for _, e in ipairs(bad) do
+  buryraw(e, 'the ready list ' .. K_READY, now, cap, dropped, made)
+end
+-- ready items this claim did not take (promoted now, left by an earlier step, or held back
+-- behind a recovered item) are news for the other waiters: an idle waiter blocks without
+-- claiming first, so it needs a token. A claim that consumed fewer than max took the whole list.
+if used == max or used < #popped then
   local left = redis.call('LLEN', K_READY)
   if left > 0 then
     wake(left)
@@ -79,7 +111,7 @@ if k == max then
 end
 -- only a claim that took items lowers waiting, so only it can make room (every other step that
 -- lowers waiting looks too: a producer that marked the queue full is never left waiting)
-if k > 0 then
+if used > 0 then
   out[2] = room(length)
 end
-return out
+return tail(out, made, dropped)

@@ -1,10 +1,18 @@
 -- ARGV: delivery id, reason, now, DEAD_LETTER_LENGTH.
 -- Returns {0} stale, or {1, dropped reason, dropped head, ...}.
+guard(5, 9, 10)
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])
 if not e then
   return { 0 }
 end
 redis.call('HDEL', K_INFLIGHT, ARGV[1])
 local out = { 1 }
-bury(decode(e), ARGV[2], ARGV[3], tonumber(ARGV[4]), out)
+local t = decode(e)
+if t then
+  bury(t, ARGV[2], ARGV[3], tonumber(ARGV[4]), out)
+else
+  -- malformed in flight: dead anyway, with its raw bytes
+  buryraw(e, 'the in-flight hash ' .. K_INFLIGHT .. ' (dead-lettered for: ' .. ARGV[2] .. ')',
+    ARGV[3], tonumber(ARGV[4]), out)
+end
 return out

@@ -10,10 +10,32 @@ local K_READY, K_DELAYED, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD,
 -- Lua's C stack bounds how many arguments one redis.call may take: bulk writes go in chunks.
 local CHUNK = 500
 
+-- The type of each standard key (by KEYS index; 'none', an absent key, is always fine).
+local TYPES = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset', 'hash',
+  'string', 'zset', 'zset', 'hash' }
+
+-- Redis keeps what a script wrote before it failed, so a script must not fail after its first
+-- write. Each one first checks the type of every key it writes (a stray writer may have put
+-- something else there) and stops before changing anything; the client names the key. Entries
+-- are then parsed without failing: a malformed one is data, dead-lettered with its raw bytes.
+local function guard(...)
+  for _, i in ipairs({ ... }) do
+    local t = redis.call('TYPE', KEYS[i])['ok']
+    if t ~= 'none' and t ~= TYPES[i] then
+      error({ err = 'WRONGTYPE queuekit key ' .. KEYS[i] .. ' holds a ' .. t .. ', not a '
+        .. TYPES[i] .. '; nothing was changed' })
+    end
+  end
+end
+
 -- An entry is "deliveries:recoveries:firstPushedMs:digestHex:" followed by the payload bytes.
--- The digest is empty on simple queues. A delayed member is a 16-digit waiting id, ':', entry.
+-- The digest is empty on simple queues, else 64 hex digits. A delayed member is a 16-digit
+-- waiting id, ':', entry. Returns nil for anything else (another program's or version's bytes).
 local function decode(e)
   local dc, rc, first, dg, pos = string.match(e, '^(%d+):(%d+):(%d+):(%x*):()')
+  if not dc or #dc > 9 or #rc > 9 or #first > 15 or (#dg ~= 0 and #dg ~= 64) then
+    return nil
+  end
   return { dc = tonumber(dc), rc = tonumber(rc), first = first, dg = dg,
     payload = string.sub(e, pos) }
 end
@@ -48,9 +70,10 @@ end
 
 -- The unique set's value is "deliveries:recoveries": the largest counts of the waiting copy and
 -- of every copy merged into it since; the claim takes them into the entry.
+-- A malformed value counts as 0:0 (the entry's own counts then win, and the next write repairs it).
 local function counts(u)
   local dc, rc = string.match(u, '^(%d+):(%d+)$')
-  return tonumber(dc), tonumber(rc)
+  return tonumber(dc) or 0, tonumber(rc) or 0
 end
 
 local function nextid()
@@ -150,21 +173,30 @@ end
 
 -- A dead letter is "id:deliveries:recoveries:firstPushedMs:deadAtMs:digestHex:reasonLength:"
 -- then the reason, then the payload; its score is its id, so newest first is descending score.
+-- Returns nil for a member that is not one (another program's bytes): it stays where it is.
 local function decodedead(m)
   local id, dc, rc, first, dead, dg, rlen, pos =
     string.match(m, '^(%d+):(%d+):(%d+):(%d+):(%d+):(%x*):(%d+):()')
+  if not id or #rlen > 9 or (#dg ~= 0 and #dg ~= 64) or pos + tonumber(rlen) - 1 > #m then
+    return nil
+  end
   rlen = tonumber(rlen)
   return { id = id, dc = tonumber(dc), rc = tonumber(rc), first = first, dead = dead, dg = dg,
     reason = string.sub(m, pos, pos + rlen - 1), payload = string.sub(m, pos + rlen) }
 end
 
 -- Adds a dead letter, then drops the oldest beyond the cap. Appends to out, for each dropped
--- entry, its reason and first 200 payload bytes (the caller logs them).
-local function bury(t, reason, now, cap, out)
+-- entry, its reason and first 200 payload bytes (the caller logs them). A dead letter the store
+-- makes by itself (quarantine, a malformed entry) is also appended, as stored, to made: the
+-- client reports it to the queue's listeners.
+local function bury(t, reason, now, cap, out, made)
   local id = nextid()
   local m = string.format('%016d:%d:%d:', id, t.dc, t.rc) .. t.first .. ':' .. now .. ':'
     .. t.dg .. ':' .. #reason .. ':' .. reason .. t.payload
   redis.call('ZADD', K_DEAD, id, m)
+  if made then
+    table.insert(made, m)
+  end
   local over = redis.call('ZCARD', K_DEAD) - cap
   if over > 0 then
     local gone = redis.call('ZPOPMIN', K_DEAD, over)
@@ -177,12 +209,13 @@ local function bury(t, reason, now, cap, out)
   end
 end
 
--- The in-flight entries of K_INFLIGHT, ordered by delivery id (claim order).
+-- The in-flight entries of K_INFLIGHT, ordered by delivery id (claim order); f is the field as
+-- stored (a field that is not a number, another program's, sorts first).
 local function inflight()
   local flat = redis.call('HGETALL', K_INFLIGHT)
   local list = {}
   for i = 1, #flat, 2 do
-    table.insert(list, { did = tonumber(flat[i]), e = flat[i + 1] })
+    table.insert(list, { did = tonumber(flat[i]) or -1, f = flat[i], e = flat[i + 1] })
   end
   table.sort(list, function(a, b) return a.did < b.did end)
   return list
@@ -218,4 +251,24 @@ local function admitheads(list)
     end
   end
   return out, added
+end
+
+-- Dead-letters a malformed entry found in where (a key's role) by its raw bytes, as data.
+local function buryraw(e, where, now, cap, out, made)
+  bury({ dc = 0, rc = 0, first = now, dg = '', payload = e }, 'malformed entry in ' .. where
+    .. ' (expected "deliveries:recoveries:firstPushedMs:digest:" then the payload): '
+    .. 'written by another program or version', now, cap, out, made)
+end
+
+-- The tail of a reply that reports what the store dead-lettered by itself: the count, the
+-- members, then the dropped pairs.
+local function tail(out, made, dropped)
+  table.insert(out, #made)
+  for _, m in ipairs(made) do
+    table.insert(out, m)
+  end
+  for _, d in ipairs(dropped) do
+    table.insert(out, d)
+  end
+  return out
 end

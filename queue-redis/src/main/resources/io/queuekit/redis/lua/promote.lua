@@ -11,6 +11,11 @@
 -- lease is left to lapse: an idle queue needs no promoter.
 -- Returns {holder 0|1, woken 0|1, earliest due ms or -1}.
 local lease = KEYS[#KEYS]
+guard(1, 2, 6, 8)
+local lt = redis.call('TYPE', lease)['ok']
+if lt ~= 'none' and lt ~= 'string' then
+  error({ err = 'WRONGTYPE queuekit key ' .. lease .. ' holds a ' .. lt .. ', not a string; nothing was changed' })
+end
 if redis.call('LLEN', K_READY) > 0 then
   wake(1)
 end

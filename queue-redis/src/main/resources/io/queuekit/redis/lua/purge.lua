@@ -1,4 +1,5 @@
 -- ARGV: 'all' or dead-letter ids.  Returns how many were deleted.
+guard(9)
 if ARGV[1] == 'all' then
   local n = redis.call('ZCARD', K_DEAD)
   redis.call('DEL', K_DEAD)

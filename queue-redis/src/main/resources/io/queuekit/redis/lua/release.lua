@@ -1,10 +1,17 @@
--- ARGV: delivery id, now, delay ms.  Returns 0 stale, 1 done, 2 merged.
+-- ARGV: delivery id, now, delay ms, DEAD_LETTER_LENGTH.
+-- Returns {0 stale | 1 done | 2 merged | 3 malformed (dead-lettered), then the tail}.
+guard(1, 2, 4, 5, 6, 8, 9, 10, 13, 14)
+local made, dropped = {}, {}
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])
 if not e then
-  return 0
+  return tail({ 0 }, made, dropped)
 end
 redis.call('HDEL', K_INFLIGHT, ARGV[1])
 local t = decode(e)
+if not t then
+  buryraw(e, 'the in-flight hash ' .. K_INFLIGHT, ARGV[2], tonumber(ARGV[4]), dropped, made)
+  return tail({ 3 }, made, dropped)
+end
 t.dc = t.dc + 1
 local delay = tonumber(ARGV[3])
 local added
@@ -22,7 +29,4 @@ else
     wake(1)
   end
 end
-if added then
-  return 1
-end
-return 2
+return tail({ added and 1 or 2 }, made, dropped)

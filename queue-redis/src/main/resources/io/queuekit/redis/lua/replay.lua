@@ -1,4 +1,6 @@
--- ARGV: 'all' or dead-letter ids.  To the tail with counts reset.  Returns how many moved.
+-- ARGV: 'all' or dead-letter ids.  To the tail with counts reset.  Returns how many moved. A
+-- member that is not a dead letter (another program's bytes) stays where it is.
+guard(1, 4, 5, 6, 8, 9, 13, 14)
 local members = {}
 if ARGV[1] == 'all' then
   members = redis.call('ZRANGE', K_DEAD, 0, -1)
@@ -9,13 +11,16 @@ else
     end
   end
 end
-local added = 0
+local added, moved = 0, 0
 for _, m in ipairs(members) do
   local d = decodedead(m)
-  if admit({ dc = 0, rc = 0, first = d.first, dg = d.dg, payload = d.payload }, 'tail') then
-    added = added + 1
+  if d then
+    if admit({ dc = 0, rc = 0, first = d.first, dg = d.dg, payload = d.payload }, 'tail') then
+      added = added + 1
+    end
+    redis.call('ZREM', K_DEAD, m)
+    moved = moved + 1
   end
-  redis.call('ZREM', K_DEAD, m)
 end
 wake(added)
-return #members
+return moved

@@ -1,15 +1,24 @@
--- ARGV: delivery ids in claim order. Back to the head in that order, counts unchanged.
--- Returns 0 stale, 1 done, 2 merged per id.
-local out = {}
+-- ARGV: now, DEAD_LETTER_LENGTH, then delivery ids in claim order. Back to the head in that
+-- order, counts unchanged. Returns 0 stale, 1 done, 2 merged, 3 malformed (dead-lettered) per
+-- id, then the tail.
+guard(1, 4, 5, 6, 8, 9, 10, 13, 14)
+local now, cap = ARGV[1], tonumber(ARGV[2])
+local out, made, dropped = {}, {}, {}
 local list = {}
 local at = {}
-for i = 1, #ARGV do
+for i = 3, #ARGV do
   local e = redis.call('HGET', K_INFLIGHT, ARGV[i])
-  out[i] = 0
+  out[i - 2] = 0
   if e then
     redis.call('HDEL', K_INFLIGHT, ARGV[i])
-    table.insert(list, decode(e))
-    at[#list] = i
+    local t = decode(e)
+    if t then
+      table.insert(list, t)
+      at[#list] = i - 2
+    else
+      buryraw(e, 'the in-flight hash ' .. K_INFLIGHT, now, cap, dropped, made)
+      out[i - 2] = 3
+    end
   end
 end
 local outcomes, added = admitheads(list)
@@ -17,4 +26,4 @@ for j, o in ipairs(outcomes) do
   out[at[j]] = o
 end
 wake(added)
-return out
+return tail(out, made, dropped)

@@ -1,0 +1,198 @@
+package io.queuekit.redis;
+
+import static io.queuekit.redis.RedisQueueTest.item;
+import static io.queuekit.redis.RedisQueueTest.payloads;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuekit.QueueException;
+import io.queuekit.conformance.redis.Resp;
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Outcome;
+import io.queuekit.spi.StoreEvents;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Bad state planted with raw commands (another program's RPUSH, another version's writer, a
+ * key of the wrong type), then the scripts run: Redis keeps a script's writes when it fails
+ * half-way, so each must check before its first write and treat a malformed entry as data.
+ * Nothing valid may vanish.
+ */
+class ScriptFaultsTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private Queues queues;
+  private Resp admin;
+  private final List<DeadLetter> reported = new CopyOnWriteArrayList<>();
+  private final StoreEvents events = new StoreEvents() {
+    @Override
+    public void deadLettered(DeadLetter dead) {
+      reported.add(dead);
+    }
+  };
+
+  @BeforeEach
+  void open() {
+    queues = new Queues(redis.server().connStr());
+    admin = redis.server().client();
+  }
+
+  @AfterEach
+  void close() {
+    queues.close();
+    admin.close();
+  }
+
+  private RedisQueue queue(String name, boolean unique) {
+    return queues.open(name, unique, queues.settings().build(), queues.clock, events);
+  }
+
+  private static String key(String name, String role) {
+    return "{" + name + "_queue}:" + role;
+  }
+
+  private List<String> claimAll(RedisQueue q) {
+    List<String> out = new ArrayList<>();
+    for (List<Delivery> ds; !(ds = q.claim(100, Duration.ZERO)).isEmpty(); ) {
+      out.addAll(payloads(ds));
+      assertThat(q.ack(ds)).containsOnly(Outcome.DONE);
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "no header at all", "x:y:z::payload", "1:2:abc::payload",
+      "1:2:3:zz:payload", "1:2:3:abcd:payload", "99999999999999999999:0:0::payload", "7"})
+  void aMalformedReadyEntryIsDeadLetteredAndNothingValidVanishes(String bad) {
+    String name = Queues.uniqueName("badready");
+    RedisQueue q = queue(name, false);
+    q.push(item("a"), Duration.ofSeconds(5));
+    admin.call("RPUSH", key(name, "ready"), bad);
+    q.push(item("b"), Duration.ofSeconds(5));
+    q.push(item("c"), Duration.ofSeconds(5));
+
+    List<Delivery> got = q.claim(10, Duration.ofSeconds(5));
+    assertThat(payloads(got)).containsExactly("a", "b", "c");
+    assertThat(q.ack(got)).containsOnly(Outcome.DONE);
+
+    List<DeadLetter> dead = q.listDead(0, 10);
+    assertThat(dead).hasSize(1);
+    assertThat(new String(dead.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo(bad);
+    assertThat(dead.get(0).reason()).contains("malformed entry").contains(key(name, "ready"));
+    assertThat(reported).hasSize(1);
+    assertThat(reported.get(0).id()).isEqualTo(dead.get(0).id());
+    assertThat(q.stats().ready()).isZero();
+    assertThat(q.stats().inFlight()).isZero();
+  }
+
+  @Test
+  void aMalformedUniqueSetValueDoesNotStopAClaim() {
+    String name = Queues.uniqueName("badunique");
+    RedisQueue q = queue(name, true);
+    q.push(item("a"), Duration.ofSeconds(5));
+    q.push(item("b"), Duration.ofSeconds(5));
+    List<Object> fields = castList(admin.call("HKEYS", "{" + name + "_queue}_unique"));
+    for (Object f : fields) {
+      String field = f instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(f);
+      admin.call("HSET", "{" + name + "_queue}_unique", field, "garbage");
+    }
+    assertThat(claimAll(q)).containsExactly("a", "b");
+    assertThat(q.listDead(0, 10)).isEmpty();
+  }
+
+  @Test
+  void aMalformedInFlightEntryIsDeadLetteredOnReleaseAndTheRestSettle() {
+    String name = Queues.uniqueName("badinflight");
+    RedisQueue q = queue(name, false);
+    for (String s : List.of("a", "b", "c")) {
+      q.push(item(s), Duration.ofSeconds(5));
+    }
+    List<Delivery> got = q.claim(10, Duration.ofSeconds(5));
+    assertThat(got).hasSize(3);
+    String inflight = key(name, "inflight:" + q.consumerId());
+    admin.call("HSET", inflight, Long.toString(got.get(1).id()), "junk");
+
+    assertThat(q.release(got.get(1), Duration.ZERO)).isEqualTo(Outcome.DONE);
+    assertThat(q.unclaim(List.of(got.get(0), got.get(2)))).containsOnly(Outcome.DONE);
+    assertThat(claimAll(q)).containsExactly("a", "c");
+    assertThat(q.listDead(0, 10)).singleElement()
+        .satisfies(d -> assertThat(new String(d.payload(), StandardCharsets.UTF_8)).isEqualTo("junk"));
+    assertThat(reported).hasSize(1);
+  }
+
+  @Test
+  void theReaperDeadLettersAMalformedInFlightEntryAndRecoversTheRest() {
+    String name = Queues.uniqueName("badreap");
+    RedisQueue dying = queue(name, false);
+    for (String s : List.of("a", "b")) {
+      dying.push(item(s), Duration.ofSeconds(5));
+    }
+    assertThat(dying.claim(10, Duration.ofSeconds(5))).hasSize(2);
+    admin.call("HSET", key(name, "inflight:" + dying.consumerId()), "not-a-delivery-id", "junk");
+    dying.crashAndReap();
+
+    RedisQueue survivor = queue(name, false);
+    assertThat(claimAll(survivor)).containsExactly("a", "b");
+    assertThat(survivor.listDead(0, 10)).singleElement()
+        .satisfies(d -> assertThat(d.reason()).contains("malformed entry"));
+    assertThat(reported).isNotEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"meta", "inflight", "dead", "wake", "room", "firstn", "firsts", "unique"})
+  void aKeyOfTheWrongTypeStopsAClaimBeforeItChangesAnything(String role) {
+    String name = Queues.uniqueName("wrongtype" + role);
+    RedisQueue q = queue(name, role.equals("unique"));
+    assertThat(q.claim(1, Duration.ZERO)).isEmpty(); // registers the consumer
+    for (String s : List.of("a", "b", "c")) {
+      q.push(item(s), Duration.ofSeconds(5));
+    }
+    String k = switch (role) {
+      case "inflight" -> key(name, "inflight:" + q.consumerId());
+      case "unique" -> "{" + name + "_queue}_unique";
+      default -> key(name, role);
+    };
+    admin.call("DEL", k);
+    admin.call("SET", k, "another program's value");
+
+    assertThatThrownBy(() -> q.claim(10, Duration.ZERO))
+        .isInstanceOf(QueueException.class).hasMessageContaining(name);
+    assertThat(admin.integer("LLEN", key(name, "ready"))).as("the ready list is untouched").isEqualTo(3);
+
+    admin.call("DEL", k);
+    assertThat(claimAll(q)).containsExactly("a", "b", "c");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"firstn", "firsts", "wake", "consumers"})
+  void aKeyOfTheWrongTypeStopsAPushBeforeItChangesAnything(String role) {
+    String name = Queues.uniqueName("pushwrongtype" + role);
+    RedisQueue q = queue(name, false);
+    assertThat(q.claim(1, Duration.ZERO)).isEmpty(); // a registered waiter: pushes add wake tokens
+    q.push(item("a"), Duration.ofSeconds(5));
+    String k = key(name, role);
+    admin.call("DEL", k);
+    admin.call("SET", k, "another program's value");
+
+    assertThatThrownBy(() -> q.push(item("b"), Duration.ofSeconds(1))).isInstanceOf(QueueException.class);
+    assertThat(admin.integer("LLEN", key(name, "ready"))).as("nothing half-pushed").isEqualTo(1);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> castList(Object o) {
+    return (List<Object>) o;
+  }
+}
