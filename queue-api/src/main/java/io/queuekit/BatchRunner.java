@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -81,12 +83,9 @@ final class BatchRunner<T> {
     List<String> decodeErrors = new ArrayList<>();
     VirtualMachineError fatal = null;
     for (Delivery d : deliveries) {
-      if (d.recoveryCount() > 0) {
-        counters.recovered.increment();
-        listeners.onRecovered(event(d, null, d.deliveryCount(), Duration.ZERO, ""));
-      }
+      T item = null;
       try {
-        T item = codec.decode(d.payload());
+        item = codec.decode(d.payload());
         if (item == null) {
           // no batch can hold it (List.copyOf): it would fail its batch-mates on every delivery
           undecodable.add(d);
@@ -107,12 +106,18 @@ final class BatchRunner<T> {
         if (e instanceof VirtualMachineError && fatal == null) {
           fatal = (VirtualMachineError) e;
         }
+      } finally {
+        if (d.recoveryCount() > 0) {
+          // after decoding, so the event carries the item (empty only when it cannot be decoded)
+          counters.recovered.increment();
+          listeners.onRecovered(event(d, item, d.deliveryCount(), Duration.ZERO, ""));
+        }
       }
     }
 
     Verdicts verdicts = new Verdicts(items.size());
     if (!items.isEmpty()) {
-      ScheduledFuture<?> timeout = scheduleTimeout(batch);
+      ScheduledFuture<?> timeout = scheduleTimeout(batch, decoded, items);
       try {
         Collection<?> returned = handler.handle(List.copyOf(items));
         if (returned == null) {
@@ -167,13 +172,18 @@ final class BatchRunner<T> {
     }
   }
 
-  private ScheduledFuture<?> scheduleTimeout(Batch batch) {
+  private ScheduledFuture<?> scheduleTimeout(Batch batch, List<Delivery> decoded, List<T> items) {
     Duration limit = settings.handlerTimeout();
     if (limit.isZero()) {
       return null;
     }
+    // the decoded items by delivery id, so the release's events carry them as the normal path's do
+    Map<Long, T> byId = new HashMap<>();
+    for (int i = 0; i < decoded.size(); i++) {
+      byId.put(decoded.get(i).id(), items.get(i));
+    }
     try {
-      return scheduler.schedule(() -> timedOut(batch, limit), saturatedNanos(limit),
+      return scheduler.schedule(() -> timedOut(batch, limit, byId), saturatedNanos(limit),
           TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // Thrown from here it would leave the batch unsettled, in flight and held for good.
@@ -188,12 +198,12 @@ final class BatchRunner<T> {
    * store took the release, {@code onTimedOut} hears of it: a handler that ignores the interrupt
    * must hold neither a worker's place nor the recovered lane.
    */
-  private void timedOut(Batch batch, Duration limit) {
+  private void timedOut(Batch batch, Duration limit, Map<Long, T> items) {
     Settlement settlement = settlement(batch, () -> onTimedOut.accept(batch));
     if (!settlement.arm(() -> {
       List<Settlement.Step> steps = new ArrayList<>();
       for (Delivery d : batch.deliveries) {
-        steps.add(retryOrDie(d, null, "handler ran longer than HANDLER_TIMEOUT"));
+        steps.add(retryOrDie(d, items.get(d.id()), "handler ran longer than HANDLER_TIMEOUT"));
       }
       return steps;
     })) {

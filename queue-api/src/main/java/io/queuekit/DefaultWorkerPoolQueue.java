@@ -150,6 +150,10 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   }
 
   private Item item(T value) {
+    if (value == null) {
+      // refused here, at the caller: stored, a null would decode to nothing and end as a dead letter
+      throw new NullPointerException("queue \"" + name + "\": an item must not be null");
+    }
     byte[] payload = codec.encode(value);
     return new Item(payload, identity == null ? payload : identity.apply(value));
   }
@@ -211,7 +215,13 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   public List<PushResult> pushAll(List<? extends T> values, Duration timeout) {
     checkAccepting();
     List<Item> items = new ArrayList<>(values.size());
-    for (T v : values) {
+    for (int i = 0; i < values.size(); i++) {
+      T v = values.get(i);
+      if (v == null) {
+        // every item is checked before any is stored: a batch with a null stores nothing
+        throw new NullPointerException("queue \"" + name + "\": item " + i + " of " + values.size()
+            + " given to pushAll is null; nothing was pushed");
+      }
       items.add(item(v));
     }
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {

@@ -50,12 +50,36 @@ class QueueSettingsTest {
 
   @Test
   void typeAliasesBecomeLevelAndUnknownTypesAreErrors() {
-    assertThat(QueueSettings.builder().type("persistable-channel").build().type()).isEqualTo("level");
-    assertThat(QueueSettings.builder().type("LevelDB").build().type()).isEqualTo("level");
+    assertThat(QueueSettings.builder().type("leveldb").build().type()).isEqualTo("level");
+    assertThat(QueueSettings.builder().type("levelqueue").build().type()).isEqualTo("level");
     assertThatThrownBy(() -> QueueSettings.builder().type("rediss"))
         .isInstanceOf(QueueConfigException.class)
         .hasMessageContaining("TYPE=rediss")
+        .hasMessageContaining("did you mean redis?")
         .hasMessageContaining("level, channel, redis, dummy, immediate");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"Dummy,dummy", "LEVEL,level", "Redis,redis",
+      "LevelDB,leveldb", "Unique-Level,unique-level"})
+  void typeNamesAreCaseSensitiveAsInGiteaWithDidYouMean(String given, String meant) {
+    // Gitea's switch is case-sensitive: TYPE=Dummy is not dummy there (it keeps the items, as
+    // level); silently discarding them here would be worse than refusing to start
+    assertThatThrownBy(() -> QueueSettings.builder().type(given))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("TYPE=" + given)
+        .hasMessageContaining("case-sensitive")
+        .hasMessageContaining("did you mean " + meant + "?");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"unique-level,level", "unique-channel,channel",
+      "unique-redis,redis", "persistable-channel,level", "unique-persistable-channel,level",
+      "wrapped,level"})
+  void oldGiteaTypeNamesAreReadAsWhatTheyMeant(String old, String now) {
+    assertThat(QueueSettings.builder().type(old).build().type()).isEqualTo(now);
+    assertThat(QueueSettings.oldTypeName(old)).contains(now);
+    assertThat(QueueSettings.oldTypeName(now)).isEmpty();
   }
 
   @Test

@@ -67,6 +67,7 @@ final class Migration {
   static Result run(IniFile file) {
     Migration m = new Migration(file);
     m.convertConnStrs();
+    m.renameOldTypes();
     m.moveOldOptions();
     List<Step> sorted = new ArrayList<>(m.steps);
     sorted.sort(Comparator.comparingInt(Step::line));
@@ -101,6 +102,23 @@ final class Migration {
           .orElseThrow(() -> new IllegalStateException("lost " + e));
       file = file.setValue(current, uri);
       step(Kind.CONVERTED, e, where(e) + " -> CONN_STR = " + uri);
+    }
+  }
+
+  /** Each old Gitea type name in {@code [queue]} and {@code [queue.NAME]} becomes the current one, in place. */
+  private void renameOldTypes() {
+    for (IniSection s : original.sections()) {
+      if (s.name().equals("queue") || s.name().startsWith("queue.")) {
+        for (IniEntry e : s.entries(Setting.TYPE.key())) {
+          Optional<String> now = QueueSettings.oldTypeName(e.value());
+          if (now.isPresent()) {
+            IniEntry current = file.entries().stream().filter(x -> x.line() == e.line()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("lost " + e));
+            file = file.setValue(current, now.get());
+            step(Kind.CONVERTED, e, where(e) + " -> TYPE = " + now.get());
+          }
+        }
+      }
     }
   }
 

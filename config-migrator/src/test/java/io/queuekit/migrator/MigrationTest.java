@@ -42,6 +42,28 @@ class MigrationTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
+      "unique-level | level",
+      "unique-channel | channel",
+      "unique-redis | redis",
+      "persistable-channel | level",
+      "unique-persistable-channel | level",
+      "wrapped | level",
+  })
+  void oldGiteaTypeNamesAreRewrittenInPlace(String old, String type) {
+    String before = "; head\r\n[queue.mail]\r\nTYPE   = " + old + " ; was set in 1.17\r\nLENGTH = 5\r\n";
+    Migration.Result r = migrate(before);
+    assertThat(r.after().text()).isEqualTo(
+        "; head\r\n[queue.mail]\r\nTYPE   = " + type + " ; was set in 1.17\r\nLENGTH = 5\r\n");
+    assertThat(r.steps()).singleElement().satisfies(st -> {
+      assertThat(st.kind()).isEqualTo(Kind.CONVERTED);
+      assertThat(st.line()).isEqualTo(3);
+      assertThat(st.description()).contains(old).contains("TYPE = " + type);
+    });
+    assertThat(ConfigCheck.run(r.after())).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
       "levelqueue | level",
       "channel | level", // the old channel type was persistable: LevelDB-backed
       "redis | redis",

@@ -1,6 +1,7 @@
 package io.queuekit.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -246,6 +247,30 @@ public abstract class WorkerPoolConformanceTest {
   }
 
   @Test
+  void nullIsRefusedAtTheCallAndNothingIsStored() {
+    Seen seen = new Seen();
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("nulls"),
+        Integer.class, items -> {
+          items.forEach(seen::add);
+          return List.of();
+        }).settings(settings(b -> b)));
+    q.pause();
+    assertThatThrownBy(() -> q.push(null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining(q.name());
+    assertThatThrownBy(() -> q.offer(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> q.pushDelayed(null, Duration.ofSeconds(1)))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> q.pushAll(java.util.Arrays.asList(1, null, 3), WAIT))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("item 1 of 3");
+    assertThat(q.len()).as("nothing stored, not even the batch-mates of a null").isZero();
+    q.resume();
+    q.push(4);
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen.total()).isEqualTo(1);
+    assertThat(q.stats().dead()).isZero();
+  }
+
+  @Test
   void aThrowingHandlerLosesNothing() {
     Seen seen = new Seen();
     QueueSettings s = settings(b -> b.batchLength(5).maxWorkers(2).retryDelay(Duration.ZERO));
@@ -385,18 +410,31 @@ public abstract class WorkerPoolConformanceTest {
 
   @Test
   void anItemDecodingToNullIsDeadLetteredAndSparesItsBatchMates() {
-    // JSON "null" (a push of null, or another producer's payload) decodes to null, which no
-    // handler batch (an immutable List) can hold: it must not fail its batch-mates forever.
+    // JSON "null" (another producer's payload; push(null) itself is refused) decodes to null,
+    // which no handler batch (an immutable List) can hold: it must not fail its batch-mates.
+    // A codec that writes -1 as "null" stands in for that producer.
     Seen seen = new Seen();
     QueueSettings s = settings(b -> b.batchLength(3).maxWorkers(1).retryDelay(Duration.ZERO));
+    io.queuekit.Codec<Integer> json = io.queuekit.Codec.json(Integer.class);
+    io.queuekit.Codec<Integer> nullForMinusOne = new io.queuekit.Codec<>() {
+      @Override
+      public byte[] encode(Integer item) {
+        return item == -1 ? "null".getBytes(java.nio.charset.StandardCharsets.UTF_8) : json.encode(item);
+      }
+
+      @Override
+      public Integer decode(byte[] bytes) throws Exception {
+        return json.decode(bytes);
+      }
+    };
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("decodesnull"),
         Integer.class, items -> {
           items.forEach(seen::add);
           return List.of();
-        }).settings(s));
+        }).codec(nullForMinusOne).settings(s));
     q.pause(); // one claim, one batch
     q.push(1);
-    q.push(null);
+    q.push(-1);
     q.push(2);
     q.resume();
     assertThat(q.flush(WAIT)).isTrue();
@@ -636,6 +674,7 @@ public abstract class WorkerPoolConformanceTest {
     AtomicInteger calls = new AtomicInteger();
     CountDownLatch interrupted = new CountDownLatch(1);
     List<ItemEvent<Integer>> handled = new CopyOnWriteArrayList<>();
+    List<ItemEvent<Integer>> retried = new CopyOnWriteArrayList<>();
     QueueSettings s = settings(b -> b.batchLength(1).retryDelay(Duration.ZERO)
         .handlerTimeout(Duration.ofMillis(200)));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("htimeout"),
@@ -654,9 +693,16 @@ public abstract class WorkerPoolConformanceTest {
           public void onHandled(ItemEvent<Integer> e) {
             handled.add(e);
           }
+
+          @Override
+          public void onRetry(ItemEvent<Integer> e) {
+            retried.add(e);
+          }
         }));
     q.push(9);
     assertThat(q.flush(WAIT)).isTrue();
+    assertThat(retried).as("the timeout's release is told like any other, with its item")
+        .singleElement().satisfies(e -> assertThat(e.item()).contains(9));
     // the timeout releases the batch, then interrupts its runner: the redelivery may be handled
     // (and flush return) before the interrupted handler has run its catch block
     assertThat(interrupted.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -827,6 +873,8 @@ public abstract class WorkerPoolConformanceTest {
         .allSatisfy(b -> assertThat(b).hasSize(1));
     assertThat(most.get()).isEqualTo(1);
     assertThat(recovered).hasSize(3).allSatisfy(e -> assertThat(e.recoveryCount()).isEqualTo(1));
+    assertThat(recovered).as("each event carries its decoded item")
+        .extracting(e -> e.item().orElse(null)).containsExactlyInAnyOrder(0, 1, 2);
   }
 
   @Test

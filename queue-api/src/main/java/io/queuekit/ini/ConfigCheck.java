@@ -149,6 +149,11 @@ public final class ConfigCheck {
       if (!e.value().isEmpty()) {
         checkValue(e, setting.get());
       }
+      if (setting.get() == Setting.TYPE) {
+        QueueSettings.oldTypeName(e.value()).ifPresent(now -> add(Severity.WARNING, e,
+            "TYPE = " + e.value().trim() + " is a type name of Gitea before 1.20; it is read as "
+                + now + " (Gitea 1.20+ reads it as level)", "write TYPE = " + now + " (" + MIGRATE + ")"));
+      }
       if (setting.get() == Setting.CONN_STR && RedisConnStr.isLegacy(e.value())) {
         String uri = RedisConnStr.toUri(e.value());
         add(Severity.WARNING, e, "CONN_STR is in the old key=value form (" + e.value()

@@ -119,6 +119,17 @@ class ConfigCheckTest {
   }
 
   @Test
+  void anOldGiteaTypeNameWarnsNamingTheCurrentType() {
+    List<Finding> findings = check("[queue.indexer]\nTYPE = unique-redis\n");
+    assertThat(findings).singleElement().satisfies(f -> {
+      assertThat(f.severity()).isEqualTo(Severity.WARNING);
+      assertThat(f.line()).isEqualTo(2);
+      assertThat(f.message()).contains("unique-redis").contains("read as redis");
+      assertThat(f.fix()).contains("TYPE = redis");
+    });
+  }
+
+  @Test
   void taskQueueLengthMustBeANumber() {
     List<Finding> findings = check("[task]\nQUEUE_LENGTH = lots\n");
     assertThat(findings).extracting(Finding::severity)
@@ -129,8 +140,10 @@ class ConfigCheckTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "TYPE = levelqueues | TYPE=levelqueues is not a queue type; use one of level, channel, redis,"
-          + " dummy, immediate (aliases of level: leveldb, levelqueue, persistable-channel)",
+      "TYPE = levelqueues | TYPE=levelqueues is not a queue type; did you mean levelqueue? use one of"
+          + " level, channel, redis, dummy, immediate (aliases of level: leveldb, levelqueue)",
+      "TYPE = Dummy | TYPE=Dummy is not a queue type: type names are case-sensitive, as in Gitea"
+          + " (which would read it as level); did you mean dummy?",
       "LENGTH = ten | LENGTH=ten is not a whole number",
       "BATCH_DEBOUNCE = 100 | BATCH_DEBOUNCE=100 is not a duration",
       "SYNC = maybe | SYNC=maybe is not a boolean (true/false)",

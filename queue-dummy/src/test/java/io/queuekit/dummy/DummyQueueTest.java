@@ -136,6 +136,20 @@ class DummyQueueTest {
   }
 
   @Test
+  void nullIsRefusedAtTheCallOnDummyAndImmediate() {
+    for (String type : List.of("dummy", "immediate")) {
+      try (QueueManager m = manager(type, 0)) {
+        WorkerPoolQueue<String> q = m.create(QueueSpec.simple("nulls_" + type, String.class,
+            batch -> List.of()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.push(null)).as(type)
+            .isInstanceOf(NullPointerException.class).hasMessageContaining("nulls_" + type);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.pushAll(java.util.Arrays.asList("a", null),
+            java.time.Duration.ofSeconds(1))).as(type).isInstanceOf(NullPointerException.class);
+      }
+    }
+  }
+
+  @Test
   void immediateRetriesUpToMaxDeliveriesThenThrowsTheItemBack() {
     AtomicInteger calls = new AtomicInteger();
     try (QueueManager m = manager("immediate", 3)) {
