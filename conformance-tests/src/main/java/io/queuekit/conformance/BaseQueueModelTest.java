@@ -25,29 +25,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.AroundPropertyHook;
-import net.jqwik.api.lifecycle.PropertyExecutionResult;
-import net.jqwik.api.lifecycle.PropertyExecutor;
-import net.jqwik.api.lifecycle.PropertyLifecycleContext;
-import net.jqwik.api.state.Action;
-import net.jqwik.api.state.ActionChain;
-import net.jqwik.api.state.ActionChainArbitrary;
-import net.jqwik.api.state.Transformer;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 
 /**
- * The stateful test of the {@link BaseQueue} contract (DESIGN §7): jqwik drives a real queue with
+ * The stateful test of the {@link BaseQueue} contract (DESIGN §7): {@link StatefulCheck} drives a real queue with
  * random chains of push (single and batch, with and without delay), offer, claim, ack, release
  * (delay 0 and &gt; 0), unclaim, deadLetter, replay, purge, removeAll, settle calls with stale
  * deliveries, clock advances and, on persistent backends, crashes ({@link TestBackend#kill} and
@@ -55,8 +41,10 @@ import net.jqwik.api.state.Transformer;
  * {@code len}, {@code has} of every payload, {@code stats()} and the dead-letter list.
  *
  * <p>A backend module runs it with a subclass that returns its {@link TestBackend}, as for {@link
- * BaseQueueConformanceTest}; {@link #backend()} is called once per property and closed after it. Each property runs 100 tries of at most 30 actions; {@code
- * -Dqueuekit.full=true} raises that to 1,000 tries.
+ * BaseQueueConformanceTest}; {@link #backend()} is called once per property and closed after it.
+ * Each property runs 100 tries of at most 30 actions; {@code -Dqueuekit.full=true} raises that to
+ * 1,000 tries. A failure prints the shrunk sequence and the seed of its try: {@code
+ * -Dqueuekit.model.seed=SEED} replays that try alone.
  *
  * <p>Queues have {@code LENGTH} {@value #LENGTH} and {@code DEAD_LETTER_LENGTH} {@value #DEAD_CAP}
  * so full queues and dropped dead letters happen often; items are a handful of short strings so
@@ -77,188 +65,181 @@ public abstract class BaseQueueModelTest {
   /** The backend under test. */
   protected abstract TestBackend backend();
 
-  private final List<Run> runs = new ArrayList<>();
-  private final List<TestBackend> backends = new ArrayList<>();
+  /** Tries per property in the default build, and with {@code -Dqueuekit.full=true}. */
+  static final int TRIES = 100;
+  static final int FULL_TRIES = 1000;
 
-  @Property
-  @AddLifecycleHook(Tries.class)
-  void simpleQueueBehavesLikeTheModel(@ForAll("simpleChains") ActionChain<Run> chain) {
-    runAndClose(chain);
+  @Test
+  void simpleQueueBehavesLikeTheModel() {
+    assertHolds(false);
   }
 
-  @Property
-  @AddLifecycleHook(Tries.class)
-  void uniqueQueueBehavesLikeTheModel(@ForAll("uniqueChains") ActionChain<Run> chain) {
-    runAndClose(chain);
+  @Test
+  void uniqueQueueBehavesLikeTheModel() {
+    assertHolds(true);
   }
 
-  private void runAndClose(ActionChain<Run> chain) {
+  private void assertHolds(boolean unique) {
+    String property = (unique ? "unique" : "simple") + " queue behaves like the model";
+    TestBackend backend = backend();
     try {
-      chain.withInvariant("queue matches the model", Run::check).run();
+      String replay = System.getProperty("queuekit.model.seed");
+      long master = new Random().nextLong();
+      Optional<StatefulCheck.Failure> failure = check(backend, unique).find(
+          Boolean.getBoolean("queuekit.full") ? FULL_TRIES : TRIES, master,
+          replay == null || replay.isBlank() ? null : Long.valueOf(replay.trim()));
+      failure.ifPresent(f -> {
+        throw new AssertionError(f.report(property), f.cause());
+      });
     } finally {
-      List<Run> done = new ArrayList<>(runs);
-      runs.clear();
-      for (Run run : done) {
-        run.close();
-      }
-    }
-  }
-
-  @Provide
-  Arbitrary<ActionChain<Run>> simpleChains() {
-    return chains(false);
-  }
-
-  @Provide
-  Arbitrary<ActionChain<Run>> uniqueChains() {
-    return chains(true);
-  }
-
-  /** Closes the backends this property used, as the other suites do after each test. */
-  @AfterProperty
-  void closeBackends() {
-    List<TestBackend> used = new ArrayList<>(backends);
-    backends.clear();
-    for (TestBackend backend : used) {
       backend.close();
     }
   }
 
-  private ActionChainArbitrary<Run> chains(boolean unique) {
-    TestBackend backend = backend();
-    backends.add(backend);
-    ActionChainArbitrary<Run> chains = ActionChain.<Run>startWith(() -> {
-      Run run = new Run(backend, unique);
-      runs.add(run);
-      return run;
-    })
-        .withAction(6, push())
-        .withAction(2, pushAll())
-        .withAction(2, offer())
-        .withAction(6, claim())
-        .withAction(3, ack())
-        .withAction(4, release())
-        .withAction(2, unclaim())
-        .withAction(3, deadLetter())
-        .withAction(2, replay())
-        .withAction(1, purge())
-        .withAction(1, removeAll())
-        .withAction(3, advanceClock())
-        .withAction(2, settleStale());
+  /**
+   * The model check for {@code backend}: what the tests run, and what a mutation check runs
+   * against deliberately broken stores to show the check would catch them.
+   */
+  public static StatefulCheck<?> check(TestBackend backend, boolean unique) {
+    StatefulCheck<Run> c = new StatefulCheck<Run>(() -> new Run(backend, unique), Run::check,
+        Run::close, MAX_ACTIONS)
+        .action(6, push())
+        .action(2, pushAll())
+        .action(2, offer())
+        .action(6, claim())
+        .action(3, ack())
+        .action(4, release())
+        .action(2, unclaim())
+        .action(3, deadLetter())
+        .action(2, replay())
+        .action(1, purge())
+        .action(1, removeAll())
+        .action(3, advanceClock())
+        .action(2, settleStale());
     if (backend.capabilities().persistent()) {
-      chains = chains.withAction(1, crash());
+      c.action(1, crash());
     }
-    return chains.withMaxTransformations(MAX_ACTIONS);
+    return c;
   }
 
   // ---- actions: parameters are drawn up front; indices pick among what exists at run time ----
 
-  private static Arbitrary<String> payloads() {
-    return Arbitraries.of(PAYLOADS);
+  private static <T> T oneOf(Random r, List<T> values) {
+    return values.get(r.nextInt(values.size()));
   }
 
-  private static Arbitrary<Integer> index() {
-    return Arbitraries.integers().between(0, 1000);
+  private static int between(Random r, int min, int max) {
+    return min + r.nextInt(max - min + 1);
   }
 
-  private static Action<Run> push() {
-    return always(Combinators.combine(payloads(), Arbitraries.of(DELAYS)).as((p, d) ->
-        does("push(" + p + ", " + d + ")", run -> run.push(p, d))));
+  private static int index(Random r) {
+    return r.nextInt(1001);
   }
 
-  private static Action<Run> pushAll() {
-    return always(payloads().list().ofMinSize(1).ofMaxSize(4).map(ps ->
-        does("pushAll(" + ps + ")", run -> run.pushAll(ps))));
-  }
-
-  private static Action<Run> offer() {
-    return always(payloads().map(p ->
-        does("offer(" + p + ")", run -> run.offer(p))));
-  }
-
-  private static Action<Run> claim() {
-    return always(Arbitraries.integers().between(1, 4).map(max ->
-        does("claim(" + max + ")", run -> run.claim(max))));
-  }
-
-  /** A step the chain may take at any time. */
-  private static Transformer<Run> does(String description, Consumer<Run> step) {
-    return Transformer.mutate(description, step);
-  }
-
-  private static Action<Run> always(Arbitrary<Transformer<Run>> transformers) {
-    return when(run -> true, transformers);
-  }
-
-  /** An action allowed only when {@code precondition} holds for the run. */
-  private static Action<Run> when(Predicate<Run> precondition,
-      Arbitrary<Transformer<Run>> transformers) {
-    return new Action.Independent<Run>() {
-      @Override
-      public boolean precondition(Run run) {
-        return precondition.test(run);
-      }
-
-      @Override
-      public Arbitrary<Transformer<Run>> transformer() {
-        return transformers;
-      }
+  private static Function<Random, StatefulCheck.Step<Run>> push() {
+    return r -> {
+      String p = oneOf(r, PAYLOADS);
+      Duration d = oneOf(r, DELAYS);
+      return StatefulCheck.step("push(" + p + ", " + d + ")", run -> run.push(p, d));
     };
   }
 
-  private static Action<Run> ack() {
-    return when(Run::holdsDeliveries, Arbitraries.integers().between(1, 3).map(n ->
-        does("ack(first " + n + " held)", run -> run.ack(n))));
+  private static Function<Random, StatefulCheck.Step<Run>> pushAll() {
+    return r -> {
+      List<String> ps = new ArrayList<>();
+      for (int i = between(r, 1, 4); i > 0; i--) {
+        ps.add(oneOf(r, PAYLOADS));
+      }
+      return StatefulCheck.step("pushAll(" + ps + ")", run -> run.pushAll(ps));
+    };
   }
 
-  private static Action<Run> release() {
-    return when(Run::holdsDeliveries,
-        Combinators.combine(index(), Arbitraries.of(DELAYS)).as((i, d) ->
-        does("release(held #" + i + ", " + d + ")", run -> run.release(i, d))));
+  private static Function<Random, StatefulCheck.Step<Run>> offer() {
+    return r -> {
+      String p = oneOf(r, PAYLOADS);
+      return StatefulCheck.step("offer(" + p + ")", run -> run.offer(p));
+    };
   }
 
-  private static Action<Run> unclaim() {
-    return when(Run::holdsDeliveries, Arbitraries.integers().between(1, 3).map(n ->
-        does("unclaim(first " + n + " held)", run -> run.unclaim(n))));
+  private static Function<Random, StatefulCheck.Step<Run>> claim() {
+    return r -> {
+      int max = between(r, 1, 4);
+      return StatefulCheck.step("claim(" + max + ")", run -> run.claim(max));
+    };
   }
 
-  private static Action<Run> deadLetter() {
-    return when(Run::holdsDeliveries, index().map(i ->
-        does("deadLetter(held #" + i + ")", run -> run.deadLetter(i))));
+  private static Function<Random, StatefulCheck.Step<Run>> ack() {
+    return r -> {
+      int n = between(r, 1, 3);
+      return StatefulCheck.step("ack(first " + n + " held)", Run::holdsDeliveries, run -> run.ack(n));
+    };
   }
 
-  private static Action<Run> replay() {
-    return always(Arbitraries.oneOf(
-        index().map(i -> does("replayDead(#" + i + ")", run -> run.replay(i))),
-        Arbitraries.just(does("replayDead(unknown id)",
-            run -> run.replayUnknown())),
-        Arbitraries.just(does("replayAllDead", Run::replayAll))));
+  private static Function<Random, StatefulCheck.Step<Run>> release() {
+    return r -> {
+      int i = index(r);
+      Duration d = oneOf(r, DELAYS);
+      return StatefulCheck.step("release(held #" + i + ", " + d + ")", Run::holdsDeliveries,
+          run -> run.release(i, d));
+    };
   }
 
-  private static Action<Run> purge() {
-    return always(Arbitraries.oneOf(
-        index().map(i -> does("purgeDead(#" + i + ")", run -> run.purge(i))),
-        Arbitraries.just(does("purgeAllDead", Run::purgeAll))));
+  private static Function<Random, StatefulCheck.Step<Run>> unclaim() {
+    return r -> {
+      int n = between(r, 1, 3);
+      return StatefulCheck.step("unclaim(first " + n + " held)", Run::holdsDeliveries,
+          run -> run.unclaim(n));
+    };
   }
 
-  private static Action<Run> removeAll() {
-    return Action.just(does("removeAll", Run::removeAll));
+  private static Function<Random, StatefulCheck.Step<Run>> deadLetter() {
+    return r -> {
+      int i = index(r);
+      return StatefulCheck.step("deadLetter(held #" + i + ")", Run::holdsDeliveries,
+          run -> run.deadLetter(i));
+    };
   }
 
-  private static Action<Run> advanceClock() {
-    return always(Arbitraries.of(500L, 1000L, 2000L, 4000L).map(ms ->
-        does("advance(" + ms + "ms)", run -> run.advance(Duration.ofMillis(ms)))));
+  private static Function<Random, StatefulCheck.Step<Run>> replay() {
+    return r -> {
+      int kind = r.nextInt(3);
+      int i = index(r);
+      return kind == 0 ? StatefulCheck.step("replayDead(#" + i + ")", run -> run.replay(i))
+          : kind == 1 ? StatefulCheck.step("replayDead(unknown id)", Run::replayUnknown)
+          : StatefulCheck.step("replayAllDead", Run::replayAll);
+    };
   }
 
-  private static Action<Run> settleStale() {
-    return when(Run::holdsStale,
-        Combinators.combine(index(), Arbitraries.integers().between(0, 3)).as(
-        (i, op) -> does("settleStale(#" + i + ", op " + op + ")",
-            run -> run.settleStale(i, op))));
+  private static Function<Random, StatefulCheck.Step<Run>> purge() {
+    return r -> {
+      int i = index(r);
+      return r.nextBoolean() ? StatefulCheck.step("purgeDead(#" + i + ")", run -> run.purge(i))
+          : StatefulCheck.step("purgeAllDead", Run::purgeAll);
+    };
   }
 
-  private static Action<Run> crash() {
-    return Action.just(does("crash", Run::crash));
+  private static Function<Random, StatefulCheck.Step<Run>> removeAll() {
+    return r -> StatefulCheck.step("removeAll", Run::removeAll);
+  }
+
+  private static Function<Random, StatefulCheck.Step<Run>> advanceClock() {
+    return r -> {
+      long ms = oneOf(r, List.of(500L, 1000L, 2000L, 4000L));
+      return StatefulCheck.step("advance(" + ms + "ms)", run -> run.advance(Duration.ofMillis(ms)));
+    };
+  }
+
+  private static Function<Random, StatefulCheck.Step<Run>> settleStale() {
+    return r -> {
+      int i = index(r);
+      int op = between(r, 0, 3);
+      return StatefulCheck.step("settleStale(#" + i + ", op " + op + ")", Run::holdsStale,
+          run -> run.settleStale(i, op));
+    };
+  }
+
+  private static Function<Random, StatefulCheck.Step<Run>> crash() {
+    return r -> StatefulCheck.step("crash", Run::crash);
   }
 
   // ---- one run: a real queue and its model ------------------------------------------------
@@ -559,24 +540,6 @@ public abstract class BaseQueueModelTest {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + root, e);
-    }
-  }
-
-  /**
-   * 100 tries per property, or 1,000 with {@code -Dqueuekit.full=true} (the {@code full} profile):
-   * set here rather than in {@code @Property} so one switch changes every backend's run.
-   */
-  public static final class Tries implements AroundPropertyHook {
-    /** Tries per property in the default build. */
-    static final int DEFAULT = 100;
-    /** Tries per property with {@code -Dqueuekit.full=true}. */
-    static final int FULL = 1000;
-
-    @Override
-    public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context,
-        PropertyExecutor property) {
-      context.attributes().setTries(Boolean.getBoolean("queuekit.full") ? FULL : DEFAULT);
-      return property.execute();
     }
   }
 }

@@ -98,7 +98,7 @@ public final class QueueFixture implements AutoCloseable {
   }
 
   private BaseQueue open(BaseQueueConfig config) {
-    BaseQueue queue = BaseQueues.load().create(backend.type(), config);
+    BaseQueue queue = backend.wrap(BaseQueues.load().create(backend.type(), config));
     synchronized (this) {
       configs.put(queue, config);
       opened.add(queue);

@@ -35,6 +35,14 @@ public interface TestBackend extends AutoCloseable {
   }
 
   /** Releases fixtures (servers, directories). */
+  /**
+   * What the suites use in place of each queue they open; the queue itself by default. A
+   * mutation check wraps queues here in deliberately broken ones, to show the suites catch them.
+   */
+  default BaseQueue wrap(BaseQueue queue) {
+    return queue;
+  }
+
   @Override
   default void close() {}
 }

@@ -14,9 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,23 +54,52 @@ class LevelLayoutTest {
     assertThat(k.secondNumber(k.delayed(5, 9))).isEqualTo(9);
   }
 
-  @Property(tries = 300)
-  void sortableNumbersOrderAsBytesDo(@ForAll long a, @ForAll long b) {
+  /** Random pairs (edges included) from a seed printed on failure: 300 per run. */
+  @Test
+  void sortableNumbersOrderAsBytesDo() {
+    long seed = new java.util.Random().nextLong();
+    java.util.Random r = new java.util.Random(seed);
+    long[] edges = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -1, 0, 1, Long.MAX_VALUE - 1, Long.MAX_VALUE};
     Keys k = new Keys("n");
-    assertThat(Integer.signum(Arrays.compareUnsigned(k.ready(a), k.ready(b))))
-        .isEqualTo(Integer.signum(Long.compare(a, b)));
+    for (int i = 0; i < 300; i++) {
+      long a = i < edges.length * edges.length ? edges[i / edges.length] : r.nextLong();
+      long b = i < edges.length * edges.length ? edges[i % edges.length] : r.nextLong();
+      assertThat(Integer.signum(Arrays.compareUnsigned(k.ready(a), k.ready(b))))
+          .as("ready(%d) vs ready(%d) (seed %d)", a, b, seed)
+          .isEqualTo(Integer.signum(Long.compare(a, b)));
+    }
   }
 
-  @Property(tries = 300)
-  void noQueuesKeysArePrefixedByAnothersPrefix(@ForAll @StringLength(max = 12) String a,
-      @ForAll @StringLength(max = 12) String b) {
-    if (a.equals(b)) {
-      return;
+  /** Random names up to 12 characters (any code point, empty included) from a printed seed. */
+  @Test
+  void noQueuesKeysArePrefixedByAnothersPrefix() {
+    long seed = new java.util.Random().nextLong();
+    java.util.Random r = new java.util.Random(seed);
+    for (int i = 0; i < 300; i++) {
+      String a = randomName(r);
+      String b = i % 3 == 0 ? a + randomName(r) : randomName(r);
+      if (a.equals(b)) {
+        continue;
+      }
+      Keys ka = new Keys(a);
+      Keys kb = new Keys(b);
+      assertThat(ka.owns(kb.ready(0))).as("%s owns %s's key (seed %d)", a, b, seed).isFalse();
+      assertThat(kb.owns(ka.meta())).as("%s owns %s's key (seed %d)", b, a, seed).isFalse();
     }
-    Keys ka = new Keys(a);
-    Keys kb = new Keys(b);
-    assertThat(ka.owns(kb.ready(0))).isFalse();
-    assertThat(kb.owns(ka.meta())).isFalse();
+  }
+
+  private static String randomName(java.util.Random r) {
+    StringBuilder b = new StringBuilder();
+    for (int n = r.nextInt(13); b.length() < n; ) {
+      int cp = switch (r.nextInt(4)) {
+        case 0 -> 'a' + r.nextInt(26);
+        case 1 -> r.nextInt(0x80);          // control characters and NUL too
+        case 2 -> 0x80 + r.nextInt(0x780);  // two-byte UTF-8
+        default -> 0x1F600 + r.nextInt(64); // four-byte UTF-8
+      };
+      b.appendCodePoint(cp);
+    }
+    return b.length() > 12 ? b.substring(0, 12) : b.toString();
   }
 
   @Test

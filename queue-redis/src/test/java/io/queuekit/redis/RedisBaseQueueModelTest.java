@@ -3,8 +3,8 @@ package io.queuekit.redis;
 import io.queuekit.conformance.BaseQueueModelTest;
 import io.queuekit.conformance.TestBackend;
 import io.queuekit.conformance.redis.RedisServer;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The stateful model test on a standalone Redis, crash action included (the consumer stops as a
@@ -13,12 +13,12 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class RedisBaseQueueModelTest extends BaseQueueModelTest {
   private static RedisServer server;
 
-  @BeforeContainer
+  @BeforeAll
   static void startServer() {
     server = RedisServer.startPlain();
   }
 
-  @AfterContainer
+  @AfterAll
   static void stopServer() {
     server.close();
   }

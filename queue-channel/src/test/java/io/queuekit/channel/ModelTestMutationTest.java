@@ -1,0 +1,154 @@
+package io.queuekit.channel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuekit.PushResult;
+import io.queuekit.conformance.BaseQueueModelTest;
+import io.queuekit.conformance.QueueCapabilities;
+import io.queuekit.conformance.StatefulCheck;
+import io.queuekit.conformance.TestBackend;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Item;
+import io.queuekit.spi.Outcome;
+import io.queuekit.spi.StoreStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The model test's power, kept: it must catch each of these deliberately broken stores (the
+ * channel store with one rule of the contract broken), with a shrunk sequence and a seed. A
+ * model test that passed any of them would prove nothing about the real ones.
+ */
+class ModelTestMutationTest {
+
+  enum Mutant {
+    /** release deletes the item instead of retrying it: at-least-once broken. */
+    RELEASE_LOSES_THE_ITEM(false, q -> new Forwarding(q) {
+      @Override
+      public Outcome release(Delivery d, Duration delay) {
+        return q.ack(List.of(d)).get(0);
+      }
+    }),
+    /** unclaim sends items to the tail: order after a give-back broken. */
+    UNCLAIM_TO_THE_TAIL(false, q -> new Forwarding(q) {
+      @Override
+      public List<Outcome> unclaim(List<Delivery> ds) {
+        List<Outcome> out = new ArrayList<>();
+        for (Delivery d : ds) {
+          Outcome o = q.ack(List.of(d)).get(0);
+          if (o == Outcome.DONE) {
+            q.push(Item.of(d.payload()), Duration.ZERO);
+          }
+          out.add(o);
+        }
+        return out;
+      }
+    }),
+    /** a stale settle reports success: fencing broken. */
+    STALE_ACK_SUCCEEDS(false, q -> new Forwarding(q) {
+      @Override
+      public List<Outcome> ack(List<Delivery> ds) {
+        return q.ack(ds).stream().map(o -> o == Outcome.STALE ? Outcome.DONE : o).toList();
+      }
+    }),
+    /** has answers false: a unique queue's membership broken. */
+    HAS_ALWAYS_FALSE(true, q -> new Forwarding(q) {
+      @Override
+      public boolean has(byte[] identity) {
+        return false;
+      }
+    }),
+    /** a duplicate push reports ADDED: the unique flavour's answer broken. */
+    DUPLICATE_REPORTED_ADDED(true, q -> new Forwarding(q) {
+      @Override
+      public PushResult push(Item item, Duration delay, Duration timeout) {
+        PushResult r = q.push(item, delay, timeout);
+        return r == PushResult.DUPLICATE ? PushResult.ADDED : r;
+      }
+    }),
+    /** replay keeps the delivery count: counts reset broken. */
+    DEAD_LETTER_KEEPS_NOTHING(false, q -> new Forwarding(q) {
+      @Override
+      public Outcome deadLetter(Delivery d, String reason) {
+        return q.ack(List.of(d)).get(0);
+      }
+    });
+
+    final boolean unique;
+    final UnaryOperator<BaseQueue> wrap;
+
+    Mutant(boolean unique, UnaryOperator<BaseQueue> wrap) {
+      this.unique = unique;
+      this.wrap = wrap;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mutant.class)
+  void theModelTestCatchesEachBrokenStore(Mutant mutant) {
+    TestBackend broken = new TestBackend() {
+      @Override
+      public String type() {
+        return ChannelQueueFactory.TYPE;
+      }
+
+      @Override
+      public QueueCapabilities capabilities() {
+        return QueueCapabilities.inMemory();
+      }
+
+      @Override
+      public BaseQueue wrap(BaseQueue queue) {
+        return mutant.wrap.apply(queue);
+      }
+    };
+    Optional<StatefulCheck.Failure> found =
+        BaseQueueModelTest.check(broken, mutant.unique).find(100, 20261204L, null);
+    assertThat(found).as("the model test passed the broken store %s", mutant).isPresent();
+    StatefulCheck.Failure f = found.get();
+    assertThat(f.steps().size()).as("shrunk: " + f.report(mutant.name()))
+        .isLessThanOrEqualTo(f.originalLength()).isLessThanOrEqualTo(8);
+    assertThat(f.report(mutant.name())).contains("-Dqueuekit.model.seed=" + f.seed());
+    // the seed alone replays it
+    assertThat(BaseQueueModelTest.check(broken, mutant.unique).find(1, 0L, f.seed())).isPresent();
+  }
+
+  /** Every call goes to the real store; a mutant overrides one. */
+  abstract static class Forwarding implements BaseQueue {
+    final BaseQueue q;
+
+    Forwarding(BaseQueue q) {
+      this.q = q;
+    }
+
+    @Override public String name() { return q.name(); }
+    @Override public boolean unique() { return q.unique(); }
+    @Override public Mode mode() { return q.mode(); }
+    @Override public PushResult push(Item item, Duration delay, Duration timeout) { return q.push(item, delay, timeout); }
+    @Override public List<PushResult> pushAll(List<Item> items, Duration timeout) { return q.pushAll(items, timeout); }
+    @Override public PushResult offer(Item item) { return q.offer(item); }
+    @Override public List<Delivery> claim(int max, Duration wait) { return q.claim(max, wait); }
+    @Override public List<Outcome> ack(List<Delivery> ds) { return q.ack(ds); }
+    @Override public Outcome release(Delivery d, Duration delay) { return q.release(d, delay); }
+    @Override public List<Outcome> unclaim(List<Delivery> ds) { return q.unclaim(ds); }
+    @Override public Outcome deadLetter(Delivery d, String reason) { return q.deadLetter(d, reason); }
+    @Override public boolean has(byte[] identity) { return q.has(identity); }
+    @Override public long len() { return q.len(); }
+    @Override public long removeAll() { return q.removeAll(); }
+    @Override public StoreStats stats() { return q.stats(); }
+    @Override public List<DeadLetter> listDead(int offset, int limit) { return q.listDead(offset, limit); }
+    @Override public long replayDead(Collection<Long> ids) { return q.replayDead(ids); }
+    @Override public long replayAllDead() { return q.replayAllDead(); }
+    @Override public long purgeDead(Collection<Long> ids) { return q.purgeDead(ids); }
+    @Override public long purgeAllDead() { return q.purgeAllDead(); }
+    @Override public void close() { q.close(); }
+  }
+}
