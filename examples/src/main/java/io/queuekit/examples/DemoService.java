@@ -4,10 +4,12 @@ import io.queuekit.GoDuration;
 import io.queuekit.PermanentFailure;
 import io.queuekit.PushResult;
 import io.queuekit.QueueConfig;
+import io.queuekit.QueueConfigException;
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueSpec;
 import io.queuekit.QueueStats;
+import io.queuekit.QueueUnavailableException;
 import io.queuekit.WorkerPoolQueue;
 import io.queuekit.ini.IniQueueConfig;
 import java.io.IOException;
@@ -43,7 +45,11 @@ import picocli.CommandLine.Option;
  * the setup. Running it again finds the earlier run's data and says so.
  */
 @Command(name = "queuekit-demo", mixinStandardHelpOptions = true,
-    description = "Pushes a mix of items through four named queues and accounts for every one.")
+    versionProvider = DemoService.Version.class,
+    description = "Pushes a mix of items through four named queues and accounts for every one.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:every item accounted for", "1:an item unaccounted for",
+        "2:usage or configuration error", "3:a store cannot be reached", "70:internal error"})
 public final class DemoService implements Callable<Integer> {
   @Option(names = "--data", defaultValue = "data",
       description = "data path; relative DATADIRs resolve against it (default: ${DEFAULT-VALUE})")
@@ -72,8 +78,43 @@ public final class DemoService implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    int code = new CommandLine(new DemoService(System.out)).execute(args);
-    System.exit(code);
+    System.exit(commandLine(System.out).execute(args));
+  }
+
+  /**
+   * The demo's command line: a bad configuration or an unreachable store ends with one line
+   * saying so (the library has already logged the details), not a stack trace.
+   */
+  static CommandLine commandLine(PrintStream out) {
+    CommandLine cmd = new CommandLine(new DemoService(out));
+    cmd.setOut(new java.io.PrintWriter(out, true)); // help and -V go where the demo prints
+    cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      java.io.PrintWriter err = commandLine.getErr();
+      if (e instanceof QueueConfigException) {
+        err.println("queuekit demo: " + e.getMessage());
+        err.flush();
+        return 2;
+      }
+      if (e instanceof QueueUnavailableException) {
+        err.println("queuekit demo: " + e.getMessage());
+        err.flush();
+        return 3;
+      }
+      err.println("queuekit demo: internal error: " + e);
+      e.printStackTrace(err);
+      err.flush();
+      return 70;
+    });
+    return cmd;
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = DemoService.class.getPackage().getImplementationVersion();
+      return new String[] {"queuekit-demo " + (v == null ? "(development build)" : v)};
+    }
   }
 
   /** What one queue of the demo saw. Thread-safe. */
@@ -87,6 +128,9 @@ public final class DemoService implements Callable<Integer> {
   private QueueConfig config() throws IOException {
     IniQueueConfig ini;
     if (config != null) {
+      if (!Files.isRegularFile(config)) {
+        throw new QueueConfigException("--config " + config + ": no such file");
+      }
       ini = IniQueueConfig.load(config);
     } else {
       try (InputStream in = DemoService.class.getResourceAsStream("/app.ini")) {

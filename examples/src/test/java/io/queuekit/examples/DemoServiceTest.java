@@ -17,7 +17,7 @@ class DemoServiceTest {
   private String run(String... args) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    int code = new CommandLine(new DemoService(out)).execute(args);
+    int code = DemoService.commandLine(out).execute(args);
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertThat(code).as(text).isZero();
     return text;
@@ -41,5 +41,48 @@ class DemoServiceTest {
     assertThat(second).contains("found data from an earlier run")
         .contains("found 0 waiting and 1 dead letters from an earlier run")
         .contains("every pushed item is accounted for");
+  }
+
+  private record Ended(int code, String out, String err) {}
+
+  private Ended end(String... args) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cmd = DemoService.commandLine(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    cmd.setErr(new java.io.PrintWriter(err));
+    int code = cmd.execute(args);
+    return new Ended(code, bytes.toString(StandardCharsets.UTF_8), err.toString());
+  }
+
+  @Test
+  void aBadConfigEndsWithOneTidyLine() throws Exception {
+    java.nio.file.Path ini = data.resolve("bad.ini");
+    java.nio.file.Files.writeString(ini, "[queue]\nLENGTH = ten\n");
+    Ended e = end("--data", data.toString(), "--config", ini.toString());
+    assertThat(e.code()).isEqualTo(2);
+    assertThat(e.err()).contains("bad.ini:2").contains("LENGTH=ten").doesNotContain("\tat ")
+        .doesNotContain("Exception");
+    Ended missing = end("--data", data.toString(), "--config", data.resolve("nope.ini").toString());
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("nope.ini: no such file").doesNotContain("\tat ");
+  }
+
+  @Test
+  void anUnreachableRedisEndsWithOneTidyLineAndNoPassword() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    Ended e = end("--data", data.toString(), "--redis", "redis://:Demo5ecret@127.0.0.1:" + port + "/0");
+    assertThat(e.code()).isEqualTo(3);
+    assertThat(e.err()).contains("cannot reach Redis").contains("127.0.0.1:" + port)
+        .doesNotContain("Demo5ecret").doesNotContain("\tat ");
+  }
+
+  @Test
+  void dashCapitalVPrintsTheVersion() {
+    Ended e = end("-V");
+    assertThat(e.code()).isZero();
+    assertThat(e.out()).startsWith("queuekit-demo ");
   }
 }
