@@ -50,6 +50,22 @@ class CliTest {
   }
 
   @Test
+  void checkRefusesWhatStartUpWouldRefuse() throws Exception {
+    // each backend parses its own CONN_STR in check, as create() does at start-up
+    for (String conn : new String[] {"redis://h:6379/abc", "redis://h:notaport/0",
+        "redis+sentinel://h:26379/0"}) {
+      Path ini = write("app.ini", "[queue.mail]\nTYPE = redis\nCONN_STR = " + conn + "\n");
+      Run r = run("check", ini.toString());
+      assertThat(r.exit()).as(conn + ": " + r.out()).isEqualTo(1);
+      assertThat(r.out()).contains("app.ini:3: error:");
+    }
+    Path level = write("app.ini", "[queue.mail]\nCONN_STR = leveldb://\n");
+    Run r = run("check", level.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("names no directory");
+  }
+
+  @Test
   void checkListsAllEightRemovedOptionsWithReplacementsAndExitsOne() throws Exception {
     Path ini = write("app.ini", MigrationTest.EVERYTHING);
     Run r = run("check", ini.toString());

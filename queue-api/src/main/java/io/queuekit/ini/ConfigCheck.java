@@ -5,6 +5,8 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
 import io.queuekit.ini.Finding.Severity;
+import io.queuekit.spi.BaseQueueFactory;
+import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -45,6 +47,8 @@ public final class ConfigCheck {
   private final String name;
   private final Set<Finding> findings = new LinkedHashSet<>();
   private final Set<IniEntry> badValues = new LinkedHashSet<>();
+  /** The backends on the class path, asked to check their own CONN_STRs as start-up does. */
+  private final BaseQueues backends = BaseQueues.load(ConfigCheck.class.getClassLoader());
 
   private ConfigCheck(IniFile file) {
     this.file = file;
@@ -250,6 +254,23 @@ public final class ConfigCheck {
     }
     String typeOrigin = type == null ? "the default" : type.where(name);
     String t = r.settings.type();
+    int before = findings.size();
+    checkConnStrForType(queue, conn, t, typeOrigin);
+    if (findings.size() == before) {
+      // what start-up will ask: the backend parses its own CONN_STR (host, port, database, …)
+      Optional<BaseQueueFactory> backend = backends.find(t);
+      if (backend.isPresent()) {
+        try {
+          backend.get().validate(t, queue, r.settings);
+        } catch (QueueConfigException e) {
+          add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + ": " + e.getMessage(),
+              "fix the connection string: start-up would refuse it");
+        }
+      }
+    }
+  }
+
+  private void checkConnStrForType(String queue, QueueLayers.Value conn, String t, String typeOrigin) {
     if (t.equals("level") && !conn.text.startsWith("leveldb://")) {
       add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " cannot be used by a level"
           + " queue (" + describe(queue) + ", TYPE from " + typeOrigin + "): LevelDB needs an"

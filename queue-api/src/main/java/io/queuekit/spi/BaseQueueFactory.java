@@ -23,4 +23,15 @@ public interface BaseQueueFactory {
    * @throws io.queuekit.QueueUnavailableException the store cannot be opened or reached
    */
   BaseQueue create(String type, BaseQueueConfig config);
+
+  /**
+   * Checks the settings this backend reads (its {@code CONN_STR} above all) without opening
+   * anything: the configuration check and start-up ask the same code, so a file that passes
+   * {@code config-migrator check} does not fail later in {@link #create}. The default checks
+   * nothing.
+   *
+   * @param type one of {@link #types()}
+   * @throws io.queuekit.QueueConfigException what is wrong, naming the queue, key and (masked) value
+   */
+  default void validate(String type, String queue, io.queuekit.QueueSettings settings) {}
 }

@@ -45,6 +45,11 @@ public final class BaseQueues {
    *
    * @throws QueueConfigException when no backend on the class path serves it, listing those that do
    */
+  /** The factory serving {@code type}, if one is on the class path. */
+  public java.util.Optional<BaseQueueFactory> find(String type) {
+    return java.util.Optional.ofNullable(byType.get(type));
+  }
+
   public BaseQueueFactory factory(String type, String queue) {
     BaseQueueFactory factory = byType.get(type);
     if (factory == null) {

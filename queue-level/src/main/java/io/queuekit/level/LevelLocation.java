@@ -90,8 +90,12 @@ final class LevelLocation {
    * @throws QueueConfigException naming the queue, the key and the value
    */
   static LevelLocation of(BaseQueueConfig config) {
-    String queue = config.name();
-    String connStr = config.settings().connStr().trim();
+    return of(config.name(), config.settings(), config.dataPath());
+  }
+
+  /** As {@link #of(BaseQueueConfig)}, from its parts (the configuration check has no config). */
+  static LevelLocation of(String queue, io.queuekit.QueueSettings settings, java.nio.file.Path dataPath) {
+    String connStr = settings.connStr().trim();
     String path;
     String query = "";
     String source;
@@ -115,7 +119,7 @@ final class LevelLocation {
             + "leveldb:///absolute/dir");
       }
     } else {
-      path = config.settings().dataDir().trim();
+      path = settings.dataDir().trim();
       source = "DATADIR=" + path;
       if (path.isEmpty()) {
         throw new QueueConfigException("queue \"" + queue + "\": DATADIR is empty");
@@ -129,7 +133,7 @@ final class LevelLocation {
           + e.getMessage(), e);
     }
     if (!dir.isAbsolute()) {
-      dir = config.dataPath().resolve(dir);
+      dir = dataPath.resolve(dir);
     }
     dir = dir.toAbsolutePath().normalize();
 

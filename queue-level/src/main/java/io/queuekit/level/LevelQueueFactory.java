@@ -45,6 +45,12 @@ public final class LevelQueueFactory implements BaseQueueFactory {
    *     by another process, corrupt beyond repair, or stored by a newer layout version
    * @throws io.queuekit.QueueException a queue of that storage name already open in this process
    */
+  /** Reads the location as {@link #create} would: a {@code leveldb://} string must name a directory. */
+  @Override
+  public void validate(String type, String queue, io.queuekit.QueueSettings settings) {
+    LevelLocation.of(queue, settings, java.nio.file.Path.of("."));
+  }
+
   @Override
   public BaseQueue create(String type, BaseQueueConfig config) {
     if (!TYPE.equals(type)) {

@@ -45,6 +45,16 @@ public final class RedisQueueFactory implements BaseQueueFactory {
     return Set.of("redis");
   }
 
+  /** Parses the {@code CONN_STR} as {@link #create} would (host, port, database, sentinel master). */
+  @Override
+  public void validate(String type, String queue, io.queuekit.QueueSettings settings) {
+    try {
+      RedisConnStr.parse(settings.connStr());
+    } catch (io.queuekit.QueueConfigException e) {
+      throw new io.queuekit.QueueConfigException("queue \"" + queue + "\": " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public BaseQueue create(String type, BaseQueueConfig config) {
     if (!"redis".equals(type)) {
