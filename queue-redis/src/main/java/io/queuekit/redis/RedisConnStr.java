@@ -272,7 +272,7 @@ final class RedisConnStr {
       if (path.length() > 1) {
         String p = path.substring(1);
         if (!p.matches("\\d+")) {
-          throw bad(uri, "the path \"" + path + "\" is not a database number");
+          throw bad(uri, "the path " + shown(uri, path) + " is not a database number");
         }
         db = Integer.parseInt(p);
         dbSet = true;
@@ -296,7 +296,7 @@ final class RedisConnStr {
     }
     String prefix = options.getOrDefault("prefix", "");
     if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
-      throw bad(uri, "prefix \"" + prefix + "\" contains { or }: the braces are the queue's hash tag");
+      throw bad(uri, "prefix " + shown(uri, prefix) + " contains { or }: the braces are the queue's hash tag");
     }
     if (db < 0) {
       throw bad(uri, "database " + db + " is negative");
@@ -311,12 +311,12 @@ final class RedisConnStr {
     if (a.startsWith("[")) {
       int end = a.indexOf(']');
       if (end < 0) {
-        throw bad(uri, "bad address " + a);
+        throw bad(uri, "bad address " + shown(uri, a));
       }
       host = a.substring(1, end);
       if (a.length() > end + 1) {
         if (a.charAt(end + 1) != ':') {
-          throw bad(uri, "bad address " + a);
+          throw bad(uri, "bad address " + shown(uri, a));
         }
         port = port(uri, a.substring(end + 2));
       }
@@ -337,11 +337,11 @@ final class RedisConnStr {
     try {
       int port = Integer.parseInt(p);
       if (port < 1 || port > 65535) {
-        throw bad(uri, "port " + p + " is out of range");
+        throw bad(uri, "port " + shown(uri, p) + " is out of range");
       }
       return port;
     } catch (NumberFormatException e) {
-      throw bad(uri, "port \"" + p + "\" is not a number");
+      throw bad(uri, "port " + shown(uri, p) + " is not a number");
     }
   }
 
@@ -398,6 +398,15 @@ final class RedisConnStr {
     } catch (IllegalArgumentException e) {
       return s;
     }
+  }
+
+  /**
+   * A piece of the string, quoted for an error message, unless the string holds credentials: a
+   * password with a "/" or ":" in it ends up inside such pieces, where no masking can spot it.
+   */
+  private static String shown(String uri, String piece) {
+    return uri.indexOf('@') >= 0 || uri.toLowerCase(Locale.ROOT).contains("password=")
+        ? "(not shown: the string holds credentials)" : "\"" + piece + "\"";
   }
 
   private static QueueConfigException bad(String uri, String what) {
