@@ -344,7 +344,7 @@ final class QueueState {
   /**
    * Promotes due delayed items to the tail, then moves up to {@code max} from the head: per item
    * one get, one delete and one put of the same bytes under the in-flight key. At most one
-   * recovered item per claim (DESIGN §3.2): alone when it is at the head, else the batch stops
+   * recovered item per claim (docs/DESIGN.md §3.2): alone when it is at the head, else the batch stops
    * before it, so a crash before a batch's extras are given back cannot count a recovery for
    * items no handler ran.
    */
@@ -898,7 +898,7 @@ final class QueueState {
   }
 
   /**
-   * DESIGN §3.6: every in-flight item goes back to the head in claim order, recovery count + 1,
+   * docs/DESIGN.md §3.6: every in-flight item goes back to the head in claim order, recovery count + 1,
    * delivery count unchanged; one reaching MAX_RECOVERIES is dead-lettered as a suspected poison
    * item.
    */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN §3.6 on LevelDB: every open of a queue name recovers what was in flight. */
+/** docs/DESIGN.md §3.6 on LevelDB: every open of a queue name recovers what was in flight. */
 class LevelRecoveryTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 

@@ -166,7 +166,7 @@ class LayoutMigrationTest {
 
   /**
    * Claims until {@code n} deliveries came: a claim hands out at most one recovered item, alone
-   * (DESIGN §3.2), so items with recovery counts take a claim each.
+   * (docs/DESIGN.md §3.2), so items with recovery counts take a claim each.
    */
   private static List<Delivery> claimRun(RedisQueue q, int n) {
     List<Delivery> out = new ArrayList<>();
