@@ -51,27 +51,35 @@ public final class QueuekitMetrics implements MeterBinder {
     this.manager = Objects.requireNonNull(manager, "manager");
   }
 
+  /**
+   * A queue's meters and the snapshot they read. Micrometer holds a gauge's or function
+   * counter's object weakly, so this map (held by the manager through its watcher) is what keeps
+   * each snapshot alive while its queue runs; without it a collected snapshot reads NaN, and its
+   * counters stop moving.
+   */
+  private record Bound(Snapshot snapshot, List<Meter> meters) {}
+
   @Override
   public void bindTo(MeterRegistry registry) {
-    Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
+    Map<String, Bound> bound = new ConcurrentHashMap<>();
     manager.watch(new QueueWatcher() {
       @Override
       public void created(WorkerPoolQueue<?> queue) {
-        meters.put(queue.name(), register(registry, queue));
+        Snapshot s = new Snapshot(queue);
+        bound.put(queue.name(), new Bound(s, register(registry, queue, s)));
       }
 
       @Override
       public void closed(WorkerPoolQueue<?> queue) {
-        List<Meter> gone = meters.remove(queue.name());
+        Bound gone = bound.remove(queue.name());
         if (gone != null) {
-          gone.forEach(registry::remove);
+          gone.meters().forEach(registry::remove);
         }
       }
     });
   }
 
-  private static List<Meter> register(MeterRegistry registry, WorkerPoolQueue<?> queue) {
-    Snapshot s = new Snapshot(queue);
+  private static List<Meter> register(MeterRegistry registry, WorkerPoolQueue<?> queue, Snapshot s) {
     Tags tags = Tags.of("queue", queue.name(), "type", queue.type());
     List<Meter> out = new ArrayList<>();
     out.add(gauge(registry, "queuekit.queue.ready", "items claimable now", tags, s, st -> st.ready()));

@@ -66,6 +66,7 @@ class QueuekitMetricsTest {
       new QueuekitMetrics(m).bindTo(registry);
       WorkerPoolQueue<String> q = queue(m, "mail", failedOnce); // created after binding
       assertThat(registry.get("queuekit.queue.ready").tag("type", settings.type()).gauges()).hasSize(1);
+      System.gc(); // Micrometer holds meter objects weakly: the binder must keep them alive
       q.pause();
       for (String s : List.of("a", "b", "retry-c", "bad-d")) {
         q.push(s);
