@@ -81,22 +81,25 @@ final class DeadCommand implements Runnable {
   int replay(@Parameters(paramLabel = "QUEUE") String queue,
       @Parameters(paramLabel = "ID", arity = "0..*") List<Long> ids,
       @Option(names = "--all") boolean all) {
-    try (Stores stores = cli.stores()) {
-      BaseQueue q = stores.open(queue, unique);
-      long n = all ? q.replayAllDead() : q.replayDead(ids(ids, all));
-      cli.print(Map.of("queue", queue, "replayed", n), "replayed " + n + " dead letters of " + queue + "\n");
-      return QueuekitCli.OK;
-    }
+    return onDead(queue, ids, all, "replayed", BaseQueue::replayAllDead, BaseQueue::replayDead);
   }
 
   @Command(name = "purge", description = "Deletes dead letters for good (IDS, or --all).")
   int purge(@Parameters(paramLabel = "QUEUE") String queue,
       @Parameters(paramLabel = "ID", arity = "0..*") List<Long> ids,
       @Option(names = "--all") boolean all) {
+    return onDead(queue, ids, all, "purged", BaseQueue::purgeAllDead, BaseQueue::purgeDead);
+  }
+
+  /** Replay or purge: every dead letter, or those named; prints how many. */
+  private int onDead(String queue, List<Long> ids, boolean all, String done,
+      java.util.function.ToLongFunction<BaseQueue> every,
+      java.util.function.ToLongBiFunction<BaseQueue, List<Long>> some) {
+    List<Long> named = ids(ids, all);
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue, unique);
-      long n = all ? q.purgeAllDead() : q.purgeDead(ids(ids, all));
-      cli.print(Map.of("queue", queue, "purged", n), "purged " + n + " dead letters of " + queue + "\n");
+      long n = all ? every.applyAsLong(q) : some.applyAsLong(q, named);
+      cli.print(Map.of("queue", queue, done, n), done + " " + n + " dead letters of " + queue + "\n");
       return QueuekitCli.OK;
     }
   }
