@@ -122,6 +122,14 @@ final class RedisConnStr {
    */
   static RedisConnStr parse(String connStr) {
     String original = connStr == null ? "" : connStr.trim();
+    if (!original.isEmpty() && !original.contains("://")
+        && !io.queuekit.ini.RedisConnStr.isLegacy(original)) {
+      // Gitea reads such a string (a mistyped redis//:pw@host) as the old form with no field,
+      // i.e. redis://127.0.0.1:6379/0 without a password: refuse it, as the check does.
+      throw new QueueConfigException("CONN_STR " + ConnStrings.mask(original) + " is not a valid "
+          + "Redis connection string: it is neither a URI (redis://host:port/db) nor the old "
+          + "key=value form (addrs=host:port db=0)");
+    }
     String uri = original.isEmpty() ? DEFAULT : toUri(original);
     return parseUri(original, uri);
   }
