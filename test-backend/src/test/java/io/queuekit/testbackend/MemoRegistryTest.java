@@ -86,4 +86,16 @@ class MemoRegistryTest {
         assertThat(fix).contains("TYPE = memo")).anySatisfy(fix ->
         assertThat(fix).contains("CONN_STR = memo://box"));
   }
+
+  @Test
+  void aPublishedTypeWhoseJarIsMissingNamesTheArtifactToAddAndTheLine() {
+    // this module's class path holds the memo and channel backends only
+    assertThatThrownBy(() -> QueueManager.builder().dataPath(data)
+        .ini("[queue]\nLENGTH = 10\n[queue.mail]\nTYPE = immediate\n", "app.ini").build())
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("app.ini:4")
+        .hasMessageContaining("TYPE=immediate: no backend on the class path serves it; add the"
+            + " artifact io.queuekit:queue-dummy (on the class path: channel, memo)")
+        .hasMessageNotContaining("queue-immediate");
+  }
 }
