@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * The retry delay of DESIGN §4.3: before delivery k+1 wait min(RETRY_DELAY × 2^(k−1),
+ * The retry delay of docs/DESIGN.md §4.3: before delivery k+1 wait min(RETRY_DELAY × 2^(k−1),
  * RETRY_DELAY_MAX) × a uniform factor in [0.8, 1.2], capped at RETRY_DELAY_MAX, computed without
  * overflow. RETRY_DELAY = 0 retries at once.
  *

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Batch {
   final List<Delivery> deliveries;
-  /** A batch of one recovered delivery, run alone (DESIGN §4.3). */
+  /** A batch of one recovered delivery, run alone (docs/DESIGN.md §4.3). */
   final boolean recovered;
   private final AtomicBoolean settled = new AtomicBoolean();
   /** A recovered batch holds its queue's turn in the manager's recovered lane until this is taken. */

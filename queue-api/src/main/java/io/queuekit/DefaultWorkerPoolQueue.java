@@ -516,7 +516,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   }
 
   /**
-   * The shutdown sequence of DESIGN §4.4: stop claiming; give running handlers SHUTDOWN_TIMEOUT;
+   * The shutdown sequence of docs/DESIGN.md §4.4: stop claiming; give running handlers SHUTDOWN_TIMEOUT;
    * interrupt those still running; unclaim every delivery not settled, started or not, in claim
    * order (no count changes), retried while the store fails within what is left of
    * SHUTDOWN_TIMEOUT; give settle calls the store failed earlier a last attempt; close the store.

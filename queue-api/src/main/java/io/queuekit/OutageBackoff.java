@@ -3,7 +3,7 @@ package io.queuekit;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How long the worker pool waits before trying a failing store call again (DESIGN §3.7: capped
+ * How long the worker pool waits before trying a failing store call again (docs/DESIGN.md §3.7: capped
  * backoff, 100 ms → 5 s, doubling). Shared by the claim loop and by settlement retries so an
  * outage is paced the same wherever it is met.
  *

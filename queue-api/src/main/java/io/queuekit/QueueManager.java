@@ -59,6 +59,7 @@ public final class QueueManager implements AutoCloseable {
   /** At most one recovered delivery runs at a time across this manager's queues. */
   private final RecoveredLane recoveredLane = new RecoveredLane();
   private final Map<String, WorkerPoolQueue<?>> queues = new LinkedHashMap<>(); // guarded by this
+  private final List<QueueWatcher> watchers = new java.util.ArrayList<>(); // guarded by this
   private final Set<String> opening = new HashSet<>(); // guarded by this
   private boolean closed; // guarded by this
 
@@ -152,11 +153,41 @@ public final class QueueManager implements AutoCloseable {
     }
     q.start();
     log.debug("queue \"{}\" created: {}", name, settings);
+    for (QueueWatcher w : watchers()) {
+      w.created(q);
+    }
     return q;
   }
 
-  private synchronized void forget(String name) {
-    queues.remove(name);
+  private void forget(String name) {
+    WorkerPoolQueue<?> gone;
+    synchronized (this) {
+      gone = queues.remove(name);
+    }
+    if (gone != null) {
+      for (QueueWatcher w : watchers()) {
+        w.closed(gone);
+      }
+    }
+  }
+
+  /**
+   * Tells {@code watcher} of every queue this manager holds now, then of each created or closed
+   * later (a metrics binder, an admin view).
+   */
+  public void watch(QueueWatcher watcher) {
+    List<WorkerPoolQueue<?>> now;
+    synchronized (this) {
+      watchers.add(java.util.Objects.requireNonNull(watcher, "watcher"));
+      now = List.copyOf(queues.values());
+    }
+    for (WorkerPoolQueue<?> q : now) {
+      watcher.created(q);
+    }
+  }
+
+  private synchronized List<QueueWatcher> watchers() {
+    return List.copyOf(watchers);
   }
 
   /** The queue named {@code name}, if this manager runs it. */

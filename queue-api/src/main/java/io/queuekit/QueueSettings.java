@@ -439,6 +439,11 @@ public final class QueueSettings {
       try {
         return Integer.parseInt(v);
       } catch (NumberFormatException e) {
+        if (v.matches("[+-]?\\d+")) {
+          throw new QueueConfigException(key.key() + "=" + v + " is too "
+              + (v.startsWith("-") ? "small: the least is " + Integer.MIN_VALUE
+                  : "large: the most is " + Integer.MAX_VALUE));
+        }
         throw new QueueConfigException(key.key() + "=" + v + " is not a whole number");
       }
     }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The one lane recovered deliveries (recovery count &gt; 0) run in (DESIGN §4.3): at most one runs
+ * The one lane recovered deliveries (recovery count &gt; 0) run in (docs/DESIGN.md §4.3): at most one runs
  * at a time across every queue of a {@link QueueManager} — a service's process — so when the
  * process dies only the item whose handler was running gains a recovery. One per manager, not a
  * global: two managers in one JVM (tests, embedded services) do not block each other.

@@ -382,7 +382,7 @@ class WorkerPoolQueueTest {
 
   @Test
   void recoveredDeliveriesRunOneAtATimePerProcessAcrossQueues() {
-    // DESIGN §4.3: if two queues ran recovered deliveries at once and one of them crashed the
+    // docs/DESIGN.md §4.3: if two queues ran recovered deliveries at once and one of them crashed the
     // process, both items would gain a recovery, and the innocent one could be quarantined.
     FakeBaseQueue baseA = new FakeBaseQueue("recoveredlanea");
     FakeBaseQueue baseB = new FakeBaseQueue("recoveredlaneb");

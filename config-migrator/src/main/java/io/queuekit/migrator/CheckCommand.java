@@ -7,7 +7,6 @@ import io.queuekit.ini.ConfigCheck;
 import io.queuekit.ini.Finding;
 import io.queuekit.ini.IniFile;
 import io.queuekit.ini.IniParseException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -62,14 +61,25 @@ final class CheckCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<Finding> findings;
     try {
-      findings = ConfigCheck.run(IniFile.parse(file));
+      findings = ConfigCheck.run(TextFile.read(file));
+    } catch (TextFile.Unreadable e) {
+      if (format == Format.JSON) {
+        // a JSON reader gets a JSON answer even when there is nothing to check
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("file", file.toString());
+        doc.put("ok", false);
+        doc.put("error", e.getMessage());
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(doc));
+        out.flush();
+      }
+      err.println("config-migrator: " + e.getMessage());
+      err.flush();
+      return Main.USAGE;
     } catch (IniParseException e) {
       findings = List.of(new Finding(e.file(), e.line(), Finding.Severity.ERROR, e.section(),
           null, e.problem() + ": `" + e.lineText() + "`",
           "correct the line: go-ini (and so Gitea) cannot read the file"));
-    } catch (IOException e) {
-      err.println("config-migrator: cannot read " + file + ": " + e);
-      return Main.USAGE;
     }
     long errors = findings.stream().filter(Finding::fatal).count();
     long warnings = findings.size() - errors;

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     subcommands = {CheckCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:clean", "1:a fatal finding, or a migration conflict",
-        "2:usage error, or a file that cannot be read or written", "70:internal error"})
+        "2:usage error, or a file that cannot be read, is not text, or cannot be written",
+        "70:internal error, or out of memory"})
 public final class Main implements Runnable {
   static final int OK = 0;
   static final int FATAL = 1;
@@ -36,7 +37,16 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and exits with its code. */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli hands Errors on: one line, not a stack trace, and the documented exit code
+      System.err.println("config-migrator: out of memory (" + e.getMessage() + "); run it with a "
+          + "larger heap, e.g. java -Xmx1g -jar config-migrator.jar ...");
+      code = INTERNAL;
+    }
+    System.exit(code);
   }
 
   /** The configured command line: tests call {@code execute} on it with their own writers. */

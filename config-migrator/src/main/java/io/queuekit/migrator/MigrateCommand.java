@@ -48,14 +48,14 @@ final class MigrateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     IniFile before;
     try {
-      before = IniFile.parse(file);
+      before = TextFile.read(file);
+    } catch (TextFile.Unreadable e) {
+      err.println("config-migrator: " + e.getMessage());
+      return Main.USAGE;
     } catch (IniParseException e) {
       err.println("config-migrator: " + e.getMessage());
       err.println("    fix: correct the line first: go-ini (and so Gitea) cannot read the file");
       return Main.FATAL;
-    } catch (IOException e) {
-      err.println("config-migrator: cannot read " + file + ": " + e);
-      return Main.USAGE;
     }
     Migration.Result result = Migration.run(before);
     for (String line : UnifiedDiff.of(result.before(), result.after(), !showSecrets)) {

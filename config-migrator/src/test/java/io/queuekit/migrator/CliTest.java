@@ -50,6 +50,29 @@ class CliTest {
   }
 
   @Test
+  void aBinaryFileIsRefusedAndNeverEchoed() throws Exception {
+    Path bin = dir.resolve("app.ini");
+    Files.write(bin, new byte[] {'[', 'q', ']', '\n', 0x1b, '[', '3', '1', 'm', 0, (byte) 0xff, '\n'});
+    for (String cmd : new String[] {"check", "migrate"}) {
+      Run r = run(cmd, bin.toString());
+      assertThat(r.exit()).as(cmd).isEqualTo(2);
+      assertThat(r.err()).as(cmd).contains("not a text file");
+      assertThat(r.out() + r.err()).as(cmd).doesNotContain("\u001b").doesNotContain("\u0000");
+    }
+    Files.write(bin, new byte[] {'[', 'q', ']', '\n', (byte) 0xc3, (byte) 0x28, '\n'});
+    assertThat(run("check", bin.toString()).err()).contains("not UTF-8");
+  }
+
+  @Test
+  void checkJsonAnswersInJsonWhenTheFileCannotBeRead() throws Exception {
+    Run r = run("check", "--format", "json", dir.resolve("missing.ini").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    JsonNode doc = new ObjectMapper().readTree(r.out());
+    assertThat(doc.get("ok").asBoolean()).isFalse();
+    assertThat(doc.get("error").asText()).contains("missing.ini");
+  }
+
+  @Test
   void checkRefusesWhatStartUpWouldRefuse() throws Exception {
     // each backend parses its own CONN_STR in check, as create() does at start-up
     for (String conn : new String[] {"redis://h:6379/abc", "redis://h:notaport/0",

@@ -40,6 +40,24 @@ class MigrationTest {
     assertThat(ConfigCheck.run(r.after())).isEmpty();
   }
 
+  @org.junit.jupiter.api.Test
+  void aCrlfFileWithoutAFinalNewlineWhoseLastLineIsRemovedKeepsEveryOtherLinesEnding() {
+    String before = "; head\r\n[mailer]\r\nKEEP = 1\r\nSEND_BUFFER_LEN = 5";
+    Migration.Result r = migrate(before);
+    assertThat(r.after().text()).startsWith("; head\r\n[mailer]\r\nKEEP = 1\r\n")
+        .contains("[queue.mail]").doesNotContain("SEND_BUFFER_LEN");
+    assertThat(r.after().text().replace("\r\n", "")).as("every line break stays CRLF")
+        .doesNotContain("\n");
+    // deleted rather than moved (it sets nothing): the line before it becomes the last one
+    for (String last : new String[] {"SEND_BUFFER_LEN =", "UPDATE_BUFFER_LEN = 20"}) {
+      String section = last.startsWith("SEND") ? "[mailer]" : "[indexer]";
+      Migration.Result d = migrate("; head\r\n" + section + "\r\nKEEP = 1\r\n" + last);
+      assertThat(d.after().text()).as(last).startsWith("; head\r\n" + section + "\r\nKEEP = 1");
+      assertThat(d.after().text().replace("\r\n", "")).as(last + ": " + d.after().text())
+          .doesNotContain("\n").doesNotContain("\r");
+    }
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "unique-level | level",

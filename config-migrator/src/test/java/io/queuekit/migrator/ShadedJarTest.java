@@ -24,11 +24,17 @@ class ShadedJarTest {
   record Run(int exit, String out, String err) {}
 
   private static Run java(String... args) throws IOException, InterruptedException {
+    return javaWith(List.of(), args);
+  }
+
+  private static Run javaWith(List<String> jvmArgs, String... args) throws IOException, InterruptedException {
     String jar = System.getProperty("shadedJar");
     assertThat(jar).as("system property shadedJar").isNotNull();
     assertThat(Path.of(jar)).exists();
     List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-jar", jar));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("jar-out", ".txt");
     Path err = Files.createTempFile("jar-err", ".txt");
@@ -41,6 +47,21 @@ class ShadedJarTest {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
+  }
+
+  @Test
+  void outOfMemoryIsOneLineAndExit70() throws Exception {
+    // a file far larger than the heap: the documented exit, not a stack trace
+    Path ini = dir.resolve("huge.ini");
+    StringBuilder b = new StringBuilder("[queue]\n");
+    for (int i = 0; b.length() < 8_000_000; i++) {
+      b.append("; comment line ").append(i).append(" padding padding padding padding\n");
+    }
+    Files.writeString(ini, b);
+    Run r = javaWith(List.of("-Xmx12m", "-XX:TieredStopAtLevel=1"), "check", ini.toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(70);
+    assertThat(r.err().strip().lines()).singleElement()
+        .satisfies(line -> assertThat(line).startsWith("config-migrator: out of memory"));
   }
 
   @Test

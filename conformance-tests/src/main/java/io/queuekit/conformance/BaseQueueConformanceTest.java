@@ -48,7 +48,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The one {@link BaseQueue} conformance suite (DESIGN §3, §7): Gitea's {@code testQueueBasic}
+ * The one {@link BaseQueue} conformance suite (docs/DESIGN.md §3, §7): Gitea's {@code testQueueBasic}
  * steps and every rule of the backend contract, for the simple and the unique flavour. A backend
  * module passes it with a subclass of a few lines:
  *
@@ -171,7 +171,7 @@ public abstract class BaseQueueConformanceTest {
 
   /**
    * Claims everything ready (up to 100), in as many claims as it takes: a claim hands out a
-   * recovered item alone (DESIGN §3.2).
+   * recovered item alone (docs/DESIGN.md §3.2).
    */
   protected static List<Delivery> claimAll(BaseQueue q) {
     List<Delivery> out = new ArrayList<>();

@@ -33,7 +33,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stateful test of the {@link BaseQueue} contract (DESIGN §7): {@link StatefulCheck} drives a real queue with
+ * The stateful test of the {@link BaseQueue} contract (docs/DESIGN.md §7): {@link StatefulCheck} drives a real queue with
  * random chains of push (single and batch, with and without delay), offer, claim, ack, release
  * (delay 0 and &gt; 0), unclaim, deadLetter, replay, purge, removeAll, settle calls with stale
  * deliveries, clock advances and, on persistent backends, crashes ({@link TestBackend#kill} and

@@ -47,7 +47,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The worker-pool suite every storing backend passes: Gitea's {@code workerqueue_test.go}
  * scenarios, rewritten to wait on states and an injected clock instead of sleeping, plus the
- * delivery rules of DESIGN §4 (handler failures, {@code PermanentFailure}, {@code MAX_DELIVERIES},
+ * delivery rules of docs/DESIGN.md §4 (handler failures, {@code PermanentFailure}, {@code MAX_DELIVERIES},
  * undecodable items, backoff, flush, pause, max workers, shutdown, handler timeout, listeners).
  *
  * <p>A backend module extends it in a few lines, returning its {@link TestBackend}.

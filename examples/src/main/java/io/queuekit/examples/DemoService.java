@@ -67,6 +67,26 @@ public final class DemoService implements Callable<Integer> {
   @Option(names = "--items", defaultValue = "2000", description = "issue-index pushes (default: ${DEFAULT-VALUE})")
   int items;
 
+  @Option(names = "--admin", paramLabel = "[HOST:]PORT",
+      description = "serve the admin page and API (queue-admin) here; prints its URL with the token")
+  String admin;
+
+  @Option(names = "--admin-allow-remote", description = "allow --admin on an address other than loopback")
+  boolean adminAllowRemote;
+
+  @Option(names = "--metrics", description = "bind a Prometheus registry: /metrics on the admin page, "
+      + "and the queuekit lines of the scrape printed at the end")
+  boolean metrics;
+
+  @Option(names = "--serve", description = "keep running after the summary (a trickle of items, the "
+      + "search backend going down and up) until Ctrl-C")
+  boolean serve;
+
+  /** Counted down by Ctrl-C (the shutdown hook) or a test: ends --serve. */
+  private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+  /** Counted down once the queues are closed, so the shutdown hook lets the JVM go only then. */
+  private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
   @Option(names = "--search-down", defaultValue = "3s",
       description = "how long the search backend is down at start, Go duration (default: ${DEFAULT-VALUE})")
   String searchDown;
@@ -78,7 +98,21 @@ public final class DemoService implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(System.out).execute(args));
+    DemoService demo = new DemoService(System.out);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      demo.stop();
+      try {
+        demo.closed.await(30, TimeUnit.SECONDS); // the queues close (and give items back) first
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-shutdown"));
+    System.exit(commandLine(demo).execute(args));
+  }
+
+  /** Ends {@code --serve}: what Ctrl-C does. */
+  void stop() {
+    stop.countDown();
   }
 
   /**
@@ -86,7 +120,12 @@ public final class DemoService implements Callable<Integer> {
    * saying so (the library has already logged the details), not a stack trace.
    */
   static CommandLine commandLine(PrintStream out) {
-    CommandLine cmd = new CommandLine(new DemoService(out));
+    return commandLine(new DemoService(out));
+  }
+
+  static CommandLine commandLine(DemoService demo) {
+    PrintStream out = demo.out;
+    CommandLine cmd = new CommandLine(demo);
     cmd.setOut(new java.io.PrintWriter(out, true)); // help and -V go where the demo prints
     cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       java.io.PrintWriter err = commandLine.getErr();
@@ -203,6 +242,13 @@ public final class DemoService implements Callable<Integer> {
         }
       }
       out.printf("backend: %s; search backend down for %s%n", indexer.type(), searchDown);
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = null;
+      if (metrics) {
+        registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        new io.queuekit.micrometer.QueuekitMetrics(queues).bindTo(registry);
+      }
+      io.queuekit.admin.AdminServer adminServer = admin == null ? null : startAdmin(queues, registry);
 
       ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread th = new Thread(r, "demo-progress");
@@ -230,11 +276,77 @@ public final class DemoService implements Callable<Integer> {
         boolean drained = queues.flushAll(Duration.ofMinutes(2));
         printer.shutdownNow();
         printProgress(queues);
-        return summary(queues, tallies, drained, search) ? 0 : 1;
+        boolean ok = summary(queues, tallies, drained, search);
+        if (registry != null) {
+          out.println("metrics (the queuekit lines of the Prometheus scrape):");
+          registry.scrape().lines().filter(l -> l.startsWith("queuekit_")).forEach(out::println);
+        }
+        if (serve) {
+          serve(indexer, mail, search);
+        }
+        return ok ? 0 : 1;
       } finally {
         printer.shutdownNow();
+        if (adminServer != null) {
+          adminServer.close();
+        }
       }
+    } finally {
+      closed.countDown();
     }
+  }
+
+  private io.queuekit.admin.AdminServer startAdmin(QueueManager queues,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    int colon = admin.lastIndexOf(':');
+    String host = colon < 0 ? "127.0.0.1" : admin.substring(0, colon);
+    int port;
+    try {
+      port = Integer.parseInt(admin.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--admin " + admin + ": expected [HOST:]PORT, e.g. 8081 or 127.0.0.1:8081");
+    }
+    io.queuekit.admin.AdminServer.Builder b = io.queuekit.admin.AdminServer.builder(queues)
+        .host(host).port(port);
+    if (adminAllowRemote) {
+      b.allowRemote();
+    }
+    if (registry != null) {
+      b.metrics(registry::scrape);
+    }
+    io.queuekit.admin.AdminServer server = b.start();
+    out.println("admin page: " + server.loginUrl());
+    return server;
+  }
+
+  /**
+   * {@code --serve}: a trickle of items until {@link #stop}, while the search backend goes down
+   * for 5 s of every 20 s, so the page shows items piling up and draining.
+   */
+  private void serve(WorkerPoolQueue<IndexerData> indexer, WorkerPoolQueue<Mail> mail,
+      SearchBackend search) throws InterruptedException {
+    out.println("serving until Ctrl-C: a trickle of items, the search backend down 5s of every 20s");
+    search.flap(Duration.ofSeconds(20), Duration.ofSeconds(5));
+    ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread th = new Thread(r, "demo-trickle");
+      th.setDaemon(true);
+      return th;
+    });
+    java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+    trickle.scheduleAtFixedRate(() -> {
+      long i = n.incrementAndGet();
+      indexer.offer(new IndexerData(i, List.of(), false));
+      if (i % 5 == 0) {
+        mail.offer(new Mail("user" + i + "@example.com", "Issue #" + i + " updated"));
+      }
+    }, 0, 200, TimeUnit.MILLISECONDS);
+    try {
+      stop.await();
+    } finally {
+      trickle.shutdownNow();
+    }
+    out.println("stopping: queues give their unfinished items back to the store");
   }
 
   private static void count(Map<String, Tally> tallies, String queue, PushResult r) {

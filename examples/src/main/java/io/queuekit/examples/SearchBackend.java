@@ -19,8 +19,29 @@ final class SearchBackend {
     this.upAt = clock.instant().plus(downFor);
   }
 
+  /** After {@link #flap}: down for {@code down} at the start of every {@code period}. */
+  private volatile Duration period;
+  private volatile Duration down;
+  private volatile Instant flapFrom;
+
   boolean isUp() {
-    return !clock.instant().isBefore(upAt);
+    Instant now = clock.instant();
+    if (now.isBefore(upAt)) {
+      return false;
+    }
+    Duration p = period;
+    if (p == null) {
+      return true;
+    }
+    long into = Duration.between(flapFrom, now).toMillis() % p.toMillis();
+    return into >= down.toMillis();
+  }
+
+  /** From now on, goes down for {@code down} at the start of every {@code period} (--serve). */
+  void flap(Duration period, Duration down) {
+    this.flapFrom = clock.instant();
+    this.down = down;
+    this.period = period;
   }
 
   void index(IndexerData data) {

@@ -85,4 +85,45 @@ class DemoServiceTest {
     assertThat(e.code()).isZero();
     assertThat(e.out()).startsWith("queuekit-demo ");
   }
+
+  @Test
+  void servesTheAdminPageAndMetricsUntilStopped() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    DemoService demo = new DemoService(out);
+    java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        DemoService.commandLine(demo).execute("--type", "channel", "--data", data.toString(), "--items", "100",
+            "--search-down", "0s", "--admin", "127.0.0.1:0", "--metrics", "--serve"));
+    java.util.regex.Pattern url = java.util.regex.Pattern.compile("admin page: (http://\\S+/)#token=(\\S+)");
+    String[] found = new String[2];
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+      java.util.regex.Matcher m = url.matcher(bytes.toString(StandardCharsets.UTF_8));
+      if (m.find()) {
+        found[0] = m.group(1);
+        found[1] = m.group(2);
+      }
+      return found[0] != null && bytes.toString(StandardCharsets.UTF_8).contains("serving until Ctrl-C");
+    });
+    var http = java.net.http.HttpClient.newHttpClient();
+    java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+      try {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(found[0] + path))
+            .header("Authorization", "Bearer " + found[1]).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    assertThat(get.apply("").statusCode()).isEqualTo(200);
+    var queues = get.apply("api/queues");
+    assertThat(queues.statusCode()).isEqualTo(200);
+    assertThat(queues.body()).contains("issue_indexer").contains("webhook_sender");
+    var metrics = get.apply("metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("queuekit_queue_handled_total{queue=\"issue_indexer\"");
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("queuekit_queue_ready");
+
+    demo.stop();
+    assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("stopping:");
+  }
 }

@@ -130,7 +130,7 @@ public interface BaseQueue extends AutoCloseable {
    * included): when one is at the head it comes alone; otherwise the batch stops before the first
    * one. A store that handed out several would let a crash in the window before the pool gives
    * the extras back count a recovery for items no handler ran, until innocent items were
-   * quarantined as poison (DESIGN §3.2, §3.6).
+   * quarantined as poison (docs/DESIGN.md §3.2, §3.6).
    */
   List<Delivery> claim(int max, Duration wait);
 

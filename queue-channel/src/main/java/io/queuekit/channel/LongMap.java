@@ -13,7 +13,7 @@ import java.util.Arrays;
  * entries of the probe run back (Knuth's algorithm R), so there are no tombstones and lookups stay
  * short however many keys come and go. Grows by doubling; never shrinks, as {@code HashMap}.
  *
- * <p>Why not a library's primitive map (Agrona's {@code Long2ObjectHashMap}, fastutil): DESIGN §2
+ * <p>Why not a library's primitive map (Agrona's {@code Long2ObjectHashMap}, fastutil): docs/DESIGN.md §2
  * gives queue-channel no dependency but queue-api, and the five operations the queue needs fit in
  * this one small class; the property test beside it checks it step by step against {@code HashMap}.
  *

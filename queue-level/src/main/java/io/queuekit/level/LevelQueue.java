@@ -141,7 +141,8 @@ final class LevelQueue implements BaseQueue {
     this.clock = config.clock();
     this.db = db;
     this.storageName = config.queueFullName();
-    this.state = new QueueState(name, storageName, unique, settings, clock, db, this::publish);
+    this.state = new QueueState(name, storageName, unique, settings, clock, db, this::publish,
+        config.events());
   }
 
   /**

@@ -88,9 +88,13 @@ final class QueueState {
   /** What the last open repaired (migration and load), in words; also logged at WARN. */
   private final List<String> repairs = new ArrayList<>();
 
+  /** Where the dead letters the store makes by itself (quarantine at open) are reported. */
+  private final io.queuekit.spi.StoreEvents events;
+
   QueueState(String queue, String storageName, boolean unique, QueueSettings settings, Clock clock,
-      LevelDb db, Consumer<Snapshot> publisher) {
+      LevelDb db, Consumer<Snapshot> publisher, io.queuekit.spi.StoreEvents events) {
     this.publisher = publisher;
+    this.events = events;
     this.queue = queue;
     this.keys = new Keys(storageName);
     this.unique = unique;
@@ -340,7 +344,7 @@ final class QueueState {
   /**
    * Promotes due delayed items to the tail, then moves up to {@code max} from the head: per item
    * one get, one delete and one put of the same bytes under the in-flight key. At most one
-   * recovered item per claim (DESIGN §3.2): alone when it is at the head, else the batch stops
+   * recovered item per claim (docs/DESIGN.md §3.2): alone when it is at the head, else the batch stops
    * before it, so a crash before a batch's extras are given back cannot count a recovery for
    * items no handler ran.
    */
@@ -528,12 +532,17 @@ final class QueueState {
   }
 
   /** Stores an item (not waiting, not in flight any more) in the dead-letter store. */
-  private void bury(Txn t, Entry e, byte[] payload, String reason) {
+  /** Adds a dead letter; returns its id and time (for a report to the store's events). */
+  private io.queuekit.spi.DeadLetter bury(Txn t, Entry e, byte[] payload, String reason) {
     long id = next();
+    long at = now();
+    String why = reason == null ? "" : reason;
     t.put(keys.dead(id), new DeadRecord(e.deliveries(), e.recoveries(), e.firstPushedNanos(),
-        now(), e.digest(), reason == null ? "" : reason, payload).encode());
+        at, e.digest(), why, payload).encode());
     deadIds.add(id);
     enforceDeadCap(t);
+    return new io.queuekit.spi.DeadLetter(id, payload, why, e.deliveries(), e.recoveries(),
+        Records.instant(e.firstPushedNanos()), Records.instant(at));
   }
 
   private void enforceDeadCap(Txn t) {
@@ -889,7 +898,7 @@ final class QueueState {
   }
 
   /**
-   * DESIGN §3.6: every in-flight item goes back to the head in claim order, recovery count + 1,
+   * docs/DESIGN.md §3.6: every in-flight item goes back to the head in claim order, recovery count + 1,
    * delivery count unchanged; one reaching MAX_RECOVERIES is dead-lettered as a suspected poison
    * item.
    */
@@ -917,7 +926,8 @@ final class QueueState {
         LOG.warn("queue \"{}\": item #{} (first 200 bytes: {}) was in flight during {} crashes; "
             + "dead-lettered as a suspected poison item (MAX_RECOVERIES={})", queue, e.itemId(),
             printable(payload, 200), e.recoveries(), max);
-        bury(t, e, payload, reason);
+        // made by the store, not the pool: told to the queue's listeners through the events
+        events.deadLettered(bury(t, e, payload, reason));
         poisoned++;
       } else {
         back.add(e);

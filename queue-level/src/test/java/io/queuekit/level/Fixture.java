@@ -50,7 +50,7 @@ final class Fixture implements AutoCloseable {
 
   /**
    * Claims up to {@code max} ready items in as many claims as it takes: a claim hands out a
-   * recovered item alone (DESIGN §3.2).
+   * recovered item alone (docs/DESIGN.md §3.2).
    */
   static java.util.List<io.queuekit.spi.Delivery> claimUpTo(BaseQueue q, int max) {
     java.util.List<io.queuekit.spi.Delivery> out = new java.util.ArrayList<>();

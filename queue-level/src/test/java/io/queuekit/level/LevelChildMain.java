@@ -78,7 +78,7 @@ public final class LevelChildMain {
     LevelDb db = LevelDbs.acquire(LevelLocation.of(c), c.name());
     try {
       QueueState state = new QueueState(c.name(), c.queueFullName(), false, s, c.clock(), db,
-          snapshot -> { });
+          snapshot -> { }, io.queuekit.spi.StoreEvents.NONE);
       for (int round = 1; ; round++) {
         Records.Meta meta = Records.Meta.decode(db.raw().get(state.keys.meta()));
         if (meta.version() == QueueState.LAYOUT_VERSION && meta.migrated() == null) {

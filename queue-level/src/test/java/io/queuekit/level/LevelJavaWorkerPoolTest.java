@@ -7,7 +7,7 @@ import io.queuekit.conformance.WorkerPoolConformanceTest;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The worker-pool suite on LevelDB with the pure-Java engine: only with {@code -Pfull} (DESIGN §7:
+ * The worker-pool suite on LevelDB with the pure-Java engine: only with {@code -Pfull} (docs/DESIGN.md §7:
  * the default run has the full suite on JNI and the base, model and crash tests on iq80).
  */
 class LevelJavaWorkerPoolTest extends WorkerPoolConformanceTest {

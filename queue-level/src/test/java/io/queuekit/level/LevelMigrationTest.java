@@ -248,7 +248,7 @@ class LevelMigrationTest {
     LevelDb db = LevelDbs.acquire(LevelLocation.of(c), c.name());
     try {
       QueueState s = new QueueState(c.name(), c.queueFullName(), unique, c.settings(), c.clock(),
-          db, snapshot -> { });
+          db, snapshot -> { }, io.queuekit.spi.StoreEvents.NONE);
       Meta meta = Meta.decode(db.raw().get(keys.meta()));
       return LayoutV1.migrate(db, s, meta, chunk, rounds);
     } finally {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN §3 on a real LevelDB: the operations, fencing, merging, LENGTH, time, close. */
+/** docs/DESIGN.md §3 on a real LevelDB: the operations, fencing, merging, LENGTH, time, close. */
 class LevelQueueSemanticsTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 

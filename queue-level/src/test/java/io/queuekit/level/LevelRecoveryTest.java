@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN §3.6 on LevelDB: every open of a queue name recovers what was in flight. */
+/** docs/DESIGN.md §3.6 on LevelDB: every open of a queue name recovers what was in flight. */
 class LevelRecoveryTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 
@@ -106,6 +106,37 @@ class LevelRecoveryTest {
       assertThat(q.replayAllDead()).isEqualTo(1);
       Delivery again = q.claim(1, Duration.ZERO).get(0);
       assertThat(again.recoveryCount()).isZero();
+    }
+  }
+
+  @Test
+  void aQuarantineAtOpenIsReportedThroughTheStoreEvents() {
+    java.util.List<io.queuekit.spi.DeadLetter> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.queuekit.spi.StoreEvents events = new io.queuekit.spi.StoreEvents() {
+      @Override
+      public void deadLettered(io.queuekit.spi.DeadLetter dead) {
+        reported.add(dead);
+      }
+    };
+    java.util.function.Supplier<BaseQueue> open = () -> io.queuekit.spi.BaseQueues.load().create("level",
+        new io.queuekit.spi.BaseQueueConfig("reported", Fixture.settings().maxRecoveries(2).build(), false,
+            f.clock, f.scheduler, f.dataPath, events));
+    for (int crash = 0; crash < 2; crash++) {
+      try (BaseQueue q = open.get()) {
+        if (crash == 0) {
+          q.push(item("poison"), LONG);
+        }
+        assertThat(q.claim(1, Duration.ZERO)).hasSize(1); // closed with it in flight: a crash
+      }
+    }
+    try (BaseQueue q = open.get()) {
+      assertThat(q.stats().dead()).isEqualTo(1);
+      assertThat(reported).singleElement().satisfies(d -> {
+        assertThat(str(d.payload())).isEqualTo("poison");
+        assertThat(d.reason()).contains("suspected poison").contains("MAX_RECOVERIES=2");
+        assertThat(d.recoveryCount()).isEqualTo(2);
+        assertThat(q.listDead(0, 10)).extracting(io.queuekit.spi.DeadLetter::id).containsExactly(d.id());
+      });
     }
   }
 

@@ -941,13 +941,23 @@ final class RedisQueue implements BaseQueue {
   /** Runs a settle script; the deliveries leave {@link #held} whatever the outcome. */
   private List<Object> settle(Script s, String c, List<Integer> idx, List<Delivery> deliveries,
       byte[][] args) {
+    boolean forget = true;
     try {
       return callOnce(s, c, args);
+    } catch (QueueUnavailableException e) {
+      // Redis is unreachable: the step may or may not have run. The deliveries stay held, so the
+      // pool's retry runs the script again (fencing makes a second run of a step that did run
+      // STALE, changing nothing) and no sweep hands the items back meanwhile to be handled twice.
+      // A consumer reaped during the outage forgets what it held (fenced), and the retry is STALE.
+      forget = false;
+      throw e;
     } finally {
-      // on failure too: if the step did not happen, the entry is an orphan the next sweep
-      // hands back to the head (at least once), rather than an item held by nobody forever
-      for (int i : idx) {
-        held.remove(deliveries.get(i).id());
+      if (forget) {
+        // the step ran, or failed for good (a key of the wrong type): the next sweep, not a
+        // retry, deals with an entry left in flight
+        for (int i : idx) {
+          held.remove(deliveries.get(i).id());
+        }
       }
     }
   }

@@ -166,7 +166,7 @@ class LayoutMigrationTest {
 
   /**
    * Claims until {@code n} deliveries came: a claim hands out at most one recovered item, alone
-   * (DESIGN §3.2), so items with recovery counts take a claim each.
+   * (docs/DESIGN.md §3.2), so items with recovery counts take a claim each.
    */
   private static List<Delivery> claimRun(RedisQueue q, int n) {
     List<Delivery> out = new ArrayList<>();
@@ -248,7 +248,7 @@ class LayoutMigrationTest {
 
   /**
    * Layout 1 of a unique queue with {@link #MANY_READY} ready items m0.. then {@link
-   * #MANY_DELAYED} delayed ones, due at t0 + 5 s; item i has i % 3 deliveries, i % 2 recoveries
+   * #MANY_DELAYED} delayed ones, due at t0 + 5 s; item i has i % 3 deliveries, a recovery when i % 25 == 0 (each takes a claim of its own)
    * and was first pushed at t0 + i % 7.
    */
   private void writeMany(Resp r, String t) {
@@ -261,7 +261,7 @@ class LayoutMigrationTest {
     for (int i = 0; i < MANY_READY + MANY_DELAYED; i++) {
       String s = "m" + i;
       items.add(id(i + 1));
-      items.add((i % 3) + ":" + (i % 2) + ":" + (t0 + i % 7) + ":" + dg(s) + ":" + s);
+      items.add((i % 3) + ":" + recoveries(i) + ":" + (t0 + i % 7) + ":" + dg(s) + ":" + s);
       uniq.add(dg(s));
       uniq.add(id(i + 1));
       pushed.add(Long.toString(t0 + i % 7));
@@ -280,6 +280,10 @@ class LayoutMigrationTest {
     r.call(pushed.toArray(new String[0]));
   }
 
+  private static int recoveries(int i) {
+    return i % 25 == 0 ? 1 : 0;
+  }
+
   /** Every item of {@link #writeMany} is there once, in order, with its counts and times. */
   private void checkMany(RedisQueue q) {
     int total = MANY_READY + MANY_DELAYED;
@@ -292,7 +296,7 @@ class LayoutMigrationTest {
     for (int i = 0; i < all.size(); i++) {
       Delivery d = all.get(i);
       assertThat(payload(d)).isEqualTo("m" + i);
-      check(d, i % 3, i % 2, t0 + i % 7);
+      check(d, i % 3, recoveries(i), t0 + i % 7);
       assertThat(ids.add(d.id())).isTrue();
     }
     assertThat(q.stats()).isEqualTo(new StoreStats(0, 0, total, 0, 0, Optional.empty()));

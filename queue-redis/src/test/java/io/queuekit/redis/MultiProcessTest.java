@@ -105,7 +105,7 @@ class MultiProcessTest {
         assertThat(seen).containsKey(i);
       }
       long duplicates = seen.values().stream().mapToLong(c -> c - 1).sum();
-      // DESIGN §7: duplicates ≤ kills × BATCH_LENGTH × (MAX_WORKERS + 1)
+      // docs/DESIGN.md §7: duplicates ≤ kills × BATCH_LENGTH × (MAX_WORKERS + 1)
       assertThat(duplicates).isLessThanOrEqualTo(1 * 20 * (2 + 1));
       assertThat(checks.get()).isGreaterThan(10);
       assertThat(violations).isEmpty();

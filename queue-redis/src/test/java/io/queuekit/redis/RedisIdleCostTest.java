@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What an idle queue costs the store (DESIGN §3.7: about one command per waiter per blocking
+ * What an idle queue costs the store (docs/DESIGN.md §3.7: about one command per waiter per blocking
  * timeout), counted with MONITOR on a throwaway server of its own: commands, not time.
  */
 class RedisIdleCostTest {

@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Configuration;
  * {@link QueuekitProperties} (backing off when the application defines its own), queues for
  * {@link QueueSpec} beans and {@link QueueHandler} methods, a lifecycle that closes the manager
  * gracefully, an Actuator health contributor named {@code queuekit} when Actuator's health
- * support is on the class path, and the admin page on its own port when {@code queue-admin} is
+ * support is on the class path, a Micrometer binder when {@code queue-micrometer} is present, and the admin page on its own port when {@code queue-admin} is
  * present and {@code queuekit.admin.enabled=true}.
  */
 @AutoConfiguration
@@ -46,6 +46,17 @@ public class QueuekitAutoConfiguration {
       ConfigurableListableBeanFactory beanFactory) {
     List<QueueSpec<?>> all = specs.orderedStream().toList();
     return new QueueManagerLifecycle(manager, all, beanFactory);
+  }
+
+  /** A MeterBinder bean: Spring Boot binds it to the application's registries (Actuator metrics). */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "io.queuekit.micrometer.QueuekitMetrics")
+  static class Metrics {
+    @Bean
+    @ConditionalOnMissingBean
+    io.queuekit.micrometer.QueuekitMetrics queuekitMetrics(QueueManager manager) {
+      return new io.queuekit.micrometer.QueuekitMetrics(manager);
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

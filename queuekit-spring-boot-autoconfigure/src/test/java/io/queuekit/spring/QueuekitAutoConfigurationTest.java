@@ -236,6 +236,19 @@ class QueuekitAutoConfigurationTest {
   }
 
   @Test
+  void aMicrometerBinderWhenQueueMicrometerIsPresent() {
+    runner().withPropertyValues("queuekit.queues.mail.type=channel").withUserConfiguration(MailApp.class)
+        .run(ctx -> {
+          io.queuekit.micrometer.QueuekitMetrics metrics = ctx.getBean(io.queuekit.micrometer.QueuekitMetrics.class);
+          var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+          metrics.bindTo(registry);
+          assertThat(registry.get("queuekit.queue.ready").tag("queue", "mail").gauge()).isNotNull();
+        });
+    runner().withClassLoader(new FilteredClassLoader(io.queuekit.micrometer.QueuekitMetrics.class))
+        .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean("queuekitMetrics"));
+  }
+
+  @Test
   void anApplicationsOwnManagerWins() {
     runner().withBean("myManager", QueueManager.class,
             () -> QueueManager.builder().dataPath(data.resolve("mine")).build())

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * What survives a process that dies: real child JVMs killed with SIGKILL (DESIGN §7), a poison item
- * that halts its process (DESIGN §4.3), and Gitea's persistence scenario (a queue stopped part-way
+ * What survives a process that dies: real child JVMs killed with SIGKILL (docs/DESIGN.md §7), a poison item
+ * that halts its process (docs/DESIGN.md §4.3), and Gitea's persistence scenario (a queue stopped part-way
  * and reopened). A persistent backend module extends it in a few lines, returning its {@link
  * TestBackend}; the suite skips itself for in-memory backends.
  *

@@ -1,0 +1,165 @@
+package io.queuekit.micrometer;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.queuekit.QueueException;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueStats;
+import io.queuekit.QueueWatcher;
+import io.queuekit.WorkerPoolQueue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Micrometer meters for every queue a {@link QueueManager} holds, and for each it creates later;
+ * a closed queue's meters are removed. Tagged {@code queue} and {@code type}:
+ *
+ * <pre>
+ * gauges    queuekit.queue.ready, .delayed, .in.flight, .dead (store figures, every process)
+ *           queuekit.queue.oldest.waiting.age (seconds), queuekit.queue.store.reachable (0/1)
+ *           queuekit.queue.workers, .workers.active, .workers.max, queuekit.queue.paused (0/1)
+ * counters  queuekit.queue.handled, .released (not handled: retried later), .dead.lettered,
+ *           .recovered (delivered again after a crash), .merged, .stale (this process)
+ * </pre>
+ *
+ * In Prometheus, {@code queuekit.queue.in.flight} is {@code queuekit_queue_in_flight} and the
+ * counters end in {@code _total}.
+ *
+ * <p>Every meter of a queue reads one snapshot of {@link WorkerPoolQueue#stats()}, taken at most
+ * once per scrape round (and the store figures behind it are themselves cached about a second),
+ * so a scrape never costs a store round trip per gauge. While the store is unreachable the store
+ * gauges read NaN, {@code store.reachable} 0, and the counters keep their last values. Nothing is
+ * added to the hot path: without a registry bound nothing is measured.
+ *
+ * <p><b>Thread-safety:</b> thread-safe; bind it to any number of registries.
+ */
+public final class QueuekitMetrics implements MeterBinder {
+  /** How long one snapshot serves every meter of a queue: one scrape reads it many times. */
+  private static final long SNAPSHOT_NANOS = 200_000_000L;
+
+  private final QueueManager manager;
+
+  public QueuekitMetrics(QueueManager manager) {
+    this.manager = Objects.requireNonNull(manager, "manager");
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
+    manager.watch(new QueueWatcher() {
+      @Override
+      public void created(WorkerPoolQueue<?> queue) {
+        meters.put(queue.name(), register(registry, queue));
+      }
+
+      @Override
+      public void closed(WorkerPoolQueue<?> queue) {
+        List<Meter> gone = meters.remove(queue.name());
+        if (gone != null) {
+          gone.forEach(registry::remove);
+        }
+      }
+    });
+  }
+
+  private static List<Meter> register(MeterRegistry registry, WorkerPoolQueue<?> queue) {
+    Snapshot s = new Snapshot(queue);
+    Tags tags = Tags.of("queue", queue.name(), "type", queue.type());
+    List<Meter> out = new ArrayList<>();
+    out.add(gauge(registry, "queuekit.queue.ready", "items claimable now", tags, s, st -> st.ready()));
+    out.add(gauge(registry, "queuekit.queue.delayed", "items waiting for their due time", tags, s,
+        st -> st.delayed()));
+    out.add(gauge(registry, "queuekit.queue.in.flight", "items claimed and not yet settled", tags, s,
+        st -> st.inFlight()));
+    out.add(gauge(registry, "queuekit.queue.dead", "items in the dead-letter store", tags, s,
+        st -> st.dead()));
+    out.add(Gauge.builder("queuekit.queue.oldest.waiting.age", s, x -> x.storeValue(st ->
+            st.oldestWaitingAge().map(d -> d.toNanos() / 1e9).orElse(0.0)))
+        .description("age of the oldest waiting item (0 when none)").baseUnit("seconds")
+        .tags(tags).register(registry));
+    out.add(Gauge.builder("queuekit.queue.store.reachable", s, Snapshot::reachable)
+        .description("1 while the store answers, 0 while it does not").tags(tags).register(registry));
+    out.add(Gauge.builder("queuekit.queue.workers", queue, q -> q.workers())
+        .description("worker threads").tags(tags).register(registry));
+    out.add(Gauge.builder("queuekit.queue.workers.active", queue, q -> q.activeWorkers())
+        .description("workers running a handler").tags(tags).register(registry));
+    out.add(Gauge.builder("queuekit.queue.workers.max", queue, q -> q.maxWorkers())
+        .description("the worker cap (MAX_WORKERS)").tags(tags).register(registry));
+    out.add(Gauge.builder("queuekit.queue.paused", queue, q -> q.paused() ? 1 : 0)
+        .description("1 while claiming is paused").tags(tags).register(registry));
+    out.add(counter(registry, "queuekit.queue.handled", "items handled", tags, s, QueueStats::handled));
+    out.add(counter(registry, "queuekit.queue.released", "deliveries not handled, to be retried",
+        tags, s, QueueStats::unhandled));
+    out.add(counter(registry, "queuekit.queue.dead.lettered", "items dead-lettered", tags, s,
+        QueueStats::deadLettered));
+    out.add(counter(registry, "queuekit.queue.recovered", "deliveries recovered after a crash",
+        tags, s, QueueStats::recovered));
+    out.add(counter(registry, "queuekit.queue.merged", "copies merged into a waiting one (unique)",
+        tags, s, QueueStats::merged));
+    out.add(counter(registry, "queuekit.queue.stale", "settle calls that found the delivery gone",
+        tags, s, QueueStats::stale));
+    return out;
+  }
+
+  private static Gauge gauge(MeterRegistry registry, String name, String description, Tags tags,
+      Snapshot s, ToDoubleFunction<QueueStats> value) {
+    return Gauge.builder(name, s, x -> x.storeValue(value)).description(description).tags(tags)
+        .register(registry);
+  }
+
+  private static FunctionCounter counter(MeterRegistry registry, String name, String description,
+      Tags tags, Snapshot s, ToDoubleFunction<QueueStats> value) {
+    return FunctionCounter.builder(name, s, x -> x.counterValue(value)).description(description)
+        .tags(tags).register(registry);
+  }
+
+  /** The queue's stats as of the last read, refreshed at most every {@link #SNAPSHOT_NANOS}. */
+  private static final class Snapshot {
+    private final WorkerPoolQueue<?> queue;
+    private QueueStats last; // guarded by this
+    private boolean reachable; // guarded by this
+    private long readAt = Long.MIN_VALUE; // guarded by this
+
+    Snapshot(WorkerPoolQueue<?> queue) {
+      this.queue = queue;
+    }
+
+    private synchronized void refresh() {
+      long now = System.nanoTime();
+      if (readAt != Long.MIN_VALUE && now - readAt < SNAPSHOT_NANOS) {
+        return;
+      }
+      readAt = now;
+      try {
+        last = queue.stats();
+        reachable = true;
+      } catch (QueueException e) {
+        // the store does not answer: its gauges read NaN, the counters keep their last values
+        reachable = false;
+      }
+    }
+
+    synchronized double storeValue(ToDoubleFunction<QueueStats> f) {
+      refresh();
+      return reachable && last != null ? f.applyAsDouble(last) : Double.NaN;
+    }
+
+    synchronized double counterValue(ToDoubleFunction<QueueStats> f) {
+      refresh();
+      return last == null ? 0 : f.applyAsDouble(last);
+    }
+
+    synchronized double reachable() {
+      refresh();
+      return reachable ? 1 : 0;
+    }
+  }
+}
