@@ -1,15 +1,11 @@
 package io.queuekit;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,23 +21,6 @@ import java.util.regex.Pattern;
  * <p><b>Thread-safety:</b> immutable, safe to share.
  */
 public final class QueueSettings {
-  /** Canonical backend types, as {@code TYPE} accepts them. */
-  public static final Set<String> TYPES = Set.of("level", "channel", "redis", "dummy", "immediate");
-
-  /** Names Gitea reads as {@code level} today, documented by it: accepted silently. */
-  private static final Map<String, String> TYPE_ALIASES = Map.of(
-      "leveldb", "level", "levelqueue", "level");
-
-  /**
-   * Type names of Gitea before 1.20, still found in old configs, and what they meant: read as
-   * that, with a warning naming the current type ({@code config-migrator migrate} rewrites them).
-   * Gitea 1.20+ reads each as {@code level}, like any name it does not know.
-   */
-  private static final Map<String, String> OLD_TYPES = Map.of(
-      "persistable-channel", "level", "unique-persistable-channel", "level",
-      "unique-level", "level", "unique-channel", "channel", "unique-redis", "redis",
-      "wrapped", "level");
-
   private static final QueueSettings DEFAULTS = new Builder().build();
 
   private final String type;
@@ -111,79 +90,24 @@ public final class QueueSettings {
   }
 
   /**
-   * The canonical type for a {@code TYPE} value. As in Gitea the name is case-sensitive; {@code
-   * leveldb} and {@code levelqueue} are aliases of {@code level}; the type names of Gitea before
-   * 1.20 ({@link #oldTypeName}) are read as what they meant.
+   * The canonical type for a {@code TYPE} value, as the backends on the class path name
+   * themselves ({@link io.queuekit.spi.BaseQueues#canonicalType}): case-sensitive as in Gitea;
+   * a backend's aliases ({@code leveldb}, {@code levelqueue}) and the names of Gitea before 1.20
+   * ({@link #oldTypeName}) are read as the type they stand for.
    *
-   * @throws QueueConfigException for anything else (Gitea silently used {@code level}), with
-   *     "did you mean" when the value is a known name in another case or close to one
+   * @throws QueueConfigException for a name no backend answers to, with "did you mean" when it
+   *     is a known name in another case or close to one, or the artifact to add
    */
   public static String canonicalType(String value) {
-    String t = value.trim();
-    if (TYPES.contains(t)) {
-      return t;
-    }
-    if (TYPE_ALIASES.containsKey(t)) {
-      return TYPE_ALIASES.get(t);
-    }
-    if (OLD_TYPES.containsKey(t)) {
-      return OLD_TYPES.get(t);
-    }
-    String known = "use one of level, channel, redis, dummy, immediate (aliases of level: leveldb, "
-        + "levelqueue)";
-    String folded = t.toLowerCase(Locale.ROOT);
-    for (String name : allTypeNames()) {
-      if (name.equals(folded)) {
-        throw new QueueConfigException("TYPE=" + value + " is not a queue type: type names are "
-            + "case-sensitive, as in Gitea (which would read it as level); did you mean " + name + "?");
-      }
-    }
-    String closest = null;
-    int best = 3;
-    for (String name : allTypeNames()) {
-      int d = editDistance(folded, name);
-      if (d < best) {
-        best = d;
-        closest = name;
-      }
-    }
-    throw new QueueConfigException("TYPE=" + value + " is not a queue type; "
-        + (closest == null ? "" : "did you mean " + closest + "? ") + known);
+    return io.queuekit.spi.BaseQueues.load().canonicalType(value);
   }
 
   /**
    * The current type an old Gitea type name ({@code unique-level}, {@code persistable-channel},
-   * {@code wrapped}, …) stands for; empty for any other value.
+   * {@code wrapped}, …) stands for, as its backend declares it; empty for any other value.
    */
   public static Optional<String> oldTypeName(String value) {
-    return Optional.ofNullable(OLD_TYPES.get(value.trim()));
-  }
-
-  private static List<String> allTypeNames() {
-    List<String> names = new ArrayList<>(new TreeSet<>(TYPES));
-    names.addAll(new TreeSet<>(TYPE_ALIASES.keySet()));
-    names.addAll(new TreeSet<>(OLD_TYPES.keySet()));
-    return names;
-  }
-
-  /** Levenshtein distance: a handful of short names, so the textbook table is plenty. */
-  private static int editDistance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return io.queuekit.spi.BaseQueues.load().formerName(value);
   }
 
   /** Storage name: {@code name + QUEUE_NAME}. */

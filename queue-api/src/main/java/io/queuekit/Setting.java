@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public enum Setting {
   TYPE(Kind.STRING, "level",
-      "`level` (aliases `leveldb`, `levelqueue`), `channel`, `redis`, `dummy`, `immediate`; case-sensitive; old Gitea names (`unique-level`, `persistable-channel`, …) are read as what they meant, with a warning"),
+      "a type a backend on the class path serves: `level` (aliases `leveldb`, `levelqueue`), `channel`, `redis`, `dummy`, `immediate`, or a plugged-in backend's; case-sensitive; old Gitea names (`unique-level`, `persistable-channel`, …) are read as what they meant, with a warning"),
   DATADIR(Kind.STRING, "queues/common",
       "LevelDB directory; relative paths resolve against the data path; queues with the same directory share one DB"),
   CONN_STR(Kind.STRING, "",

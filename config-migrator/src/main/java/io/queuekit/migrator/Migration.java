@@ -8,10 +8,11 @@ import io.queuekit.ini.IniEntry;
 import io.queuekit.ini.IniFile;
 import io.queuekit.ini.IniSection;
 import io.queuekit.ini.OldOption;
-import io.queuekit.ini.RedisConnStr;
+import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -89,7 +90,7 @@ final class Migration {
     for (IniSection s : original.sections()) {
       if (s.name().equals("queue") || s.name().startsWith("queue.")) {
         for (IniEntry e : s.entries(Setting.CONN_STR.key())) {
-          if (RedisConnStr.isLegacy(e.value())) {
+          if (BaseQueues.load().currentConnStr(e.value()).isPresent()) {
             legacy.add(e);
           }
         }
@@ -97,7 +98,7 @@ final class Migration {
     }
     legacy.sort(Comparator.comparingInt(IniEntry::line).reversed());
     for (IniEntry e : legacy) {
-      String uri = RedisConnStr.toUri(e.value());
+      String uri = BaseQueues.load().currentConnStr(e.value()).orElseThrow().getValue();
       IniEntry current = file.entries().stream().filter(x -> x.line() == e.line()).findFirst()
           .orElseThrow(() -> new IllegalStateException("lost " + e));
       file = file.setValue(current, uri);
@@ -166,7 +167,8 @@ final class Migration {
   }
 
   private static String uriIfLegacy(String connStr) {
-    return RedisConnStr.isLegacy(connStr) ? RedisConnStr.toUri(connStr) : connStr;
+    // the current form, if a backend calls this one outdated (Redis's old key=value)
+    return BaseQueues.load().currentConnStr(connStr).map(Map.Entry::getValue).orElse(connStr);
   }
 
   /** Whether two values of {@code key} mean the same. */

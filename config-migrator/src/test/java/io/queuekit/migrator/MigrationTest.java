@@ -125,11 +125,17 @@ class MigrationTest {
     };
     for (String f : files) {
       Migration.Result r = migrate(f);
-      QueueSettings before = IniQueueConfig.of(r.before()).settings("task");
-      QueueSettings after = IniQueueConfig.of(r.after()).settings("task");
+      QueueSettings before = redisDefault(IniQueueConfig.of(r.before()).settings("task"));
+      QueueSettings after = redisDefault(IniQueueConfig.of(r.after()).settings("task"));
       assertThat(after).as(f).isEqualTo(before);
       assertThat(r.after().section("task").orElseThrow().entries()).as(f).isEmpty();
     }
+  }
+
+  /** An empty redis CONN_STR is what the redis backend reads as redis://127.0.0.1:6379/0. */
+  private static QueueSettings redisDefault(QueueSettings s) {
+    return s.type().equals("redis") && s.connStr().isEmpty()
+        ? s.toBuilder().connStr("redis://127.0.0.1:6379/0").build() : s;
   }
 
   @Test

@@ -12,8 +12,11 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -27,28 +30,29 @@ import java.util.stream.Collectors;
  *   <li>a value that is not valid for its key ({@code TYPE = levelqueues}, {@code LENGTH = ten},
  *       {@code BATCH_DEBOUNCE = 100}), or keys that disagree ({@code RETRY_DELAY_MAX} below
  *       {@code RETRY_DELAY}); {@code [task] QUEUE_LENGTH} that is not a number;
- *   <li>a {@code CONN_STR} the queue's type cannot use: a {@code level} queue's must be empty or
- *       {@code leveldb://} (as Gitea requires); a {@code redis} queue's must be a Redis URI or the
- *       old {@code key=value} form, and a cluster has only db 0.
+ *   <li>a {@code CONN_STR} the queue's backend refuses: each backend on the class path checks its
+ *       own ({@link io.queuekit.spi.BaseQueueFactory#validate}), exactly as at start-up; the check
+ *       adds which backend the string was written for, by its scheme or form.
  * </ul>
  *
  * <p>Warnings ({@link Severity#WARNING}): {@code [task] QUEUE_*} (deprecated); unknown keys in
  * {@code [queue*]} (with the closest known key); keys in the wrong case; the keys Gitea dropped in
  * 1.20 ({@code WORKERS}, {@code MAX_ATTEMPTS}, …); a key set twice in one section; an old {@code
- * key=value} Redis {@code CONN_STR}; a section that looks like {@code [queue…]} but is not read.
+ * key=value} Redis {@code CONN_STR} (any form a backend calls outdated); a section that looks like {@code [queue…]} but is not read.
  *
  * <p><b>Ordering:</b> by line. <b>Thread-safety:</b> stateless.
  */
 public final class ConfigCheck {
   private static final String MIGRATE = "config-migrator migrate does this";
   private static final String DEFAULT_QUEUE = "default queue";
+  private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
 
   private final IniFile file;
   private final String name;
   private final Set<Finding> findings = new LinkedHashSet<>();
   private final Set<IniEntry> badValues = new LinkedHashSet<>();
   /** The backends on the class path, asked to check their own CONN_STRs as start-up does. */
-  private final BaseQueues backends = BaseQueues.load(ConfigCheck.class.getClassLoader());
+  private final BaseQueues backends = BaseQueues.load();
 
   private ConfigCheck(IniFile file) {
     this.file = file;
@@ -158,11 +162,11 @@ public final class ConfigCheck {
             "TYPE = " + e.value().trim() + " is a type name of Gitea before 1.20; it is read as "
                 + now + " (Gitea 1.20+ reads it as level)", "write TYPE = " + now + " (" + MIGRATE + ")"));
       }
-      if (setting.get() == Setting.CONN_STR && RedisConnStr.isLegacy(e.value())) {
-        String uri = RedisConnStr.toUri(e.value());
-        add(Severity.WARNING, e, "CONN_STR is in the old key=value form (" + e.value()
-            + "); it is read as " + uri + ", as Gitea converts it",
-            "write CONN_STR = " + uri + " (" + MIGRATE + ")");
+      if (setting.get() == Setting.CONN_STR) {
+        backends.currentConnStr(e.value()).ifPresent(now -> add(Severity.WARNING, e,
+            "CONN_STR is in an old form (" + e.value() + "); the " + now.getKey() + " backend reads"
+                + " it as " + now.getValue() + ", as Gitea converts it",
+            "write CONN_STR = " + now.getValue() + " (" + MIGRATE + ")"));
       }
       return;
     }
@@ -253,48 +257,53 @@ public final class ConfigCheck {
       return;
     }
     String typeOrigin = type == null ? "the default" : type.where(name);
-    String t = r.settings.type();
-    int before = findings.size();
-    checkConnStrForType(queue, conn, t, typeOrigin);
-    if (findings.size() == before) {
-      // what start-up will ask: the backend parses its own CONN_STR (host, port, database, …)
-      Optional<BaseQueueFactory> backend = backends.find(t);
-      if (backend.isPresent()) {
-        try {
-          backend.get().validate(t, queue, r.settings);
-        } catch (QueueConfigException e) {
-          add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + ": " + e.getMessage(),
-              "fix the connection string: start-up would refuse it");
-        }
+    checkConnStr(queue, conn, r.settings, typeOrigin);
+  }
+
+  /**
+   * Asks the queue's backend what start-up will ask ({@link BaseQueueFactory#validate}: its own
+   * CONN_STR rules, host, port, database, …). On a refusal, says which backend the string was
+   * written for, when another backend on the class path claims its scheme or form.
+   */
+  private void checkConnStr(String queue, QueueLayers.Value conn, QueueSettings settings,
+      String typeOrigin) {
+    String t = settings.type();
+    Optional<BaseQueueFactory> backend = backends.find(t);
+    if (backend.isEmpty()) {
+      return; // the TYPE is reported where it is written
+    }
+    try {
+      backend.get().validate(t, queue, settings);
+    } catch (QueueConfigException e) {
+      Optional<String> meant = writtenFor(conn.text).filter(other -> !other.equals(t));
+      String fix;
+      if (conn.section.equals(QueueLayers.QUEUE) && !queue.equals(DEFAULT_QUEUE)) {
+        // inherited from [queue], which other queues may need: override it in the queue's section
+        String own = QueueLayers.PREFIX + queue;
+        fix = "write CONN_STR = (empty) in [" + own + "] (it overrides [queue]'s), or a CONN_STR a "
+            + t + " queue reads there" + meant.map(o -> ", or set TYPE = " + o + " in [" + own + "]")
+                .orElse("");
+      } else {
+        fix = "write a CONN_STR a " + t + " queue reads, or delete it"
+            + meant.map(o -> ", or set TYPE = " + o).orElse("") + ": start-up would refuse it";
       }
+      add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " cannot be used by a " + t
+          + " queue (" + describe(queue) + ", TYPE from " + typeOrigin + ")"
+          + meant.map(o -> ": it is a " + o + " connection string").orElse("") + "; "
+          + e.getMessage(), fix);
     }
   }
 
-  private void checkConnStrForType(String queue, QueueLayers.Value conn, String t, String typeOrigin) {
-    if (t.equals("level") && !conn.text.startsWith("leveldb://")) {
-      add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " cannot be used by a level"
-          + " queue (" + describe(queue) + ", TYPE from " + typeOrigin + "): LevelDB needs an"
-          + " empty CONN_STR (DATADIR is used) or leveldb://path",
-          "delete CONN_STR to use DATADIR, write CONN_STR = leveldb:///path/to/dir, or set TYPE"
-              + " = redis");
-    } else if (t.equals("redis")) {
-      Optional<String> scheme = RedisConnStr.scheme(conn.text);
-      boolean legacy = RedisConnStr.isLegacy(conn.text);
-      if (!legacy && (scheme.isEmpty() || !RedisConnStr.SCHEMES.contains(scheme.get()))) {
-        add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " is not a Redis connection"
-            + " string, but " + describe(queue) + " is a redis queue (TYPE from " + typeOrigin
-            + ")", "write a redis://, rediss://, redis+socket://, redis+sentinel:// or"
-            + " redis+cluster:// URI");
-        return;
-      }
-      String uri = RedisConnStr.toUri(conn.text);
-      String s = RedisConnStr.scheme(uri).orElse("");
-      Optional<Integer> db = RedisConnStr.database(uri);
-      if (s.contains("cluster") && (db.isEmpty() || db.get() != 0)) {
-        add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " selects a database other"
-            + " than 0, but a Redis Cluster has only db 0", "remove the database from CONN_STR");
+  /** The type whose backend reads {@code connStr}: by its URI scheme, else by its outdated form. */
+  private Optional<String> writtenFor(String connStr) {
+    Matcher m = SCHEME.matcher(connStr.trim());
+    if (m.find()) {
+      Optional<String> byScheme = backends.typeForScheme(m.group(1));
+      if (byScheme.isPresent()) {
+        return byScheme;
       }
     }
+    return backends.currentConnStr(connStr).map(Map.Entry::getKey);
   }
 
   private boolean parentFails(String queue, List<QueueLayers.Layer> parent) {

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *       from {@code [task] QUEUE_LENGTH} (1000), and {@code TYPE}/{@code CONN_STR} from {@code
  *       [task] QUEUE_TYPE} ({@code channel}, the default: {@code level}; {@code redis}: {@code
  *       redis}) and {@code QUEUE_CONN_STR};
- *   <li>a {@code redis} queue without {@code CONN_STR} gets {@code redis://127.0.0.1:6379/0}, and
- *       an old {@code key=value} {@code CONN_STR} is converted to a URI ({@link RedisConnStr}).
+ *   <li>a {@code CONN_STR} in a form its backend calls outdated (Redis's old {@code key=value}) is
+ *       read as the current form ({@link io.queuekit.spi.BaseQueueFactory#currentConnStr}).
  * </ul>
  *
  * <p>Loading runs {@link ConfigCheck} once: each finding is logged (errors at ERROR, warnings at

@@ -1,6 +1,7 @@
 package io.queuekit.ini;
 
 import io.queuekit.Setting;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -108,8 +109,10 @@ public enum OldOption {
         value = "level";
       }
     }
-    if (replacement == Setting.CONN_STR && RedisConnStr.isLegacy(value)) {
-      value = RedisConnStr.toUri(value);
+    if (replacement == Setting.CONN_STR) {
+      // the current form, if a backend calls this one outdated (Redis's key=value)
+      value = io.queuekit.spi.BaseQueues.load().currentConnStr(value).map(Map.Entry::getValue)
+          .orElse(value);
     }
     return Optional.of(value);
   }

@@ -4,6 +4,7 @@ import io.queuekit.ConnStrings;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
+import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -26,9 +27,9 @@ import java.util.Optional;
  *       level} and {@code CONN_STR = [task] QUEUE_CONN_STR}, for {@code redis} {@code TYPE = redis}
  *       and {@code CONN_STR = [task] QUEUE_CONN_STR} (default {@code addrs=127.0.0.1:6379 db=0}).
  *       Being defaults, they apply only where {@code [queue]} leaves the key unset.
- *   <li>Afterwards, a {@code redis} queue without {@code CONN_STR} gets {@code
- *       redis://127.0.0.1:6379/0}, and an old {@code key=value} {@code CONN_STR} becomes a URI
- *       ({@link RedisConnStr#toUri}).
+ *   <li>Afterwards, a {@code CONN_STR} in a form its backend calls outdated (Redis's old {@code
+ *       key=value}) becomes the current form ({@link
+ *       io.queuekit.spi.BaseQueueFactory#currentConnStr}).
  * </ul>
  */
 final class QueueLayers {
@@ -36,7 +37,6 @@ final class QueueLayers {
   static final String PREFIX = "queue.";
   static final String TASK = "task";
   static final String TASK_SECTION = "task";
-  static final String REDIS_DEFAULT = "redis://127.0.0.1:6379/0";
   static final String TASK_REDIS_DEFAULT = "addrs=127.0.0.1:6379 db=0";
 
   /** A value in a layer, and where it was written ({@code entry} is null for a built-in default). */
@@ -192,13 +192,13 @@ final class QueueLayers {
       throw new ResolveException(ConnStrings.mask(file.sourceName() + ": queue " + name
           + " (resolved through [" + section + "]): " + e.getMessage()), null, e);
     }
-    if (settings.type().equals("redis")) {
-      String conn = settings.connStr();
-      if (conn.isEmpty()) {
-        settings = settings.toBuilder().connStr(REDIS_DEFAULT).build();
-      } else if (RedisConnStr.isLegacy(conn)) {
-        settings = settings.toBuilder().connStr(RedisConnStr.toUri(conn)).build();
-      }
+    // An outdated CONN_STR form its backend still reads (Redis's key=value) is read as the
+    // current form, as the backend says: queue-api knows no backend's forms.
+    String conn = settings.connStr();
+    Optional<String> current = conn.isEmpty() ? Optional.empty()
+        : BaseQueues.load().find(settings.type()).flatMap(f -> f.currentConnStr(conn));
+    if (current.isPresent()) {
+      settings = settings.toBuilder().connStr(current.get()).build();
     }
     return new Resolved(settings, effective);
   }

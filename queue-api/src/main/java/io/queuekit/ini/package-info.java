@@ -14,7 +14,8 @@
  *   <li>{@link io.queuekit.ini.ConfigCheck}: every check, shared by loading and the config
  *       migrator; {@link io.queuekit.ini.Finding} is one result.
  *   <li>{@link io.queuekit.ini.OldOption}: options Gitea removed or deprecated, and their
- *       replacements; {@link io.queuekit.ini.RedisConnStr}: Gitea's old-form Redis strings as URIs.
+ *       replacements; backends' outdated {@code CONN_STR} forms are theirs ({@link
+ *       io.queuekit.spi.BaseQueueFactory#currentConnStr}).
  * </ul>
  */
 package io.queuekit.ini;

@@ -1,38 +1,87 @@
 package io.queuekit.spi;
 
 import io.queuekit.QueueConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
- * Finds backends by {@code TYPE} through {@link ServiceLoader}. {@code queue-api} never depends on
- * a backend module: a type is available iff its jar is on the class path.
+ * The open registry of backends: every {@link BaseQueueFactory} {@link ServiceLoader} finds,
+ * asked by {@code TYPE} name. {@code queue-api} never depends on a backend module and holds no
+ * list of types: a type is available iff a jar on the class path serves it, and its names,
+ * aliases, former names, {@code CONN_STR} schemes and rules are the factory's.
+ *
+ * <p>The one thing kept here is advice for a missing backend: {@code backend-artifacts.properties}
+ * names the artifact that serves each type queuekit publishes, so the error says what to add. A
+ * backend not listed there is found all the same.
  *
  * <p><b>Thread-safety:</b> immutable after construction.
  */
 public final class BaseQueues {
-  private final Map<String, BaseQueueFactory> byType;
+  private static final String ARTIFACTS = "backend-artifacts.properties";
 
-  private BaseQueues(Map<String, BaseQueueFactory> byType) {
-    this.byType = byType;
+  /** Canonical type to factory. */
+  private final Map<String, BaseQueueFactory> byType;
+  /** Every name read as a type (types, aliases, former names) to the canonical type. */
+  private final Map<String, String> names;
+  /** Former names (Gitea before 1.20) to the canonical type. */
+  private final Map<String, String> former;
+
+  private BaseQueues(Iterable<BaseQueueFactory> factories) {
+    Map<String, BaseQueueFactory> types = new TreeMap<>();
+    Map<String, String> all = new TreeMap<>();
+    Map<String, String> old = new TreeMap<>();
+    for (BaseQueueFactory factory : factories) {
+      for (String type : factory.types()) {
+        if (types.putIfAbsent(type, factory) == null) {
+          all.put(type, type);
+        }
+      }
+      for (Map.Entry<String, String> a : factory.aliases().entrySet()) {
+        all.putIfAbsent(a.getKey(), a.getValue());
+      }
+      for (Map.Entry<String, String> f : factory.formerNames().entrySet()) {
+        if (all.putIfAbsent(f.getKey(), f.getValue()) == null) {
+          old.put(f.getKey(), f.getValue());
+        }
+      }
+    }
+    this.byType = Map.copyOf(types);
+    this.names = Map.copyOf(all);
+    this.former = Map.copyOf(old);
   }
 
   /** The backends visible to {@code loader}. */
   public static BaseQueues load(ClassLoader loader) {
-    Map<String, BaseQueueFactory> byType = new TreeMap<>();
-    for (BaseQueueFactory factory : ServiceLoader.load(BaseQueueFactory.class, loader)) {
-      for (String type : factory.types()) {
-        byType.putIfAbsent(type, factory);
-      }
-    }
-    return new BaseQueues(Map.copyOf(byType));
+    return new BaseQueues(ServiceLoader.load(BaseQueueFactory.class, loader));
   }
 
-  /** The backends visible to this class's loader. */
+  /**
+   * The backends on this class's class path, found once per class loader (the class path does
+   * not change while the JVM runs).
+   */
   public static BaseQueues load() {
-    return load(BaseQueues.class.getClassLoader());
+    return Installed.BACKENDS;
+  }
+
+  /** The given factories, in place of {@link ServiceLoader}'s, for a manager built in code. */
+  public static BaseQueues of(List<BaseQueueFactory> factories) {
+    return new BaseQueues(List.copyOf(factories));
+  }
+
+  private static final class Installed {
+    static final BaseQueues BACKENDS = load(BaseQueues.class.getClassLoader());
   }
 
   /** Canonical type names available, sorted. */
@@ -40,28 +89,154 @@ public final class BaseQueues {
     return new TreeSet<>(byType.keySet());
   }
 
+  /** The factory serving {@code type} (a canonical name or any name it answers to), if any. */
+  public Optional<BaseQueueFactory> find(String type) {
+    return Optional.ofNullable(names.get(type)).map(byType::get);
+  }
+
+  /**
+   * The canonical type a {@code TYPE} value names. As in Gitea the name is case-sensitive; a
+   * backend's aliases and former names are read as the type they stand for.
+   *
+   * @throws QueueConfigException for a name no backend on the class path answers to: "did you
+   *     mean" when it is a known name in another case or close to one, and the artifact to add
+   *     when a backend queuekit publishes serves it
+   */
+  public String canonicalType(String value) {
+    String t = value.trim();
+    String type = names.get(t);
+    if (type != null) {
+      return type;
+    }
+    Map<String, String> artifacts = artifacts();
+    String artifact = artifacts.get(t);
+    if (artifact != null) {
+      throw new QueueConfigException("TYPE=" + t + ": no backend on the class path serves it; add "
+          + "the artifact " + artifact + available());
+    }
+    String folded = t.toLowerCase(Locale.ROOT);
+    List<String> known = new ArrayList<>(names.keySet());
+    artifacts.keySet().stream().filter(n -> !names.containsKey(n)).sorted().forEach(known::add);
+    for (String name : known) {
+      if (name.equals(folded)) {
+        throw new QueueConfigException("TYPE=" + value + " is not a queue type: type names are "
+            + "case-sensitive, as in Gitea (which would read it as level); did you mean " + name + "?");
+      }
+    }
+    String closest = null;
+    int best = 3;
+    for (String name : known) {
+      int d = editDistance(folded, name);
+      if (d < best) {
+        best = d;
+        closest = name;
+      }
+    }
+    throw new QueueConfigException("TYPE=" + value + " is not a queue type; "
+        + (closest == null ? "" : "did you mean " + closest + "? ") + "use one of "
+        + String.join(", ", types()) + aliasList());
+  }
+
+  /** The current type a former name ({@code unique-redis}, {@code wrapped}, …) stands for. */
+  public Optional<String> formerName(String value) {
+    return Optional.ofNullable(former.get(value.trim()));
+  }
+
+  /** The canonical type whose backend reads {@code CONN_STR}s of {@code scheme}, if any. */
+  public Optional<String> typeForScheme(String scheme) {
+    String s = scheme.toLowerCase(Locale.ROOT);
+    return byType.entrySet().stream().filter(e -> e.getValue().connStrSchemes().contains(s))
+        .map(Map.Entry::getKey).findFirst();
+  }
+
+  /**
+   * The current form of an outdated {@code connStr}, and the type whose backend reads it, when a
+   * backend on the class path recognises it ({@link BaseQueueFactory#currentConnStr}).
+   */
+  public Optional<Map.Entry<String, String>> currentConnStr(String connStr) {
+    for (Map.Entry<String, BaseQueueFactory> e : byType.entrySet()) {
+      Optional<String> now = e.getValue().currentConnStr(connStr);
+      if (now.isPresent()) {
+        return Optional.of(Map.entry(e.getKey(), now.get()));
+      }
+    }
+    return Optional.empty();
+  }
+
   /**
    * The factory serving {@code type}.
    *
-   * @throws QueueConfigException when no backend on the class path serves it, listing those that do
+   * @throws QueueConfigException when no backend on the class path serves it, naming the
+   *     artifact to add and listing those that are there
    */
-  /** The factory serving {@code type}, if one is on the class path. */
-  public java.util.Optional<BaseQueueFactory> find(String type) {
-    return java.util.Optional.ofNullable(byType.get(type));
-  }
-
   public BaseQueueFactory factory(String type, String queue) {
-    BaseQueueFactory factory = byType.get(type);
-    if (factory == null) {
-      throw new QueueConfigException("queue \"" + queue + "\": no backend for TYPE=" + type
-          + " on the class path; available: " + String.join(", ", types())
-          + " (add the queue-" + type + " module to use it)");
+    Optional<BaseQueueFactory> factory = find(type);
+    if (factory.isPresent()) {
+      return factory.get();
     }
-    return factory;
+    try {
+      canonicalType(type);
+      throw new AssertionError(type); // canonicalType found no factory either
+    } catch (QueueConfigException e) {
+      throw new QueueConfigException("queue \"" + queue + "\": " + e.getMessage(), e);
+    }
   }
 
   /** Opens the named queue with the backend serving {@code type}. */
   public BaseQueue create(String type, BaseQueueConfig config) {
-    return factory(type, config.name()).create(type, config);
+    BaseQueueFactory factory = factory(type, config.name());
+    return factory.create(names.get(type), config);
+  }
+
+  private String available() {
+    return byType.isEmpty() ? " (no backend is on the class path)"
+        : " (on the class path: " + String.join(", ", types()) + ")";
+  }
+
+  private String aliasList() {
+    Map<String, List<String>> byTarget = new LinkedHashMap<>();
+    new TreeMap<>(names).forEach((name, type) -> {
+      if (!name.equals(type) && !former.containsKey(name)) {
+        byTarget.computeIfAbsent(type, x -> new ArrayList<>()).add(name);
+      }
+    });
+    return byTarget.isEmpty() ? "" : byTarget.entrySet().stream()
+        .map(e -> "aliases of " + e.getKey() + ": " + String.join(", ", e.getValue()))
+        .collect(Collectors.joining("; ", " (", ")"));
+  }
+
+  /** Type name to artifact, for the backends queuekit publishes. */
+  private static Map<String, String> artifacts() {
+    Properties p = new Properties();
+    try (InputStream in = BaseQueues.class.getResourceAsStream(ARTIFACTS)) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + ARTIFACTS + " from queue-api's jar", e);
+    }
+    Map<String, String> m = new TreeMap<>();
+    p.stringPropertyNames().forEach(n -> m.put(n, p.getProperty(n)));
+    return m;
+  }
+
+  /** Levenshtein distance: a handful of short names, so the textbook table is plenty. */
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 }

@@ -69,17 +69,6 @@ class ConfigCheckTest {
     assertThat(f.fix()).isEqualTo("delete the line: its value is empty");
   }
 
-  @Test
-  void removedIssueIndexerTypeIsTranslatedAndItsConnStrConvertedWithPasswordMasked() {
-    List<Finding> findings = check("[indexer]\nISSUE_INDEXER_QUEUE_TYPE = channel\n"
-        + "ISSUE_INDEXER_QUEUE_CONN_STR = network=tcp,addr=h:6379,password=secret,db=1\n");
-    assertThat(findings).extracting(Finding::fix).containsExactly(
-        "move it to [queue.issue_indexer] as TYPE = level (config-migrator migrate does this)",
-        "move it to [queue.issue_indexer] as CONN_STR = redis://:****@h:6379/1"
-            + " (config-migrator migrate does this)");
-    assertThat(findings.get(1).message()).contains("password=****").doesNotContain("secret");
-  }
-
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "QUEUE_TYPE = redis | TYPE = redis",
@@ -94,15 +83,6 @@ class ConfigCheckTest {
         + replacement.substring(0, replacement.indexOf(' ')));
     assertThat(f.fix()).isEqualTo("move it to [queue.task] as " + replacement
         + " (config-migrator migrate does this)");
-  }
-
-  @Test
-  void taskConnStrIsConvertedToAUri() {
-    List<Finding> findings = check("[task]\nQUEUE_TYPE = redis\nQUEUE_CONN_STR = addrs=h:6379 db=2\n");
-    assertThat(findings).extracting(Finding::severity)
-        .containsExactly(Severity.WARNING, Severity.WARNING);
-    assertThat(findings.get(1).fix()).isEqualTo("move it to [queue.task] as CONN_STR ="
-        + " redis://h:6379/2 (config-migrator migrate does this)");
   }
 
   @Test
@@ -141,7 +121,7 @@ class ConfigCheckTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "TYPE = levelqueues | TYPE=levelqueues is not a queue type; did you mean levelqueue? use one of"
-          + " level, channel, redis, dummy, immediate (aliases of level: leveldb, levelqueue)",
+          + " channel, dummy, immediate, level, redis (aliases of level: leveldb, levelqueue)",
       "TYPE = Dummy | TYPE=Dummy is not a queue type: type names are case-sensitive, as in Gitea"
           + " (which would read it as level); did you mean dummy?",
       "LENGTH = ten | LENGTH=ten is not a whole number",
@@ -222,16 +202,6 @@ class ConfigCheckTest {
   }
 
   @Test
-  void oldFormConnStrWarnsWithTheUriItBecomes() {
-    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = addrs=127.0.0.1:6379 db=0\n");
-    assertThat(f.severity()).isEqualTo(Severity.WARNING);
-    assertThat(f.message()).isEqualTo("CONN_STR is in the old key=value form (addrs=127.0.0.1:6379"
-        + " db=0); it is read as redis://127.0.0.1:6379/0, as Gitea converts it");
-    assertThat(f.fix())
-        .isEqualTo("write CONN_STR = redis://127.0.0.1:6379/0 (config-migrator migrate does this)");
-  }
-
-  @Test
   void sectionsThatAreNotReadBecauseOfCaseOrBlanksWarn() {
     List<Finding> findings = check("[Queue]\nTYPE = redis\n[ queue.Mail ]\nLENGTH = 1\n");
     assertThat(findings).extracting(Finding::message).containsExactly(
@@ -244,53 +214,9 @@ class ConfigCheckTest {
   }
 
   @Test
-  void levelQueueWithARedisConnStrIsAnErrorReportedOnce() {
-    List<Finding> findings = check("[queue]\nCONN_STR = redis://:secret@h:6379/0\n"
-        + "[queue.mail]\nLENGTH = 10\n[queue.webhook]\nTYPE = redis\n");
-    assertThat(findings).hasSize(1);
-    Finding f = findings.get(0);
-    assertThat(f.location()).isEqualTo("app.ini:2 [queue] CONN_STR");
-    assertThat(f.message()).isEqualTo("CONN_STR = redis://:****@h:6379/0 cannot be used by a level"
-        + " queue (every queue without its own [queue.NAME] type, TYPE from the default): LevelDB"
-        + " needs an empty CONN_STR (DATADIR is used) or leveldb://path");
-  }
-
-  @Test
-  void ownTypeThatCannotUseTheInheritedConnStrIsReportedForThatQueue() {
-    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = redis://h:6379/0\n[queue.mail]\n"
-        + "TYPE = level\n");
-    assertThat(f.location()).isEqualTo("app.ini:3 [queue] CONN_STR");
-    assertThat(f.message()).contains("(queue mail, TYPE from app.ini:5: [queue.mail] TYPE)");
-  }
-
-  @Test
   void explicitEmptyConnStrInTheQueueSectionClearsTheInheritedOne() {
     assertThat(check("[queue]\nTYPE = redis\nCONN_STR = redis://h:6379/0\n[queue.mail]\n"
         + "TYPE = level\nCONN_STR =\n")).isEmpty();
-  }
-
-  @Test
-  void redisQueueNeedsARedisConnStr() {
-    Finding f = only("[queue.mail]\nTYPE = redis\nCONN_STR = leveldb:///var/q\n");
-    assertThat(f.message()).isEqualTo("CONN_STR = leveldb:///var/q is not a Redis connection"
-        + " string, but queue mail is a redis queue (TYPE from app.ini:2: [queue.mail] TYPE)");
-  }
-
-  @Test
-  void redisClusterHasOnlyDatabaseZero() {
-    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = redis+cluster://a:1,b:2/3\n");
-    assertThat(f.message()).isEqualTo("CONN_STR = redis+cluster://a:1,b:2/3 selects a database"
-        + " other than 0, but a Redis Cluster has only db 0");
-  }
-
-  @Test
-  void taskQueueConnStrFromTaskSectionIsCheckedAgainstTheTaskType() {
-    List<Finding> findings = check("[task]\nQUEUE_TYPE = channel\nQUEUE_CONN_STR = redis://h/0\n");
-    assertThat(findings).extracting(Finding::severity)
-        .containsExactly(Severity.WARNING, Severity.WARNING, Severity.ERROR);
-    assertThat(findings.get(2).location()).isEqualTo("app.ini:3 [task] QUEUE_CONN_STR");
-    assertThat(findings.get(2).message()).startsWith("CONN_STR = redis://h/0 cannot be used by a"
-        + " level queue (queue task");
   }
 
   @Test

@@ -81,14 +81,6 @@ class IniQueueConfigTest {
   }
 
   @Test
-  void redisQueueGetsTheDefaultUriOrTheConvertedOldForm() {
-    assertThat(settings("[queue]\nTYPE = redis\n", "x").connStr())
-        .isEqualTo("redis://127.0.0.1:6379/0");
-    assertThat(settings("[queue]\nTYPE = redis\nCONN_STR = addrs=h:6379 db=2\n", "x").connStr())
-        .isEqualTo("redis://h:6379/2");
-  }
-
-  @Test
   void nestedSectionInheritsFromItsParentOnlyWhenItExists() {
     String ini = "[queue.a]\nLENGTH = 5\n[queue.a.b]\nBATCH_LENGTH = 3\n";
     assertThat(settings(ini, "a.b").length()).isEqualTo(5);
@@ -114,14 +106,12 @@ class IniQueueConfigTest {
         "[task]\nQUEUE_TYPE = redis\nQUEUE_LENGTH = 70\n", "app.ini");
     QueueSettings task = config.settings("task");
     assertThat(task.type()).isEqualTo("redis");
-    assertThat(task.connStr()).isEqualTo("redis://127.0.0.1:6379/0");
+    assertThat(task.connStr()).isEqualTo("addrs=127.0.0.1:6379 db=0"); // Gitea's default
+
     assertThat(task.length()).isEqualTo(70);
     assertThat(config.settings("mail").type()).isEqualTo("level");
     assertThat(config.findings()).extracting(Finding::location)
         .containsExactly("app.ini:2 [task] QUEUE_TYPE", "app.ini:3 [task] QUEUE_LENGTH");
-    assertThat(IniQueueConfig.parse("[task]\nQUEUE_TYPE = redis\n"
-        + "QUEUE_CONN_STR = addrs=h:1 db=3\n", "app.ini").settings("task").connStr())
-        .isEqualTo("redis://h:1/3");
   }
 
   @Test
@@ -158,7 +148,7 @@ class IniQueueConfigTest {
             + "  app.ini:3 [indexer] ISSUE_INDEXER_QUEUE_CONN_STR: removed queue option [indexer]"
             + " ISSUE_INDEXER_QUEUE_CONN_STR = addrs=h:6379 password=**** db=0: Gitea 1.20+ and"
             + " queuekit refuse to start while it is set; use [queue.issue_indexer] CONN_STR; fix:"
-            + " move it to [queue.issue_indexer] as CONN_STR = redis://:****@h:6379/0"
+            + " move it to [queue.issue_indexer] as CONN_STR = addrs=h:6379 password=**** db=0"
             + " (config-migrator migrate does this)\n"
             + "  app.ini:5 [mailer] SEND_BUFFER_LEN: removed queue option [mailer] SEND_BUFFER_LEN"
             + " = 10: Gitea 1.20+ and queuekit refuse to start while it is set; use [queue.mail]"

@@ -4,6 +4,7 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueueFactory;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,6 +28,12 @@ public final class ChannelQueueFactory implements BaseQueueFactory {
   @Override
   public Set<String> types() {
     return Set.of(TYPE);
+  }
+
+  /** Gitea before 1.20: {@code unique-channel}, now a unique queue of {@code TYPE=channel}. */
+  @Override
+  public Map<String, String> formerNames() {
+    return Map.of("unique-channel", TYPE);
   }
 
   @Override

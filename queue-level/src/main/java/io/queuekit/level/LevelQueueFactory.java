@@ -4,6 +4,7 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueueFactory;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,6 +35,27 @@ public final class LevelQueueFactory implements BaseQueueFactory {
   @Override
   public Set<String> types() {
     return Set.of(TYPE);
+  }
+
+  /** Gitea's documented aliases, read as {@code level} silently. */
+  @Override
+  public Map<String, String> aliases() {
+    return Map.of("leveldb", TYPE, "levelqueue", TYPE);
+  }
+
+  /**
+   * Gitea before 1.20: its LevelDB-backed and persistable queues. Gitea 1.20+ reads each as
+   * {@code level} too, like any name it does not know; here each also warns.
+   */
+  @Override
+  public Map<String, String> formerNames() {
+    return Map.of("unique-level", TYPE, "persistable-channel", TYPE,
+        "unique-persistable-channel", TYPE, "wrapped", TYPE);
+  }
+
+  @Override
+  public Set<String> connStrSchemes() {
+    return Set.of("leveldb");
   }
 
   /**

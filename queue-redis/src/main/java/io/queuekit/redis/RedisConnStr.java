@@ -122,6 +122,20 @@ final class RedisConnStr {
    */
   static RedisConnStr parse(String connStr) {
     String original = connStr == null ? "" : connStr.trim();
+    Optional<String> scheme = GiteaRedisUri.scheme(original);
+    if (original.contains("://") && scheme.isPresent() && !scheme.get().startsWith("redis")) {
+      // Gitea reads it as the old form with no field, i.e. redis://127.0.0.1:6379/0: refuse it
+      throw new QueueConfigException("CONN_STR " + ConnStrings.mask(original) + " is not a valid "
+          + "Redis connection string: unknown scheme " + scheme.get() + "; use redis, rediss, "
+          + "redis+socket, redis+sentinel or redis+cluster");
+    }
+    if (!original.isEmpty() && !original.contains("://") && !GiteaRedisUri.isLegacy(original)) {
+      // Gitea reads such a string (a mistyped redis//:pw@host) as the old form with no field,
+      // i.e. redis://127.0.0.1:6379/0 without a password: refuse it, as the check does.
+      throw new QueueConfigException("CONN_STR " + ConnStrings.mask(original) + " is not a valid "
+          + "Redis connection string: it is neither a URI (redis://host:port/db) nor the old "
+          + "key=value form (addrs=host:port db=0)");
+    }
     String uri = original.isEmpty() ? DEFAULT : toUri(original);
     return parseUri(original, uri);
   }
@@ -162,7 +176,7 @@ final class RedisConnStr {
    */
   static String toUri(String connection) {
     // One conversion for the config check, the migrator and this backend.
-    return io.queuekit.ini.RedisConnStr.toUri(connection);
+    return GiteaRedisUri.toUri(connection);
   }
 
   private static RedisConnStr parseUri(String original, String uri) {

@@ -5,6 +5,8 @@ import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueueFactory;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -43,6 +45,28 @@ public final class RedisQueueFactory implements BaseQueueFactory {
   @Override
   public Set<String> types() {
     return Set.of("redis");
+  }
+
+  /** Gitea before 1.20: {@code unique-redis}, now a unique queue of {@code TYPE=redis}. */
+  @Override
+  public Map<String, String> formerNames() {
+    return Map.of("unique-redis", "redis");
+  }
+
+  /** The schemes Gitea's Redis client accepts. */
+  @Override
+  public Set<String> connStrSchemes() {
+    return GiteaRedisUri.SCHEMES;
+  }
+
+  /**
+   * The URI for Gitea's old {@code key=value} form ({@code addrs=127.0.0.1:6379 db=0}), converted
+   * as Gitea's {@code nosql.ToRedisURI} does; empty for anything else.
+   */
+  @Override
+  public Optional<String> currentConnStr(String connStr) {
+    return GiteaRedisUri.isLegacy(connStr) ? Optional.of(GiteaRedisUri.toUri(connStr))
+        : Optional.empty();
   }
 
   /** Parses the {@code CONN_STR} as {@link #create} would (host, port, database, sentinel master). */

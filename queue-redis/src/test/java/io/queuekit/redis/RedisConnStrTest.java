@@ -125,4 +125,15 @@ class RedisConnStrTest {
     assertThatThrownBy(() -> RedisConnStr.parse("redis://h/0?prefix=a{b"))
         .hasMessageContaining("hash tag");
   }
+
+  @Test
+  void anotherBackendsSchemeOrAStringOfNoFormIsRefusedNotReadAsTheDefaultServer() {
+    // Gitea would read both as the old form with no field: redis://127.0.0.1:6379/0
+    assertThatThrownBy(() -> RedisConnStr.parse("leveldb:///var/q"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("unknown scheme leveldb");
+    assertThatThrownBy(() -> RedisConnStr.parse("redis//:pw@h:6379/0"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("neither a URI").hasMessageNotContaining("pw@");
+  }
 }

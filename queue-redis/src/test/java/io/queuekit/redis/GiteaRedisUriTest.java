@@ -1,4 +1,4 @@
-package io.queuekit.ini;
+package io.queuekit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Gitea's {@code nosql.ToRedisURI}, with Gitea's own test vectors first. */
-class RedisConnStrTest {
+class GiteaRedisUriTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
@@ -31,36 +31,36 @@ class RedisConnStrTest {
       "addrs=h:1 junk db=4 | redis://h:1/4",
   })
   void convertsTheOldFormAsGiteaDoes(String old, String uri) {
-    assertThat(RedisConnStr.toUri(old)).isEqualTo(uri);
+    assertThat(GiteaRedisUri.toUri(old)).isEqualTo(uri);
   }
 
   @ParameterizedTest
   @CsvSource({"redis://127.0.0.1:6379/0", "rediss+cluster://a:1,b:2/0", "REDIS://h/1",
       "redis+socket:///tmp/r.sock?db=1"})
   void urisPassThroughUnchanged(String uri) {
-    assertThat(RedisConnStr.toUri(uri)).isSameAs(uri);
+    assertThat(GiteaRedisUri.toUri(uri)).isSameAs(uri);
   }
 
   @Test
   void recognisesTheOldForm() {
-    assertThat(RedisConnStr.isLegacy("addrs=127.0.0.1:6379 db=0")).isTrue();
-    assertThat(RedisConnStr.isLegacy("redis://h/0?db=1")).isFalse();
-    assertThat(RedisConnStr.isLegacy("/var/lib/queues")).isFalse();
-    assertThat(RedisConnStr.isLegacy("  ")).isFalse();
+    assertThat(GiteaRedisUri.isLegacy("addrs=127.0.0.1:6379 db=0")).isTrue();
+    assertThat(GiteaRedisUri.isLegacy("redis://h/0?db=1")).isFalse();
+    assertThat(GiteaRedisUri.isLegacy("/var/lib/queues")).isFalse();
+    assertThat(GiteaRedisUri.isLegacy("  ")).isFalse();
   }
 
   @Test
   void readsTheDatabase() {
-    assertThat(RedisConnStr.database("redis://h:1/3")).contains(3);
-    assertThat(RedisConnStr.database("redis://h:1")).contains(0);
-    assertThat(RedisConnStr.database("redis+cluster://a:1,b:2/0?db=2")).contains(2);
-    assertThat(RedisConnStr.database("redis://u:p@h:1/?database=5")).contains(5);
-    assertThat(RedisConnStr.database("redis://h:1/x")).isEmpty();
+    assertThat(GiteaRedisUri.database("redis://h:1/3")).contains(3);
+    assertThat(GiteaRedisUri.database("redis://h:1")).contains(0);
+    assertThat(GiteaRedisUri.database("redis+cluster://a:1,b:2/0?db=2")).contains(2);
+    assertThat(GiteaRedisUri.database("redis://u:p@h:1/?database=5")).contains(5);
+    assertThat(GiteaRedisUri.database("redis://h:1/x")).isEmpty();
   }
 
   @Test
   void schemeIsLowerCased() {
-    assertThat(RedisConnStr.scheme("Redis+Cluster://a")).contains("redis+cluster");
-    assertThat(RedisConnStr.scheme("addrs=h:1")).isEmpty();
+    assertThat(GiteaRedisUri.scheme("Redis+Cluster://a")).contains("redis+cluster");
+    assertThat(GiteaRedisUri.scheme("addrs=h:1")).isEmpty();
   }
 }

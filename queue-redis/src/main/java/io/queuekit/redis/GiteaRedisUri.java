@@ -1,4 +1,4 @@
-package io.queuekit.ini;
+package io.queuekit.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,11 +18,14 @@ import java.util.regex.Pattern;
  * nosql.ToRedisURI} does it, down to the order of query options, with one deliberate difference
  * noted at {@link #toUri}.
  *
+ * <p>It lives with the Redis backend, which owns these rules: the configuration check and the
+ * config migrator reach it through {@link RedisQueueFactory#currentConnStr}.
+ *
  * <p><b>Thread-safety:</b> stateless.
  */
-public final class RedisConnStr {
+final class GiteaRedisUri {
   /** The schemes Gitea's Redis client accepts. */
-  public static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis+socket",
+  static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis+socket",
       "redis+sentinel", "rediss+sentinel", "redis+sentinels", "redis+cluster", "rediss+cluster",
       "redis+clusters");
 
@@ -30,16 +33,16 @@ public final class RedisConnStr {
   private static final Pattern URI_PARTS =
       Pattern.compile("^[^:]+://(?:[^@/?#]*@)?[^/?#]*(/[^?#]*)?(?:\\?([^#]*))?");
 
-  private RedisConnStr() {}
+  private GiteaRedisUri() {}
 
   /** The URI scheme of {@code connStr}, lower-cased as Go's URL parser does, if it has one. */
-  public static Optional<String> scheme(String connStr) {
+  static Optional<String> scheme(String connStr) {
     Matcher m = SCHEME.matcher(connStr.trim());
     return m.find() ? Optional.of(m.group(1).toLowerCase(Locale.ROOT)) : Optional.empty();
   }
 
   /** Whether {@code connStr} is the old {@code key=value} form (not a URI, holds a {@code =}). */
-  public static boolean isLegacy(String connStr) {
+  static boolean isLegacy(String connStr) {
     return !connStr.isBlank() && !connStr.contains("://") && connStr.contains("=");
   }
 
@@ -61,7 +64,7 @@ public final class RedisConnStr {
    *       writes {@code db=3}.
    * </ul>
    */
-  public static String toUri(String connStr) {
+  static String toUri(String connStr) {
     Optional<String> scheme = scheme(connStr);
     if (scheme.isPresent() && scheme.get().startsWith("redis")) {
       return connStr;
@@ -149,7 +152,7 @@ public final class RedisConnStr {
    * The database index a Redis URI selects: its path ({@code /3}) or its {@code db} or {@code
    * database} option; 0 when it names none. Empty when the index is not a number.
    */
-  public static Optional<Integer> database(String uri) {
+  static Optional<Integer> database(String uri) {
     Matcher m = URI_PARTS.matcher(uri);
     if (!m.find()) {
       return Optional.of(0);
@@ -182,11 +185,11 @@ public final class RedisConnStr {
     List<String> out = new ArrayList<>();
     int i = 0;
     while (i < s.length()) {
-      while (i < s.length() && IniParser.isSpace(s.charAt(i))) {
+      while (i < s.length() && isSpace(s.charAt(i))) {
         i++;
       }
       int start = i;
-      while (i < s.length() && !IniParser.isSpace(s.charAt(i))) {
+      while (i < s.length() && !isSpace(s.charAt(i))) {
         i++;
       }
       if (i > start) {
@@ -194,6 +197,16 @@ public final class RedisConnStr {
       }
     }
     return out;
+  }
+
+  /** Go's {@code unicode.IsSpace} (io.queuekit.ini.IniParser has the same, not exported). */
+  private static boolean isSpace(char c) {
+    switch (c) {
+      case '\t': case '\n': case 0x0B: case '\f': case '\r': case ' ': case 0x85: case 0xA0:
+        return true;
+      default:
+        return c > 0xFF && Character.isSpaceChar(c);
+    }
   }
 
   private enum Mode { USER, HOST, PATH, QUERY }

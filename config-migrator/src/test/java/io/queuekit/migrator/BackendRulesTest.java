@@ -1,0 +1,130 @@
+package io.queuekit.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuekit.ini.ConfigCheck;
+import io.queuekit.ini.Finding;
+import io.queuekit.ini.Finding.Severity;
+import io.queuekit.ini.IniFile;
+import io.queuekit.ini.IniQueueConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The configuration check and the INI reader where the backends' own rules decide: each backend
+ * checks its CONN_STR and names its outdated forms, and queue-api asks it. Here, where every
+ * published backend is on the class path, as in a service (queue-api's own tests cannot load
+ * them: they depend on queue-api).
+ */
+class BackendRulesTest {
+
+  private static List<Finding> check(String text) {
+    return ConfigCheck.run(IniFile.parse(text, "app.ini"));
+  }
+
+  private static Finding only(String text) {
+    List<Finding> findings = check(text);
+    assertThat(findings).hasSize(1);
+    return findings.get(0);
+  }
+
+  @Test
+  void removedIssueIndexerTypeIsTranslatedAndItsConnStrConvertedWithPasswordMasked() {
+    List<Finding> findings = check("[indexer]\nISSUE_INDEXER_QUEUE_TYPE = channel\n"
+        + "ISSUE_INDEXER_QUEUE_CONN_STR = network=tcp,addr=h:6379,password=secret,db=1\n");
+    assertThat(findings).extracting(Finding::fix).containsExactly(
+        "move it to [queue.issue_indexer] as TYPE = level (config-migrator migrate does this)",
+        "move it to [queue.issue_indexer] as CONN_STR = redis://:****@h:6379/1"
+            + " (config-migrator migrate does this)");
+    assertThat(findings.get(1).message()).contains("password=****").doesNotContain("secret");
+  }
+
+  @Test
+  void taskConnStrIsConvertedToAUri() {
+    List<Finding> findings = check("[task]\nQUEUE_TYPE = redis\nQUEUE_CONN_STR = addrs=h:6379 db=2\n");
+    assertThat(findings).extracting(Finding::severity)
+        .containsExactly(Severity.WARNING, Severity.WARNING);
+    assertThat(findings.get(1).fix()).isEqualTo("move it to [queue.task] as CONN_STR ="
+        + " redis://h:6379/2 (config-migrator migrate does this)");
+  }
+
+  @Test
+  void oldFormConnStrWarnsWithTheUriItBecomes() {
+    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = addrs=127.0.0.1:6379 db=0\n");
+    assertThat(f.severity()).isEqualTo(Severity.WARNING);
+    assertThat(f.message()).isEqualTo("CONN_STR is in an old form (addrs=127.0.0.1:6379 db=0); the"
+        + " redis backend reads it as redis://127.0.0.1:6379/0, as Gitea converts it");
+    assertThat(f.fix())
+        .isEqualTo("write CONN_STR = redis://127.0.0.1:6379/0 (config-migrator migrate does this)");
+  }
+
+  @Test
+  void levelQueueWithARedisConnStrIsAnErrorReportedOnce() {
+    List<Finding> findings = check("[queue]\nCONN_STR = redis://:secret@h:6379/0\n"
+        + "[queue.mail]\nLENGTH = 10\n[queue.webhook]\nTYPE = redis\n");
+    assertThat(findings).hasSize(1);
+    Finding f = findings.get(0);
+    assertThat(f.location()).isEqualTo("app.ini:2 [queue] CONN_STR");
+    assertThat(f.message()).startsWith("CONN_STR = redis://:****@h:6379/0 cannot be used by a level"
+        + " queue (every queue without its own [queue.NAME] type, TYPE from the default): it is a"
+        + " redis connection string; ").contains("TYPE=level takes leveldb://path")
+        .doesNotContain("secret");
+    assertThat(f.fix()).isEqualTo("write a CONN_STR a level queue reads, or delete it, or set"
+        + " TYPE = redis: start-up would refuse it");
+  }
+
+  @Test
+  void ownTypeThatCannotUseTheInheritedConnStrIsToldToOverrideItInItsOwnSection() {
+    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = redis://h:6379/0\n[queue.mail]\n"
+        + "TYPE = level\n");
+    assertThat(f.location()).isEqualTo("app.ini:3 [queue] CONN_STR");
+    assertThat(f.message()).contains("(queue mail, TYPE from app.ini:5: [queue.mail] TYPE)");
+    // not "delete [queue] CONN_STR", which every other redis queue needs
+    assertThat(f.fix()).startsWith("write CONN_STR = (empty) in [queue.mail]");
+  }
+
+  @Test
+  void redisQueueNeedsARedisConnStr() {
+    Finding f = only("[queue.mail]\nTYPE = redis\nCONN_STR = leveldb:///var/q\n");
+    assertThat(f.message()).startsWith("CONN_STR = leveldb:///var/q cannot be used by a redis"
+        + " queue (queue mail, TYPE from app.ini:2: [queue.mail] TYPE): it is a level connection"
+        + " string; ").contains("unknown scheme leveldb");
+    assertThat(f.fix()).endsWith("or set TYPE = level: start-up would refuse it");
+  }
+
+  @Test
+  void redisClusterHasOnlyDatabaseZero() {
+    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = redis+cluster://a:1,b:2/3\n");
+    assertThat(f.message()).contains("Redis Cluster has only database 0, but db 3 is configured");
+  }
+
+  @Test
+  void taskQueueConnStrFromTaskSectionIsCheckedAgainstTheTaskType() {
+    List<Finding> findings = check("[task]\nQUEUE_TYPE = channel\nQUEUE_CONN_STR = redis://h/0\n");
+    assertThat(findings).extracting(Finding::severity)
+        .containsExactly(Severity.WARNING, Severity.WARNING, Severity.ERROR);
+    assertThat(findings.get(2).location()).isEqualTo("app.ini:3 [task] QUEUE_CONN_STR");
+    assertThat(findings.get(2).message()).startsWith("CONN_STR = redis://h/0 cannot be used by a"
+        + " level queue (queue task");
+  }
+
+  @Test
+  void redisQueueReadsTheOldFormAsTheUriItsBackendGives() {
+    assertThat(IniQueueConfig.parse("[queue]\nTYPE = redis\nCONN_STR = addrs=h:6379 db=2\n",
+        "app.ini").settings("x").connStr()).isEqualTo("redis://h:6379/2");
+    assertThat(IniQueueConfig.parse("[task]\nQUEUE_TYPE = redis\n"
+        + "QUEUE_CONN_STR = addrs=h:1 db=3\n", "app.ini").settings("task").connStr())
+        .isEqualTo("redis://h:1/3");
+  }
+
+  @Test
+  void everyPublishedTypeAndNameIsKnownToTheCheck() {
+    // the migrator carries every published backend, so no TYPE a service may use is refused
+    for (String type : List.of("level", "leveldb", "levelqueue", "channel", "redis", "dummy",
+        "immediate", "unique-level", "unique-channel", "unique-redis", "persistable-channel",
+        "unique-persistable-channel", "wrapped")) {
+      assertThat(check("[queue.mail]\nTYPE = " + type + "\n"))
+          .as(type).noneMatch(f -> f.severity() == Severity.ERROR);
+    }
+  }
+}
