@@ -34,7 +34,6 @@ public interface TestBackend extends AutoCloseable {
     queue.close();
   }
 
-  /** Releases fixtures (servers, directories). */
   /**
    * What the suites use in place of each queue they open; the queue itself by default. A
    * mutation check wraps queues here in deliberately broken ones, to show the suites catch them.
@@ -43,6 +42,7 @@ public interface TestBackend extends AutoCloseable {
     return queue;
   }
 
+  /** Releases fixtures (servers, directories). */
   @Override
   default void close() {}
 }

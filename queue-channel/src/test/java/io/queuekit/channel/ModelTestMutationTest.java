@@ -16,6 +16,7 @@ import io.queuekit.spi.StoreStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -79,6 +80,54 @@ class ModelTestMutationTest {
       @Override
       public Outcome deadLetter(Delivery d, String reason) {
         return q.ack(List.of(d)).get(0);
+      }
+    }),
+    /** claim leaves a copy of each claimed item waiting: exactly-one-copy broken. */
+    CLAIM_LEAVES_A_DUPLICATE(false, q -> new Forwarding(q) {
+      @Override
+      public List<Delivery> claim(int max, Duration wait) {
+        List<Delivery> claimed = q.claim(max, wait);
+        for (Delivery d : claimed) {
+          q.offer(Item.of(d.payload()));
+        }
+        return claimed;
+      }
+    }),
+    /** a delayed push is claimable at once: delays broken. */
+    DELAY_IGNORED(false, q -> new Forwarding(q) {
+      @Override
+      public PushResult push(Item item, Duration delay, Duration timeout) {
+        return q.push(item, Duration.ZERO, timeout);
+      }
+    }),
+    /** replaying a dead letter deletes it: replay broken. */
+    REPLAY_DROPS_THE_ITEM(false, q -> new Forwarding(q) {
+      @Override
+      public long replayDead(Collection<Long> ids) {
+        return q.purgeDead(ids);
+      }
+
+      @Override
+      public long replayAllDead() {
+        return q.purgeAllDead();
+      }
+    }),
+    /** a claimed batch comes newest first: FIFO broken. */
+    BATCH_CLAIMED_NEWEST_FIRST(false, q -> new Forwarding(q) {
+      @Override
+      public List<Delivery> claim(int max, Duration wait) {
+        List<Delivery> claimed = new ArrayList<>(q.claim(max, wait));
+        Collections.reverse(claimed);
+        return claimed;
+      }
+    }),
+    /** every delivery says it is the first: the delivery count broken. */
+    DELIVERY_COUNT_FORGOTTEN(false, q -> new Forwarding(q) {
+      @Override
+      public List<Delivery> claim(int max, Duration wait) {
+        return q.claim(max, wait).stream()
+            .map(d -> new Delivery(d.id(), d.payload(), 0, d.recoveryCount(), d.firstPushed()))
+            .toList();
       }
     });
 
