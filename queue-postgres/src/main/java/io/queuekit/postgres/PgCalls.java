@@ -335,17 +335,23 @@ final class PgCalls {
     });
   }
 
-  StoreStats stats() {
+  /** The counts at {@code nowMs}: a delayed item already due counts as ready. */
+  StoreStats stats(long nowMs) {
     return call("stats", c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT "
-          + "(SELECT count(*) FROM queuekit_item WHERE queue = ? AND state = 'R'), "
-          + "(SELECT count(*) FROM queuekit_item WHERE queue = ? AND state = 'D'), "
+          + "(SELECT count(*) FROM queuekit_item WHERE queue = ? AND (state = 'R' "
+          + "OR state = 'D' AND due_at <= ?)), "
+          + "(SELECT count(*) FROM queuekit_item WHERE queue = ? AND state = 'D' AND due_at > ?), "
           + "(SELECT count(*) FROM queuekit_item WHERE queue = ? AND state = 'F'), "
           + "(SELECT count(*) FROM queuekit_dead WHERE queue = ?), "
           + "(SELECT dead_dropped FROM queuekit_queue WHERE queue = ?), "
           + "(SELECT min(first_pushed) FROM queuekit_item WHERE queue = ? "
           + "AND state IN ('R', 'D'))")) {
-        for (int i = 1; i <= 6; i++) {
+        s.setString(1, q);
+        s.setLong(2, nowMs);
+        s.setString(3, q);
+        s.setLong(4, nowMs);
+        for (int i = 5; i <= 8; i++) {
           s.setString(i, q);
         }
         ResultSet r = single(s);
@@ -370,11 +376,11 @@ final class PgCalls {
     });
   }
 
-  /** Makes {@code consumer} look long dead (tests' crash). */
+  /** Forgets {@code consumer}, as if long silent (tests' crash): its items are recoverable. */
   void silence(String consumer) {
     call("crash", c -> {
       try (PreparedStatement s = c.prepareStatement(
-          "UPDATE queuekit_consumer SET beat_at = '-infinity' WHERE id = ?")) {
+          "DELETE FROM queuekit_consumer WHERE id = ?")) {
         s.setString(1, consumer);
         return s.executeUpdate();
       }

@@ -96,6 +96,8 @@ final class PostgresQueue implements BaseQueue {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private boolean workSignal = true;
+  /** Whether this process's waiter row for the queue exists, as far as we know, and until when. */
+  private boolean registered;
   private long registeredUntil;
   private long nextDue = NO_DUE;
   private long roomSignals;
@@ -292,8 +294,8 @@ final class PostgresQueue implements BaseQueue {
           if (closed) {
             return List.of();
           }
-          query = workSignal || clock.millis() >= nextDue || System.nanoTime() >= registeredUntil
-              || wait.isZero();
+          query = workSignal || clock.millis() >= nextDue || !registered
+              || System.nanoTime() >= registeredUntil || wait.isZero();
           workSignal = false;
         } finally {
           lock.unlock();
@@ -313,6 +315,7 @@ final class PostgresQueue implements BaseQueue {
             }
             nextDue = c.nextDue() == null ? NO_DUE : c.nextDue();
             if (register) {
+              registered = true;
               registeredUntil = Math.max(registeredUntil, System.nanoTime()
                   + TimeUnit.MILLISECONDS.toNanos(2 * settings.consumerTimeout().toMillis()));
             }
@@ -333,7 +336,8 @@ final class PostgresQueue implements BaseQueue {
   private boolean awaitWork(long deadline) {
     lock.lock();
     try {
-      while (!workSignal && clock.millis() < nextDue && System.nanoTime() < registeredUntil) {
+      while (!workSignal && clock.millis() < nextDue && registered
+          && System.nanoTime() < registeredUntil) {
         if (closed) {
           return false;
         }
@@ -352,11 +356,12 @@ final class PostgresQueue implements BaseQueue {
     }
   }
 
-  /** A push made an item ready for this process's claim loop. */
+  /** A push made an item ready for this process's claim loop (and deleted its registration). */
   void wakeClaim() {
     lock.lock();
     try {
       workSignal = true;
+      registered = false;
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -379,6 +384,7 @@ final class PostgresQueue implements BaseQueue {
     lock.lock();
     try {
       workSignal = true;
+      registered = false;
       roomSignals++;
       changed.signalAll();
     } finally {
@@ -390,7 +396,9 @@ final class PostgresQueue implements BaseQueue {
   void registrationValidUntil(long nanos) {
     lock.lock();
     try {
-      registeredUntil = Math.max(registeredUntil, nanos);
+      if (registered) {
+        registeredUntil = Math.max(registeredUntil, nanos);
+      }
     } finally {
       lock.unlock();
     }
@@ -494,7 +502,7 @@ final class PostgresQueue implements BaseQueue {
   public StoreStats stats() {
     enter();
     try {
-      return calls.stats();
+      return calls.stats(clock.millis());
     } finally {
       exit();
     }

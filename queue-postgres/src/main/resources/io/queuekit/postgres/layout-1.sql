@@ -479,8 +479,9 @@ END $$
 CREATE FUNCTION queuekit_tick(cs text[], ch text, qs text[], ttl_ms bigint, timeout_ms bigint)
     RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO queuekit_consumer AS k (id) SELECT unnest(cs) ON CONFLICT (id) DO UPDATE
-    SET beat_at = clock_timestamp();
+  -- only beats: a consumer's row is made by its first claim, so a beat racing a crash (or a
+  -- recovery that forgot the consumer) cannot bring it back
+  UPDATE queuekit_consumer SET beat_at = clock_timestamp() WHERE id = ANY(cs);
   UPDATE queuekit_waiter SET expires_at = clock_timestamp() + ttl_ms * interval '1 millisecond'
     WHERE consumer = ch AND kind = 'w';
   RETURN QUERY SELECT DISTINCT i.queue FROM queuekit_item i
