@@ -21,7 +21,11 @@ CREATE TABLE queuekit_queue (
 )
 --;
 -- LENGTH is split into 8 slots so concurrent pushes lock different rows (a push takes a slot
--- with room, skipping locked ones); the sum of the caps is LENGTH, the sum of waiting is len()
+-- with room, skipping locked ones); the sum of the caps is LENGTH, the sum of waiting is len().
+-- Slots are counters, not owners of items. Invariant: a slot is over its cap only while no slot
+-- has room, so pushes find room exactly when fewer than LENGTH items wait: moves that are always
+-- admitted fill slots with room first (queuekit_room_give), removals empty the excess first
+-- (queuekit_room_take); both lock the queue's slots in slot order.
 CREATE TABLE queuekit_room (
   queue text NOT NULL,
   slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 7),
@@ -44,7 +48,6 @@ CREATE TABLE queuekit_item (
   first_pushed bigint NOT NULL,
   delivery_id bigint,
   consumer text,
-  slot smallint NOT NULL CHECK (slot BETWEEN 0 AND 7),
   CHECK ((state = 'R') = (pos IS NOT NULL)),
   CHECK ((state = 'D') = (due_at IS NOT NULL AND delay_seq IS NOT NULL)),
   CHECK ((state = 'F') = (delivery_id IS NOT NULL AND consumer IS NOT NULL))
@@ -116,13 +119,47 @@ BEGIN
   END LOOP;
 END $$
 --;
--- Adds k to the waiting count of each slot in s (in slot order, so no two calls deadlock).
-CREATE FUNCTION queuekit_room_add(q text, s smallint[], k int) RETURNS void LANGUAGE plpgsql AS $$
+-- Counts k more waiting items of q: into slots with room first, the rest over slot 7's cap.
+CREATE FUNCTION queuekit_room_give(q text, k bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   r record;
+  n bigint;
+  left_k bigint := k;
 BEGIN
-  FOR r IN SELECT x AS slot, count(*) AS n FROM unnest(s) x GROUP BY x ORDER BY x LOOP
-    UPDATE queuekit_room SET waiting = waiting + k * r.n WHERE queue = q AND slot = r.slot;
+  FOR r IN SELECT slot, waiting, cap FROM queuekit_room WHERE queue = q ORDER BY slot
+      FOR UPDATE LOOP
+    n := least(left_k, greatest(r.cap - r.waiting, 0));
+    IF r.slot = 7 THEN
+      n := left_k;
+    END IF;
+    IF n > 0 THEN
+      UPDATE queuekit_room SET waiting = waiting + n WHERE queue = q AND slot = r.slot;
+      left_k := left_k - n;
+    END IF;
+  END LOOP;
+END $$
+--;
+-- Counts k fewer waiting items of q: from the excess over caps first, then from any slot.
+CREATE FUNCTION queuekit_room_take(q text, k bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  r record;
+  n bigint;
+  left_k bigint := k;
+BEGIN
+  PERFORM 1 FROM queuekit_room WHERE queue = q ORDER BY slot FOR UPDATE;
+  FOR r IN SELECT slot, waiting - cap AS excess FROM queuekit_room
+      WHERE queue = q AND waiting > cap ORDER BY slot LOOP
+    EXIT WHEN left_k = 0;
+    n := least(left_k, r.excess);
+    UPDATE queuekit_room SET waiting = waiting - n WHERE queue = q AND slot = r.slot;
+    left_k := left_k - n;
+  END LOOP;
+  FOR r IN SELECT slot, waiting FROM queuekit_room WHERE queue = q AND waiting > 0
+      ORDER BY slot LOOP
+    EXIT WHEN left_k = 0;
+    n := least(left_k, r.waiting);
+    UPDATE queuekit_room SET waiting = waiting - n WHERE queue = q AND slot = r.slot;
+    left_k := left_k - n;
   END LOOP;
 END $$
 --;
@@ -162,13 +199,13 @@ BEGIN
     END IF;
   END IF;
   IF delay_ms > 0 THEN
-    INSERT INTO queuekit_item (queue, state, due_at, delay_seq, payload, digest, first_pushed, slot)
-      VALUES (q, 'D', now_ms + delay_ms, nextval('queuekit_delay'), p, d, now_ms, s)
+    INSERT INTO queuekit_item (queue, state, due_at, delay_seq, payload, digest, first_pushed)
+      VALUES (q, 'D', now_ms + delay_ms, nextval('queuekit_delay'), p, d, now_ms)
       ON CONFLICT (queue, digest) WHERE state IN ('R', 'D') AND digest IS NOT NULL DO NOTHING
       RETURNING id INTO new_id;
   ELSE
-    INSERT INTO queuekit_item (queue, state, pos, payload, digest, first_pushed, slot)
-      VALUES (q, 'R', nextval('queuekit_pos'), p, d, now_ms, s)
+    INSERT INTO queuekit_item (queue, state, pos, payload, digest, first_pushed)
+      VALUES (q, 'R', nextval('queuekit_pos'), p, d, now_ms)
       ON CONFLICT (queue, digest) WHERE state IN ('R', 'D') AND digest IS NOT NULL DO NOTHING
       RETURNING id INTO new_id;
   END IF;
@@ -206,7 +243,6 @@ CREATE FUNCTION queuekit_claim(q text, mx int, now_ms bigint, c text, ch text, w
 DECLARE
   r record;
   n int := 0;
-  slots smallint[] := '{}';
 BEGIN
   -- a consumer holding items beats; a claim refreshes a beat older than a third of the timeout
   INSERT INTO queuekit_consumer AS k (id) VALUES (c) ON CONFLICT (id) DO UPDATE
@@ -214,7 +250,7 @@ BEGIN
     WHERE k.beat_at < clock_timestamp() - beat_ms * interval '1 millisecond';
   FOR attempt IN 1..2 LOOP
     PERFORM queuekit_promote(q, now_ms);
-    FOR r IN SELECT id, recoveries, slot FROM queuekit_item WHERE queue = q AND state = 'R'
+    FOR r IN SELECT id, recoveries FROM queuekit_item WHERE queue = q AND state = 'R'
         ORDER BY pos LIMIT mx FOR UPDATE SKIP LOCKED LOOP
       EXIT WHEN r.recoveries > 0 AND n > 0;
       UPDATE queuekit_item SET state = 'F', pos = NULL, delivery_id = nextval('queuekit_delivery'),
@@ -223,13 +259,12 @@ BEGIN
         INTO o_delivery, o_payload, o_deliveries, o_recoveries, o_first;
       o_next_due := NULL;
       RETURN NEXT;
-      slots := slots || r.slot;
       n := n + 1;
       EXIT WHEN r.recoveries > 0;
     END LOOP;
     IF n > 0 THEN
       PERFORM pg_advisory_xact_lock_shared(1903520050, hashtext(q));
-      PERFORM queuekit_room_add(q, slots, -1);
+      PERFORM queuekit_room_take(q, n);
       IF EXISTS (SELECT 1 FROM queuekit_waiter WHERE queue = q AND kind = 'r') THEN
         PERFORM queuekit_wake_room(q);
       END IF;
@@ -281,7 +316,7 @@ DECLARE
   r record;
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(1903520049, hashtext(q));
-  SELECT id, digest, deliveries, recoveries, slot INTO r FROM queuekit_item
+  SELECT id, digest, deliveries, recoveries INTO r FROM queuekit_item
     WHERE delivery_id = did AND state = 'F' AND queue = q FOR UPDATE;
   IF NOT FOUND THEN
     RETURN 2;
@@ -297,7 +332,7 @@ BEGIN
     UPDATE queuekit_item SET state = 'R', pos = nextval('queuekit_pos'),
         deliveries = deliveries + 1, delivery_id = NULL, consumer = NULL WHERE id = r.id;
   END IF;
-  PERFORM queuekit_room_add(q, ARRAY[r.slot], 1);
+  PERFORM queuekit_room_give(q, 1);
   PERFORM queuekit_wake(q, 1);
   RETURN 0;
 END $$
@@ -312,13 +347,12 @@ DECLARE
   r record;
   outs bigint[] := '{}';
   kept bigint[] := '{}';
-  slots smallint[] := '{}';
   rec int;
   dead_id bigint;
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(1903520049, hashtext(q));
   FOR i IN 1..coalesce(array_length(ids, 1), 0) LOOP
-    SELECT id, digest, deliveries, recoveries, slot, payload, first_pushed INTO r
+    SELECT id, digest, deliveries, recoveries, payload, first_pushed INTO r
       FROM queuekit_item WHERE id = ids[i] AND state = 'F' AND queue = q FOR UPDATE;
     IF NOT FOUND THEN
       outs := outs || 2::bigint;
@@ -345,14 +379,13 @@ BEGIN
     UPDATE queuekit_item SET state = 'R', pos = 0, recoveries = rec, delivery_id = NULL,
         consumer = NULL WHERE id = r.id;
     kept := kept || r.id;
-    slots := slots || r.slot;
     outs := outs || 0::bigint;
   END LOOP;
   FOR i IN REVERSE coalesce(array_length(kept, 1), 0)..1 LOOP
     UPDATE queuekit_item SET pos = -nextval('queuekit_pos') WHERE id = kept[i];
   END LOOP;
   IF array_length(kept, 1) > 0 THEN
-    PERFORM queuekit_room_add(q, slots, 1);
+    PERFORM queuekit_room_give(q, array_length(kept, 1));
     PERFORM queuekit_wake(q, array_length(kept, 1));
   END IF;
   RETURN outs;
@@ -433,7 +466,7 @@ CREATE FUNCTION queuekit_replay(q text, ids bigint[]) RETURNS bigint LANGUAGE pl
 DECLARE
   r record;
   moved bigint := 0;
-  slots smallint[] := '{}';
+  added int := 0;
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(1903520049, hashtext(q));
   FOR r IN SELECT id, payload, digest, first_pushed FROM queuekit_dead
@@ -444,14 +477,13 @@ BEGIN
         WHERE queue = q AND digest = r.digest AND state IN ('R', 'D')) THEN
       CONTINUE;
     END IF;
-    INSERT INTO queuekit_item (queue, state, pos, payload, digest, first_pushed, slot)
-      VALUES (q, 'R', nextval('queuekit_pos'), r.payload, r.digest, r.first_pushed,
-          (r.id % 8)::smallint);
-    slots := slots || (r.id % 8)::smallint;
+    INSERT INTO queuekit_item (queue, state, pos, payload, digest, first_pushed)
+      VALUES (q, 'R', nextval('queuekit_pos'), r.payload, r.digest, r.first_pushed);
+    added := added + 1;
   END LOOP;
-  IF array_length(slots, 1) > 0 THEN
-    PERFORM queuekit_room_add(q, slots, 1);
-    PERFORM queuekit_wake(q, array_length(slots, 1));
+  IF added > 0 THEN
+    PERFORM queuekit_room_give(q, added);
+    PERFORM queuekit_wake(q, added);
   END IF;
   RETURN moved;
 END $$
@@ -459,18 +491,17 @@ END $$
 -- Deletes every waiting item of q; in-flight items stay. Returns how many were deleted.
 CREATE FUNCTION queuekit_remove_all(q text) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
-  slots smallint[];
+  n bigint;
 BEGIN
-  WITH gone AS (DELETE FROM queuekit_item WHERE queue = q AND state IN ('R', 'D')
-      RETURNING slot)
-  SELECT array_agg(slot) INTO slots FROM gone;
-  IF slots IS NULL THEN
+  WITH gone AS (DELETE FROM queuekit_item WHERE queue = q AND state IN ('R', 'D') RETURNING 1)
+  SELECT count(*) INTO n FROM gone;
+  IF n = 0 THEN
     RETURN 0;
   END IF;
   PERFORM pg_advisory_xact_lock_shared(1903520050, hashtext(q));
-  PERFORM queuekit_room_add(q, slots, -1);
+  PERFORM queuekit_room_take(q, n);
   PERFORM queuekit_wake_room(q);
-  RETURN array_length(slots, 1);
+  RETURN n;
 END $$
 --;
 -- The process beat: refreshes the consumers cs (one per open queue) and the waiter
