@@ -53,12 +53,17 @@ final class PgStore {
   private final HikariDataSource pool;
   private final Map<String, PostgresQueue> queues = new ConcurrentHashMap<>();
   private final Thread thread;
+  private final Runnable closeIfIdle;
   private volatile boolean stopped;
-  private int refs;
+  /** Queues using the store; guarded by the factory's lock. */
+  private volatile int refs;
+  /** When the last queue left (System.nanoTime), or 0 while one uses the store. */
+  private volatile long idleSince;
 
-  private PgStore(PgConnStr conn, HikariDataSource pool) {
+  private PgStore(PgConnStr conn, HikariDataSource pool, Runnable closeIfIdle) {
     this.conn = conn;
     this.pool = pool;
+    this.closeIfIdle = closeIfIdle;
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
     this.channel = HexFormat.of().formatHex(id);
@@ -66,8 +71,12 @@ final class PgStore {
     thread.setDaemon(true);
   }
 
-  /** Opens the pool and installs the layout; the caller starts the thread with {@link #start}. */
-  static PgStore open(PgConnStr conn, String queue) {
+  /**
+   * Opens the pool and installs the layout; the caller starts the thread with {@link #start}.
+   * {@code closeIfIdle} is run by the store's thread once no queue has used it for {@link
+   * #LINGER}: the factory then closes it under its lock unless a queue came back.
+   */
+  static PgStore open(PgConnStr conn, String queue, Runnable closeIfIdle) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(conn.jdbcUrl());
     if (conn.user() != null) {
@@ -98,8 +107,15 @@ final class PgStore {
       pool.close();
       throw e;
     }
-    return new PgStore(conn, pool);
+    return new PgStore(conn, pool, closeIfIdle);
   }
+
+  /**
+   * How long a store outlives its last queue: a queue closed and opened again (a restart inside
+   * the process, a test's crash and reopen) keeps the pool and the listener instead of paying
+   * for new connections and logins.
+   */
+  static final Duration LINGER = Duration.ofSeconds(2);
 
   void start() {
     thread.start();
@@ -113,22 +129,26 @@ final class PgStore {
   /** Counts one more queue using this store (under the factory's lock). */
   void retain() {
     refs++;
+    idleSince = 0;
   }
 
-  /** Counts one queue less; true when none is left and the store is closed. */
-  boolean releaseLast() {
-    if (--refs > 0) {
-      return false;
+  /** Counts one queue less (under the factory's lock); the store lingers, then closes. */
+  void release() {
+    if (--refs == 0) {
+      idleSince = System.nanoTime() | 1;
     }
+  }
+
+  /** Whether no queue has used the store for {@link #LINGER} (under the factory's lock). */
+  boolean idle() {
+    long since = idleSince;
+    return refs == 0 && since != 0 && System.nanoTime() - since >= LINGER.toNanos();
+  }
+
+  /** Stops the thread (it ends within one notification wait) and closes the pool. */
+  void close() {
     stopped = true;
-    thread.interrupt();
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     pool.close();
-    return true;
   }
 
   void register(PostgresQueue q) {
@@ -162,6 +182,10 @@ final class PgStore {
         queues.values().forEach(PostgresQueue::wakeAll);
         PGConnection pg = listen.unwrap(PGConnection.class);
         while (!stopped) {
+          if (idle()) {
+            closeIfIdle.run();
+            continue;
+          }
           long now = System.nanoTime();
           if (now - nextTick >= 0) {
             tick();

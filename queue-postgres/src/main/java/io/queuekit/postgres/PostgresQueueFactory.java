@@ -71,7 +71,7 @@ public final class PostgresQueueFactory implements BaseQueueFactory {
     synchronized (stores) {
       PgStore s = stores.get(conn.key());
       if (s == null) {
-        s = PgStore.open(conn, queue);
+        s = PgStore.open(conn, queue, () -> closeIfIdle(conn.key()));
         s.start();
         stores.put(conn.key(), s);
       }
@@ -82,8 +82,16 @@ public final class PostgresQueueFactory implements BaseQueueFactory {
 
   private void release(PgStore store) {
     synchronized (stores) {
-      if (store.releaseLast()) {
-        stores.remove(store.conn.key(), store);
+      store.release();
+    }
+  }
+
+  private void closeIfIdle(String key) {
+    synchronized (stores) {
+      PgStore s = stores.get(key);
+      if (s != null && s.idle()) {
+        stores.remove(key);
+        s.close();
       }
     }
   }

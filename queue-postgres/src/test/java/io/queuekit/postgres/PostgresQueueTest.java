@@ -27,21 +27,6 @@ class PostgresQueueTest {
   }
 
   @Test
-  void replayDebug() {
-    PostgresTestBackend backend = new PostgresTestBackend(pg.connStr());
-    try (QueueFixture f = new QueueFixture(backend, "replay", dir)) {
-      BaseQueue q = f.open(false, 10, b -> b);
-      q.push(item("a"), Duration.ofSeconds(1));
-      q.push(item("b"), Duration.ofSeconds(1));
-      List<Delivery> got = q.claim(2, Duration.ofSeconds(1));
-      q.deadLetter(got.get(0), "x");
-      q.deadLetter(got.get(1), "y");
-      System.out.println("DEBUG replay " + q.replayAllDead() + " len " + q.len() + " stats " + q.stats());
-      System.out.println("DEBUG claim " + q.claim(10, Duration.ofSeconds(1)));
-    }
-  }
-
-  @Test
   void aKilledQueuesItemsComeBackAtReopen() {
     PostgresTestBackend backend = new PostgresTestBackend(pg.connStr());
     try (QueueFixture f = new QueueFixture(backend, "kill", dir)) {
