@@ -27,9 +27,9 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
   static final Set<String> SCHEMES = Set.of("postgres", "postgresql", "jdbc");
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-  /** The key sharing one pool: URL, user, schema and pool size (not the password). */
+  /** The key sharing one pool: every part, so a changed password is a new pool (never shown). */
   String key() {
-    return jdbcUrl + "|" + user + "|" + schema + "|" + poolSize;
+    return jdbcUrl + "|" + user + "|" + password + "|" + schema + "|" + poolSize;
   }
 
   @Override

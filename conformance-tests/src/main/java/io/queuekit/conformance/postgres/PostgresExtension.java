@@ -49,7 +49,7 @@ public final class PostgresExtension implements BeforeAllCallback {
 
   /** Closes the shared server when the root context closes. */
   private record Shared(PostgresServer server)
-      implements ExtensionContext.Store.CloseableResource {
+      implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     @Override
     public void close() {
       server.close();

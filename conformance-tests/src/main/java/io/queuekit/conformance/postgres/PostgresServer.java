@@ -24,8 +24,8 @@ import java.util.stream.Stream;
  *
  * <p>PostgreSQL refuses to run as root, so under root the server runs as the {@code postgres}
  * system user (the package creates it) through {@code runuser}. {@code fsync} is off: tests
- * kill the server process ({@link #crash()}), not the machine, and committed data survives that
- * in the page cache.
+ * kill the server process ({@link #crash()}), not the machine, and a commit's WAL, written to the
+ * page cache before the commit returns ({@code synchronous_commit} stays on), survives that.
  *
  * <p><b>Thread-safety:</b> start, crash and stop from one thread; {@link #connStr} from any.
  */
@@ -130,7 +130,7 @@ public final class PostgresServer implements AutoCloseable {
 
   private void startServer() {
     String opts = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-        + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        + " -c full_page_writes=off -c max_connections=200";
     run(List.of(tool("pg_ctl"), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
         "-o", opts, "-w", "-t", "60", "start"), true);
     running = true;
