@@ -118,6 +118,28 @@ final class PgCalls {
     });
   }
 
+  /** Pushes items in one transaction until full; a result (0 added, 1 duplicate) per admitted. */
+  int[] pushAll(List<byte[]> payloads, List<byte[]> digests, long nowMs, int hint,
+      String channel) {
+    return call("pushAll", c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT queuekit_push_all(?, ?, ?, ?, ?, ?)")) {
+        s.setString(1, q);
+        s.setArray(2, c.createArrayOf("bytea", payloads.toArray(new byte[0][])));
+        s.setArray(3, c.createArrayOf("bytea", digests.toArray(new byte[0][])));
+        s.setLong(4, nowMs);
+        s.setInt(5, hint);
+        s.setString(6, channel);
+        Integer[] r = (Integer[]) single(s).getArray(1).getArray();
+        int[] out = new int[r.length];
+        for (int i = 0; i < r.length; i++) {
+          out[i] = r[i];
+        }
+        return out;
+      }
+    });
+  }
+
   Claimed claim(int max, long nowMs, String consumer, String channel, boolean wait, long ttlMs,
       long beatMs) {
     return call("claim", c -> {

@@ -80,6 +80,8 @@ final class PostgresQueue implements BaseQueue {
   private static final long NO_DUE = Long.MAX_VALUE;
   /** While delayed items exist, a waiting claim looks at the clock this often. */
   private static final long DUE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** Items per pushAll transaction while there is room. */
+  private static final int PUSH_ALL_CHUNK = 500;
 
   private final String name;
   private final String q;
@@ -189,12 +191,32 @@ final class PostgresQueue implements BaseQueue {
       }
       long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
       List<PushResult> results = new ArrayList<>(items.size());
-      for (Item item : items) {
-        PushResult r = admit(item, Duration.ZERO, deadline, true);
-        if (r == PushResult.FULL) {
-          throw new QueueFullException(name, settings.length(), List.copyOf(results));
+      int i = 0;
+      while (i < items.size()) {
+        // while there is room: up to PUSH_ALL_CHUNK items per transaction and round trip
+        checkInterrupt();
+        List<Item> chunk = items.subList(i, Math.min(items.size(), i + PUSH_ALL_CHUNK));
+        List<byte[]> payloads = new ArrayList<>(chunk.size());
+        List<byte[]> digests = new ArrayList<>(chunk.size());
+        for (Item item : chunk) {
+          payloads.add(item.payload());
+          digests.add(unique ? Digests.sha256(item.identity()) : null);
         }
-        results.add(r);
+        int[] done = calls.pushAll(payloads, digests, clock.millis(),
+            ThreadLocalRandom.current().nextInt(8), store.channel);
+        for (int r : done) {
+          results.add(r == 0 ? PushResult.ADDED : PushResult.DUPLICATE);
+        }
+        i += done.length;
+        if (done.length < chunk.size()) {
+          // full: this item waits for room alone, then the batch goes on
+          PushResult r = admit(items.get(i), Duration.ZERO, deadline, true);
+          if (r == PushResult.FULL) {
+            throw new QueueFullException(name, settings.length(), List.copyOf(results));
+          }
+          results.add(r);
+          i++;
+        }
       }
       return results;
     } finally {

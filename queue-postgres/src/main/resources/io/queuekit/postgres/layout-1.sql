@@ -217,6 +217,23 @@ BEGIN
   RETURN 0;
 END $$
 --;
+-- Pushes p[i] (identity digest d[i]) in order, in one transaction, until the queue is full:
+-- returns one result (0 added, 1 duplicate) per item admitted; fewer than p's length when full.
+-- Notifications are sent at commit, one per process and queue however many items it made ready.
+CREATE FUNCTION queuekit_push_all(q text, p bytea[], d bytea[], now_ms bigint, hint int, ch text)
+    RETURNS int[] LANGUAGE plpgsql AS $$
+DECLARE
+  outs int[] := '{}';
+  r int;
+BEGIN
+  FOR i IN 1..coalesce(array_length(p, 1), 0) LOOP
+    r := queuekit_push(q, p[i], d[i], 0, now_ms, (hint + i) % 8, ch, false);
+    EXIT WHEN r = 2;
+    outs := outs || r;
+  END LOOP;
+  RETURN outs;
+END $$
+--;
 -- Moves every delayed item due at now_ms to the tail, by due time then release order.
 CREATE FUNCTION queuekit_promote(q text, now_ms bigint) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
