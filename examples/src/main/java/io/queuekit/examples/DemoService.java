@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
  * back with backoff), one malformed item that ends in the dead-letter store, a live progress line
  * per queue and a summary that accounts for every pushed item.
  *
- * <p>LevelDB under {@code ./data} by default; {@code --config FILE} and {@code --redis URI} change
- * the setup. Running it again finds the earlier run's data and says so.
+ * <p>LevelDB under {@code ./data} by default; {@code --config FILE}, {@code --redis URI} and {@code
+ * --postgres URL} change the setup. Running it again finds the earlier run's data and says so.
  */
 @Command(name = "queuekit-demo", mixinStandardHelpOptions = true,
     versionProvider = DemoService.Version.class,
@@ -60,6 +60,9 @@ public final class DemoService implements Callable<Integer> {
 
   @Option(names = "--redis", description = "use Redis at this URI for every queue, e.g. redis://127.0.0.1:6379/0")
   String redis;
+
+  @Option(names = "--postgres", description = "use PostgreSQL at this URL for every queue, e.g. postgres://user:pass@127.0.0.1:5432/db")
+  String postgres;
 
   @Option(names = "--type", description = "backend TYPE for every queue, overriding the INI")
   String type;
@@ -163,7 +166,10 @@ public final class DemoService implements Callable<Integer> {
     long leftover;
   }
 
-  /** The bundled {@code app.ini}, or {@code --config}; {@code --type}/{@code --redis} override TYPE. */
+  /**
+   * The bundled {@code app.ini}, or {@code --config}; {@code --type}, {@code --redis} and {@code
+   * --postgres} override TYPE.
+   */
   private QueueConfig config() throws IOException {
     IniQueueConfig ini;
     if (config != null) {
@@ -177,13 +183,18 @@ public final class DemoService implements Callable<Integer> {
             "app.ini (bundled with the demo)");
       }
     }
-    if (type == null && redis == null) {
+    if (redis != null && postgres != null) {
+      throw new QueueConfigException("--redis and --postgres: choose one backend");
+    }
+    if (type == null && redis == null && postgres == null) {
       return ini;
     }
     return name -> {
       QueueSettings.Builder b = ini.settings(name).toBuilder();
       if (redis != null) {
         b.type("redis").connStr(redis);
+      } else if (postgres != null) {
+        b.type("postgres").connStr(postgres);
       } else {
         b.type(type);
       }

@@ -80,6 +80,33 @@ class DemoServiceTest {
   }
 
   @Test
+  void runsOnPostgresAndNeverPrintsThePassword() throws Exception {
+    try (io.queuekit.conformance.postgres.PostgresServer pg =
+        io.queuekit.conformance.postgres.PostgresServer.start()) {
+      String db = pg.createDatabase();
+      Ended e = end("--data", data.toString(), "--postgres", pg.connStr(db), "--items", "200",
+          "--search-down", "0s");
+      assertThat(e.code()).as(e.out() + e.err()).isZero();
+      assertThat(e.out() + e.err()).doesNotContain(
+          io.queuekit.conformance.postgres.PostgresServer.PASSWORD);
+      assertThat(pg.sql(db, "SELECT count(*) FROM queuekit_queue")).isEqualTo("4");
+    }
+  }
+
+  @Test
+  void anUnreachablePostgresEndsWithOneTidyLineAndNoPassword() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    Ended e = end("--data", data.toString(), "--postgres",
+        "postgres://demo:Demo5ecret@127.0.0.1:" + port + "/demo");
+    assertThat(e.code()).isEqualTo(3);
+    assertThat(e.err()).contains("PostgreSQL at").contains("127.0.0.1:" + port)
+        .doesNotContain("Demo5ecret").doesNotContain("\tat ");
+  }
+
+  @Test
   void dashCapitalVPrintsTheVersion() {
     Ended e = end("-V");
     assertThat(e.code()).isZero();

@@ -3,6 +3,7 @@ package io.queuekit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.queuekit.conformance.crash.ConsumerChild;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.Item;
@@ -131,7 +132,7 @@ class MultiProcessTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-        ConsumerChild.class.getName(), redis.server().connStr(), queue, out.toString())
+        ConsumerChild.class.getName(), "redis", redis.server().connStr(), queue, out.toString())
         .redirectErrorStream(true).start();
     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
         StandardCharsets.UTF_8));

@@ -1,4 +1,4 @@
-package io.queuekit.redis;
+package io.queuekit.conformance.crash;
 
 import io.queuekit.QueueConfig;
 import io.queuekit.QueueManager;
@@ -19,16 +19,18 @@ import java.util.List;
  * returns, so an item is recorded at least once before it can be acked). Runs until its standard
  * input closes, or until it is killed.
  *
- * <p>Arguments: CONN_STR, queue name, output file.
+ * <p>Arguments: TYPE, CONN_STR, queue name, output file. Prints {@code READY} once the queue is
+ * open. {@code CONSUMER_TIMEOUT} 3 s, {@code BATCH_LENGTH} 20, {@code MAX_WORKERS} 2.
  */
 public final class ConsumerChild {
   private ConsumerChild() {}
 
   public static void main(String[] args) throws IOException {
-    String connStr = args[0];
-    String queue = args[1];
-    Path out = Path.of(args[2]);
-    QueueSettings s = QueueSettings.builder().type("redis").connStr(connStr)
+    String type = args[0];
+    String connStr = args[1];
+    String queue = args[2];
+    Path out = Path.of(args[3]);
+    QueueSettings s = QueueSettings.builder().type(type).connStr(connStr)
         .consumerTimeout(Duration.ofSeconds(3)).batchLength(20).maxWorkers(2).build();
     Path data = Files.createTempDirectory("child-data");
     try (OutputStream file = Files.newOutputStream(out, StandardOpenOption.CREATE,

@@ -1,0 +1,54 @@
+package io.queuekit.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuekit.ini.ConfigCheck;
+import io.queuekit.ini.Finding;
+import io.queuekit.ini.Finding.Severity;
+import io.queuekit.ini.IniFile;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The check of {@code TYPE=postgres} sections, asked of the postgres backend's own rules. */
+class PostgresRulesTest {
+
+  private static List<Finding> check(String text) {
+    return ConfigCheck.run(IniFile.parse(text, "app.ini"));
+  }
+
+  @Test
+  void aPostgresQueueWithAFullUrlPasses() {
+    assertThat(check("[queue.mail]\nTYPE = postgres\n"
+        + "CONN_STR = postgres://gitea:S3cret@db.local:5432/gitea?schema=queues&pool=20\n"))
+        .isEmpty();
+    assertThat(check("[queue.mail]\nTYPE = postgresql\n"
+        + "CONN_STR = jdbc:postgresql://db.local/gitea?user=gitea&password=S3cret\n")).isEmpty();
+  }
+
+  @Test
+  void aBrokenPostgresUrlIsAnErrorAtItsLineWithoutThePassword() {
+    List<Finding> findings = check("[queue]\nLENGTH = 10\n\n[queue.mail]\nTYPE = postgres\n"
+        + "CONN_STR = postgres://gitea:S3cret@db.local:5432/\n");
+    assertThat(findings).hasSize(1);
+    Finding f = findings.get(0);
+    assertThat(f.severity()).isEqualTo(Severity.ERROR);
+    assertThat(f.location()).isEqualTo("app.ini:6 [queue.mail] CONN_STR");
+    assertThat(f.message()).contains("names no database").doesNotContain("S3cret");
+  }
+
+  @Test
+  void aBadPoolSizeOrSchemaIsNamed() {
+    assertThat(check("[queue.mail]\nTYPE = postgres\nCONN_STR = postgres://h/db?pool=1\n"))
+        .singleElement().satisfies(f -> assertThat(f.message()).contains("pool=1"));
+    assertThat(check("[queue.mail]\nTYPE = postgres\nCONN_STR = postgres://h/db?schema=Bad-Name\n"))
+        .singleElement().satisfies(f -> assertThat(f.message()).contains("schema=Bad-Name"));
+  }
+
+  @Test
+  void aLevelQueueGivenAPostgresUrlIsToldWhichBackendItWasWrittenFor() {
+    List<Finding> findings = check("[queue.mail]\nTYPE = level\n"
+        + "CONN_STR = postgres://gitea:S3cret@db.local:5432/gitea\n");
+    assertThat(findings).isNotEmpty();
+    assertThat(findings.get(0).message()).contains("postgres").doesNotContain("S3cret");
+  }
+}

@@ -1,0 +1,140 @@
+package io.queuekit.postgres;
+
+import io.queuekit.ConnStrings;
+import io.queuekit.QueueConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A PostgreSQL {@code CONN_STR}, parsed: {@code postgres://user:pass@host:port/db?schema=…&pool=…}
+ * ({@code postgresql://} too), or pgjdbc's own {@code jdbc:postgresql://host:port/db?user=…}.
+ * Every other query parameter ({@code sslmode}, {@code connectTimeout}, …) goes to pgjdbc as is.
+ * Ours: {@code schema} (default {@code public}; created when missing) and {@code pool} (the
+ * HikariCP pool size, default 10, 2 to 200).
+ *
+ * <p>{@link #toString()} and every error masks the password.
+ *
+ * <p><b>Thread-safety:</b> immutable.
+ */
+record PgConnStr(String jdbcUrl, String user, String password, String schema, int poolSize,
+    String display) {
+  static final Set<String> SCHEMES = Set.of("postgres", "postgresql", "jdbc");
+  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  /** The key sharing one pool: every part, so a changed password is a new pool (never shown). */
+  String key() {
+    return jdbcUrl + "|" + user + "|" + password + "|" + schema + "|" + poolSize;
+  }
+
+  @Override
+  public String toString() {
+    return display;
+  }
+
+  /**
+   * Parses {@code connStr}.
+   *
+   * @throws QueueConfigException naming what is wrong, with the password masked
+   */
+  static PgConnStr parse(String connStr) {
+    if (connStr == null || connStr.isBlank()) {
+      throw new QueueConfigException("CONN_STR is empty: TYPE=postgres needs "
+          + "postgres://USER:PASSWORD@HOST:PORT/DATABASE");
+    }
+    String s = connStr.strip();
+    String masked = ConnStrings.mask(s);
+    boolean jdbc = s.startsWith("jdbc:postgresql://");
+    if (!jdbc && !s.startsWith("postgres://") && !s.startsWith("postgresql://")) {
+      throw new QueueConfigException("CONN_STR=" + masked + " is not a PostgreSQL URL: write "
+          + "postgres://USER:PASSWORD@HOST:PORT/DATABASE or jdbc:postgresql://HOST:PORT/DATABASE");
+    }
+    URI uri;
+    try {
+      uri = new URI(jdbc ? s.substring("jdbc:".length()) : s);
+    } catch (URISyntaxException e) {
+      throw new QueueConfigException("CONN_STR=" + masked + " is not a valid URL ("
+          + e.getReason() + ")");
+    }
+    String host = uri.getHost();
+    if (host == null || host.isEmpty()) {
+      throw new QueueConfigException("CONN_STR=" + masked + " names no host");
+    }
+    int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String database = decode(path.startsWith("/") ? path.substring(1) : path);
+    if (database.isEmpty() || database.contains("/")) {
+      throw new QueueConfigException("CONN_STR=" + masked + " names no database: write "
+          + "postgres://USER:PASSWORD@HOST:PORT/DATABASE");
+    }
+    Map<String, String> params = query(uri.getRawQuery());
+    String user = params.remove("user");
+    String password = params.remove("password");
+    String info = uri.getRawUserInfo();
+    if (info != null) {
+      int colon = info.indexOf(':');
+      user = decode(colon < 0 ? info : info.substring(0, colon));
+      if (colon >= 0) {
+        password = decode(info.substring(colon + 1));
+      }
+    }
+    String schema = params.remove("schema");
+    if (schema == null) {
+      schema = "public";
+    } else if (!SCHEMA.matcher(schema).matches()) {
+      throw new QueueConfigException("CONN_STR=" + masked + ": schema=" + schema + " is not a "
+          + "lower-case SQL name (a-z, 0-9, _; at most 63)");
+    }
+    int pool = 10;
+    String p = params.remove("pool");
+    if (p != null) {
+      try {
+        pool = Integer.parseInt(p);
+      } catch (NumberFormatException e) {
+        pool = -1;
+      }
+      if (pool < 2 || pool > 200) {
+        throw new QueueConfigException("CONN_STR=" + masked + ": pool=" + p
+            + " is not a pool size from 2 to 200");
+      }
+    }
+    StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host.contains(":")
+        ? "[" + host + "]" : host).append(':').append(port).append('/').append(database);
+    char sep = '?';
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      url.append(sep).append(e.getKey()).append('=').append(e.getValue());
+      sep = '&';
+    }
+    String display = "postgres://" + (user == null ? "" : user + (password == null ? "" : ":***")
+        + "@") + host + ":" + port + "/" + database + (schema.equals("public") ? ""
+        : "?schema=" + schema);
+    return new PgConnStr(url.toString(), user, password, schema, pool, display);
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+      // values other than ours go to pgjdbc still encoded, as written
+      String v = eq < 0 ? "" : pair.substring(eq + 1);
+      out.put(k, Set.of("user", "password", "schema", "pool").contains(k) ? decode(v) : v);
+    }
+    return out;
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,75 @@
+package io.queuekit.postgres;
+
+import io.queuekit.ConnStrings;
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueException;
+import io.queuekit.QueueUnavailableException;
+import java.sql.SQLException;
+
+/**
+ * Turns a driver or pool failure into the exception a queue throws, naming the queue, the
+ * operation and the server (password masked), and saying what to do for the failures an operator
+ * can fix: a refused password, a missing database, no privilege to create the tables.
+ *
+ * <p><b>Thread-safety:</b> stateless.
+ */
+final class PgErrors {
+  private PgErrors() {}
+
+  /** The failure to open {@code queue} (first connection, layout install). */
+  static QueueException open(String queue, PgConnStr conn, SQLException e) {
+    String state = sqlState(e);
+    String where = "queue \"" + queue + "\": PostgreSQL at " + conn;
+    switch (state) {
+      case "28P01":
+      case "28000":
+        return new QueueConfigException(where + " refused the login of user "
+            + (conn.user() == null ? "(none)" : conn.user()) + ": check the user and password in "
+            + "CONN_STR (" + message(e) + ")", e);
+      case "3D000":
+        return new QueueConfigException(where + ": the database does not exist; create it or fix "
+            + "CONN_STR (" + message(e) + ")", e);
+      case "42501":
+        return new QueueConfigException(where + ": user "
+            + (conn.user() == null ? "(none)" : conn.user()) + " may not create queuekit's tables "
+            + "in schema " + conn.schema() + "; grant CREATE on it, or have an owner open the "
+            + "queue once (" + message(e) + ")", e);
+      default:
+        return new QueueUnavailableException(where + " is unavailable (open): " + message(e), e);
+    }
+  }
+
+  /** The failure of {@code op} on an open queue: the store is unavailable. */
+  static QueueUnavailableException call(String queue, PgConnStr conn, String op, Exception e) {
+    return new QueueUnavailableException("queue \"" + queue + "\": PostgreSQL at " + conn
+        + " is unavailable (" + op + "): " + message(e), e);
+  }
+
+  /** Whether {@code e} means "try the call again now": a deadlock, a serialization failure. */
+  static boolean retryNow(SQLException e) {
+    String s = sqlState(e);
+    return s.equals("40P01") || s.equals("40001") || s.equals("23505");
+  }
+
+  /** The message of {@code e}'s root, with any password masked. */
+  static String message(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    if (t != e && e.getMessage() != null && !e.getMessage().equals(m)) {
+      m = e.getMessage() + ": " + m;
+    }
+    return ConnStrings.mask(m);
+  }
+
+  private static String sqlState(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return "";
+  }
+}

@@ -1,0 +1,98 @@
+package io.queuekit.postgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Installs and checks the storage layout of one schema: the tables and functions of {@code
+ * layout-1.sql}, created on first use in one transaction under an advisory lock (so processes
+ * opening a new schema at once install it once), and refused, naming both versions, when the
+ * schema holds a newer layout than this code knows.
+ *
+ * <p><b>Thread-safety:</b> stateless.
+ */
+final class PgLayout {
+  /** The layout this code writes. */
+  static final int VERSION = 1;
+  /** Advisory lock keys (class, object): install; {@code 1903520049}, {@code 1903520050} per queue. */
+  private static final long INSTALL_LOCK = 1903520048L;
+
+  private PgLayout() {}
+
+  /**
+   * Makes sure {@code schema} holds layout {@link #VERSION}.
+   *
+   * @throws SQLException from the server (no privilege to create, say)
+   * @throws NewerLayoutException the schema holds a newer layout
+   */
+  static void install(Connection c, String schema) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute("SELECT pg_advisory_xact_lock(" + INSTALL_LOCK + ")");
+      s.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\"");
+      s.execute("SET LOCAL search_path TO \"" + schema + "\"");
+      Integer found = null;
+      try (ResultSet r = s.executeQuery("SELECT to_regclass('queuekit_layout') IS NOT NULL")) {
+        r.next();
+        if (r.getBoolean(1)) {
+          try (ResultSet v = s.executeQuery("SELECT max(version) FROM queuekit_layout")) {
+            v.next();
+            found = v.getInt(1);
+          }
+        }
+      }
+      if (found == null) {
+        for (String statement : statements()) {
+          s.execute(statement);
+        }
+      } else if (found > VERSION) {
+        throw new NewerLayoutException(found);
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+    }
+  }
+
+  /** The statements of layout-1.sql, split at lines holding only {@code --;}. */
+  static List<String> statements() {
+    try (InputStream in = PgLayout.class.getResourceAsStream("layout-" + VERSION + ".sql")) {
+      if (in == null) {
+        throw new IllegalStateException("layout-" + VERSION + ".sql is missing from the jar");
+      }
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      List<String> out = new ArrayList<>();
+      for (String part : text.split("\n--;\n")) {
+        if (!part.isBlank()) {
+          out.add(part.strip());
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The schema holds a layout newer than this code. */
+  static final class NewerLayoutException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int found;
+
+    NewerLayoutException(int found) {
+      super("layout " + found);
+      this.found = found;
+    }
+  }
+}

@@ -1,0 +1,305 @@
+package io.queuekit.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueUnavailableException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the queues of one process share on one PostgreSQL schema: the connection pool, one {@code
+ * LISTEN} connection, and one thread that reads notifications and beats for all of them (each
+ * queue claims under a consumer id of its own, so one queue's crash can be told from another's).
+ *
+ * <p><b>Waking.</b> The process listens on one channel, {@code queuekit_<channel>}. A claim loop
+ * that finds nothing registers its queue in {@code queuekit_waiter}; a push (or release, replay,
+ * recovery) deletes up to one registration per item it made ready and notifies those processes
+ * only, so k items wake at most k waiters and an idle waiter runs no query.
+ *
+ * <p><b>Beats.</b> The thread runs {@code queuekit_tick} once per third of the smallest {@code
+ * CONSUMER_TIMEOUT} while this process holds deliveries, else once per {@code CONSUMER_TIMEOUT}:
+ * it refreshes the consumer's beat and its waiter registrations, and names the open queues
+ * whose items are in flight under a silent consumer; those queues then recover them. An idle
+ * process costs the server one statement per {@code CONSUMER_TIMEOUT}.
+ *
+ * <p><b>Thread-safety:</b> every method may be called from any thread.
+ */
+final class PgStore {
+  private static final Logger LOG = LoggerFactory.getLogger(PgStore.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final PgConnStr conn;
+  /** The channel this process listens on, {@code queuekit_<channel>}. */
+  final String channel;
+  private final HikariDataSource pool;
+  private final Map<String, PostgresQueue> queues = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private final Runnable closeIfIdle;
+  private volatile boolean stopped;
+  /** Queues using the store; guarded by the factory's lock. */
+  private volatile int refs;
+  /** When the last queue left (System.nanoTime), or 0 while one uses the store. */
+  private volatile long idleSince;
+
+  private PgStore(PgConnStr conn, HikariDataSource pool, Runnable closeIfIdle) {
+    this.conn = conn;
+    this.pool = pool;
+    this.closeIfIdle = closeIfIdle;
+    byte[] id = new byte[8];
+    RANDOM.nextBytes(id);
+    this.channel = HexFormat.of().formatHex(id);
+    this.thread = new Thread(this::run, "queuekit-postgres-" + channel);
+    thread.setDaemon(true);
+  }
+
+  /**
+   * Opens the pool and installs the layout; the caller starts the thread with {@link #start}.
+   * {@code closeIfIdle} is run by the store's thread once no queue has used it for {@link
+   * #LINGER}: the factory then closes it under its lock unless a queue came back.
+   */
+  static PgStore open(PgConnStr conn, String queue, Runnable closeIfIdle) {
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(conn.jdbcUrl());
+    if (conn.user() != null) {
+      cfg.setUsername(conn.user());
+    }
+    if (conn.password() != null) {
+      cfg.setPassword(conn.password());
+    }
+    cfg.setMaximumPoolSize(conn.poolSize());
+    cfg.setMinimumIdle(Math.min(2, conn.poolSize()));
+    cfg.setPoolName("queuekit-postgres");
+    cfg.setConnectionTimeout(5_000);
+    cfg.setInitializationFailTimeout(-1);
+    cfg.addDataSourceProperty("currentSchema", conn.schema());
+    cfg.addDataSourceProperty("ApplicationName", "queuekit");
+    HikariDataSource pool = new HikariDataSource(cfg);
+    try (Connection c = pool.getConnection()) {
+      PgLayout.install(c, conn.schema());
+    } catch (PgLayout.NewerLayoutException e) {
+      pool.close();
+      throw new QueueConfigException("queue \"" + queue + "\": schema " + conn.schema() + " of "
+          + conn + " holds queuekit layout " + e.found + ", newer than this version's layout "
+          + PgLayout.VERSION + "; upgrade queuekit");
+    } catch (SQLException e) {
+      pool.close();
+      throw PgErrors.open(queue, conn, e);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+    return new PgStore(conn, pool, closeIfIdle);
+  }
+
+  /**
+   * How long a store outlives its last queue: a queue closed and opened again (a restart inside
+   * the process, a test's crash and reopen) keeps the pool and the listener instead of paying
+   * for new connections and logins.
+   */
+  static final Duration LINGER = Duration.ofSeconds(2);
+
+  void start() {
+    thread.start();
+  }
+
+  /** A pooled connection. */
+  Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  /** Counts one more queue using this store (under the factory's lock). */
+  void retain() {
+    refs++;
+    idleSince = 0;
+  }
+
+  /** Counts one queue less (under the factory's lock); the store lingers, then closes. */
+  void release() {
+    if (--refs == 0) {
+      idleSince = System.nanoTime() | 1;
+    }
+  }
+
+  /** Whether no queue has used the store for {@link #LINGER} (under the factory's lock). */
+  boolean idle() {
+    long since = idleSince;
+    return refs == 0 && since != 0 && System.nanoTime() - since >= LINGER.toNanos();
+  }
+
+  /** Stops the thread (it ends within one notification wait) and closes the pool. */
+  void close() {
+    stopped = true;
+    pool.close();
+  }
+
+  void register(PostgresQueue q) {
+    PostgresQueue old = queues.putIfAbsent(q.storageName(), q);
+    if (old != null) {
+      throw new QueueConfigException("queue \"" + q.name() + "\" (" + q.storageName()
+          + ") is already open in this process on " + conn);
+    }
+  }
+
+  void unregister(PostgresQueue q) {
+    queues.remove(q.storageName(), q);
+  }
+
+  /** The notification and beat loop; reconnects with capped backoff while the server is away. */
+  private void run() {
+    long backoff = 0;
+    boolean down = false;
+    long nextTick = 0;
+    while (!stopped) {
+      try (Connection listen = listenConnection()) {
+        try (Statement s = listen.createStatement()) {
+          s.execute("LISTEN queuekit_" + channel);
+        }
+        if (down) {
+          LOG.info("PostgreSQL at {} is reachable again", conn);
+          down = false;
+        }
+        backoff = 0;
+        // notifications sent while we were not listening are lost: every waiter looks again
+        queues.values().forEach(PostgresQueue::wakeAll);
+        PGConnection pg = listen.unwrap(PGConnection.class);
+        while (!stopped) {
+          if (idle()) {
+            closeIfIdle.run();
+            continue;
+          }
+          long now = System.nanoTime();
+          if (now - nextTick >= 0) {
+            tick();
+            nextTick = System.nanoTime() + tickInterval().toNanos();
+          }
+          long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
+          PGNotification[] got = pg.getNotifications((int) Math.min(waitMs, 500));
+          if (got != null) {
+            for (PGNotification n : got) {
+              dispatch(n.getParameter());
+            }
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (stopped) {
+          return;
+        }
+        if (!down) {
+          LOG.warn("PostgreSQL at {} is unreachable ({}); waiting for it to return", conn,
+              PgErrors.message(e));
+          down = true;
+        }
+        queues.values().forEach(PostgresQueue::wakeAll);
+        backoff = backoff == 0 ? 100 : Math.min(5_000, backoff * 2);
+        try {
+          Thread.sleep(backoff); // the outage backoff of this thread: nothing else to wait on
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  private Connection listenConnection() throws SQLException {
+    Properties p = new Properties();
+    if (conn.user() != null) {
+      p.setProperty("user", conn.user());
+    }
+    if (conn.password() != null) {
+      p.setProperty("password", conn.password());
+    }
+    p.setProperty("ApplicationName", "queuekit-listen");
+    p.setProperty("connectTimeout", "5");
+    p.setProperty("tcpKeepAlive", "true");
+    return DriverManager.getConnection(conn.jdbcUrl(), p);
+  }
+
+  private void dispatch(String payload) {
+    if (payload == null || payload.length() < 2) {
+      return;
+    }
+    PostgresQueue q = queues.get(payload.substring(1));
+    if (q == null) {
+      return;
+    }
+    if (payload.charAt(0) == 'w') {
+      q.wakeClaim();
+    } else {
+      q.wakeRoom();
+    }
+  }
+
+  /** A third of the smallest CONSUMER_TIMEOUT while deliveries are held, else all of it. */
+  private Duration tickInterval() {
+    Duration min = Duration.ofSeconds(30);
+    boolean holding = false;
+    for (PostgresQueue q : queues.values()) {
+      if (q.consumerTimeout().compareTo(min) < 0) {
+        min = q.consumerTimeout();
+      }
+      holding |= q.holding();
+    }
+    return holding ? min.dividedBy(3) : min;
+  }
+
+  /** One beat: refresh, then recover the queues a silent consumer left items in. */
+  private void tick() throws SQLException {
+    if (queues.isEmpty()) {
+      return;
+    }
+    List<String> names = new ArrayList<>();
+    List<String> consumers = new ArrayList<>();
+    long minTimeout = Long.MAX_VALUE;
+    for (PostgresQueue q : queues.values()) {
+      names.add(q.storageName());
+      consumers.add(q.consumer());
+      minTimeout = Math.min(minTimeout, q.consumerTimeout().toMillis());
+    }
+    List<String> toRecover = new ArrayList<>();
+    long ttl = 3 * minTimeout;
+    long validNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * minTimeout);
+    try (Connection c = connection();
+        PreparedStatement s = c.prepareStatement("SELECT * FROM queuekit_tick(?, ?, ?, ?, ?)")) {
+      s.setArray(1, c.createArrayOf("text", consumers.toArray()));
+      s.setString(2, channel);
+      s.setArray(3, c.createArrayOf("text", names.toArray()));
+      s.setLong(4, ttl);
+      s.setLong(5, minTimeout);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          toRecover.add(r.getString(1));
+        }
+      }
+    } catch (SQLTransientConnectionException e) {
+      throw new SQLException(e.getMessage(), "08001", e);
+    }
+    for (PostgresQueue q : queues.values()) {
+      q.registrationValidUntil(validNanos);
+    }
+    for (String name : toRecover) {
+      PostgresQueue q = queues.get(name);
+      if (q != null) {
+        q.recoverSilentConsumers();
+      }
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.queuekit.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.QueueConfig;
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueSettings;
+import io.queuekit.QueueUnavailableException;
+import io.queuekit.WorkerPoolQueue;
+import io.queuekit.conformance.postgres.PostgresExtension;
+import io.queuekit.conformance.postgres.PostgresServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults of the server and of its use: the server killed and restarted mid-run, a row another
+ * writer broke, a refused password, a missing database, a user without the right to create the
+ * tables, an exhausted pool. Every error names the queue and the server, never the password.
+ */
+class PostgresFaultsTest {
+  @RegisterExtension
+  static final PostgresExtension pg = new PostgresExtension();
+
+  @TempDir Path data;
+
+  private QueueManager manager(String connStr) {
+    QueueSettings s = QueueSettings.builder().type("postgres").connStr(connStr)
+        .consumerTimeout(Duration.ofSeconds(3)).batchLength(10).maxWorkers(2)
+        .retryDelay(Duration.ZERO).build();
+    return QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
+        .claimWait(Duration.ofMillis(500)).build();
+  }
+
+  @Test
+  void aServerKilledMidRunLosesNothingCommittedAndTheQueueResumesByItself() {
+    Map<Integer, AtomicInteger> handled = new ConcurrentHashMap<>();
+    try (QueueManager m = manager(pg.connStr())) {
+      WorkerPoolQueue<Integer> q = m.createSimple("faults_restart", Integer.class, batch -> {
+        batch.forEach(i -> handled.computeIfAbsent(i, k -> new AtomicInteger()).incrementAndGet());
+        return List.of();
+      });
+      for (int i = 0; i < 300; i++) {
+        q.push(i);
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() >= 50);
+      pg.server().crash();
+      // pushes meet a dead server: a clear error naming the server, password masked
+      assertThatThrownBy(() -> q.push(-1))
+          .isInstanceOf(QueueUnavailableException.class)
+          .hasMessageContaining("faults_restart")
+          .hasMessageContaining("127.0.0.1:" + pg.server().port())
+          .hasMessageNotContaining(PostgresServer.PASSWORD);
+      pg.server().restart();
+      for (int i = 300; i < 400; i++) {
+        q.push(i);
+      }
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> handled.size() == 400 && q.flush(Duration.ofSeconds(5)));
+      assertThat(handled.keySet()).doesNotContain(-1);
+      assertThat(q.stats().inFlight()).isZero();
+      assertThat(q.stats().ready() + q.stats().delayed()).isZero();
+    } finally {
+      if (!pg.server().running()) {
+        pg.server().restart();
+      }
+    }
+  }
+
+  @Test
+  void aRowAnotherWriterBrokeIsRefusedByTheTableNotStoredToStallTheQueue() {
+    try (QueueManager m = manager(pg.connStr())) {
+      WorkerPoolQueue<String> q = m.createSimple("faults_rows", String.class, batch -> List.of());
+      q.push("fine");
+      // a ready row without a position, an in-flight row without a delivery id, a bad digest
+      for (String bad : List.of(
+          "INSERT INTO queuekit_item (queue, state, payload, first_pushed) "
+              + "VALUES ('faults_rows_queue', 'R', '\\x01', 0)",
+          "INSERT INTO queuekit_item (queue, state, payload, first_pushed, consumer) "
+              + "VALUES ('faults_rows_queue', 'F', '\\x01', 0, 'x')",
+          "INSERT INTO queuekit_item (queue, state, pos, payload, first_pushed, digest) "
+              + "VALUES ('faults_rows_queue', 'R', 1, '\\x01', 0, '\\x01')",
+          "INSERT INTO queuekit_item (queue, state, pos, payload, first_pushed, deliveries) "
+              + "VALUES ('faults_rows_queue', 'R', 1, '\\x01', 0, -1)")) {
+        assertThatThrownBy(() -> pg.server().sql(pg.database(), bad))
+            .hasMessageContaining("violates check constraint");
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> q.flush(Duration.ofSeconds(5)));
+    }
+  }
+
+  @Test
+  void anUndecodableRowIsDeadLetteredAndTheQueueGoesOn() {
+    List<Integer> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (QueueManager m = manager(pg.connStr())) {
+      WorkerPoolQueue<Integer> q = m.createSimple("faults_json", Integer.class, batch -> {
+        handled.addAll(batch);
+        return List.of();
+      });
+      q.pause();
+      // a well-formed row whose payload the codec cannot read, ahead of a good item
+      pg.server().sql(pg.database(), "INSERT INTO queuekit_item (queue, state, pos, payload, "
+          + "first_pushed) VALUES ('faults_json_queue', 'R', -1, 'not json', 0)");
+      pg.server().sql(pg.database(), "UPDATE queuekit_room SET waiting = waiting + 1 "
+          + "WHERE queue = 'faults_json_queue' AND slot = 0");
+      q.push(7);
+      q.resume();
+      await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(7));
+      await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().dead() == 1);
+    }
+  }
+
+  @Test
+  void aRefusedPasswordIsAClearErrorWithoutThePassword() {
+    String wrong = pg.connStr().replace(PostgresServer.PASSWORD.replace("/", "%2F"),
+        "Wrong-Pw%2Fsecret");
+    try (QueueManager m = manager(wrong)) {
+      assertThatThrownBy(() -> m.createSimple("faults_pw", String.class, b -> List.of()))
+          .isInstanceOf(QueueConfigException.class)
+          .hasMessageContaining("faults_pw")
+          .hasMessageContaining("refused the login of user postgres")
+          .hasMessageNotContaining("Wrong-Pw")
+          .hasMessageNotContaining("secret");
+    }
+  }
+
+  @Test
+  void aMissingDatabaseIsAClearError() {
+    String missing = pg.connStr().replace("/" + pg.database(), "/no_such_db");
+    try (QueueManager m = manager(missing)) {
+      assertThatThrownBy(() -> m.createSimple("faults_db", String.class, b -> List.of()))
+          .isInstanceOf(QueueConfigException.class)
+          .hasMessageContaining("faults_db")
+          .hasMessageContaining("database does not exist")
+          .hasMessageNotContaining(PostgresServer.PASSWORD);
+    }
+  }
+
+  @Test
+  void aUserWhoMayNotCreateTablesIsToldWhatToGrant() {
+    String db = pg.server().createDatabase();
+    pg.server().sql(db, "CREATE ROLE lowly LOGIN PASSWORD 'lowly-Pw1'");
+    pg.server().sql(db, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    String conn = "postgres://lowly:lowly-Pw1@127.0.0.1:" + pg.server().port() + "/" + db;
+    try (QueueManager m = manager(conn)) {
+      assertThatThrownBy(() -> m.createSimple("faults_priv", String.class, b -> List.of()))
+          .isInstanceOf(QueueConfigException.class)
+          .hasMessageContaining("faults_priv")
+          .hasMessageContaining("may not create queuekit's tables in schema public")
+          .hasMessageNotContaining("lowly-Pw1");
+    }
+  }
+
+  @Test
+  void anExhaustedPoolIsReportedAsUnavailableNamingTheServer() throws Exception {
+    PgConnStr conn = PgConnStr.parse(pg.connStr() + "?pool=2");
+    PgStore store = PgStore.open(conn, "faults_pool", () -> { });
+    try (java.sql.Connection a = store.connection(); java.sql.Connection b = store.connection()) {
+      PgCalls calls = new PgCalls(store, "faults_pool", "faults_pool_queue");
+      assertThatThrownBy(calls::len)
+          .isInstanceOf(QueueUnavailableException.class)
+          .hasMessageContaining("faults_pool")
+          .hasMessageContaining("127.0.0.1:" + pg.server().port())
+          .hasMessageNotContaining(PostgresServer.PASSWORD);
+    } finally {
+      store.close();
+    }
+  }
+}

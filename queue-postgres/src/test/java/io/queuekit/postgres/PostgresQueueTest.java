@@ -1,0 +1,47 @@
+package io.queuekit.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuekit.conformance.QueueFixture;
+import io.queuekit.conformance.postgres.PostgresExtension;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Item;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the shared suites cannot say about the PostgreSQL backend. */
+class PostgresQueueTest {
+  @RegisterExtension
+  static final PostgresExtension pg = new PostgresExtension();
+
+  @TempDir Path dir;
+
+  private static Item item(String s) {
+    return Item.of(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aKilledQueuesItemsComeBackAtReopen() {
+    PostgresTestBackend backend = new PostgresTestBackend(pg.connStr());
+    try (QueueFixture f = new QueueFixture(backend, "kill", dir)) {
+      BaseQueue q = f.open(false, 10, b -> b);
+      q.offer(item("b"));
+      q.offer(item("a"));
+      List<Delivery> got = q.claim(3, Duration.ofSeconds(1));
+      assertThat(got).hasSize(2);
+      q.push(item("b"), Duration.ofSeconds(1), Duration.ofSeconds(1));
+      q.push(item("c"), Duration.ZERO, Duration.ofSeconds(1));
+      q.push(item("a"), Duration.ofSeconds(1), Duration.ofSeconds(1));
+      assertThat(q.len()).isEqualTo(3);
+      backend.kill(q);
+      BaseQueue again = f.reopen(q);
+      assertThat(again.len()).isEqualTo(5);
+    }
+  }
+}
