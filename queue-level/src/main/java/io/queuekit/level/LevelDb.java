@@ -37,7 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failure.</b> When a round's write fails, none of it is stored: every caller of the round
  * gets a {@link QueueUnavailableException} and every queue it touched reloads its state from the
- * DB, so memory never says more than the disk.
+ * DB, so memory never says more than the disk. A failed read says so, not "write".
+ *
+ * <p><b>Full disk.</b> Before a round writes, {@link DiskSpaceGuard} checks the file system still
+ * has room for everything LevelDB may write because of it (both engines write through memory
+ * maps, where a full disk is SIGBUS, not an error). Without it, the round's writing operations
+ * fail before they run, naming the free space; read-only ones ({@link #read}) still run.
  *
  * <p><b>Closing.</b> The DB closes only when the last queue has released it, under the combining
  * lock; the one iterator (the open-time scan) is closed before its round ends, so {@code close}
@@ -75,13 +80,17 @@ final class LevelDb {
 
   /** Whether opening needed LevelDB's repair. */
   private final boolean repaired;
+  /** Refuses rounds before LevelDB writes into a full disk (guarded by the combining lock). */
+  private final DiskSpaceGuard disk;
 
-  private LevelDb(Path directory, Engine engine, LevelLocation location, DB db, boolean repaired) {
+  private LevelDb(Path directory, Engine engine, LevelLocation location, DB db, boolean repaired,
+      DiskSpaceGuard disk) {
     this.repaired = repaired;
     this.directory = directory;
     this.engine = engine;
     this.location = location;
     this.db = db;
+    this.disk = disk;
     this.txn = new Txn(db);
   }
 
@@ -135,11 +144,21 @@ final class LevelDb {
       if (isLockError(e)) {
         throw lockError(dir, queue, e);
       }
+      // A directory LevelDB may not write is not damage: say so, and never "repair" it.
+      String unwritable = StorageFaults.unwritable(dir, e);
+      if (unwritable != null) {
+        throw new QueueUnavailableException("queue \"" + queue + "\": cannot open LevelDB at " + dir
+            + " with the " + engine.option() + " engine: " + unwritable + " (" + e + "). LevelDB "
+            + "writes to open a database (its LOCK, log and MANIFEST files). Nothing was changed "
+            + "and no repair was tried: mount it read-write, give this process write access, or "
+            + "point DATADIR elsewhere", e);
+      }
       db = repairAndOpen(dir, engine, options, queue, e);
       repaired = true;
     }
     LOG.debug("opened LevelDB {} with the {} engine", dir, engine.option());
-    return new LevelDb(dir, engine, location, db, repaired);
+    return new LevelDb(dir, engine, location, db, repaired,
+        DiskSpaceGuard.of(dir, options.writeBufferSize()));
   }
 
   private static boolean isLockError(Throwable e) {
@@ -243,7 +262,19 @@ final class LevelDb {
    * @throws QueueUnavailableException the round's write failed; nothing of it was stored
    */
   <R> R call(QueueState state, Function<Txn, R> body) {
-    Op<R> op = new Op<>(state, state.settings.sync(), body, Thread.currentThread());
+    return call(state, body, false);
+  }
+
+  /**
+   * As {@link #call}, for an operation that never writes (stats, listing dead letters): a full
+   * disk does not refuse it.
+   */
+  <R> R read(QueueState state, Function<Txn, R> body) {
+    return call(state, body, true);
+  }
+
+  private <R> R call(QueueState state, Function<Txn, R> body, boolean readOnly) {
+    Op<R> op = new Op<>(state, state.settings.sync(), body, Thread.currentThread(), readOnly);
     ops.add(op);
     boolean interrupted = false;
     while (!op.done) {
@@ -306,6 +337,7 @@ final class LevelDb {
   }
 
   private void runRound(List<Op<?>> round) {
+    refuseWritesIfFull(round);
     if (round.isEmpty()) {
       return;
     }
@@ -314,6 +346,8 @@ final class LevelDb {
     boolean sync = false;
     Throwable failure = null;
     QueueState culprit = null;
+    boolean reading = false;
+    String diskFull = null;
     for (Op<?> op : round) {
       if (!touched.contains(op.state)) {
         touched.add(op.state);
@@ -324,6 +358,9 @@ final class LevelDb {
       } catch (RuntimeException | Error e) {
         failure = e;
         culprit = op.state;
+        // Operations only read while they apply (their writes are staged): a storage failure
+        // here is a failed read, anything else the operation's own failure.
+        reading = StorageFaults.isStorageFailure(e);
         break;
       }
     }
@@ -333,34 +370,81 @@ final class LevelDb {
           touched.get(i).stage(txn);
         }
         if (!txn.isEmpty()) {
-          txn.commit(sync);
-          rounds.incrementAndGet();
-          if (sync) {
-            syncedRounds.incrementAndGet();
+          long bytes = txn.bytes();
+          diskFull = disk.refusal(bytes);
+          if (diskFull == null) {
+            txn.commit(sync);
+            disk.wrote(bytes);
+            rounds.incrementAndGet();
+            if (sync) {
+              syncedRounds.incrementAndGet();
+            }
           }
         }
       } catch (RuntimeException | Error e) {
         failure = e;
+        if (StorageFaults.isNoSpace(e)) {
+          disk.invalidate();
+          long usable = disk.usable();
+          diskFull = "the disk is full: LevelDB reported no space left (" + e + "); "
+              + DiskSpaceGuard.size(usable) + " usable on " + disk.storeName() + " (free space "
+              + usable + " bytes); writes resume by themselves when space is freed";
+          LOG.warn("LevelDB {}: {}", directory, diskFull, e);
+        }
       }
     }
     // The round's payloads are not kept until the next round.
     txn.reset();
-    if (failure == null) {
+    if (failure == null && diskFull == null) {
       for (int i = 0; i < touched.size(); i++) {
         touched.get(i).publish();
       }
       complete(round);
       return;
     }
-    LOG.error("LevelDB {}: a write round of {} operations failed; none of it was stored", directory,
-        round.size(), failure);
+    if (diskFull == null) {
+      String what = reading ? "reading the DB failed in a round of " + round.size() + " operations"
+          : culprit != null ? "an operation failed in a round of " + round.size() + " operations"
+          : "writing a round of " + round.size() + " operations failed";
+      LOG.error("LevelDB {}: {}; none of it was stored", directory, what, failure);
+    } // else the guard (or the no-space branch above) has logged it
     for (QueueState s : touched) {
       reload(s);
     }
     for (Op<?> op : round) {
-      op.fail(roundFailure(op.state, culprit, failure));
+      op.fail(diskFull != null ? diskFull(op.state, diskFull, failure)
+          : roundFailure(op.state, culprit, reading, failure));
     }
     complete(round);
+  }
+
+  /**
+   * Fails the round's writing operations, before any of them runs, while the disk has no room for
+   * LevelDB's next writes; the read-only ones stay in the round.
+   */
+  private void refuseWritesIfFull(List<Op<?>> round) {
+    boolean writes = false;
+    for (int i = 0; i < round.size() && !writes; i++) {
+      writes = !round.get(i).readOnly;
+    }
+    String full = writes ? disk.refusal(0) : null;
+    if (full == null) {
+      return;
+    }
+    List<Op<?>> refused = new ArrayList<>();
+    for (Op<?> op : round) {
+      if (!op.readOnly) {
+        op.fail(diskFull(op.state, full, null));
+        refused.add(op);
+      }
+    }
+    round.removeIf(op -> !op.readOnly);
+    complete(refused);
+  }
+
+  private QueueUnavailableException diskFull(QueueState state, String why, Throwable cause) {
+    return new QueueUnavailableException("queue \"" + state.queue + "\": LevelDB " + directory
+        + ": " + why + "; nothing of this call was stored", cause);
   }
 
   /** Marks a round's operations done and wakes their parked callers. */
@@ -374,10 +458,12 @@ final class LevelDb {
     }
   }
 
-  private QueueException roundFailure(QueueState state, QueueState culprit, Throwable cause) {
+  private QueueException roundFailure(QueueState state, QueueState culprit, boolean reading,
+      Throwable cause) {
+    String failed = reading ? "reading the DB failed" : "failed";
     String why = culprit == null ? "writing the batch failed"
-        : culprit == state ? "the operation failed"
-        : "an operation of queue \"" + culprit.queue + "\" in the same write round failed";
+        : culprit == state ? (reading ? "reading the DB failed" : "the operation failed")
+        : "an operation of queue \"" + culprit.queue + "\" in the same round " + failed;
     return new QueueUnavailableException("queue \"" + state.queue + "\": LevelDB " + directory
         + ": " + why + " (" + cause + "); nothing of this call was stored", cause);
   }
@@ -411,12 +497,15 @@ final class LevelDb {
     final boolean sync;
     final Function<Txn, R> body;
     final Thread thread;
+    /** Never writes: a full disk does not refuse it. */
+    final boolean readOnly;
     volatile boolean done;
     R result;
     QueueException failure;
 
-    Op(QueueState state, boolean sync, Function<Txn, R> body, Thread thread) {
+    Op(QueueState state, boolean sync, Function<Txn, R> body, Thread thread, boolean readOnly) {
       this.thread = thread;
+      this.readOnly = readOnly;
       this.state = state;
       this.sync = sync;
       this.body = body;

@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.iq80.leveldb.DBException;
 
 /**
  * A {@link BaseQueue} stored in LevelDB ({@code TYPE=level}, the default): at-least-once, every
@@ -128,6 +127,8 @@ final class LevelQueue implements BaseQueue {
   private int itemWaiters;
   private int roomWaiters;
   private volatile boolean closed;
+  /** Set once by {@link #open}. */
+  private List<String> damage = List.of();
 
   /** Calls in progress hold the read lock; close takes the write lock and never gives it back. */
   private final ReentrantReadWriteLock inProgress = new ReentrantReadWriteLock();
@@ -170,12 +171,20 @@ final class LevelQueue implements BaseQueue {
         return null;
       });
       q.state.addMigrationRepairs(migrated);
+      q.damage = CleanClose.check(q.state, db.directory());
       return q;
     } catch (RuntimeException e) {
       if (registered) {
         db.unregister(storage);
       }
       LevelDbs.release(db);
+      if (!(e instanceof io.queuekit.QueueException) && StorageFaults.isStorageFailure(e)) {
+        // iq80 throws its own exceptions (a damaged block: org.iq80.snappy.CorruptionException)
+        // naming neither queue nor directory.
+        throw new QueueUnavailableException("queue \"" + config.name() + "\": LevelDB "
+            + db.directory() + " (" + db.engine().option() + " engine) failed while reading the "
+            + "queue at open: " + e + ". The files were left as they are", e);
+      }
       throw e;
     }
   }
@@ -188,7 +197,7 @@ final class LevelQueue implements BaseQueue {
     byte[] raw;
     try {
       raw = db.raw().get(state.keys.meta());
-    } catch (DBException e) {
+    } catch (RuntimeException e) {
       throw unavailable("reading its meta record", e);
     }
     if (raw == null) {
@@ -216,6 +225,15 @@ final class LevelQueue implements BaseQueue {
     return meta;
   }
 
+  /**
+   * What the open found missing or changed against the record of the queue's last clean close
+   * (empty when nothing was, or when there is no such record), in words; each also logged at
+   * ERROR. See {@link CleanClose}.
+   */
+  List<String> damage() {
+    return damage;
+  }
+
   /** What the open-time check repaired, in words (each also logged at WARN). */
   List<String> repairs() {
     return state.repairs();
@@ -227,7 +245,7 @@ final class LevelQueue implements BaseQueue {
 
   /** Buckets the oldest-waiting statistic uses now (tests check they stay bounded). */
   int waitingBuckets() {
-    return db.call(state, t -> state.waitingBuckets());
+    return db.read(state, t -> state.waitingBuckets());
   }
 
   /** Threads blocked in claim (tests wait for this instead of sleeping). */
@@ -419,7 +437,7 @@ final class LevelQueue implements BaseQueue {
       // Committed rounds are exactly what the DB holds, and a push returns only after its round is
       // written, so a direct read is exact.
       return db.raw().get(state.keys.unique(Digests.sha256(identity))) != null;
-    } catch (DBException e) {
+    } catch (RuntimeException e) {
       throw unavailable("reading its unique set", e);
     } finally {
       exit();
@@ -450,7 +468,7 @@ final class LevelQueue implements BaseQueue {
   public StoreStats stats() {
     enter();
     try {
-      return db.call(state, t -> state.stats());
+      return db.read(state, t -> state.stats());
     } finally {
       exit();
     }
@@ -464,7 +482,7 @@ final class LevelQueue implements BaseQueue {
     }
     enter();
     try {
-      return db.call(state, t -> state.listDead(t, offset, limit));
+      return db.read(state, t -> state.listDead(t, offset, limit));
     } finally {
       exit();
     }
@@ -530,6 +548,7 @@ final class LevelQueue implements BaseQueue {
       // every later call fails fast.
       inProgress.writeLock().lock();
       try {
+        CleanClose.write(state, db.directory(), current());
         db.unregister(storageName);
       } finally {
         closeDone = true;
@@ -709,7 +728,11 @@ final class LevelQueue implements BaseQueue {
     }
   }
 
-  private QueueUnavailableException unavailable(String doing, RuntimeException e) {
+  /** A storage failure of a direct read, naming queue, directory and engine; else {@code e}. */
+  private RuntimeException unavailable(String doing, RuntimeException e) {
+    if (!StorageFaults.isStorageFailure(e)) {
+      return e;
+    }
     return new QueueUnavailableException("queue \"" + name + "\": LevelDB " + db.directory()
         + " failed while " + doing + ": " + e, e);
   }

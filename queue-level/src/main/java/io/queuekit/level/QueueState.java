@@ -87,6 +87,8 @@ final class QueueState {
   private volatile QueueException broken;
   /** What the last open repaired (migration and load), in words; also logged at WARN. */
   private final List<String> repairs = new ArrayList<>();
+  /** What the last load found stored, before repairing or recovering: see {@link CleanClose}. */
+  private CleanClose.Counts found;
 
   /** Where the dead letters the store makes by itself (quarantine at open) are reported. */
   private final io.queuekit.spi.StoreEvents events;
@@ -161,6 +163,10 @@ final class QueueState {
 
   List<String> repairs() {
     return List.copyOf(repairs);
+  }
+
+  CleanClose.Counts found() {
+    return found;
   }
 
   boolean loaded() {
@@ -692,6 +698,8 @@ final class QueueState {
     waitingSince.clear();
     repairs.clear();
     Scan s = scan(raw);
+    found = new CleanClose.Counts(s.ready.size() + s.delayed.size() + s.items.size(),
+        s.flights.size(), s.dead.size());
     for (byte[] k : s.malformed) {
       t.delete(k);
     }

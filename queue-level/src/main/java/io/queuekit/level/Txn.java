@@ -25,6 +25,8 @@ final class Txn {
 
   private final DB db;
   private final Map<Key, byte[]> changes = new LinkedHashMap<>();
+  /** The batch's encoded size, at most (a key staged twice counts twice): see {@link #bytes}. */
+  private long bytes;
 
   Txn(DB db) {
     this.db = db;
@@ -41,15 +43,26 @@ final class Txn {
 
   void put(byte[] key, byte[] value) {
     changes.put(new Key(key), value);
+    bytes += 11 + key.length + value.length; // tag, two varint lengths (5 bytes at most each)
   }
 
   void delete(byte[] key) {
     changes.put(new Key(key), DELETED);
+    bytes += 6 + key.length; // tag, one varint length
+  }
+
+  /**
+   * An upper bound of the size of the batch {@link #commit} would write: LevelDB's 12-byte batch
+   * header and each staged put and delete as the batch encodes it.
+   */
+  long bytes() {
+    return changes.isEmpty() ? 0 : 12 + bytes;
   }
 
   /** Forgets every staged change, for the next round (the map keeps its capacity). */
   void reset() {
     changes.clear();
+    bytes = 0;
   }
 
   boolean isEmpty() {
