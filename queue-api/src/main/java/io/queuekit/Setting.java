@@ -10,11 +10,11 @@ import java.util.Optional;
  */
 public enum Setting {
   TYPE(Kind.STRING, "level",
-      "a type a backend on the class path serves: `level` (aliases `leveldb`, `levelqueue`), `channel`, `redis`, `dummy`, `immediate`, or a plugged-in backend's; case-sensitive; old Gitea names (`unique-level`, `persistable-channel`, …) are read as what they meant, with a warning"),
+      "a type a backend on the class path serves: `level` (aliases `leveldb`, `levelqueue`), `channel`, `redis`, `postgres` (alias `postgresql`), `dummy`, `immediate`, or a plugged-in backend's; case-sensitive; old Gitea names (`unique-level`, `persistable-channel`, …) are read as what they meant, with a warning"),
   DATADIR(Kind.STRING, "queues/common",
       "LevelDB directory; relative paths resolve against the data path; queues with the same directory share one DB"),
   CONN_STR(Kind.STRING, "",
-      "LevelDB `leveldb://path?options`; Redis `redis://`, `rediss://`, `redis+socket://`, `redis+sentinel://`, `redis+cluster://`, `?prefix=`"),
+      "LevelDB `leveldb://path?options`; Redis `redis://`, `rediss://`, `redis+socket://`, `redis+sentinel://`, `redis+cluster://`, `?prefix=`; PostgreSQL `postgres://USER:PASSWORD@HOST:PORT/DB` or `jdbc:postgresql://…`, `?schema=` (default `public`), `?pool=` (2–200, default 10), other parameters (`sslmode`, …) to pgjdbc"),
   LENGTH(Kind.INT, "100000", "waiting items before push waits for room (≤ 0: default)"),
   QUEUE_NAME(Kind.STRING, "_queue", "storage name suffix: `NAME` + `QUEUE_NAME`"),
   SET_NAME(Kind.STRING, "_unique", "unique set suffix: `NAME` + `QUEUE_NAME` + `SET_NAME`"),
@@ -31,7 +31,7 @@ public enum Setting {
   MAX_DELIVERIES(Kind.INT, "0", "when n > 0 the handler sees an item at most n times, then it is dead-lettered (0: unlimited)"),
   MAX_RECOVERIES(Kind.INT, "3", "the item in flight during this many crashes is dead-lettered as poison (0: never)"),
   SYNC(Kind.BOOL, "false", "LevelDB: sync each write to disk"),
-  CONSUMER_TIMEOUT(Kind.DURATION, "30s", "Redis: silence after which a consumer's in-flight items are recovered, within one heartbeat period (a third of it) more (≥ 1s)"),
+  CONSUMER_TIMEOUT(Kind.DURATION, "30s", "Redis, PostgreSQL: silence after which a consumer's in-flight items are recovered, within one heartbeat period (a third of it) more (≥ 1s)"),
   DEAD_LETTER_LENGTH(Kind.INT, "10000", "cap of the dead-letter store; entries dropped at the cap are logged and counted"),
   MAX_ITEM_SIZE(Kind.SIZE, "1MiB", "larger items are refused at push");
 

@@ -61,15 +61,15 @@ class QueueSettingsTest {
 
   @Test
   void aTypeWhoseBackendIsMissingNamesTheArtifactToAdd() {
-    // queue-api's tests load FakeBackends only; "postgres" is served by no published artifact
+    // queue-api's tests load FakeBackends only; "kafka" is served by no published artifact
     assertThatThrownBy(() -> io.queuekit.spi.BaseQueues.of(java.util.List.of())
         .factory("immediate", "mail"))
         .isInstanceOf(QueueConfigException.class)
         .hasMessage("queue \"mail\": TYPE=immediate: no backend on the class path serves it; add"
             + " the artifact io.queuekit:queue-dummy (no backend is on the class path)");
-    assertThatThrownBy(() -> QueueSettings.builder().type("postgres"))
+    assertThatThrownBy(() -> QueueSettings.builder().type("kafka"))
         .isInstanceOf(QueueConfigException.class)
-        .hasMessageStartingWith("TYPE=postgres is not a queue type; use one of channel, dummy,");
+        .hasMessageStartingWith("TYPE=kafka is not a queue type; use one of channel, dummy,");
   }
 
   @org.junit.jupiter.params.ParameterizedTest

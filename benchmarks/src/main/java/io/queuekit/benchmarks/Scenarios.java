@@ -8,6 +8,6 @@ final class Scenarios {
 
   static List<Scenario> all() {
     return List.of(new ChannelScenario(), new LevelScenario(), new RedisScenario(),
-        new DepthScenario());
+        new DepthScenario(), new PostgresScenario());
   }
 }

@@ -38,21 +38,31 @@ public final class PostgresServer implements AutoCloseable {
   private final Path data;
   private final String bin;
   private final int port;
+  private final List<String> settings;
   private boolean running;
 
-  private PostgresServer(Path dir, String bin, int port) {
+  private PostgresServer(Path dir, String bin, int port, List<String> settings) {
     this.dir = dir;
     this.data = dir.resolve("data");
     this.bin = bin;
     this.port = port;
+    this.settings = List.copyOf(settings);
   }
 
   /** Creates a cluster in a new temporary directory and starts it. */
   public static PostgresServer start() {
+    return start(List.of());
+  }
+
+  /**
+   * {@link #start()} with more server settings, each {@code name=value} without spaces (e.g.
+   * {@code shared_preload_libraries=pg_stat_statements}).
+   */
+  public static PostgresServer start(List<String> settings) {
     String bin = binDir();
     try {
       Path dir = Files.createTempDirectory("queuekit-pg");
-      PostgresServer s = new PostgresServer(dir, bin, freePort());
+      PostgresServer s = new PostgresServer(dir, bin, freePort(), settings);
       s.init();
       s.startServer();
       return s;
@@ -130,7 +140,8 @@ public final class PostgresServer implements AutoCloseable {
 
   private void startServer() {
     String opts = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-        + " -c full_page_writes=off -c max_connections=200";
+        + " -c full_page_writes=off -c max_connections=200"
+        + settings.stream().map(x -> " -c " + x).collect(java.util.stream.Collectors.joining());
     run(List.of(tool("pg_ctl"), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
         "-o", opts, "-w", "-t", "60", "start"), true);
     running = true;
