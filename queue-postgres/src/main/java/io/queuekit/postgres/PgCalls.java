@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -241,6 +242,18 @@ final class PgCalls {
         ResultSet r = single(s);
         long id = r.getLong(1);
         return r.wasNull() ? null : id;
+      }
+    });
+  }
+
+  /** Gives back what is in flight under {@code consumer} but not in {@code keep}; how many. */
+  int giveBack(String consumer, Collection<Long> keep) {
+    return call("giveBack", c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT queuekit_give_back(?, ?, ?)")) {
+        s.setString(1, q);
+        s.setString(2, consumer);
+        s.setArray(3, c.createArrayOf("bigint", keep.toArray()));
+        return single(s).getInt(1);
       }
     });
   }

@@ -29,6 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code TYPE=postgres}: one named queue in the tables of a PostgreSQL schema, shared by every
@@ -76,6 +78,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Thread-safety:</b> every method may be called from any thread.
  */
 final class PostgresQueue implements BaseQueue {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresQueue.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long NO_DUE = Long.MAX_VALUE;
   /** While delayed items exist, a waiting claim looks at the clock this often. */
@@ -94,6 +97,10 @@ final class PostgresQueue implements BaseQueue {
   private final String consumer;
   private final PgCalls calls;
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
+  /** Serializes claim statements with the give-back that follows a lost claim reply. */
+  private final ReentrantLock claiming = new ReentrantLock();
+  /** A claim failed: its transaction may have committed with the reply lost. */
+  private volatile boolean claimReplyLost;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -324,15 +331,12 @@ final class PostgresQueue implements BaseQueue {
         }
         if (query) {
           boolean register = deadline - System.nanoTime() > 0;
-          PgCalls.Claimed c = calls.claim(max, clock.millis(), consumer, store.channel, register,
-              3 * settings.consumerTimeout().toMillis(),
-              settings.consumerTimeout().toMillis() / 3);
+          PgCalls.Claimed c = claimOnce(max, register);
           lock.lock();
           try {
             if (!c.deliveries().isEmpty()) {
               // more may be ready: the next claim looks again
               workSignal = true;
-              c.deliveries().forEach(d -> held.add(d.id()));
               return c.deliveries();
             }
             nextDue = c.nextDue() == null ? NO_DUE : c.nextDue();
@@ -352,6 +356,43 @@ final class PostgresQueue implements BaseQueue {
     } finally {
       exit();
     }
+  }
+
+  /**
+   * One claim statement. A claim that fails may have committed with its reply lost, leaving items
+   * in flight under this consumer that nobody holds and its beat keeps alive: the next claim
+   * first gives back whatever is in flight under this consumer and not held (docs/DESIGN.md
+   * §3.6). Claims of this queue take turns so a give-back never sees a claim's rows before the
+   * claim's caller holds them.
+   */
+  private PgCalls.Claimed claimOnce(int max, boolean register) {
+    claiming.lock();
+    try {
+      if (claimReplyLost) {
+        int back = calls.giveBack(consumer, Set.copyOf(held));
+        claimReplyLost = false;
+        if (back > 0) {
+          LOG.warn("queue \"{}\": gave back {} item(s) a claim whose reply was lost had put in "
+              + "flight", name, back);
+        }
+      }
+      try {
+        PgCalls.Claimed c = calls.claim(max, clock.millis(), consumer, store.channel, register,
+            3 * settings.consumerTimeout().toMillis(), settings.consumerTimeout().toMillis() / 3);
+        c.deliveries().forEach(d -> held.add(d.id()));
+        return c;
+      } catch (RuntimeException e) {
+        claimReplyLost = true;
+        throw e;
+      }
+    } finally {
+      claiming.unlock();
+    }
+  }
+
+  /** For tests: as if the last claim's reply had been lost. */
+  void claimReplyLost() {
+    claimReplyLost = true;
   }
 
   /** Waits for a notification, a due item or the deadline; false at the deadline or close. */

@@ -419,6 +419,21 @@ BEGIN
   RETURN queuekit_to_head(q, coalesce(ids, '{}'), false, 0, 0, 0);
 END $$
 --;
+-- After a claim whose reply was lost: the items of q in flight under consumer c whose delivery
+-- is not in keep (what c holds) go back to the head in claim order, counts unchanged.
+CREATE FUNCTION queuekit_give_back(q text, c text, keep bigint[]) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+  ids bigint[];
+BEGIN
+  SELECT array_agg(id ORDER BY delivery_id) INTO ids FROM queuekit_item
+    WHERE consumer = c AND state = 'F' AND queue = q AND NOT (delivery_id = ANY(keep));
+  IF ids IS NULL THEN
+    RETURN 0;
+  END IF;
+  PERFORM queuekit_to_head(q, ids, false, 0, 0, 0);
+  RETURN array_length(ids, 1);
+END $$
+--;
 -- Recovery: every item of q in flight under a consumer whose beat is older than timeout_ms (or
 -- gone) back to the head in claim order, recovery count + 1; consumers left with nothing in
 -- flight anywhere are then forgotten. Returns the ids of the dead letters it made.

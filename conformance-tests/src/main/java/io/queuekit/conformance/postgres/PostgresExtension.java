@@ -1,12 +1,13 @@
 package io.queuekit.conformance.postgres;
 
+import java.util.List;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One throwaway {@link PostgresServer} per test JVM, started by the first test class that needs
  * it and stopped when JUnit finishes (it lives in the root context's store), and a new database
- * per test class:
+ * per test class. The server loads {@code pg_stat_statements}, so tests can count statements:
  *
  * <pre>
  *   &#64;RegisterExtension
@@ -23,7 +24,8 @@ public final class PostgresExtension implements BeforeAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) {
     server = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(PostgresServer.class, k -> new Shared(PostgresServer.start()),
+        .getOrComputeIfAbsent(PostgresServer.class, k -> new Shared(PostgresServer.start(
+            List.of("shared_preload_libraries=pg_stat_statements"))),
             Shared.class).server;
     database = server.createDatabase();
   }
