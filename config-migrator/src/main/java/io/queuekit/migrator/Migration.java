@@ -26,7 +26,14 @@ import java.util.Optional;
  *   <li>each {@link OldOption} present moves to its replacement key ({@link OldOption#newValue}:
  *       the value it stood for), added after the last entry of {@code [queue.NAME]} or in a new
  *       section at the end; its inline comment goes with it; the comments above it stay;
- *   <li>an old option that sets nothing (empty, or shadowed by {@code [queue]}) is deleted;
+ *   <li>an old option that sets nothing (empty, shadowed by {@code [queue]}, or a key Gitea did not
+ *       read for the queue's type, such as a Redis {@code ISSUE_INDEXER_QUEUE_CONN_STR} for a
+ *       {@code levelqueue}) is deleted, and the step says why;
+ *   <li>a queue whose moved TYPE cannot use the {@code CONN_STR} it would inherit from {@code
+ *       [queue]} (written for another backend) gets {@code CONN_STR =} in its own section, as the
+ *       old option never read {@code [queue]}'s;
+ *   <li>an old {@code CONN_STR} the queue's type cannot use (a {@code leveldb://} path for a redis
+ *       issue queue) is left alone and reported as a conflict;
  *   <li>an old option whose replacement key is already written is deleted when both say the same,
  *       and otherwise left alone and reported as a conflict: the migration never overwrites a
  *       new-style key.
@@ -35,7 +42,7 @@ import java.util.Optional;
  * What the old options mean is computed from the file as read, before any edit.
  */
 final class Migration {
-  enum Kind { CONVERTED, MOVED, DELETED, CONFLICT }
+  enum Kind { CONVERTED, MOVED, ADDED, DELETED, CONFLICT }
 
   /** One thing the migration did (or, for a conflict, would not do). Passwords masked. */
   record Step(Kind kind, int line, String description) {
@@ -70,6 +77,7 @@ final class Migration {
     m.convertConnStrs();
     m.renameOldTypes();
     m.moveOldOptions();
+    m.overrideInheritedConnStrs();
     List<Step> sorted = new ArrayList<>(m.steps);
     sorted.sort(Comparator.comparingInt(Step::line));
     return new Result(file, m.file, List.copyOf(sorted));
@@ -138,6 +146,12 @@ final class Migration {
             + o.noEffectReason(original).orElseThrow() + ")");
         continue;
       }
+      Optional<String> unusable = o.unusableReason(original);
+      if (unusable.isPresent()) {
+        step(Kind.CONFLICT, old, where(old) + " not moved: " + unusable.get() + "; write a CONN_STR"
+            + " the queue can use in [" + o.newSection() + "] and delete this line");
+        continue;
+      }
       Optional<IniEntry> existing = original.entry(o.newSection(), o.newKey().key());
       if (existing.isPresent()) {
         IniEntry e = existing.get();
@@ -157,6 +171,27 @@ final class Migration {
           ? old.inlineComment() : "";
       file = file.addKey(o.newSection(), o.newKey().key(), value.get(), comment);
       step(Kind.MOVED, old, where(old) + " -> " + target + " = " + value.get());
+    }
+  }
+
+  private void overrideInheritedConnStrs() {
+    for (OldOption o : OldOption.values()) {
+      Optional<IniEntry> old = o.find(original);
+      boolean moved = old.isPresent() && steps.stream()
+          .anyMatch(s -> s.kind() == Kind.MOVED && s.line() == old.get().line());
+      if (!moved || o.newKey() != Setting.TYPE) {
+        continue;
+      }
+      Optional<IniEntry> inherited = o.unusableInheritedConnStr(file);
+      if (inherited.isPresent()) {
+        IniEntry c = inherited.get();
+        String type = file.entry(o.newSection(), Setting.TYPE.key()).orElseThrow().value();
+        file = file.addKey(o.newSection(), Setting.CONN_STR.key(), "");
+        step(Kind.ADDED, old.get(), "[" + o.newSection() + "] CONN_STR = (empty), so that the "
+            + type + " queue moved there from " + where(old.get()) + " does not inherit ["
+            + c.section() + "] CONN_STR = " + c.value() + ", which it cannot use (the old option"
+            + " never read it)");
+      }
     }
   }
 

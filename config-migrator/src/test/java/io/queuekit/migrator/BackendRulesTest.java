@@ -32,10 +32,12 @@ class BackendRulesTest {
   void removedIssueIndexerTypeIsTranslatedAndItsConnStrConvertedWithPasswordMasked() {
     List<Finding> findings = check("[indexer]\nISSUE_INDEXER_QUEUE_TYPE = channel\n"
         + "ISSUE_INDEXER_QUEUE_CONN_STR = network=tcp,addr=h:6379,password=secret,db=1\n");
+    // a Redis string for a (persistable) channel: Gitea's old indexer read it only for redis
     assertThat(findings).extracting(Finding::fix).containsExactly(
         "move it to [queue.issue_indexer] as TYPE = level (config-migrator migrate does this)",
-        "move it to [queue.issue_indexer] as CONN_STR = redis://:****@h:6379/1"
-            + " (config-migrator migrate does this)");
+        "delete the line: Gitea ignored it: it read ISSUE_INDEXER_QUEUE_CONN_STR only for a redis"
+            + " issue queue, the issue queue is level (ISSUE_INDEXER_QUEUE_TYPE = channel), and"
+            + " this is a redis connection string");
     assertThat(findings.get(1).message()).contains("password=****").doesNotContain("secret");
   }
 

@@ -12,11 +12,8 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -45,7 +42,6 @@ import java.util.stream.Collectors;
 public final class ConfigCheck {
   private static final String MIGRATE = "config-migrator migrate does this";
   private static final String DEFAULT_QUEUE = "default queue";
-  private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
 
   private final IniFile file;
   private final String name;
@@ -100,9 +96,18 @@ public final class ConfigCheck {
       IniEntry e = found.get();
       String target = "[" + o.newSection() + "] " + o.newKey().key();
       Optional<String> value = o.newValue(file);
+      Optional<IniEntry> override = o.connStrToOverrideWhenMoved(file);
       String fix = value.map(v -> "move it to [" + o.newSection() + "] as "
-              + kv(o.newKey().key(), v) + " (" + MIGRATE + ")")
+              + kv(o.newKey().key(), v) + override.map(c -> ", with CONN_STR = (empty) there so"
+                  + " that it does not inherit [" + c.section() + "] " + kv(c) + " (line "
+                  + c.line() + "), which a " + v + " queue cannot use").orElse("")
+              + " (" + MIGRATE + ")")
           .orElse("delete the line: " + o.noEffectReason(file).orElse(""));
+      Optional<String> unusable = o.unusableReason(file);
+      if (unusable.isPresent()) {
+        fix = "write a CONN_STR the queue can use in [" + o.newSection()
+            + "] and delete the line: " + unusable.get();
+      }
       if (o.removed()) {
         add(Severity.ERROR, e, "removed queue option [" + o.section() + "] " + kv(e)
             + ": Gitea 1.20+ and queuekit refuse to start while it is set; use " + target, fix);
@@ -275,7 +280,7 @@ public final class ConfigCheck {
     try {
       backend.get().validate(t, queue, settings);
     } catch (QueueConfigException e) {
-      Optional<String> meant = writtenFor(conn.text).filter(other -> !other.equals(t));
+      Optional<String> meant = QueueLayers.writtenFor(conn.text).filter(other -> !other.equals(t));
       String fix;
       if (conn.section.equals(QueueLayers.QUEUE) && !queue.equals(DEFAULT_QUEUE)) {
         // inherited from [queue], which other queues may need: override it in the queue's section
@@ -292,18 +297,6 @@ public final class ConfigCheck {
           + meant.map(o -> ": it is a " + o + " connection string").orElse("") + "; "
           + e.getMessage(), fix);
     }
-  }
-
-  /** The type whose backend reads {@code connStr}: by its URI scheme, else by its outdated form. */
-  private Optional<String> writtenFor(String connStr) {
-    Matcher m = SCHEME.matcher(connStr.trim());
-    if (m.find()) {
-      Optional<String> byScheme = backends.typeForScheme(m.group(1));
-      if (byScheme.isPresent()) {
-        return byScheme;
-      }
-    }
-    return backends.currentConnStr(connStr).map(Map.Entry::getKey);
   }
 
   private boolean parentFails(String queue, List<QueueLayers.Layer> parent) {

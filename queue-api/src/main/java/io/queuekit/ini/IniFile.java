@@ -260,6 +260,9 @@ public final class IniFile {
         ? " = " : style.delimiter;
     String text = indent + key + delimiter + IniValues.quote(value)
         + (comment.isEmpty() ? "" : " " + comment);
+    if (value.isEmpty() && comment.isEmpty()) {
+      text = text.stripTrailing(); // "CONN_STR =", not "CONN_STR = " with a trailing blank
+    }
     int after = 0;
     for (int h : s.headerLines()) {
       after = Math.max(after, h);
