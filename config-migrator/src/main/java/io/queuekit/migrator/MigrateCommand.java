@@ -58,7 +58,8 @@ final class MigrateCommand implements Callable<Integer> {
       return Main.FATAL;
     }
     Migration.Result result = Migration.run(before);
-    for (String line : UnifiedDiff.of(result.before(), result.after(), !showSecrets)) {
+    for (String line : UnifiedDiff.of(result.before(), result.after(), result.changes(),
+        !showSecrets)) {
       out.println(line);
     }
     out.flush();

@@ -9,9 +9,11 @@ import io.queuekit.spi.BaseQueueFactory;
 import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -46,7 +48,6 @@ public final class ConfigCheck {
   private final IniFile file;
   private final String name;
   private final Set<Finding> findings = new LinkedHashSet<>();
-  private final Set<IniEntry> badValues = new LinkedHashSet<>();
   /** The backends on the class path, asked to check their own CONN_STRs as start-up does. */
   private final BaseQueues backends = BaseQueues.load();
 
@@ -131,9 +132,12 @@ public final class ConfigCheck {
           addSection(Severity.WARNING, s.line(), n, "section [queue.] names no queue",
               "write the queue's name after the dot, e.g. [queue.mail]");
         }
-        for (String key : s.keys()) {
-          checkKey(s, key);
+        // each key's entries grouped in one pass: a section with many keys stays linear
+        Map<String, List<IniEntry>> byKey = new LinkedHashMap<>();
+        for (IniEntry e : s.entries()) {
+          byKey.computeIfAbsent(e.key(), k -> new ArrayList<>(1)).add(e);
         }
+        byKey.forEach((key, all) -> checkKey(s, key, all));
       } else {
         String folded = IniParser.trimSpace(n).toLowerCase(Locale.ROOT);
         if (folded.equals(QueueLayers.QUEUE) || folded.startsWith(QueueLayers.PREFIX)) {
@@ -147,8 +151,7 @@ public final class ConfigCheck {
     }
   }
 
-  private void checkKey(IniSection s, String key) {
-    List<IniEntry> all = s.entries(key);
+  private void checkKey(IniSection s, String key, List<IniEntry> all) {
     IniEntry e = all.get(all.size() - 1);
     if (all.size() > 1) {
       String lines = all.stream().map(x -> Integer.toString(x.line()))
@@ -199,7 +202,6 @@ public final class ConfigCheck {
     try {
       QueueSettings.builder().set(setting, e.value());
     } catch (QueueConfigException ex) {
-      badValues.add(e);
       String prefix = e.key().equals(setting.key())
           ? "" : "read as [queue." + QueueLayers.TASK + "] " + setting.key() + ": ";
       add(Severity.ERROR, e, prefix + ex.getMessage(),
@@ -214,9 +216,9 @@ public final class ConfigCheck {
     check(DEFAULT_QUEUE, List.of(QueueLayers.section(file, QueueLayers.QUEUE, false)), List.of(),
         QueueLayers.QUEUE);
     Set<String> names = new LinkedHashSet<>();
-    for (IniSection s : file.sections()) {
-      if (s.name().startsWith(QueueLayers.PREFIX) && s.name().length() > 6) {
-        names.add(s.name().substring(QueueLayers.PREFIX.length()));
+    for (String s : file.sectionNames()) {
+      if (s.startsWith(QueueLayers.PREFIX) && s.length() > 6) {
+        names.add(s.substring(QueueLayers.PREFIX.length()));
       }
     }
     names.add(QueueLayers.TASK);

@@ -227,49 +227,33 @@ public enum OldOption {
   }
 
   /**
-   * The CONN_STR that {@link #queue()} inherits in {@code file} although its own section's TYPE
-   * cannot use it, because it is written for another backend (a level queue under {@code [queue]
-   * CONN_STR = redis://…}): the entry to override with {@code CONN_STR =} in {@link
-   * #newSection()}. Empty when the section writes no TYPE or a CONN_STR of its own, or when the
-   * inherited string suits the type.
-   */
-  public Optional<IniEntry> unusableInheritedConnStr(IniFile file) {
-    java.util.List<QueueLayers.Layer> layers = QueueLayers.layers(file, queue);
-    Map<Setting, QueueLayers.Value> effective = QueueLayers.effective(layers);
-    QueueLayers.Value type = effective.get(Setting.TYPE);
-    QueueLayers.Value conn = effective.get(Setting.CONN_STR);
-    if (type == null || conn == null || conn.entry == null || conn.text.isEmpty()
-        || !type.section.equals(newSection()) || conn.section.equals(newSection())) {
-      return Optional.empty();
-    }
-    Optional<String> t = QueueLayers.canonicalType(type.text);
-    Optional<String> meant = QueueLayers.writtenFor(conn.text);
-    return t.isPresent() && meant.isPresent() && !meant.get().equals(t.get())
-        ? Optional.of(conn.entry) : Optional.empty();
-  }
-
-  /**
    * For an option that moves to {@code TYPE}: the CONN_STR its queue would inherit once the
-   * migration has moved it (and the queue's old CONN_STR option, if that moves too) although the
-   * type cannot use it; {@code config-migrator migrate} then writes {@code CONN_STR =} in {@link
-   * #newSection()}. The entry is {@code file}'s own.
+   * option has moved, although the type cannot use it because it is written for another backend
+   * (a level queue under {@code [queue] CONN_STR = redis://…}); {@code config-migrator migrate}
+   * then writes {@code CONN_STR =} in {@link #newSection()}. Empty when the section writes a TYPE
+   * or a CONN_STR of its own, when the queue's old CONN_STR option moves too, or when the inherited
+   * string suits the type.
    */
   public Optional<IniEntry> connStrToOverrideWhenMoved(IniFile file) {
     Optional<String> type = replacement == Setting.TYPE ? newValue(file) : Optional.empty();
-    if (type.isEmpty() || file.entry(newSection(), Setting.TYPE.key()).isPresent()) {
+    if (type.isEmpty() || file.entry(newSection(), Setting.TYPE.key()).isPresent()
+        || file.entry(newSection(), Setting.CONN_STR.key()).isPresent()) {
       return Optional.empty();
     }
-    IniFile moved = file.addKey(newSection(), Setting.TYPE.key(), type.get());
     for (OldOption o : values()) {
       if (o.queue.equals(queue) && o.replacement == Setting.CONN_STR
-          && moved.entry(newSection(), Setting.CONN_STR.key()).isEmpty()) {
-        Optional<String> conn = o.newValue(file);
-        if (conn.isPresent()) {
-          moved = moved.addKey(newSection(), Setting.CONN_STR.key(), conn.get());
-        }
+          && o.newValue(file).isPresent()) {
+        return Optional.empty();
       }
     }
-    return unusableInheritedConnStr(moved)
-        .flatMap(e -> file.entry(e.section(), e.key()));
+    QueueLayers.Value conn = QueueLayers.effective(QueueLayers.layers(file, queue))
+        .get(Setting.CONN_STR);
+    if (conn == null || conn.entry == null || conn.text.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> t = QueueLayers.canonicalType(type.get());
+    Optional<String> meant = QueueLayers.writtenFor(conn.text);
+    return t.isPresent() && meant.isPresent() && !meant.get().equals(t.get())
+        ? Optional.of(conn.entry) : Optional.empty();
   }
 }
