@@ -12,6 +12,7 @@ import io.queuekit.ini.IniFile;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A unified diff (3 lines of context) between two versions of an INI file, formatted by
@@ -22,27 +23,16 @@ import java.util.List;
 final class UnifiedDiff {
   private UnifiedDiff() {}
 
+  private static final int CONTEXT = 3;
+
   /**
-   * The diff from {@code before} to {@code after} given the {@code changes} that made one the
-   * other, one string per line, empty when there are none. Line terminators are not shown; with
-   * {@code maskPasswords}, passwords in every line are.
+   * Hands each line of the diff from {@code before} to {@code after}, given the {@code changes}
+   * that made one the other, to {@code out} as it is made, hunk by hunk: a diff of a large file
+   * with many changes is never held whole. Nothing when there are no changes. Line terminators
+   * are not shown; with {@code maskPasswords}, passwords in every line are.
    */
-  static List<String> of(IniFile before, IniFile after, List<IniFile.Change> changes,
-      boolean maskPasswords) {
-    if (changes.isEmpty()) {
-      return List.of();
-    }
-    Patch<String> patch = new Patch<>(changes.size());
-    for (IniFile.Change c : changes) {
-      Chunk<String> source = new Chunk<>(c.oldLine() - 1,
-          lines(before, c.oldLine(), c.oldCount(), maskPasswords));
-      Chunk<String> target = new Chunk<>(c.newLine() - 1,
-          lines(after, c.newLine(), c.newCount(), maskPasswords));
-      AbstractDelta<String> delta = c.oldCount() == 0 ? new InsertDelta<>(source, target)
-          : c.newCount() == 0 ? new DeleteDelta<>(source, target)
-          : new ChangeDelta<>(source, target);
-      patch.addDelta(delta);
-    }
+  static void write(IniFile before, IniFile after, List<IniFile.Change> changes,
+      boolean maskPasswords, Consumer<String> out) {
     String name = before.sourceName();
     // The original's lines as a view: the context lines are read from it, nothing is copied.
     List<String> original = new AbstractList<>() {
@@ -57,7 +47,33 @@ final class UnifiedDiff {
         return before.lineCount();
       }
     };
-    return UnifiedDiffUtils.generateUnifiedDiff(name, name, original, patch, 3);
+    boolean header = true;
+    int from = 0;
+    while (from < changes.size()) {
+      // the changes whose contexts touch make one hunk; each hunk is formatted on its own
+      int to = from + 1;
+      while (to < changes.size() && changes.get(to).oldLine()
+          - (changes.get(to - 1).oldLine() + changes.get(to - 1).oldCount()) <= 2 * CONTEXT) {
+        to++;
+      }
+      Patch<String> patch = new Patch<>(to - from);
+      for (IniFile.Change c : changes.subList(from, to)) {
+        Chunk<String> source = new Chunk<>(c.oldLine() - 1,
+            lines(before, c.oldLine(), c.oldCount(), maskPasswords));
+        Chunk<String> target = new Chunk<>(c.newLine() - 1,
+            lines(after, c.newLine(), c.newCount(), maskPasswords));
+        AbstractDelta<String> delta = c.oldCount() == 0 ? new InsertDelta<>(source, target)
+            : c.newCount() == 0 ? new DeleteDelta<>(source, target)
+            : new ChangeDelta<>(source, target);
+        patch.addDelta(delta);
+      }
+      List<String> hunk = UnifiedDiffUtils.generateUnifiedDiff(name, name, original, patch,
+          CONTEXT);
+      // the "--- name" and "+++ name" lines once, before the first hunk
+      hunk.subList(header ? 0 : Math.min(2, hunk.size()), hunk.size()).forEach(out);
+      header = false;
+      from = to;
+    }
   }
 
   private static List<String> lines(IniFile file, int first, int count, boolean mask) {

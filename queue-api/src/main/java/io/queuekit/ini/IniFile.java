@@ -2,6 +2,7 @@ package io.queuekit.ini;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -247,6 +248,11 @@ public final class IniFile {
     return content.clone();
   }
 
+  /** Writes {@link #toBytes()} to {@code out} without copying them. */
+  public void writeTo(OutputStream out) throws IOException {
+    out.write(content);
+  }
+
   /** The file as text (UTF-8; bytes that are not UTF-8 shown as U+FFFD). */
   public String text() {
     return new String(content, StandardCharsets.UTF_8);
@@ -452,7 +458,7 @@ public final class IniFile {
     edits.ops.forEach((line, op) -> events.put(line * 2, op));
     inserts.forEach((after, texts) -> events.put(after * 2 + 1, texts));
 
-    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 256);
+    Buffer out = new Buffer(outputSize(edits.ops, inserts, eol));
     List<Change> changes = new ArrayList<>();
     List<Object[]> replaced = new ArrayList<>(); // new line, op: checked in the result
     int written = 0; // lines written so far
@@ -495,7 +501,7 @@ public final class IniFile {
       }
     }
     out.write(content, starts[copied], content.length - starts[copied]);
-    byte[] bytes = out.toByteArray();
+    byte[] bytes = out.size() == out.buffer().length ? out.buffer() : out.toByteArray();
     if (!endsWithNewline()) {
       // A file without a final newline stays without one, whatever was removed or added last.
       int cut = bytes.length > 0 && bytes[bytes.length - 1] == '\n'
@@ -562,6 +568,43 @@ public final class IniFile {
       after = firstHeader == Integer.MAX_VALUE ? lineCount() : firstHeader - 1;
     }
     return after;
+  }
+
+  /** A byte buffer whose array is taken as it is when exactly full: a large file is not copied. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer(int size) {
+      super(size);
+    }
+
+    byte[] buffer() {
+      return buf;
+    }
+  }
+
+  /** The size of the edited file, before a final newline is dropped: the buffer's exact size. */
+  private int outputSize(Map<Integer, Op> ops, Map<Integer, List<String>> inserts, String eol) {
+    long size = content.length;
+    for (Op op : ops.values()) {
+      int last = op.entry().lastLine() - 1;
+      size -= starts[last + 1] - starts[op.entry().line() - 1];
+      if (op.text() != null) {
+        for (String[] l : splitText(op.text(), eol(last))) {
+          size += l[0].getBytes(StandardCharsets.UTF_8).length + l[1].length();
+        }
+      }
+    }
+    for (Map.Entry<Integer, List<String>> e : inserts.entrySet()) {
+      if (e.getKey() == lineCount() && !endsWithNewline()) {
+        size += eol.length();
+      }
+      for (String t : e.getValue()) {
+        size += t.getBytes(StandardCharsets.UTF_8).length + eol.length();
+      }
+    }
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(sourceName + " would be larger than 2 GB");
+    }
+    return (int) size;
   }
 
   private static void writeLine(ByteArrayOutputStream out, String text, String eol) {
