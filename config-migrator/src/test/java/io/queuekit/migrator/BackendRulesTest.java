@@ -71,6 +71,15 @@ class BackendRulesTest {
         + " queue (every queue without its own [queue.NAME] type, TYPE from the default): it is a"
         + " redis connection string; ").contains("TYPE=level takes leveldb://path")
         .doesNotContain("secret");
+    // not "delete it": [queue.webhook] reads it
+    assertThat(f.fix()).isEqualTo("write a CONN_STR a level queue reads, or set TYPE = redis:"
+        + " start-up would refuse it; do not just delete it: [queue.webhook] reads it (write it"
+        + " there first)");
+  }
+
+  @Test
+  void aDefaultQueueWhoseConnStrNoOtherQueueReadsMayDeleteIt() {
+    Finding f = only("[queue]\nCONN_STR = redis://h:6379/0\n[queue.mail]\nLENGTH = 10\n");
     assertThat(f.fix()).isEqualTo("write a CONN_STR a level queue reads, or delete it, or set"
         + " TYPE = redis: start-up would refuse it");
   }

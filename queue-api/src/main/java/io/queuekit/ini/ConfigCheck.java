@@ -291,14 +291,46 @@ public final class ConfigCheck {
             + t + " queue reads there" + meant.map(o -> ", or set TYPE = " + o + " in [" + own + "]")
                 .orElse("");
       } else {
-        fix = "write a CONN_STR a " + t + " queue reads, or delete it"
-            + meant.map(o -> ", or set TYPE = " + o).orElse("") + ": start-up would refuse it";
+        List<String> readers = conn.section.equals(QueueLayers.QUEUE)
+            ? inheritors() : List.of();
+        if (readers.isEmpty()) {
+          fix = "write a CONN_STR a " + t + " queue reads, or delete it"
+              + meant.map(o -> ", or set TYPE = " + o).orElse("") + ": start-up would refuse it";
+        } else {
+          // [queue] CONN_STR is also what these queues read: deleting it would strip them of it
+          fix = "write a CONN_STR a " + t + " queue reads"
+              + meant.map(o -> ", or set TYPE = " + o).orElse("") + ": start-up would refuse it;"
+              + " do not just delete it: " + String.join(", ", readers) + " read"
+              + (readers.size() == 1 ? "s" : "") + " it (write it there first)";
+        }
       }
       add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " cannot be used by a " + t
           + " queue (" + describe(queue) + ", TYPE from " + typeOrigin + ")"
           + meant.map(o -> ": it is a " + o + " connection string").orElse("") + "; "
           + e.getMessage(), fix);
     }
+  }
+
+  /**
+   * The {@code [queue.NAME]} sections that write their own TYPE but inherit {@code [queue]}'s
+   * CONN_STR: the queues that read it, which its deletion would strip.
+   */
+  private List<String> inheritors() {
+    List<String> out = new ArrayList<>();
+    for (String s : file.sectionNames()) {
+      if (!s.startsWith(QueueLayers.PREFIX) || s.length() == QueueLayers.PREFIX.length()) {
+        continue;
+      }
+      Map<Setting, QueueLayers.Value> v = QueueLayers.effective(
+          QueueLayers.layers(file, s.substring(QueueLayers.PREFIX.length())));
+      QueueLayers.Value conn = v.get(Setting.CONN_STR);
+      QueueLayers.Value type = v.get(Setting.TYPE);
+      if (conn != null && conn.section.equals(QueueLayers.QUEUE) && type != null
+          && type.section.equals(s)) {
+        out.add("[" + s + "]");
+      }
+    }
+    return out;
   }
 
   private boolean parentFails(String queue, List<QueueLayers.Layer> parent) {

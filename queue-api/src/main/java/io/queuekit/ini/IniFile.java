@@ -343,7 +343,10 @@ public final class IniFile {
     }
   }
 
-  /** One change: {@code oldCount} lines at {@code oldLine} became {@code newCount} at {@code newLine}. */
+  /**
+   * One change: {@code oldCount} lines at {@code oldLine} became {@code newCount} lines at {@code
+   * newLine} (1-based; a count of 0 is an insertion or a removal).
+   */
   public record Change(int oldLine, int oldCount, int newLine, int newCount) {}
 
   /** An edited file and its changes, in line order. */
@@ -438,6 +441,9 @@ public final class IniFile {
         added.add(new String[] {section, kv[0], kv[1]});
       }
       if (index.sections.containsKey(section)) {
+        if (texts.isEmpty()) {
+          continue; // addSection of a section that exists: nothing to write
+        }
         inserts.computeIfAbsent(insertionPoint(section), k -> new ArrayList<>()).addAll(texts);
       } else {
         boolean blankBefore = appended.isEmpty()
@@ -612,7 +618,7 @@ public final class IniFile {
     out.writeBytes(eol.getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** Splits text an edit writes into {text, eol} lines, each ending with its own break but the last. */
+  /** Splits text an edit writes into {text, eol} lines; the last ends with {@code lastEol}. */
   private static List<String[]> splitText(String text, String lastEol) {
     List<String[]> lines = new ArrayList<>();
     int start = 0;

@@ -83,7 +83,7 @@ final class IniParser {
 
   private final IniFile owner;
   private final int lineCount;
-  private final Index index = new Index();
+  private Index index; // only when indexing the whole file
   private String section = IniFile.DEFAULT_SECTION;
   private IniEntry last;
 
@@ -95,6 +95,7 @@ final class IniParser {
   /** Reads every line, checking it as go-ini does, and records where things are. */
   static Index index(IniFile owner) {
     IniParser p = new IniParser(owner);
+    p.index = new Index();
     p.run();
     return p.index;
   }
