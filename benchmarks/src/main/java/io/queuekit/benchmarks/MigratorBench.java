@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * under test runs with {@code --xmx} (the heap it must fit); a baseline jar (an older build, for
  * the "before" figures) runs with 8 GB. Every run stops at {@code --limit-seconds}. A run that
  * fails or exceeds its limit is reported as such; where the jar under test fails in {@code
- * --xmx}, it runs again with 2 GB to show what it needs. Not a JMH benchmark: each figure is one
+ * --xmx}, it runs again with 512 MB, 1 GB, 2 GB until one suffices, to show what it needs. Not a JMH benchmark: each figure is one
  * run, start-up included.
  */
 public final class MigratorBench {
@@ -99,13 +99,16 @@ public final class MigratorBench {
                 .append(" | ");
           }
           Run now = run(jar, xmx, file, dir, limit);
-          if (!now.ok()) {
-            // what it needs, then: the same run with a large heap
-            Run big = run(jar, "2g", file, dir, limit);
-            md.append(cell(now)).append("; with -Xmx2g: ").append(cell(big)).append(" |\n");
-          } else {
-            md.append(cell(now)).append(" |\n");
+          md.append(cell(now));
+          // what it needs, then: the smallest of these heaps it runs in
+          for (String more : now.ok() ? List.<String>of() : List.of("512m", "1g", "2g")) {
+            Run r = run(jar, more, file, dir, limit);
+            md.append("; with -Xmx").append(more).append(": ").append(cell(r));
+            if (r.ok()) {
+              break;
+            }
           }
+          md.append(" |\n");
           Files.delete(file);
           System.err.println("done: " + shape + " " + mb + " MB");
         }

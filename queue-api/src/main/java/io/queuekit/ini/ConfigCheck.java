@@ -125,9 +125,10 @@ public final class ConfigCheck {
   }
 
   private void queueSections() {
-    for (IniSection s : file.sections()) {
-      String n = s.name();
+    // by name: only the sections read here have their entries read
+    for (String n : file.sectionNames()) {
       if (n.equals(QueueLayers.QUEUE) || n.startsWith(QueueLayers.PREFIX)) {
+        IniSection s = file.section(n).orElseThrow();
         if (n.equals(QueueLayers.PREFIX)) {
           addSection(Severity.WARNING, s.line(), n, "section [queue.] names no queue",
               "write the queue's name after the dot, e.g. [queue.mail]");
@@ -143,7 +144,8 @@ public final class ConfigCheck {
         if (folded.equals(QueueLayers.QUEUE) || folded.startsWith(QueueLayers.PREFIX)) {
           String want = IniParser.trimSpace(n).toLowerCase(Locale.ROOT).equals(QueueLayers.QUEUE)
               ? QueueLayers.QUEUE : QueueLayers.PREFIX + IniParser.trimSpace(n).substring(6);
-          addSection(Severity.WARNING, s.line(), n, "section [" + n + "] is not read: section"
+          int line = file.section(n).orElseThrow().line();
+          addSection(Severity.WARNING, line, n, "section [" + n + "] is not read: section"
               + " names are case-sensitive and keep blanks (go-ini, as Gitea reads app.ini)",
               "rename it to [" + want + "]");
         }
