@@ -1,7 +1,8 @@
 package io.queuekit.migrator;
 
+import io.queuekit.ini.IniFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -38,22 +39,19 @@ final class AtomicFileWrite {
   private AtomicFileWrite() {}
 
   /**
-   * Writes {@code bytes} to {@code file}; returns the backup's path.
+   * Writes {@code content} to {@code file}; returns the backup's path.
    *
    * @throws IOException when the backup, the temporary file or the rename fails; the file is then
    *     unchanged and no temporary file is left
    */
-  static Path replace(Path file, byte[] bytes) throws IOException {
+  static Path replace(Path file, IniFile content) throws IOException {
     Path target = file.toRealPath();
     Path backup = backup(target);
     Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
+        content.writeTo(Channels.newOutputStream(ch)); // the bytes as they are, not a copy
         ch.force(true);
       }
       copyAttributes(target, tmp);

@@ -58,18 +58,24 @@ final class MigrateCommand implements Callable<Integer> {
       return Main.FATAL;
     }
     Migration.Result result = Migration.run(before);
-    for (String line : UnifiedDiff.of(result.before(), result.after(), !showSecrets)) {
-      out.println(line);
-    }
+    UnifiedDiff.write(result.before(), result.after(), result.changes(), !showSecrets,
+        out::println);
     out.flush();
     for (Migration.Step s : result.steps()) {
       err.println(s);
     }
-    if (!result.changed()) {
+    IniFile after = result.after();
+    boolean changed = result.changed();
+    boolean conflicts = !result.conflicts().isEmpty();
+    // Let the original go before the check below: a large file is not held twice longer than
+    // needed.
+    result = null;
+    before = null;
+    if (!changed) {
       err.println(file + ": nothing to migrate");
     } else if (write) {
       try {
-        Path backup = AtomicFileWrite.replace(file, result.after().toBytes());
+        Path backup = AtomicFileWrite.replace(file, after);
         err.println("wrote " + file + " (backup: " + backup + ")");
       } catch (IOException e) {
         err.println("config-migrator: cannot write " + file + ": " + e
@@ -79,7 +85,7 @@ final class MigrateCommand implements Callable<Integer> {
     } else {
       err.println(file + ": not written; run again with --write to apply this diff");
     }
-    List<Finding> remaining = ConfigCheck.run(result.after());
+    List<Finding> remaining = ConfigCheck.run(after);
     long errors = remaining.stream().filter(Finding::fatal).count();
     long warnings = remaining.size() - errors;
     if (!remaining.isEmpty()) {
@@ -87,6 +93,6 @@ final class MigrateCommand implements Callable<Integer> {
           false) + " (config-migrator check lists them)");
     }
     err.flush();
-    return errors > 0 || !result.conflicts().isEmpty() ? Main.FATAL : Main.OK;
+    return errors > 0 || conflicts ? Main.FATAL : Main.OK;
   }
 }

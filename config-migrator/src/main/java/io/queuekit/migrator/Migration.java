@@ -6,7 +6,6 @@ import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
 import io.queuekit.ini.IniEntry;
 import io.queuekit.ini.IniFile;
-import io.queuekit.ini.IniSection;
 import io.queuekit.ini.OldOption;
 import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
@@ -26,7 +25,14 @@ import java.util.Optional;
  *   <li>each {@link OldOption} present moves to its replacement key ({@link OldOption#newValue}:
  *       the value it stood for), added after the last entry of {@code [queue.NAME]} or in a new
  *       section at the end; its inline comment goes with it; the comments above it stay;
- *   <li>an old option that sets nothing (empty, or shadowed by {@code [queue]}) is deleted;
+ *   <li>an old option that sets nothing (empty, shadowed by {@code [queue]}, or a key Gitea did not
+ *       read for the queue's type, such as a Redis {@code ISSUE_INDEXER_QUEUE_CONN_STR} for a
+ *       {@code levelqueue}) is deleted, and the step says why;
+ *   <li>a queue whose moved TYPE cannot use the {@code CONN_STR} it would inherit from {@code
+ *       [queue]} (written for another backend) gets {@code CONN_STR =} in its own section, as the
+ *       old option never read {@code [queue]}'s;
+ *   <li>an old {@code CONN_STR} the queue's type cannot use (a {@code leveldb://} path for a redis
+ *       issue queue) is left alone and reported as a conflict;
  *   <li>an old option whose replacement key is already written is deleted when both say the same,
  *       and otherwise left alone and reported as a conflict: the migration never overwrites a
  *       new-style key.
@@ -35,7 +41,7 @@ import java.util.Optional;
  * What the old options mean is computed from the file as read, before any edit.
  */
 final class Migration {
-  enum Kind { CONVERTED, MOVED, DELETED, CONFLICT }
+  enum Kind { CONVERTED, MOVED, ADDED, DELETED, CONFLICT }
 
   /** One thing the migration did (or, for a conflict, would not do). Passwords masked. */
   record Step(Kind kind, int line, String description) {
@@ -45,8 +51,11 @@ final class Migration {
     }
   }
 
-  /** The migrated file and the steps, ordered by line of the original file. */
-  record Result(IniFile before, IniFile after, List<Step> steps) {
+  /**
+   * The migrated file, the steps ordered by line of the original file, and the changed lines (for
+   * the diff).
+   */
+  record Result(IniFile before, IniFile after, List<Step> steps, List<IniFile.Change> changes) {
     boolean changed() {
       return steps.stream().anyMatch(s -> s.kind() != Kind.CONFLICT);
     }
@@ -58,11 +67,12 @@ final class Migration {
 
   private final IniFile original;
   private final List<Step> steps = new ArrayList<>();
-  private IniFile file;
+  // Every edit refers to the original file and is applied at once: linear in the file's size.
+  private final IniFile.Edits edits;
 
   private Migration(IniFile original) {
     this.original = original;
-    this.file = original;
+    this.edits = original.edit();
   }
 
   static Result run(IniFile file) {
@@ -70,9 +80,10 @@ final class Migration {
     m.convertConnStrs();
     m.renameOldTypes();
     m.moveOldOptions();
+    IniFile.Edited edited = m.edits.applyWithChanges();
     List<Step> sorted = new ArrayList<>(m.steps);
     sorted.sort(Comparator.comparingInt(Step::line));
-    return new Result(file, m.file, List.copyOf(sorted));
+    return new Result(file, edited.file(), List.copyOf(sorted), edited.changes());
   }
 
   private String where(IniEntry e) {
@@ -85,39 +96,33 @@ final class Migration {
   }
 
   private void convertConnStrs() {
-    // Bottom-up, so that the lines still to convert keep their numbers.
-    List<IniEntry> legacy = new ArrayList<>();
-    for (IniSection s : original.sections()) {
-      if (s.name().equals("queue") || s.name().startsWith("queue.")) {
-        for (IniEntry e : s.entries(Setting.CONN_STR.key())) {
-          if (BaseQueues.load().currentConnStr(e.value()).isPresent()) {
-            legacy.add(e);
-          }
+    BaseQueues backends = BaseQueues.load();
+    for (String name : original.sectionNames()) {
+      if (!name.equals("queue") && !name.startsWith("queue.")) {
+        continue;
+      }
+      for (IniEntry e : original.section(name).orElseThrow().entries(Setting.CONN_STR.key())) {
+        Optional<Map.Entry<String, String>> now = backends.currentConnStr(e.value());
+        if (now.isPresent()) {
+          String uri = now.get().getValue();
+          edits.setValue(e, uri);
+          step(Kind.CONVERTED, e, where(e) + " -> CONN_STR = " + uri);
         }
       }
-    }
-    legacy.sort(Comparator.comparingInt(IniEntry::line).reversed());
-    for (IniEntry e : legacy) {
-      String uri = BaseQueues.load().currentConnStr(e.value()).orElseThrow().getValue();
-      IniEntry current = file.entries().stream().filter(x -> x.line() == e.line()).findFirst()
-          .orElseThrow(() -> new IllegalStateException("lost " + e));
-      file = file.setValue(current, uri);
-      step(Kind.CONVERTED, e, where(e) + " -> CONN_STR = " + uri);
     }
   }
 
   /** Each old Gitea type name in {@code [queue]} and {@code [queue.NAME]} becomes the current one, in place. */
   private void renameOldTypes() {
-    for (IniSection s : original.sections()) {
-      if (s.name().equals("queue") || s.name().startsWith("queue.")) {
-        for (IniEntry e : s.entries(Setting.TYPE.key())) {
-          Optional<String> now = QueueSettings.oldTypeName(e.value());
-          if (now.isPresent()) {
-            IniEntry current = file.entries().stream().filter(x -> x.line() == e.line()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("lost " + e));
-            file = file.setValue(current, now.get());
-            step(Kind.CONVERTED, e, where(e) + " -> TYPE = " + now.get());
-          }
+    for (String name : original.sectionNames()) {
+      if (!name.equals("queue") && !name.startsWith("queue.")) {
+        continue;
+      }
+      for (IniEntry e : original.section(name).orElseThrow().entries(Setting.TYPE.key())) {
+        Optional<String> now = QueueSettings.oldTypeName(e.value());
+        if (now.isPresent()) {
+          edits.setValue(e, now.get());
+          step(Kind.CONVERTED, e, where(e) + " -> TYPE = " + now.get());
         }
       }
     }
@@ -138,6 +143,12 @@ final class Migration {
             + o.noEffectReason(original).orElseThrow() + ")");
         continue;
       }
+      Optional<String> unusable = o.unusableReason(original);
+      if (unusable.isPresent()) {
+        step(Kind.CONFLICT, old, where(old) + " not moved: " + unusable.get() + "; write a CONN_STR"
+            + " the queue can use in [" + o.newSection() + "] and delete this line");
+        continue;
+      }
       Optional<IniEntry> existing = original.entry(o.newSection(), o.newKey().key());
       if (existing.isPresent()) {
         IniEntry e = existing.get();
@@ -155,14 +166,23 @@ final class Migration {
       deleteAll(o);
       String comment = old.inlineComment().startsWith(";") || old.inlineComment().startsWith("#")
           ? old.inlineComment() : "";
-      file = file.addKey(o.newSection(), o.newKey().key(), value.get(), comment);
+      edits.addKey(o.newSection(), o.newKey().key(), value.get(), comment);
       step(Kind.MOVED, old, where(old) + " -> " + target + " = " + value.get());
+      Optional<IniEntry> inherited = o.connStrToOverrideWhenMoved(original);
+      if (inherited.isPresent()) {
+        IniEntry c = inherited.get();
+        edits.addKey(o.newSection(), Setting.CONN_STR.key(), "", "");
+        step(Kind.ADDED, old, "[" + o.newSection() + "] CONN_STR = (empty), so that the "
+            + value.get() + " queue moved there from " + where(old) + " does not inherit ["
+            + c.section() + "] CONN_STR = " + c.value() + ", which it cannot use (the old option"
+            + " never read it)");
+      }
     }
   }
 
   private void deleteAll(OldOption o) {
-    for (Optional<IniEntry> e = o.find(file); e.isPresent(); e = o.find(file)) {
-      file = file.remove(e.get());
+    for (IniEntry e : original.section(o.section()).orElseThrow().entries(o.key())) {
+      edits.remove(e);
     }
   }
 

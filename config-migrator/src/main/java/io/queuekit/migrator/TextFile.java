@@ -3,7 +3,9 @@ package io.queuekit.migrator;
 import io.queuekit.ini.IniFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,12 +40,29 @@ final class TextFile {
         throw new Unreadable(file + " is not a text file (it holds NUL bytes); nothing was read", null);
       }
     }
-    try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
-    } catch (CharacterCodingException e) {
-      throw new Unreadable(file + " is not UTF-8 text, as Gitea's app.ini is; nothing was read", e);
+    if (!isUtf8(bytes)) {
+      throw new Unreadable(file + " is not UTF-8 text, as Gitea's app.ini is; nothing was read",
+          null);
     }
     return IniFile.parse(bytes, file.toString());
+  }
+
+  /** Whether {@code bytes} are valid UTF-8, decoded through a small buffer: a large file is not copied. */
+  private static boolean isUtf8(byte[] bytes) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(8192);
+    while (true) {
+      CoderResult r = decoder.decode(in, out, true);
+      if (r.isError()) {
+        return false;
+      }
+      out.clear();
+      if (r.isUnderflow()) {
+        return !decoder.flush(out).isError();
+      }
+    }
   }
 }

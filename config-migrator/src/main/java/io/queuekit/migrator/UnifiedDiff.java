@@ -1,35 +1,84 @@
 package io.queuekit.migrator;
 
-import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.patch.AbstractDelta;
+import com.github.difflib.patch.ChangeDelta;
+import com.github.difflib.patch.Chunk;
+import com.github.difflib.patch.DeleteDelta;
+import com.github.difflib.patch.InsertDelta;
 import com.github.difflib.patch.Patch;
 import io.queuekit.ConnStrings;
 import io.queuekit.ini.IniFile;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** A unified diff (3 lines of context) between two versions of an INI file, by java-diff-utils. */
+/**
+ * A unified diff (3 lines of context) between two versions of an INI file, formatted by
+ * java-diff-utils. The changes come from the edit itself ({@link IniFile.Edited#changes}), not
+ * from comparing the files: a diff algorithm would need both files as lists of strings and time
+ * that grows faster than the file, where the edit already knows each changed line.
+ */
 final class UnifiedDiff {
   private UnifiedDiff() {}
 
+  private static final int CONTEXT = 3;
+
   /**
-   * The diff of {@code before} and {@code after}, one string per line, empty when they are equal.
-   * Line terminators are not shown; with {@code maskPasswords}, passwords in every line are.
+   * Hands each line of the diff from {@code before} to {@code after}, given the {@code changes}
+   * that made one the other, to {@code out} as it is made, hunk by hunk: a diff of a large file
+   * with many changes is never held whole. Nothing when there are no changes. Line terminators
+   * are not shown; with {@code maskPasswords}, passwords in every line are.
    */
-  static List<String> of(IniFile before, IniFile after, boolean maskPasswords) {
-    List<String> a = lines(before, maskPasswords);
-    List<String> b = lines(after, maskPasswords);
-    Patch<String> patch = DiffUtils.diff(a, b);
-    if (patch.getDeltas().isEmpty()) {
-      return List.of();
-    }
+  static void write(IniFile before, IniFile after, List<IniFile.Change> changes,
+      boolean maskPasswords, Consumer<String> out) {
     String name = before.sourceName();
-    return UnifiedDiffUtils.generateUnifiedDiff(name, name, a, patch, 3);
+    // The original's lines as a view: the context lines are read from it, nothing is copied.
+    List<String> original = new AbstractList<>() {
+      @Override
+      public String get(int i) {
+        String line = before.line(i + 1);
+        return maskPasswords ? ConnStrings.mask(line) : line;
+      }
+
+      @Override
+      public int size() {
+        return before.lineCount();
+      }
+    };
+    boolean header = true;
+    int from = 0;
+    while (from < changes.size()) {
+      // the changes whose contexts touch make one hunk; each hunk is formatted on its own
+      int to = from + 1;
+      while (to < changes.size() && changes.get(to).oldLine()
+          - (changes.get(to - 1).oldLine() + changes.get(to - 1).oldCount()) <= 2 * CONTEXT) {
+        to++;
+      }
+      Patch<String> patch = new Patch<>(to - from);
+      for (IniFile.Change c : changes.subList(from, to)) {
+        Chunk<String> source = new Chunk<>(c.oldLine() - 1,
+            lines(before, c.oldLine(), c.oldCount(), maskPasswords));
+        Chunk<String> target = new Chunk<>(c.newLine() - 1,
+            lines(after, c.newLine(), c.newCount(), maskPasswords));
+        AbstractDelta<String> delta = c.oldCount() == 0 ? new InsertDelta<>(source, target)
+            : c.newCount() == 0 ? new DeleteDelta<>(source, target)
+            : new ChangeDelta<>(source, target);
+        patch.addDelta(delta);
+      }
+      List<String> hunk = UnifiedDiffUtils.generateUnifiedDiff(name, name, original, patch,
+          CONTEXT);
+      // the "--- name" and "+++ name" lines once, before the first hunk
+      hunk.subList(header ? 0 : Math.min(2, hunk.size()), hunk.size()).forEach(out);
+      header = false;
+      from = to;
+    }
   }
 
-  private static List<String> lines(IniFile file, boolean mask) {
-    List<String> out = new ArrayList<>(file.lineCount());
-    for (int i = 1; i <= file.lineCount(); i++) {
+  private static List<String> lines(IniFile file, int first, int count, boolean mask) {
+    List<String> out = new ArrayList<>(count);
+    for (int i = first; i < first + count; i++) {
       out.add(mask ? ConnStrings.mask(file.line(i)) : file.line(i));
     }
     return out;

@@ -32,10 +32,12 @@ class BackendRulesTest {
   void removedIssueIndexerTypeIsTranslatedAndItsConnStrConvertedWithPasswordMasked() {
     List<Finding> findings = check("[indexer]\nISSUE_INDEXER_QUEUE_TYPE = channel\n"
         + "ISSUE_INDEXER_QUEUE_CONN_STR = network=tcp,addr=h:6379,password=secret,db=1\n");
+    // a Redis string for a (persistable) channel: Gitea's old indexer read it only for redis
     assertThat(findings).extracting(Finding::fix).containsExactly(
         "move it to [queue.issue_indexer] as TYPE = level (config-migrator migrate does this)",
-        "move it to [queue.issue_indexer] as CONN_STR = redis://:****@h:6379/1"
-            + " (config-migrator migrate does this)");
+        "delete the line: Gitea ignored it: it read ISSUE_INDEXER_QUEUE_CONN_STR only for a redis"
+            + " issue queue, the issue queue is level (ISSUE_INDEXER_QUEUE_TYPE = channel), and"
+            + " this is a redis connection string");
     assertThat(findings.get(1).message()).contains("password=****").doesNotContain("secret");
   }
 
@@ -69,6 +71,15 @@ class BackendRulesTest {
         + " queue (every queue without its own [queue.NAME] type, TYPE from the default): it is a"
         + " redis connection string; ").contains("TYPE=level takes leveldb://path")
         .doesNotContain("secret");
+    // not "delete it": [queue.webhook] reads it
+    assertThat(f.fix()).isEqualTo("write a CONN_STR a level queue reads, or set TYPE = redis:"
+        + " start-up would refuse it; do not just delete it: [queue.webhook] reads it (write it"
+        + " there first)");
+  }
+
+  @Test
+  void aDefaultQueueWhoseConnStrNoOtherQueueReadsMayDeleteIt() {
+    Finding f = only("[queue]\nCONN_STR = redis://h:6379/0\n[queue.mail]\nLENGTH = 10\n");
     assertThat(f.fix()).isEqualTo("write a CONN_STR a level queue reads, or delete it, or set"
         + " TYPE = redis: start-up would refuse it");
   }

@@ -285,7 +285,6 @@ class MigrationTest {
       + "[queue.issue_indexer]\r\n"
       + "TYPE = redis\r\n"
       + "BATCH_LENGTH = 20\r\n"
-      + "DATADIR = indexers/issues.queue ; relative\r\n"
       + "CONN_STR = redis://:hunter2@127.0.0.1:6379/0\r\n"
       + "LENGTH = 20\r\n"
       + "\r\n"

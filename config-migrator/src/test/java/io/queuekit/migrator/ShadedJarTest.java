@@ -87,4 +87,36 @@ class ShadedJarTest {
     Run version = java("--version");
     assertThat(version.out()).matches("config-migrator \\d+\\.\\d+\\.\\d+.*\\n");
   }
+
+  @Test
+  void a50MegabyteFileMigratesInA256MegabyteHeap() throws Exception {
+    // Memory, not time: before the lean IniFile this needed several GB (BENCHMARKS.md, migrator).
+    Path ini = dir.resolve("big.ini");
+    StringBuilder b = new StringBuilder(MigrationTest.EVERYTHING.replace("\r\n", "\n"))
+        .append("\n\n");
+    try (var w = Files.newBufferedWriter(ini, StandardCharsets.UTF_8)) {
+      w.append(b);
+      long size = b.length();
+      for (int n = 0; size < 50_000_000; n++) {
+        b.setLength(0);
+        b.append("[section").append(n).append("]\n; ten keys\n");
+        for (int k = 0; k < 10; k++) {
+          b.append("KEY_").append(k).append(" = value ").append(k).append(" of ").append(n)
+              .append('\n');
+        }
+        if (n % 100 == 0) {
+          b.append("[queue.q").append(n).append("]\nTYPE = redis\n")
+              .append("CONN_STR = addrs=127.0.0.1:6379 db=").append(n % 16).append('\n');
+        }
+        w.append(b);
+        size += b.length();
+      }
+    }
+    Run r = javaWith(List.of("-Xmx256m"), "migrate", "--write", ini.toString());
+    assertThat(r.exit()).as(r.err().lines().reduce((x, y) -> y).orElse("")).isZero();
+    assertThat(r.err()).contains("wrote " + ini);
+    assertThat(r.out()).contains("+CONN_STR = redis://127.0.0.1:6379/4");
+    assertThat(Files.readString(ini)).contains("[queue.issue_indexer]\nTYPE = redis\n")
+        .doesNotContain("SEND_BUFFER_LEN");
+  }
 }

@@ -9,14 +9,13 @@ import io.queuekit.spi.BaseQueueFactory;
 import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -45,12 +44,10 @@ import java.util.stream.Collectors;
 public final class ConfigCheck {
   private static final String MIGRATE = "config-migrator migrate does this";
   private static final String DEFAULT_QUEUE = "default queue";
-  private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
 
   private final IniFile file;
   private final String name;
   private final Set<Finding> findings = new LinkedHashSet<>();
-  private final Set<IniEntry> badValues = new LinkedHashSet<>();
   /** The backends on the class path, asked to check their own CONN_STRs as start-up does. */
   private final BaseQueues backends = BaseQueues.load();
 
@@ -100,9 +97,18 @@ public final class ConfigCheck {
       IniEntry e = found.get();
       String target = "[" + o.newSection() + "] " + o.newKey().key();
       Optional<String> value = o.newValue(file);
+      Optional<IniEntry> override = o.connStrToOverrideWhenMoved(file);
       String fix = value.map(v -> "move it to [" + o.newSection() + "] as "
-              + kv(o.newKey().key(), v) + " (" + MIGRATE + ")")
+              + kv(o.newKey().key(), v) + override.map(c -> ", with CONN_STR = (empty) there so"
+                  + " that it does not inherit [" + c.section() + "] " + kv(c) + " (line "
+                  + c.line() + "), which a " + v + " queue cannot use").orElse("")
+              + " (" + MIGRATE + ")")
           .orElse("delete the line: " + o.noEffectReason(file).orElse(""));
+      Optional<String> unusable = o.unusableReason(file);
+      if (unusable.isPresent()) {
+        fix = "write a CONN_STR the queue can use in [" + o.newSection()
+            + "] and delete the line: " + unusable.get();
+      }
       if (o.removed()) {
         add(Severity.ERROR, e, "removed queue option [" + o.section() + "] " + kv(e)
             + ": Gitea 1.20+ and queuekit refuse to start while it is set; use " + target, fix);
@@ -119,22 +125,27 @@ public final class ConfigCheck {
   }
 
   private void queueSections() {
-    for (IniSection s : file.sections()) {
-      String n = s.name();
+    // by name: only the sections read here have their entries read
+    for (String n : file.sectionNames()) {
       if (n.equals(QueueLayers.QUEUE) || n.startsWith(QueueLayers.PREFIX)) {
+        IniSection s = file.section(n).orElseThrow();
         if (n.equals(QueueLayers.PREFIX)) {
           addSection(Severity.WARNING, s.line(), n, "section [queue.] names no queue",
               "write the queue's name after the dot, e.g. [queue.mail]");
         }
-        for (String key : s.keys()) {
-          checkKey(s, key);
+        // each key's entries grouped in one pass: a section with many keys stays linear
+        Map<String, List<IniEntry>> byKey = new LinkedHashMap<>();
+        for (IniEntry e : s.entries()) {
+          byKey.computeIfAbsent(e.key(), k -> new ArrayList<>(1)).add(e);
         }
+        byKey.forEach((key, all) -> checkKey(s, key, all));
       } else {
         String folded = IniParser.trimSpace(n).toLowerCase(Locale.ROOT);
         if (folded.equals(QueueLayers.QUEUE) || folded.startsWith(QueueLayers.PREFIX)) {
           String want = IniParser.trimSpace(n).toLowerCase(Locale.ROOT).equals(QueueLayers.QUEUE)
               ? QueueLayers.QUEUE : QueueLayers.PREFIX + IniParser.trimSpace(n).substring(6);
-          addSection(Severity.WARNING, s.line(), n, "section [" + n + "] is not read: section"
+          int line = file.section(n).orElseThrow().line();
+          addSection(Severity.WARNING, line, n, "section [" + n + "] is not read: section"
               + " names are case-sensitive and keep blanks (go-ini, as Gitea reads app.ini)",
               "rename it to [" + want + "]");
         }
@@ -142,8 +153,7 @@ public final class ConfigCheck {
     }
   }
 
-  private void checkKey(IniSection s, String key) {
-    List<IniEntry> all = s.entries(key);
+  private void checkKey(IniSection s, String key, List<IniEntry> all) {
     IniEntry e = all.get(all.size() - 1);
     if (all.size() > 1) {
       String lines = all.stream().map(x -> Integer.toString(x.line()))
@@ -194,7 +204,6 @@ public final class ConfigCheck {
     try {
       QueueSettings.builder().set(setting, e.value());
     } catch (QueueConfigException ex) {
-      badValues.add(e);
       String prefix = e.key().equals(setting.key())
           ? "" : "read as [queue." + QueueLayers.TASK + "] " + setting.key() + ": ";
       add(Severity.ERROR, e, prefix + ex.getMessage(),
@@ -209,9 +218,9 @@ public final class ConfigCheck {
     check(DEFAULT_QUEUE, List.of(QueueLayers.section(file, QueueLayers.QUEUE, false)), List.of(),
         QueueLayers.QUEUE);
     Set<String> names = new LinkedHashSet<>();
-    for (IniSection s : file.sections()) {
-      if (s.name().startsWith(QueueLayers.PREFIX) && s.name().length() > 6) {
-        names.add(s.name().substring(QueueLayers.PREFIX.length()));
+    for (String s : file.sectionNames()) {
+      if (s.startsWith(QueueLayers.PREFIX) && s.length() > 6) {
+        names.add(s.substring(QueueLayers.PREFIX.length()));
       }
     }
     names.add(QueueLayers.TASK);
@@ -275,7 +284,7 @@ public final class ConfigCheck {
     try {
       backend.get().validate(t, queue, settings);
     } catch (QueueConfigException e) {
-      Optional<String> meant = writtenFor(conn.text).filter(other -> !other.equals(t));
+      Optional<String> meant = QueueLayers.writtenFor(conn.text).filter(other -> !other.equals(t));
       String fix;
       if (conn.section.equals(QueueLayers.QUEUE) && !queue.equals(DEFAULT_QUEUE)) {
         // inherited from [queue], which other queues may need: override it in the queue's section
@@ -284,8 +293,18 @@ public final class ConfigCheck {
             + t + " queue reads there" + meant.map(o -> ", or set TYPE = " + o + " in [" + own + "]")
                 .orElse("");
       } else {
-        fix = "write a CONN_STR a " + t + " queue reads, or delete it"
-            + meant.map(o -> ", or set TYPE = " + o).orElse("") + ": start-up would refuse it";
+        List<String> readers = conn.section.equals(QueueLayers.QUEUE)
+            ? inheritors() : List.of();
+        if (readers.isEmpty()) {
+          fix = "write a CONN_STR a " + t + " queue reads, or delete it"
+              + meant.map(o -> ", or set TYPE = " + o).orElse("") + ": start-up would refuse it";
+        } else {
+          // [queue] CONN_STR is also what these queues read: deleting it would strip them of it
+          fix = "write a CONN_STR a " + t + " queue reads"
+              + meant.map(o -> ", or set TYPE = " + o).orElse("") + ": start-up would refuse it;"
+              + " do not just delete it: " + String.join(", ", readers) + " read"
+              + (readers.size() == 1 ? "s" : "") + " it (write it there first)";
+        }
       }
       add(Severity.ERROR, conn.entry, "CONN_STR = " + conn.text + " cannot be used by a " + t
           + " queue (" + describe(queue) + ", TYPE from " + typeOrigin + ")"
@@ -294,16 +313,26 @@ public final class ConfigCheck {
     }
   }
 
-  /** The type whose backend reads {@code connStr}: by its URI scheme, else by its outdated form. */
-  private Optional<String> writtenFor(String connStr) {
-    Matcher m = SCHEME.matcher(connStr.trim());
-    if (m.find()) {
-      Optional<String> byScheme = backends.typeForScheme(m.group(1));
-      if (byScheme.isPresent()) {
-        return byScheme;
+  /**
+   * The {@code [queue.NAME]} sections that write their own TYPE but inherit {@code [queue]}'s
+   * CONN_STR: the queues that read it, which its deletion would strip.
+   */
+  private List<String> inheritors() {
+    List<String> out = new ArrayList<>();
+    for (String s : file.sectionNames()) {
+      if (!s.startsWith(QueueLayers.PREFIX) || s.length() == QueueLayers.PREFIX.length()) {
+        continue;
+      }
+      Map<Setting, QueueLayers.Value> v = QueueLayers.effective(
+          QueueLayers.layers(file, s.substring(QueueLayers.PREFIX.length())));
+      QueueLayers.Value conn = v.get(Setting.CONN_STR);
+      QueueLayers.Value type = v.get(Setting.TYPE);
+      if (conn != null && conn.section.equals(QueueLayers.QUEUE) && type != null
+          && type.section.equals(s)) {
+        out.add("[" + s + "]");
       }
     }
-    return backends.currentConnStr(connStr).map(Map.Entry::getKey);
+    return out;
   }
 
   private boolean parentFails(String queue, List<QueueLayers.Layer> parent) {

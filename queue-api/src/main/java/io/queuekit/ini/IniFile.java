@@ -2,16 +2,20 @@ package io.queuekit.ini;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * An INI file read the way Gitea reads {@code app.ini}, kept line for line so that it can be
@@ -36,39 +40,73 @@ import java.util.Optional;
  *       neither {@code =} nor {@code :}, an empty key, a quote not closed before the end.
  * </ul>
  *
- * <p>Edits ({@link #remove}, {@link #setValue}, {@link #addKey}, {@link #addSection}) return a new
- * file; the lines they do not touch keep their exact bytes. New lines end the way most lines of
- * the file end, and a file without a final newline stays without one.
+ * <p>Edits ({@link #edit}, and the single ones {@link #remove}, {@link #setValue}, {@link #addKey},
+ * {@link #addSection}) return a new file; the lines they do not touch keep their exact bytes. New
+ * lines end the way most lines of the file end, and a file without a final newline stays without
+ * one.
  *
- * <p><b>Thread-safety:</b> immutable. <b>Ordering:</b> sections in order of first appearance,
- * entries in file order.
+ * <p><b>Memory:</b> a file keeps its bytes once, the offset of each line and the line of each
+ * header and entry; lines are decoded and entries read when asked for (a few sections are
+ * cached). A 50 MB file thus fits in a small heap, and every operation is linear in the file's
+ * size: batch many edits into one {@link #edit}, as each edit writes a new file.
+ *
+ * <p><b>Thread-safety:</b> immutable (its small cache is synchronized). <b>Ordering:</b> sections
+ * in order of first appearance, entries in file order.
  */
 public final class IniFile {
   /** go-ini's name for the keys before the first section header. */
   public static final String DEFAULT_SECTION = "DEFAULT";
 
-  private final String sourceName;
-  private final List<IniLine> lines;
-  private final List<IniEntry> entries;
-  private final Map<String, IniSection> sections;
+  static final String LF = "\n";
+  static final String CRLF = "\r\n";
+  static final String NONE = "";
+  private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+  /** Sections read last, kept: the checks ask for the same few sections again and again. */
+  private static final int CACHED_SECTIONS = 64;
 
-  private IniFile(String sourceName, List<IniLine> lines) {
+  private final String sourceName;
+  private final byte[] content;
+  /** Offset of each line's first byte; one more element, {@code content.length}, at the end. */
+  private final int[] starts;
+  private final int bom;
+  private final IniParser.Index index;
+  private final Map<String, IniSection> cache = new LinkedHashMap<>(16, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, IniSection> eldest) {
+      return size() > CACHED_SECTIONS;
+    }
+  };
+
+  private IniFile(String sourceName, byte[] content) {
     this.sourceName = Objects.requireNonNull(sourceName, "sourceName");
-    this.lines = Collections.unmodifiableList(new ArrayList<>(lines));
-    IniParser.Result parsed = IniParser.parse(this, this.lines);
-    this.entries = Collections.unmodifiableList(parsed.entries);
-    Map<String, List<IniEntry>> bySection = new LinkedHashMap<>();
-    for (String name : parsed.headers.keySet()) {
-      bySection.put(name, new ArrayList<>());
+    this.content = content;
+    this.starts = lineStarts(content);
+    this.bom = content.length >= 3 && content[0] == UTF8_BOM[0] && content[1] == UTF8_BOM[1]
+        && content[2] == UTF8_BOM[2] ? 3 : 0;
+    this.index = IniParser.index(this);
+  }
+
+  /** Splits at each {@code '\n'} as go-ini's reader does; the last line may lack one. */
+  private static int[] lineStarts(byte[] bytes) {
+    int n = 0;
+    for (byte b : bytes) {
+      if (b == '\n') {
+        n++;
+      }
     }
-    for (IniEntry e : parsed.entries) {
-      bySection.get(e.section()).add(e);
+    boolean tail = bytes.length > 0 && bytes[bytes.length - 1] != '\n';
+    int lines = n + (tail ? 1 : 0);
+    int[] out = new int[lines + 1];
+    int k = 1;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '\n' && k <= lines) {
+        out[k++] = i + 1;
+      }
     }
-    Map<String, IniSection> s = new LinkedHashMap<>();
-    for (Map.Entry<String, List<Integer>> h : parsed.headers.entrySet()) {
-      s.put(h.getKey(), new IniSection(h.getKey(), h.getValue(), bySection.get(h.getKey())));
-    }
-    this.sections = Collections.unmodifiableMap(s);
+    out[lines] = bytes.length;
+    return out;
   }
 
   /**
@@ -82,12 +120,13 @@ public final class IniFile {
   }
 
   /**
-   * Reads {@code bytes} (UTF-8) named {@code sourceName} in messages.
+   * Reads {@code bytes} (UTF-8) named {@code sourceName} in messages. The file keeps {@code
+   * bytes}, which the caller must not change.
    *
    * @throws IniParseException when a line is one go-ini rejects
    */
   public static IniFile parse(byte[] bytes, String sourceName) {
-    return new IniFile(sourceName, IniLine.split(bytes));
+    return new IniFile(sourceName, bytes);
   }
 
   /**
@@ -107,59 +146,219 @@ public final class IniFile {
     return sourceName;
   }
 
-  /** Every section, merged by name, in order of first appearance; the default section first. */
+  /**
+   * Every section, merged by name, in order of first appearance; the default section first. The
+   * list reads each section's entries when its element is taken.
+   */
   public List<IniSection> sections() {
-    return List.copyOf(sections.values());
+    List<String> names = List.copyOf(index.sections.keySet());
+    return new AbstractList<>() {
+      @Override
+      public IniSection get(int i) {
+        return section(names.get(i)).orElseThrow();
+      }
+
+      @Override
+      public int size() {
+        return names.size();
+      }
+    };
+  }
+
+  /** The names of every section, in order of first appearance; the default section first. */
+  public List<String> sectionNames() {
+    return List.copyOf(index.sections.keySet());
   }
 
   /** The section {@code name}, compared exactly (go-ini's section names are case-sensitive). */
   public Optional<IniSection> section(String name) {
-    return Optional.ofNullable(sections.get(name));
+    IniParser.Lines at = index.sections.get(name);
+    if (at == null) {
+      return Optional.empty();
+    }
+    synchronized (cache) {
+      IniSection cached = cache.get(name);
+      if (cached != null) {
+        return Optional.of(cached);
+      }
+    }
+    List<IniEntry> entries = new ArrayList<>(at.entries.size());
+    for (int i = 0; i < at.entries.size(); i++) {
+      entries.add(IniParser.entryAt(this, name, at.entries.get(i), index.autoKeys));
+    }
+    IniSection s = new IniSection(name, at.headers.toList(), entries);
+    synchronized (cache) {
+      cache.put(name, s);
+    }
+    return Optional.of(s);
   }
 
   /** The entry go-ini uses for {@code key} in {@code section}: the last one written. */
   public Optional<IniEntry> entry(String section, String key) {
-    IniSection s = sections.get(section);
-    return s == null ? Optional.empty() : s.entry(key);
+    return section(section).flatMap(s -> s.entry(key));
   }
 
-  /** Every entry of the file, in file order. */
+  /** Every entry of the file, in file order (read from every section: for small files). */
   public List<IniEntry> entries() {
-    return entries;
+    List<IniEntry> all = new ArrayList<>();
+    for (String name : index.sections.keySet()) {
+      all.addAll(section(name).orElseThrow().entries());
+    }
+    all.sort(Comparator.comparingInt(IniEntry::line));
+    return List.copyOf(all);
   }
 
   /** The number of physical lines. */
   public int lineCount() {
-    return lines.size();
+    return starts.length - 1;
   }
 
   /** The text of 1-based line {@code number}, without its terminator. */
   public String line(int number) {
-    return lines.get(number - 1).text;
+    return text(number - 1);
+  }
+
+  /** The text of 0-based line {@code i}: its bytes as UTF-8 (U+FFFD for bytes that are not). */
+  String text(int i) {
+    int from = i == 0 ? bom : starts[i];
+    return new String(content, from, end(i) - from, StandardCharsets.UTF_8);
+  }
+
+  /** The terminator of 0-based line {@code i}: {@code \r\n}, {@code \n} or none. */
+  String eol(int i) {
+    int next = starts[i + 1];
+    if (next == starts[i] || content[next - 1] != '\n') {
+      return NONE;
+    }
+    return next - 2 >= starts[i] && content[next - 2] == '\r' ? CRLF : LF;
+  }
+
+  /** Where 0-based line {@code i}'s text ends (its terminator starts). */
+  private int end(int i) {
+    return starts[i + 1] - eol(i).length();
+  }
+
+  /** The first {@code n} bytes of the file (fewer if it is shorter). */
+  byte[] firstBytes(int n) {
+    return Arrays.copyOf(content, Math.min(n, content.length));
   }
 
   /** The file's bytes: identical to what was read, except where edited. */
   public byte[] toBytes() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (IniLine l : lines) {
-      out.writeBytes(l.raw);
-      out.writeBytes(l.eol.getBytes(StandardCharsets.US_ASCII));
-    }
-    return out.toByteArray();
+    return content.clone();
+  }
+
+  /** Writes {@link #toBytes()} to {@code out} without copying them. */
+  public void writeTo(OutputStream out) throws IOException {
+    out.write(content);
   }
 
   /** The file as text (UTF-8; bytes that are not UTF-8 shown as U+FFFD). */
   public String text() {
-    return new String(toBytes(), StandardCharsets.UTF_8);
+    return new String(content, StandardCharsets.UTF_8);
   }
 
   /** Whether the last line ends with a line terminator (true for an empty file). */
   public boolean endsWithNewline() {
-    return lines.isEmpty() || !lines.get(lines.size() - 1).eol.isEmpty();
+    return content.length == 0 || content[content.length - 1] == '\n';
   }
 
   // ---------------------------------------------------------------------------------------------
   // Edits
+
+  /**
+   * Edits to apply at once ({@link IniFile#edit}): every entry and line refers to the file the
+   * edits are for, whatever the other edits do. Not thread-safe; used once.
+   */
+  public final class Edits {
+    private final TreeMap<Integer, Op> ops = new TreeMap<>();
+    private final Map<String, List<String[]>> added = new LinkedHashMap<>();
+
+    private Edits() {}
+
+    /**
+     * Removes {@code entry}'s lines; comments above it stay.
+     *
+     * @throws IllegalArgumentException if the entry was not read from this file, or is edited
+     *     already
+     */
+    public Edits remove(IniEntry entry) {
+      checkOwner(entry);
+      put(entry, new Op(entry, null, null));
+      return this;
+    }
+
+    /**
+     * Sets {@code entry}'s value, quoted as go-ini needs it; the key, the blanks around the
+     * delimiter and the inline comment are kept.
+     *
+     * @throws IllegalArgumentException as {@link IniFile#setValue}
+     */
+    public Edits setValue(IniEntry entry, String value) {
+      checkOwner(entry);
+      String first = text(entry.line() - 1);
+      String last = text(entry.lastLine() - 1);
+      String t = first.substring(0, entry.valueStart) + IniValues.quote(value)
+          + last.substring(Math.min(entry.valueEnd, last.length()));
+      put(entry, new Op(entry, t, value));
+      return this;
+    }
+
+    /**
+     * Adds {@code key = value} to {@code section}, as {@link IniFile#addKey}; keys added to one
+     * section appear in the order added.
+     *
+     * @throws IllegalArgumentException as {@link IniFile#addKey}
+     */
+    public Edits addKey(String section, String key, String value, String inlineComment) {
+      checkKey(key, inlineComment);
+      checkName("section", section, "");
+      IniValues.quote(value); // fails now for a value go-ini cannot represent
+      added.computeIfAbsent(section, k -> new ArrayList<>())
+          .add(new String[] {key, value, inlineComment});
+      return this;
+    }
+
+    /** Adds a {@code [section]} header at the end if there is none, as {@link #addSection}. */
+    public Edits addSection(String section) {
+      checkName("section", section, "");
+      added.computeIfAbsent(section, k -> new ArrayList<>());
+      return this;
+    }
+
+    private void put(IniEntry entry, Op op) {
+      if (ops.putIfAbsent(entry.line(), op) != null) {
+        throw new IllegalArgumentException(entry + " is edited twice");
+      }
+    }
+
+    /** The edited file. */
+    public IniFile apply() {
+      return IniFile.this.apply(this).file;
+    }
+
+    /** The edited file, and which lines changed, for a diff. */
+    public Edited applyWithChanges() {
+      return IniFile.this.apply(this);
+    }
+  }
+
+  /**
+   * One change: {@code oldCount} lines at {@code oldLine} became {@code newCount} lines at {@code
+   * newLine} (1-based; a count of 0 is an insertion or a removal).
+   */
+  public record Change(int oldLine, int oldCount, int newLine, int newCount) {}
+
+  /** An edited file and its changes, in line order. */
+  public record Edited(IniFile file, List<Change> changes) {}
+
+  /** A replacement ({@code text} non-null, reading back as {@code value}) or a removal. */
+  private record Op(IniEntry entry, String text, String value) {}
+
+  /** Edits to apply to this file at once, linear in its size: {@code file.edit().…​.apply()}. */
+  public Edits edit() {
+    return new Edits();
+  }
 
   /**
    * A copy without {@code entry}'s lines. Comments above it stay where they are.
@@ -167,15 +366,7 @@ public final class IniFile {
    * @throws IllegalArgumentException if the entry was not read from this file
    */
   public IniFile remove(IniEntry entry) {
-    checkOwner(entry);
-    List<IniLine> copy = new ArrayList<>(lines);
-    boolean lastWithoutNewline = entry.lastLine() == lines.size() && !endsWithNewline();
-    copy.subList(entry.line() - 1, entry.lastLine()).clear();
-    if (lastWithoutNewline && !copy.isEmpty()) {
-      int last = copy.size() - 1;
-      copy.set(last, copy.get(last).withEol(IniLine.NONE));
-    }
-    return new IniFile(sourceName, copy);
+    return edit().remove(entry).apply();
   }
 
   /**
@@ -186,18 +377,7 @@ public final class IniFile {
    *     represent the value (it holds both a backtick or line break and {@code """})
    */
   public IniFile setValue(IniEntry entry, String value) {
-    checkOwner(entry);
-    String first = lines.get(entry.line() - 1).text;
-    String last = lines.get(entry.lastLine() - 1).text;
-    String text = first.substring(0, entry.valueStart) + IniValues.quote(value)
-        + last.substring(Math.min(entry.valueEnd, last.length()));
-    List<IniLine> copy = new ArrayList<>(lines);
-    List<IniLine> replacement = IniLine.splitText(text, lines.get(entry.lastLine() - 1).eol);
-    copy.subList(entry.line() - 1, entry.lastLine()).clear();
-    copy.addAll(entry.line() - 1, replacement);
-    IniFile edited = new IniFile(sourceName, copy);
-    edited.verify(entry.section(), entry.key(), value, entry.line());
-    return edited;
+    return edit().setValue(entry, value).apply();
   }
 
   /**
@@ -213,17 +393,7 @@ public final class IniFile {
    *     go-ini cannot represent
    */
   public IniFile addKey(String section, String key, String value, String inlineComment) {
-    checkName("key", key, "=:");
-    if (key.startsWith("[") || key.startsWith("#") || key.startsWith(";")
-        || key.startsWith("\"") || key.startsWith("`")) {
-      throw new IllegalArgumentException("key " + key + " cannot start with " + key.charAt(0));
-    }
-    if (!inlineComment.isEmpty() && !inlineComment.startsWith(";")
-        && !inlineComment.startsWith("#") || inlineComment.contains("\n")) {
-      throw new IllegalArgumentException("an inline comment starts with ; or #: " + inlineComment);
-    }
-    IniFile base = addSection(section);
-    return base.insertKey(section, key, value, inlineComment);
+    return edit().addKey(section, key, value, inlineComment).apply();
   }
 
   /** {@link #addKey(String, String, String, String)} without an inline comment. */
@@ -239,73 +409,241 @@ public final class IniFile {
    */
   public IniFile addSection(String section) {
     checkName("section", section, "");
-    if (sections.containsKey(section)) {
-      return this;
-    }
-    List<String> add = new ArrayList<>();
-    if (!lines.isEmpty() && !IniParser.trimSpace(lines.get(lines.size() - 1).text).isEmpty()) {
-      add.add("");
-    }
-    add.add("[" + section + "]");
-    return new IniFile(sourceName, insert(lines.size(), add));
+    return index.sections.containsKey(section) ? this : edit().addSection(section).apply();
   }
 
-  private IniFile insertKey(String section, String key, String value, String comment) {
-    IniSection s = sections.get(section);
-    IniEntry style = s.entries().isEmpty()
-        ? (entries.isEmpty() ? null : entries.get(entries.size() - 1))
-        : s.entries().get(s.entries().size() - 1);
+  private static void checkKey(String key, String inlineComment) {
+    checkName("key", key, "=:");
+    if (key.startsWith("[") || key.startsWith("#") || key.startsWith(";")
+        || key.startsWith("\"") || key.startsWith("`")) {
+      throw new IllegalArgumentException("key " + key + " cannot start with " + key.charAt(0));
+    }
+    if (!inlineComment.isEmpty() && !inlineComment.startsWith(";")
+        && !inlineComment.startsWith("#") || inlineComment.contains("\n")) {
+      throw new IllegalArgumentException("an inline comment starts with ; or #: " + inlineComment);
+    }
+  }
+
+  /** Writes the edited file in one pass over this one. */
+  private Edited apply(Edits edits) {
+    String eol = dominantEol();
+    int n = lineCount();
+    // Lines to insert after k original lines: keys added to existing sections, new sections.
+    TreeMap<Integer, List<String>> inserts = new TreeMap<>();
+    List<String> appended = new ArrayList<>();
+    List<String[]> added = new ArrayList<>(); // section, key, value: checked in the result
+    for (Map.Entry<String, List<String[]>> a : edits.added.entrySet()) {
+      String section = a.getKey();
+      IniEntry style = styleFor(section);
+      List<String> texts = new ArrayList<>();
+      for (String[] kv : a.getValue()) {
+        texts.add(keyLine(style, kv[0], kv[1], kv[2]));
+        added.add(new String[] {section, kv[0], kv[1]});
+      }
+      if (index.sections.containsKey(section)) {
+        if (texts.isEmpty()) {
+          continue; // addSection of a section that exists: nothing to write
+        }
+        inserts.computeIfAbsent(insertionPoint(section), k -> new ArrayList<>()).addAll(texts);
+      } else {
+        boolean blankBefore = appended.isEmpty()
+            ? n > 0 && !IniParser.trimSpace(text(n - 1)).isEmpty() : true;
+        if (blankBefore) {
+          appended.add("");
+        }
+        appended.add("[" + section + "]");
+        appended.addAll(texts);
+      }
+    }
+    if (!appended.isEmpty()) {
+      inserts.computeIfAbsent(n, k -> new ArrayList<>()).addAll(appended);
+    }
+    // Events in line order: an edit of the entry on line L sorts as 2L, an insertion after k
+    // lines as 2k + 1, so that lines added after an edited entry follow its replacement.
+    TreeMap<Integer, Object> events = new TreeMap<>();
+    edits.ops.forEach((line, op) -> events.put(line * 2, op));
+    inserts.forEach((after, texts) -> events.put(after * 2 + 1, texts));
+
+    Buffer out = new Buffer(outputSize(edits.ops, inserts, eol));
+    List<Change> changes = new ArrayList<>();
+    List<Object[]> replaced = new ArrayList<>(); // new line, op: checked in the result
+    int written = 0; // lines written so far
+    int copied = 0; // original lines written or skipped so far
+    for (Map.Entry<Integer, Object> ev : events.entrySet()) {
+      if (ev.getValue() instanceof Op op) {
+        int first = op.entry().line() - 1;
+        int last = op.entry().lastLine() - 1;
+        if (first < copied) {
+          throw new IllegalArgumentException(op.entry() + " overlaps another edit");
+        }
+        out.write(content, starts[copied], starts[first] - starts[copied]);
+        written += first - copied;
+        int count = 0;
+        if (op.text() != null) {
+          for (String[] l : splitText(op.text(), eol(last))) {
+            writeLine(out, l[0], l[1]);
+            count++;
+          }
+          replaced.add(new Object[] {written + 1, op});
+        }
+        changes.add(new Change(first + 1, last - first + 1, written + 1, count));
+        written += count;
+        copied = last + 1;
+      } else {
+        @SuppressWarnings("unchecked")
+        List<String> texts = (List<String>) ev.getValue();
+        int after = ev.getKey() / 2;
+        out.write(content, starts[copied], starts[after] - starts[copied]);
+        written += after - copied;
+        copied = after;
+        if (after == n && !endsWithNewline()) {
+          out.writeBytes(eol.getBytes(StandardCharsets.US_ASCII)); // the old last line's
+        }
+        changes.add(new Change(after + 1, 0, written + 1, texts.size()));
+        for (String t : texts) {
+          writeLine(out, t, eol);
+          written++;
+        }
+      }
+    }
+    out.write(content, starts[copied], content.length - starts[copied]);
+    byte[] bytes = out.size() == out.buffer().length ? out.buffer() : out.toByteArray();
+    if (!endsWithNewline()) {
+      // A file without a final newline stays without one, whatever was removed or added last.
+      int cut = bytes.length > 0 && bytes[bytes.length - 1] == '\n'
+          ? (bytes.length > 1 && bytes[bytes.length - 2] == '\r' ? 2 : 1) : 0;
+      bytes = Arrays.copyOf(bytes, bytes.length - cut);
+    }
+    IniFile edited = new IniFile(sourceName, bytes);
+    for (Object[] r : replaced) {
+      Op op = (Op) r[1];
+      edited.verify(op.entry().section(), op.entry().key(), op.value(), (Integer) r[0]);
+    }
+    for (String[] a : added) {
+      edited.verify(a[0], a[1], a[2], -1);
+    }
+    return new Edited(edited, List.copyOf(changes));
+  }
+
+  /** The entry whose indentation and delimiter a key added to {@code section} copies. */
+  private IniEntry styleFor(String section) {
+    List<IniEntry> own = section(section).map(IniSection::entries).orElse(List.of());
+    if (!own.isEmpty()) {
+      return own.get(own.size() - 1);
+    }
+    if (index.lastEntryLine == 0) {
+      return null;
+    }
+    for (Map.Entry<String, IniParser.Lines> e : index.sections.entrySet()) {
+      IniParser.Lines at = e.getValue();
+      if (at.entries.size() > 0 && at.entries.get(at.entries.size() - 1) == index.lastEntryLine) {
+        return IniParser.entryAt(this, e.getKey(), index.lastEntryLine, index.autoKeys);
+      }
+    }
+    throw new IllegalStateException("no section holds line " + index.lastEntryLine);
+  }
+
+  private static String keyLine(IniEntry style, String key, String value, String comment) {
     String indent = style == null ? "" : style.indent;
     String delimiter = style == null || style.value().isEmpty() || style.delimiter.isEmpty()
         ? " = " : style.delimiter;
     String text = indent + key + delimiter + IniValues.quote(value)
         + (comment.isEmpty() ? "" : " " + comment);
+    // "CONN_STR =", not "CONN_STR = " with a trailing blank
+    return value.isEmpty() && comment.isEmpty() ? text.stripTrailing() : text;
+  }
+
+  /** How many lines precede a key added to the existing {@code section}. */
+  private int insertionPoint(String section) {
+    IniParser.Lines at = index.sections.get(section);
     int after = 0;
-    for (int h : s.headerLines()) {
-      after = Math.max(after, h);
+    for (int i = 0; i < at.headers.size(); i++) {
+      after = Math.max(after, at.headers.get(i));
     }
-    for (IniEntry e : s.entries()) {
+    for (IniEntry e : section(section).orElseThrow().entries()) {
       after = Math.max(after, e.lastLine());
     }
     if (after == 0) {
       // The default section without entries or header: before the first header.
-      after = sections.values().stream().flatMap(x -> x.headerLines().stream())
-          .findFirst().map(h -> h - 1).orElse(lines.size());
+      int firstHeader = Integer.MAX_VALUE;
+      for (IniParser.Lines l : index.sections.values()) {
+        if (l.headers.size() > 0) {
+          firstHeader = Math.min(firstHeader, l.headers.get(0));
+        }
+      }
+      after = firstHeader == Integer.MAX_VALUE ? lineCount() : firstHeader - 1;
     }
-    IniFile edited = new IniFile(sourceName, insert(after, List.of(text)));
-    edited.verify(section, key, value, -1);
-    return edited;
+    return after;
   }
 
-  /** The lines with {@code texts} inserted after the first {@code after} lines. */
-  private List<IniLine> insert(int after, List<String> texts) {
-    String eol = dominantEol();
-    List<IniLine> copy = new ArrayList<>(lines);
-    List<IniLine> added = new ArrayList<>();
-    for (String t : texts) {
-      added.addAll(IniLine.splitText(t, eol));
+  /** A byte buffer whose array is taken as it is when exactly full: a large file is not copied. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer(int size) {
+      super(size);
     }
-    if (after == lines.size() && !endsWithNewline()) {
-      // Appending to a file without a final newline: the old last line gets one, the new doesn't.
-      copy.set(after - 1, copy.get(after - 1).withEol(eol));
-      int last = added.size() - 1;
-      added.set(last, added.get(last).withEol(IniLine.NONE));
+
+    byte[] buffer() {
+      return buf;
     }
-    copy.addAll(after, added);
-    return copy;
+  }
+
+  /** The size of the edited file, before a final newline is dropped: the buffer's exact size. */
+  private int outputSize(Map<Integer, Op> ops, Map<Integer, List<String>> inserts, String eol) {
+    long size = content.length;
+    for (Op op : ops.values()) {
+      int last = op.entry().lastLine() - 1;
+      size -= starts[last + 1] - starts[op.entry().line() - 1];
+      if (op.text() != null) {
+        for (String[] l : splitText(op.text(), eol(last))) {
+          size += l[0].getBytes(StandardCharsets.UTF_8).length + l[1].length();
+        }
+      }
+    }
+    for (Map.Entry<Integer, List<String>> e : inserts.entrySet()) {
+      if (e.getKey() == lineCount() && !endsWithNewline()) {
+        size += eol.length();
+      }
+      for (String t : e.getValue()) {
+        size += t.getBytes(StandardCharsets.UTF_8).length + eol.length();
+      }
+    }
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(sourceName + " would be larger than 2 GB");
+    }
+    return (int) size;
+  }
+
+  private static void writeLine(ByteArrayOutputStream out, String text, String eol) {
+    out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(eol.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Splits text an edit writes into {text, eol} lines; the last ends with {@code lastEol}. */
+  private static List<String[]> splitText(String text, String lastEol) {
+    List<String[]> lines = new ArrayList<>();
+    int start = 0;
+    for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
+      boolean cr = i > start && text.charAt(i - 1) == '\r';
+      lines.add(new String[] {text.substring(start, cr ? i - 1 : i), cr ? CRLF : LF});
+      start = i + 1;
+    }
+    lines.add(new String[] {text.substring(start), lastEol});
+    return lines;
   }
 
   private String dominantEol() {
     int crlf = 0;
     int lf = 0;
-    for (IniLine l : lines) {
-      if (l.eol.equals(IniLine.CRLF)) {
-        crlf++;
-      } else if (l.eol.equals(IniLine.LF)) {
-        lf++;
+    for (int i = 0; i < content.length; i++) {
+      if (content[i] == '\n') {
+        if (i > 0 && content[i - 1] == '\r') {
+          crlf++;
+        } else {
+          lf++;
+        }
       }
     }
-    return crlf > lf ? IniLine.CRLF : IniLine.LF;
+    return crlf > lf ? CRLF : LF;
   }
 
   /** Checks that an edit reads back as intended (the entry on {@code line}, else the last one). */
@@ -345,6 +683,6 @@ public final class IniFile {
 
   @Override
   public String toString() {
-    return sourceName + " (" + lines.size() + " lines, " + sections.size() + " sections)";
+    return sourceName + " (" + lineCount() + " lines, " + index.sections.size() + " sections)";
   }
 }

@@ -1,6 +1,8 @@
 package io.queuekit.ini;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,34 +34,93 @@ import java.util.Map;
  * which those libraries do not follow (they differ on inline comments, quoting and duplicates).
  */
 final class IniParser {
-  static final class Result {
-    final List<IniEntry> entries = new ArrayList<>();
-    final Map<String, List<Integer>> headers = new LinkedHashMap<>();
+  /**
+   * Where the sections and entries are: per section (in order of first appearance) its header
+   * lines and the first line of each entry, all 1-based. Entries themselves are read again on
+   * demand ({@link #entryAt}), so that a large file keeps only these numbers.
+   */
+  static final class Index {
+    final Map<String, Lines> sections = new LinkedHashMap<>();
+    /** Keys go-ini numbers ({@code -} becomes {@code #1}, {@code #2}, … per header). */
+    final Map<Integer, String> autoKeys = new HashMap<>();
+    int lastEntryLine;
+  }
+
+  /** A growable list of line numbers. */
+  static final class Lines {
+    final IntList headers = new IntList();
+    final IntList entries = new IntList();
+  }
+
+  /** A growable {@code int} list: a boxed list of every entry's line would not be lean. */
+  static final class IntList {
+    private int[] values = new int[4];
+    private int size;
+
+    void add(int v) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    int get(int i) {
+      return values[i];
+    }
+
+    int size() {
+      return size;
+    }
+
+    List<Integer> toList() {
+      List<Integer> out = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        out.add(values[i]);
+      }
+      return out;
+    }
   }
 
   private final IniFile owner;
-  private final List<IniLine> lines;
-  private final Result result = new Result();
+  private final int lineCount;
+  private Index index; // only when indexing the whole file
   private String section = IniFile.DEFAULT_SECTION;
+  private IniEntry last;
 
-  private IniParser(IniFile owner, List<IniLine> lines) {
+  private IniParser(IniFile owner) {
     this.owner = owner;
-    this.lines = lines;
+    this.lineCount = owner.lineCount();
   }
 
-  static Result parse(IniFile owner, List<IniLine> lines) {
-    IniParser p = new IniParser(owner, lines);
+  /** Reads every line, checking it as go-ini does, and records where things are. */
+  static Index index(IniFile owner) {
+    IniParser p = new IniParser(owner);
+    p.index = new Index();
     p.run();
-    return p.result;
+    return p.index;
+  }
+
+  /** The entry starting on 1-based {@code line}, which the index recorded in {@code section}. */
+  static IniEntry entryAt(IniFile owner, String section, int line, Map<Integer, String> autoKeys) {
+    IniParser p = new IniParser(owner);
+    p.section = section;
+    int i = line - 1;
+    String full = owner.text(i) + owner.eol(i);
+    int indent = leadingSpace(full, 0);
+    String l = full.substring(indent);
+    KeyName kn = p.readKeyName(l, i);
+    String key = autoKeys.getOrDefault(line, kn.name);
+    p.readValue(key, i, indent, l, kn);
+    return p.last;
   }
 
   private void run() {
     checkEncoding();
-    result.headers.put(section, new ArrayList<>());
+    index.sections.put(section, new Lines());
     int autoKey = 1;
     int i = 0;
-    while (i < lines.size()) {
-      String full = lines.get(i).withTerminator();
+    while (i < lineCount) {
+      String full = owner.text(i) + owner.eol(i);
       int indent = leadingSpace(full, 0);
       String line = full.substring(indent);
       if (line.isEmpty() || line.charAt(0) == '#' || line.charAt(0) == ';') {
@@ -76,7 +137,7 @@ final class IniParser {
           throw error(i, "empty section name");
         }
         section = name;
-        result.headers.computeIfAbsent(section, k -> new ArrayList<>()).add(i + 1);
+        index.sections.computeIfAbsent(section, k -> new Lines()).headers.add(i + 1);
         autoKey = 1;
         i++;
         continue;
@@ -85,16 +146,19 @@ final class IniParser {
       String key = kn.name;
       if (key.equals("-")) {
         key = "#" + autoKey++;
+        index.autoKeys.put(i + 1, key);
       }
+      index.sections.get(section).entries.add(i + 1);
+      index.lastEntryLine = i + 1;
       i = readValue(key, i, indent, line, kn) + 1;
     }
   }
 
   private void checkEncoding() {
-    if (lines.isEmpty()) {
+    if (lineCount == 0) {
       return;
     }
-    byte[] raw = lines.get(0).raw;
+    byte[] raw = owner.firstBytes(2);
     if (raw.length >= 2 && ((raw[0] == (byte) 0xFE && raw[1] == (byte) 0xFF)
         || (raw[0] == (byte) 0xFF && raw[1] == (byte) 0xFE))) {
       throw error(0, "the file is UTF-16 (byte order mark); save it as UTF-8");
@@ -153,7 +217,7 @@ final class IniParser {
 
   /** Reads the value of the key on line {@code index}; returns the index of its last line. */
   private int readValue(String key, int index, int indent, String line, KeyName kn) {
-    String text = lines.get(index).text;
+    String text = owner.text(index);
     String in = line.substring(kn.afterDelimiter);
     int lead = leadingSpace(in, 0);
     String v = in.substring(lead);
@@ -177,13 +241,13 @@ final class IniParser {
         return index;
       }
       StringBuilder value = new StringBuilder(rest);
-      for (int j = index + 1; j < lines.size(); j++) {
-        String next = lines.get(j).withTerminator();
+      for (int j = index + 1; j < lineCount; j++) {
+        String next = owner.text(j) + owner.eol(j);
         int p = next.lastIndexOf(quote);
         if (p >= 0) {
           value.append(next, 0, p);
           int end = p + quote.length();
-          String lastText = lines.get(j).text;
+          String lastText = owner.text(j);
           add(key, value.toString(), index, j, start, end, indentText, delimiterText,
               trimSpace(lastText.substring(Math.min(end, lastText.length()))));
           return j;
@@ -210,8 +274,8 @@ final class IniParser {
 
   private void add(String key, String value, int first, int last, int start, int end,
       String indent, String delimiter, String comment) {
-    result.entries.add(new IniEntry(owner, section, key, value, first + 1, last + 1, start, end,
-        indent, delimiter, comment));
+    this.last = new IniEntry(owner, section, key, value, first + 1, last + 1, start, end,
+        indent, delimiter, comment);
   }
 
   // go-ini: both ends are the quote and it occurs nowhere else.
@@ -221,7 +285,7 @@ final class IniParser {
   }
 
   private IniParseException error(int index, String problem) {
-    String text = index < lines.size() ? lines.get(index).text : "";
+    String text = index < lineCount ? owner.text(index) : "";
     return new IniParseException(owner.sourceName(), index + 1, text, problem, section);
   }
 

@@ -144,9 +144,9 @@ public final class IniQueueConfig implements QueueConfig {
   /** The queue names that have a {@code [queue.NAME]} section, in file order. */
   public Set<String> configuredQueues() {
     Set<String> names = new LinkedHashSet<>();
-    for (IniSection s : file.sections()) {
-      if (s.name().startsWith(QueueLayers.PREFIX) && s.name().length() > QueueLayers.PREFIX.length()) {
-        names.add(s.name().substring(QueueLayers.PREFIX.length()));
+    for (String s : file.sectionNames()) {
+      if (s.startsWith(QueueLayers.PREFIX) && s.length() > QueueLayers.PREFIX.length()) {
+        names.add(s.substring(QueueLayers.PREFIX.length()));
       }
     }
     return Collections.unmodifiableSet(names);

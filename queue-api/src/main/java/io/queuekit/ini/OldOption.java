@@ -84,13 +84,14 @@ public enum OldOption {
    * key: old issue-indexer types become queue types ({@code levelqueue} and the persistable {@code
    * channel} become {@code level}), old {@code key=value} Redis strings become URIs, and a {@code
    * [task]} option yields the default Gitea derives from it. Empty when the old key is absent or
-   * sets nothing: its value is empty, or (for {@code [task]}) Gitea ignores it because {@code
-   * [task] QUEUE_TYPE} is neither {@code channel} nor {@code redis} or {@code [queue]} sets the
-   * key itself.
+   * sets nothing ({@link #noEffectReason}): its value is empty; for {@code [task]}, Gitea ignores
+   * it because {@code [task] QUEUE_TYPE} is neither {@code channel} nor {@code redis} or {@code
+   * [queue]} sets the key itself; for {@code ISSUE_INDEXER_QUEUE_CONN_STR} and {@code
+   * ISSUE_INDEXER_QUEUE_DIR}, Gitea did not read it for the issue queue's type.
    */
   public Optional<String> newValue(IniFile file) {
     Optional<IniEntry> entry = find(file);
-    if (entry.isEmpty() || entry.get().value().isEmpty()) {
+    if (entry.isEmpty() || entry.get().value().isEmpty() || ignoredReason(file).isPresent()) {
       return Optional.empty();
     }
     String value = entry.get().value();
@@ -104,10 +105,7 @@ public enum OldOption {
       }
       value = v.text;
     } else if (this == ISSUE_INDEXER_QUEUE_TYPE) {
-      // Gitea before 1.20: levelqueue -> level, channel -> persistable-channel (LevelDB-backed).
-      if (value.equals("levelqueue") || value.equals("channel")) {
-        value = "level";
-      }
+      value = issueQueueType(value);
     }
     if (replacement == Setting.CONN_STR) {
       // the current form, if a backend calls this one outdated (Redis's key=value)
@@ -115,6 +113,11 @@ public enum OldOption {
           .orElse(value);
     }
     return Optional.of(value);
+  }
+
+  /** Gitea before 1.20: levelqueue -> level, channel -> persistable-channel (LevelDB-backed). */
+  private static String issueQueueType(String value) {
+    return value.equals("levelqueue") || value.equals("channel") ? "level" : value;
   }
 
   /**
@@ -129,10 +132,128 @@ public enum OldOption {
     if (entry.get().value().isEmpty()) {
       return Optional.of("its value is empty");
     }
+    Optional<String> ignored = ignoredReason(file);
+    if (ignored.isPresent()) {
+      return ignored;
+    }
     if (QueueLayers.section(file, QueueLayers.QUEUE, false).values.containsKey(replacement)) {
       return Optional.of("[queue] sets " + replacement.key() + " for every queue, task included");
     }
     return Optional.of("Gitea reads [task] QUEUE_CONN_STR only when QUEUE_TYPE is channel or"
         + " redis, and QUEUE_TYPE only when it is one of those");
+  }
+
+  /**
+   * Why Gitea did not read this issue-indexer key for the issue queue's type, if it did not. Its
+   * old indexer code ({@code modules/indexer/issues}, Gitea 1.9 to 1.11) opened a {@code
+   * levelqueue} in {@code ISSUE_INDEXER_QUEUE_DIR}, a {@code redis} queue from {@code
+   * ISSUE_INDEXER_QUEUE_CONN_STR}, and an in-memory {@code channel} from neither. So: the DIR is
+   * not read unless the queue is {@code level}; a CONN_STR written for another backend (a Redis
+   * string for a level queue) is not read unless the queue is {@code redis}, where it is carried
+   * over for the check to refuse, as start-up did.
+   */
+  private Optional<String> ignoredReason(IniFile file) {
+    if (this != ISSUE_INDEXER_QUEUE_CONN_STR && this != ISSUE_INDEXER_QUEUE_DIR) {
+      return Optional.empty();
+    }
+    Optional<IniEntry> entry = find(file);
+    if (entry.isEmpty() || entry.get().value().isEmpty()) {
+      return Optional.empty();
+    }
+    TypeOrigin type = issueIndexerType(file);
+    Optional<String> t = QueueLayers.canonicalType(type.type());
+    if (t.isEmpty()) {
+      return Optional.empty(); // a bad TYPE is reported where it is written
+    }
+    String queue = "the issue queue is " + t.get() + " (" + type.origin() + ")";
+    if (this == ISSUE_INDEXER_QUEUE_DIR) {
+      return t.get().equals("level") ? Optional.empty() : Optional.of("Gitea ignored it: it read"
+          + " ISSUE_INDEXER_QUEUE_DIR only for a LevelDB issue queue (levelqueue), and " + queue);
+    }
+    Optional<String> meant = QueueLayers.writtenFor(entry.get().value());
+    if (meant.isEmpty() || meant.get().equals(t.get()) || t.get().equals("redis")) {
+      return Optional.empty();
+    }
+    return Optional.of("Gitea ignored it: it read ISSUE_INDEXER_QUEUE_CONN_STR only for a redis"
+        + " issue queue, " + queue + ", and this is a " + meant.get() + " connection string");
+  }
+
+  private record TypeOrigin(String type, String origin) {}
+
+  /**
+   * Why the issue queue cannot use the {@code ISSUE_INDEXER_QUEUE_CONN_STR} that {@link
+   * #newValue} would move: the queue is {@code redis} and the string is written for another
+   * backend (a {@code leveldb://} path). Gitea could not use it either. Empty for every other
+   * option and case.
+   */
+  public Optional<String> unusableReason(IniFile file) {
+    Optional<String> value = this == ISSUE_INDEXER_QUEUE_CONN_STR ? newValue(file)
+        : Optional.empty();
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    TypeOrigin type = issueIndexerType(file);
+    Optional<String> t = QueueLayers.canonicalType(type.type());
+    Optional<String> meant = QueueLayers.writtenFor(value.get());
+    if (t.isEmpty() || meant.isEmpty() || meant.get().equals(t.get())) {
+      return Optional.empty();
+    }
+    return Optional.of("the issue queue is " + t.get() + " (" + type.origin() + "), and this is a "
+        + meant.get() + " connection string, which a " + t.get() + " queue cannot use (Gitea"
+        + " could not either)");
+  }
+
+  /**
+   * The TYPE {@code [queue.issue_indexer]} has once migrated, and where it comes from: its own
+   * TYPE (the migration never overwrites it), else {@code ISSUE_INDEXER_QUEUE_TYPE}, else {@code
+   * [queue]}'s, else the default.
+   */
+  private static TypeOrigin issueIndexerType(IniFile file) {
+    String own = ISSUE_INDEXER_QUEUE_TYPE.newSection();
+    Optional<IniEntry> e = file.entry(own, Setting.TYPE.key()).filter(x -> !x.value().isEmpty());
+    if (e.isPresent()) {
+      return new TypeOrigin(e.get().value(), "TYPE in [" + own + "]");
+    }
+    e = ISSUE_INDEXER_QUEUE_TYPE.find(file).filter(x -> !x.value().isEmpty());
+    if (e.isPresent()) {
+      return new TypeOrigin(issueQueueType(e.get().value()),
+          "ISSUE_INDEXER_QUEUE_TYPE = " + e.get().value());
+    }
+    e = file.entry(QueueLayers.QUEUE, Setting.TYPE.key()).filter(x -> !x.value().isEmpty());
+    if (e.isPresent()) {
+      return new TypeOrigin(e.get().value(), "TYPE in [queue]");
+    }
+    return new TypeOrigin(io.queuekit.QueueSettings.defaults().type(), "the default TYPE");
+  }
+
+  /**
+   * For an option that moves to {@code TYPE}: the CONN_STR its queue would inherit once the
+   * option has moved, although the type cannot use it because it is written for another backend
+   * (a level queue under {@code [queue] CONN_STR = redis://…}); {@code config-migrator migrate}
+   * then writes {@code CONN_STR =} in {@link #newSection()}. Empty when the section writes a TYPE
+   * or a CONN_STR of its own, when the queue's old CONN_STR option moves too, or when the inherited
+   * string suits the type.
+   */
+  public Optional<IniEntry> connStrToOverrideWhenMoved(IniFile file) {
+    Optional<String> type = replacement == Setting.TYPE ? newValue(file) : Optional.empty();
+    if (type.isEmpty() || file.entry(newSection(), Setting.TYPE.key()).isPresent()
+        || file.entry(newSection(), Setting.CONN_STR.key()).isPresent()) {
+      return Optional.empty();
+    }
+    for (OldOption o : values()) {
+      if (o.queue.equals(queue) && o.replacement == Setting.CONN_STR
+          && o.newValue(file).isPresent()) {
+        return Optional.empty();
+      }
+    }
+    QueueLayers.Value conn = QueueLayers.effective(QueueLayers.layers(file, queue))
+        .get(Setting.CONN_STR);
+    if (conn == null || conn.entry == null || conn.text.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> t = QueueLayers.canonicalType(type.get());
+    Optional<String> meant = QueueLayers.writtenFor(conn.text);
+    return t.isPresent() && meant.isPresent() && !meant.get().equals(t.get())
+        ? Optional.of(conn.entry) : Optional.empty();
   }
 }

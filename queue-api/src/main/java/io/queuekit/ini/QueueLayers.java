@@ -11,6 +11,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How a queue's settings are layered, as Gitea layers them: built-in defaults, then {@code [queue]},
@@ -38,6 +40,7 @@ final class QueueLayers {
   static final String TASK = "task";
   static final String TASK_SECTION = "task";
   static final String TASK_REDIS_DEFAULT = "addrs=127.0.0.1:6379 db=0";
+  private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
 
   /** A value in a layer, and where it was written ({@code entry} is null for a built-in default). */
   static final class Value {
@@ -98,6 +101,31 @@ final class QueueLayers {
   }
 
   private QueueLayers() {}
+
+  /**
+   * The type whose backend reads {@code connStr}: by its URI scheme, else by its outdated form
+   * (Redis's {@code key=value}); empty when no backend on the class path claims it.
+   */
+  static Optional<String> writtenFor(String connStr) {
+    BaseQueues backends = BaseQueues.load();
+    Matcher m = SCHEME.matcher(connStr.trim());
+    if (m.find()) {
+      Optional<String> byScheme = backends.typeForScheme(m.group(1));
+      if (byScheme.isPresent()) {
+        return byScheme;
+      }
+    }
+    return backends.currentConnStr(connStr).map(Map.Entry::getKey);
+  }
+
+  /** The canonical type a {@code TYPE} value names, empty when no backend answers to it. */
+  static Optional<String> canonicalType(String value) {
+    try {
+      return Optional.of(BaseQueues.load().canonicalType(value));
+    } catch (QueueConfigException e) {
+      return Optional.empty(); // a bad TYPE is reported where it is written
+    }
+  }
 
   /** The layers for queue {@code name}, lowest first. */
   static List<Layer> layers(IniFile file, String name) {

@@ -8,7 +8,9 @@
  *       (case-sensitive keys), comment lines starting with {@code ;} or {@code #}, an inline
  *       comment from the first {@code ;} or {@code #} of an unquoted value, values quoted with
  *       backticks or {@code """} (both may span lines), one pair of surrounding {@code "} or
- *       {@code '} removed, no continuation lines, the last of repeated keys wins.
+ *       {@code '} removed, no continuation lines, the last of repeated keys wins. It keeps the
+ *       bytes once and reads a section's entries when asked, so memory and time stay linear in
+ *       the file's size; {@link io.queuekit.ini.IniFile#edit()} applies many edits in one pass.
  *   <li>{@link io.queuekit.ini.IniQueueConfig}: the {@link io.queuekit.QueueConfig} a {@code
  *       QueueManager} uses: defaults, then {@code [queue]}, then {@code [queue.NAME]}.
  *   <li>{@link io.queuekit.ini.ConfigCheck}: every check, shared by loading and the config
