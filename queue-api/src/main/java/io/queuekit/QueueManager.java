@@ -128,13 +128,12 @@ public final class QueueManager implements AutoCloseable {
     }
     // Opening a store may take seconds (a locked LevelDB, a Redis still starting): not under the lock.
     DefaultWorkerPoolQueue<T> q;
+    StoreEventRelay events = new StoreEventRelay();
     try {
-      StoreEventRelay events = new StoreEventRelay();
       BaseQueue base = backends.create(settings.type(),
           new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath, events));
       q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
           recoveredLane, () -> forget(name));
-      events.attach(q::storeDeadLettered);
     } finally {
       synchronized (this) {
         opening.remove(name);
@@ -148,14 +147,24 @@ public final class QueueManager implements AutoCloseable {
       }
     }
     if (managerClosed) {
+      events.attach(q::storeDeadLettered);
       q.shutdown();
       throw new QueueClosedException("manager");
     }
+    // Watchers first, so the listeners a metrics binder adds hear the store's dead letters made
+    // at open (held by the relay until attach) and every item from the first claim on.
+    try {
+      for (QueueWatcher w : watchers()) {
+        w.created(q);
+      }
+    } catch (RuntimeException | Error e) {
+      events.attach(q::storeDeadLettered);
+      q.shutdown(); // forgets it: the watchers told so far hear it closed
+      throw e;
+    }
+    events.attach(q::storeDeadLettered);
     q.start();
     log.debug("queue \"{}\" created: {}", name, settings);
-    for (QueueWatcher w : watchers()) {
-      w.created(q);
-    }
     return q;
   }
 
@@ -173,7 +182,8 @@ public final class QueueManager implements AutoCloseable {
 
   /**
    * Tells {@code watcher} of every queue this manager holds now, then of each created or closed
-   * later (a metrics binder, an admin view).
+   * later (a metrics binder, an admin view). A queue created later is told before it starts
+   * claiming; a watcher that throws then fails that {@link #create} (the queue is shut down).
    */
   public void watch(QueueWatcher watcher) {
     List<WorkerPoolQueue<?>> now;
