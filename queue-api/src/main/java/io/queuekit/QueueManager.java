@@ -1,6 +1,7 @@
 package io.queuekit;
 
 import io.queuekit.ini.IniQueueConfig;
+import io.queuekit.jmx.QueueMBeans;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueues;
@@ -56,6 +57,7 @@ public final class QueueManager implements AutoCloseable {
   private final boolean ownsScheduler;
   private final BaseQueues backends;
   private final Duration claimWait;
+  private final javax.management.MBeanServer jmx;
   /** At most one recovered delivery runs at a time across this manager's queues. */
   private final RecoveredLane recoveredLane = new RecoveredLane();
   private final Map<String, WorkerPoolQueue<?>> queues = new LinkedHashMap<>(); // guarded by this
@@ -71,6 +73,10 @@ public final class QueueManager implements AutoCloseable {
     this.scheduler = b.scheduler != null ? b.scheduler : newScheduler();
     this.backends = b.backends != null ? b.backends : BaseQueues.load();
     this.claimWait = b.claimWait;
+    this.jmx = b.jmx;
+    if (jmx != null) {
+      watch(new QueueMBeans(jmx));
+    }
   }
 
   private static ScheduledExecutorService newScheduler() {
@@ -370,6 +376,7 @@ public final class QueueManager implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private BaseQueues backends;
     private Duration claimWait = Duration.ofSeconds(2);
+    private javax.management.MBeanServer jmx;
 
     private Builder() {}
 
@@ -431,6 +438,17 @@ public final class QueueManager implements AutoCloseable {
         throw new QueueConfigException("claimWait must be positive, got " + claimWait);
       }
       this.claimWait = claimWait;
+      return this;
+    }
+
+    /**
+     * Registers an MXBean per queue ({@code io.queuekit:type=Queue,name=<queue>}) with {@code
+     * server} while the queue runs: its stats as attributes; pause, resume, flush, removeAll and
+     * dead-letter replay and purge as operations ({@link io.queuekit.jmx.QueueMXBean}). Off by
+     * default. Creating a queue whose name another manager registered in {@code server} fails.
+     */
+    public Builder jmx(javax.management.MBeanServer server) {
+      this.jmx = Objects.requireNonNull(server, "server");
       return this;
     }
 
