@@ -58,6 +58,7 @@ public final class QueueManager implements AutoCloseable {
   private final BaseQueues backends;
   private final Duration claimWait;
   private final javax.management.MBeanServer jmx;
+  private final HealthWatch healthWatch;
   /** At most one recovered delivery runs at a time across this manager's queues. */
   private final RecoveredLane recoveredLane = new RecoveredLane();
   private final Map<String, WorkerPoolQueue<?>> queues = new LinkedHashMap<>(); // guarded by this
@@ -74,6 +75,7 @@ public final class QueueManager implements AutoCloseable {
     this.backends = b.backends != null ? b.backends : BaseQueues.load();
     this.claimWait = b.claimWait;
     this.jmx = b.jmx;
+    this.healthWatch = new HealthWatch(clock, b.deadLetterGrowthWindow);
     if (jmx != null) {
       watch(new QueueMBeans(jmx));
     }
@@ -180,6 +182,7 @@ public final class QueueManager implements AutoCloseable {
       gone = queues.remove(name);
     }
     if (gone != null) {
+      healthWatch.forget(gone);
       for (QueueWatcher w : watchers()) {
         w.closed(gone);
       }
@@ -297,34 +300,24 @@ public final class QueueManager implements AutoCloseable {
   }
 
   /**
-   * Checks every queue: its store answers, its claim loop still runs (one ended by a fatal error
-   * leaves the queue refusing pushes), and its oldest waiting item is younger than {@code
-   * maxWaitingAge}.
+   * Checks every queue: its store answers (and since when it has not, as first seen by a check),
+   * its claim loop still runs (one ended by a fatal error leaves the queue refusing pushes), its
+   * oldest waiting item is younger than {@code maxWaitingAge}, and its dead letters have not
+   * grown within the builder's {@link Builder#deadLetterGrowthWindow} (a warning: {@link
+   * QueueHealth.Status#DEGRADED}, still healthy). Growth is seen between checks, so it needs
+   * checks at least that often (a readiness probe's).
    */
   public QueueHealth health(Duration maxWaitingAge) {
     List<QueueHealth.Queue> out = new ArrayList<>();
     for (WorkerPoolQueue<?> q : queues()) {
-      out.add(health(q, maxWaitingAge));
+      out.add(healthWatch.check(q, maxWaitingAge));
     }
-    return new QueueHealth(out.stream().allMatch(QueueHealth.Queue::healthy), List.copyOf(out));
+    return new QueueHealth(out.stream().allMatch(QueueHealth.Queue::healthy), out);
   }
 
-  /** One queue's health: its store answers, its claiming runs, its oldest item is young enough. */
+  /** One queue's health without history: its store answers, its claiming runs, its oldest item is young enough. */
   static QueueHealth.Queue health(WorkerPoolQueue<?> q, Duration maxWaitingAge) {
-    Optional<String> stopped = q instanceof DefaultWorkerPoolQueue<?>
-        ? ((DefaultWorkerPoolQueue<?>) q).problem() : Optional.empty();
-    try {
-      QueueStats s = q.stats();
-      Optional<String> problem = stopped.or(() -> s.oldestWaitingAge()
-          .filter(age -> age.compareTo(maxWaitingAge) > 0)
-          .map(age -> "oldest waiting item is " + GoDuration.format(age) + " old (limit "
-              + GoDuration.format(maxWaitingAge) + ")"
-              + (s.paused() ? "; the queue is paused" : "")));
-      return new QueueHealth.Queue(q.name(), true, s.oldestWaitingAge(), problem);
-    } catch (QueueException e) {
-      return new QueueHealth.Queue(q.name(), false, Optional.empty(),
-          Optional.of("store unreachable: " + e.getMessage() + stopped.map(p -> "; " + p).orElse("")));
-    }
+    return HealthWatch.stateless(q, maxWaitingAge);
   }
 
   /**
@@ -377,6 +370,7 @@ public final class QueueManager implements AutoCloseable {
     private BaseQueues backends;
     private Duration claimWait = Duration.ofSeconds(2);
     private javax.management.MBeanServer jmx;
+    private Duration deadLetterGrowthWindow = Duration.ofMinutes(15);
 
     private Builder() {}
 
@@ -449,6 +443,18 @@ public final class QueueManager implements AutoCloseable {
      */
     public Builder jmx(javax.management.MBeanServer server) {
       this.jmx = Objects.requireNonNull(server, "server");
+      return this;
+    }
+
+    /**
+     * How long {@link QueueManager#health} reports a queue whose dead letters grew as {@link
+     * QueueHealth.Status#DEGRADED} (default 15 minutes).
+     */
+    public Builder deadLetterGrowthWindow(Duration window) {
+      if (window.isNegative() || window.isZero()) {
+        throw new QueueConfigException("deadLetterGrowthWindow must be positive, got " + window);
+      }
+      this.deadLetterGrowthWindow = window;
       return this;
     }
 
