@@ -141,10 +141,15 @@ class QueuekitMetricsTest {
       Timer handler = registry.get("queuekit.queue.handler").tag("queue", "mail").timer();
       assertThat(handler.count()).isEqualTo(sizes.count()).isPositive();
 
-      // pushes by result: a unique queue of LENGTH 1, paused so nothing leaves it
+      // pushes by result: a unique queue of LENGTH 1, paused before it claims (a watcher is told
+      // of a new queue before it starts), so nothing leaves it
+      m.watch(created -> {
+        if (created.name().equals("once")) {
+          created.pause();
+        }
+      });
       WorkerPoolQueue<String> once = m.create(QueueSpec.unique("once", String.class,
           batch -> List.of()).settings(settings.toBuilder().length(1).build()));
-      once.pause();
       assertThat(once.push("u")).isEqualTo(PushResult.ADDED);
       assertThat(once.offer("u")).isEqualTo(PushResult.DUPLICATE);
       assertThat(once.offer("v")).isEqualTo(PushResult.FULL);
