@@ -81,7 +81,7 @@ public final class QueuekitMetrics implements MeterBinder {
         Tags tags = Tags.of("queue", queue.name(), "type", queue.type());
         FlowMeters flow = new FlowMeters(registry, tags);
         bound.put(queue.name(), new Bound(s, flow, register(registry, queue, s, tags)));
-        listen(queue, flow);
+        queue.addListener(flow);
       }
 
       @Override
@@ -94,10 +94,6 @@ public final class QueuekitMetrics implements MeterBinder {
         }
       }
     });
-  }
-
-  private static <T> void listen(WorkerPoolQueue<T> queue, FlowMeters flow) {
-    queue.addListener(flow);
   }
 
   private static List<Meter> register(MeterRegistry registry, WorkerPoolQueue<?> queue, Snapshot s,

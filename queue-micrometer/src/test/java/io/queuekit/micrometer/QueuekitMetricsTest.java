@@ -232,4 +232,47 @@ class QueuekitMetricsTest {
       assertThat(counter(registry, "queuekit.queue.recovered", "jobs")).isZero();
     }
   }
+
+  /**
+   * A Redis consumer that dies holding "x" and "y" (its scheduler stopped: no more heartbeats);
+   * the next queue's beats find its heartbeat lapsed after CONSUMER_TIMEOUT and recover them,
+   * quarantining them when MAX_RECOVERIES=1.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1})
+  void aDeadRedisConsumersItemsMoveRecoveredOrQuarantined(int maxRecoveries) {
+    try (RedisServer server = RedisServer.startPlain()) {
+      QueueSettings s = QueueSettings.builder().type("redis").connStr(server.connStr())
+          .consumerTimeout(Duration.ofSeconds(1)).maxRecoveries(maxRecoveries).build();
+      ScheduledExecutorService dying = Executors.newSingleThreadScheduledExecutor();
+      BaseQueue dead = BaseQueues.load().create("redis", new BaseQueueConfig("jobs", s, false,
+          Clock.systemUTC(), dying, data));
+      try {
+        for (String x : List.of("\"x\"", "\"y\"")) {
+          dead.push(Item.of(x.getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+        }
+        assertThat(dead.claim(10, Duration.ofSeconds(5))).hasSize(2);
+        dying.shutdownNow(); // its heartbeats stop, as a killed process's would
+
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (QueueManager m = QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
+            .claimWait(Duration.ofMillis(200)).build()) {
+          new QueuekitMetrics(m).bindTo(registry);
+          m.createSimple("jobs", String.class, batch -> List.of());
+          if (maxRecoveries == 1) {
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                counted(registry, "queuekit.queue.dead.lettered", "jobs", "reason", "quarantined") == 2);
+            assertThat(counter(registry, "queuekit.queue.handled", "jobs")).isZero();
+          } else {
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                counter(registry, "queuekit.queue.recovered", "jobs") == 2
+                    && counter(registry, "queuekit.queue.handled", "jobs") == 2);
+            assertThat(counted(registry, "queuekit.queue.dead.lettered", "jobs", "reason", "quarantined")).isZero();
+          }
+        }
+      } finally {
+        dead.close(); // reaped already: what it still held is stale, so this changes nothing
+      }
+    }
+  }
 }
