@@ -121,7 +121,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   /**
    * A store dead-letters by itself only a quarantined poison item, whose reason starts "suspected
-   * poison item" (the contract of {@link io.queuekit.spi.StoreEvents}), or an entry it cannot parse.
+   * poison item" (the contract of {@link io.queuekit.spi.StoreEvents}), or an entry it cannot
+   * parse.
    */
   static DeadLetterCause storeCause(String reason) {
     return reason != null && reason.startsWith(io.queuekit.spi.StoreEvents.QUARANTINE_REASON)

@@ -84,7 +84,10 @@ final class HealthWatch {
     return Duration.between(grewAt, at).compareTo(deadGrowthWindow) < 0;
   }
 
-  /** One check without history: its store answers, its claiming runs, its oldest item is young enough. */
+  /**
+   * One check without history: its store answers, its claiming runs, its oldest item is young
+   * enough.
+   */
   static QueueHealth.Queue stateless(WorkerPoolQueue<?> q, Duration maxWaitingAge) {
     try {
       return reachable(q, q.stats(), maxWaitingAge);

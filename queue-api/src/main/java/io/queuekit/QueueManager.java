@@ -57,7 +57,6 @@ public final class QueueManager implements AutoCloseable {
   private final boolean ownsScheduler;
   private final BaseQueues backends;
   private final Duration claimWait;
-  private final javax.management.MBeanServer jmx;
   private final HealthWatch healthWatch;
   /** At most one recovered delivery runs at a time across this manager's queues. */
   private final RecoveredLane recoveredLane = new RecoveredLane();
@@ -74,10 +73,9 @@ public final class QueueManager implements AutoCloseable {
     this.scheduler = b.scheduler != null ? b.scheduler : newScheduler();
     this.backends = b.backends != null ? b.backends : BaseQueues.load();
     this.claimWait = b.claimWait;
-    this.jmx = b.jmx;
     this.healthWatch = new HealthWatch(clock, b.deadLetterGrowthWindow);
-    if (jmx != null) {
-      watch(new QueueMBeans(jmx));
+    if (b.jmx != null) {
+      watch(new QueueMBeans(b.jmx));
     }
   }
 
@@ -315,7 +313,10 @@ public final class QueueManager implements AutoCloseable {
     return new QueueHealth(out.stream().allMatch(QueueHealth.Queue::healthy), out);
   }
 
-  /** One queue's health without history: its store answers, its claiming runs, its oldest item is young enough. */
+  /**
+   * One queue's health without history: its store answers, its claiming runs, its oldest item is
+   * young enough.
+   */
   static QueueHealth.Queue health(WorkerPoolQueue<?> q, Duration maxWaitingAge) {
     return HealthWatch.stateless(q, maxWaitingAge);
   }

@@ -69,7 +69,8 @@ final class ChannelScenario implements Scenario {
   private final EndToEndComparison metrics = new EndToEndComparison(
       "Overhead of Micrometer metrics (`QueuekitMetrics` bound)", "Latency",
       new EndToEndComparison.Side(Pipelines.METERED + Pipelines.queuekit(TYPE),
-          "queuekit `WorkerPoolQueue`, TYPE=channel, `QueuekitMetrics` bound to a `SimpleMeterRegistry`",
+          "queuekit `WorkerPoolQueue`, TYPE=channel, `QueuekitMetrics` bound to a "
+              + "`SimpleMeterRegistry`",
           "as below, and a `QueueListener` moving the pushed counter, the handler and latency "
               + "timers and the batch-size summary",
           EndToEndComparison.batcherThreads(CONFIG, "claim thread"), "`push`, one item"),
@@ -116,7 +117,8 @@ final class ChannelScenario implements Scenario {
         ? comparison.run(JMH_FULL, LATENCY_FULL, quiet, numbers)
         : comparison.run(JMH_SMOKE, LATENCY_SMOKE, quiet, numbers);
     Map<String, Double> metered = new LinkedHashMap<>();
-    md += "\n" + metrics.run(profile == Profile.FULL ? JMH_METRICS : JMH_SMOKE, null, quiet, metered);
+    md += "\n" + metrics.run(profile == Profile.FULL ? JMH_METRICS : JMH_SMOKE, null, quiet,
+        metered);
     // the unmetered side was measured above, in its own comparison: keep those numbers
     String side = Pipelines.METERED + Pipelines.queuekit(TYPE) + ".";
     metered.forEach((k, v) -> {
