@@ -4,7 +4,9 @@ import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Outcome;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -45,6 +47,8 @@ final class BatchRunner<T> {
   private final Backoff backoff;
   private final Listeners<T> listeners;
   private final Counters counters;
+  /** The queue's clock: an item's wait is measured from its stored first-push time. */
+  private final Clock clock;
   private final ScheduledExecutorService scheduler;
   /** Told how many deliveries left this process's hands (the prefetch bound counts them). */
   private final IntConsumer onSettled;
@@ -57,7 +61,8 @@ final class BatchRunner<T> {
 
   BatchRunner(String queue, BaseQueue base, Codec<T> codec, Handler<T> handler,
       QueueSettings settings, Backoff backoff, Listeners<T> listeners, Counters counters,
-      ScheduledExecutorService scheduler, IntConsumer onSettled, Consumer<Batch> onTimedOut) {
+      Clock clock, ScheduledExecutorService scheduler, IntConsumer onSettled,
+      Consumer<Batch> onTimedOut) {
     this.queue = queue;
     this.base = base;
     this.codec = codec;
@@ -66,6 +71,7 @@ final class BatchRunner<T> {
     this.backoff = backoff;
     this.listeners = listeners;
     this.counters = counters;
+    this.clock = clock;
     this.scheduler = scheduler;
     this.onSettled = onSettled;
     this.onTimedOut = onTimedOut;
@@ -118,6 +124,10 @@ final class BatchRunner<T> {
     Verdicts verdicts = new Verdicts(items.size());
     if (!items.isEmpty()) {
       ScheduledFuture<?> timeout = scheduleTimeout(batch, decoded, items);
+      // measured only for listeners (metrics): a queue nobody listens to reads no clock here
+      boolean timed = !listeners.isEmpty();
+      Instant startedAt = timed ? clock.instant() : null;
+      long startNanos = timed ? System.nanoTime() : 0;
       try {
         Collection<?> returned = handler.handle(List.copyOf(items));
         if (returned == null) {
@@ -146,6 +156,9 @@ final class BatchRunner<T> {
         if (timeout != null) {
           timeout.cancel(false);
         }
+        if (timed) {
+          listeners.onBatch(batchEvent(decoded, startedAt, System.nanoTime() - startNanos));
+        }
       }
     }
     // No interrupt aimed at the handler (timeout, shutdown) comes after this, so none reaches the
@@ -170,6 +183,15 @@ final class BatchRunner<T> {
     if (fatal != null) {
       throw fatal;
     }
+  }
+
+  private BatchEvent batchEvent(List<Delivery> decoded, Instant startedAt, long handlerNanos) {
+    List<Duration> waits = new ArrayList<>(decoded.size());
+    for (Delivery d : decoded) {
+      Duration w = Duration.between(d.firstPushed(), startedAt);
+      waits.add(w.isNegative() ? Duration.ZERO : w); // another process's clock may run ahead
+    }
+    return new BatchEvent(queue, decoded.size(), Duration.ofNanos(handlerNanos), waits);
   }
 
   private ScheduledFuture<?> scheduleTimeout(Batch batch, List<Delivery> decoded, List<T> items) {
@@ -265,7 +287,7 @@ final class BatchRunner<T> {
       Delivery d = decoded.get(i);
       T item = items.get(i);
       if (verdicts.reasons[i] != null) {
-        steps.add(deadLetter(d, item, verdicts.reasons[i]));
+        steps.add(deadLetter(d, item, verdicts.reasons[i], DeadLetterCause.PERMANENT));
       } else if (verdicts.unhandled[i]) {
         steps.add(retryOrDie(d, item, null));
       } else {
@@ -303,7 +325,8 @@ final class BatchRunner<T> {
       }));
     }
     for (int i = 0; i < undecodable.size(); i++) {
-      steps.add(deadLetter(undecodable.get(i), null, decodeErrors.get(i)));
+      steps.add(deadLetter(undecodable.get(i), null, decodeErrors.get(i),
+          DeadLetterCause.UNDECODABLE));
     }
     return steps;
   }
@@ -318,7 +341,7 @@ final class BatchRunner<T> {
     int max = settings.maxDeliveries();
     if (max > 0 && failures >= max) {
       return deadLetter(d, item, "not handled after " + failures + " deliveries (MAX_DELIVERIES="
-          + max + ")" + (why == null ? "" : "; last: " + why));
+          + max + ")" + (why == null ? "" : "; last: " + why), DeadLetterCause.MAX_DELIVERIES);
     }
     Duration delay = backoff.delayAfter(failures);
     return new Settlement.Step(1, () -> {
@@ -338,7 +361,7 @@ final class BatchRunner<T> {
     });
   }
 
-  private Settlement.Step deadLetter(Delivery d, T item, String reason) {
+  private Settlement.Step deadLetter(Delivery d, T item, String reason, DeadLetterCause cause) {
     return new Settlement.Step(1, () -> {
       Outcome outcome = base.deadLetter(d, reason);
       if (outcome == Outcome.STALE) {
@@ -349,7 +372,8 @@ final class BatchRunner<T> {
       counters.deadLettered.increment();
       log.warn("queue \"{}\": item dead-lettered: {}; item: {}", queue, reason,
           preview(d.payload()));
-      listeners.onDeadLettered(event(d, item, d.deliveryCount(), Duration.ZERO, reason));
+      listeners.onDeadLettered(new ItemEvent<>(queue, Optional.ofNullable(item), d.id(),
+          d.deliveryCount(), d.recoveryCount(), Duration.ZERO, reason, Optional.of(cause)));
     });
   }
 

@@ -79,7 +79,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     ClaimLoop[] loopRef = new ClaimLoop[1];
     WorkerGroup[] workersRef = new WorkerGroup[1];
     this.runner = new BatchRunner<>(name, base, codec, handler, settings, backoff,
-        listeners, counters, scheduler, n -> {
+        listeners, counters, clock, scheduler, n -> {
           loopRef[0].settled(n);
           notifyProgress();
         }, batch -> {
@@ -115,7 +115,35 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
           letter.id(), e.toString());
     }
     listeners.onDeadLettered(new ItemEvent<>(name, Optional.ofNullable(item), 0,
-        letter.deliveryCount(), letter.recoveryCount(), Duration.ZERO, letter.reason()));
+        letter.deliveryCount(), letter.recoveryCount(), Duration.ZERO, letter.reason(),
+        Optional.of(storeCause(letter.reason()))));
+  }
+
+  /**
+   * A store dead-letters by itself only a quarantined poison item, whose reason starts "suspected
+   * poison item" (the contract of {@link io.queuekit.spi.StoreEvents}), or an entry it cannot
+   * parse.
+   */
+  static DeadLetterCause storeCause(String reason) {
+    return reason != null && reason.startsWith(io.queuekit.spi.StoreEvents.QUARANTINE_REASON)
+        ? DeadLetterCause.QUARANTINED : DeadLetterCause.UNDECODABLE;
+  }
+
+  /** Tells the listeners, if any, what became of pushed items; nothing to do when none listens. */
+  private PushResult pushed(PushResult result) {
+    if (!listeners.isEmpty()) {
+      listeners.onPushed(name, result);
+    }
+    return result;
+  }
+
+  /** A push that gave up waiting for room counts as {@link PushResult#FULL} for the listeners. */
+  private void pushFull(int items) {
+    if (!listeners.isEmpty()) {
+      for (int i = 0; i < items; i++) {
+        listeners.onPushed(name, PushResult.FULL);
+      }
+    }
   }
 
   void start() {
@@ -196,9 +224,14 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     checkAccepting();
     Item item = item(value);
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      return handleNow(value, item);
+      return pushed(handleNow(value, item));
     }
-    return base.push(item, timeout);
+    try {
+      return pushed(base.push(item, timeout));
+    } catch (QueueFullException e) {
+      pushFull(1);
+      throw e;
+    }
   }
 
   @Override
@@ -206,9 +239,9 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     checkAccepting();
     Item item = item(value);
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      return handleNow(value, item);
+      return pushed(handleNow(value, item));
     }
-    return base.offer(item);
+    return pushed(base.offer(item));
   }
 
   @Override
@@ -224,10 +257,25 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       }
       items.add(item(v));
     }
+    List<PushResult> results;
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      return handleAllNow(values, items);
+      results = handleAllNow(values, items);
+    } else {
+      try {
+        results = base.pushAll(items, timeout);
+      } catch (QueueFullException e) {
+        // the items admitted before the timeout stay admitted; the rest were not stored
+        if (!listeners.isEmpty()) {
+          e.results().forEach(this::pushed);
+          pushFull(items.size() - e.results().size());
+        }
+        throw e;
+      }
     }
-    return base.pushAll(items, timeout);
+    if (!listeners.isEmpty()) {
+      results.forEach(this::pushed);
+    }
+    return results;
   }
 
   @Override
@@ -235,9 +283,14 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     checkAccepting();
     Item item = item(value);
     if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      return handleNow(value, item);
+      return pushed(handleNow(value, item));
     }
-    return base.push(item, delay, settings.pushTimeout());
+    try {
+      return pushed(base.push(item, delay, settings.pushTimeout()));
+    } catch (QueueFullException e) {
+      pushFull(1);
+      throw e;
+    }
   }
 
   /**
@@ -460,6 +513,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         s.inFlight(), s.dead(), s.deadDropped(), age, counters.handled.sum(),
         counters.unhandled.sum(), counters.deadLettered.sum(), counters.recovered.sum(),
         counters.merged.sum(), counters.stale.sum());
+  }
+
+  @Override
+  public void addListener(QueueListener<? super T> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public boolean removeListener(QueueListener<? super T> listener) {
+    return listeners.remove(listener);
   }
 
   @Override

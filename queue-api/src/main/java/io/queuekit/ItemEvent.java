@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param recoveryCount crashes the item was in flight for
  * @param delay retries: the backoff before the next delivery; otherwise zero
  * @param reason dead letters: why; otherwise empty
+ * @param cause dead letters: why, as one of a closed set (a metric's tag); otherwise empty
  * @param <T> the item type
  */
 public record ItemEvent<T>(
@@ -23,4 +24,12 @@ public record ItemEvent<T>(
     int deliveryCount,
     int recoveryCount,
     Duration delay,
-    String reason) {}
+    String reason,
+    Optional<DeadLetterCause> cause) {
+
+  /** An event that is not about a dead letter: no cause. */
+  public ItemEvent(String queue, Optional<T> item, long deliveryId, int deliveryCount,
+      int recoveryCount, Duration delay, String reason) {
+    this(queue, item, deliveryId, deliveryCount, recoveryCount, delay, reason, Optional.empty());
+  }
+}

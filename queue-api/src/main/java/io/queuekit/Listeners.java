@@ -1,6 +1,8 @@
 package io.queuekit;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,12 +10,17 @@ import org.slf4j.LoggerFactory;
  * The queue's listeners behind one guarded facade: a listener that throws (any {@link Throwable},
  * as Caffeine's {@code Guarded*} wrappers catch) is logged and otherwise ignored, so a metrics bug
  * never stalls a worker or leaves the rest of a batch unsettled.
+ *
+ * <p>Thread-safe. Copy-on-write: adding or removing a listener (rare: a metrics binder, an admin
+ * view) copies the list; reading it is one volatile read, so a queue nobody listens to pays only
+ * {@link #isEmpty()} on its hot paths. A listener added while an event is being told may or may
+ * not hear that event.
  */
 final class Listeners<T> implements QueueListener<T> {
   private static final Logger log = LoggerFactory.getLogger(Listeners.class);
 
   private final String queue;
-  private final List<QueueListener<? super T>> listeners;
+  private volatile List<QueueListener<? super T>> listeners;
 
   Listeners(String queue, List<QueueListener<? super T>> listeners) {
     this.queue = queue;
@@ -23,6 +30,20 @@ final class Listeners<T> implements QueueListener<T> {
   /** No listener is registered: callers may skip building events nobody would see. */
   boolean isEmpty() {
     return listeners.isEmpty();
+  }
+
+  synchronized void add(QueueListener<? super T> listener) {
+    List<QueueListener<? super T>> next = new ArrayList<>(listeners);
+    next.add(Objects.requireNonNull(listener, "listener"));
+    listeners = List.copyOf(next);
+  }
+
+  /** Removes one registration of {@code listener}; false when it was not registered. */
+  synchronized boolean remove(QueueListener<? super T> listener) {
+    List<QueueListener<? super T>> next = new ArrayList<>(listeners);
+    boolean removed = next.remove(listener);
+    listeners = List.copyOf(next);
+    return removed;
   }
 
   private interface Call<T> {
@@ -67,5 +88,27 @@ final class Listeners<T> implements QueueListener<T> {
   @SuppressWarnings({"unchecked", "rawtypes"})
   public void onStale(ItemEvent<T> event) {
     each("onStale", event, (l, e) -> ((QueueListener) l).onStale(e));
+  }
+
+  @Override
+  public void onPushed(String queueName, PushResult result) {
+    for (QueueListener<? super T> l : listeners) {
+      try {
+        l.onPushed(queueName, result);
+      } catch (Throwable e) {
+        log.error("queue \"{}\": listener {} threw from onPushed", queue, l, e);
+      }
+    }
+  }
+
+  @Override
+  public void onBatch(BatchEvent event) {
+    for (QueueListener<? super T> l : listeners) {
+      try {
+        l.onBatch(event);
+      } catch (Throwable e) {
+        log.error("queue \"{}\": listener {} threw from onBatch", queue, l, e);
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.queuekit;
 
 import io.queuekit.ini.IniQueueConfig;
+import io.queuekit.jmx.QueueMBeans;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueues;
@@ -56,6 +57,7 @@ public final class QueueManager implements AutoCloseable {
   private final boolean ownsScheduler;
   private final BaseQueues backends;
   private final Duration claimWait;
+  private final HealthWatch healthWatch;
   /** At most one recovered delivery runs at a time across this manager's queues. */
   private final RecoveredLane recoveredLane = new RecoveredLane();
   private final Map<String, WorkerPoolQueue<?>> queues = new LinkedHashMap<>(); // guarded by this
@@ -71,6 +73,10 @@ public final class QueueManager implements AutoCloseable {
     this.scheduler = b.scheduler != null ? b.scheduler : newScheduler();
     this.backends = b.backends != null ? b.backends : BaseQueues.load();
     this.claimWait = b.claimWait;
+    this.healthWatch = new HealthWatch(clock, b.deadLetterGrowthWindow);
+    if (b.jmx != null) {
+      watch(new QueueMBeans(b.jmx));
+    }
   }
 
   private static ScheduledExecutorService newScheduler() {
@@ -128,13 +134,12 @@ public final class QueueManager implements AutoCloseable {
     }
     // Opening a store may take seconds (a locked LevelDB, a Redis still starting): not under the lock.
     DefaultWorkerPoolQueue<T> q;
+    StoreEventRelay events = new StoreEventRelay();
     try {
-      StoreEventRelay events = new StoreEventRelay();
       BaseQueue base = backends.create(settings.type(),
           new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath, events));
       q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
           recoveredLane, () -> forget(name));
-      events.attach(q::storeDeadLettered);
     } finally {
       synchronized (this) {
         opening.remove(name);
@@ -148,14 +153,24 @@ public final class QueueManager implements AutoCloseable {
       }
     }
     if (managerClosed) {
+      events.attach(q::storeDeadLettered);
       q.shutdown();
       throw new QueueClosedException("manager");
     }
+    // Watchers first, so the listeners a metrics binder adds hear the store's dead letters made
+    // at open (held by the relay until attach) and every item from the first claim on.
+    try {
+      for (QueueWatcher w : watchers()) {
+        w.created(q);
+      }
+    } catch (RuntimeException | Error e) {
+      events.attach(q::storeDeadLettered);
+      q.shutdown(); // forgets it: the watchers told so far hear it closed
+      throw e;
+    }
+    events.attach(q::storeDeadLettered);
     q.start();
     log.debug("queue \"{}\" created: {}", name, settings);
-    for (QueueWatcher w : watchers()) {
-      w.created(q);
-    }
     return q;
   }
 
@@ -165,6 +180,7 @@ public final class QueueManager implements AutoCloseable {
       gone = queues.remove(name);
     }
     if (gone != null) {
+      healthWatch.forget(gone);
       for (QueueWatcher w : watchers()) {
         w.closed(gone);
       }
@@ -173,7 +189,8 @@ public final class QueueManager implements AutoCloseable {
 
   /**
    * Tells {@code watcher} of every queue this manager holds now, then of each created or closed
-   * later (a metrics binder, an admin view).
+   * later (a metrics binder, an admin view). A queue created later is told before it starts
+   * claiming; a watcher that throws then fails that {@link #create} (the queue is shut down).
    */
   public void watch(QueueWatcher watcher) {
     List<WorkerPoolQueue<?>> now;
@@ -281,34 +298,27 @@ public final class QueueManager implements AutoCloseable {
   }
 
   /**
-   * Checks every queue: its store answers, its claim loop still runs (one ended by a fatal error
-   * leaves the queue refusing pushes), and its oldest waiting item is younger than {@code
-   * maxWaitingAge}.
+   * Checks every queue: its store answers (and since when it has not, as first seen by a check),
+   * its claim loop still runs (one ended by a fatal error leaves the queue refusing pushes), its
+   * oldest waiting item is younger than {@code maxWaitingAge}, and its dead letters have not
+   * grown within the builder's {@link Builder#deadLetterGrowthWindow} (a warning: {@link
+   * QueueHealth.Status#DEGRADED}, still healthy). Growth is seen between checks, so it needs
+   * checks at least that often (a readiness probe's).
    */
   public QueueHealth health(Duration maxWaitingAge) {
     List<QueueHealth.Queue> out = new ArrayList<>();
     for (WorkerPoolQueue<?> q : queues()) {
-      out.add(health(q, maxWaitingAge));
+      out.add(healthWatch.check(q, maxWaitingAge));
     }
-    return new QueueHealth(out.stream().allMatch(QueueHealth.Queue::healthy), List.copyOf(out));
+    return new QueueHealth(out.stream().allMatch(QueueHealth.Queue::healthy), out);
   }
 
-  /** One queue's health: its store answers, its claiming runs, its oldest item is young enough. */
+  /**
+   * One queue's health without history: its store answers, its claiming runs, its oldest item is
+   * young enough.
+   */
   static QueueHealth.Queue health(WorkerPoolQueue<?> q, Duration maxWaitingAge) {
-    Optional<String> stopped = q instanceof DefaultWorkerPoolQueue<?>
-        ? ((DefaultWorkerPoolQueue<?>) q).problem() : Optional.empty();
-    try {
-      QueueStats s = q.stats();
-      Optional<String> problem = stopped.or(() -> s.oldestWaitingAge()
-          .filter(age -> age.compareTo(maxWaitingAge) > 0)
-          .map(age -> "oldest waiting item is " + GoDuration.format(age) + " old (limit "
-              + GoDuration.format(maxWaitingAge) + ")"
-              + (s.paused() ? "; the queue is paused" : "")));
-      return new QueueHealth.Queue(q.name(), true, s.oldestWaitingAge(), problem);
-    } catch (QueueException e) {
-      return new QueueHealth.Queue(q.name(), false, Optional.empty(),
-          Optional.of("store unreachable: " + e.getMessage() + stopped.map(p -> "; " + p).orElse("")));
-    }
+    return HealthWatch.stateless(q, maxWaitingAge);
   }
 
   /**
@@ -360,6 +370,8 @@ public final class QueueManager implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private BaseQueues backends;
     private Duration claimWait = Duration.ofSeconds(2);
+    private javax.management.MBeanServer jmx;
+    private Duration deadLetterGrowthWindow = Duration.ofMinutes(15);
 
     private Builder() {}
 
@@ -421,6 +433,29 @@ public final class QueueManager implements AutoCloseable {
         throw new QueueConfigException("claimWait must be positive, got " + claimWait);
       }
       this.claimWait = claimWait;
+      return this;
+    }
+
+    /**
+     * Registers an MXBean per queue ({@code io.queuekit:type=Queue,name=<queue>}) with {@code
+     * server} while the queue runs: its stats as attributes; pause, resume, flush, removeAll and
+     * dead-letter replay and purge as operations ({@link io.queuekit.jmx.QueueMXBean}). Off by
+     * default. Creating a queue whose name another manager registered in {@code server} fails.
+     */
+    public Builder jmx(javax.management.MBeanServer server) {
+      this.jmx = Objects.requireNonNull(server, "server");
+      return this;
+    }
+
+    /**
+     * How long {@link QueueManager#health} reports a queue whose dead letters grew as {@link
+     * QueueHealth.Status#DEGRADED} (default 15 minutes).
+     */
+    public Builder deadLetterGrowthWindow(Duration window) {
+      if (window.isNegative() || window.isZero()) {
+        throw new QueueConfigException("deadLetterGrowthWindow must be positive, got " + window);
+      }
+      this.deadLetterGrowthWindow = window;
       return this;
     }
 

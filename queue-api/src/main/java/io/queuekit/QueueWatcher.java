@@ -11,7 +11,11 @@ package io.queuekit;
  */
 public interface QueueWatcher {
 
-  /** {@code queue} exists (it may already run). */
+  /**
+   * {@code queue} exists: one already there when the watcher was added (it may run), or one just
+   * created, told before it starts claiming (so a listener added now hears all its items). An
+   * exception thrown for a new queue fails its creation.
+   */
   void created(WorkerPoolQueue<?> queue);
 
   /** {@code queue} has closed (shut down, or its manager closed). */

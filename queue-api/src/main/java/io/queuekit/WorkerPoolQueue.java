@@ -119,6 +119,15 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
   /** Counts and gauges of the queue. */
   QueueStats stats();
 
+  /**
+   * Adds a listener to the running queue (a metrics binder, an admin view): it hears what happens
+   * from about now on. Listeners given in the {@link QueueSpec} hear everything from the start.
+   */
+  void addListener(QueueListener<? super T> listener);
+
+  /** Removes a listener {@link #addListener} added; returns false when it was not there. */
+  boolean removeListener(QueueListener<? super T> listener);
+
   /** Dead letters, newest first. */
   List<DeadLetterEntry<T>> deadLetters(int offset, int limit);
 

@@ -38,7 +38,7 @@ class BatchRunnerTest {
           return List.of();
         }, QueueSettings.builder().type("channel").build(),
         new Backoff(Duration.ZERO, Duration.ZERO, () -> 0.5), new Listeners<>("givenback", List.of()),
-        counters, scheduler, settled::addAndGet, b -> { });
+        counters, java.time.Clock.systemUTC(), scheduler, settled::addAndGet, b -> { });
     Batch batch = new Batch(claimed, false);
     assertThat(batch.claimSettlement()).as("shutdown takes it").isTrue();
     runner.run(batch);

@@ -10,7 +10,8 @@ import java.util.Optional;
  * {@code channel}: a {@code WorkerPoolQueue} with {@code TYPE=channel} (in memory) against the
  * same work done by hand with an {@code ArrayBlockingQueue} and a {@code ThreadPoolExecutor}
  * ({@link BlockingPoolPipeline}). Aim: at least 0.8 of the baseline's throughput; latencies
- * within 2× of the baseline's.
+ * within 2× of the baseline's. Then the cost of metrics: the same queue with {@code
+ * QueuekitMetrics} bound against it without (issue #11: at most 5 % more CPU per item).
  *
  * <p>Two producers and two workers: on the 2-core machines this project runs on, more threads
  * only measure the scheduler.
@@ -25,6 +26,9 @@ final class ChannelScenario implements Scenario {
       Duration.ofSeconds(2));
   private static final JmhSettings JMH_SMOKE = JmhSettings.smoke(Duration.ofMillis(200),
       Duration.ofMillis(400));
+  /** The metrics overhead: 2 forks per side × (2 × 1 s + 3 × 2 s), about 35 s for both sides. */
+  private static final JmhSettings JMH_METRICS = JmhSettings.forked(2, 2, Duration.ofSeconds(1), 3,
+      Duration.ofSeconds(2));
 
   /** 2 forks per side × (2 s + 3 × 2 s) at 50k items/s: about 40 s for both sides. */
   private static final LatencyHarness.Settings LATENCY_FULL = new LatencyHarness.Settings(2,
@@ -61,6 +65,29 @@ final class ChannelScenario implements Scenario {
           + "the producers run), which the per-round ranges show when they overlap. A miss "
           + "outside the noise would call for a profile of the claim loop's wake-ups in queue-api");
 
+  /** Ours is the metered queue here; its "baseline" is the same queue without a registry. */
+  private final EndToEndComparison metrics = new EndToEndComparison(
+      "Overhead of Micrometer metrics (`QueuekitMetrics` bound)", "Latency",
+      new EndToEndComparison.Side(Pipelines.METERED + Pipelines.queuekit(TYPE),
+          "queuekit `WorkerPoolQueue`, TYPE=channel, `QueuekitMetrics` bound to a "
+              + "`SimpleMeterRegistry`",
+          "as below, and a `QueueListener` moving the pushed counter, the handler and latency "
+              + "timers and the batch-size summary",
+          EndToEndComparison.batcherThreads(CONFIG, "claim thread"), "`push`, one item"),
+      List.of(new EndToEndComparison.Baseline(new EndToEndComparison.Side(Pipelines.queuekit(TYPE),
+          "queuekit `WorkerPoolQueue`, TYPE=channel, no registry bound",
+          "`push` → in-memory store → claim thread batches → workers; ack per batch",
+          EndToEndComparison.batcherThreads(CONFIG, "claim thread"), "`push`, one item"),
+          0.95, "the listener's work per item (a counter increment per push, a latency-timer "
+              + "record per item) and per batch (a clock read, two nanoTime reads, a `BatchEvent` "
+              + "with one `Duration` per item). What would change it: recording the latencies "
+              + "per batch (a summary of the batch's waits) instead of per item")),
+      CONFIG, EndToEndBench.ROUND, null, 2.0,
+      "per push one counter increment; per batch a clock read, two `System.nanoTime` reads and a "
+          + "`BatchEvent` holding each item's wait; per item a latency-timer record (the aim is "
+          + "issue #11's: at most 5 % more CPU per item, so ours ÷ side (CPU) ≤ 1.05)",
+      "");
+
   @Override
   public String key() {
     return TYPE;
@@ -79,8 +106,8 @@ final class ChannelScenario implements Scenario {
   @Override
   public Duration estimate(Profile profile) {
     return profile == Profile.FULL
-        ? JMH_FULL.estimate(2).plus(LATENCY_FULL.estimate(2))
-        : JMH_SMOKE.estimate(2).plus(LATENCY_SMOKE.estimate(2));
+        ? JMH_FULL.estimate(2).plus(LATENCY_FULL.estimate(2)).plus(JMH_METRICS.estimate(2))
+        : JMH_SMOKE.estimate(2).plus(LATENCY_SMOKE.estimate(2)).plus(JMH_SMOKE.estimate(2));
   }
 
   @Override
@@ -89,6 +116,16 @@ final class ChannelScenario implements Scenario {
     String md = profile == Profile.FULL
         ? comparison.run(JMH_FULL, LATENCY_FULL, quiet, numbers)
         : comparison.run(JMH_SMOKE, LATENCY_SMOKE, quiet, numbers);
+    Map<String, Double> metered = new LinkedHashMap<>();
+    md += "\n" + metrics.run(profile == Profile.FULL ? JMH_METRICS : JMH_SMOKE, null, quiet,
+        metered);
+    // the unmetered side was measured above, in its own comparison: keep those numbers
+    String side = Pipelines.METERED + Pipelines.queuekit(TYPE) + ".";
+    metered.forEach((k, v) -> {
+      if (k.startsWith(side)) {
+        numbers.put(k, v);
+      }
+    });
     return new Result(md, numbers);
   }
 }

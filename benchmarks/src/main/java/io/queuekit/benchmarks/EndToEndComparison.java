@@ -242,6 +242,10 @@ final class EndToEndComparison {
       if (low < throughputAim && high >= throughputAim) {
         verdict += ", which spans the aim: the verdict is within the noise of this run";
       }
+    } else if (!Double.isNaN(b.error())) {
+      // No ratio range to give: the baseline's interval reaches zero.
+      verdict += "; the baseline's interval is wider than its mean, so this run cannot tell the "
+          + "two sides apart: read the CPU and allocation columns, or rerun on a quieter machine";
     }
     if (!Double.isNaN(cpuRatio)) {
       // With every core busy, items/s is inversely proportional to CPU per item.

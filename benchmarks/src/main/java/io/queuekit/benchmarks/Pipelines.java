@@ -12,6 +12,8 @@ import java.util.UUID;
  * <ul>
  *   <li>{@code queuekit-<TYPE>}: a {@code WorkerPoolQueue} of that backend ({@link
  *       QueuekitPipeline});
+ *   <li>{@code metered-queuekit-<TYPE>}: the same with {@code QueuekitMetrics} bound to a
+ *       {@code SimpleMeterRegistry} (the metrics-overhead comparison);
  *   <li>{@code basequeue-level[-sync]}: the LevelDB {@code BaseQueue} driven directly ({@link
  *       BaseQueuePipeline}), {@code SYNC=false} or {@code true};
  *   <li>{@code loop-<store>}: a raw store driven by consumer threads ({@link StoreLoopPipeline});
@@ -27,6 +29,7 @@ import java.util.UUID;
  */
 final class Pipelines {
   static final String QUEUEKIT = "queuekit-";
+  static final String METERED = "metered-";
   static final String ABQ_TPE = "abq-tpe";
   static final String BASEQUEUE_LEVEL = "basequeue-level";
   static final String BASEQUEUE_LEVEL_SYNC = "basequeue-level-sync";
@@ -50,6 +53,10 @@ final class Pipelines {
   static Pipeline open(String name, PipelineConfig config, Sink sink) throws IOException {
     if (name.startsWith(QUEUEKIT)) {
       return new QueuekitPipeline(settings(name.substring(QUEUEKIT.length())), config, sink);
+    }
+    if (name.startsWith(METERED + QUEUEKIT)) {
+      return QueuekitPipeline.metered(settings(name.substring((METERED + QUEUEKIT).length())),
+          config, sink);
     }
     switch (name) {
       case ABQ_TPE:
@@ -113,6 +120,7 @@ final class Pipelines {
   /** Why {@code name} cannot run on this class path, if it cannot (its backend jar is absent). */
   static Optional<String> unavailable(String name) {
     String type = name.startsWith(QUEUEKIT) ? name.substring(QUEUEKIT.length())
+        : name.startsWith(METERED + QUEUEKIT) ? name.substring((METERED + QUEUEKIT).length())
         : name.startsWith("basequeue-level") ? "level"
         : name.equals(BASEQUEUE_REDIS) ? "redis" : null;
     if (type != null && !BaseQueues.load().types().contains(type)) {

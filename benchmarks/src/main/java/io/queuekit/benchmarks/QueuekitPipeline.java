@@ -1,5 +1,6 @@
 package io.queuekit.benchmarks;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.queuekit.JacksonCodec;
 import io.queuekit.PushResult;
 import io.queuekit.QueueConfig;
@@ -8,6 +9,7 @@ import io.queuekit.QueueSettings;
 import io.queuekit.QueueSpec;
 import io.queuekit.QueueStats;
 import io.queuekit.WorkerPoolQueue;
+import io.queuekit.micrometer.QueuekitMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +38,13 @@ final class QueuekitPipeline implements Pipeline {
   QueuekitPipeline(QueueSettings base, PipelineConfig config, Sink sink) throws IOException {
     // A shared store (Redis) outlives the pipeline: a fresh queue name per pipeline keeps a
     // delivery given back at close from reaching the next pipeline's sink.
-    this(base, config, sink, "bench-" + UUID.randomUUID(), null);
+    this(base, config, sink, "bench-" + UUID.randomUUID(), null, false);
+  }
+
+  /** As a service with Micrometer would run it: {@link QueuekitMetrics} bound before the queue. */
+  static QueuekitPipeline metered(QueueSettings base, PipelineConfig config, Sink sink)
+      throws IOException {
+    return new QueuekitPipeline(base, config, sink, "bench-" + UUID.randomUUID(), null, true);
   }
 
   /**
@@ -45,6 +53,11 @@ final class QueuekitPipeline implements Pipeline {
    */
   QueuekitPipeline(QueueSettings base, PipelineConfig config, Sink sink, String name,
       Duration claimWait) throws IOException {
+    this(base, config, sink, name, claimWait, false);
+  }
+
+  private QueuekitPipeline(QueueSettings base, PipelineConfig config, Sink sink, String name,
+      Duration claimWait, boolean metered) throws IOException {
     // Persistent backends write under the data path; a fresh directory per pipeline keeps runs
     // from reading each other's items.
     this.dataPath = Files.createTempDirectory("queuekit-bench-");
@@ -61,6 +74,9 @@ final class QueuekitPipeline implements Pipeline {
       b.claimWait(claimWait);
     }
     this.manager = b.build();
+    if (metered) {
+      new QueuekitMetrics(manager).bindTo(new SimpleMeterRegistry());
+    }
     this.queue = manager.create(QueueSpec.simple(name, Payload.class, sink)
         .codec(JacksonCodec.of(Payload.class)));
   }

@@ -16,6 +16,14 @@ package io.queuekit.spi;
  * move and the call (the dead letter itself is kept: the event is what may be missed).
  */
 public interface StoreEvents {
+  /**
+   * How the reason of a quarantined poison item begins: the pool tells a quarantine ({@link
+   * io.queuekit.DeadLetterCause#QUARANTINED}) from an unparsable entry ({@link
+   * io.queuekit.DeadLetterCause#UNDECODABLE}), the only two dead letters a store makes by itself,
+   * by it.
+   */
+  String QUARANTINE_REASON = "suspected poison item";
+
   /** Tells nobody: for stores opened without a worker pool (tools, tests). */
   StoreEvents NONE = new StoreEvents() {};
 

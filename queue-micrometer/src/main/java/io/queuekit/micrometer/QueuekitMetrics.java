@@ -26,12 +26,24 @@ import java.util.function.ToDoubleFunction;
  * gauges    queuekit.queue.ready, .delayed, .in.flight, .dead (store figures, every process)
  *           queuekit.queue.oldest.waiting.age (seconds), queuekit.queue.store.reachable (0/1)
  *           queuekit.queue.workers, .workers.active, .workers.max, queuekit.queue.paused (0/1)
- * counters  queuekit.queue.handled, .released (not handled: retried later), .dead.lettered,
+ * counters  queuekit.queue.handled, .released (not handled: retried later),
  *           .recovered (delivered again after a crash), .merged, .stale (this process)
+ *           queuekit.queue.pushed (tag result: added, duplicate, full)
+ *           queuekit.queue.dead.lettered (tag reason: max_deliveries, permanent, undecodable,
+ *           quarantined)
+ * timers    queuekit.queue.handler (per handler call), queuekit.queue.latency (per item: first
+ *           push to handler start)
+ * summary   queuekit.queue.batch.size (items per handler call)
  * </pre>
  *
- * In Prometheus, {@code queuekit.queue.in.flight} is {@code queuekit_queue_in_flight} and the
- * counters end in {@code _total}.
+ * In Prometheus, {@code queuekit.queue.in.flight} is {@code queuekit_queue_in_flight}, the
+ * counters end in {@code _total} and the timers are {@code _seconds}.
+ *
+ * <p>The pushed and dead-lettered counters, the timers and the summary count from when the queue
+ * was bound: a queue created after {@link #bindTo} from its creation (its store's dead letters
+ * made at open included), one that already ran from the binding on. They are moved by a {@link
+ * io.queuekit.QueueListener} the binder adds to each queue; a queue with no registry bound has
+ * none, so its hot path pays nothing for metrics.
  *
  * <p>Every meter of a queue reads one snapshot of {@link WorkerPoolQueue#stats()}, taken at most
  * once per scrape round (and the store figures behind it are themselves cached about a second),
@@ -57,7 +69,7 @@ public final class QueuekitMetrics implements MeterBinder {
    * each snapshot alive while its queue runs; without it a collected snapshot reads NaN, and its
    * counters stop moving.
    */
-  private record Bound(Snapshot snapshot, List<Meter> meters) {}
+  private record Bound(Snapshot snapshot, FlowMeters flow, List<Meter> meters) {}
 
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -66,21 +78,26 @@ public final class QueuekitMetrics implements MeterBinder {
       @Override
       public void created(WorkerPoolQueue<?> queue) {
         Snapshot s = new Snapshot(queue);
-        bound.put(queue.name(), new Bound(s, register(registry, queue, s)));
+        Tags tags = Tags.of("queue", queue.name(), "type", queue.type());
+        FlowMeters flow = new FlowMeters(registry, tags);
+        bound.put(queue.name(), new Bound(s, flow, register(registry, queue, s, tags)));
+        queue.addListener(flow);
       }
 
       @Override
       public void closed(WorkerPoolQueue<?> queue) {
         Bound gone = bound.remove(queue.name());
         if (gone != null) {
+          queue.removeListener(gone.flow());
           gone.meters().forEach(registry::remove);
+          gone.flow().meters().forEach(registry::remove);
         }
       }
     });
   }
 
-  private static List<Meter> register(MeterRegistry registry, WorkerPoolQueue<?> queue, Snapshot s) {
-    Tags tags = Tags.of("queue", queue.name(), "type", queue.type());
+  private static List<Meter> register(MeterRegistry registry, WorkerPoolQueue<?> queue, Snapshot s,
+      Tags tags) {
     List<Meter> out = new ArrayList<>();
     out.add(gauge(registry, "queuekit.queue.ready", "items claimable now", tags, s, st -> st.ready()));
     out.add(gauge(registry, "queuekit.queue.delayed", "items waiting for their due time", tags, s,
@@ -106,8 +123,6 @@ public final class QueuekitMetrics implements MeterBinder {
     out.add(counter(registry, "queuekit.queue.handled", "items handled", tags, s, QueueStats::handled));
     out.add(counter(registry, "queuekit.queue.released", "deliveries not handled, to be retried",
         tags, s, QueueStats::unhandled));
-    out.add(counter(registry, "queuekit.queue.dead.lettered", "items dead-lettered", tags, s,
-        QueueStats::deadLettered));
     out.add(counter(registry, "queuekit.queue.recovered", "deliveries recovered after a crash",
         tags, s, QueueStats::recovered));
     out.add(counter(registry, "queuekit.queue.merged", "copies merged into a waiting one (unique)",

@@ -11,7 +11,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * Actuator's view of {@link QueueManager#health(Duration)}: UP when every queue's store answers,
  * its claiming runs and its oldest waiting item is younger than {@code
- * queuekit.health-max-waiting-age}; DOWN otherwise, with each queue's problem in the details.
+ * queuekit.health-max-waiting-age}; DOWN otherwise. The details carry queuekit's own status (UP,
+ * DEGRADED: dead letters growing, which leaves Actuator's UP; DOWN), its reasons, and each queue's
+ * problem, warnings and since when its store has been unreachable.
  * Thread-safe: each call asks the manager afresh.
  */
 final class QueuekitHealthIndicator implements HealthIndicator {
@@ -28,10 +30,18 @@ final class QueuekitHealthIndicator implements HealthIndicator {
   public Health health() {
     QueueHealth health = manager.health(maxWaitingAge);
     Health.Builder b = health.healthy() ? Health.up() : Health.down();
+    b.withDetail("queuekitStatus", health.status().name());
+    if (!health.reasons().isEmpty()) {
+      b.withDetail("reasons", health.reasons());
+    }
     for (QueueHealth.Queue q : health.queues()) {
       Map<String, Object> detail = new LinkedHashMap<>();
-      detail.put("status", q.healthy() ? "UP" : "DOWN");
+      detail.put("status", q.status().name());
       detail.put("reachable", q.reachable());
+      q.unreachableSince().ifPresent(t -> detail.put("unreachableSince", t.toString()));
+      if (!q.warnings().isEmpty()) {
+        detail.put("warnings", q.warnings());
+      }
       q.oldestWaitingAge().ifPresent(age -> detail.put("oldestWaitingSeconds", age.toMillis() / 1000.0));
       q.problem().ifPresent(p -> detail.put("problem", p));
       b.withDetail(q.name(), detail);

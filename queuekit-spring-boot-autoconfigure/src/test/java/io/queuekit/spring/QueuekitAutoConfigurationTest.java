@@ -195,10 +195,14 @@ class QueuekitAutoConfigurationTest {
           HealthIndicator health = ctx.getBean("queuekitHealthIndicator", HealthIndicator.class);
           Health h = health.health();
           assertThat(h.getDetails()).containsKey("mail");
+          assertThat(h.getDetails()).containsEntry("queuekitStatus", "UP").doesNotContainKey("reasons");
           ctx.getBean(QueueManager.class).pause("mail");
           ctx.getBean(Signup.class).mail.push(new Mail("waiting@example.com"));
           await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.DOWN));
           assertThat(health.health().getDetails().get("mail").toString()).contains("oldest waiting item");
+          assertThat(health.health().getDetails()).containsEntry("queuekitStatus", "DOWN");
+          assertThat(health.health().getDetails().get("reasons").toString())
+              .contains("queue \"mail\": oldest waiting item");
         });
   }
 

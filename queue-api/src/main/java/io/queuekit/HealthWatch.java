@@ -1,0 +1,119 @@
+package io.queuekit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What {@link QueueManager#health} remembers between checks, per queue: since when its store has
+ * not answered, and the dead-letter count it saw last and when that count last grew. A queue
+ * whose dead letters grew within the window is reported {@link QueueHealth.Status#DEGRADED}.
+ *
+ * <p>Thread-safe: one state per queue, updated under that state's lock; checks of different queues
+ * run concurrently. Only health checks update it (nothing on a queue's hot path): an outage starts
+ * when a check first sees it, and growth is seen between checks.
+ */
+final class HealthWatch {
+  private final Clock clock;
+  private final Duration deadGrowthWindow;
+  /** By queue object (identity): a new queue of a closed one's name starts afresh. */
+  private final Map<WorkerPoolQueue<?>, State> states = new ConcurrentHashMap<>();
+
+  HealthWatch(Clock clock, Duration deadGrowthWindow) {
+    this.clock = clock;
+    this.deadGrowthWindow = deadGrowthWindow;
+  }
+
+  private static final class State {
+    Instant unreachableSince; // null while reachable
+    long dead = -1; // -1: never seen
+    long deadBefore; // the count before the last growth
+    Instant grewAt; // null: no growth seen
+  }
+
+  /** Forgets a closed queue. */
+  void forget(WorkerPoolQueue<?> queue) {
+    states.remove(queue);
+  }
+
+  QueueHealth.Queue check(WorkerPoolQueue<?> q, Duration maxWaitingAge) {
+    QueueStats stats;
+    QueueException failure = null;
+    try {
+      stats = q.stats();
+    } catch (QueueException e) {
+      stats = null;
+      failure = e;
+    }
+    State st = states.computeIfAbsent(q, n -> new State());
+    synchronized (st) {
+      Instant at = clock.instant();
+      if (stats == null) {
+        if (st.unreachableSince == null) {
+          st.unreachableSince = at;
+        }
+        QueueHealth.Queue now = unreachable(q, failure);
+        return new QueueHealth.Queue(now.name(), false, now.oldestWaitingAge(),
+            now.problem().map(p -> p + " (since " + st.unreachableSince + ")"),
+            Optional.of(st.unreachableSince), List.of());
+      }
+      QueueHealth.Queue now = reachable(q, stats, maxWaitingAge);
+      st.unreachableSince = null;
+      long dead = stats.dead();
+      if (st.dead >= 0 && dead > st.dead) {
+        if (st.grewAt == null || !withinWindow(st.grewAt, at)) {
+          st.deadBefore = st.dead; // a new episode of growth starts from here
+        }
+        st.grewAt = at;
+      }
+      st.dead = dead;
+      List<String> warnings = st.grewAt != null && withinWindow(st.grewAt, at) && dead > st.deadBefore
+          ? List.of("dead letters growing: " + st.deadBefore + " → " + dead + ", last grown at "
+              + st.grewAt + " (window " + GoDuration.format(deadGrowthWindow) + ")")
+          : List.of();
+      return new QueueHealth.Queue(now.name(), true, now.oldestWaitingAge(), now.problem(),
+          Optional.empty(), warnings);
+    }
+  }
+
+  private boolean withinWindow(Instant grewAt, Instant at) {
+    return Duration.between(grewAt, at).compareTo(deadGrowthWindow) < 0;
+  }
+
+  /**
+   * One check without history: its store answers, its claiming runs, its oldest item is young
+   * enough.
+   */
+  static QueueHealth.Queue stateless(WorkerPoolQueue<?> q, Duration maxWaitingAge) {
+    try {
+      return reachable(q, q.stats(), maxWaitingAge);
+    } catch (QueueException e) {
+      return unreachable(q, e);
+    }
+  }
+
+  /** What is wrong beyond the store's answers: a claim loop ended by a fatal error. */
+  private static Optional<String> stopped(WorkerPoolQueue<?> q) {
+    return q instanceof DefaultWorkerPoolQueue<?>
+        ? ((DefaultWorkerPoolQueue<?>) q).problem() : Optional.empty();
+  }
+
+  private static QueueHealth.Queue reachable(WorkerPoolQueue<?> q, QueueStats s,
+      Duration maxWaitingAge) {
+    Optional<String> problem = stopped(q).or(() -> s.oldestWaitingAge()
+        .filter(age -> age.compareTo(maxWaitingAge) > 0)
+        .map(age -> "oldest waiting item is " + GoDuration.format(age) + " old (limit "
+            + GoDuration.format(maxWaitingAge) + ")"
+            + (s.paused() ? "; the queue is paused" : "")));
+    return new QueueHealth.Queue(q.name(), true, s.oldestWaitingAge(), problem);
+  }
+
+  private static QueueHealth.Queue unreachable(WorkerPoolQueue<?> q, QueueException e) {
+    return new QueueHealth.Queue(q.name(), false, Optional.empty(), Optional.of(
+        "store unreachable: " + e.getMessage() + stopped(q).map(p -> "; " + p).orElse("")));
+  }
+}

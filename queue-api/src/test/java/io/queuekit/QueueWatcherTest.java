@@ -1,0 +1,89 @@
+package io.queuekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Watchers hear of a new queue before it claims, a throwing one fails the creation, and the
+ * listeners they add to a running queue hear pushes and handler calls until removed.
+ */
+class QueueWatcherTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  @TempDir Path data;
+
+  private QueueManager manager() {
+    return QueueManager.builder().dataPath(data).claimWait(Duration.ofMillis(100)).build();
+  }
+
+  @Test
+  void aWatcherThrowingForANewQueueFailsItsCreationAndTheOthersHearItClosed() {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    try (QueueManager m = manager()) {
+      m.watch(new QueueWatcher() {
+        @Override
+        public void created(WorkerPoolQueue<?> queue) {
+          heard.add("created " + queue.name());
+        }
+
+        @Override
+        public void closed(WorkerPoolQueue<?> queue) {
+          heard.add("closed " + queue.name());
+        }
+      });
+      m.watch(queue -> {
+        throw new QueueConfigException("no room for \"" + queue.name() + "\"");
+      });
+      assertThatThrownBy(() -> m.createSimple("refused", String.class, batch -> List.of()))
+          .isInstanceOf(QueueConfigException.class).hasMessage("no room for \"refused\"");
+      assertThat(m.queue("refused")).as("not kept by the manager").isEmpty();
+      assertThat(heard).containsExactly("created refused", "closed refused");
+    }
+  }
+
+  @Test
+  void aListenerAddedToARunningQueueHearsPushesAndHandlerCallsUntilRemoved() {
+    List<PushResult> pushed = new CopyOnWriteArrayList<>();
+    List<BatchEvent> batches = new CopyOnWriteArrayList<>();
+    QueueListener<Object> listener = new QueueListener<>() {
+      @Override
+      public void onPushed(String queue, PushResult result) {
+        pushed.add(result);
+      }
+
+      @Override
+      public void onBatch(BatchEvent event) {
+        batches.add(event);
+      }
+    };
+    try (QueueManager m = manager()) {
+      WorkerPoolQueue<String> q = m.createSimple("heard", String.class, batch -> List.of());
+      q.pause();
+      q.addListener(listener);
+      q.push("a");
+      assertThat(pushed).containsExactly(PushResult.ADDED);
+      q.resume();
+      assertThat(q.flush(WAIT)).isTrue();
+      await().atMost(WAIT).until(() -> batches.size() == 1);
+      BatchEvent b = batches.get(0);
+      assertThat(b.queue()).isEqualTo("heard");
+      assertThat(b.size()).isEqualTo(1);
+      assertThat(b.waits()).hasSize(1).allSatisfy(w -> assertThat(w.isNegative()).isFalse());
+      assertThat(b.handlerTime().isNegative()).isFalse();
+
+      assertThat(q.removeListener(listener)).isTrue();
+      assertThat(q.removeListener(listener)).as("only once").isFalse();
+      q.push("b");
+      assertThat(q.flush(WAIT)).isTrue();
+      assertThat(pushed).as("nothing heard after removal").hasSize(1);
+      assertThat(batches).hasSize(1);
+    }
+  }
+}
