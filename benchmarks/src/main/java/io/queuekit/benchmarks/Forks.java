@@ -109,4 +109,16 @@ final class Forks {
   static String resultLine(Object result) throws IOException {
     return RESULT_PREFIX + JSON.writeValueAsString(result);
   }
+
+  /** Ends started children: SIGTERM, then SIGKILL for any still running after 10 s. */
+  static void stop(List<Child> children) throws InterruptedException {
+    for (Child ch : children) {
+      ch.process.destroy();
+    }
+    for (Child ch : children) {
+      if (!ch.process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        ch.process.destroyForcibly().waitFor();
+      }
+    }
+  }
 }

@@ -168,14 +168,7 @@ final class IdleCost {
       Thread.sleep(settle.toMillis());
       return window(uri, window, processes * queues);
     } finally {
-      for (Forks.Child ch : children) {
-        ch.process.destroy();
-      }
-      for (Forks.Child ch : children) {
-        if (!ch.process.waitFor(10, TimeUnit.SECONDS)) {
-          ch.process.destroyForcibly().waitFor();
-        }
-      }
+      Forks.stop(children);
       client.shutdown();
     }
   }

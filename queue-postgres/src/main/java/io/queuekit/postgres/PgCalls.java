@@ -21,8 +21,8 @@ import java.util.Set;
 /**
  * The SQL of one queue: each method is one call of a layout function (or one statement) in its
  * own transaction, on a pooled connection. A deadlock, a serialization failure or a unique-index
- * race (two moves of one identity into waiting at once) is tried again at once, up to 5 times;
- * any other failure becomes a {@link QueueUnavailableException} naming queue, operation and
+ * race (two moves of one identity into waiting at once) is tried again at once, up to 5 times,
+ * and a lost connection once; any other failure becomes a {@link QueueUnavailableException} naming queue, operation and
  * server, the password masked.
  *
  * <p><b>Thread-safety:</b> stateless beyond its constants; any thread.
@@ -53,7 +53,12 @@ final class PgCalls {
       try (Connection c = store.connection()) {
         return sql.run(c);
       } catch (SQLException e) {
-        if (attempt < RETRIES && PgErrors.retryNow(e)) {
+        // a lost connection is tried once more on a fresh one: the pool drops the broken one,
+        // and after a server restart its first new connection may come a moment late. The
+        // failed send normally never reached the server; if it did and only the reply was lost,
+        // a push may store its item twice (at-least-once), a settle answers STALE
+        if (attempt < RETRIES && PgErrors.retryNow(e)
+            || attempt == 1 && PgErrors.connectionLost(e)) {
           continue;
         }
         throw PgErrors.call(name, store.conn, op, e);

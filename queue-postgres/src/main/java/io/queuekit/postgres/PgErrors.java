@@ -51,6 +51,16 @@ final class PgErrors {
     return s.equals("40P01") || s.equals("40001") || s.equals("23505");
   }
 
+  /**
+   * Whether {@code e} means the connection was lost or could not be had: a pooled connection the
+   * server dropped (a restart), the pool's wait for a new one.
+   */
+  static boolean connectionLost(SQLException e) {
+    String s = sqlState(e);
+    return e instanceof java.sql.SQLTransientConnectionException || s.startsWith("08")
+        || s.equals("57P01") || s.equals("57P02") || s.equals("57P03");
+  }
+
   /** The message of {@code e}'s root, with any password masked. */
   static String message(Throwable e) {
     Throwable t = e;

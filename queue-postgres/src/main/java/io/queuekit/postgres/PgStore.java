@@ -88,7 +88,9 @@ final class PgStore {
     cfg.setMaximumPoolSize(conn.poolSize());
     cfg.setMinimumIdle(Math.min(2, conn.poolSize()));
     cfg.setPoolName("queuekit-postgres");
-    cfg.setConnectionTimeout(5_000);
+    // while the server is away every call waits this long for a connection before it fails:
+    // short, so a close or a shutdown in an outage does not add up many waits
+    cfg.setConnectionTimeout(2_000);
     cfg.setInitializationFailTimeout(-1);
     cfg.addDataSourceProperty("currentSchema", conn.schema());
     cfg.addDataSourceProperty("ApplicationName", "queuekit");

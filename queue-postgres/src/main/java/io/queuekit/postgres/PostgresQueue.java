@@ -7,6 +7,7 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.QueueFullException;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
+import io.queuekit.QueueUnavailableException;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
@@ -630,6 +631,11 @@ final class PostgresQueue implements BaseQueue {
     }
     try {
       calls.forgetWaiters(store.channel);
+    } catch (QueueUnavailableException e) {
+      // a close must not fail for an outage: the registration expires by itself, and a push
+      // that still finds it wakes nobody here (the items wait for another process's claim)
+      LOG.warn("queue \"{}\": closed without removing its waiter registration: {}", name,
+          e.getMessage());
     } finally {
       onClose.run();
     }

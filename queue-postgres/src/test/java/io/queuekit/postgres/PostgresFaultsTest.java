@@ -77,6 +77,28 @@ class PostgresFaultsTest {
   }
 
   @Test
+  void aQueueClosesWhileTheServerIsDown() {
+    try (QueueManager m = manager(pg.connStr())) {
+      WorkerPoolQueue<String> q = m.createSimple("faults_close", String.class, b -> List.of());
+      q.push("kept");
+      pg.server().crash();
+      try {
+        m.close(); // no exception: the outage is logged, the item stays stored
+      } finally {
+        pg.server().restart();
+      }
+    }
+    try (QueueManager m = manager(pg.connStr())) {
+      List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+      m.createSimple("faults_close", String.class, batch -> {
+        got.addAll(batch);
+        return List.of();
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("kept"));
+    }
+  }
+
+  @Test
   void aRowAnotherWriterBrokeIsRefusedByTheTableNotStoredToStallTheQueue() {
     try (QueueManager m = manager(pg.connStr())) {
       WorkerPoolQueue<String> q = m.createSimple("faults_rows", String.class, batch -> List.of());

@@ -11,9 +11,7 @@ import io.queuekit.conformance.postgres.PostgresServer;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.StoreStats;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -101,14 +98,15 @@ class PostgresMultiProcessTest {
         producer.pushAll(batch, Duration.ofSeconds(30));
         if (!killed && from >= ITEMS / 4) {
           // part-way, once the victim is busy: SIGKILL, no chance to settle
-          await().atMost(Duration.ofSeconds(60)).until(() -> lines(outputs.get(0)) > 500);
+          await().atMost(Duration.ofSeconds(60))
+              .until(() -> ConsumerChild.lines(outputs.get(0)) > 500);
           children.get(0).kill();
           killed = true;
         }
       }
 
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
-          .until(() -> handled(outputs).size() == ITEMS);
+          .until(() -> ConsumerChild.handled(outputs).size() == ITEMS);
       await().atMost(Duration.ofSeconds(60)).until(() -> {
         StoreStats s = producer.stats();
         return s.waiting() == 0 && s.inFlight() == 0;
@@ -116,7 +114,7 @@ class PostgresMultiProcessTest {
       checker.shutdown();
       checker.awaitTermination(10, TimeUnit.SECONDS);
 
-      Map<Integer, Integer> seen = handled(outputs);
+      Map<Integer, Integer> seen = ConsumerChild.handled(outputs);
       assertThat(seen).hasSize(ITEMS);
       long duplicates = seen.values().stream().mapToLong(c -> c - 1).sum();
       // docs/DESIGN.md §7: duplicates ≤ kills × BATCH_LENGTH × (MAX_WORKERS + 1)
@@ -130,34 +128,5 @@ class PostgresMultiProcessTest {
         c.close();
       }
     }
-  }
-
-  private static long lines(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return 0;
-    }
-    try (var s = Files.lines(p)) {
-      return s.count();
-    }
-  }
-
-  /** Item to times handled, from complete lines only (a killed child may leave half a line). */
-  private static Map<Integer, Integer> handled(List<Path> outputs) throws IOException {
-    Map<Integer, Integer> seen = new HashMap<>();
-    for (Path p : outputs) {
-      if (!Files.exists(p)) {
-        continue;
-      }
-      byte[] all = Files.readAllBytes(p);
-      int start = 0;
-      for (int i = 0; i < all.length; i++) {
-        if (all[i] == '\n') {
-          seen.merge(Integer.parseInt(new String(all, start, i - start, StandardCharsets.UTF_8)),
-              1, Integer::sum);
-          start = i + 1;
-        }
-      }
-    }
-    return seen;
   }
 }

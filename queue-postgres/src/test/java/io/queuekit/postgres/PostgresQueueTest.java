@@ -7,6 +7,7 @@ import io.queuekit.conformance.postgres.PostgresExtension;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
+import io.queuekit.spi.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,31 @@ class PostgresQueueTest {
 
   private static Item item(String s) {
     return Item.of(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void itemsAClaimWithALostReplyPutInFlightAreGivenBackByTheNextClaim() {
+    PostgresTestBackend backend = new PostgresTestBackend(pg.connStr());
+    try (QueueFixture f = new QueueFixture(backend, "lostreply", dir)) {
+      PostgresQueue q = (PostgresQueue) f.open(false, 10, b -> b);
+      q.push(item("held"), Duration.ofSeconds(1));
+      q.push(item("orphan"), Duration.ofSeconds(1));
+      List<Delivery> held = q.claim(1, Duration.ofSeconds(1));
+      // what a claim committed by the server but whose reply never came back leaves behind
+      pg.server().sql(pg.database(), "UPDATE queuekit_item SET state = 'F', pos = NULL, "
+          + "delivery_id = nextval('queuekit_delivery'), consumer = '" + q.consumer() + "' "
+          + "WHERE queue = '" + q.storageName() + "' AND state = 'R'");
+      assertThat(q.claim(10, Duration.ZERO)).as("nothing ready: the orphan is in flight").isEmpty();
+      q.claimReplyLost();
+
+      List<Delivery> again = q.claim(10, Duration.ofSeconds(1));
+
+      assertThat(again).extracting(d -> new String(d.payload(), StandardCharsets.UTF_8))
+          .containsExactly("orphan");
+      assertThat(again.get(0).deliveryCount()).isZero();
+      assertThat(q.ack(held)).containsExactly(Outcome.DONE);
+      assertThat(q.ack(again)).containsExactly(Outcome.DONE);
+    }
   }
 
   @Test

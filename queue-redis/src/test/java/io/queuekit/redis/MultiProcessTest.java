@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,7 +83,8 @@ class MultiProcessTest {
         producer.pushAll(batch, Duration.ofSeconds(30));
         if (!killed && from >= ITEMS / 4) {
           // part-way, once the victim is busy: SIGKILL, no chance to settle or unregister
-          await().atMost(Duration.ofSeconds(60)).until(() -> lines(outputs.get(0)) > 500);
+          await().atMost(Duration.ofSeconds(60))
+              .until(() -> ConsumerChild.lines(outputs.get(0)) > 500);
           children.get(0).destroyForcibly();
           children.get(0).waitFor(10, TimeUnit.SECONDS);
           killed = true;
@@ -92,7 +92,7 @@ class MultiProcessTest {
       }
 
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-          .until(() -> handled(outputs).size() == ITEMS);
+          .until(() -> ConsumerChild.handled(outputs).size() == ITEMS);
       await().atMost(Duration.ofSeconds(60)).until(() -> {
         StoreStats s = producer.stats();
         return s.waiting() == 0 && s.inFlight() == 0;
@@ -100,7 +100,7 @@ class MultiProcessTest {
       checker.shutdown();
       checker.awaitTermination(10, TimeUnit.SECONDS);
 
-      Map<Integer, Integer> seen = handled(outputs);
+      Map<Integer, Integer> seen = ConsumerChild.handled(outputs);
       assertThat(seen).hasSize(ITEMS);
       for (int i = 0; i < ITEMS; i++) {
         assertThat(seen).containsKey(i);
@@ -156,34 +156,5 @@ class MultiProcessTest {
       log.append(line).append('\n');
     }
     throw new IllegalStateException("consumer child exited before it was ready:\n" + log);
-  }
-
-  private static long lines(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return 0;
-    }
-    try (var s = Files.lines(p)) {
-      return s.count();
-    }
-  }
-
-  private static Map<Integer, Integer> handled(List<Path> outputs) throws IOException {
-    Map<Integer, Integer> seen = new HashMap<>();
-    for (Path p : outputs) {
-      if (!Files.exists(p)) {
-        continue;
-      }
-      byte[] all = Files.readAllBytes(p);
-      int start = 0;
-      for (int i = 0; i < all.length; i++) {
-        if (all[i] == '\n') {
-          // complete lines only: a killed child may leave half a line
-          String s = new String(all, start, i - start, StandardCharsets.UTF_8);
-          seen.merge(Integer.parseInt(s), 1, Integer::sum);
-          start = i + 1;
-        }
-      }
-    }
-    return seen;
   }
 }

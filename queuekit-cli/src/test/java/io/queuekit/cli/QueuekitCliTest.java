@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.queuekit.conformance.crash.ChildJvm;
+import io.queuekit.conformance.postgres.PostgresServer;
 import io.queuekit.conformance.redis.RedisServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The CLI in this JVM, on level and redis data written by a service in another JVM. */
+/** The CLI in this JVM, on level, redis and postgres data written by a service in another JVM. */
 class QueuekitCliTest {
 
   @TempDir Path dir;
@@ -104,25 +105,44 @@ class QueuekitCliTest {
   @Test
   void redisDataIsShownAndReplayedWhileTheServiceRuns() throws Exception {
     try (RedisServer redis = RedisServer.startPlain()) {
-      Path ini = ini("TYPE = redis\nCONN_STR = " + redis.connStr());
-      Path data = dir.resolve("data");
-      try (ChildJvm child = service(ini, data)) {
-        JsonNode index = json.readTree(run(ini, data, "--format", "json", "queues", "index").out()).get(0);
-        assertThat(index.path("type").asText()).isEqualTo("redis");
-        assertThat(index.path("ready").asLong()).isEqualTo(3);
-        assertThat(index.path("dead").asLong()).isEqualTo(2);
+      sharedStoreWhileTheServiceRuns("redis", redis.connStr(), "");
+    }
+  }
 
-        JsonNode page = json.readTree(run(ini, data, "--format", "json", "dead", "list", "index").out());
-        assertThat(page.path("entries")).hasSize(2);
-        Files.delete(data.resolve("refuse"));
-        child.send("resume");
-        Run replay = run(ini, data, "dead", "replay", "index", "--all");
-        assertThat(replay.code()).as(replay.err()).isZero();
-        assertThat(replay.out()).contains("replayed 2");
-        child.awaitLine("HANDLED bad-1", Duration.ofSeconds(60));
-        child.send("exit");
-        child.awaitLine("CLOSED", Duration.ofSeconds(60));
+  @Test
+  void postgresDataIsShownAndReplayedWhileTheServiceRuns() throws Exception {
+    try (PostgresServer pg = PostgresServer.start()) {
+      sharedStoreWhileTheServiceRuns("postgres", pg.connStr(pg.createDatabase()),
+          PostgresServer.PASSWORD);
+    }
+  }
+
+  /** A service in another JVM holds the queue on a shared server; the CLI reads and replays. */
+  private void sharedStoreWhileTheServiceRuns(String type, String connStr, String password)
+      throws Exception {
+    Path ini = ini("TYPE = " + type + "\nCONN_STR = " + connStr);
+    Path data = dir.resolve("data");
+    try (ChildJvm child = service(ini, data)) {
+      Run queues = run(ini, data, "--format", "json", "queues", "index");
+      JsonNode index = json.readTree(queues.out()).get(0);
+      assertThat(index.path("type").asText()).isEqualTo(type);
+      assertThat(index.path("ready").asLong()).isEqualTo(3);
+      assertThat(index.path("dead").asLong()).isEqualTo(2);
+
+      Run list = run(ini, data, "--format", "json", "dead", "list", "index");
+      assertThat(json.readTree(list.out()).path("entries")).hasSize(2);
+      if (!password.isEmpty()) {
+        assertThat(queues.out() + queues.err() + list.out() + list.err())
+            .doesNotContain(password);
       }
+      Files.delete(data.resolve("refuse"));
+      child.send("resume");
+      Run replay = run(ini, data, "dead", "replay", "index", "--all");
+      assertThat(replay.code()).as(replay.err()).isZero();
+      assertThat(replay.out()).contains("replayed 2");
+      child.awaitLine("HANDLED bad-1", Duration.ofSeconds(60));
+      child.send("exit");
+      child.awaitLine("CLOSED", Duration.ofSeconds(60));
     }
   }
 

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A consumer process for the multi-process test: a {@link QueueManager} with one unique queue
@@ -55,5 +57,38 @@ public final class ConsumerChild {
         // the parent closes our stdin to stop us
       }
     }
+  }
+
+  /** Lines the child has written to {@code out} so far (0 before it starts writing). */
+  public static long lines(Path out) throws IOException {
+    if (!Files.exists(out)) {
+      return 0;
+    }
+    try (var s = Files.lines(out)) {
+      return s.count();
+    }
+  }
+
+  /**
+   * Item to times handled, over the children's {@code outputs}, from complete lines only (a
+   * killed child may leave half a line).
+   */
+  public static Map<Integer, Integer> handled(List<Path> outputs) throws IOException {
+    Map<Integer, Integer> seen = new HashMap<>();
+    for (Path p : outputs) {
+      if (!Files.exists(p)) {
+        continue;
+      }
+      byte[] all = Files.readAllBytes(p);
+      int start = 0;
+      for (int i = 0; i < all.length; i++) {
+        if (all[i] == '\n') {
+          seen.merge(Integer.parseInt(new String(all, start, i - start, StandardCharsets.UTF_8)),
+              1, Integer::sum);
+          start = i + 1;
+        }
+      }
+    }
+    return seen;
   }
 }

@@ -102,9 +102,24 @@ public final class PostgresServer implements AutoCloseable {
     running = false;
   }
 
-  /** Starts the server again on the same port and directory, after {@link #crash()}. */
+  /**
+   * Starts the server again on the same port and directory, after {@link #crash()}, and returns
+   * once it answers a query over TCP (crash recovery may still run when pg_ctl says started).
+   */
   public void restart() {
     startServer();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        run(List.of(tool("psql"), "-X", "-q", "-h", "127.0.0.1", "-p", Integer.toString(port),
+            "-U", "postgres", "-d", "postgres", "-c", "SELECT 1"), false, PASSWORD);
+        return;
+      } catch (IllegalStateException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Whether the server is running. */
@@ -152,13 +167,21 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private String run(List<String> command, boolean asOwner) {
+    return run(command, asOwner, null);
+  }
+
+  private String run(List<String> command, boolean asOwner, String password) {
     List<String> cmd = new ArrayList<>();
     if (asOwner && root()) {
       cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
     }
     cmd.addAll(command);
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      if (password != null) {
+        pb.environment().put("PGPASSWORD", password);
+      }
+      Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
