@@ -6,7 +6,9 @@ import io.queuekit.WorkerPoolQueue;
 
 /**
  * One queue as the API shows it: figures and health, never settings that could hold a
- * connection string or password.
+ * connection string or password. {@code status} is {@code UP}, {@code DEGRADED} (it works;
+ * {@code warnings} say what needs a look) or {@code DOWN} ({@code problem} says why, and {@code
+ * unreachableSince} since when its store has not answered).
  */
 record QueueView(
     String name,
@@ -23,7 +25,10 @@ record QueueView(
     boolean paused,
     Double oldestWaitingSeconds,
     boolean healthy,
+    String status,
     String problem,
+    String unreachableSince,
+    java.util.List<String> warnings,
     long handled,
     long unhandled,
     long deadLettered,
@@ -34,7 +39,11 @@ record QueueView(
     return new QueueView(s.name(), s.type(), s.unique(), s.ready(), s.delayed(), s.inFlight(), s.dead(),
         s.deadDropped(), s.workers(), s.active(), s.maxWorkers(), s.paused(),
         s.oldestWaitingAge().map(d -> d.toMillis() / 1000.0).orElse(null),
-        health == null || health.healthy(), health == null ? null : health.problem().orElse(null),
+        health == null || health.healthy(),
+        health == null ? "UP" : health.status().name(),
+        health == null ? null : health.problem().orElse(null),
+        health == null ? null : health.unreachableSince().map(Object::toString).orElse(null),
+        health == null ? java.util.List.of() : health.warnings(),
         s.handled(), s.unhandled(), s.deadLettered(), s.recovered());
   }
 }

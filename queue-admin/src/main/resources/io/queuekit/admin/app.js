@@ -83,6 +83,7 @@
     const tr = el('tr');
     tr.dataset.queue = q.name;
     if (!q.healthy) tr.className = 'unhealthy';
+    else if (q.status === 'DEGRADED') tr.className = 'degraded';
     tr.appendChild(el('td', q.name));
     tr.appendChild(el('td', q.type + (q.unique ? ' (unique)' : '')));
     for (const n of [q.ready, q.delayed, q.inFlight]) tr.appendChild(el('td', n, 'num'));
@@ -103,8 +104,10 @@
     maxCell.appendChild(button('set', () => act(q.name, 'max-workers', { maxWorkers: Number(input.value) })));
     tr.appendChild(maxCell);
     tr.appendChild(el('td', age(q.oldestWaitingSeconds), 'num'));
-    const health = el('td', q.healthy ? 'ok' : 'problem');
+    const health = el('td', q.status === 'DEGRADED' ? 'degraded' : q.healthy ? 'ok' : 'problem');
     if (q.problem) health.appendChild(el('div', q.problem, 'problem'));
+    if (q.unreachableSince) health.appendChild(el('div', 'unreachable since ' + q.unreachableSince, 'problem'));
+    (q.warnings || []).forEach(w => health.appendChild(el('div', w, 'warning')));
     tr.appendChild(health);
     const actions = el('td');
     actions.appendChild(q.paused

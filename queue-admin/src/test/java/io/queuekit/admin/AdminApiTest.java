@@ -90,6 +90,20 @@ class AdminApiTest {
   }
 
   @Test
+  void deadLettersGrowingShowAsDegradedWithTheWarning() throws Exception {
+    JsonNode before = body(f.get("/api/queues/index"));
+    assertThat(before.path("status").asText()).isEqualTo("UP");
+    assertThat(before.path("warnings")).isEmpty();
+
+    f.deadLetter(f.index, "grows");
+
+    JsonNode after = body(f.get("/api/queues/index"));
+    assertThat(after.path("status").asText()).isEqualTo("DEGRADED");
+    assertThat(after.path("healthy").asBoolean()).as("it still works").isTrue();
+    assertThat(after.path("warnings").get(0).asText()).contains("dead letter");
+  }
+
+  @Test
   void listsReplaysAndPurgesDeadLetters() throws Exception {
     f.deadLetter(f.index, "first");
     f.deadLetter(f.index, "second");
