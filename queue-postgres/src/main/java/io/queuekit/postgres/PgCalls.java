@@ -66,11 +66,22 @@ final class PgCalls {
     }
   }
 
-  /** Records the queue's flavour (first open wins) and LENGTH; returns the stored flavour. */
+  /**
+   * Records the queue's flavour (first open wins) and LENGTH; returns the stored flavour.
+   *
+   * @throws PgLayout.NewerLayoutException the schema now holds a newer layout (another process,
+   *     a newer queuekit, upgraded it since this process installed or checked it)
+   */
   Boolean openQueue(boolean unique, int length) {
     return call("open", c -> {
       c.setAutoCommit(false);
       try {
+        try (PreparedStatement s = c.prepareStatement("SELECT max(version) FROM queuekit_layout")) {
+          int found = single(s).getInt(1);
+          if (found > PgLayout.VERSION) {
+            throw new PgLayout.NewerLayoutException(found);
+          }
+        }
         try (PreparedStatement s = c.prepareStatement("INSERT INTO queuekit_queue (queue, uniq) "
             + "VALUES (?, ?) ON CONFLICT (queue) DO NOTHING")) {
           s.setString(1, q);
@@ -97,7 +108,7 @@ final class PgCalls {
         }
         c.commit();
         return stored;
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       } finally {

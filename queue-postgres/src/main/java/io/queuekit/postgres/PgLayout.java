@@ -85,6 +85,13 @@ final class PgLayout {
     }
   }
 
+  /** The error for a schema holding layout {@code found}, newer than {@link #VERSION}. */
+  static io.queuekit.QueueConfigException refusal(String queue, PgConnStr conn, int found) {
+    return new io.queuekit.QueueConfigException("queue \"" + queue + "\": schema "
+        + conn.schema() + " of " + conn + " holds queuekit layout " + found
+        + ", newer than this version's layout " + VERSION + "; upgrade queuekit");
+  }
+
   /** The schema holds a layout newer than this code. */
   static final class NewerLayoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -99,9 +99,7 @@ final class PgStore {
       PgLayout.install(c, conn.schema());
     } catch (PgLayout.NewerLayoutException e) {
       pool.close();
-      throw new QueueConfigException("queue \"" + queue + "\": schema " + conn.schema() + " of "
-          + conn + " holds queuekit layout " + e.found + ", newer than this version's layout "
-          + PgLayout.VERSION + "; upgrade queuekit");
+      throw PgLayout.refusal(queue, conn, e.found);
     } catch (SQLException e) {
       pool.close();
       throw PgErrors.open(queue, conn, e);

@@ -132,7 +132,12 @@ final class PostgresQueue implements BaseQueue {
 
   /** Registers the queue (flavour, LENGTH), recovers what silent consumers left, joins the store. */
   void open() {
-    Boolean stored = calls.openQueue(unique, settings.length());
+    Boolean stored;
+    try {
+      stored = calls.openQueue(unique, settings.length());
+    } catch (PgLayout.NewerLayoutException e) {
+      throw PgLayout.refusal(name, store.conn, e.found);
+    }
     if (stored != unique) {
       throw new QueueConfigException("queue \"" + name + "\" (" + q + ") is stored on "
           + store.conn + " as a " + flavour(stored) + " queue; it cannot be opened as a "

@@ -1,6 +1,7 @@
 package io.queuekit.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuekit.conformance.QueueFixture;
 import io.queuekit.conformance.postgres.PostgresExtension;
@@ -49,6 +50,35 @@ class PostgresQueueTest {
       assertThat(again.get(0).deliveryCount()).isZero();
       assertThat(q.ack(held)).containsExactly(Outcome.DONE);
       assertThat(q.ack(again)).containsExactly(Outcome.DONE);
+    }
+  }
+
+  @Test
+  void aSchemaHoldingANewerLayoutIsRefusedNamingBothVersions() {
+    PostgresTestBackend backend = new PostgresTestBackend(pg.connStr() + "?schema=newer");
+    try (QueueFixture f = new QueueFixture(backend, "newer", dir)) {
+      f.open(false, 10, b -> b).close();
+      pg.server().sql(pg.database(), "UPDATE newer.queuekit_layout SET version = 2");
+      assertThatThrownBy(() -> f.open(false, 10, b -> b))
+          .isInstanceOf(io.queuekit.QueueConfigException.class)
+          .hasMessageContaining("schema newer")
+          .hasMessageContaining("layout 2, newer than this version's layout 1")
+          .hasMessageNotContaining(io.queuekit.conformance.postgres.PostgresServer.PASSWORD);
+    }
+  }
+
+  @Test
+  void aSchemaIsCreatedWhereTheConnStrSaysAndTablesOnce() {
+    PostgresTestBackend backend = new PostgresTestBackend(pg.connStr() + "?schema=own_place");
+    try (QueueFixture f = new QueueFixture(backend, "own", dir)) {
+      BaseQueue a = f.open(false, 10, b -> b);
+      BaseQueue b = f.open(true, 10, x -> x);
+      a.push(item("x"), Duration.ofSeconds(1));
+      assertThat(pg.server().sql(pg.database(), "SELECT count(*) FROM own_place.queuekit_item"))
+          .isEqualTo("1");
+      assertThat(pg.server().sql(pg.database(), "SELECT count(*) FROM own_place.queuekit_layout"))
+          .as("one layout row however many queues opened").isEqualTo("1");
+      assertThat(b.len()).isZero();
     }
   }
 
