@@ -43,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -81,8 +82,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>Tests for persistent backends ({@link QueueCapabilities#persistent()}) are skipped on the
  * others.
+ *
+ * <p>After each test the counts of every queue still open must add up (stats' ready + delayed =
+ * {@code len()}: {@link QueueFixture#checkCountsAddUp}); each test has {@value #TIMEOUT_SECONDS}
+ * s, so a hang fails the test that hangs instead of the CI job.
  */
+@Timeout(value = BaseQueueConformanceTest.TIMEOUT_SECONDS, unit = java.util.concurrent.TimeUnit.SECONDS)
 public abstract class BaseQueueConformanceTest {
+  /** A test's time limit: far above what any test takes, far below the CI job's. */
+  static final long TIMEOUT_SECONDS = 180;
   /** {@code LENGTH} of every queue the suite opens, as in Gitea's test. */
   protected static final int LENGTH = 10;
   /** Timeout of a push expected to find the queue full, and of a claim expected to get nothing. */
@@ -110,6 +118,14 @@ public abstract class BaseQueueConformanceTest {
   void closeFixture() throws InterruptedException {
     // A test that failed half-way may leave the flag set; it must not leak into the next test.
     Thread.interrupted();
+    try {
+      fixture.checkCountsAddUp(PATIENCE);
+    } finally {
+      closeAll();
+    }
+  }
+
+  private void closeAll() throws InterruptedException {
     try {
       fixture.close();
       fixture.backend().close();
