@@ -1,10 +1,13 @@
 package io.queuekit.conformance;
 
+import io.queuekit.QueueClosedException;
 import io.queuekit.QueueSettings;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueues;
+import io.queuekit.spi.StoreStats;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -16,6 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Opens base queues of one {@link TestBackend} the way the suites do: through {@link
@@ -104,6 +110,39 @@ public final class QueueFixture implements AutoCloseable {
       opened.add(queue);
     }
     return queue;
+  }
+
+  /**
+   * Checks the counts of every queue this fixture opened that is still open: its stats' ready +
+   * delayed equal {@code len()} (re-read until they agree or {@code patience} ends, since a
+   * background call of the test may land between the two reads).
+   *
+   * @throws AssertionError naming the queue whose counts disagree
+   */
+  public void checkCountsAddUp(Duration patience) {
+    List<BaseQueue> queues;
+    synchronized (this) {
+      queues = new ArrayList<>(opened);
+    }
+    for (BaseQueue queue : queues) {
+      try {
+        Awaitility.await().atMost(patience).untilAsserted(() -> {
+          StoreStats stats = queue.stats();
+          long len = queue.len();
+          Assertions.assertThat(stats.ready() + stats.delayed())
+              .as("queue %s: stats ready %d + delayed %d = len() %d", queue.name(), stats.ready(),
+                  stats.delayed(), len)
+              .isEqualTo(len);
+        });
+      } catch (ConditionTimeoutException e) {
+        if (e.getCause() instanceof AssertionError a) {
+          throw a;
+        }
+        throw e;
+      } catch (QueueClosedException closed) {
+        // closed (or killed) by the test: nothing to count
+      }
+    }
   }
 
   /** Closes every queue this fixture opened (close is idempotent), then the scheduler. */

@@ -77,9 +77,21 @@ class DummyQueueTest {
   @Test
   void dummyClaimWaitsUntilCloseAndThenRefusesCalls() {
     BaseQueue q = open("dummy", false);
-    CompletableFuture<List<?>> claim = CompletableFuture.supplyAsync(() -> q.claim(1, Duration.ofMinutes(5)));
-    await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(50))
-        .until(() -> !claim.isDone());
+    CompletableFuture<List<?>> claim = new CompletableFuture<>();
+    Thread claimer = new Thread(() -> {
+      try {
+        claim.complete(q.claim(1, Duration.ofMinutes(5)));
+      } catch (Throwable e) {
+        claim.completeExceptionally(e);
+      }
+    }, "dummy-claimer");
+    claimer.setDaemon(true);
+    claimer.start();
+    // still blocked is a state: the claimer is parked inside claim and claim has not returned
+    await().atMost(Duration.ofSeconds(10)).until(() -> claim.isDone()
+        || claimer.getState() == Thread.State.WAITING
+        || claimer.getState() == Thread.State.TIMED_WAITING);
+    assertThat(claim).as("claim returned before close").isNotDone();
     q.close();
     assertThat(claim.join()).isEmpty();
     q.close();

@@ -7,19 +7,63 @@ import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueues;
 import io.queuekit.spi.Item;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Opens real LevelDB queues in a test's temporary directory, through the ServiceLoader. */
-final class Fixture implements AutoCloseable {
-  final Path dataPath;
+/**
+ * The one set-up of the LevelDB tests, as a JUnit extension: per test, a fresh temporary data
+ * path, a {@link MutableClock} and a scheduler; real LevelDB queues opened through the
+ * ServiceLoader. After the test it closes every queue it opened that the test left open (close is
+ * idempotent), stops the scheduler and deletes the directory. Register it on an instance field:
+ * {@code @RegisterExtension final Fixture f = new Fixture();}.
+ *
+ * <p><b>Thread-safety:</b> {@link #open} may be called from several threads of one test.
+ */
+final class Fixture implements BeforeEachCallback, AfterEachCallback {
+  /** The test's data path; set before each test. */
+  Path dataPath;
   final MutableClock clock = MutableClock.atEpoch2026();
-  final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  ScheduledExecutorService scheduler;
+  private final List<BaseQueue> opened = new CopyOnWriteArrayList<>();
 
-  Fixture(Path dataPath) {
-    this.dataPath = dataPath;
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    dataPath = Files.createTempDirectory("queuekit-level-");
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws IOException {
+    try {
+      for (BaseQueue q : opened) {
+        q.close();
+      }
+    } finally {
+      scheduler.shutdownNow();
+      deleteRecursively(dataPath);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Settings with a small LENGTH and DATADIR {@code queues/common} under the data path. */
@@ -37,7 +81,9 @@ final class Fixture implements AutoCloseable {
   }
 
   BaseQueue open(String name, boolean unique, UnaryOperator<QueueSettings.Builder> s) {
-    return BaseQueues.load().create("level", config(name, unique, s));
+    BaseQueue q = BaseQueues.load().create("level", config(name, unique, s));
+    opened.add(q);
+    return q;
   }
 
   LevelQueue openLevel(String name, boolean unique, UnaryOperator<QueueSettings.Builder> s) {
@@ -73,10 +119,5 @@ final class Fixture implements AutoCloseable {
 
   static String str(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
-  }
-
-  @Override
-  public void close() {
-    scheduler.shutdownNow();
   }
 }

@@ -18,10 +18,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,18 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LevelDamageTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 
-  @TempDir Path tmp;
-  Fixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new Fixture(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
+  @RegisterExtension final Fixture f = new Fixture();
 
   private static void assumeEngine(Engine engine) {
     assumeTrue(engine == Engine.JAVA || Engine.nativeAvailable(),
@@ -72,7 +59,7 @@ class LevelDamageTest {
         q.push(item("m" + i), LONG);
       }
     }
-    Path dir = tmp.resolve("db");
+    Path dir = f.dataPath.resolve("db");
     Path log = newest(dir, ".log");
     try (FileChannel c = FileChannel.open(log, StandardOpenOption.WRITE)) {
       c.truncate(c.size() - 20_000); // a copy cut short, a damaged disk, power loss with SYNC=false
@@ -94,7 +81,7 @@ class LevelDamageTest {
 
   @Test
   void aCleanCloseOrACrashIsNoDamage() {
-    String conn = "leveldb://" + tmp.resolve("db");
+    String conn = "leveldb://" + f.dataPath.resolve("db");
     try (LevelQueue q = f.openLevel("held", false, b -> b.connStr(conn))) {
       assertThat(q.damage()).isEmpty(); // no record yet
       q.push(item("a"), LONG);
@@ -109,7 +96,7 @@ class LevelDamageTest {
     }
     // A process killed with the queue open leaves no record: its recovery is no damage either.
     try (ChildJvm child = ChildJvm.start(LevelChildMain.class, "hold",
-        tmp.resolve("db").toString())) {
+        f.dataPath.resolve("db").toString())) {
       child.awaitLine("READY", LONG);
       child.kill();
     }
@@ -129,7 +116,7 @@ class LevelDamageTest {
         }
       }
     }
-    return newest(tmp.resolve("db"), ".sst");
+    return newest(f.dataPath.resolve("db"), ".sst");
   }
 
   private static void damage(Path file, int from, int to) {
@@ -151,7 +138,7 @@ class LevelDamageTest {
     // The first block holds the meta record, read before anything else: iq80 threw a raw
     // org.iq80.snappy.CorruptionException naming neither.
     damage(tableOf2000Items(), 20, 200);
-    Path dir = tmp.resolve("db").toRealPath();
+    Path dir = f.dataPath.resolve("db").toRealPath();
     assertThatThrownBy(() -> open("db", engine))
         .isInstanceOf(QueueUnavailableException.class)
         .hasMessageContaining("queue \"q\"").hasMessageContaining(dir.toString())
@@ -164,7 +151,7 @@ class LevelDamageTest {
   void aFailedReadSaysRead(Engine engine) throws IOException {
     assumeEngine(engine);
     damage(tableOf2000Items(), 1000, 1200); // a later block: the open's scan reads it
-    Path dir = tmp.resolve("db").toRealPath();
+    Path dir = f.dataPath.resolve("db").toRealPath();
     assertThatThrownBy(() -> open("db", engine))
         .isInstanceOf(QueueUnavailableException.class)
         .hasMessageContaining("queue \"q\"").hasMessageContaining(dir.toString())
@@ -176,7 +163,7 @@ class LevelDamageTest {
   @EnumSource(Engine.class)
   void aReadOnlyFileSystemIsReportedAsSuchAndNeverRepaired(Engine engine) throws IOException {
     assumeEngine(engine);
-    try (Tmpfs fs = Tmpfs.mount(tmp.resolve("frozen"), "16m")) {
+    try (Tmpfs fs = Tmpfs.mount(f.dataPath.resolve("frozen"), "16m")) {
       Path dir = fs.dir().resolve("db");
       try (LevelQueue q = open(dir.toString(), engine)) {
         for (int i = 0; i < 3; i++) {

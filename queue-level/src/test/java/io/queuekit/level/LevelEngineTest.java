@@ -15,10 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,18 +26,7 @@ class LevelEngineTest {
   /** With a 256 KiB write buffer, enough compressible data that snappy tables get written. */
   private static final int ITEMS = 1_500;
 
-  @TempDir Path tmp;
-  Fixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new Fixture(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
+  @RegisterExtension final Fixture f = new Fixture();
 
   static Item payload(int i) {
     String s = "item " + i + " " + "compressible text ".repeat(50);
@@ -61,7 +48,7 @@ class LevelEngineTest {
       inFlight = q.claim(3, Duration.ZERO);
       q.release(q.claim(1, Duration.ZERO).get(0), Duration.ofMinutes(1));
     }
-    try (Stream<Path> files = Files.list(tmp.resolve("cross"))) {
+    try (Stream<Path> files = Files.list(f.dataPath.resolve("cross"))) {
       assertThat(files.filter(p -> p.toString().endsWith(".sst") || p.toString().endsWith(".ldb")))
           .as("tables were written, not only the log").isNotEmpty();
     }
@@ -94,9 +81,9 @@ class LevelEngineTest {
   void withoutTheNativeLibraryTheJavaEngineTakesOverWithOneWarning() {
     // leveldbjni unpacks its library into java.io.tmpdir; where that does not exist, it cannot
     // load, which is what ARM64 and Apple silicon look like.
-    Path dir = tmp.resolve("fallback");
+    Path dir = f.dataPath.resolve("fallback");
     try (ChildJvm child = ChildJvm.start(LevelChildMain.class,
-        List.of("-Djava.io.tmpdir=" + tmp.resolve("no-such-tmpdir")),
+        List.of("-Djava.io.tmpdir=" + f.dataPath.resolve("no-such-tmpdir")),
         List.of("probe", dir.toString()))) {
       assertThat(child.awaitLine("ENGINE", LONG)).isEqualTo("ENGINE java LEN 1");
       assertThat(child.awaitLine("JNI", LONG))

@@ -26,27 +26,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.iq80.leveldb.DB;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every way opening or using a LevelDB queue can fail: the error names what and where. */
 class LevelErrorsTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 
-  @TempDir Path tmp;
-  Fixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new Fixture(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
+  @RegisterExtension final Fixture f = new Fixture();
 
   @Test
   void wrongSchemeEmptyPathAndUnknownOptionsAreConfigErrors() {
@@ -67,23 +54,23 @@ class LevelErrorsTest {
         b -> b.connStr("leveldb://q?Write_Buffer=4MiB&block-cache-capacity=8MiB&nosync=true"))) {
       assertThat(q.len()).isZero();
     }
-    assertThat(tmp.resolve("q/CURRENT")).exists();
+    assertThat(f.dataPath.resolve("q/CURRENT")).exists();
   }
 
   @Test
   void aDirectoryThatCannotBeCreatedIsNamed() throws Exception {
-    Files.writeString(tmp.resolve("blocker"), "a file, not a directory");
+    Files.writeString(f.dataPath.resolve("blocker"), "a file, not a directory");
     assertThatThrownBy(() -> f.open("mail", false, b -> b.dataDir("blocker/queues")))
         .isInstanceOf(QueueUnavailableException.class)
         .hasMessageContaining("cannot create the LevelDB directory")
-        .hasMessageContaining(tmp.resolve("blocker/queues").toString())
+        .hasMessageContaining(f.dataPath.resolve("blocker/queues").toString())
         .hasMessageContaining("DATADIR=blocker/queues");
-    assertThat(Files.readString(tmp.resolve("blocker"))).isEqualTo("a file, not a directory");
+    assertThat(Files.readString(f.dataPath.resolve("blocker"))).isEqualTo("a file, not a directory");
   }
 
   @Test
   void aDirectoryLockedByAnotherProcessSaysSoAndLosesNothing() {
-    Path dir = tmp.resolve("shared");
+    Path dir = f.dataPath.resolve("shared");
     try (ChildJvm child = ChildJvm.start(LevelChildMain.class, "hold", dir.toString())) {
       child.awaitLine("READY", LONG);
       String connStr = "leveldb://" + dir;
@@ -114,7 +101,7 @@ class LevelErrorsTest {
 
   @Test
   void aKilledHolderReleasesTheLock() {
-    Path dir = tmp.resolve("killed");
+    Path dir = f.dataPath.resolve("killed");
     try (ChildJvm child = ChildJvm.start(LevelChildMain.class, "hold", dir.toString())) {
       child.awaitLine("READY", LONG);
       child.kill();

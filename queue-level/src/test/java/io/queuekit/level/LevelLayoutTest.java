@@ -14,29 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The stored layout of {@link LevelQueue}'s javadoc, byte for byte, and the sharing of one DB. */
 class LevelLayoutTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 
-  @TempDir Path tmp;
-  Fixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new Fixture(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (f != null) {
-      f.close();
-    }
-  }
+  @RegisterExtension final Fixture f = new Fixture();
 
   @Test
   void keysAreLengthPrefixedNameThenTagThenSortableNumbers() {
@@ -238,7 +223,7 @@ class LevelLayoutTest {
 
   private Path realTmp() {
     try {
-      return tmp.toRealPath();
+      return f.dataPath.toRealPath();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -25,13 +25,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import io.queuekit.QueueSettings;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Layout version 1, written record by record with the raw store as queuekit 0.1 left it, opens as
@@ -42,21 +41,14 @@ class LevelMigrationTest {
   private static final Duration LONG = Duration.ofSeconds(30);
   private static final String NAME = "mig";
 
-  @TempDir Path tmp;
-  Fixture f;
+  @RegisterExtension final Fixture f = new Fixture();
   final Keys keys = new Keys("mig_queue");
   Instant t0;
 
   @BeforeEach
   void setUp() throws java.io.IOException {
-    f = new Fixture(tmp);
     t0 = f.clock.instant();
     java.nio.file.Files.createDirectories(f.commonDir());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
   }
 
   UnaryOperator<QueueSettings.Builder> settings(Engine engine) {
@@ -302,7 +294,7 @@ class LevelMigrationTest {
   @Test
   void aProcessKilledMidMigrationLosesAndDuplicatesNothing() {
     int n = 20_000; // 2,000 rounds of 10: the kill lands well inside the migration
-    Path dir = tmp.resolve("killed");
+    Path dir = f.dataPath.resolve("killed");
     Keys k = new Keys("mig_queue");
     try (RawDb raw = RawDb.open(createDirectories(dir), Engine.JNI)) {
       raw.db.put(k.meta(), new Meta(1, false).encode());

@@ -17,7 +17,6 @@ import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,27 +30,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** docs/DESIGN.md §3 on a real LevelDB: the operations, fencing, merging, LENGTH, time, close. */
 class LevelQueueSemanticsTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 
-  @TempDir Path tmp;
-  Fixture f;
+  @RegisterExtension final Fixture f = new Fixture();
   final List<BaseQueue> open = new CopyOnWriteArrayList<>();
-
-  @BeforeEach
-  void setUp() {
-    f = new Fixture(tmp);
-  }
 
   @AfterEach
   void tearDown() {
     open.forEach(BaseQueue::close);
-    f.close();
   }
 
   BaseQueue q(String name, boolean unique) {

@@ -8,31 +8,17 @@ import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Outcome;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** docs/DESIGN.md §3.6 on LevelDB: every open of a queue name recovers what was in flight. */
 class LevelRecoveryTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 
-  @TempDir Path tmp;
-  Fixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new Fixture(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
+  @RegisterExtension final Fixture f = new Fixture();
 
   static List<String> payloads(List<Delivery> ds) {
     return ds.stream().map(d -> str(d.payload())).collect(Collectors.toList());

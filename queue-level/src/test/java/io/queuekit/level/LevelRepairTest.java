@@ -8,14 +8,11 @@ import io.queuekit.PushResult;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Digests;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The open-time check: what a crash in Gitea's levelqueue (or a manual edit) leaves is repaired,
@@ -25,19 +22,8 @@ class LevelRepairTest {
   private static final Duration LONG = Duration.ofSeconds(30);
   private static final byte[] UNRELATED = "unrelated-key".getBytes(StandardCharsets.UTF_8);
 
-  @TempDir Path tmp;
-  Fixture f;
+  @RegisterExtension final Fixture f = new Fixture();
   final Keys keys = new Keys("q_queue");
-
-  @BeforeEach
-  void setUp() {
-    f = new Fixture(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
 
   RawDb raw() {
     return RawDb.open(f.commonDir(), Engine.JNI);

@@ -7,7 +7,6 @@ import io.queuekit.PushResult;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code SYNC=true}: every write batch is synced, and group commit lets concurrent or batched
@@ -28,18 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LevelSyncTest {
   private static final Duration LONG = Duration.ofSeconds(60);
 
-  @TempDir Path tmp;
-  Fixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new Fixture(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
+  @RegisterExtension final Fixture f = new Fixture();
 
   @Test
   void concurrentProducersShareSyncedBatches() throws Exception {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The oldest-waiting statistic keeps a bounded number of time buckets however many items wait:
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LevelWaitingTimesTest {
   private static final Duration LONG = Duration.ofSeconds(30);
 
-  @TempDir Path tmp;
+  @RegisterExtension final Fixture f = new Fixture();
 
   /** Random adds and removes against an exact multiset of the same times. */
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> runs() {
@@ -102,7 +101,6 @@ class LevelWaitingTimesTest {
 
   @Test
   void aQueueWithManyDistinctPushTimesKeepsBoundedBucketsAndNeverReportsAnItemYounger() {
-    Fixture f = new Fixture(tmp);
     int n = 3_000;
     try (LevelQueue q = f.openLevel("times", false, b -> b.length(n))) {
       Instant first = f.clock.instant();
@@ -132,8 +130,6 @@ class LevelWaitingTimesTest {
       Instant now = f.clock.instant();
       q.push(item("alone"), LONG);
       assertThat(q.stats().oldestWaiting()).contains(now);
-    } finally {
-      f.close();
     }
   }
 
@@ -143,7 +139,6 @@ class LevelWaitingTimesTest {
 
   @Test
   void aReleasedItemKeepsItsTimeWhenManyTimesWait() {
-    Fixture f = new Fixture(tmp);
     try (BaseQueue q = f.open("rel", false, b -> b.length(1000))) {
       Instant t0 = f.clock.instant();
       q.push(item("old"), LONG);
@@ -155,8 +150,6 @@ class LevelWaitingTimesTest {
       assertThat(q.stats().oldestWaiting().orElseThrow()).isBeforeOrEqualTo(t0.plusSeconds(1));
       q.release(old, Duration.ZERO); // at the tail now, yet still the oldest
       assertThat(q.stats().oldestWaiting()).contains(t0);
-    } finally {
-      f.close();
     }
   }
 }

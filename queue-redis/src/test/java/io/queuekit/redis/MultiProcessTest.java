@@ -3,14 +3,13 @@ package io.queuekit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.queuekit.conformance.crash.ChildJvm;
 import io.queuekit.conformance.crash.ConsumerChild;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.StoreStats;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ class MultiProcessTest {
   void threeConsumersOneKilledNothingLost() throws Exception {
     String name = Queues.uniqueName("multi");
     String tag = "{" + name + "_queue}";
-    List<Process> children = new ArrayList<>();
+    List<ChildJvm> children = new ArrayList<>();
     List<Path> outputs = new ArrayList<>();
     List<String> violations = new CopyOnWriteArrayList<>();
     AtomicLong checks = new AtomicLong();
@@ -63,7 +62,7 @@ class MultiProcessTest {
       for (int i = 0; i < 3; i++) {
         Path out = dir.resolve("child" + i + ".txt");
         outputs.add(out);
-        children.add(startChild(name, out, dir.resolve("tmp" + i)));
+        children.add(startChild(name, out));
       }
       checker.scheduleAtFixedRate(() -> {
         Object r = inspector.call("EVAL", INVARIANT, "5", tag + ":ready", tag + ":delayed",
@@ -85,8 +84,7 @@ class MultiProcessTest {
           // part-way, once the victim is busy: SIGKILL, no chance to settle or unregister
           await().atMost(Duration.ofSeconds(60))
               .until(() -> ConsumerChild.lines(outputs.get(0)) > 500);
-          children.get(0).destroyForcibly();
-          children.get(0).waitFor(10, TimeUnit.SECONDS);
+          children.get(0).kill();
           killed = true;
         }
       }
@@ -116,45 +114,26 @@ class MultiProcessTest {
           .until(() -> inspector.integer("HLEN", tag + ":consumers") == 2);
     } finally {
       checker.shutdownNow();
-      for (Process p : children) {
-        p.getOutputStream().close();
+      for (ChildJvm c : children) {
+        c.process().getOutputStream().close(); // the survivors stop when their stdin closes
       }
-      for (Process p : children) {
-        if (!p.waitFor(15, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
+      for (ChildJvm c : children) {
+        c.process().waitFor(15, TimeUnit.SECONDS);
+        c.close(); // kills what did not stop
       }
     }
   }
 
-  private static Process startChild(String queue, Path out, Path tmp) throws IOException {
-    Files.createDirectories(tmp);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-        ConsumerChild.class.getName(), "redis", redis.server().connStr(), queue, out.toString())
-        .redirectErrorStream(true).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8));
-    StringBuilder log = new StringBuilder();
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.equals("READY")) {
-        Thread drain = new Thread(() -> {
-          try {
-            while (r.readLine() != null) {
-              // keep the pipe from filling
-            }
-          } catch (IOException ignored) {
-            // the child died (the kill is part of the test)
-          }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return p;
-      }
-      log.append(line).append('\n');
+  /** A consumer child (the shared launcher), once it reports its queue runs. */
+  private static ChildJvm startChild(String queue, Path out) {
+    ChildJvm child = ChildJvm.start(ConsumerChild.class, List.of("-Xmx256m"),
+        List.of("redis", redis.server().connStr(), queue, out.toString()));
+    try {
+      child.awaitLine("READY", Duration.ofSeconds(60));
+    } catch (AssertionError | RuntimeException e) {
+      child.close();
+      throw e;
     }
-    throw new IllegalStateException("consumer child exited before it was ready:\n" + log);
+    return child;
   }
 }

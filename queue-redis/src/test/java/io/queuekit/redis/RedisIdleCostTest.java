@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.queuekit.QueueConfig;
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
+import io.queuekit.conformance.MutableClock;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -107,15 +108,18 @@ class RedisIdleCostTest {
    * With the claim loop blocking without claiming, a delayed item pushed by another instance
    * (a producer that never claims, so runs no promoter) still reaches the idle pool about when it
    * falls due, not a heartbeat period (20 s) later: the push wakes a waiter, whose claim learns
-   * the due time and bounds its blocking wait by it.
+   * the due time and bounds its blocking wait by it. Both read one {@link MutableClock}: the
+   * claim the push woke finds the item not yet due (a state, not an elapsed time), and once the
+   * clock reaches the due time the item arrives well before the next heartbeat.
    */
   @Test
   void aDelayedItemFromAnotherInstanceFallsDueOnTime() throws Exception {
     String name = "idledelay" + ProcessHandle.current().pid();
     QueueSettings settings = QueueSettings.builder().type("redis")
         .connStr(redis.server().connStr()).consumerTimeout(Duration.ofSeconds(60)).build();
+    MutableClock clock = MutableClock.atEpoch2026();
     CountDownLatch got = new CountDownLatch(1);
-    try (QueueManager consumer = QueueManager.builder().dataPath(Path.of("target"))
+    try (QueueManager consumer = QueueManager.builder().dataPath(Path.of("target")).clock(clock)
         .claimWait(Duration.ofMillis(100)).config(QueueConfig.of(settings)).build();
         Queues producers = new Queues(redis.server().connStr());
         Monitor mon = new Monitor(redis.server().port())) {
@@ -125,14 +129,18 @@ class RedisIdleCostTest {
       });
       // idle: blocking without claiming first
       mon.awaitCount("blpop", 5);
-      RedisQueue producer = producers.open(name, false, settings, java.time.Clock.systemUTC());
-      long pushed = System.nanoTime();
+      RedisQueue producer = producers.open(name, false, settings, clock);
+      long claimsBefore = count(mon.all(), Scripts.Script.CLAIM.sha);
       producer.push(io.queuekit.spi.Item.of("7".getBytes(StandardCharsets.UTF_8)),
           Duration.ofSeconds(1), Duration.ofSeconds(10));
+      // the push woke the waiter: its claim ran and, the clock not having moved, found nothing due
+      await().atMost(Duration.ofSeconds(60))
+          .until(() -> count(mon.all(), Scripts.Script.CLAIM.sha) > claimsBefore);
+      assertThat(got.getCount()).as("handed out before it was due").isEqualTo(1);
+      assertThat(producer.stats().delayed()).as("still delayed on the unmoved clock").isEqualTo(1);
+      clock.advance(Duration.ofSeconds(1));
       assertThat(got.await(8, TimeUnit.SECONDS)).as("delivered well before the next heartbeat")
           .isTrue();
-      assertThat(System.nanoTime() - pushed).isGreaterThanOrEqualTo(
-          TimeUnit.MILLISECONDS.toNanos(900));
       assertThat(producer.consumerId()).as("the producer never claimed").isNull();
     }
   }
@@ -187,6 +195,11 @@ class RedisIdleCostTest {
     void awaitCount(String cmd, int n) {
       await().atMost(Duration.ofSeconds(60)).until(
           () -> count(lines, "\"" + cmd + "\"") >= n);
+    }
+
+    /** Every line seen so far. */
+    List<String> all() {
+      return new ArrayList<>(lines);
     }
 
     void clear() {

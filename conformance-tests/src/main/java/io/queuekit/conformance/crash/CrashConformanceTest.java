@@ -33,9 +33,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and reopened). A persistent backend module extends it in a few lines, returning its {@link
  * TestBackend}; the suite skips itself for in-memory backends.
  *
- * <p>Kills: 3 by default, 20 with {@code -Dqueuekit.full=true} ({@code -Pfull}).
+ * <p>Kills: 3 by default, 20 with {@code -Dqueuekit.full=true} ({@code -Pfull}). Each test has
+ * {@value #TIMEOUT_SECONDS} s.
  */
+@org.junit.jupiter.api.Timeout(value = CrashConformanceTest.TIMEOUT_SECONDS,
+    unit = TimeUnit.SECONDS)
 public abstract class CrashConformanceTest {
+  /** A test's time limit (child JVMs start slowly on a loaded machine). */
+  static final long TIMEOUT_SECONDS = 600;
   private static final boolean FULL = Boolean.getBoolean("queuekit.full");
 
   @TempDir protected Path dataPath;
@@ -121,6 +126,52 @@ public abstract class CrashConformanceTest {
     assertThat(CrashHarness.idOf(dead.get(0))).isEqualTo(poison);
     assertThat(dead.get(0).recoveryCount()).isEqualTo(maxRecoveries);
     assertThat(dead.get(0).reason()).contains("poison");
+  }
+
+  /**
+   * #10 item 3: a crash while recovered items run quarantines only items that reached a handler.
+   * The first kill lands while ordinary batches run (each item in flight gets recovery count 1);
+   * every later kill lands while the first batch of the new child runs, a recovered item. With
+   * {@code MAX_RECOVERIES} 2, an item recovered again is quarantined: before the store handed
+   * out one recovered item per claim, a claim of a whole recovered batch counted a second
+   * recovery for batch-mates that never ran, and they were dead-lettered as suspected poison.
+   * Kills: 2 by default (each costs a CONSUMER_TIMEOUT on Redis and PostgreSQL), 8 with {@code
+   * -Pfull}.
+   */
+  @Test
+  void killsWhileRecoveredItemsRunQuarantineNoItemThatNeverReachedAHandler() throws Exception {
+    // BATCH_LENGTH × (MAX_WORKERS + 1) = 12: the first child claims every item, so every later
+    // child starts with recovered items, which run alone, one after the other
+    int items = 12;
+    int kills = FULL ? 8 : 2;
+    int maxRecoveries = 2;
+    QueueSettings s = settings(b -> b.batchLength(4).maxWorkers(2).maxRecoveries(maxRecoveries));
+    long seed = System.nanoTime();
+    // 100 ms of work per batch: each kill (polled every 2 ms) lands while the batch that made it runs
+    CrashHarness h = new CrashHarness(dataPath, "recoveredkill", s, false, seed,
+        Duration.ofMillis(100));
+    h.pushIds(items);
+    List<List<Integer>> startedPerChild = h.killWhenAHandlerStarts(kills);
+    assertThat(h.runUntilFlushed(-1, 0)).isZero();
+
+    java.util.Set<Integer> reached = h.startedIds();
+    List<Integer> dead = new ArrayList<>();
+    for (DeadLetter d : h.deadLetters()) {
+      dead.add(CrashHarness.idOf(d));
+      assertThat(d.recoveryCount()).as("id %d", CrashHarness.idOf(d))
+          .isGreaterThanOrEqualTo(maxRecoveries);
+    }
+    String context = "batches started by each killed child " + startedPerChild;
+    assertThat(dead).as("quarantined ids that never reached a handler (%s)", context)
+        .allSatisfy(id -> assertThat(reached).contains(id));
+    assertThat(dead.size()).as("at most one quarantine per kill after the first (%s)", context)
+        .isLessThanOrEqualTo(kills - 1);
+    Map<Integer, Integer> counts = h.handledCounts();
+    for (int i = 0; i < items; i++) {
+      assertThat(counts.containsKey(i) || dead.contains(i))
+          .as("id %d handled or quarantined (%s)", i, context).isTrue();
+    }
+    assertThat(h.waiting()).as("nothing left in the store").isZero();
   }
 
   @ParameterizedTest(name = "batch {0} × workers {1}")

@@ -129,6 +129,47 @@ public final class CrashHarness {
   }
 
   /**
+   * Runs {@code kills} children, each killed with SIGKILL as soon as its handler has started a
+   * batch (while that batch's handler runs, as long as the kill lands within the work time per
+   * batch): after the first kill, the first batch a child starts holds a recovered item, so every
+   * later kill lands while a recovered item runs.
+   *
+   * @return the ids each killed child's handler started, in order
+   */
+  public List<List<Integer>> killWhenAHandlerStarts(int kills) {
+    List<List<Integer>> started = new ArrayList<>();
+    for (int k = 0; k < kills; k++) {
+      try (ChildJvm child = startChild(-1)) {
+        int thisRun = run;
+        child.awaitLine("READY", START);
+        try {
+          await().atMost(PROGRESS).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+              .until(() -> !ids(logs.resolve("handled-" + thisRun + ".log.started")).isEmpty()
+                  || !child.process().isAlive());
+        } catch (ConditionTimeoutException e) {
+          throw new AssertionError("child " + (k + 1) + " of " + kills + " started no batch "
+              + "within " + PROGRESS + child.describe(), e);
+        }
+        if (!child.process().isAlive()) {
+          throw new AssertionError("child died on its own" + child.describe());
+        }
+        child.kill();
+        started.add(ids(logs.resolve("handled-" + thisRun + ".log.started")));
+      }
+    }
+    return started;
+  }
+
+  /** Every id some child's handler was called with (its batch started), over every child. */
+  public java.util.Set<Integer> startedIds() {
+    java.util.Set<Integer> ids = new java.util.TreeSet<>();
+    for (int r = 1; r <= run; r++) {
+      ids.addAll(ids(logs.resolve("handled-" + r + ".log.started")));
+    }
+    return ids;
+  }
+
+  /**
    * Runs children until one flushes the queue, restarting each that dies (a poison item halts
    * it); returns how many died.
    */
@@ -193,22 +234,32 @@ public final class CrashHarness {
   public List<Integer> handledIds() {
     List<Integer> ids = new ArrayList<>();
     for (int r = 1; r <= run; r++) {
-      Path log = logs.resolve("handled-" + r + ".log");
-      if (!Files.exists(log)) {
-        continue;
-      }
-      String text;
+      ids.addAll(ids(logs.resolve("handled-" + r + ".log")));
+    }
+    return ids;
+  }
+
+  /** The ids of one log, one a line; a line torn by a kill (no newline) is not counted. */
+  private static List<Integer> ids(Path log) {
+    List<Integer> ids = new ArrayList<>();
+    if (!Files.exists(log)) {
+      return ids;
+    }
+    String text;
+    try {
+      text = Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int end = text.lastIndexOf('\n');
+    if (end < 0) {
+      return ids;
+    }
+    for (String line : text.substring(0, end).split("\n")) {
       try {
-        text = Files.readString(log, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      int end = text.lastIndexOf('\n');
-      if (end < 0) {
-        continue;
-      }
-      for (String line : text.substring(0, end).split("\n")) {
         ids.add(Integer.parseInt(line.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException(log + ": line \"" + line + "\" is not an id", e);
       }
     }
     return ids;

@@ -27,7 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Arguments: {@code dataPath queueName simple|unique logFile poisonId workMillis KEY=VALUE...},
  * the key-values being the queue's settings as INI text; {@code workMillis} is how long the handler
- * works on each batch (simulated service time, so that kills land mid-stream). Standard output: {@code READY} once the queue
+ * works on each batch (simulated service time, so that kills land mid-stream). Before that work,
+ * the handler appends the batch's ids to {@code logFile + ".started"} and syncs it, so the parent
+ * knows which ids reached a handler even when a kill ends the batch. Standard output: {@code READY} once the queue
  * runs; then, per line read from standard input: {@code flush} → {@code FLUSHED true|false}, {@code
  * exit} → {@code BYE} after a clean shutdown.
  */
@@ -53,11 +55,13 @@ public final class CrashWorkerMain {
 
     try (FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE,
             StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        FileChannel started = FileChannel.open(Path.of(log + ".started"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         QueueManager manager = QueueManager.builder().dataPath(dataPath)
             .config(QueueConfig.of(settings)).claimWait(Duration.ofMillis(200)).build()) {
       QueueSpec<Integer> spec = unique
-          ? QueueSpec.unique(name, Integer.class, batch -> handle(batch, out, poison, workNanos))
-          : QueueSpec.simple(name, Integer.class, batch -> handle(batch, out, poison, workNanos));
+          ? QueueSpec.unique(name, Integer.class, batch -> handle(batch, started, out, poison, workNanos))
+          : QueueSpec.simple(name, Integer.class, batch -> handle(batch, started, out, poison, workNanos));
       WorkerPoolQueue<Integer> q = manager.create(spec);
       System.out.println("READY");
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
@@ -73,8 +77,13 @@ public final class CrashWorkerMain {
     System.out.println("BYE");
   }
 
-  private static List<Integer> handle(List<Integer> batch, FileChannel out, int poison,
-      long workNanos) throws IOException {
+  private static List<Integer> handle(List<Integer> batch, FileChannel started, FileChannel out,
+      int poison, long workNanos) throws IOException {
+    StringBuilder reached = new StringBuilder();
+    for (int id : batch) {
+      reached.append(id).append('\n');
+    }
+    append(started, reached);
     // The simulated service call; a handler's work, not a wait for an outcome.
     LockSupport.parkNanos(workNanos);
     StringBuilder lines = new StringBuilder();

@@ -3,8 +3,6 @@ package io.queuekit.conformance.redis;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +12,9 @@ import java.util.List;
  * shared by every cluster test and stopped by a shutdown hook. Bus ports are explicit ({@code
  * --cluster-port}): the default, port + 10000, is invalid for ports above 55535.
  *
+ * <p>Each node is a {@link RedisServer} (the one redis-server launcher of the tests) with the
+ * cluster options added.
+ *
  * <p>Forming takes about 2–4 s (Redis waits 2 s before a new master reports {@code ok}).
  *
  * <p><b>Thread-safety:</b> {@link #shared()} is synchronized.
@@ -21,23 +22,15 @@ import java.util.List;
 public final class RedisCluster {
   private static RedisCluster shared;
 
-  private final List<Process> nodes = new ArrayList<>();
+  private final List<RedisServer> nodes = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
-  private final Path dir;
 
-  private RedisCluster(Path dir) {
-    this.dir = dir;
-  }
+  private RedisCluster() {}
 
   /** The JVM's cluster, started on first use. */
   public static synchronized RedisCluster shared() {
     if (shared == null) {
-      RedisCluster c;
-      try {
-        c = new RedisCluster(Files.createTempDirectory("queuekit-cluster-"));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      RedisCluster c = new RedisCluster();
       Runtime.getRuntime().addShutdownHook(new Thread(c::stop, "queuekit-cluster-stop"));
       try {
         c.start();
@@ -68,28 +61,14 @@ public final class RedisCluster {
     String server = RedisServer.binary();
     List<String> create = new ArrayList<>(List.of(cli(server), "--cluster", "create"));
     for (int i = 0; i < 3; i++) {
-      int port = RedisServer.freePort();
-      int bus = RedisServer.freePort();
-      Path d = dir.resolve("node" + port);
-      try {
-        Files.createDirectories(d);
-        Process p = new ProcessBuilder(server, "--port", Integer.toString(port), "--cluster-port",
-            Integer.toString(bus), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-            "--cluster-config-file", d.resolve("nodes.conf").toString(),
-            "--cluster-node-timeout", "2000", "--save", "", "--appendonly", "no",
-            "--dir", d.toString(), "--daemonize", "no", "--logfile", d.resolve("redis.log").toString(),
-            "--protected-mode", "no")
-            .redirectErrorStream(true).redirectOutput(d.resolve("stdout.log").toFile()).start();
-        Processes.register(p);
-        nodes.add(p);
-        ports.add(port);
-        create.add("127.0.0.1:" + port);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    for (int port : ports) {
-      awaitPing(port);
+      // nodes.conf is relative: redis-server resolves it in the node's own --dir
+      RedisServer node = RedisServer.builder().arg("cluster-enabled", "yes")
+          .arg("cluster-port", Integer.toString(RedisServer.freePort()))
+          .arg("cluster-config-file", "nodes.conf").arg("cluster-node-timeout", "2000")
+          .build().start();
+      nodes.add(node);
+      ports.add(node.port());
+      create.add("127.0.0.1:" + node.port());
     }
     create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
     run(create);
@@ -118,21 +97,6 @@ public final class RedisCluster {
     return "redis-cli";
   }
 
-  private static void awaitPing(int port) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Resp r = Resp.connect(port)) {
-        if ("PONG".equals(r.call("PING"))) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        // still starting
-      }
-      Processes.pause(Duration.ofMillis(20));
-    }
-    throw new IllegalStateException("cluster node on port " + port + " did not answer PING");
-  }
-
   private static void run(List<String> cmd) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -149,10 +113,8 @@ public final class RedisCluster {
   }
 
   private void stop() {
-    for (Process p : nodes) {
-      p.destroyForcibly();
-      RedisServer.waitFor(p);
+    for (RedisServer node : nodes) {
+      node.close();
     }
-    RedisServer.deleteTree(dir);
   }
 }
