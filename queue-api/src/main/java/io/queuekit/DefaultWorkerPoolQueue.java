@@ -45,7 +45,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private final BaseQueue base;
   private final Codec<T> codec;
   private final Function<? super T, byte[]> identity;
-  private final Handler<T> handler;
+  private final Handling<T> handler;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Counters counters = new Counters();
@@ -72,7 +72,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     this.base = base;
     this.codec = spec.codec();
     this.identity = spec.uniqueKey().orElse(null);
-    this.handler = spec.handler();
+    this.handler = Handling.of(spec);
     this.clock = clock;
     this.onShutdown = onShutdown;
     this.listeners = new Listeners<>(name, spec.listeners());
@@ -94,7 +94,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane);
     loopRef[0] = loop;
     this.immediate = base.mode() == BaseQueue.Mode.IMMEDIATE
-        ? new ImmediateRunner<>(name, settings, codec, handler, counters, listeners) : null;
+        ? new ImmediateRunner<>(name, settings, codec, handler, clock, counters, listeners) : null;
     this.storeStats = Caffeine.newBuilder()
         .expireAfterWrite(Duration.ofSeconds(1))
         .maximumSize(1)

@@ -1,7 +1,10 @@
 package io.queuekit;
 
+import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,12 +29,15 @@ final class ImmediateRunner<T> {
   private final String name;
   private final QueueSettings settings;
   private final Codec<T> codec;
-  private final Handler<T> handler;
+  private final Handling<T> handler;
+  /** Stamps this push's first-push time, as a store would. */
+  private final Clock clock;
   private final Counters counters;
   private final Listeners<T> listeners;
 
-  ImmediateRunner(String name, QueueSettings settings, Codec<T> codec, Handler<T> handler,
-      Counters counters, Listeners<T> listeners) {
+  ImmediateRunner(String name, QueueSettings settings, Codec<T> codec, Handling<T> handler,
+      Clock clock, Counters counters, Listeners<T> listeners) {
+    this.clock = clock;
     this.name = name;
     this.settings = settings;
     this.codec = codec;
@@ -47,7 +53,9 @@ final class ImmediateRunner<T> {
    * workers do (there is no delivery: delivery id 0): {@code onHandled} for the attempt that
    * handled it, {@code onRetry} (delay zero) for each failed attempt another one follows, and
    * every failed attempt counts unhandled; nothing is dead-lettered (a permanent failure is thrown
-   * back too), so {@code onDeadLettered} is never called.
+   * back too), so {@code onDeadLettered} is never called. A {@link DeliveryHandler} sees delivery
+   * id 0, recovery count 0, the failed attempts so far as delivery count, and the time this push
+   * began as first push.
    *
    * @param value the item as pushed
    * @param item its encoded form
@@ -63,14 +71,18 @@ final class ImmediateRunner<T> {
       throw new UnhandledItemException(name, value, 0, e);
     }
     int attempts = Math.max(settings.maxDeliveries(), 1);
+    Instant pushed = clock.instant();
     Throwable last = null;
     for (int i = 1; i <= attempts; i++) {
       try {
-        Collection<?> unhandled = handler.handle(List.of(decoded));
+        // no store: delivery id 0, no recovery; the failed attempts so far count as a store's do
+        List<?> given = handler.batch(List.of(decoded),
+            List.of(new Delivery(0, item.payload(), i - 1, 0, pushed)));
+        Collection<?> unhandled = handler.handle(given);
         if (unhandled == null) {
           // as a worker treats it (BatchRunner): a broken contract must not drop the item
           log.error("queue \"{}\": handler returned null; treating the item as not handled", name);
-          unhandled = List.of(decoded);
+          unhandled = given;
         }
         if (unhandled.isEmpty()) {
           counters.handled.increment();
