@@ -27,7 +27,7 @@ import java.util.Objects;
  *     process) and the store recovered it; 0 on {@code channel} and {@code immediate} queues,
  *     which lose their items with the process. At {@code MAX_RECOVERIES} it is quarantined
  * @param firstPushed when the item was first pushed, on the queue's clock; kept across retries and
- *     recoveries (a replayed dead letter keeps it too). On {@code immediate} queues, when this push
+ *     recoveries. On {@code immediate} queues, when this push
  *     began
  * @param <T> the item type
  */
