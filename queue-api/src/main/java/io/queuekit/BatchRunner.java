@@ -42,7 +42,7 @@ final class BatchRunner<T> {
   private final String queue;
   private final BaseQueue base;
   private final Codec<T> codec;
-  private final Handler<T> handler;
+  private final Handling<T> handler;
   private final QueueSettings settings;
   private final Backoff backoff;
   private final Listeners<T> listeners;
@@ -59,7 +59,7 @@ final class BatchRunner<T> {
   /** A settle call of this queue keeps failing (logged once per outage). */
   private final AtomicBoolean settleFailing = new AtomicBoolean();
 
-  BatchRunner(String queue, BaseQueue base, Codec<T> codec, Handler<T> handler,
+  BatchRunner(String queue, BaseQueue base, Codec<T> codec, Handling<T> handler,
       QueueSettings settings, Backoff backoff, Listeners<T> listeners, Counters counters,
       Clock clock, ScheduledExecutorService scheduler, IntConsumer onSettled,
       Consumer<Batch> onTimedOut) {
@@ -123,23 +123,24 @@ final class BatchRunner<T> {
 
     Verdicts verdicts = new Verdicts(items.size());
     if (!items.isEmpty()) {
+      List<?> given = handler.batch(items, decoded);
       ScheduledFuture<?> timeout = scheduleTimeout(batch, decoded, items);
       // measured only for listeners (metrics): a queue nobody listens to reads no clock here
       boolean timed = !listeners.isEmpty();
       Instant startedAt = timed ? clock.instant() : null;
       long startNanos = timed ? System.nanoTime() : 0;
       try {
-        Collection<?> returned = handler.handle(List.copyOf(items));
+        Collection<?> returned = handler.handle(given);
         if (returned == null) {
           log.error("queue \"{}\": handler returned null for a batch of {} items; treating them as "
               + "not handled", queue, items.size());
           verdicts.allUnhandled();
         } else {
-          verdicts.match(returned, items);
+          verdicts.match(returned, given, items);
         }
       } catch (PermanentFailure pf) {
         verdicts.allUnhandled();
-        verdicts.permanent(pf, items);
+        verdicts.permanent(pf, given, items);
       } catch (VirtualMachineError e) {
         // Settled as not handled like any failure, then passed on to the worker thread.
         log.error("queue \"{}\": handler threw {} for a batch of {} items; they will be retried",
@@ -405,13 +406,18 @@ final class BatchRunner<T> {
       java.util.Arrays.fill(unhandled, true);
     }
 
-    void match(Collection<?> returned, List<T> items) {
+    /**
+     * @param given the batch the handler was given
+     * @param items the decoded items; for a {@link DeliveryHandler} a returned item names its
+     *     element too
+     */
+    void match(Collection<?> returned, List<?> given, List<T> items) {
       for (Object r : returned) {
         if (r instanceof PermanentFailure) {
-          permanent((PermanentFailure) r, items);
+          permanent((PermanentFailure) r, given, items);
           continue;
         }
-        int i = indexOf(r, items);
+        int i = indexOf(r, given, items);
         if (i < 0) {
           log.error("queue \"{}\": handler returned an item that is not in its batch (or returned "
               + "it twice); ignored: {}", queue, r);
@@ -421,8 +427,8 @@ final class BatchRunner<T> {
       }
     }
 
-    void permanent(PermanentFailure pf, List<T> items) {
-      int i = indexOf(pf.item(), items);
+    void permanent(PermanentFailure pf, List<?> given, List<T> items) {
+      int i = indexOf(pf.item(), given, items);
       if (i < 0) {
         log.error("queue \"{}\": handler's PermanentFailure names an item not in its batch; "
             + "ignored: {}", queue, pf.item());
@@ -431,8 +437,16 @@ final class BatchRunner<T> {
       reasons[i] = pf.reason();
     }
 
-    /** Identity first, then equals; each batch element at most once. */
-    private int indexOf(Object o, List<T> items) {
+    /**
+     * The batch element {@code o} names: an element of {@code given}, or (delivery handlers) the
+     * item of one. Identity first, then equals; each batch element at most once.
+     */
+    private int indexOf(Object o, List<?> given, List<T> items) {
+      int i = indexIn(o, given);
+      return i >= 0 || !handler.matchesItems() ? i : indexIn(o, items);
+    }
+
+    private int indexIn(Object o, List<?> items) {
       for (int i = 0; i < items.size(); i++) {
         if (!matched[i] && items.get(i) == o) {
           matched[i] = true;

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * The {@link WorkerPoolQueue} every backend gets: a {@link ClaimLoop} feeding a {@link
  * WorkerGroup} whose workers run a {@link BatchRunner}. Ports Gitea's {@code workerqueue.go}.
  *
- * <p>For {@code immediate} backends pushes run the handler in the caller's thread; for {@code
- * dummy} backends nothing is claimed. Thread-safe.
+ * <p>For {@code immediate} backends pushes run the handler in the caller's thread ({@link
+ * ImmediateRunner}); for {@code dummy} backends nothing is claimed. Thread-safe.
  */
 final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private static final Logger log = LoggerFactory.getLogger(DefaultWorkerPoolQueue.class);
@@ -45,13 +45,15 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private final BaseQueue base;
   private final Codec<T> codec;
   private final Function<? super T, byte[]> identity;
-  private final Handler<T> handler;
+  private final Handling<T> handler;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Counters counters = new Counters();
   private final Listeners<T> listeners;
   private final WorkerGroup workers;
   private final BatchRunner<T> runner;
+  /** Handles pushes in the pusher's thread on {@code immediate} backends; null on others. */
+  private final ImmediateRunner<T> immediate;
   private final ClaimLoop loop;
   private final LoadingCache<Boolean, StoreStats> storeStats;
   private final Runnable onShutdown;
@@ -70,7 +72,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     this.base = base;
     this.codec = spec.codec();
     this.identity = spec.uniqueKey().orElse(null);
-    this.handler = spec.handler();
+    this.handler = Handling.of(spec);
     this.clock = clock;
     this.onShutdown = onShutdown;
     this.listeners = new Listeners<>(name, spec.listeners());
@@ -91,6 +93,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     workersRef[0] = workers;
     this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane);
     loopRef[0] = loop;
+    this.immediate = base.mode() == BaseQueue.Mode.IMMEDIATE
+        ? new ImmediateRunner<>(name, settings, codec, handler, clock, counters, listeners) : null;
     this.storeStats = Caffeine.newBuilder()
         .expireAfterWrite(Duration.ofSeconds(1))
         .maximumSize(1)
@@ -223,8 +227,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   public PushResult push(T value, Duration timeout) {
     checkAccepting();
     Item item = item(value);
-    if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      return pushed(handleNow(value, item));
+    if (immediate != null) {
+      return pushed(immediate.handle(value, item));
     }
     try {
       return pushed(base.push(item, timeout));
@@ -238,8 +242,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   public PushResult offer(T value) {
     checkAccepting();
     Item item = item(value);
-    if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      return pushed(handleNow(value, item));
+    if (immediate != null) {
+      return pushed(immediate.handle(value, item));
     }
     return pushed(base.offer(item));
   }
@@ -258,8 +262,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       items.add(item(v));
     }
     List<PushResult> results;
-    if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      results = handleAllNow(values, items);
+    if (immediate != null) {
+      results = immediate.handleAll(values, items);
     } else {
       try {
         results = base.pushAll(items, timeout);
@@ -282,8 +286,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   public PushResult pushDelayed(T value, Duration delay) {
     checkAccepting();
     Item item = item(value);
-    if (base.mode() == BaseQueue.Mode.IMMEDIATE) {
-      return pushed(handleNow(value, item));
+    if (immediate != null) {
+      return pushed(immediate.handle(value, item));
     }
     try {
       return pushed(base.push(item, delay, settings.pushTimeout()));
@@ -291,97 +295,6 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       pushFull(1);
       throw e;
     }
-  }
-
-  /**
-   * {@code immediate}: encode, decode and handle in the caller's thread, up to max(MAX_DELIVERIES,
-   * 1) attempts without sleeping; an item still unhandled is thrown back, never dropped. An
-   * interrupt of the pushing thread ends the attempts, and its flag is kept. Counted and told to
-   * the listeners as workers do (there is no delivery: delivery id 0): {@code onHandled} for the
-   * attempt that handled it, {@code onRetry} (delay zero) for each failed attempt another one
-   * follows, and every failed attempt counts unhandled; nothing is dead-lettered (a permanent
-   * failure is thrown back too), so {@code onDeadLettered} is never called.
-   */
-  private PushResult handleNow(T value, Item item) {
-    if (item.payload().length > settings.maxItemSize()) {
-      throw new ItemTooLargeException(name, -1, item.payload().length, settings.maxItemSize());
-    }
-    T decoded;
-    try {
-      decoded = codec.decode(item.payload());
-    } catch (Exception e) {
-      throw new UnhandledItemException(name, value, 0, e);
-    }
-    int attempts = Math.max(settings.maxDeliveries(), 1);
-    Throwable last = null;
-    for (int i = 1; i <= attempts; i++) {
-      try {
-        Collection<?> unhandled = handler.handle(List.of(decoded));
-        if (unhandled == null) {
-          // as a worker treats it (BatchRunner): a broken contract must not drop the item
-          log.error("queue \"{}\": handler returned null; treating the item as not handled", name);
-          unhandled = List.of(decoded);
-        }
-        if (unhandled.isEmpty()) {
-          counters.handled.increment();
-          listeners.onHandled(immediateEvent(decoded, i - 1));
-          return PushResult.ADDED;
-        }
-        Object first = unhandled.iterator().next();
-        if (first instanceof PermanentFailure) {
-          counters.unhandled.increment();
-          throw new UnhandledItemException(name, value, i, (PermanentFailure) first);
-        }
-        last = null;
-      } catch (PermanentFailure pf) {
-        counters.unhandled.increment();
-        throw new UnhandledItemException(name, value, i, pf);
-      } catch (UnhandledItemException e) {
-        throw e;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        last = e;
-      } catch (Exception e) {
-        last = e;
-      }
-      counters.unhandled.increment();
-      if (Thread.currentThread().isInterrupted()) {
-        throw new UnhandledItemException(name, value, i, last);
-      }
-      if (i < attempts) {
-        listeners.onRetry(immediateEvent(decoded, i));
-      }
-    }
-    throw new UnhandledItemException(name, value, attempts, last);
-  }
-
-  /**
-   * {@code immediate} pushAll: every size checked first (one too large: fail naming its index,
-   * handle nothing), as a store's pushAll does; then each item handled in order, stopping at the
-   * first one not handled, whose exception names its index, carries the results before it and
-   * says the items after it were not attempted.
-   */
-  private List<PushResult> handleAllNow(List<? extends T> values, List<Item> items) {
-    for (int i = 0; i < items.size(); i++) {
-      int size = items.get(i).payload().length;
-      if (size > settings.maxItemSize()) {
-        throw new ItemTooLargeException(name, i, size, settings.maxItemSize());
-      }
-    }
-    List<PushResult> results = new ArrayList<>(values.size());
-    for (int i = 0; i < values.size(); i++) {
-      try {
-        results.add(handleNow(values.get(i), items.get(i)));
-      } catch (UnhandledItemException e) {
-        throw new UnhandledItemException(name, e, i, values.size(), results);
-      }
-    }
-    return results;
-  }
-
-  /** An {@code immediate} queue's event: no store, so no delivery id, recovery or delay. */
-  private ItemEvent<T> immediateEvent(T item, int failedAttempts) {
-    return new ItemEvent<>(name, Optional.ofNullable(item), 0, failedAttempts, 0, Duration.ZERO, "");
   }
 
   @Override

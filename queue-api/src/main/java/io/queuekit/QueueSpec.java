@@ -10,7 +10,10 @@ import java.util.function.Function;
 /**
  * What a service asks a {@link QueueManager} for: a queue's name, flavour, item type and handler,
  * and optionally its codec, unique key, listeners and settings (by default the manager's settings
- * for the name).
+ * for the name). The handler is a plain {@link Handler} ({@link #simple}, {@link #unique}), or a
+ * {@link DeliveryHandler} that also learns each item's attempt, recoveries, first push and
+ * delivery id ({@link #simpleDelivered}, {@link #uniqueDelivered}; separate names, since one
+ * lambda would fit both forms).
  *
  * <pre>{@code
  * WorkerPoolQueue<IndexJob> q = manager.create(
@@ -26,32 +29,47 @@ public final class QueueSpec<T> {
   private final String name;
   private final Class<T> itemType;
   private final boolean unique;
-  private final Handler<T> handler;
+  private final Handler<T> handler; // exactly one of these two is set
+  private final DeliveryHandler<T> deliveryHandler;
   private Codec<T> codec;
   private Function<? super T, byte[]> uniqueKey;
   private QueueSettings settings;
   private final List<QueueListener<? super T>> listeners = new ArrayList<>();
 
-  private QueueSpec(String name, Class<T> itemType, boolean unique, Handler<T> handler) {
+  private QueueSpec(String name, Class<T> itemType, boolean unique, Handler<T> handler,
+      DeliveryHandler<T> deliveryHandler) {
     this.name = Objects.requireNonNull(name, "name");
     this.itemType = Objects.requireNonNull(itemType, "itemType");
     this.unique = unique;
-    if (handler == null) {
+    if (handler == null && deliveryHandler == null) {
       // Gitea silently turns a queue without a handler into "dummy"; that hides the bug.
       throw new QueueConfigException("queue \"" + name + "\" has no handler");
     }
     this.handler = handler;
+    this.deliveryHandler = deliveryHandler;
     this.codec = Codec.json(itemType);
   }
 
   /** A simple queue: every push is stored. */
   public static <T> QueueSpec<T> simple(String name, Class<T> itemType, Handler<T> handler) {
-    return new QueueSpec<>(name, itemType, false, handler);
+    return new QueueSpec<>(name, itemType, false, handler, null);
   }
 
   /** A unique queue: an item already waiting is not stored again. */
   public static <T> QueueSpec<T> unique(String name, Class<T> itemType, Handler<T> handler) {
-    return new QueueSpec<>(name, itemType, true, handler);
+    return new QueueSpec<>(name, itemType, true, handler, null);
+  }
+
+  /** A simple queue whose handler learns each item's delivery ({@link Delivered}). */
+  public static <T> QueueSpec<T> simpleDelivered(String name, Class<T> itemType,
+      DeliveryHandler<T> handler) {
+    return new QueueSpec<>(name, itemType, false, null, handler);
+  }
+
+  /** A unique queue whose handler learns each item's delivery ({@link Delivered}). */
+  public static <T> QueueSpec<T> uniqueDelivered(String name, Class<T> itemType,
+      DeliveryHandler<T> handler) {
+    return new QueueSpec<>(name, itemType, true, null, handler);
   }
 
   /** Replaces the default JSON codec. */
@@ -85,7 +103,10 @@ public final class QueueSpec<T> {
   public String name() { return name; }
   public Class<T> itemType() { return itemType; }
   public boolean unique() { return unique; }
-  public Handler<T> handler() { return handler; }
+  /** The plain handler; empty if this spec has a {@link #deliveryHandler()}. */
+  public Optional<Handler<T>> handler() { return Optional.ofNullable(handler); }
+  /** The delivery handler; empty if this spec has a plain {@link #handler()}. */
+  public Optional<DeliveryHandler<T>> deliveryHandler() { return Optional.ofNullable(deliveryHandler); }
   public Codec<T> codec() { return codec; }
   public Optional<Function<? super T, byte[]>> uniqueKey() { return Optional.ofNullable(uniqueKey); }
   public Optional<QueueSettings> settings() { return Optional.ofNullable(settings); }

@@ -10,8 +10,9 @@
  *       share one contract and pass one conformance suite.
  *   <li>The <b>{@link io.queuekit.WorkerPoolQueue}</b>: the typed front end. It encodes items, claims
  *       them from the base queue, batches them, and hands batches to a capped pool of workers that
- *       call the {@link io.queuekit.Handler}. The handler returns what it could not handle; those
- *       items come back after a backoff.
+ *       call the {@link io.queuekit.Handler} (or, for handlers that need each item's attempt,
+ *       recoveries, first push and delivery id, the {@link io.queuekit.DeliveryHandler}). The
+ *       handler returns what it could not handle; those items come back after a backoff.
  * </ul>
  *
  * <h2>Simple and unique</h2>

@@ -33,10 +33,10 @@ class BatchRunnerTest {
     AtomicInteger settled = new AtomicInteger();
     Counters counters = new Counters();
     BatchRunner<String> runner = new BatchRunner<>("givenback", base, JacksonCodec.of(String.class),
-        items -> {
+        Handling.<String>plain(items -> {
           calls.incrementAndGet();
           return List.of();
-        }, QueueSettings.builder().type("channel").build(),
+        }), QueueSettings.builder().type("channel").build(),
         new Backoff(Duration.ZERO, Duration.ZERO, () -> 0.5), new Listeners<>("givenback", List.of()),
         counters, java.time.Clock.systemUTC(), scheduler, settled::addAndGet, b -> { });
     Batch batch = new Batch(claimed, false);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.queuekit.Delivered;
 import io.queuekit.ItemEvent;
 import io.queuekit.PermanentFailure;
 import io.queuekit.PushResult;
@@ -24,6 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -224,6 +227,27 @@ class DummyQueueTest {
       assertThat(q.stats().handled()).isEqualTo(1);
       assertThat(q.stats().unhandled()).isEqualTo(5);
     }
+  }
+
+  @Test
+  void immediateTellsADeliveryHandlerItsAttemptsWithNoIdNoRecoveryAndOneFirstPush() {
+    List<Delivered<Integer>> seen = new CopyOnWriteArrayList<>();
+    Instant before;
+    try (QueueManager m = manager("immediate", 3)) {
+      WorkerPoolQueue<Integer> q = m.create(QueueSpec.simpleDelivered("attempts", Integer.class,
+          batch -> {
+            seen.addAll(batch);
+            return batch.get(0).deliveryCount() < 2 ? batch : List.of(); // handled on the third
+          }));
+      before = Instant.now();
+      assertThat(q.push(5)).isEqualTo(PushResult.ADDED);
+    }
+    assertThat(seen).extracting(Delivered::item).containsOnly(5);
+    assertThat(seen).extracting(Delivered::deliveryCount).containsExactly(0, 1, 2);
+    assertThat(seen).extracting(Delivered::deliveryId).containsOnly(0L);
+    assertThat(seen).extracting(Delivered::recoveryCount).containsOnly(0);
+    assertThat(seen).extracting(Delivered::firstPushed).containsOnly(seen.get(0).firstPushed());
+    assertThat(seen.get(0).firstPushed()).isAfterOrEqualTo(before.truncatedTo(ChronoUnit.MILLIS));
   }
 
   @Test

@@ -10,7 +10,9 @@ import java.lang.annotation.Target;
  * Makes a bean method the handler of a named queue. The method takes the batch, {@code
  * List<T>}, and returns the items it did not handle ({@code Collection<?>}, as {@link
  * io.queuekit.Handler} does) or {@code void} (everything handled; throw to retry the batch).
- * {@code T} is the item type the queue's codec reads and writes.
+ * {@code T} is the item type the queue's codec reads and writes. A method taking {@code
+ * List<Delivered<T>>} is a {@link io.queuekit.DeliveryHandler}: each item comes with its delivery
+ * count, recovery count, first push and delivery id.
  *
  * <pre>
  * &#64;Component

@@ -1,5 +1,7 @@
 package io.queuekit.spring;
 
+import io.queuekit.Delivered;
+import io.queuekit.DeliveryHandler;
 import io.queuekit.Handler;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueManager;
@@ -83,10 +85,18 @@ final class QueueHandlerRegistrar implements BeanDefinitionRegistryPostProcessor
   @SuppressWarnings({"unchecked", "rawtypes"})
   private WorkerPoolQueue<?> create(QueueHandler annotation, Class<?> itemType, String beanName, Method method) {
     QueueManager manager = beanFactory.getBean(QueueManager.class);
-    Handler handler = batch -> invoke(beanFactory.getBean(beanName), method, batch);
-    QueueSpec spec = annotation.unique()
-        ? QueueSpec.unique(annotation.value(), itemType, handler)
-        : QueueSpec.simple(annotation.value(), itemType, handler);
+    QueueSpec spec;
+    if (takesDeliveries(method)) {
+      DeliveryHandler handler = batch -> invoke(beanFactory.getBean(beanName), method, batch);
+      spec = annotation.unique()
+          ? QueueSpec.uniqueDelivered(annotation.value(), itemType, handler)
+          : QueueSpec.simpleDelivered(annotation.value(), itemType, handler);
+    } else {
+      Handler handler = batch -> invoke(beanFactory.getBean(beanName), method, batch);
+      spec = annotation.unique()
+          ? QueueSpec.unique(annotation.value(), itemType, handler)
+          : QueueSpec.simple(annotation.value(), itemType, handler);
+    }
     return manager.create(spec);
   }
 
@@ -104,18 +114,28 @@ final class QueueHandlerRegistrar implements BeanDefinitionRegistryPostProcessor
     }
   }
 
-  /** {@code T} of the method's one {@code List<T>} parameter; anything else is refused with the method named. */
+  /** True if the method takes {@code List<Delivered<T>>}: the {@link DeliveryHandler} form. */
+  private static boolean takesDeliveries(Method method) {
+    return ResolvableType.forMethodParameter(method, 0).getGeneric(0).resolve() == Delivered.class;
+  }
+
+  /**
+   * {@code T} of the method's one {@code List<T>} or {@code List<Delivered<T>>} parameter; anything
+   * else is refused with the method named.
+   */
   private static Class<?> itemType(Method method, String where) {
     boolean returnsOk = method.getReturnType() == void.class || Collection.class.isAssignableFrom(method.getReturnType());
     if (method.getParameterCount() != 1 || method.getParameterTypes()[0] != List.class || !returnsOk
         || Modifier.isStatic(method.getModifiers())) {
       throw new QueueConfigException("@QueueHandler method " + where + " must be an instance method "
-          + "taking List<T> and returning void or Collection<?> (the items not handled)");
+          + "taking List<T> or List<Delivered<T>> and returning void or Collection<?> (the items not "
+          + "handled)");
     }
-    Class<?> t = ResolvableType.forMethodParameter(method, 0).getGeneric(0).resolve();
+    ResolvableType element = ResolvableType.forMethodParameter(method, 0).getGeneric(0);
+    Class<?> t = takesDeliveries(method) ? element.getGeneric(0).resolve() : element.resolve();
     if (t == null) {
       throw new QueueConfigException("@QueueHandler method " + where
-          + ": the item type of its List parameter must be a concrete class");
+          + ": the item type of its List parameter (or of Delivered in it) must be a concrete class");
     }
     method.setAccessible(true);
     return t;

@@ -206,6 +206,35 @@ class QueuekitAutoConfigurationTest {
         });
   }
 
+  static class Hooks {
+    final List<io.queuekit.Delivered<Mail>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @QueueHandler("hooks")
+    List<io.queuekit.Delivered<Mail>> send(List<io.queuekit.Delivered<Mail>> batch) {
+      seen.addAll(batch);
+      return batch.get(0).deliveryCount() == 0 ? batch : List.of(); // handled on the retry
+    }
+  }
+
+  @Test
+  void aHandlerMethodTakingDeliveredItemsLearnsEachDelivery() {
+    runner().withBean(Hooks.class)
+        .withPropertyValues("queuekit.queues.hooks.type=channel", "queuekit.queues.hooks.retry-delay=0")
+        .run(ctx -> {
+          @SuppressWarnings("unchecked")
+          WorkerPoolQueue<Mail> q = (WorkerPoolQueue<Mail>) ctx.getBean("hooks", WorkerPoolQueue.class);
+          assertThat(q.itemType()).isEqualTo(Mail.class);
+          q.push(new Mail("x@example.com"));
+          Hooks hooks = ctx.getBean(Hooks.class);
+          org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+              .until(() -> q.stats().handled() == 1);
+          assertThat(hooks.seen).extracting(io.queuekit.Delivered::item)
+              .containsOnly(new Mail("x@example.com"));
+          assertThat(hooks.seen).extracting(io.queuekit.Delivered::deliveryCount).containsExactly(0, 1);
+          assertThat(hooks.seen).extracting(io.queuekit.Delivered::deliveryId).doesNotHaveDuplicates();
+        });
+  }
+
   @Test
   void noHealthContributorWithoutActuatorsHealthSupport() {
     runner().withClassLoader(new FilteredClassLoader(HealthIndicator.class))
