@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * The entry format of the {@code redis} backend (layout version 2, drawn in {@link RedisQueue}):
+ * The entry format of the {@code redis} backend (layout version 2, drawn in {@link RedisLayout}):
  * builds the entries pushes send and reads the entries and dead letters scripts return.
  *
  * <pre>

@@ -252,8 +252,8 @@ final class RedisCalls {
 
   /** One run of the open script: checks, and at most one migration step (see open.lua). */
   List<Object> openStep() {
-    return callKeys(Script.OPEN, keys.open(), str(RedisQueue.LAYOUT_VERSION),
-        str(unique ? "unique" : "simple"), str(RedisQueue.MIGRATION_STEP));
+    return callKeys(Script.OPEN, keys.open(), str(RedisLayout.LAYOUT_VERSION),
+        str(unique ? "unique" : "simple"), str(RedisLayout.MIGRATION_STEP));
   }
 
   QueueConfigException wrongType(int index, String actual) {

@@ -168,21 +168,33 @@ final class RoomWatcher {
       StatefulConnection<byte[], byte[]> c;
       lock.lock();
       try {
-        thread = null;
         c = conn;
         conn = null;
-        // a producer that started waiting as this watcher left needs a new watcher
-        if (!closed.getAsBoolean() && waiters > 0) {
-          start();
-        }
       } finally {
         lock.unlock();
       }
       if (c != null) {
         c.closeAsync();
       }
+      // before the thread is cleared: close() joins it and only then releases the shared client,
+      // so the decrement is never sent on a released client
       if (counted) {
-        shared.async.hincrby(meta, str("roomwatchers"), -1);
+        try {
+          shared.async.hincrby(meta, str("roomwatchers"), -1);
+        } catch (RuntimeException e) {
+          log.debug("queue \"{}\": room watcher could not uncount itself: {}", name,
+              e.getMessage());
+        }
+      }
+      lock.lock();
+      try {
+        thread = null;
+        // a producer that started waiting as this watcher left needs a new watcher
+        if (!closed.getAsBoolean() && waiters > 0) {
+          start();
+        }
+      } finally {
+        lock.unlock();
       }
     }
   }
