@@ -5,7 +5,6 @@ import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
 import io.queuekit.level.Records.DeadRecord;
 import io.queuekit.level.Records.Entry;
-import io.queuekit.level.Records.Meta;
 import io.queuekit.level.Records.State;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
@@ -13,7 +12,6 @@ import io.queuekit.spi.Digests;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +28,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.iq80.leveldb.DB;
-import org.iq80.leveldb.DBException;
-import org.iq80.leveldb.DBIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * search the DB (and never scans over deleted keys). Every
  * method stages its writes in the round's {@link Txn}; the round commits them in one batch, then
  * {@link #snapshot()} is published to the queue's waiters. A failed round reloads this state from
- * the DB ({@link #load}).
+ * the DB ({@link #load}); the open-time load, repair and recovery live in {@link StateLoader}.
  *
  * <p><b>Thread-safety:</b> guarded by its {@link LevelDb}'s combining lock, except the immutable
  * fields.
@@ -63,35 +58,35 @@ final class QueueState {
   final boolean unique;
   final QueueSettings settings;
   private final Clock clock;
-  private final LevelDb db;
+  final LevelDb db;
 
-  private long head;
-  private long tail;
-  private long nextSeq;
+  long head;
+  long tail;
+  long nextSeq;
   /** Every number handed out is below it, as stored in the state record. */
-  private long seqLimit;
-  private long deadDropped;
+  long seqLimit;
+  long deadDropped;
   /** Whether the state record must be rewritten at the end of this round. */
-  private boolean dirty;
+  boolean dirty;
   /** Headers only: the payloads stay in LevelDB. */
-  private final TreeMap<DelayKey, Entry> delayed = new TreeMap<>();
-  private final Map<Long, Entry> flights = new HashMap<>();
-  private final TreeSet<Long> deadIds = new TreeSet<>();
+  final TreeMap<DelayKey, Entry> delayed = new TreeMap<>();
+  final Map<Long, Entry> flights = new HashMap<>();
+  final TreeSet<Long> deadIds = new TreeSet<>();
   /** First-pushed times of the waiting items, bucketed, for the oldest-waiting statistic. */
-  private final WaitingTimes waitingSince = new WaitingTimes();
+  final WaitingTimes waitingSince = new WaitingTimes();
   /** Where snapshots go after each committed round: the queue's waiters. */
   private final Consumer<Snapshot> publisher;
   /** Whether {@link #load} has run: until then the queue is still opening (maybe migrating). */
-  private boolean loaded;
+  boolean loaded;
   /** Set when a failed round could not even reload; every later operation fails with it. */
   private volatile QueueException broken;
   /** What the last open repaired (migration and load), in words; also logged at WARN. */
-  private final List<String> repairs = new ArrayList<>();
+  final List<String> repairs = new ArrayList<>();
   /** What the last load found stored, before repairing or recovering: see {@link CleanClose}. */
-  private CleanClose.Counts found;
+  CleanClose.Counts found;
 
   /** Where the dead letters the store makes by itself (quarantine at open) are reported. */
-  private final io.queuekit.spi.StoreEvents events;
+  final io.queuekit.spi.StoreEvents events;
 
   QueueState(String queue, String storageName, boolean unique, QueueSettings settings, Clock clock,
       LevelDb db, Consumer<Snapshot> publisher, io.queuekit.spi.StoreEvents events) {
@@ -311,14 +306,14 @@ final class QueueState {
     return true;
   }
 
-  private static byte[] readyLoc(long pos) {
+  static byte[] readyLoc(long pos) {
     byte[] loc = new byte[9];
     loc[0] = Keys.READY;
     Keys.putSortable(loc, 1, pos);
     return loc;
   }
 
-  private static byte[] delayedLoc(DelayKey k) {
+  static byte[] delayedLoc(DelayKey k) {
     byte[] loc = new byte[17];
     loc[0] = Keys.DELAYED;
     Keys.putSortable(loc, 1, k.due());
@@ -337,7 +332,7 @@ final class QueueState {
     return null;
   }
 
-  private void addWaiting(long firstPushed) {
+  void addWaiting(long firstPushed) {
     waitingSince.add(firstPushed);
   }
 
@@ -492,7 +487,7 @@ final class QueueState {
    * whose identity is waiting, or is placed by an earlier entry of the list, merges into that copy
    * instead (the copy put back is dropped). Returns, per entry, whether it merged.
    */
-  private List<Boolean> putBackAtHead(Txn t, List<Entry> entries, List<byte[]> raws) {
+  List<Boolean> putBackAtHead(Txn t, List<Entry> entries, List<byte[]> raws) {
     List<Boolean> merged = new ArrayList<>(entries.size());
     List<Entry> placed = new ArrayList<>(entries);
     List<byte[]> placedRaw = new ArrayList<>(raws);
@@ -539,7 +534,7 @@ final class QueueState {
 
   /** Stores an item (not waiting, not in flight any more) in the dead-letter store. */
   /** Adds a dead letter; returns its id and time (for a report to the store's events). */
-  private io.queuekit.spi.DeadLetter bury(Txn t, Entry e, byte[] payload, String reason) {
+  io.queuekit.spi.DeadLetter bury(Txn t, Entry e, byte[] payload, String reason) {
     long id = next();
     long at = now();
     String why = reason == null ? "" : reason;
@@ -551,7 +546,7 @@ final class QueueState {
         Records.instant(e.firstPushedNanos()), Records.instant(at));
   }
 
-  private void enforceDeadCap(Txn t) {
+  void enforceDeadCap(Txn t) {
     while (deadIds.size() > settings.deadLetterLength()) {
       long oldest = deadIds.pollFirst();
       byte[] key = keys.dead(oldest);
@@ -678,375 +673,13 @@ final class QueueState {
     return new ArrayList<>(known);
   }
 
-  // ---------------------------------------------------------------- open: load, check, repair, recover
+  // ---------------------------------------------------------------- open
 
   /**
-   * Reads this queue's keys from the DB into memory, checks its invariants and stages repairs for
-   * what a crash or a manual edit left (each logged at WARN); with {@code recover}, also moves
-   * every in-flight item back to the head (recovery count + 1), or to the dead-letter store when it
-   * reaches {@code MAX_RECOVERIES}. The meta record has been checked by the caller.
+   * Reads this queue's keys from the DB into memory, checks, repairs and (with {@code recover})
+   * recovers: see {@link StateLoader}. The meta record has been checked by the caller.
    */
   void load(Txn t, DB raw, boolean recover) {
-    head = 0;
-    tail = 0;
-    nextSeq = 0;
-    seqLimit = 0;
-    deadDropped = 0;
-    delayed.clear();
-    flights.clear();
-    deadIds.clear();
-    waitingSince.clear();
-    repairs.clear();
-    Scan s = scan(raw);
-    found = new CleanClose.Counts(s.ready.size() + s.delayed.size() + s.items.size(),
-        s.flights.size(), s.dead.size());
-    for (byte[] k : s.malformed) {
-      t.delete(k);
-    }
-    for (String b : s.bad) {
-      repair(t, b);
-    }
-
-    long maxSeq = -1;
-    Set<Long> referenced = new HashSet<>();
-    TreeMap<Long, Entry> ready = new TreeMap<>();
-    for (Map.Entry<Long, Entry> r : s.ready.entrySet()) {
-      if (checkEntry(t, referenced, keys.ready(r.getKey()), "ready entry at position "
-          + r.getKey(), r.getValue())) {
-        ready.put(r.getKey(), r.getValue());
-      }
-    }
-    for (Map.Entry<DelayKey, Entry> d : s.delayed.entrySet()) {
-      DelayKey k = d.getKey();
-      if (checkEntry(t, referenced, keys.delayed(k.due(), k.order()), "delayed entry due at "
-          + Records.instant(k.due()), d.getValue())) {
-        delayed.put(k, d.getValue());
-        addWaiting(d.getValue().firstPushedNanos());
-        maxSeq = Math.max(maxSeq, k.order());
-      }
-    }
-    TreeMap<Long, Entry> inFlight = new TreeMap<>();
-    for (Map.Entry<Long, Entry> f : s.flights.entrySet()) {
-      if (checkEntry(t, referenced, keys.flight(f.getKey()), "in-flight entry of delivery "
-          + f.getKey(), f.getValue())) {
-        inFlight.put(f.getKey(), f.getValue());
-        maxSeq = Math.max(maxSeq, f.getKey());
-      }
-    }
-    for (long id : referenced) {
-      maxSeq = Math.max(maxSeq, id);
-    }
-    for (long id : s.items.keySet()) {
-      maxSeq = Math.max(maxSeq, id);
-    }
-    for (long id : s.dead) {
-      maxSeq = Math.max(maxSeq, id);
-      deadIds.add(id);
-    }
-
-    // Sequence. Head and tail are not stored: the ready keys say where they are.
-    if (s.state != null) {
-      nextSeq = s.state.seqLimit();
-      deadDropped = s.state.deadDropped();
-    } else if (s.anyKey) {
-      repair(t, "its state record (sequence, dropped dead letters) was missing or malformed; "
-          + "rebuilt from the stored entries");
-    }
-    if ((s.state == null && s.anyKey) || nextSeq <= maxSeq) {
-      // Settled deliveries leave no key behind, so the highest stored id says nothing about the
-      // delivery ids already handed out; jump far past it so none is used twice.
-      long from = nextSeq;
-      nextSeq = Records.saturatedAdd(Math.max(maxSeq, -1) + 1, SEQUENCE_GAP);
-      repair(t, "its sequence (" + (s.state == null ? "lost" : Long.toString(from)) + ") was not "
-          + "known to be above every id it handed out (highest stored: " + maxSeq + "); moved to "
-          + nextSeq + " so no id is used twice");
-    }
-    // The first number handed out reserves the next block, and writes the state record with it.
-    seqLimit = nextSeq;
-    long count = ready.size();
-    head = ready.isEmpty() ? 0 : ready.firstKey();
-    tail = ready.isEmpty() ? 0 : ready.lastKey() + 1;
-    if (count != tail - head) {
-      String was = count + " ready entries stored at positions " + head + ".." + (tail - 1);
-      List<byte[]> raws = new ArrayList<>();
-      for (long pos : ready.keySet()) {
-        raws.add(t.get(keys.ready(pos)));
-      }
-      for (long pos : ready.keySet()) {
-        t.delete(keys.ready(pos));
-      }
-      long pos = head;
-      for (byte[] v : raws) {
-        t.put(keys.ready(pos++), v);
-      }
-      repair(t, "its ready positions had gaps (" + was + "); renumbered the " + count
-          + " stored entries from position " + head);
-      tail = pos;
-      // Re-key the map to the new positions for the checks below.
-      TreeMap<Long, Entry> renumbered = new TreeMap<>();
-      long p = head;
-      for (Entry e : ready.values()) {
-        renumbered.put(p++, e);
-      }
-      ready = renumbered;
-    }
-    for (Entry e : ready.values()) {
-      addWaiting(e.firstPushedNanos());
-    }
-
-    // Item records of layout 1 that no entry named (the migration leaves them): nothing says where
-    // they were, so they wait again at the tail (at-least-once: a record is never thrown away just
-    // because its entry is gone).
-    for (Map.Entry<Long, LayoutV1.ItemRecord> i : new TreeMap<>(s.items).entrySet()) {
-      t.delete(keys.item(i.getKey()));
-      if (referenced.contains(i.getKey())) {
-        repair(t, "item record #" + i.getKey() + " of layout 1 was left beside the entry that "
-            + "holds its payload; deleted");
-        continue;
-      }
-      LayoutV1.ItemRecord rec = i.getValue();
-      Entry e = new Entry(i.getKey(), 0, 0, rec.firstPushedNanos(), unique ? rec.digest() : null);
-      long pos = tail++;
-      t.put(keys.ready(pos), e.encode(rec.payload()));
-      ready.put(pos, e);
-      addWaiting(e.firstPushedNanos());
-      repair(t, "item #" + i.getKey() + " had no ready, delayed or in-flight entry; put back at "
-          + "the tail");
-    }
-
-    reconcileUnique(t, s, ready);
-
-    if (recover) {
-      recover(t, inFlight);
-    } else {
-      flights.putAll(inFlight);
-    }
-
-    if (deadIds.size() > settings.deadLetterLength()) {
-      enforceDeadCap(t);
-    }
-    if (s.meta == null || s.meta.version() != LAYOUT_VERSION || s.meta.migrated() != null) {
-      if (s.anyKey && s.meta == null) {
-        repair(t, "its meta record was missing or malformed; rewritten as layout "
-            + LAYOUT_VERSION + ", " + Meta.flavour(unique));
-      }
-      t.put(keys.meta(), new Meta(LAYOUT_VERSION, unique).encode());
-    }
-    dirty = true;
-    loaded = true;
-  }
-
-  private void repair(Txn t, String what) {
-    repairs.add(what);
-    LOG.warn("queue \"{}\" (storage name {}) in LevelDB {}: {}", queue, keys.name(),
-        db.directory(), what);
-  }
-
-  /** Keeps an entry iff no earlier entry names the same item. */
-  private boolean checkEntry(Txn t, Set<Long> referenced, byte[] key, String what, Entry e) {
-    if (!referenced.add(e.itemId())) {
-      t.delete(key);
-      repair(t, what + " names item #" + e.itemId() + ", which another entry already names; "
-          + "entry deleted");
-      return false;
-    }
-    return true;
-  }
-
-  /** Makes the unique set exactly the waiting items' digests, each naming its item's place. */
-  private void reconcileUnique(Txn t, Scan s, TreeMap<Long, Entry> ready) {
-    Map<ByteBuffer, byte[]> expected = new HashMap<>();
-    if (unique) {
-      for (Map.Entry<Long, Entry> r : ready.entrySet()) {
-        expect(t, expected, r.getValue(), readyLoc(r.getKey()), "ready position " + r.getKey());
-      }
-      for (Map.Entry<DelayKey, Entry> d : delayed.entrySet()) {
-        expect(t, expected, d.getValue(), delayedLoc(d.getKey()), "delayed entry due at "
-            + Records.instant(d.getKey().due()));
-      }
-    }
-    for (Map.Entry<ByteBuffer, byte[]> m : s.members.entrySet()) {
-      byte[] digest = bytes(m.getKey());
-      byte[] want = expected.remove(m.getKey());
-      if (want == null) {
-        t.delete(keys.unique(digest));
-        repair(t, unique
-            ? "unique member " + Keys.shortHex(digest) + " had no waiting item (a crash or a "
-                + "manual edit; Gitea's \"already in queue\" ghost); removed, so the item can be "
-                + "pushed again"
-            : "unique member " + Keys.shortHex(digest) + " found in a simple queue; removed");
-      } else if (!Arrays.equals(want, m.getValue())) {
-        t.put(keys.unique(digest), want);
-        repair(t, "unique member " + Keys.shortHex(digest) + " named the wrong place; corrected");
-      }
-    }
-    for (Map.Entry<ByteBuffer, byte[]> missing : expected.entrySet()) {
-      t.put(keys.unique(bytes(missing.getKey())), missing.getValue());
-      repair(t, "a waiting item with digest " + Keys.shortHex(bytes(missing.getKey()))
-          + " had no unique member; added");
-    }
-  }
-
-  private void expect(Txn t, Map<ByteBuffer, byte[]> expected, Entry e, byte[] loc, String where) {
-    if (e.digest() == null) {
-      repair(t, "item #" + e.itemId() + " at " + where + " has no digest, so a unique queue "
-          + "cannot tell whether it is waiting; left without a unique member");
-      return;
-    }
-    if (expected.putIfAbsent(ByteBuffer.wrap(e.digest()), loc) != null) {
-      LOG.warn("queue \"{}\": two waiting items share digest {}; the first keeps the unique member",
-          queue, Keys.shortHex(e.digest()));
-    }
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
-  }
-
-  /**
-   * docs/DESIGN.md §3.6: every in-flight item goes back to the head in claim order, recovery count + 1,
-   * delivery count unchanged; one reaching MAX_RECOVERIES is dead-lettered as a suspected poison
-   * item.
-   */
-  private void recover(Txn t, TreeMap<Long, Entry> inFlight) {
-    if (inFlight.isEmpty()) {
-      return;
-    }
-    int max = settings.maxRecoveries();
-    int placedBack = 0;
-    int merged = 0;
-    int poisoned = 0;
-    List<Entry> back = new ArrayList<>();
-    List<byte[]> raws = new ArrayList<>();
-    for (Map.Entry<Long, Entry> f : inFlight.entrySet()) {
-      long did = f.getKey();
-      Entry was = f.getValue();
-      byte[] key = keys.flight(did);
-      byte[] raw = t.get(key);
-      t.delete(key);
-      Entry e = was.withCounts(was.deliveries(), was.recoveries() + 1);
-      if (max > 0 && e.recoveries() >= max) {
-        String reason = "suspected poison item: in flight during " + e.recoveries()
-            + " crashes (MAX_RECOVERIES=" + max + ")";
-        byte[] payload = Entry.payloadOf(raw);
-        LOG.warn("queue \"{}\": item #{} (first 200 bytes: {}) was in flight during {} crashes; "
-            + "dead-lettered as a suspected poison item (MAX_RECOVERIES={})", queue, e.itemId(),
-            printable(payload, 200), e.recoveries(), max);
-        // made by the store, not the pool: told to the queue's listeners through the events
-        events.deadLettered(bury(t, e, payload, reason));
-        poisoned++;
-      } else {
-        back.add(e);
-        raws.add(Entry.withCounts(raw, e.deliveries(), e.recoveries()));
-      }
-    }
-    for (boolean m : putBackAtHead(t, back, raws)) {
-      if (m) {
-        merged++;
-      } else {
-        placedBack++;
-      }
-    }
-    LOG.info("queue \"{}\": recovered {} items left in flight when it was last open: {} back at "
-        + "the head (recovery count + 1), {} merged into a waiting copy, {} dead-lettered as "
-        + "suspected poison", queue, inFlight.size(), placedBack, merged, poisoned);
-  }
-
-  /** Everything stored under this queue's prefix, parsed; malformed keys already deleted. */
-  static final class Scan {
-    Meta meta;
-    State state;
-    boolean anyKey;
-    /** Item records of layout 1 the migration left: no entry named them. */
-    final Map<Long, LayoutV1.ItemRecord> items = new HashMap<>();
-    final TreeMap<Long, Entry> ready = new TreeMap<>();
-    final TreeMap<DelayKey, Entry> delayed = new TreeMap<>();
-    final TreeMap<Long, Entry> flights = new TreeMap<>();
-    final Map<ByteBuffer, byte[]> members = new HashMap<>();
-    final List<Long> dead = new ArrayList<>();
-    final List<byte[]> malformed = new ArrayList<>();
-    final List<String> bad = new ArrayList<>();
-  }
-
-  /**
-   * Reads every key under the prefix once. Only at open: this is the one place that iterates, and
-   * it runs under the combining lock and closes the iterator before the round ends, so the DB
-   * cannot close under it.
-   */
-  private Scan scan(DB raw) {
-    Scan s = new Scan();
-    List<String> bad = new ArrayList<>();
-    try (DBIterator it = raw.iterator()) {
-      it.seek(keys.prefix());
-      while (it.hasNext()) {
-        Map.Entry<byte[], byte[]> kv = it.next();
-        byte[] k = kv.getKey();
-        if (!keys.owns(k)) {
-          if (k.length <= keys.prefix().length && Arrays.equals(k, keys.prefix())) {
-            continue;
-          }
-          break;
-        }
-        byte tag = keys.tag(k);
-        byte[] v = kv.getValue();
-        int expected = keys.expectedLength(tag);
-        if (expected < 0 || k.length != expected) {
-          bad.add("key " + Arrays.toString(Arrays.copyOfRange(k, keys.suffixOffset() - 1,
-              Math.min(k.length, keys.suffixOffset() + 16))) + " is not part of layout "
-              + LAYOUT_VERSION + "; left as is");
-          continue;
-        }
-        try {
-          switch (tag) {
-            case Keys.META:
-              s.meta = Meta.decode(v);
-              break;
-            case Keys.STATE:
-              s.state = State.decode(v);
-              s.anyKey = true;
-              break;
-            case Keys.ITEM:
-              s.anyKey = true;
-              s.items.put(keys.firstNumber(k), LayoutV1.ItemRecord.decode(v));
-              break;
-            case Keys.READY:
-              s.anyKey = true;
-              s.ready.put(keys.firstNumber(k), Entry.decode(v));
-              break;
-            case Keys.DELAYED:
-              s.anyKey = true;
-              s.delayed.put(new DelayKey(keys.firstNumber(k), keys.secondNumber(k)),
-                  Entry.decode(v));
-              break;
-            case Keys.FLIGHT:
-              s.anyKey = true;
-              s.flights.put(keys.firstNumber(k), Entry.decode(v));
-              break;
-            case Keys.UNIQUE:
-              s.anyKey = true;
-              s.members.put(ByteBuffer.wrap(keys.digestOf(k)), v);
-              break;
-            case Keys.DEAD:
-              s.anyKey = true;
-              DeadRecord.decode(v);
-              s.dead.add(keys.firstNumber(k));
-              break;
-            default:
-              throw new AssertionError(tag);
-          }
-        } catch (IllegalArgumentException e) {
-          s.malformed.add(k);
-          bad.add("record under tag '" + (char) tag + "' is malformed (" + e.getMessage()
-              + "); deleted");
-        }
-      }
-    } catch (IOException e) {
-      // DBIterator.close declares IOException; a failure to free the iterator is a DB failure.
-      throw new DBException("closing a LevelDB iterator failed", e);
-    }
-    s.bad.addAll(bad);
-    return s;
+    new StateLoader(this).load(t, raw, recover);
   }
 }

@@ -1,0 +1,231 @@
+package io.queuekit.redis;
+
+import static io.queuekit.redis.Entries.str;
+
+import io.queuekit.QueueException;
+import io.queuekit.QueueSettings;
+import io.queuekit.QueueUnavailableException;
+import io.queuekit.redis.RedisCalls.Unavailable;
+import io.queuekit.redis.Scripts.Script;
+import io.queuekit.spi.Delivery;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+
+/**
+ * The claim loop of a {@link RedisQueue}: registers through the {@link ConsumerLease}, sweeps
+ * when a sweep is pending, runs the claim script, and when it found nothing waits for a wake
+ * token ({@link WakeWaiter}) bounded by the earliest due time the script returned, then claims
+ * again, until the wait is over (docs/DESIGN.md §3.2, §3.7).
+ *
+ * <p>A claim whose wait ran out with no token, nothing having fallen due, blocks again without
+ * claiming first (see {@link #canSkipClaim}); it claims first anyway when it must not wait, while
+ * unregistered or a sweep is pending, once the earliest due time it knew has come (by the queue
+ * clock), and when neither a claim nor a beat looked for ready items for two heartbeat periods.
+ * While Redis is unreachable the loop backs off ({@link RedisCalls#outage}) and returns empty
+ * when the wait is over; an outage is never reported as an empty queue by a claim that did run.
+ *
+ * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering:</b> the claim script takes
+ * items from the head. <b>Durability:</b> claimed items are in flight in Redis under the consumer
+ * id before the reply names them; a lost reply is swept back to the head.
+ */
+final class ClaimLoop {
+  private final String name;
+  private final QueueSettings settings;
+  private final Clock clock;
+  private final Duration blockTimeout;
+  private final RedisCalls calls;
+  private final ConsumerLease lease;
+  private final WakeWaiter waker;
+  private final RoomWatcher room;
+  private final BooleanSupplier closed;
+  private final LongConsumer awaitLocal;
+
+  /** {@link #idle}: the last claim did not end idle. */
+  private static final long IDLE_NONE = Long.MIN_VALUE;
+  /** {@link #idle}: the last claim ended idle and saw no delayed item. */
+  private static final long IDLE_NO_DUE = Long.MAX_VALUE;
+  /**
+   * How the last claim of this instance ended: {@link #IDLE_NONE}, or idle (found nothing, then
+   * its blocking wait ran out with no token) knowing the earliest due time (ms) or {@link
+   * #IDLE_NO_DUE}. The next claim takes it.
+   */
+  private final AtomicLong idle = new AtomicLong(IDLE_NONE);
+  /** When the claim script last answered (System.nanoTime). */
+  private volatile long lastClaimNanos = System.nanoTime();
+
+  /** @param awaitLocal waits in process up to the given nanoseconds for a local wake */
+  ClaimLoop(String name, QueueSettings settings, Clock clock, Duration blockTimeout,
+      RedisCalls calls, ConsumerLease lease, WakeWaiter waker, RoomWatcher room,
+      BooleanSupplier closed, LongConsumer awaitLocal) {
+    this.name = name;
+    this.settings = settings;
+    this.clock = clock;
+    this.blockTimeout = blockTimeout;
+    this.calls = calls;
+    this.lease = lease;
+    this.waker = waker;
+    this.room = room;
+    this.closed = closed;
+    this.awaitLocal = awaitLocal;
+  }
+
+  /** The claim loop of {@link RedisQueue#claim}: the caller has checked interrupt and entered. */
+  List<Delivery> claim(int max, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    // the last claim of this instance ended idle: it found nothing and then waited out a
+    // blocking timeout with no token. Nothing was made ready since without leaving a token, so
+    // block again at once, without claiming first (one command per wait on an idle queue)
+    long idleDue = idle.getAndSet(IDLE_NONE);
+    // a claim that must not wait always asks the store
+    boolean skipClaim = idleDue != IDLE_NONE && wait.toNanos() > 0 && canSkipClaim(idleDue);
+    while (true) {
+      if (closed.getAsBoolean()) {
+        return List.of();
+      }
+      long earliestDue;
+      try {
+        if (skipClaim) {
+          skipClaim = false;
+          earliestDue = idleDue == IDLE_NO_DUE ? -1 : idleDue;
+        } else {
+          lease.ensureRegistered();
+          if (lease.sweepNeeded()) {
+            lease.sweep();
+          }
+          ClaimResult r = claimOnce(Math.max(1, max));
+          calls.outage.ended();
+          if (!r.deliveries.isEmpty()) {
+            return r.deliveries;
+          }
+          earliestDue = r.earliestDue;
+        }
+      } catch (Unavailable | QueueUnavailableException e) {
+        // registration and sweep report outages as QueueUnavailableException: same handling
+        if (e instanceof QueueUnavailableException) {
+          lease.needSweep();
+        }
+        calls.outage.started(e.getCause() != null ? e.getCause() : e);
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return List.of();
+        }
+        long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(calls.outage.next()), remaining);
+        awaitLocal.accept(pause);
+        continue;
+      }
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        return List.of();
+      }
+      long block = Math.min(remaining, blockTimeout.toNanos());
+      if (earliestDue >= 0) {
+        long dueIn = TimeUnit.MILLISECONDS.toNanos(Math.max(1, earliestDue - clock.millis()));
+        block = Math.min(block, dueIn);
+      }
+      try {
+        boolean woken = waker.await(block);
+        if (!woken && deadline - System.nanoTime() <= 0 && block < dueInNanos(earliestDue)) {
+          // the wait ran out with no token and nothing fell due: the next claim may block
+          // again without claiming first
+          idle.set(earliestDue < 0 ? IDLE_NO_DUE : earliestDue);
+          return List.of();
+        }
+        if (!woken && dueInNanos(earliestDue) > 0) {
+          // no token and nothing due yet: block again, without claiming first
+          idleDue = earliestDue < 0 ? IDLE_NO_DUE : earliestDue;
+          skipClaim = canSkipClaim(idleDue);
+        }
+      } catch (Unavailable e) {
+        calls.outage.started(e.getCause());
+        awaitLocal.accept(Math.min(TimeUnit.MILLISECONDS.toNanos(calls.outage.next()),
+            Math.max(0, deadline - System.nanoTime())));
+      }
+    }
+  }
+
+  /**
+   * Whether a claim may block without claiming first after an idle wait that knew {@code
+   * idleDue} (the earliest due time then, or {@link #IDLE_NO_DUE}): still registered under the
+   * same id, no sweep pending, that due time not reached (by the queue clock, which tests move by
+   * hand), and ready items were looked for lately: every beat does (once per heartbeat period) and
+   * leaves a wake token when it finds some, so an item made ready without a token (a token lost
+   * with a closed connection) waits at most a heartbeat period. While beats fail, the claim loop
+   * claims itself once per two periods.
+   */
+  private boolean canSkipClaim(long idleDue) {
+    if (lease.consumer() == null || lease.sweepNeeded()) {
+      return false;
+    }
+    if (idleDue != IDLE_NO_DUE && idleDue <= clock.millis()) {
+      return false;
+    }
+    long claimed = lastClaimNanos;
+    long checked = lease.lastReadyCheckNanos();
+    long looked = claimed - checked > 0 ? claimed : checked;
+    return System.nanoTime() - looked < TimeUnit.MILLISECONDS.toNanos(2 * lease.beatMs());
+  }
+
+  private long dueInNanos(long earliestDue) {
+    if (earliestDue < 0) {
+      return Long.MAX_VALUE;
+    }
+    return TimeUnit.MILLISECONDS.toNanos(earliestDue - clock.millis());
+  }
+
+  private record ClaimResult(List<Delivery> deliveries, long earliestDue) {}
+
+  private ClaimResult claimOnce(int max) {
+    StampedLock claimLock = lease.claimLock();
+    for (int attempt = 0; ; attempt++) {
+      long stamp = claimLock.readLock();
+      try {
+        String c = lease.consumer();
+        if (c == null) {
+          lease.ensureRegistered();
+          c = lease.consumer();
+        }
+        List<Object> r;
+        try {
+          r = calls.attempt(Script.CLAIM, c, str(c), str(max), str(clock.millis()),
+              str(settings.length()), str(settings.deadLetterLength()));
+          lastClaimNanos = System.nanoTime();
+        } catch (Unavailable e) {
+          // the claim may have run with its reply lost: hand back what we do not hold
+          lease.needSweep();
+          throw e;
+        }
+        if ((Long) r.get(0) == -1 && r.size() == 1) {
+          lease.fenced(c);
+          if (attempt > 2) {
+            throw new QueueException("queue \"" + name + "\": consumer registration keeps being "
+                + "lost at " + calls.where());
+          }
+          continue;
+        }
+        long earliest = (Long) r.get(0);
+        if ((Long) r.get(1) == 1) {
+          room.signal();
+        }
+        int n = ((Long) r.get(2)).intValue();
+        List<Delivery> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          long did = (Long) r.get(3 + 2 * i);
+          out.add(Entries.delivery(did, (byte[]) r.get(4 + 2 * i)));
+          lease.hold(did, c);
+        }
+        calls.report(r, 3 + 2 * n);
+        return new ClaimResult(out, earliest);
+      } finally {
+        claimLock.unlockRead(stamp);
+      }
+    }
+  }
+
+}

@@ -1,0 +1,101 @@
+package io.queuekit.redis;
+
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.Delivery;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * The entry format of the {@code redis} backend (layout version 2, drawn in {@link RedisLayout}):
+ * builds the entries pushes send and reads the entries and dead letters scripts return.
+ *
+ * <pre>
+ * entry        = deliveries ":" recoveries ":" firstPushedMs ":" digestHex ":" payload
+ * dead letter  = id ":" deliveries ":" recoveries ":" firstPushedMs ":" deadAtMs ":" digestHex
+ *                ":" reasonBytes ":" reason payload
+ * </pre>
+ *
+ * <p>The entry of a push is built here rather than in the push script: the server's Lua would
+ * copy every payload once more to prefix it. A malformed entry met by a script is dead-lettered
+ * there (docs/DESIGN.md §3.8); one met here is an {@link IllegalStateException}.
+ *
+ * <p><b>Thread-safety:</b> stateless. <b>Ordering, durability:</b> not applicable (a format).
+ */
+final class Entries {
+  private Entries() {}
+
+  /** A new entry: counts zero, first pushed at {@code prefix}'s time, then digest and payload. */
+  static byte[] entry(byte[] prefix, byte[] digest, byte[] payload) {
+    byte[] entry = new byte[prefix.length + digest.length + 1 + payload.length];
+    System.arraycopy(prefix, 0, entry, 0, prefix.length);
+    System.arraycopy(digest, 0, entry, prefix.length, digest.length);
+    entry[prefix.length + digest.length] = ':';
+    System.arraycopy(payload, 0, entry, prefix.length + digest.length + 1, payload.length);
+    return entry;
+  }
+
+  /** The prefix of the entries a push made at {@code nowMs}: {@code "0:0:" now ":"}. */
+  static byte[] newPrefix(long nowMs) {
+    return str("0:0:" + nowMs + ":");
+  }
+
+  static Delivery delivery(long did, byte[] entry) {
+    int[] c = colons(entry, 4);
+    int dc = Integer.parseInt(ascii(entry, 0, c[0]));
+    int rc = Integer.parseInt(ascii(entry, c[0] + 1, c[1]));
+    long first = Long.parseLong(ascii(entry, c[1] + 1, c[2]));
+    byte[] payload = Arrays.copyOfRange(entry, c[3] + 1, entry.length);
+    return new Delivery(did, payload, dc, rc, Instant.ofEpochMilli(first));
+  }
+
+  static DeadLetter deadLetter(byte[] m) {
+    int[] c = colons(m, 7);
+    long id = Long.parseLong(ascii(m, 0, c[0]));
+    int dc = Integer.parseInt(ascii(m, c[0] + 1, c[1]));
+    int rc = Integer.parseInt(ascii(m, c[1] + 1, c[2]));
+    long first = Long.parseLong(ascii(m, c[2] + 1, c[3]));
+    long deadAt = Long.parseLong(ascii(m, c[3] + 1, c[4]));
+    int rlen = Integer.parseInt(ascii(m, c[5] + 1, c[6]));
+    int r0 = c[6] + 1;
+    String reason = new String(m, r0, rlen, StandardCharsets.UTF_8);
+    byte[] payload = Arrays.copyOfRange(m, r0 + rlen, m.length);
+    return new DeadLetter(id, payload, reason, dc, rc, Instant.ofEpochMilli(first),
+        Instant.ofEpochMilli(deadAt));
+  }
+
+  private static int[] colons(byte[] b, int n) {
+    int[] at = new int[n];
+    int k = 0;
+    for (int i = 0; i < b.length && k < n; i++) {
+      if (b[i] == ':') {
+        at[k++] = i;
+      }
+    }
+    if (k < n) {
+      throw new IllegalStateException("malformed queue entry: expected " + n + " header fields");
+    }
+    return at;
+  }
+
+  private static String ascii(byte[] b, int from, int to) {
+    return new String(b, from, to - from, StandardCharsets.US_ASCII);
+  }
+
+  /** The bytes with everything outside printable ASCII as '.', for a log line. */
+  static String printable(byte[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (byte x : b) {
+      sb.append(x >= 32 && x < 127 ? (char) x : '.');
+    }
+    return sb.toString();
+  }
+
+  static byte[] str(Object o) {
+    return String.valueOf(o).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String utf8(Object o) {
+    return new String((byte[]) o, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,311 @@
+package io.queuekit.redis;
+
+import static io.queuekit.redis.Entries.str;
+import static io.queuekit.redis.Entries.utf8;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueException;
+import io.queuekit.QueueSettings;
+import io.queuekit.QueueUnavailableException;
+import io.queuekit.redis.Scripts.Script;
+import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.StoreEvents;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one call path of a {@link RedisQueue}: runs a script or a plain command, waits for the
+ * reply, maps Redis errors, retries once with backoff where a caller asks, and reports the dead
+ * letters a script made by itself.
+ *
+ * <p>Errors: a key of the wrong type becomes a {@link QueueConfigException} naming the key (found
+ * by running the open script's checks again); a server that is loading, busy, read-only or down,
+ * a lost connection and a command timeout are {@link Unavailable} inside the backend and {@link
+ * QueueUnavailableException} (naming the masked address and the step) at its edge; refused
+ * credentials are a {@link QueueUnavailableException}; any other Redis error is a {@link
+ * QueueException} naming the keys. Waiting for a reply ignores interrupts: a step once sent is
+ * not undone by one (the flag is restored afterwards).
+ *
+ * <p>Backoff (docs/DESIGN.md §3.7): from 100 ms doubling to 5 s. A push retries with its own
+ * {@link Backoff} until its deadline ({@code PUSH_TIMEOUT}); the claim loop uses {@link #outage},
+ * which also logs once when an outage starts and once when it ends.
+ *
+ * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering, durability:</b> those of
+ * the scripts it runs; it adds none.
+ */
+final class RedisCalls {
+  private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
+
+  static final long BACKOFF_MIN_MS = 100;
+  static final long BACKOFF_MAX_MS = 5_000;
+
+  private final String name;
+  private final boolean unique;
+  private final QueueSettings settings;
+  private final SharedClient shared;
+  private final RedisKeys keys;
+  private final StoreEvents events;
+  private final BooleanSupplier closed;
+  private final LongConsumer pause;
+  /** The claim loop's backoff while Redis is unreachable. */
+  final Outage outage = new Outage();
+
+  /**
+   * @param pause waits up to the given nanoseconds, returning early when the queue closes
+   */
+  RedisCalls(String name, boolean unique, QueueSettings settings, SharedClient shared,
+      RedisKeys keys, StoreEvents events, BooleanSupplier closed, LongConsumer pause) {
+    this.name = name;
+    this.unique = unique;
+    this.settings = settings;
+    this.shared = shared;
+    this.keys = keys;
+    this.events = events;
+    this.closed = closed;
+    this.pause = pause;
+  }
+
+  /** Thrown inside the backend for a Redis that cannot be reached or did not answer in time. */
+  static final class Unavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  /** Doubles from {@link #BACKOFF_MIN_MS} to {@link #BACKOFF_MAX_MS}. */
+  static class Backoff {
+    private long nextMs = BACKOFF_MIN_MS;
+
+    synchronized long next() {
+      long b = nextMs;
+      nextMs = Math.min(BACKOFF_MAX_MS, nextMs * 2);
+      return b;
+    }
+
+    synchronized void reset() {
+      nextMs = BACKOFF_MIN_MS;
+    }
+  }
+
+  /** A {@link Backoff} that logs when an outage starts and ends. */
+  final class Outage extends Backoff {
+    private volatile boolean on;
+
+    void started(Throwable cause) {
+      if (!on) {
+        on = true;
+        log.warn("queue \"{}\": Redis at {} is unavailable, retrying with backoff up to {} ms: {}",
+            name, where(), BACKOFF_MAX_MS, SharedClient.rootMessage(cause));
+      }
+    }
+
+    void ended() {
+      if (on) {
+        on = false;
+        log.info("queue \"{}\": Redis at {} is reachable again", name, where());
+      }
+      reset();
+    }
+  }
+
+  /** Starts a script ({@code c}: the consumer whose in-flight hash it names, or null). */
+  <T> CompletionStage<T> run(Script s, String c, byte[]... args) {
+    return runKeys(s, keys.script(c), args);
+  }
+
+  /** Starts a script with the given KEYS. */
+  <T> CompletionStage<T> runKeys(Script s, byte[][] k, byte[]... args) {
+    return Scripts.run(shared.async, s, k, args);
+  }
+
+  /** Runs a script and waits; an unreachable Redis is {@link Unavailable}, for callers that retry. */
+  @SuppressWarnings("unchecked")
+  <T> T attemptKeys(Script s, byte[][] k, byte[]... args) {
+    CompletableFuture<Object> f = Scripts.<Object>run(shared.async, s, k, args).toCompletableFuture();
+    return (T) uninterruptibly(f, op(s));
+  }
+
+  <T> T attempt(Script s, String c, byte[]... args) {
+    return attemptKeys(s, keys.script(c), args);
+  }
+
+  /** Runs a script and waits; an unreachable Redis is a {@link QueueUnavailableException}. */
+  <T> T callKeys(Script s, byte[][] k, byte[]... args) {
+    try {
+      return attemptKeys(s, k, args);
+    } catch (Unavailable e) {
+      throw unavailable(op(s), e.getCause());
+    }
+  }
+
+  <T> T call(Script s, String c, byte[]... args) {
+    return callKeys(s, keys.script(c), args);
+  }
+
+  /**
+   * Runs a script, retrying while Redis is unreachable with a {@link Backoff} until {@code
+   * deadline} (System.nanoTime) or the queue closes, then a {@link QueueUnavailableException}.
+   */
+  <T> T callRetrying(Script s, String c, long deadline, byte[]... args) {
+    Backoff backoff = new Backoff();
+    while (true) {
+      try {
+        return attempt(s, c, args);
+      } catch (Unavailable e) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0 || closed.getAsBoolean()) {
+          throw unavailable(op(s), e.getCause());
+        }
+        pause.accept(Math.min(TimeUnit.MILLISECONDS.toNanos(backoff.next()), remaining + 1));
+      }
+    }
+  }
+
+  /** Waits for a plain command's reply; an unreachable Redis is a {@link QueueUnavailableException}. */
+  <T> T get(RedisFuture<T> f, String op) {
+    try {
+      return uninterruptibly(f.toCompletableFuture(), op);
+    } catch (Unavailable e) {
+      throw unavailable(op, e.getCause());
+    }
+  }
+
+  /** Waits for a reply without giving up on interrupts (the flag is restored afterwards). */
+  private <T> T uninterruptibly(CompletableFuture<T> f, String op) {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + shared.commandTimeout.toNanos() + 1_000_000_000L;
+    try {
+      while (true) {
+        try {
+          long left = deadline - System.nanoTime();
+          return f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (TimeoutException e) {
+          f.cancel(false);
+          throw new Unavailable(new RedisCommandTimeoutException(
+              "no reply to " + op + " within " + shared.commandTimeout.toMillis() + " ms"));
+        } catch (ExecutionException e) {
+          throw mapError(op, e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private RuntimeException mapError(String op, Throwable e) {
+    if (e instanceof RedisCommandExecutionException) {
+      String m = String.valueOf(e.getMessage());
+      if (m.contains("WRONGTYPE")) {
+        return wrongTypeNow(e);
+      }
+      if (m.startsWith("LOADING") || m.startsWith("BUSY") || m.startsWith("MASTERDOWN")
+          || m.startsWith("CLUSTERDOWN") || m.startsWith("TRYAGAIN") || m.startsWith("READONLY")
+          || m.startsWith("NOREPLICAS") || m.startsWith("UNBLOCKED")) {
+        return new Unavailable(e);
+      }
+      if (SharedClient.authFailure(e)) {
+        return new QueueUnavailableException("queue \"" + name + "\": Redis at " + where()
+            + " refused the credentials during " + op + ": " + m, e);
+      }
+      return new QueueException("queue \"" + name + "\": Redis at " + where() + " failed " + op
+          + " on keys " + keys.tag + ":*: " + m, e);
+    }
+    if (e instanceof QueueException) {
+      return (QueueException) e;
+    }
+    return new Unavailable(e);
+  }
+
+  /** A script hit a key of another type: find which and say so. */
+  private RuntimeException wrongTypeNow(Throwable cause) {
+    try {
+      List<Object> r = openStep();
+      if ((Long) r.get(0) == 1) {
+        QueueConfigException e = wrongType(((Long) r.get(1)).intValue(), utf8(r.get(2)));
+        e.addSuppressed(cause);
+        return e;
+      }
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+    return new QueueConfigException("queue \"" + name + "\": a Redis key of queue " + keys.tag
+        + " at " + where() + " holds the wrong type: " + cause.getMessage(), cause);
+  }
+
+  /** One run of the open script: checks, and at most one migration step (see open.lua). */
+  List<Object> openStep() {
+    return callKeys(Script.OPEN, keys.open(), str(RedisLayout.LAYOUT_VERSION),
+        str(unique ? "unique" : "simple"), str(RedisLayout.MIGRATION_STEP));
+  }
+
+  QueueConfigException wrongType(int index, String actual) {
+    String[] expected = {"list", "zset", "hash", "hash", "hash", "list", "list", "hash", "zset",
+        "hash", "string", "zset", "zset", "hash", "list", "zset", "hash"};
+    String what = index <= RedisKeys.NAMES.length ? RedisKeys.NAMES[index - 1]
+        : RedisKeys.MIGRATION_NAMES[index - 1 - RedisKeys.NAMES.length];
+    return new QueueConfigException("queue \"" + name + "\": Redis key " + keys.name(index)
+        + " at " + where() + " holds a " + actual + " where the queue keeps its "
+        + what + " " + expected[index - 1] + "; another application uses "
+        + "this key: choose another QUEUE_NAME or CONN_STR prefix, or delete the key");
+  }
+
+  QueueUnavailableException unavailable(String op, Throwable cause) {
+    return new QueueUnavailableException("queue \"" + name + "\": Redis at " + where()
+        + " is unavailable (" + op + "): " + SharedClient.rootMessage(cause), cause);
+  }
+
+  /** The server's address, password masked. */
+  String where() {
+    return shared.conn.masked();
+  }
+
+  private static String op(Script s) {
+    return s.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Reports the dead letters a script made by itself (a malformed entry, a quarantine) to the
+   * queue's listeners through {@link StoreEvents}; returns where the reply's dropped pairs start.
+   */
+  int reportMade(List<Object> r, int at) {
+    int n = ((Long) r.get(at)).intValue();
+    for (int i = 0; i < n; i++) {
+      DeadLetter d = Entries.deadLetter((byte[]) r.get(at + 1 + i));
+      log.warn("queue \"{}\": dead letter {}: {}", name, d.id(), d.reason());
+      events.deadLettered(d);
+    }
+    return at + 1 + n;
+  }
+
+  /** Logs the dead letters a script dropped at {@code DEAD_LETTER_LENGTH}, from {@code from}. */
+  void logDropped(List<Object> r, int from) {
+    for (int i = from; i + 1 < r.size(); i += 2) {
+      log.warn("queue \"{}\": dead letter dropped at DEAD_LETTER_LENGTH={}: reason \"{}\", "
+          + "payload starts {}", name, settings.deadLetterLength(), utf8(r.get(i)),
+          Entries.printable((byte[]) r.get(i + 1)));
+    }
+  }
+
+  /** {@link #reportMade} then {@link #logDropped} after it. */
+  void report(List<Object> r, int at) {
+    logDropped(r, reportMade(r, at));
+  }
+}

@@ -1,0 +1,168 @@
+package io.queuekit.redis;
+
+import static io.queuekit.redis.Entries.utf8;
+
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storage layout of the {@code redis} backend, drawn once for {@link RedisQueue}, its scripts
+ * (resources {@code io/queuekit/redis/*.lua}) and docs/DESIGN.md §3.8, and the opening of a
+ * queue's keys: the layout checks and the migration from layout 1, run by the open script.
+ *
+ * <h2>Key layout (version 2)</h2>
+ *
+ * <p>{@code T} is the hash tag <code>{PREFIX + NAME + QUEUE_NAME}</code> (e.g. {@code {mail_queue}}),
+ * so every key of a queue is in one cluster slot; queues spread over the shards. Every script
+ * gets every key it touches in {@code KEYS}.
+ *
+ * <pre>
+ * key                      type   holds
+ * ───────────────────────  ─────  ────────────────────────────────────────────────────────────
+ * T:ready                  list   entries, claimable now, head first
+ * T:delayed                zset   waitingId ":" entry, score = due time (ms, queue clock); the
+ *                                 id is 16 zero-padded digits, so members are distinct and
+ *                                 equal due times keep admission order
+ * T:firsts                 zset   first-pushed times (ms) of waiting items, member = score = ms,
+ *                                 so the oldest waiting item is ZRANGE 0 0, without a scan
+ * T:firstn                 hash   first-pushed ms → how many waiting items have it (a member
+ *                                 of T:firsts exactly while its count is above 0)
+ * T + SET_NAME part        hash   unique flavour: SHA-256 hex of the identity →
+ *   (e.g. {mail_queue}_unique)    deliveries ":" recoveries, the larger counts of the waiting
+ *                                 copy and of every copy merged into it (the claim applies
+ *                                 them); one member per waiting item
+ * T:inflight:&lt;consumer&gt;    hash   delivery id → entry, one per live consumer
+ * T:heartbeat:&lt;consumer&gt;   string present while the consumer lives (PX = CONSUMER_TIMEOUT)
+ * T:consumers              hash   consumer id → "host pid" (registered waiters)
+ * T:wake                   list   wake tokens, at most one per waiter: one per item made ready,
+ *                                 one per item a claim left ready, one when a delayed item
+ *                                 becomes the earliest
+ * T:room                   list   room tokens for producers waiting on a full queue
+ * T:dead                   zset   dead letters, score = dead-letter id
+ * T:meta                   hash   version=2, flavour=simple|unique, seq (id counter: waiting ids
+ *                                 of delayed items, delivery and dead-letter ids, never
+ *                                 reused), deaddropped, full (a producer waits for room),
+ *                                 roomwatchers
+ * T:promoter               string lease of the one process that wakes a waiter when a delayed
+ *                                 item falls due (SET NX PX, CONSUMER_TIMEOUT; renewed once per
+ *                                 heartbeat period while delayed items wait, else left to lapse)
+ *
+ * entry        = deliveries ":" recoveries ":" firstPushedMs ":" digestHex ":" payload
+ * dead letter  = id ":" deliveries ":" recoveries ":" firstPushedMs ":" deadAtMs ":" digestHex
+ *                ":" reasonBytes ":" reason payload
+ * </pre>
+ *
+ * <p>Per item, a push is one list (or delayed set) write, plus on a unique queue one unique-set
+ * write; a batch shares its commands, its id draw and its first-pushed count. A claim is one pop
+ * and one in-flight write per item (plus reading and deleting its unique-set member), in one
+ * {@code LRANGE}/{@code LTRIM} and one {@code HSET} per claim, one delivery-id draw per claim
+ * (the batch's ids are the sequence's last values) and one first-pushed count per distinct
+ * first-pushed ms; an ack is one {@code HDEL} per delivery, whose answer tells done from stale
+ * (no entry is read back). The counts of a
+ * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
+ * read of a waiting entry shows counts, so the claim is the first step that needs them.
+ *
+ * <p>Besides that, every script call pays a fixed part, kept to a few O(1) reads: a claim checks
+ * the consumer's registration, reads the earliest due time once (promoting only when it has
+ * come; it is also the due time the claim returns), counts what it left ready only when it took
+ * a full batch, and looks for a waiting producer ({@code meta.full}) only when it took items;
+ * a wake is one {@code HLEN} of the registry and, when someone is registered, one {@code LLEN}
+ * of the wake list and at most one {@code RPUSH}.
+ *
+ * <p>Invariant, checked by the multi-process test every 100 ms: {@code LLEN T:ready + ZCARD
+ * T:delayed == HLEN} of the unique set on a unique queue. Opening a queue whose meta says a newer
+ * version or the other flavour, or whose keys hold another type, is an error naming the key.
+ *
+ * <p><b>Layout 1</b> (before this version) kept waiting ids in {@code T:ready} and {@code
+ * T:delayed}, the entries in a hash {@code T:items} (waiting id → entry), their first-pushed
+ * times in a zset {@code T:pushed} (score = ms, member = waiting id), and waiting ids as the
+ * unique set's values; in-flight hashes, dead letters and meta were as above with version=1.
+ * Opening a layout-1 queue migrates it, in steps of {@link #MIGRATION_STEP} items, each one
+ * run of the open script: a step moves items from the head of layout 1's ready list, then from
+ * the start of its delayed set, into {@code T:ready:migrating}, {@code T:delayed:migrating} and
+ * the unique set's name + {@code :migrating} (as layout-2 entries with their counts; the
+ * first-pushed counts go straight to {@code T:firsts}/{@code T:firstn}), deleting what it moved
+ * from layout 1's keys; the last step renames the {@code :migrating} keys over layout 1's and
+ * drops {@code T:items} and {@code T:pushed}. Meta says version=2 and migrating=1 from the first
+ * step until the last, and {@code open} returns only after the last. So between steps every
+ * item is in exactly one place, a process that dies mid-way leaves whole steps behind and the
+ * next opener carries on, and two openers at once share the steps. Stop processes running
+ * layout 1 first: they refuse to open a queue marked version 2, but one already running keeps
+ * writing layout 1 and does not re-read the version.
+ *
+ * <p><b>Thread-safety:</b> stateless; openers of one queue may run at once (they share the
+ * migration steps). <b>Ordering:</b> a migration step keeps the items' order. <b>Durability:</b>
+ * each step is one script; a process that dies mid-way leaves whole steps behind.
+ */
+final class RedisLayout {
+  private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
+
+  static final int LAYOUT_VERSION = 2;
+  /** Items one step of the layout 1 migration moves: one script, about 0.1 s on a busy server. */
+  static final int MIGRATION_STEP = 5_000;
+
+  private RedisLayout() {}
+
+  /**
+   * Opens a queue's keys: runs the open script's checks and, on a layout-1 queue, the migration
+   * steps until the last; then warns once about a list Gitea's own queue left.
+   *
+   * @throws io.queuekit.QueueConfigException for a key of another type, a newer layout version
+   *     or the other flavour, naming the key and the address
+   */
+  static void open(String name, boolean unique, RedisCalls calls, SharedClient shared,
+      RedisKeys keys, String giteaList) {
+    long migrated = 0;
+    boolean more = true;
+    while (more) {
+      List<Object> r = calls.openStep();
+      long code = (Long) r.get(0);
+      if (code == 1) {
+        int index = ((Long) r.get(1)).intValue();
+        throw calls.wrongType(index, utf8(r.get(2)));
+      }
+      if (code == 2) {
+        throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at "
+            + calls.where() + " says layout version " + utf8(r.get(1)) + ", newer than this "
+            + "version's " + LAYOUT_VERSION + "; upgrade queuekit");
+      }
+      if (code == 3) {
+        throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at "
+            + calls.where() + " holds a " + utf8(r.get(1)) + " queue but it is opened as "
+            + (unique ? "unique" : "simple") + "; use another name or remove the old queue's keys");
+      }
+      long m = (Long) r.get(1);
+      migrated += Math.max(0, m);
+      more = (Long) r.get(2) == 1;
+      if (m >= 0 && !more) {
+        log.info("queue \"{}\": migrated the keys {}:* at {} from layout version 1 to {} (this "
+            + "process moved {} waiting items)", name, keys.tag, calls.where(), LAYOUT_VERSION,
+            migrated);
+      }
+    }
+    warnAboutGiteaList(name, calls, shared, keys, giteaList);
+  }
+
+  /**
+   * Gitea's own Redis queue kept a plain list at {@code PREFIX + NAME + QUEUE_NAME} (no braces);
+   * items left there by Gitea are not read by this layout, so say so once, at open.
+   */
+  private static void warnAboutGiteaList(String name, RedisCalls calls, SharedClient shared,
+      RedisKeys keys, String legacy) {
+    try {
+      String type = calls.get(shared.async.type(RedisKeys.b(legacy)), "open");
+      if ("list".equals(type)) {
+        long n = calls.get(shared.async.llen(RedisKeys.b(legacy)), "open");
+        log.warn("queue \"{}\": Redis at {} has a list {} with {} items, the layout of Gitea's "
+            + "redis queue; this queue uses the keys {}:* and does not read it. Push those items "
+            + "again (or delete the list) once Gitea no longer runs", name, calls.where(), legacy,
+            n, keys.tag);
+      }
+    } catch (QueueException e) {
+      log.debug("queue \"{}\": could not look for Gitea's list {}: {}", name, legacy, e.getMessage());
+    }
+  }
+}
