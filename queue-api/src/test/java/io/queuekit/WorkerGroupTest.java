@@ -53,8 +53,10 @@ class WorkerGroupTest {
     CountDownLatch dying = new CountDownLatch(1);
     CountDownLatch die = new CountDownLatch(1);
     CountDownLatch waitedRan = new CountDownLatch(1);
+    AtomicReference<Thread> dyingWorker = new AtomicReference<>();
     WorkerGroup g = group(1, b -> {
       if (b == dies) {
+        dyingWorker.set(Thread.currentThread());
         dying.countDown();
         awaitQuietly(die);
         throw new InternalError("a VirtualMachineError the worker passes on");
@@ -67,6 +69,10 @@ class WorkerGroupTest {
     die.countDown();
     assertThat(waitedRan.await(WAIT_SECONDS, TimeUnit.SECONDS))
         .as("a batch left waiting when its only worker died").isTrue();
+    // the dead worker's error must end inside this test: Awaitility in a later test reports an
+    // uncaught exception from any thread, and once failed stopReachesEveryIdleWorker with it
+    dyingWorker.get().join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    assertThat(dyingWorker.get().isAlive()).isFalse();
   }
 
   @Test
