@@ -74,13 +74,14 @@ final class PostgresScenario implements Scenario {
     return profile == Profile.FULL ? Duration.ofSeconds(75) : Duration.ofSeconds(15);
   }
 
-  private record Settings(int items, int rounds, Duration idleWindow) {}
+  private record Settings(int items, int rounds, Duration idleWindow, int processes,
+      int queuesEach) {}
 
   @Override
   public Result run(Profile profile, boolean quiet) throws Exception {
     // the idle window spans more than one beat period (CONSUMER_TIMEOUT, 30 s, while idle)
-    Settings s = profile == Profile.FULL ? new Settings(4_000, 3, Duration.ofSeconds(35))
-        : new Settings(200, 1, Duration.ofSeconds(2));
+    Settings s = profile == Profile.FULL ? new Settings(4_000, 3, Duration.ofSeconds(35), 10, 10)
+        : new Settings(200, 1, Duration.ofSeconds(2), 2, 2);
     try (PostgresServer server = PostgresServer.start(
         List.of("shared_preload_libraries=pg_stat_statements"))) {
       String db = server.createDatabase();
@@ -120,7 +121,7 @@ final class PostgresScenario implements Scenario {
       } finally {
         scheduler.shutdownNow();
       }
-      double idle = idleStatementsPerSecond(server, db, conn, s.idleWindow());
+      double idle = idleStatementsPerSecond(server, db, conn, s);
       double oursMed = median(ours);
       double rawMed = median(raw);
       double allMed = median(pushAll);
@@ -270,30 +271,34 @@ final class PostgresScenario implements Scenario {
   }
 
   /**
-   * 10 child JVMs, each with 10 idle queues (default settings: claim wait 2 s, {@code
-   * CONSUMER_TIMEOUT} 30 s): statements per second over {@code window}, counted by {@code
-   * pg_stat_statements} (top-level statements, utility ones included), this method's own two
-   * readings left out. The window opens once all 100 claim loops are registered as waiters.
+   * {@code processes} child JVMs (10 in the full run), each with {@code queuesEach} idle queues
+   * (10; default settings: claim wait 2 s, {@code CONSUMER_TIMEOUT} 30 s): statements per second
+   * over the idle window, counted by {@code pg_stat_statements} (top-level statements, utility
+   * ones included), the window's first reading included. The window opens once every claim loop
+   * is registered as a waiter.
    */
   private static double idleStatementsPerSecond(PostgresServer server, String db, String conn,
-      Duration window) throws Exception {
+      Settings s) throws Exception {
+    Duration window = s.idleWindow();
+    String waiters = Integer.toString(s.processes() * s.queuesEach());
     List<Forks.Child> children = new ArrayList<>();
     try {
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < s.processes(); i++) {
         children.add(Forks.start("pg-idle-" + i, IdleChild.class,
-            List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), List.of(conn, "10"),
-            Duration.ofMinutes(3)));
+            List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"),
+            List.of(conn, Integer.toString(s.queuesEach())), Duration.ofMinutes(3)));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (!server.sql(db, "SELECT count(*) FROM queuekit_waiter WHERE kind = 'w'")
-          .equals("100")) {
+          .equals(waiters)) {
         for (Forks.Child ch : children) {
           if (!ch.process.isAlive()) {
             throw new IllegalStateException("idle child " + ch.name + " exited early");
           }
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the 100 idle waiters did not register in 90 s");
+          throw new IllegalStateException("the " + waiters
+              + " idle waiters did not register in 90 s");
         }
         Thread.sleep(100);
       }
