@@ -126,7 +126,8 @@ public final class QueueFixture implements AutoCloseable {
     }
     for (BaseQueue queue : queues) {
       try {
-        Awaitility.await().atMost(patience).untilAsserted(() -> {
+        Awaitility.await().atMost(patience).pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
           StoreStats stats = queue.stats();
           long len = queue.len();
           Assertions.assertThat(stats.ready() + stats.delayed())

@@ -117,7 +117,8 @@ public abstract class WorkerPoolConformanceTest {
           if (stats.paused() || stats.active() > 0) {
             continue; // a test may end with a handler held on purpose
           }
-          await().atMost(WAIT).untilAsserted(() -> {
+          await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+              .untilAsserted(() -> {
             QueueStats now = q.stats();
             assertThat(now.ready() + now.delayed()).as("%s: ready + delayed = len()", q.name())
                 .isEqualTo(q.len());
