@@ -7,11 +7,6 @@ import io.queuekit.conformance.crash.ChildJvm;
 import io.queuekit.conformance.crash.ConsumerChild;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
-import io.queuekit.spi.Item;
-import io.queuekit.spi.StoreStats;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,32 +68,11 @@ class MultiProcessTest {
         }
       }, 0, 100, TimeUnit.MILLISECONDS);
 
-      boolean killed = false;
-      for (int from = 0; from < ITEMS; from += 1000) {
-        List<Item> batch = new ArrayList<>();
-        for (int i = from; i < from + 1000; i++) {
-          batch.add(Item.of(Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
-        }
-        producer.pushAll(batch, Duration.ofSeconds(30));
-        if (!killed && from >= ITEMS / 4) {
-          // part-way, once the victim is busy: SIGKILL, no chance to settle or unregister
-          await().atMost(Duration.ofSeconds(60))
-              .until(() -> ConsumerChild.lines(outputs.get(0)) > 500);
-          children.get(0).kill();
-          killed = true;
-        }
-      }
-
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-          .until(() -> ConsumerChild.handled(outputs).size() == ITEMS);
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        StoreStats s = producer.stats();
-        return s.waiting() == 0 && s.inFlight() == 0;
-      });
+      Map<Integer, Integer> seen = ConsumerChild.pushKillingTheFirst(producer, children, outputs,
+          ITEMS, Duration.ofSeconds(120));
       checker.shutdown();
       checker.awaitTermination(10, TimeUnit.SECONDS);
 
-      Map<Integer, Integer> seen = ConsumerChild.handled(outputs);
       assertThat(seen).hasSize(ITEMS);
       for (int i = 0; i < ITEMS; i++) {
         assertThat(seen).containsKey(i);

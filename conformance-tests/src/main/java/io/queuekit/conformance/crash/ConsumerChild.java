@@ -3,6 +3,9 @@ package io.queuekit.conformance.crash;
 import io.queuekit.QueueConfig;
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.Item;
+import io.queuekit.spi.StoreStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /**
  * A consumer process for the multi-process test: a {@link QueueManager} with one unique queue
@@ -57,6 +62,37 @@ public final class ConsumerChild {
         // the parent closes our stdin to stop us
       }
     }
+  }
+
+  /**
+   * The multi-process run both shared stores go through: pushes items {@code 0 … items-1} into
+   * {@code producer} in batches of 1,000; once a quarter is pushed and the first child has
+   * written 500 lines, kills that child with SIGKILL (no chance to settle or unregister); then
+   * waits up to {@code drain} until the children wrote every item, and until the store holds
+   * nothing waiting or in flight. Returns item to times handled.
+   */
+  public static Map<Integer, Integer> pushKillingTheFirst(BaseQueue producer,
+      List<ChildJvm> children, List<Path> outputs, int items, Duration drain) throws IOException {
+    boolean killed = false;
+    for (int from = 0; from < items; from += 1000) {
+      List<Item> batch = new ArrayList<>();
+      for (int i = from; i < Math.min(items, from + 1000); i++) {
+        batch.add(Item.of(Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
+      }
+      producer.pushAll(batch, Duration.ofSeconds(30));
+      if (!killed && from >= items / 4) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lines(outputs.get(0)) > 500);
+        children.get(0).kill();
+        killed = true;
+      }
+    }
+    Awaitility.await().atMost(drain).pollInterval(Duration.ofMillis(200))
+        .until(() -> handled(outputs).size() == items);
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+      StoreStats s = producer.stats();
+      return s.waiting() == 0 && s.inFlight() == 0;
+    });
+    return handled(outputs);
   }
 
   /** Lines the child has written to {@code out} so far (0 before it starts writing). */
