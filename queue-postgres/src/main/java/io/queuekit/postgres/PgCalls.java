@@ -117,36 +117,50 @@ final class PgCalls {
     });
   }
 
-  int push(byte[] payload, byte[] digest, long delayMs, long nowMs, int hint, String channel,
-      boolean waitRoom) {
+  /**
+   * One item: 0 added, 1 duplicate, 2 full, 5 busy (every slot with room was locked: push again
+   * with {@code blocking}, which waits for one).
+   */
+  int push(byte[] payload, byte[] digest, long delayMs, long nowMs, int hint, boolean blocking) {
     return call("push", c -> {
       try (PreparedStatement s = c.prepareStatement(
-          "SELECT queuekit_push(?, ?, ?, ?, ?, ?, ?, ?)")) {
+          "SELECT queuekit_push(?, ?, ?, ?, ?, ?, ?)")) {
         s.setString(1, q);
         s.setBytes(2, payload);
         s.setBytes(3, digest);
         s.setLong(4, delayMs);
         s.setLong(5, nowMs);
         s.setInt(6, hint);
-        s.setString(7, channel);
-        s.setBoolean(8, waitRoom);
+        s.setBoolean(7, blocking);
         return single(s).getInt(1);
       }
     });
   }
 
+  /**
+   * After a push found the queue full: true when this process (listening on {@code channel}) is
+   * now registered to be told of room, false when room appeared meanwhile.
+   */
+  boolean waitRoom(String channel) {
+    return call("push", c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT queuekit_wait_room(?, ?)")) {
+        s.setString(1, q);
+        s.setString(2, channel);
+        return single(s).getInt(1) == 3;
+      }
+    });
+  }
+
   /** Pushes items in one transaction until full; a result (0 added, 1 duplicate) per admitted. */
-  int[] pushAll(List<byte[]> payloads, List<byte[]> digests, long nowMs, int hint,
-      String channel) {
+  int[] pushAll(List<byte[]> payloads, List<byte[]> digests, long nowMs, int hint) {
     return call("pushAll", c -> {
       try (PreparedStatement s = c.prepareStatement(
-          "SELECT queuekit_push_all(?, ?, ?, ?, ?, ?)")) {
+          "SELECT queuekit_push_all(?, ?, ?, ?, ?)")) {
         s.setString(1, q);
         s.setArray(2, c.createArrayOf("bytea", payloads.toArray(new byte[0][])));
         s.setArray(3, c.createArrayOf("bytea", digests.toArray(new byte[0][])));
         s.setLong(4, nowMs);
         s.setInt(5, hint);
-        s.setString(6, channel);
         Integer[] r = (Integer[]) single(s).getArray(1).getArray();
         int[] out = new int[r.length];
         for (int i = 0; i < r.length; i++) {

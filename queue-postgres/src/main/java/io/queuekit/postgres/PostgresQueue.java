@@ -65,10 +65,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Claim</b> promotes due delayed items (due time, then release order), then takes up to
  * {@code max} ready rows in {@code pos} order with {@code FOR UPDATE SKIP LOCKED} and moves them
  * into flight under a fresh delivery id, stopping at the first recovered item unless it is alone.
- * A claim that finds nothing registers the process as a waiter under an exclusive advisory lock
- * that every push holds shared, so either it sees a push or the push sees it; it then waits for
- * a notification (see {@link PgStore}) and runs no query while idle, except when a delayed item
- * falls due.
+ * A claim that finds nothing looks again in a second transaction that first takes an exclusive
+ * advisory lock every push holds shared, and registers the process as a waiter, so either it
+ * sees a push or the push sees it; it then waits for a notification (see {@link PgStore}) and
+ * runs no query while idle, except when a delayed item falls due. The lock order every function
+ * keeps, and why some steps take a transaction of their own, is in {@code layout-1.sql} and
+ * docs/DESIGN.md §3.7.
  *
  * <p><b>Recovery.</b> Items in flight under a consumer whose beat is older than {@code
  * CONSUMER_TIMEOUT} go back to the head in claim order with recovery count + 1, quarantined at
@@ -216,7 +218,7 @@ final class PostgresQueue implements BaseQueue {
           digests.add(unique ? Digests.sha256(item.identity()) : null);
         }
         int[] done = calls.pushAll(payloads, digests, clock.millis(),
-            ThreadLocalRandom.current().nextInt(8), store.channel);
+            ThreadLocalRandom.current().nextInt(8));
         for (int r : done) {
           results.add(r == 0 ? PushResult.ADDED : PushResult.DUPLICATE);
         }
@@ -255,23 +257,22 @@ final class PostgresQueue implements BaseQueue {
     while (true) {
       checkInterrupt();
       long seen = roomSignals();
-      boolean waitRoom = mayWait && deadline - System.nanoTime() > 0;
-      int r = calls.push(item.payload(), digest, delay.toMillis(), clock.millis(), hint,
-          store.channel, waitRoom);
-      switch (r) {
-        case 0:
-          return PushResult.ADDED;
-        case 1:
-          return PushResult.DUPLICATE;
-        case 2:
-          return PushResult.FULL;
-        case 3:
-          if (!awaitRoom(seen, deadline)) {
-            return PushResult.FULL;
-          }
-          break;
-        default:
-          break; // room appeared while registering: try again at once
+      int r = calls.push(item.payload(), digest, delay.toMillis(), clock.millis(), hint, false);
+      if (r == 5) {
+        r = calls.push(item.payload(), digest, delay.toMillis(), clock.millis(), hint, true);
+      }
+      if (r == 0) {
+        return PushResult.ADDED;
+      }
+      if (r == 1) {
+        return PushResult.DUPLICATE;
+      }
+      if (!mayWait || deadline - System.nanoTime() <= 0) {
+        return PushResult.FULL;
+      }
+      // full: register for a room notification, unless room appeared meanwhile (push again)
+      if (calls.waitRoom(store.channel) && !awaitRoom(seen, deadline)) {
+        return PushResult.FULL;
       }
     }
   }
@@ -383,8 +384,14 @@ final class PostgresQueue implements BaseQueue {
         }
       }
       try {
-        PgCalls.Claimed c = calls.claim(max, clock.millis(), consumer, store.channel, register,
-            3 * settings.consumerTimeout().toMillis(), settings.consumerTimeout().toMillis() / 3);
+        long ttl = 3 * settings.consumerTimeout().toMillis();
+        long beat = settings.consumerTimeout().toMillis() / 3;
+        PgCalls.Claimed c = calls.claim(max, clock.millis(), consumer, store.channel, false, ttl,
+            beat);
+        if (c.deliveries().isEmpty() && register) {
+          // nothing ready: look once more under the claim lock, registering to be woken
+          c = calls.claim(max, clock.millis(), consumer, store.channel, true, ttl, beat);
+        }
         c.deliveries().forEach(d -> held.add(d.id()));
         return c;
       } catch (RuntimeException e) {

@@ -163,11 +163,18 @@ BEGIN
   END LOOP;
 END $$
 --;
--- Push: 0 added, 1 duplicate, 2 full, 3 full with the producer registered as a room waiter.
+-- Push: 0 added, 1 duplicate, 2 full (a producer that waits then calls queuekit_wait_room),
+-- 5 busy: every slot with room is locked by another transaction; push again with blocking set,
+-- which waits for the slots in slot order.
 -- The shared advisory lock pairs with the exclusive one a claim loop takes before it registers
 -- as a waiter: either the claim sees this item or this push sees its registration.
+-- Lock order, kept by every function so none waits on another in a cycle: the queue's claim
+-- lock (1903520049), item rows, room rows (in slot order), the room lock (1903520050), waiter
+-- rows. A blocking FOR UPDATE keeps its lock on a row that fails the recheck, so a push may end
+-- holding a room row it did not use, out of slot order after a SKIP LOCKED pick: that is why
+-- a push that skipped never waits for a room row but starts again in a new transaction.
 CREATE FUNCTION queuekit_push(q text, p bytea, d bytea, delay_ms bigint, now_ms bigint,
-    hint int, ch text, wait_room boolean) RETURNS int LANGUAGE plpgsql AS $$
+    hint int, blocking boolean) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   s smallint;
   new_id bigint;
@@ -177,26 +184,18 @@ BEGIN
       WHERE queue = q AND digest = d AND state IN ('R', 'D')) THEN
     RETURN 1;
   END IF;
-  SELECT slot INTO s FROM queuekit_room WHERE queue = q AND waiting < cap
-    ORDER BY (slot + 8 - hint) % 8 LIMIT 1 FOR UPDATE SKIP LOCKED;
-  IF NOT FOUND THEN
+  IF blocking THEN
     SELECT slot INTO s FROM queuekit_room WHERE queue = q AND waiting < cap
       ORDER BY slot LIMIT 1 FOR UPDATE;
-    IF NOT FOUND THEN
-      IF NOT wait_room THEN
-        RETURN 2;
-      END IF;
-      -- pairs with the shared room lock of claim and removeAll: room freed before this point
-      -- is seen by the check below, room freed after it finds the registration
-      PERFORM pg_advisory_xact_lock(1903520050, hashtext(q));
-      IF EXISTS (SELECT 1 FROM queuekit_room WHERE queue = q AND waiting < cap) THEN
-        RETURN 4;
-      END IF;
-      INSERT INTO queuekit_waiter (queue, consumer, kind, expires_at)
-        VALUES (q, ch, 'r', clock_timestamp() + interval '1 hour')
-        ON CONFLICT (queue, kind, consumer) DO NOTHING;
-      RETURN 3;
+  ELSE
+    SELECT slot INTO s FROM queuekit_room WHERE queue = q AND waiting < cap
+      ORDER BY (slot + 8 - hint) % 8 LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND AND EXISTS (SELECT 1 FROM queuekit_room WHERE queue = q AND waiting < cap) THEN
+      RETURN 5;
     END IF;
+  END IF;
+  IF NOT FOUND THEN
+    RETURN 2;
   END IF;
   IF delay_ms > 0 THEN
     INSERT INTO queuekit_item (queue, state, due_at, delay_seq, payload, digest, first_pushed)
@@ -217,18 +216,35 @@ BEGIN
   RETURN 0;
 END $$
 --;
+-- After a push found the queue full: 3 when the producer's process (channel ch) is registered as
+-- a room waiter, 4 when room appeared meanwhile (push again). Its own transaction, taking the
+-- room lock first: it pairs with the shared room lock of claim and removeAll, so room freed
+-- before this point is seen by the check below and room freed after it finds the registration.
+CREATE FUNCTION queuekit_wait_room(q text, ch text) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(1903520050, hashtext(q));
+  IF EXISTS (SELECT 1 FROM queuekit_room WHERE queue = q AND waiting < cap) THEN
+    RETURN 4;
+  END IF;
+  INSERT INTO queuekit_waiter (queue, consumer, kind, expires_at)
+    VALUES (q, ch, 'r', clock_timestamp() + interval '1 hour')
+    ON CONFLICT (queue, kind, consumer) DO NOTHING;
+  RETURN 3;
+END $$
+--;
 -- Pushes p[i] (identity digest d[i]) in order, in one transaction, until the queue is full:
--- returns one result (0 added, 1 duplicate) per item admitted; fewer than p's length when full.
+-- returns one result (0 added, 1 duplicate) per item admitted; fewer than p's length when full
+-- or busy (the caller pushes the next item alone).
 -- Notifications are sent at commit, one per process and queue however many items it made ready.
-CREATE FUNCTION queuekit_push_all(q text, p bytea[], d bytea[], now_ms bigint, hint int, ch text)
+CREATE FUNCTION queuekit_push_all(q text, p bytea[], d bytea[], now_ms bigint, hint int)
     RETURNS int[] LANGUAGE plpgsql AS $$
 DECLARE
   outs int[] := '{}';
   r int;
 BEGIN
   FOR i IN 1..coalesce(array_length(p, 1), 0) LOOP
-    r := queuekit_push(q, p[i], d[i], 0, now_ms, (hint + i) % 8, ch, false);
-    EXIT WHEN r = 2;
+    r := queuekit_push(q, p[i], d[i], 0, now_ms, (hint + i) % 8, false);
+    EXIT WHEN r >= 2;
     outs := outs || r;
   END LOOP;
   RETURN outs;
@@ -250,9 +266,13 @@ BEGIN
 END $$
 --;
 -- Claim: promotes due items, then moves up to mx ready items from the head into flight under
--- consumer c (ch: the channel its process listens on), at most one recovered item (alone at the head, else the batch stops before it).
--- Returns the deliveries; when none, one row with a null delivery and the earliest due time of
--- the delayed items, having registered c as a waiter when wait is set.
+-- consumer c (ch: the channel its process listens on), at most one recovered item (alone at the
+-- head, else the batch stops before it). Returns the deliveries; when none, one row with a null
+-- delivery and the earliest due time of the delayed items.
+-- With wait set (a claim loop about to sleep, after a claim without it found nothing), it first
+-- takes the queue's claim lock exclusively: that waits for pushes in progress to commit, so this
+-- look sees them or they see the registration it makes when it finds nothing. The lock comes
+-- first, before any row lock, so no one holding the shared form ever waits on this transaction.
 CREATE FUNCTION queuekit_claim(q text, mx int, now_ms bigint, c text, ch text, wait boolean,
     ttl_ms bigint, beat_ms bigint)
     RETURNS TABLE (o_delivery bigint, o_payload bytea, o_deliveries int, o_recoveries int,
@@ -261,36 +281,34 @@ DECLARE
   r record;
   n int := 0;
 BEGIN
+  IF wait THEN
+    PERFORM pg_advisory_xact_lock(1903520049, hashtext(q));
+  END IF;
   -- a consumer holding items beats; a claim refreshes a beat older than a third of the timeout
   INSERT INTO queuekit_consumer AS k (id) VALUES (c) ON CONFLICT (id) DO UPDATE
     SET beat_at = clock_timestamp()
     WHERE k.beat_at < clock_timestamp() - beat_ms * interval '1 millisecond';
-  FOR attempt IN 1..2 LOOP
-    PERFORM queuekit_promote(q, now_ms);
-    FOR r IN SELECT id, recoveries FROM queuekit_item WHERE queue = q AND state = 'R'
-        ORDER BY pos LIMIT mx FOR UPDATE SKIP LOCKED LOOP
-      EXIT WHEN r.recoveries > 0 AND n > 0;
-      UPDATE queuekit_item SET state = 'F', pos = NULL, delivery_id = nextval('queuekit_delivery'),
-          consumer = c WHERE id = r.id
-        RETURNING delivery_id, payload, deliveries, recoveries, first_pushed
-        INTO o_delivery, o_payload, o_deliveries, o_recoveries, o_first;
-      o_next_due := NULL;
-      RETURN NEXT;
-      n := n + 1;
-      EXIT WHEN r.recoveries > 0;
-    END LOOP;
-    IF n > 0 THEN
-      PERFORM pg_advisory_xact_lock_shared(1903520050, hashtext(q));
-      PERFORM queuekit_room_take(q, n);
-      IF EXISTS (SELECT 1 FROM queuekit_waiter WHERE queue = q AND kind = 'r') THEN
-        PERFORM queuekit_wake_room(q);
-      END IF;
-      RETURN;
-    END IF;
-    EXIT WHEN NOT wait OR attempt = 2;
-    -- waits for pushes in progress to commit, so the second look sees them or they see us
-    PERFORM pg_advisory_xact_lock(1903520049, hashtext(q));
+  PERFORM queuekit_promote(q, now_ms);
+  FOR r IN SELECT id, recoveries FROM queuekit_item WHERE queue = q AND state = 'R'
+      ORDER BY pos LIMIT mx FOR UPDATE SKIP LOCKED LOOP
+    EXIT WHEN r.recoveries > 0 AND n > 0;
+    UPDATE queuekit_item SET state = 'F', pos = NULL, delivery_id = nextval('queuekit_delivery'),
+        consumer = c WHERE id = r.id
+      RETURNING delivery_id, payload, deliveries, recoveries, first_pushed
+      INTO o_delivery, o_payload, o_deliveries, o_recoveries, o_first;
+    o_next_due := NULL;
+    RETURN NEXT;
+    n := n + 1;
+    EXIT WHEN r.recoveries > 0;
   END LOOP;
+  IF n > 0 THEN
+    PERFORM pg_advisory_xact_lock_shared(1903520050, hashtext(q));
+    PERFORM queuekit_room_take(q, n);
+    IF EXISTS (SELECT 1 FROM queuekit_waiter WHERE queue = q AND kind = 'r') THEN
+      PERFORM queuekit_wake_room(q);
+    END IF;
+    RETURN;
+  END IF;
   IF wait THEN
     INSERT INTO queuekit_waiter (queue, consumer, kind, expires_at)
       VALUES (q, ch, 'w', clock_timestamp() + ttl_ms * interval '1 millisecond')

@@ -12,10 +12,18 @@ import io.queuekit.spi.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the shared suites cannot say about the PostgreSQL backend. */
 class PostgresQueueTest {
@@ -99,5 +107,59 @@ class PostgresQueueTest {
       BaseQueue again = f.reopen(q);
       assertThat(again.len()).isEqualTo(5);
     }
+  }
+
+  /**
+   * Producers waiting for room, consumers claiming and releasing, all on one small queue: no
+   * transaction may deadlock. Deadlocks are retried, so nothing would be lost, but each costs the
+   * server's deadlock_timeout (1 s) and a consumer stalled past CONSUMER_TIMEOUT saw its items
+   * recovered under it (the racing conformance test failed on STALE).
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void racingProducersAndConsumersNeverDeadlock(boolean unique) throws Exception {
+    PostgresTestBackend backend = new PostgresTestBackend(pg.connStr());
+    int before = pg.server().logLines("deadlock detected").size();
+    try (QueueFixture f = new QueueFixture(backend, "deadlock" + unique, dir)) {
+      BaseQueue q = f.open(unique, 10, b -> b);
+      int total = 4 * 100;
+      AtomicInteger acked = new AtomicInteger();
+      ExecutorService threads = Executors.newFixedThreadPool(7);
+      try {
+        List<Future<?>> running = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+          String producer = "p" + p + "-";
+          running.add(threads.submit(() -> {
+            for (int i = 0; i < 100; i++) {
+              q.push(item(producer + i), Duration.ofSeconds(60));
+            }
+            return null;
+          }));
+        }
+        for (int c = 0; c < 3; c++) {
+          running.add(threads.submit(() -> {
+            while (acked.get() < total) {
+              for (Delivery d : q.claim(5, Duration.ofMillis(50))) {
+                if (d.deliveryCount() == 0) {
+                  assertThat(q.release(d, Duration.ZERO)).isEqualTo(Outcome.DONE);
+                } else {
+                  assertThat(q.ack(List.of(d))).containsExactly(Outcome.DONE);
+                  acked.incrementAndGet();
+                }
+              }
+            }
+            return null;
+          }));
+        }
+        for (Future<?> r : running) {
+          r.get(2, TimeUnit.MINUTES);
+        }
+      } finally {
+        threads.shutdownNow();
+      }
+      assertThat(acked).hasValue(total);
+    }
+    assertThat(pg.server().logLines("deadlock detected").subList(before,
+        pg.server().logLines("deadlock detected").size())).isEmpty();
   }
 }

@@ -201,6 +201,18 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /** The lines of the server's log holding {@code text} (say, "deadlock detected"). */
+  public List<String> logLines(String text) {
+    try {
+      Path log = dir.resolve("server.log");
+      return Files.exists(log)
+          ? Files.readAllLines(log).stream().filter(l -> l.contains(text)).toList()
+          : List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir.resolve("server.log"), e);
+    }
+  }
+
   private String logTail() {
     Path log = dir.resolve("server.log");
     try {
