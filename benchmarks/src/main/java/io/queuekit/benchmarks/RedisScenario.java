@@ -54,6 +54,13 @@ final class RedisScenario implements Scenario {
   private static final LatencyHarness.Settings CROSS_SMOKE = new LatencyHarness.Settings(1,
       Duration.ofMillis(100), 1, Duration.ofMillis(300), LATENCY_RATE, List.of("-Xmx256m"));
 
+  /** The sweep's offered rates (issue #16: up to 50,000 items/s or the knee); full runs only. */
+  private static final List<Integer> SWEEP_RATES = List.of(1_000, 2_000, 5_000, 10_000, 20_000,
+      35_000, 50_000);
+  /** Per side and rate: one pair of JVMs, 1 s warm-up, 3 timed rounds of 1 s. */
+  private static final LatencyHarness.Settings SWEEP = new LatencyHarness.Settings(1,
+      Duration.ofSeconds(1), 3, Duration.ofSeconds(1), 0, List.of("-Xms512m", "-Xmx512m"));
+
   private static final int IDLE_QUEUES = 10;
   /** A window covering one heartbeat period (CONSUMER_TIMEOUT 30 s / 3). */
   private static final Duration IDLE_WINDOW_FULL = Duration.ofSeconds(10);
@@ -181,7 +188,10 @@ final class RedisScenario implements Scenario {
     Duration idle = full
         ? IDLE_WINDOW_FULL.plus(IDLE_SETTLE_FULL).multipliedBy(3).plusSeconds(15)
         : IDLE_WINDOW_SMOKE.plus(IDLE_SETTLE_SMOKE).multipliedBy(3).plusSeconds(5);
-    return jmh.plus(lat).plus(cross).plus(idle);
+    // Two JVM starts (about 3 s) and the rounds per side and rate.
+    Duration sweep = full ? SWEEP.estimate(1).plusSeconds(3).multipliedBy(2L * SWEEP_RATES.size())
+        : Duration.ZERO;
+    return jmh.plus(lat).plus(cross).plus(idle).plus(sweep);
   }
 
   @Override
@@ -208,6 +218,9 @@ final class RedisScenario implements Scenario {
                 + "`CLOCK_MONOTONIC` on Linux, one clock for every process on the machine",
             quiet, cross)).append('\n');
         cross.forEach((k, v) -> numbers.put(k.replaceFirst("\\.", ".cross."), v));
+        if (full) {
+          md.append(sweep(redis, prop, quiet, numbers)).append('\n');
+        }
         md.append(idle(redis, full, prop, numbers));
         return new Result(md.toString(), numbers);
       } finally {
@@ -218,6 +231,27 @@ final class RedisScenario implements Scenario {
         }
       }
     }
+  }
+
+  private static String sweep(RedisProcess redis, List<String> prop, boolean quiet,
+      Map<String, Double> numbers) throws Exception {
+    List<String> sides = List.of(Pipelines.queuekit(TYPE), Pipelines.BATCHER_LETTUCE);
+    List<LatencySweep.Point> points = LatencySweep.run(redis.uri(), sides, SWEEP_RATES, LATENCY,
+        SWEEP.withJvmArgs(prop), quiet);
+    for (LatencySweep.Point p : points) {
+      String key = (p.side().equals(sides.get(0)) ? "ours" : "lettuce") + ".sweep." + p.offered();
+      numbers.put(key + ".p99Micros", p.p99Micros());
+      numbers.put(key + ".achieved", p.achieved());
+    }
+    return LatencySweep.markdown(points, sides, Map.of(sides.get(0),
+        "queuekit `WorkerPoolQueue`, TYPE=redis", sides.get(1),
+        "Lettuce list + batcher + `ThreadPoolExecutor`"),
+        "the cross-process pipelines above (a producer JVM, 2 threads pushing one item per "
+            + "call; a consumer JVM, batches of 20, 2 workers), run at each offered rate for "
+            + "each side in turn: a fresh pair of JVMs per side and rate, 1 s of warm-up, then 3 "
+            + "timed rounds of 1 s whose medians are shown. The CPU columns are averages over "
+            + "the pair's whole run, start-up included: the server's from `INFO cpu`, the rest "
+            + "from the machine's `/proc/stat` less the server's.");
   }
 
   private static String serverVersion(RedisProcess redis) {
