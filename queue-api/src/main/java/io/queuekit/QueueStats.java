@@ -25,7 +25,8 @@ import java.util.Optional;
  * @param handled items handled
  * @param unhandled deliveries that ended unhandled
  * @param deadLettered items this process dead-lettered
- * @param recovered recovered deliveries this process claimed
+ * @param recovered deliveries this process claimed whose item a crash put back (recovery count
+ *     &gt; 0): each runs alone in the recovered lane, so a retry of such an item counts again
  * @param merged unique copies merged into a waiting copy on release or unclaim
  * @param stale settle calls that were stale
  */

@@ -51,7 +51,7 @@ public interface QueueMXBean {
   /** Items this process dead-lettered. */
   long getDeadLettered();
 
-  /** Deliveries recovered after a crash that this process claimed. */
+  /** Deliveries this process claimed of items a crash put back, retries included. */
   long getRecovered();
 
   /** Worker threads now. */

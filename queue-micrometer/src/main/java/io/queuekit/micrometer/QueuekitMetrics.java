@@ -27,7 +27,8 @@ import java.util.function.ToDoubleFunction;
  *           queuekit.queue.oldest.waiting.age (seconds), queuekit.queue.store.reachable (0/1)
  *           queuekit.queue.workers, .workers.active, .workers.max, queuekit.queue.paused (0/1)
  * counters  queuekit.queue.handled, .released (not handled: retried later),
- *           .recovered (delivered again after a crash), .merged, .stale (this process)
+ *           .recovered (deliveries of items a crash put back, retries included: the
+ *           recovered lane's work), .merged, .stale (this process)
  *           queuekit.queue.pushed (tag result: added, duplicate, full)
  *           queuekit.queue.dead.lettered (tag reason: max_deliveries, permanent, undecodable,
  *           quarantined)
@@ -123,7 +124,7 @@ public final class QueuekitMetrics implements MeterBinder {
     out.add(counter(registry, "queuekit.queue.handled", "items handled", tags, s, QueueStats::handled));
     out.add(counter(registry, "queuekit.queue.released", "deliveries not handled, to be retried",
         tags, s, QueueStats::unhandled));
-    out.add(counter(registry, "queuekit.queue.recovered", "deliveries recovered after a crash",
+    out.add(counter(registry, "queuekit.queue.recovered", "deliveries of items a crash put back (recovery count > 0), retries included",
         tags, s, QueueStats::recovered));
     out.add(counter(registry, "queuekit.queue.merged", "copies merged into a waiting one (unique)",
         tags, s, QueueStats::merged));
