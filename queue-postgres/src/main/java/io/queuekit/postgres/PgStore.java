@@ -179,7 +179,7 @@ final class PgStore {
         }
         backoff = 0;
         // notifications sent while we were not listening are lost: every waiter looks again
-        queues.values().forEach(PostgresQueue::wakeAll);
+        queues.values().forEach(q -> q.waits().wakeAll());
         PGConnection pg = listen.unwrap(PGConnection.class);
         while (!stopped) {
           if (idle()) {
@@ -208,7 +208,7 @@ final class PgStore {
               PgErrors.message(e));
           down = true;
         }
-        queues.values().forEach(PostgresQueue::wakeAll);
+        queues.values().forEach(q -> q.waits().wakeAll());
         backoff = backoff == 0 ? 100 : Math.min(5_000, backoff * 2);
         try {
           Thread.sleep(backoff); // the outage backoff of this thread: nothing else to wait on
@@ -242,9 +242,9 @@ final class PgStore {
       return;
     }
     if (payload.charAt(0) == 'w') {
-      q.wakeClaim();
+      q.waits().wakeClaim();
     } else {
-      q.wakeRoom();
+      q.waits().wakeRoom();
     }
   }
 
@@ -293,7 +293,7 @@ final class PgStore {
       throw new SQLException(e.getMessage(), "08001", e);
     }
     for (PostgresQueue q : queues.values()) {
-      q.registrationValidUntil(validNanos);
+      q.waits().registrationValidUntil(validNanos);
     }
     for (String name : toRecover) {
       PostgresQueue q = queues.get(name);

@@ -83,9 +83,6 @@ import org.slf4j.LoggerFactory;
 final class PostgresQueue implements BaseQueue {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresQueue.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final long NO_DUE = Long.MAX_VALUE;
-  /** While delayed items exist, a waiting claim looks at the clock this often. */
-  private static final long DUE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** Items per pushAll transaction while there is room. */
   private static final int PUSH_ALL_CHUNK = 500;
 
@@ -105,14 +102,10 @@ final class PostgresQueue implements BaseQueue {
   /** A claim failed: its transaction may have committed with the reply lost. */
   private volatile boolean claimReplyLost;
 
+  private final PgWaits waits;
+  /** Guards active and closed: close waits for calls in progress. */
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private boolean workSignal = true;
-  /** Whether this process's waiter row for the queue exists, as far as we know, and until when. */
-  private boolean registered;
-  private long registeredUntil;
-  private long nextDue = NO_DUE;
-  private long roomSignals;
   private int active;
   private boolean closed;
 
@@ -129,7 +122,7 @@ final class PostgresQueue implements BaseQueue {
     RANDOM.nextBytes(id);
     this.consumer = HexFormat.of().formatHex(id);
     this.calls = new PgCalls(store, name, q);
-    this.registeredUntil = System.nanoTime();
+    this.waits = new PgWaits(name, clock);
   }
 
   /** Registers the queue (flavour, LENGTH), recovers what silent consumers left, joins the store. */
@@ -256,7 +249,7 @@ final class PostgresQueue implements BaseQueue {
     int hint = ThreadLocalRandom.current().nextInt(8);
     while (true) {
       checkInterrupt();
-      long seen = roomSignals();
+      long seen = waits.roomSignals();
       int r = calls.push(item.payload(), digest, delay.toMillis(), clock.millis(), hint, false);
       if (r == 5) {
         r = calls.push(item.payload(), digest, delay.toMillis(), clock.millis(), hint, true);
@@ -271,41 +264,9 @@ final class PostgresQueue implements BaseQueue {
         return PushResult.FULL;
       }
       // full: register for a room notification, unless room appeared meanwhile (push again)
-      if (calls.waitRoom(store.channel) && !awaitRoom(seen, deadline)) {
+      if (calls.waitRoom(store.channel) && !waits.awaitRoom(seen, deadline)) {
         return PushResult.FULL;
       }
-    }
-  }
-
-  private long roomSignals() {
-    lock.lock();
-    try {
-      return roomSignals;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Waits for a room notification after {@code seen}; false at the deadline. */
-  private boolean awaitRoom(long seen, long deadline) {
-    lock.lock();
-    try {
-      while (roomSignals == seen) {
-        if (closed) {
-          throw new QueueClosedException(name);
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        changed.awaitNanos(left);
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new QueueInterruptedException(name, e);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -324,39 +285,21 @@ final class PostgresQueue implements BaseQueue {
       checkInterrupt();
       long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
       while (true) {
-        boolean query;
-        lock.lock();
-        try {
-          if (closed) {
-            return List.of();
-          }
-          query = workSignal || clock.millis() >= nextDue || !registered
-              || System.nanoTime() >= registeredUntil || wait.isZero();
-          workSignal = false;
-        } finally {
-          lock.unlock();
+        Boolean look = waits.mustLook(wait.isZero());
+        if (look == null) {
+          return List.of(); // closed
         }
-        if (query) {
+        if (look) {
           boolean register = deadline - System.nanoTime() > 0;
           PgCalls.Claimed c = claimOnce(max, register);
-          lock.lock();
-          try {
-            if (!c.deliveries().isEmpty()) {
-              // more may be ready: the next claim looks again
-              workSignal = true;
-              return c.deliveries();
-            }
-            nextDue = c.nextDue() == null ? NO_DUE : c.nextDue();
-            if (register) {
-              registered = true;
-              registeredUntil = Math.max(registeredUntil, System.nanoTime()
-                  + TimeUnit.MILLISECONDS.toNanos(2 * settings.consumerTimeout().toMillis()));
-            }
-          } finally {
-            lock.unlock();
+          if (!c.deliveries().isEmpty()) {
+            waits.tookItems();
+            return c.deliveries();
           }
+          waits.foundNothing(c.nextDue(), register,
+              TimeUnit.MILLISECONDS.toNanos(2 * settings.consumerTimeout().toMillis()));
         }
-        if (!awaitWork(deadline)) {
+        if (!waits.awaitWork(deadline)) {
           return List.of();
         }
       }
@@ -408,76 +351,9 @@ final class PostgresQueue implements BaseQueue {
     claimReplyLost = true;
   }
 
-  /** Waits for a notification, a due item or the deadline; false at the deadline or close. */
-  private boolean awaitWork(long deadline) {
-    lock.lock();
-    try {
-      while (!workSignal && clock.millis() < nextDue && registered
-          && System.nanoTime() < registeredUntil) {
-        if (closed) {
-          return false;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        changed.awaitNanos(nextDue == NO_DUE ? left : Math.min(left, DUE_CHECK_NANOS));
-      }
-      return !closed && deadline - System.nanoTime() > 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new QueueInterruptedException(name, e);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** A push made an item ready for this process's claim loop (and deleted its registration). */
-  void wakeClaim() {
-    lock.lock();
-    try {
-      workSignal = true;
-      registered = false;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Room was freed: producers waiting for it try again. */
-  void wakeRoom() {
-    lock.lock();
-    try {
-      roomSignals++;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Notifications may have been lost (the listener reconnected): everyone looks again. */
-  void wakeAll() {
-    lock.lock();
-    try {
-      workSignal = true;
-      registered = false;
-      roomSignals++;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** The process beat refreshed this queue's waiter registration until {@code nanos}. */
-  void registrationValidUntil(long nanos) {
-    lock.lock();
-    try {
-      if (registered) {
-        registeredUntil = Math.max(registeredUntil, nanos);
-      }
-    } finally {
-      lock.unlock();
-    }
+  /** What this queue's waiting threads are told by the listener thread. */
+  PgWaits waits() {
+    return waits;
   }
 
   // ---- settle -----------------------------------------------------------------------------
@@ -673,6 +549,7 @@ final class PostgresQueue implements BaseQueue {
         return false;
       }
       closed = true;
+      waits.close();
       changed.signalAll();
       while (active > 0) {
         changed.awaitUninterruptibly();
