@@ -20,17 +20,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -43,9 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Thread-safety:</b> every method may be called from any thread, and each call is one atomic
  * step. One {@link ReentrantLock}, {@code lock}, guards all state but the in-flight items; those
- * have their own {@code inFlightLock}, always taken after {@code lock} (never the other way round)
- * by the calls that move items in or out of flight, and alone by {@link #ack}, which touches
- * nothing else: workers settling batches do not queue behind producers for {@code lock}. Producers
+ * have their own lock ({@link InFlight}), always taken after {@code lock} (never the other way
+ * round) by the calls that move items in or out of flight, and alone by {@link #ack}, which
+ * touches nothing else: workers settling batches do not queue behind producers for {@code lock}. Producers
  * wait for room on {@code notFull} and claimers wait for items on {@code notEmpty}. Nobody polls: a claim or removeAll signals as many
  * producers as it freed slots, a move into ready signals as many claimers as it added items, and a
  * thread that leaves without using its signal passes it on. Only in-flight items are freed by ack,
@@ -93,25 +89,12 @@ final class ChannelQueue implements BaseQueue {
   private final PriorityQueue<Entry> delayed = new PriorityQueue<>(BY_DUE);
   /** Unique flavour only: every waiting item (ready or delayed) by identity digest. */
   private final Map<Identity, Entry> waiting = new HashMap<>();
-  /**
-   * Guards {@link #inFlight}, and {@link #closed} with {@code lock}; taken after {@code lock}, or
-   * alone by ack.
-   */
-  private final ReentrantLock inFlightLock = new ReentrantLock();
-  /**
-   * In-flight items by delivery id, guarded by {@code inFlightLock}; a primitive-keyed map, since
-   * every item passes through it.
-   */
-  private final LongMap<Entry> inFlight = new LongMap<>();
-  /** Dead letters by id; ids grow with time, so the last entry is the newest. */
-  private final TreeMap<Long, Dead> dead = new TreeMap<>();
-  private long nextDeliveryId = 1;
+  /** In-flight items, behind a lock of their own taken after {@code lock}, or alone by ack. */
+  private final InFlight inFlight;
+  private final DeadLetters dead;
   private long nextDelayOrder = 1;
-  private long nextDeadId = 1;
-  private long deadDropped;
   /** The claimer bounding its wait by the earliest due time, or null (DelayQueue's leader). */
   private Thread leader;
-  /** Written holding both locks, so either one suffices to read it. */
   private boolean closed;
 
   ChannelQueue(BaseQueueConfig config) {
@@ -120,7 +103,9 @@ final class ChannelQueue implements BaseQueue {
     this.length = config.settings().length();
     this.maxItemSize = config.settings().maxItemSize();
     this.deadLetterLength = config.settings().deadLetterLength();
+    this.dead = new DeadLetters(deadLetterLength);
     this.clock = config.clock();
+    this.inFlight = new InFlight(name);
   }
 
   @Override
@@ -313,22 +298,15 @@ final class ChannelQueue implements BaseQueue {
 
   private List<Delivery> take(int max) {
     int n = Math.min(max, ready.size());
-    List<Delivery> out = new ArrayList<>(n);
-    inFlightLock.lock();
-    try {
-      for (int i = 0; i < n; i++) {
-        Entry e = ready.pollFirst();
-        if (e.id != null) {
-          waiting.remove(e.id);
-        }
-        long deliveryId = nextDeliveryId++;
-        inFlight.put(deliveryId, e);
-        out.add(new Delivery(deliveryId, e.payload, e.deliveryCount, e.recoveryCount,
-            e.firstPushed));
+    List<Entry> taken = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Entry e = ready.pollFirst();
+      if (e.id != null) {
+        waiting.remove(e.id);
       }
-    } finally {
-      inFlightLock.unlock();
+      taken.add(e);
     }
+    List<Delivery> out = inFlight.hand(taken);
     signalProducers(n);
     return out;
   }
@@ -338,17 +316,7 @@ final class ChannelQueue implements BaseQueue {
   @Override
   public List<Outcome> ack(List<Delivery> deliveries) {
     // Only the in-flight lock: an ack frees no room and readies nothing (see the class javadoc).
-    inFlightLock.lock();
-    try {
-      ensureOpen();
-      List<Outcome> out = new ArrayList<>(deliveries.size());
-      for (Delivery d : deliveries) {
-        out.add(inFlight.remove(d.id()) != null ? Outcome.DONE : Outcome.STALE);
-      }
-      return out;
-    } finally {
-      inFlightLock.unlock();
-    }
+    return inFlight.ack(deliveries);
   }
 
   @Override
@@ -356,7 +324,7 @@ final class ChannelQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
-      Entry e = removeInFlight(delivery.id());
+      Entry e = inFlight.remove(delivery.id());
       if (e == null) {
         return Outcome.STALE;
       }
@@ -383,7 +351,7 @@ final class ChannelQueue implements BaseQueue {
       List<Outcome> out = new ArrayList<>(deliveries.size());
       List<Entry> back = new ArrayList<>(deliveries.size());
       for (Delivery d : deliveries) {
-        Entry e = removeInFlight(d.id());
+        Entry e = inFlight.remove(d.id());
         if (e == null) {
           out.add(Outcome.STALE);
         } else if (mergedIntoWaiting(e)) {
@@ -405,30 +373,23 @@ final class ChannelQueue implements BaseQueue {
 
   @Override
   public Outcome deadLetter(Delivery delivery, String reason) {
-    Dead dropped;
+    DeadLetters.Dead dropped;
     lock.lock();
     try {
       ensureOpen();
-      Entry e = removeInFlight(delivery.id());
+      Entry e = inFlight.remove(delivery.id());
       if (e == null) {
         return Outcome.STALE;
       }
-      long id = nextDeadId++;
-      dead.put(id, new Dead(id, e.payload, e.id, reason, e.deliveryCount, e.recoveryCount,
-          e.firstPushed, clock.instant()));
-      dropped = null;
-      if (dead.size() > deadLetterLength) {
-        dropped = dead.pollFirstEntry().getValue();
-        deadDropped++;
-      }
+      dropped = dead.add(e, reason, clock.instant());
     } finally {
       lock.unlock();
     }
     if (dropped != null) {
       // Logged outside the lock: the dead letter is gone, this line is all that is left of it.
       LOG.warn("queue \"{}\": dead-letter store is at DEAD_LETTER_LENGTH={}; dropped the oldest"
-          + " dead letter (reason: {}), first {} bytes: {}", name, deadLetterLength, dropped.reason,
-          PREVIEW_BYTES, preview(dropped.payload));
+          + " dead letter (reason: {}), first {} bytes: {}", name, deadLetterLength,
+          dropped.reason(), PREVIEW_BYTES, preview(dropped.payload()));
     }
     return Outcome.DONE;
   }
@@ -515,8 +476,8 @@ final class ChannelQueue implements BaseQueue {
       for (Entry e : ready) {
         oldest = older(oldest, e.firstPushed);
       }
-      return new StoreStats(ready.size() + due, delayed.size() - due, inFlightCount(),
-          dead.size(), deadDropped, Optional.ofNullable(oldest));
+      return new StoreStats(ready.size() + due, delayed.size() - due, inFlight.size(),
+          dead.size(), dead.dropped(), Optional.ofNullable(oldest));
     } finally {
       lock.unlock();
     }
@@ -533,17 +494,7 @@ final class ChannelQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
-      List<DeadLetter> out = new ArrayList<>(Math.min(limit, dead.size()));
-      Iterator<Dead> it = dead.descendingMap().values().iterator();
-      for (int skipped = 0; skipped < offset && it.hasNext(); skipped++) {
-        it.next();
-      }
-      while (out.size() < limit && it.hasNext()) {
-        Dead d = it.next();
-        out.add(new DeadLetter(d.id, d.payload, d.reason, d.deliveryCount, d.recoveryCount,
-            d.firstPushed, d.deadAt));
-      }
-      return out;
+      return dead.list(offset, limit);
     } finally {
       lock.unlock();
     }
@@ -554,8 +505,7 @@ final class ChannelQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
-      // Oldest first, so replayed items keep the order in which they died.
-      return replay(new TreeSet<>(ids));
+      return replay(dead.take(ids));
     } finally {
       lock.unlock();
     }
@@ -566,30 +516,24 @@ final class ChannelQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
-      return replay(new TreeSet<>(dead.keySet()));
+      return replay(dead.takeAll());
     } finally {
       lock.unlock();
     }
   }
 
   /** Moves the named dead letters to the tail, counts reset; always admitted (§3.4). */
-  private long replay(TreeSet<Long> ids) {
-    long moved = 0;
+  private long replay(List<DeadLetters.Dead> letters) {
     int added = 0;
-    for (Long id : ids) {
-      Dead d = dead.remove(id);
-      if (d == null) {
-        continue;
-      }
-      moved++;
-      Entry e = new Entry(d.payload, d.identity, d.firstPushed, 0, 0);
+    for (DeadLetters.Dead d : letters) {
+      Entry e = new Entry(d.payload(), d.identity(), d.firstPushed(), 0, 0);
       if (!mergedIntoWaiting(e)) {
         ready.addLast(e);
         added++;
       }
     }
     signalClaimers(added);
-    return moved;
+    return letters.size();
   }
 
   @Override
@@ -597,13 +541,7 @@ final class ChannelQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
-      long n = 0;
-      for (Long id : new TreeSet<>(ids)) {
-        if (dead.remove(id) != null) {
-          n++;
-        }
-      }
-      return n;
+      return dead.take(ids).size();
     } finally {
       lock.unlock();
     }
@@ -614,9 +552,7 @@ final class ChannelQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
-      long n = dead.size();
-      dead.clear();
-      return n;
+      return dead.takeAll().size();
     } finally {
       lock.unlock();
     }
@@ -631,13 +567,8 @@ final class ChannelQueue implements BaseQueue {
       if (closed) {
         return;
       }
-      inFlightLock.lock();
-      try {
-        closed = true;
-        inFlight.clear();
-      } finally {
-        inFlightLock.unlock();
-      }
+      closed = true;
+      inFlight.close();
       ready.clear();
       delayed.clear();
       waiting.clear();
@@ -656,25 +587,6 @@ final class ChannelQueue implements BaseQueue {
   }
 
   // ---- helpers (lock held unless said otherwise) -------------------------------------------
-
-  /** Takes an item out of flight (lock held; takes the in-flight lock); null if stale. */
-  private Entry removeInFlight(long deliveryId) {
-    inFlightLock.lock();
-    try {
-      return inFlight.remove(deliveryId);
-    } finally {
-      inFlightLock.unlock();
-    }
-  }
-
-  private int inFlightCount() {
-    inFlightLock.lock();
-    try {
-      return inFlight.size();
-    } finally {
-      inFlightLock.unlock();
-    }
-  }
 
   private long waitingCount() {
     return (long) ready.size() + delayed.size();
@@ -783,52 +695,5 @@ final class ChannelQueue implements BaseQueue {
 
   private static String preview(byte[] payload) {
     return new String(payload, 0, Math.min(PREVIEW_BYTES, payload.length), StandardCharsets.UTF_8);
-  }
-
-  /** One stored item, waiting or in flight. Fields guarded by the queue's lock. */
-  private static final class Entry {
-    final byte[] payload;
-    /** Identity digest; null on a simple queue. */
-    final Identity id;
-    final Instant firstPushed;
-    int deliveryCount;
-    int recoveryCount;
-    /** Due time while delayed; null while ready or in flight. */
-    Instant due;
-    /** Tie-break among equal due times: the order items were delayed in. */
-    long delayOrder;
-
-    Entry(byte[] payload, Identity id, Instant firstPushed, int deliveryCount, int recoveryCount) {
-      this.payload = payload;
-      this.id = id;
-      this.firstPushed = firstPushed;
-      this.deliveryCount = deliveryCount;
-      this.recoveryCount = recoveryCount;
-    }
-  }
-
-  /** One dead letter; keeps the identity so a replay onto a unique queue can merge. */
-  private record Dead(long id, byte[] payload, Identity identity, String reason, int deliveryCount,
-      int recoveryCount, Instant firstPushed, Instant deadAt) {}
-
-  /** A SHA-256 digest compared by content (arrays compare by reference). */
-  private static final class Identity {
-    private final byte[] digest;
-    private final int hash;
-
-    Identity(byte[] digest) {
-      this.digest = digest;
-      this.hash = Arrays.hashCode(digest);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Identity && Arrays.equals(digest, ((Identity) o).digest);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
   }
 }
