@@ -8,7 +8,6 @@ import io.queuekit.QueueFullException;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
-import io.queuekit.level.QueueState.Snapshot;
 import io.queuekit.level.Records.Meta;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
@@ -25,9 +24,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -97,16 +93,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Ordering.</b> FIFO from the head; unclaimed and recovered items go back to the head in
  * their original order; due delayed items join the tail by due time, then release order.
  *
- * <p><b>Blocking.</b> {@code claim} waits on a condition signalled after each write round that
- * left items ready (one waiter per ready item), bounded by the earliest due time; producers waiting
- * for room are woken by claim, ack and removeAll. Nothing polls.
+ * <p><b>Blocking</b> ({@link LevelWaits}). {@code claim} waits on a condition signalled after each
+ * write round that left items ready (one waiter per ready item), bounded by the earliest due time;
+ * producers waiting for room are woken by claim, ack and removeAll. Nothing polls.
  *
  * <p><b>Thread-safety:</b> every method may be called from any thread. {@link #close()} waits for
  * calls in progress, then releases the shared DB.
  */
 final class LevelQueue implements BaseQueue {
-  /** The least a claim waits for a due time, so a clock that stands still never spins a waiter. */
-  private static final long MIN_DUE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /** pushAll hands a write round at most this many items (or bytes) per round. */
   private static final int PUSH_CHUNK_ITEMS = 512;
   private static final long PUSH_CHUNK_BYTES = 8L << 20;
@@ -119,13 +113,7 @@ final class LevelQueue implements BaseQueue {
   private final QueueState state;
   private final String storageName;
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition itemsReady = lock.newCondition();
-  private final Condition roomFree = lock.newCondition();
-  /** Guarded by {@link #lock}. */
-  private Snapshot snapshot = new Snapshot(0, 0, 0, 0, 0, Snapshot.NONE, Snapshot.NONE);
-  private int itemWaiters;
-  private int roomWaiters;
+  private final LevelWaits waits;
   private volatile boolean closed;
   /** Set once by {@link #open}. */
   private List<String> damage = List.of();
@@ -142,7 +130,8 @@ final class LevelQueue implements BaseQueue {
     this.clock = config.clock();
     this.db = db;
     this.storageName = config.queueFullName();
-    this.state = new QueueState(name, storageName, unique, settings, clock, db, this::publish,
+    this.waits = new LevelWaits(name, settings.length(), clock);
+    this.state = new QueueState(name, storageName, unique, settings, clock, db, waits::publish,
         config.events());
   }
 
@@ -250,22 +239,12 @@ final class LevelQueue implements BaseQueue {
 
   /** Threads blocked in claim (tests wait for this instead of sleeping). */
   int itemWaiters() {
-    lock.lock();
-    try {
-      return itemWaiters;
-    } finally {
-      lock.unlock();
-    }
+    return waits.itemWaiters();
   }
 
   /** Threads blocked in push waiting for room. */
   int roomWaiters() {
-    lock.lock();
-    try {
-      return roomWaiters;
-    } finally {
-      lock.unlock();
-    }
+    return waits.roomWaiters();
   }
 
   // ---------------------------------------------------------------- BaseQueue
@@ -294,7 +273,7 @@ final class LevelQueue implements BaseQueue {
         if (r != PushResult.FULL) {
           return r;
         }
-        if (!awaitRoom(deadline)) {
+        if (!waits.awaitRoom(deadline)) {
           throw new QueueFullException(name, settings.length(), List.of());
         }
       }
@@ -320,7 +299,7 @@ final class LevelQueue implements BaseQueue {
         List<Item> chunk = items.subList(0, to);
         List<PushResult> got = db.call(state, t -> state.pushAll(t, chunk, from, 0));
         results.addAll(got);
-        if (from + got.size() < to && !awaitRoom(deadline)) {
+        if (from + got.size() < to && !waits.awaitRoom(deadline)) {
           throw new QueueFullException(name, settings.length(), results);
         }
       }
@@ -367,13 +346,13 @@ final class LevelQueue implements BaseQueue {
         if (!got.isEmpty()) {
           return got;
         }
-        Wake w = awaitItems(deadline);
-        if (w == Wake.CLOSED) {
+        LevelWaits.Wake w = waits.awaitItems(deadline);
+        if (w == LevelWaits.Wake.CLOSED) {
           return List.of();
         }
-        if (w == Wake.TIMEOUT) {
+        if (w == LevelWaits.Wake.TIMEOUT) {
           // One last look: the queue's clock may have made a delayed item due meanwhile.
-          return hasDelayed() ? db.call(state, t -> state.claim(t, max)) : List.of();
+          return waits.current().delayed() > 0 ? db.call(state, t -> state.claim(t, max)) : List.of();
         }
       }
     } finally {
@@ -448,7 +427,7 @@ final class LevelQueue implements BaseQueue {
   public long len() {
     enter();
     try {
-      return current().waiting();
+      return waits.current().waiting();
     } finally {
       exit();
     }
@@ -536,19 +515,13 @@ final class LevelQueue implements BaseQueue {
       if (closeDone) {
         return;
       }
-      lock.lock();
-      try {
-        closed = true;
-        itemsReady.signalAll();
-        roomFree.signalAll();
-      } finally {
-        lock.unlock();
-      }
+      closed = true;
+      waits.close();
       // Waits for every call in progress (each has finished its DB work); kept for good, so
       // every later call fails fast.
       inProgress.writeLock().lock();
       try {
-        CleanClose.write(state, db.directory(), current());
+        CleanClose.write(state, db.directory(), waits.current());
         db.unregister(storageName);
       } finally {
         closeDone = true;
@@ -561,119 +534,6 @@ final class LevelQueue implements BaseQueue {
   public String toString() {
     return "LevelQueue[" + name + (unique ? ", unique" : "") + ", " + db.directory() + ", "
         + db.engine().option() + "]";
-  }
-
-  // ---------------------------------------------------------------- waiting and waking
-
-  /** Called under the combining lock after each committed round that touched this queue. */
-  private void publish(Snapshot s) {
-    lock.lock();
-    try {
-      Snapshot before = snapshot;
-      snapshot = s;
-      if (itemWaiters > 0) {
-        // A round that left k items ready wakes at most k waiters, never all of them.
-        long wake = Math.min(s.ready(), itemWaiters);
-        if (wake == 0 && s.earliestDue() < before.earliestDue()) {
-          wake = 1; // an earlier due time: one waiter shortens its wait
-        }
-        for (long i = 0; i < wake; i++) {
-          itemsReady.signal();
-        }
-      }
-      if (roomWaiters > 0 && s.waiting() < settings.length()) {
-        long wake = Math.min(settings.length() - s.waiting(), roomWaiters);
-        for (long i = 0; i < wake; i++) {
-          roomFree.signal();
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private Snapshot current() {
-    lock.lock();
-    try {
-      return snapshot;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private boolean hasDelayed() {
-    return current().delayed() > 0;
-  }
-
-  private enum Wake { READY, TIMEOUT, CLOSED }
-
-  private Wake awaitItems(long deadline) {
-    lock.lock();
-    try {
-      while (true) {
-        if (closed) {
-          return Wake.CLOSED;
-        }
-        Snapshot s = snapshot;
-        if (s.ready() > 0) {
-          return Wake.READY;
-        }
-        long remaining = deadline - System.nanoTime();
-        long bound = remaining;
-        if (s.earliestDue() != Snapshot.NONE) {
-          // Due times are on the queue's clock; the wait is real time: min(wait, due - now).
-          long untilDue = s.earliestDue() - Records.nanos(clock.instant());
-          if (untilDue <= 0) {
-            return Wake.READY;
-          }
-          bound = Math.min(bound, Math.max(untilDue, MIN_DUE_WAIT_NANOS));
-        }
-        if (remaining <= 0) {
-          return Wake.TIMEOUT;
-        }
-        itemWaiters++;
-        try {
-          itemsReady.awaitNanos(bound);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new QueueInterruptedException(name, e);
-        } finally {
-          itemWaiters--;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Waits for room; false at the deadline. */
-  private boolean awaitRoom(long deadline) {
-    lock.lock();
-    try {
-      while (true) {
-        if (closed) {
-          throw new QueueClosedException(name);
-        }
-        if (snapshot.waiting() < settings.length()) {
-          return true;
-        }
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          return false;
-        }
-        roomWaiters++;
-        try {
-          roomFree.awaitNanos(remaining);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new QueueInterruptedException(name, e);
-        } finally {
-          roomWaiters--;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
   }
 
   // ---------------------------------------------------------------- helpers
