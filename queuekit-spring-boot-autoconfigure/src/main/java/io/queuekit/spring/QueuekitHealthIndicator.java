@@ -13,7 +13,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * its claiming runs and its oldest waiting item is younger than {@code
  * queuekit.health-max-waiting-age}; DOWN otherwise. The details carry queuekit's own status (UP,
  * DEGRADED: dead letters growing, which leaves Actuator's UP; DOWN), its reasons, and each queue's
- * problem, warnings and since when its store has been unreachable.
+ * problem, warnings and since when its store has been unreachable, under {@code queues} by name
+ * (so a queue named {@code reasons} keeps its own detail).
  * Thread-safe: each call asks the manager afresh.
  */
 final class QueuekitHealthIndicator implements HealthIndicator {
@@ -34,6 +35,7 @@ final class QueuekitHealthIndicator implements HealthIndicator {
     if (!health.reasons().isEmpty()) {
       b.withDetail("reasons", health.reasons());
     }
+    Map<String, Object> queues = new LinkedHashMap<>();
     for (QueueHealth.Queue q : health.queues()) {
       Map<String, Object> detail = new LinkedHashMap<>();
       detail.put("status", q.status().name());
@@ -44,8 +46,9 @@ final class QueuekitHealthIndicator implements HealthIndicator {
       }
       q.oldestWaitingAge().ifPresent(age -> detail.put("oldestWaitingSeconds", age.toMillis() / 1000.0));
       q.problem().ifPresent(p -> detail.put("problem", p));
-      b.withDetail(q.name(), detail);
+      queues.put(q.name(), detail);
     }
+    b.withDetail("queues", queues);
     return b.build();
   }
 }

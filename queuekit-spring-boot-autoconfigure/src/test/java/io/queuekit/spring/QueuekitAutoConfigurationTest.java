@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
@@ -194,16 +195,37 @@ class QueuekitAutoConfigurationTest {
         .run(ctx -> {
           HealthIndicator health = ctx.getBean("queuekitHealthIndicator", HealthIndicator.class);
           Health h = health.health();
-          assertThat(h.getDetails()).containsKey("mail");
+          assertThat(queues(h.getDetails())).containsKey("mail");
           assertThat(h.getDetails()).containsEntry("queuekitStatus", "UP").doesNotContainKey("reasons");
           ctx.getBean(QueueManager.class).pause("mail");
           ctx.getBean(Signup.class).mail.push(new Mail("waiting@example.com"));
           await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.DOWN));
-          assertThat(health.health().getDetails().get("mail").toString()).contains("oldest waiting item");
+          assertThat(queues(health.health().getDetails()).get("mail").toString())
+              .contains("oldest waiting item");
           assertThat(health.health().getDetails()).containsEntry("queuekitStatus", "DOWN");
           assertThat(health.health().getDetails().get("reasons").toString())
               .contains("queue \"mail\": oldest waiting item");
         });
+  }
+
+  @Test
+  void aQueueNamedLikeAHealthDetailKeepsItsOwnDetail() {
+    runner().withPropertyValues("queuekit.queues.reasons.type=channel",
+            "queuekit.queues.queues.type=channel")
+        .run(ctx -> {
+          QueueManager m = ctx.getBean(QueueManager.class);
+          m.createSimple("reasons", String.class, b -> List.of());
+          m.createSimple("queues", String.class, b -> List.of());
+          Map<String, Object> details = ctx.getBean("queuekitHealthIndicator", HealthIndicator.class)
+              .health().getDetails();
+          assertThat(details).containsEntry("queuekitStatus", "UP");
+          assertThat(queues(details)).containsOnlyKeys("reasons", "queues");
+        });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> queues(Map<String, Object> healthDetails) {
+    return (Map<String, Object>) healthDetails.get("queues");
   }
 
   static class Hooks {
