@@ -1,5 +1,6 @@
 package io.queuekit;
 
+import io.queuekit.internal.Nanos;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
@@ -31,8 +32,8 @@ final class Backoff {
     if (initial.isZero() || failures < 1) {
       return Duration.ZERO;
     }
-    long initialNanos = saturatedNanos(initial);
-    long maxNanos = saturatedNanos(max);
+    long initialNanos = Nanos.of(initial);
+    long maxNanos = Nanos.of(max);
     int shift = failures - 1;
     long base;
     // initial << shift overflows (into the sign bit) once shift reaches its leading zeros
@@ -45,13 +46,5 @@ final class Backoff {
     double jittered = base * factor;
     long nanos = jittered >= maxNanos ? maxNanos : (long) jittered;
     return Duration.ofNanos(nanos);
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 }

@@ -1,9 +1,11 @@
 package io.queuekit;
 
+import io.queuekit.internal.GoDuration;
+import io.queuekit.internal.Nanos;
+import io.queuekit.internal.Previews;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Outcome;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -206,7 +208,7 @@ final class BatchRunner<T> {
       byId.put(decoded.get(i).id(), items.get(i));
     }
     try {
-      return scheduler.schedule(() -> timedOut(batch, limit, byId), saturatedNanos(limit),
+      return scheduler.schedule(() -> timedOut(batch, limit, byId), Nanos.of(limit),
           TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // Thrown from here it would leave the batch unsettled, in flight and held for good.
@@ -239,15 +241,6 @@ final class BatchRunner<T> {
       settlement.start();
     } finally {
       batch.interruptRunner();
-    }
-  }
-
-  /** {@code d} in nanoseconds, Long.MAX_VALUE beyond (about 292 years: "no limit"). */
-  static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
     }
   }
 
@@ -372,7 +365,7 @@ final class BatchRunner<T> {
       }
       counters.deadLettered.increment();
       log.warn("queue \"{}\": item dead-lettered: {}; item: {}", queue, reason,
-          preview(d.payload()));
+          Previews.of(d.payload()));
       listeners.onDeadLettered(new ItemEvent<>(queue, Optional.ofNullable(item), d.id(),
           d.deliveryCount(), d.recoveryCount(), Duration.ZERO, reason, Optional.of(cause)));
     });
@@ -381,13 +374,6 @@ final class BatchRunner<T> {
   private ItemEvent<T> event(Delivery d, T item, int count, Duration delay, String reason) {
     return new ItemEvent<>(queue, Optional.ofNullable(item), d.id(), count, d.recoveryCount(),
         delay, reason);
-  }
-
-  /** The first 200 bytes of an item, as text, for log lines. */
-  static String preview(byte[] payload) {
-    int n = Math.min(payload.length, 200);
-    String s = new String(payload, 0, n, StandardCharsets.UTF_8);
-    return payload.length > n ? s + "…(" + payload.length + " bytes)" : s;
   }
 
   /** The handler's verdict per decoded item. */

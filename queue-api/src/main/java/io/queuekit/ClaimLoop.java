@@ -1,5 +1,6 @@
 package io.queuekit;
 
+import io.queuekit.internal.OutageBackoff;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
 import java.time.Duration;

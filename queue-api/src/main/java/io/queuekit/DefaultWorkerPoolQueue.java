@@ -2,6 +2,8 @@ package io.queuekit;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.queuekit.internal.GoDuration;
+import io.queuekit.internal.Nanos;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
@@ -320,7 +322,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     checkOpen();
     // deadline - now stays exact across an overflow of the sum
     long deadline = System.nanoTime()
-        + (timeout.isNegative() ? 0 : BatchRunner.saturatedNanos(timeout));
+        + Nanos.ofNonNegative(timeout);
     loop.flushStarted();
     flushing.incrementAndGet();
     try {
@@ -513,7 +515,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
         }
       }
       // deadline - now stays exact across an overflow of the sum
-      long deadline = System.nanoTime() + BatchRunner.saturatedNanos(settings.shutdownTimeout());
+      long deadline = System.nanoTime() + Nanos.of(settings.shutdownTimeout());
       try {
         workers.awaitExit(deadline);
       } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.queuekit;
 
+import io.queuekit.internal.GoDuration;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

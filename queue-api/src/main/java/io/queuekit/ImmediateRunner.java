@@ -1,5 +1,6 @@
 package io.queuekit;
 
+import io.queuekit.internal.ItemSize;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
 import java.time.Clock;
@@ -61,9 +62,7 @@ final class ImmediateRunner<T> {
    * @param item its encoded form
    */
   PushResult handle(T value, Item item) {
-    if (item.payload().length > settings.maxItemSize()) {
-      throw new ItemTooLargeException(name, -1, item.payload().length, settings.maxItemSize());
-    }
+    ItemSize.check(name, item, -1, settings.maxItemSize());
     T decoded;
     try {
       decoded = codec.decode(item.payload());
@@ -125,10 +124,7 @@ final class ImmediateRunner<T> {
    */
   List<PushResult> handleAll(List<? extends T> values, List<Item> items) {
     for (int i = 0; i < items.size(); i++) {
-      int size = items.get(i).payload().length;
-      if (size > settings.maxItemSize()) {
-        throw new ItemTooLargeException(name, i, size, settings.maxItemSize());
-      }
+      ItemSize.check(name, items.get(i), i, settings.maxItemSize());
     }
     List<PushResult> results = new ArrayList<>(values.size());
     for (int i = 0; i < values.size(); i++) {

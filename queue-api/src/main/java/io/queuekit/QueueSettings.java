@@ -1,5 +1,7 @@
 package io.queuekit;
 
+import io.queuekit.internal.ConnStrings;
+import io.queuekit.internal.GoDuration;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;

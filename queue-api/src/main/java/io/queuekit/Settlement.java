@@ -1,5 +1,6 @@
 package io.queuekit;
 
+import io.queuekit.internal.OutageBackoff;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;

@@ -3,6 +3,7 @@ package io.queuekit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.queuekit.internal.ConnStrings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

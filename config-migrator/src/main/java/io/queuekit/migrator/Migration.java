@@ -1,12 +1,12 @@
 package io.queuekit.migrator;
 
-import io.queuekit.ConnStrings;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
 import io.queuekit.ini.IniEntry;
 import io.queuekit.ini.IniFile;
 import io.queuekit.ini.OldOption;
+import io.queuekit.internal.ConnStrings;
 import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.Comparator;

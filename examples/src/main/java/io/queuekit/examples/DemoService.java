@@ -1,6 +1,5 @@
 package io.queuekit.examples;
 
-import io.queuekit.GoDuration;
 import io.queuekit.PermanentFailure;
 import io.queuekit.PushResult;
 import io.queuekit.QueueConfig;
@@ -12,6 +11,7 @@ import io.queuekit.QueueStats;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.WorkerPoolQueue;
 import io.queuekit.ini.IniQueueConfig;
+import io.queuekit.internal.GoDuration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -2,10 +2,14 @@ package io.queuekit.admin;
 
 import io.queuekit.DeadLetterEntry;
 import io.queuekit.WorkerPoolQueue;
+import io.queuekit.internal.Previews;
 import java.time.Instant;
 import java.util.List;
 
-/** One dead letter as the API shows it; {@code preview} is the stored text, for display as text only. */
+/**
+ * One dead letter as the API shows it; {@code preview} is the stored text, control characters
+ * escaped and capped, for display as text only.
+ */
 record DeadView(long id, String reason, int deliveryCount, int recoveryCount, Instant firstPushed,
     Instant deadAt, String preview) {
 
@@ -22,7 +26,7 @@ record DeadView(long id, String reason, int deliveryCount, int recoveryCount, In
 
   private static DeadView of(DeadLetterEntry<?> e) {
     String text = e.json();
-    String preview = text.length() > PREVIEW_CHARS ? text.substring(0, PREVIEW_CHARS) + "…" : text;
+    String preview = Previews.text(text, PREVIEW_CHARS);
     return new DeadView(e.id(), e.reason(), e.deliveryCount(), e.recoveryCount(), e.firstPushed(), e.deadAt(), preview);
   }
 }

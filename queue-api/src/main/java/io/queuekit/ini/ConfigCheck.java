@@ -1,10 +1,10 @@
 package io.queuekit.ini;
 
-import io.queuekit.ConnStrings;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
 import io.queuekit.ini.Finding.Severity;
+import io.queuekit.internal.ConnStrings;
 import io.queuekit.spi.BaseQueueFactory;
 import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.queuekit.ini;
 
-import io.queuekit.ConnStrings;
 import io.queuekit.QueueConfigException;
+import io.queuekit.internal.ConnStrings;
 
 /**
  * An INI file cannot be read: a line go-ini would also reject. The message names the file, the

@@ -1,9 +1,9 @@
 package io.queuekit.ini;
 
-import io.queuekit.ConnStrings;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
+import io.queuekit.internal.ConnStrings;
 import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.Collections;

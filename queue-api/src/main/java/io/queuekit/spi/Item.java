@@ -6,7 +6,7 @@ import java.util.Objects;
  * One item as a backend stores it: the payload bytes the codec wrote, and the identity bytes a
  * unique queue compares. Without a {@code uniqueKey} the identity is the payload itself.
  *
- * <p>Backends never keep the identity itself, only its SHA-256 digest ({@link Digests}).
+ * <p>Backends never keep the identity itself, only its SHA-256 digest ({@code io.queuekit.internal.Digests}).
  * Arrays are not copied; callers must not change them after handing them over.
  */
 public record Item(byte[] payload, byte[] identity) {

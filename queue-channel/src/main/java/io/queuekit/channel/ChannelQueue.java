@@ -1,19 +1,20 @@
 package io.queuekit.channel;
 
-import io.queuekit.ItemTooLargeException;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueFullException;
 import io.queuekit.QueueInterruptedException;
+import io.queuekit.internal.Digests;
+import io.queuekit.internal.ItemSize;
+import io.queuekit.internal.Nanos;
+import io.queuekit.internal.Previews;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
-import io.queuekit.spi.Digests;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -66,7 +67,6 @@ final class ChannelQueue implements BaseQueue {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelQueue.class);
 
   /** How many bytes of a dropped dead letter its WARN line shows. */
-  private static final int PREVIEW_BYTES = 200;
 
   private static final Comparator<Entry> BY_DUE =
       Comparator.<Entry, Instant>comparing(e -> e.due).thenComparingLong(e -> e.delayOrder);
@@ -122,9 +122,9 @@ final class ChannelQueue implements BaseQueue {
 
   @Override
   public PushResult push(Item item, Duration delay, Duration timeout) {
-    checkSize(item, -1);
+    ItemSize.check(name, item, -1, maxItemSize);
     Identity id = identityOf(item);
-    long remaining = nanos(timeout);
+    long remaining = Nanos.ofNonNegative(timeout);
     // Read and built before the lock, which producers, the claimer and acks all contend for; a
     // push that has to wait for room reads the clock again once admitted (see tryAdmit).
     Instant now = clock.instant();
@@ -157,13 +157,13 @@ final class ChannelQueue implements BaseQueue {
   @Override
   public List<PushResult> pushAll(List<Item> items, Duration timeout) {
     for (int i = 0; i < items.size(); i++) {
-      checkSize(items.get(i), i);
+      ItemSize.check(name, items.get(i), i, maxItemSize);
     }
     List<Identity> ids = new ArrayList<>(items.size());
     for (Item item : items) {
       ids.add(identityOf(item));
     }
-    long deadline = System.nanoTime() + nanos(timeout);
+    long deadline = System.nanoTime() + Nanos.ofNonNegative(timeout);
     List<PushResult> results = new ArrayList<>(items.size());
     // One clock read for the call, before the lock; again after each wait for room (as push).
     Instant now = clock.instant();
@@ -200,7 +200,7 @@ final class ChannelQueue implements BaseQueue {
 
   @Override
   public PushResult offer(Item item) {
-    checkSize(item, -1);
+    ItemSize.check(name, item, -1, maxItemSize);
     Identity id = identityOf(item);
     Instant now = clock.instant();
     lock.lock();
@@ -243,7 +243,7 @@ final class ChannelQueue implements BaseQueue {
     if (max < 1) {
       throw new IllegalArgumentException("claim max must be at least 1, was " + max);
     }
-    long remaining = nanos(wait);
+    long remaining = Nanos.ofNonNegative(wait);
     lockInterruptibly();
     try {
       ensureOpen();
@@ -388,8 +388,8 @@ final class ChannelQueue implements BaseQueue {
     if (dropped != null) {
       // Logged outside the lock: the dead letter is gone, this line is all that is left of it.
       LOG.warn("queue \"{}\": dead-letter store is at DEAD_LETTER_LENGTH={}; dropped the oldest"
-          + " dead letter (reason: {}), first {} bytes: {}", name, deadLetterLength,
-          dropped.reason(), PREVIEW_BYTES, preview(dropped.payload()));
+          + " dead letter (reason: {}): {}", name, deadLetterLength,
+          dropped.reason(), Previews.of(dropped.payload()));
     }
     return Outcome.DONE;
   }
@@ -648,32 +648,13 @@ final class ChannelQueue implements BaseQueue {
     return new QueueInterruptedException(name, e);
   }
 
-  private void checkSize(Item item, int index) {
-    int size = item.payload().length;
-    if (size > maxItemSize) {
-      throw new ItemTooLargeException(name, index, size, maxItemSize);
-    }
-  }
-
   /** The digest a unique queue compares; null on a simple queue, which never compares. */
   private Identity identityOf(Item item) {
     return unique ? new Identity(Digests.sha256(item.identity())) : null;
   }
 
   private long nanosUntil(Instant due) {
-    return nanos(Duration.between(clock.instant(), due));
-  }
-
-  /** Saturating, and zero for negative durations. */
-  private static long nanos(Duration d) {
-    if (d.isNegative()) {
-      return 0;
-    }
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException overflow) {
-      return Long.MAX_VALUE;
-    }
+    return Nanos.ofNonNegative(Duration.between(clock.instant(), due));
   }
 
   /** {@code now + delay}, saturating: a state change must never fail half-way on an overflow. */
@@ -691,9 +672,5 @@ final class ChannelQueue implements BaseQueue {
 
   private static Instant older(Instant a, Instant b) {
     return a == null || b.isBefore(a) ? b : a;
-  }
-
-  private static String preview(byte[] payload) {
-    return new String(payload, 0, Math.min(PREVIEW_BYTES, payload.length), StandardCharsets.UTF_8);
   }
 }

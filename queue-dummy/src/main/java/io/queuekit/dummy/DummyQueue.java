@@ -1,9 +1,9 @@
 package io.queuekit.dummy;
 
-import io.queuekit.ItemTooLargeException;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueInterruptedException;
+import io.queuekit.internal.ItemSize;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
@@ -50,12 +50,6 @@ final class DummyQueue implements BaseQueue {
     }
   }
 
-  private void checkSize(Item item, int index) {
-    if (item.payload().length > maxItemSize) {
-      throw new ItemTooLargeException(name, index, item.payload().length, maxItemSize);
-    }
-  }
-
   @Override
   public String name() {
     return name;
@@ -74,7 +68,7 @@ final class DummyQueue implements BaseQueue {
   @Override
   public PushResult push(Item item, Duration delay, Duration timeout) {
     checkOpen();
-    checkSize(item, -1);
+    ItemSize.check(name, item, -1, maxItemSize);
     return PushResult.ADDED;
   }
 
@@ -82,7 +76,7 @@ final class DummyQueue implements BaseQueue {
   public List<PushResult> pushAll(List<Item> items, Duration timeout) {
     checkOpen();
     for (int i = 0; i < items.size(); i++) {
-      checkSize(items.get(i), i);
+      ItemSize.check(name, items.get(i), i, maxItemSize);
     }
     return Collections.nCopies(items.size(), PushResult.ADDED);
   }

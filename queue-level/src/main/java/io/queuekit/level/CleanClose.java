@@ -1,5 +1,6 @@
 package io.queuekit.level;
 
+import io.queuekit.internal.Digests;
 import io.queuekit.level.QueueState.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -59,13 +58,8 @@ final class CleanClose {
   }
 
   static Path file(Path dir, String storageName) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256")
-          .digest(storageName.getBytes(StandardCharsets.UTF_8));
-      return dir.resolve(PREFIX + HexFormat.of().formatHex(h, 0, 8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    byte[] h = Digests.sha256(storageName.getBytes(StandardCharsets.UTF_8));
+    return dir.resolve(PREFIX + HexFormat.of().formatHex(h, 0, 8));
   }
 
   /**

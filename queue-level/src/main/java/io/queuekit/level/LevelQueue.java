@@ -1,6 +1,5 @@
 package io.queuekit.level;
 
-import io.queuekit.ItemTooLargeException;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueConfigException;
@@ -8,12 +7,14 @@ import io.queuekit.QueueFullException;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.internal.Digests;
+import io.queuekit.internal.ItemSize;
+import io.queuekit.internal.Nanos;
 import io.queuekit.level.Records.Meta;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
-import io.queuekit.spi.Digests;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
@@ -262,7 +263,7 @@ final class LevelQueue implements BaseQueue {
   @Override
   public PushResult push(Item item, Duration delay, Duration timeout) {
     Objects.requireNonNull(item, "item");
-    checkSize(item, -1);
+    ItemSize.check(name, item, -1, settings.maxItemSize());
     long delayNanos = nonNegative(delay, "delay");
     long deadline = deadline(timeout);
     checkInterrupt();
@@ -286,7 +287,7 @@ final class LevelQueue implements BaseQueue {
   public List<PushResult> pushAll(List<Item> items, Duration timeout) {
     Objects.requireNonNull(items, "items");
     for (int i = 0; i < items.size(); i++) {
-      checkSize(Objects.requireNonNull(items.get(i), "item"), i);
+      ItemSize.check(name, Objects.requireNonNull(items.get(i), "item"), i, settings.maxItemSize());
     }
     long deadline = deadline(timeout);
     checkInterrupt();
@@ -323,7 +324,7 @@ final class LevelQueue implements BaseQueue {
   @Override
   public PushResult offer(Item item) {
     Objects.requireNonNull(item, "item");
-    checkSize(item, -1);
+    ItemSize.check(name, item, -1, settings.maxItemSize());
     enter();
     try {
       return db.call(state, t -> state.push(t, item, 0));
@@ -559,33 +560,17 @@ final class LevelQueue implements BaseQueue {
     }
   }
 
-  private void checkSize(Item item, int index) {
-    int size = item.payload().length;
-    if (size > settings.maxItemSize()) {
-      throw new ItemTooLargeException(name, index, size, settings.maxItemSize());
-    }
-  }
-
   private static long nonNegative(Duration d, String what) {
     Objects.requireNonNull(d, what);
     if (d.isNegative()) {
       throw new IllegalArgumentException(what + " must not be negative, was " + d);
     }
-    return saturatedNanos(d);
+    return Nanos.of(d);
   }
 
   private static long deadline(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
-    long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
-    return Records.saturatedAdd(System.nanoTime(), nanos);
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
+    return Nanos.add(System.nanoTime(), Nanos.ofNonNegative(timeout));
   }
 
   /** A storage failure of a direct read, naming queue, directory and engine; else {@code e}. */

@@ -3,17 +3,18 @@ package io.queuekit.level;
 import io.queuekit.PushResult;
 import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
+import io.queuekit.internal.Digests;
+import io.queuekit.internal.Nanos;
+import io.queuekit.internal.Previews;
 import io.queuekit.level.Records.DeadRecord;
 import io.queuekit.level.Records.Entry;
 import io.queuekit.level.Records.State;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
-import io.queuekit.spi.Digests;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -195,7 +196,7 @@ final class QueueState {
   private long next() {
     if (nextSeq >= seqLimit) {
       // Written in this same round, so a committed id is always below the stored limit.
-      seqLimit = Records.saturatedAdd(nextSeq, SEQUENCE_BLOCK);
+      seqLimit = Nanos.add(nextSeq, SEQUENCE_BLOCK);
       dirty = true;
     }
     return nextSeq++;
@@ -248,7 +249,7 @@ final class QueueState {
       t.put(keys.ready(pos), raw);
       loc = readyLoc(pos);
     } else {
-      DelayKey k = new DelayKey(Records.saturatedAdd(now, delayNanos), next());
+      DelayKey k = new DelayKey(Nanos.add(now, delayNanos), next());
       delayed.put(k, e);
       t.put(keys.delayed(k.due(), k.order()), raw);
       loc = delayedLoc(k);
@@ -555,26 +556,16 @@ final class QueueState {
       deadDropped++;
       dirty = true; // the drop count is stored
       String reason = "?";
-      String head200 = "";
+      String payload = "";
       if (raw != null) {
         DeadRecord r = DeadRecord.decode(raw);
         reason = r.reason();
-        head200 = printable(r.payload(), 200);
+        payload = Previews.of(r.payload());
       }
       LOG.warn("queue \"{}\": dead-letter store is full (DEAD_LETTER_LENGTH={}); dropped its "
-          + "oldest entry #{} (reason: {}; first 200 bytes: {})", queue,
-          settings.deadLetterLength(), oldest, reason, head200);
+          + "oldest entry #{} (reason: {}; payload: {})", queue,
+          settings.deadLetterLength(), oldest, reason, payload);
     }
-  }
-
-  static String printable(byte[] b, int max) {
-    String s = new String(b, 0, Math.min(max, b.length), StandardCharsets.UTF_8);
-    StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      sb.append(Character.isISOControl(c) ? '.' : c);
-    }
-    return sb.toString();
   }
 
   // ---------------------------------------------------------------- whole-queue operations

@@ -1,5 +1,7 @@
 package io.queuekit.level;
 
+import io.queuekit.internal.Nanos;
+import io.queuekit.internal.Previews;
 import io.queuekit.level.QueueState.DelayKey;
 import io.queuekit.level.Records.DeadRecord;
 import io.queuekit.level.Records.Entry;
@@ -121,7 +123,7 @@ final class StateLoader {
       // Settled deliveries leave no key behind, so the highest stored id says nothing about the
       // delivery ids already handed out; jump far past it so none is used twice.
       long from = q.nextSeq;
-      q.nextSeq = Records.saturatedAdd(Math.max(maxSeq, -1) + 1, QueueState.SEQUENCE_GAP);
+      q.nextSeq = Nanos.add(Math.max(maxSeq, -1) + 1, QueueState.SEQUENCE_GAP);
       repair(t, "its sequence (" + (s.state == null ? "lost" : Long.toString(from)) + ") was not "
           + "known to be above every id it handed out (highest stored: " + maxSeq + "); moved to "
           + q.nextSeq + " so no id is used twice");
@@ -296,9 +298,9 @@ final class StateLoader {
         String reason = "suspected poison item: in flight during " + e.recoveries()
             + " crashes (MAX_RECOVERIES=" + max + ")";
         byte[] payload = Entry.payloadOf(raw);
-        LOG.warn("queue \"{}\": item #{} (first 200 bytes: {}) was in flight during {} crashes; "
+        LOG.warn("queue \"{}\": item #{} (payload: {}) was in flight during {} crashes; "
             + "dead-lettered as a suspected poison item (MAX_RECOVERIES={})", q.queue, e.itemId(),
-            QueueState.printable(payload, 200), e.recoveries(), max);
+            Previews.of(payload), e.recoveries(), max);
         // made by the store, not the pool: told to the queue's listeners through the events
         q.events.deadLettered(q.bury(t, e, payload, reason));
         poisoned++;

@@ -4,12 +4,12 @@ import static io.queuekit.level.Fixture.item;
 import static io.queuekit.level.Fixture.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.queuekit.internal.Digests;
 import io.queuekit.level.Records.Entry;
 import io.queuekit.level.Records.Meta;
 import io.queuekit.level.Records.State;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
-import io.queuekit.spi.Digests;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.PushResult;
 import io.queuekit.conformance.crash.ChildJvm;
+import io.queuekit.internal.Digests;
 import io.queuekit.level.LayoutV1.Entry1;
 import io.queuekit.level.LayoutV1.ItemRecord;
 import io.queuekit.level.LayoutV1.State1;
@@ -16,7 +17,6 @@ import io.queuekit.level.Records.State;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
-import io.queuekit.spi.Digests;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static io.queuekit.level.Fixture.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.PushResult;
+import io.queuekit.internal.Digests;
 import io.queuekit.spi.Delivery;
-import io.queuekit.spi.Digests;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

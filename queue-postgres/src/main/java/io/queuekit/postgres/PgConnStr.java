@@ -1,7 +1,7 @@
 package io.queuekit.postgres;
 
-import io.queuekit.ConnStrings;
 import io.queuekit.QueueConfigException;
+import io.queuekit.internal.ConnStrings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;

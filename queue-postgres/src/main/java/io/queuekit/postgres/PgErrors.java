@@ -1,9 +1,9 @@
 package io.queuekit.postgres;
 
-import io.queuekit.ConnStrings;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.internal.ConnStrings;
 import java.sql.SQLException;
 
 /**

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.internal.OutageBackoff;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -209,9 +210,10 @@ final class PgStore {
           down = true;
         }
         queues.values().forEach(q -> q.waits().wakeAll());
-        backoff = backoff == 0 ? 100 : Math.min(5_000, backoff * 2);
+        backoff = OutageBackoff.next(backoff);
         try {
-          Thread.sleep(backoff); // the outage backoff of this thread: nothing else to wait on
+          // the outage backoff of this thread: nothing else to wait on
+          TimeUnit.NANOSECONDS.sleep(backoff);
         } catch (InterruptedException ie) {
           return;
         }

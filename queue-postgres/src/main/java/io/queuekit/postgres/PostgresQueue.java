@@ -1,6 +1,5 @@
 package io.queuekit.postgres;
 
-import io.queuekit.ItemTooLargeException;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueConfigException;
@@ -8,11 +7,12 @@ import io.queuekit.QueueFullException;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.internal.Digests;
+import io.queuekit.internal.ItemSize;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
-import io.queuekit.spi.Digests;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreEvents;
@@ -179,7 +179,7 @@ final class PostgresQueue implements BaseQueue {
   public PushResult push(Item item, Duration delay, Duration timeout) {
     enter();
     try {
-      checkSize(item, -1);
+      ItemSize.check(name, item, -1, settings.maxItemSize());
       PushResult r = admit(item, delay, System.nanoTime() + Math.max(0, timeout.toNanos()), true);
       if (r == PushResult.FULL) {
         throw new QueueFullException(name, settings.length(), List.of());
@@ -195,7 +195,7 @@ final class PostgresQueue implements BaseQueue {
     enter();
     try {
       for (int i = 0; i < items.size(); i++) {
-        checkSize(items.get(i), i);
+        ItemSize.check(name, items.get(i), i, settings.maxItemSize());
       }
       long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
       List<PushResult> results = new ArrayList<>(items.size());
@@ -236,7 +236,7 @@ final class PostgresQueue implements BaseQueue {
   public PushResult offer(Item item) {
     enter();
     try {
-      checkSize(item, -1);
+      ItemSize.check(name, item, -1, settings.maxItemSize());
       return admit(item, Duration.ZERO, System.nanoTime(), false);
     } finally {
       exit();
@@ -267,12 +267,6 @@ final class PostgresQueue implements BaseQueue {
       if (calls.waitRoom(store.channel) && !waits.awaitRoom(seen, deadline)) {
         return PushResult.FULL;
       }
-    }
-  }
-
-  private void checkSize(Item item, int index) {
-    if (item.payload().length > settings.maxItemSize()) {
-      throw new ItemTooLargeException(name, index, item.payload().length, settings.maxItemSize());
     }
   }
 

@@ -82,15 +82,6 @@ final class Entries {
     return new String(b, from, to - from, StandardCharsets.US_ASCII);
   }
 
-  /** The bytes with everything outside printable ASCII as '.', for a log line. */
-  static String printable(byte[] b) {
-    StringBuilder sb = new StringBuilder();
-    for (byte x : b) {
-      sb.append(x >= 32 && x < 127 ? (char) x : '.');
-    }
-    return sb.toString();
-  }
-
   static byte[] str(Object o) {
     return String.valueOf(o).getBytes(StandardCharsets.UTF_8);
   }

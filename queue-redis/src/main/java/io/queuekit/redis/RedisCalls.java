@@ -10,6 +10,8 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.internal.OutageBackoff;
+import io.queuekit.internal.Previews;
 import io.queuekit.redis.Scripts.Script;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.StoreEvents;
@@ -48,8 +50,8 @@ import org.slf4j.LoggerFactory;
 final class RedisCalls {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
-  static final long BACKOFF_MIN_MS = 100;
-  static final long BACKOFF_MAX_MS = 5_000;
+  static final long BACKOFF_MIN_MS = TimeUnit.NANOSECONDS.toMillis(OutageBackoff.MIN_NANOS);
+  static final long BACKOFF_MAX_MS = TimeUnit.NANOSECONDS.toMillis(OutageBackoff.MAX_NANOS);
 
   private final String name;
   private final boolean unique;
@@ -86,18 +88,17 @@ final class RedisCalls {
     }
   }
 
-  /** Doubles from {@link #BACKOFF_MIN_MS} to {@link #BACKOFF_MAX_MS}. */
+  /** Doubles from {@link #BACKOFF_MIN_MS} to {@link #BACKOFF_MAX_MS} ({@link OutageBackoff}). */
   static class Backoff {
-    private long nextMs = BACKOFF_MIN_MS;
+    private long lastNanos;
 
     synchronized long next() {
-      long b = nextMs;
-      nextMs = Math.min(BACKOFF_MAX_MS, nextMs * 2);
-      return b;
+      lastNanos = OutageBackoff.next(lastNanos);
+      return TimeUnit.NANOSECONDS.toMillis(lastNanos);
     }
 
     synchronized void reset() {
-      nextMs = BACKOFF_MIN_MS;
+      lastNanos = 0;
     }
   }
 
@@ -300,7 +301,7 @@ final class RedisCalls {
     for (int i = from; i + 1 < r.size(); i += 2) {
       log.warn("queue \"{}\": dead letter dropped at DEAD_LETTER_LENGTH={}: reason \"{}\", "
           + "payload starts {}", name, settings.deadLetterLength(), utf8(r.get(i)),
-          Entries.printable((byte[]) r.get(i + 1)));
+          Previews.of((byte[]) r.get(i + 1)));
     }
   }
 

@@ -1,8 +1,8 @@
 package io.queuekit.redis;
 
-import io.queuekit.ConnStrings;
-import io.queuekit.GoDuration;
 import io.queuekit.QueueConfigException;
+import io.queuekit.internal.ConnStrings;
+import io.queuekit.internal.GoDuration;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

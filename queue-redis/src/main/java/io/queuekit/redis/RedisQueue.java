@@ -3,19 +3,19 @@ package io.queuekit.redis;
 import static io.queuekit.redis.Entries.str;
 import static io.queuekit.redis.Entries.utf8;
 
-import io.queuekit.ItemTooLargeException;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueFullException;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.internal.Digests;
+import io.queuekit.internal.ItemSize;
 import io.queuekit.redis.Scripts.Script;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
-import io.queuekit.spi.Digests;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
@@ -92,7 +92,6 @@ final class RedisQueue implements BaseQueue {
   private final RoomWatcher room;
   private final ClaimLoop claims;
 
-
   /** Guards {@link #wakeCond} (claimers of this process waiting in process) and {@link #closing}. */
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeCond = lock.newCondition();
@@ -155,21 +154,21 @@ final class RedisQueue implements BaseQueue {
 
   @Override
   public PushResult push(Item item, Duration delay, Duration timeout) {
-    checkSize(item, -1);
+    ItemSize.check(name, item, -1, settings.maxItemSize());
     return pushAllFrom(List.of(item), delay, timeout, true).get(0);
   }
 
   @Override
   public List<PushResult> pushAll(List<Item> items, Duration timeout) {
     for (int i = 0; i < items.size(); i++) {
-      checkSize(items.get(i), i);
+      ItemSize.check(name, items.get(i), i, settings.maxItemSize());
     }
     return pushAllFrom(items, Duration.ZERO, timeout, false);
   }
 
   @Override
   public PushResult offer(Item item) {
-    checkSize(item, -1);
+    ItemSize.check(name, item, -1, settings.maxItemSize());
     enter();
     try {
       byte[][] args = pushArgs(List.of(item), 0, 1, Duration.ZERO, false);
@@ -669,12 +668,6 @@ final class RedisQueue implements BaseQueue {
   private void interruptCheck() {
     if (Thread.currentThread().isInterrupted()) {
       throw new QueueInterruptedException(name, new InterruptedException("interrupted on entry"));
-    }
-  }
-
-  private void checkSize(Item item, int index) {
-    if (item.payload().length > settings.maxItemSize()) {
-      throw new ItemTooLargeException(name, index, item.payload().length, settings.maxItemSize());
     }
   }
 

@@ -18,6 +18,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.internal.ConnStrings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -290,7 +291,7 @@ final class SharedClient {
       }
       t = t.getCause();
     }
-    return io.queuekit.ConnStrings.mask(sb.toString());
+    return ConnStrings.mask(sb.toString());
   }
 
   private static AbstractRedisClient newClient(RedisConnStr conn, ClientResources resources) {

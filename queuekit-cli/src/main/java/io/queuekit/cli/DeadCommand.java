@@ -1,5 +1,6 @@
 package io.queuekit.cli;
 
+import io.queuekit.internal.Previews;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.DeadLetter;
 import java.util.ArrayList;
@@ -44,8 +45,8 @@ final class DeadCommand implements Runnable {
       for (DeadLetter d : dead) {
         rows.add(QueuekitCli.deadJson(d, false));
         text.append(String.format("%8d  %-24s %5d %5d  %-20s  %s%n", d.id(), d.deadAt(), d.deliveryCount(),
-            d.recoveryCount(), QueuekitCli.printable(d.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8), 20),
-            QueuekitCli.printable(d.payload(), 60)));
+            d.recoveryCount(), Previews.text(d.reason(), 20),
+            Previews.of(d.payload(), 60)));
       }
       long total = q.stats().dead();
       text.append(dead.size() + " of " + total + " dead letters of " + queue + "\n");

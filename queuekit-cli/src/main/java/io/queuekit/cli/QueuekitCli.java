@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.internal.Previews;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.StoreStats;
 import java.io.PrintWriter;
@@ -202,21 +203,6 @@ public final class QueuekitCli implements Runnable {
     return s < 120 ? s + "s" : s < 7200 ? (s / 60) + "m" : (s / 3600) + "h";
   }
 
-  /** A payload's bytes as one line of safe text: control characters escaped, invalid UTF-8 replaced. */
-  static String printable(byte[] payload, int max) {
-    String text = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < text.length() && b.length() < max; i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return text.length() > max && b.length() >= max ? b + "…" : b.toString();
-  }
-
   static Map<String, Object> deadJson(DeadLetter d, boolean whole) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", d.id());
@@ -225,7 +211,7 @@ public final class QueuekitCli implements Runnable {
     m.put("recoveryCount", d.recoveryCount());
     m.put("firstPushed", d.firstPushed());
     m.put("deadAt", d.deadAt());
-    m.put(whole ? "payload" : "preview", printable(d.payload(), whole ? Integer.MAX_VALUE : 80));
+    m.put(whole ? "payload" : "preview", Previews.of(d.payload(), whole ? Integer.MAX_VALUE : 80));
     return m;
   }
 

@@ -1,4 +1,4 @@
-package io.queuekit;
+package io.queuekit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

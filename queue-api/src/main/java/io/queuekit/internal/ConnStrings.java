@@ -1,4 +1,4 @@
-package io.queuekit;
+package io.queuekit.internal;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,6 +1,7 @@
-package io.queuekit;
+package io.queuekit.internal;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -8,9 +9,12 @@ import java.util.regex.Pattern;
 /**
  * Durations written the way Go's {@code time.ParseDuration} reads them, as in Gitea's INI files:
  * {@code 100ms}, {@code 5s}, {@code 1m30s}, {@code 1.5h}, {@code 0}. Units: ns, us (µs), ms, s, m,
- * h. A bare number other than 0 is an error, as in Go.
+ * h. A bare number other than 0 is an error, as in Go; so is a value beyond what a {@code long}
+ * of nanoseconds holds (about 292 years), as in Go.
  *
  * <p>Written by hand because no maintained Java library parses Go's duration syntax.
+ *
+ * <p><b>Thread-safety:</b> stateless.
  */
 public final class GoDuration {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
@@ -21,32 +25,46 @@ public final class GoDuration {
    * Parses {@code text}.
    *
    * @throws IllegalArgumentException with a message quoting the text when it is not a Go duration
+   *     (empty, a sign alone, a bare number, an unknown unit) or is out of range
    */
   public static Duration parse(String text) {
     String s = text.trim();
-    if (s.isEmpty()) {
-      throw new IllegalArgumentException("empty duration");
-    }
     boolean negative = false;
-    if (s.charAt(0) == '-' || s.charAt(0) == '+') {
+    if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
       negative = s.charAt(0) == '-';
       s = s.substring(1);
     }
     if (s.equals("0")) {
       return Duration.ZERO;
     }
+    if (s.isEmpty()) {
+      throw notADuration(text);
+    }
     Matcher m = PART.matcher(s);
     int at = 0;
     BigDecimal nanos = BigDecimal.ZERO;
     while (at < s.length()) {
       if (!m.find(at) || m.start() != at) {
-        throw new IllegalArgumentException("\"" + text + "\" is not a duration (use Go form, e.g. 100ms, 5s, 1m30s)");
+        throw notADuration(text);
       }
       nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
       at = m.end();
     }
-    Duration d = Duration.ofNanos(nanos.longValueExact());
-    return negative ? d.negated() : d;
+    if (negative) {
+      nanos = nanos.negate();
+    }
+    try {
+      // Go drops the fraction below a nanosecond; so does this
+      return Duration.ofNanos(nanos.setScale(0, RoundingMode.DOWN).longValueExact());
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("\"" + text + "\" is out of range: a duration holds at "
+          + "most about 292 years (2562047h)", e);
+    }
+  }
+
+  private static IllegalArgumentException notADuration(String text) {
+    return new IllegalArgumentException(
+        "\"" + text + "\" is not a duration (use Go form, e.g. 100ms, 5s, 1m30s)");
   }
 
   private static long unitNanos(String unit) {
@@ -60,7 +78,12 @@ public final class GoDuration {
     }
   }
 
-  /** Formats {@code d} the way Go prints it: {@code 1m30s}, {@code 100ms}, {@code 0s}. */
+  /**
+   * Formats {@code d} in Go's syntax, so that {@link #parse} reads it back to the same value:
+   * {@code 1m30s}, {@code 100ms}, {@code 0s}, {@code 1.5s}. Shorter than Go's own printing where
+   * that has zero parts: {@code 1h} (Go: {@code 1h0m0s}), and below a second in whole ms, us or ns
+   * ({@code 1500us}, Go: {@code 1.5ms}).
+   */
   public static String format(Duration d) {
     if (d.isZero()) {
       return "0s";
