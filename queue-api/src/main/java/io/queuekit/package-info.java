@@ -41,7 +41,33 @@
  *   <li>Shutdown gives every unfinished delivery back to the store; nothing is counted against it.
  * </ul>
  *
- * Ports Gitea's {@code modules/queue} after the 2023 rewrite (PR #24505) and its later changes up to
+ * <h2>Who uses which package</h2>
+ *
+ * <ul>
+ *   <li><b>Services</b> use this package: {@link io.queuekit.QueueManager} (and its {@code
+ *       Builder}), {@link io.queuekit.QueueSpec}, {@link io.queuekit.WorkerPoolQueue}, the handler
+ *       forms ({@link io.queuekit.Handler}, {@link io.queuekit.DeliveryHandler} with {@link
+ *       io.queuekit.Delivered}), {@link io.queuekit.Codec} and {@link io.queuekit.JacksonCodec},
+ *       the settings ({@link io.queuekit.Setting}, {@link io.queuekit.QueueSettings}, {@link
+ *       io.queuekit.QueueConfig}), what a queue reports ({@link io.queuekit.PushResult}, {@link
+ *       io.queuekit.QueueStats}, {@link io.queuekit.QueueHealth}, {@link
+ *       io.queuekit.DeadLetterEntry}, {@link io.queuekit.DeadLetterCause}), the observers ({@link
+ *       io.queuekit.QueueListener} with {@link io.queuekit.ItemEvent} and {@link
+ *       io.queuekit.BatchEvent}, {@link io.queuekit.QueueWatcher}), and the exceptions ({@link
+ *       io.queuekit.QueueException} and its subclasses, {@link io.queuekit.PermanentFailure}).
+ *       Also for services: {@link io.queuekit.ini} (Gitea-style INI files: {@link
+ *       io.queuekit.ini.IniQueueConfig}) and {@link io.queuekit.jmx} (an MXBean per queue).
+ *   <li><b>Backend authors</b> implement {@link io.queuekit.spi}; the exceptions of this package
+ *       are how a store reports failures, and the conformance suite ({@code conformance-tests})
+ *       checks the contract.
+ *   <li><b>Nobody outside queuekit</b> uses {@link io.queuekit.internal}: one copy of the helpers
+ *       queuekit's modules share (size check, log previews, saturating time arithmetic, outage
+ *       backoff, password masking, Go durations, digests), public only because Java packages are;
+ *       no compatibility promise. The worker pool's engine (claim loop, batches, workers,
+ *       settlement, retry backoff, health watch) is package-private.
+ * </ul>
+ *
+ * <p>Ports Gitea's {@code modules/queue} after the 2023 rewrite (PR #24505) and its later changes up to
  * {@code go-gitea/gitea@90b4bde}.
  */
 package io.queuekit;

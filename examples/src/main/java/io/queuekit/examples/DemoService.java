@@ -208,6 +208,8 @@ public final class DemoService implements Callable<Integer> {
     out.printf("queuekit demo: data path %s%s%n", data.toAbsolutePath(),
         earlier ? " (found data from an earlier run; its leftovers are handled and counted)" : "");
     Clock clock = Clock.systemUTC();
+    // queuekit's internal parser, so the flag reads like Gitea's settings (not API: a service
+    // would use java.time.Duration)
     SearchBackend search = new SearchBackend(clock, GoDuration.parse(searchDown));
     Map<String, Tally> tallies = new LinkedHashMap<>();
     for (String n : List.of("issue_indexer", "mail", "webhook_sender", "repo_stats_update")) {

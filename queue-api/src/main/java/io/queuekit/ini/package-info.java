@@ -19,5 +19,12 @@
  *       replacements; backends' outdated {@code CONN_STR} forms are theirs ({@link
  *       io.queuekit.spi.BaseQueueFactory#currentConnStr}).
  * </ul>
+ *
+ * <p>Services need {@link io.queuekit.ini.IniQueueConfig} (and see {@link
+ * io.queuekit.ini.IniParseException} and {@link io.queuekit.ini.Finding}s). The file model
+ * ({@link io.queuekit.ini.IniFile}, {@link io.queuekit.ini.IniSection}, {@link
+ * io.queuekit.ini.IniEntry}), {@link io.queuekit.ini.ConfigCheck} and {@link
+ * io.queuekit.ini.OldOption} are public for {@code config-migrator} and for tools that check or
+ * rewrite a configuration the way queuekit reads it.
  */
 package io.queuekit.ini;
