@@ -4,6 +4,7 @@ import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.internal.ItemSize;
+import io.queuekit.internal.Nanos;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
@@ -93,7 +94,7 @@ final class DummyQueue implements BaseQueue {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      closed.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+      closed.await(Nanos.ofNonNegative(wait), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new QueueInterruptedException(name, e);

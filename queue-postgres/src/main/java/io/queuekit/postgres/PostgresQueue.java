@@ -9,6 +9,7 @@ import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.internal.Digests;
 import io.queuekit.internal.ItemSize;
+import io.queuekit.internal.Nanos;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.DeadLetter;
@@ -180,7 +181,7 @@ final class PostgresQueue implements BaseQueue {
     enter();
     try {
       ItemSize.check(name, item, -1, settings.maxItemSize());
-      PushResult r = admit(item, delay, System.nanoTime() + Math.max(0, timeout.toNanos()), true);
+      PushResult r = admit(item, delay, System.nanoTime() + Nanos.ofNonNegative(timeout), true);
       if (r == PushResult.FULL) {
         throw new QueueFullException(name, settings.length(), List.of());
       }
@@ -197,7 +198,7 @@ final class PostgresQueue implements BaseQueue {
       for (int i = 0; i < items.size(); i++) {
         ItemSize.check(name, items.get(i), i, settings.maxItemSize());
       }
-      long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+      long deadline = System.nanoTime() + Nanos.ofNonNegative(timeout);
       List<PushResult> results = new ArrayList<>(items.size());
       int i = 0;
       while (i < items.size()) {
@@ -277,7 +278,7 @@ final class PostgresQueue implements BaseQueue {
     enter();
     try {
       checkInterrupt();
-      long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
+      long deadline = System.nanoTime() + Nanos.ofNonNegative(wait);
       while (true) {
         Boolean look = waits.mustLook(wait.isZero());
         if (look == null) {

@@ -11,6 +11,7 @@ import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.internal.Digests;
 import io.queuekit.internal.ItemSize;
+import io.queuekit.internal.Nanos;
 import io.queuekit.redis.Scripts.Script;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
@@ -188,7 +189,7 @@ final class RedisQueue implements BaseQueue {
     interruptCheck();
     enter();
     try {
-      long deadline = System.nanoTime() + timeout.toNanos();
+      long deadline = System.nanoTime() + Nanos.ofNonNegative(timeout);
       List<PushResult> results = new ArrayList<>(items.size());
       // identities of this batch already admitted or found waiting: a second copy in one batch
       // is a duplicate even if the first was claimed meanwhile
