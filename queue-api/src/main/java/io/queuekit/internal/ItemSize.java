@@ -5,7 +5,7 @@ import io.queuekit.spi.Item;
 
 /**
  * The {@code MAX_ITEM_SIZE} check every push path makes before it stores anything (docs/DESIGN.md
- * contract: items over the limit are refused and nothing is stored).
+ * §3.2: items over the limit are refused, naming size and limit, and nothing is stored).
  *
  * <p><b>Thread-safety:</b> stateless.
  */
