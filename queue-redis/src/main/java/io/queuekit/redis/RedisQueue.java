@@ -93,6 +93,7 @@ final class RedisQueue implements BaseQueue {
   private final RoomWatcher room;
   private final ClaimLoop claims;
 
+
   /** Guards {@link #wakeCond} (claimers of this process waiting in process) and {@link #closing}. */
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeCond = lock.newCondition();
