@@ -364,7 +364,7 @@ final class BatchRunner<T> {
         return;
       }
       counters.deadLettered.increment();
-      log.warn("queue \"{}\": item dead-lettered: {}; item: {}", queue, reason,
+      log.warn("queue \"{}\": item dead-lettered: {}; item: {}", queue, Previews.reason(reason),
           Previews.of(d.payload()));
       listeners.onDeadLettered(new ItemEvent<>(queue, Optional.ofNullable(item), d.id(),
           d.deliveryCount(), d.recoveryCount(), Duration.ZERO, reason, Optional.of(cause)));

@@ -44,6 +44,14 @@ public final class Previews {
   }
 
   /**
+   * A dead letter's reason for a log line: escaped like {@link #text}, so a line break in a
+   * handler's message cannot split the line or forge another, and at most 1,000 characters.
+   */
+  public static String reason(String reason) {
+    return text(reason == null ? "" : reason, 1_000);
+  }
+
+  /**
    * {@code text} (a reason, a message) as a preview of at most {@code maxChars} characters, then
    * {@code …} when anything was left out: short enough for a table's column.
    */

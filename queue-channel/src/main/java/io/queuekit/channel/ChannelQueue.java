@@ -389,7 +389,7 @@ final class ChannelQueue implements BaseQueue {
       // Logged outside the lock: the dead letter is gone, this line is all that is left of it.
       LOG.warn("queue \"{}\": dead-letter store is at DEAD_LETTER_LENGTH={}; dropped the oldest"
           + " dead letter (reason: {}): {}", name, deadLetterLength,
-          dropped.reason(), Previews.of(dropped.payload()));
+          Previews.reason(dropped.reason()), Previews.of(dropped.payload()));
     }
     return Outcome.DONE;
   }

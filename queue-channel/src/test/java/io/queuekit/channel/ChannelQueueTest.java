@@ -110,7 +110,8 @@ class ChannelQueueTest {
     assertThat(q.push(item(payload), Duration.ZERO)).isEqualTo(PushResult.ADDED);
     assertThat(q.push(item("second"), Duration.ZERO)).isEqualTo(PushResult.ADDED);
     List<Delivery> got = q.claim(2, Duration.ZERO);
-    assertThat(q.deadLetter(got.get(0), "poison pill")).isEqualTo(Outcome.DONE);
+    // a handler's message with a line break must not split the log line or forge another
+    assertThat(q.deadLetter(got.get(0), "poison pill\nWARN forged")).isEqualTo(Outcome.DONE);
 
     // slf4j-simple writes to whatever System.err is when it logs.
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -123,8 +124,9 @@ class ChannelQueueTest {
     }
 
     String log = err.toString(UTF_8);
-    assertThat(log).contains("WARN").contains("\"dropping\"").contains("poison pill")
+    assertThat(log).contains("WARN").contains("\"dropping\"").contains("poison pill\\nWARN forged")
         .contains("A".repeat(200)).doesNotContain("B");
+    assertThat(log.lines()).as("one line, the forged WARN escaped in it").hasSize(1);
     assertThat(q.stats().deadDropped()).isEqualTo(1);
     assertThat(q.listDead(0, 10)).extracting(d -> d.reason()).containsExactly("second reason");
   }

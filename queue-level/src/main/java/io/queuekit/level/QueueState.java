@@ -564,7 +564,7 @@ final class QueueState {
       }
       LOG.warn("queue \"{}\": dead-letter store is full (DEAD_LETTER_LENGTH={}); dropped its "
           + "oldest entry #{} (reason: {}; payload: {})", queue,
-          settings.deadLetterLength(), oldest, reason, payload);
+          settings.deadLetterLength(), oldest, Previews.reason(reason), payload);
     }
   }
 

@@ -290,7 +290,7 @@ final class RedisCalls {
     int n = ((Long) r.get(at)).intValue();
     for (int i = 0; i < n; i++) {
       DeadLetter d = Entries.deadLetter((byte[]) r.get(at + 1 + i));
-      log.warn("queue \"{}\": dead letter {}: {}", name, d.id(), d.reason());
+      log.warn("queue \"{}\": dead letter {}: {}", name, d.id(), Previews.reason(d.reason()));
       events.deadLettered(d);
     }
     return at + 1 + n;
@@ -300,7 +300,8 @@ final class RedisCalls {
   void logDropped(List<Object> r, int from) {
     for (int i = from; i + 1 < r.size(); i += 2) {
       log.warn("queue \"{}\": dead letter dropped at DEAD_LETTER_LENGTH={}: reason \"{}\", "
-          + "payload starts {}", name, settings.deadLetterLength(), utf8(r.get(i)),
+          + "payload starts {}", name, settings.deadLetterLength(),
+          Previews.reason(utf8(r.get(i))),
           Previews.of((byte[]) r.get(i + 1)));
     }
   }
