@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -77,13 +79,26 @@ class PostgresFaultsTest {
   }
 
   @Test
-  void aQueueClosesWhileTheServerIsDown() {
-    try (QueueManager m = manager(pg.connStr())) {
-      WorkerPoolQueue<String> q = m.createSimple("faults_close", String.class, b -> List.of());
+  void aQueueClosesWhileTheServerIsDown() throws Exception {
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    QueueSettings s = QueueSettings.builder().type("postgres").connStr(pg.connStr())
+        .consumerTimeout(Duration.ofSeconds(3)).shutdownTimeout(Duration.ofMillis(200)).build();
+    try (QueueManager m = QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
+        .claimWait(Duration.ofMillis(500)).build()) {
+      // the item is in a handler when the server dies, so close has a batch to give back
+      WorkerPoolQueue<String> q = m.createSimple("faults_close", String.class, b -> {
+        inHandler.countDown();
+        never.await();
+        return b;
+      });
       q.push("kept");
+      assertThat(inHandler.await(30, TimeUnit.SECONDS)).isTrue();
       pg.server().crash();
       try {
-        m.close(); // no exception: the outage is logged, the item stays stored
+        // no exception: the handler is interrupted, the give-back fails and is logged, and the
+        // item stays in flight under a consumer that no longer beats
+        m.close();
       } finally {
         pg.server().restart();
       }
