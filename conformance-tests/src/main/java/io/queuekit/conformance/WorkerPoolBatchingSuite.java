@@ -231,7 +231,8 @@ public interface WorkerPoolBatchingSuite extends WorkerPoolSuite {
       q.push(i);
     }
     q.resume();
-    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.stats().inFlight() == 3);
+    // len() reads the store (stats() is cached for a second): all three claimed
+    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.len() == 0);
     assertThat(batches).as("claimed, and held for BATCH_DEBOUNCE").isEmpty();
 
     advanceClockUntil(Duration.ofHours(1), () -> !batches.isEmpty());
