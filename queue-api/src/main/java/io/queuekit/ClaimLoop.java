@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one thread per queue that claims from the store and batches. Ports the run loop of Gitea's
  * {@code workerqueue.go}: a batch goes to the workers when it holds {@code BATCH_LENGTH} items or
- * {@code BATCH_DEBOUNCE} after its first item (a fixed window, not reset by later items).
+ * {@code BATCH_DEBOUNCE} after its first item (a fixed window, not reset by later items), by the
+ * {@link PoolTimer}: real time, or the queue's injected clock moved past it.
  *
  * <p>Beyond Gitea: it holds at most {@code BATCH_LENGTH × (MAX_WORKERS + 1)} unsettled deliveries
  * (no hoarding, the basis of the crash-duplicate bound); recovered deliveries (recovery count &gt;
@@ -44,7 +45,8 @@ final class ClaimLoop {
   private final String queue;
   private final BaseQueue base;
   private final int batchLength;
-  private final long debounceNanos;
+  private final Duration debounce;
+  private final PoolTimer timer;
   private final long claimWaitNanos;
   private final WorkerGroup workers;
 
@@ -78,16 +80,18 @@ final class ClaimLoop {
 
   // claim-thread state
   private final List<Delivery> buffer = new ArrayList<>();
-  private long bufferDeadline;
+  /** When the buffered partial batch goes out; set when its first item is buffered. */
+  private PoolTimer.Deadline bufferDeadline;
   private final List<Delivery> leftovers = new ArrayList<>();
 
   ClaimLoop(String queue, BaseQueue base, QueueSettings settings, Duration claimWait,
-      WorkerGroup workers, RecoveredLane lane) {
+      WorkerGroup workers, RecoveredLane lane, PoolTimer timer) {
     this.lane = lane;
     this.queue = queue;
     this.base = base;
     this.batchLength = settings.batchLength();
-    this.debounceNanos = settings.batchDebounce().toNanos();
+    this.debounce = settings.batchDebounce();
+    this.timer = timer;
     this.claimWaitNanos = claimWait.toNanos();
     this.workers = workers;
     this.thread = new Thread(this::doRun, "queuekit-" + queue + "-claimer");
@@ -231,7 +235,7 @@ final class ClaimLoop {
     try {
       while (!stopping.get()) {
         long seen = generation();
-        if (!buffer.isEmpty() && (flushers.get() > 0 || System.nanoTime() - bufferDeadline >= 0)) {
+        if (!buffer.isEmpty() && (flushers.get() > 0 || bufferDeadline.passed())) {
           doDispatchBuffer();
         }
         if (!leftovers.isEmpty()) {
@@ -256,11 +260,11 @@ final class ClaimLoop {
         }
         int room = prefetchBound() - held.get();
         if (paused || room <= 0 || recoveredRunning || awaitingLane) {
-          doAwait(buffer.isEmpty() ? claimWaitNanos : bufferDeadline - System.nanoTime(), seen);
+          doAwait(buffer.isEmpty() ? claimWaitNanos : bufferDeadline.waitNanos(), seen);
           continue;
         }
         long wait = buffer.isEmpty() ? claimWaitNanos
-            : Math.max(0, Math.min(claimWaitNanos, bufferDeadline - System.nanoTime()));
+            : Math.max(0, Math.min(claimWaitNanos, bufferDeadline.waitNanos()));
         List<Delivery> claimed;
         try {
           claimed = doClaim(Math.min(room, batchLength), wait);
@@ -317,7 +321,7 @@ final class ClaimLoop {
             leftovers.add(d);
           } else {
             if (buffer.isEmpty()) {
-              bufferDeadline = System.nanoTime() + debounceNanos;
+              bufferDeadline = timer.deadline(debounce);
             }
             buffer.add(d);
             if (buffer.size() >= batchLength) {

@@ -90,10 +90,12 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
           workersRef[0].detach(batch);
           loopRef[0].batchTimedOut(batch);
         });
+    // BATCH_DEBOUNCE and WORKER_IDLE_TIMEOUT follow the injected clock too (tests move it)
+    PoolTimer timer = PoolTimer.of(clock, claimWait);
     this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
-        runner::run, batch -> loopRef[0].batchFinished(batch));
+        timer, runner::run, batch -> loopRef[0].batchFinished(batch));
     workersRef[0] = workers;
-    this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane);
+    this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane, timer);
     loopRef[0] = loop;
     this.immediate = base.mode() == BaseQueue.Mode.IMMEDIATE
         ? new ImmediateRunner<>(name, settings, codec, handler, clock, counters, listeners) : null;

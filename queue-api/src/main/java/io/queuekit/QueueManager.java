@@ -403,7 +403,12 @@ public final class QueueManager implements AutoCloseable {
       return this;
     }
 
-    /** The clock every stored time comes from. */
+    /**
+     * The clock every stored time comes from. {@code BATCH_DEBOUNCE} and {@code
+     * WORKER_IDLE_TIMEOUT} end when they have passed in real time or on this clock, whichever comes
+     * first, so a test moving its clock past them needs no real waiting; with a clock other than
+     * the system's, the pool reads it again every {@link #claimWait} to notice a move.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -426,7 +431,8 @@ public final class QueueManager implements AutoCloseable {
 
     /**
      * How long one claim blocks before the claim loop looks again (default 2s): bounds how late a
-     * blocked claim notices a clock moved by hand, and what an idle queue costs a remote store.
+     * blocked claim, a partial batch or an idle worker notices a clock moved by hand, and what an
+     * idle queue costs a remote store.
      */
     public Builder claimWait(Duration claimWait) {
       if (claimWait.isNegative() || claimWait.isZero()) {

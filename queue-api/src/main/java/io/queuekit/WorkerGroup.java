@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker threads of one queue. Ports Gitea's {@code workergroup.go}: workers start on demand
  * when a batch waits and none is idle, up to the cap; an idle worker exits after {@code
- * WORKER_IDLE_TIMEOUT} unless it is the last one; lowering the cap stops no running worker.
+ * WORKER_IDLE_TIMEOUT} (by the {@link PoolTimer}: real time, or the queue's injected clock moved
+ * past it) unless it is the last one; lowering the cap stops no running worker.
  *
  * <p>A worker whose batch {@code HANDLER_TIMEOUT} has already settled (released) while its handler
  * ignores the interrupt is {@link #detach detached}: it no longer counts as a worker or as active,
@@ -34,6 +35,7 @@ final class WorkerGroup {
 
   private final String queue;
   private final Duration idleTimeout;
+  private final PoolTimer timer;
   private final Consumer<Batch> runner;
   private final Consumer<Batch> afterBatch;
   private final BlockingQueue<Batch> pending = new LinkedBlockingQueue<>();
@@ -55,11 +57,12 @@ final class WorkerGroup {
   private volatile int maxWorkers;
   private boolean stopping; // guarded by this
 
-  WorkerGroup(String queue, int maxWorkers, Duration idleTimeout, Consumer<Batch> runner,
-      Consumer<Batch> afterBatch) {
+  WorkerGroup(String queue, int maxWorkers, Duration idleTimeout, PoolTimer timer,
+      Consumer<Batch> runner, Consumer<Batch> afterBatch) {
     this.queue = queue;
     this.maxWorkers = maxWorkers;
     this.idleTimeout = idleTimeout;
+    this.timer = timer;
     this.runner = runner;
     this.afterBatch = afterBatch;
   }
@@ -114,9 +117,7 @@ final class WorkerGroup {
         }
         Batch batch;
         try {
-          batch = pending.poll(idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          batch = null; // a stray interrupt aimed at a finished handler; look again
+          batch = awaitBatch();
         } finally {
           idle.decrementAndGet();
           countedIdle = false;
@@ -166,6 +167,27 @@ final class WorkerGroup {
       // A worker killed by an Error leaves batches waiting for it: start a replacement (a no-op
       // after a STOP or a retirement, which leave none waiting).
       maybeStartWorker();
+    }
+  }
+
+  /** The next batch, or null once {@code WORKER_IDLE_TIMEOUT} passed without one. */
+  private Batch awaitBatch() {
+    PoolTimer.Deadline idleEnd = timer.deadline(idleTimeout);
+    while (true) {
+      long wait = idleEnd.waitNanos();
+      if (wait > 0) {
+        try {
+          Batch batch = pending.poll(wait, TimeUnit.NANOSECONDS);
+          if (batch != null) {
+            return batch;
+          }
+        } catch (InterruptedException e) {
+          // a stray interrupt aimed at a finished handler: look again
+        }
+      }
+      if (idleEnd.passed()) {
+        return null;
+      }
     }
   }
 

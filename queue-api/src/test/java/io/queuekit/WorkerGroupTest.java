@@ -20,7 +20,8 @@ class WorkerGroupTest {
   private final List<WorkerGroup> groups = new ArrayList<>();
 
   private WorkerGroup group(int maxWorkers, Consumer<Batch> runner) {
-    WorkerGroup g = new WorkerGroup("wg", maxWorkers, Duration.ofMinutes(1), runner, b -> { });
+    WorkerGroup g = new WorkerGroup("wg", maxWorkers, Duration.ofMinutes(1), PoolTimer.SYSTEM, runner,
+        b -> { });
     groups.add(g);
     return g;
   }

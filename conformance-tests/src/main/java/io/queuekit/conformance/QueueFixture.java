@@ -5,6 +5,8 @@ import io.queuekit.QueueSettings;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueues;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +45,8 @@ public final class QueueFixture implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Map<BaseQueue, BaseQueueConfig> configs = new IdentityHashMap<>();
   private final List<BaseQueue> opened = new ArrayList<>();
+  /** What the test claimed, by queue: settled for it by {@link #checkNothingInFlight}. */
+  private final Map<BaseQueue, List<Delivery>> handedOut = new IdentityHashMap<>();
 
   /**
    * @param backend the backend under test
@@ -126,8 +130,7 @@ public final class QueueFixture implements AutoCloseable {
     }
     for (BaseQueue queue : queues) {
       try {
-        Awaitility.await().atMost(patience).pollDelay(Duration.ZERO)
-            .pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
+        untilAsserted(patience, () -> {
           StoreStats stats = queue.stats();
           long len = queue.len();
           Assertions.assertThat(stats.ready() + stats.delayed())
@@ -135,14 +138,68 @@ public final class QueueFixture implements AutoCloseable {
                   stats.delayed(), len)
               .isEqualTo(len);
         });
-      } catch (ConditionTimeoutException e) {
-        if (e.getCause() instanceof AssertionError a) {
-          throw a;
-        }
-        throw e;
       } catch (QueueClosedException closed) {
         // closed (or killed) by the test: nothing to count
       }
+    }
+  }
+
+  /**
+   * Records deliveries the test claimed from {@code queue}, so {@link #checkNothingInFlight} can
+   * settle those the test still holds. Safe from any thread.
+   *
+   * @return {@code deliveries}
+   */
+  public List<Delivery> handedOut(BaseQueue queue, List<Delivery> deliveries) {
+    synchronized (this) {
+      handedOut.computeIfAbsent(queue, q -> new ArrayList<>()).addAll(deliveries);
+    }
+    return deliveries;
+  }
+
+  /**
+   * Checks that nothing is left in flight in any queue this fixture opened that is still open:
+   * first acks every delivery the test claimed ({@link #handedOut}) and did not settle (an ack of
+   * one it settled is {@code STALE} and changes nothing), then its stats must show none in flight
+   * (re-read for up to {@code patience}: a background call of the test may still be landing). A
+   * claim that moved an item to in flight without handing it out, or a settle call that left its
+   * item there, fails here.
+   *
+   * @throws AssertionError naming the queue with items still in flight
+   */
+  public void checkNothingInFlight(Duration patience) {
+    Map<BaseQueue, List<Delivery>> held;
+    List<BaseQueue> queues;
+    synchronized (this) {
+      held = new IdentityHashMap<>(handedOut);
+      queues = new ArrayList<>(opened);
+    }
+    for (BaseQueue queue : queues) {
+      try {
+        List<Delivery> claimed = held.getOrDefault(queue, List.of());
+        if (!claimed.isEmpty()) {
+          Assertions.assertThat(queue.ack(claimed))
+              .as("queue %s: acks of what the test claimed", queue.name())
+              .allMatch(o -> o == Outcome.DONE || o == Outcome.STALE);
+        }
+        untilAsserted(patience, () -> Assertions.assertThat(queue.stats().inFlight())
+            .as("queue %s: in flight after the test settled what it holds", queue.name())
+            .isZero());
+      } catch (QueueClosedException closed) {
+        // closed (or killed) by the test: its store recovers what it held when reopened
+      }
+    }
+  }
+
+  private static void untilAsserted(Duration patience, org.awaitility.core.ThrowingRunnable check) {
+    try {
+      Awaitility.await().atMost(patience).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(10)).untilAsserted(check);
+    } catch (ConditionTimeoutException e) {
+      if (e.getCause() instanceof AssertionError a) {
+        throw a;
+      }
+      throw e;
     }
   }
 
@@ -155,6 +212,7 @@ public final class QueueFixture implements AutoCloseable {
       queues = new ArrayList<>(opened);
       opened.clear();
       configs.clear();
+      handedOut.clear();
     }
     for (BaseQueue queue : queues) {
       try {
