@@ -1,5 +1,6 @@
 package io.queuekit;
 
+import io.queuekit.internal.Nanos;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,7 @@ final class PoolTimer {
     if (isSystem(clock)) {
       return SYSTEM;
     }
-    return new PoolTimer(clock, Math.max(1, BatchRunner.saturatedNanos(recheck)));
+    return new PoolTimer(clock, Math.max(1, Nanos.of(recheck)));
   }
 
   /** {@link Clock#systemUTC()} and {@link Clock#systemDefaultZone()}, in any zone. */
@@ -56,7 +57,7 @@ final class PoolTimer {
 
   /** A deadline {@code span} from now, on both clocks. */
   Deadline deadline(Duration span) {
-    return new Deadline(System.nanoTime(), BatchRunner.saturatedNanos(span),
+    return new Deadline(System.nanoTime(), Nanos.of(span),
         clock == null ? null : clock.instant(), span);
   }
 
