@@ -189,12 +189,13 @@ final class BatchRunner<T> {
   }
 
   private BatchEvent batchEvent(List<Delivery> decoded, Instant startedAt, long handlerNanos) {
-    List<Duration> waits = new ArrayList<>(decoded.size());
-    for (Delivery d : decoded) {
-      Duration w = Duration.between(d.firstPushed(), startedAt);
-      waits.add(w.isNegative() ? Duration.ZERO : w); // another process's clock may run ahead
+    long[] waits = new long[decoded.size()];
+    for (int i = 0; i < waits.length; i++) {
+      // another process's clock may run ahead: never negative
+      waits[i] = Math.max(0, Nanos.between(decoded.get(i).firstPushed(), startedAt));
     }
-    return new BatchEvent(queue, decoded.size(), Duration.ofNanos(handlerNanos), waits);
+    return new BatchEvent(queue, decoded.size(), Duration.ofNanos(handlerNanos),
+        new WaitNanos(waits));
   }
 
   private ScheduledFuture<?> scheduleTimeout(Batch batch, List<Delivery> decoded, List<T> items) {
@@ -292,30 +293,25 @@ final class BatchRunner<T> {
     if (!handled.isEmpty()) {
       steps.add(new Settlement.Step(handled.size(), () -> {
         List<Outcome> outcomes = base.ack(handled);
-        if (listeners.isEmpty()) {
-          // The per-item path of every batch: one add per counter, no event nobody would see.
-          int stale = 0;
-          for (Outcome o : outcomes) {
-            if (o == Outcome.STALE) {
-              stale++;
-            }
-          }
-          if (stale > 0) {
-            counters.stale.add(stale);
-          }
-          counters.handled.add(handled.size() - stale);
-          return;
-        }
+        // The per-item path of every batch: one add per counter, and no event nobody would hear
+        // (a metrics binder hears stale settles, rare, but not each handled item).
+        boolean tellHandled = listeners.hearsHandled();
+        int stale = 0;
         for (int i = 0; i < handled.size(); i++) {
           Delivery d = handled.get(i);
           if (outcomes.get(i) == Outcome.STALE) {
-            counters.stale.increment();
-            listeners.onStale(event(d, handledItems.get(i), d.deliveryCount(), Duration.ZERO, "ack"));
-          } else {
-            counters.handled.increment();
+            stale++;
+            if (!listeners.isEmpty()) {
+              listeners.onStale(event(d, handledItems.get(i), d.deliveryCount(), Duration.ZERO, "ack"));
+            }
+          } else if (tellHandled) {
             listeners.onHandled(event(d, handledItems.get(i), d.deliveryCount(), Duration.ZERO, ""));
           }
         }
+        if (stale > 0) {
+          counters.stale.add(stale);
+        }
+        counters.handled.add(handled.size() - stale);
       }));
     }
     for (int i = 0; i < undecodable.size(); i++) {

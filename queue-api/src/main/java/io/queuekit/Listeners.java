@@ -21,10 +21,12 @@ final class Listeners<T> implements QueueListener<T> {
 
   private final String queue;
   private volatile List<QueueListener<? super T>> listeners;
+  /** Some listener overrides {@code onHandled}; written with {@link #listeners}, under the lock. */
+  private volatile boolean hearsHandled;
 
   Listeners(String queue, List<QueueListener<? super T>> listeners) {
     this.queue = queue;
-    this.listeners = List.copyOf(listeners);
+    set(List.copyOf(listeners));
   }
 
   /** No listener is registered: callers may skip building events nobody would see. */
@@ -32,18 +34,41 @@ final class Listeners<T> implements QueueListener<T> {
     return listeners.isEmpty();
   }
 
+  /**
+   * Some listener overrides {@link QueueListener#onHandled}: the one event told per item of every
+   * batch, so callers skip building it when every listener keeps the empty default (a metrics
+   * binder counts handled items from the stats, not from this event).
+   */
+  boolean hearsHandled() {
+    return hearsHandled;
+  }
+
   synchronized void add(QueueListener<? super T> listener) {
     List<QueueListener<? super T>> next = new ArrayList<>(listeners);
     next.add(Objects.requireNonNull(listener, "listener"));
-    listeners = List.copyOf(next);
+    set(List.copyOf(next));
   }
 
   /** Removes one registration of {@code listener}; false when it was not registered. */
   synchronized boolean remove(QueueListener<? super T> listener) {
     List<QueueListener<? super T>> next = new ArrayList<>(listeners);
     boolean removed = next.remove(listener);
-    listeners = List.copyOf(next);
+    set(List.copyOf(next));
     return removed;
+  }
+
+  private void set(List<QueueListener<? super T>> next) {
+    hearsHandled = next.stream().anyMatch(Listeners::overridesOnHandled);
+    listeners = next;
+  }
+
+  private static boolean overridesOnHandled(QueueListener<?> l) {
+    try {
+      return l.getClass().getMethod("onHandled", ItemEvent.class).getDeclaringClass()
+          != QueueListener.class;
+    } catch (NoSuchMethodException e) {
+      throw new AssertionError("QueueListener declares onHandled(ItemEvent)", e);
+    }
   }
 
   private interface Call<T> {

@@ -24,6 +24,16 @@ class QueueWatcherTest {
   }
 
   @Test
+  void aBatchEventMadeByHandCopiesItsWaitsAndReadsThemAsNanos() {
+    List<Duration> waits = new java.util.ArrayList<>(List.of(Duration.ofMillis(3), Duration.ZERO));
+    BatchEvent e = new BatchEvent("q", 2, Duration.ofMillis(1), waits);
+    waits.clear();
+    assertThat(e.waits()).containsExactly(Duration.ofMillis(3), Duration.ZERO);
+    assertThat(e.waitNanos(0)).isEqualTo(3_000_000L);
+    assertThatThrownBy(() -> e.waitNanos(2)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
   void aWatcherThrowingForANewQueueFailsItsCreationAndTheOthersHearItClosed() {
     List<String> heard = new CopyOnWriteArrayList<>();
     try (QueueManager m = manager()) {
@@ -76,6 +86,9 @@ class QueueWatcherTest {
       assertThat(b.queue()).isEqualTo("heard");
       assertThat(b.size()).isEqualTo(1);
       assertThat(b.waits()).hasSize(1).allSatisfy(w -> assertThat(w.isNegative()).isFalse());
+      assertThat(b.waitNanos(0)).isEqualTo(b.waits().get(0).toNanos());
+      // the listener hears no onHandled: the pool skips those events but still counts the item
+      await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.stats().handled() == 1);
       assertThat(b.handlerTime().isNegative()).isFalse();
 
       assertThat(q.removeListener(listener)).isTrue();

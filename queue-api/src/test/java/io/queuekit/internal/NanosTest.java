@@ -30,6 +30,31 @@ class NanosTest {
   }
 
   @Test
+  void betweenTwoInstantsEqualsDurationBetweenClampedToALong() {
+    java.time.Instant t = java.time.Instant.parse("2026-12-04T10:00:00.000000500Z");
+    assertThat(Nanos.between(t, t.plusNanos(1_500))).isEqualTo(1_500);
+    assertThat(Nanos.between(t.plusSeconds(2), t.plusNanos(1))).isEqualTo(-1_999_999_999L);
+    assertThat(Nanos.between(java.time.Instant.MIN, java.time.Instant.MAX)).isEqualTo(Long.MAX_VALUE);
+    assertThat(Nanos.between(java.time.Instant.MAX, java.time.Instant.MIN)).isEqualTo(Long.MIN_VALUE);
+    // just inside the range, where seconds times 10^9 alone overflows but the sum does not
+    java.time.Instant edge = java.time.Instant.ofEpochSecond(Long.MAX_VALUE / 1_000_000_000L + 1,
+        0);
+    java.time.Instant from = java.time.Instant.ofEpochSecond(0, 999_999_999);
+    assertThat(Nanos.between(from, edge))
+        .isEqualTo(Duration.between(from, edge).toNanos());
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    for (int i = 0; i < 10_000; i++) {
+      java.time.Instant a = java.time.Instant.ofEpochSecond(r.nextLong() >> r.nextInt(30, 64),
+          r.nextInt(1_000_000_000));
+      java.time.Instant b = java.time.Instant.ofEpochSecond(r.nextLong() >> r.nextInt(30, 64),
+          r.nextInt(1_000_000_000));
+      assertThat(Nanos.between(a, b)).as("seed %d: %s to %s", seed, a, b)
+          .isEqualTo(Nanos.of(Duration.between(a, b)));
+    }
+  }
+
+  @Test
   void additionSaturatesAtLongMaxAndMin() {
     assertThat(Nanos.add(Long.MAX_VALUE, 1)).isEqualTo(Long.MAX_VALUE);
     assertThat(Nanos.add(Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);

@@ -11,11 +11,11 @@ import io.queuekit.DeadLetterCause;
 import io.queuekit.ItemEvent;
 import io.queuekit.PushResult;
 import io.queuekit.QueueListener;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The meters a queue's events move, as a {@link QueueListener} added to the running queue: pushes
@@ -78,8 +78,8 @@ final class FlowMeters implements QueueListener<Object> {
   public void onBatch(BatchEvent event) {
     handler.record(event.handlerTime());
     batchSize.record(event.size());
-    for (Duration w : event.waits()) {
-      latency.record(w);
+    for (int i = 0, n = event.waits().size(); i < n; i++) {
+      latency.record(event.waitNanos(i), TimeUnit.NANOSECONDS);
     }
   }
 }
