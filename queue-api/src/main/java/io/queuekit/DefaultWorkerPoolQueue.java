@@ -216,6 +216,11 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     return "queue \"" + name + "\" stopped claiming: its claim loop failed with " + failure;
   }
 
+  /** The consumers the backend sees ({@link BaseQueue#consumers()}), for health. */
+  Optional<QueueHealth.Consumers> consumers() {
+    return base.mode() == BaseQueue.Mode.STORED ? base.consumers() : Optional.empty();
+  }
+
   /** What is wrong with the queue beyond its store's answers (health), if anything. */
   Optional<String> problem() {
     Throwable failure = loop.failure();

@@ -77,7 +77,7 @@ final class HealthWatch {
               + st.grewAt + " (window " + GoDuration.format(deadGrowthWindow) + ")")
           : List.of();
       return new QueueHealth.Queue(now.name(), true, now.oldestWaitingAge(), now.problem(),
-          Optional.empty(), warnings);
+          Optional.empty(), warnings, now.consumers());
     }
   }
 
@@ -97,6 +97,19 @@ final class HealthWatch {
     }
   }
 
+  /** The consumers the backend sees; empty when it does not say or cannot be asked now. */
+  private static Optional<QueueHealth.Consumers> consumers(WorkerPoolQueue<?> q) {
+    if (!(q instanceof DefaultWorkerPoolQueue<?>)) {
+      return Optional.empty();
+    }
+    try {
+      return ((DefaultWorkerPoolQueue<?>) q).consumers();
+    } catch (QueueException e) {
+      // the store answered stats a moment ago: report the queue without consumers, not as down
+      return Optional.empty();
+    }
+  }
+
   /** What is wrong beyond the store's answers: a claim loop ended by a fatal error. */
   private static Optional<String> stopped(WorkerPoolQueue<?> q) {
     return q instanceof DefaultWorkerPoolQueue<?>
@@ -110,7 +123,8 @@ final class HealthWatch {
         .map(age -> "oldest waiting item is " + GoDuration.format(age) + " old (limit "
             + GoDuration.format(maxWaitingAge) + ")"
             + (s.paused() ? "; the queue is paused" : "")));
-    return new QueueHealth.Queue(q.name(), true, s.oldestWaitingAge(), problem);
+    return new QueueHealth.Queue(q.name(), true, s.oldestWaitingAge(), problem, Optional.empty(),
+        List.of(), consumers(q));
   }
 
   private static QueueHealth.Queue unreachable(WorkerPoolQueue<?> q, QueueException e) {

@@ -54,6 +54,15 @@ public record QueueHealth(boolean healthy, List<Queue> queues) {
   }
 
   /**
+   * The consumers a backend sees claiming from a queue, over every process (the {@code redis}
+   * backend's registry and heartbeats); immutable.
+   *
+   * @param live consumers whose heartbeat has not lapsed (a killed consumer counts until it does)
+   * @param oldestBeatAge how long ago the stalest live consumer last beat; empty with none live
+   */
+  public record Consumers(int live, Optional<Duration> oldestBeatAge) {}
+
+  /**
    * One queue's health.
    *
    * @param name queue name
@@ -63,12 +72,22 @@ public record QueueHealth(boolean healthy, List<Queue> queues) {
    * @param unreachableSince while the store does not answer: when a health check first found it
    *     so (the manager's clock); empty while it answers
    * @param warnings what needs a look though the queue works (dead letters growing)
+   * @param consumers the consumers its store sees, when the backend reports them (redis); empty
+   *     for backends that do not, and while the store does not answer
    */
   public record Queue(String name, boolean reachable, Optional<Duration> oldestWaitingAge,
-      Optional<String> problem, Optional<Instant> unreachableSince, List<String> warnings) {
+      Optional<String> problem, Optional<Instant> unreachableSince, List<String> warnings,
+      Optional<Consumers> consumers) {
 
     public Queue {
       warnings = List.copyOf(warnings);
+    }
+
+    /** A queue's health with no consumers reported. */
+    public Queue(String name, boolean reachable, Optional<Duration> oldestWaitingAge,
+        Optional<String> problem, Optional<Instant> unreachableSince, List<String> warnings) {
+      this(name, reachable, oldestWaitingAge, problem, unreachableSince, warnings,
+          Optional.empty());
     }
 
     /** A queue's health without history: no outage start, no warnings. */

@@ -108,6 +108,11 @@
     if (q.problem) health.appendChild(el('div', q.problem, 'problem'));
     if (q.unreachableSince) health.appendChild(el('div', 'unreachable since ' + q.unreachableSince, 'problem'));
     (q.warnings || []).forEach(w => health.appendChild(el('div', w, 'warning')));
+    if (q.consumers !== null && q.consumers !== undefined) {
+      health.appendChild(el('div', q.consumers + (q.consumers === 1 ? ' consumer' : ' consumers')
+        + (q.oldestBeatSeconds !== null && q.oldestBeatSeconds !== undefined
+          ? ', oldest beat ' + age(q.oldestBeatSeconds) + ' ago' : ''), 'consumers'));
+    }
     tr.appendChild(health);
     const actions = el('td');
     actions.appendChild(q.paused

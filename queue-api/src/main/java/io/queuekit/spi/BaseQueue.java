@@ -4,10 +4,12 @@ import io.queuekit.ItemTooLargeException;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueFullException;
+import io.queuekit.QueueHealth;
 import io.queuekit.QueueInterruptedException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A byte-level FIFO store for one named queue: the contract every backend ({@code channel},
@@ -173,6 +175,15 @@ public interface BaseQueue extends AutoCloseable {
 
   /** The store's counts for this queue, over every process using it. */
   StoreStats stats();
+
+  /**
+   * The consumers the store sees claiming from this queue, over every process, for {@code
+   * health()}; empty (the default) when the backend does not track them. Called once per health
+   * check: a backend answers from what it reads anyway, not with a round trip per consumer.
+   */
+  default Optional<QueueHealth.Consumers> consumers() {
+    return Optional.empty();
+  }
 
   /** Dead letters, newest first, skipping {@code offset}, at most {@code limit}. */
   List<DeadLetter> listDead(int offset, int limit);

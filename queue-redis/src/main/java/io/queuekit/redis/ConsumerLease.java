@@ -256,7 +256,7 @@ final class ConsumerLease {
     CompletableFuture<Long> alive;
     CompletableFuture<Long> found;
     try {
-      alive = shared.async.set(RedisKeys.b(keys.heartbeat(c)), str("1"),
+      alive = shared.async.set(RedisKeys.b(keys.heartbeat(c)), str(ttlMs),
           SetArgs.Builder.xx().px(ttlMs)).toCompletableFuture()
           .thenCompose(ok -> ok != null ? CompletableFuture.completedFuture(1L)
               : calls.<Long>run(Script.HEARTBEAT, c, str(c), str(ttlMs)).toCompletableFuture());

@@ -1,11 +1,11 @@
 package io.queuekit.redis;
 
 import static io.queuekit.redis.Entries.str;
-import static io.queuekit.redis.Entries.utf8;
 
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueFullException;
+import io.queuekit.QueueHealth;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
@@ -24,7 +24,6 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -92,7 +91,7 @@ final class RedisQueue implements BaseQueue {
   private final WakeWaiter waker;
   private final RoomWatcher room;
   private final ClaimLoop claims;
-
+  private final Census census;
 
   /** Guards {@link #wakeCond} (claimers of this process waiting in process) and {@link #closing}. */
   private final ReentrantLock lock = new ReentrantLock();
@@ -126,6 +125,7 @@ final class RedisQueue implements BaseQueue {
     this.room = new RoomWatcher(name, shared, keys, this.blockTimeout, () -> closed);
     this.claims = new ClaimLoop(name, settings, clock, this.blockTimeout, calls, lease, waker,
         room, () -> closed, nanos -> awaitLocal(wakeCond, nanos));
+    this.census = new Census(calls, shared, keys, clock, ttlMs);
     try {
       RedisLayout.open(name, unique, calls, shared, keys, conn.prefix + config.queueFullName());
     } catch (RuntimeException e) {
@@ -465,18 +465,17 @@ final class RedisQueue implements BaseQueue {
   public StoreStats stats() {
     enter();
     try {
-      Map<byte[], byte[]> consumers = calls.get(shared.async.hgetall(RedisKeys.b(keys.consumers)),
-          "stats");
-      byte[][] std = keys.script(null);
-      byte[][] all = Arrays.copyOf(std, std.length + consumers.size());
-      int i = std.length;
-      for (byte[] c : consumers.keySet()) {
-        all[i++] = RedisKeys.b(keys.inflight(utf8(c)));
-      }
-      List<Object> r = calls.callKeys(Script.STATS, all, str(clock.millis()));
-      long oldest = (Long) r.get(5);
-      return new StoreStats((Long) r.get(0), (Long) r.get(1), (Long) r.get(2), (Long) r.get(3),
-          (Long) r.get(4), oldest < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest)));
+      return census.stats();
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public Optional<QueueHealth.Consumers> consumers() {
+    enter();
+    try {
+      return census.consumers();
     } finally {
       exit();
     }

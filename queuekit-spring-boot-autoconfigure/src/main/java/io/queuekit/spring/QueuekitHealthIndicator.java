@@ -13,7 +13,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * its claiming runs and its oldest waiting item is younger than {@code
  * queuekit.health-max-waiting-age}; DOWN otherwise. The details carry queuekit's own status (UP,
  * DEGRADED: dead letters growing, which leaves Actuator's UP; DOWN), its reasons, and each queue's
- * problem, warnings and since when its store has been unreachable, under {@code queues} by name
+ * problem, warnings, since when its store has been unreachable and, where the backend reports
+ * them (redis), its live {@code consumers} and {@code oldestBeatSeconds}, under {@code queues} by name
  * (so a queue named {@code reasons} keeps its own detail).
  * Thread-safe: each call asks the manager afresh.
  */
@@ -46,6 +47,10 @@ final class QueuekitHealthIndicator implements HealthIndicator {
       }
       q.oldestWaitingAge().ifPresent(age -> detail.put("oldestWaitingSeconds", age.toMillis() / 1000.0));
       q.problem().ifPresent(p -> detail.put("problem", p));
+      q.consumers().ifPresent(c -> {
+        detail.put("consumers", c.live());
+        c.oldestBeatAge().ifPresent(a -> detail.put("oldestBeatSeconds", a.toMillis() / 1000.0));
+      });
       queues.put(q.name(), detail);
     }
     b.withDetail("queues", queues);

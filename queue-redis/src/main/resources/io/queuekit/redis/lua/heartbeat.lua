@@ -4,5 +4,5 @@
 if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
   return -1
 end
-redis.call('SET', K_HEARTBEAT, '1', 'PX', ARGV[2])
+redis.call('SET', K_HEARTBEAT, ARGV[2], 'PX', ARGV[2])
 return 1

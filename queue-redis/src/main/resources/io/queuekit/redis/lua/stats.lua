@@ -1,9 +1,25 @@
--- KEYS[15..]: the in-flight hashes of the registered consumers.
--- ARGV: now.  Delayed items already due count as ready (a claim would take them now).
--- Returns {ready, delayed, in flight, dead, dead dropped, oldest first-pushed ms or -1}.
-local inflight = 0
-for i = 15, #KEYS do
+-- KEYS after the standard ones: the in-flight hashes of the n registered consumers, then their
+-- heartbeat keys in the same order.
+-- ARGV: now, n, CONSUMER_TIMEOUT ms (the PX of a heartbeat whose value does not say its own).
+-- Delayed items already due count as ready (a claim would take them now).
+-- Returns {ready, delayed, in flight, dead, dead dropped, oldest first-pushed ms or -1,
+-- live consumers, ms since the stalest live one last beat or -1}.
+local n = tonumber(ARGV[2])
+local base = #KEYS - 2 * n
+local inflight, live, stalest = 0, 0, -1
+for i = base + 1, base + n do
   inflight = inflight + redis.call('HLEN', KEYS[i])
+  -- a heartbeat's value is the PX it was set with, so its age is that minus the time left
+  local hb = KEYS[i + n]
+  local left = redis.call('PTTL', hb)
+  if left > 0 then
+    live = live + 1
+    local px = tonumber(redis.call('GET', hb))
+    if not px or px < left then
+      px = tonumber(ARGV[3])
+    end
+    stalest = math.max(stalest, math.max(0, px - left))
+  end
 end
 local oldest = -1
 local first = redis.call('ZRANGE', K_FIRSTS, 0, 0, 'WITHSCORES')
@@ -13,4 +29,4 @@ end
 local due = redis.call('ZCOUNT', K_DELAYED, '-inf', ARGV[1])
 return { redis.call('LLEN', K_READY) + due, redis.call('ZCARD', K_DELAYED) - due, inflight,
   redis.call('ZCARD', K_DEAD), tonumber(redis.call('HGET', K_META, 'deaddropped') or '0'),
-  oldest }
+  oldest, live, stalest }

@@ -1,0 +1,101 @@
+package io.queuekit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.QueueConfig;
+import io.queuekit.QueueHealth;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueSettings;
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code health()} reports the consumers the store sees: the registry and the heartbeats, over
+ * every process ({@link Census}).
+ */
+class RedisHealthTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private Queues queues;
+
+  @BeforeEach
+  void setUp() {
+    queues = new Queues(redis.server().connStr());
+  }
+
+  @AfterEach
+  void tearDown() {
+    queues.close();
+  }
+
+  private static QueueHealth.Consumers consumers(RedisQueue q) {
+    return q.consumers().orElseThrow();
+  }
+
+  @Test
+  void twoInstancesAreTwoConsumersAndAClosedOneLeaves() {
+    String name = Queues.uniqueName("health");
+    RedisQueue a = queues.open(name, false);
+    RedisQueue b = queues.open(name, false);
+    assertThat(consumers(a).live()).as("nobody claimed yet").isZero();
+    assertThat(consumers(a).oldestBeatAge()).isEmpty();
+    // a claim registers its instance
+    a.claim(1, Duration.ZERO);
+    b.claim(1, Duration.ZERO);
+    QueueHealth.Consumers two = consumers(b);
+    assertThat(two.live()).isEqualTo(2);
+    assertThat(two.oldestBeatAge()).hasValueSatisfying(age ->
+        assertThat(age).isBetween(Duration.ZERO, Duration.ofSeconds(3)));
+    a.close();
+    // b answers from its own fresh census or reads again: either way after the close
+    assertThat(queues.open(name, false).consumers().orElseThrow().live()).isEqualTo(1);
+  }
+
+  /**
+   * A consumer killed without closing leaves its registration and heartbeat behind: it is listed
+   * until the heartbeat lapses ({@code CONSUMER_TIMEOUT}, 1 s here), its beat ageing meanwhile.
+   */
+  @Test
+  void aKilledConsumerIsListedUntilItsBeatLapses() {
+    String name = Queues.uniqueName("healthkill");
+    QueueSettings s = queues.settings().consumerTimeout(Duration.ofSeconds(1)).build();
+    RedisQueue live = queues.open(name, false, s);
+    live.claim(1, Duration.ZERO);
+    try (Resp r = redis.server().client()) {
+      // what a process killed right after beating leaves: its registration and a heartbeat that
+      // nobody renews (the value is the PX it was set with)
+      String tag = "{" + name + "_queue}";
+      r.call("HSET", tag + ":consumers", "killed0000000000", "elsewhere 1");
+      r.call("SET", tag + ":heartbeat:killed0000000000", "1000", "PX", "1000");
+    }
+    RedisQueue observer = queues.open(name, false, s);
+    assertThat(consumers(observer).live()).isEqualTo(2);
+    await().pollDelay(Duration.ZERO).atMost(WAIT)
+        .until(() -> consumers(observer).live() == 1);
+  }
+
+  @Test
+  void theManagersHealthCarriesTheConsumers() {
+    String name = Queues.uniqueName("healthmgr");
+    QueueSettings settings = queues.settings().build();
+    try (QueueManager m = QueueManager.builder().dataPath(Path.of("target"))
+        .claimWait(Duration.ofMillis(200)).config(QueueConfig.of(settings)).build()) {
+      m.createSimple(name, Integer.class, items -> List.of());
+      await().pollDelay(Duration.ZERO).atMost(WAIT).until(() -> m.health(Duration.ofMinutes(1))
+          .queues().get(0).consumers().map(QueueHealth.Consumers::live).orElse(0) == 1);
+      QueueHealth.Queue h = m.health(Duration.ofMinutes(1)).queues().get(0);
+      assertThat(h.consumers()).hasValueSatisfying(c ->
+          assertThat(c.oldestBeatAge()).isPresent());
+    }
+  }
+}
