@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
  * <p>A claim whose wait ran out with no token, nothing having fallen due, blocks again without
  * claiming first (see {@link #canSkipClaim}); it claims first anyway when it must not wait, while
  * unregistered or a sweep is pending, once the earliest due time it knew has come (by the queue
- * clock), and when neither a claim nor a beat looked for ready items for two heartbeat periods.
+ * clock), and when neither a claim nor a beat looked for ready items for two beat periods.
  * While Redis is unreachable the loop backs off ({@link RedisCalls#outage}) and returns empty
  * when the wait is over; an outage is never reported as an empty queue by a claim that did run.
  *
@@ -154,10 +154,10 @@ final class ClaimLoop {
    * Whether a claim may block without claiming first after an idle wait that knew {@code
    * idleDue} (the earliest due time then, or {@link #IDLE_NO_DUE}): still registered under the
    * same id, no sweep pending, that due time not reached (by the queue clock, which tests move by
-   * hand), and ready items were looked for lately: every beat does (once per heartbeat period) and
-   * leaves a wake token when it finds some, so an item made ready without a token (a token lost
-   * with a closed connection) waits at most a heartbeat period. While beats fail, the claim loop
-   * claims itself once per two periods.
+   * hand), and ready items were looked for lately: every beat does (every tick while busy, once
+   * per idle period while idle) and leaves a wake token when it finds some, so an item made ready
+   * without a token (a token lost with a closed connection) waits at most one such period. While
+   * beats fail, the claim loop claims itself once per two periods.
    */
   private boolean canSkipClaim(long idleDue) {
     if (lease.consumer() == null || lease.sweepNeeded()) {
@@ -169,7 +169,7 @@ final class ClaimLoop {
     long claimed = lastClaimNanos;
     long checked = lease.lastReadyCheckNanos();
     long looked = claimed - checked > 0 ? claimed : checked;
-    return System.nanoTime() - looked < TimeUnit.MILLISECONDS.toNanos(2 * lease.beatMs());
+    return System.nanoTime() - looked < TimeUnit.MILLISECONDS.toNanos(2 * lease.lookMs());
   }
 
   private long dueInNanos(long earliestDue) {
@@ -194,7 +194,7 @@ final class ClaimLoop {
         List<Object> r;
         try {
           r = calls.attempt(Script.CLAIM, c, str(c), str(max), str(clock.millis()),
-              str(settings.length()), str(settings.deadLetterLength()));
+              str(settings.length()), str(settings.deadLetterLength()), str(lease.ttlMs()));
           lastClaimNanos = System.nanoTime();
         } catch (Unavailable e) {
           // the claim may have run with its reply lost: hand back what we do not hold

@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * them). <b>Ordering:</b> recovered and swept items go to the head. <b>Durability:</b> the
  * registry, heartbeats and in-flight hashes live in Redis; what this instance holds is in memory.
  */
-final class ConsumerLease {
+final class ConsumerLease implements BeatGroup.Member {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
   private final String name;
@@ -95,6 +95,15 @@ final class ConsumerLease {
   /** The registered consumers as the last registry read found them; the beat checks the others. */
   private volatile List<String> others = List.of();
   private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+  /** The process's beat this lease ticks in; null until registered and after stop. */
+  private BeatGroup group;
+  /**
+   * A claim took items under the current id since the beat last found it resting (T:busy holds
+   * it, its heartbeat is CONSUMER_TIMEOUT): the beat rests it once it holds nothing.
+   */
+  private volatile boolean busyMarked;
+  /** When the next idle beat is due (System.nanoTime). */
+  private volatile long nextIdleBeatNanos = System.nanoTime();
 
   /**
    * @param display "host pid", registered beside the id
@@ -126,8 +135,43 @@ final class ConsumerLease {
     return promoter;
   }
 
-  long beatMs() {
+  @Override
+  public long beatMs() {
     return Math.max(100, ttlMs / 3);
+  }
+
+  /**
+   * The beat period while idle (holding nothing): twice CONSUMER_TIMEOUT. An idle consumer holds
+   * nothing to recover, so nobody need watch it closely; the claim that takes items sets its
+   * heartbeat back to CONSUMER_TIMEOUT in the same script.
+   */
+  long idleBeatMs() {
+    return 2 * ttlMs;
+  }
+
+  /** The heartbeat's PX while idle: one CONSUMER_TIMEOUT after a missed idle beat. */
+  private long idleTtlMs() {
+    return idleBeatMs() + ttlMs;
+  }
+
+  long ttlMs() {
+    return ttlMs;
+  }
+
+  /** How often a beat looks at the ready list: every tick while busy, else every idle beat. */
+  long lookMs() {
+    return busy() ? beatMs() : idleBeatMs();
+  }
+
+  @Override
+  public boolean busy() {
+    String c = consumer;
+    return busyMarked || sweepNeeded || (c != null && held.containsValue(c));
+  }
+
+  @Override
+  public byte[] busyKey() {
+    return RedisKeys.b(keys.busy);
   }
 
   long lastReadyCheckNanos() {
@@ -141,6 +185,8 @@ final class ConsumerLease {
   /** A claim may have run with its reply lost (or a sweep failed): sweep before the next claim. */
   void needSweep() {
     sweepNeeded = true;
+    // the lost claim may have marked it busy in Redis: the beat rests it once the sweep is done
+    busyMarked = true;
   }
 
   /** Claims hold it shared (see the class doc). */
@@ -155,6 +201,7 @@ final class ConsumerLease {
 
   void hold(long did, String c) {
     held.put(did, c);
+    busyMarked = true;
   }
 
   void forget(long did) {
@@ -188,10 +235,11 @@ final class ConsumerLease {
   }
 
   private void startTasks() {
-    long beat = beatMs();
     synchronized (tasks) {
-      promoter.nextBeatAt(clock.millis() + beat);
-      tasks.add(scheduler.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS));
+      promoter.nextBeatAt(clock.millis() + beatMs());
+      // the first idle beat one tick from now: it sets the idle heartbeat
+      nextIdleBeatNanos = System.nanoTime();
+      group = BeatGroup.join(shared, scheduler, this);
       scheduleReaper();
     }
   }
@@ -203,8 +251,58 @@ final class ConsumerLease {
         t.cancel(false);
       }
       tasks.clear();
+      if (group != null) {
+        group.leave(this);
+        group = null;
+      }
     }
     promoter.stop();
+  }
+
+  /**
+   * One tick of the process's {@link BeatGroup}: a busy lease beats every tick; an idle one once
+   * per idle period. Either watches the busy consumers of its queue while there are any, so a
+   * busy consumer that dies is reaped within one tick after its heartbeat lapses.
+   */
+  @Override
+  public void tick(boolean othersBusy) {
+    String c = consumer;
+    if (closed.getAsBoolean() || c == null) {
+      return;
+    }
+    boolean busy = busy();
+    long now = System.nanoTime();
+    if (busy || now - nextIdleBeatNanos >= 0) {
+      if (beat(c, busy)) {
+        nextIdleBeatNanos = now + TimeUnit.MILLISECONDS.toNanos(idleBeatMs());
+      }
+    }
+    if (busy || othersBusy) {
+      watchBusy(c);
+    }
+  }
+
+  /**
+   * Reads the queue's busy set and reaps each consumer in it whose heartbeat is gone (the
+   * recovery script re-checks it). Only busy consumers hold items to recover.
+   */
+  private void watchBusy(String c) {
+    shared.async.smembers(RedisKeys.b(keys.busy)).toCompletableFuture().thenAccept(ids -> {
+      List<String> others = new ArrayList<>(ids.size());
+      for (byte[] raw : ids) {
+        String id = utf8(raw);
+        if (!id.equals(c)) {
+          others.add(id);
+        }
+      }
+      if (!others.isEmpty() && !closed.getAsBoolean()) {
+        reap(others, false);
+      }
+    }).whenComplete((v, e) -> {
+      if (e != null) {
+        log.debug("queue \"{}\": could not read the busy set: {}", name, e.getMessage());
+      }
+    });
   }
 
   /**
@@ -226,15 +324,11 @@ final class ConsumerLease {
    * once the earliest delayed item is due); deliveries held, or an in-flight hash while none is
    * held, run the sweep; another consumer's heartbeat gone runs the reaper for it.
    */
-  private void beat() {
-    String c = consumer;
-    if (closed.getAsBoolean() || c == null) {
-      return;
-    }
-    promoter.nextBeatAt(clock.millis() + beatMs());
+  private boolean beat(String c, boolean busy) {
+    boolean holds = held.containsValue(c);
+    promoter.nextBeatAt(clock.millis() + (busy ? beatMs() : idleBeatMs()));
     List<String> known = new ArrayList<>(others);
     known.remove(c);
-    boolean holds = held.containsValue(c);
     int w = known.size() + 1;
     byte[][] k = new byte[(holds ? 2 : 5) * w + known.size()][];
     int i = 0;
@@ -255,15 +349,38 @@ final class ConsumerLease {
     }
     CompletableFuture<Long> alive;
     CompletableFuture<Long> found;
+    long stamp = 0;
     try {
-      alive = shared.async.set(RedisKeys.b(keys.heartbeat(c)), str(ttlMs),
-          SetArgs.Builder.xx().px(ttlMs)).toCompletableFuture()
-          .thenCompose(ok -> ok != null ? CompletableFuture.completedFuture(1L)
-              : calls.<Long>run(Script.HEARTBEAT, c, str(c), str(ttlMs)).toCompletableFuture());
+      if (holds) {
+        alive = renew(c, ttlMs);
+      } else if (busyMarked) {
+        // it held items since it last rested: rest it, in one script with the check that
+        // nothing is in flight under it (atomic with the claims, which mark it busy again)
+        alive = calls.<Long>run(Script.REST, c, str(c), str(idleTtlMs())).toCompletableFuture()
+            .thenApply(r -> {
+              if (r == 1) {
+                busyMarked = false;
+              }
+              return r == -1 ? -1L : 1L;
+            });
+      } else {
+        // the long idle heartbeat must not land after a claim that set it back to
+        // CONSUMER_TIMEOUT: renew it only while no claim runs (claims hold the lock shared)
+        stamp = sweepLock.tryWriteLock();
+        if (stamp == 0) {
+          return false;
+        }
+        long held = stamp;
+        alive = renew(c, idleTtlMs()).whenComplete((r, e) -> sweepLock.unlockWrite(held));
+        stamp = 0;
+      }
       found = shared.async.exists(k).toCompletableFuture();
     } catch (RuntimeException e) {
+      if (stamp != 0) {
+        sweepLock.unlockWrite(stamp);
+      }
       log.debug("queue \"{}\": beat of {} could not be sent: {}", name, c, e.getMessage());
-      return;
+      return false;
     }
     alive.thenCompose(a -> {
       if (a == -1) {
@@ -282,6 +399,18 @@ final class ConsumerLease {
         log.debug("queue \"{}\": beat of {} failed: {}", name, c, e.getMessage());
       }
     });
+    return true;
+  }
+
+  /**
+   * {@code SET heartbeat <px> XX PX <px>} (the value is the PX, for health's age of the last
+   * beat); no key (expired, or reaped) runs the heartbeat script, which answers -1 when reaped.
+   */
+  private CompletableFuture<Long> renew(String c, long px) {
+    return shared.async.set(RedisKeys.b(keys.heartbeat(c)), str(px), SetArgs.Builder.xx().px(px))
+        .toCompletableFuture()
+        .thenCompose(ok -> ok != null ? CompletableFuture.completedFuture(1L)
+            : calls.<Long>run(Script.HEARTBEAT, c, str(c), str(px)).toCompletableFuture());
   }
 
   /** What the beat's {@code EXISTS} answered ({@code n}), for consumer {@code c}. */
@@ -302,7 +431,7 @@ final class ConsumerLease {
       sweepAsync();
     }
     if (n % w < known.size()) {
-      reap(known);
+      reap(known, true);
     }
   }
 
@@ -419,7 +548,10 @@ final class ConsumerLease {
     if (closed.getAsBoolean()) {
       return;
     }
-    long delay = (long) (ttlMs * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+    // while idle the registry is read once per two idle periods: it only finds idle consumers
+    // gone (holding nothing); busy ones are watched through T:busy every tick
+    long period = busy() ? ttlMs : 2 * idleBeatMs();
+    long delay = (long) (period * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
     synchronized (tasks) {
       tasks.removeIf(ScheduledFuture::isDone);
       try {
@@ -457,7 +589,7 @@ final class ConsumerLease {
    * A beat found a heartbeat among {@code known} gone: runs the recovery script for each consumer
    * whose heartbeat is gone (the script re-checks it), then reads the registry again.
    */
-  private void reap(List<String> known) {
+  private void reap(List<String> known, boolean readAfter) {
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (String other : known) {
       chain = chain.thenCompose(x -> shared.async.exists(
@@ -465,7 +597,8 @@ final class ConsumerLease {
           .thenCompose(n -> n != null && n == 1 ? CompletableFuture.<Void>completedFuture(null)
               : recover(other).toCompletableFuture().thenApply(r -> (Void) null));
     }
-    chain.thenCompose(x -> readRegistry()).whenComplete((v, e) -> {
+    chain.thenCompose(x -> readAfter ? readRegistry() : CompletableFuture.<Void>completedFuture(null))
+        .whenComplete((v, e) -> {
       if (e != null) {
         log.debug("queue \"{}\": reaper could not run: {}", name, e.getMessage());
       }

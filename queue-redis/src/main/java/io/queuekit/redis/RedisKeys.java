@@ -16,7 +16,7 @@ final class RedisKeys {
    * and {@code pushed} are layout 1's, read only to migrate it.
    */
   static final String[] NAMES = {"ready", "delayed", "items", "unique", "meta", "wake", "room",
-      "consumers", "dead", "inflight", "heartbeat", "pushed", "firsts", "firstn"};
+      "consumers", "dead", "inflight", "heartbeat", "pushed", "firsts", "firstn", "busy"};
 
   /** The open script's {@code KEYS} after the standard ones: where layout 1 migrates to. */
   static final String[] MIGRATION_NAMES = {"migrating ready", "migrating delayed",
@@ -36,6 +36,7 @@ final class RedisKeys {
   final String pushed;
   final String firsts;
   final String firstn;
+  final String busy;
 
   /**
    * @throws QueueConfigException when the name, QUEUE_NAME, SET_NAME or prefix holds a brace:
@@ -61,6 +62,7 @@ final class RedisKeys {
     this.pushed = tag + ":pushed";
     this.firsts = tag + ":firsts";
     this.firstn = tag + ":firstn";
+    this.busy = tag + ":busy";
   }
 
   private static void check(String queue, String what, String value) {
@@ -83,7 +85,7 @@ final class RedisKeys {
   byte[][] script(String consumer) {
     String c = consumer == null ? "-" : consumer;
     return new byte[][] {b(ready), b(delayed), b(items), b(unique), b(meta), b(wake), b(room),
-        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed), b(firsts), b(firstn)};
+        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed), b(firsts), b(firstn), b(busy)};
   }
 
   /** The open script's {@code KEYS}: the standard ones, then those of {@link #MIGRATION_NAMES}. */

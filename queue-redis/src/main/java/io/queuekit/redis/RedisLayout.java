@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
  *                                 copy and of every copy merged into it (the claim applies
  *                                 them); one member per waiting item
  * T:inflight:&lt;consumer&gt;    hash   delivery id → entry, one per live consumer
- * T:heartbeat:&lt;consumer&gt;   string present while the consumer lives (PX = CONSUMER_TIMEOUT)
+ * T:heartbeat:&lt;consumer&gt;   string present while the consumer lives; value = its PX:
+ *                                 CONSUMER_TIMEOUT while busy, longer while idle
  * T:consumers              hash   consumer id → "host pid" (registered waiters)
+ * T:busy                   set    consumers that took items and have not rested since (the
+ *                                 ones whose death loses items: every beat watches them)
  * T:wake                   list   wake tokens, at most one per waiter: one per item made ready,
  *                                 one per item a claim left ready, one when a delayed item
  *                                 becomes the earliest

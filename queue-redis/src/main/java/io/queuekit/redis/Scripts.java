@@ -41,7 +41,7 @@ final class Scripts {
   /** One script per store operation. */
   enum Script {
     OPEN, PUSH, CLAIM, ACK, RELEASE, UNCLAIM, DEADLETTER, REMOVEALL, LEN, STATS, REPLAY, PURGE,
-    REGISTER, HEARTBEAT, SWEEP, RECOVER, PROMOTE;
+    REGISTER, HEARTBEAT, SWEEP, RECOVER, PROMOTE, REST;
 
     final String body;
     final String sha;
@@ -124,7 +124,8 @@ final class Scripts {
       byte[][] keys, byte[]... args) {
     ScriptOutputType type = ScriptOutputType.MULTI;
     if (script == Script.LEN || script == Script.REPLAY || script == Script.PURGE
-        || script == Script.REGISTER || script == Script.HEARTBEAT) {
+        || script == Script.REGISTER || script == Script.HEARTBEAT
+        || script == Script.REST) {
       type = ScriptOutputType.INTEGER;
     }
     ScriptOutputType t = type;

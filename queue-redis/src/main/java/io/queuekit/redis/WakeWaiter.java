@@ -4,10 +4,10 @@ import static io.queuekit.redis.Entries.str;
 
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.redis.RedisCalls.Unavailable;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,17 +21,25 @@ import java.util.function.LongConsumer;
  * blocking connection of its own, one thread at a time; other claimers of the instance wait in
  * process meanwhile and are signalled when it returns (docs/DESIGN.md §3.7).
  *
+ * <p>The {@code BLPOP} is long ({@value #LONG_BLOCK_SECONDS} s) and outlives the claim wait that
+ * sent it: a wait that runs out leaves it blocked in Redis, and the next wait takes it over, so
+ * an idle waiter costs one command per {@value #LONG_BLOCK_SECONDS} s, not one per claim wait. A
+ * token it takes while no claim waits is kept for the next one. Closing the connection (at close)
+ * unblocks it.
+ *
  * <p>Tokens cover what is claimable: every step that makes items ready adds tokens (capped at the
  * registered waiters), and a claim that leaves items ready tops them up. Tokens are hints: a
- * waiter that wakes to nothing claims and waits again. A waiter that leaves a {@code BLPOP}
- * (interrupted, timed out) closes its connection, so the command cannot take a token later and
- * drop it, and gives back a token it took that nobody acted on.
+ * waiter that wakes to nothing claims and waits again. A {@code BLPOP} that failed (an outage, a
+ * client timeout) closes its connection, so the command cannot take a token later and drop it,
+ * and gives back a token it took that nobody acted on.
  *
  * <p><b>Thread-safety:</b> safe for any number of threads; one blocks in Redis at a time.
  * <b>Ordering:</b> none between waiters. <b>Durability:</b> tokens live in Redis; a token lost
  * with a closed connection is made up by the next beat (at most one heartbeat period).
  */
 final class WakeWaiter {
+  static final int LONG_BLOCK_SECONDS = 60;
+
   private final String name;
   private final SharedClient shared;
   private final RedisKeys keys;
@@ -41,6 +49,8 @@ final class WakeWaiter {
   private final ReentrantLock blockLock = new ReentrantLock();
   /** The blocking connection; guarded by this. */
   private StatefulConnection<byte[], byte[]> conn;
+  /** The BLPOP sent and not yet taken over by a wait that saw it complete (set under blockLock). */
+  private volatile CompletableFuture<KeyValue<byte[], byte[]>> pending;
 
   /**
    * @param awaitLocal waits in process up to the given nanoseconds for {@code signalLocal}
@@ -68,41 +78,56 @@ final class WakeWaiter {
       awaitLocal.accept(nanos);
       return true;
     }
-    RedisFuture<KeyValue<byte[], byte[]>> f = null;
+    CompletableFuture<KeyValue<byte[], byte[]>> f = pending;
     try {
-      StatefulConnection<byte[], byte[]> c;
-      synchronized (this) {
-        if (closed.getAsBoolean()) {
-          return true;
-        }
-        c = conn;
-      }
-      if (c == null) {
-        c = connect();
+      if (f == null) {
+        StatefulConnection<byte[], byte[]> c;
         synchronized (this) {
           if (closed.getAsBoolean()) {
-            c.closeAsync();
             return true;
           }
-          conn = c;
+          c = conn;
         }
+        if (c == null) {
+          c = connect();
+          // the client's command timeout must not end the long BLPOP
+          c.setTimeout(Duration.ofSeconds(LONG_BLOCK_SECONDS).plus(shared.commandTimeout));
+          synchronized (this) {
+            if (closed.getAsBoolean()) {
+              c.closeAsync();
+              return true;
+            }
+            conn = c;
+          }
+        }
+        f = SharedClient.commands(c).blpop(LONG_BLOCK_SECONDS, RedisKeys.b(keys.wake))
+            .toCompletableFuture();
+        pending = f;
       }
-      double seconds = Math.max(0.01, nanos / 1e9);
-      f = SharedClient.commands(c).blpop(seconds, RedisKeys.b(keys.wake));
-      return f.get(nanos + shared.commandTimeout.toNanos(), TimeUnit.NANOSECONDS) != null;
+      KeyValue<byte[], byte[]> token;
+      try {
+        token = f.get(Math.max(1, nanos), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException stillBlocked) {
+        // no token in this wait: the BLPOP stays blocked for the next one
+        return false;
+      }
+      pending = null;
+      return token != null;
     } catch (InterruptedException e) {
-      abandon(f);
+      // the BLPOP stays blocked: a token it takes is kept for the next wait
       Thread.currentThread().interrupt();
       throw new QueueInterruptedException(name, e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      pending = null;
       if (!closed.getAsBoolean()) {
-        abandon(f);
+        abandon();
         throw new Unavailable(SharedClient.unwrap(e));
       }
       return true;
     } catch (RedisException e) {
+      pending = null;
       if (!closed.getAsBoolean()) {
-        abandon(f);
+        abandon();
         throw new Unavailable(e);
       }
       return true;
@@ -129,10 +154,10 @@ final class WakeWaiter {
   }
 
   /**
-   * A blocking command whose waiter left would still take the next token from Redis and drop
-   * it: close its connection so it cannot, and give back a token it took that nobody acted on.
+   * A failed blocking command may still be blocked in Redis and take the next token where
+   * nobody reads it: close its connection so it cannot.
    */
-  private void abandon(RedisFuture<KeyValue<byte[], byte[]>> f) {
+  private void abandon() {
     StatefulConnection<byte[], byte[]> c;
     synchronized (this) {
       c = conn;
@@ -140,16 +165,6 @@ final class WakeWaiter {
     }
     if (c != null) {
       c.closeAsync();
-    }
-    CompletableFuture<KeyValue<byte[], byte[]>> cf = f == null ? null : f.toCompletableFuture();
-    if (cf != null && cf.isDone() && !cf.isCompletedExceptionally()) {
-      try {
-        if (cf.getNow(null) != null) {
-          shared.async.rpush(RedisKeys.b(keys.wake), str("1"));
-        }
-      } catch (RuntimeException ignored) {
-        // the token is only a hint; the next blocking timeout re-checks anyway
-      }
     }
   }
 
@@ -165,6 +180,15 @@ final class WakeWaiter {
     }
     if (c != null) {
       c.close();
+    }
+    CompletableFuture<KeyValue<byte[], byte[]>> f = pending;
+    if (f != null && f.isDone() && !f.isCompletedExceptionally() && f.getNow(null) != null) {
+      // a token the long BLPOP took that no wait acted on: another waiter may need it
+      try {
+        shared.async.rpush(RedisKeys.b(keys.wake), str("1"));
+      } catch (RuntimeException e) {
+        // only a hint: the other waiters' beats look for ready items anyway
+      }
     }
   }
 }

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What an idle queue costs the store (docs/DESIGN.md §3.7: about one command per waiter per blocking
- * timeout), counted with MONITOR on a throwaway server of its own: commands, not time.
+ * What an idle queue costs the store (docs/DESIGN.md §3.7: one long BLPOP per waiter, one EXISTS
+ * per process per tick, two commands per queue per idle beat), counted with MONITOR on a
+ * throwaway server of its own: commands, not time.
  */
 class RedisIdleCostTest {
   @RegisterExtension
@@ -37,72 +38,81 @@ class RedisIdleCostTest {
   private static final int WAITS = 20;
 
   /**
-   * A long CONSUMER_TIMEOUT (heartbeat, sweep, reaper and promoter once per 20 s) and a short
-   * claim wait (100 ms): the {@value #WAITS} claim waits counted fall between two heartbeat
-   * periods, so every command in them is the claim loop's.
+   * {@value #WAITS} claim waits of 100 ms in a row on an idle queue (a long CONSUMER_TIMEOUT, so
+   * no beat falls in them) send one {@code BLPOP} in all: it outlives each wait and the next one
+   * takes it over (docs/DESIGN.md §3.7).
    */
   @Test
-  void anIdleWorkerPoolCostsOneCommandPerClaimWait() throws Exception {
+  void idleClaimWaitsShareOneLongBlockingCommand() throws Exception {
     String name = "idle" + ProcessHandle.current().pid();
     QueueSettings settings = QueueSettings.builder().type("redis")
         .connStr(redis.server().connStr()).consumerTimeout(Duration.ofSeconds(60)).build();
-    try (QueueManager m = QueueManager.builder().dataPath(Path.of("target"))
-        .claimWait(Duration.ofMillis(100)).config(QueueConfig.of(settings)).build()) {
-      m.createSimple(name, Integer.class, items -> List.of());
+    try (Queues queues = new Queues(redis.server().connStr())) {
+      RedisQueue q = queues.open(name, false, settings);
       try (Monitor mon = new Monitor(redis.server().port())) {
-        // warm up: registration, the first promoter and reaper runs, the first claims
-        mon.awaitCount("blpop", 3);
+        // the first wait claims (registering), then blocks
+        assertThat(q.claim(1, Duration.ofMillis(100))).isEmpty();
+        mon.awaitCount("blpop", 1);
         mon.clear();
-        mon.awaitCount("blpop", WAITS);
-        List<String> seen = mon.lines();
-        long blpops = count(seen, "\"blpop\"");
-        long claims = count(seen, Scripts.Script.CLAIM.sha);
-        long others = seen.size() - blpops;
-        // before: one claim script per wait (and the promoter renewing its lease every second)
-        assertThat(claims).as("claim scripts over %d waits: %s", blpops, seen).isLessThanOrEqualTo(1);
-        assertThat(others).as("commands besides BLPOP over %d waits: %s", blpops, seen)
-            .isLessThanOrEqualTo(2);
+        for (int i = 0; i < WAITS; i++) {
+          assertThat(q.claim(1, Duration.ofMillis(100))).isEmpty();
+        }
+        List<String> seen = mon.all();
+        assertThat(seen).as("commands over %d idle claim waits", WAITS).isEmpty();
+        // the blocking command is still there, and a push reaches the waiting claim through it
+        queues.open(name, false, settings).push(
+            io.queuekit.spi.Item.of("1".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+        assertThat(q.claim(1, Duration.ofSeconds(30))).hasSize(1);
+        assertThat(count(mon.all(), "\"blpop\"")).as("new BLPOPs").isZero();
       }
     }
   }
 
   /**
-   * A short CONSUMER_TIMEOUT (a beat every second) and a window of {@value #BEATS} beats: an idle
-   * queue's bookkeeping is the beat's two plain commands (the heartbeat's {@code SET XX} and one
-   * {@code EXISTS}) and the reaper's registry read ({@code HKEYS}); no script runs, so the server
-   * executes no more commands than the clients send.
+   * A short CONSUMER_TIMEOUT (1 s: a group tick every 333 ms, an idle beat every 2 s) and a window
+   * of {@value #TICKS} ticks: an idle queue's bookkeeping is the process's one {@code EXISTS} on
+   * the busy sets per tick and, once per idle period, the heartbeat's {@code SET XX} and the
+   * beat's {@code EXISTS}; the registry read ({@code HKEYS}) once per two idle periods or less.
+   * No script runs, so the server executes no more commands than the clients send.
    */
   @Test
-  void anIdleQueuesBookkeepingIsTwoPlainCommandsPerBeat() throws Exception {
+  void anIdleQueuesBookkeepingIsOneCommandPerTickAndTwoPerIdleBeat() throws Exception {
     String name = "idlebeat" + ProcessHandle.current().pid();
     QueueSettings settings = QueueSettings.builder().type("redis")
-        .connStr(redis.server().connStr()).consumerTimeout(Duration.ofSeconds(3)).build();
+        .connStr(redis.server().connStr()).consumerTimeout(Duration.ofSeconds(1)).build();
     try (QueueManager m = QueueManager.builder().dataPath(Path.of("target"))
         .claimWait(Duration.ofMillis(500)).config(QueueConfig.of(settings)).build()) {
       m.createSimple(name, Integer.class, items -> List.of());
       try (Monitor mon = new Monitor(redis.server().port(), true)) {
-        // warm up: registration, the first claims and beats
-        mon.awaitCount("set", 2);
+        // warm up: registration, the first claims and the first idle beat
+        mon.awaitCount("set", 1);
         mon.clear();
-        mon.awaitCount("set", BEATS);
-        List<String> seen = mon.lines();
-        long beats = count(seen, "\"set\"");
-        long exists = count(seen, "\"exists\"");
-        long hkeys = count(seen, "\"hkeys\"");
-        long blpops = count(seen, "\"blpop\"");
-        assertThat(seen).as("every command over %d beats", beats).allSatisfy(l ->
-            assertThat(l.toLowerCase()).containsAnyOf("\"set\"", "\"exists\"", "\"hkeys\"",
-                "\"blpop\""));
+        await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(60))
+            .until(() -> count(mon.all(), ":busy\"") >= TICKS);
+        List<String> seen = mon.all();
         assertThat(seen).noneMatch(l -> l.contains(" lua] "));
+        assertThat(seen).as("commands over the window").allSatisfy(l ->
+            assertThat(command(l)).isIn("exists", "set", "hkeys", "blpop"));
+        long ticks = seen.stream().filter(l -> command(l).equals("exists") && l.contains(":busy\""))
+            .count();
+        long sets = seen.stream().filter(l -> command(l).equals("set")).count();
+        long exists = seen.stream().filter(l -> command(l).equals("exists")).count() - ticks;
+        long hkeys = seen.stream().filter(l -> command(l).equals("hkeys")).count();
+        long blpops = seen.stream().filter(l -> command(l).equals("blpop")).count();
         assertThat(seen).filteredOn(l -> l.toLowerCase().contains("\"set\""))
             .allSatisfy(l -> assertThat(l.toLowerCase()).contains(":heartbeat:").contains("\"xx\""));
-        assertThat(exists).as("EXISTS over %d beats: %s", beats, seen).isLessThanOrEqualTo(beats + 1);
-        assertThat(blpops + exists + hkeys + beats).isEqualTo(seen.size());
+        // TICKS ticks span about TICKS / 6 idle beats (one every 2 s)
+        long idleBeats = ticks / 6 + 1;
+        assertThat(sets).as("idle heartbeats over %d ticks: %s", ticks, seen)
+            .isBetween(1L, idleBeats);
+        assertThat(exists).as("beat EXISTS over %d ticks: %s", ticks, seen).isLessThanOrEqualTo(idleBeats);
+        assertThat(hkeys).isLessThanOrEqualTo(1);
+        assertThat(blpops).as("the long BLPOP outlives the window").isLessThanOrEqualTo(1);
       }
     }
   }
 
-  private static final int BEATS = 6;
+  private static final int TICKS = 12;
 
   /**
    * With the claim loop blocking without claiming, a delayed item pushed by another instance
@@ -127,8 +137,8 @@ class RedisIdleCostTest {
         got.countDown();
         return List.of();
       });
-      // idle: blocking without claiming first
-      mon.awaitCount("blpop", 5);
+      // idle: blocking
+      mon.awaitCount("blpop", 1);
       RedisQueue producer = producers.open(name, false, settings, clock);
       long claimsBefore = count(mon.all(), Scripts.Script.CLAIM.sha);
       producer.push(io.queuekit.spi.Item.of("7".getBytes(StandardCharsets.UTF_8)),
@@ -143,6 +153,12 @@ class RedisIdleCostTest {
           .isTrue();
       assertThat(producer.consumerId()).as("the producer never claimed").isNull();
     }
+  }
+
+  /** The command of a MONITOR line: {@code +<time> [<db> <addr>] "cmd" ...}. */
+  private static String command(String line) {
+    int at = line.indexOf("] \"");
+    return at < 0 ? "" : line.substring(at + 3, line.indexOf('"', at + 3)).toLowerCase();
   }
 
   private static long count(List<String> lines, String what) {

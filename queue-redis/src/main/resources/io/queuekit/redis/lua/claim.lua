@@ -1,4 +1,6 @@
--- ARGV: consumer id, max, now, LENGTH, DEAD_LETTER_LENGTH
+-- ARGV: consumer id, max, now, LENGTH, DEAD_LETTER_LENGTH, CONSUMER_TIMEOUT ms
+-- A claim that takes items marks its consumer busy (T:busy) and sets its heartbeat to
+-- CONSUMER_TIMEOUT: an idle consumer's heartbeat is longer (it holds nothing to recover).
 -- Returns {-1} when the consumer is no longer registered (reaped: fenced), else
 -- {earliest due ms or -1, room freed 0|1, n, delivery id, entry (n pairs), then the tail:
 -- dead letters made here (malformed entries), dropped pairs}.
@@ -8,7 +10,7 @@
 if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
   return { -1 }
 end
-guard(1, 2, 4, 5, 6, 7, 9, 10, 13, 14)
+guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15)
 local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 -- one look at the earliest due time says whether anything is due: with nothing delayed or
 -- nothing due yet (the common case) it is also the answer, and promote() is skipped
@@ -93,6 +95,8 @@ if k > 0 then
     bulk('HDEL', K_UNIQUE, gone)
   end
   bulk('HSET', K_INFLIGHT, fields, 2)
+  redis.call('SADD', K_BUSY, ARGV[1])
+  redis.call('SET', K_HEARTBEAT, ARGV[6], 'PX', ARGV[6])
   for ms, c in pairs(firsts) do
     firstsdel(ms, c)
   end

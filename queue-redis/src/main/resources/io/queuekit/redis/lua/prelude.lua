@@ -4,15 +4,15 @@
 -- this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
 -- KEYS[3] (T:items) and KEYS[12] (T:pushed) are layout 1's; only open.lua reads them, to migrate.
 local K_READY, K_DELAYED, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD, K_INFLIGHT,
-  K_HEARTBEAT, K_FIRSTS, K_FIRSTN = KEYS[1], KEYS[2], KEYS[4], KEYS[5], KEYS[6], KEYS[7],
-  KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[13], KEYS[14]
+  K_HEARTBEAT, K_FIRSTS, K_FIRSTN, K_BUSY = KEYS[1], KEYS[2], KEYS[4], KEYS[5], KEYS[6],
+  KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[13], KEYS[14], KEYS[15]
 
 -- Lua's C stack bounds how many arguments one redis.call may take: bulk writes go in chunks.
 local CHUNK = 500
 
 -- The type of each standard key (by KEYS index; 'none', an absent key, is always fine).
 local TYPES = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset', 'hash',
-  'string', 'zset', 'zset', 'hash' }
+  'string', 'zset', 'zset', 'hash', 'set' }
 
 -- Redis keeps what a script wrote before it failed, so a script must not fail after its first
 -- write. Each one first checks the type of every key it writes (a stray writer may have put

@@ -7,8 +7,9 @@
 if ARGV[5] ~= '1' and redis.call('EXISTS', K_HEARTBEAT) == 1 then
   return { -1 }
 end
-guard(1, 4, 5, 6, 8, 9, 10, 13, 14)
+guard(1, 4, 5, 6, 8, 9, 10, 13, 14, 15)
 redis.call('HDEL', K_CONSUMERS, ARGV[1])
+redis.call('SREM', K_BUSY, ARGV[1])
 redis.call('DEL', K_HEARTBEAT)
 local maxrec, now, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local entries = inflight()

@@ -1,0 +1,147 @@
+package io.queuekit.redis;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One beat per process for all the queues of one {@link SharedClient} and scheduler, instead of
+ * one scheduled task per queue (docs/DESIGN.md §3.6).
+ *
+ * <p>Every tick (a third of the shortest {@code CONSUMER_TIMEOUT} among its members) it sends one
+ * {@code EXISTS} over the busy sets ({@code T:busy}) of the members that hold nothing: on Redis
+ * Cluster Lettuce splits it by slot and adds the counts up. Zero, the idle case, means no other
+ * consumer of those queues holds anything, so there is nobody to watch closely. Then each member
+ * ticks, told whether that count was above zero: a busy member beats every tick; an idle one
+ * beats once per idle period, and checks the busy consumers of its queue every tick while any
+ * exist. So 1,000 idle queues of one process cost one command per tick, plus their idle beats.
+ *
+ * <p><b>Thread-safety:</b> safe for any number of threads; ticks run on the scheduler, one at a
+ * time. <b>Ordering:</b> members tick in joining order. <b>Durability:</b> none (in memory).
+ */
+final class BeatGroup {
+  private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
+
+  /** A queue's part in the group beat. */
+  interface Member {
+    /** The heartbeat period it needs while busy (ms). */
+    long beatMs();
+
+    /** Whether it holds deliveries (or has entries to sweep): it beats every tick. */
+    boolean busy();
+
+    /** Its queue's busy set key. */
+    byte[] busyKey();
+
+    /**
+     * One tick of the group beat, on the scheduler.
+     *
+     * @param othersBusy the busy sets of the idle members were not all empty (maybe this one's)
+     */
+    void tick(boolean othersBusy);
+  }
+
+  private record Key(SharedClient shared, ScheduledExecutorService scheduler) {}
+
+  /** Guarded by itself. */
+  private static final Map<Key, BeatGroup> GROUPS = new HashMap<>();
+
+  private final Key key;
+  private final List<Member> members = new CopyOnWriteArrayList<>();
+  /** Guarded by GROUPS. */
+  private ScheduledFuture<?> task;
+  private long periodMs = Long.MAX_VALUE;
+
+  private BeatGroup(Key key) {
+    this.key = key;
+  }
+
+  /** Adds {@code m} to the group of its client and scheduler, starting the group's beat. */
+  static BeatGroup join(SharedClient shared, ScheduledExecutorService scheduler, Member m) {
+    synchronized (GROUPS) {
+      Key k = new Key(shared, scheduler);
+      BeatGroup g = GROUPS.computeIfAbsent(k, BeatGroup::new);
+      g.members.add(m);
+      long period = m.beatMs();
+      if (period < g.periodMs) {
+        // a member needing a shorter period: reschedule at it
+        if (g.task != null) {
+          g.task.cancel(false);
+        }
+        g.periodMs = period;
+        try {
+          g.task = scheduler.scheduleWithFixedDelay(g::tick, period, period,
+              TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+          g.task = null;
+        }
+      }
+      return g;
+    }
+  }
+
+  /** Removes {@code m}; the last member to leave stops the group's beat. */
+  void leave(Member m) {
+    synchronized (GROUPS) {
+      members.remove(m);
+      if (members.isEmpty() && GROUPS.get(key) == this) {
+        GROUPS.remove(key);
+        if (task != null) {
+          task.cancel(false);
+        }
+      }
+    }
+  }
+
+  private void tick() {
+    try {
+      List<Member> idle = new ArrayList<>();
+      for (Member m : members) {
+        if (!m.busy()) {
+          idle.add(m);
+        }
+      }
+      if (idle.isEmpty()) {
+        tickAll(false);
+        return;
+      }
+      byte[][] k = new byte[idle.size()][];
+      for (int i = 0; i < k.length; i++) {
+        k[i] = idle.get(i).busyKey();
+      }
+      key.shared.async.exists(k).toCompletableFuture().whenComplete((n, e) -> {
+        if (e != null) {
+          log.debug("beat group could not look at the busy sets: {}", e.getMessage());
+        }
+        // unknown counts as busy: a lapse must not go unnoticed because one command failed
+        boolean othersBusy = e != null || n == null || n > 0;
+        try {
+          // off Lettuce's event loop: a member's tick may wait for its own replies
+          key.scheduler.execute(() -> tickAll(othersBusy));
+        } catch (RejectedExecutionException shuttingDown) {
+          // the manager is closing: no more beats
+        }
+      });
+    } catch (RuntimeException e) {
+      log.debug("beat group tick failed: {}", e.getMessage());
+    }
+  }
+
+  private void tickAll(boolean othersBusy) {
+    for (Member m : members) {
+      try {
+        m.tick(othersBusy);
+      } catch (RuntimeException e) {
+        log.debug("beat of a queue failed: {}", e.getMessage());
+      }
+    }
+  }
+}
