@@ -28,7 +28,7 @@ import java.util.TreeSet;
  * </pre>
  *
  * <p>Options: {@code --only KEY[,KEY]} runs those scenarios and keeps the other sections as they
- * are; {@code --output FILE} writes elsewhere; {@code --list} lists the scenarios with their
+ * are (it also runs the on-demand scenarios a full run leaves out, {@link Scenarios#onDemand()}); {@code --output FILE} writes elsewhere; {@code --list} lists the scenarios with their
  * estimated time and whether they can run here, and writes nothing.
  *
  * <p>The file is written only when every scenario that ran succeeded (a failure prints its stack
@@ -94,7 +94,7 @@ public final class Generator {
     }
     List<Scenario> chosen = choose(only);
     if (list) {
-      for (Scenario s : Scenarios.all()) {
+      for (Scenario s : Scenarios.every()) {
         System.out.println(s.key() + "\t~" + Text.duration(s.estimate(Scenario.Profile.FULL))
             + "\t" + s.unavailable().map(r -> "skipped here: " + r).orElse("runs here")
             + "\t" + s.title());
@@ -147,7 +147,7 @@ public final class Generator {
     Duration took = round(Duration.ofNanos(System.nanoTime() - t0));
     sections.put(BenchmarksFile.RUN_KEY, runSection(args, machine, started, took, estimate,
         loadStart, Machine.loadAverage()));
-    String text = existing.with(sections, Scenarios.all().stream().map(Scenario::key).toList())
+    String text = existing.with(sections, Scenarios.every().stream().map(Scenario::key).toList())
         .render();
     write(file, text);
     System.err.println("benchmarks: wrote " + file + " in " + Text.duration(took));
@@ -155,10 +155,10 @@ public final class Generator {
   }
 
   private static List<Scenario> choose(Optional<Set<String>> only) {
-    List<Scenario> all = Scenarios.all();
     if (only.isEmpty()) {
-      return all;
+      return Scenarios.all();
     }
+    List<Scenario> all = Scenarios.every();
     Set<String> known = new TreeSet<>();
     all.forEach(s -> known.add(s.key()));
     for (String k : only.get()) {
@@ -240,6 +240,8 @@ public final class Generator {
     return "usage: java -jar benchmarks/target/benchmarks.jar [--only KEY[,KEY]] [--output FILE] "
         + "[--list]\n  scenarios: "
         + String.join(", ", Scenarios.all().stream().map(Scenario::key).toList())
+        + "\n  on demand (--only): "
+        + String.join(", ", Scenarios.onDemand().stream().map(Scenario::key).toList())
         + "\n  build first: ./mvnw -q -B -pl benchmarks -am package -DskipTests";
   }
 

@@ -10,4 +10,19 @@ final class Scenarios {
     return List.of(new ChannelScenario(), new LevelScenario(), new RedisScenario(),
         new DepthScenario(), new PostgresScenario());
   }
+
+  /**
+   * Scenarios a full run leaves out (their windows do not fit its budget); {@code --only KEY}
+   * runs them, and their sections stay in BENCHMARKS.md after the scenarios above.
+   */
+  static List<Scenario> onDemand() {
+    return List.of(new RedisWaitersScenario());
+  }
+
+  /** {@link #all()} then {@link #onDemand()}: every section, in file order. */
+  static List<Scenario> every() {
+    List<Scenario> out = new java.util.ArrayList<>(all());
+    out.addAll(onDemand());
+    return out;
+  }
 }

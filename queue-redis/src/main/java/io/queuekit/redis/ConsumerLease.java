@@ -31,22 +31,30 @@ import org.slf4j.LoggerFactory;
  * The consumer lease of a {@link RedisQueue}: registers the instance's consumer id, beats, sweeps
  * orphaned in-flight entries, reaps dead consumers and recovers their items (docs/DESIGN.md §3.6).
  *
- * <p>Each instance claims under a random consumer id (registered on its first claim). Once per
- * heartbeat period ({@code CONSUMER_TIMEOUT}/3), from the manager's scheduler, its beat sends two
- * plain commands together: {@code SET T:heartbeat:<id> 1 XX PX CONSUMER_TIMEOUT} (the key exists
- * only while the consumer is registered; when it is missing the heartbeat script tells a lapse
- * from a reap) and one {@code EXISTS} over {@code T:ready}, {@code T:delayed}, its in-flight hash
- * while it holds no delivery, and the heartbeat of every other consumer its last registry read
- * found (weighted by repetition, so the one count says which held anything). So an idle instance
- * runs no script. When the answer says so, the beat also:
+ * <p>Each instance claims under a random consumer id (registered on its first claim) and ticks in
+ * its process's {@link BeatGroup} (every {@code CONSUMER_TIMEOUT}/3). It is <em>busy</em> from a
+ * claim that took items (the claim script adds it to {@code T:busy} and sets its heartbeat to
+ * {@code CONSUMER_TIMEOUT}) until a beat finds it holding nothing and the rest script, which
+ * checks its in-flight hash is empty, takes it out and sets the idle heartbeat (three {@code
+ * CONSUMER_TIMEOUT}s). A busy instance beats every tick, an idle one every idle period ({@link
+ * #idleBeatMs}). A beat sends two commands together: {@code SET T:heartbeat:<id> <px> XX PX
+ * <px>} (the value is its PX, for health; the key exists only while the consumer is registered;
+ * when it is missing the heartbeat script tells a lapse from a reap) and one {@code EXISTS} over
+ * {@code T:ready}, {@code T:delayed}, its in-flight hash while it holds no delivery, and the
+ * heartbeat of every other consumer its last registry read found (weighted by repetition, so the
+ * one count says which held anything). So an idle instance runs no script. Every tick while it
+ * is busy, or while the group's {@code EXISTS} over the busy sets was not zero, it also reads
+ * {@code T:busy} and reaps those of its members whose heartbeat is gone. When the beat's answer
+ * says so, it also:
  * <ul>
  *   <li>reaps: for each known consumer whose heartbeat is gone, the recovery script (which
- *       re-checks it) returns its in-flight items to the head with recovery count + 1, from
- *       {@code CONSUMER_TIMEOUT} to one period more after its last heartbeat (for a consumer
- *       registered since the last registry read, once the next read finds it). The registry
- *       ({@code HKEYS T:consumers}) is read at registration (reaping at once what is dead, so a
- *       process restarting after a crash gets its old items back before its first claim) and
- *       again, jittered, every 0.5 to 1 × {@code CONSUMER_TIMEOUT};
+ *       re-checks it) returns its in-flight items to the head with recovery count + 1: for a busy
+ *       consumer from {@code CONSUMER_TIMEOUT} to one tick more after its last heartbeat (it is in
+ *       {@code T:busy}), for an idle one (holding nothing) at the next registry read. The
+ *       registry ({@code HKEYS T:consumers}) is read at registration (reaping at once what is
+ *       dead, so a process restarting after a crash gets its old items back before its first
+ *       claim) and again, jittered, every 0.5 to 1 × {@code CONSUMER_TIMEOUT} while busy, two
+ *       idle periods while idle;
  *   <li>sweeps: while it holds deliveries, or when its in-flight hash holds entries while it holds
  *       none, it hands back to the head (counts unchanged) every entry in flight under its id that
  *       no delivery it holds names: a claim whose reply was lost. The claim loop sweeps too, before
@@ -240,7 +248,7 @@ final class ConsumerLease implements BeatGroup.Member {
       // the first idle beat one tick from now: it sets the idle heartbeat
       nextIdleBeatNanos = System.nanoTime();
       group = BeatGroup.join(shared, scheduler, this);
-      scheduleReaper();
+      scheduleReaper(true);
     }
   }
 
@@ -451,6 +459,8 @@ final class ConsumerLease implements BeatGroup.Member {
         }
       }
       consumer = null;
+      // the new id starts idle; the recovery that fenced us took the old one out of T:busy
+      busyMarked = false;
       promoter.fenced();
       log.warn("queue \"{}\": consumer {} was presumed dead (no heartbeat for {} ms) and its items "
           + "recovered elsewhere; dropping {} held deliveries (their acks will be stale) and "
@@ -540,18 +550,22 @@ final class ConsumerLease implements BeatGroup.Member {
   }
 
   /**
-   * Schedules the next read of the consumer registry, jittered within [0.5, 1] ×
-   * CONSUMER_TIMEOUT so the consumers of a queue do not all read at once. The beats check the
+   * Schedules the next read of the consumer registry, jittered within [0.5, 1] × its period
+   * (CONSUMER_TIMEOUT while busy, two idle periods while idle) so the consumers of a queue do
+   * not all read at once. The beats check the
    * heartbeats of the consumers it found; one registered since is checked from the read after.
    */
-  private void scheduleReaper() {
+  private void scheduleReaper(boolean first) {
     if (closed.getAsBoolean()) {
       return;
     }
     // while idle the registry is read once per two idle periods: it only finds idle consumers
     // gone (holding nothing); busy ones are watched through T:busy every tick
     long period = busy() ? ttlMs : 2 * idleBeatMs();
-    long delay = (long) (period * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+    // the first read anywhere within a period (registration just read the registry), so the
+    // reads of queues opened together spread out at once
+    double r = ThreadLocalRandom.current().nextDouble();
+    long delay = (long) (period * (first ? r : 0.5 + 0.5 * r));
     synchronized (tasks) {
       tasks.removeIf(ScheduledFuture::isDone);
       try {
@@ -571,7 +585,7 @@ final class ConsumerLease implements BeatGroup.Member {
       if (e != null) {
         log.debug("queue \"{}\": reaper could not read the registry: {}", name, e.getMessage());
       }
-      scheduleReaper();
+      scheduleReaper(false);
     });
   }
 

@@ -61,8 +61,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Entries}: the entry and dead-letter format drawn in {@link RedisLayout}.
  * </ul>
  *
- * <p>An idle queue costs one {@code BLPOP} per waiter per blocking timeout, and the beat's two
- * commands (with the registry read, about 2.4) per instance per heartbeat period.
+ * <p>An idle queue costs one long {@code BLPOP} per waiter a minute and two commands per idle beat
+ * (two {@code CONSUMER_TIMEOUT}s), with one {@code EXISTS} per process per tick ({@link BeatGroup}).
  *
  * <p><b>Thread-safety:</b> every method may be called from any thread. <b>Ordering:</b> FIFO per
  * queue across processes; recovered and unclaimed items go to the head. <b>Durability:</b> as
