@@ -97,14 +97,15 @@ final class RedisWaitersScenario implements Scenario {
         "< " + Text.integer((long) AIM) + " commands/s in total",
         full ? (perSecond < AIM ? "met" : "**not met**") : "— (smoke)"));
     return "### Idle cost of 1,000 waiters: commands per second by command\n\n"
-        + "**Method:** " + procs + " idle queues of the same names (every queue has a waiter in "
-        + "each JVM), nothing pushed; the server's `INFO commandstats` read before and after a "
+        + "**Method:** " + procs + ", idle, with the same queue names in every JVM (every queue "
+        + "has a waiter in each), nothing pushed; the server's `INFO commandstats` read before and after a "
         + Text.duration(ours.seconds() < 1 ? Duration.ofMillis((long) (ours.seconds() * 1000))
             : Duration.ofSeconds(Math.round(ours.seconds())))
         + " window, after every JVM said it was ready and " + Text.duration(SETTLE_FULL)
         + " more. The window covers one idle period at the default `CONSUMER_TIMEOUT` (30 s): "
         + "per waiter one long `BLPOP` (60 s), one heartbeat `SET` and one beat `EXISTS` (the "
-        + "idle beat, every 60 s); per process one `EXISTS` over its queues' busy sets per tick "
+        + "idle beat: due every 60 s, sent at the first tick after, so every 60 to 70 s); per "
+        + "process one `EXISTS` over its queues' busy sets per tick "
         + "(10 s); per queue and process the registry read (`HKEYS`) every 60 to 120 s (the "
         + "first anywhere in 0 to 120 s after registration). Counts include commands run by "
         + "scripts (none run while idle). The baseline: threads looping on `BRPOP key 2` (the "

@@ -24,8 +24,8 @@ import java.util.function.LongConsumer;
  * <p>The {@code BLPOP} is long ({@value #LONG_BLOCK_SECONDS} s) and outlives the claim wait that
  * sent it: a wait that runs out leaves it blocked in Redis, and the next wait takes it over, so
  * an idle waiter costs one command per {@value #LONG_BLOCK_SECONDS} s, not one per claim wait. A
- * token it takes while no claim waits is kept for the next one. Closing the connection (at close)
- * unblocks it.
+ * token it takes while no wait is attached (the claim loop busy handing out items) is pushed
+ * back at once for another waiter. Closing the connection (at close) unblocks it.
  *
  * <p>Tokens cover what is claimable: every step that makes items ready adds tokens (capped at the
  * registered waiters), and a claim that leaves items ready tops them up. Tokens are hints: a
@@ -103,18 +103,23 @@ final class WakeWaiter {
         f = SharedClient.commands(c).blpop(LONG_BLOCK_SECONDS, RedisKeys.b(keys.wake))
             .toCompletableFuture();
         pending = f;
+        CompletableFuture<KeyValue<byte[], byte[]>> sent = f;
+        f.thenAccept(kv -> unattended(sent, kv));
       }
       KeyValue<byte[], byte[]> token;
       try {
         token = f.get(Math.max(1, nanos), TimeUnit.NANOSECONDS);
       } catch (TimeoutException stillBlocked) {
-        // no token in this wait: the BLPOP stays blocked for the next one
-        return false;
+        if (!f.isDone()) {
+          // no token in this wait: the BLPOP stays blocked for the next one
+          return false;
+        }
+        token = f.getNow(null);
       }
       pending = null;
       return token != null;
     } catch (InterruptedException e) {
-      // the BLPOP stays blocked: a token it takes is kept for the next wait
+      // the BLPOP stays blocked: a token it takes with no wait attached is passed on
       Thread.currentThread().interrupt();
       throw new QueueInterruptedException(name, e);
     } catch (ExecutionException e) {
@@ -134,6 +139,29 @@ final class WakeWaiter {
     } finally {
       blockLock.unlock();
       signalLocal.run();
+    }
+  }
+
+  /**
+   * The long BLPOP took a token while no wait was attached (the claim loop is busy elsewhere):
+   * pass it on at once, so a waiter that does wait (maybe in another process) acts on it.
+   */
+  private void unattended(CompletableFuture<KeyValue<byte[], byte[]>> f,
+      KeyValue<byte[], byte[]> kv) {
+    if (kv == null || blockLock.isHeldByCurrentThread() || !blockLock.tryLock()) {
+      // no token, or a wait is attached and takes it
+      return;
+    }
+    try {
+      if (pending != f || closed.getAsBoolean()) {
+        return;
+      }
+      pending = null;
+      shared.async.rpush(RedisKeys.b(keys.wake), str("1"));
+    } catch (RuntimeException e) {
+      // only a hint: the beats look for ready items anyway
+    } finally {
+      blockLock.unlock();
     }
   }
 

@@ -57,8 +57,9 @@ class RedisIdleCostTest {
         for (int i = 0; i < WAITS; i++) {
           assertThat(q.claim(1, Duration.ofMillis(100))).isEmpty();
         }
-        List<String> seen = mon.all();
-        assertThat(seen).as("commands over %d idle claim waits", WAITS).isEmpty();
+        // the reaper's first registry read (HKEYS) may fall anywhere in its first period
+        assertThat(mon.all()).as("commands over %d idle claim waits", WAITS)
+            .allSatisfy(l -> assertThat(command(l)).isEqualTo("hkeys"));
         // the blocking command is still there, and a push reaches the waiting claim through it
         queues.open(name, false, settings).push(
             io.queuekit.spi.Item.of("1".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));

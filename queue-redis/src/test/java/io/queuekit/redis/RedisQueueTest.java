@@ -384,8 +384,8 @@ class RedisQueueTest {
     t.interrupt();
     t.join(30_000);
     assertThat(thrown.get()).isInstanceOf(QueueInterruptedException.class);
-    // the long BLPOP stays blocked in Redis: the wake token it takes is kept for the next wait,
-    // not dropped
+    // the long BLPOP stays blocked in Redis: a wake token it takes with no wait attached is
+    // pushed back for the next one, not dropped
     assertThat(blpops()).isEqualTo(1);
     q.push(item("after"), WAIT);
     assertThat(payloads(q.claim(1, WAIT))).containsExactly("after");
