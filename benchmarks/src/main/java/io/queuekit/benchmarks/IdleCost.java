@@ -72,8 +72,17 @@ final class IdleCost {
    */
   static Result ours(String uri, int queues, Duration wait, Duration settle, Duration window)
       throws Exception {
+    return ours(uri, queues, wait, settle, window, null);
+  }
+
+  /**
+   * @param consumerTimeout {@code CONSUMER_TIMEOUT}, or null for the default (30 s). A smoke run's
+   *     window is shorter than a default idle period: a short timeout puts beats in it.
+   */
+  static Result ours(String uri, int queues, Duration wait, Duration settle, Duration window,
+      Duration consumerTimeout) throws Exception {
     Path dataPath = Files.createTempDirectory("queuekit-bench-idle-");
-    try (QueueManager m = manager(uri, dataPath, wait)) {
+    try (QueueManager m = manager(uri, dataPath, wait, consumerTimeout)) {
       for (int i = 0; i < queues; i++) {
         m.create(QueueSpec.simple("idle-" + i, Payload.class, batch -> List.of()));
       }
@@ -138,13 +147,21 @@ final class IdleCost {
    */
   static Result acrossProcesses(String uri, int queues, Duration wait, Duration settle,
       Duration window, List<String> jvmArgs, int processes) throws Exception {
+    return acrossProcesses(uri, queues, wait, settle, window, jvmArgs, processes, null);
+  }
+
+  /** @param consumerTimeout as for {@link #ours(String, int, Duration, Duration, Duration, Duration)} */
+  static Result acrossProcesses(String uri, int queues, Duration wait, Duration settle,
+      Duration window, List<String> jvmArgs, int processes, Duration consumerTimeout)
+      throws Exception {
     String readyKey = "bench:idle-ready:" + System.nanoTime();
     List<Forks.Child> children = new ArrayList<>();
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       for (int i = 0; i < processes; i++) {
         children.add(Forks.start("idle-" + i, Child.class, jvmArgs,
-            List.of(Integer.toString(queues), readyKey, Long.toString(wait.toMillis())),
+            List.of(Integer.toString(queues), readyKey, Long.toString(wait.toMillis()),
+                consumerTimeout == null ? "" : Long.toString(consumerTimeout.toMillis())),
             Duration.ofMinutes(3)));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -179,7 +196,8 @@ final class IdleCost {
       int queues = Integer.parseInt(a[0]);
       Path dataPath = Files.createTempDirectory("queuekit-bench-idle-");
       QueueManager m = manager(Pipelines.redisUri(), dataPath,
-          Duration.ofMillis(Long.parseLong(a[2])));
+          Duration.ofMillis(Long.parseLong(a[2])),
+          a.length > 3 && !a[3].isEmpty() ? Duration.ofMillis(Long.parseLong(a[3])) : null);
       for (int i = 0; i < queues; i++) {
         m.create(QueueSpec.simple("idle-" + i, Payload.class, batch -> List.of()));
       }
@@ -194,10 +212,14 @@ final class IdleCost {
     }
   }
 
-  private static QueueManager manager(String uri, Path dataPath, Duration wait) {
+  private static QueueManager manager(String uri, Path dataPath, Duration wait,
+      Duration consumerTimeout) {
+    QueueSettings.Builder s = QueueSettings.builder().type("redis").connStr(uri);
+    if (consumerTimeout != null) {
+      s.consumerTimeout(consumerTimeout);
+    }
     return QueueManager.builder().dataPath(dataPath).claimWait(wait)
-        .config(QueueConfig.of(QueueSettings.builder().type("redis").connStr(uri).build()))
-        .build();
+        .config(QueueConfig.of(s.build())).build();
   }
 
   /**

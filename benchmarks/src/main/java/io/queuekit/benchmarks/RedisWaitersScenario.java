@@ -70,10 +70,10 @@ final class RedisWaitersScenario implements Scenario {
         ours = IdleCost.acrossProcesses(redis.uri(), QUEUES, WAIT, SETTLE_FULL, WINDOW_FULL, jvm,
             PROCESSES);
       } else {
-        // the smoke test: two queues in this JVM, a window from their start (registration, the
-        // first claims and BLPOPs: an idle window this short would rightly see nothing)
-        ours = IdleCost.ours(redis.uri(), 2, Duration.ofMillis(200), Duration.ZERO,
-            Duration.ofSeconds(1));
+        // the smoke test: two queues in this JVM and a 1 s window; a 1 s CONSUMER_TIMEOUT puts
+        // the beat group's ticks (every 333 ms) in it, where a default idle period would not fit
+        ours = IdleCost.ours(redis.uri(), 2, Duration.ofMillis(200), Duration.ofMillis(100),
+            Duration.ofSeconds(1), Duration.ofSeconds(1));
       }
       numbers.put("baseline.commandsPerWaiterPerSecond", base.perWaiterPerSecond());
       numbers.put("ours.commandsPerWaiterPerSecond", ours.perWaiterPerSecond());
