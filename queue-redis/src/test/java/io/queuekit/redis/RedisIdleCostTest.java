@@ -60,11 +60,12 @@ class RedisIdleCostTest {
         // the reaper's first registry read (HKEYS) may fall anywhere in its first period
         assertThat(mon.all()).as("commands over %d idle claim waits", WAITS)
             .allSatisfy(l -> assertThat(command(l)).isEqualTo("hkeys"));
-        // the blocking command is still there, and a push reaches the waiting claim through it
+        // a push reaches the next claim: through the BLPOP still blocked if the claim is attached
+        // to it when the token comes, else the token is pushed back and a new BLPOP takes it
         queues.open(name, false, settings).push(
             io.queuekit.spi.Item.of("1".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
         assertThat(q.claim(1, Duration.ofSeconds(30))).hasSize(1);
-        assertThat(count(mon.all(), "\"blpop\"")).as("new BLPOPs").isZero();
+        assertThat(count(mon.all(), "\"blpop\"")).as("new BLPOPs").isLessThanOrEqualTo(1);
       }
     }
   }
@@ -85,8 +86,10 @@ class RedisIdleCostTest {
         .claimWait(Duration.ofMillis(500)).config(QueueConfig.of(settings)).build()) {
       m.createSimple(name, Integer.class, items -> List.of());
       try (Monitor mon = new Monitor(redis.server().port(), true)) {
-        // warm up: registration, the first claims and the first idle beat
-        mon.awaitCount("set", 1);
+        // warm up: registration, the first claims and the first idle beat (a SET the client
+        // sent, not the registration script's)
+        await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(60)).until(() -> mon.all()
+            .stream().anyMatch(l -> !l.contains(" lua] ") && command(l).equals("set")));
         mon.clear();
         await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(60))
             .until(() -> count(mon.all(), ":busy\"") >= TICKS);
