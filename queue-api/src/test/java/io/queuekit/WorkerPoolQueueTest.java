@@ -276,6 +276,8 @@ class WorkerPoolQueueTest {
     assertThat(q.flush(WAIT)).isTrue();
     assertThat(seen).containsExactly("after the outage");
     assertThat(QueueManager.health(q, Duration.ofHours(1)).healthy()).isTrue();
+    // a backend that does not track consumers reports none (redis does: RedisHealthTest)
+    assertThat(QueueManager.health(q, Duration.ofHours(1)).consumers()).isEmpty();
   }
 
   @Test
