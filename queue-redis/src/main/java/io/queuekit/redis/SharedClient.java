@@ -151,6 +151,7 @@ final class SharedClient {
           try {
             ping(commands(c), conn);
             checkEviction(commands(c), conn, queue);
+            DurableWrites.warnIfNothingOnDisk(commands(c), conn, queue);
           } catch (RuntimeException e) {
             c.close();
             throw e;
