@@ -142,8 +142,9 @@ final class DurabilityScenario implements Scenario {
               Text.ratioAgainst(replicaRatio, REPLICA_AIM),
               replicaRatio >= REPLICA_AIM ? "met" : "**not met**"))) + "\n"
           + "**Reading:** each push and each ack waits for its `WAIT`, which the server answers "
-          + "once the replica acknowledged the write's offset (replicas report every write at "
-          + "once, and every second otherwise); one `WAIT` covers every earlier write on the "
+          + "once the replica acknowledged the write's offset (the server asks for that "
+          + "acknowledgement, `REPLCONF GETACK`, as soon as a client waits); one `WAIT` covers "
+          + "every earlier write on the "
           + "shared connection, so concurrent producers share the wait. While it waits the "
           + "server holds back the connection's next commands, which is where the cost comes "
           + "from. `appendfsync always` fsyncs in the server's event loop before replying, "
