@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code DURABILITY} setting of one queue (DESIGN §3.9): after each push or settle script
+ * The {@code DURABILITY} setting of one queue (DESIGN §3.11): after each push or settle script
  * returns, {@code WAIT N} (replicas) or {@code WAITAOF 1 0} (the server's own append-only file)
  * on the same shared connection, and a {@link QueueUnavailableException} when the server does not
  * confirm in time.
