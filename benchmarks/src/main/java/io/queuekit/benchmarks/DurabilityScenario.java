@@ -234,6 +234,22 @@ final class DurabilityScenario implements Scenario {
       }
       Thread.sleep(20);
     }
+    // just after its sync a replica may take most of a second to acknowledge: measure after
+    RedisClient client = RedisClient.create(master.uri());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      while (true) {
+        c.sync().set("durability:warmup", "1");
+        if (c.sync().waitForReplication(1, 100) >= 1) {
+          c.sync().del("durability:warmup");
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the replica never acknowledged a write promptly");
+        }
+      }
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    }
   }
 
   private static String version(RedisProcess server) {

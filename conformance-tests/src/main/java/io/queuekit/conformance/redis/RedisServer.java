@@ -227,7 +227,7 @@ public final class RedisServer implements AutoCloseable {
 
   /**
    * Makes this server a replica of {@code master} ({@code REPLICAOF}) and returns once the link
-   * is up and the first sync done.
+   * is up, the first sync done and the master counts it online.
    */
   public void replicate(RedisServer master) {
     try (Resp m = master.client()) {
@@ -237,13 +237,42 @@ public final class RedisServer implements AutoCloseable {
     try (Resp r = client()) {
       r.call("REPLICAOF", "127.0.0.1", Integer.toString(master.port()));
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (!String.valueOf(r.call("INFO", "replication")).contains("master_link_status:up")) {
+      // up on the replica's side, and online on the master's (only online replicas count for
+      // WAIT; after a diskless sync the master waits for the replica's first REPLCONF ACK)
+      while (!String.valueOf(r.call("INFO", "replication")).contains("master_link_status:up")
+          || !masterSees(master)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("replica on port " + port + " never synced with "
               + master.port() + ": " + log());
         }
         Processes.pause(Duration.ofMillis(20));
       }
+    }
+    // just after a sync the replica may take most of a second to answer the master's GETACK
+    // (its ACKs are otherwise once a second): wait until a write is acknowledged promptly
+    try (Resp m = master.client()) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (true) {
+        // every online replica, this one included, must acknowledge
+        long online = String.valueOf(m.call("INFO", "replication")).split(",state=online", -1)
+            .length - 1;
+        m.call("SET", "queuekit:fixture:replicated", "1");
+        if (m.integer("WAIT", Long.toString(online), "100") >= online) {
+          m.call("DEL", "queuekit:fixture:replicated");
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("replica on port " + port + " never acknowledged a "
+              + "write of " + master.port() + ": " + log());
+        }
+      }
+    }
+  }
+
+  private boolean masterSees(RedisServer master) {
+    try (Resp m = master.client()) {
+      return String.valueOf(m.call("INFO", "replication"))
+          .contains("port=" + port + ",state=online");
     }
   }
 
