@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * the set handled equals the set pushed.
  */
 class RedisClusterSlotMoveTest {
+  /** The old and the new owner of the slot. */
+  private record Move(int source, int target) {}
 
   @Test
   void aQueueKeepsWorkingWhileItsSlotMovesToAnotherMaster() throws Exception {
@@ -73,7 +75,7 @@ class RedisClusterSlotMoveTest {
       await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(10))
           .until(() -> handledCount.get() >= 200);
 
-      int target = moveSlot(cluster, "{" + name + "_queue}:meta");
+      Move move = moveSlot(cluster, "{" + name + "_queue}:meta");
 
       int handledAtMove = handledCount.get();
       int pushedAtMove = pushed.size();
@@ -92,9 +94,14 @@ class RedisClusterSlotMoveTest {
         ackUntilDone(q, ds);
       }
       assertThat(q.len()).isZero();
-      try (Resp r = Resp.connect(target)) {
+      try (Resp r = Resp.connect(move.target())) {
         assertThat(r.integer("EXISTS", "{" + name + "_queue}:meta"))
             .as("the queue's keys live on the new master").isEqualTo(1);
+      }
+      try (Resp r = Resp.connect(move.source())) {
+        // the client met the move: redirected (MOVED or ASK) by the old owner at least once
+        assertThat(String.valueOf(r.call("INFO", "errorstats")))
+            .containsAnyOf("errorstat_MOVED", "errorstat_ASK");
       }
     }
     assertThat(handled).as("the set handled equals the set pushed").isEqualTo(pushed);
@@ -112,8 +119,8 @@ class RedisClusterSlotMoveTest {
     }
   }
 
-  /** Moves the slot of {@code key} to another master; returns the new owner's port. */
-  private static int moveSlot(RedisCluster cluster, String key) {
+  /** Moves the slot of {@code key} to another master. */
+  private static Move moveSlot(RedisCluster cluster, String key) {
     List<Integer> ports = cluster.ports();
     long slot;
     try (Resp r = Resp.connect(ports.get(0))) {
@@ -155,7 +162,7 @@ class RedisClusterSlotMoveTest {
         }
       }
     }
-    return target;
+    return new Move(source, target);
   }
 
   private static String id(int port) {

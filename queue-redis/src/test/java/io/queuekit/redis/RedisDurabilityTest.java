@@ -121,12 +121,30 @@ class RedisDurabilityTest {
     }
   }
 
+  @Test
+  void aUserWithoutConfigIsToldOnceAndTheQueueWorks() {
+    try (RedisServer server = RedisServer.builder().aclUser("worker", "worker-secret-pw").build()
+        .start()) {
+      try (Resp r = server.client()) {
+        r.call("ACL", "SETUSER", "worker", "-config");
+      }
+      String log = openAndCapture(server,
+          "redis://worker:worker-secret-pw@127.0.0.1:" + server.port() + "/0");
+      assertThat(log).contains("INFO").contains("cannot read appendonly and save")
+          .doesNotContain("keeps nothing on disk").doesNotContain("worker-secret-pw");
+    }
+  }
+
   /** Opens a queue on a server no client of this JVM has used yet, returning the log. */
   private static String openAndCapture(RedisServer server) {
+    return openAndCapture(server, server.connStr());
+  }
+
+  private static String openAndCapture(RedisServer server, String connStr) {
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try (Queues queues = new Queues(server.connStr())) {
+    try (Queues queues = new Queues(connStr)) {
       RedisQueue q = queues.open(Queues.uniqueName("disk"), false);
       assertThat(q.push(item("a"), Duration.ofSeconds(1))).isEqualTo(PushResult.ADDED);
     } finally {
