@@ -100,7 +100,7 @@ final class DurableWrites {
           + "write; use DURABILITY=none (cluster masters replicate asynchronously)");
     }
     if (durability.mode() == Durability.Mode.AOF) {
-      String info = calls.get(shared.async.info("server"), "info");
+      String info = info(calls, "server");
       Matcher m = VERSION.matcher(info);
       if (m.find() && (Integer.parseInt(m.group(1)) < 7
           || Integer.parseInt(m.group(1)) == 7 && Integer.parseInt(m.group(2)) < 2)) {
@@ -116,9 +116,8 @@ final class DurableWrites {
             + "appendonly yes, or use DURABILITY=replica or none");
       }
     } else {
-      String info = calls.get(shared.async.info("replication"), "info");
-      Matcher m = Pattern.compile("connected_slaves:(\\d+)").matcher(info);
-      int connected = m.find() ? Integer.parseInt(m.group(1)) : 0;
+      Matcher m = Pattern.compile("connected_slaves:(\\d+)").matcher(info(calls, "replication"));
+      int connected = m.find() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
       if (connected < durability.replicas()) {
         log.warn("queue \"{}\": DURABILITY={} but Redis at {} has {} connected replica(s) now; "
             + "pushes and settles fail until {} are connected", name, durability, calls.where(),
@@ -162,10 +161,27 @@ final class DurableWrites {
         + "(at-least-once: a push that failed this way may still be delivered)");
   }
 
+  /** An INFO section, or "" when this user may not read it (the wait itself will tell). */
+  private String info(RedisCalls calls, String section) {
+    try {
+      return calls.get(shared.async.info(section), "info " + section);
+    } catch (io.queuekit.QueueException e) {
+      if (e instanceof QueueUnavailableException) {
+        throw e;
+      }
+      log.info("queue \"{}\": cannot read INFO {} of Redis at {}: {}", name, section,
+          calls.where(), e.getMessage());
+      return "";
+    }
+  }
+
   private String configGet(RedisCalls calls, String key) {
     try {
       return calls.get(shared.async.configGet(key), "config get").get(key);
     } catch (io.queuekit.QueueException e) {
+      if (e instanceof QueueUnavailableException) {
+        throw e;
+      }
       // CONFIG may be forbidden (ACL) or renamed; WAITAOF itself will say what is wrong
       log.info("queue \"{}\": cannot read {} of Redis at {}: {}", name, key, calls.where(),
           e.getMessage());
