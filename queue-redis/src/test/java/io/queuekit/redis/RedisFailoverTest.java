@@ -29,8 +29,10 @@ class RedisFailoverTest {
 
   @Test
   void acknowledgedPushesSurviveAFailoverAndTheQueueCarriesOn() throws Exception {
+    // failover-timeout only bounds a failover (a short one made a slow promotion on a busy
+    // machine count as failed, and the next attempt promoted the other replica)
     try (RedisSentinel sentinel = RedisSentinel.withReplicas(2, Duration.ofMillis(500),
-        Duration.ofSeconds(2))) {
+        Duration.ofSeconds(20))) {
       int firstMaster = sentinel.currentMasterPort();
       // short waits: reconnect backoff up to 200 ms, command timeout 1 s (WAIT: 500 ms)
       String connStr = sentinel.connStr() + "&max_retry_backoff=200ms&read_timeout=1s";
@@ -91,8 +93,16 @@ class RedisFailoverTest {
             .until(() -> sentinel.currentMasterPort() != firstMaster);
         failedOver.set(true);
         // the same queue object pushes and claims on the new master: no reopen
-        await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(15))
-            .until(() -> afterFailover.get() >= 100 && handledAfterFailover.get() >= 100);
+        try {
+          await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(30))
+              .failFast("producer or consumer died",
+                  () -> !producer.isAlive() || !consumer.isAlive())
+              .until(() -> afterFailover.get() >= 100 && handledAfterFailover.get() >= 100);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("after the failover " + afterFailover.get() + " pushes and "
+              + handledAfterFailover.get() + " handled (100 each expected); sentinel log:\n"
+              + sentinel.log(), e);
+        }
         stop.set(true);
         producer.join(10_000);
         consumer.join(10_000);
