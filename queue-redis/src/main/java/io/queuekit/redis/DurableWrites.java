@@ -93,12 +93,7 @@ final class DurableWrites {
     if (durability.mode() == Durability.Mode.NONE) {
       return;
     }
-    if (shared.conn.kind == RedisConnStr.Kind.CLUSTER) {
-      throw new QueueConfigException("queue \"" + name + "\": DURABILITY=" + durability
-          + " is not supported with Redis Cluster (" + calls.where() + "): WAIT has no key, so "
-          + "the client would send it to an arbitrary node instead of the master that did the "
-          + "write; use DURABILITY=none (cluster masters replicate asynchronously)");
-    }
+    refuseCluster(name, durability, shared.conn);
     if (durability.mode() == Durability.Mode.AOF) {
       String info = info(calls, "server");
       Matcher m = VERSION.matcher(info);
@@ -123,6 +118,21 @@ final class DurableWrites {
             + "pushes and settles fail until {} are connected", name, durability, calls.where(),
             connected, durability.replicas());
       }
+    }
+  }
+
+  /**
+   * Refuses any {@code DURABILITY} but {@code none} with Redis Cluster (at open, and in the
+   * configuration check through {@link RedisQueueFactory#validate}).
+   *
+   * @throws QueueConfigException naming the queue, the value, the address and why
+   */
+  static void refuseCluster(String queue, Durability durability, RedisConnStr conn) {
+    if (conn.kind == RedisConnStr.Kind.CLUSTER && durability.mode() != Durability.Mode.NONE) {
+      throw new QueueConfigException("queue \"" + queue + "\": DURABILITY=" + durability
+          + " is not supported with Redis Cluster (" + conn.masked() + "): WAIT has no key, so "
+          + "the client would send it to an arbitrary node instead of the master that did the "
+          + "write; use DURABILITY=none (cluster masters replicate asynchronously)");
     }
   }
 
