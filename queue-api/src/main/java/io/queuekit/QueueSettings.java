@@ -44,6 +44,7 @@ public final class QueueSettings {
   private final int maxRecoveries;
   private final boolean sync;
   private final Duration consumerTimeout;
+  private final Durability durability;
   private final int deadLetterLength;
   private final int maxItemSize;
 
@@ -67,6 +68,7 @@ public final class QueueSettings {
     this.maxRecoveries = b.maxRecoveries;
     this.sync = b.sync;
     this.consumerTimeout = b.consumerTimeout;
+    this.durability = b.durability;
     this.deadLetterLength = b.deadLetterLength;
     this.maxItemSize = b.maxItemSize;
   }
@@ -144,6 +146,7 @@ public final class QueueSettings {
   public int maxRecoveries() { return maxRecoveries; }
   public boolean sync() { return sync; }
   public Duration consumerTimeout() { return consumerTimeout; }
+  public Durability durability() { return durability; }
   public int deadLetterLength() { return deadLetterLength; }
   public int maxItemSize() { return maxItemSize; }
 
@@ -169,6 +172,7 @@ public final class QueueSettings {
       case MAX_RECOVERIES: return Integer.toString(maxRecoveries);
       case SYNC: return Boolean.toString(sync);
       case CONSUMER_TIMEOUT: return GoDuration.format(consumerTimeout);
+      case DURABILITY: return durability.toString();
       case DEAD_LETTER_LENGTH: return Integer.toString(deadLetterLength);
       case MAX_ITEM_SIZE: return Integer.toString(maxItemSize);
       default: throw new AssertionError(key);
@@ -234,6 +238,7 @@ public final class QueueSettings {
     private int maxRecoveries = 3;
     private boolean sync = false;
     private Duration consumerTimeout = Duration.ofSeconds(30);
+    private Durability durability = Durability.none();
     private int deadLetterLength = 10_000;
     private int maxItemSize = 1 << 20;
 
@@ -259,6 +264,7 @@ public final class QueueSettings {
       maxRecoveries = s.maxRecoveries;
       sync = s.sync;
       consumerTimeout = s.consumerTimeout;
+      durability = s.durability;
       deadLetterLength = s.deadLetterLength;
       maxItemSize = s.maxItemSize;
     }
@@ -290,6 +296,7 @@ public final class QueueSettings {
         case MAX_RECOVERIES: return maxRecoveries(parseInt(key, v));
         case SYNC: return sync(parseBool(key, v));
         case CONSUMER_TIMEOUT: return consumerTimeout(parseDuration(key, v));
+        case DURABILITY: return durability(Durability.parse(v));
         case DEAD_LETTER_LENGTH: return deadLetterLength(parseInt(key, v));
         case MAX_ITEM_SIZE: return maxItemSize(parseSize(key, v));
         default: throw new AssertionError(key);
@@ -396,6 +403,12 @@ public final class QueueSettings {
             + " is too short: it must be at least 1s");
       }
       this.consumerTimeout = value;
+      return this;
+    }
+
+    /** {@code DURABILITY}: what a Redis push or settle waits for ({@link Durability}). */
+    public Builder durability(Durability value) {
+      this.durability = Objects.requireNonNull(value, "DURABILITY");
       return this;
     }
 

@@ -49,7 +49,7 @@
  *       forms ({@link io.queuekit.Handler}, {@link io.queuekit.DeliveryHandler} with {@link
  *       io.queuekit.Delivered}), {@link io.queuekit.Codec} and {@link io.queuekit.JacksonCodec},
  *       the settings ({@link io.queuekit.Setting}, {@link io.queuekit.QueueSettings}, {@link
- *       io.queuekit.QueueConfig}), what a queue reports ({@link io.queuekit.PushResult}, {@link
+ *       io.queuekit.Durability}, {@link io.queuekit.QueueConfig}), what a queue reports ({@link io.queuekit.PushResult}, {@link
  *       io.queuekit.QueueStats}, {@link io.queuekit.QueueHealth}, {@link
  *       io.queuekit.DeadLetterEntry}, {@link io.queuekit.DeadLetterCause}), the observers ({@link
  *       io.queuekit.QueueListener} with {@link io.queuekit.ItemEvent} and {@link

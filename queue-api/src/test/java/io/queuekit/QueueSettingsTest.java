@@ -108,6 +108,15 @@ class QueueSettingsTest {
     assertThat(s.maxItemSize()).isEqualTo(512 * 1024);
     assertThat(s.sync()).isTrue();
     assertThat(s.length()).isEqualTo(10);
+    assertThat(s.durability()).isEqualTo(Durability.none());
+    assertThat(QueueSettings.builder().set(Setting.DURABILITY, "Replica").build().durability())
+        .isEqualTo(Durability.replicas(1)).hasToString("replica");
+    assertThat(QueueSettings.builder().set(Setting.DURABILITY, "replicas=2").build().durability())
+        .hasToString("replicas=2").extracting(Durability::replicas).isEqualTo(2);
+    assertThat(QueueSettings.builder().set(Setting.DURABILITY, "AOF").build().durability().mode())
+        .isEqualTo(Durability.Mode.AOF);
+    assertThatThrownBy(() -> QueueSettings.builder().set(Setting.DURABILITY, "fsync"))
+        .hasMessage("DURABILITY=fsync is not a durability: write none, aof, replica or replicas=N");
     assertThatThrownBy(() -> QueueSettings.builder().set(Setting.LENGTH, "ten"))
         .hasMessage("LENGTH=ten is not a whole number");
     assertThatThrownBy(() -> QueueSettings.builder().set(Setting.PUSH_TIMEOUT, "5"))
@@ -121,7 +130,7 @@ class QueueSettingsTest {
   @Test
   void everySettingRoundTripsThroughItsText() {
     QueueSettings s = QueueSettings.builder().type("redis").connStr("redis://u:secret@h:6379/0")
-        .batchDebounce(Duration.ofMillis(250)).retryDelayMax(Duration.ofMinutes(90)).build();
+        .batchDebounce(Duration.ofMillis(250)).durability(Durability.replicas(3)).retryDelayMax(Duration.ofMinutes(90)).build();
     QueueSettings.Builder copy = QueueSettings.builder();
     for (Setting key : Setting.values()) {
       copy.set(key, s.text(key));

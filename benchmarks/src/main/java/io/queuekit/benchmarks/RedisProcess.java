@@ -60,15 +60,22 @@ final class RedisProcess implements AutoCloseable {
 
   /** Starts a server on a fresh free port, retrying when another process takes the port first. */
   static RedisProcess start() throws IOException, InterruptedException {
+    return start(List.of());
+  }
+
+  /** As {@link #start()}, with more command-line options ({@code --appendonly yes}, …). */
+  static RedisProcess start(List<String> extra) throws IOException, InterruptedException {
     String bin = binary().orElseThrow(() -> new IllegalStateException(unavailable().get()));
     Path dir = Files.createTempDirectory("queuekit-bench-redis-");
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = freePort();
-      Process p = new ProcessBuilder(List.of(bin, "--port", Integer.toString(port), "--bind",
-          "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no", "--save", "",
+      List<String> cmd = new java.util.ArrayList<>(List.of(bin, "--port", Integer.toString(port),
+          "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no", "--save", "",
           "--appendonly", "no", "--protected-mode", "no", "--logfile",
-          dir.resolve("redis.log").toString()))
+          dir.resolve("redis.log").toString()));
+      cmd.addAll(extra);
+      Process p = new ProcessBuilder(cmd)
           .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (System.nanoTime() < deadline && p.isAlive()) {

@@ -8,7 +8,8 @@ final class Scenarios {
 
   static List<Scenario> all() {
     return List.of(new ChannelScenario(), new LevelScenario(), new RedisScenario(),
-        new DepthScenario(), new PostgresScenario());
+        new DepthScenario(), new PostgresScenario(),
+        new DurabilityScenario());
   }
 
   /**

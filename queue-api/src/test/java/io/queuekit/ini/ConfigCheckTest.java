@@ -130,6 +130,8 @@ class ConfigCheckTest {
       "SYNC = maybe | SYNC=maybe is not a boolean (true/false)",
       "CONSUMER_TIMEOUT = 500ms | CONSUMER_TIMEOUT=500ms is too short: it must be at least 1s",
       "MAX_DELIVERIES = -1 | MAX_DELIVERIES=-1 is below the minimum 0",
+      "DURABILITY = disk | DURABILITY=disk is not a durability: write none, aof, replica or replicas=N",
+      "DURABILITY = replicas=0 | DURABILITY=replicas=0 is below the minimum 1",
       "MAX_ITEM_SIZE = big | MAX_ITEM_SIZE=big is not a size",
       "MAX_ITEM_SIZE = 99999999999999999999 | MAX_ITEM_SIZE=99999999999999999999 is too large",
       "MAX_ITEM_SIZE = 4194304GiB | MAX_ITEM_SIZE=4194304GiB is too large",

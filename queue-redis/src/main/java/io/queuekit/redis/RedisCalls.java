@@ -63,6 +63,8 @@ final class RedisCalls {
   private final LongConsumer pause;
   /** The claim loop's backoff while Redis is unreachable. */
   final Outage outage = new Outage();
+  /** {@code DURABILITY}: the wait after each push or settle. */
+  final DurableWrites durable;
 
   /**
    * @param pause waits up to the given nanoseconds, returning early when the queue closes
@@ -77,6 +79,7 @@ final class RedisCalls {
     this.events = events;
     this.closed = closed;
     this.pause = pause;
+    this.durable = new DurableWrites(name, settings.durability(), shared);
   }
 
   /** Thrown inside the backend for a Redis that cannot be reached or did not answer in time. */
@@ -144,13 +147,19 @@ final class RedisCalls {
     return attemptKeys(s, keys.script(c), args);
   }
 
-  /** Runs a script and waits; an unreachable Redis is a {@link QueueUnavailableException}. */
+  /**
+   * Runs a script and waits (and for a push or settle, waits as {@code DURABILITY} asks); an
+   * unreachable Redis is a {@link QueueUnavailableException}.
+   */
   <T> T callKeys(Script s, byte[][] k, byte[]... args) {
+    T r;
     try {
-      return attemptKeys(s, k, args);
+      r = attemptKeys(s, k, args);
     } catch (Unavailable e) {
       throw unavailable(op(s), e.getCause());
     }
+    durable.confirm(this, s);
+    return r;
   }
 
   <T> T call(Script s, String c, byte[]... args) {
@@ -165,7 +174,10 @@ final class RedisCalls {
     Backoff backoff = new Backoff();
     while (true) {
       try {
-        return attempt(s, c, args);
+        T r = attempt(s, c, args);
+        // never Unavailable (so never retried): a write that ran unconfirmed must not run again
+        durable.confirm(this, s);
+        return r;
       } catch (Unavailable e) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0 || closed.getAsBoolean()) {

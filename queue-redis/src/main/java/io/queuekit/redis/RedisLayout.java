@@ -118,6 +118,7 @@ final class RedisLayout {
    */
   static void open(String name, boolean unique, RedisCalls calls, SharedClient shared,
       RedisKeys keys, String giteaList) {
+    calls.durable.check(calls);
     long migrated = 0;
     boolean more = true;
     while (more) {

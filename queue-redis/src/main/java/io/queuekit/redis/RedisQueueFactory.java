@@ -69,14 +69,19 @@ public final class RedisQueueFactory implements BaseQueueFactory {
         : Optional.empty();
   }
 
-  /** Parses the {@code CONN_STR} as {@link #create} would (host, port, database, sentinel master). */
+  /**
+   * Parses the {@code CONN_STR} as {@link #create} would (host, port, database, sentinel master),
+   * and refuses a {@code DURABILITY} the connection cannot give (any but none with a cluster).
+   */
   @Override
   public void validate(String type, String queue, io.queuekit.QueueSettings settings) {
+    RedisConnStr conn;
     try {
-      RedisConnStr.parse(settings.connStr());
+      conn = RedisConnStr.parse(settings.connStr());
     } catch (io.queuekit.QueueConfigException e) {
       throw new io.queuekit.QueueConfigException("queue \"" + queue + "\": " + e.getMessage(), e);
     }
+    DurableWrites.refuseCluster(queue, settings.durability(), conn);
   }
 
   @Override

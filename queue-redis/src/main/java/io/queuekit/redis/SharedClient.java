@@ -10,6 +10,7 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -151,6 +152,7 @@ final class SharedClient {
           try {
             ping(commands(c), conn);
             checkEviction(commands(c), conn, queue);
+            DurableWrites.warnIfNothingOnDisk(commands(c), conn, queue);
           } catch (RuntimeException e) {
             c.close();
             throw e;
@@ -313,6 +315,15 @@ final class SharedClient {
         if (conn.maxRedirects >= 0) {
           o.maxRedirects(conn.maxRedirects);
         }
+        // a slot moved to another master (resharding, failover) answers MOVED or ASK: Lettuce
+        // follows each redirect, and with these triggers also re-reads the slot map once, so the
+        // next commands go straight to the new owner (not a redirect each; refreshes at most one
+        // per 30 s, Lettuce's default)
+        o.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+            .enableAdaptiveRefreshTrigger(
+                ClusterTopologyRefreshOptions.RefreshTrigger.MOVED_REDIRECT,
+                ClusterTopologyRefreshOptions.RefreshTrigger.PERSISTENT_RECONNECTS)
+            .build());
         o.autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .replayFilter(SharedClient::neverReplay)

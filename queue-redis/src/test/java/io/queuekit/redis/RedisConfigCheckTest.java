@@ -37,4 +37,19 @@ class RedisConfigCheckTest {
         .hasMessageContaining("app.ini:5")
         .hasMessageNotContaining("s3cretPW");
   }
+
+  @org.junit.jupiter.api.Test
+  void durabilityWithAClusterFailsTheCheck() {
+    String text = "[queue]\nTYPE = redis\n\n[queue.mail]\nCONN_STR = redis+cluster://:s3cretPW@h:7000"
+        + "\nDURABILITY = replica\n";
+    List<Finding> findings = ConfigCheck.run(IniFile.parse(text, "app.ini"));
+    assertThat(findings).filteredOn(Finding::fatal).singleElement().satisfies(f ->
+        assertThat(f.message()).contains("queue \"mail\"")
+            .contains("DURABILITY=replica is not supported with Redis Cluster")
+            .doesNotContain("s3cretPW"));
+    assertThatThrownBy(() -> IniQueueConfig.parse(text, "app.ini"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("DURABILITY=replica")
+        .hasMessageNotContaining("s3cretPW");
+  }
 }

@@ -53,6 +53,8 @@ public class QueueProperties {
   private String sync;
   /** Redis: silence after which a consumer's in-flight items are recovered. */
   private String consumerTimeout;
+  /** Redis: what a push or settle waits for: none, aof, replica or replicas=N. */
+  private String durability;
   /** Cap of the dead-letter store. */
   private String deadLetterLength;
   /** Larger items are refused at push (e.g. 1MiB). */
@@ -80,6 +82,7 @@ public class QueueProperties {
     put(m, Setting.MAX_RECOVERIES, maxRecoveries);
     put(m, Setting.SYNC, sync);
     put(m, Setting.CONSUMER_TIMEOUT, consumerTimeout);
+    put(m, Setting.DURABILITY, durability);
     put(m, Setting.DEAD_LETTER_LENGTH, deadLetterLength);
     put(m, Setting.MAX_ITEM_SIZE, maxItemSize);
     return m;
@@ -134,6 +137,8 @@ public class QueueProperties {
   public void setSync(String sync) { this.sync = sync; }
   public String getConsumerTimeout() { return consumerTimeout; }
   public void setConsumerTimeout(String consumerTimeout) { this.consumerTimeout = consumerTimeout; }
+  public String getDurability() { return durability; }
+  public void setDurability(String durability) { this.durability = durability; }
   public String getDeadLetterLength() { return deadLetterLength; }
   public void setDeadLetterLength(String deadLetterLength) { this.deadLetterLength = deadLetterLength; }
   public String getMaxItemSize() { return maxItemSize; }

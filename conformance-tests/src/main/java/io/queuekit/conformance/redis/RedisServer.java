@@ -34,6 +34,7 @@ public final class RedisServer implements AutoCloseable {
   private final String aclPassword;
   private final boolean tls;
   private final boolean appendOnly;
+  private final List<String> sentinelConfig;
   private Path dir;
   private int port;
   private int tlsPort;
@@ -47,6 +48,7 @@ public final class RedisServer implements AutoCloseable {
     this.aclPassword = b.aclPassword;
     this.tls = b.tls;
     this.appendOnly = b.appendOnly;
+    this.sentinelConfig = b.sentinelConfig == null ? null : List.copyOf(b.sentinelConfig);
   }
 
   /** A builder for a plain server with no password and no persistence. */
@@ -67,6 +69,7 @@ public final class RedisServer implements AutoCloseable {
     private String aclPassword;
     private boolean tls;
     private boolean appendOnly;
+    private List<String> sentinelConfig;
 
     /** {@code requirepass}: the default user needs this password. */
     public Builder password(String password) {
@@ -90,6 +93,16 @@ public final class RedisServer implements AutoCloseable {
     /** {@code appendonly yes}, {@code appendfsync always}: survives {@link #kill()}. */
     public Builder appendOnly() {
       this.appendOnly = true;
+      return this;
+    }
+
+    /**
+     * A Sentinel ({@code redis-server CONF --sentinel}) instead of a data server: {@code lines}
+     * are its configuration file (written once into its directory, which the sentinel rewrites
+     * as it learns), the port and the rest are given on the command line as for any server.
+     */
+    public Builder sentinel(List<String> lines) {
+      this.sentinelConfig = List.copyOf(lines);
       return this;
     }
 
@@ -135,6 +148,9 @@ public final class RedisServer implements AutoCloseable {
       if (tls) {
         tlsFiles = TlsFiles.generate(dir);
       }
+      if (sentinelConfig != null) {
+        Files.write(dir.resolve("sentinel.conf"), sentinelConfig);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -153,7 +169,11 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void launch() {
-    List<String> cmd = new ArrayList<>(List.of(binary(), "--port", Integer.toString(port),
+    List<String> cmd = new ArrayList<>(List.of(binary()));
+    if (sentinelConfig != null) {
+      cmd.addAll(List.of(dir.resolve("sentinel.conf").toString(), "--sentinel"));
+    }
+    cmd.addAll(List.of("--port", Integer.toString(port),
         "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no",
         "--save", "", "--logfile", dir.resolve("redis.log").toString(),
         "--protected-mode", "no"));
@@ -203,6 +223,57 @@ public final class RedisServer implements AutoCloseable {
     process.destroyForcibly();
     throw new IllegalStateException("redis-server on port " + port + " did not answer PING in "
         + "10 s: " + log());
+  }
+
+  /**
+   * Makes this server a replica of {@code master} ({@code REPLICAOF}) and returns once the link
+   * is up, the first sync done and the master counts it online.
+   */
+  public void replicate(RedisServer master) {
+    try (Resp m = master.client()) {
+      // the default waits 5 s for more replicas before the first diskless sync
+      m.call("CONFIG", "SET", "repl-diskless-sync-delay", "0");
+    }
+    try (Resp r = client()) {
+      r.call("REPLICAOF", "127.0.0.1", Integer.toString(master.port()));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      // up on the replica's side, and online on the master's (only online replicas count for
+      // WAIT; after a diskless sync the master waits for the replica's first REPLCONF ACK)
+      while (!String.valueOf(r.call("INFO", "replication")).contains("master_link_status:up")
+          || !masterSees(master)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("replica on port " + port + " never synced with "
+              + master.port() + ": " + log());
+        }
+        Processes.pause(Duration.ofMillis(20));
+      }
+    }
+    // just after a sync the replica may take most of a second to answer the master's GETACK
+    // (its ACKs are otherwise once a second): wait until a write is acknowledged promptly
+    try (Resp m = master.client()) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (true) {
+        // every online replica, this one included, must acknowledge
+        long online = String.valueOf(m.call("INFO", "replication")).split(",state=online", -1)
+            .length - 1;
+        m.call("SET", "queuekit:fixture:replicated", "1");
+        if (m.integer("WAIT", Long.toString(online), "100") >= online) {
+          m.call("DEL", "queuekit:fixture:replicated");
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("replica on port " + port + " never acknowledged a "
+              + "write of " + master.port() + ": " + log());
+        }
+      }
+    }
+  }
+
+  private boolean masterSees(RedisServer master) {
+    try (Resp m = master.client()) {
+      return String.valueOf(m.call("INFO", "replication"))
+          .contains("port=" + port + ",state=online");
+    }
   }
 
   /** The plain port. */
