@@ -34,6 +34,7 @@ public final class QueueSettings {
   private final int batchLength;
   private final Duration batchDebounce;
   private final int maxWorkers;
+  private final int globalMaxWorkers;
   private final Duration workerIdleTimeout;
   private final Duration pushTimeout;
   private final Duration shutdownTimeout;
@@ -58,6 +59,7 @@ public final class QueueSettings {
     this.batchLength = b.batchLength > 0 ? b.batchLength : 20;
     this.batchDebounce = b.batchDebounce;
     this.maxWorkers = b.maxWorkers > 0 ? b.maxWorkers : defaultMaxWorkers();
+    this.globalMaxWorkers = b.globalMaxWorkers;
     this.workerIdleTimeout = b.workerIdleTimeout;
     this.pushTimeout = b.pushTimeout;
     this.shutdownTimeout = b.shutdownTimeout;
@@ -136,6 +138,8 @@ public final class QueueSettings {
   public int batchLength() { return batchLength; }
   public Duration batchDebounce() { return batchDebounce; }
   public int maxWorkers() { return maxWorkers; }
+  /** {@code GLOBAL_MAX_WORKERS}: the cluster-wide cap on unsettled batches (0: off). */
+  public int globalMaxWorkers() { return globalMaxWorkers; }
   public Duration workerIdleTimeout() { return workerIdleTimeout; }
   public Duration pushTimeout() { return pushTimeout; }
   public Duration shutdownTimeout() { return shutdownTimeout; }
@@ -162,6 +166,7 @@ public final class QueueSettings {
       case BATCH_LENGTH: return Integer.toString(batchLength);
       case BATCH_DEBOUNCE: return GoDuration.format(batchDebounce);
       case MAX_WORKERS: return Integer.toString(maxWorkers);
+      case GLOBAL_MAX_WORKERS: return Integer.toString(globalMaxWorkers);
       case WORKER_IDLE_TIMEOUT: return GoDuration.format(workerIdleTimeout);
       case PUSH_TIMEOUT: return GoDuration.format(pushTimeout);
       case SHUTDOWN_TIMEOUT: return GoDuration.format(shutdownTimeout);
@@ -228,6 +233,7 @@ public final class QueueSettings {
     private int batchLength = 20;
     private Duration batchDebounce = Duration.ofMillis(100);
     private int maxWorkers = 0;
+    private int globalMaxWorkers = 0;
     private Duration workerIdleTimeout = Duration.ofSeconds(1);
     private Duration pushTimeout = Duration.ofSeconds(5);
     private Duration shutdownTimeout = Duration.ofSeconds(2);
@@ -254,6 +260,7 @@ public final class QueueSettings {
       batchLength = s.batchLength;
       batchDebounce = s.batchDebounce;
       maxWorkers = s.maxWorkers;
+      globalMaxWorkers = s.globalMaxWorkers;
       workerIdleTimeout = s.workerIdleTimeout;
       pushTimeout = s.pushTimeout;
       shutdownTimeout = s.shutdownTimeout;
@@ -286,6 +293,7 @@ public final class QueueSettings {
         case BATCH_LENGTH: return batchLength(parseInt(key, v));
         case BATCH_DEBOUNCE: return batchDebounce(parseDuration(key, v));
         case MAX_WORKERS: return maxWorkers(parseInt(key, v));
+        case GLOBAL_MAX_WORKERS: return globalMaxWorkers(parseInt(key, v));
         case WORKER_IDLE_TIMEOUT: return workerIdleTimeout(parseDuration(key, v));
         case PUSH_TIMEOUT: return pushTimeout(parseDuration(key, v));
         case SHUTDOWN_TIMEOUT: return shutdownTimeout(parseDuration(key, v));
@@ -348,6 +356,16 @@ public final class QueueSettings {
     /** {@code MAX_WORKERS}; ≤ 0 means the default (cores / 2, clamped to 1..10). */
     public Builder maxWorkers(int value) {
       this.maxWorkers = value;
+      return this;
+    }
+
+    /**
+     * {@code GLOBAL_MAX_WORKERS}: at most this many batches of the queue unsettled across all
+     * processes (0: off, the default). Only the redis backend enforces it; the others refuse a
+     * value above 0 when the queue opens.
+     */
+    public Builder globalMaxWorkers(int value) {
+      this.globalMaxWorkers = atLeast(Setting.GLOBAL_MAX_WORKERS, value, 0);
       return this;
     }
 

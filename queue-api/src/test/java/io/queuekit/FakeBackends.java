@@ -30,6 +30,12 @@ public final class FakeBackends implements BaseQueueFactory {
         "unique-redis", "redis");
   }
 
+  /** As the real backends: only redis enforces GLOBAL_MAX_WORKERS. */
+  @Override
+  public boolean enforcesGlobalMaxWorkers(String type) {
+    return "redis".equals(type);
+  }
+
   @Override
   public BaseQueue create(String type, BaseQueueConfig config) {
     return new FakeBaseQueue(config.name());

@@ -155,4 +155,30 @@ class QueueSettingsTest {
     assertThat(ConnStrings.mask("redis+sentinel://h:26379/0?sentinelpassword=x&mastername=m"))
         .isEqualTo("redis+sentinel://h:26379/0?sentinelpassword=****&mastername=m");
   }
+
+  /**
+   * GLOBAL_MAX_WORKERS: 0 (off) by default, a negative value is an error naming key and value,
+   * and opening a queue whose backend does not enforce it refuses it, naming queue, value and
+   * type (FakeBackends, like the real ones, enforces it for redis only).
+   */
+  @Test
+  void globalMaxWorkersIsOffByDefaultAndRefusedWhereNotEnforced() {
+    assertThat(QueueSettings.defaults().globalMaxWorkers()).isZero();
+    assertThatThrownBy(() -> QueueSettings.builder().set(Setting.GLOBAL_MAX_WORKERS, "-1"))
+        .isInstanceOf(QueueConfigException.class).hasMessageContaining("GLOBAL_MAX_WORKERS")
+        .hasMessageContaining("-1");
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    io.queuekit.spi.BaseQueues backends = io.queuekit.spi.BaseQueues.load();
+    QueueSettings capped = QueueSettings.builder().type("level").globalMaxWorkers(2).build();
+    assertThatThrownBy(() -> backends.create("level", new io.queuekit.spi.BaseQueueConfig(
+        "mail", capped, false, java.time.Clock.systemUTC(), scheduler, java.nio.file.Path.of("."))))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("queue \"mail\"").hasMessageContaining("GLOBAL_MAX_WORKERS=2")
+        .hasMessageContaining("TYPE=level");
+    assertThat(backends.create("redis", new io.queuekit.spi.BaseQueueConfig("mail",
+        capped.toBuilder().type("redis").build(), false, java.time.Clock.systemUTC(), scheduler,
+        java.nio.file.Path.of(".")))).isNotNull();
+    scheduler.shutdownNow();
+  }
 }

@@ -255,6 +255,7 @@ public final class ConfigCheck {
     }
     QueueLayers.Value conn = r.effective.get(Setting.CONN_STR);
     QueueLayers.Value type = r.effective.get(Setting.TYPE);
+    checkGlobalCap(queue, r, type, ownSection);
     if (conn == null || conn.text.isEmpty() || conn.entry == null) {
       return;
     }
@@ -267,6 +268,31 @@ public final class ConfigCheck {
     }
     String typeOrigin = type == null ? "the default" : type.where(name);
     checkConnStr(queue, conn, r.settings, typeOrigin);
+  }
+
+  /**
+   * {@code GLOBAL_MAX_WORKERS} above 0 with a backend that cannot enforce it: start-up refuses
+   * it ({@link BaseQueues#refuseGlobalCap}). Reported at the queue whose own section writes the
+   * cap or the TYPE; an inherited one at its parent.
+   */
+  private void checkGlobalCap(String queue, QueueLayers.Resolved r, QueueLayers.Value type,
+      String ownSection) {
+    QueueLayers.Value cap = r.effective.get(Setting.GLOBAL_MAX_WORKERS);
+    if (cap == null || cap.entry == null || r.settings.globalMaxWorkers() <= 0) {
+      return;
+    }
+    boolean own = cap.section.equals(ownSection)
+        || (type != null && type.entry != null && type.section.equals(ownSection));
+    Optional<BaseQueueFactory> backend = backends.find(r.settings.type());
+    if (!own || backend.isEmpty()) {
+      return;
+    }
+    try {
+      BaseQueues.refuseGlobalCap(backend.get(), r.settings.type(), queue, r.settings);
+    } catch (QueueConfigException e) {
+      add(Severity.ERROR, cap.entry, e.getMessage(), "write GLOBAL_MAX_WORKERS = 0 (or delete it)"
+          + " for this queue, or set TYPE = redis: start-up would refuse it");
+    }
   }
 
   /**

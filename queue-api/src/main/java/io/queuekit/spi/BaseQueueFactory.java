@@ -79,4 +79,17 @@ public interface BaseQueueFactory {
    * @throws io.queuekit.QueueConfigException what is wrong, naming the queue, key and (masked) value
    */
   default void validate(String type, String queue, io.queuekit.QueueSettings settings) {}
+
+  /**
+   * Whether this backend enforces {@code GLOBAL_MAX_WORKERS} (a cap on unsettled batches across
+   * every process sharing the store). The worker pool cannot enforce it on its own across
+   * processes, so a backend that does not opens no queue with a value above 0 ({@link
+   * BaseQueues#create}, the configuration check): a cap silently ignored would let a downstream
+   * service see more calls than it was promised. The default is false.
+   *
+   * @param type one of {@link #types()}
+   */
+  default boolean enforcesGlobalMaxWorkers(String type) {
+    return false;
+  }
 }

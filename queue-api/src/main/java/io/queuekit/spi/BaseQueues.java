@@ -182,10 +182,31 @@ public final class BaseQueues {
     }
   }
 
-  /** Opens the named queue with the backend serving {@code type}. */
+  /**
+   * Opens the named queue with the backend serving {@code type}.
+   *
+   * @throws QueueConfigException also for {@code GLOBAL_MAX_WORKERS} above 0 on a backend that
+   *     does not enforce it ({@link #refuseGlobalCap})
+   */
   public BaseQueue create(String type, BaseQueueConfig config) {
     BaseQueueFactory factory = factory(type, config.name());
+    refuseGlobalCap(factory, names.get(type), config.name(), config.settings());
     return factory.create(names.get(type), config);
+  }
+
+  /**
+   * Refuses {@code GLOBAL_MAX_WORKERS} above 0 for a backend that does not enforce it ({@link
+   * BaseQueueFactory#enforcesGlobalMaxWorkers}), naming the queue, the value and the type.
+   */
+  public static void refuseGlobalCap(BaseQueueFactory factory, String type, String queue,
+      io.queuekit.QueueSettings settings) {
+    int cap = settings.globalMaxWorkers();
+    if (cap > 0 && !factory.enforcesGlobalMaxWorkers(type)) {
+      throw new QueueConfigException("queue \"" + queue + "\": GLOBAL_MAX_WORKERS=" + cap
+          + " is a cap across processes that TYPE=" + type + " cannot enforce (only the redis "
+          + "backend does); set it to 0 and use MAX_WORKERS for a cap per process, or use "
+          + "TYPE=redis");
+    }
   }
 
   private String available() {

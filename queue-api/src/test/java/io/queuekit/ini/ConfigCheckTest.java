@@ -234,4 +234,16 @@ class ConfigCheckTest {
         + "UPDATE_BUFFER_LEN = 2\n[queue]\nWORKERS = 1\n");
     assertThat(findings).extracting(Finding::line).containsExactly(2, 4, 6);
   }
+
+  /** The check refuses what start-up refuses: a cap across processes no TYPE but redis enforces. */
+  @Test
+  void globalMaxWorkersOnATypeThatCannotEnforceItIsAnError() {
+    Finding f = only("[queue.mail]\nTYPE = level\nGLOBAL_MAX_WORKERS = 2\n");
+    assertThat(f.severity()).isEqualTo(Severity.ERROR);
+    assertThat(f.line()).isEqualTo(3);
+    assertThat(f.message()).contains("queue \"mail\"").contains("GLOBAL_MAX_WORKERS=2")
+        .contains("TYPE=level");
+    assertThat(f.fix()).contains("GLOBAL_MAX_WORKERS = 0");
+    assertThat(check("[queue.mail]\nTYPE = redis\nGLOBAL_MAX_WORKERS = 2\n")).isEmpty();
+  }
 }

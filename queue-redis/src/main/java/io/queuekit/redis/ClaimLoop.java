@@ -194,7 +194,8 @@ final class ClaimLoop {
         List<Object> r;
         try {
           r = calls.attempt(Script.CLAIM, c, str(c), str(max), str(clock.millis()),
-              str(settings.length()), str(settings.deadLetterLength()), str(lease.ttlMs()));
+              str(settings.length()), str(settings.deadLetterLength()), str(lease.ttlMs()),
+              str(settings.globalMaxWorkers()));
           lastClaimNanos = System.nanoTime();
         } catch (Unavailable e) {
           // the claim may have run with its reply lost: hand back what we do not hold
@@ -210,6 +211,11 @@ final class ClaimLoop {
           continue;
         }
         long earliest = (Long) r.get(0);
+        if ((Long) r.get(2) < 0) {
+          // GLOBAL_MAX_WORKERS: the queue's claims hold the cap's leases; the one freed next
+          // leaves a wake token, which the caller waits for (no due time: nothing to claim)
+          return new ClaimResult(List.of(), -1);
+        }
         if ((Long) r.get(1) == 1) {
           room.signal();
         }

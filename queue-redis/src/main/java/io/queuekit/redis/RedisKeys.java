@@ -16,7 +16,8 @@ final class RedisKeys {
    * and {@code pushed} are layout 1's, read only to migrate it.
    */
   static final String[] NAMES = {"ready", "delayed", "items", "unique", "meta", "wake", "room",
-      "consumers", "dead", "inflight", "heartbeat", "pushed", "firsts", "firstn", "busy"};
+      "consumers", "dead", "inflight", "heartbeat", "pushed", "firsts", "firstn", "busy",
+      "leases"};
 
   /** The open script's {@code KEYS} after the standard ones: where layout 1 migrates to. */
   static final String[] MIGRATION_NAMES = {"migrating ready", "migrating delayed",
@@ -37,6 +38,7 @@ final class RedisKeys {
   final String firsts;
   final String firstn;
   final String busy;
+  final String leases;
 
   /**
    * @throws QueueConfigException when the name, QUEUE_NAME, SET_NAME or prefix holds a brace:
@@ -63,6 +65,7 @@ final class RedisKeys {
     this.firsts = tag + ":firsts";
     this.firstn = tag + ":firstn";
     this.busy = tag + ":busy";
+    this.leases = tag + ":leases";
   }
 
   private static void check(String queue, String what, String value) {
@@ -85,7 +88,8 @@ final class RedisKeys {
   byte[][] script(String consumer) {
     String c = consumer == null ? "-" : consumer;
     return new byte[][] {b(ready), b(delayed), b(items), b(unique), b(meta), b(wake), b(room),
-        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed), b(firsts), b(firstn), b(busy)};
+        b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed), b(firsts), b(firstn), b(busy),
+        b(leases)};
   }
 
   /** The open script's {@code KEYS}: the standard ones, then those of {@link #MIGRATION_NAMES}. */

@@ -33,6 +33,8 @@ public class QueueProperties {
   private String batchDebounce;
   /** Workers start on demand up to this cap. */
   private String maxWorkers;
+  /** Redis: at most this many unsettled batches of the queue across all processes (0: off). */
+  private String globalMaxWorkers;
   /** An idle worker exits after this long, except the last one. */
   private String workerIdleTimeout;
   /** How long push waits for room. */
@@ -72,6 +74,7 @@ public class QueueProperties {
     put(m, Setting.BATCH_LENGTH, batchLength);
     put(m, Setting.BATCH_DEBOUNCE, batchDebounce);
     put(m, Setting.MAX_WORKERS, maxWorkers);
+    put(m, Setting.GLOBAL_MAX_WORKERS, globalMaxWorkers);
     put(m, Setting.WORKER_IDLE_TIMEOUT, workerIdleTimeout);
     put(m, Setting.PUSH_TIMEOUT, pushTimeout);
     put(m, Setting.SHUTDOWN_TIMEOUT, shutdownTimeout);
@@ -117,6 +120,8 @@ public class QueueProperties {
   public void setBatchDebounce(String batchDebounce) { this.batchDebounce = batchDebounce; }
   public String getMaxWorkers() { return maxWorkers; }
   public void setMaxWorkers(String maxWorkers) { this.maxWorkers = maxWorkers; }
+  public String getGlobalMaxWorkers() { return globalMaxWorkers; }
+  public void setGlobalMaxWorkers(String globalMaxWorkers) { this.globalMaxWorkers = globalMaxWorkers; }
   public String getWorkerIdleTimeout() { return workerIdleTimeout; }
   public void setWorkerIdleTimeout(String workerIdleTimeout) { this.workerIdleTimeout = workerIdleTimeout; }
   public String getPushTimeout() { return pushTimeout; }

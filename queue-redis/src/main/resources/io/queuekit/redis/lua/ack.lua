@@ -3,9 +3,20 @@
 -- the second finds nothing). Cheaper on the server than one HMGET and one bulk HDEL, whose HMGET
 -- copies every entry into the script just to learn that it exists.
 guard(1, 2, 5, 7, 10)
-local out = { 0 }
+-- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake's keys too
+local leased = leasing()
+if leased then
+  guard(6, 8)
+end
+local out, done = { 0 }, {}
 for i = 2, #ARGV do
   out[i] = redis.call('HDEL', K_INFLIGHT, ARGV[i])
+  if leased and out[i] == 1 then
+    table.insert(done, ARGV[i])
+  end
+end
+if leased then
+  wake(unlease(done))
 end
 out[1] = room(tonumber(ARGV[1]))
 return out

@@ -1,9 +1,11 @@
--- ARGV: consumer id, max, now, LENGTH, DEAD_LETTER_LENGTH, CONSUMER_TIMEOUT ms
+-- ARGV: consumer id, max, now, LENGTH, DEAD_LETTER_LENGTH, CONSUMER_TIMEOUT ms,
+-- GLOBAL_MAX_WORKERS (0: off)
 -- A claim that takes items marks its consumer busy (T:busy) and sets its heartbeat to
 -- CONSUMER_TIMEOUT: an idle consumer's heartbeat is longer (it holds nothing to recover).
 -- Returns {-1} when the consumer is no longer registered (reaped: fenced), else
 -- {earliest due ms or -1, room freed 0|1, n, delivery id, entry (n pairs), then the tail:
--- dead letters made here (malformed entries), dropped pairs}.
+-- dead letters made here (malformed entries), dropped pairs}; {-1, 0, -1} when GLOBAL_MAX_WORKERS
+-- claims hold leases already (capped: the caller waits for the wake token of a freed lease).
 -- At most one recovered item (recovery count > 0, merged counts included) per claim: alone when
 -- it is at the head, else the batch stops before it. Handing out several would let a crash in
 -- the window before the extras are given back count a recovery for items no handler ran.
@@ -12,6 +14,16 @@ if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
 end
 guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15)
 local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+-- the cap: read (and the lease key's type checked) before the first write
+local global = tonumber(ARGV[7]) or 0
+local leases = 0
+if global > 0 then
+  guard(16)
+  leases = redis.call('ZCARD', K_LEASES)
+  if leases >= global then
+    return { -1, 0, -1 }
+  end
+end
 -- one look at the earliest due time says whether anything is due: with nothing delayed or
 -- nothing due yet (the common case) it is also the answer, and promote() is skipped
 local due = firstdue()
@@ -95,6 +107,11 @@ if k > 0 then
     bulk('HDEL', K_UNIQUE, gone)
   end
   bulk('HSET', K_INFLIGHT, fields, 2)
+  if global > 0 then
+    -- one lease per claim, counting its items down as they are settled (unlease)
+    redis.call('ZADD', K_LEASES, base + k, string.format('%d:%d:', base + 1, k) .. ARGV[1])
+    leases = leases + 1
+  end
   redis.call('SADD', K_BUSY, ARGV[1])
   redis.call('SET', K_HEARTBEAT, ARGV[6], 'PX', ARGV[6])
   for ms, c in pairs(firsts) do
@@ -109,7 +126,8 @@ end
 -- claiming first, so it needs a token. A claim that consumed fewer than max took the whole list.
 if used == max or used < #popped then
   local left = redis.call('LLEN', K_READY)
-  if left > 0 then
+  -- capped and at the cap now: a woken waiter would only find the cap; the lease freed wakes one
+  if left > 0 and (global == 0 or leases < global) then
     wake(left)
   end
 end

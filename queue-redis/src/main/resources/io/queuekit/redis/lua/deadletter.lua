@@ -1,11 +1,18 @@
 -- ARGV: delivery id, reason, now, DEAD_LETTER_LENGTH.
 -- Returns {0} stale, or {1, dropped reason, dropped head, ...}.
 guard(5, 9, 10)
+local leased = leasing()
+if leased then
+  guard(6, 8)
+end
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])
 if not e then
   return { 0 }
 end
 redis.call('HDEL', K_INFLIGHT, ARGV[1])
+if leased then
+  wake(unlease({ ARGV[1] }))
+end
 local out = { 1 }
 local t = decode(e)
 if t then

@@ -1,12 +1,13 @@
--- KEYS: the standard keys, then the migration's own: 16 T:ready:migrating (list), 17
--- T:delayed:migrating (zset), 18 the unique set's name + ":migrating" (hash).
+-- KEYS: the standard keys, then the migration's own: 17 T:ready:migrating (list), 18
+-- T:delayed:migrating (zset), 19 the unique set's name + ":migrating" (hash).
 -- ARGV: layout version, flavour ('simple' | 'unique'), migration step size (items).
 -- Returns {0, items this call migrated from layout 1 (-1: none to migrate), more steps 0|1},
 -- {1, key index, actual type}, {2, stored version}, {3, stored flavour}.
 local expected = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset' }
 expected[12], expected[13], expected[14] = 'zset', 'zset', 'hash'
-expected[15], expected[16], expected[17], expected[18] = 'set', 'list', 'zset', 'hash'
-for _, i in ipairs({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18 }) do
+expected[15], expected[16] = 'set', 'zset'
+expected[17], expected[18], expected[19] = 'list', 'zset', 'hash'
+for _, i in ipairs({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19 }) do
   local t = redis.call('TYPE', KEYS[i])['ok']
   if t ~= 'none' and t ~= expected[i] then
     return { 1, i, t }
@@ -44,7 +45,7 @@ if v == '1' then
   redis.call('HSET', K_META, 'version', ARGV[1], 'migrating', '1')
 end
 local K_ITEMS, K_PUSHED = KEYS[3], KEYS[12]
-local K_READY2, K_DELAYED2, K_UNIQUE2 = KEYS[16], KEYS[17], KEYS[18]
+local K_READY2, K_DELAYED2, K_UNIQUE2 = KEYS[17], KEYS[18], KEYS[19]
 local budget = tonumber(ARGV[3])
 local moved = 0
 local function take(id)

@@ -4,15 +4,15 @@
 -- this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
 -- KEYS[3] (T:items) and KEYS[12] (T:pushed) are layout 1's; only open.lua reads them, to migrate.
 local K_READY, K_DELAYED, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD, K_INFLIGHT,
-  K_HEARTBEAT, K_FIRSTS, K_FIRSTN, K_BUSY = KEYS[1], KEYS[2], KEYS[4], KEYS[5], KEYS[6],
-  KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[13], KEYS[14], KEYS[15]
+  K_HEARTBEAT, K_FIRSTS, K_FIRSTN, K_BUSY, K_LEASES = KEYS[1], KEYS[2], KEYS[4], KEYS[5],
+  KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
 
 -- Lua's C stack bounds how many arguments one redis.call may take: bulk writes go in chunks.
 local CHUNK = 500
 
 -- The type of each standard key (by KEYS index; 'none', an absent key, is always fine).
 local TYPES = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset', 'hash',
-  'string', 'zset', 'zset', 'hash', 'set' }
+  'string', 'zset', 'zset', 'hash', 'set', 'zset' }
 
 -- Redis keeps what a script wrote before it failed, so a script must not fail after its first
 -- write. Each one first checks the type of every key it writes (a stray writer may have put
@@ -271,4 +271,63 @@ local function tail(out, made, dropped)
     table.insert(out, d)
   end
   return out
+end
+
+-- GLOBAL_MAX_WORKERS: K_LEASES holds one member per claim whose items are not all settled yet,
+-- "firstDid:left:consumer" with score lastDid (a claim's delivery ids are consecutive, so the
+-- lease of a delivery id is the member with the smallest score at or above it whose firstDid is
+-- at or below it). Absent while no capped claim holds items: whether it exists is the one read a
+-- settle pays for the cap. Returns whether leases exist; a key of another type stops the script
+-- before its first write, like guard().
+local function leasing()
+  local t = redis.call('TYPE', K_LEASES)['ok']
+  if t == 'none' then
+    return false
+  end
+  if t ~= 'zset' then
+    error({ err = 'WRONGTYPE queuekit key ' .. K_LEASES .. ' holds a ' .. t
+      .. ', not a zset; nothing was changed' })
+  end
+  return true
+end
+
+-- The delivery ids in ids (strings) were settled now (their in-flight entries deleted): each
+-- counts down its lease; a lease at 0 is deleted. Returns how many leases were freed (the caller
+-- wakes that many waiters: a capped claim waits for them). Ids of claims made while the cap was
+-- off have no lease and are skipped.
+local function unlease(ids)
+  local left, order = {}, {}
+  local m, first, last
+  for _, id in ipairs(ids) do
+    local did = tonumber(id)
+    if did and not (m and did >= first and did <= last) then
+      m = nil
+      local got = redis.call('ZRANGEBYSCORE', K_LEASES, id, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      if got[1] then
+        local f, n = string.match(got[1], '^(%d+):(%d+):')
+        if f and tonumber(f) <= did then
+          m, first, last = got[1], tonumber(f), tonumber(got[2])
+          if not left[m] then
+            left[m] = tonumber(n)
+            table.insert(order, { m = m, score = got[2] })
+          end
+        end
+      end
+    end
+    if m and did then
+      left[m] = left[m] - 1
+    end
+  end
+  local freed = 0
+  for _, x in ipairs(order) do
+    redis.call('ZREM', K_LEASES, x.m)
+    local n = left[x.m]
+    if n > 0 then
+      local f, rest = string.match(x.m, '^(%d+):%d+:(.*)$')
+      redis.call('ZADD', K_LEASES, x.score, f .. ':' .. n .. ':' .. rest)
+    else
+      freed = freed + 1
+    end
+  end
+  return freed
 end

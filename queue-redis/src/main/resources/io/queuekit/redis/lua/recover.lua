@@ -8,6 +8,17 @@ if ARGV[5] ~= '1' and redis.call('EXISTS', K_HEARTBEAT) == 1 then
   return { -1 }
 end
 guard(1, 4, 5, 6, 8, 9, 10, 13, 14, 15)
+-- GLOBAL_MAX_WORKERS: the consumer's leases die with it (at most the cap's few members to scan);
+-- read before the first write. Done whatever this process's own setting says.
+local gone = {}
+if leasing() then
+  local suffix = ':' .. ARGV[1]
+  for _, m in ipairs(redis.call('ZRANGE', K_LEASES, 0, -1)) do
+    if string.sub(m, -#suffix) == suffix then
+      table.insert(gone, m)
+    end
+  end
+end
 redis.call('HDEL', K_CONSUMERS, ARGV[1])
 redis.call('SREM', K_BUSY, ARGV[1])
 redis.call('DEL', K_HEARTBEAT)
@@ -34,5 +45,8 @@ for _, x in ipairs(entries) do
 end
 local _, added = admitheads(list)
 out[1] = #list
-wake(added)
+if #gone > 0 then
+  bulk('ZREM', K_LEASES, gone)
+end
+wake(math.max(added, #gone))
 return tail(out, made, dropped)

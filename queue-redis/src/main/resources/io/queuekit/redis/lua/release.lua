@@ -1,12 +1,16 @@
 -- ARGV: delivery id, now, delay ms, DEAD_LETTER_LENGTH.
 -- Returns {0 stale | 1 done | 2 merged | 3 malformed (dead-lettered), then the tail}.
 guard(1, 2, 4, 5, 6, 8, 9, 10, 13, 14)
+local leased = leasing()
 local made, dropped = {}, {}
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])
 if not e then
   return tail({ 0 }, made, dropped)
 end
 redis.call('HDEL', K_INFLIGHT, ARGV[1])
+if leased then
+  wake(unlease({ ARGV[1] }))
+end
 local t = decode(e)
 if not t then
   buryraw(e, 'the in-flight hash ' .. K_INFLIGHT, ARGV[2], tonumber(ARGV[4]), dropped, made)

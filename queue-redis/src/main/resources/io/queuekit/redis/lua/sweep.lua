@@ -3,15 +3,18 @@
 -- claim order, counts unchanged; a malformed one is dead-lettered. Returns {how many went back,
 -- then the tail}.
 guard(1, 4, 5, 6, 8, 9, 10, 13, 14)
+local leased = leasing()
 local now, cap = ARGV[1], tonumber(ARGV[2])
 local held = {}
 for i = 3, #ARGV do
   held[ARGV[i]] = true
 end
 local list, made, dropped = {}, {}, {}
+local done = {}
 for _, x in ipairs(inflight()) do
   if not held[x.f] then
     redis.call('HDEL', K_INFLIGHT, x.f)
+    table.insert(done, x.f)
     local t = decode(x.e)
     if t then
       table.insert(list, t)
@@ -21,5 +24,5 @@ for _, x in ipairs(inflight()) do
   end
 end
 local _, added = admitheads(list)
-wake(added)
+wake(math.max(added, leased and unlease(done) or 0))
 return tail({ #list }, made, dropped)

@@ -2,15 +2,18 @@
 -- order, counts unchanged. Returns 0 stale, 1 done, 2 merged, 3 malformed (dead-lettered) per
 -- id, then the tail.
 guard(1, 4, 5, 6, 8, 9, 10, 13, 14)
+local leased = leasing()
 local now, cap = ARGV[1], tonumber(ARGV[2])
 local out, made, dropped = {}, {}, {}
 local list = {}
 local at = {}
+local done = {}
 for i = 3, #ARGV do
   local e = redis.call('HGET', K_INFLIGHT, ARGV[i])
   out[i - 2] = 0
   if e then
     redis.call('HDEL', K_INFLIGHT, ARGV[i])
+    table.insert(done, ARGV[i])
     local t = decode(e)
     if t then
       table.insert(list, t)
@@ -25,5 +28,6 @@ local outcomes, added = admitheads(list)
 for j, o in ipairs(outcomes) do
   out[at[j]] = o
 end
-wake(added)
+-- a freed lease is news even when nothing went back (merged, malformed)
+wake(math.max(added, leased and unlease(done) or 0))
 return tail(out, made, dropped)
