@@ -1,0 +1,117 @@
+package io.queuekit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.QueueSettings;
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Item;
+import io.queuekit.spi.Outcome;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code GLOBAL_MAX_WORKERS} on one server with three instances of a queue (three consumers, as
+ * three processes would have): the claim script hands out no batch while the cap's leases are
+ * taken; every way a lease's last item leaves flight frees it (ack; release and dead-letter;
+ * the recovery of a killed consumer) and wakes a capped waiter; with the cap off no lease key is
+ * written (docs/DESIGN.md §3.12). The three-JVM run is {@link GlobalCapAcrossProcessesTest}.
+ */
+class GlobalCapTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private static void push(RedisQueue q, int n) {
+    List<Item> items = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      items.add(Item.of(("i" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    q.pushAll(items, WAIT);
+  }
+
+  @Test
+  void theThirdClaimGetsNothingUntilALeaseIsFreedAndAKilledConsumersLeaseDiesWithIt() {
+    String name = Queues.uniqueName("cap");
+    String leases = "{" + name + "_queue}:leases";
+    try (Queues queues = new Queues(redis.server().connStr());
+        Resp r = redis.server().client()) {
+      QueueSettings s = queues.settings().globalMaxWorkers(2).build();
+      RedisQueue a = queues.open(name, false, s);
+      RedisQueue b = queues.open(name, false, s);
+      RedisQueue c = queues.open(name, false, s);
+      push(a, 20);
+
+      List<Delivery> da = a.claim(3, Duration.ZERO);
+      List<Delivery> db = b.claim(3, Duration.ZERO);
+      assertThat(da).hasSize(3);
+      assertThat(db).hasSize(3);
+      assertThat(r.integer("ZCARD", leases)).isEqualTo(2);
+      // at the cap: nothing for a third consumer, nor for a second claim of the first
+      assertThat(c.claim(3, Duration.ZERO)).isEmpty();
+      assertThat(a.claim(3, Duration.ZERO)).isEmpty();
+      assertThat(a.stats().ready()).isEqualTo(14);
+
+      // a capped claim that may wait gets the batch once a lease is freed, by its wake token
+      CompletableFuture<List<Delivery>> waiting =
+          CompletableFuture.supplyAsync(() -> c.claim(3, Duration.ofSeconds(60)));
+      // acking part of a's batch leaves its lease; the last item frees it
+      assertThat(a.ack(da.subList(0, 2))).containsOnly(Outcome.DONE);
+      assertThat(r.integer("ZCARD", leases)).isEqualTo(2);
+      assertThat(waiting).isNotDone();
+      assertThat(a.ack(da.subList(2, 3))).containsOnly(Outcome.DONE);
+      List<Delivery> dc = await().pollDelay(Duration.ZERO).atMost(WAIT)
+          .until(() -> waiting.getNow(null), got -> got != null);
+      assertThat(dc).hasSize(3);
+      assertThat(r.integer("ZCARD", leases)).isEqualTo(2);
+
+      // release and dead-letter settle too: b's lease goes with its last item
+      assertThat(b.release(db.get(0), Duration.ZERO)).isEqualTo(Outcome.DONE);
+      assertThat(b.deadLetter(db.get(1), "bad")).isEqualTo(Outcome.DONE);
+      assertThat(a.claim(3, Duration.ZERO)).isEmpty();
+      assertThat(b.ack(db.subList(2, 3))).containsOnly(Outcome.DONE);
+      List<Delivery> da2 = a.claim(3, Duration.ZERO);
+      assertThat(da2).hasSize(3);
+      assertThat(b.claim(3, Duration.ZERO)).isEmpty();
+
+      // c dies holding its batch: the recovery deletes its lease with its in-flight items
+      c.crashAndReap();
+      assertThat(r.integer("ZCARD", leases)).isEqualTo(1);
+      List<Delivery> recovered = b.claim(3, Duration.ZERO);
+      assertThat(recovered).singleElement()
+          .satisfies(d -> assertThat(d.recoveryCount()).isEqualTo(1));
+
+      a.ack(da2);
+      b.ack(recovered);
+      assertThat(r.integer("EXISTS", leases)).as("no lease left").isZero();
+    }
+  }
+
+  @Test
+  void withTheCapOffNoLeaseIsWritten() {
+    String name = Queues.uniqueName("nocap");
+    try (Queues queues = new Queues(redis.server().connStr());
+        Resp r = redis.server().client()) {
+      RedisQueue a = queues.open(name, false);
+      RedisQueue b = queues.open(name, false);
+      RedisQueue c = queues.open(name, false);
+      push(a, 9);
+      List<Delivery> all = new ArrayList<>();
+      for (RedisQueue q : List.of(a, b, c)) {
+        List<Delivery> d = q.claim(3, Duration.ZERO);
+        assertThat(d).hasSize(3);
+        q.ack(d);
+      }
+      assertThat(r.integer("EXISTS", "{" + name + "_queue}:leases")).isZero();
+      assertThat(a.stats().inFlight()).isZero();
+    }
+  }
+}
