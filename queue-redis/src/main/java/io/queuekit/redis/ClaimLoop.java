@@ -30,6 +30,9 @@ import java.util.function.LongConsumer;
  * clock), and when neither a claim nor a beat looked for ready items for two beat periods.
  * While Redis is unreachable the loop backs off ({@link RedisCalls#outage}) and returns empty
  * when the wait is over; an outage is never reported as an empty queue by a claim that did run.
+ * With {@code GLOBAL_MAX_WORKERS} on, a claim the script refused at the cap waits for a wake
+ * token like one that found nothing, with no due time: the settle that frees a lease leaves one
+ * (docs/DESIGN.md §3.12).
  *
  * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering:</b> the claim script takes
  * items from the head. <b>Durability:</b> claimed items are in flight in Redis under the consumer

@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * T:consumers              hash   consumer id → "host pid" (registered waiters)
  * T:busy                   set    consumers that took items and have not rested since (the
  *                                 ones whose death loses items: every beat watches them)
+ * T:leases                 zset   GLOBAL_MAX_WORKERS only (absent while the cap is off): one
+ *                                 member per claim with items in flight, firstDid ":" left ":"
+ *                                 consumer, score = the claim's last delivery id; a claim at N
+ *                                 members takes nothing; deleted with the claim's last settle
+ *                                 or its consumer's recovery (docs/DESIGN.md §3.12)
  * T:wake                   list   wake tokens, at most one per waiter: one per item made ready,
  *                                 one per item a claim left ready, one when a delayed item
  *                                 becomes the earliest
