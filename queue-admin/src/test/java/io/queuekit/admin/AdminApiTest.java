@@ -175,6 +175,13 @@ class AdminApiTest {
         .header("Cookie", "token=" + f.admin.token() + "; Authorization=Bearer " + f.admin.token()).GET().build();
     assertThat(java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).statusCode())
         .isEqualTo(401);
+    // nor for an action: a browser sends cookies with a cross-site form post
+    var action = java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.admin.url() + "api/queues/mail/pause"))
+        .header("Cookie", "token=" + f.admin.token() + "; Authorization=Bearer " + f.admin.token())
+        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+    assertThat(java.net.http.HttpClient.newHttpClient().send(action, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(401);
+    assertThat(f.mail.paused()).isFalse();
   }
 
   @Test
@@ -202,6 +209,7 @@ class AdminApiTest {
 
   @Test
   void aNonLoopbackBindNeedsAnOptIn() {
+    assertThat(f.admin.url()).as("the default bind").startsWith("http://127.0.0.1:");
     assertThatThrownBy(() -> AdminServer.builder(f.manager).host("0.0.0.0").start())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowRemote");
     try (AdminServer remote = AdminServer.builder(f.manager).host("0.0.0.0").allowRemote().start()) {

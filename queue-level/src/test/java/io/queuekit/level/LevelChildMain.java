@@ -72,7 +72,7 @@ public final class LevelChildMain {
           migrate(dir, Integer.parseInt(args[2]), scheduler);
           break;
         case "diskfull":
-          diskFull(dir, args[2], scheduler);
+          diskFull(dir, args[2], Path.of(args[3]), scheduler);
           break;
         default:
           throw new IllegalArgumentException(args[0]);
@@ -83,10 +83,12 @@ public final class LevelChildMain {
     System.out.println("DONE");
   }
 
-  private static void diskFull(Path dir, String engine, ScheduledExecutorService scheduler)
-      throws java.io.IOException {
+  private static void diskFull(Path dir, String engine, Path otherDir,
+      ScheduledExecutorService scheduler) throws java.io.IOException {
     String query = "?engine=" + engine;
     BaseQueue q = open("full", dir, query, scheduler, 1_000_000);
+    // another queue of the process, on a disk with room: it must not die with the full one
+    BaseQueue other = open("other", otherDir, query, scheduler, 1_000_000);
     java.util.TreeSet<Integer> stored = new java.util.TreeSet<>();
     java.util.List<io.queuekit.spi.Delivery> claimed = new java.util.ArrayList<>();
     int next = 0;
@@ -109,6 +111,13 @@ public final class LevelChildMain {
             } catch (io.queuekit.QueueUnavailableException e) {
               System.out.println("PUSH refused " + k + " " + oneLine(e));
             }
+            break;
+          }
+          case "OTHER": {
+            other.push(Item.of(payload(-1)), Duration.ZERO);
+            java.util.List<io.queuekit.spi.Delivery> ds = other.claim(1, Duration.ZERO);
+            other.ack(ds);
+            System.out.println("OTHER ok " + ds.size());
             break;
           }
           case "CLAIM":
@@ -144,6 +153,7 @@ public final class LevelChildMain {
           }
           case "QUIT":
             q.close();
+            other.close();
             System.out.println("DONE");
             return;
           default:

@@ -40,7 +40,7 @@ class LevelDiskFullTest {
       // A child that dies of SIGBUS (the bug) writes its crash report here, not into the module.
       String errorFile = "-XX:ErrorFile=" + tmp.resolve("hs_err_%p.log");
       try (ChildJvm child = ChildJvm.start(LevelChildMain.class, List.of(errorFile),
-          List.of("diskfull", db.toString(), engine.option()))) {
+          List.of("diskfull", db.toString(), engine.option(), tmp.resolve("other").toString()))) {
         child.awaitLine("READY", LONG);
         assertThat(ask(child, "PUSH 100")).isEqualTo("PUSH ok 100");
         assertThat(ask(child, "CLAIM 10")).isEqualTo("CLAIM 10");
@@ -76,6 +76,8 @@ class LevelDiskFullTest {
 
         assertThat(ask(child, "PUSH 1")).startsWith("PUSH refused 0 ")
             .contains("queue \"full\"").contains(dir).contains("free space");
+        assertThat(ask(child, "OTHER")).as("a queue on another disk carries on")
+            .isEqualTo("OTHER ok 1");
         // Settling writes too: it is refused as cleanly (or succeeds), never kills the process.
         String ack = ask(child, "ACK");
         assertThat(ack).satisfiesAnyOf(

@@ -64,6 +64,21 @@ final class Entries {
         Instant.ofEpochMilli(deadAt));
   }
 
+  /**
+   * The dead letter stored as {@code m} at score {@code id}; a member that is none (another
+   * program's or version's bytes) is shown as it is, with a reason saying so, so one stray
+   * member neither hides the others from a listing nor stops it (replay leaves it in place; purge
+   * by its id removes it).
+   */
+  static DeadLetter deadLetterOrMalformed(byte[] m, long id) {
+    try {
+      return deadLetter(m);
+    } catch (IllegalStateException | NumberFormatException | IndexOutOfBoundsException e) {
+      return new DeadLetter(id, m, "malformed dead letter (written by another program or "
+          + "version): " + e.getMessage(), 0, 0, Instant.EPOCH, Instant.EPOCH);
+    }
+  }
+
   private static int[] colons(byte[] b, int n) {
     int[] at = new int[n];
     int k = 0;

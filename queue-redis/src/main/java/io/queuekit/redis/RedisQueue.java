@@ -2,6 +2,7 @@ package io.queuekit.redis;
 
 import static io.queuekit.redis.Entries.str;
 
+import io.lettuce.core.ScoredValue;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueFullException;
@@ -488,11 +489,12 @@ final class RedisQueue implements BaseQueue {
       if (limit <= 0) {
         return List.of();
       }
-      List<byte[]> members = calls.get(shared.async.zrevrange(RedisKeys.b(keys.dead),
-          Math.max(0, offset), (long) Math.max(0, offset) + limit - 1), "listDead");
+      List<ScoredValue<byte[]>> members = calls.get(shared.async.zrevrangeWithScores(
+          RedisKeys.b(keys.dead), Math.max(0, offset), (long) Math.max(0, offset) + limit - 1),
+          "listDead");
       List<DeadLetter> out = new ArrayList<>(members.size());
-      for (byte[] m : members) {
-        out.add(Entries.deadLetter(m));
+      for (ScoredValue<byte[]> m : members) {
+        out.add(Entries.deadLetterOrMalformed(m.getValue(), (long) m.getScore()));
       }
       return out;
     } finally {

@@ -110,7 +110,10 @@ class RedisIdleCostTest {
         assertThat(sets).as("idle heartbeats over %d ticks: %s", ticks, seen)
             .isBetween(1L, idleBeats);
         assertThat(exists).as("beat EXISTS over %d ticks: %s", ticks, seen).isLessThanOrEqualTo(idleBeats);
-        assertThat(hkeys).isLessThanOrEqualTo(1);
+        // idle, the registry is read every 0.5 to 1 x two idle beats: at most one per idle beat
+        // (the window of 12 ticks can hold two reads 2 s apart)
+        assertThat(hkeys).as("registry reads over %d ticks: %s", ticks, seen)
+            .isLessThanOrEqualTo(idleBeats);
         assertThat(blpops).as("the long BLPOP outlives the window").isLessThanOrEqualTo(1);
       }
     }

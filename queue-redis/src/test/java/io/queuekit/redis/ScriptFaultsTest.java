@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuekit.QueueException;
+import io.queuekit.QueueSettings;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.spi.DeadLetter;
@@ -149,6 +150,54 @@ class ScriptFaultsTest {
     assertThat(survivor.listDead(0, 10)).singleElement()
         .satisfies(d -> assertThat(d.reason()).contains("malformed entry"));
     assertThat(reported).isNotEmpty();
+  }
+
+  /**
+   * The dead set is at its cap and its oldest member is another program's bytes: the dead letter
+   * a script makes drops that member. Dropping it must not stop the script after its first write
+   * (the reaper had already taken the dead consumer's in-flight hash: its valid items vanished).
+   */
+  @Test
+  void aMalformedDeadMemberDroppedAtTheCapLosesNothingValid() {
+    String name = Queues.uniqueName("baddeadcap");
+    QueueSettings capped = queues.settings().deadLetterLength(1).build();
+    RedisQueue dying = queues.open(name, false, capped, queues.clock, events);
+    for (String s : List.of("a", "b")) {
+      dying.push(item(s), Duration.ofSeconds(5));
+    }
+    assertThat(dying.claim(10, Duration.ofSeconds(5))).hasSize(2);
+    admin.call("ZADD", key(name, "dead"), "0", "stray member");
+    admin.call("HSET", key(name, "inflight:" + dying.consumerId()), "not-a-delivery-id", "junk");
+    dying.crashAndReap();
+
+    RedisQueue survivor = queues.open(name, false, capped, queues.clock, events);
+    assertThat(claimAll(survivor)).containsExactly("a", "b");
+    assertThat(survivor.listDead(0, 10)).singleElement().satisfies(d -> {
+      assertThat(new String(d.payload(), StandardCharsets.UTF_8)).isEqualTo("junk");
+      assertThat(d.reason()).contains("malformed entry");
+    });
+  }
+
+  /** A stray dead-set member is listed as what it is, beside the real ones, and purged by id. */
+  @Test
+  void aMalformedDeadMemberIsListedAsSuchAndPurgedById() {
+    String name = Queues.uniqueName("baddeadlist");
+    RedisQueue q = queue(name, false);
+    q.push(item("a"), Duration.ofSeconds(5));
+    Delivery d = q.claim(1, Duration.ofSeconds(5)).get(0);
+    assertThat(q.deadLetter(d, "bad")).isEqualTo(Outcome.DONE);
+    admin.call("ZADD", key(name, "dead"), "0", "stray member");
+
+    List<DeadLetter> dead = q.listDead(0, 10);
+    assertThat(dead).hasSize(2);
+    assertThat(dead.get(0).reason()).isEqualTo("bad");
+    assertThat(dead.get(1).id()).isZero();
+    assertThat(dead.get(1).reason()).startsWith("malformed dead letter");
+    assertThat(new String(dead.get(1).payload(), StandardCharsets.UTF_8)).isEqualTo("stray member");
+    assertThat(q.replayAllDead()).as("replay leaves the stray member").isEqualTo(1);
+    assertThat(q.purgeDead(List.of(0L))).isEqualTo(1);
+    assertThat(q.listDead(0, 10)).isEmpty();
+    assertThat(claimAll(q)).containsExactly("a");
   }
 
   @ParameterizedTest

@@ -78,6 +78,15 @@ public final class Resp implements AutoCloseable {
     return (Long) call(args);
   }
 
+  /** {@link #call} expecting an array of bulk strings (SMEMBERS, HKEYS, LRANGE, ...). */
+  public List<String> strings(String... args) {
+    List<String> out = new ArrayList<>();
+    for (Object o : (List<?>) call(args)) {
+      out.add((String) o);
+    }
+    return out;
+  }
+
   private Object read() throws IOException {
     int type = in.read();
     String line = line();

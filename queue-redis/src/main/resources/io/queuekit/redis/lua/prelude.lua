@@ -201,9 +201,16 @@ local function bury(t, reason, now, cap, out, made)
   if over > 0 then
     local gone = redis.call('ZPOPMIN', K_DEAD, over)
     for i = 1, #gone, 2 do
+      -- a member that is no dead letter (another program's bytes) is dropped as it is: an error
+      -- here would come after this script's writes, which Redis does not roll back
       local d = decodedead(gone[i])
-      table.insert(out, d.reason)
-      table.insert(out, string.sub(d.payload, 1, 200))
+      if d then
+        table.insert(out, d.reason)
+        table.insert(out, string.sub(d.payload, 1, 200))
+      else
+        table.insert(out, 'malformed dead letter (written by another program or version)')
+        table.insert(out, string.sub(gone[i], 1, 200))
+      end
     end
     redis.call('HINCRBY', K_META, 'deaddropped', over)
   end
