@@ -1,8 +1,10 @@
 package io.queuekit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
@@ -92,6 +94,33 @@ class GlobalCapTest {
       a.ack(da2);
       b.ack(recovered);
       assertThat(r.integer("EXISTS", leases)).as("no lease left").isZero();
+    }
+  }
+
+  /**
+   * T:leases holding another program's value stops a capped claim and a settle before their first
+   * write (Redis keeps what a failed script wrote), naming the queue.
+   */
+  @Test
+  void aLeaseKeyOfAnotherTypeStopsClaimAndAckBeforeTheyChangeAnything() {
+    String name = Queues.uniqueName("capwrongtype");
+    String leases = "{" + name + "_queue}:leases";
+    try (Queues queues = new Queues(redis.server().connStr());
+        Resp r = redis.server().client()) {
+      RedisQueue q = queues.open(name, false, queues.settings().globalMaxWorkers(2).build());
+      push(q, 3);
+      List<Delivery> d = q.claim(1, Duration.ZERO);
+      assertThat(d).hasSize(1);
+      r.call("DEL", leases);
+      r.call("SET", leases, "another program's value");
+
+      assertThatThrownBy(() -> q.claim(1, Duration.ZERO))
+          .isInstanceOf(QueueException.class).hasMessageContaining(name);
+      assertThat(r.integer("LLEN", "{" + name + "_queue}:ready")).isEqualTo(2);
+      assertThatThrownBy(() -> q.ack(d)).isInstanceOf(QueueException.class);
+      assertThat(r.integer("HLEN", "{" + name + "_queue}:inflight:" + q.consumerId()))
+          .as("the in-flight entry is still there").isEqualTo(1);
+      r.call("DEL", leases);
     }
   }
 
