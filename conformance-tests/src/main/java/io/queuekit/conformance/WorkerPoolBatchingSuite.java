@@ -218,9 +218,13 @@ public interface WorkerPoolBatchingSuite extends WorkerPoolSuite {
 
   @Test
   default void aPartialBatchGoesOutOnceTheInjectedClockPassesBatchDebounce() {
-    // BATCH_DEBOUNCE of an hour: only moving the queue's clock can send the partial batch out.
+    // BATCH_DEBOUNCE of an hour, so real time never ends it: only the queue's clock does, moved by
+    // exactly the setting + 1 ms in all (1 ms short of it first, then past it). The window is fixed
+    // at the first item (later ones do not move it), so every item claimed before the clock passed
+    // it goes out in the one batch: that the batch holds them all is the proof it was held.
+    Duration debounce = Duration.ofHours(1);
     List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-    QueueSettings s = settings(b -> b.batchLength(10).batchDebounce(Duration.ofHours(1)));
+    QueueSettings s = settings(b -> b.batchLength(10).batchDebounce(debounce));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("clockdebounce"),
         Integer.class, items -> {
           batches.add(List.copyOf(items));
@@ -231,21 +235,40 @@ public interface WorkerPoolBatchingSuite extends WorkerPoolSuite {
       q.push(i);
     }
     q.resume();
-    // len() reads the store (stats() is cached for a second): all three claimed
+    // len() reads the store (stats() is cached for a second): claimed. A later item claimed too
+    // means the claim loop went round after buffering the three, so their window (read from the
+    // clock as the first was buffered) has begun before the clock moves.
     await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.len() == 0);
+    pushAndAwaitClaimed(q, 3);
     assertThat(batches).as("claimed, and held for BATCH_DEBOUNCE").isEmpty();
 
-    advanceClockUntil(Duration.ofHours(1), () -> !batches.isEmpty());
+    clock().advance(debounce.minusMillis(1));
+    // claimed after the move, and then one more: the loop has looked at the moved clock between
+    pushAndAwaitClaimed(q, 4);
+    pushAndAwaitClaimed(q, 5);
+    clock().advance(Duration.ofMillis(2)); // now BATCH_DEBOUNCE + 1 ms after the first item
 
-    assertThat(batches).singleElement().asList().containsExactly(0, 1, 2);
+    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> !batches.isEmpty());
+    assertThat(batches).as("one batch, out only once the clock passed BATCH_DEBOUNCE")
+        .singleElement().asList().containsExactly(0, 1, 2, 3, 4, 5);
     assertThat(q.flush(WAIT)).isTrue();
+  }
+
+  /** Pushes {@code item} and waits until the pool has claimed it (the store holds none ready). */
+  private static void pushAndAwaitClaimed(WorkerPoolQueue<Integer> q, int item) {
+    q.push(item);
+    await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        .until(() -> q.len() == 0);
   }
 
   @Test
   default void idleWorkersExitOnceTheInjectedClockPassesWorkerIdleTimeoutExceptTheLast() {
+    // WORKER_IDLE_TIMEOUT of an hour, so real time never ends it; the clock is moved once, by
+    // exactly the setting (+ 1 ms), after each worker has provably begun its idle wait.
+    Duration idleTimeout = Duration.ofHours(1);
     CountDownLatch release = new CountDownLatch(1);
     QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(3)
-        .workerIdleTimeout(Duration.ofHours(1)));
+        .workerIdleTimeout(idleTimeout));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("clockidle"),
         Integer.class, items -> {
           release.await();
@@ -257,11 +280,12 @@ public interface WorkerPoolBatchingSuite extends WorkerPoolSuite {
     await().atMost(WAIT).until(() -> q.workers() == 3 && q.activeWorkers() == 3);
     release.countDown();
     assertThat(q.flush(WAIT)).isTrue();
-    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.activeWorkers() == 0);
+    awaitIdleWorkers(q, 3);
     assertThat(q.workers()).as("idle, but within WORKER_IDLE_TIMEOUT").isEqualTo(3);
 
-    advanceClockUntil(Duration.ofHours(1), () -> q.workers() == 1);
+    clock().advance(idleTimeout.plusMillis(1));
 
+    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.workers() == 1);
     q.push(9);
     assertThat(q.flush(WAIT)).as("the last worker stays and handles what comes").isTrue();
     assertThat(q.workers()).isEqualTo(1);
