@@ -83,7 +83,8 @@ class DemoServiceTest {
     assertThat(lines).as(e.err())
         .noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by: "))
         .noneMatch(l -> l.contains("RejectedExecutionException"))
-        .noneMatch(l -> l.contains(" ERROR ") && (allowedError == null || !l.contains(allowedError)));
+        .noneMatch(l -> l.contains(" ERROR ")
+            && (allowedError == null || !l.contains(allowedError)));
     if (password != null) {
       assertThat(e.out() + e.err()).doesNotContain(password);
     }
