@@ -1,5 +1,6 @@
 package io.queuekit.benchmarks;
 
+import io.queuekit.conformance.redis.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,7 +81,7 @@ final class DepthScenario implements Scenario {
 
   private static Optional<String> redisUnavailable() {
     Optional<String> r = Pipelines.unavailable(Pipelines.BASEQUEUE_REDIS);
-    return r.isPresent() ? r : RedisProcess.unavailable();
+    return r.isPresent() ? r : RedisServer.unavailable();
   }
 
   /**
@@ -113,8 +114,8 @@ final class DepthScenario implements Scenario {
           skipped.put(p.type(), why.get());
           continue;
         }
-        try (RedisProcess redis = RedisProcess.start()) {
-          String prop = "-D" + Pipelines.REDIS_PROPERTY + "=" + redis.uri();
+        try (RedisServer redis = RedisServer.startPlain()) {
+          String prop = "-D" + Pipelines.REDIS_PROPERTY + "=" + redis.connStr();
           results.put(p.type(), side(p.type(), full, prop));
           results.put(p.baseline(), side(p.baseline(), full, prop));
         }

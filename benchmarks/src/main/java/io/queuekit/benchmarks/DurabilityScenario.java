@@ -7,6 +7,7 @@ import io.queuekit.QueueConfig;
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.WorkerPoolQueue;
+import io.queuekit.conformance.redis.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +53,7 @@ final class DurabilityScenario implements Scenario {
   @Override
   public Optional<String> unavailable() {
     Optional<String> r = Pipelines.unavailable(Pipelines.BASEQUEUE_REDIS);
-    return r.isPresent() ? r : RedisProcess.unavailable();
+    return r.isPresent() ? r : RedisServer.unavailable();
   }
 
   /** Servers start (~2 s), then rounds × up to 4 sides × (window + drain, ~0.3 s). */
@@ -65,7 +66,7 @@ final class DurabilityScenario implements Scenario {
   }
 
   /** One measured configuration. */
-  private record Side(String name, String label, RedisProcess server, Durability durability) {}
+  private record Side(String name, String label, RedisServer server, Durability durability) {}
 
   @Override
   public Result run(Profile profile, boolean quiet) throws Exception {
@@ -74,13 +75,10 @@ final class DurabilityScenario implements Scenario {
     int rounds = full ? FULL_ROUNDS : 1;
     List<AutoCloseable> open = new ArrayList<>();
     try {
-      RedisProcess master = track(open, RedisProcess.start(List.of(
-          "--repl-diskless-sync-delay", "0")));
-      track(open, RedisProcess.start(List.of("--replicaof", "127.0.0.1",
-          Integer.toString(master.port()))));
-      awaitReplica(master);
-      RedisProcess always = track(open, RedisProcess.start(List.of("--appendonly", "yes",
-          "--appendfsync", "always")));
+      RedisServer master = track(open, RedisServer.startPlain());
+      // up, synced, and acknowledging writes promptly: measure only after that
+      track(open, RedisServer.startPlain()).replicate(master);
+      RedisServer always = track(open, RedisServer.builder().appendOnly().build().start());
       String version = version(master);
       List<Side> sides = new ArrayList<>(List.of(
           new Side("none", "`DURABILITY=none` (baseline)", master, Durability.none()),
@@ -90,8 +88,8 @@ final class DurabilityScenario implements Scenario {
               Durability.none())));
       boolean waitaof = atLeast72(version);
       if (waitaof) {
-        RedisProcess everysec = track(open, RedisProcess.start(List.of("--appendonly", "yes",
-            "--appendfsync", "everysec")));
+        RedisServer everysec = track(open, RedisServer.builder().arg("appendonly", "yes")
+            .arg("appendfsync", "everysec").build().start());
         sides.add(new Side("aof", "`DURABILITY=aof` (`WAITAOF 1 0`, `appendfsync everysec`)",
             everysec, Durability.aof()));
       }
@@ -175,7 +173,7 @@ final class DurabilityScenario implements Scenario {
     Bench(Side side) throws Exception {
       dataPath = Files.createTempDirectory("queuekit-bench-durability-");
       QueueSettings settings = QueueSettings.builder().type("redis")
-          .connStr(side.server().uri()).durability(side.durability())
+          .connStr(side.server().connStr()).durability(side.durability())
           .maxWorkers(2).batchLength(20).batchDebounce(Duration.ZERO).build();
       manager = QueueManager.builder().dataPath(dataPath).config(QueueConfig.of(settings))
           .build();
@@ -224,35 +222,7 @@ final class DurabilityScenario implements Scenario {
     }
   }
 
-  private static void awaitReplica(RedisProcess master) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!info(master, "replication").contains("connected_slaves:1")
-        || !info(master, "replication").contains("state=online")) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the replica never came online: "
-            + info(master, "replication"));
-      }
-      Thread.sleep(20);
-    }
-    // just after its sync a replica may take most of a second to acknowledge: measure after
-    RedisClient client = RedisClient.create(master.uri());
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      while (true) {
-        c.sync().set("durability:warmup", "1");
-        if (c.sync().waitForReplication(1, 100) >= 1) {
-          c.sync().del("durability:warmup");
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the replica never acknowledged a write promptly");
-        }
-      }
-    } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-    }
-  }
-
-  private static String version(RedisProcess server) {
+  private static String version(RedisServer server) {
     Matcher m = Pattern.compile("redis_version:(\\S+)").matcher(info(server, "server"));
     return m.find() ? m.group(1) : "unknown";
   }
@@ -267,8 +237,8 @@ final class DurabilityScenario implements Scenario {
     }
   }
 
-  private static String info(RedisProcess server, String section) {
-    RedisClient client = RedisClient.create(server.uri());
+  private static String info(RedisServer server, String section) {
+    RedisClient client = RedisClient.create(server.connStr());
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       return c.sync().info(section);
     } finally {

@@ -1,23 +1,25 @@
 package io.queuekit.benchmarks;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import io.queuekit.conformance.crash.ChildJvm;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a main class of this jar in a child JVM on the same class path and reads back the one
- * result line it prints ({@link #resultLine}), as the latency harness does for its forks. A child
- * that hangs is killed at its time limit; one that fails (non-zero exit, no result line) fails the
- * caller with the child's output.
+ * result line it prints ({@link #resultLine}): every benchmark fork goes through here. A child that
+ * hangs is killed at its time limit; one that fails (non-zero exit, no result line) fails the
+ * caller with the tail of the child's output.
+ *
+ * <p>The children are conformance-tests' {@link ChildJvm} (the one launcher of {@code java}),
+ * with {@linkplain ChildJvm.Builder#fastStart(boolean) fast start off}: a fork is measured, so its
+ * code must reach C2 unless the caller's JVM arguments say otherwise.
+ *
+ * <p><b>Thread-safety:</b> one thread starts and awaits a given child.
  */
 final class Forks {
   private static final String RESULT_PREFIX = "FORK-RESULT ";
@@ -28,77 +30,58 @@ final class Forks {
   /** A started child, for callers that run several at once. */
   static final class Child {
     final String name;
+    final ChildJvm jvm;
     final Process process;
     final Duration limit;
 
-    private Child(String name, Process process, Duration limit) {
+    private Child(String name, ChildJvm jvm, Duration limit) {
       this.name = name;
-      this.process = process;
+      this.jvm = jvm;
+      this.process = jvm.process();
       this.limit = limit;
     }
   }
 
   /** Starts {@code main} with {@code args} in a child JVM. */
   static Child start(String name, Class<?> main, List<String> jvmArgs, List<String> args,
-      Duration limit) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmArgs);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(main.getName());
-    cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    return new Child(name, p, limit);
+      Duration limit) {
+    return new Child(name, ChildJvm.of(main).fastStart(false).jvmArgs(jvmArgs).args(args).start(),
+        limit);
   }
 
-  /** Waits for a started child and parses its result line as {@code type}. */
+  /** Waits for a started child, parses its result line as {@code type}, and cleans it up. */
   static <T> T await(Child c, JavaType type) throws IOException, InterruptedException {
-    AtomicBoolean killed = new AtomicBoolean();
-    // A watchdog, because a child that hangs with its stdout open would block readLine forever.
-    Thread watchdog = new Thread(() -> {
-      try {
-        if (!c.process.waitFor(c.limit.toMillis(), TimeUnit.MILLISECONDS)) {
-          killed.set(true);
-          c.process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        // The parent finished reading and no longer needs the watchdog.
-        Thread.currentThread().interrupt();
+    try {
+      if (!c.process.waitFor(c.limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        c.jvm.kill();
+        throw new IllegalStateException("fork " + c.name + " still running after "
+            + Text.duration(c.limit) + "; killed it." + c.jvm.describe());
       }
-    }, "fork-watchdog-" + c.name);
-    watchdog.setDaemon(true);
-    watchdog.start();
-    T result = null;
-    StringBuilder other = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(c.process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith(RESULT_PREFIX)) {
-          result = JSON.readValue(line.substring(RESULT_PREFIX.length()), type);
-        } else {
-          other.append(line).append('\n');
-        }
+      // exited: this only waits for the readers to reach the end of its output
+      int exit = c.jvm.awaitExit(Duration.ofSeconds(30));
+      String result = c.jvm.stdout().lines().filter(l -> l.startsWith(RESULT_PREFIX))
+          .reduce((first, last) -> last).orElse(null);
+      if (exit != 0 || result == null) {
+        throw new IllegalStateException("fork " + c.name + " failed (exit " + exit + ", "
+            + (result == null ? "no" : "a") + " result line)." + c.jvm.describe());
       }
+      return JSON.readValue(result.substring(RESULT_PREFIX.length()), type);
+    } finally {
+      c.jvm.close();
     }
-    int exit = c.process.waitFor();
-    watchdog.interrupt();
-    if (killed.get()) {
-      throw new IllegalStateException("fork " + c.name + " still running after "
-          + Text.duration(c.limit) + "; killed it. Its output:\n" + other);
-    }
-    if (exit != 0 || result == null) {
-      throw new IllegalStateException("fork " + c.name + " failed (exit " + exit
-          + "); its output:\n" + other);
-    }
-    return result;
   }
 
   /** Runs one child to the end. */
   static <T> T run(String name, Class<?> main, List<String> jvmArgs, List<String> args,
       Duration limit, Class<T> type) throws IOException, InterruptedException {
-    return await(start(name, main, jvmArgs, args, limit), JSON.constructType(type));
+    return await(start(name, main, jvmArgs, args, limit), type(type));
+  }
+
+  /** Runs one child to the end, its result a generic type ({@code List<Round>}). */
+  static <T> T run(String name, Class<?> main, List<String> jvmArgs, List<String> args,
+      Duration limit, TypeReference<T> type) throws IOException, InterruptedException {
+    return await(start(name, main, jvmArgs, args, limit),
+        JSON.getTypeFactory().constructType(type));
   }
 
   static JavaType type(Class<?> c) {
@@ -110,15 +93,17 @@ final class Forks {
     return RESULT_PREFIX + JSON.writeValueAsString(result);
   }
 
-  /** Ends started children: SIGTERM, then SIGKILL for any still running after 10 s. */
+  /**
+   * Ends started children: SIGTERM (they close their queues), then SIGKILL for any still running
+   * after 10 s; removes their temporary directories.
+   */
   static void stop(List<Child> children) throws InterruptedException {
     for (Child ch : children) {
       ch.process.destroy();
     }
     for (Child ch : children) {
-      if (!ch.process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        ch.process.destroyForcibly().waitFor();
-      }
+      ch.process.waitFor(10, TimeUnit.SECONDS);
+      ch.jvm.close();
     }
   }
 }

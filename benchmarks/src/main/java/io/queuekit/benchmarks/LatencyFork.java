@@ -32,7 +32,7 @@ final class LatencyFork {
         Duration.ofMillis(Long.parseLong(a[7])), Integer.parseInt(a[8]),
         Duration.ofMillis(Long.parseLong(a[9])), Integer.parseInt(a[10]), List.of());
     List<LatencyHarness.Round> rounds = LatencyHarness.inProcess(a[0], config, s);
-    System.out.println(LatencyHarness.resultLine(rounds));
+    System.out.println(Forks.resultLine(rounds));
     System.out.flush();
   }
 }

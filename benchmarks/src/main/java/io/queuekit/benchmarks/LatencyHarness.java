@@ -1,20 +1,13 @@
 package io.queuekit.benchmarks;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Latency under a fixed offered load, which JMH's modes do not express (a push's latency and the
@@ -28,9 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * measures the hand-off itself.
  */
 final class LatencyHarness {
-  private static final String RESULT_PREFIX = "LATENCY-RESULT ";
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private LatencyHarness() {}
 
   /**
@@ -140,60 +130,9 @@ final class LatencyHarness {
 
   private static List<Round> forked(String side, PipelineConfig config, Settings s)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(s.jvmArgs());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(LatencyFork.class.getName());
-    cmd.addAll(LatencyFork.args(side, config, s));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    // A watchdog, because a fork that hangs with its stdout open would block readLine forever.
-    long limit = s.estimate(1).toSeconds() + 120;
-    AtomicBoolean killed = new AtomicBoolean();
-    Thread watchdog = new Thread(() -> {
-      try {
-        if (!p.waitFor(limit, TimeUnit.SECONDS)) {
-          killed.set(true);
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        // The parent finished reading and no longer needs the watchdog.
-        Thread.currentThread().interrupt();
-      }
-    }, "latency-fork-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-    List<Round> rounds = null;
-    StringBuilder other = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith(RESULT_PREFIX)) {
-          rounds = JSON.readValue(line.substring(RESULT_PREFIX.length()),
-              new TypeReference<List<Round>>() {});
-        } else {
-          other.append(line).append('\n');
-        }
-      }
-    }
-    int exit = p.waitFor();
-    watchdog.interrupt();
-    if (killed.get()) {
-      throw new IllegalStateException("latency fork for " + side + " still running after " + limit
-          + "s; killed it. Its output:\n" + other);
-    }
-    if (exit != 0 || rounds == null) {
-      throw new IllegalStateException("latency fork for " + side + " failed (exit " + exit
-          + "); its output:\n" + other);
-    }
-    return rounds;
-  }
-
-  /** What a fork prints for the parent to read. */
-  static String resultLine(List<Round> rounds) throws IOException {
-    return RESULT_PREFIX + JSON.writeValueAsString(rounds);
+    return Forks.run("latency-" + side, LatencyFork.class, s.jvmArgs(),
+        LatencyFork.args(side, config, s), s.estimate(1).plusSeconds(120),
+        new TypeReference<List<Round>>() {});
   }
 
   /** Nearest-rank percentile of sorted values. */

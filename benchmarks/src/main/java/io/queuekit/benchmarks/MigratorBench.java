@@ -1,5 +1,6 @@
 package io.queuekit.benchmarks;
 
+import io.queuekit.conformance.crash.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -146,26 +148,26 @@ public final class MigratorBench {
   static Run run(Path jar, String xmx, Path file, Path dir, long limitSeconds)
       throws IOException, InterruptedException {
     Path gc = dir.resolve("gc.log");
-    Path err = dir.resolve("err.txt");
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + xmx, "-Xlog:gc:file=" + gc, "-jar", jar.toString(), "migrate", file.toString());
     long start = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(err.toFile()).start();
-    boolean finished = p.waitFor(limitSeconds, TimeUnit.SECONDS);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    if (!finished) {
-      p.destroyForcibly().waitFor();
-      return new Run(false, "stopped at the " + limitSeconds + " s limit", seconds, -1);
+    // the diff on standard output is as large as the file: nobody reads it
+    try (ChildJvm child = ChildJvm.jar(jar).fastStart(false).discardStdout()
+        .jvmArgs(List.of("-Xmx" + xmx, "-Xlog:gc:file=" + gc))
+        .args("migrate", file.toString()).start()) {
+      boolean finished = child.process().waitFor(limitSeconds, TimeUnit.SECONDS);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (!finished) {
+        child.kill();
+        return new Run(false, "stopped at the " + limitSeconds + " s limit", seconds, -1);
+      }
+      int exit = child.awaitExit(Duration.ofSeconds(30));
+      long peak = peakHeapMb(Files.readAllLines(gc));
+      // exit 0 clean, 1 findings left (still migrated); 70 is out of memory
+      if (exit > 1) {
+        return new Run(false, "exit " + exit + (child.stderr().contains("out of memory")
+            ? " (out of memory)" : ""), seconds, peak);
+      }
+      return new Run(true, "ok", seconds, peak);
     }
-    long peak = peakHeapMb(Files.readAllLines(gc));
-    String errText = Files.readString(err);
-    // exit 0 clean, 1 findings left (still migrated); 70 is out of memory
-    if (p.exitValue() > 1) {
-      return new Run(false, "exit " + p.exitValue() + (errText.contains("out of memory")
-          ? " (out of memory)" : ""), seconds, peak);
-    }
-    return new Run(true, "ok", seconds, peak);
   }
 
   static long peakHeapMb(List<String> gcLog) {

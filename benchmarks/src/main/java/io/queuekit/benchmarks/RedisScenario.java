@@ -1,5 +1,6 @@
 package io.queuekit.benchmarks;
 
+import io.queuekit.conformance.redis.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -173,7 +174,7 @@ final class RedisScenario implements Scenario {
   @Override
   public Optional<String> unavailable() {
     Optional<String> jar = Pipelines.unavailable(Pipelines.queuekit(TYPE));
-    return jar.isPresent() ? jar : RedisProcess.unavailable();
+    return jar.isPresent() ? jar : RedisServer.unavailable();
   }
 
   @Override
@@ -198,10 +199,10 @@ final class RedisScenario implements Scenario {
   public Result run(Profile profile, boolean quiet) throws Exception {
     boolean full = profile == Profile.FULL;
     Map<String, Double> numbers = new LinkedHashMap<>();
-    try (RedisProcess redis = RedisProcess.start()) {
-      List<String> prop = List.of("-D" + Pipelines.REDIS_PROPERTY + "=" + redis.uri());
+    try (RedisServer redis = RedisServer.startPlain()) {
+      List<String> prop = List.of("-D" + Pipelines.REDIS_PROPERTY + "=" + redis.connStr());
       // In-process runs (the smoke test) read the property from this JVM.
-      String old = System.setProperty(Pipelines.REDIS_PROPERTY, redis.uri());
+      String old = System.setProperty(Pipelines.REDIS_PROPERTY, redis.connStr());
       try {
         StringBuilder md = new StringBuilder("One `redis-server` " + serverVersion(redis)
             + " on 127.0.0.1, started for this scenario with no persistence (`--save ''`, "
@@ -233,10 +234,10 @@ final class RedisScenario implements Scenario {
     }
   }
 
-  private static String sweep(RedisProcess redis, List<String> prop, boolean quiet,
+  private static String sweep(RedisServer redis, List<String> prop, boolean quiet,
       Map<String, Double> numbers) throws Exception {
     List<String> sides = List.of(Pipelines.queuekit(TYPE), Pipelines.BATCHER_LETTUCE);
-    List<LatencySweep.Point> points = LatencySweep.run(redis.uri(), sides, SWEEP_RATES, LATENCY,
+    List<LatencySweep.Point> points = LatencySweep.run(redis.connStr(), sides, SWEEP_RATES, LATENCY,
         SWEEP.withJvmArgs(prop), quiet);
     for (LatencySweep.Point p : points) {
       String key = (p.side().equals(sides.get(0)) ? "ours" : "lettuce") + ".sweep." + p.offered();
@@ -254,8 +255,8 @@ final class RedisScenario implements Scenario {
             + "from the machine's `/proc/stat` less the server's.");
   }
 
-  private static String serverVersion(RedisProcess redis) {
-    io.lettuce.core.RedisClient c = io.lettuce.core.RedisClient.create(redis.uri());
+  private static String serverVersion(RedisServer redis) {
+    io.lettuce.core.RedisClient c = io.lettuce.core.RedisClient.create(redis.connStr());
     try (var conn = c.connect()) {
       for (String line : conn.sync().info("server").split("\r?\n")) {
         if (line.startsWith("redis_version:")) {
@@ -268,20 +269,20 @@ final class RedisScenario implements Scenario {
     }
   }
 
-  private String idle(RedisProcess redis, boolean full, List<String> prop,
+  private String idle(RedisServer redis, boolean full, List<String> prop,
       Map<String, Double> numbers) throws Exception {
     Duration window = full ? IDLE_WINDOW_FULL : IDLE_WINDOW_SMOKE;
     Duration settle = full ? IDLE_SETTLE_FULL : IDLE_SETTLE_SMOKE;
     Duration wait = full ? IDLE_WAIT_FULL : IDLE_WAIT_SMOKE;
     int queues = full ? IDLE_QUEUES : 2;
-    IdleCost.Result base = IdleCost.baseline(redis.uri(), queues, wait, settle, window);
+    IdleCost.Result base = IdleCost.baseline(redis.connStr(), queues, wait, settle, window);
     // a smoke window is shorter than a default idle period: a 1 s CONSUMER_TIMEOUT puts the
     // beat group's ticks (every 333 ms) in it
     Duration timeout = full ? null : Duration.ofSeconds(1);
-    IdleCost.Result ours = IdleCost.ours(redis.uri(), queues, wait, settle, window, timeout);
+    IdleCost.Result ours = IdleCost.ours(redis.connStr(), queues, wait, settle, window, timeout);
     List<String> jvm = new ArrayList<>(List.of("-Xmx128m"));
     jvm.addAll(prop);
-    IdleCost.Result procs = IdleCost.acrossProcesses(redis.uri(), queues, wait, settle, window,
+    IdleCost.Result procs = IdleCost.acrossProcesses(redis.connStr(), queues, wait, settle, window,
         jvm, full ? IdleCost.PROCESSES : 2, timeout);
     numbers.put("baseline.idleCommandsPerWaiterPerSecond", base.perWaiterPerSecond());
     numbers.put("ours.idleCommandsPerWaiterPerSecond", ours.perWaiterPerSecond());

@@ -1,5 +1,6 @@
 package io.queuekit.benchmarks;
 
+import io.queuekit.conformance.redis.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +45,7 @@ final class RedisWaitersScenario implements Scenario {
   @Override
   public Optional<String> unavailable() {
     Optional<String> jar = Pipelines.unavailable(Pipelines.queuekit(RedisScenario.TYPE));
-    return jar.isPresent() ? jar : RedisProcess.unavailable();
+    return jar.isPresent() ? jar : RedisServer.unavailable();
   }
 
   @Override
@@ -59,20 +60,20 @@ final class RedisWaitersScenario implements Scenario {
   public Result run(Profile profile, boolean quiet) throws Exception {
     boolean full = profile == Profile.FULL;
     Map<String, Double> numbers = new LinkedHashMap<>();
-    try (RedisProcess redis = RedisProcess.start()) {
-      IdleCost.Result base = IdleCost.baseline(redis.uri(), full ? BASELINE_LOOPS : 2,
+    try (RedisServer redis = RedisServer.startPlain()) {
+      IdleCost.Result base = IdleCost.baseline(redis.connStr(), full ? BASELINE_LOOPS : 2,
           full ? WAIT : Duration.ofMillis(200), Duration.ofMillis(full ? 2_000 : 100),
           full ? BASELINE_WINDOW : Duration.ofMillis(500));
       IdleCost.Result ours;
       if (full) {
         List<String> jvm = new ArrayList<>(List.of("-Xmx96m", "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC", "-D" + Pipelines.REDIS_PROPERTY + "=" + redis.uri()));
-        ours = IdleCost.acrossProcesses(redis.uri(), QUEUES, WAIT, SETTLE_FULL, WINDOW_FULL, jvm,
+            "-XX:+UseSerialGC", "-D" + Pipelines.REDIS_PROPERTY + "=" + redis.connStr()));
+        ours = IdleCost.acrossProcesses(redis.connStr(), QUEUES, WAIT, SETTLE_FULL, WINDOW_FULL, jvm,
             PROCESSES);
       } else {
         // the smoke test: two queues in this JVM and a 1 s window; a 1 s CONSUMER_TIMEOUT puts
         // the beat group's ticks (every 333 ms) in it, where a default idle period would not fit
-        ours = IdleCost.ours(redis.uri(), 2, Duration.ofMillis(200), Duration.ofMillis(100),
+        ours = IdleCost.ours(redis.connStr(), 2, Duration.ofMillis(200), Duration.ofMillis(100),
             Duration.ofSeconds(1), Duration.ofSeconds(1));
       }
       numbers.put("baseline.commandsPerWaiterPerSecond", base.perWaiterPerSecond());

@@ -47,7 +47,9 @@ class LatencyHarnessTest {
         PipelineConfig.of(2, 2, 20), new LatencyHarness.Settings(1, Duration.ofMillis(50), 1,
             Duration.ofMillis(100), 20_000, List.of("-Xmx256m"))))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("latency fork for no-such-pipeline failed (exit 1)");
+        .hasMessageContaining("fork latency-no-such-pipeline failed (exit 1")
+        // the child's standard error, which says why
+        .hasMessageContaining("no pipeline named \"no-such-pipeline\"");
   }
 
   @Test

@@ -2,13 +2,12 @@ package io.queuekit.migrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import io.queuekit.conformance.crash.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,29 +22,19 @@ class ShadedJarTest {
 
   record Run(int exit, String out, String err) {}
 
-  private static Run java(String... args) throws IOException, InterruptedException {
+  private static Run java(String... args) {
     return javaWith(List.of(), args);
   }
 
-  private static Run javaWith(List<String> jvmArgs, String... args) throws IOException, InterruptedException {
+  private static Run javaWith(List<String> jvmArgs, String... args) {
     String jar = System.getProperty("shadedJar");
     assertThat(jar).as("system property shadedJar").isNotNull();
     assertThat(Path.of(jar)).exists();
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(jvmArgs);
-    cmd.addAll(List.of("-jar", jar));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile("jar-out", ".txt");
-    Path err = Files.createTempFile("jar-err", ".txt");
-    try {
-      Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-          .start();
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("finished within 60 s").isTrue();
-      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    } finally {
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
+    // as an operator runs it: no start-up flags but the test's own
+    try (ChildJvm child = ChildJvm.jar(Path.of(jar)).fastStart(false).jvmArgs(jvmArgs).args(args)
+        .start()) {
+      int exit = child.awaitExit(Duration.ofSeconds(60));
+      return new Run(exit, child.stdout(), child.stderr());
     }
   }
 

@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Worker-pool tests of batches and workers: {@code BATCH_LENGTH} and {@code BATCH_DEBOUNCE} (in
  * real time and on the injected clock), workers growing to {@code MAX_WORKERS}, the cap changed at
  * run time, and idle workers exiting after {@code WORKER_IDLE_TIMEOUT} (again on either clock).
- * Run by {@link WorkerPoolConformanceTest}.
+ * The {@code BATCH_LENGTH} test and the two on the injected clock run on every backend: on those
+ * that store nothing they check what the capabilities promise instead (nothing batched, waiting or
+ * run by a worker). Run by {@link WorkerPoolConformanceTest}.
  */
 public interface WorkerPoolBatchingSuite extends WorkerPoolSuite {
 
@@ -76,17 +78,23 @@ public interface WorkerPoolBatchingSuite extends WorkerPoolSuite {
     assertThat(q.workers()).as("the last worker never exits").isEqualTo(1);
   }
 
+  @EveryBackend
   @Test
   default void aBatchNeverExceedsBatchLength() {
     List<Integer> sizes = new CopyOnWriteArrayList<>();
     Seen seen = new Seen();
+    Calls calls = new Calls();
     QueueSettings s = settings(b -> b.batchLength(4).maxWorkers(3));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("batchlen"),
         Integer.class, items -> {
           sizes.add(items.size());
           items.forEach(seen::add);
-          return List.of();
+          return calls.record(items);
         }).settings(s));
+    if (!testBackend().capabilities().stores()) {
+      assertNothingIsBatched(q, calls, 23);
+      return;
+    }
     q.pause(); // 23 items waiting at once: every claim could take more than BATCH_LENGTH
     for (int i = 0; i < 23; i++) {
       q.push(i);
@@ -216,52 +224,113 @@ public interface WorkerPoolBatchingSuite extends WorkerPoolSuite {
     assertThat(most.get()).isEqualTo(3);
   }
 
+  @EveryBackend
   @Test
   default void aPartialBatchGoesOutOnceTheInjectedClockPassesBatchDebounce() {
-    // BATCH_DEBOUNCE of an hour: only moving the queue's clock can send the partial batch out.
-    List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-    QueueSettings s = settings(b -> b.batchLength(10).batchDebounce(Duration.ofHours(1)));
+    // BATCH_DEBOUNCE of an hour, so real time never ends it: only the queue's clock does, moved by
+    // exactly the setting + 1 ms in all (1 ms short of it first, then past it). The window is fixed
+    // at the first item (later ones do not move it), so every item claimed before the clock passed
+    // it goes out in the one batch: that the batch holds them all is the proof it was held.
+    Duration debounce = Duration.ofHours(1);
+    Calls calls = new Calls();
+    List<List<Integer>> batches = calls.batches;
+    QueueSettings s = settings(b -> b.batchLength(10).batchDebounce(debounce));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("clockdebounce"),
-        Integer.class, items -> {
-          batches.add(List.copyOf(items));
-          return List.of();
-        }).settings(s));
+        Integer.class, calls::record).settings(s));
+    if (!testBackend().capabilities().stores()) {
+      assertNothingIsBatched(q, calls, 3);
+      return;
+    }
     q.pause(); // the three are claimed together
     for (int i = 0; i < 3; i++) {
       q.push(i);
     }
     q.resume();
-    // len() reads the store (stats() is cached for a second): all three claimed
+    // len() reads the store (stats() is cached for a second): claimed. A later item claimed too
+    // means the claim loop went round after buffering the three, so their window (read from the
+    // clock as the first was buffered) has begun before the clock moves.
     await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.len() == 0);
+    pushAndAwaitClaimed(q, 3);
     assertThat(batches).as("claimed, and held for BATCH_DEBOUNCE").isEmpty();
 
-    advanceClockUntil(Duration.ofHours(1), () -> !batches.isEmpty());
+    clock().advance(debounce.minusMillis(1));
+    // claimed after the move, and then one more: the loop has looked at the moved clock between
+    pushAndAwaitClaimed(q, 4);
+    pushAndAwaitClaimed(q, 5);
+    clock().advance(Duration.ofMillis(2)); // now BATCH_DEBOUNCE + 1 ms after the first item
 
-    assertThat(batches).singleElement().asList().containsExactly(0, 1, 2);
+    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> !batches.isEmpty());
+    assertThat(batches).as("one batch, out only once the clock passed BATCH_DEBOUNCE")
+        .singleElement().asList().containsExactly(0, 1, 2, 3, 4, 5);
     assertThat(q.flush(WAIT)).isTrue();
   }
 
+  /**
+   * What a backend that stores nothing does instead of batching, checked while {@code count} items
+   * are pushed: nothing waits for {@code BATCH_LENGTH}, {@code BATCH_DEBOUNCE} or a worker, and no
+   * worker starts. On {@code immediate} (capabilities: handles) the handler has seen each item
+   * alone, in the pushing thread, before its push returned, whatever the settings say; on {@code
+   * dummy} (discarding) every push is accepted and the handler never runs.
+   */
+  private void assertNothingIsBatched(WorkerPoolQueue<Integer> q, Calls calls, int count) {
+    for (int i = 0; i < count; i++) {
+      assertThat(q.push(i)).isEqualTo(PushResult.ADDED);
+      assertThat(calls.batches).as("handler calls once push(%d) returned", i)
+          .hasSize((i + 1) * once());
+      if (once() == 1) {
+        assertThat(calls.batches.get(i)).as("call %d", i).containsExactly(i);
+      }
+    }
+    assertThat(calls.threads).as("the handler ran in the pushing thread only")
+        .allMatch(t -> t == Thread.currentThread());
+    assertThat(q.len()).as("nothing waits").isZero();
+    assertThat(q.workers()).as("no worker started").isZero();
+    assertThat(q.activeWorkers()).isZero();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(q.stats().handled()).isEqualTo((long) count * once());
+  }
+
+  /** Pushes {@code item} and waits until the pool has claimed it (the store holds none ready). */
+  private static void pushAndAwaitClaimed(WorkerPoolQueue<Integer> q, int item) {
+    q.push(item);
+    await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        .until(() -> q.len() == 0);
+  }
+
+  @EveryBackend
   @Test
   default void idleWorkersExitOnceTheInjectedClockPassesWorkerIdleTimeoutExceptTheLast() {
+    // WORKER_IDLE_TIMEOUT of an hour, so real time never ends it; the clock is moved once, by
+    // exactly the setting (+ 1 ms), after each worker has provably begun its idle wait.
+    Duration idleTimeout = Duration.ofHours(1);
     CountDownLatch release = new CountDownLatch(1);
+    Calls calls = new Calls();
     QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(3)
-        .workerIdleTimeout(Duration.ofHours(1)));
+        .workerIdleTimeout(idleTimeout));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("clockidle"),
         Integer.class, items -> {
           release.await();
-          return List.of();
+          return calls.record(items);
         }).settings(s));
+    if (!testBackend().capabilities().stores()) {
+      release.countDown(); // immediate: the handler runs in this thread
+      assertNothingIsBatched(q, calls, 6);
+      clock().advance(idleTimeout.plusMillis(1));
+      assertThat(q.workers()).as("no worker to retire").isZero();
+      return;
+    }
     for (int i = 0; i < 6; i++) {
       q.push(i);
     }
     await().atMost(WAIT).until(() -> q.workers() == 3 && q.activeWorkers() == 3);
     release.countDown();
     assertThat(q.flush(WAIT)).isTrue();
-    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.activeWorkers() == 0);
+    awaitIdleWorkers(q, 3);
     assertThat(q.workers()).as("idle, but within WORKER_IDLE_TIMEOUT").isEqualTo(3);
 
-    advanceClockUntil(Duration.ofHours(1), () -> q.workers() == 1);
+    clock().advance(idleTimeout.plusMillis(1));
 
+    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> q.workers() == 1);
     q.push(9);
     assertThat(q.flush(WAIT)).as("the last worker stays and handles what comes").isTrue();
     assertThat(q.workers()).isEqualTo(1);

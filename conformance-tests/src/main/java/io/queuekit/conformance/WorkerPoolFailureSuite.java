@@ -310,6 +310,47 @@ public interface WorkerPoolFailureSuite extends WorkerPoolSuite {
   }
 
   @Test
+  default void handlerTimeoutOnTheLastDeliveryDeadLettersAndTellsTheListener()
+      throws InterruptedException {
+    // MAX_DELIVERIES=1: the timeout's release is the item's last, so it is a dead letter, and the
+    // listener hears of it as of any other (issue 10: it once did not).
+    CountDownLatch interrupted = new CountDownLatch(1);
+    List<ItemEvent<Integer>> dead = new CopyOnWriteArrayList<>();
+    QueueSettings s = settings(b -> b.batchLength(1).maxDeliveries(1)
+        .handlerTimeout(Duration.ofMillis(100)));
+    WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("htdead"),
+        Integer.class, items -> {
+          try {
+            new CountDownLatch(1).await(); // a handler stuck until HANDLER_TIMEOUT interrupts it
+          } catch (InterruptedException e) {
+            interrupted.countDown();
+            throw e;
+          }
+          return List.of();
+        }).settings(s).listener(new QueueListener<Integer>() {
+          @Override
+          public void onDeadLettered(ItemEvent<Integer> e) {
+            dead.add(e);
+          }
+        }));
+    q.push(5);
+    assertThat(q.flush(WAIT)).isTrue();
+    // the listener is told after the store took the dead letter, which flush may see first
+    await().atMost(WAIT).pollDelay(Duration.ZERO).until(() -> !dead.isEmpty());
+    assertThat(dead).singleElement().satisfies(e -> {
+      assertThat(e.item()).contains(5);
+      assertThat(e.cause()).contains(io.queuekit.DeadLetterCause.MAX_DELIVERIES);
+      assertThat(e.reason()).contains("MAX_DELIVERIES=1").contains("HANDLER_TIMEOUT");
+    });
+    assertThat(q.deadLetters(0, 10)).singleElement().satisfies(e -> {
+      assertThat(e.item()).contains(5);
+      assertThat(e.reason()).contains("HANDLER_TIMEOUT");
+    });
+    assertThat(interrupted.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(q.stats().handled()).isZero();
+  }
+
+  @Test
   default void handlerTimeoutNeverInterruptsTheWorkersNextBatch() throws Exception {
     // The HANDLER_TIMEOUT task settles a batch and then interrupts its runner. If the handler
     // returns while the task is settling, the worker moves on: the interrupt must not hit the next

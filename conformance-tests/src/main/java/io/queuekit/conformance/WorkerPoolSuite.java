@@ -4,9 +4,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
+import io.queuekit.WorkerPoolQueue;
 import io.queuekit.spi.BaseQueue;
 import java.time.Duration;
-import java.util.concurrent.Callable;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.UnaryOperator;
 
@@ -48,18 +50,31 @@ public interface WorkerPoolSuite {
   }
 
   /**
-   * Moves the clock on by {@code step} until {@code done}, looking every 200 ms (longer than the
-   * suite's claim wait, by which the pool notices a move). A deadline the pool began just after a
-   * move ends at the next one, so a test need not know when the pool read the clock.
+   * Waits until queue {@code q} has exactly {@code n} worker threads and each waits idle for a
+   * batch. A worker reads its {@code WORKER_IDLE_TIMEOUT} deadline from the clock as it begins
+   * that wait, so a clock moved after this ends every such deadline; moved just before, it would
+   * end none. The pool shows no idle state, so the threads are looked at: a worker parked in
+   * {@code WorkerGroup.awaitBatch}, the idle wait, has begun it.
    */
-  default void advanceClockUntil(Duration step, Callable<Boolean> done) {
-    await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+  default void awaitIdleWorkers(WorkerPoolQueue<?> q, int n) {
+    String prefix = "queuekit-" + q.name() + "-worker-";
+    await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
         .until(() -> {
-          if (done.call()) {
-            return true;
+          int workers = 0;
+          int idle = 0;
+          for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if (!e.getKey().getName().startsWith(prefix)) {
+              continue;
+            }
+            workers++;
+            Thread.State state = e.getKey().getState();
+            if ((state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING)
+                && Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitBatch")
+                    && f.getClassName().equals("io.queuekit.WorkerGroup"))) {
+              idle++;
+            }
           }
-          clock().advance(step);
-          return false;
+          return workers == n && idle == n && q.workers() == n;
         });
   }
 }

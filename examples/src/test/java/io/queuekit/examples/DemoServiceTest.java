@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import io.queuekit.conformance.crash.ChildJvm;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -54,14 +57,47 @@ class DemoServiceTest {
     return new Ended(code, bytes.toString(StandardCharsets.UTF_8), err.toString());
   }
 
+  /**
+   * Runs the demo's {@code main} in a child JVM, so its whole standard error is seen: picocli's
+   * messages and everything slf4j-simple logs (it binds {@code System.err} when it starts, so an
+   * in-process test cannot capture the logs), also what is logged at shutdown, after the tidy
+   * line (a Netty {@code RejectedExecutionException} ERROR once was).
+   */
+  private static Ended endInChild(String... args) {
+    try (ChildJvm child = ChildJvm.start(DemoService.class, List.of(), List.of(args))) {
+      int code = child.awaitExit(Duration.ofSeconds(60));
+      return new Ended(code, child.stdout(), child.stderr());
+    }
+  }
+
+  /**
+   * The child's standard error ends with the demo's one tidy line, with no stack trace, no
+   * exception rejected at shutdown, no ERROR logged but {@code allowedError} (the library's own
+   * log of a configuration finding, the same text as the tidy line), and no password anywhere.
+   */
+  private static void assertTidyEnd(Ended e, String allowedError, String password) {
+    List<String> lines = e.err().lines().filter(l -> !l.isBlank()).toList();
+    assertThat(lines).as(e.err()).isNotEmpty();
+    assertThat(lines.get(lines.size() - 1)).as("the last line of:%n%s", e.err())
+        .startsWith("queuekit demo: ");
+    assertThat(lines).as(e.err())
+        .noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by: "))
+        .noneMatch(l -> l.contains("RejectedExecutionException"))
+        .noneMatch(l -> l.contains(" ERROR ")
+            && (allowedError == null || !l.contains(allowedError)));
+    if (password != null) {
+      assertThat(e.out() + e.err()).doesNotContain(password);
+    }
+  }
+
   @Test
   void aBadConfigEndsWithOneTidyLine() throws Exception {
     java.nio.file.Path ini = data.resolve("bad.ini");
     java.nio.file.Files.writeString(ini, "[queue]\nLENGTH = ten\n");
-    Ended e = end("--data", data.toString(), "--config", ini.toString());
-    assertThat(e.code()).isEqualTo(2);
-    assertThat(e.err()).contains("bad.ini:2").contains("LENGTH=ten").doesNotContain("\tat ")
-        .doesNotContain("Exception");
+    Ended e = endInChild("--data", data.toString(), "--config", ini.toString());
+    assertThat(e.code()).as(e.err()).isEqualTo(2);
+    assertThat(e.err()).contains("bad.ini:2").contains("LENGTH=ten").doesNotContain("Exception");
+    assertTidyEnd(e, "bad.ini:2 [queue] LENGTH: LENGTH=ten is not a whole number", null);
     Ended missing = end("--data", data.toString(), "--config", data.resolve("nope.ini").toString());
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("nope.ini: no such file").doesNotContain("\tat ");
@@ -73,10 +109,11 @@ class DemoServiceTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort(); // closed again: nothing listens there
     }
-    Ended e = end("--data", data.toString(), "--redis", "redis://:Demo5ecret@127.0.0.1:" + port + "/0");
-    assertThat(e.code()).isEqualTo(3);
-    assertThat(e.err()).contains("cannot reach Redis").contains("127.0.0.1:" + port)
-        .doesNotContain("Demo5ecret").doesNotContain("\tat ");
+    Ended e = endInChild("--data", data.toString(), "--redis",
+        "redis://:Demo5ecret@127.0.0.1:" + port + "/0");
+    assertThat(e.code()).as(e.err()).isEqualTo(3);
+    assertThat(e.err()).contains("cannot reach Redis").contains("127.0.0.1:" + port);
+    assertTidyEnd(e, null, "Demo5ecret");
   }
 
   @Test
@@ -99,11 +136,11 @@ class DemoServiceTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort(); // closed again: nothing listens there
     }
-    Ended e = end("--data", data.toString(), "--postgres",
+    Ended e = endInChild("--data", data.toString(), "--postgres",
         "postgres://demo:Demo5ecret@127.0.0.1:" + port + "/demo");
-    assertThat(e.code()).isEqualTo(3);
-    assertThat(e.err()).contains("PostgreSQL at").contains("127.0.0.1:" + port)
-        .doesNotContain("Demo5ecret").doesNotContain("\tat ");
+    assertThat(e.code()).as(e.err()).isEqualTo(3);
+    assertThat(e.err()).contains("PostgreSQL at").contains("127.0.0.1:" + port);
+    assertTidyEnd(e, null, "Demo5ecret");
   }
 
   @Test

@@ -9,22 +9,13 @@ import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueSpec;
 import io.queuekit.WorkerPoolQueue;
-import io.queuekit.conformance.MutableClock;
 import io.queuekit.spi.BaseQueue;
-import io.queuekit.spi.BaseQueueConfig;
-import io.queuekit.spi.BaseQueues;
-import io.queuekit.spi.Item;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A {@link io.queuekit.DeliveryHandler} on a real LevelDB queue, through the public API only: what
@@ -33,38 +24,31 @@ import org.junit.jupiter.api.io.TempDir;
 class LevelDeliveryHandlerTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir Path tmp;
-  private final MutableClock clock = MutableClock.atEpoch2026();
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  @RegisterExtension final Fixture f = new Fixture();
 
-  @AfterEach
-  void tearDown() {
-    scheduler.shutdownNow();
-  }
-
-  private static QueueSettings settings() {
-    return QueueSettings.builder().type("level").length(10).batchLength(1)
-        .batchDebounce(Duration.ofMillis(20)).retryDelay(Duration.ZERO)
-        .shutdownTimeout(Duration.ofSeconds(5)).build();
+  /** The fixture's settings, for a worker pool: one item a batch, retried at once. */
+  private static QueueSettings.Builder pool(QueueSettings.Builder b) {
+    return b.type("level").batchLength(1).batchDebounce(Duration.ofMillis(20))
+        .retryDelay(Duration.ZERO).shutdownTimeout(Duration.ofSeconds(5));
   }
 
   @Test
   void afterACrashTheRecoveryCountIsToldAndRetriesKeepFirstPushWithNewIdsAndGrowingCounts() {
-    Instant pushedAt = clock.instant();
+    Instant pushedAt = f.clock.instant();
     long crashedId;
-    try (BaseQueue base = BaseQueues.load().create("level",
-        new BaseQueueConfig("hooks", settings(), false, clock, scheduler, tmp))) {
-      base.push(Item.of("\"hook-1\"".getBytes(StandardCharsets.UTF_8)), WAIT);
+    try (BaseQueue base = f.open("hooks", false, LevelDeliveryHandlerTest::pool)) {
+      base.push(Fixture.item("\"hook-1\""), WAIT);
       crashedId = base.claim(1, Duration.ZERO).get(0).id();
     } // closed with the item in flight, never settled: what a crash leaves
 
     List<Delivered<String>> seen = new CopyOnWriteArrayList<>();
-    try (QueueManager m = QueueManager.builder().dataPath(tmp).clock(clock).scheduler(scheduler)
-        .claimWait(Duration.ofMillis(100)).config(QueueConfig.of(settings())).build()) {
+    try (QueueManager m = QueueManager.builder().dataPath(f.dataPath).clock(f.clock)
+        .scheduler(f.scheduler).claimWait(Duration.ofMillis(100))
+        .config(QueueConfig.of(pool(Fixture.settings()).build())).build()) {
       WorkerPoolQueue<String> q = m.create(QueueSpec.simpleDelivered("hooks", String.class,
           batch -> {
             seen.addAll(batch);
-            clock.advance(Duration.ofMinutes(1)); // a re-stamped first push would show it
+            f.clock.advance(Duration.ofMinutes(1)); // a re-stamped first push would show it
             return batch.get(0).deliveryCount() < 2 ? batch : List.of();
           }));
       await().atMost(WAIT).until(() -> q.stats().handled() == 1);

@@ -20,15 +20,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real child JVM running a {@code main} class from the test JVM's own class path ({@code
- * java.class.path}, which under Surefire is a manifest-only jar naming every entry), for tests that
- * need a second process: a LevelDB lock holder, a worker killed with SIGKILL.
+ * A real child JVM: the one way this project launches {@code java}. Usually a {@code main} class
+ * from the calling JVM's own class path ({@code java.class.path}, which under Surefire is a
+ * manifest-only jar naming every entry), for tests that need a second process (a LevelDB lock
+ * holder, a worker killed with SIGKILL) and for the benchmarks' forks; or an executable jar
+ * ({@link #jar}), as an operator runs the shaded CLI.
  *
  * <p>Each child gets its own {@code java.io.tmpdir} (leveldbjni unpacks its native library there,
  * and leaks it when killed), removed by {@link #close()}. Its standard output is read line by line
- * ({@link #awaitLine}); its standard error is kept for {@link #stderr()} and failure messages.
+ * ({@link #awaitLine}) unless {@linkplain Builder#discardStdout() discarded}; its standard error is
+ * kept for {@link #stderr()} and failure messages. By default the child starts fast (C1 only),
+ * which suits short-lived test children; a benchmark fork turns that off ({@link
+ * Builder#fastStart(boolean)}) so the measured code reaches C2.
  *
- * <p><b>Thread-safety:</b> one test thread drives a child; the readers are internal threads.
+ * <p><b>Thread-safety:</b> one thread drives a child; the readers are internal threads.
  */
 public final class ChildJvm implements AutoCloseable {
   private static final String EOF = "\u0000EOF";
@@ -41,45 +46,119 @@ public final class ChildJvm implements AutoCloseable {
   private final Thread outReader;
   private final Thread errReader;
 
-  private ChildJvm(Process process, Path tmpDir) {
+  private ChildJvm(Process process, Path tmpDir, boolean readStdout) {
     this.process = process;
     this.tmpDir = tmpDir;
-    this.outReader = reader(process.getInputStream(), true);
+    if (readStdout) {
+      this.outReader = reader(process.getInputStream(), true);
+    } else {
+      this.outReader = null;
+      lines.add(EOF);
+    }
     this.errReader = reader(process.getErrorStream(), false);
   }
 
   /**
-   * Starts {@code main} with {@code args} in a new JVM with the test JVM's class path. {@code
-   * jvmArgs} come after the child's own {@code -Djava.io.tmpdir}, so they may override it.
+   * Starts {@code main} with {@code args} in a new JVM with this JVM's class path, started fast.
+   * {@code jvmArgs} come after the child's own {@code -Djava.io.tmpdir}, so they may override it.
    */
   public static ChildJvm start(Class<?> main, List<String> jvmArgs, List<String> args) {
-    Path tmp;
-    try {
-      tmp = Files.createTempDirectory("queuekit-child-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temporary directory for a child JVM", e);
-    }
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("-Xshare:auto");
-    cmd.add("-XX:TieredStopAtLevel=1"); // short-lived children: start fast
-    cmd.add("-Djava.io.tmpdir=" + tmp);
-    cmd.addAll(jvmArgs);
-    cmd.add(main.getName());
-    cmd.addAll(args);
-    try {
-      return new ChildJvm(new ProcessBuilder(cmd).start(), tmp);
-    } catch (IOException e) {
-      deleteTree(tmp);
-      throw new UncheckedIOException("cannot start a child JVM: " + cmd, e);
-    }
+    return of(main).jvmArgs(jvmArgs).args(args).start();
   }
 
   /** Starts {@code main} with default JVM arguments. */
   public static ChildJvm start(Class<?> main, String... args) {
     return start(main, List.of(), List.of(args));
+  }
+
+  /** A child running {@code main} from this JVM's class path ({@code java -cp … main}). */
+  public static Builder of(Class<?> main) {
+    return new Builder(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+  }
+
+  /** A child running an executable jar ({@code java -jar jar}). */
+  public static Builder jar(Path jar) {
+    return new Builder(List.of("-jar", jar.toString()));
+  }
+
+  /** How to start a child: what it runs, its JVM arguments and arguments, its standard output. */
+  public static final class Builder {
+    /** What to run, after the JVM options: {@code -cp PATH MAIN} or {@code -jar JAR}. */
+    private final List<String> target;
+    private List<String> jvmArgs = List.of();
+    private List<String> args = List.of();
+    private boolean fastStart = true;
+    private boolean readStdout = true;
+
+    private Builder(List<String> target) {
+      this.target = target;
+    }
+
+    /** JVM options ({@code -Xmx96m}, {@code -Dkey=value}), after the child's own. */
+    public Builder jvmArgs(List<String> jvmArgs) {
+      this.jvmArgs = List.copyOf(jvmArgs);
+      return this;
+    }
+
+    /** The program's arguments. */
+    public Builder args(List<String> args) {
+      this.args = List.copyOf(args);
+      return this;
+    }
+
+    /** The program's arguments. */
+    public Builder args(String... args) {
+      return args(List.of(args));
+    }
+
+    /**
+     * {@code -XX:TieredStopAtLevel=1} (C1 only: a short-lived child starts sooner), the default;
+     * {@code false} for a child whose speed is measured.
+     */
+    public Builder fastStart(boolean fastStart) {
+      this.fastStart = fastStart;
+      return this;
+    }
+
+    /**
+     * Sends standard output to nowhere instead of reading it, for a child that prints far more
+     * than anyone reads (its reading would cost the parent memory and CPU beside a measurement).
+     * {@link #awaitLine} then fails at once and {@link #stdout()} is empty.
+     */
+    public Builder discardStdout() {
+      this.readStdout = false;
+      return this;
+    }
+
+    /** Starts the child. */
+    public ChildJvm start() {
+      Path tmp;
+      try {
+        tmp = Files.createTempDirectory("queuekit-child-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create a temporary directory for a child JVM", e);
+      }
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add("-Xshare:auto");
+      if (fastStart) {
+        cmd.add("-XX:TieredStopAtLevel=1");
+      }
+      cmd.add("-Djava.io.tmpdir=" + tmp);
+      cmd.addAll(jvmArgs);
+      cmd.addAll(target);
+      cmd.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      if (!readStdout) {
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      }
+      try {
+        return new ChildJvm(pb.start(), tmp, readStdout);
+      } catch (IOException e) {
+        deleteTree(tmp);
+        throw new UncheckedIOException("cannot start a child JVM: " + cmd, e);
+      }
+    }
   }
 
   public Process process() {
@@ -150,7 +229,9 @@ public final class ChildJvm implements AutoCloseable {
         throw new AssertionError("child " + pid() + " still running after " + timeout
             + describe());
       }
-      outReader.join(timeout.toMillis());
+      if (outReader != null) {
+        outReader.join(timeout.toMillis());
+      }
       errReader.join(timeout.toMillis());
       return process.exitValue();
     } catch (InterruptedException e) {

@@ -10,13 +10,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A throwaway {@code redis-server} for tests: its own free port on 127.0.0.1 (never 6379), its own
+ * A throwaway {@code redis-server} for tests and benchmarks (the one place this project starts
+ * one): its own free port on 127.0.0.1 (never 6379), its own
  * temporary directory, no persistence unless asked. Found at {@code $REDIS_SERVER} or on {@code
  * PATH}; when neither has one, {@link #start()} fails with the command that installs it
- * (Testcontainers cannot run on these machines: there is no Docker).
+ * (Testcontainers cannot run on these machines: there is no Docker), and {@link #unavailable()}
+ * says so for a caller that skips instead.
  *
  * <p>Options: a password ({@code requirepass}), an ACL user, TLS on a second port with a
  * self-signed certificate, append-only persistence ({@code appendfsync always}) for restart tests,
@@ -136,9 +139,19 @@ public final class RedisServer implements AutoCloseable {
         }
       }
     }
-    throw new IllegalStateException("redis-server is not installed: the Redis tests need a real "
-        + "server. Install it with `apt-get install redis-server` (Debian/Ubuntu) or set "
-        + "REDIS_SERVER to its path. (Testcontainers cannot run here: no Docker.)");
+    throw new IllegalStateException("redis-server is not installed: the Redis tests and "
+        + "benchmarks need a real server. Install it with `apt-get install redis-server` "
+        + "(Debian/Ubuntu) or set REDIS_SERVER to its path. (Testcontainers cannot run here: no Docker.)");
+  }
+
+  /** Why no server can be started here ({@link #binary()}'s complaint), or empty if one can. */
+  public static Optional<String> unavailable() {
+    try {
+      binary();
+      return Optional.empty();
+    } catch (IllegalStateException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   /** Starts the server on a fresh free port (retrying if another process takes the port). */
