@@ -504,12 +504,7 @@ final class RedisQueue implements BaseQueue {
 
   @Override
   public long replayDead(Collection<Long> ids) {
-    if (ids.isEmpty()) {
-      enter();
-      exit();
-      return 0;
-    }
-    return replay(ids.stream().map(Entries::str).toArray(byte[][]::new));
+    return replay(ids.isEmpty() ? null : ids.stream().map(Entries::str).toArray(byte[][]::new));
   }
 
   @Override
@@ -517,10 +512,11 @@ final class RedisQueue implements BaseQueue {
     return replay(new byte[][] {str("all")});
   }
 
+  /** Runs the replay script with {@code args} (null: nothing to replay, only the closed check). */
   private long replay(byte[][] args) {
     enter();
     try {
-      long n = calls.<Long>call(Script.REPLAY, null, args);
+      long n = args == null ? 0 : calls.<Long>call(Script.REPLAY, null, args);
       if (n > 0) {
         signalWake();
       }
@@ -532,23 +528,19 @@ final class RedisQueue implements BaseQueue {
 
   @Override
   public long purgeDead(Collection<Long> ids) {
-    enter();
-    try {
-      if (ids.isEmpty()) {
-        return 0;
-      }
-      return calls.<Long>call(Script.PURGE, null,
-          ids.stream().map(Entries::str).toArray(byte[][]::new));
-    } finally {
-      exit();
-    }
+    return purge(ids.isEmpty() ? null : ids.stream().map(Entries::str).toArray(byte[][]::new));
   }
 
   @Override
   public long purgeAllDead() {
+    return purge(new byte[][] {str("all")});
+  }
+
+  /** Runs the purge script with {@code args} (null: nothing to purge, only the closed check). */
+  private long purge(byte[][] args) {
     enter();
     try {
-      return calls.<Long>call(Script.PURGE, null, str("all"));
+      return args == null ? 0 : calls.<Long>call(Script.PURGE, null, args);
     } finally {
       exit();
     }
