@@ -61,29 +61,47 @@ final class CrossProcessLatency {
     sides.forEach(side -> out.put(side, new ArrayList<>()));
     Duration limit = s.estimate(1).plusSeconds(120);
     for (int fork = 0; fork < Math.max(1, s.forks()); fork++) {
-      Map<String, Forks.Child[]> started = new LinkedHashMap<>();
-      for (String side : sides) {
-        String name = "bench-cross-" + UUID.randomUUID();
-        List<String> common = List.of(side, name, Integer.toString(config.producers()),
-            Integer.toString(config.workers()), Integer.toString(config.batchLength()),
-            Long.toString(config.batchDebounce().toMillis()), Integer.toString(config.length()),
-            Integer.toString(s.warmupItems()), Integer.toString(s.roundsPerFork()),
-            Integer.toString(s.roundItems()), Integer.toString(s.rate()));
-        Forks.Child consumer = Forks.start("consumer-" + side, Consumer.class, s.jvmArgs(), common,
-            limit);
-        Forks.Child producer = Forks.start("producer-" + side, Producer.class, s.jvmArgs(), common,
-            limit);
-        started.put(side, new Forks.Child[] {consumer, producer});
-        if (!sidesAtOnce) {
-          collect(out, side, consumer, producer);
-          started.remove(side);
-        }
-      }
-      for (Map.Entry<String, Forks.Child[]> e : started.entrySet()) {
-        collect(out, e.getKey(), e.getValue()[0], e.getValue()[1]);
+      // Every child not yet collected: when one fails, the others are stopped rather than left
+      // loading the machine (and the server) through the rest of the benchmark run.
+      List<Forks.Child> live = new ArrayList<>();
+      try {
+        fork(out, sides, config, s, sidesAtOnce, limit, live);
+      } finally {
+        Forks.stop(live);
       }
     }
     return out;
+  }
+
+  /** One fork of every side; adds what it starts to {@code live}, removes what it collects. */
+  private static void fork(Map<String, List<LatencyHarness.Round>> out, List<String> sides,
+      PipelineConfig config, LatencyHarness.Settings s, boolean sidesAtOnce, Duration limit,
+      List<Forks.Child> live) throws Exception {
+    Map<String, Forks.Child[]> started = new LinkedHashMap<>();
+    for (String side : sides) {
+      String name = "bench-cross-" + UUID.randomUUID();
+      List<String> common = List.of(side, name, Integer.toString(config.producers()),
+          Integer.toString(config.workers()), Integer.toString(config.batchLength()),
+          Long.toString(config.batchDebounce().toMillis()), Integer.toString(config.length()),
+          Integer.toString(s.warmupItems()), Integer.toString(s.roundsPerFork()),
+          Integer.toString(s.roundItems()), Integer.toString(s.rate()));
+      Forks.Child consumer = Forks.start("consumer-" + side, Consumer.class, s.jvmArgs(), common,
+          limit);
+      live.add(consumer);
+      Forks.Child producer = Forks.start("producer-" + side, Producer.class, s.jvmArgs(), common,
+          limit);
+      live.add(producer);
+      started.put(side, new Forks.Child[] {consumer, producer});
+      if (!sidesAtOnce) {
+        collect(out, side, consumer, producer);
+        live.removeAll(List.of(consumer, producer));
+        started.remove(side);
+      }
+    }
+    for (Map.Entry<String, Forks.Child[]> e : started.entrySet()) {
+      collect(out, e.getKey(), e.getValue()[0], e.getValue()[1]);
+      live.removeAll(List.of(e.getValue()));
+    }
   }
 
   private static void collect(Map<String, List<LatencyHarness.Round>> out, String side,
