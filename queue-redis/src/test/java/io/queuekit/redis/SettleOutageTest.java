@@ -49,7 +49,8 @@ class SettleOutageTest {
               if (!serverDown.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never took Redis down");
               }
-              batch.forEach(i -> handled.computeIfAbsent(i, k -> new AtomicInteger()).incrementAndGet());
+              batch.forEach(i ->
+                  handled.computeIfAbsent(i, k -> new AtomicInteger()).incrementAndGet());
               return List.of();
             });
         q.pause();
@@ -103,7 +104,8 @@ class SettleOutageTest {
           if (!armed.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the test never armed the proxy");
           }
-          batch.forEach(i -> handled.computeIfAbsent(i, k -> new AtomicInteger()).incrementAndGet());
+          batch.forEach(i ->
+              handled.computeIfAbsent(i, k -> new AtomicInteger()).incrementAndGet());
           return List.of();
         });
         q.addListener(new QueueListener<Integer>() {
