@@ -156,9 +156,20 @@ final class DurableWrites {
       }
       return;
     }
-    List<Object> r = calls.get(shared.async.dispatch(Command.WAITAOF,
-        new ArrayOutput<>(ByteArrayCodec.INSTANCE), new CommandArgs<>(ByteArrayCodec.INSTANCE)
-            .add(1).add(0).add(timeoutMs)), "waitaof after " + op);
+    List<Object> r;
+    try {
+      r = calls.get(shared.async.dispatch(Command.WAITAOF,
+          new ArrayOutput<>(ByteArrayCodec.INSTANCE), new CommandArgs<>(ByteArrayCodec.INSTANCE)
+              .add(1).add(0).add(timeoutMs)), "waitaof after " + op);
+    } catch (QueueUnavailableException e) {
+      throw e;
+    } catch (io.queuekit.QueueException e) {
+      // refused, not lost: the append-only file was switched off since open (checked there)
+      Throwable why = e.getCause() instanceof RedisCommandExecutionException ? e.getCause() : e;
+      throw new io.queuekit.QueueException("queue \"" + name + "\": Redis at " + calls.where()
+          + " refused WAITAOF after " + op + " (DURABILITY=aof): " + why.getMessage()
+          + "; the write is stored, but not confirmed on disk", e);
+    }
     if ((Long) r.get(0) < 1) {
       throw notConfirmed(calls, op, "the append-only file fsync");
     }

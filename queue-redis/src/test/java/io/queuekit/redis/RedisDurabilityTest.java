@@ -3,28 +3,33 @@ package io.queuekit.redis;
 import static io.queuekit.redis.RedisQueueTest.item;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.queuekit.Durability;
 import io.queuekit.PushResult;
 import io.queuekit.QueueConfigException;
+import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.conformance.redis.RedisCluster;
 import io.queuekit.conformance.redis.RedisServer;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code DURABILITY} on real servers: {@code replica} waits for a real replica and fails clearly
- * without one; {@code aof} is refused by a server without {@code WAITAOF}; a cluster is refused;
+ * without one; {@code aof} is refused by a server without {@code WAITAOF} and waits for the fsync
+ * on one with it (Valkey); a cluster is refused;
  * a server keeping nothing on disk is warned about at open.
  */
 class RedisDurabilityTest {
@@ -96,6 +101,50 @@ class RedisDurabilityTest {
             .isInstanceOf(QueueConfigException.class).hasMessageContaining("appendonly no");
       }
     }
+  }
+
+  /**
+   * The aof path itself, on a server that has {@code WAITAOF} (Valkey 8; this machine's Redis 7.0
+   * has none, above): each push and settle waits for the server's fsync, counted by the server;
+   * a claim does not wait. With the append-only file switched off after open, a push fails
+   * clearly and the item is stored all the same (at-least-once).
+   */
+  @Test
+  void aofWaitsForTheFsyncOnAServerWithWaitaof() {
+    Optional<String> missing = RedisServer.valkeyUnavailable();
+    // CI installs Valkey and sets this: there the path must be tested, not skipped
+    assertThat(missing.isEmpty() || System.getenv("QUEUEKIT_REQUIRE_VALKEY") == null)
+        .as("QUEUEKIT_REQUIRE_VALKEY is set, but %s", missing.orElse("")).isTrue();
+    assumeTrue(missing.isEmpty(), () -> missing.get());
+    try (RedisServer aof = RedisServer.builder().valkey().appendOnly().build().start();
+        Queues queues = new Queues(aof.connStr());
+        Resp admin = aof.client()) {
+      String name = Queues.uniqueName("aof");
+      RedisQueue q = queues.open(name, false, settings(aof.connStr(), Durability.aof()));
+      long before = waitaofCalls(admin);
+      assertThat(q.push(item("a"), Duration.ofSeconds(1))).isEqualTo(PushResult.ADDED);
+      assertThat(waitaofCalls(admin) - before).as("the push waited").isEqualTo(1);
+      List<Delivery> held = q.claim(1, Duration.ofSeconds(1));
+      assertThat(held).hasSize(1);
+      assertThat(waitaofCalls(admin) - before).as("the claim did not wait").isEqualTo(1);
+      assertThat(q.ack(held)).containsExactly(Outcome.DONE);
+      assertThat(waitaofCalls(admin) - before).as("the ack waited").isEqualTo(2);
+
+      assertThat(admin.call("CONFIG", "SET", "appendonly", "no")).isEqualTo("OK");
+      assertThatThrownBy(() -> q.push(item("b"), Duration.ofSeconds(1)))
+          .isInstanceOf(QueueException.class)
+          .hasMessageContaining("queue \"" + name + "\"")
+          .hasMessageContaining("refused WAITAOF after push (DURABILITY=aof)")
+          .hasMessageContaining("appendonly is disabled")
+          .hasMessageContaining("the write is stored");
+      assertThat(q.len()).as("stored all the same").isEqualTo(1);
+    }
+  }
+
+  private static long waitaofCalls(Resp admin) {
+    Matcher m = Pattern.compile("cmdstat_waitaof:calls=(\\d+)")
+        .matcher(String.valueOf(admin.call("INFO", "commandstats")));
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
   @Test

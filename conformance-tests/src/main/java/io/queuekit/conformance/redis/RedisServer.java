@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,7 @@ public final class RedisServer implements AutoCloseable {
   private final boolean tls;
   private final boolean appendOnly;
   private final List<String> sentinelConfig;
+  private final boolean valkey;
   private Path dir;
   private int port;
   private int tlsPort;
@@ -52,6 +54,7 @@ public final class RedisServer implements AutoCloseable {
     this.tls = b.tls;
     this.appendOnly = b.appendOnly;
     this.sentinelConfig = b.sentinelConfig == null ? null : List.copyOf(b.sentinelConfig);
+    this.valkey = b.valkey;
   }
 
   /** A builder for a plain server with no password and no persistence. */
@@ -73,6 +76,7 @@ public final class RedisServer implements AutoCloseable {
     private boolean tls;
     private boolean appendOnly;
     private List<String> sentinelConfig;
+    private boolean valkey;
 
     /** {@code requirepass}: the default user needs this password. */
     public Builder password(String password) {
@@ -116,6 +120,16 @@ public final class RedisServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Valkey's {@code valkey-server} ({@link #valkeyBinary()}) instead of {@code redis-server}:
+     * a server with what this machine's Redis lacks (Debian 12's Redis is 7.0, without {@code
+     * WAITAOF}; Valkey 8 forked from Redis 7.2 and has it).
+     */
+    public Builder valkey() {
+      this.valkey = true;
+      return this;
+    }
+
     public RedisServer build() {
       return new RedisServer(this);
     }
@@ -123,35 +137,56 @@ public final class RedisServer implements AutoCloseable {
 
   /** The redis-server binary: {@code $REDIS_SERVER}, else the first on {@code PATH}. */
   public static String binary() {
-    String env = System.getenv("REDIS_SERVER");
+    return find("REDIS_SERVER", "redis-server", "the Redis tests and benchmarks need a real "
+        + "server. Install it with `apt-get install redis-server` (Debian/Ubuntu) or set "
+        + "REDIS_SERVER to its path. (Testcontainers cannot run here: no Docker.)");
+  }
+
+  /** The valkey-server binary: {@code $VALKEY_SERVER}, else the first on {@code PATH}. */
+  public static String valkeyBinary() {
+    return find("VALKEY_SERVER", "valkey-server", "the DURABILITY=aof tests need a server with "
+        + "WAITAOF (Redis 7.2+ or Valkey). On Debian 12 install it from bookworm-backports "
+        + "(`apt-get install -t bookworm-backports valkey-server`, as .ci/run does) or set "
+        + "VALKEY_SERVER to its path.");
+  }
+
+  /** Why no Valkey server can be started here ({@link #valkeyBinary()}'s complaint), or empty. */
+  public static Optional<String> valkeyUnavailable() {
+    return complaint(RedisServer::valkeyBinary);
+  }
+
+  private static Optional<String> complaint(Supplier<String> find) {
+    try {
+      find.get();
+      return Optional.empty();
+    } catch (IllegalStateException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  private static String find(String variable, String name, String why) {
+    String env = System.getenv(variable);
     if (env != null && !env.isBlank()) {
       if (!new File(env).canExecute()) {
-        throw new IllegalStateException("REDIS_SERVER=" + env + " is not an executable file");
+        throw new IllegalStateException(variable + "=" + env + " is not an executable file");
       }
       return env;
     }
     String path = System.getenv("PATH");
     if (path != null) {
       for (String d : path.split(File.pathSeparator)) {
-        File f = new File(d, "redis-server");
+        File f = new File(d, name);
         if (f.canExecute()) {
           return f.getPath();
         }
       }
     }
-    throw new IllegalStateException("redis-server is not installed: the Redis tests and "
-        + "benchmarks need a real server. Install it with `apt-get install redis-server` "
-        + "(Debian/Ubuntu) or set REDIS_SERVER to its path. (Testcontainers cannot run here: no Docker.)");
+    throw new IllegalStateException(name + " is not installed: " + why);
   }
 
   /** Why no server can be started here ({@link #binary()}'s complaint), or empty if one can. */
   public static Optional<String> unavailable() {
-    try {
-      binary();
-      return Optional.empty();
-    } catch (IllegalStateException e) {
-      return Optional.of(e.getMessage());
-    }
+    return complaint(RedisServer::binary);
   }
 
   /** Starts the server on a fresh free port (retrying if another process takes the port). */
@@ -182,7 +217,7 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void launch() {
-    List<String> cmd = new ArrayList<>(List.of(binary()));
+    List<String> cmd = new ArrayList<>(List.of(valkey ? valkeyBinary() : binary()));
     if (sentinelConfig != null) {
       cmd.addAll(List.of(dir.resolve("sentinel.conf").toString(), "--sentinel"));
     }
