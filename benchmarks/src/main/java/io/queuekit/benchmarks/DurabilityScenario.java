@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * second through a {@link WorkerPoolQueue} ({@code TYPE=redis}, 4 producer threads pushing one
  * item per call, 2 workers) with {@code DURABILITY=none} (the baseline), {@code replica} ({@code
  * WAIT 1} after each push and ack, a replica on the same machine), {@code aof} ({@code WAITAOF 1
- * 0}, Redis ≥ 7.2 only) and, as the reference people know, {@code DURABILITY=none} against a
+ * 0}: Redis ≥ 7.2, else Valkey where installed; with {@code appendfsync always} and {@code
+ * everysec}, each against {@code none} on the same server) and, as the reference people know,
+ * {@code DURABILITY=none} against a
  * server with {@code appendfsync always}. The sides run in interleaved windows in one JVM; each
  * ratio is the median of the per-round ratios against the baseline's window of the same round.
  *
@@ -56,17 +58,25 @@ final class DurabilityScenario implements Scenario {
     return r.isPresent() ? r : RedisServer.unavailable();
   }
 
-  /** Servers start (~2 s), then rounds × up to 4 sides × (window + drain, ~0.3 s). */
+  /** Servers start (~3 s), then rounds × up to 7 sides × (window + drain, ~0.3 s). */
   @Override
   public Duration estimate(Profile profile) {
     if (profile == Profile.SMOKE) {
       return Duration.ofSeconds(4);
     }
-    return FULL_WINDOW.plusMillis(300).multipliedBy(FULL_ROUNDS * 4L).plusSeconds(2);
+    return FULL_WINDOW.plusMillis(300).multipliedBy(FULL_ROUNDS * 7L).plusSeconds(3);
   }
 
-  /** One measured configuration. */
-  private record Side(String name, String label, RedisServer server, Durability durability) {}
+  /**
+   * One measured configuration; its ratio is against side {@code baseline}'s window of the same
+   * round ({@code DURABILITY=none} on a server configured as its own).
+   */
+  private record Side(String name, String label, RedisServer server, Durability durability,
+      String baseline) {
+    Side(String name, String label, RedisServer server, Durability durability) {
+      this(name, label, server, durability, "none");
+    }
+  }
 
   @Override
   public Result run(Profile profile, boolean quiet) throws Exception {
@@ -87,11 +97,29 @@ final class DurabilityScenario implements Scenario {
           new Side("always", "`DURABILITY=none`, server `appendfsync always` (reference)", always,
               Durability.none())));
       boolean waitaof = atLeast72(version);
-      if (waitaof) {
-        RedisServer everysec = track(open, RedisServer.builder().arg("appendonly", "yes")
+      // Debian 12's Redis 7.0 has no WAITAOF: measure aof on Valkey 8 (forked from Redis 7.2),
+      // each aof side against DURABILITY=none on the same server and fsync policy
+      boolean valkey = !waitaof && RedisServer.valkeyUnavailable().isEmpty();
+      String aofServer = waitaof ? "Redis " + version : null;
+      if (waitaof || valkey) {
+        RedisServer everysec = track(open, aofBuilder(valkey).arg("appendonly", "yes")
             .arg("appendfsync", "everysec").build().start());
-        sides.add(new Side("aof", "`DURABILITY=aof` (`WAITAOF 1 0`, `appendfsync everysec`)",
-            everysec, Durability.aof()));
+        RedisServer fsyncAlways = waitaof ? always
+            : track(open, aofBuilder(true).appendOnly().build().start());
+        if (valkey) {
+          aofServer = "Valkey " + field(everysec, "valkey_version");
+          sides.add(new Side("valkey-always", "`DURABILITY=none`, " + aofServer
+              + " `appendfsync always` (baseline of the next)", fsyncAlways, Durability.none(),
+              "valkey-always"));
+        }
+        sides.add(new Side("aof-always", "`DURABILITY=aof` (`WAITAOF 1 0`), " + aofServer
+            + " `appendfsync always`", fsyncAlways, Durability.aof(),
+            valkey ? "valkey-always" : "always"));
+        sides.add(new Side("everysec", "`DURABILITY=none`, " + aofServer
+            + " `appendfsync everysec` (baseline of the next)", everysec, Durability.none(),
+            "everysec"));
+        sides.add(new Side("aof", "`DURABILITY=aof` (`WAITAOF 1 0`), " + aofServer
+            + " `appendfsync everysec`", everysec, Durability.aof(), "everysec"));
       }
       Map<String, Bench> benches = new LinkedHashMap<>();
       for (Side s : sides) {
@@ -110,7 +138,7 @@ final class DurabilityScenario implements Scenario {
       for (Side s : sides) {
         List<Double> ratios = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-          ratios.add(rates.get(s.name()).get(r) / rates.get("none").get(r));
+          ratios.add(rates.get(s.name()).get(r) / rates.get(s.baseline()).get(r));
         }
         double rate = median(rates.get(s.name()));
         double ratio = median(ratios);
@@ -121,19 +149,23 @@ final class DurabilityScenario implements Scenario {
         }
         rows.add(List.of(s.label(), Text.count(rate), Text.ratio(ratio)));
       }
-      if (!waitaof) {
+      if (aofServer == null) {
         rows.add(List.of("`DURABILITY=aof` (`WAITAOF 1 0`)", "not measurable",
-            "Redis " + version + " has no `WAITAOF` (7.2 added it); the queue refuses "
-                + "`DURABILITY=aof` at open naming the version"));
+            "Redis " + version + " has no `WAITAOF` (7.2 added it) and no Valkey is installed; "
+                + "the queue refuses `DURABILITY=aof` at open naming the version"));
       }
       String md = "### Push → handled with each DURABILITY\n\n"
           + "**Method:** one JVM, a `QueueManager` per side with one `TYPE=redis` queue "
           + "(`MAX_WORKERS=2`, `BATCH_LENGTH=20`); " + PRODUCERS + " producer threads push one "
           + "item per call for a " + Text.duration(window) + " window, the handler counts; "
           + rounds + " interleaved round(s); ratios are medians of per-round ratios against "
-          + "`none` of the same round. Servers: Redis " + version + " on this machine; the "
+          + "`none` of the same round on a server set up the same way (the first row, or the "
+          + "row named as the baseline). Servers: Redis " + version + " on this machine; the "
           + "replica is a second local redis-server, so `WAIT` costs a loopback round trip, "
-          + "not a network's.\n\n"
+          + "not a network's."
+          + (valkey ? " Redis " + version + " has no `WAITAOF`, so the `aof` rows run on "
+              + aofServer + " (from bookworm-backports), which has it." : "")
+          + "\n\n"
           + Text.table(List.of("side", "items/s", "× none"), rows) + "\n"
           + Text.table(List.of("comparison", "aim", "measured", "met"), List.of(List.of(
               "`replica` ÷ `none`", "≥ " + Text.ratio(REPLICA_AIM),
@@ -147,7 +179,12 @@ final class DurabilityScenario implements Scenario {
           + "server holds back the connection's next commands, which is where the cost comes "
           + "from. `appendfsync always` fsyncs in the server's event loop before replying, "
           + "for everyone."
-          + (waitaof ? "" : " The `aof` path is unmeasured (and untested) on this machine.")
+          + (aofServer != null ? " `WAITAOF 1 0` returns once the server's append-only file "
+              + "was fsynced past the connection's writes: with `appendfsync always` the server "
+              + "fsyncs before it replies, so the wait is one more round trip; with `everysec` "
+              + "it waits for an fsync that covers them, shared by every write before it (the "
+              + "ratio, not the setting's once a second, tells how long that takes)."
+              : " The `aof` path is unmeasured on this machine.")
           + "\n";
       return new Result(md, numbers);
     } finally {
@@ -223,8 +260,16 @@ final class DurabilityScenario implements Scenario {
   }
 
   private static String version(RedisServer server) {
-    Matcher m = Pattern.compile("redis_version:(\\S+)").matcher(info(server, "server"));
+    return field(server, "redis_version");
+  }
+
+  private static String field(RedisServer server, String name) {
+    Matcher m = Pattern.compile(name + ":(\\S+)").matcher(info(server, "server"));
     return m.find() ? m.group(1) : "unknown";
+  }
+
+  private static RedisServer.Builder aofBuilder(boolean valkey) {
+    return valkey ? RedisServer.builder().valkey() : RedisServer.builder();
   }
 
   static boolean atLeast72(String version) {
