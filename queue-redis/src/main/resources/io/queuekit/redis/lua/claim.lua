@@ -67,7 +67,9 @@ for i = 1, #popped do
     local u = t.dg ~= '' and merged[t.dg]
     if u then
       local udc, urc = counts(u)
-      t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
+      if udc > t.dc or urc > t.rc then
+        t.dc, t.rc, t.merged = math.max(t.dc, udc), math.max(t.rc, urc), true
+      end
     end
     if t.rc > 0 and #take > 0 then
       break
@@ -95,7 +97,8 @@ if k > 0 then
       gone[ng] = t.dg
     end
     local did = base + i
-    local e = encode(t)
+    -- handed out as stored unless merged counts changed it: no copy of the payload in Lua
+    local e = t.merged and encode(t) or t.e
     fields[2 * i - 1] = string.format('%d', did)
     fields[2 * i] = e
     out[2 * i + 2] = did

@@ -36,12 +36,17 @@ local function decode(e)
   if not dc or #dc > 9 or #rc > 9 or #first > 15 or (#dg ~= 0 and #dg ~= 64) then
     return nil
   end
-  return { dc = tonumber(dc), rc = tonumber(rc), first = first, dg = dg,
-    payload = string.sub(e, pos) }
+  return { dc = tonumber(dc), rc = tonumber(rc), first = first, dg = dg, e = e, pos = pos }
+end
+
+-- The payload of a decoded entry, cut out only when an entry is rewritten: a claim hands most
+-- entries out as they are, and each copy of ~200 bytes through Lua costs the server per item.
+local function payload(t)
+  return t.payload or string.sub(t.e, t.pos)
 end
 
 local function encode(t)
-  return string.format('%d:%d:', t.dc, t.rc) .. t.first .. ':' .. t.dg .. ':' .. t.payload
+  return string.format('%d:%d:', t.dc, t.rc) .. t.first .. ':' .. t.dg .. ':' .. payload(t)
 end
 
 -- Runs redis.call(cmd, key, items...) in chunks of CHUNK items (each item one or more args).
@@ -192,7 +197,7 @@ end
 local function bury(t, reason, now, cap, out, made)
   local id = nextid()
   local m = string.format('%016d:%d:%d:', id, t.dc, t.rc) .. t.first .. ':' .. now .. ':'
-    .. t.dg .. ':' .. #reason .. ':' .. reason .. t.payload
+    .. t.dg .. ':' .. #reason .. ':' .. reason .. payload(t)
   redis.call('ZADD', K_DEAD, id, m)
   if made then
     table.insert(made, m)
