@@ -118,8 +118,8 @@ final class RedisLayout {
    * Opens a queue's keys: runs the open script's checks and, on a layout-1 queue, the migration
    * steps until the last; then warns once about a list Gitea's own queue left.
    *
-   * @throws io.queuekit.QueueConfigException for a key of another type, a newer layout version
-   *     or the other flavour, naming the key and the address
+   * @throws io.queuekit.QueueConfigException for a key of another type, a newer (or malformed)
+   *     layout version or the other flavour, naming the key and the address
    */
   static void open(String name, boolean unique, RedisCalls calls, SharedClient shared,
       RedisKeys keys, String giteaList) {
@@ -137,6 +137,12 @@ final class RedisLayout {
         throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at "
             + calls.where() + " says layout version " + utf8(r.get(1)) + ", newer than this "
             + "version's " + LAYOUT_VERSION + "; upgrade queuekit");
+      }
+      if (code == 4) {
+        throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at "
+            + calls.where() + " holds layout version \"" + utf8(r.get(1)) + "\", which is not a "
+            + "number (another program wrote it); nothing was changed: fix the field or remove "
+            + "the queue's keys");
       }
       if (code == 3) {
         throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at "

@@ -1,6 +1,7 @@
 -- ARGV: delivery id, reason, now, DEAD_LETTER_LENGTH.
 -- Returns {0} stale, or {1, dropped reason, dropped head, ...}.
 guard(5, 9, 10)
+guardseq()
 local leased = leasing()
 if leased then
   guard(6, 8)

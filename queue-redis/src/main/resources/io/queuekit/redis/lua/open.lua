@@ -2,7 +2,8 @@
 -- T:delayed:migrating (zset), 19 the unique set's name + ":migrating" (hash).
 -- ARGV: layout version, flavour ('simple' | 'unique'), migration step size (items).
 -- Returns {0, items this call migrated from layout 1 (-1: none to migrate), more steps 0|1},
--- {1, key index, actual type}, {2, stored version}, {3, stored flavour}.
+-- {1, key index, actual type}, {2, stored version}, {3, stored flavour}, {4, a stored version
+-- that is not a number}. Nothing is written before these checks.
 local expected = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset' }
 expected[12], expected[13], expected[14] = 'zset', 'zset', 'hash'
 expected[15], expected[16] = 'set', 'zset'
@@ -14,6 +15,9 @@ for _, i in ipairs({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19 }
   end
 end
 local v = redis.call('HGET', K_META, 'version')
+if v and not string.match(v, '^%d+$') then
+  return { 4, v }
+end
 if v and tonumber(v) > tonumber(ARGV[1]) then
   return { 2, v }
 end
@@ -56,9 +60,12 @@ local function take(id)
   end
   redis.call('HDEL', K_ITEMS, id)
   local dc, rc, first, dg = string.match(e, '^(%d+):(%d+):(%d+):(%x*):')
-  firstsadd(first, 1)
-  if dg ~= '' then
-    redis.call('HSET', K_UNIQUE2, dg, dc .. ':' .. rc)
+  -- a malformed entry moves as it is: the claim that meets it dead-letters its raw bytes
+  if first then
+    firstsadd(first, 1)
+    if dg ~= '' then
+      redis.call('HSET', K_UNIQUE2, dg, dc .. ':' .. rc)
+    end
   end
   moved = moved + 1
   return e
@@ -87,7 +94,8 @@ if budget > 0 then
       local e = take(z[i])
       if e then
         add[#add + 1] = z[i + 1]
-        add[#add + 1] = string.format('%016d:', tonumber(z[i])) .. e
+        -- a member that is no id (another program's) still keeps its entry, ordered first
+        add[#add + 1] = string.format('%016d:', tonumber(z[i]) or 0) .. e
       end
     end
     bulk('ZREM', K_DELAYED, members)
@@ -107,7 +115,14 @@ local rest = {}
 for i = 1, #flat, 2 do
   rest[#rest + 1] = flat[i]
 end
-table.sort(rest, function(a, b) return tonumber(a) < tonumber(b) end)
+-- ids in number order; a field that is no number (another program's) sorts first, by its bytes
+table.sort(rest, function(a, b)
+  local x, y = tonumber(a) or -1, tonumber(b) or -1
+  if x ~= y then
+    return x < y
+  end
+  return a < b
+end)
 local tail = {}
 for _, id in ipairs(rest) do
   tail[#tail + 1] = take(id)

@@ -28,6 +28,18 @@ local function guard(...)
   end
 end
 
+-- Delivery and dead-letter ids come from HINCRBY on meta's seq, which fails on a value that is
+-- not an integer: a script that may draw an id checks it before its first write (a draw failing
+-- after it would strand what the script had moved). The id sequence cannot be repaired in
+-- place (ids in flight must stay unique), so the script stops and the client names the value.
+local function guardseq()
+  local s = redis.call('HGET', K_META, 'seq')
+  if s and not (string.match(s, '^%d+$') and #s <= 18) then
+    error({ err = 'ERR queuekit key ' .. K_META .. ' field seq holds "' .. string.sub(s, 1, 40)
+      .. '", not a delivery id sequence (an integer); nothing was changed' })
+  end
+end
+
 -- An entry is "deliveries:recoveries:firstPushedMs:digestHex:" followed by the payload bytes.
 -- The digest is empty on simple queues, else 64 hex digits. A delayed member is a 16-digit
 -- waiting id, ':', entry. Returns nil for anything else (another program's or version's bytes).
@@ -60,14 +72,25 @@ end
 -- The waiting items' first-pushed times, counted per millisecond: K_FIRSTN (hash ms -> count)
 -- and K_FIRSTS (zset of the ms with a count, score = ms), so the oldest is ZRANGE 0 0. A push
 -- batch shares one ms: the bookkeeping costs per distinct ms, not per item.
+-- HINCRBY on a bookkeeping counter, which must not fail after a script's writes: a field that
+-- is not an integer (another program's bytes) is set to the increment, as if it had been absent.
+local function incr(key, field, by)
+  local n = redis.pcall('HINCRBY', key, field, by)
+  if type(n) == 'table' then
+    redis.call('HSET', key, field, by)
+    return by
+  end
+  return n
+end
+
 local function firstsadd(ms, k)
-  if redis.call('HINCRBY', K_FIRSTN, ms, k) == k then
+  if incr(K_FIRSTN, ms, k) == k then
     redis.call('ZADD', K_FIRSTS, ms, ms)
   end
 end
 
 local function firstsdel(ms, k)
-  if redis.call('HINCRBY', K_FIRSTN, ms, -k) <= 0 then
+  if incr(K_FIRSTN, ms, -k) <= 0 then
     redis.call('HDEL', K_FIRSTN, ms)
     redis.call('ZREM', K_FIRSTS, ms)
   end
@@ -144,7 +167,8 @@ end
 local function room(length)
   if redis.call('HEXISTS', K_META, 'full') == 1 and waiting() < length then
     redis.call('HDEL', K_META, 'full')
-    local n = tonumber(redis.call('HGET', K_META, 'roomwatchers') or '0')
+    -- not a number (another program's bytes): one token, as with no watcher counted
+    local n = tonumber(redis.call('HGET', K_META, 'roomwatchers')) or 0
     if n < 1 then
       n = 1
     end
@@ -217,7 +241,7 @@ local function bury(t, reason, now, cap, out, made)
         table.insert(out, string.sub(gone[i], 1, 200))
       end
     end
-    redis.call('HINCRBY', K_META, 'deaddropped', over)
+    incr(K_META, 'deaddropped', over)
   end
 end
 

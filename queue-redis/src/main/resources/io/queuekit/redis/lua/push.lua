@@ -6,6 +6,13 @@
 -- Every item admitted here has counts 0 and first-pushed time now, so the writes go in bulk:
 -- one RPUSH, one ZADD, one HSET of the unique set and one first-pushed count per batch.
 guard(1, 2, 4, 5, 6, 8, 13, 14)
+for i = 5, #ARGV, 3 do
+  if ARGV[i] ~= '0' then
+    -- a delayed item draws an id, after the ready items' RPUSH
+    guardseq()
+    break
+  end
+end
 local now, length, mark = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local out = {}
 local n = waiting()

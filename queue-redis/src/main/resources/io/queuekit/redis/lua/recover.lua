@@ -8,6 +8,7 @@ if ARGV[5] ~= '1' and redis.call('EXISTS', K_HEARTBEAT) == 1 then
   return { -1 }
 end
 guard(1, 4, 5, 6, 8, 9, 10, 13, 14, 15)
+guardseq()
 -- GLOBAL_MAX_WORKERS: the consumer's leases die with it (at most the cap's few members to scan);
 -- read before the first write. Done whatever this process's own setting says.
 local gone = {}

@@ -1,6 +1,7 @@
 -- ARGV: delivery id, now, delay ms, DEAD_LETTER_LENGTH.
 -- Returns {0 stale | 1 done | 2 merged | 3 malformed (dead-lettered), then the tail}.
 guard(1, 2, 4, 5, 6, 8, 9, 10, 13, 14)
+guardseq()
 local leased = leasing()
 local made, dropped = {}, {}
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])

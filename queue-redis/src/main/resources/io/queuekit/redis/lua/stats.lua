@@ -28,5 +28,5 @@ if first[2] then
 end
 local due = redis.call('ZCOUNT', K_DELAYED, '-inf', ARGV[1])
 return { redis.call('LLEN', K_READY) + due, redis.call('ZCARD', K_DELAYED) - due, inflight,
-  redis.call('ZCARD', K_DEAD), tonumber(redis.call('HGET', K_META, 'deaddropped') or '0'),
+  redis.call('ZCARD', K_DEAD), tonumber(redis.call('HGET', K_META, 'deaddropped')) or 0,
   oldest, live, stalest }

@@ -3,6 +3,7 @@
 -- claim order, counts unchanged; a malformed one is dead-lettered. Returns {how many went back,
 -- then the tail}.
 guard(1, 4, 5, 6, 8, 9, 10, 13, 14)
+guardseq()
 local leased = leasing()
 local now, cap = ARGV[1], tonumber(ARGV[2])
 local held = {}
