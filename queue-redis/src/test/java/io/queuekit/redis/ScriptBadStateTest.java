@@ -14,6 +14,7 @@ import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Outcome;
+import io.queuekit.spi.StoreStats;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +59,15 @@ class ScriptBadStateTest {
     return "{" + name + "_queue}:" + role;
   }
 
+  /** A role's key: the in-flight hash is the consumer's, the unique set follows Gitea's name. */
+  private static String key(String name, String role, RedisQueue q) {
+    return switch (role) {
+      case "inflight" -> key(name, "inflight:" + q.consumerId());
+      case "unique" -> "{" + name + "_queue}_unique";
+      default -> key(name, role);
+    };
+  }
+
   private List<String> claimAll(RedisQueue q) {
     List<String> out = new ArrayList<>();
     for (List<Delivery> ds; !(ds = q.claim(100, Duration.ZERO)).isEmpty(); ) {
@@ -74,9 +84,9 @@ class ScriptBadStateTest {
    */
   private Map<String, String> data(String name, RedisQueue q) {
     Map<String, String> out = new TreeMap<>();
-    for (String role : List.of("ready", "delayed", "meta", "dead", "firsts", "firstn", "leases",
-        "inflight:" + q.consumerId())) {
-      out.put(role, String.valueOf(admin.call("DUMP", key(name, role))));
+    for (String role : List.of("ready", "delayed", "unique", "meta", "room", "dead", "firsts",
+        "firstn", "leases", "inflight")) {
+      out.put(role, String.valueOf(admin.call("DUMP", key(name, role, q))));
     }
     return out;
   }
@@ -123,6 +133,86 @@ class ScriptBadStateTest {
         acked ? List.of("b", "c") : List.of("a", "b", "c"));
     assertThat(q.listDead(0, 10)).isEmpty();
   }
+
+  /** Settling and admin steps, each given a delivery held and a dead letter. */
+  private static final Map<String, BiConsumer<RedisQueue, Delivery>> STEPS = Map.of(
+      "ack", (q, held) -> q.ack(List.of(held)),
+      "release", (q, held) -> q.release(held, Duration.ZERO),
+      "dead-letter", (q, held) -> q.deadLetter(held, "given up"),
+      "unclaim", (q, held) -> q.unclaim(List.of(held)),
+      "removeAll", (q, held) -> q.removeAll(),
+      "replay", (q, held) -> q.replayAllDead(),
+      "purge", (q, held) -> q.purgeAllDead());
+
+  /**
+   * Each step against each key it writes or reads holding another type (a string another program
+   * SET): refused before its first write, naming the key, with every other key unchanged; with
+   * the key put back every item is still there. (The claim's and the
+   * push's keys are {@link ScriptFaultsTest}'s, the lease key's {@code GlobalCapTest}'s.)
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"ack/ready", "ack/delayed", "ack/meta", "ack/room", "ack/inflight",
+      "release/ready", "release/delayed", "release/unique", "release/meta", "release/wake",
+      "release/consumers", "release/dead", "release/inflight", "release/firsts",
+      "release/firstn", "dead-letter/meta", "dead-letter/dead", "dead-letter/inflight",
+      "unclaim/ready", "unclaim/unique", "unclaim/meta", "unclaim/wake", "unclaim/consumers",
+      "unclaim/dead", "unclaim/inflight", "unclaim/firsts", "unclaim/firstn",
+      "removeAll/ready", "removeAll/delayed", "removeAll/meta", "removeAll/room",
+      "replay/ready", "replay/unique", "replay/meta", "replay/wake", "replay/consumers",
+      "replay/dead", "replay/firsts", "replay/firstn", "purge/dead"})
+  void aKeyOfTheWrongTypeStopsAStepBeforeItsFirstWrite(String stepAndRole) {
+    String step = stepAndRole.substring(0, stepAndRole.indexOf('/'));
+    String role = stepAndRole.substring(step.length() + 1);
+    String name = Queues.uniqueName("wrong" + step.replace("-", "") + role);
+    RedisQueue q = queues.open(name, true);
+    q.push(item("dead"), Duration.ofSeconds(5));
+    assertThat(q.deadLetter(q.claim(1, Duration.ofSeconds(5)).get(0), "planted"))
+        .isEqualTo(Outcome.DONE);
+    for (String s : List.of("a", "b", "c")) {
+      q.push(item(s), Duration.ofSeconds(5));
+    }
+    Delivery held = q.claim(1, Duration.ofSeconds(5)).get(0);
+    String k = key(name, role, q);
+    // the real key is kept aside (or absent, as wake and room may be) and put back afterwards
+    boolean existed = admin.integer("EXISTS", k) == 1;
+    if (existed) {
+      admin.call("RENAME", k, k + ":aside");
+    }
+    admin.call("SET", k, "another program's value");
+    Map<String, String> before = data(name, q);
+    before.remove(role);
+
+    assertThatThrownBy(() -> STEPS.get(step).accept(q, held))
+        .isInstanceOf(QueueException.class)
+        .hasMessageContaining("queue \"" + name + "\"")
+        .hasMessageContaining(k);
+    Map<String, String> after = data(name, q);
+    after.remove(role);
+    assertThat(after).as("nothing written").isEqualTo(before);
+
+    admin.call("DEL", k);
+    if (existed) {
+      admin.call("RENAME", k + ":aside", k);
+    }
+    STEPS.get(step).accept(q, held); // with the key put back: through, or stale at the client
+    StoreStats after2 = q.stats();
+    assertThat(List.of(after2.ready() + after2.delayed(), after2.inFlight(), after2.dead()))
+        .as("waiting, in flight, dead after %s", step).isEqualTo(AFTER.get(step));
+  }
+
+  /**
+   * Waiting, in flight and dead after each step's second run, from 2 waiting, 1 held, 1 dead. A
+   * settle whose call failed let its delivery go (the second run is stale at the client), so the
+   * entry stays in flight for the consumer's sweep to hand back, as the seq test above waits for.
+   */
+  private static final Map<String, List<Long>> AFTER = Map.of(
+      "ack", List.of(2L, 1L, 1L),
+      "release", List.of(2L, 1L, 1L),
+      "dead-letter", List.of(2L, 1L, 1L),
+      "unclaim", List.of(2L, 1L, 1L),
+      "removeAll", List.of(0L, 1L, 1L),
+      "replay", List.of(3L, 1L, 0L),
+      "purge", List.of(2L, 1L, 0L));
 
   @Test
   void malformedFirstPushedCountsAreRepairedByTheStepsThatMeetThem() {
