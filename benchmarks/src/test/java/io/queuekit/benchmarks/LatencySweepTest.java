@@ -30,10 +30,12 @@ class LatencySweepTest {
     assertThat(md).contains("| Ours | 10,000 | 9,990 | 500 µs | 2.00 ms | 0.60 | 1.00 | met |")
         .contains("| Ours | 50,000 | 21,000 | 9.00 ms | 40.0 ms | 0.70 | 1.25 | — |");
     assertThat(LatencySweep.reading(points, SIDES, LABELS))
-        .contains("the knee of Ours is at 50,000 items/s offered, where the producers reached "
-            + "21,000 items/s")
-        .contains("the machine's 2 cores were nearly all busy (1.95 cores)")
-        .contains("At the same rate Theirs achieved 30,000 items/s with p99 20.0 ms.");
+        .contains("the throughput knee of Ours is at 50,000 items/s offered, where its producers "
+            + "reached 21,000 items/s. There the server used 0.70 cores and the machine 1.95 "
+            + "cores of 2")
+        .contains("the server was not the bound")
+        .contains("At that rate Theirs achieved 30,000 items/s")
+        .contains("Below the knee, p99 was under the aim (5.00 ms) at 2 of 2 rates.");
   }
 
   @Test
@@ -43,18 +45,21 @@ class LatencySweepTest {
         new LatencySweep.Point("theirs", 1_000, 1_000, 300, 800, 0.05, 0.25));
 
     assertThat(LatencySweep.reading(points, SIDES, LABELS)).startsWith(
-        "**Reading:** no knee up to 1,000 items/s: Ours kept up at every rate with p99 under the "
-            + "aim");
+        "**Reading:** Ours kept up at every rate up to 1,000 items/s")
+        .endsWith("Its p99 was under the aim (5.00 ms) at 1 of 1 rates.");
   }
 
   @Test
-  void aP99OverTheAimWhileKeepingUpIsAKneeWhereTheServerRanOut() {
+  void aP99OverTheAimBelowTheKneeIsNamedWithItsRate() {
     List<LatencySweep.Point> points = List.of(
-        new LatencySweep.Point("ours", 5_000, 5_000, 900, 7_000, 0.90, 0.40),
-        new LatencySweep.Point("theirs", 5_000, 5_000, 300, 800, 0.05, 0.25));
+        new LatencySweep.Point("ours", 5_000, 5_000, 900, 7_000, 0.30, 0.40),
+        new LatencySweep.Point("theirs", 5_000, 5_000, 300, 800, 0.05, 0.25),
+        new LatencySweep.Point("ours", 9_000, 6_000, 900, 9_000, 0.90, 0.40),
+        new LatencySweep.Point("theirs", 9_000, 9_000, 300, 800, 0.05, 0.25));
 
     assertThat(LatencySweep.reading(points, SIDES, LABELS))
-        .contains("where p99 reached 7.00 ms")
-        .contains("the server's one thread was nearly saturated (0.90 cores)");
+        .contains("the throughput knee of Ours is at 9,000 items/s offered")
+        .contains("the server's one thread was the bound.")
+        .contains("p99 was under the aim (5.00 ms) at 0 of 1 rates; not at 5,000 items/s.");
   }
 }
