@@ -1,8 +1,12 @@
 package io.queuekit.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.queuekit.QueueSettings;
 import io.queuekit.conformance.MutableClock;
 import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Outcome;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +35,21 @@ final class Queues implements AutoCloseable {
 
   static String uniqueName(String base) {
     return base + NAMES.incrementAndGet();
+  }
+
+  /** A key of queue {@code name} by its role ({@code "ready"}, {@code "meta"}, ...). */
+  static String key(String name, String role) {
+    return "{" + name + "_queue}:" + role;
+  }
+
+  /** Claims and acks until nothing is ready; the payloads in claim order. */
+  static List<String> claimAll(RedisQueue q) {
+    List<String> out = new ArrayList<>();
+    for (List<Delivery> ds; !(ds = q.claim(100, Duration.ZERO)).isEmpty(); ) {
+      out.addAll(RedisQueueTest.payloads(ds));
+      assertThat(q.ack(ds)).containsOnly(Outcome.DONE);
+    }
+    return out;
   }
 
   QueueSettings.Builder settings() {

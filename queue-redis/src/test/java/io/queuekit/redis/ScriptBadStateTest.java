@@ -1,5 +1,7 @@
 package io.queuekit.redis;
 
+import static io.queuekit.redis.Queues.claimAll;
+import static io.queuekit.redis.Queues.key;
 import static io.queuekit.redis.RedisQueueTest.item;
 import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,26 +57,13 @@ class ScriptBadStateTest {
     admin.close();
   }
 
-  private static String key(String name, String role) {
-    return "{" + name + "_queue}:" + role;
-  }
-
   /** A role's key: the in-flight hash is the consumer's, the unique set follows Gitea's name. */
-  private static String key(String name, String role, RedisQueue q) {
+  private static String keyOf(String name, String role, RedisQueue q) {
     return switch (role) {
       case "inflight" -> key(name, "inflight:" + q.consumerId());
       case "unique" -> "{" + name + "_queue}_unique";
       default -> key(name, role);
     };
-  }
-
-  private List<String> claimAll(RedisQueue q) {
-    List<String> out = new ArrayList<>();
-    for (List<Delivery> ds; !(ds = q.claim(100, Duration.ZERO)).isEmpty(); ) {
-      out.addAll(payloads(ds));
-      assertThat(q.ack(ds)).containsOnly(Outcome.DONE);
-    }
-    return out;
   }
 
   /**
@@ -86,7 +75,7 @@ class ScriptBadStateTest {
     Map<String, String> out = new TreeMap<>();
     for (String role : List.of("ready", "delayed", "unique", "meta", "room", "dead", "firsts",
         "firstn", "leases", "inflight")) {
-      out.put(role, String.valueOf(admin.call("DUMP", key(name, role, q))));
+      out.put(role, String.valueOf(admin.call("DUMP", keyOf(name, role, q))));
     }
     return out;
   }
@@ -172,7 +161,7 @@ class ScriptBadStateTest {
       q.push(item(s), Duration.ofSeconds(5));
     }
     Delivery held = q.claim(1, Duration.ofSeconds(5)).get(0);
-    String k = key(name, role, q);
+    String k = keyOf(name, role, q);
     // the real key is kept aside (or absent, as wake and room may be) and put back afterwards
     boolean existed = admin.integer("EXISTS", k) == 1;
     if (existed) {

@@ -1,5 +1,7 @@
 package io.queuekit.redis;
 
+import static io.queuekit.redis.Queues.claimAll;
+import static io.queuekit.redis.Queues.key;
 import static io.queuekit.redis.RedisQueueTest.item;
 import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,19 +61,6 @@ class ScriptFaultsTest {
 
   private RedisQueue queue(String name, boolean unique) {
     return queues.open(name, unique, queues.settings().build(), queues.clock, events);
-  }
-
-  private static String key(String name, String role) {
-    return "{" + name + "_queue}:" + role;
-  }
-
-  private List<String> claimAll(RedisQueue q) {
-    List<String> out = new ArrayList<>();
-    for (List<Delivery> ds; !(ds = q.claim(100, Duration.ZERO)).isEmpty(); ) {
-      out.addAll(payloads(ds));
-      assertThat(q.ack(ds)).containsOnly(Outcome.DONE);
-    }
-    return out;
   }
 
   @ParameterizedTest
