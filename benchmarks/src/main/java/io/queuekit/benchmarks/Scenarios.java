@@ -17,7 +17,7 @@ final class Scenarios {
    * runs them, and their sections stay in BENCHMARKS.md after the scenarios above.
    */
   static List<Scenario> onDemand() {
-    return List.of(new RedisWaitersScenario());
+    return List.of(new RedisWaitersScenario(), new RedisCapScenario());
   }
 
   /** {@link #all()} then {@link #onDemand()}: every section, in file order. */

@@ -12,33 +12,33 @@
 if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
   return { -1 }
 end
-guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15)
-guardseq()
-local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
--- the cap: read (and the lease key's type checked) before the first write
+-- the cap first: a capped claim writes nothing, so it pays only these reads, not the key checks
+-- below (with the cap reached, the refused claims of every waiting worker add up)
 local global = tonumber(ARGV[7]) or 0
-local leases = 0
+local leases, junk = 0, {}
 if global > 0 then
   guard(16)
   leases = redis.call('ZCARD', K_LEASES)
   if leases >= global then
     -- a member that is no lease (another program's bytes) names no consumer whose recovery would
-    -- free it, so it would hold a slot for good: dropped here (the cap's few members, and only
-    -- when capped), the rest of this script being checked already
-    local junk = {}
+    -- free it, so it would hold a slot for good: not counted, and dropped with this claim's
+    -- writes (the cap's few members, read only when the cap is reached)
     for _, m in ipairs(redis.call('ZRANGE', K_LEASES, 0, -1)) do
       if not string.match(m, '^%d+:%d+:.') then
         table.insert(junk, m)
       end
     end
-    if #junk > 0 then
-      bulk('ZREM', K_LEASES, junk)
-      leases = leases - #junk
-    end
-    if leases >= global then
+    if leases - #junk >= global then
       return { -1, 0, -1 }
     end
   end
+end
+guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15)
+guardseq()
+local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+if #junk > 0 then
+  bulk('ZREM', K_LEASES, junk)
+  leases = leases - #junk
 end
 -- one look at the earliest due time says whether anything is due: with nothing delayed or
 -- nothing due yet (the common case) it is also the answer, and promote() is skipped
