@@ -69,9 +69,6 @@ local function bulk(cmd, key, args, per)
   end
 end
 
--- The waiting items' first-pushed times, counted per millisecond: K_FIRSTN (hash ms -> count)
--- and K_FIRSTS (zset of the ms with a count, score = ms), so the oldest is ZRANGE 0 0. A push
--- batch shares one ms: the bookkeeping costs per distinct ms, not per item.
 -- HINCRBY on a bookkeeping counter, which must not fail after a script's writes: a field that
 -- is not an integer (another program's bytes) is set to the increment, as if it had been absent.
 local function incr(key, field, by)
@@ -83,6 +80,9 @@ local function incr(key, field, by)
   return n
 end
 
+-- The waiting items' first-pushed times, counted per millisecond: K_FIRSTN (hash ms -> count)
+-- and K_FIRSTS (zset of the ms with a count, score = ms), so the oldest is ZRANGE 0 0. A push
+-- batch shares one ms: the bookkeeping costs per distinct ms, not per item.
 local function firstsadd(ms, k)
   if incr(K_FIRSTN, ms, k) == k then
     redis.call('ZADD', K_FIRSTS, ms, ms)
