@@ -51,48 +51,61 @@ local out = { due or -1, 0, 0 }
 local made, dropped = {}, {}
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
-local parsed, dgs, nd = {}, {}, 0
+-- Each entry's header as strings, in arrays: no table and no number conversion per entry, which
+-- were most of a claim's Lua time; an entry is decoded into a table only when a unique copy's
+-- merged counts may change it. rcs[i] is false for a malformed entry.
+local rcs, fms, dgs, dgl, nd = {}, {}, {}, {}, 0
 for i, e in ipairs(popped) do
-  local t = decode(e)
-  parsed[i] = t or false
-  if t and t.dg ~= '' then
-    nd = nd + 1
-    dgs[nd] = t.dg
+  local _, rc, first, dg = header(e)
+  rcs[i] = rc or false
+  if rc then
+    fms[i], dgs[i] = first, dg
+    if dg ~= '' then
+      nd = nd + 1
+      dgl[nd] = dg
+    end
   end
 end
 local merged = {}
 if nd > 0 then
   -- a unique copy brings the larger counts of the copies merged into it while it waited
   for i = 1, nd, CHUNK do
-    local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, nd)))
+    local got = redis.call('HMGET', K_UNIQUE, unpack(dgl, i, math.min(i + CHUNK - 1, nd)))
     for j = 1, #got do
       if got[j] then
-        merged[dgs[i + j - 1]] = got[j]
+        merged[dgl[i + j - 1]] = got[j]
       end
     end
   end
 end
--- what this claim consumes from the head: the items it hands out and malformed entries among them
-local take, bad, used = {}, {}, 0
+-- what this claim consumes from the head: the entries it hands out (as stored unless merged
+-- counts raised them) and malformed entries among them
+local take, takei, bad, used = {}, {}, {}, 0
 for i = 1, #popped do
-  local t = parsed[i]
-  if not t then
-    table.insert(bad, popped[i])
+  local e, rc = popped[i], rcs[i]
+  if not rc then
+    table.insert(bad, e)
     used = i
   else
-    local u = t.dg ~= '' and merged[t.dg]
+    -- a recovered item (recovery count > 0); the header's digits have no sign or point
+    local recovered = rc ~= '0'
+    local u = dgs[i] ~= '' and merged[dgs[i]]
     if u then
+      local t = decode(e)
       local udc, urc = counts(u)
       if udc > t.dc or urc > t.rc then
-        t.dc, t.rc, t.merged = math.max(t.dc, udc), math.max(t.rc, urc), true
+        t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
+        e = encode(t)
       end
+      recovered = t.rc > 0
     end
-    if t.rc > 0 and #take > 0 then
+    if recovered and #take > 0 then
       break
     end
-    table.insert(take, t)
+    table.insert(take, e)
+    table.insert(takei, i)
     used = i
-    if t.rc > 0 then
+    if recovered then
       break
     end
   end
@@ -106,15 +119,14 @@ if k > 0 then
   local base = redis.call('HINCRBY', K_META, 'seq', k) - k
   local firsts, gone, ng = {}, {}, 0
   local fields = {}
-  for i, t in ipairs(take) do
-    firsts[t.first] = (firsts[t.first] or 0) + 1
-    if t.dg ~= '' then
+  for i, e in ipairs(take) do
+    local at = takei[i]
+    firsts[fms[at]] = (firsts[fms[at]] or 0) + 1
+    if dgs[at] ~= '' then
       ng = ng + 1
-      gone[ng] = t.dg
+      gone[ng] = dgs[at]
     end
     local did = base + i
-    -- handed out as stored unless merged counts changed it: no copy of the payload in Lua
-    local e = t.merged and encode(t) or t.e
     fields[2 * i - 1] = string.format('%d', did)
     fields[2 * i] = e
     out[2 * i + 2] = did

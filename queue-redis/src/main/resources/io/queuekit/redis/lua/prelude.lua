@@ -42,10 +42,21 @@ end
 
 -- An entry is "deliveries:recoveries:firstPushedMs:digestHex:" followed by the payload bytes.
 -- The digest is empty on simple queues, else 64 hex digits. A delayed member is a 16-digit
--- waiting id, ':', entry. Returns nil for anything else (another program's or version's bytes).
-local function decode(e)
+-- waiting id, ':', entry. header() returns the header's fields as strings and where the payload
+-- starts, or nil for anything else (another program's or version's bytes).
+local function header(e)
   local dc, rc, first, dg, pos = string.match(e, '^(%d+):(%d+):(%d+):(%x*):()')
   if not dc or #dc > 9 or #rc > 9 or #first > 15 or (#dg ~= 0 and #dg ~= 64) then
+    return nil
+  end
+  return dc, rc, first, dg, pos
+end
+
+-- An entry as a table with its counts as numbers (header() gives them as strings, for a claim
+-- that looks at every entry of a batch and rewrites almost none), or nil as header().
+local function decode(e)
+  local dc, rc, first, dg, pos = header(e)
+  if not dc then
     return nil
   end
   return { dc = tonumber(dc), rc = tonumber(rc), first = first, dg = dg, e = e, pos = pos }
