@@ -80,11 +80,11 @@ if nd > 0 then
 end
 -- what this claim consumes from the head: the entries it hands out (as stored unless merged
 -- counts raised them) and malformed entries among them
-local take, takei, bad, used = {}, {}, {}, 0
+local take, takei, nt, bad, used = {}, {}, 0, {}, 0
 for i = 1, #popped do
   local e, rc = popped[i], rcs[i]
   if not rc then
-    table.insert(bad, e)
+    bad[#bad + 1] = e
     used = i
   else
     -- a recovered item (recovery count > 0); the header's digits have no sign or point
@@ -99,11 +99,11 @@ for i = 1, #popped do
       end
       recovered = t.rc > 0
     end
-    if recovered and #take > 0 then
+    if recovered and nt > 0 then
       break
     end
-    table.insert(take, e)
-    table.insert(takei, i)
+    nt = nt + 1
+    take[nt], takei[nt] = e, i
     used = i
     if recovered then
       break
@@ -113,7 +113,7 @@ end
 if used > 0 then
   redis.call('LTRIM', K_READY, used, -1)
 end
-local k = #take
+local k = nt
 if k > 0 then
   -- one id draw per claim: the batch's delivery ids are the last k values of the sequence
   local base = redis.call('HINCRBY', K_META, 'seq', k) - k
