@@ -79,11 +79,6 @@ final class DepthScenario implements Scenario {
     return Pipelines.unavailable(Pipelines.BASEQUEUE_LEVEL);
   }
 
-  private static Optional<String> redisUnavailable() {
-    Optional<String> r = Pipelines.unavailable(Pipelines.BASEQUEUE_REDIS);
-    return r.isPresent() ? r : RedisServer.unavailable();
-  }
-
   /**
    * Budget estimate: JVM start, fill at rates measured on the project's 2-core machine (level's
    * {@code BaseQueue} fills slowest, about 40k items/s), and the windows.
@@ -109,7 +104,7 @@ final class DepthScenario implements Scenario {
     Map<String, String> skipped = new LinkedHashMap<>();
     for (Pair p : PAIRS) {
       if (p.type().equals("redis")) {
-        Optional<String> why = redisUnavailable();
+        Optional<String> why = Pipelines.redisUnavailable(Pipelines.BASEQUEUE_REDIS);
         if (why.isPresent()) {
           skipped.put(p.type(), why.get());
           continue;

@@ -54,8 +54,7 @@ final class DurabilityScenario implements Scenario {
 
   @Override
   public Optional<String> unavailable() {
-    Optional<String> r = Pipelines.unavailable(Pipelines.BASEQUEUE_REDIS);
-    return r.isPresent() ? r : RedisServer.unavailable();
+    return Pipelines.redisUnavailable(Pipelines.BASEQUEUE_REDIS);
   }
 
   /** Servers start (~3 s), then rounds × up to 7 sides × (window + drain, ~0.3 s). */

@@ -118,6 +118,15 @@ final class Pipelines {
   }
 
   /** Why {@code name} cannot run on this class path, if it cannot (its backend jar is absent). */
+  /**
+   * Why a Redis scenario cannot run here: its pipeline's backend jar is absent, or no
+   * redis-server is installed; empty when it can.
+   */
+  static Optional<String> redisUnavailable(String name) {
+    Optional<String> jar = unavailable(name);
+    return jar.isPresent() ? jar : io.queuekit.conformance.redis.RedisServer.unavailable();
+  }
+
   static Optional<String> unavailable(String name) {
     String type = name.startsWith(QUEUEKIT) ? name.substring(QUEUEKIT.length())
         : name.startsWith(METERED + QUEUEKIT) ? name.substring((METERED + QUEUEKIT).length())

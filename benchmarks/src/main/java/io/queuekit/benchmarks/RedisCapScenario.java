@@ -61,8 +61,7 @@ final class RedisCapScenario implements Scenario {
 
   @Override
   public Optional<String> unavailable() {
-    Optional<String> r = Pipelines.unavailable(Pipelines.BASEQUEUE_REDIS);
-    return r.isPresent() ? r : RedisServer.unavailable();
+    return Pipelines.redisUnavailable(Pipelines.BASEQUEUE_REDIS);
   }
 
   /** Per round and side: the backlog at about 2 capped batches of 10 per 2 ms, plus drains. */

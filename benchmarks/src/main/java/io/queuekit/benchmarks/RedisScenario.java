@@ -181,8 +181,7 @@ final class RedisScenario implements Scenario {
 
   @Override
   public Optional<String> unavailable() {
-    Optional<String> jar = Pipelines.unavailable(Pipelines.queuekit(TYPE));
-    return jar.isPresent() ? jar : RedisServer.unavailable();
+    return Pipelines.redisUnavailable(Pipelines.queuekit(TYPE));
   }
 
   @Override

@@ -44,8 +44,7 @@ final class RedisWaitersScenario implements Scenario {
 
   @Override
   public Optional<String> unavailable() {
-    Optional<String> jar = Pipelines.unavailable(Pipelines.queuekit(RedisScenario.TYPE));
-    return jar.isPresent() ? jar : RedisServer.unavailable();
+    return Pipelines.redisUnavailable(Pipelines.queuekit(RedisScenario.TYPE));
   }
 
   @Override
