@@ -203,6 +203,50 @@ class ScriptBadStateTest {
       "replay", List.of(3L, 1L, 0L),
       "purge", List.of(2L, 1L, 0L));
 
+  /**
+   * The recovery of a dead consumer (its own close, or the reaper) against each key it guards
+   * holding another type: refused before its first write, naming the key, the dead consumer's
+   * items still in its in-flight hash; with the key put back, the next consumer to open the queue
+   * reaps it and every item is delivered.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"ready", "unique", "meta", "wake", "consumers", "dead", "inflight",
+      "firsts", "firstn", "busy"})
+  void aKeyOfTheWrongTypeStopsARecoveryBeforeItsFirstWrite(String role) {
+    String name = Queues.uniqueName("wrongrecover" + role);
+    RedisQueue dying = queues.open(name, true);
+    for (String s : List.of("a", "b")) {
+      dying.push(item(s), Duration.ofSeconds(5));
+    }
+    assertThat(dying.claim(10, Duration.ofSeconds(5))).hasSize(2);
+    String k = keyOf(name, role, dying);
+    String inflight = keyOf(name, "inflight", dying);
+    boolean existed = admin.integer("EXISTS", k) == 1;
+    if (existed) {
+      admin.call("RENAME", k, k + ":aside");
+    }
+    admin.call("SET", k, "another program's value");
+    Map<String, String> before = data(name, dying);
+    before.remove(role);
+
+    assertThatThrownBy(dying::crashAndReap)
+        .isInstanceOf(QueueException.class)
+        .hasMessageContaining("queue \"" + name + "\"")
+        .hasMessageContaining(k);
+    Map<String, String> after = data(name, dying);
+    after.remove(role);
+    assertThat(after).as("nothing written").isEqualTo(before);
+
+    admin.call("DEL", k);
+    if (existed) {
+      admin.call("RENAME", k + ":aside", k);
+    }
+    assertThat(admin.integer("HLEN", inflight)).as("the dead consumer's items").isEqualTo(2);
+    RedisQueue next = queues.open(name, true);
+    assertThat(claimAll(next)).containsExactlyInAnyOrder("a", "b");
+    assertThat(admin.integer("EXISTS", inflight)).isZero();
+  }
+
   @Test
   void malformedFirstPushedCountsAreRepairedByTheStepsThatMeetThem() {
     String name = Queues.uniqueName("badfirstn");
