@@ -136,12 +136,7 @@ public interface WorkerPoolControlSuite extends WorkerPoolSuite {
         .shutdownTimeout(Duration.ofMillis(100)));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(name, Integer.class, items -> {
       started.countDown();
-      try {
-        new CountDownLatch(1).await();
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-        throw e;
-      }
+      Stuck.untilInterrupted(interrupted);
       return List.of();
     }).settings(s).listener(new QueueListener<Integer>() {
       @Override

@@ -279,12 +279,7 @@ public interface WorkerPoolFailureSuite extends WorkerPoolSuite {
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("htimeout"),
         Integer.class, items -> {
           if (calls.incrementAndGet() == 1) {
-            try {
-              new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-              interrupted.countDown();
-              throw e;
-            }
+            Stuck.untilInterrupted(interrupted);
           }
           return List.of();
         }).settings(s).listener(new QueueListener<Integer>() {
@@ -320,12 +315,7 @@ public interface WorkerPoolFailureSuite extends WorkerPoolSuite {
         .handlerTimeout(Duration.ofMillis(100)));
     WorkerPoolQueue<Integer> q = manager().create(QueueSpec.simple(uniqueName("htdead"),
         Integer.class, items -> {
-          try {
-            new CountDownLatch(1).await(); // a handler stuck until HANDLER_TIMEOUT interrupts it
-          } catch (InterruptedException e) {
-            interrupted.countDown();
-            throw e;
-          }
+          Stuck.untilInterrupted(interrupted); // until HANDLER_TIMEOUT interrupts it
           return List.of();
         }).settings(s).listener(new QueueListener<Integer>() {
           @Override
