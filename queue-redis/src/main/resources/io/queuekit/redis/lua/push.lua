@@ -6,13 +6,6 @@
 -- Every item admitted here has counts 0 and first-pushed time now, so the writes go in bulk:
 -- one RPUSH, one ZADD, one HSET of the unique set and one first-pushed count per batch.
 guard(1, 2, 4, 5, 6, 8, 13, 14)
-for i = 5, #ARGV, 3 do
-  if ARGV[i] ~= '0' then
-    -- a delayed item draws an id, after the ready items' RPUSH
-    guardseq()
-    break
-  end
-end
 local now, length, mark = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local out = {}
 local n = waiting()
@@ -48,6 +41,11 @@ for i = 4, #ARGV, 3 do
     break
   else
     if due > 0 then
+      if nd == 0 then
+        -- delayed items draw ids after the ready items' RPUSH: check the sequence now, before
+        -- this script's first write (a full queue's mark comes after every admitted item)
+        guardseq()
+      end
       delayed[nd + 1] = due
       delayed[nd + 2] = ARGV[i + 2]
       nd = nd + 2
