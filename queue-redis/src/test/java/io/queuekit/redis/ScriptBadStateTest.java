@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,14 +81,49 @@ class ScriptBadStateTest {
     return out;
   }
 
-  /** Steps that may draw a delivery or dead-letter id from meta's seq, given one held delivery. */
-  private static final Map<String, BiConsumer<RedisQueue, Delivery>> DRAWS_IDS = Map.of(
+  /** The steps the tests below run, each given one held delivery (and a dead letter). */
+  private static final Map<String, BiConsumer<RedisQueue, Delivery>> STEPS = Map.of(
       "claim", (q, held) -> q.claim(10, Duration.ZERO),
       "delayed push", (q, held) -> q.push(item("later"), Duration.ofMinutes(1),
           Duration.ofSeconds(5)),
       "delayed release", (q, held) -> q.release(held, Duration.ofMinutes(1)),
+      "ack", (q, held) -> q.ack(List.of(held)),
+      "release", (q, held) -> q.release(held, Duration.ZERO),
       "dead-letter", (q, held) -> q.deadLetter(held, "given up"),
-      "unclaim", (q, held) -> q.unclaim(List.of(held)));
+      "unclaim", (q, held) -> q.unclaim(List.of(held)),
+      "removeAll", (q, held) -> q.removeAll(),
+      "replay", (q, held) -> q.replayAllDead(),
+      "purge", (q, held) -> q.purgeAllDead());
+
+  /**
+   * Plants a string another program SET at {@code role}'s key (the real key kept aside, or
+   * absent, as wake and room may be), checks that {@code step} is refused naming the queue and
+   * the key with every other key unchanged, then puts the real key back.
+   */
+  private void assertRefusedOverAWrongType(String name, String role, RedisQueue q,
+      ThrowingCallable step) {
+    String k = keyOf(name, role, q);
+    boolean existed = admin.integer("EXISTS", k) == 1;
+    if (existed) {
+      admin.call("RENAME", k, k + ":aside");
+    }
+    admin.call("SET", k, "another program's value");
+    Map<String, String> before = data(name, q);
+    before.remove(role);
+
+    assertThatThrownBy(step)
+        .isInstanceOf(QueueException.class)
+        .hasMessageContaining("queue \"" + name + "\"")
+        .hasMessageContaining(k);
+    Map<String, String> after = data(name, q);
+    after.remove(role);
+    assertThat(after).as("nothing written").isEqualTo(before);
+
+    admin.call("DEL", k);
+    if (existed) {
+      admin.call("RENAME", k + ":aside", k);
+    }
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {"claim", "delayed push", "delayed release", "dead-letter", "unclaim"})
@@ -104,7 +140,7 @@ class ScriptBadStateTest {
     admin.call("HSET", key(name, "meta"), "seq", "12x");
     Map<String, String> before = data(name, q);
 
-    assertThatThrownBy(() -> DRAWS_IDS.get(step).accept(q, held.get(0)))
+    assertThatThrownBy(() -> STEPS.get(step).accept(q, held.get(0)))
         .isInstanceOf(QueueException.class)
         .hasMessageContaining("queue \"" + name + "\"")
         .hasMessageContaining(key(name, "meta") + " field seq holds \"12x\"")
@@ -122,16 +158,6 @@ class ScriptBadStateTest {
         acked ? List.of("b", "c") : List.of("a", "b", "c"));
     assertThat(q.listDead(0, 10)).isEmpty();
   }
-
-  /** Settling and admin steps, each given a delivery held and a dead letter. */
-  private static final Map<String, BiConsumer<RedisQueue, Delivery>> STEPS = Map.of(
-      "ack", (q, held) -> q.ack(List.of(held)),
-      "release", (q, held) -> q.release(held, Duration.ZERO),
-      "dead-letter", (q, held) -> q.deadLetter(held, "given up"),
-      "unclaim", (q, held) -> q.unclaim(List.of(held)),
-      "removeAll", (q, held) -> q.removeAll(),
-      "replay", (q, held) -> q.replayAllDead(),
-      "purge", (q, held) -> q.purgeAllDead());
 
   /**
    * Each step against each key it writes or reads holding another type (a string another program
@@ -161,28 +187,7 @@ class ScriptBadStateTest {
       q.push(item(s), Duration.ofSeconds(5));
     }
     Delivery held = q.claim(1, Duration.ofSeconds(5)).get(0);
-    String k = keyOf(name, role, q);
-    // the real key is kept aside (or absent, as wake and room may be) and put back afterwards
-    boolean existed = admin.integer("EXISTS", k) == 1;
-    if (existed) {
-      admin.call("RENAME", k, k + ":aside");
-    }
-    admin.call("SET", k, "another program's value");
-    Map<String, String> before = data(name, q);
-    before.remove(role);
-
-    assertThatThrownBy(() -> STEPS.get(step).accept(q, held))
-        .isInstanceOf(QueueException.class)
-        .hasMessageContaining("queue \"" + name + "\"")
-        .hasMessageContaining(k);
-    Map<String, String> after = data(name, q);
-    after.remove(role);
-    assertThat(after).as("nothing written").isEqualTo(before);
-
-    admin.call("DEL", k);
-    if (existed) {
-      admin.call("RENAME", k + ":aside", k);
-    }
+    assertRefusedOverAWrongType(name, role, q, () -> STEPS.get(step).accept(q, held));
     STEPS.get(step).accept(q, held); // with the key put back: through, or stale at the client
     StoreStats after2 = q.stats();
     assertThat(List.of(after2.ready() + after2.delayed(), after2.inFlight(), after2.dead()))
@@ -219,28 +224,8 @@ class ScriptBadStateTest {
       dying.push(item(s), Duration.ofSeconds(5));
     }
     assertThat(dying.claim(10, Duration.ofSeconds(5))).hasSize(2);
-    String k = keyOf(name, role, dying);
+    assertRefusedOverAWrongType(name, role, dying, dying::crashAndReap);
     String inflight = keyOf(name, "inflight", dying);
-    boolean existed = admin.integer("EXISTS", k) == 1;
-    if (existed) {
-      admin.call("RENAME", k, k + ":aside");
-    }
-    admin.call("SET", k, "another program's value");
-    Map<String, String> before = data(name, dying);
-    before.remove(role);
-
-    assertThatThrownBy(dying::crashAndReap)
-        .isInstanceOf(QueueException.class)
-        .hasMessageContaining("queue \"" + name + "\"")
-        .hasMessageContaining(k);
-    Map<String, String> after = data(name, dying);
-    after.remove(role);
-    assertThat(after).as("nothing written").isEqualTo(before);
-
-    admin.call("DEL", k);
-    if (existed) {
-      admin.call("RENAME", k + ":aside", k);
-    }
     assertThat(admin.integer("HLEN", inflight)).as("the dead consumer's items").isEqualTo(2);
     RedisQueue next = queues.open(name, true);
     assertThat(claimAll(next)).containsExactlyInAnyOrder("a", "b");
