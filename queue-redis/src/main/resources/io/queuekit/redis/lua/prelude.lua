@@ -18,13 +18,17 @@ local TYPES = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 
 -- write. Each one first checks the type of every key it writes (a stray writer may have put
 -- something else there) and stops before changing anything; the client names the key. Entries
 -- are then parsed without failing: a malformed one is data, dead-lettered with its raw bytes.
+-- expect() stops the script when key, of type t (TYPE's answer), is neither absent nor a want.
+local function expect(key, t, want)
+  if t ~= 'none' and t ~= want then
+    error({ err = 'WRONGTYPE queuekit key ' .. key .. ' holds a ' .. t .. ', not a ' .. want
+      .. '; nothing was changed' })
+  end
+end
+
 local function guard(...)
   for _, i in ipairs({ ... }) do
-    local t = redis.call('TYPE', KEYS[i])['ok']
-    if t ~= 'none' and t ~= TYPES[i] then
-      error({ err = 'WRONGTYPE queuekit key ' .. KEYS[i] .. ' holds a ' .. t .. ', not a '
-        .. TYPES[i] .. '; nothing was changed' })
-    end
+    expect(KEYS[i], redis.call('TYPE', KEYS[i])['ok'], TYPES[i])
   end
 end
 
@@ -328,14 +332,8 @@ end
 -- before its first write, like guard().
 local function leasing()
   local t = redis.call('TYPE', K_LEASES)['ok']
-  if t == 'none' then
-    return false
-  end
-  if t ~= 'zset' then
-    error({ err = 'WRONGTYPE queuekit key ' .. K_LEASES .. ' holds a ' .. t
-      .. ', not a zset; nothing was changed' })
-  end
-  return true
+  expect(K_LEASES, t, 'zset')
+  return t ~= 'none'
 end
 
 -- The delivery ids in ids (strings) were settled now (their in-flight entries deleted): each

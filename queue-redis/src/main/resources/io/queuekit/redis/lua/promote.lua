@@ -12,10 +12,7 @@
 -- Returns {holder 0|1, woken 0|1, earliest due ms or -1}.
 local lease = KEYS[#KEYS]
 guard(1, 2, 6, 8)
-local lt = redis.call('TYPE', lease)['ok']
-if lt ~= 'none' and lt ~= 'string' then
-  error({ err = 'WRONGTYPE queuekit key ' .. lease .. ' holds a ' .. lt .. ', not a string; nothing was changed' })
-end
+expect(lease, redis.call('TYPE', lease)['ok'], 'string')
 if redis.call('LLEN', K_READY) > 0 then
   wake(1)
 end
