@@ -37,8 +37,9 @@ import java.util.regex.Pattern;
 final class RedisCapScenario implements Scenario {
   static final int CAP = 2;
   /**
-   * Commands per item with the cap, over the 2-worker baseline's: the cap's own reads and writes
-   * (4 a batch) are a tenth of the baseline's ~45 a batch of 10; the rest is refused claims.
+   * Commands per item with the cap, over the 2-worker baseline's: the cap's own reads, writes and
+   * freed-lease wake (about 9 a batch) are a fifth of the baseline's ~45 a batch of 10; the rest
+   * is claims refused at the cap.
    * Commands, not server CPU: the drains are short, and the server's background work (its cron)
    * weighs on a slower side's CPU per item.
    */
@@ -138,17 +139,18 @@ final class RedisCapScenario implements Scenario {
         + "the pools alone, with " + Text.ratio(commandRatio) + "× the commands and "
         + Text.ratio(cpuRatio) + "× the server CPU per item (the CPU figure is the noisier: "
         + "short drains, and the server's background work weighs on the slower side). What "
-        + "the cap adds on the server: a `ZCARD` and a `ZADD` of `T:leases` per claim and a "
-        + "`ZRANGEBYSCORE` and a `ZREM` per settle (4 commands a batch, about 0.4 an item at "
-        + "batches of " + BATCH + "), and the claims of the workers the cap holds back: each "
-        + "runs the claim script to find the cap reached (4 commands: the registration, the "
-        + "lease key's type, `ZCARD`, the members) before it waits for a freed lease's wake "
-        + "token." + (commandRatio <= COMMANDS_AIM ? "" : " **Why not met, and what would "
-            + "change it:** the extra commands are refused claims, more than one per freed "
-            + "lease; which wakes send the held-back workers to claim (a freed lease's token, "
-            + "a ready-items token from a claim or a beat, the claim loop's own retries) is "
-            + "not yet traced. A worker that met the cap waiting for a freed lease's token "
-            + "only would bring it down to about one refused claim per lease.") + "\n";
+        + "the cap adds on the server, per batch: a `ZCARD` and a `ZADD` of `T:leases` at the "
+        + "claim; at the ack a `TYPE` of `T:leases`, a `ZRANGEBYSCORE` and a `ZREM` to free the "
+        + "lease, and the freed lease's wake token (the waiter and token counts and an "
+        + "`RPUSH`); the woken waiter's `BLPOP` (about 9 commands a batch, 0.9 an item at "
+        + "batches of " + BATCH + "); and claims refused at the cap. While every slot is held "
+        + "nothing but a freed lease wakes a waiter (no token from a push, a beat or a claim), "
+        + "and a consumer whose claim took the last slot waits for such a token before it "
+        + "claims again; a claim is still refused when another consumer's claim takes the "
+        + "freed slot first." + (commandRatio <= COMMANDS_AIM ? "" : " **Why not met, and what "
+            + "would change it:** the refused claims above; a lease-wake list of its own, "
+            + "which only claims refused at the cap wait on, would leave only the races.")
+        + "\n";
     return new Result(md, numbers);
   }
 

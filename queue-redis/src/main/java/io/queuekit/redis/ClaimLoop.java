@@ -32,7 +32,8 @@ import java.util.function.LongConsumer;
  * when the wait is over; an outage is never reported as an empty queue by a claim that did run.
  * With {@code GLOBAL_MAX_WORKERS} on, a claim the script refused at the cap waits for a wake
  * token like one that found nothing, with no due time: the settle that frees a lease leaves one
- * (docs/DESIGN.md §3.12).
+ * (docs/DESIGN.md §3.12). So does the next claim after one that took the cap's last slot, before
+ * it asks the store: asked at once, the store could only refuse it.
  *
  * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering:</b> the claim script takes
  * items from the head. <b>Durability:</b> claimed items are in flight in Redis under the consumer
@@ -60,6 +61,11 @@ final class ClaimLoop {
    * #IDLE_NO_DUE}. The next claim takes it.
    */
   private final AtomicLong idle = new AtomicLong(IDLE_NONE);
+  /**
+   * {@code GLOBAL_MAX_WORKERS}: the last claim took the cap's last slot (or was refused at the
+   * cap), so the next one would be refused: it waits for a freed lease's token first.
+   */
+  private volatile boolean atCap;
   /** When the claim script last answered (System.nanoTime). */
   private volatile long lastClaimNanos = System.nanoTime();
 
@@ -86,6 +92,13 @@ final class ClaimLoop {
     // blocking timeout with no token. Nothing was made ready since without leaving a token, so
     // block again at once, without claiming first (one command per wait on an idle queue)
     long idleDue = idle.getAndSet(IDLE_NONE);
+    if (atCap) {
+      // the cap's slots were all held at the last claim: one freed since left a wake token
+      atCap = false;
+      if (idleDue == IDLE_NONE) {
+        idleDue = IDLE_NO_DUE;
+      }
+    }
     // a claim that must not wait always asks the store
     boolean skipClaim = idleDue != IDLE_NONE && wait.toNanos() > 0 && canSkipClaim(idleDue);
     while (true) {
@@ -217,19 +230,21 @@ final class ClaimLoop {
         if ((Long) r.get(2) < 0) {
           // GLOBAL_MAX_WORKERS: the queue's claims hold the cap's leases; the one freed next
           // leaves a wake token, which the caller waits for (no due time: nothing to claim)
+          atCap = true;
           return new ClaimResult(List.of(), -1);
         }
         if ((Long) r.get(1) == 1) {
           room.signal();
         }
         int n = ((Long) r.get(2)).intValue();
+        atCap = (Long) r.get(3) == 1;
         List<Delivery> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          long did = (Long) r.get(3 + 2 * i);
-          out.add(Entries.delivery(did, (byte[]) r.get(4 + 2 * i)));
+          long did = (Long) r.get(4 + 2 * i);
+          out.add(Entries.delivery(did, (byte[]) r.get(5 + 2 * i)));
           lease.hold(did, c);
         }
-        calls.report(r, 3 + 2 * n);
+        calls.report(r, 4 + 2 * n);
         return new ClaimResult(out, earliest);
       } finally {
         claimLock.unlockRead(stamp);

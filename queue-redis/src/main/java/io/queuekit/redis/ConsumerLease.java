@@ -131,7 +131,8 @@ final class ConsumerLease implements BeatGroup.Member {
     this.display = display;
     this.closed = closed;
     this.signalWake = signalWake;
-    this.promoter = new Promoter(name, calls, keys, clock, scheduler, ttlMs, this::consumer,
+    this.promoter = new Promoter(name, calls, keys, clock, scheduler, ttlMs,
+        settings.globalMaxWorkers(), this::consumer,
         closed, () -> lastReadyCheckNanos = System.nanoTime());
   }
 

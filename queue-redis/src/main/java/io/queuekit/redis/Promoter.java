@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +47,8 @@ final class Promoter {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final long leaseMs;
+  /** {@code GLOBAL_MAX_WORKERS}: at the cap, a run wakes nobody (promote.lua). */
+  private final int globalMaxWorkers;
   private final Supplier<String> consumer;
   private final BooleanSupplier closed;
   private final Runnable readyChecked;
@@ -62,14 +65,15 @@ final class Promoter {
    * @param readyChecked told when a run looked for ready items (and left a token if short)
    */
   Promoter(String name, RedisCalls calls, RedisKeys keys, Clock clock,
-      ScheduledExecutorService scheduler, long ttlMs, Supplier<String> consumer,
-      BooleanSupplier closed, Runnable readyChecked) {
+      ScheduledExecutorService scheduler, long ttlMs, int globalMaxWorkers,
+      Supplier<String> consumer, BooleanSupplier closed, Runnable readyChecked) {
     this.name = name;
     this.calls = calls;
     this.keys = keys;
     this.clock = clock;
     this.scheduler = scheduler;
     this.leaseMs = Math.max(1000, ttlMs);
+    this.globalMaxWorkers = globalMaxWorkers;
     this.consumer = consumer;
     this.closed = closed;
     this.readyChecked = readyChecked;
@@ -89,9 +93,9 @@ final class Promoter {
    * Runs the promoter script for consumer {@code c}, from a beat that found items waiting or, in
    * the lease holder, at the earliest due time it knows ({@code once}).
    */
-  void promote(String c, boolean once) {
+  CompletableFuture<Void> promote(String c, boolean once) {
     if (closed.getAsBoolean()) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     byte[][] std = keys.script(c);
     byte[][] k = Arrays.copyOf(std, std.length + 1);
@@ -99,21 +103,22 @@ final class Promoter {
     k[std.length] = RedisKeys.b(keys.promoter);
     CompletionStage<List<Object>> f;
     try {
-      f = calls.runKeys(Script.PROMOTE, k, str(clock.millis()), str(c), str(leaseMs));
+      f = calls.runKeys(Script.PROMOTE, k, str(clock.millis()), str(c), str(leaseMs),
+          str(globalMaxWorkers));
     } catch (RuntimeException e) {
       log.debug("queue \"{}\": promoter could not run: {}", name, e.getMessage());
       if (once) {
         ranOnce();
       }
-      return;
+      return CompletableFuture.completedFuture(null);
     }
-    f.toCompletableFuture().whenComplete((r, e) -> {
+    return f.toCompletableFuture().handle((r, e) -> {
       if (once) {
         ranOnce();
       }
       if (e != null) {
         log.debug("queue \"{}\": promoter could not run: {}", name, e.getMessage());
-        return;
+        return null;
       }
       readyChecked.run();
       holder = (Long) r.get(0) == 1;
@@ -122,6 +127,7 @@ final class Promoter {
         // the holder runs again at the earliest due time if that comes before its next beat
         dueAt(earliest);
       }
+      return null;
     });
   }
 

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -253,18 +254,24 @@ final class RedisQueue implements BaseQueue {
   private byte[][] pushArgs(List<Item> items, int from, int to, Duration delay, boolean markFull) {
     long now = clock.millis();
     long due = delay.isZero() || delay.isNegative() ? 0 : now + delay.toMillis();
-    byte[][] args = new byte[3 + 3 * (to - from)][];
+    // push.lua's ARGV: a unique queue's items each send their digest and entry, others only the
+    // entry (an argument costs the server on its own, beside its bytes)
+    int per = unique ? 2 : 1;
+    byte[][] args = new byte[6 + per * (to - from)][];
     args[0] = str(now);
     args[1] = str(settings.length());
     args[2] = str(markFull ? "1" : "0");
-    int a = 3;
-    byte[] dueBytes = str(due);
+    args[3] = str(due);
+    args[4] = str(unique ? "1" : "0");
+    args[5] = str(settings.globalMaxWorkers());
+    int a = 6;
     byte[] prefix = Entries.newPrefix(now);
     for (int i = from; i < to; i++) {
       Item item = items.get(i);
       byte[] dg = unique ? str(digest(item)) : EMPTY;
-      args[a++] = dg;
-      args[a++] = dueBytes;
+      if (unique) {
+        args[a++] = dg;
+      }
       args[a++] = Entries.entry(prefix, dg, item.payload());
     }
     return args;
@@ -583,6 +590,11 @@ final class RedisQueue implements BaseQueue {
 
   RedisKeys keys() {
     return keys;
+  }
+
+  /** Runs a beat's look at waiting items (the promoter script) now; done when it has run. */
+  CompletableFuture<Void> lookNow() {
+    return lease.promoter().promote(lease.consumer(), false);
   }
 
   /** See {@link ConsumerLease#reapNow}. */

@@ -143,4 +143,62 @@ class GlobalCapTest {
       assertThat(a.stats().inFlight()).isZero();
     }
   }
+
+  /**
+   * While the cap's slots are all held nothing wakes a waiter for ready items (it would only find
+   * the cap): a push adds no wake token, nor does a beat's look at the ready list; the ack that
+   * frees the slot adds one.
+   */
+  @Test
+  void atTheCapAPushLeavesNoWakeTokenAndTheFreedSlotDoes() {
+    String name = Queues.uniqueName("capnowake");
+    String wake = "{" + name + "_queue}:wake";
+    try (Queues queues = new Queues(redis.server().connStr());
+        Resp r = redis.server().client()) {
+      QueueSettings s = queues.settings().globalMaxWorkers(1).build();
+      RedisQueue a = queues.open(name, false, s);
+      RedisQueue b = queues.open(name, false, s);
+      push(a, 1);
+      List<Delivery> held = a.claim(1, Duration.ZERO);
+      assertThat(held).hasSize(1);
+      // b registers by claiming (refused at the cap): two waiters a token could go to
+      assertThat(b.claim(1, Duration.ZERO)).isEmpty();
+      r.call("DEL", wake);
+
+      push(a, 3);
+      a.lookNow().join();
+      b.lookNow().join();
+      assertThat(r.integer("LLEN", wake)).as("tokens while capped").isZero();
+
+      assertThat(a.ack(held)).containsExactly(Outcome.DONE);
+      assertThat(r.integer("LLEN", wake)).as("the freed slot's token").isPositive();
+      assertThat(b.claim(1, Duration.ZERO)).hasSize(1);
+    }
+  }
+
+  /**
+   * A claim that took the cap's last slot is told so, and the next claim of that instance waits
+   * for a freed slot's token before running the claim script (asked at once, the store could only
+   * refuse it): no claim script runs while nothing is freed; once the ack frees the slot the
+   * waiting claim gets the next item.
+   */
+  @Test
+  void afterTakingTheLastSlotTheNextClaimWaitsForATokenBeforeAskingTheStore() throws Exception {
+    String name = Queues.uniqueName("caplast");
+    try (Queues queues = new Queues(redis.server().connStr())) {
+      RedisQueue a = queues.open(name, false, queues.settings().globalMaxWorkers(1).build());
+      push(a, 2);
+      List<Delivery> held = a.claim(1, Duration.ZERO);
+      assertThat(held).hasSize(1);
+      try (RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port())) {
+        CompletableFuture<List<Delivery>> next =
+            CompletableFuture.supplyAsync(() -> a.claim(1, WAIT));
+        mon.awaitCount("blpop", 1);
+        assertThat(mon.all()).as("claim scripts run before the wait")
+            .noneMatch(l -> l.contains(Scripts.Script.CLAIM.sha));
+        assertThat(a.ack(held)).containsExactly(Outcome.DONE);
+        assertThat(next.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).hasSize(1);
+      }
+    }
+  }
 }

@@ -3,11 +3,10 @@
 -- the second finds nothing). Cheaper on the server than one HMGET and one bulk HDEL, whose HMGET
 -- copies every entry into the script just to learn that it exists.
 guard(1, 2, 5, 7, 10)
--- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake's keys too
+-- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake's counts, read
+-- before the first write (a freed lease wakes one waiter)
 local leased = leasing()
-if leased then
-  guard(6, 8)
-end
+local lens = leased and { count('HLEN', 8), count('LLEN', 6) }
 local out, done = { 0 }, {}
 for i = 2, #ARGV do
   out[i] = redis.call('HDEL', K_INFLIGHT, ARGV[i])
@@ -16,7 +15,7 @@ for i = 2, #ARGV do
   end
 end
 if leased then
-  wake(unlease(done))
+  wake(unlease(done), lens)
 end
 out[1] = room(tonumber(ARGV[1]))
 return out

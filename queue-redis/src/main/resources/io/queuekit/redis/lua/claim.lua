@@ -3,9 +3,11 @@
 -- A claim that takes items marks its consumer busy (T:busy) and sets its heartbeat to
 -- CONSUMER_TIMEOUT: an idle consumer's heartbeat is longer (it holds nothing to recover).
 -- Returns {-1} when the consumer is no longer registered (reaped: fenced), else
--- {earliest due ms or -1, room freed 0|1, n, delivery id, entry (n pairs), then the tail:
--- dead letters made here (malformed entries), dropped pairs}; {-1, 0, -1} when GLOBAL_MAX_WORKERS
--- claims hold leases already (capped: the caller waits for the wake token of a freed lease).
+-- {earliest due ms or -1, room freed 0|1, n, at the cap 0|1, delivery id, entry (n pairs), then
+-- the tail: dead letters made here (malformed entries), dropped pairs}; {-1, 0, -1} when
+-- GLOBAL_MAX_WORKERS claims hold leases already (capped: the caller waits for the wake token of a
+-- freed lease). "At the cap" says this claim took the cap's last slot: the caller's next claim
+-- would be refused, so it waits for a freed lease's token first.
 -- At most one recovered item (recovery count > 0, merged counts included) per claim: alone when
 -- it is at the head, else the batch stops before it. Handing out several would let a crash in
 -- the window before the extras are given back count a recovery for items no handler ran.
@@ -17,20 +19,10 @@ end
 local global = tonumber(ARGV[7]) or 0
 local leases, junk = 0, {}
 if global > 0 then
-  guard(16)
-  leases = redis.call('ZCARD', K_LEASES)
+  -- members that are no lease are not counted, and dropped with this claim's writes
+  leases, junk = leasecount(global, count('ZCARD', 16))
   if leases >= global then
-    -- a member that is no lease (another program's bytes) names no consumer whose recovery would
-    -- free it, so it would hold a slot for good: not counted, and dropped with this claim's
-    -- writes (the cap's few members, read only when the cap is reached)
-    for _, m in ipairs(redis.call('ZRANGE', K_LEASES, 0, -1)) do
-      if not string.match(m, '^%d+:%d+:.') then
-        table.insert(junk, m)
-      end
-    end
-    if leases - #junk >= global then
-      return { -1, 0, -1 }
-    end
+    return { -1, 0, -1 }
   end
 end
 guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15)
@@ -38,7 +30,6 @@ guardseq()
 local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 if #junk > 0 then
   bulk('ZREM', K_LEASES, junk)
-  leases = leases - #junk
 end
 -- one look at the earliest due time says whether anything is due: with nothing delayed or
 -- nothing due yet (the common case) it is also the answer, and promote() is skipped
@@ -47,16 +38,28 @@ if due and due <= tonumber(now) then
   promote(now)
   due = firstdue()
 end
-local out = { due or -1, 0, 0 }
+local out = { due or -1, 0, 0, 0 }
 local made, dropped = {}, {}
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
 -- Each entry's header as strings, in arrays: no table and no number conversion per entry, which
 -- were most of a claim's Lua time; an entry is decoded into a table only when a unique copy's
 -- merged counts may change it. rcs[i] is false for a malformed entry.
+-- The entries of one push share their header on a simple queue (no digest): an entry that starts
+-- with the header read last has its fields, and skips the pattern match and its four captures.
 local rcs, fms, dgs, dgl, nd = {}, {}, {}, {}, 0
+local lasth, lastrc, lastfirst
 for i, e in ipairs(popped) do
-  local _, rc, first, dg = header(e)
+  local rc, first, dg
+  if lasth and string.sub(e, 1, #lasth) == lasth then
+    rc, first, dg = lastrc, lastfirst, ''
+  else
+    local dc, pos
+    dc, rc, first, dg, pos = header(e)
+    if rc and dg == '' then
+      lasth, lastrc, lastfirst = string.sub(e, 1, pos - 1), rc, first
+    end
+  end
   rcs[i] = rc or false
   if rc then
     fms[i], dgs[i] = first, dg
@@ -129,8 +132,8 @@ if k > 0 then
     local did = base + i
     fields[2 * i - 1] = string.format('%d', did)
     fields[2 * i] = e
-    out[2 * i + 2] = did
-    out[2 * i + 3] = e
+    out[2 * i + 3] = did
+    out[2 * i + 4] = e
   end
   out[3] = k
   if ng > 0 then
@@ -142,6 +145,9 @@ if k > 0 then
     -- one lease per claim, counting its items down as they are settled (unlease)
     redis.call('ZADD', K_LEASES, base + k, string.format('%d:%d:', base + 1, k) .. ARGV[1])
     leases = leases + 1
+    if leases >= global then
+      out[4] = 1
+    end
   end
   redis.call('SADD', K_BUSY, ARGV[1])
   redis.call('SET', K_HEARTBEAT, ARGV[6], 'PX', ARGV[6])

@@ -32,6 +32,18 @@ local function guard(...)
   end
 end
 
+-- A read of key KEYS[i] that counts (HLEN, LLEN, ZCARD) made before a script's first write, in
+-- place of guard(i): a key of another type stops the script there, named as guard() names it.
+-- One command instead of a TYPE and the read.
+local function count(cmd, i)
+  local n = redis.pcall(cmd, KEYS[i])
+  if type(n) == 'table' then
+    expect(KEYS[i], redis.call('TYPE', KEYS[i])['ok'], TYPES[i])
+    error(n)
+  end
+  return n
+end
+
 -- Delivery and dead-letter ids come from HINCRBY on meta's seq, which fails on a value that is
 -- not an integer: a script that may draw an id checks it before its first write (a draw failing
 -- after it would strand what the script had moved). The id sequence cannot be repaired in
@@ -156,17 +168,18 @@ local function admit(t, where)
 end
 
 -- One wake token per newly ready item, never more tokens than registered waiters: tokens are
--- hints, so a surplus would only wake waiters to nothing.
-local function wake(n)
+-- hints, so a surplus would only wake waiters to nothing. lens, when given, holds the waiters
+-- and the tokens, read by the caller with count before its first write.
+local function wake(n, lens)
   if n <= 0 then
     return
   end
-  local waiters = redis.call('HLEN', K_CONSUMERS)
+  local waiters = lens and lens[1] or redis.call('HLEN', K_CONSUMERS)
   if waiters == 0 then
     -- nobody to wake (a queue only pushed to so far): no need to count the tokens
     return
   end
-  local add = math.min(n, waiters - redis.call('LLEN', K_WAKE))
+  local add = math.min(n, waiters - (lens and lens[2] or redis.call('LLEN', K_WAKE)))
   if add > 0 then
     -- one RPUSH for every token (each redis.call costs the script far more than an argument)
     local ones = {}
@@ -334,6 +347,34 @@ local function leasing()
   local t = redis.call('TYPE', K_LEASES)['ok']
   expect(K_LEASES, t, 'zset')
   return t ~= 'none'
+end
+
+-- GLOBAL_MAX_WORKERS (global > 0): how many leases T:leases holds, n being its ZCARD, and its
+-- members that are no lease (another program's bytes): those name no consumer whose recovery
+-- would free them, so they are not counted, or they would hold a slot for good. The members are
+-- read only when n reaches the cap (the cap's few members).
+local function leasecount(global, n)
+  local junk = {}
+  if n >= global then
+    for _, m in ipairs(redis.call('ZRANGE', K_LEASES, 0, -1)) do
+      if not string.match(m, '^%d+:%d+:.') then
+        junk[#junk + 1] = m
+      end
+    end
+  end
+  return n - #junk, junk
+end
+
+-- Whether GLOBAL_MAX_WORKERS (global; 0: off) claims hold every slot of the cap now: a waiter
+-- woken for ready items would only find the cap, so steps that wake for them (push, the beat's
+-- look) leave no token then; the settle that frees a lease wakes one. A T:leases of another type
+-- counts as not capped here: the claims refuse it and name the key.
+local function capped(global)
+  if global <= 0 then
+    return false
+  end
+  local n = redis.pcall('ZCARD', K_LEASES)
+  return type(n) == 'number' and n >= global and leasecount(global, n) >= global
 end
 
 -- The delivery ids in ids (strings) were settled now (their in-flight entries deleted): each
