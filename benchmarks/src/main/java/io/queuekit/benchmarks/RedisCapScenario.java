@@ -38,7 +38,7 @@ final class RedisCapScenario implements Scenario {
   static final int CAP = 2;
   /**
    * Commands per item with the cap, over the 2-worker baseline's: the cap's own reads, writes and
-   * freed-lease wake (about 9 a batch) are a fifth of the baseline's ~45 a batch of 10; the rest
+   * freed-lease wake (about 7 a batch) are a sixth of the baseline's ~45 a batch of 10; the rest
    * is claims refused at the cap.
    * Commands, not server CPU: the drains are short, and the server's background work (its cron)
    * weighs on a slower side's CPU per item.
@@ -140,9 +140,9 @@ final class RedisCapScenario implements Scenario {
         + Text.ratio(cpuRatio) + "× the server CPU per item (the CPU figure is the noisier: "
         + "short drains, and the server's background work weighs on the slower side). What "
         + "the cap adds on the server, per batch: a `ZCARD` and a `ZADD` of `T:leases` at the "
-        + "claim; at the ack a `TYPE` of `T:leases`, a `ZRANGEBYSCORE` and a `ZREM` to free the "
-        + "lease, and the freed lease's wake token (the waiter and token counts and an "
-        + "`RPUSH`); the woken waiter's `BLPOP` (about 9 commands a batch, 0.9 an item at "
+        + "claim; at the ack a `ZRANGEBYSCORE` and a `ZREM` to free the lease, and the freed "
+        + "lease's wake token (an `LLEN` of the tokens pending and an `RPUSH`); the woken "
+        + "waiter's `BLPOP` (about 7 commands a batch, 0.7 an item at "
         + "batches of " + BATCH + "); and claims refused at the cap. While every slot is held "
         + "nothing but a freed lease wakes a waiter (no token from a push, a beat or a claim), "
         + "and a consumer whose claim took the last slot waits for such a token before it "

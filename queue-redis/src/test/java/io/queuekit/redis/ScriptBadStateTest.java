@@ -303,18 +303,19 @@ class ScriptBadStateTest {
   }
 
   /**
-   * A capped queue's ack frees its claim's lease and wakes a waiter: it reads the waiters and the
-   * tokens before its first write instead of checking their keys' types, so either key holding
-   * another type still stops it there, named, with the item still in flight and its lease held.
+   * A capped queue's ack or dead-letter frees its claim's lease and wakes a waiter: it reads the
+   * tokens pending before its first write instead of checking the wake list's type, so a wake key
+   * holding another type still stops it there, named, with the item still in flight and its lease
+   * held.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"wake", "consumers"})
-  void aCappedAckStopsBeforeItsFirstWriteOverAWakeKeyOfTheWrongType(String role) {
-    String name = Queues.uniqueName("capack" + role);
+  @ValueSource(strings = {"ack", "dead-letter"})
+  void aCappedSettleStopsBeforeItsFirstWriteOverAWakeKeyOfTheWrongType(String step) {
+    String name = Queues.uniqueName("capwake" + step.replace("-", ""));
     RedisQueue q = queues.open(name, false, queues.settings().globalMaxWorkers(1).build());
     q.push(item("a"), Duration.ofSeconds(5));
     Delivery held = q.claim(1, Duration.ofSeconds(5)).get(0);
-    assertRefusedOverAWrongType(name, role, q, () -> q.ack(List.of(held)));
+    assertRefusedOverAWrongType(name, "wake", q, () -> STEPS.get(step).accept(q, held));
     assertThat(admin.integer("HLEN", keyOf(name, "inflight", q))).isEqualTo(1);
     assertThat(admin.integer("ZCARD", key(name, "leases"))).isEqualTo(1);
   }

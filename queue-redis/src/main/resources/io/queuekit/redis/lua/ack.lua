@@ -3,10 +3,10 @@
 -- the second finds nothing). Cheaper on the server than one HMGET and one bulk HDEL, whose HMGET
 -- copies every entry into the script just to learn that it exists.
 guard(1, 2, 5, 7, 10)
--- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake's counts, read
--- before the first write (a freed lease wakes one waiter)
+-- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake tokens pending,
+-- read before the first write (a freed lease wakes one waiter: leasewake)
 local leased = leasing()
-local lens = leased and { count('HLEN', 8), count('LLEN', 6) }
+local tokens = leased and count('LLEN', 6)
 local out, done = { 0 }, {}
 for i = 2, #ARGV do
   out[i] = redis.call('HDEL', K_INFLIGHT, ARGV[i])
@@ -15,7 +15,7 @@ for i = 2, #ARGV do
   end
 end
 if leased then
-  wake(unlease(done), lens)
+  leasewake(unlease(done), tokens)
 end
 out[1] = room(tonumber(ARGV[1]))
 return out

@@ -3,16 +3,14 @@
 guard(5, 9, 10)
 guardseq()
 local leased = leasing()
-if leased then
-  guard(6, 8)
-end
+local tokens = leased and count('LLEN', 6)
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])
 if not e then
   return { 0 }
 end
 redis.call('HDEL', K_INFLIGHT, ARGV[1])
 if leased then
-  wake(unlease({ ARGV[1] }))
+  leasewake(unlease({ ARGV[1] }), tokens)
 end
 local out = { 1 }
 local t = decode(e)

@@ -168,18 +168,17 @@ local function admit(t, where)
 end
 
 -- One wake token per newly ready item, never more tokens than registered waiters: tokens are
--- hints, so a surplus would only wake waiters to nothing. lens, when given, holds the waiters
--- and the tokens, read by the caller with count before its first write.
-local function wake(n, lens)
+-- hints, so a surplus would only wake waiters to nothing.
+local function wake(n)
   if n <= 0 then
     return
   end
-  local waiters = lens and lens[1] or redis.call('HLEN', K_CONSUMERS)
+  local waiters = redis.call('HLEN', K_CONSUMERS)
   if waiters == 0 then
     -- nobody to wake (a queue only pushed to so far): no need to count the tokens
     return
   end
-  local add = math.min(n, waiters - (lens and lens[2] or redis.call('LLEN', K_WAKE)))
+  local add = math.min(n, waiters - redis.call('LLEN', K_WAKE))
   if add > 0 then
     -- one RPUSH for every token (each redis.call costs the script far more than an argument)
     local ones = {}
@@ -375,6 +374,16 @@ local function capped(global)
   end
   local n = redis.pcall('ZCARD', K_LEASES)
   return type(n) == 'number' and n >= global and leasecount(global, n) >= global
+end
+
+-- The wake for leases a settle freed (freed, how many): one token, and none while one is pending
+-- (tokens, the wake list's length, which the caller read with count before its first write).
+-- One is enough: the claim it wakes takes a slot and, while slots and ready items remain, passes
+-- the wake on (claim.lua wakes for the items it left). Two commands, not wake()'s three.
+local function leasewake(freed, tokens)
+  if freed > 0 and tokens == 0 then
+    redis.call('RPUSH', K_WAKE, '1')
+  end
 end
 
 -- The delivery ids in ids (strings) were settled now (their in-flight entries deleted): each
