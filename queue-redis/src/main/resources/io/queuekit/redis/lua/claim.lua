@@ -26,7 +26,7 @@ if global > 0 then
   end
 end
 guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15)
-guardseq()
+local seq = guardseq()
 local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 if #junk > 0 then
   bulk('ZREM', K_LEASES, junk)
@@ -42,35 +42,76 @@ local out = { due or -1, 0, 0, 0 }
 local made, dropped = {}, {}
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
--- Each entry's header as strings, in arrays: no table and no number conversion per entry, which
--- were most of a claim's Lua time; an entry is decoded into a table only when a unique copy's
--- merged counts may change it. rcs[i] is false for a malformed entry.
--- The entries of one push share their header on a simple queue (no digest): an entry that starts
--- with the header read last has its fields, and skips the pattern match and its four captures.
-local rcs, fms, dgs, dgl, nd = {}, {}, {}, {}, 0
+-- What this claim consumes from the head: the entries it hands out (as stored unless merged
+-- counts raised them) as the in-flight hash's fields and values, their first-pushed times
+-- (counted per ms), the digests leaving the unique set and the malformed entries among them;
+-- used, how many entries from the head. Delivery ids follow the sequence's value (seq, read by
+-- guardseq): the batch's are base + 1 .. base + nt, drawn with one HINCRBY once chosen.
+local base = seq
+local fields, firsts, gone, bad, nt, used = {}, {}, {}, {}, 0, 0
+-- A simple queue's batch is chosen in this one pass, reading each entry's header as strings
+-- (no table, no number conversion per entry). The entries of one push share their header (no
+-- digest): an entry that starts with the header read last has its fields, and skips the pattern
+-- match and its four captures. An entry with a digest (a unique queue) sends the claim to the
+-- pass below instead, which first reads the counts merged into the waiting copies; this one
+-- wrote nothing, so it is simply dropped.
 local lasth, lastrc, lastfirst
-for i, e in ipairs(popped) do
-  local rc, first, dg
+local unique = false
+for i = 1, #popped do
+  local e = popped[i]
+  local rc, first
   if lasth and string.sub(e, 1, #lasth) == lasth then
-    rc, first, dg = lastrc, lastfirst, ''
+    rc, first = lastrc, lastfirst
   else
-    local dc, pos
+    local dc, dg, pos
     dc, rc, first, dg, pos = header(e)
-    if rc and dg == '' then
+    if rc and dg ~= '' then
+      unique = true
+      break
+    end
+    if rc then
       lasth, lastrc, lastfirst = string.sub(e, 1, pos - 1), rc, first
     end
   end
-  rcs[i] = rc or false
-  if rc then
-    fms[i], dgs[i] = first, dg
-    if dg ~= '' then
-      nd = nd + 1
-      dgl[nd] = dg
+  if not rc then
+    bad[#bad + 1] = e
+    used = i
+  else
+    -- a recovered item (recovery count > 0); the header's digits have no sign or point
+    local recovered = rc ~= '0'
+    if recovered and nt > 0 then
+      break
+    end
+    nt = nt + 1
+    fields[2 * nt - 1] = string.format('%d', base + nt)
+    fields[2 * nt] = e
+    out[2 * nt + 3] = base + nt
+    out[2 * nt + 4] = e
+    firsts[first] = (firsts[first] or 0) + 1
+    used = i
+    if recovered then
+      break
     end
   end
 end
-local merged = {}
-if nd > 0 then
+if unique then
+  out = { due or -1, 0, 0, 0 }
+  fields, firsts, bad, nt, used = {}, {}, {}, 0, 0
+  -- rcs[i] is false for a malformed entry; an entry is decoded into a table only when a unique
+  -- copy's merged counts may change it
+  local rcs, fms, dgs, dgl, nd = {}, {}, {}, {}, 0
+  for i, e in ipairs(popped) do
+    local dc, rc, first, dg = header(e)
+    rcs[i] = rc or false
+    if rc then
+      fms[i], dgs[i] = first, dg
+      if dg ~= '' then
+        nd = nd + 1
+        dgl[nd] = dg
+      end
+    end
+  end
+  local merged = {}
   -- a unique copy brings the larger counts of the copies merged into it while it waited
   for i = 1, nd, CHUNK do
     local got = redis.call('HMGET', K_UNIQUE, unpack(dgl, i, math.min(i + CHUNK - 1, nd)))
@@ -80,36 +121,40 @@ if nd > 0 then
       end
     end
   end
-end
--- what this claim consumes from the head: the entries it hands out (as stored unless merged
--- counts raised them) and malformed entries among them
-local take, takei, nt, bad, used = {}, {}, 0, {}, 0
-for i = 1, #popped do
-  local e, rc = popped[i], rcs[i]
-  if not rc then
-    bad[#bad + 1] = e
-    used = i
-  else
-    -- a recovered item (recovery count > 0); the header's digits have no sign or point
-    local recovered = rc ~= '0'
-    local u = dgs[i] ~= '' and merged[dgs[i]]
-    if u then
-      local t = decode(e)
-      local udc, urc = counts(u)
-      if udc > t.dc or urc > t.rc then
-        t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
-        e = encode(t)
+  for i = 1, #popped do
+    local e, rc = popped[i], rcs[i]
+    if not rc then
+      bad[#bad + 1] = e
+      used = i
+    else
+      local recovered = rc ~= '0'
+      local u = dgs[i] ~= '' and merged[dgs[i]]
+      if u then
+        local t = decode(e)
+        local udc, urc = counts(u)
+        if udc > t.dc or urc > t.rc then
+          t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
+          e = encode(t)
+        end
+        recovered = t.rc > 0
       end
-      recovered = t.rc > 0
-    end
-    if recovered and nt > 0 then
-      break
-    end
-    nt = nt + 1
-    take[nt], takei[nt] = e, i
-    used = i
-    if recovered then
-      break
+      if recovered and nt > 0 then
+        break
+      end
+      nt = nt + 1
+      fields[2 * nt - 1] = string.format('%d', base + nt)
+      fields[2 * nt] = e
+      out[2 * nt + 3] = base + nt
+      out[2 * nt + 4] = e
+      firsts[fms[i]] = (firsts[fms[i]] or 0) + 1
+      if dgs[i] ~= '' then
+        -- leaving waiting, a unique copy leaves the unique set
+        gone[#gone + 1] = dgs[i]
+      end
+      used = i
+      if recovered then
+        break
+      end
     end
   end
 end
@@ -118,26 +163,9 @@ if used > 0 then
 end
 local k = nt
 if k > 0 then
-  -- one id draw per claim: the batch's delivery ids are the last k values of the sequence
-  local base = redis.call('HINCRBY', K_META, 'seq', k) - k
-  local firsts, gone, ng = {}, {}, 0
-  local fields = {}
-  for i, e in ipairs(take) do
-    local at = takei[i]
-    firsts[fms[at]] = (firsts[fms[at]] or 0) + 1
-    if dgs[at] ~= '' then
-      ng = ng + 1
-      gone[ng] = dgs[at]
-    end
-    local did = base + i
-    fields[2 * i - 1] = string.format('%d', did)
-    fields[2 * i] = e
-    out[2 * i + 3] = did
-    out[2 * i + 4] = e
-  end
+  redis.call('HINCRBY', K_META, 'seq', k)
   out[3] = k
-  if ng > 0 then
-    -- leaving waiting, a unique copy leaves the unique set
+  if #gone > 0 then
     bulk('HDEL', K_UNIQUE, gone)
   end
   bulk('HSET', K_INFLIGHT, fields, 2)

@@ -48,12 +48,14 @@ end
 -- not an integer: a script that may draw an id checks it before its first write (a draw failing
 -- after it would strand what the script had moved). The id sequence cannot be repaired in
 -- place (ids in flight must stay unique), so the script stops and the client names the value.
+-- Returns the sequence's value (0 while absent).
 local function guardseq()
   local s = redis.call('HGET', K_META, 'seq')
   if s and not (string.match(s, '^%d+$') and #s <= 18) then
     error({ err = 'ERR queuekit key ' .. K_META .. ' field seq holds "' .. string.sub(s, 1, 40)
       .. '", not a delivery id sequence (an integer); nothing was changed' })
   end
+  return tonumber(s) or 0
 end
 
 -- An entry is "deliveries:recoveries:firstPushedMs:digestHex:" followed by the payload bytes.
