@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -92,6 +93,11 @@ final class ConsumerLease implements BeatGroup.Member {
   private final Object registration = new Object();
   /** Delivery id → consumer id it was claimed under, for every delivery not yet settled. */
   private final Map<Long, String> held = new ConcurrentHashMap<>();
+  /**
+   * Held deliveries whose last settle call got no answer (Redis unreachable: it may have run). Their
+   * next ack asks per id, since some of its ids may be settled already and others not.
+   */
+  private final Set<Long> unsure = ConcurrentHashMap.newKeySet();
   /** Claims hold it shared; the sweep of orphaned entries holds it exclusively. */
   private final StampedLock sweepLock = new StampedLock();
   private volatile boolean sweepNeeded;
@@ -215,6 +221,25 @@ final class ConsumerLease implements BeatGroup.Member {
 
   void forget(long did) {
     held.remove(did);
+    unsure.remove(did);
+  }
+
+  /** A settle of held delivery {@code did} got no answer: it may have run. */
+  void unsure(long did) {
+    unsure.add(did);
+  }
+
+  boolean isUnsure(long did) {
+    return unsure.contains(did);
+  }
+
+  /** How many deliveries this instance holds under consumer id {@code c}. */
+  int heldBy(String c) {
+    int n = 0;
+    for (String h : held.values()) {
+      n += h.equals(c) ? 1 : 0;
+    }
+    return n;
   }
 
   void ensureRegistered() {
@@ -456,6 +481,7 @@ final class ConsumerLease implements BeatGroup.Member {
       int dropped = 0;
       for (Map.Entry<Long, String> e : held.entrySet()) {
         if (e.getValue().equals(c) && held.remove(e.getKey(), c)) {
+          unsure.remove(e.getKey());
           dropped++;
         }
       }

@@ -68,8 +68,10 @@ import org.slf4j.LoggerFactory;
  * and one in-flight write per item (plus reading and deleting its unique-set member), in one
  * {@code LRANGE}/{@code LTRIM} and one {@code HSET} per claim, one delivery-id draw per claim
  * (the batch's ids are the sequence's last values) and one first-pushed count per distinct
- * first-pushed ms; an ack is one {@code HDEL} per delivery, whose answer tells done from stale
- * (no entry is read back). The counts of a
+ * first-pushed ms; an ack is one bulk {@code HDEL} of its ids when the consumer's in-flight hash
+ * holds exactly what the client holds under it (same count: then the same entries, all done),
+ * else one {@code HDEL} per delivery, whose answer tells done from stale (no entry is read back
+ * either way). The counts of a
  * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
  * read of a waiting entry shows counts, so the claim is the first step that needs them.
  *

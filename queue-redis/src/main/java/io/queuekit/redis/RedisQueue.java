@@ -296,17 +296,44 @@ final class RedisQueue implements BaseQueue {
       // group by the consumer id each was claimed under: one script per in-flight hash
       for (Map.Entry<String, List<Integer>> e : byConsumer(deliveries, out).entrySet()) {
         List<Integer> idx = e.getValue();
-        byte[][] args = new byte[1 + idx.size()][];
+        // ack.lua answers distinct ids with one bulk HDEL when the consumer's in-flight hash holds
+        // as many entries as this instance holds deliveries under it (then they are the same): a
+        // second copy of an id is stale here, and an id whose last settle got no answer (it may
+        // have run) makes the script ask per id
+        List<Integer> sent = new ArrayList<>(idx.size());
+        Set<Long> seen = new HashSet<>();
+        boolean exact = false;
+        for (int i : idx) {
+          long did = deliveries.get(i).id();
+          if (seen.add(did)) {
+            sent.add(i);
+            exact |= lease.isUnsure(did);
+          } else {
+            out.set(i, Outcome.STALE);
+          }
+        }
+        byte[][] args = new byte[2 + sent.size()][];
         args[0] = str(settings.length());
-        for (int j = 0; j < idx.size(); j++) {
-          args[1 + j] = str(deliveries.get(idx.get(j)).id());
+        args[1] = str(exact ? -1 : lease.heldBy(e.getKey()));
+        for (int j = 0; j < sent.size(); j++) {
+          args[2 + j] = str(deliveries.get(sent.get(j)).id());
         }
         List<Object> r = settle(Script.ACK, e.getKey(), idx, deliveries, args);
         if ((Long) r.get(0) == 1) {
           room.signal();
         }
-        for (int j = 0; j < idx.size(); j++) {
-          out.set(idx.get(j), (Long) r.get(1 + j) == 1 ? Outcome.DONE : Outcome.STALE);
+        int unknown = 0;
+        for (int j = 0; j < sent.size(); j++) {
+          long code = (Long) r.get(1 + j);
+          unknown += code == 2 ? 1 : 0;
+          out.set(sent.get(j), code == 1 ? Outcome.DONE : Outcome.STALE);
+        }
+        if (unknown > 0) {
+          log.warn("queue \"{}\": an ack of {} deliveries under consumer {} found only some of "
+              + "them in flight, and which is not known (its in-flight hash held as many entries "
+              + "as deliveries held here, yet not the same ones: another program, or two threads "
+              + "settling one delivery); all are reported stale: each was settled by this ack or "
+              + "before it", name, unknown, e.getKey());
         }
       }
       return out;
@@ -419,6 +446,9 @@ final class RedisQueue implements BaseQueue {
       // STALE, changing nothing) and no sweep hands the items back meanwhile to be handled twice.
       // A consumer reaped during the outage forgets what it held (fenced), and the retry is STALE.
       forget = false;
+      for (int i : idx) {
+        lease.unsure(deliveries.get(i).id());
+      }
       throw e;
     } finally {
       if (forget) {

@@ -227,6 +227,39 @@ class RedisQueueTest {
     assertThat(q.ack(one)).containsExactly(Outcome.DONE);
   }
 
+  /**
+   * Held, distinct deliveries whose consumer's in-flight hash holds just them are settled by one
+   * bulk HDEL (one script-to-Redis call per ack, not per item); an in-flight hash another program
+   * changed so that it still holds as many entries, but not the same ones, makes that HDEL find
+   * only some of its ids: which is not known, so every one is reported stale (each was settled by
+   * it or before it), and the stranger's entry is left for the sweep.
+   */
+  @Test
+  void anAckOfWhatTheConsumerHoldsIsOneBulkDeleteAndACountMatchedByChanceIsStale()
+      throws Exception {
+    String name = Queues.uniqueName("ackbulk");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b"), item("c"), item("d"), item("e")), WAIT);
+    List<Delivery> three = q.claim(3, WAIT);
+    String inflight = "{" + name + "_queue}:inflight:" + q.consumerId();
+    try (Resp r = redis.server().client();
+        RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port(),
+            true)) {
+      assertThat(q.ack(three)).containsExactly(Outcome.DONE, Outcome.DONE, Outcome.DONE);
+      r.call("PING");
+      await().atMost(WAIT).until(() -> mon.all().stream().anyMatch(l -> l.contains("\"PING\"")));
+      assertThat(mon.all().stream().filter(l -> l.toLowerCase().contains("\"hdel\"")).count())
+          .as("HDELs of one ack").isEqualTo(1);
+
+      List<Delivery> two = q.claim(2, WAIT);
+      // d's entry swapped for another program's: the count (2) still matches what q holds
+      assertThat(r.integer("HDEL", inflight, Long.toString(two.get(0).id()))).isEqualTo(1);
+      r.call("HSET", inflight, "999999999", "another program's entry");
+      assertThat(q.ack(two)).containsExactly(Outcome.STALE, Outcome.STALE);
+      assertThat(r.strings("HKEYS", inflight)).containsExactly("999999999");
+    }
+  }
+
   @Test
   void anAckBatchSettlesEachDeliveryOnceAndTellsStaleOnesApart() {
     String name = Queues.uniqueName("ackbatch");

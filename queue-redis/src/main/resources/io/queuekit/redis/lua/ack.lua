@@ -1,21 +1,40 @@
--- ARGV: LENGTH, delivery ids...  Returns {room freed, 1 done | 0 stale per id...}.
--- One HDEL per id: its answer is the outcome (an id named twice in one call is settled once,
--- the second finds nothing). Cheaper on the server than one HMGET and one bulk HDEL, whose HMGET
--- copies every entry into the script just to learn that it exists.
+-- ARGV: LENGTH, held, delivery ids...  Returns {room freed, per id: 1 done | 0 stale |
+-- 2 unknown}.
+-- held: how many deliveries the client holds under this consumer, or -1. The client sends
+-- distinct ids it holds; when the in-flight hash holds as many entries as that, they are the
+-- same ones, so one bulk HDEL answers for all: every id done. A count that differs (an entry
+-- swept or recovered, a claim's reply on its way, another program), held = -1 (an id whose last
+-- settle got no answer, so it may have run) and a queue with leases (GLOBAL_MAX_WORKERS counts
+-- each settled id down) ask per id instead: one HDEL each, whose answer is the outcome. A bulk
+-- HDEL that finds only some (the counts matched by chance) answers 2 for every id: settled by
+-- this call or before it, which is not known; one that finds none, 0 for every id.
 guard(1, 2, 5, 7, 10)
 -- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake tokens pending,
 -- read before the first write (a freed lease wakes one waiter: leasewake)
 local leased = leasing()
 local tokens = leased and count('LLEN', 6)
-local out, done = { 0 }, {}
-for i = 2, #ARGV do
-  out[i] = redis.call('HDEL', K_INFLIGHT, ARGV[i])
-  if leased and out[i] == 1 then
-    table.insert(done, ARGV[i])
+local out = { 0 }
+local k, held = #ARGV - 2, tonumber(ARGV[2])
+if not leased and held >= k and redis.call('HLEN', K_INFLIGHT) == held then
+  local n = 0
+  for i = 3, #ARGV, CHUNK do
+    n = n + redis.call('HDEL', K_INFLIGHT, unpack(ARGV, i, math.min(i + CHUNK - 1, #ARGV)))
   end
-end
-if leased then
-  leasewake(unlease(done), tokens)
+  local code = n == k and 1 or n == 0 and 0 or 2
+  for i = 2, k + 1 do
+    out[i] = code
+  end
+else
+  local done = {}
+  for i = 3, #ARGV do
+    out[i - 1] = redis.call('HDEL', K_INFLIGHT, ARGV[i])
+    if leased and out[i - 1] == 1 then
+      table.insert(done, ARGV[i])
+    end
+  end
+  if leased then
+    leasewake(unlease(done), tokens)
+  end
 end
 out[1] = room(tonumber(ARGV[1]))
 return out
