@@ -117,7 +117,6 @@ final class Pipelines {
     return redisUri().replaceFirst("/0$", "");
   }
 
-  /** Why {@code name} cannot run on this class path, if it cannot (its backend jar is absent). */
   /**
    * Why a Redis scenario cannot run here: its pipeline's backend jar is absent, or no
    * redis-server is installed; empty when it can.
@@ -127,6 +126,7 @@ final class Pipelines {
     return jar.isPresent() ? jar : io.queuekit.conformance.redis.RedisServer.unavailable();
   }
 
+  /** Why {@code name} cannot run on this class path, if it cannot (its backend jar is absent). */
   static Optional<String> unavailable(String name) {
     String type = name.startsWith(QUEUEKIT) ? name.substring(QUEUEKIT.length())
         : name.startsWith(METERED + QUEUEKIT) ? name.substring((METERED + QUEUEKIT).length())

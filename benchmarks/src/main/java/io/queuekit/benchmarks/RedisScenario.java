@@ -83,29 +83,46 @@ final class RedisScenario implements Scenario {
   static final double IDLE_AIM = 2.0;
 
   private static final String OURS_EXTRA = "the at-least-once bookkeeping, all in Lua on the "
-      + "server (layout 2): per item at push one list write (a batch's entries in one `RPUSH`, "
-      + "with one first-pushed count per batch); at claim one pop and one in-flight hash write "
-      + "(one `LRANGE`, one `LTRIM` and one `HSET` per claim, with one delivery-id draw); at "
-      + "ack one in-flight hash delete (one `HDEL` per item, whose answer tells done from stale) "
+      + "server (layout 2): per item at push one list write (a batch's entries go from the "
+      + "script's arguments to one `RPUSH` as they are, with one first-pushed count per batch); "
+      + "at claim one pop and one in-flight hash write (one `LRANGE`, one `LTRIM` and one `HSET` "
+      + "per claim, the batch chosen in one pass over the entries, with one delivery-id draw); at "
+      + "ack one in-flight hash delete (one bulk `HDEL` per ack when the consumer's in-flight "
+      + "hash holds just what the client holds, else one per item, whose answer tells done from "
+      + "stale) "
       + "(the raw list: one `LPUSH` and one `RPOP`); plus, per script call, a fixed part of a few "
       + "O(1) commands (at claim the consumer's registration check, one look at the earliest due "
       + "time, the id draw, the first-pushed count, and the wake and room checks only when the "
       + "claim took a full batch or took items; at push the waiting count and the wake check; at "
       + "ack the room check) and the wake list";
 
+  /**
+   * Where the server's time goes on our side: counted on 2026-12-04 with callgrind on a
+   * redis-server built from Debian's source (deterministic, unlike CPU time on a shared machine).
+   */
+  private static final String WHERE_SERVER_TIME_GOES = "Counted with callgrind (a redis-server "
+      + "built from Debian's source; 3,000 items pushed, claimed and acked in batches of 100), "
+      + "the server spends about 8,000 instructions an item in the push script and 22,000 in "
+      + "the claim and ack scripts, and the Redis commands inside them are about a fifth of "
+      + "that. The rest is Lua handling entries: each entry becomes a Lua string twice (the "
+      + "push's arguments, the claim's `LRANGE`; about 3,000 instructions each, as Lua 5.1 "
+      + "hashes only every seventh byte of a 200 B string, so entries that differ in a few bytes "
+      + "share a hash and each new one is compared with those before it), is copied out twice "
+      + "(the in-flight `HSET`, the claim's reply: about 1,500 each) and has its delivery id "
+      + "formatted (1,500); collecting the garbage takes about 1,400 more";
+
   private static final String WHY_LETTUCE = "per item, Redis does about 4 element operations "
       + "for us (a list push, a pop, an in-flight hash write and at ack its delete) against the "
-      + "list's 2, and at claim each entry (about 200 B here) is copied into the script's Lua "
-      + "(`LRANGE`) and out of it twice (`HSET` and the reply). The fixed part per script "
-      + "call is small beside that: the claims here are full batches (in a probe of this "
-      + "pipeline, 2,000 items per round, the non-empty claims averaged 100 items), so it is paid "
-      + "about once per 100 items at push, claim and ack. The Redis server CPU per item column "
-      + "shows what the per-item work costs the server; with the server, the producers and the "
-      + "consumers on the same 2 cores, it comes out of every side's throughput, and our client "
-      + "does more per item too (the CPU per item column). What would change it, in queue-redis: "
-      + "a claim that moves entries into flight on the server without copying them through Lua "
-      + "(a layout change: the in-flight store would need another way to find a delivery by id "
-      + "at ack)";
+      + "list's 2. " + WHERE_SERVER_TIME_GOES + ". The fixed part per script call is small "
+      + "beside that: the claims here are full batches (in a probe of this pipeline, 2,000 items "
+      + "per round, the non-empty claims averaged 100 items), so it is paid about once per 100 "
+      + "items at push, claim and ack. With the server, the producers and the consumers on the "
+      + "same 2 cores, the server's time comes out of every side's throughput, and one claim "
+      + "thread waits for each claim script in turn. What would change it, in queue-redis: a "
+      + "push that sends its entries in a `MULTI` with a plain `RPUSH` and runs only the "
+      + "bookkeeping in Lua (it needs a connection of its own for transactions); a claim that "
+      + "keeps entries out of Lua (a layout change: the in-flight store would need another way "
+      + "to find a delivery by id at ack, as Redis Streams' consumer groups keep theirs in C)";
 
   private final EndToEndComparison throughput = new EndToEndComparison(
       "Throughput, end to end, at-least-once", "",
@@ -139,11 +156,13 @@ final class RedisScenario implements Scenario {
               EndToEndComparison.batcherThreads(THROUGHPUT, "batcher thread"),
               "`addAll`, 100 items"),
               1.0, "the batched baseline sends one command per 100 items each way, and Redis "
-                  + "does 2 element operations per item for it; ours does about 4 per item "
-                  + "(in bulk commands, but for the ack's one `HDEL` per item) and copies each "
-                  + "entry through Lua at claim, plus a fixed part of a few commands per script "
-                  + "call (push, claim, ack). The change named in the Lettuce reading would "
-                  + "narrow the gap")),
+                  + "does 2 element operations per item for it, with one copy of each entry "
+                  + "through Lua (its `poll(100)` is a script of 100 `LPOP`s, about 1.2 µs an "
+                  + "item in `INFO commandstats`); ours does about 4 per item (in bulk "
+                  + "commands) and handles each entry "
+                  + "in Lua at push and at claim, plus a fixed part of a few commands per "
+                  + "script call (push, claim, ack). " + WHERE_SERVER_TIME_GOES + ". The "
+                  + "changes named in the Lettuce reading would narrow the gap")),
       THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA, "");
 
   private final EndToEndComparison latency = latencyComparison("Latency, one JVM");
