@@ -26,7 +26,8 @@ if global > 0 then
   end
 end
 guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15)
-local seq = guardseq()
+-- delivery ids follow the sequence's value now (base + 1 ...), drawn once the batch is chosen
+local base = guardseq()
 local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 if #junk > 0 then
   bulk('ZREM', K_LEASES, junk)
@@ -45,90 +46,45 @@ local popped = redis.call('LRANGE', K_READY, 0, max - 1)
 -- What this claim consumes from the head: the entries it hands out (as stored unless merged
 -- counts raised them) as the in-flight hash's fields and values, their first-pushed times
 -- (counted per ms), the digests leaving the unique set and the malformed entries among them;
--- used, how many entries from the head. Delivery ids follow the sequence's value (seq, read by
--- guardseq): the batch's are base + 1 .. base + nt, drawn with one HINCRBY once chosen.
-local base = seq
-local fields, firsts, gone, bad, nt, used = {}, {}, {}, {}, 0, 0
--- A simple queue's batch is chosen in this one pass, reading each entry's header as strings
--- (no table, no number conversion per entry). The entries of one push share their header (no
+-- used, how many entries from the head. The batch's delivery ids are base + 1 .. base + nt.
+local fields, firsts, gone, bad, nt, used
+-- The batch is chosen in one pass, reading each entry's header as strings (no table, no number
+-- conversion per entry). The entries of one push share their header on a simple queue (no
 -- digest): an entry that starts with the header read last has its fields, and skips the pattern
--- match and its four captures. An entry with a digest (a unique queue) sends the claim to the
--- pass below instead, which first reads the counts merged into the waiting copies; this one
--- wrote nothing, so it is simply dropped.
-local lasth, lastrc, lastfirst
-local unique = false
-for i = 1, #popped do
-  local e = popped[i]
-  local rc, first
-  if lasth and string.sub(e, 1, #lasth) == lasth then
-    rc, first = lastrc, lastfirst
-  else
-    local dc, dg, pos
-    dc, rc, first, dg, pos = header(e)
-    if rc and dg ~= '' then
-      unique = true
-      break
-    end
-    if rc then
-      lasth, lastrc, lastfirst = string.sub(e, 1, pos - 1), rc, first
-    end
+-- match and its four captures. A unique copy brings the larger counts of the copies merged into
+-- it while it waited (merged, digest -> counts): the first digest met stops the pass, which wrote
+-- nothing, and it runs again once the counts of every digest in reach are read.
+local merged
+for _ = 1, 2 do
+  for j = #out, 5, -1 do
+    out[j] = nil
   end
-  if not rc then
-    bad[#bad + 1] = e
-    used = i
-  else
-    -- a recovered item (recovery count > 0); the header's digits have no sign or point
-    local recovered = rc ~= '0'
-    if recovered and nt > 0 then
-      break
-    end
-    nt = nt + 1
-    fields[2 * nt - 1] = string.format('%d', base + nt)
-    fields[2 * nt] = e
-    out[2 * nt + 3] = base + nt
-    out[2 * nt + 4] = e
-    firsts[first] = (firsts[first] or 0) + 1
-    used = i
-    if recovered then
-      break
-    end
-  end
-end
-if unique then
-  out = { due or -1, 0, 0, 0 }
-  fields, firsts, bad, nt, used = {}, {}, {}, 0, 0
-  -- rcs[i] is false for a malformed entry; an entry is decoded into a table only when a unique
-  -- copy's merged counts may change it
-  local rcs, fms, dgs, dgl, nd = {}, {}, {}, {}, 0
-  for i, e in ipairs(popped) do
-    local dc, rc, first, dg = header(e)
-    rcs[i] = rc or false
-    if rc then
-      fms[i], dgs[i] = first, dg
-      if dg ~= '' then
-        nd = nd + 1
-        dgl[nd] = dg
-      end
-    end
-  end
-  local merged = {}
-  -- a unique copy brings the larger counts of the copies merged into it while it waited
-  for i = 1, nd, CHUNK do
-    local got = redis.call('HMGET', K_UNIQUE, unpack(dgl, i, math.min(i + CHUNK - 1, nd)))
-    for j = 1, #got do
-      if got[j] then
-        merged[dgl[i + j - 1]] = got[j]
-      end
-    end
-  end
+  fields, firsts, gone, bad, nt, used = {}, {}, {}, {}, 0, 0
+  local lasth, lastrc, lastfirst
+  local again = false
   for i = 1, #popped do
-    local e, rc = popped[i], rcs[i]
+    local e = popped[i]
+    local rc, first, dg
+    if lasth and string.sub(e, 1, #lasth) == lasth then
+      rc, first, dg = lastrc, lastfirst, ''
+    else
+      local dc, pos
+      dc, rc, first, dg, pos = header(e)
+      if rc and dg == '' then
+        lasth, lastrc, lastfirst = string.sub(e, 1, pos - 1), rc, first
+      end
+    end
+    if rc and dg ~= '' and not merged then
+      again = true
+      break
+    end
     if not rc then
       bad[#bad + 1] = e
       used = i
     else
+      -- a recovered item (recovery count > 0); the header's digits have no sign or point
       local recovered = rc ~= '0'
-      local u = dgs[i] ~= '' and merged[dgs[i]]
+      local u = dg ~= '' and merged[dg]
       if u then
         local t = decode(e)
         local udc, urc = counts(u)
@@ -146,14 +102,33 @@ if unique then
       fields[2 * nt] = e
       out[2 * nt + 3] = base + nt
       out[2 * nt + 4] = e
-      firsts[fms[i]] = (firsts[fms[i]] or 0) + 1
-      if dgs[i] ~= '' then
+      firsts[first] = (firsts[first] or 0) + 1
+      if dg ~= '' then
         -- leaving waiting, a unique copy leaves the unique set
-        gone[#gone + 1] = dgs[i]
+        gone[#gone + 1] = dg
       end
       used = i
       if recovered then
         break
+      end
+    end
+  end
+  if not again then
+    break
+  end
+  merged = {}
+  local dgl = {}
+  for _, e in ipairs(popped) do
+    local dg = select(4, header(e))
+    if dg and dg ~= '' then
+      dgl[#dgl + 1] = dg
+    end
+  end
+  for i = 1, #dgl, CHUNK do
+    local got = redis.call('HMGET', K_UNIQUE, unpack(dgl, i, math.min(i + CHUNK - 1, #dgl)))
+    for j = 1, #got do
+      if got[j] then
+        merged[dgl[i + j - 1]] = got[j]
       end
     end
   end
