@@ -83,8 +83,8 @@ final class RedisScenario implements Scenario {
   static final double IDLE_AIM = 2.0;
 
   private static final String OURS_EXTRA = "the at-least-once bookkeeping, all in Lua on the "
-      + "server (layout 2): per item at push one list write (a batch's entries go from the "
-      + "script's arguments to one `RPUSH` as they are, with one first-pushed count per batch); "
+      + "server (layout 2): per item at push one list write (a batch's entries in one `RPUSH` "
+      + "inside a `MULTI`, then the bookkeeping script, with one first-pushed count per batch); "
       + "at claim one pop and one in-flight hash write (one `LRANGE`, one `LTRIM` and one `HSET` "
       + "per claim, the batch chosen in one pass over the entries, with one delivery-id draw); at "
       + "ack one in-flight hash delete (one bulk `HDEL` per ack when the consumer's in-flight "
@@ -102,14 +102,14 @@ final class RedisScenario implements Scenario {
    */
   private static final String WHERE_SERVER_TIME_GOES = "Counted with callgrind (a redis-server "
       + "built from Debian's source; 3,000 items pushed, claimed and acked in batches of 100), "
-      + "the server spends about 8,000 instructions an item in the push script and 22,000 in "
-      + "the claim and ack scripts, and the Redis commands inside them are about a fifth of "
-      + "that. The rest is Lua handling entries: each entry becomes a Lua string twice (the "
-      + "push's arguments, the claim's `LRANGE`; about 3,000 instructions each, as Lua 5.1 "
-      + "hashes only every seventh byte of a 200 B string, so entries that differ in a few bytes "
-      + "share a hash and each new one is compared with those before it), is copied out twice "
-      + "(the in-flight `HSET`, the claim's reply: about 1,500 each) and has its delivery id "
-      + "formatted (1,500); collecting the garbage takes about 1,400 more";
+      + "the server spends about 5,000 instructions an item at push (a `MULTI` with a plain "
+      + "`RPUSH` and the bookkeeping script) and 22,000 in the claim and ack scripts, where the "
+      + "Redis commands are about a fifth. The rest is Lua handling entries: the claim makes "
+      + "each entry a Lua string (its `LRANGE`; about 3,000 instructions, as Lua 5.1 hashes "
+      + "only every seventh byte of a 200 B string, so entries that differ in a few bytes share "
+      + "a hash and each new one is compared with those before it), copies it out twice (the "
+      + "in-flight `HSET`, the reply: about 1,500 each) and formats its delivery id (1,500); "
+      + "collecting the garbage takes about 1,400 more";
 
   private static final String WHY_LETTUCE = "per item, Redis does about 4 element operations "
       + "for us (a list push, a pop, an in-flight hash write and at ack its delete) against the "
@@ -119,17 +119,16 @@ final class RedisScenario implements Scenario {
       + "items at push, claim and ack. With the server, the producers and the consumers on the "
       + "same 2 cores, the server's time comes out of every side's throughput, and one claim "
       + "thread waits for each claim script in turn. What would change it, in queue-redis: a "
-      + "push that sends its entries in a `MULTI` with a plain `RPUSH` and runs only the "
-      + "bookkeeping in Lua (it needs a connection of its own for transactions); a claim that "
-      + "keeps entries out of Lua (a layout change: the in-flight store would need another way "
-      + "to find a delivery by id at ack, as Redis Streams' consumer groups keep theirs in C)";
+      + "claim that keeps entries out of Lua (a layout change: the in-flight store would need "
+      + "another way to find a delivery by id at ack, as Redis Streams' consumer groups keep "
+      + "theirs in C)";
 
   private final EndToEndComparison throughput = new EndToEndComparison(
       "Throughput, end to end, at-least-once", "",
       new EndToEndComparison.Side(Pipelines.queuekit(TYPE),
           "queuekit `WorkerPoolQueue`, TYPE=redis",
-          "`pushAll` (one script per 256 items) → claim thread (`claim` script, `BLPOP` on a wake "
-              + "list when empty) batches → workers; `ack` script per batch",
+          "`pushAll` (one transaction per 256 items) → claim thread (`claim` script, `BLPOP` on "
+              + "a wake list when empty) batches → workers; `ack` script per batch",
           EndToEndComparison.batcherThreads(THROUGHPUT, "claim thread"),
           "`WorkerPoolQueue.pushAll`, 100 items"),
       List.of(
@@ -159,10 +158,9 @@ final class RedisScenario implements Scenario {
                   + "does 2 element operations per item for it, with one copy of each entry "
                   + "through Lua (its `poll(100)` is a script of 100 `LPOP`s, about 1.2 µs an "
                   + "item in `INFO commandstats`); ours does about 4 per item (in bulk "
-                  + "commands) and handles each entry "
-                  + "in Lua at push and at claim, plus a fixed part of a few commands per "
-                  + "script call (push, claim, ack). " + WHERE_SERVER_TIME_GOES + ". The "
-                  + "changes named in the Lettuce reading would narrow the gap")),
+                  + "commands) and handles each entry in Lua at claim, plus a fixed part of a "
+                  + "few commands per script call (push, claim, ack). " + WHERE_SERVER_TIME_GOES
+                  + ". The change named in the Lettuce reading would narrow the gap")),
       THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA, "");
 
   private final EndToEndComparison latency = latencyComparison("Latency, one JVM");

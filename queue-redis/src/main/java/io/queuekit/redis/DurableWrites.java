@@ -83,6 +83,11 @@ final class DurableWrites {
     this.timeoutMs = Math.max(1, shared.commandTimeout.toMillis() / 2);
   }
 
+  /** Whether the setting is {@code none}: writes wait for nothing. */
+  boolean none() {
+    return durability.mode() == Durability.Mode.NONE;
+  }
+
   /**
    * Checks at open that the server can do what the setting asks.
    *

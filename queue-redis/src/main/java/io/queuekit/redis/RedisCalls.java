@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,10 +172,32 @@ final class RedisCalls {
    * deadline} (System.nanoTime) or the queue closes, then a {@link QueueUnavailableException}.
    */
   <T> T callRetrying(Script s, String c, long deadline, byte[]... args) {
+    return retrying(s, deadline, () -> attempt(s, c, args));
+  }
+
+  /**
+   * Whether a simple queue's push of ready items may go as one {@link PushTransaction}: not on
+   * Cluster, and not with {@code DURABILITY}, whose wait counts the writes of the connection
+   * that asks (the shared one).
+   */
+  boolean pushesInTransaction() {
+    return durable.none() && shared.transactions() != null;
+  }
+
+  /**
+   * Pushes {@code entries} to the ready list in one {@link PushTransaction} ({@code pushed.lua}'s
+   * ARGV in {@code args}), retried as {@link #callRetrying}; returns push.lua's reply.
+   */
+  List<Object> pushInTransaction(byte[][] entries, long deadline, byte[]... args) {
+    return retrying(Script.PUSHED, deadline, () -> uninterruptibly(shared.transactions()
+        .push(keys.script(null), RedisKeys.b(keys.ready), entries, args), op(Script.PUSHED)));
+  }
+
+  private <T> T retrying(Script s, long deadline, Supplier<T> attempt) {
     Backoff backoff = new Backoff();
     while (true) {
       try {
-        T r = attempt(s, c, args);
+        T r = attempt.get();
         // never Unavailable (so never retried): a write that ran unconfirmed must not run again
         durable.confirm(this, s);
         return r;

@@ -218,8 +218,20 @@ final class RedisQueue implements BaseQueue {
           bytes += items.get(end).payload().length;
           end++;
         }
-        byte[][] args = pushArgs(items, i, end, delay, true);
-        List<Object> r = calls.callRetrying(Script.PUSH, null, deadline, args);
+        List<Object> r;
+        if (!unique && delay.isZero() && end - i > 1 && calls.pushesInTransaction()) {
+          // a simple queue's ready items: the entries go to the list without passing through Lua
+          long now = clock.millis();
+          byte[] prefix = Entries.newPrefix(now);
+          byte[][] entries = new byte[end - i][];
+          for (int j = i; j < end; j++) {
+            entries[j - i] = Entries.entry(prefix, EMPTY, items.get(j).payload());
+          }
+          r = calls.pushInTransaction(entries, deadline, str(now), str(settings.length()),
+              str("1"), str(end - i), str(settings.globalMaxWorkers()));
+        } else {
+          r = calls.callRetrying(Script.PUSH, null, deadline, pushArgs(items, i, end, delay, true));
+        }
         boolean full = false;
         boolean added = false;
         for (Object o : r) {

@@ -40,17 +40,34 @@ final class Scripts {
 
   /** One script per store operation. */
   enum Script {
-    OPEN, PUSH, CLAIM, ACK, RELEASE, UNCLAIM, DEADLETTER, REMOVEALL, LEN, STATS, REPLAY, PURGE,
-    REGISTER, HEARTBEAT, SWEEP, RECOVER, PROMOTE, REST;
+    OPEN, PUSH, PUSHED, CLAIM, ACK, RELEASE, UNCLAIM, DEADLETTER, REMOVEALL, LEN, STATS, REPLAY,
+    PURGE, REGISTER, HEARTBEAT, SWEEP, RECOVER, PROMOTE, REST;
 
     final String body;
     final String sha;
 
     Script() {
       String own = read(name().toLowerCase(java.util.Locale.ROOT));
-      this.body = Prelude.INSTANCE.forScript(own) + "\n" + own;
+      this.body = withoutComments(Prelude.INSTANCE.forScript(own) + "\n" + own);
       this.sha = sha1(body);
     }
+  }
+
+  /**
+   * The script without its comment lines and blank lines: what the server hashes and compiles.
+   * Redis hashes an {@code EVAL}'s body twice per call (to find its flags, then the script), and
+   * the comments were half the bytes. The scripts use no long strings, so a line whose text
+   * starts with {@code --} is a comment.
+   */
+  static String withoutComments(String lua) {
+    StringBuilder sb = new StringBuilder(lua.length());
+    for (String line : lua.split("\n")) {
+      String t = line.strip();
+      if (!t.isEmpty() && !t.startsWith("--")) {
+        sb.append(line).append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   /** {@code prelude.lua} cut into its head and its functions (with the comment above each). */

@@ -66,6 +66,8 @@ final class SharedClient {
   private final StatefulConnection<byte[], byte[]> connection;
   final RedisClusterAsyncCommands<byte[], byte[]> async;
   private int refs;
+  /** The connection of {@link PushTransaction}s, opened on first use; never on Cluster. */
+  private PushTransaction transactions;
 
   private SharedClient(String key, RedisConnStr conn, ClientResources resources,
       AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection) {
@@ -105,9 +107,26 @@ final class SharedClient {
       }
       CLIENTS.remove(key);
     }
+    synchronized (this) {
+      if (transactions != null) {
+        transactions.close();
+      }
+    }
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The push transactions of every queue on this client (one connection of their own), or null on
+   * Cluster, which has no transaction across its routed commands.
+   */
+  synchronized PushTransaction transactions() {
+    if (transactions == null && !(client instanceof RedisClusterClient)) {
+      transactions = new PushTransaction(
+          ((RedisClient) client).connect(ByteArrayCodec.INSTANCE), commandTimeout);
+    }
+    return transactions;
   }
 
   /** A new connection of its own, for one blocking command at a time. Close it when done. */

@@ -229,6 +229,29 @@ class ScriptFaultsTest {
     assertThat(admin.integer("LLEN", key(name, "ready"))).as("nothing half-pushed").isEqualTo(1);
   }
 
+  /**
+   * A push of several ready items goes as one transaction (PushTransaction): its RPUSH has written
+   * when the script finds a key of another type, so the script takes the entries back out before
+   * it stops. Nothing is half-pushed, and the error names the key.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"firstn", "firsts", "wake", "consumers", "meta", "delayed"})
+  void aKeyOfTheWrongTypeStopsAPushOfSeveralAndTakesItsEntriesBackOut(String role) {
+    String name = Queues.uniqueName("txwrongtype" + role);
+    RedisQueue q = queue(name, false);
+    assertThat(q.claim(1, Duration.ZERO)).isEmpty(); // a registered waiter: pushes add wake tokens
+    q.push(item("a"), Duration.ofSeconds(5));
+    String k = key(name, role);
+    admin.call("DEL", k);
+    admin.call("SET", k, "another program's value");
+
+    assertThatThrownBy(() -> q.pushAll(List.of(item("b"), item("c"), item("d")),
+        Duration.ofSeconds(1))).isInstanceOf(QueueException.class).hasMessageContaining(k);
+    assertThat(admin.integer("LLEN", key(name, "ready"))).as("nothing half-pushed").isEqualTo(1);
+    admin.call("DEL", k);
+    assertThat(claimAll(q)).containsExactly("a");
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Object> castList(Object o) {
     return (List<Object>) o;

@@ -1,0 +1,109 @@
+package io.queuekit.redis;
+
+import static io.queuekit.redis.Queues.claimAll;
+import static io.queuekit.redis.Queues.key;
+import static io.queuekit.redis.RedisQueueTest.item;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.PushResult;
+import io.queuekit.QueueFullException;
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A simple queue's push of several ready items as one transaction ({@link PushTransaction}):
+ * {@code MULTI}, a plain {@code RPUSH}, the bookkeeping script by {@code EVAL}, {@code EXEC}. It
+ * is what the client sends; past {@code LENGTH} the tail it pushed is taken back out in the same
+ * transaction; a killed transaction connection is replaced and the push still lands. (A key of
+ * another type: {@code ScriptFaultsTest}.)
+ */
+class PushTransactionTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private Queues queues;
+  private Resp admin;
+
+  @BeforeEach
+  void open() {
+    queues = new Queues(redis.server().connStr());
+    admin = redis.server().client();
+  }
+
+  @AfterEach
+  void close() {
+    queues.close();
+    admin.close();
+  }
+
+  @Test
+  void aPushOfSeveralReadyItemsIsOneTransactionAndASingleOneTheScript() throws Exception {
+    String name = Queues.uniqueName("txsent");
+    RedisQueue q = queues.open(name, false);
+    try (RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port())) {
+      q.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+      q.push(item("d"), WAIT);
+      admin.call("PING");
+      await().atMost(WAIT).until(() -> mon.all().stream().anyMatch(l -> l.contains("\"PING\"")));
+      List<String> sent = new ArrayList<>();
+      for (String l : mon.all()) {
+        String cmd = l.substring(l.indexOf("] \"") + 3, l.indexOf('"', l.indexOf("] \"") + 3));
+        if (!cmd.equalsIgnoreCase("ping")) {
+          sent.add(cmd.toLowerCase() + (cmd.equalsIgnoreCase("evalsha")
+              && l.contains(Scripts.Script.PUSH.sha) ? ":push" : ""));
+        }
+      }
+      assertThat(sent).contains("multi", "rpush", "eval", "exec");
+      assertThat(sent.stream().filter("evalsha:push"::equals).count())
+          .as("push scripts: the single push's only").isEqualTo(1);
+    }
+    assertThat(claimAll(q)).containsExactly("a", "b", "c", "d");
+  }
+
+  @Test
+  void pastLengthTheTailItPushedIsTakenBackOutInTheSameTransaction() {
+    String name = Queues.uniqueName("txfull");
+    RedisQueue q = queues.open(name, false, queues.settings().length(3).build());
+    q.push(item("a"), WAIT);
+    assertThatThrownBy(() -> q.pushAll(List.of(item("b"), item("c"), item("d"), item("e")),
+        Duration.ofMillis(200)))
+        .isInstanceOfSatisfying(QueueFullException.class, e -> assertThat(e.results())
+            .containsExactly(PushResult.ADDED, PushResult.ADDED));
+    List<String> ready = new ArrayList<>();
+    for (String entry : admin.strings("LRANGE", key(name, "ready"), "0", "-1")) {
+      ready.add(entry.substring(entry.lastIndexOf(':') + 1));
+    }
+    assertThat(ready).containsExactly("a", "b", "c");
+    assertThat(q.stats().ready()).isEqualTo(3);
+  }
+
+  @Test
+  void aKilledTransactionConnectionIsReplacedAndThePushLands() {
+    String name = Queues.uniqueName("txkill");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b")), WAIT);
+    // the transaction connection is the one whose last command was EXEC
+    String id = null;
+    for (String line : String.valueOf(admin.call("CLIENT", "LIST")).split("\n")) {
+      if (line.contains(" cmd=exec")) {
+        id = line.substring(3, line.indexOf(' '));
+      }
+    }
+    assertThat(id).as("the transaction connection in CLIENT LIST").isNotNull();
+    assertThat(admin.integer("CLIENT", "KILL", "ID", id)).isEqualTo(1);
+
+    q.pushAll(List.of(item("c"), item("d")), WAIT);
+    assertThat(claimAll(q)).containsExactly("a", "b", "c", "d");
+  }
+}
