@@ -214,30 +214,20 @@ class ScriptFaultsTest {
     assertThat(claimAll(q)).containsExactly("a", "b", "c");
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"firstn", "firsts", "wake", "consumers"})
-  void aKeyOfTheWrongTypeStopsAPushBeforeItChangesAnything(String role) {
-    String name = Queues.uniqueName("pushwrongtype" + role);
-    RedisQueue q = queue(name, false);
-    assertThat(q.claim(1, Duration.ZERO)).isEmpty(); // a registered waiter: pushes add wake tokens
-    q.push(item("a"), Duration.ofSeconds(5));
-    String k = key(name, role);
-    admin.call("DEL", k);
-    admin.call("SET", k, "another program's value");
-
-    assertThatThrownBy(() -> q.push(item("b"), Duration.ofSeconds(1))).isInstanceOf(QueueException.class);
-    assertThat(admin.integer("LLEN", key(name, "ready"))).as("nothing half-pushed").isEqualTo(1);
-  }
-
   /**
-   * A push of several ready items goes as one transaction (PushTransaction): its RPUSH has written
-   * when the script finds a key of another type, so the script takes the entries back out before
-   * it stops. Nothing is half-pushed, and the error names the key.
+   * A push against each key it writes holding another type: refused, naming the key, with nothing
+   * half-pushed. One item runs push.lua; several ready items go as one transaction
+   * (PushTransaction), whose RPUSH has written when the script finds the key, so the script takes
+   * the entries back out before it stops.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"firstn", "firsts", "wake", "consumers", "meta", "delayed"})
-  void aKeyOfTheWrongTypeStopsAPushOfSeveralAndTakesItsEntriesBackOut(String role) {
-    String name = Queues.uniqueName("txwrongtype" + role);
+  @ValueSource(strings = {"firstn/one", "firsts/one", "wake/one", "consumers/one",
+      "firstn/several", "firsts/several", "wake/several", "consumers/several", "meta/several",
+      "delayed/several"})
+  void aKeyOfTheWrongTypeStopsAPushBeforeItChangesAnything(String roleAndPush) {
+    String role = roleAndPush.substring(0, roleAndPush.indexOf('/'));
+    boolean several = roleAndPush.endsWith("/several");
+    String name = Queues.uniqueName("pushwrongtype" + role + (several ? "tx" : ""));
     RedisQueue q = queue(name, false);
     assertThat(q.claim(1, Duration.ZERO)).isEmpty(); // a registered waiter: pushes add wake tokens
     q.push(item("a"), Duration.ofSeconds(5));
@@ -245,8 +235,13 @@ class ScriptFaultsTest {
     admin.call("DEL", k);
     admin.call("SET", k, "another program's value");
 
-    assertThatThrownBy(() -> q.pushAll(List.of(item("b"), item("c"), item("d")),
-        Duration.ofSeconds(1))).isInstanceOf(QueueException.class).hasMessageContaining(k);
+    assertThatThrownBy(() -> {
+      if (several) {
+        q.pushAll(List.of(item("b"), item("c"), item("d")), Duration.ofSeconds(1));
+      } else {
+        q.push(item("b"), Duration.ofSeconds(1));
+      }
+    }).isInstanceOf(QueueException.class).hasMessageContaining(k);
     assertThat(admin.integer("LLEN", key(name, "ready"))).as("nothing half-pushed").isEqualTo(1);
     admin.call("DEL", k);
     assertThat(claimAll(q)).containsExactly("a");
