@@ -2,12 +2,13 @@
 -- 2 unknown}.
 -- held: how many deliveries the client holds under this consumer, or -1. The client sends
 -- distinct ids it holds; when the in-flight hash holds as many entries as that, they are the
--- same ones, so one bulk HDEL answers for all: every id done. A count that differs (an entry
--- swept or recovered, a claim's reply on its way, another program), held = -1 (an id whose last
--- settle got no answer, so it may have run) and a queue with leases (GLOBAL_MAX_WORKERS counts
--- each settled id down) ask per id instead: one HDEL each, whose answer is the outcome. A bulk
--- HDEL that finds only some (the counts matched by chance) answers 2 for every id: settled by
--- this call or before it, which is not known; one that finds none, 0 for every id.
+-- same ones, so one bulk HDEL answers for all: every id done (with GLOBAL_MAX_WORKERS, each
+-- counts its lease down). A count that differs (an entry swept or recovered, a claim's reply on
+-- its way, another program) and held = -1 (an id whose last settle got no answer, so it may have
+-- run) ask per id instead: one HDEL each, whose answer is the outcome. A bulk HDEL that finds
+-- only some (the counts matched by chance) answers 2 for every id: settled by this call or
+-- before it, which is not known, so no lease is counted down (the consumer's leases go with it
+-- at its close or recovery); one that finds none, 0 for every id.
 guard(1, 2, 5, 7, 10)
 -- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake tokens pending,
 -- read before the first write (a freed lease wakes one waiter: leasewake)
@@ -15,7 +16,7 @@ local leased = leasing()
 local tokens = leased and count('LLEN', 6)
 local out = { 0 }
 local k, held = #ARGV - 2, tonumber(ARGV[2])
-if not leased and held >= k and redis.call('HLEN', K_INFLIGHT) == held then
+if held >= k and redis.call('HLEN', K_INFLIGHT) == held then
   local n = 0
   for i = 3, #ARGV, CHUNK do
     n = n + redis.call('HDEL', K_INFLIGHT, unpack(ARGV, i, math.min(i + CHUNK - 1, #ARGV)))
@@ -23,6 +24,13 @@ if not leased and held >= k and redis.call('HLEN', K_INFLIGHT) == held then
   local code = n == k and 1 or n == 0 and 0 or 2
   for i = 2, k + 1 do
     out[i] = code
+  end
+  if leased and code == 1 then
+    local ids = {}
+    for i = 3, #ARGV do
+      ids[i - 2] = ARGV[i]
+    end
+    leasewake(unlease(ids), tokens)
   end
 else
   local done = {}
