@@ -5,6 +5,7 @@ import static io.queuekit.redis.Entries.utf8;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
@@ -181,16 +182,24 @@ final class RedisCalls {
    * that asks (the shared one).
    */
   boolean pushesInTransaction() {
-    return durable.none() && shared.transactions() != null;
+    return durable.none() && shared.transactional();
   }
 
   /**
    * Pushes {@code entries} to the ready list in one {@link PushTransaction} ({@code pushed.lua}'s
-   * ARGV in {@code args}), retried as {@link #callRetrying}; returns push.lua's reply.
+   * ARGV in {@code args}), retried as {@link #callRetrying}, a transaction connection that cannot
+   * be opened included; returns push.lua's reply.
    */
   List<Object> pushInTransaction(byte[][] entries, long deadline, byte[]... args) {
-    return retrying(Script.PUSHED, deadline, () -> uninterruptibly(shared.transactions()
-        .push(keys.script(null), RedisKeys.b(keys.ready), entries, args), op(Script.PUSHED)));
+    return retrying(Script.PUSHED, deadline, () -> {
+      CompletableFuture<List<Object>> f;
+      try {
+        f = shared.transactions().push(keys.script(null), RedisKeys.b(keys.ready), entries, args);
+      } catch (RedisConnectionException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      return uninterruptibly(f, op(Script.PUSHED));
+    });
   }
 
   private <T> T retrying(Script s, long deadline, Supplier<T> attempt) {

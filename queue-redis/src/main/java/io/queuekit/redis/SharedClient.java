@@ -117,12 +117,20 @@ final class SharedClient {
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
+  /** Whether pushes may go as transactions: not on Cluster, whose commands are routed by key. */
+  boolean transactional() {
+    return !(client instanceof RedisClusterClient);
+  }
+
   /**
-   * The push transactions of every queue on this client (one connection of their own), or null on
-   * Cluster, which has no transaction across its routed commands.
+   * The push transactions of every queue on this client, on one connection of their own opened on
+   * first use ({@link #transactional} only).
+   *
+   * @throws io.lettuce.core.RedisConnectionException when that connection cannot be opened now
+   *     (the next push tries again)
    */
   synchronized PushTransaction transactions() {
-    if (transactions == null && !(client instanceof RedisClusterClient)) {
+    if (transactions == null) {
       transactions = new PushTransaction(
           ((RedisClient) client).connect(ByteArrayCodec.INSTANCE), commandTimeout);
     }

@@ -9,8 +9,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuekit.PushResult;
 import io.queuekit.QueueFullException;
+import io.queuekit.QueueUnavailableException;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
+import io.queuekit.conformance.redis.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +88,27 @@ class PushTransactionTest {
     }
     assertThat(ready).containsExactly("a", "b", "c");
     assertThat(q.stats().ready()).isEqualTo(3);
+  }
+
+  /**
+   * The transaction connection opens at the first push of several items; a Redis unreachable
+   * then is an outage like any other: the push is retried until its timeout, then a {@link
+   * QueueUnavailableException} naming the step, not a client library's connection error.
+   */
+  @Test
+  void aTransactionConnectionThatCannotBeOpenedIsAnOutage() {
+    String name = Queues.uniqueName("txdown");
+    TcpProxy proxy = new TcpProxy(redis.server().port());
+    try (Queues through = new Queues("redis://127.0.0.1:" + proxy.port() + "/0")) {
+      RedisQueue q = through.open(name, false);
+      q.push(item("a"), WAIT);
+      proxy.close();
+      assertThatThrownBy(() -> q.pushAll(List.of(item("b"), item("c")), Duration.ofMillis(300)))
+          .isInstanceOf(QueueUnavailableException.class).hasMessageContaining("pushed");
+    } finally {
+      proxy.close();
+    }
+    assertThat(admin.integer("LLEN", key(name, "ready"))).isEqualTo(1);
   }
 
   @Test
