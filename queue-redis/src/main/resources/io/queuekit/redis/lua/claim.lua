@@ -116,7 +116,6 @@ for _ = 1, 2 do
   if not again then
     break
   end
-  merged = {}
   local dgl = {}
   for _, e in ipairs(popped) do
     local dg = select(4, header(e))
@@ -124,14 +123,7 @@ for _ = 1, 2 do
       dgl[#dgl + 1] = dg
     end
   end
-  for i = 1, #dgl, CHUNK do
-    local got = redis.call('HMGET', K_UNIQUE, unpack(dgl, i, math.min(i + CHUNK - 1, #dgl)))
-    for j = 1, #got do
-      if got[j] then
-        merged[dgl[i + j - 1]] = got[j]
-      end
-    end
-  end
+  merged = uniques(dgl)
 end
 if used > 0 then
   redis.call('LTRIM', K_READY, used, -1)

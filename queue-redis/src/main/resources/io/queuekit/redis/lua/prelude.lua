@@ -98,6 +98,21 @@ local function bulk(cmd, key, args, per)
   end
 end
 
+-- The unique set's values for the digests in dgs (a list), as digest -> value for those present:
+-- one HMGET per CHUNK digests.
+local function uniques(dgs)
+  local found = {}
+  for i = 1, #dgs, CHUNK do
+    local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, #dgs)))
+    for j = 1, #got do
+      if got[j] then
+        found[dgs[i + j - 1]] = got[j]
+      end
+    end
+  end
+  return found
+end
+
 -- HINCRBY on a bookkeeping counter, which must not fail after a script's writes: a field that
 -- is not an integer (another program's bytes) is set to the increment, as if it had been absent.
 local function incr(key, field, by)

@@ -27,15 +27,7 @@ if unique then
   for i = first, #ARGV, 2 do
     dgs[#dgs + 1] = ARGV[i]
   end
-  local known = {}
-  for i = 1, #dgs, CHUNK do
-    local got = redis.call('HMGET', K_UNIQUE, unpack(dgs, i, math.min(i + CHUNK - 1, #dgs)))
-    for j = 1, #got do
-      if got[j] then
-        known[dgs[i + j - 1]] = true
-      end
-    end
-  end
+  local known = uniques(dgs)
   for i = first, #ARGV, 2 do
     if known[ARGV[i]] then
       out[#out + 1] = 1
