@@ -58,7 +58,7 @@ final class PushTransaction implements AutoCloseable {
    * @param keys the script's KEYS (the standard keys, no consumer)
    * @param ready the ready list's key (KEYS[1])
    * @param entries the entries, in order
-   * @param args pushed.lua's ARGV (now, LENGTH, mark full, n, GLOBAL_MAX_WORKERS)
+   * @param args pushed.lua's ARGV (now, LENGTH, n, GLOBAL_MAX_WORKERS)
    */
   CompletableFuture<List<Object>> push(byte[][] keys, byte[] ready, byte[][] entries,
       byte[]... args) {

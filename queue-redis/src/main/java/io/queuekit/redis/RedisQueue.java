@@ -228,7 +228,7 @@ final class RedisQueue implements BaseQueue {
             entries[j - i] = Entries.entry(prefix, EMPTY, items.get(j).payload());
           }
           r = calls.pushInTransaction(entries, deadline, str(now), str(settings.length()),
-              str("1"), str(end - i), str(settings.globalMaxWorkers()));
+              str(end - i), str(settings.globalMaxWorkers()));
         } else {
           r = calls.callRetrying(Script.PUSH, null, deadline, pushArgs(items, i, end, delay, true));
         }

@@ -1,12 +1,12 @@
 -- The bookkeeping of a simple queue's push of ready items, run inside one MULTI right after an
 -- RPUSH of its n entries to the ready list (PushTransaction): the entries went from the command
--- into the list without becoming Lua values. ARGV: now, LENGTH, mark full (1|0), n,
--- GLOBAL_MAX_WORKERS. Returns what push.lua would: 0 per item admitted, then 2 when LENGTH
--- stopped the rest (those are taken back out of the list's tail).
+-- into the list without becoming Lua values. ARGV: now, LENGTH, n, GLOBAL_MAX_WORKERS. Returns
+-- what push.lua would: 0 per item admitted, then 2 when LENGTH stopped the rest (those are taken
+-- back out of the list's tail, and the queue is marked full: the producer waits for room).
 -- The RPUSH has written already: a key of another type found now takes the n entries back out
 -- (the list's last n: nothing ran in between) before the script stops, so nothing is changed. A
 -- ready list of another type refused the RPUSH itself.
-local n = tonumber(ARGV[4])
+local n = tonumber(ARGV[3])
 local ok, err = pcall(function()
   guard(1, 2, 5, 6, 8, 13, 14)
 end)
@@ -16,7 +16,7 @@ if not ok then
   end
   error(err)
 end
-local hold = capped(tonumber(ARGV[5]))
+local hold = capped(tonumber(ARGV[4]))
 local na = math.max(0, math.min(n, tonumber(ARGV[2]) - (waiting() - n)))
 local out = {}
 for i = 1, na do
@@ -24,9 +24,7 @@ for i = 1, na do
 end
 if na < n then
   redis.call('LTRIM', K_READY, 0, na - n - 1)
-  if ARGV[3] == '1' then
-    redis.call('HSET', K_META, 'full', '1')
-  end
+  redis.call('HSET', K_META, 'full', '1')
   out[na + 1] = 2
 end
 if na > 0 then
