@@ -33,7 +33,8 @@ import java.util.function.LongConsumer;
  * With {@code GLOBAL_MAX_WORKERS} on, a claim the script refused at the cap waits for a wake
  * token like one that found nothing, with no due time: the settle that frees a lease leaves one
  * (docs/DESIGN.md §3.12). So does the next claim after one that took the cap's last slot, before
- * it asks the store: asked at once, the store could only refuse it.
+ * it asks the store: asked at once, the store could only refuse it; and the next claim after one
+ * that woke waiters for the slots it left free, which would otherwise race them for those slots.
  *
  * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering:</b> the claim script takes
  * items from the head. <b>Durability:</b> claimed items are in flight in Redis under the consumer
@@ -62,10 +63,10 @@ final class ClaimLoop {
    */
   private final AtomicLong idle = new AtomicLong(IDLE_NONE);
   /**
-   * {@code GLOBAL_MAX_WORKERS}: the last claim took the cap's last slot (or was refused at the
-   * cap), so the next one would be refused: it waits for a freed lease's token first.
+   * {@code GLOBAL_MAX_WORKERS}: the last claim took the cap's last slot, was refused at the cap,
+   * or woke waiters for the slots it left free: the next one waits for a wake token first.
    */
-  private volatile boolean atCap;
+  private volatile boolean waitFirst;
   /** When the claim script last answered (System.nanoTime). */
   private volatile long lastClaimNanos = System.nanoTime();
 
@@ -92,9 +93,10 @@ final class ClaimLoop {
     // blocking timeout with no token. Nothing was made ready since without leaving a token, so
     // block again at once, without claiming first (one command per wait on an idle queue)
     long idleDue = idle.getAndSet(IDLE_NONE);
-    if (atCap) {
-      // the cap's slots were all held at the last claim: one freed since left a wake token
-      atCap = false;
+    if (waitFirst) {
+      // the cap's slots were all held at the last claim (one freed since left a wake token), or
+      // it woke waiters for the free ones: a token says when to ask
+      waitFirst = false;
       if (idleDue == IDLE_NONE) {
         idleDue = IDLE_NO_DUE;
       }
@@ -230,14 +232,14 @@ final class ClaimLoop {
         if ((Long) r.get(2) < 0) {
           // GLOBAL_MAX_WORKERS: the queue's claims hold the cap's leases; the one freed next
           // leaves a wake token, which the caller waits for (no due time: nothing to claim)
-          atCap = true;
+          waitFirst = true;
           return new ClaimResult(List.of(), -1);
         }
         if ((Long) r.get(1) == 1) {
           room.signal();
         }
         int n = ((Long) r.get(2)).intValue();
-        atCap = (Long) r.get(3) == 1;
+        waitFirst = (Long) r.get(3) == 1;
         List<Delivery> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           long did = (Long) r.get(4 + 2 * i);

@@ -201,4 +201,52 @@ class GlobalCapTest {
       }
     }
   }
+  /**
+   * A capped claim that leaves free slots and ready items wakes no more waiters than there are
+   * free slots (a waiter woken past them would only be refused), and its own next claim waits
+   * for a token before asking the store, instead of racing the waiters it woke for those slots.
+   */
+  @Test
+  void aClaimLeavingFreeSlotsWakesOneWaiterPerSlotAndWaitsForATokenItself() throws Exception {
+    String name = Queues.uniqueName("capfree");
+    String wake = "{" + name + "_queue}:wake";
+    try (Queues queues = new Queues(redis.server().connStr());
+        Resp r = redis.server().client()) {
+      QueueSettings s = queues.settings().globalMaxWorkers(3).build();
+      RedisQueue a = queues.open(name, false, s);
+      RedisQueue b = queues.open(name, false, s);
+      RedisQueue c = queues.open(name, false, s);
+      RedisQueue d = queues.open(name, false, s);
+      // four registered waiters, so tokens are bounded by the slots and not by the waiters
+      for (RedisQueue q : List.of(a, b, c, d)) {
+        assertThat(q.claim(1, Duration.ZERO)).isEmpty();
+      }
+      push(a, 10);
+      r.call("DEL", wake);
+
+      assertThat(a.claim(2, Duration.ZERO)).hasSize(2);
+      assertThat(r.integer("LLEN", wake)).as("tokens for the 2 free slots").isEqualTo(2);
+
+      try (RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port())) {
+        assertThat(a.claim(2, WAIT)).hasSize(2);
+        await().pollDelay(Duration.ZERO).atMost(WAIT)
+            .until(() -> indexOf(mon.all(), Scripts.Script.CLAIM.sha) >= 0);
+        List<String> seen = mon.all();
+        int blpop = indexOf(seen, "\"blpop\"");
+        int claim = indexOf(seen, Scripts.Script.CLAIM.sha);
+        assertThat(blpop).as("a token taken before the claim script: %s", seen).isNotNegative();
+        assertThat(claim).as("the claim script after it: %s", seen).isGreaterThan(blpop);
+      }
+    }
+  }
+
+  private static int indexOf(List<String> lines, String part) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).toLowerCase(java.util.Locale.ROOT).contains(part.toLowerCase(
+          java.util.Locale.ROOT))) {
+        return i;
+      }
+    }
+    return -1;
+  }
 }

@@ -3,11 +3,12 @@
 -- A claim that takes items marks its consumer busy (T:busy) and sets its heartbeat to
 -- CONSUMER_TIMEOUT: an idle consumer's heartbeat is longer (it holds nothing to recover).
 -- Returns {-1} when the consumer is no longer registered (reaped: fenced), else
--- {earliest due ms or -1, room freed 0|1, n, at the cap 0|1, delivery id, entry (n pairs), then
+-- {earliest due ms or -1, room freed 0|1, n, wait 0|1, delivery id, entry (n pairs), then
 -- the tail: dead letters made here (malformed entries), dropped pairs}; {-1, 0, -1} when
 -- GLOBAL_MAX_WORKERS claims hold leases already (capped: the caller waits for the wake token of a
--- freed lease). "At the cap" says this claim took the cap's last slot: the caller's next claim
--- would be refused, so it waits for a freed lease's token first.
+-- freed lease). "Wait" says the caller's next claim waits for a wake token first: this claim
+-- took the cap's last slot (asked at once, the store would refuse it), or left free slots and
+-- ready items and woke waiters for them (asked at once, it would race them for the slots).
 -- At most one recovered item (recovery count > 0, merged counts included) per claim: alone when
 -- it is at the head, else the batch stops before it. Handing out several would let a crash in
 -- the window before the extras are given back count a recovery for items no handler ran.
@@ -158,9 +159,14 @@ end
 -- claiming first, so it needs a token. A claim that consumed fewer than max took the whole list.
 if used == max or used < #popped then
   local left = redis.call('LLEN', K_READY)
-  -- capped and at the cap now: a woken waiter would only find the cap; the lease freed wakes one
-  if left > 0 and (global == 0 or leases < global) then
+  if global == 0 then
     wake(left)
+  elseif left > 0 and leases < global then
+    -- capped: no more tokens than free slots (a waiter woken past them would only find the
+    -- cap), and this claimer waits for one too before it claims again, so that it and the
+    -- waiters woken do not race for one slot. At the cap now, no token: the lease freed wakes one
+    wake(math.min(left, global - leases))
+    out[4] = 1
   end
 end
 -- only a claim that took items lowers waiting, so only it can make room (every other step that
