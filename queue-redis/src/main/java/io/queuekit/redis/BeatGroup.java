@@ -9,8 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One beat per process for all the queues of one {@link SharedClient} and scheduler, instead of
@@ -28,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * time. <b>Ordering:</b> members tick in joining order. <b>Durability:</b> none (in memory).
  */
 final class BeatGroup {
-  private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
-
   /** A queue's part in the group beat. */
   interface Member {
     /** The heartbeat period it needs while busy (ms). */
@@ -56,6 +52,7 @@ final class BeatGroup {
 
   private final Key key;
   private final List<Member> members = new CopyOnWriteArrayList<>();
+  private final BackgroundFailures failures = new BackgroundFailures("beat group");
   /** Guarded by GROUPS. */
   private ScheduledFuture<?> task;
   private long periodMs = Long.MAX_VALUE;
@@ -119,7 +116,7 @@ final class BeatGroup {
       }
       key.shared.async.exists(k).toCompletableFuture().whenComplete((n, e) -> {
         if (e != null) {
-          log.debug("beat group could not look at the busy sets: {}", e.getMessage());
+          failures.failed("the look at the busy sets", e);
         }
         // unknown counts as busy: a lapse must not go unnoticed because one command failed
         boolean othersBusy = e != null || n == null || n > 0;
@@ -131,7 +128,7 @@ final class BeatGroup {
         }
       });
     } catch (RuntimeException e) {
-      log.debug("beat group tick failed: {}", e.getMessage());
+      failures.failed("the tick", e);
     }
   }
 
@@ -140,7 +137,7 @@ final class BeatGroup {
       try {
         m.tick(othersBusy);
       } catch (RuntimeException e) {
-        log.debug("beat of a queue failed: {}", e.getMessage());
+        failures.failed("a queue's beat", e);
       }
     }
   }

@@ -118,6 +118,8 @@ final class ConsumerLease implements BeatGroup.Member {
   private volatile boolean busyMarked;
   /** When the next idle beat is due (System.nanoTime). */
   private volatile long nextIdleBeatNanos = System.nanoTime();
+  /** Reports what the beat, the reaper and the promoter could not do. */
+  private final BackgroundFailures failures;
 
   /**
    * @param display "host pid", registered beside the id
@@ -137,8 +139,9 @@ final class ConsumerLease implements BeatGroup.Member {
     this.display = display;
     this.closed = closed;
     this.signalWake = signalWake;
+    this.failures = new BackgroundFailures("queue \"" + name + "\"");
     this.promoter = new Promoter(name, calls, keys, clock, scheduler, ttlMs,
-        settings.globalMaxWorkers(), this::consumer,
+        settings.globalMaxWorkers(), failures, this::consumer,
         closed, () -> lastReadyCheckNanos = System.nanoTime());
   }
 
@@ -334,7 +337,7 @@ final class ConsumerLease implements BeatGroup.Member {
       }
     }).whenComplete((v, e) -> {
       if (e != null) {
-        log.debug("queue \"{}\": could not read the busy set: {}", name, e.getMessage());
+        failures.failed("the reaper's look at the busy set", e);
       }
     });
   }
@@ -413,7 +416,7 @@ final class ConsumerLease implements BeatGroup.Member {
       if (stamp != 0) {
         sweepLock.unlockWrite(stamp);
       }
-      log.debug("queue \"{}\": beat of {} could not be sent: {}", name, c, e.getMessage());
+      failures.failed("the beat of consumer " + c, e);
       return false;
     }
     alive.thenCompose(a -> {
@@ -430,7 +433,7 @@ final class ConsumerLease implements BeatGroup.Member {
       return found.thenAccept(n -> look(c, n, w, holds, known));
     }).whenComplete((v, e) -> {
       if (e != null) {
-        log.debug("queue \"{}\": beat of {} failed: {}", name, c, e.getMessage());
+        failures.failed("the beat of consumer " + c, e);
       }
     });
     return true;
@@ -610,7 +613,7 @@ final class ConsumerLease implements BeatGroup.Member {
     }
     readRegistry().whenComplete((v, e) -> {
       if (e != null) {
-        log.debug("queue \"{}\": reaper could not read the registry: {}", name, e.getMessage());
+        failures.failed("the reaper's read of the consumer registry", e);
       }
       scheduleReaper(false);
     });
@@ -641,7 +644,9 @@ final class ConsumerLease implements BeatGroup.Member {
     chain.thenCompose(x -> readAfter ? readRegistry() : CompletableFuture.<Void>completedFuture(null))
         .whenComplete((v, e) -> {
       if (e != null) {
-        log.debug("queue \"{}\": reaper could not run: {}", name, e.getMessage());
+        failures.failed("the reaper", e);
+      } else {
+        failures.succeeded();
       }
     });
   }

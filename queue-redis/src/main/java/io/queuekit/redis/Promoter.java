@@ -15,8 +15,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The promoter of a {@link RedisQueue}: the fallback that wakes a waiter when a delayed item falls
@@ -39,8 +37,6 @@ import org.slf4j.LoggerFactory;
  * Redis and lapses with its holder.
  */
 final class Promoter {
-  private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
-
   private final String name;
   private final RedisCalls calls;
   private final RedisKeys keys;
@@ -52,6 +48,7 @@ final class Promoter {
   private final Supplier<String> consumer;
   private final BooleanSupplier closed;
   private final Runnable readyChecked;
+  private final BackgroundFailures failures;
 
   /** Whether the last run held the lease. */
   private volatile boolean holder;
@@ -66,7 +63,9 @@ final class Promoter {
    */
   Promoter(String name, RedisCalls calls, RedisKeys keys, Clock clock,
       ScheduledExecutorService scheduler, long ttlMs, int globalMaxWorkers,
-      Supplier<String> consumer, BooleanSupplier closed, Runnable readyChecked) {
+      BackgroundFailures failures, Supplier<String> consumer, BooleanSupplier closed,
+      Runnable readyChecked) {
+    this.failures = failures;
     this.name = name;
     this.calls = calls;
     this.keys = keys;
@@ -106,7 +105,7 @@ final class Promoter {
       f = calls.runKeys(Script.PROMOTE, k, str(clock.millis()), str(c), str(leaseMs),
           str(globalMaxWorkers));
     } catch (RuntimeException e) {
-      log.debug("queue \"{}\": promoter could not run: {}", name, e.getMessage());
+      failures.failed("the promoter", e);
       if (once) {
         ranOnce();
       }
@@ -117,9 +116,10 @@ final class Promoter {
         ranOnce();
       }
       if (e != null) {
-        log.debug("queue \"{}\": promoter could not run: {}", name, e.getMessage());
+        failures.failed("the promoter", e);
         return null;
       }
+      failures.succeeded();
       readyChecked.run();
       holder = (Long) r.get(0) == 1;
       long earliest = (Long) r.get(2);

@@ -255,15 +255,23 @@ final class RedisCalls {
     }
   }
 
+  /**
+   * Whether an error reply says the server cannot serve now but will (loading, busy, failing
+   * over, a read-only replica): an outage, retried, rather than a fault.
+   */
+  static boolean transientReply(String m) {
+    return m.startsWith("LOADING") || m.startsWith("BUSY") || m.startsWith("MASTERDOWN")
+        || m.startsWith("CLUSTERDOWN") || m.startsWith("TRYAGAIN") || m.startsWith("READONLY")
+        || m.startsWith("NOREPLICAS") || m.startsWith("UNBLOCKED");
+  }
+
   private RuntimeException mapError(String op, Throwable e) {
     if (e instanceof RedisCommandExecutionException) {
       String m = String.valueOf(e.getMessage());
       if (m.contains("WRONGTYPE")) {
         return wrongTypeNow(e);
       }
-      if (m.startsWith("LOADING") || m.startsWith("BUSY") || m.startsWith("MASTERDOWN")
-          || m.startsWith("CLUSTERDOWN") || m.startsWith("TRYAGAIN") || m.startsWith("READONLY")
-          || m.startsWith("NOREPLICAS") || m.startsWith("UNBLOCKED")) {
+      if (transientReply(m)) {
         return new Unavailable(e);
       }
       if (SharedClient.authFailure(e)) {

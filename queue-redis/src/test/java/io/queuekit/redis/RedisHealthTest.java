@@ -84,6 +84,44 @@ class RedisHealthTest {
         .until(() -> consumers(observer).live() == 1);
   }
 
+  /**
+   * A reaper that cannot recover a dead consumer (here its in-flight key holds another type) says
+   * so at WARN, naming the key, once however many beats meet it; with the key put right, the next
+   * beat recovers the consumer. Before, it was logged at DEBUG only: the dead consumer's items
+   * stayed in flight with nothing in the log.
+   */
+  @Test
+  void aReaperThatCannotRecoverADeadConsumerWarnsOnceNamingTheKey() throws Exception {
+    String name = Queues.uniqueName("healthreap");
+    String tag = "{" + name + "_queue}";
+    String inflight = tag + ":inflight:killed0000000000";
+    QueueSettings s = queues.settings().consumerTimeout(Duration.ofSeconds(1)).build();
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (Resp r = redis.server().client();
+        RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port())) {
+      RedisQueue live = queues.open(name, false, s);
+      live.claim(1, Duration.ZERO);
+      r.call("HSET", tag + ":consumers", "killed0000000000", "elsewhere 1");
+      r.call("SET", tag + ":heartbeat:killed0000000000", "1000", "PX", "1000");
+      r.call("SET", inflight, "not a hash");
+      // the reaper meets the fault at least twice
+      await().pollDelay(Duration.ZERO).atMost(WAIT).until(() -> mon.all().stream()
+          .filter(l -> l.contains(Scripts.Script.RECOVER.sha)).count() >= 2);
+      String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(log).contains("WARN").contains("queue \"" + name + "\": the reaper failed")
+          .contains(inflight);
+      assertThat(log.split("the reaper failed", -1)).as("warned once").hasSize(2);
+
+      r.call("DEL", inflight);
+      await().pollDelay(Duration.ZERO).atMost(WAIT)
+          .until(() -> consumers(live).live() == 1);
+    } finally {
+      System.setErr(err);
+    }
+  }
+
   @Test
   void theManagersHealthCarriesTheConsumers() {
     String name = Queues.uniqueName("healthmgr");

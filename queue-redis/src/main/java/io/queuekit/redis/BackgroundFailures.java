@@ -1,0 +1,78 @@
+package io.queuekit.redis;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a queue's background work (beats, the reaper, the promoter) reports what it could not do.
+ * Nothing waits on that work, so nobody else would hear of it. An outage (no connection, a
+ * timeout, a server loading, failing over or busy) is logged at DEBUG: the claim loop and the
+ * pushes already report it once when it starts and once when it ends, and the work runs again at
+ * the next beat. Anything else is a fault that the next beat would meet again, such as a script
+ * refusing a key of the wrong type. A reaper that fails that way leaves a dead consumer's items
+ * unrecovered, so it is logged at WARN with the server's message (which names the key). Each
+ * distinct message is warned once until the task next succeeds, so a fault is not repeated at
+ * every beat.
+ *
+ * <p><b>Thread-safety:</b> safe for any number of threads; one instance per queue (or beat
+ * group).
+ */
+final class BackgroundFailures {
+  private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
+
+  private final String who;
+  /** The message last warned about, until a task succeeds. */
+  private final AtomicReference<String> warned = new AtomicReference<>();
+
+  /** @param who what the log lines name, e.g. {@code queue "orders"} */
+  BackgroundFailures(String who) {
+    this.who = who;
+  }
+
+  /** {@code task} (e.g. "reaper") failed with {@code e}. */
+  void failed(String task, Throwable e) {
+    Throwable cause = unwrap(e);
+    String message = String.valueOf(cause.getMessage());
+    if (!fault(cause)) {
+      log.debug("{}: {} could not run (Redis unavailable): {}", who, task, message);
+    } else if (!message.equals(warned.getAndSet(message))) {
+      log.warn("{}: {} failed; it runs again at the next beat: {}", who, task, message, cause);
+    } else {
+      log.debug("{}: {} failed again: {}", who, task, message);
+    }
+  }
+
+  /** A task ran: a fault met again after this is warned about again. */
+  void succeeded() {
+    if (warned.get() != null) {
+      warned.set(null);
+    }
+  }
+
+  /** Whether {@code e} is a fault rather than an outage; see the class javadoc. */
+  static boolean fault(Throwable e) {
+    Throwable cause = unwrap(e);
+    if (cause instanceof RedisCalls.Unavailable) {
+      return false;
+    }
+    if (cause instanceof RedisCommandExecutionException) {
+      return !RedisCalls.transientReply(String.valueOf(cause.getMessage()));
+    }
+    // Lettuce's other exceptions are the connection's (closed, timed out); any other runtime
+    // exception (a QueueException, a bug) would come back at every beat
+    return cause instanceof RuntimeException && !(cause instanceof io.lettuce.core.RedisException);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}
