@@ -1,6 +1,7 @@
 package io.queuekit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.queuekit.QueueConfig;
@@ -113,6 +114,8 @@ class RedisHealthTest {
       assertThat(log).contains("WARN").contains("queue \"" + name + "\": the reaper failed")
           .contains(inflight);
       assertThat(log.split("the reaper failed", -1)).as("warned once").hasSize(2);
+      // the health read names the key too
+      assertThatThrownBy(() -> consumers(live)).hasMessageContaining(inflight + " holds a string");
 
       r.call("DEL", inflight);
       await().pollDelay(Duration.ZERO).atMost(WAIT)

@@ -8,13 +8,20 @@ local n = tonumber(ARGV[2])
 local base = #KEYS - 2 * n
 local inflight, live, stalest = 0, 0, -1
 for i = base + 1, base + n do
-  inflight = inflight + redis.call('HLEN', KEYS[i])
+  -- a consumer's key of another type is named, not left to Redis's bare WRONGTYPE
+  local h = redis.pcall('HLEN', KEYS[i])
+  if type(h) == 'table' then
+    expect(KEYS[i], redis.call('TYPE', KEYS[i])['ok'], 'hash')
+  end
+  inflight = inflight + h
   -- a heartbeat's value is the PX it was set with, so its age is that minus the time left
   local hb = KEYS[i + n]
   local left = redis.call('PTTL', hb)
   if left > 0 then
     live = live + 1
-    local px = tonumber(redis.call('GET', hb))
+    -- not a string (another program's): its age is judged by CONSUMER_TIMEOUT
+    local v = redis.pcall('GET', hb)
+    local px = type(v) == 'string' and tonumber(v)
     if not px or px < left then
       px = tonumber(ARGV[3])
     end
