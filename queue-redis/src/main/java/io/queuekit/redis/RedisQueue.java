@@ -5,12 +5,10 @@ import static io.queuekit.redis.Entries.str;
 import io.lettuce.core.ScoredValue;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
-import io.queuekit.QueueFullException;
 import io.queuekit.QueueHealth;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
-import io.queuekit.internal.Digests;
 import io.queuekit.internal.ItemSize;
 import io.queuekit.internal.Nanos;
 import io.queuekit.redis.Scripts.Script;
@@ -29,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>This class runs the {@link BaseQueue} operations; each protocol around
  * them lives, with its explanation, in the class that runs it:
  * <ul>
+ *   <li>{@link Pusher}: pushing, split into store calls, and waiting for room;
  *   <li>{@link ClaimLoop}: claiming, and waiting for wake tokens between claims;
  *   <li>{@link RedisCalls}: the one call path (error mapping, retry with backoff, outages);
  *   <li>{@link ConsumerLease}: register, beat, sweep, reap, recover;
@@ -75,11 +73,6 @@ import org.slf4j.LoggerFactory;
 final class RedisQueue implements BaseQueue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
-  private static final int PUSH_BATCH_ITEMS = 256;
-  private static final int PUSH_BATCH_BYTES = 4 << 20;
-  private static final HexFormat HEX = HexFormat.of();
-  private static final byte[] EMPTY = new byte[0];
-
   private final String name;
   private final boolean unique;
   private final QueueSettings settings;
@@ -94,6 +87,7 @@ final class RedisQueue implements BaseQueue {
   private final RoomWatcher room;
   private final ClaimLoop claims;
   private final Census census;
+  private final Pusher pusher;
 
   /** Guards {@link #wakeCond} (claimers of this process waiting in process) and {@link #closing}. */
   private final ReentrantLock lock = new ReentrantLock();
@@ -128,6 +122,8 @@ final class RedisQueue implements BaseQueue {
     this.claims = new ClaimLoop(name, settings, clock, this.blockTimeout, calls, lease, waker,
         room, () -> closed, nanos -> awaitLocal(wakeCond, nanos));
     this.census = new Census(calls, shared, keys, clock, ttlMs);
+    this.pusher = new Pusher(name, unique, settings, clock, calls, room, this::signalWake,
+        due -> lease.promoter().dueAt(due));
     try {
       RedisLayout.open(name, unique, calls, shared, keys, conn.prefix + config.queueFullName());
     } catch (RuntimeException e) {
@@ -175,13 +171,7 @@ final class RedisQueue implements BaseQueue {
     ItemSize.check(name, item, -1, settings.maxItemSize());
     enter();
     try {
-      byte[][] args = pushArgs(List.of(item), 0, 1, Duration.ZERO, false);
-      List<Object> r = calls.call(Script.PUSH, null, args);
-      PushResult result = code((Long) r.get(0));
-      if (result == PushResult.ADDED) {
-        signalWake();
-      }
-      return result;
+      return pusher.offer(item);
     } finally {
       exit();
     }
@@ -192,101 +182,10 @@ final class RedisQueue implements BaseQueue {
     interruptCheck();
     enter();
     try {
-      long deadline = System.nanoTime() + Nanos.ofNonNegative(timeout);
-      List<PushResult> results = new ArrayList<>(items.size());
-      // identities of this batch already admitted or found waiting: a second copy in one batch
-      // is a duplicate even if the first was claimed meanwhile
-      Set<String> seen = new HashSet<>();
-      int i = 0;
-      while (i < items.size()) {
-        if (unique && seen.contains(digest(items.get(i)))) {
-          results.add(PushResult.DUPLICATE);
-          i++;
-          continue;
-        }
-        Set<String> inBatch = new HashSet<>();
-        int end = i;
-        long bytes = 0;
-        while (end < items.size() && end - i < PUSH_BATCH_ITEMS
-            && (end == i || bytes < PUSH_BATCH_BYTES)) {
-          if (unique) {
-            String d = digest(items.get(end));
-            if (seen.contains(d) || !inBatch.add(d)) {
-              break;
-            }
-          }
-          bytes += items.get(end).payload().length;
-          end++;
-        }
-        List<Object> r;
-        if (!unique && delay.isZero() && end - i > 1 && calls.pushesInTransaction()) {
-          // a simple queue's ready items: the entries go to the list without passing through Lua
-          long now = clock.millis();
-          byte[] prefix = Entries.newPrefix(now);
-          byte[][] entries = new byte[end - i][];
-          for (int j = i; j < end; j++) {
-            entries[j - i] = Entries.entry(prefix, EMPTY, items.get(j).payload());
-          }
-          r = calls.pushInTransaction(entries, deadline, str(now), str(settings.length()),
-              str(end - i), str(settings.globalMaxWorkers()));
-        } else {
-          r = calls.callRetrying(Script.PUSH, null, deadline, pushArgs(items, i, end, delay, true));
-        }
-        boolean full = false;
-        boolean added = false;
-        for (Object o : r) {
-          PushResult p = code((Long) o);
-          if (p == PushResult.FULL) {
-            full = true;
-            break;
-          }
-          added |= p == PushResult.ADDED;
-          if (unique) {
-            seen.add(digest(items.get(i)));
-          }
-          results.add(p);
-          i++;
-        }
-        if (added) {
-          signalWake();
-          if (delay.toMillis() > 0) {
-            lease.promoter().dueAt(clock.millis() + delay.toMillis());
-          }
-        }
-        if (full && !room.awaitRoom(deadline)) {
-          throw new QueueFullException(name, settings.length(), single ? List.of() : results);
-        }
-      }
-      return results;
+      return pusher.push(items, delay, System.nanoTime() + Nanos.ofNonNegative(timeout), single);
     } finally {
       exit();
     }
-  }
-
-  private byte[][] pushArgs(List<Item> items, int from, int to, Duration delay, boolean markFull) {
-    long now = clock.millis();
-    long due = delay.isZero() || delay.isNegative() ? 0 : now + delay.toMillis();
-    // push.lua's ARGV: a unique queue's items each send their digest and entry, others only the
-    // entry (an argument costs the server on its own, beside its bytes)
-    int per = unique ? 2 : 1;
-    byte[][] args = new byte[6 + per * (to - from)][];
-    args[0] = str(now);
-    args[1] = str(settings.length());
-    args[2] = str(markFull ? "1" : "0");
-    args[3] = str(due);
-    args[4] = str(unique ? "1" : "0");
-    args[5] = str(settings.globalMaxWorkers());
-    int a = 6;
-    byte[] prefix = Entries.newPrefix(now);
-    for (int i = from; i < to; i++) {
-      Item item = items.get(i);
-      byte[] dg = unique ? str(digest(item)) : EMPTY;
-      if (unique) {
-        args[a++] = dg;
-      }
-      args[a++] = Entries.entry(prefix, dg, item.payload());
-    }
-    return args;
   }
 
   @Override
@@ -481,7 +380,7 @@ final class RedisQueue implements BaseQueue {
         return false;
       }
       return calls.get(shared.async.hexists(RedisKeys.b(keys.unique),
-          str(HEX.formatHex(Digests.sha256(identity)))), "has");
+          str(Pusher.digest(identity))), "has");
     } finally {
       exit();
     }
@@ -718,14 +617,6 @@ final class RedisQueue implements BaseQueue {
     if (Thread.currentThread().isInterrupted()) {
       throw new QueueInterruptedException(name, new InterruptedException("interrupted on entry"));
     }
-  }
-
-  private static PushResult code(long c) {
-    return c == 0 ? PushResult.ADDED : c == 1 ? PushResult.DUPLICATE : PushResult.FULL;
-  }
-
-  private String digest(Item item) {
-    return HEX.formatHex(Digests.sha256(item.identity()));
   }
 
   /** Items were made ready in this process: claimers waiting in process look again. */
