@@ -156,6 +156,18 @@ local function waiting()
   return redis.call('LLEN', K_READY) + redis.call('ZCARD', K_DELAYED)
 end
 
+-- A push of count new entries (a simple queue's: no duplicates), room being LENGTH less the
+-- entries waiting without them: how many fit, in order, and the reply's code for each, 0 (the
+-- caller adds the 2 of an entry that did not fit).
+local function fitting(count, room)
+  local na = math.max(0, math.min(count, room))
+  local out = {}
+  for i = 1, na do
+    out[i] = 0
+  end
+  return na, out
+end
+
 -- Moves an entry into waiting: 'tail', 'head', or a due time (ms) for the delayed set. On a
 -- unique queue an identity already waiting absorbs it (larger counts kept, in the unique set's
 -- value, which the claim applies): returns false.

@@ -43,10 +43,7 @@ if unique then
   end
 else
   local count = #ARGV - first + 1
-  na = math.max(0, math.min(count, length - n))
-  for i = 1, na do
-    out[i] = 0
-  end
+  na, out = fitting(count, length - n)
   full = na < count
 end
 if full then

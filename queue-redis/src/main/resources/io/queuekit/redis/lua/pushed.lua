@@ -17,11 +17,7 @@ if not ok then
   error(err)
 end
 local hold = capped(tonumber(ARGV[4]))
-local na = math.max(0, math.min(n, tonumber(ARGV[2]) - (waiting() - n)))
-local out = {}
-for i = 1, na do
-  out[i] = 0
-end
+local na, out = fitting(n, tonumber(ARGV[2]) - (waiting() - n))
 if na < n then
   redis.call('LTRIM', K_READY, 0, na - n - 1)
   redis.call('HSET', K_META, 'full', '1')
