@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * connection). The price: the server blocks the connection's later commands until the wait
  * returns, so a replica that is down stalls every queue of that connection string for up to the
  * wait's timeout (half the command timeout) per write. A dedicated connection would not help: it
- * would wait for its own writes, which are none.
+ * would wait for its own writes, which are none. For the same reason a wait sent after the shared
+ * connection was re-established (a dropped socket, a Sentinel failover to a new master) covers
+ * nothing written before: such a write is reported unconfirmed, never confirmed by it.
  *
  * <p>At-least-once: a write that is not confirmed in time may still be stored (and replicated
  * later), so a push that fails this way may still be delivered; retrying it may store the item
@@ -74,6 +76,11 @@ final class DurableWrites {
   private final Durability durability;
   private final SharedClient shared;
   private final long timeoutMs;
+  /**
+   * Runs just before each wait is sent: a test seam, to re-establish the connection between a
+   * write and its wait, which no test could time from outside. Nothing otherwise.
+   */
+  volatile Runnable beforeWait = () -> { };
 
   DurableWrites(String name, Durability durability, SharedClient shared) {
     this.name = name;
@@ -145,17 +152,23 @@ final class DurableWrites {
    * Waits, after script {@code s} returned, until the server confirms its write as the setting
    * asks; returns at once for {@code none} and for scripts that are not pushes or settles.
    *
-   * @throws QueueUnavailableException when the server does not confirm within the timeout (the
-   *     write may be stored all the same) or cannot be reached
+   * @param connection {@link SharedClient#reconnects()} read before the script was sent: a wait
+   *     sent on a connection re-established since counts none of the script's writes (after a
+   *     failover the write may be gone with the old master), so it cannot confirm them
+   * @throws QueueUnavailableException when the server does not confirm within the timeout or the
+   *     connection was re-established since the write (either way the write may be stored all
+   *     the same), or cannot be reached
    */
-  void confirm(RedisCalls calls, Script s) {
+  void confirm(RedisCalls calls, Script s, long connection) {
     if (durability.mode() == Durability.Mode.NONE || !WRITES.contains(s)) {
       return;
     }
     String op = s.name().toLowerCase(java.util.Locale.ROOT);
+    beforeWait.run();
     if (durability.mode() == Durability.Mode.REPLICAS) {
       long acked = calls.get(shared.async.waitForReplication(durability.replicas(), timeoutMs),
           "wait after " + op);
+      reconnected(calls, op, connection);
       if (acked < durability.replicas()) {
         throw notConfirmed(calls, op, acked + " of " + durability.replicas() + " replica(s)");
       }
@@ -175,8 +188,19 @@ final class DurableWrites {
           + " refused WAITAOF after " + op + " (DURABILITY=aof): " + why.getMessage()
           + "; the write is stored, but not confirmed on disk", e);
     }
+    reconnected(calls, op, connection);
     if ((Long) r.get(0) < 1) {
       throw notConfirmed(calls, op, "the append-only file fsync");
+    }
+  }
+
+  /** Refuses a confirmation that came over a connection re-established since the write. */
+  private void reconnected(RedisCalls calls, String op, long connection) {
+    if (shared.reconnects() != connection) {
+      throw new QueueUnavailableException("queue \"" + name + "\": the connection to Redis at "
+          + calls.where() + " was re-established between " + op + " and its wait (DURABILITY="
+          + durability + "), so the wait could not confirm the write; it may be stored all the "
+          + "same (at-least-once: a push that failed this way may still be delivered)");
     }
   }
 

@@ -155,12 +155,13 @@ final class RedisCalls {
    */
   <T> T callKeys(Script s, byte[][] k, byte[]... args) {
     T r;
+    long connection = shared.reconnects();
     try {
       r = attemptKeys(s, k, args);
     } catch (Unavailable e) {
       throw unavailable(op(s), e.getCause());
     }
-    durable.confirm(this, s);
+    durable.confirm(this, s, connection);
     return r;
   }
 
@@ -206,9 +207,10 @@ final class RedisCalls {
     Backoff backoff = new Backoff();
     while (true) {
       try {
+        long connection = shared.reconnects();
         T r = attempt.get();
         // never Unavailable (so never retried): a write that ran unconfirmed must not run again
-        durable.confirm(this, s);
+        durable.confirm(this, s, connection);
         return r;
       } catch (Unavailable e) {
         long remaining = deadline - System.nanoTime();

@@ -533,6 +533,16 @@ final class RedisQueue implements BaseQueue {
     return keys;
   }
 
+  /** For tests: this queue's {@code DURABILITY} waits. */
+  DurableWrites durableWrites() {
+    return calls.durable;
+  }
+
+  /** For tests: the shared client this queue writes through. */
+  SharedClient sharedClient() {
+    return shared;
+  }
+
   /** Runs a beat's look at waiting items (the promoter script) now; done when it has run. */
   CompletableFuture<Void> lookNow() {
     return lease.promoter().promote(lease.consumer(), false);

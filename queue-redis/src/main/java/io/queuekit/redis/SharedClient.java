@@ -3,7 +3,9 @@ package io.queuekit.redis;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslVerifyMode;
@@ -20,12 +22,14 @@ import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.internal.ConnStrings;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +70,8 @@ final class SharedClient {
   private final StatefulConnection<byte[], byte[]> connection;
   final RedisClusterAsyncCommands<byte[], byte[]> async;
   private int refs;
+  /** How many times the shared connection was re-established since it opened. */
+  private final AtomicLong reconnects = new AtomicLong();
   /** The connection of {@link PushTransaction}s, opened on first use; never on Cluster. */
   private PushTransaction transactions;
 
@@ -78,6 +84,23 @@ final class SharedClient {
     this.connection = connection;
     this.async = commands(connection);
     this.commandTimeout = conn.readTimeout != null ? conn.readTimeout : DEFAULT_COMMAND_TIMEOUT;
+    client.addListener(new RedisConnectionStateListener() {
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+        if (handler == connection) {
+          reconnects.incrementAndGet();
+        }
+      }
+    });
+  }
+
+  /**
+   * How many times the shared connection was re-established so far: a {@code WAIT} counts the
+   * writes of the connection it is sent on, so one sent after a reconnect covers nothing written
+   * before it ({@link DurableWrites}).
+   */
+  long reconnects() {
+    return reconnects.get();
   }
 
   /**

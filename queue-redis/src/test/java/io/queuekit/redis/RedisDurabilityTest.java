@@ -104,6 +104,44 @@ class RedisDurabilityTest {
   }
 
   /**
+   * A wait sent over a connection re-established since the write counts none of that write (with
+   * a failover behind the reconnect, the write may be gone with the old master): the push fails
+   * as unconfirmed, naming why, instead of taking the new connection's answer as a confirmation.
+   * The item is stored all the same, and the next push is confirmed as usual.
+   */
+  @Test
+  void aWaitOverAReEstablishedConnectionDoesNotConfirmTheWriteBeforeIt() {
+    try (RedisServer master = RedisServer.startPlain();
+        RedisServer replica = RedisServer.startPlain();
+        Queues queues = new Queues(master.connStr() + "?read_timeout=1s");
+        Resp admin = master.client()) {
+      replica.replicate(master);
+      String name = Queues.uniqueName("durablere");
+      RedisQueue q = queues.open(name, false, settings(master.connStr() + "?read_timeout=1s",
+          Durability.replicas(1)));
+      assertThat(q.push(item("a"), Duration.ofSeconds(1))).isEqualTo(PushResult.ADDED);
+      SharedClient shared = q.sharedClient();
+      java.util.concurrent.atomic.AtomicBoolean once =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      q.durableWrites().beforeWait = () -> {
+        if (once.getAndSet(false)) {
+          long before = shared.reconnects();
+          admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+          org.awaitility.Awaitility.await().pollDelay(Duration.ZERO)
+              .atMost(Duration.ofSeconds(30)).until(() -> shared.reconnects() > before);
+        }
+      };
+      assertThatThrownBy(() -> q.push(item("b"), Duration.ofSeconds(1)))
+          .isInstanceOf(QueueUnavailableException.class)
+          .hasMessageContaining("queue \"" + name + "\"")
+          .hasMessageContaining("re-established between push and its wait")
+          .hasMessageContaining("may be stored");
+      assertThat(q.len()).as("stored all the same").isEqualTo(2);
+      assertThat(q.push(item("c"), Duration.ofSeconds(1))).isEqualTo(PushResult.ADDED);
+    }
+  }
+
+  /**
    * The aof path itself, on a server that has {@code WAITAOF} (Valkey 8; this machine's Redis 7.0
    * has none, above): each push and settle waits for the server's fsync, counted by the server;
    * a claim does not wait. With the append-only file switched off after open, a push fails
