@@ -241,12 +241,14 @@ final class ClaimLoop {
         int n = ((Long) r.get(2)).intValue();
         waitFirst = (Long) r.get(3) == 1;
         List<Delivery> out = new ArrayList<>(n);
+        // the batch's delivery ids are consecutive: base + 1 .. base + n
+        long base = (Long) r.get(4);
         for (int i = 0; i < n; i++) {
-          long did = (Long) r.get(4 + 2 * i);
-          out.add(Entries.delivery(did, (byte[]) r.get(5 + 2 * i)));
+          long did = base + 1 + i;
+          out.add(Entries.delivery(did, (byte[]) r.get(5 + i)));
           lease.hold(did, c);
         }
-        calls.report(r, 4 + 2 * n);
+        calls.report(r, 5 + n);
         return new ClaimResult(out, earliest);
       } finally {
         claimLock.unlockRead(stamp);

@@ -42,21 +42,21 @@ final class Entries {
 
   static Delivery delivery(long did, byte[] entry) {
     int[] c = colons(entry, 4);
-    int dc = Integer.parseInt(ascii(entry, 0, c[0]));
-    int rc = Integer.parseInt(ascii(entry, c[0] + 1, c[1]));
-    long first = Long.parseLong(ascii(entry, c[1] + 1, c[2]));
+    int dc = count(entry, 0, c[0]);
+    int rc = count(entry, c[0] + 1, c[1]);
+    long first = digits(entry, c[1] + 1, c[2]);
     byte[] payload = Arrays.copyOfRange(entry, c[3] + 1, entry.length);
     return new Delivery(did, payload, dc, rc, Instant.ofEpochMilli(first));
   }
 
   static DeadLetter deadLetter(byte[] m) {
     int[] c = colons(m, 7);
-    long id = Long.parseLong(ascii(m, 0, c[0]));
-    int dc = Integer.parseInt(ascii(m, c[0] + 1, c[1]));
-    int rc = Integer.parseInt(ascii(m, c[1] + 1, c[2]));
-    long first = Long.parseLong(ascii(m, c[2] + 1, c[3]));
-    long deadAt = Long.parseLong(ascii(m, c[3] + 1, c[4]));
-    int rlen = Integer.parseInt(ascii(m, c[5] + 1, c[6]));
+    long id = digits(m, 0, c[0]);
+    int dc = count(m, c[0] + 1, c[1]);
+    int rc = count(m, c[1] + 1, c[2]);
+    long first = digits(m, c[2] + 1, c[3]);
+    long deadAt = digits(m, c[3] + 1, c[4]);
+    int rlen = count(m, c[5] + 1, c[6]);
     int r0 = c[6] + 1;
     String reason = new String(m, r0, rlen, StandardCharsets.UTF_8);
     byte[] payload = Arrays.copyOfRange(m, r0 + rlen, m.length);
@@ -93,8 +93,64 @@ final class Entries {
     return at;
   }
 
+  /**
+   * The header number in {@code b[from, to)}: ASCII digits only, as the scripts write them (no
+   * sign), at most 18. Read from the bytes, not through a String: a claim decodes a header per
+   * delivery.
+   *
+   * @throws NumberFormatException naming the field's text when it is no such number
+   */
+  private static long digits(byte[] b, int from, int to) {
+    if (to <= from || to - from > 18) {
+      throw notANumber(b, from, to);
+    }
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9) {
+        throw notANumber(b, from, to);
+      }
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
+  /** A header count: {@link #digits} that fits an int. */
+  private static int count(byte[] b, int from, int to) {
+    long v = digits(b, from, to);
+    if (v > Integer.MAX_VALUE) {
+      throw notANumber(b, from, to);
+    }
+    return (int) v;
+  }
+
+  private static NumberFormatException notANumber(byte[] b, int from, int to) {
+    return new NumberFormatException("not a header number: \"" + ascii(b, from,
+        Math.min(to, from + 40)) + "\"");
+  }
+
   private static String ascii(byte[] b, int from, int to) {
     return new String(b, from, to - from, StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * A number as the ASCII digits Redis reads: ids and counts go out per delivery, so they are
+   * written straight into the bytes, without a String in between.
+   */
+  static byte[] str(long v) {
+    if (v < 0) {
+      return String.valueOf(v).getBytes(StandardCharsets.US_ASCII);
+    }
+    int n = 1;
+    for (long x = v; x >= 10; x /= 10) {
+      n++;
+    }
+    byte[] b = new byte[n];
+    for (int i = n - 1; i >= 0; i--) {
+      b[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    return b;
   }
 
   static byte[] str(Object o) {

@@ -234,8 +234,10 @@ final class RedisQueue implements BaseQueue {
           room.signal();
         }
         int unknown = 0;
+        // one code for every id (the bulk HDEL answered for all), or one per id
+        boolean one = r.size() == 2;
         for (int j = 0; j < sent.size(); j++) {
-          long code = (Long) r.get(1 + j);
+          long code = (Long) r.get(one ? 1 : 1 + j);
           unknown += code == 2 ? 1 : 0;
           out.set(sent.get(j), code == 1 ? Outcome.DONE : Outcome.STALE);
         }

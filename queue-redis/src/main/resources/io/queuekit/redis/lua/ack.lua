@@ -1,5 +1,5 @@
 -- ARGV: LENGTH, held, delivery ids...  Returns {room freed, per id: 1 done | 0 stale |
--- 2 unknown}.
+-- 2 unknown}, or {room freed, one code for every id} when the bulk HDEL answered for all.
 -- held: how many deliveries the client holds under this consumer, or -1. The client sends
 -- distinct ids it holds; when the in-flight hash holds as many entries as that, they are the
 -- same ones, so one bulk HDEL answers for all: every id done (with GLOBAL_MAX_WORKERS, each
@@ -22,9 +22,7 @@ if held >= k and redis.call('HLEN', K_INFLIGHT) == held then
     n = n + redis.call('HDEL', K_INFLIGHT, unpack(ARGV, i, math.min(i + CHUNK - 1, #ARGV)))
   end
   local code = n == k and 1 or n == 0 and 0 or 2
-  for i = 2, k + 1 do
-    out[i] = code
-  end
+  out[2] = code
   if leased and code == 1 then
     local ids = {}
     for i = 3, #ARGV do

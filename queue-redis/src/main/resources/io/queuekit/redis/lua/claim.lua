@@ -3,7 +3,8 @@
 -- A claim that takes items marks its consumer busy (T:busy) and sets its heartbeat to
 -- CONSUMER_TIMEOUT: an idle consumer's heartbeat is longer (it holds nothing to recover).
 -- Returns {-1} when the consumer is no longer registered (reaped: fenced), else
--- {earliest due ms or -1, room freed 0|1, n, wait 0|1, delivery id, entry (n pairs), then
+-- {earliest due ms or -1, room freed 0|1, n, wait 0|1, base, n entries (delivery ids base + 1
+-- .. base + n, in order: one number instead of one per entry), then
 -- the tail: dead letters made here (malformed entries), dropped pairs}; {-1, 0, -1} when
 -- GLOBAL_MAX_WORKERS claims hold leases already (capped: the caller waits for the wake token of a
 -- freed lease). "Wait" says the caller's next claim waits for a wake token first: this claim
@@ -40,7 +41,7 @@ if due and due <= tonumber(now) then
   promote(now)
   due = firstdue()
 end
-local out = { due or -1, 0, 0, 0 }
+local out = { due or -1, 0, 0, 0, base }
 local made, dropped = {}, {}
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
@@ -57,7 +58,7 @@ local fields, firsts, gone, bad, nt, used
 -- nothing, and it runs again once the counts of every digest in reach are read.
 local merged
 for _ = 1, 2 do
-  for j = #out, 5, -1 do
+  for j = #out, 6, -1 do
     out[j] = nil
   end
   fields, firsts, gone, bad, nt, used = {}, {}, {}, {}, 0, 0
@@ -101,8 +102,7 @@ for _ = 1, 2 do
       nt = nt + 1
       fields[2 * nt - 1] = string.format('%d', base + nt)
       fields[2 * nt] = e
-      out[2 * nt + 3] = base + nt
-      out[2 * nt + 4] = e
+      out[nt + 5] = e
       firsts[first] = (firsts[first] or 0) + 1
       if dg ~= '' then
         -- leaving waiting, a unique copy leaves the unique set
