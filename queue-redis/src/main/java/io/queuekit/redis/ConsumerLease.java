@@ -10,12 +10,9 @@ import io.queuekit.redis.Scripts.Script;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,13 +88,8 @@ final class ConsumerLease implements BeatGroup.Member {
   /** Registered consumer id; null until the first claim and after being fenced. */
   private volatile String consumer;
   private final Object registration = new Object();
-  /** Delivery id → consumer id it was claimed under, for every delivery not yet settled. */
-  private final Map<Long, String> held = new ConcurrentHashMap<>();
-  /**
-   * Held deliveries whose last settle call got no answer (Redis unreachable: it may have run). Their
-   * next ack asks per id, since some of its ids may be settled already and others not.
-   */
-  private final Set<Long> unsure = ConcurrentHashMap.newKeySet();
+  /** What this instance holds: claimed, not yet settled. */
+  private final HeldDeliveries held = new HeldDeliveries();
   /** Claims hold it shared; the sweep of orphaned entries holds it exclusively. */
   private final StampedLock sweepLock = new StampedLock();
   private volatile boolean sweepNeeded;
@@ -184,7 +176,7 @@ final class ConsumerLease implements BeatGroup.Member {
   @Override
   public boolean busy() {
     String c = consumer;
-    return busyMarked || sweepNeeded || (c != null && held.containsValue(c));
+    return busyMarked || sweepNeeded || (c != null && heldBy(c) > 0);
   }
 
   @Override
@@ -214,35 +206,30 @@ final class ConsumerLease implements BeatGroup.Member {
 
   /** The consumer id delivery {@code did} was claimed under, or null when not held. */
   String holder(long did) {
-    return held.get(did);
+    return held.holder(did);
   }
 
   void hold(long did, String c) {
-    held.put(did, c);
+    held.hold(did, c);
     busyMarked = true;
   }
 
   void forget(long did) {
-    held.remove(did);
-    unsure.remove(did);
+    held.forget(did);
   }
 
   /** A settle of held delivery {@code did} got no answer: it may have run. */
   void unsure(long did) {
-    unsure.add(did);
+    held.unsure(did);
   }
 
   boolean isUnsure(long did) {
-    return unsure.contains(did);
+    return held.isUnsure(did);
   }
 
   /** How many deliveries this instance holds under consumer id {@code c}. */
   int heldBy(String c) {
-    int n = 0;
-    for (String h : held.values()) {
-      n += h.equals(c) ? 1 : 0;
-    }
-    return n;
+    return held.heldBy(c);
   }
 
   void ensureRegistered() {
@@ -362,7 +349,7 @@ final class ConsumerLease implements BeatGroup.Member {
    * held, run the sweep; another consumer's heartbeat gone runs the reaper for it.
    */
   private boolean beat(String c, boolean busy) {
-    boolean holds = held.containsValue(c);
+    boolean holds = heldBy(c) > 0;
     promoter.nextBeatAt(clock.millis() + (busy ? beatMs() : idleBeatMs()));
     List<String> known = new ArrayList<>(others);
     known.remove(c);
@@ -481,13 +468,7 @@ final class ConsumerLease implements BeatGroup.Member {
       if (!c.equals(consumer)) {
         return;
       }
-      int dropped = 0;
-      for (Map.Entry<Long, String> e : held.entrySet()) {
-        if (e.getValue().equals(c) && held.remove(e.getKey(), c)) {
-          unsure.remove(e.getKey());
-          dropped++;
-        }
-      }
+      int dropped = held.dropAll(c);
       consumer = null;
       // the new id starts idle; the recovery that fenced us took the old one out of T:busy
       busyMarked = false;
@@ -564,17 +545,12 @@ final class ConsumerLease implements BeatGroup.Member {
 
   /** The sweep's arguments: now, the dead-letter cap, then the delivery ids held under {@code c}. */
   private byte[][] sweepArgs(String c) {
-    List<byte[]> ids = new ArrayList<>();
-    for (Map.Entry<Long, String> e : held.entrySet()) {
-      if (e.getValue().equals(c)) {
-        ids.add(str(e.getKey()));
-      }
-    }
+    List<Long> ids = held.idsOf(c);
     byte[][] args = new byte[ids.size() + 2][];
     args[0] = str(clock.millis());
     args[1] = str(settings.deadLetterLength());
     for (int i = 0; i < ids.size(); i++) {
-      args[2 + i] = ids.get(i);
+      args[2 + i] = str(ids.get(i).longValue());
     }
     return args;
   }

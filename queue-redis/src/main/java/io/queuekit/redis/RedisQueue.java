@@ -212,11 +212,13 @@ final class RedisQueue implements BaseQueue {
         // second copy of an id is stale here, and an id whose last settle got no answer (it may
         // have run) makes the script ask per id
         List<Integer> sent = new ArrayList<>(idx.size());
-        Set<Long> seen = new HashSet<>();
+        // a batch's ids usually ascend (one claim's are consecutive): then they are distinct,
+        // and no set is needed to find a second copy
+        Set<Long> seen = ascending(deliveries, idx) ? null : new HashSet<>();
         boolean exact = false;
         for (int i : idx) {
           long did = deliveries.get(i).id();
-          if (seen.add(did)) {
+          if (seen == null || seen.add(did)) {
             sent.add(i);
             exact |= lease.isUnsure(did);
           } else {
@@ -256,6 +258,18 @@ final class RedisQueue implements BaseQueue {
   }
 
   /** Groups held deliveries by consumer id (indexes); marks the others STALE in {@code out}. */
+  private static boolean ascending(List<Delivery> deliveries, List<Integer> idx) {
+    long last = Long.MIN_VALUE;
+    for (int i : idx) {
+      long did = deliveries.get(i).id();
+      if (did <= last) {
+        return false;
+      }
+      last = did;
+    }
+    return true;
+  }
+
   private Map<String, List<Integer>> byConsumer(List<Delivery> deliveries, List<Outcome> out) {
     Map<String, List<Integer>> byConsumer = new LinkedHashMap<>();
     for (int i = 0; i < deliveries.size(); i++) {
