@@ -35,6 +35,9 @@ import java.util.function.LongConsumer;
  * (docs/DESIGN.md §3.12). So does the next claim after one that took the cap's last slot, before
  * it asks the store: asked at once, the store could only refuse it; and the next claim after one
  * that woke waiters for the slots it left free, which would otherwise race them for those slots.
+ * A claim that took the whole ready list also makes the next one wait for a token first (bounded
+ * by the earliest due time): asked at once it would find nothing, and every push since leaves a
+ * token, so a trickle of items costs one claim script per item, not two.
  *
  * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering:</b> the claim script takes
  * items from the head. <b>Durability:</b> claimed items are in flight in Redis under the consumer
@@ -67,6 +70,8 @@ final class ClaimLoop {
    * or woke waiters for the slots it left free: the next one waits for a wake token first.
    */
   private volatile boolean waitFirst;
+  /** With {@link #waitFirst}: the earliest due time (ms) that bounds that wait, or -1. */
+  private volatile long waitDue = -1;
   /** When the claim script last answered (System.nanoTime). */
   private volatile long lastClaimNanos = System.nanoTime();
 
@@ -94,11 +99,12 @@ final class ClaimLoop {
     // block again at once, without claiming first (one command per wait on an idle queue)
     long idleDue = idle.getAndSet(IDLE_NONE);
     if (waitFirst) {
-      // the cap's slots were all held at the last claim (one freed since left a wake token), or
-      // it woke waiters for the free ones: a token says when to ask
+      // the cap's slots were all held at the last claim (one freed since left a wake token), it
+      // woke waiters for the free ones, or it took the whole ready list (a push since left a
+      // token): a token says when to ask
       waitFirst = false;
       if (idleDue == IDLE_NONE) {
-        idleDue = IDLE_NO_DUE;
+        idleDue = waitDue < 0 ? IDLE_NO_DUE : waitDue;
       }
     }
     // a claim that must not wait always asks the store
@@ -232,6 +238,7 @@ final class ClaimLoop {
         if ((Long) r.get(2) < 0) {
           // GLOBAL_MAX_WORKERS: the queue's claims hold the cap's leases; the one freed next
           // leaves a wake token, which the caller waits for (no due time: nothing to claim)
+          waitDue = -1;
           waitFirst = true;
           return new ClaimResult(List.of(), -1);
         }
@@ -239,7 +246,9 @@ final class ClaimLoop {
           room.signal();
         }
         int n = ((Long) r.get(2)).intValue();
-        waitFirst = (Long) r.get(3) == 1;
+        long wait = (Long) r.get(3);
+        waitDue = wait == 2 ? earliest : -1;
+        waitFirst = wait != 0;
         List<Delivery> out = new ArrayList<>(n);
         // the batch's delivery ids are consecutive: base + 1 .. base + n
         long base = (Long) r.get(4);

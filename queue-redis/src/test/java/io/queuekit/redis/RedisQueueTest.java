@@ -494,6 +494,34 @@ class RedisQueueTest {
     }
   }
 
+  /**
+   * A claim that took the whole ready list is followed by a wait for a wake token, not by another
+   * claim script that could only find the list empty: a trickle of items costs one claim script
+   * per item. The push that comes next leaves the token, and the waiting claim gets its item.
+   */
+  @Test
+  void afterAClaimThatTookTheWholeListTheNextWaitsForATokenBeforeClaiming() throws Exception {
+    String name = Queues.uniqueName("drained");
+    RedisQueue q = queues.open(name, false);
+    for (String s : List.of("a", "b", "c")) {
+      q.push(Item.of(s.getBytes(StandardCharsets.UTF_8)), WAIT);
+    }
+    List<Delivery> first = q.claim(10, Duration.ZERO);
+    assertThat(first).hasSize(3);
+    try (RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port())) {
+      CompletableFuture<List<Delivery>> next =
+          CompletableFuture.supplyAsync(() -> q.claim(10, WAIT));
+      mon.awaitCount("blpop", 1);
+      assertThat(mon.all()).as("claim scripts before the wait")
+          .noneMatch(l -> l.contains(Scripts.Script.CLAIM.sha));
+      q.push(Item.of("d".getBytes(StandardCharsets.UTF_8)), WAIT);
+      List<Delivery> got = next.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(got).hasSize(1);
+      assertThat(new String(got.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("d");
+    }
+    assertThat(q.ack(first)).containsOnly(Outcome.DONE);
+  }
+
   @Test
   void aListLeftByGiteasRedisQueueIsReportedAtOpen() {
     String name = Queues.uniqueName("gitea");

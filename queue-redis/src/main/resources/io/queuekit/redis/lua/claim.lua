@@ -7,9 +7,11 @@
 -- .. base + n, in order: one number instead of one per entry), then
 -- the tail: dead letters made here (malformed entries), dropped pairs}; {-1, 0, -1} when
 -- GLOBAL_MAX_WORKERS claims hold leases already (capped: the caller waits for the wake token of a
--- freed lease). "Wait" says the caller's next claim waits for a wake token first: this claim
+-- freed lease). "Wait" says the caller's next claim waits for a wake token first: 1, this claim
 -- took the cap's last slot (asked at once, the store would refuse it), or left free slots and
--- ready items and woke waiters for them (asked at once, it would race them for the slots).
+-- ready items and woke waiters for them (asked at once, it would race them for the slots); 2, it
+-- took the whole ready list (asked at once, the next claim would find nothing), the wait then
+-- bounded by the earliest due time.
 -- At most one recovered item (recovery count > 0, merged counts included) per claim: alone when
 -- it is at the head, else the batch stops before it. Handing out several would let a crash in
 -- the window before the extras are given back count a recovery for items no handler ran.
@@ -168,6 +170,11 @@ if used == max or used < #popped then
     wake(math.min(left, global - leases))
     out[4] = 1
   end
+elseif nt > 0 and out[4] == 0 then
+  -- took the whole list: asked at once, the next claim would find it empty. Every push since
+  -- leaves a token (or finds one pending), so the caller waits for one first (2: bounded by the
+  -- earliest due time), one claim script fewer per trickling item
+  out[4] = 2
 end
 -- only a claim that took items lowers waiting, so only it can make room (every other step that
 -- lowers waiting looks too: a producer that marked the queue full is never left waiting)
