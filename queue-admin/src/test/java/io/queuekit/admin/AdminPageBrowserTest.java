@@ -134,8 +134,13 @@ class AdminPageBrowserTest {
     await().atMost(Duration.ofSeconds(20)).until(f.index::paused);
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         !row("index").findElements(By.xpath(".//button[text()='resume']")).isEmpty());
+    // the click's request is asynchronous: a poll that finds the queue still paused clicks again
+    // only while the button is there (once the page shows the queue resumed, it is gone)
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-      row("index").findElement(By.xpath(".//button[text()='resume']")).click();
+      if (f.index.paused()) {
+        row("index").findElements(By.xpath(".//button[text()='resume']"))
+            .forEach(WebElement::click);
+      }
       return !f.index.paused();
     });
 

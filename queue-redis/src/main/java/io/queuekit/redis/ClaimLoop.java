@@ -66,8 +66,9 @@ final class ClaimLoop {
    */
   private final AtomicLong idle = new AtomicLong(IDLE_NONE);
   /**
-   * {@code GLOBAL_MAX_WORKERS}: the last claim took the cap's last slot, was refused at the cap,
-   * or woke waiters for the slots it left free: the next one waits for a wake token first.
+   * The next claim waits for a wake token first: the last one took the whole ready list, or
+   * ({@code GLOBAL_MAX_WORKERS}) took the cap's last slot, was refused at the cap, or woke
+   * waiters for the slots it left free.
    */
   private volatile boolean waitFirst;
   /** With {@link #waitFirst}: the earliest due time (ms) that bounds that wait, or -1. */
