@@ -66,24 +66,23 @@ final class Pusher {
    */
   List<PushResult> push(List<Item> items, Duration delay, long deadlineNanos, boolean single) {
     List<PushResult> results = new ArrayList<>(items.size());
-    Set<String> seen = new HashSet<>();
+    // a unique queue's digests, each computed once (a SHA-256 of the identity)
+    String[] digests = unique ? digests(items) : null;
+    Set<String> seen = unique ? new HashSet<>() : null;
     int i = 0;
     while (i < items.size()) {
-      if (unique && seen.contains(digest(items.get(i)))) {
+      if (unique && seen.contains(digests[i])) {
         results.add(PushResult.DUPLICATE);
         i++;
         continue;
       }
-      Set<String> inBatch = new HashSet<>();
+      Set<String> inBatch = unique ? new HashSet<>() : null;
       int end = i;
       long bytes = 0;
       while (end < items.size() && end - i < PUSH_BATCH_ITEMS
           && (end == i || bytes < PUSH_BATCH_BYTES)) {
-        if (unique) {
-          String d = digest(items.get(end));
-          if (seen.contains(d) || !inBatch.add(d)) {
-            break;
-          }
+        if (unique && (seen.contains(digests[end]) || !inBatch.add(digests[end]))) {
+          break;
         }
         bytes += items.get(end).payload().length;
         end++;
@@ -97,7 +96,8 @@ final class Pusher {
         r = calls.pushInTransaction(entries, deadlineNanos, str(now), str(settings.length()),
             str(end - i), str(settings.globalMaxWorkers()));
       } else {
-        r = calls.callRetrying(Script.PUSH, null, deadlineNanos, args(items, i, end, delay, true));
+        r = calls.callRetrying(Script.PUSH, null, deadlineNanos,
+            args(items, digests, i, end, delay, true));
       }
       boolean full = false;
       boolean any = false;
@@ -109,7 +109,7 @@ final class Pusher {
         }
         any |= p == PushResult.ADDED;
         if (unique) {
-          seen.add(digest(items.get(i)));
+          seen.add(digests[i]);
         }
         results.add(p);
         i++;
@@ -129,8 +129,9 @@ final class Pusher {
 
   /** One try, no waiting for room or for an outage to end: {@code BaseQueue.offer}. */
   PushResult offer(Item item) {
-    List<Object> r = calls.call(Script.PUSH, null, args(List.of(item), 0, 1, Duration.ZERO,
-        false));
+    List<Item> one = List.of(item);
+    List<Object> r = calls.call(Script.PUSH, null, args(one, unique ? digests(one) : null, 0, 1,
+        Duration.ZERO, false));
     PushResult result = code((Long) r.get(0));
     if (result == PushResult.ADDED) {
       added.run();
@@ -143,16 +144,23 @@ final class Pusher {
     return HEX.formatHex(Digests.sha256(identity));
   }
 
-  private static String digest(Item item) {
-    return digest(item.identity());
+  private static String[] digests(List<Item> items) {
+    String[] d = new String[items.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = digest(items.get(i).identity());
+    }
+    return d;
   }
 
   /**
    * push.lua's ARGV: now, LENGTH, mark full, due, unique, GLOBAL_MAX_WORKERS, then a unique
    * queue's items each as digest and entry, others as the entry alone (an argument costs the
    * server on its own, beside its bytes).
+   *
+   * @param digests the items' digests on a unique queue, else null
    */
-  private byte[][] args(List<Item> items, int from, int to, Duration delay, boolean markFull) {
+  private byte[][] args(List<Item> items, String[] digests, int from, int to, Duration delay,
+      boolean markFull) {
     long now = clock.millis();
     long due = delay.isZero() || delay.isNegative() ? 0 : now + delay.toMillis();
     int per = unique ? 2 : 1;
@@ -170,10 +178,9 @@ final class Pusher {
     int a = 6;
     byte[] prefix = Entries.newPrefix(now);
     for (int i = from; i < to; i++) {
-      Item item = items.get(i);
-      byte[] dg = str(digest(item));
+      byte[] dg = str(digests[i]);
       args[a++] = dg;
-      args[a++] = Entries.entry(prefix, dg, item.payload());
+      args[a++] = Entries.entry(prefix, dg, items.get(i).payload());
     }
     return args;
   }

@@ -257,7 +257,7 @@ final class RedisQueue implements BaseQueue {
     }
   }
 
-  /** Groups held deliveries by consumer id (indexes); marks the others STALE in {@code out}. */
+  /** Whether the deliveries at {@code idx} have strictly ascending ids (so none is repeated). */
   private static boolean ascending(List<Delivery> deliveries, List<Integer> idx) {
     long last = Long.MIN_VALUE;
     for (int i : idx) {
@@ -270,6 +270,7 @@ final class RedisQueue implements BaseQueue {
     return true;
   }
 
+  /** Groups held deliveries by consumer id (indexes); marks the others STALE in {@code out}. */
   private Map<String, List<Integer>> byConsumer(List<Delivery> deliveries, List<Outcome> out) {
     Map<String, List<Integer>> byConsumer = new LinkedHashMap<>();
     for (int i = 0; i < deliveries.size(); i++) {
