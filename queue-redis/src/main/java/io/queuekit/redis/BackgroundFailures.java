@@ -1,9 +1,10 @@
 package io.queuekit.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +26,11 @@ final class BackgroundFailures {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
   private final String who;
-  /** The message last warned about, until a task succeeds. */
-  private final AtomicReference<String> warned = new AtomicReference<>();
+  /**
+   * Per task, the message last warned about, until that task succeeds: per task, so that one
+   * task's success does not re-arm another's warning, nor two failing tasks take turns.
+   */
+  private final Map<String, String> warned = new ConcurrentHashMap<>();
 
   /** @param who what the log lines name, e.g. {@code queue "orders"} */
   BackgroundFailures(String who) {
@@ -39,17 +43,17 @@ final class BackgroundFailures {
     String message = String.valueOf(cause.getMessage());
     if (!fault(cause)) {
       log.debug("{}: {} could not run (Redis unavailable): {}", who, task, message);
-    } else if (!message.equals(warned.getAndSet(message))) {
+    } else if (!message.equals(warned.put(task, message))) {
       log.warn("{}: {} failed; it runs again at the next beat: {}", who, task, message, cause);
     } else {
       log.debug("{}: {} failed again: {}", who, task, message);
     }
   }
 
-  /** A task ran: a fault met again after this is warned about again. */
-  void succeeded() {
-    if (warned.get() != null) {
-      warned.set(null);
+  /** {@code task} ran: a fault it meets again after this is warned about again. */
+  void succeeded(String task) {
+    if (!warned.isEmpty()) {
+      warned.remove(task);
     }
   }
 

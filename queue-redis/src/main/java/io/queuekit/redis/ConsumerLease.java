@@ -622,7 +622,7 @@ final class ConsumerLease implements BeatGroup.Member {
       if (e != null) {
         failures.failed("the reaper", e);
       } else {
-        failures.succeeded();
+        failures.succeeded("the reaper");
       }
     });
   }

@@ -119,7 +119,7 @@ final class Promoter {
         failures.failed("the promoter", e);
         return null;
       }
-      failures.succeeded();
+      failures.succeeded("the promoter");
       readyChecked.run();
       holder = (Long) r.get(0) == 1;
       long earliest = (Long) r.get(2);

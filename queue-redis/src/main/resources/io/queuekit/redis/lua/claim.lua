@@ -170,7 +170,7 @@ if used == max or used < #popped then
     wake(math.min(left, global - leases))
     out[4] = 1
   end
-elseif nt > 0 and out[4] == 0 then
+elseif nt > 0 then
   -- took the whole list: asked at once, the next claim would find it empty. Every push since
   -- leaves a token (or finds one pending), so the caller waits for one first (2: bounded by the
   -- earliest due time), one claim script fewer per trickling item
