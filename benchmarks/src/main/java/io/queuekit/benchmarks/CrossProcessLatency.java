@@ -83,6 +83,7 @@ final class CrossProcessLatency {
       List<String> common = List.of(side, name, Integer.toString(config.producers()),
           Integer.toString(config.workers()), Integer.toString(config.batchLength()),
           Long.toString(config.batchDebounce().toMillis()), Integer.toString(config.length()),
+          Integer.toString(s.primerItems()), Integer.toString(s.primerRate()),
           Integer.toString(s.warmupItems()), Integer.toString(s.roundsPerFork()),
           Integer.toString(s.roundItems()), Integer.toString(s.rate()));
       Forks.Child consumer = Forks.start("consumer-" + side, Consumer.class, s.jvmArgs(), common,
@@ -116,21 +117,27 @@ final class CrossProcessLatency {
     }
   }
 
-  private record Args(String side, String name, PipelineConfig config, int warmup, int rounds,
-      int roundItems, int rate) {
+  private record Args(String side, String name, PipelineConfig config, int primer,
+      int primerRate, int warmup, int rounds, int roundItems, int rate) {
     static Args parse(String[] a) {
-      if (a.length != 11) {
+      if (a.length != 13) {
         throw new IllegalArgumentException("usage: side name producers workers batchLength "
-            + "debounceMillis length warmupItems rounds roundItems rate");
+            + "debounceMillis length primerItems primerRate warmupItems rounds roundItems rate");
       }
       return new Args(a[0], a[1], new PipelineConfig(Integer.parseInt(a[2]),
           Integer.parseInt(a[3]), Integer.parseInt(a[4]), Duration.ofMillis(Long.parseLong(a[5])),
           Integer.parseInt(a[6]), 1), Integer.parseInt(a[7]), Integer.parseInt(a[8]),
-          Integer.parseInt(a[9]), Integer.parseInt(a[10]));
+          Integer.parseInt(a[9]), Integer.parseInt(a[10]), Integer.parseInt(a[11]),
+          Integer.parseInt(a[12]));
+    }
+
+    /** Items before the first timed round: the primer's and the warm-up round's. */
+    int untimed() {
+      return primer + warmup;
     }
 
     int total() {
-      return warmup + rounds * roundItems;
+      return untimed() + rounds * roundItems;
     }
 
     String readyKey() {
@@ -154,7 +161,7 @@ final class CrossProcessLatency {
         flag(a.readyKey());
         round.await(120, TimeUnit.SECONDS, p);
         for (int r = 0; r < a.rounds(); r++) {
-          int from = a.warmup() + r * a.roundItems();
+          int from = a.untimed() + r * a.roundItems();
           long[] v = Arrays.copyOfRange(round.latencies, from, from + a.roundItems());
           Arrays.sort(v);
           if (v[0] < 0) {
@@ -196,10 +203,15 @@ final class CrossProcessLatency {
       ExecutorService threads = Executors.newFixedThreadPool(a.config().producers());
       try {
         long id = 0;
-        paced(threads, a, id, a.warmup(), o, t, codec);
+        if (a.primer() > 0) {
+          paced(threads, a.config().producers(), a.primerRate(), id, a.primer(), o, t, codec);
+          id += a.primer();
+        }
+        paced(threads, a.config().producers(), a.rate(), id, a.warmup(), o, t, codec);
         id += a.warmup();
         for (int r = 0; r < a.rounds(); r++) {
-          rounds.add(paced(threads, a, id, a.roundItems(), o, t, codec));
+          rounds.add(paced(threads, a.config().producers(), a.rate(), id, a.roundItems(), o, t,
+              codec));
           id += a.roundItems();
         }
       } finally {
@@ -216,12 +228,12 @@ final class CrossProcessLatency {
       System.exit(0);
     }
 
-    private static PushRound paced(ExecutorService threads, Args a, long first, int count,
-        QueuekitPipeline ours, LettuceStore theirs, Codec<Payload> codec) throws Exception {
-      int producers = a.config().producers();
+    private static PushRound paced(ExecutorService threads, int producers, int rate, long first,
+        int count, QueuekitPipeline ours, LettuceStore theirs, Codec<Payload> codec)
+        throws Exception {
       long[] push = new long[count];
       long[] lastEnd = new long[producers];
-      double interval = 1e9 / a.rate();
+      double interval = 1e9 / rate;
       long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
       List<Future<?>> fs = new ArrayList<>();
       for (int k = 0; k < producers; k++) {

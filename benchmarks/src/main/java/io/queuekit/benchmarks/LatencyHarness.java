@@ -34,16 +34,38 @@ final class LatencyHarness {
    * @param jvmArgs arguments of each forked JVM
    */
   record Settings(int forks, Duration warmup, int roundsPerFork, Duration roundTime, int rate,
-      List<String> jvmArgs) {
+      List<String> jvmArgs, Primer primer) {
     Settings {
       jvmArgs = List.copyOf(jvmArgs);
+    }
+
+    Settings(int forks, Duration warmup, int roundsPerFork, Duration roundTime, int rate,
+        List<String> jvmArgs) {
+      this(forks, warmup, roundsPerFork, roundTime, rate, jvmArgs, Primer.NONE);
     }
 
     /** The same with {@code extra} JVM arguments (a system property the forks need). */
     Settings withJvmArgs(List<String> extra) {
       List<String> all = new ArrayList<>(jvmArgs);
       all.addAll(extra);
-      return new Settings(forks, warmup, roundsPerFork, roundTime, rate, all);
+      return new Settings(forks, warmup, roundsPerFork, roundTime, rate, all, primer);
+    }
+
+    /** The same at another offered rate. */
+    Settings atRate(int newRate) {
+      return new Settings(forks, warmup, roundsPerFork, roundTime, newRate, jvmArgs, primer);
+    }
+
+    /**
+     * Items the primer pushes before the warm-up round: none at a rate as high as the primer's,
+     * whose warm-up round brings as many invocations by itself.
+     */
+    int primerItems() {
+      return rate < primer.rate() ? primer.items() : 0;
+    }
+
+    int primerRate() {
+      return primer.rate();
     }
 
     int warmupItems() {
@@ -59,13 +81,17 @@ final class LatencyHarness {
     }
 
     Duration estimate(int sides) {
-      Duration perFork = warmup.plus(roundTime.multipliedBy(roundsPerFork))
+      Duration primed = primerItems() == 0 ? Duration.ZERO
+          : Duration.ofMillis(1000L * primerItems() / primerRate());
+      Duration perFork = primed.plus(warmup).plus(roundTime.multipliedBy(roundsPerFork))
           .plusSeconds(forks > 0 ? 2 : 0);
       return perFork.multipliedBy((long) Math.max(forks, 1) * sides);
     }
 
     String describe() {
-      String perFork = "a " + Text.duration(warmup) + " warm-up round, then " + roundsPerFork
+      String perFork = (primerItems() == 0 ? "" : Text.integer(primerItems())
+          + " items pushed at " + Text.integer(primerRate()) + " items/s to compile the hot "
+          + "paths, ") + "a " + Text.duration(warmup) + " warm-up round, then " + roundsPerFork
           + " timed " + (roundsPerFork == 1 ? "round" : "rounds") + " of "
           + Text.duration(roundTime) + " at " + Text.integer(rate) + " items/s";
       if (forks == 0) {
@@ -74,6 +100,22 @@ final class LatencyHarness {
       return forks + (forks == 1 ? " fork" : " forks") + " per side, interleaved; per fork "
           + perFork + "; JVM " + JmhSettings.shown(jvmArgs);
     }
+  }
+
+  /**
+   * Items pushed before the warm-up round at a pace of their own, so that the JIT has compiled
+   * the hot paths before the rounds that count; a low offered rate alone brings too few
+   * invocations in a short warm-up (the pair is then still compiling through its timed rounds,
+   * and the compiler threads' CPU shows in the tails). The warm-up round at the offered rate
+   * still follows, so the timed rounds start from that rate's steady state, not the primer's
+   * backlog. Only the cross-process harness primes, and only at offered rates below the
+   * primer's.
+   *
+   * @param items how many (0: no primer)
+   * @param rate their offered pace
+   */
+  record Primer(int items, int rate) {
+    static final Primer NONE = new Primer(0, 0);
   }
 
   /**

@@ -53,9 +53,7 @@ final class LatencySweep {
     List<Point> out = new ArrayList<>();
     for (int rate : rates) {
       for (String side : sides) {
-        LatencyHarness.Settings s = new LatencyHarness.Settings(settings.forks(),
-            settings.warmup(), settings.roundsPerFork(), settings.roundTime(), rate,
-            settings.jvmArgs());
+        LatencyHarness.Settings s = settings.atRate(rate);
         long serverBefore = ServerCpu.micros(redisUri);
         long[] machineBefore = machineJiffies();
         long start = System.nanoTime();
