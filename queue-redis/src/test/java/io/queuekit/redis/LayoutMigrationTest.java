@@ -24,8 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,19 +39,9 @@ class LayoutMigrationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final long SEQ = 20;
   private static final String DEAD_CONSUMER = "0123456789abcdef";
-  private Queues queues;
-  private long t0;
-
-  @BeforeEach
-  void setUp() {
-    queues = new Queues(redis.server().connStr());
-    t0 = queues.clock.millis();
-  }
-
-  @AfterEach
-  void tearDown() {
-    queues.close();
-  }
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
+  private final long t0 = queues.clock.millis();
 
   private static String dg(String identity) {
     return HexFormat.of().formatHex(Digests.sha256(bytes(identity)));

@@ -16,8 +16,6 @@ import io.queuekit.conformance.redis.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,20 +32,10 @@ class PushTransactionTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private Queues queues;
-  private Resp admin;
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
+  private final Resp admin = queues.admin();
 
-  @BeforeEach
-  void open() {
-    queues = new Queues(redis.server().connStr());
-    admin = redis.server().client();
-  }
-
-  @AfterEach
-  void close() {
-    queues.close();
-    admin.close();
-  }
 
   @Test
   void aPushOfSeveralReadyItemsIsOneTransactionAndASingleOneTheScript() throws Exception {

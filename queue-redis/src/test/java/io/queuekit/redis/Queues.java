@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.QueueSettings;
 import io.queuekit.conformance.MutableClock;
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Outcome;
@@ -15,9 +17,15 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Opens queues for this module's own tests, and closes them all afterwards. */
-final class Queues implements AutoCloseable {
+/**
+ * Opens queues for this module's own tests, and closes them all afterwards: at {@link #close}, or
+ * after each test when registered as an instance field ({@link #on}).
+ */
+final class Queues implements AutoCloseable, AfterEachCallback {
   private static final AtomicInteger NAMES = new AtomicInteger();
 
   final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -27,10 +35,39 @@ final class Queues implements AutoCloseable {
   });
   final MutableClock clock = MutableClock.atEpoch2026();
   private final List<RedisQueue> open = new ArrayList<>();
-  private final String connStr;
+  private final Supplier<String> connStr;
+  /** Opens a raw client on the same server; null where the queues were given a URI alone. */
+  private final Supplier<Resp> clients;
+  /** {@link #admin}, opened at first use. */
+  private Resp admin;
 
   Queues(String connStr) {
+    this(() -> connStr, null);
+  }
+
+  private Queues(Supplier<String> connStr, Supplier<Resp> clients) {
     this.connStr = connStr;
+    this.clients = clients;
+  }
+
+  /**
+   * Queues on {@code redis}'s server, for a test class's instance field: {@code
+   * @RegisterExtension final Queues queues = Queues.on(redis);} opens them per test and closes
+   * them after it. The server is looked up at first use, since it starts before all tests.
+   */
+  static Queues on(RedisServerExtension redis) {
+    return new Queues(() -> redis.server().connStr(), () -> redis.server().client());
+  }
+
+  /** A raw client on the queues' server, opened at first use and closed with them. */
+  synchronized Resp admin() {
+    if (clients == null) {
+      throw new IllegalStateException("these queues were given a URI alone: no server to ask");
+    }
+    if (admin == null) {
+      admin = clients.get();
+    }
+    return admin;
   }
 
   static String uniqueName(String base) {
@@ -53,7 +90,7 @@ final class Queues implements AutoCloseable {
   }
 
   QueueSettings.Builder settings() {
-    return QueueSettings.builder().type("redis").connStr(connStr)
+    return QueueSettings.builder().type("redis").connStr(connStr.get())
         .consumerTimeout(Duration.ofSeconds(3));
   }
 
@@ -82,12 +119,23 @@ final class Queues implements AutoCloseable {
   }
 
   @Override
+  public void afterEach(ExtensionContext context) {
+    close();
+  }
+
+  @Override
   public void close() {
     synchronized (open) {
       for (RedisQueue q : open) {
         q.close();
       }
       open.clear();
+    }
+    synchronized (this) {
+      if (admin != null) {
+        admin.close();
+        admin = null;
+      }
     }
     scheduler.shutdownNow();
   }

@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,17 +26,8 @@ class RedisBeatTest {
   static final RedisServerExtension redis = new RedisServerExtension();
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private Queues queues;
-
-  @BeforeEach
-  void setUp() {
-    queues = new Queues(redis.server().connStr());
-  }
-
-  @AfterEach
-  void tearDown() {
-    queues.close();
-  }
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
 
   @Test
   void anEntryInFlightWhileNothingIsHeldGoesBackToTheHead() {

@@ -1,24 +1,13 @@
 package io.queuekit.redis;
 
-import static io.queuekit.redis.RedisQueueTest.item;
-import static io.queuekit.redis.RedisQueueTest.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.queuekit.PushResult;
-import io.queuekit.QueueException;
 import io.queuekit.conformance.redis.RedisCluster;
 import io.queuekit.conformance.redis.Resp;
-import io.queuekit.spi.Delivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,63 +25,23 @@ class RedisClusterSlotMoveTest {
   @Test
   void aQueueKeepsWorkingWhileItsSlotMovesToAnotherMaster() throws Exception {
     RedisCluster cluster = RedisCluster.shared();
-    Set<String> pushed = ConcurrentHashMap.newKeySet();
-    Set<String> handled = ConcurrentHashMap.newKeySet();
-    AtomicInteger handledCount = new AtomicInteger();
-    AtomicBoolean stop = new AtomicBoolean();
     String name = Queues.uniqueName("slotmove");
+    Traffic traffic;
     try (Queues queues = new Queues(cluster.connStr())) {
       RedisQueue q = queues.open(name, false);
-      Thread producer = new Thread(() -> {
-        for (int i = 0; !stop.get(); i++) {
-          String id = "item-" + i;
-          while (!stop.get()) {
-            try {
-              if (q.push(item(id), Duration.ofSeconds(5)) == PushResult.ADDED) {
-                pushed.add(id);
-              }
-              break;
-            } catch (QueueException e) {
-              // not reachable in time: push it again (at-least-once)
-            }
-          }
-        }
-      }, "producer");
-      Thread consumer = new Thread(() -> {
-        while (!stop.get()) {
-          try {
-            List<Delivery> ds = q.claim(10, Duration.ofMillis(200));
-            ds.forEach(d -> handled.add(payload(d)));
-            handledCount.addAndGet(ds.size());
-            ackUntilDone(q, ds);
-          } catch (QueueException e) {
-            // the claim loop retries by itself; this is a claim that gave up waiting
-          }
-        }
-      }, "consumer");
-      producer.start();
-      consumer.start();
+      traffic = new Traffic(q, Duration.ofSeconds(5));
       await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(10))
-          .until(() -> handledCount.get() >= 200);
+          .until(() -> traffic.handled.size() >= 200);
 
       Move move = moveSlot(cluster, "{" + name + "_queue}:meta");
 
-      int handledAtMove = handledCount.get();
-      int pushedAtMove = pushed.size();
+      int handledAtMove = traffic.handled.size();
+      int pushedAtMove = traffic.pushed.size();
       await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(10))
-          .until(() -> handledCount.get() >= handledAtMove + 200
-              && pushed.size() >= pushedAtMove + 200);
-      stop.set(true);
-      producer.join(10_000);
-      consumer.join(10_000);
-      while (true) {
-        List<Delivery> ds = q.claim(100, Duration.ofMillis(200));
-        if (ds.isEmpty()) {
-          break;
-        }
-        ds.forEach(d -> handled.add(payload(d)));
-        ackUntilDone(q, ds);
-      }
+          .failFast("producer or consumer died", () -> !traffic.alive())
+          .until(() -> traffic.handled.size() >= handledAtMove + 200
+              && traffic.pushed.size() >= pushedAtMove + 200);
+      traffic.stopAndDrain();
       assertThat(q.len()).isZero();
       try (Resp r = Resp.connect(move.target())) {
         assertThat(r.integer("EXISTS", "{" + name + "_queue}:meta"))
@@ -104,20 +53,10 @@ class RedisClusterSlotMoveTest {
             .containsAnyOf("errorstat_MOVED", "errorstat_ASK");
       }
     }
-    assertThat(handled).as("the set handled equals the set pushed").isEqualTo(pushed);
+    assertThat(traffic.handled).as("the set handled equals the set pushed")
+        .isEqualTo(traffic.pushed);
   }
 
-  /** A settle that cannot reach the slot's owner stays held; retry it, as the worker pool does. */
-  private static void ackUntilDone(RedisQueue q, List<Delivery> ds) {
-    while (!ds.isEmpty()) {
-      try {
-        q.ack(ds);
-        return;
-      } catch (QueueException e) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-      }
-    }
-  }
 
   /** Moves the slot of {@code key} to another master. */
   private static Move moveSlot(RedisCluster cluster, String key) {

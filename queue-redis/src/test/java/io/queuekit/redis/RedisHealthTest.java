@@ -13,8 +13,6 @@ import io.queuekit.conformance.redis.Resp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,17 +25,8 @@ class RedisHealthTest {
   static final RedisServerExtension redis = new RedisServerExtension();
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private Queues queues;
-
-  @BeforeEach
-  void setUp() {
-    queues = new Queues(redis.server().connStr());
-  }
-
-  @AfterEach
-  void tearDown() {
-    queues.close();
-  }
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
 
   private static QueueHealth.Consumers consumers(RedisQueue q) {
     return q.consumers().orElseThrow();

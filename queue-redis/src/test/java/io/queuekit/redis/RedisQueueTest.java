@@ -28,8 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,17 +37,8 @@ class RedisQueueTest {
   static final RedisServerExtension redis = new RedisServerExtension();
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private Queues queues;
-
-  @BeforeEach
-  void setUp() {
-    queues = new Queues(redis.server().connStr());
-  }
-
-  @AfterEach
-  void tearDown() {
-    queues.close();
-  }
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
 
   @Test
   void fifoAcrossInstancesWithLayoutKeys() {

@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,20 +41,10 @@ class ScriptBadStateTest {
   @RegisterExtension
   static final RedisServerExtension redis = new RedisServerExtension();
 
-  private Queues queues;
-  private Resp admin;
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
+  private final Resp admin = queues.admin();
 
-  @BeforeEach
-  void open() {
-    queues = new Queues(redis.server().connStr());
-    admin = redis.server().client();
-  }
-
-  @AfterEach
-  void close() {
-    queues.close();
-    admin.close();
-  }
 
   /** A role's key: the in-flight hash is the consumer's, the unique set follows Gitea's name. */
   private static String keyOf(String name, String role, RedisQueue q) {

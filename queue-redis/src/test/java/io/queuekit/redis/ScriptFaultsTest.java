@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,8 +35,9 @@ class ScriptFaultsTest {
   @RegisterExtension
   static final RedisServerExtension redis = new RedisServerExtension();
 
-  private Queues queues;
-  private Resp admin;
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
+  private final Resp admin = queues.admin();
   private final List<DeadLetter> reported = new CopyOnWriteArrayList<>();
   private final StoreEvents events = new StoreEvents() {
     @Override
@@ -47,17 +46,6 @@ class ScriptFaultsTest {
     }
   };
 
-  @BeforeEach
-  void open() {
-    queues = new Queues(redis.server().connStr());
-    admin = redis.server().client();
-  }
-
-  @AfterEach
-  void close() {
-    queues.close();
-    admin.close();
-  }
 
   private RedisQueue queue(String name, boolean unique) {
     return queues.open(name, unique, queues.settings().build(), queues.clock, events);
