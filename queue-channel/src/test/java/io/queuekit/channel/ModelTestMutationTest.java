@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.PushResult;
 import io.queuekit.conformance.BaseQueueModelTest;
+import io.queuekit.conformance.ForwardingBaseQueue;
 import io.queuekit.conformance.QueueCapabilities;
 import io.queuekit.conformance.StatefulCheck;
 import io.queuekit.conformance.TestBackend;
 import io.queuekit.spi.BaseQueue;
-import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
-import io.queuekit.spi.StoreStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,14 +31,14 @@ class ModelTestMutationTest {
 
   enum Mutant {
     /** release deletes the item instead of retrying it: at-least-once broken. */
-    RELEASE_LOSES_THE_ITEM(false, q -> new Forwarding(q) {
+    RELEASE_LOSES_THE_ITEM(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public Outcome release(Delivery d, Duration delay) {
         return q.ack(List.of(d)).get(0);
       }
     }),
     /** unclaim sends items to the tail: order after a give-back broken. */
-    UNCLAIM_TO_THE_TAIL(false, q -> new Forwarding(q) {
+    UNCLAIM_TO_THE_TAIL(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public List<Outcome> unclaim(List<Delivery> ds) {
         List<Outcome> out = new ArrayList<>();
@@ -54,21 +53,21 @@ class ModelTestMutationTest {
       }
     }),
     /** a stale settle reports success: fencing broken. */
-    STALE_ACK_SUCCEEDS(false, q -> new Forwarding(q) {
+    STALE_ACK_SUCCEEDS(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public List<Outcome> ack(List<Delivery> ds) {
         return q.ack(ds).stream().map(o -> o == Outcome.STALE ? Outcome.DONE : o).toList();
       }
     }),
     /** has answers false: a unique queue's membership broken. */
-    HAS_ALWAYS_FALSE(true, q -> new Forwarding(q) {
+    HAS_ALWAYS_FALSE(true, q -> new ForwardingBaseQueue(q) {
       @Override
       public boolean has(byte[] identity) {
         return false;
       }
     }),
     /** a duplicate push reports ADDED: the unique flavour's answer broken. */
-    DUPLICATE_REPORTED_ADDED(true, q -> new Forwarding(q) {
+    DUPLICATE_REPORTED_ADDED(true, q -> new ForwardingBaseQueue(q) {
       @Override
       public PushResult push(Item item, Duration delay, Duration timeout) {
         PushResult r = q.push(item, delay, timeout);
@@ -76,14 +75,14 @@ class ModelTestMutationTest {
       }
     }),
     /** replay keeps the delivery count: counts reset broken. */
-    DEAD_LETTER_KEEPS_NOTHING(false, q -> new Forwarding(q) {
+    DEAD_LETTER_KEEPS_NOTHING(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public Outcome deadLetter(Delivery d, String reason) {
         return q.ack(List.of(d)).get(0);
       }
     }),
     /** claim leaves a copy of each claimed item waiting: exactly-one-copy broken. */
-    CLAIM_LEAVES_A_DUPLICATE(false, q -> new Forwarding(q) {
+    CLAIM_LEAVES_A_DUPLICATE(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public List<Delivery> claim(int max, Duration wait) {
         List<Delivery> claimed = q.claim(max, wait);
@@ -94,14 +93,14 @@ class ModelTestMutationTest {
       }
     }),
     /** a delayed push is claimable at once: delays broken. */
-    DELAY_IGNORED(false, q -> new Forwarding(q) {
+    DELAY_IGNORED(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public PushResult push(Item item, Duration delay, Duration timeout) {
         return q.push(item, Duration.ZERO, timeout);
       }
     }),
     /** replaying a dead letter deletes it: replay broken. */
-    REPLAY_DROPS_THE_ITEM(false, q -> new Forwarding(q) {
+    REPLAY_DROPS_THE_ITEM(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public long replayDead(Collection<Long> ids) {
         return q.purgeDead(ids);
@@ -113,7 +112,7 @@ class ModelTestMutationTest {
       }
     }),
     /** a claimed batch comes newest first: FIFO broken. */
-    BATCH_CLAIMED_NEWEST_FIRST(false, q -> new Forwarding(q) {
+    BATCH_CLAIMED_NEWEST_FIRST(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public List<Delivery> claim(int max, Duration wait) {
         List<Delivery> claimed = new ArrayList<>(q.claim(max, wait));
@@ -122,7 +121,7 @@ class ModelTestMutationTest {
       }
     }),
     /** every delivery says it is the first: the delivery count broken. */
-    DELIVERY_COUNT_FORGOTTEN(false, q -> new Forwarding(q) {
+    DELIVERY_COUNT_FORGOTTEN(false, q -> new ForwardingBaseQueue(q) {
       @Override
       public List<Delivery> claim(int max, Duration wait) {
         return q.claim(max, wait).stream()
@@ -168,36 +167,5 @@ class ModelTestMutationTest {
     assertThat(f.report(mutant.name())).contains("-Dqueuekit.model.seed=" + f.seed());
     // the seed alone replays it
     assertThat(BaseQueueModelTest.check(broken, mutant.unique).find(1, 0L, f.seed())).isPresent();
-  }
-
-  /** Every call goes to the real store; a mutant overrides one. */
-  abstract static class Forwarding implements BaseQueue {
-    final BaseQueue q;
-
-    Forwarding(BaseQueue q) {
-      this.q = q;
-    }
-
-    @Override public String name() { return q.name(); }
-    @Override public boolean unique() { return q.unique(); }
-    @Override public Mode mode() { return q.mode(); }
-    @Override public PushResult push(Item item, Duration delay, Duration timeout) { return q.push(item, delay, timeout); }
-    @Override public List<PushResult> pushAll(List<Item> items, Duration timeout) { return q.pushAll(items, timeout); }
-    @Override public PushResult offer(Item item) { return q.offer(item); }
-    @Override public List<Delivery> claim(int max, Duration wait) { return q.claim(max, wait); }
-    @Override public List<Outcome> ack(List<Delivery> ds) { return q.ack(ds); }
-    @Override public Outcome release(Delivery d, Duration delay) { return q.release(d, delay); }
-    @Override public List<Outcome> unclaim(List<Delivery> ds) { return q.unclaim(ds); }
-    @Override public Outcome deadLetter(Delivery d, String reason) { return q.deadLetter(d, reason); }
-    @Override public boolean has(byte[] identity) { return q.has(identity); }
-    @Override public long len() { return q.len(); }
-    @Override public long removeAll() { return q.removeAll(); }
-    @Override public StoreStats stats() { return q.stats(); }
-    @Override public List<DeadLetter> listDead(int offset, int limit) { return q.listDead(offset, limit); }
-    @Override public long replayDead(Collection<Long> ids) { return q.replayDead(ids); }
-    @Override public long replayAllDead() { return q.replayAllDead(); }
-    @Override public long purgeDead(Collection<Long> ids) { return q.purgeDead(ids); }
-    @Override public long purgeAllDead() { return q.purgeAllDead(); }
-    @Override public void close() { q.close(); }
   }
 }
