@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a queue's background work (beats, the reaper, the promoter) reports what it could not do.
+ * How a queue's background work (beats, the reaper, the promoter, the room watcher's count)
+ * reports what it could not do.
  * Nothing waits on that work, so nobody else would hear of it. An outage (no connection, a
  * timeout, a server loading, failing over or busy) is logged at DEBUG: the claim loop and the
  * pushes already report it once when it starts and once when it ends, and the work runs again at
@@ -37,14 +38,22 @@ final class BackgroundFailures {
     this.who = who;
   }
 
-  /** {@code task} (e.g. "reaper") failed with {@code e}. */
+  /** {@code task} (e.g. "reaper"), which runs again at the next beat, failed with {@code e}. */
   void failed(String task, Throwable e) {
+    failed(task, e, "it runs again at the next beat");
+  }
+
+  /**
+   * {@code task} failed with {@code e}; {@code then} says what happens next (the warning's
+   * words, e.g. "it runs again at the next beat").
+   */
+  void failed(String task, Throwable e, String then) {
     Throwable cause = unwrap(e);
     String message = String.valueOf(cause.getMessage());
     if (!fault(cause)) {
       log.debug("{}: {} could not run (Redis unavailable): {}", who, task, message);
     } else if (!message.equals(warned.put(task, message))) {
-      log.warn("{}: {} failed; it runs again at the next beat: {}", who, task, message, cause);
+      log.warn("{}: {} failed; {}: {}", who, task, then, message, cause);
     } else {
       log.debug("{}: {} failed again: {}", who, task, message);
     }

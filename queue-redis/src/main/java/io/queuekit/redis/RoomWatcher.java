@@ -36,6 +36,7 @@ final class RoomWatcher {
   private final RedisKeys keys;
   private final Duration blockTimeout;
   private final BooleanSupplier closed;
+  private final BackgroundFailures failures;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition room = lock.newCondition();
   /** Guarded by {@link #lock}. */
@@ -50,6 +51,7 @@ final class RoomWatcher {
     this.keys = keys;
     this.blockTimeout = blockTimeout;
     this.closed = closed;
+    this.failures = new BackgroundFailures("queue \"" + name + "\"");
   }
 
   /**
@@ -109,11 +111,8 @@ final class RoomWatcher {
   /** Blocks on the room list while producers of this process wait, signalling them per token. */
   private void watch() {
     byte[] meta = RedisKeys.b(keys.meta);
-    boolean counted = false;
+    boolean counted = count(meta);
     try {
-      shared.async.hincrby(meta, str("roomwatchers"), 1).get(shared.commandTimeout.toMillis(),
-          TimeUnit.MILLISECONDS);
-      counted = true;
       while (true) {
         StatefulConnection<byte[], byte[]> c;
         lock.lock();
@@ -162,8 +161,10 @@ final class RoomWatcher {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      log.debug("queue \"{}\": room watcher stopped: {}", name, e.getMessage());
+    } catch (RuntimeException e) {
+      // not Redis's (those are caught above): a bug; producers still re-check once per blocking
+      // timeout, and the next one to wait starts a watcher again
+      log.warn("queue \"{}\": room watcher stopped", name, e);
     } finally {
       StatefulConnection<byte[], byte[]> c;
       lock.lock();
@@ -196,6 +197,30 @@ final class RoomWatcher {
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  /**
+   * Counts this watcher in {@code meta.roomwatchers}, so a step that frees room pushes a token
+   * for each watcher. Best effort: uncounted (Redis unreachable, or the field another program's
+   * bytes), the watcher still blocks on the room list, and a step that frees room pushes at least
+   * one token; a fault is warned about once, until a count succeeds. Giving up instead would end
+   * the thread, and a producer still waiting would start the next at once: a spin.
+   */
+  private boolean count(byte[] meta) {
+    String task = "the room watcher's count (" + keys.meta + " field roomwatchers)";
+    try {
+      shared.async.hincrby(meta, str("roomwatchers"), 1).get(shared.commandTimeout.toMillis(),
+          TimeUnit.MILLISECONDS);
+      failures.succeeded(task);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException | RedisException e) {
+      failures.failed(task, e, "the watcher goes on uncounted (a step that frees room still "
+          + "leaves one token)");
+      return false;
     }
   }
 

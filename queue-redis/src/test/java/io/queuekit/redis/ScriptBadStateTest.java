@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.queuekit.PushResult;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
@@ -17,12 +18,16 @@ import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -255,6 +260,37 @@ class ScriptBadStateTest {
     assertThat(admin.call("HEXISTS", key(name, "meta"), "full")).isEqualTo(0L);
     assertThat(admin.integer("LLEN", key(name, "room"))).as("one room token").isEqualTo(1);
     assertThat(q.ack(got)).containsOnly(Outcome.DONE);
+  }
+
+  @Test
+  void aMalformedRoomWatcherCountDoesNotStopTheWatcher() throws Exception {
+    String name = Queues.uniqueName("badwatcher");
+    QueueSettings s = queues.settings().length(1).build();
+    RedisQueue producer = queues.open(name, false, s);
+    producer.push(item("a"), Duration.ofSeconds(5));
+    admin.call("HSET", key(name, "meta"), "roomwatchers", "many");
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      CompletableFuture<PushResult> waiting =
+          CompletableFuture.supplyAsync(() -> producer.push(item("b"), Duration.ofSeconds(30)));
+      // the watcher cannot count itself, yet blocks on the room list for the waiting producer
+      // (a watcher that gave up and restarted at once would spin, never reaching its BLPOP)
+      await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(10)).until(() ->
+          String.valueOf(admin.call("CLIENT", "LIST")).contains("cmd=blpop"));
+      RedisQueue consumer = queues.open(name, false, s);
+      List<Delivery> got = consumer.claim(1, Duration.ofSeconds(5));
+      assertThat(payloads(got)).containsExactly("a");
+      assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(PushResult.ADDED);
+      assertThat(consumer.ack(got)).containsOnly(Outcome.DONE);
+      String log = captured.toString(StandardCharsets.UTF_8);
+      assertThat(log).contains("WARN").contains("queue \"" + name + "\": the room watcher's count")
+          .contains(key(name, "meta"));
+      assertThat(log.split("the room watcher's count", -1)).as("warned once").hasSize(2);
+    } finally {
+      System.setErr(err);
+    }
   }
 
   @Test
