@@ -20,6 +20,8 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.internal.ConnStrings;
 import java.net.SocketAddress;
@@ -136,8 +138,7 @@ final class SharedClient {
       }
     }
     connection.close();
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
+    shutdown(client, resources);
   }
 
   /** Whether pushes may go as transactions: not on Cluster, whose commands are routed by key. */
@@ -180,15 +181,7 @@ final class SharedClient {
   }
 
   private static SharedClient open(String key, RedisConnStr conn, String queue, StartPolicy policy) {
-    Duration min = conn.minRetryBackoff != null ? conn.minRetryBackoff : Duration.ofMillis(100);
-    Duration max = conn.maxRetryBackoff != null ? conn.maxRetryBackoff : Duration.ofSeconds(5);
-    // Lettuce's default reconnect delay grows to 30 s; a queue wants to resume within its 5 s cap
-    ClientResources resources = DefaultClientResources.builder()
-        .ioThreadPoolSize(2)
-        .computationThreadPoolSize(2)
-        .reconnectDelay(Delay.exponential(min, max.compareTo(min) < 0 ? min : max, 2,
-            TimeUnit.MILLISECONDS))
-        .build();
+    ClientResources resources = newResources(conn);
     AbstractRedisClient client = null;
     Exception last = null;
     int attempts = Math.max(1, policy.attempts());
@@ -240,7 +233,40 @@ final class SharedClient {
         + " ms apart: " + rootMessage(last), last);
   }
 
-  private static void shutdown(AbstractRedisClient client, ClientResources resources) {
+  static ClientResources newResources(RedisConnStr conn) {
+    Duration min = conn.minRetryBackoff != null ? conn.minRetryBackoff : Duration.ofMillis(100);
+    Duration max = conn.maxRetryBackoff != null ? conn.maxRetryBackoff : Duration.ofSeconds(5);
+    // Lettuce's default reconnect delay grows to 30 s; a queue wants to resume within its 5 s cap
+    return DefaultClientResources.builder()
+        .ioThreadPoolSize(2)
+        .computationThreadPoolSize(2)
+        .reconnectDelay(Delay.exponential(min, max.compareTo(min) < 0 ? min : max, 2,
+            TimeUnit.MILLISECONDS))
+        .build();
+  }
+
+  /**
+   * Shuts the client and its resources down in an order that leaves no task behind a dead I/O
+   * thread. A connect that failed (refused, say) leaves its handshake timeout pending on Lettuce's
+   * timer; when it fires, it queues a task on the event executors that closes the channel on its
+   * I/O thread. {@link ClientResources#shutdown} ends the timer, the executors and the I/O threads
+   * all at once, so on a loaded machine that task could run after its I/O thread had ended, and
+   * Netty logged an ERROR with a {@code RejectedExecutionException} trace, after the queue's own
+   * tidy error. So: the timer first (no new tasks), then wait for what the executors already hold
+   * to run while the I/O threads still live, then the client (which lets its I/O threads go; its
+   * channels' close still notifies on the executors, so they must not end before it), then the
+   * rest.
+   */
+  static void shutdown(AbstractRedisClient client, ClientResources resources) {
+    resources.timer().stop();
+    // each executor runs its tasks in order: a no-op's end means all queued before it have run
+    List<Future<?>> drained = new ArrayList<>();
+    for (EventExecutor e : resources.eventExecutorGroup()) {
+      drained.add(e.submit(() -> { }));
+    }
+    for (Future<?> f : drained) {
+      f.awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
     if (client != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
     }
@@ -346,7 +372,7 @@ final class SharedClient {
     return ConnStrings.mask(sb.toString());
   }
 
-  private static AbstractRedisClient newClient(RedisConnStr conn, ClientResources resources) {
+  static AbstractRedisClient newClient(RedisConnStr conn, ClientResources resources) {
     SocketOptions.Builder socket = SocketOptions.builder().keepAlive(true);
     if (conn.dialTimeout != null) {
       socket.connectTimeout(conn.dialTimeout);

@@ -1,0 +1,87 @@
+package io.queuekit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.netty.util.concurrent.EventExecutor;
+import io.queuekit.conformance.redis.RedisServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Shutting a client down after a failed connect: the handshake timeout that connect left on
+ * Lettuce's timer must not run after the I/O threads ended (Netty logs that as an ERROR with a
+ * trace, after the queue's own tidy error; the demo's unreachable-Redis exit once showed it).
+ */
+class SharedClientShutdownTest {
+
+  @Test
+  void aHandshakeTimeoutQueuedAtShutdownRunsWhileTheIoThreadsLive() throws Exception {
+    int port = RedisServer.freePort(); // nothing listens: the connect is refused
+    RedisConnStr conn = RedisConnStr.parse(
+        "redis://127.0.0.1:" + port + "/0?dialtimeout=50ms&readtimeout=50ms");
+    ClientResources resources = SharedClient.newResources(conn);
+    AbstractRedisClient client = SharedClient.newClient(conn, resources);
+    // the event executors are held, as a starved machine holds them: the handshake timeout's task
+    // waits in their queues until shutdown has begun
+    CountDownLatch release = new CountDownLatch(1);
+    for (EventExecutor e : resources.eventExecutorGroup()) {
+      e.execute(() -> {
+        try {
+          release.await();
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+    assertThatThrownBy(() -> ((RedisClient) client).connect(ByteArrayCodec.INSTANCE))
+        .isInstanceOf(RedisConnectionException.class);
+    CountDownLatch later = new CountDownLatch(1); // the timer fires in deadline order
+    resources.timer().newTimeout(t -> later.countDown(), 400, TimeUnit.MILLISECONDS);
+    assertThat(later.await(10, TimeUnit.SECONDS)).as("the timer passed the handshake timeout")
+        .isTrue();
+
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // slf4j-simple's target
+    try {
+      Thread closer = new Thread(() -> SharedClient.shutdown(client, resources), "closer");
+      closer.start();
+      try {
+        // the old order ended the I/O threads at once, the held task still queued
+        await().pollDelay(Duration.ZERO).atMost(Duration.ofMillis(700))
+            .until(() -> ioThreads() == 0);
+      } catch (ConditionTimeoutException stillAlive) {
+        // the fixed order: they live until the executors have run what they hold
+      }
+      release.countDown();
+      closer.join(10_000);
+      assertThat(closer.isAlive()).as("shutdown returned").isFalse();
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .doesNotContain("RejectedExecutionException").doesNotContain(" ERROR ");
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> resources.eventExecutorGroup().isTerminated() && ioThreads() == 0);
+  }
+
+  private static long ioThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("lettuce-nioEventLoop")
+            || t.getName().startsWith("lettuce-epollEventLoop"))
+        .filter(Thread::isAlive).count();
+  }
+}
