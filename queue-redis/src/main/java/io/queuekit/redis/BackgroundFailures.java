@@ -76,8 +76,9 @@ final class BackgroundFailures {
       return !RedisCalls.transientReply(String.valueOf(cause.getMessage()));
     }
     // Lettuce's other exceptions are the connection's (closed, timed out); any other runtime
-    // exception (a QueueException, a bug) would come back at every beat
-    return cause instanceof RuntimeException && !(cause instanceof io.lettuce.core.RedisException);
+    // exception (a QueueException, a bug) or Error would come back at every beat
+    return cause instanceof Error
+        || cause instanceof RuntimeException && !(cause instanceof io.lettuce.core.RedisException);
   }
 
   private static Throwable unwrap(Throwable e) {

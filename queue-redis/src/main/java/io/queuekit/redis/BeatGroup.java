@@ -127,8 +127,13 @@ final class BeatGroup {
           // the manager is closing: no more beats
         }
       });
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // caught whatever it is: a periodic task that throws is never run again, and every queue of
+      // the group would stop beating (their consumers then look dead to the others)
       failures.failed("the tick", e);
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
     }
   }
 
@@ -136,8 +141,11 @@ final class BeatGroup {
     for (Member m : members) {
       try {
         m.tick(othersBusy);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         failures.failed("a queue's beat", e);
+        if (e instanceof VirtualMachineError) {
+          throw e;
+        }
       }
     }
   }

@@ -112,6 +112,7 @@ final class ConsumerLease implements BeatGroup.Member {
   private volatile long nextIdleBeatNanos = System.nanoTime();
   /** Reports what the beat, the reaper and the promoter could not do. */
   private final BackgroundFailures failures;
+  private static final String SWEEP_TASK = "the sweep of entries in flight that no delivery holds";
 
   /**
    * @param display "host pid", registered beside the id
@@ -528,19 +529,31 @@ final class ConsumerLease implements BeatGroup.Member {
       });
     } catch (RuntimeException e) {
       sweepLock.unlockWrite(stamp);
+      sweepFailed(c, e);
       return;
     }
     f.whenComplete((n, e) -> {
       sweepLock.unlockWrite(stamp);
-      if (e == null) {
-        sweepNeeded = false;
-        if (n > 0) {
-          log.info("queue \"{}\": returned {} orphaned in-flight entries of consumer {} to the head",
-              name, n, c);
-          signalWake.run();
-        }
+      if (e != null) {
+        sweepFailed(c, e);
+        return;
+      }
+      failures.succeeded(SWEEP_TASK);
+      sweepNeeded = false;
+      if (n > 0) {
+        log.info("queue \"{}\": returned {} orphaned in-flight entries of consumer {} to the head",
+            name, n, c);
+        signalWake.run();
       }
     });
+  }
+
+  /**
+   * The next beat sweeps again: what made this one run (deliveries held, or entries in flight
+   * beyond them) still holds. Reported, since nothing else would tell of it.
+   */
+  private void sweepFailed(String c, Throwable e) {
+    failures.failed(SWEEP_TASK, e, "consumer " + c + "'s next beat sweeps again");
   }
 
   /** The sweep's arguments: now, the dead-letter cap, then the delivery ids held under {@code c}. */

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulConnection;
 import io.queuekit.QueueClosedException;
 import io.queuekit.QueueInterruptedException;
+import io.queuekit.internal.OutageBackoff;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +113,8 @@ final class RoomWatcher {
   private void watch() {
     byte[] meta = RedisKeys.b(keys.meta);
     boolean counted = count(meta);
+    String task = "the room watch (BLPOP " + keys.room + ")";
+    long backoff = 0;
     try {
       while (true) {
         StatefulConnection<byte[], byte[]> c;
@@ -141,20 +144,33 @@ final class RoomWatcher {
           SharedClient.commands(c).blpop(Math.max(0.01, blockTimeout.toMillis() / 1000.0),
               RedisKeys.b(keys.room)).get(blockTimeout.plus(shared.commandTimeout).toMillis(),
               TimeUnit.MILLISECONDS);
+          failures.succeeded(task);
+          backoff = 0;
         } catch (ExecutionException | TimeoutException | RedisException e) {
           if (closed.getAsBoolean()) {
             return;
           }
-          lock.lock();
-          try {
-            conn = null;
-          } finally {
-            lock.unlock();
+          failures.failed(task, e, "it is retried with backoff, and waiting producers re-check "
+              + "once per blocking timeout");
+          if (!BackgroundFailures.fault(e)) {
+            // the connection's trouble (closed, timed out): the next try opens a new one; a
+            // server's refusal (a wrong-typed key, say) keeps it
+            lock.lock();
+            try {
+              conn = null;
+            } finally {
+              lock.unlock();
+            }
+            if (c != null) {
+              c.closeAsync();
+            }
           }
-          if (c != null) {
-            c.closeAsync();
-          }
-          pause(TimeUnit.MILLISECONDS.toNanos(RedisCalls.BACKOFF_MIN_MS));
+          // growing, so a refusal that stays does not cost a command (or a connection) each 100 ms
+          backoff = OutageBackoff.next(backoff);
+          pause(backoff);
+          // no signal: nothing came, and producers woken now would leave, ending this watcher
+          // (and its connection) only to start another
+          continue;
         }
         // token or timeout: producers re-check either way (at least once per blocking timeout)
         signal();

@@ -33,6 +33,14 @@ class BackgroundFailuresTest {
   }
 
   @Test
+  void anErrorIsAFaultNotAnOutage() {
+    BackgroundFailures f = new BackgroundFailures("beat group");
+    String log = warnings(() -> f.failed("the tick", new NoClassDefFoundError("some/Codec")));
+    assertThat(log).contains("WARN").contains("beat group: the tick failed")
+        .contains("some/Codec");
+  }
+
+  @Test
   void aFaultIsWarnedOncePerTaskUntilThatTaskSucceeds() {
     BackgroundFailures f = new BackgroundFailures("queue \"q\"");
     RedisCommandExecutionException fault = new RedisCommandExecutionException("ERR bad key k");

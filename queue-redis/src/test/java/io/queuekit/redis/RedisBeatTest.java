@@ -115,4 +115,94 @@ class RedisBeatTest {
     }
     assertThat(q.consumerId()).isEqualTo(id);
   }
+
+  @Test
+  void aRefusedSweepIsWarnedAboutOnceAndTheNextBeatSweepsAgain() {
+    String name = Queues.uniqueName("badsweep");
+    String dead = "{" + name + "_queue}:dead";
+    RedisQueue q = queues.open(name, false);
+    q.push(item("a"), WAIT);
+    List<Delivery> got = q.claim(1, WAIT); // held: each beat sweeps
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true,
+        java.nio.charset.StandardCharsets.UTF_8));
+    try (Resp r = redis.server().client()) {
+      r.call("SET", dead, "another program's string"); // the sweep guards it: refused
+      await().atMost(WAIT).until(() -> captured.toString(java.nio.charset.StandardCharsets.UTF_8)
+          .split("the sweep of entries in flight", -1).length > 1);
+      long refusedBefore = sweepsRefused(r);
+      await().atMost(WAIT).until(() -> sweepsRefused(r) > refusedBefore); // the next beat's
+      r.call("DEL", dead);
+      assertThat(q.ack(got)).containsExactly(Outcome.DONE);
+    } finally {
+      System.setErr(err);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).contains("WARN").contains("queue \"" + name + "\": the sweep").contains(dead);
+    assertThat(log.split("the sweep of entries in flight", -1)).as("warned once").hasSize(2);
+  }
+
+  /** Scripts that failed, by INFO errorstats' WRONGTYPE count. */
+  private static long sweepsRefused(Resp r) {
+    return String.valueOf(r.call("INFO", "errorstats")).lines()
+        .filter(l -> l.startsWith("errorstat_WRONGTYPE:") || l.startsWith("errorstat_ERR:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll(".*count=(\\d+).*", "$1"))).sum();
+  }
+
+  @Test
+  void anErrorInOneTickDoesNotEndTheGroupBeat() throws Exception {
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    SharedClient shared = SharedClient.acquire(RedisConnStr.parse(redis.server().connStr()),
+        "beatgroup", SharedClient.StartPolicy.GITEA);
+    java.util.concurrent.atomic.AtomicBoolean threw = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger ticks = new java.util.concurrent.atomic.AtomicInteger();
+    BeatGroup.Member faulty = member(() -> {
+      if (threw.compareAndSet(false, true)) {
+        throw new AssertionError("an Error from a member, once");
+      }
+    }, ticks);
+    java.util.concurrent.atomic.AtomicInteger otherTicks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    BeatGroup.Member other = member(() -> { }, otherTicks);
+    BeatGroup g = BeatGroup.join(shared, scheduler, faulty);
+    BeatGroup.join(shared, scheduler, other);
+    try {
+      await().atMost(WAIT).until(threw::get);
+      int after = otherTicks.get();
+      // a periodic task that throws is never run again: the Error must not get that far
+      await().atMost(WAIT).until(() -> otherTicks.get() >= after + 3);
+    } finally {
+      g.leave(faulty);
+      g.leave(other);
+      scheduler.shutdownNow();
+      shared.release();
+    }
+  }
+
+  private static BeatGroup.Member member(Runnable onBusy, java.util.concurrent.atomic.AtomicInteger ticks) {
+    return new BeatGroup.Member() {
+      @Override
+      public long beatMs() {
+        return 50;
+      }
+
+      @Override
+      public boolean busy() {
+        onBusy.run();
+        return false;
+      }
+
+      @Override
+      public byte[] busyKey() {
+        return RedisKeys.b("beatgroup-test:busy");
+      }
+
+      @Override
+      public void tick(boolean othersBusy) {
+        ticks.incrementAndGet();
+      }
+    };
+  }
 }

@@ -294,6 +294,56 @@ class ScriptBadStateTest {
   }
 
   @Test
+  void aRoomListOfTheWrongTypeIsWarnedOnceAndRetriedOnOneConnection() throws Exception {
+    String name = Queues.uniqueName("wrongroom");
+    QueueSettings s = queues.settings().length(1).build();
+    RedisQueue producer = queues.open(name, false, s);
+    producer.push(item("a"), Duration.ofSeconds(5));
+    admin.call("SET", key(name, "room"), "another program's string");
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      long connectionsBefore = stat("INFO", "stats", "total_connections_received");
+      long failedBefore = blpopFailures();
+      CompletableFuture<PushResult> waiting =
+          CompletableFuture.supplyAsync(() -> producer.push(item("b"), Duration.ofSeconds(30)));
+      // the watcher's BLPOP is refused again and again; it tries on the same connection
+      await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(20))
+          .until(() -> blpopFailures() >= failedBefore + 3);
+      assertThat(stat("INFO", "stats", "total_connections_received") - connectionsBefore)
+          .as("connections opened while the BLPOP was refused").isLessThanOrEqualTo(1);
+      admin.call("DEL", key(name, "room")); // put right: the watcher goes on by itself
+      RedisQueue consumer = queues.open(name, false, s);
+      List<Delivery> got = consumer.claim(1, Duration.ofSeconds(5));
+      assertThat(payloads(got)).containsExactly("a");
+      assertThat(consumer.ack(got)).containsOnly(Outcome.DONE);
+      assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(PushResult.ADDED);
+      String log = captured.toString(StandardCharsets.UTF_8);
+      assertThat(log).contains("WARN").contains("queue \"" + name + "\": the room watch")
+          .contains(key(name, "room")).contains("WRONGTYPE");
+      assertThat(log.split("the room watch \\(", -1)).as("warned once").hasSize(2);
+    } finally {
+      System.setErr(err);
+    }
+  }
+
+  /** A field of one INFO section, as a number. */
+  private long stat(String info, String section, String field) {
+    String text = String.valueOf(admin.call(info, section));
+    return text.lines().filter(l -> l.startsWith(field + ":"))
+        .mapToLong(l -> Long.parseLong(l.substring(field.length() + 1).trim())).findFirst()
+        .orElseThrow(() -> new AssertionError(field + " not in INFO " + section + ": " + text));
+  }
+
+  private long blpopFailures() {
+    String text = String.valueOf(admin.call("INFO", "commandstats"));
+    return text.lines().filter(l -> l.startsWith("cmdstat_blpop:")).findFirst()
+        .map(l -> java.util.regex.Pattern.compile("failed_calls=(\\d+)").matcher(l))
+        .filter(java.util.regex.Matcher::find).map(m -> Long.parseLong(m.group(1))).orElse(0L);
+  }
+
+  @Test
   void aMalformedDroppedCountIsRepairedAndStatsStillAnswer() {
     String name = Queues.uniqueName("baddropped");
     RedisQueue q = queues.open(name, false, queues.settings().deadLetterLength(1).build());
