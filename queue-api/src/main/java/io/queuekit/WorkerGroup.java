@@ -32,6 +32,8 @@ final class WorkerGroup {
   private static final Logger log = LoggerFactory.getLogger(WorkerGroup.class);
   /** Tells one worker to exit at shutdown. */
   private static final Batch STOP = new Batch(List.of(), false);
+  /** How long a worker that may not retire waits before looking again, at the least. */
+  private static final Duration STAYING_RECHECK = Duration.ofSeconds(1);
 
   private final String queue;
   private final Duration idleTimeout;
@@ -110,6 +112,7 @@ final class WorkerGroup {
   private void work() {
     Thread self = Thread.currentThread();
     boolean countedIdle = true;
+    Duration patience = idleTimeout;
     try {
       while (true) {
         if (!countedIdle) {
@@ -117,7 +120,7 @@ final class WorkerGroup {
         }
         Batch batch;
         try {
-          batch = awaitBatch();
+          batch = awaitBatch(patience);
         } finally {
           idle.decrementAndGet();
           countedIdle = false;
@@ -129,8 +132,12 @@ final class WorkerGroup {
           if (mayRetire()) {
             return;
           }
+          // Staying on (the last worker, or shutting down): wait at least a second before looking
+          // again, so a zero or tiny WORKER_IDLE_TIMEOUT does not spin.
+          patience = idleTimeout.compareTo(STAYING_RECHECK) < 0 ? STAYING_RECHECK : idleTimeout;
           continue;
         }
+        patience = idleTimeout;
         if (!pending.isEmpty()) {
           // A dispatch that ran while this worker had taken its batch but was still counted idle
           // started no worker for the batch behind it: start one now if the cap allows.
@@ -170,20 +177,21 @@ final class WorkerGroup {
     }
   }
 
-  /** The next batch, or null once {@code WORKER_IDLE_TIMEOUT} passed without one. */
-  private Batch awaitBatch() {
-    PoolTimer.Deadline idleEnd = timer.deadline(idleTimeout);
+  /**
+   * The next batch, or null once {@code patience} passed without one. A batch already waiting is
+   * taken even when {@code patience} is zero.
+   */
+  private Batch awaitBatch(Duration patience) {
+    PoolTimer.Deadline idleEnd = timer.deadline(patience);
     while (true) {
       long wait = idleEnd.waitNanos();
-      if (wait > 0) {
-        try {
-          Batch batch = pending.poll(wait, TimeUnit.NANOSECONDS);
-          if (batch != null) {
-            return batch;
-          }
-        } catch (InterruptedException e) {
-          // a stray interrupt aimed at a finished handler: look again
+      try {
+        Batch batch = wait > 0 ? pending.poll(wait, TimeUnit.NANOSECONDS) : pending.poll();
+        if (batch != null) {
+          return batch;
         }
+      } catch (InterruptedException e) {
+        // a stray interrupt aimed at a finished handler: look again
       }
       if (idleEnd.passed()) {
         return null;

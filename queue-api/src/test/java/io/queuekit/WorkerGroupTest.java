@@ -48,6 +48,30 @@ class WorkerGroupTest {
   }
 
   @Test
+  void aZeroIdleTimeoutRunsBatchesAndLeavesTheLastWorkerWaitingNotSpinning() throws Exception {
+    // WORKER_IDLE_TIMEOUT=0 is accepted: a worker retires as soon as it is idle. It once never
+    // looked at the batches at all (its deadline had passed before its first wait) and spun.
+    java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+    Set<Thread> workers = ConcurrentHashMap.newKeySet();
+    WorkerGroup g = new WorkerGroup("wg0", 2, Duration.ZERO, PoolTimer.SYSTEM, b -> {
+      workers.add(Thread.currentThread());
+      ran.incrementAndGet();
+    }, b -> { });
+    groups.add(g);
+    for (int i = 0; i < 3; i++) {
+      g.dispatch(new Batch(List.of(), false));
+    }
+    soon().until(() -> ran.get() == 3);
+    soon().until(() -> g.workers() == 1);
+    // the one that stays blocks for the next batch instead of looping on a deadline long passed
+    soon().until(() -> workers.stream().filter(Thread::isAlive)
+        .allMatch(t -> t.getState() == Thread.State.WAITING
+            || t.getState() == Thread.State.TIMED_WAITING));
+    g.dispatch(new Batch(List.of(), false));
+    soon().until(() -> ran.get() == 4);
+  }
+
+  @Test
   void aWorkerKilledByAVirtualMachineErrorIsReplacedWhileBatchesWait() throws Exception {
     Batch dies = new Batch(List.of(), false);
     Batch waits = new Batch(List.of(), false);
