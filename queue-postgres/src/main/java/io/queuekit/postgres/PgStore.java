@@ -11,7 +11,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * recovery) deletes up to one registration per item it made ready and notifies those processes
  * only, so k items wake at most k waiters and an idle waiter runs no query.
  *
- * <p><b>Beats.</b> The thread runs {@code queuekit_tick} once per third of the smallest {@code
+ * <p><b>Beats.</b> The thread runs {@code queuekit_tick}, on its listening connection (never
+ * short of a pooled one under load), once per third of the smallest {@code
  * CONSUMER_TIMEOUT} while this process holds deliveries, else once per {@code CONSUMER_TIMEOUT}:
  * it refreshes the consumer's beat and its waiter registrations, and names the open queues
  * whose items are in flight under a silent consumer; those queues then recover them. An idle
@@ -169,6 +169,7 @@ final class PgStore {
     long backoff = 0;
     boolean down = false;
     long nextTick = 0;
+    long tickBackoff = 0;
     while (!stopped) {
       try (Connection listen = listenConnection()) {
         try (Statement s = listen.createStatement()) {
@@ -189,8 +190,24 @@ final class PgStore {
           }
           long now = System.nanoTime();
           if (now - nextTick >= 0) {
-            tick();
-            nextTick = System.nanoTime() + tickInterval().toNanos();
+            // a beat that fails while the listener works (the pool taken by handlers, a statement
+            // refused) is retried on its own backoff: closing the listener for it would lose
+            // notifications and reconnect at once, over and over
+            try {
+              tick(listen);
+              if (tickBackoff != 0) {
+                LOG.info("PostgreSQL at {}: the beat works again", conn);
+                tickBackoff = 0;
+              }
+              nextTick = System.nanoTime() + tickInterval().toNanos();
+            } catch (SQLException | RuntimeException e) {
+              if (tickBackoff == 0) {
+                LOG.warn("PostgreSQL at {}: the beat failed ({}); retrying with backoff", conn,
+                    PgErrors.message(e));
+              }
+              tickBackoff = OutageBackoff.next(tickBackoff);
+              nextTick = System.nanoTime() + tickBackoff;
+            }
           }
           long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
           PGNotification[] got = pg.getNotifications((int) Math.min(waitMs, 500));
@@ -210,6 +227,7 @@ final class PgStore {
           down = true;
         }
         queues.values().forEach(q -> q.waits().wakeAll());
+        tickBackoff = 0; // the outage's messages cover the beat; it runs first thing on return
         backoff = OutageBackoff.next(backoff);
         try {
           // the outage backoff of this thread: nothing else to wait on
@@ -230,6 +248,7 @@ final class PgStore {
       p.setProperty("password", conn.password());
     }
     p.setProperty("ApplicationName", "queuekit-listen");
+    p.setProperty("currentSchema", conn.schema()); // the beat runs here too
     p.setProperty("connectTimeout", "5");
     p.setProperty("tcpKeepAlive", "true");
     return DriverManager.getConnection(conn.jdbcUrl(), p);
@@ -263,8 +282,13 @@ final class PgStore {
     return holding ? min.dividedBy(3) : min;
   }
 
-  /** One beat: refresh, then recover the queues a silent consumer left items in. */
-  private void tick() throws SQLException {
+  /**
+   * One beat: refresh, then recover the queues a silent consumer left items in. It runs on the
+   * listening connection, not the pool's: handlers and claims that take every pooled connection
+   * under load must not keep the beat from landing, or this process's consumers look dead to the
+   * others, which then recover the items under them.
+   */
+  private void tick(Connection c) throws SQLException {
     if (queues.isEmpty()) {
       return;
     }
@@ -279,8 +303,7 @@ final class PgStore {
     List<String> toRecover = new ArrayList<>();
     long ttl = 3 * minTimeout;
     long validNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * minTimeout);
-    try (Connection c = connection();
-        PreparedStatement s = c.prepareStatement("SELECT * FROM queuekit_tick(?, ?, ?, ?, ?)")) {
+    try (PreparedStatement s = c.prepareStatement("SELECT * FROM queuekit_tick(?, ?, ?, ?, ?)")) {
       s.setArray(1, c.createArrayOf("text", consumers.toArray()));
       s.setString(2, channel);
       s.setArray(3, c.createArrayOf("text", names.toArray()));
@@ -291,8 +314,6 @@ final class PgStore {
           toRecover.add(r.getString(1));
         }
       }
-    } catch (SQLTransientConnectionException e) {
-      throw new SQLException(e.getMessage(), "08001", e);
     }
     for (PostgresQueue q : queues.values()) {
       q.waits().registrationValidUntil(validNanos);

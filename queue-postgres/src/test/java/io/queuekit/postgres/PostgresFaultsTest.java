@@ -183,6 +183,76 @@ class PostgresFaultsTest {
   }
 
   @Test
+  void aFailingBeatIsRetriedWithoutDroppingTheListener() throws Exception {
+    String db = pg.server().createDatabase();
+    String listener = "SELECT pid FROM pg_stat_activity WHERE application_name = 'queuekit-listen'"
+        + " AND datname = '" + db + "'";
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (QueueManager m = manager(pg.server().connStr(db))) {
+      WorkerPoolQueue<String> q = m.createSimple("faults_beat", String.class, batch -> {
+        got.addAll(batch);
+        return List.of();
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> !pg.server().sql(db, listener).isBlank());
+      String pid = pg.server().sql(db, listener);
+      // the beat's statement is refused while the server and the listener are fine
+      pg.server().sql(db, "ALTER FUNCTION queuekit_tick(text[], text, text[], bigint, bigint)"
+          + " RENAME TO queuekit_tick_away");
+      await().atMost(Duration.ofSeconds(30)).until(() -> captured.toString(
+          java.nio.charset.StandardCharsets.UTF_8).contains("WARN io.queuekit.postgres.PgStore"));
+      assertThat(pg.server().sql(db, listener)).as("the listener's backend").isEqualTo(pid);
+      pg.server().sql(db, "ALTER FUNCTION queuekit_tick_away(text[], text, text[], bigint, bigint)"
+          + " RENAME TO queuekit_tick");
+      await().atMost(Duration.ofSeconds(30)).until(() -> captured.toString(
+          java.nio.charset.StandardCharsets.UTF_8).contains("the beat works again"));
+      q.push("after");
+      await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("after"));
+      assertThat(pg.server().sql(db, listener)).isEqualTo(pid);
+    } finally {
+      System.setErr(err);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).as(log).contains("the beat failed").contains("queuekit_tick")
+        .doesNotContain("unreachable").doesNotContain(PostgresServer.PASSWORD);
+    assertThat(log.split("the beat failed", -1)).as("warned once").hasSize(2);
+  }
+
+  @Test
+  void theBeatLandsWhileHandlersHoldEveryPooledConnection() throws Exception {
+    String db = pg.server().createDatabase();
+    PgConnStr conn = PgConnStr.parse(pg.server().connStr(db) + "?pool=2");
+    PgStore store = PgStore.open(conn, "faults_starved", () -> { });
+    store.start();
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    PostgresQueue q = new PostgresQueue(new io.queuekit.spi.BaseQueueConfig("faults_starved",
+        QueueSettings.builder().type("postgres").consumerTimeout(Duration.ofSeconds(3)).build(),
+        false, java.time.Clock.systemUTC(), scheduler, data), store, () -> { });
+    try {
+      q.open();
+      q.push(io.queuekit.spi.Item.of(new byte[] {1}), Duration.ofSeconds(5));
+      List<io.queuekit.spi.Delivery> held = q.claim(1, Duration.ofSeconds(5));
+      assertThat(held).hasSize(1);
+      String beat = "SELECT beat_at FROM queuekit_consumer WHERE id = '" + q.consumer() + "'";
+      try (java.sql.Connection a = store.connection(); java.sql.Connection b = store.connection()) {
+        // the pool is empty now, as when every handler of a loaded process holds a connection
+        String before = pg.server().sql(db, beat);
+        assertThat(before).isNotBlank();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !pg.server().sql(db, beat)
+            .equals(before));
+      }
+      assertThat(q.ack(held)).containsExactly(io.queuekit.spi.Outcome.DONE);
+    } finally {
+      q.close();
+      store.close();
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
   void aUserWhoMayNotCreateTablesIsToldWhatToGrant() {
     String db = pg.server().createDatabase();
     pg.server().sql(db, "CREATE ROLE lowly LOGIN PASSWORD 'lowly-Pw1'");
