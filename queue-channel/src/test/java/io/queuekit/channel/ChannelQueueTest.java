@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.queuekit.PushResult;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.MutableClock;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
@@ -15,8 +16,6 @@ import io.queuekit.spi.BaseQueues;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -113,17 +112,8 @@ class ChannelQueueTest {
     // a handler's message with a line break must not split the log line or forge another
     assertThat(q.deadLetter(got.get(0), "poison pill\nWARN forged")).isEqualTo(Outcome.DONE);
 
-    // slf4j-simple writes to whatever System.err is when it logs.
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream original = System.err;
-    System.setErr(new PrintStream(err, true, UTF_8));
-    try {
-      assertThat(q.deadLetter(got.get(1), "second reason")).isEqualTo(Outcome.DONE);
-    } finally {
-      System.setErr(original);
-    }
-
-    String log = err.toString(UTF_8);
+    String log = CapturedErr.during(
+        () -> assertThat(q.deadLetter(got.get(1), "second reason")).isEqualTo(Outcome.DONE));
     assertThat(log).contains("WARN").contains("\"dropping\"").contains("poison pill\\nWARN forged")
         .contains("A".repeat(200)).doesNotContain("B");
     assertThat(log.lines()).as("one line, the forged WARN escaped in it").hasSize(1);

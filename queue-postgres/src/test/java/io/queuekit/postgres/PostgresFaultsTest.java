@@ -10,6 +10,7 @@ import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.WorkerPoolQueue;
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.postgres.PostgresExtension;
 import io.queuekit.conformance.postgres.PostgresServer;
 import java.nio.file.Path;
@@ -187,11 +188,10 @@ class PostgresFaultsTest {
     String db = pg.server().createDatabase();
     String listener = "SELECT pid FROM pg_stat_activity WHERE application_name = 'queuekit-listen'"
         + " AND datname = '" + db + "'";
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
     List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (QueueManager m = manager(pg.server().connStr(db))) {
+    String log;
+    try (CapturedErr err = CapturedErr.start();
+        QueueManager m = manager(pg.server().connStr(db))) {
       WorkerPoolQueue<String> q = m.createSimple("faults_beat", String.class, batch -> {
         got.addAll(batch);
         return List.of();
@@ -201,20 +201,17 @@ class PostgresFaultsTest {
       // the beat's statement is refused while the server and the listener are fine
       pg.server().sql(db, "ALTER FUNCTION queuekit_tick(text[], text, text[], bigint, bigint)"
           + " RENAME TO queuekit_tick_away");
-      await().atMost(Duration.ofSeconds(30)).until(() -> captured.toString(
-          java.nio.charset.StandardCharsets.UTF_8).contains("WARN io.queuekit.postgres.PgStore"));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> err.text().contains("WARN io.queuekit.postgres.PgStore"));
       assertThat(pg.server().sql(db, listener)).as("the listener's backend").isEqualTo(pid);
       pg.server().sql(db, "ALTER FUNCTION queuekit_tick_away(text[], text, text[], bigint, bigint)"
           + " RENAME TO queuekit_tick");
-      await().atMost(Duration.ofSeconds(30)).until(() -> captured.toString(
-          java.nio.charset.StandardCharsets.UTF_8).contains("the beat works again"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> err.text().contains("the beat works again"));
       q.push("after");
       await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("after"));
       assertThat(pg.server().sql(db, listener)).isEqualTo(pid);
-    } finally {
-      System.setErr(err);
+      log = err.text();
     }
-    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(log).as(log).contains("the beat failed").contains("queuekit_tick")
         .doesNotContain("unreachable").doesNotContain(PostgresServer.PASSWORD);
     assertThat(log.split("the beat failed", -1)).as("warned once").hasSize(2);

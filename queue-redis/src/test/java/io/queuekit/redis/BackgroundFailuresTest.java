@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.queuekit.conformance.CapturedErr;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -16,16 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class BackgroundFailuresTest {
   private static String warnings(Runnable r) {
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    // slf4j-simple writes to System.err
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      r.run();
-    } finally {
-      System.setErr(err);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
+    return CapturedErr.during(r);
   }
 
   private static int count(String log, String part) {

@@ -5,6 +5,7 @@ import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.Delivery;
@@ -123,24 +124,17 @@ class RedisBeatTest {
     RedisQueue q = queues.open(name, false);
     q.push(item("a"), WAIT);
     List<Delivery> got = q.claim(1, WAIT); // held: each beat sweeps
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true,
-        java.nio.charset.StandardCharsets.UTF_8));
-    try (Resp r = redis.server().client()) {
+    try (Resp r = redis.server().client(); CapturedErr err = CapturedErr.start()) {
       r.call("SET", dead, "another program's string"); // the sweep guards it: refused
-      await().atMost(WAIT).until(() -> captured.toString(java.nio.charset.StandardCharsets.UTF_8)
-          .split("the sweep of entries in flight", -1).length > 1);
+      await().atMost(WAIT).until(() -> err.count("the sweep of entries in flight") > 0);
       long refusedBefore = sweepsRefused(r);
       await().atMost(WAIT).until(() -> sweepsRefused(r) > refusedBefore); // the next beat's
       r.call("DEL", dead);
       assertThat(q.ack(got)).containsExactly(Outcome.DONE);
-    } finally {
-      System.setErr(err);
+      assertThat(err.text()).contains("WARN").contains("queue \"" + name + "\": the sweep")
+          .contains(dead);
+      assertThat(err.count("the sweep of entries in flight")).as("warned once").isEqualTo(1);
     }
-    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(log).contains("WARN").contains("queue \"" + name + "\": the sweep").contains(dead);
-    assertThat(log.split("the sweep of entries in flight", -1)).as("warned once").hasSize(2);
   }
 
   /** Scripts that failed, by INFO errorstats' WRONGTYPE count. */

@@ -7,14 +7,12 @@ import io.queuekit.PushResult;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.MutableClock;
 import io.queuekit.conformance.redis.RedisServer;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,17 +89,14 @@ class RedisConnectionTest {
 
   @Test
   void evictingMaxmemoryPolicyIsLoggedAsAnError() {
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    // a new client (different db) so the check runs now; slf4j-simple writes to System.err
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try (BaseQueue q = open(Queues.uniqueName("evict"), "redis://:" + PASSWORD + "@127.0.0.1:"
-        + server.port() + "/5")) {
-      roundTrip(q);
-    } finally {
-      System.setErr(err);
-    }
-    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("ERROR")
+    // a new client (different db) so the check runs now
+    String log = CapturedErr.during(() -> {
+      try (BaseQueue q = open(Queues.uniqueName("evict"), "redis://:" + PASSWORD + "@127.0.0.1:"
+          + server.port() + "/5")) {
+        roundTrip(q);
+      }
+    });
+    assertThat(log).contains("ERROR")
         .contains("maxmemory-policy allkeys-lru").contains("noeviction")
         .doesNotContain(PASSWORD);
   }

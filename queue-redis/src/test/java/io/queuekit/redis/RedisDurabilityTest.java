@@ -11,14 +11,12 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.redis.RedisCluster;
 import io.queuekit.conformance.redis.RedisServer;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Outcome;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -228,15 +226,11 @@ class RedisDurabilityTest {
   }
 
   private static String openAndCapture(RedisServer server, String connStr) {
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try (Queues queues = new Queues(connStr)) {
-      RedisQueue q = queues.open(Queues.uniqueName("disk"), false);
-      assertThat(q.push(item("a"), Duration.ofSeconds(1))).isEqualTo(PushResult.ADDED);
-    } finally {
-      System.setErr(err);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
+    return CapturedErr.during(() -> {
+      try (Queues queues = new Queues(connStr)) {
+        RedisQueue q = queues.open(Queues.uniqueName("disk"), false);
+        assertThat(q.push(item("a"), Duration.ofSeconds(1))).isEqualTo(PushResult.ADDED);
+      }
+    });
   }
 }

@@ -10,6 +10,7 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.QueueFullException;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.DeadLetter;
@@ -517,15 +518,7 @@ class RedisQueueTest {
     try (Resp r = redis.server().client()) {
       r.call("RPUSH", name + "_queue", "old1", "old2");
     }
-    java.io.PrintStream err = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      queues.open(name, false);
-    } finally {
-      System.setErr(err);
-    }
-    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("WARN")
+    assertThat(CapturedErr.during(() -> queues.open(name, false))).contains("WARN")
         .contains("list " + name + "_queue with 2 items").contains("Gitea");
   }
 

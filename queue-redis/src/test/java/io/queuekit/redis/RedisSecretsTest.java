@@ -6,15 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.MutableClock;
 import io.queuekit.conformance.redis.RedisServer;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -100,19 +98,16 @@ class RedisSecretsTest {
       String where = String.format("seed %d #%d: %s", seed, i, conn);
       QueueSettings s = QueueSettings.builder().type("redis").connStr(conn).build();
       assertThat(s.toString()).as(where).doesNotContain(pw);
-      PrintStream err = System.err;
-      ByteArrayOutputStream log = new ByteArrayOutputStream();
-      // slf4j-simple writes to System.err
-      System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
       Throwable thrown;
-      try (BaseQueue q = open(s)) {
-        throw new AssertionError(where + ": connected to a closed port");
-      } catch (QueueException e) {
-        thrown = e;
-      } finally {
-        System.setErr(err);
+      String logged;
+      try (CapturedErr log = CapturedErr.start()) {
+        try (BaseQueue q = open(s)) {
+          throw new AssertionError(where + ": connected to a closed port");
+        } catch (QueueException e) {
+          thrown = e;
+        }
+        logged = log.text();
       }
-      String logged = log.toString(StandardCharsets.UTF_8);
       assertThat(logged).as(where + " (log)").doesNotContain(pw);
       assertThat(stackTrace(thrown)).as(where + " (exception)").doesNotContain(pw);
       if (thrown instanceof io.queuekit.QueueUnavailableException) {

@@ -12,14 +12,13 @@ import io.queuekit.PushResult;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -269,10 +268,7 @@ class ScriptBadStateTest {
     RedisQueue producer = queues.open(name, false, s);
     producer.push(item("a"), Duration.ofSeconds(5));
     admin.call("HSET", key(name, "meta"), "roomwatchers", "many");
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
+    try (CapturedErr err = CapturedErr.start()) {
       CompletableFuture<PushResult> waiting =
           CompletableFuture.supplyAsync(() -> producer.push(item("b"), Duration.ofSeconds(30)));
       // the watcher cannot count itself, yet blocks on the room list for the waiting producer
@@ -284,12 +280,9 @@ class ScriptBadStateTest {
       assertThat(payloads(got)).containsExactly("a");
       assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(PushResult.ADDED);
       assertThat(consumer.ack(got)).containsOnly(Outcome.DONE);
-      String log = captured.toString(StandardCharsets.UTF_8);
-      assertThat(log).contains("WARN").contains("queue \"" + name + "\": the room watcher's count")
-          .contains(key(name, "meta"));
-      assertThat(log.split("the room watcher's count", -1)).as("warned once").hasSize(2);
-    } finally {
-      System.setErr(err);
+      assertThat(err.text()).contains("WARN")
+          .contains("queue \"" + name + "\": the room watcher's count").contains(key(name, "meta"));
+      assertThat(err.count("the room watcher's count")).as("warned once").isEqualTo(1);
     }
   }
 
@@ -300,10 +293,7 @@ class ScriptBadStateTest {
     RedisQueue producer = queues.open(name, false, s);
     producer.push(item("a"), Duration.ofSeconds(5));
     admin.call("SET", key(name, "room"), "another program's string");
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
+    try (CapturedErr err = CapturedErr.start()) {
       long connectionsBefore = stat("INFO", "stats", "total_connections_received");
       long failedBefore = blpopFailures();
       CompletableFuture<PushResult> waiting =
@@ -319,12 +309,9 @@ class ScriptBadStateTest {
       assertThat(payloads(got)).containsExactly("a");
       assertThat(consumer.ack(got)).containsOnly(Outcome.DONE);
       assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(PushResult.ADDED);
-      String log = captured.toString(StandardCharsets.UTF_8);
-      assertThat(log).contains("WARN").contains("queue \"" + name + "\": the room watch")
+      assertThat(err.text()).contains("WARN").contains("queue \"" + name + "\": the room watch")
           .contains(key(name, "room")).contains("WRONGTYPE");
-      assertThat(log.split("the room watch \\(", -1)).as("warned once").hasSize(2);
-    } finally {
-      System.setErr(err);
+      assertThat(err.count("the room watch (")).as("warned once").isEqualTo(1);
     }
   }
 

@@ -10,10 +10,8 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.util.concurrent.EventExecutor;
+import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.redis.RedisServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +51,7 @@ class SharedClientShutdownTest {
     assertThat(later.await(10, TimeUnit.SECONDS)).as("the timer passed the handshake timeout")
         .isTrue();
 
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // slf4j-simple's target
-    try {
+    try (CapturedErr err = CapturedErr.start()) {
       Thread closer = new Thread(() -> SharedClient.shutdown(client, resources), "closer");
       closer.start();
       try {
@@ -69,11 +64,9 @@ class SharedClientShutdownTest {
       release.countDown();
       closer.join(10_000);
       assertThat(closer.isAlive()).as("shutdown returned").isFalse();
-    } finally {
-      System.setErr(err);
+      assertThat(err.text()).doesNotContain("RejectedExecutionException")
+          .doesNotContain(" ERROR ");
     }
-    assertThat(captured.toString(StandardCharsets.UTF_8))
-        .doesNotContain("RejectedExecutionException").doesNotContain(" ERROR ");
     await().atMost(Duration.ofSeconds(10))
         .until(() -> resources.eventExecutorGroup().isTerminated() && ioThreads() == 0);
   }
