@@ -201,6 +201,9 @@ final class PgStore {
               }
               nextTick = System.nanoTime() + tickInterval().toNanos();
             } catch (SQLException | RuntimeException e) {
+              if (stopped || listen.isClosed()) {
+                throw e; // closing, or the connection broke: the outage path says so
+              }
               if (tickBackoff == 0) {
                 LOG.warn("PostgreSQL at {}: the beat failed ({}); retrying with backoff", conn,
                     PgErrors.message(e));
@@ -227,7 +230,8 @@ final class PgStore {
           down = true;
         }
         queues.values().forEach(q -> q.waits().wakeAll());
-        tickBackoff = 0; // the outage's messages cover the beat; it runs first thing on return
+        tickBackoff = 0; // the outage's messages cover the beat
+        nextTick = 0; // and it runs first thing on return
         backoff = OutageBackoff.next(backoff);
         try {
           // the outage backoff of this thread: nothing else to wait on

@@ -206,7 +206,8 @@ class PostgresFaultsTest {
       assertThat(pg.server().sql(db, listener)).as("the listener's backend").isEqualTo(pid);
       pg.server().sql(db, "ALTER FUNCTION queuekit_tick_away(text[], text, text[], bigint, bigint)"
           + " RENAME TO queuekit_tick");
-      await().atMost(Duration.ofSeconds(30)).until(() -> err.text().contains("the beat works again"));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> err.text().contains("the beat works again"));
       q.push("after");
       await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("after"));
       assertThat(pg.server().sql(db, listener)).isEqualTo(pid);

@@ -495,6 +495,7 @@ final class ConsumerLease implements BeatGroup.Member {
       List<Object> r = calls.attempt(Script.SWEEP, c, sweepArgs(c));
       long n = (Long) r.get(0);
       calls.report(r, 1);
+      failures.succeeded(SWEEP_TASK);
       sweepNeeded = false;
       if (n > 0) {
         log.info("queue \"{}\": returned {} in-flight entries of consumer {} that no delivery "

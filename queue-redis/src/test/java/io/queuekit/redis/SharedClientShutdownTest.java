@@ -13,8 +13,10 @@ import io.netty.util.concurrent.EventExecutor;
 import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.redis.RedisServer;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,7 @@ class SharedClientShutdownTest {
     int port = RedisServer.freePort(); // nothing listens: the connect is refused
     RedisConnStr conn = RedisConnStr.parse(
         "redis://127.0.0.1:" + port + "/0?dialtimeout=50ms&readtimeout=50ms");
+    Set<Thread> before = ioThreads(); // other tests' clients may still run in this JVM
     ClientResources resources = SharedClient.newResources(conn);
     AbstractRedisClient client = SharedClient.newClient(conn, resources);
     // the event executors are held, as a starved machine holds them: the handshake timeout's task
@@ -57,7 +60,7 @@ class SharedClientShutdownTest {
       try {
         // the old order ended the I/O threads at once, the held task still queued
         await().pollDelay(Duration.ZERO).atMost(Duration.ofMillis(700))
-            .until(() -> ioThreads() == 0);
+            .until(() -> ioThreadsBut(before) == 0);
       } catch (ConditionTimeoutException stillAlive) {
         // the fixed order: they live until the executors have run what they hold
       }
@@ -68,13 +71,18 @@ class SharedClientShutdownTest {
           .doesNotContain(" ERROR ");
     }
     await().atMost(Duration.ofSeconds(10))
-        .until(() -> resources.eventExecutorGroup().isTerminated() && ioThreads() == 0);
+        .until(() -> resources.eventExecutorGroup().isTerminated() && ioThreadsBut(before) == 0);
   }
 
-  private static long ioThreads() {
+  private static Set<Thread> ioThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("lettuce-nioEventLoop")
             || t.getName().startsWith("lettuce-epollEventLoop"))
-        .filter(Thread::isAlive).count();
+        .filter(Thread::isAlive).collect(Collectors.toSet());
+  }
+
+  /** This test's client's I/O threads still alive: those not running {@code before} it. */
+  private static long ioThreadsBut(Set<Thread> before) {
+    return ioThreads().stream().filter(t -> !before.contains(t)).count();
   }
 }
