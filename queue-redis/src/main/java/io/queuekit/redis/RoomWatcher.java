@@ -155,15 +155,7 @@ final class RoomWatcher {
           if (!BackgroundFailures.fault(e)) {
             // the connection's trouble (closed, timed out): the next try opens a new one; a
             // server's refusal (a wrong-typed key, say) keeps it
-            lock.lock();
-            try {
-              conn = null;
-            } finally {
-              lock.unlock();
-            }
-            if (c != null) {
-              c.closeAsync();
-            }
+            dropConnection();
           }
           // growing, so a refusal that stays does not cost a command (or a connection) each 100 ms
           backoff = OutageBackoff.next(backoff);
@@ -182,17 +174,7 @@ final class RoomWatcher {
       // timeout, and the next one to wait starts a watcher again
       log.warn("queue \"{}\": room watcher stopped", name, e);
     } finally {
-      StatefulConnection<byte[], byte[]> c;
-      lock.lock();
-      try {
-        c = conn;
-        conn = null;
-      } finally {
-        lock.unlock();
-      }
-      if (c != null) {
-        c.closeAsync();
-      }
+      dropConnection();
       // before the thread is cleared: close() joins it and only then releases the shared client,
       // so the decrement is never sent on a released client
       if (counted) {
@@ -237,6 +219,21 @@ final class RoomWatcher {
       failures.failed(task, e, "the watcher goes on uncounted (a step that frees room still "
           + "leaves one token)");
       return false;
+    }
+  }
+
+  /** Closes the watcher's connection, if it has one; the next {@code BLPOP} opens another. */
+  private void dropConnection() {
+    StatefulConnection<byte[], byte[]> c;
+    lock.lock();
+    try {
+      c = conn;
+      conn = null;
+    } finally {
+      lock.unlock();
+    }
+    if (c != null) {
+      c.closeAsync();
     }
   }
 
