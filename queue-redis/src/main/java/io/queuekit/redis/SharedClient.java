@@ -267,10 +267,21 @@ final class SharedClient {
     for (Future<?> f : drained) {
       f.awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
-    if (client != null) {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    // a queue closed on an interrupted thread (a stopping pool's, a shutdown hook's) still closes
+    // whole: the client's shutdown waits for its channels and would throw at once; the interrupt
+    // is kept for the caller
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (client != null) {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+      }
+    } finally {
+      // even when the client's shutdown threw: the resources' I/O threads must not stay
+      resources.shutdown(0, 1, TimeUnit.SECONDS);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    resources.shutdown(0, 1, TimeUnit.SECONDS);
   }
 
   private static StatefulConnection<byte[], byte[]> connect(AbstractRedisClient client) {

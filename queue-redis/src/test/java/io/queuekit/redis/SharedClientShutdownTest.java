@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,37 @@ class SharedClientShutdownTest {
     }
     await().atMost(Duration.ofSeconds(10))
         .until(() -> resources.eventExecutorGroup().isTerminated() && ioThreadsBut(before) == 0);
+  }
+
+  @Test
+  void aClosingThreadThatIsInterruptedStillEndsTheIoThreads() throws Exception {
+    try (RedisServer server = RedisServer.startPlain()) {
+      RedisConnStr conn = RedisConnStr.parse(server.connStr());
+      Set<Thread> before = ioThreads();
+      ClientResources resources = SharedClient.newResources(conn);
+      AbstractRedisClient client = SharedClient.newClient(conn, resources);
+      ((RedisClient) client).connect(ByteArrayCodec.INSTANCE).sync().ping();
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      AtomicBoolean stillInterrupted = new AtomicBoolean();
+      // a service's shutdown hook or a pool thread being stopped closes its queues interrupted:
+      // the client's own shutdown threw at once, and the resources' I/O threads stayed
+      Thread closer = new Thread(() -> {
+        Thread.currentThread().interrupt();
+        try {
+          SharedClient.shutdown(client, resources);
+        } catch (RuntimeException e) {
+          thrown.set(e);
+        }
+        stillInterrupted.set(Thread.currentThread().isInterrupted());
+      }, "closer");
+      closer.start();
+      closer.join(10_000);
+      assertThat(closer.isAlive()).as("shutdown returned").isFalse();
+      assertThat(thrown.get()).as("shutdown threw").isNull();
+      assertThat(stillInterrupted.get()).as("the interrupt is kept for the caller").isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> resources.eventExecutorGroup().isTerminated() && ioThreadsBut(before) == 0);
+    }
   }
 
   private static Set<Thread> ioThreads() {
