@@ -493,15 +493,8 @@ final class ConsumerLease implements BeatGroup.Member {
         return;
       }
       List<Object> r = calls.attempt(Script.SWEEP, c, sweepArgs(c));
-      long n = (Long) r.get(0);
       calls.report(r, 1);
-      failures.succeeded(SWEEP_TASK);
-      sweepNeeded = false;
-      if (n > 0) {
-        log.info("queue \"{}\": returned {} in-flight entries of consumer {} that no delivery "
-            + "holds (a claim whose reply was lost) to the head", name, n, c);
-        signalWake.run();
-      }
+      swept(c, (Long) r.get(0));
     } finally {
       sweepLock.unlockWrite(stamp);
     }
@@ -539,14 +532,19 @@ final class ConsumerLease implements BeatGroup.Member {
         sweepFailed(c, e);
         return;
       }
-      failures.succeeded(SWEEP_TASK);
-      sweepNeeded = false;
-      if (n > 0) {
-        log.info("queue \"{}\": returned {} orphaned in-flight entries of consumer {} to the head",
-            name, n, c);
-        signalWake.run();
-      }
+      swept(c, n);
     });
+  }
+
+  /** A sweep of {@code c}'s orphans answered, having returned {@code n} entries to the head. */
+  private void swept(String c, long n) {
+    failures.succeeded(SWEEP_TASK);
+    sweepNeeded = false;
+    if (n > 0) {
+      log.info("queue \"{}\": returned {} in-flight entries of consumer {} that no delivery holds "
+          + "(a claim whose reply was lost) to the head", name, n, c);
+      signalWake.run();
+    }
   }
 
   /**
