@@ -31,11 +31,28 @@ final class PgErrors {
             + "CONN_STR (" + message(e) + ")", e);
       case "42501":
         return new QueueConfigException(where + ": user "
-            + (conn.user() == null ? "(none)" : conn.user()) + " may not create queuekit's tables "
-            + "in schema " + conn.schema() + "; grant CREATE on it, or have an owner open the "
-            + "queue once (" + message(e) + ")", e);
+            + (conn.user() == null ? "(none)" : conn.user()) + " " + refused(conn, e) + " ("
+            + message(e) + ")", e);
       default:
         return new QueueUnavailableException(where + " is unavailable (open): " + message(e), e);
+    }
+  }
+
+  /** What a role refused at open may not do, and what to grant, by the step that failed. */
+  private static String refused(PgConnStr conn, SQLException e) {
+    PgLayout.Step step = e instanceof PgLayout.StepException s ? s.step : PgLayout.Step.TABLES;
+    String schema = conn.schema();
+    switch (step) {
+      case SCHEMA:
+        return "may not create schema " + schema + "; grant CREATE on the database, or have "
+            + "its owner create the schema";
+      case USE:
+        return "may not use queuekit's tables in schema " + schema + "; grant USAGE on the "
+            + "schema, SELECT, INSERT, UPDATE, DELETE on all tables in it and USAGE on all "
+            + "sequences in it (see the README's PostgreSQL section)";
+      default:
+        return "may not create queuekit's tables in schema " + schema + "; grant CREATE on it, "
+            + "or have an owner open the queue once";
     }
   }
 

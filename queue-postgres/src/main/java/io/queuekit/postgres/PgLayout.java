@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -38,22 +39,35 @@ final class PgLayout {
     c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
       s.execute("SELECT pg_advisory_xact_lock(" + INSTALL_LOCK + ")");
-      s.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\"");
+      Boolean usable = schemaUsable(c, schema);
+      if (usable == null) {
+        // only when absent: CREATE SCHEMA asks for CREATE on the database even when the schema
+        // exists, which a role using a schema its owner installed need not have
+        Step.SCHEMA.run(() -> s.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\""));
+      } else if (!usable) {
+        // without USAGE the search path skips the schema: the tables would look absent
+        throw new StepException(Step.USE, new SQLException("permission denied for schema "
+            + schema, "42501"));
+      }
       s.execute("SET LOCAL search_path TO \"" + schema + "\"");
-      Integer found = null;
-      try (ResultSet r = s.executeQuery("SELECT to_regclass('queuekit_layout') IS NOT NULL")) {
-        r.next();
-        if (r.getBoolean(1)) {
-          try (ResultSet v = s.executeQuery("SELECT max(version) FROM queuekit_layout")) {
-            v.next();
-            found = v.getInt(1);
+      Integer found = Step.USE.call(() -> {
+        try (ResultSet r = s.executeQuery("SELECT to_regclass('queuekit_layout') IS NOT NULL")) {
+          r.next();
+          if (!r.getBoolean(1)) {
+            return null;
           }
         }
-      }
-      if (found == null) {
-        for (String statement : statements()) {
-          s.execute(statement);
+        try (ResultSet v = s.executeQuery("SELECT max(version) FROM queuekit_layout")) {
+          v.next();
+          return v.getInt(1);
         }
+      });
+      if (found == null) {
+        Step.TABLES.run(() -> {
+          for (String statement : statements()) {
+            s.execute(statement);
+          }
+        });
       } else if (found > VERSION) {
         throw new NewerLayoutException(found);
       }
@@ -63,6 +77,61 @@ final class PgLayout {
       throw e;
     } finally {
       c.setAutoCommit(auto);
+    }
+  }
+
+  /** Whether {@code schema} may be used by this role; null when it does not exist. */
+  private static Boolean schemaUsable(Connection c, String schema) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("SELECT has_schema_privilege(oid, 'USAGE') "
+        + "FROM pg_namespace WHERE nspname = ?")) {
+      p.setString(1, schema);
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? r.getBoolean(1) : null;
+      }
+    }
+  }
+
+  /** The steps of {@link #install} whose refusal tells an operator different things to grant. */
+  enum Step {
+    /** Creating the schema: CREATE on the database. */
+    SCHEMA,
+    /** Reading the layout an owner installed: USAGE on the schema, then rights on its tables. */
+    USE,
+    /** Creating the tables and functions: CREATE on the schema. */
+    TABLES;
+
+    void run(SqlAction a) throws SQLException {
+      call(() -> {
+        a.run();
+        return null;
+      });
+    }
+
+    <T> T call(SqlCall<T> a) throws SQLException {
+      try {
+        return a.call();
+      } catch (SQLException e) {
+        throw new StepException(this, e);
+      }
+    }
+  }
+
+  interface SqlAction {
+    void run() throws SQLException;
+  }
+
+  interface SqlCall<T> {
+    T call() throws SQLException;
+  }
+
+  /** A failure of {@link #install} at {@link #step}, with the server's SQLSTATE. */
+  static final class StepException extends SQLException {
+    private static final long serialVersionUID = 1L;
+    final Step step;
+
+    StepException(Step step, SQLException cause) {
+      super(cause.getMessage(), cause.getSQLState(), cause);
+      this.step = step;
     }
   }
 

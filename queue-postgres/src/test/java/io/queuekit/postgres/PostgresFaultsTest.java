@@ -265,6 +265,60 @@ class PostgresFaultsTest {
     }
   }
 
+  /**
+   * A second role using a schema its owner installed needs no CREATE anywhere: only the grants the
+   * refusal names, after which it pushes and handles. (Opening used to run CREATE SCHEMA IF NOT
+   * EXISTS, which PostgreSQL refuses without CREATE on the database even when the schema exists,
+   * and the error advised granting CREATE on the schema, which does not help.)
+   */
+  @Test
+  void aSecondRoleOnAnInstalledSchemaIsToldTheGrantsItNeedsAndThenWorks() throws Exception {
+    String db = pg.server().createDatabase();
+    String owner = pg.server().connStr(db) + "?schema=queues";
+    try (QueueManager m = manager(owner)) {
+      m.createSimple("faults_second", String.class, b -> List.of()).push("from the owner");
+    }
+    pg.server().sql(db, "CREATE ROLE second LOGIN PASSWORD 'second-Pw1'");
+    String conn = "postgres://second:second-Pw1@127.0.0.1:" + pg.server().port() + "/" + db
+        + "?schema=queues";
+    try (QueueManager m = manager(conn)) {
+      assertThatThrownBy(() -> m.createSimple("faults_second", String.class, b -> List.of()))
+          .isInstanceOf(QueueConfigException.class)
+          .hasMessageContaining("faults_second")
+          .hasMessageContaining("user second may not use queuekit's tables in schema queues")
+          .hasMessageContaining("grant USAGE on the schema")
+          .hasMessageNotContaining("second-Pw1");
+    }
+    pg.server().sql(db, "GRANT USAGE ON SCHEMA queues TO second; "
+        + "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA queues TO second; "
+        + "GRANT USAGE ON ALL SEQUENCES IN SCHEMA queues TO second");
+    List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (QueueManager m = manager(conn)) {
+      WorkerPoolQueue<String> q = m.createSimple("faults_second", String.class, b -> {
+        handled.addAll(b);
+        return List.of();
+      });
+      q.push("from the second role");
+      await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 2);
+    }
+    assertThat(handled).containsExactlyInAnyOrder("from the owner", "from the second role");
+  }
+
+  @Test
+  void aRoleThatMayNotCreateTheSchemaIsToldSo() {
+    String db = pg.server().createDatabase();
+    pg.server().sql(db, "CREATE ROLE noschema LOGIN PASSWORD 'noschema-Pw1'");
+    String conn = "postgres://noschema:noschema-Pw1@127.0.0.1:" + pg.server().port() + "/" + db
+        + "?schema=fresh";
+    try (QueueManager m = manager(conn)) {
+      assertThatThrownBy(() -> m.createSimple("faults_noschema", String.class, b -> List.of()))
+          .isInstanceOf(QueueConfigException.class)
+          .hasMessageContaining("user noschema may not create schema fresh")
+          .hasMessageContaining("grant CREATE on the database")
+          .hasMessageNotContaining("noschema-Pw1");
+    }
+  }
+
   @Test
   void anExhaustedPoolIsReportedAsUnavailableNamingTheServer() throws Exception {
     PgConnStr conn = PgConnStr.parse(pg.connStr() + "?pool=2");
