@@ -3,6 +3,7 @@ package io.queuekit.redis;
 import static io.queuekit.redis.Entries.str;
 
 import io.queuekit.QueueException;
+import io.queuekit.QueueInterruptedException;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.redis.RedisCalls.Unavailable;
@@ -37,7 +38,8 @@ import java.util.function.LongConsumer;
  * that woke waiters for the slots it left free, which would otherwise race them for those slots.
  * A claim that took the whole ready list also makes the next one wait for a token first (bounded
  * by the earliest due time): asked at once it would find nothing, and every push since leaves a
- * token, so a trickle of items costs one claim script per item, not two.
+ * token, so a trickle of items costs one claim script per item, not two; that wait sends the
+ * claim behind a short {@code BLPOP} ({@link #claimBehindWake}), so it runs as the token comes.
  *
  * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering:</b> the claim script takes
  * items from the head. <b>Durability:</b> claimed items are in flight in Redis under the consumer
@@ -75,12 +77,27 @@ final class ClaimLoop {
   private volatile long waitDue = -1;
   /** When the claim script last answered (System.nanoTime). */
   private volatile long lastClaimNanos = System.nanoTime();
+  /**
+   * The last claim took the whole ready list (items trickle in): the next wait sends its claim
+   * behind a short {@code BLPOP} ({@link #claimBehindWake}). Never on Cluster or with {@code
+   * GLOBAL_MAX_WORKERS}.
+   */
+  private volatile boolean trickle;
+  /** Claims may ride behind the wake waiter's {@code BLPOP}: see {@link #trickle}. */
+  private final boolean claimsBehindWake;
+  /** {@link #claimBehindWake}: the consumer was fenced; claim again at once. */
+  private static final ClaimResult CLAIM_AGAIN = new ClaimResult(List.of(), -1);
 
-  /** @param awaitLocal waits in process up to the given nanoseconds for a local wake */
+  /**
+   * @param awaitLocal waits in process up to the given nanoseconds for a local wake
+   * @param claimsBehindWake whether a claim may be pipelined behind a {@code BLPOP} on the wake
+   *     waiter's connection (not on Cluster, where each command is routed on its own)
+   */
   ClaimLoop(String name, QueueSettings settings, Clock clock, Duration blockTimeout,
       RedisCalls calls, ConsumerLease lease, WakeWaiter waker, RoomWatcher room,
-      BooleanSupplier closed, LongConsumer awaitLocal) {
+      BooleanSupplier closed, LongConsumer awaitLocal, boolean claimsBehindWake) {
     this.name = name;
+    this.claimsBehindWake = claimsBehindWake && settings.globalMaxWorkers() == 0;
     this.settings = settings;
     this.clock = clock;
     this.blockTimeout = blockTimeout;
@@ -155,6 +172,25 @@ final class ClaimLoop {
         block = Math.min(block, dueIn);
       }
       try {
+        ClaimResult behind = trickle ? claimBehindWake(Math.max(1, max), block) : null;
+        if (behind == CLAIM_AGAIN) {
+          continue;
+        }
+        if (behind != null) {
+          calls.outage.ended();
+          if (!behind.deliveries.isEmpty()) {
+            return behind.deliveries;
+          }
+          // it ran once the BLPOP took a token or timed out, and found nothing: whatever is made
+          // ready after it leaves a token, so the next wait needs no claim first
+          idleDue = behind.earliestDue < 0 ? IDLE_NO_DUE : behind.earliestDue;
+          if (deadline - System.nanoTime() <= 0) {
+            idle.set(idleDue);
+            return List.of();
+          }
+          skipClaim = canSkipClaim(idleDue);
+          continue;
+        }
         boolean woken = waker.await(block);
         if (!woken && deadline - System.nanoTime() <= 0 && block < dueInNanos(earliestDue)) {
           // the wait ran out with no token and nothing fell due: the next claim may block
@@ -218,52 +254,113 @@ final class ClaimLoop {
         }
         List<Object> r;
         try {
-          r = calls.attempt(Script.CLAIM, c, str(c), str(max), str(clock.millis()),
-              str(settings.length()), str(settings.deadLetterLength()), str(lease.ttlMs()),
-              str(settings.globalMaxWorkers()));
+          r = calls.attempt(Script.CLAIM, c, claimArgs(c, max));
           lastClaimNanos = System.nanoTime();
         } catch (Unavailable e) {
           // the claim may have run with its reply lost: hand back what we do not hold
           lease.needSweep();
           throw e;
         }
-        if ((Long) r.get(0) == -1 && r.size() == 1) {
-          lease.fenced(c);
-          if (attempt > 2) {
-            throw new QueueException("queue \"" + name + "\": consumer registration keeps being "
-                + "lost at " + calls.where());
-          }
-          continue;
+        ClaimResult result = accept(c, r);
+        if (result != null) {
+          return result;
         }
-        long earliest = (Long) r.get(0);
-        if ((Long) r.get(2) < 0) {
-          // GLOBAL_MAX_WORKERS: the queue's claims hold the cap's leases; the one freed next
-          // leaves a wake token, which the caller waits for (no due time: nothing to claim)
-          waitDue = -1;
-          waitFirst = true;
-          return new ClaimResult(List.of(), -1);
+        if (attempt > 2) {
+          throw new QueueException("queue \"" + name + "\": consumer registration keeps being "
+              + "lost at " + calls.where());
         }
-        if ((Long) r.get(1) == 1) {
-          room.signal();
-        }
-        int n = ((Long) r.get(2)).intValue();
-        long wait = (Long) r.get(3);
-        waitDue = wait == 2 ? earliest : -1;
-        waitFirst = wait != 0;
-        List<Delivery> out = new ArrayList<>(n);
-        // the batch's delivery ids are consecutive: base + 1 .. base + n
-        long base = (Long) r.get(4);
-        for (int i = 0; i < n; i++) {
-          long did = base + 1 + i;
-          out.add(Entries.delivery(did, (byte[]) r.get(5 + i)));
-          lease.hold(did, c);
-        }
-        calls.report(r, 5 + n);
-        return new ClaimResult(out, earliest);
       } finally {
         claimLock.unlockRead(stamp);
       }
     }
   }
 
+  /**
+   * The trickle path: the claim script sent behind a {@code BLPOP} of at most {@code blockNanos}
+   * on the wake waiter's connection ({@link WakeWaiter#awaitThen}), so it runs in Redis as soon
+   * as a token comes. Holds the claim lock throughout, as {@link #claimOnce} does, so no sweep
+   * hands back entries the claim has put in flight before this process has read its reply.
+   * Returns null, having sent nothing, when it cannot go (another thread blocks, a long {@code
+   * BLPOP} is pending, a sweep runs or is due, not registered): the caller waits as before; {@link
+   * #CLAIM_AGAIN} when the consumer was fenced.
+   */
+  private ClaimResult claimBehindWake(int max, long blockNanos) {
+    if (!claimsBehindWake) {
+      return null;
+    }
+    StampedLock claimLock = lease.claimLock();
+    long stamp = claimLock.tryReadLock();
+    if (stamp == 0) {
+      return null;
+    }
+    try {
+      String c = lease.consumer();
+      if (c == null || lease.sweepNeeded()) {
+        return null;
+      }
+      byte[][] args = claimArgs(c, max);
+      List<Object> r;
+      try {
+        r = waker.awaitThen(blockNanos, on -> calls.<List<Object>>runOn(on, Script.CLAIM, c, args),
+            (reply, block) -> calls.awaitBehind(reply, Script.CLAIM, block));
+      } catch (Unavailable | QueueInterruptedException e) {
+        // the claim may have run with its reply lost: hand back what we do not hold
+        lease.needSweep();
+        throw e;
+      }
+      if (r == null) {
+        return null;
+      }
+      lastClaimNanos = System.nanoTime();
+      ClaimResult result = accept(c, r);
+      return result != null ? result : CLAIM_AGAIN;
+    } finally {
+      claimLock.unlockRead(stamp);
+    }
+  }
+
+  private byte[][] claimArgs(String c, int max) {
+    return new byte[][] {str(c), str(max), str(clock.millis()), str(settings.length()),
+        str(settings.deadLetterLength()), str(lease.ttlMs()), str(settings.globalMaxWorkers())};
+  }
+
+  /**
+   * Takes the claim script's reply for consumer {@code c} (called with the claim lock held): holds
+   * its deliveries, sets how the next claim waits, signals freed room, reports dead letters.
+   * Returns null when {@code c} was fenced (no longer registered).
+   */
+  private ClaimResult accept(String c, List<Object> r) {
+    if ((Long) r.get(0) == -1 && r.size() == 1) {
+      lease.fenced(c);
+      trickle = false;
+      return null;
+    }
+    long earliest = (Long) r.get(0);
+    if ((Long) r.get(2) < 0) {
+      // GLOBAL_MAX_WORKERS: the queue's claims hold the cap's leases; the one freed next
+      // leaves a wake token, which the caller waits for (no due time: nothing to claim)
+      waitDue = -1;
+      waitFirst = true;
+      trickle = false;
+      return new ClaimResult(List.of(), -1);
+    }
+    if ((Long) r.get(1) == 1) {
+      room.signal();
+    }
+    int n = ((Long) r.get(2)).intValue();
+    long wait = (Long) r.get(3);
+    waitDue = wait == 2 ? earliest : -1;
+    waitFirst = wait != 0;
+    trickle = claimsBehindWake && wait == 2;
+    List<Delivery> out = new ArrayList<>(n);
+    // the batch's delivery ids are consecutive: base + 1 .. base + n
+    long base = (Long) r.get(4);
+    for (int i = 0; i < n; i++) {
+      long did = base + 1 + i;
+      out.add(Entries.delivery(did, (byte[]) r.get(5 + i)));
+      lease.hold(did, c);
+    }
+    calls.report(r, 5 + n);
+    return new ClaimResult(out, earliest);
+  }
 }

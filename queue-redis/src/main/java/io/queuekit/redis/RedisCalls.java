@@ -7,6 +7,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
@@ -143,6 +144,37 @@ final class RedisCalls {
   <T> T attemptKeys(Script s, byte[][] k, byte[]... args) {
     CompletableFuture<Object> f = Scripts.<Object>run(shared.async, s, k, args).toCompletableFuture();
     return (T) uninterruptibly(f, op(s));
+  }
+
+  /**
+   * Starts script {@code s} on connection {@code on}, queued behind what was already sent there
+   * (the wake waiter's short {@code BLPOP}: see {@link WakeWaiter#awaitThen}).
+   */
+  <T> CompletableFuture<T> runOn(RedisClusterAsyncCommands<byte[], byte[]> on, Script s, String c,
+      byte[]... args) {
+    return Scripts.<T>run(on, s, keys.script(c), args).toCompletableFuture();
+  }
+
+  /**
+   * Waits for the reply of script {@code s} sent behind a blocking command of up to {@code
+   * blockNanos}: that long plus what {@link #attempt} allows a reply. Unlike it, an interrupt ends
+   * the wait: the caller closes the connection, so the reply is lost either way.
+   *
+   * @throws InterruptedException when interrupted
+   * @throws Unavailable when Redis cannot be reached or the reply did not come in time
+   */
+  <T> T awaitBehind(CompletableFuture<T> f, Script s, long blockNanos)
+      throws InterruptedException {
+    long limit = blockNanos + shared.commandTimeout.toNanos() + 1_000_000_000L;
+    try {
+      return f.get(limit, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new Unavailable(new RedisCommandTimeoutException("no reply to " + op(s)
+          + " within " + TimeUnit.NANOSECONDS.toMillis(limit) + " ms"));
+    } catch (ExecutionException e) {
+      throw mapError(op(s), e.getCause());
+    }
   }
 
   <T> T attempt(Script s, String c, byte[]... args) {

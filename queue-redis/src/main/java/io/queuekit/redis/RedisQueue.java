@@ -120,7 +120,7 @@ final class RedisQueue implements BaseQueue {
         nanos -> awaitLocal(wakeCond, nanos), this::signalWake);
     this.room = new RoomWatcher(name, shared, keys, this.blockTimeout, () -> closed);
     this.claims = new ClaimLoop(name, settings, clock, this.blockTimeout, calls, lease, waker,
-        room, () -> closed, nanos -> awaitLocal(wakeCond, nanos));
+        room, () -> closed, nanos -> awaitLocal(wakeCond, nanos), shared.transactional());
     this.census = new Census(calls, shared, keys, clock, ttlMs);
     this.pusher = new Pusher(name, unique, settings, clock, calls, room, this::signalWake,
         due -> lease.promoter().dueAt(due));

@@ -5,6 +5,7 @@ import static io.queuekit.redis.Entries.str;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.queuekit.QueueInterruptedException;
 import io.queuekit.redis.RedisCalls.Unavailable;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
@@ -25,7 +27,9 @@ import java.util.function.LongConsumer;
  * sent it: a wait that runs out leaves it blocked in Redis, and the next wait takes it over, so
  * an idle waiter costs one command per {@value #LONG_BLOCK_SECONDS} s, not one per claim wait. A
  * token it takes while no wait is attached (the claim loop busy handing out items) is pushed
- * back at once for another waiter. Closing the connection (at close) unblocks it.
+ * back at once for another waiter. Closing the connection (at close) unblocks it. While items
+ * trickle in, a wait may instead send a short {@code BLPOP} with the claim script pipelined
+ * behind it ({@link #awaitThen}).
  *
  * <p>Tokens cover what is claimable: every step that makes items ready adds tokens (capped at the
  * registered waiters), and a claim that leaves items ready tops them up. Tokens are hints: a
@@ -81,24 +85,9 @@ final class WakeWaiter {
     CompletableFuture<KeyValue<byte[], byte[]>> f = pending;
     try {
       if (f == null) {
-        StatefulConnection<byte[], byte[]> c;
-        synchronized (this) {
-          if (closed.getAsBoolean()) {
-            return true;
-          }
-          c = conn;
-        }
+        StatefulConnection<byte[], byte[]> c = connection();
         if (c == null) {
-          c = connect();
-          // the client's command timeout must not end the long BLPOP
-          c.setTimeout(Duration.ofSeconds(LONG_BLOCK_SECONDS).plus(shared.commandTimeout));
-          synchronized (this) {
-            if (closed.getAsBoolean()) {
-              c.closeAsync();
-              return true;
-            }
-            conn = c;
-          }
+          return true;
         }
         f = SharedClient.commands(c).blpop(LONG_BLOCK_SECONDS, RedisKeys.b(keys.wake))
             .toCompletableFuture();
@@ -140,6 +129,87 @@ final class WakeWaiter {
       blockLock.unlock();
       signalLocal.run();
     }
+  }
+
+  /** Waits for the reply of a command sent behind a blocking one of up to the given nanoseconds. */
+  interface ReplyWait<T> {
+    T await(CompletableFuture<T> reply, long blockNanos) throws InterruptedException;
+  }
+
+  /**
+   * The trickle path (docs/DESIGN.md §3.7): when this thread may block in Redis and no long
+   * {@code BLPOP} is pending, sends a {@code BLPOP} of at most {@code nanos} and, pipelined behind
+   * it on the same connection, what {@code then} sends (the claim script): Redis runs it as soon
+   * as a token comes (or the wait ends), a round trip sooner than a claim sent once the token's
+   * reply is back. Returns its reply, as {@code wait} waits for it; the {@code BLPOP}'s answer does
+   * not matter, since the claim looks for itself. Returns null, having sent nothing, when another
+   * thread blocks or a long BLPOP is pending (the caller waits by {@link #await}).
+   *
+   * @throws Unavailable when Redis cannot be reached: the connection is closed, and the reply of
+   *     what {@code then} sent is lost
+   * @throws QueueInterruptedException when interrupted: the same
+   */
+  <T> T awaitThen(long nanos,
+      Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> then,
+      ReplyWait<T> wait) {
+    if (pending != null || !blockLock.tryLock()) {
+      return null;
+    }
+    try {
+      if (pending != null) {
+        return null;
+      }
+      StatefulConnection<byte[], byte[]> c = connection();
+      if (c == null) {
+        return null;
+      }
+      RedisClusterAsyncCommands<byte[], byte[]> commands = SharedClient.commands(c);
+      // decimal seconds (Redis 6+); never 0, which would block for good
+      commands.blpop(Math.max(0.001, nanos / 1e9), RedisKeys.b(keys.wake));
+      CompletableFuture<T> reply = then.apply(commands);
+      try {
+        return wait.await(reply, nanos);
+      } catch (InterruptedException e) {
+        abandon();
+        Thread.currentThread().interrupt();
+        throw new QueueInterruptedException(name, e);
+      } catch (RuntimeException e) {
+        if (!closed.getAsBoolean()) {
+          abandon();
+        }
+        throw e;
+      }
+    } catch (RedisException e) {
+      abandon();
+      throw new Unavailable(e);
+    } finally {
+      blockLock.unlock();
+      signalLocal.run();
+    }
+  }
+
+  /** The blocking connection, opened if need be; null once the queue is closed. */
+  private StatefulConnection<byte[], byte[]> connection() {
+    StatefulConnection<byte[], byte[]> c;
+    synchronized (this) {
+      if (closed.getAsBoolean()) {
+        return null;
+      }
+      c = conn;
+    }
+    if (c == null) {
+      c = connect();
+      // the client's command timeout must not end the long BLPOP
+      c.setTimeout(Duration.ofSeconds(LONG_BLOCK_SECONDS).plus(shared.commandTimeout));
+      synchronized (this) {
+        if (closed.getAsBoolean()) {
+          c.closeAsync();
+          return null;
+        }
+        conn = c;
+      }
+    }
+    return c;
   }
 
   /**

@@ -59,4 +59,43 @@ class LostReplyTest {
       assertThat(q.stats().inFlight()).isZero();
     }
   }
+
+  /**
+   * The same for a claim sent behind the wake waiter's short BLPOP (items trickling in): the
+   * blocking connection is the one killed, with the claim's reply held back.
+   */
+  @Test
+  void itemsOfATrickleClaimWhoseReplyWasLostAreDeliveredAgain() throws Exception {
+    try (TcpProxy proxy = new TcpProxy(redis.server().port());
+        Queues queues = new Queues("redis://127.0.0.1:" + proxy.port() + "/0");
+        Resp admin = redis.server().client()) {
+      String name = Queues.uniqueName("lostbehind");
+      RedisQueue q = queues.open(name, false,
+          queues.settings().consumerTimeout(Duration.ofSeconds(60)).build());
+      q.push(RedisQueueTest.item("a"), Duration.ofSeconds(5));
+      // took the whole list: the next claim rides behind the BLPOP
+      List<Delivery> first = q.claim(10, Duration.ZERO);
+      assertThat(RedisQueueTest.payloads(first)).containsExactly("a");
+
+      proxy.holdRepliesAfter(Scripts.Script.CLAIM.sha.getBytes(StandardCharsets.US_ASCII));
+      CompletableFuture<List<Delivery>> claim =
+          CompletableFuture.supplyAsync(() -> q.claim(10, Duration.ofSeconds(30)));
+      assertThat(proxy.awaitHeld(30)).isTrue();
+      q.push(RedisQueueTest.item("b"), Duration.ofSeconds(5));
+      String inflight = "{" + name + "_queue}:inflight:" + q.consumerId();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+          .until(() -> admin.integer("HLEN", inflight) == 2);
+      assertThat(admin.integer("CLIENT", "KILL", "ADDR", proxy.heldServerSideAddress()))
+          .isEqualTo(1);
+
+      List<Delivery> again = claim.get(30, TimeUnit.SECONDS);
+      assertThat(RedisQueueTest.payloads(again)).containsExactly("b");
+      assertThat(again.get(0).deliveryCount()).isZero();
+      assertThat(again.get(0).recoveryCount()).isZero();
+      assertThat(q.ack(again)).containsExactly(Outcome.DONE);
+      assertThat(q.ack(first)).containsExactly(Outcome.DONE);
+      assertThat(admin.integer("HLEN", inflight)).isZero();
+      assertThat(q.stats().inFlight()).isZero();
+    }
+  }
 }

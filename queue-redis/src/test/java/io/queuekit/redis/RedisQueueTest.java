@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -510,6 +512,61 @@ class RedisQueueTest {
       assertThat(new String(got.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("d");
     }
     assertThat(q.ack(first)).containsOnly(Outcome.DONE);
+  }
+
+  /**
+   * Items trickling in: after a claim that took the whole list, the next claim's script is sent
+   * behind a short BLPOP on the blocking connection, so Redis runs it as soon as a push leaves a
+   * token, without a round trip back to the client first. A wait that ends with nothing goes back
+   * to the long BLPOP, so an idle queue still costs one command per long wait.
+   */
+  @Test
+  void aTrickleClaimRidesBehindItsBlpopAndAnEmptyOneGoesBackToTheLongWait() throws Exception {
+    String name = Queues.uniqueName("trickle");
+    RedisQueue q = queues.open(name, false);
+    q.push(Item.of("a".getBytes(StandardCharsets.UTF_8)), WAIT);
+    List<Delivery> first = q.claim(10, Duration.ZERO);
+    assertThat(first).hasSize(1);
+    try (RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port())) {
+      CompletableFuture<List<Delivery>> next =
+          CompletableFuture.supplyAsync(() -> q.claim(10, WAIT));
+      mon.awaitCount("blpop", 1);
+      q.push(Item.of("b".getBytes(StandardCharsets.UTF_8)), WAIT);
+      assertThat(next.get(WAIT.toSeconds(), TimeUnit.SECONDS)).hasSize(1);
+      await().atMost(WAIT).until(
+          () -> mon.all().stream().anyMatch(l -> l.contains(Scripts.Script.CLAIM.sha)));
+      List<String> lines = mon.all();
+      String blpop = lines.stream().filter(RedisQueueTest::isBlpop).findFirst().orElseThrow();
+      assertThat(blpop).as("a short wait, not the long one")
+          .doesNotEndWith("\"" + WakeWaiter.LONG_BLOCK_SECONDS + "\"");
+      List<String> fromWaiter = lines.subList(lines.indexOf(blpop), lines.size()).stream()
+          .filter(l -> client(l).equals(client(blpop))).collect(Collectors.toList());
+      assertThat(fromWaiter).as("the blocking connection's commands from its BLPOP on")
+          .hasSize(2);
+      assertThat(fromWaiter.get(1)).contains(Scripts.Script.CLAIM.sha);
+
+      // the next wait sees nothing: its claim comes back empty, and the one after blocks long
+      mon.clear();
+      assertThat(q.claim(10, Duration.ofMillis(200))).isEmpty();
+      CompletableFuture<List<Delivery>> idle =
+          CompletableFuture.supplyAsync(() -> q.claim(10, Duration.ofMillis(200)));
+      assertThat(idle.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEmpty();
+      mon.awaitCount("blpop", 2);
+      assertThat(mon.all().stream().filter(RedisQueueTest::isBlpop))
+          .as("the short wait, then the long one").hasSize(2)
+          .last().asString().endsWith("\"" + WakeWaiter.LONG_BLOCK_SECONDS + "\"");
+    }
+    assertThat(q.ack(first)).containsOnly(Outcome.DONE);
+  }
+
+  private static boolean isBlpop(String monitorLine) {
+    return monitorLine.toLowerCase(Locale.ROOT).contains("\"blpop\"");
+  }
+
+  /** The client address of a MONITOR line: "+time [db address] ...". */
+  private static String client(String monitorLine) {
+    int open = monitorLine.indexOf('[');
+    return monitorLine.substring(open, monitorLine.indexOf(']', open) + 1);
   }
 
   @Test
