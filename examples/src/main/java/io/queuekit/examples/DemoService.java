@@ -96,6 +96,9 @@ public final class DemoService implements Callable<Integer> {
 
   private final PrintStream out;
 
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   DemoService(PrintStream out) {
     this.out = out;
   }
@@ -204,13 +207,24 @@ public final class DemoService implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // the options a user can get wrong are checked before anything runs: a usage error (exit 2,
+    // with the usage), not an internal one with a stack trace after the demo has started
+    java.time.Duration down = searchDown();
+    if (admin != null) {
+      adminPort();
+    }
+    if ("immediate".equalsIgnoreCase(type)) {
+      throw usage("--type immediate: the demo's search backend starts down, so its handler hands "
+          + "items back, and an immediate queue returns each to its pusher as an exception; use "
+          + "channel, level, redis or postgres");
+    }
     boolean earlier = Files.isDirectory(data) && Files.list(data).findAny().isPresent();
     out.printf("queuekit demo: data path %s%s%n", data.toAbsolutePath(),
         earlier ? " (found data from an earlier run; its leftovers are handled and counted)" : "");
     Clock clock = Clock.systemUTC();
     // queuekit's internal parser, so the flag reads like Gitea's settings (not API: a service
     // would use java.time.Duration)
-    SearchBackend search = new SearchBackend(clock, GoDuration.parse(searchDown));
+    SearchBackend search = new SearchBackend(clock, down);
     Map<String, Tally> tallies = new LinkedHashMap<>();
     for (String n : List.of("issue_indexer", "mail", "webhook_sender", "repo_stats_update")) {
       tallies.put(n, new Tally());
@@ -313,24 +327,59 @@ public final class DemoService implements Callable<Integer> {
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
     int colon = admin.lastIndexOf(':');
     String host = colon < 0 ? "127.0.0.1" : admin.substring(0, colon);
-    int port;
-    try {
-      port = Integer.parseInt(admin.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--admin " + admin + ": expected [HOST:]PORT, e.g. 8081 or 127.0.0.1:8081");
-    }
     io.queuekit.admin.AdminServer.Builder b = io.queuekit.admin.AdminServer.builder(queues)
-        .host(host).port(port);
+        .host(host).port(adminPort());
     if (adminAllowRemote) {
       b.allowRemote();
     }
     if (registry != null) {
       b.metrics(registry::scrape);
     }
-    io.queuekit.admin.AdminServer server = b.start();
+    io.queuekit.admin.AdminServer server;
+    try {
+      server = b.start();
+    } catch (RuntimeException e) {
+      // a host that does not resolve or is not loopback, a port in use: the user's to fix
+      if (e instanceof IllegalArgumentException) {
+        throw usage("--admin " + admin + ": " + e.getMessage());
+      }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof java.net.BindException) {
+          throw usage("--admin " + admin + ": cannot listen there (" + t.getMessage() + ")");
+        }
+      }
+      throw e;
+    }
     out.println("admin page: " + server.loginUrl());
     return server;
+  }
+
+  /** {@code --admin}'s port, checked. */
+  private int adminPort() {
+    String port = admin.substring(admin.lastIndexOf(':') + 1);
+    try {
+      int p = Integer.parseInt(port);
+      if (p >= 0 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // the message below says what is expected
+    }
+    throw usage("--admin " + admin + ": expected [HOST:]PORT with a port of 0..65535, e.g. 8081 "
+        + "or 127.0.0.1:8081");
+  }
+
+  private java.time.Duration searchDown() {
+    try {
+      return GoDuration.parse(searchDown);
+    } catch (IllegalArgumentException e) {
+      throw usage("--search-down " + searchDown + ": " + e.getMessage());
+    }
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    // the command line that runs this demo, so the message goes to its error stream
+    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
   /**

@@ -103,6 +103,30 @@ class DemoServiceTest {
     assertThat(missing.err()).contains("nope.ini: no such file").doesNotContain("\tat ");
   }
 
+  /**
+   * Options a user can get wrong end as usage errors (exit 2) naming the option, never as an
+   * internal error (70) with a stack trace: each of these did.
+   */
+  @Test
+  void badOptionsAreUsageErrorsNamingTheOption() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      List<List<String>> cases = List.of(
+          List.of("--admin", "99999", "--admin 99999: expected [HOST:]PORT with a port of 0..65535"),
+          List.of("--admin", "0.0.0.0:0", "--admin 0.0.0.0:0: the admin server would bind to 0.0.0.0"),
+          List.of("--admin", "nohost.invalid:0", "does not resolve"),
+          List.of("--admin", Integer.toString(taken.getLocalPort()), "cannot listen there"),
+          List.of("--search-down", "5", "--search-down 5: \"5\" is not a duration"),
+          List.of("--type", "immediate", "--type immediate: "));
+      for (List<String> c : cases) {
+        Ended e = end("--data", data.toString(), "--items", "10", c.get(0), c.get(1));
+        assertThat(e.code()).as("%s %s:%n%s", c.get(0), c.get(1), e.err()).isEqualTo(2);
+        assertThat(e.err()).as("%s %s", c.get(0), c.get(1)).contains(c.get(2))
+            .doesNotContain("\tat ").doesNotContain("queuekit demo: internal error");
+      }
+    }
+  }
+
   @Test
   void anUnreachableRedisEndsWithOneTidyLineAndNoPassword() throws Exception {
     int port;
