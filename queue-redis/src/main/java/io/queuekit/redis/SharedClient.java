@@ -22,6 +22,7 @@ import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.queuekit.QueueConfigException;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.internal.ConnStrings;
 import java.net.SocketAddress;
@@ -207,6 +208,12 @@ final class SharedClient {
             throw new QueueUnavailableException("queue \"" + queue + "\": Redis at " + conn.masked()
                 + " refused the credentials (authentication failed): " + rootMessage(e), e);
           }
+          String noDb = causeMessage(e, "DB index is out of range");
+          if (noDb != null) {
+            // the server's databases are fixed at its start: retrying cannot help
+            throw new QueueConfigException("queue \"" + queue + "\": Redis at " + conn.masked()
+                + " has no such database (" + noDb + "); fix the database number in CONN_STR");
+          }
           if (tlsFailure(e)) {
             // a certificate the JVM does not trust stays untrusted: retrying cannot help
             throw new QueueUnavailableException("queue \"" + queue + "\": TLS handshake with Redis at "
@@ -342,6 +349,16 @@ final class SharedClient {
       }
     }
     return false;
+  }
+
+  /** The message of the first cause of {@code e} whose message contains {@code text}, or null. */
+  private static String causeMessage(Throwable e, String text) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains(text)) {
+        return t.getMessage();
+      }
+    }
+    return null;
   }
 
   static boolean authFailure(Throwable e) {

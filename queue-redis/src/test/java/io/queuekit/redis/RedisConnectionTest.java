@@ -112,6 +112,20 @@ class RedisConnectionTest {
         .hasMessageNotContaining("wrong-pass");
   }
 
+  /** Not an outage: the server's databases are fixed, so it is refused at once, not retried. */
+  @Test
+  void aDatabaseTheServerDoesNotHaveIsAConfigurationError() {
+    String name = Queues.uniqueName("nodb");
+    String log = CapturedErr.during(() -> assertThatThrownBy(() -> open(name,
+        "redis://:" + PASSWORD + "@127.0.0.1:" + server.port() + "/99"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("queue \"" + name + "\"")
+        .hasMessageContaining("has no such database")
+        .hasMessageContaining("127.0.0.1:" + server.port() + "/99")
+        .hasMessageNotContaining(PASSWORD));
+    assertThat(log).doesNotContain("not ready").doesNotContain(PASSWORD);
+  }
+
   @Test
   void unreachableHostNamesTheAddressAndTheCause() {
     int port = RedisServer.freePort();
