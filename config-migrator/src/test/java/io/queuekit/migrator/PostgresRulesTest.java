@@ -44,6 +44,25 @@ class PostgresRulesTest {
         .singleElement().satisfies(f -> assertThat(f.message()).contains("schema=Bad-Name"));
   }
 
+  /**
+   * pgjdbc ignores a parameter it does not know (a mistyped sslmode connects without TLS) and
+   * fails a bad value only at connect, which looked like an unreachable server.
+   */
+  @Test
+  void anUnknownDriverParameterOrABadValueIsNamed() {
+    assertThat(check("[queue.mail]\nTYPE = postgres\n"
+        + "CONN_STR = postgres://gitea:S3cret@h/db?sslmod=require\n"))
+        .singleElement().satisfies(f -> assertThat(f.message()).contains("sslmod is not a parameter")
+            .doesNotContain("S3cret"));
+    assertThat(check("[queue.mail]\nTYPE = postgres\n"
+        + "CONN_STR = postgres://gitea:S3cret@h/db?sslmode=bogus\n"))
+        .singleElement().satisfies(f -> assertThat(f.message()).contains("sslmode=bogus")
+            .contains("verify-full").doesNotContain("S3cret"));
+    assertThat(check("[queue.mail]\nTYPE = postgres\n"
+        + "CONN_STR = postgres://gitea:S3cret@h/db?sslmode=verify-full&connectTimeout=5\n"))
+        .isEmpty();
+  }
+
   @Test
   void aLevelQueueGivenAPostgresUrlIsToldWhichBackendItWasWrittenFor() {
     List<Finding> findings = check("[queue.mail]\nTYPE = level\n"

@@ -6,10 +6,12 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.postgresql.PGProperty;
 
 /**
  * A PostgreSQL {@code CONN_STR}, parsed: {@code postgres://user:pass@host:port/db?schema=…&pool=…}
@@ -103,6 +105,9 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
             + " is not a pool size from 2 to 200");
       }
     }
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      checkDriverProperty(masked, e.getKey(), decode(e.getValue()));
+    }
     StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host.contains(":")
         ? "[" + host + "]" : host).append(':').append(port).append('/').append(database);
     char sep = '?';
@@ -114,6 +119,26 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
         + "@") + host + ":" + port + "/" + database + (schema.equals("public") ? ""
         : "?schema=" + schema);
     return new PgConnStr(url.toString(), user, password, schema, pool, display);
+  }
+
+  /**
+   * A parameter for pgjdbc must be one of its connection properties, with one of its values where
+   * it lists them: pgjdbc ignores a name it does not know (a mistyped {@code sslmode} would
+   * connect without TLS), and a bad value fails only at connect, after the pool's wait, looking
+   * like an unreachable server.
+   */
+  private static void checkDriverProperty(String masked, String name, String value) {
+    PGProperty p = PGProperty.forName(name);
+    if (p == null) {
+      throw new QueueConfigException("CONN_STR=" + masked + ": " + name + " is not a parameter "
+          + "queuekit (schema, pool) or the PostgreSQL JDBC driver knows");
+    }
+    String[] choices = p.getChoices();
+    if (choices != null && choices.length > 0
+        && Arrays.stream(choices).noneMatch(c -> c.equalsIgnoreCase(value))) {
+      throw new QueueConfigException("CONN_STR=" + masked + ": " + name + "=" + value
+          + " is not one of " + String.join(", ", choices));
+    }
   }
 
   private static Map<String, String> query(String raw) {
