@@ -53,6 +53,20 @@ class ShadedJarTest {
         .satisfies(line -> assertThat(line).startsWith("config-migrator: out of memory"));
   }
 
+  /** A Redis queue's rules load the backend, which logs through SLF4J: no binding, three warnings. */
+  @Test
+  void aRedisConfigIsCheckedWithoutNoise() throws Exception {
+    Path ini = dir.resolve("redis.ini");
+    Files.writeString(ini, "[queue]\nTYPE = redis\nCONN_STR = redis://127.0.0.1:1/0\n");
+    Run check = java("check", ini.toString());
+    assertThat(check.exit()).as(check.err()).isZero();
+    assertThat(check.err()).as("no SLF4J or other noise").isEmpty();
+    Run migrate = java("migrate", ini.toString());
+    assertThat(migrate.exit()).as(migrate.err()).isZero();
+    // its one line on standard error, so standard output stays a diff
+    assertThat(migrate.err()).isEqualTo(ini + ": nothing to migrate\n");
+  }
+
   @Test
   void checkMigrateWriteThenCheckAgain() throws Exception {
     Path ini = dir.resolve("app.ini");
