@@ -34,7 +34,7 @@ public enum Setting {
   MAX_RECOVERIES(Kind.INT, "3", "the item in flight during this many crashes is dead-lettered as poison (0: never)"),
   SYNC(Kind.BOOL, "false", "LevelDB: sync each write to disk"),
   CONSUMER_TIMEOUT(Kind.DURATION, "30s", "Redis, PostgreSQL: silence after which a consumer's in-flight items are recovered, within one heartbeat period (a third of it) more (≥ 1s). Redis: an idle consumer (holding nothing) beats once per two of it; one beat per process for all its queues"),
-  DURABILITY(Kind.STRING, "none", "Redis: what a push or settle waits for before it returns: `none`, `aof` (`WAITAOF 1 0`: the server's append-only file fsynced; Redis ≥ 7.2 or Valkey), `replica` or `replicas=N` (`WAIT N`: N replicas have the write); not with `redis+cluster://`"),
+  DURABILITY(Kind.STRING, "none", "Redis: what a push or settle waits for before it returns: `none`, `aof` (`WAITAOF 1 0`: the server's append-only file fsynced; Redis ≥ 7.2 or Valkey), `replica` or `replicas=N` (`WAIT N`: N replicas have the write); not with `redis+cluster://`; other types refuse all but `none`"),
   DEAD_LETTER_LENGTH(Kind.INT, "10000", "cap of the dead-letter store; entries dropped at the cap are logged and counted"),
   MAX_ITEM_SIZE(Kind.SIZE, "1MiB", "larger items are refused at push");
 

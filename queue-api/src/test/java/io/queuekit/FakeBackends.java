@@ -36,6 +36,12 @@ public final class FakeBackends implements BaseQueueFactory {
     return "redis".equals(type);
   }
 
+  /** As the real backends: only redis waits as DURABILITY asks. */
+  @Override
+  public boolean honoursDurability(String type) {
+    return "redis".equals(type);
+  }
+
   @Override
   public BaseQueue create(String type, BaseQueueConfig config) {
     return new FakeBaseQueue(config.name());

@@ -181,4 +181,22 @@ class QueueSettingsTest {
         java.nio.file.Path.of(".")))).isNotNull();
     scheduler.shutdownNow();
   }
+
+  @Test
+  void durabilityIsRefusedWhereNotHonoured() {
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    io.queuekit.spi.BaseQueues backends = io.queuekit.spi.BaseQueues.load();
+    QueueSettings durable = QueueSettings.builder().type("level")
+        .durability(Durability.parse("aof")).build();
+    assertThatThrownBy(() -> backends.create("level", new io.queuekit.spi.BaseQueueConfig(
+        "mail", durable, false, java.time.Clock.systemUTC(), scheduler, java.nio.file.Path.of("."))))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("queue \"mail\"").hasMessageContaining("DURABILITY=aof")
+        .hasMessageContaining("TYPE=level");
+    assertThat(backends.create("redis", new io.queuekit.spi.BaseQueueConfig("mail",
+        durable.toBuilder().type("redis").build(), false, java.time.Clock.systemUTC(), scheduler,
+        java.nio.file.Path.of(".")))).isNotNull();
+    scheduler.shutdownNow();
+  }
 }

@@ -256,6 +256,7 @@ public final class ConfigCheck {
     QueueLayers.Value conn = r.effective.get(Setting.CONN_STR);
     QueueLayers.Value type = r.effective.get(Setting.TYPE);
     checkGlobalCap(queue, r, type, ownSection);
+    checkDurability(queue, r, type, ownSection);
     if (conn == null || conn.text.isEmpty() || conn.entry == null) {
       return;
     }
@@ -281,10 +282,8 @@ public final class ConfigCheck {
     if (cap == null || cap.entry == null || r.settings.globalMaxWorkers() <= 0) {
       return;
     }
-    boolean own = cap.section.equals(ownSection)
-        || (type != null && type.entry != null && type.section.equals(ownSection));
     Optional<BaseQueueFactory> backend = backends.find(r.settings.type());
-    if (!own || backend.isEmpty()) {
+    if (!ownsEither(cap, type, ownSection) || backend.isEmpty()) {
       return;
     }
     try {
@@ -293,6 +292,33 @@ public final class ConfigCheck {
       add(Severity.ERROR, cap.entry, e.getMessage(), "write GLOBAL_MAX_WORKERS = 0 (or delete it)"
           + " for this queue, or set TYPE = redis: start-up would refuse it");
     }
+  }
+
+  /**
+   * {@code DURABILITY} other than none with a backend that cannot wait for it: start-up refuses
+   * it ({@link BaseQueues#refuseDurability}). Reported as {@link #checkGlobalCap} reports.
+   */
+  private void checkDurability(String queue, QueueLayers.Resolved r, QueueLayers.Value type,
+      String ownSection) {
+    QueueLayers.Value durability = r.effective.get(Setting.DURABILITY);
+    Optional<BaseQueueFactory> backend = backends.find(r.settings.type());
+    if (durability == null || durability.entry == null || backend.isEmpty()
+        || !ownsEither(durability, type, ownSection)) {
+      return;
+    }
+    try {
+      BaseQueues.refuseDurability(backend.get(), r.settings.type(), queue, r.settings);
+    } catch (QueueConfigException e) {
+      add(Severity.ERROR, durability.entry, e.getMessage(), "write DURABILITY = none (or delete "
+          + "it) for this queue, or set TYPE = redis: start-up would refuse it");
+    }
+  }
+
+  /** Whether the queue's own section writes {@code value} or the TYPE: else its parent reports. */
+  private static boolean ownsEither(QueueLayers.Value value, QueueLayers.Value type,
+      String ownSection) {
+    return value.section.equals(ownSection)
+        || (type != null && type.entry != null && type.section.equals(ownSection));
   }
 
   /**

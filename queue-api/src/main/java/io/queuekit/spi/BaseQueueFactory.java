@@ -92,4 +92,16 @@ public interface BaseQueueFactory {
   default boolean enforcesGlobalMaxWorkers(String type) {
     return false;
   }
+
+  /**
+   * Whether this backend makes a push and a settle wait as {@code DURABILITY} asks (a Redis
+   * {@code WAITAOF} or {@code WAIT}). A backend that does not opens no queue with a value other
+   * than {@code none} ({@link BaseQueues#create}, the configuration check): a durability silently
+   * ignored would let a service believe a write is safe that is not. The default is false.
+   *
+   * @param type one of {@link #types()}
+   */
+  default boolean honoursDurability(String type) {
+    return false;
+  }
 }

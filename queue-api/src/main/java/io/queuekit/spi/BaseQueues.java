@@ -185,13 +185,29 @@ public final class BaseQueues {
   /**
    * Opens the named queue with the backend serving {@code type}.
    *
-   * @throws QueueConfigException also for {@code GLOBAL_MAX_WORKERS} above 0 on a backend that
-   *     does not enforce it ({@link #refuseGlobalCap})
+   * @throws QueueConfigException also for {@code GLOBAL_MAX_WORKERS} above 0 or a {@code
+   *     DURABILITY} on a backend that does not honour it ({@link #refuseGlobalCap}, {@link
+   *     #refuseDurability})
    */
   public BaseQueue create(String type, BaseQueueConfig config) {
     BaseQueueFactory factory = factory(type, config.name());
     refuseGlobalCap(factory, names.get(type), config.name(), config.settings());
+    refuseDurability(factory, names.get(type), config.name(), config.settings());
     return factory.create(names.get(type), config);
+  }
+
+  /**
+   * Refuses a {@code DURABILITY} other than {@code none} for a backend that does not honour it
+   * ({@link BaseQueueFactory#honoursDurability}), naming the queue, the value and the type.
+   */
+  public static void refuseDurability(BaseQueueFactory factory, String type, String queue,
+      io.queuekit.QueueSettings settings) {
+    io.queuekit.Durability d = settings.durability();
+    if (d.mode() != io.queuekit.Durability.Mode.NONE && !factory.honoursDurability(type)) {
+      throw new QueueConfigException("queue \"" + queue + "\": DURABILITY=" + d + " is what a "
+          + "Redis push or settle waits for; TYPE=" + type + " cannot wait for it (only the redis "
+          + "backend does); set it to none, or use TYPE=redis");
+    }
   }
 
   /**

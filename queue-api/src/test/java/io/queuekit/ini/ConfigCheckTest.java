@@ -246,4 +246,17 @@ class ConfigCheckTest {
     assertThat(f.fix()).contains("GLOBAL_MAX_WORKERS = 0");
     assertThat(check("[queue.mail]\nTYPE = redis\nGLOBAL_MAX_WORKERS = 2\n")).isEmpty();
   }
+
+  /** The same for a durability only a Redis push can wait for: it was silently ignored. */
+  @Test
+  void durabilityOnATypeThatCannotWaitForItIsAnError() {
+    Finding f = only("[queue.mail]\nTYPE = level\nDURABILITY = replica\n");
+    assertThat(f.severity()).isEqualTo(Severity.ERROR);
+    assertThat(f.line()).isEqualTo(3);
+    assertThat(f.message()).contains("queue \"mail\"").contains("DURABILITY=replica")
+        .contains("TYPE=level");
+    assertThat(f.fix()).contains("DURABILITY = none");
+    assertThat(check("[queue.mail]\nTYPE = redis\nDURABILITY = replica\n")).isEmpty();
+    assertThat(check("[queue.mail]\nTYPE = level\nDURABILITY = none\n")).isEmpty();
+  }
 }

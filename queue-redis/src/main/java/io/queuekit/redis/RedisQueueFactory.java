@@ -84,6 +84,12 @@ public final class RedisQueueFactory implements BaseQueueFactory {
     DurableWrites.refuseCluster(queue, settings.durability(), conn);
   }
 
+  /** {@code DURABILITY}: {@code WAITAOF} or {@code WAIT} after each push and settle. */
+  @Override
+  public boolean honoursDurability(String type) {
+    return "redis".equals(type);
+  }
+
   /** {@code GLOBAL_MAX_WORKERS} is enforced by the claim script (docs/DESIGN.md §3.12). */
   @Override
   public boolean enforcesGlobalMaxWorkers(String type) {
