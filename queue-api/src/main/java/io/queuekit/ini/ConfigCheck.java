@@ -246,11 +246,20 @@ public final class ConfigCheck {
       if (parentFails(queue, parent)) {
         return; // inherited: reported for the parent
       }
-      int line = file.section(ownSection).map(IniSection::line).orElse(0);
       QueueConfigException cause = (QueueConfigException) e.getCause();
       String who = queue.equals(DEFAULT_QUEUE) ? "" : "queue " + queue + ": ";
-      addSection(Severity.ERROR, line, ownSection, who + cause.getMessage(),
-          "make the keys agree in [" + ownSection + "] or [queue]");
+      String fix = "make the keys agree in [" + ownSection + "]"
+          + (ownSection.equals(QueueLayers.QUEUE) ? "" : " or [queue]");
+      // at the first key the message names that this section writes, not at its header
+      Optional<IniEntry> at = file.section(ownSection).flatMap(sec -> sec.entries().stream()
+          .filter(en -> named(cause.getMessage(), en.key()) >= 0)
+          .min(Comparator.comparingInt(en -> named(cause.getMessage(), en.key()))));
+      if (at.isPresent()) {
+        add(Severity.ERROR, at.get(), who + cause.getMessage(), fix);
+      } else {
+        addSection(Severity.ERROR, file.section(ownSection).map(IniSection::line).orElse(0),
+            ownSection, who + cause.getMessage(), fix);
+      }
       return;
     }
     QueueLayers.Value conn = r.effective.get(Setting.CONN_STR);
@@ -289,8 +298,8 @@ public final class ConfigCheck {
     try {
       BaseQueues.refuseGlobalCap(backend.get(), r.settings.type(), queue, r.settings);
     } catch (QueueConfigException e) {
-      add(Severity.ERROR, cap.entry, e.getMessage(), "write GLOBAL_MAX_WORKERS = 0 (or delete it)"
-          + " for this queue, or set TYPE = redis: start-up would refuse it");
+      add(Severity.ERROR, cap.entry, unnamed(queue, e), "write GLOBAL_MAX_WORKERS = 0 (or delete "
+          + "it) " + forWhom(queue) + ", or set TYPE = redis: start-up would refuse it");
     }
   }
 
@@ -309,9 +318,35 @@ public final class ConfigCheck {
     try {
       BaseQueues.refuseDurability(backend.get(), r.settings.type(), queue, r.settings);
     } catch (QueueConfigException e) {
-      add(Severity.ERROR, durability.entry, e.getMessage(), "write DURABILITY = none (or delete "
-          + "it) for this queue, or set TYPE = redis: start-up would refuse it");
+      add(Severity.ERROR, durability.entry, unnamed(queue, e), "write DURABILITY = none (or "
+          + "delete it) " + forWhom(queue) + ", or set TYPE = redis: start-up would refuse it");
     }
+  }
+
+  /**
+   * A start-up refusal's message as the check reports it: the [queue] section's own finding is
+   * not about a queue named "default queue", so that name is left out.
+   */
+  private static String unnamed(String queue, QueueConfigException e) {
+    String m = e.getMessage();
+    String named = "queue \"" + queue + "\": ";
+    return queue.equals(DEFAULT_QUEUE) && m.startsWith(named) ? m.substring(named.length()) : m;
+  }
+
+  /** Where {@code message} names {@code key} as "KEY=value" (a whole key), or -1. */
+  private static int named(String message, String key) {
+    String k = key.toUpperCase(Locale.ROOT) + "=";
+    for (int i = message.indexOf(k); i >= 0; i = message.indexOf(k, i + 1)) {
+      if (i == 0 || !(Character.isLetterOrDigit(message.charAt(i - 1))
+          || message.charAt(i - 1) == '_')) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String forWhom(String queue) {
+    return queue.equals(DEFAULT_QUEUE) ? "in [queue]" : "for this queue";
   }
 
   /** Whether the queue's own section writes {@code value} or the TYPE: else its parent reports. */

@@ -148,12 +148,16 @@ class ConfigCheckTest {
   void keysThatDisagreeAreReportedOnceWhereTheyAreIntroduced() {
     List<Finding> findings = check("[queue]\nRETRY_DELAY = 10s\nRETRY_DELAY_MAX = 1s\n"
         + "[queue.mail]\nLENGTH = 5\n[queue.webhook]\nRETRY_DELAY = 0\nRETRY_DELAY_MAX = 1s\n");
-    assertThat(findings).extracting(Finding::location).containsExactly("app.ini:1 [queue]");
+    // at the first key the message names, not at the section's header
+    assertThat(findings).extracting(Finding::location)
+        .containsExactly("app.ini:3 [queue] RETRY_DELAY_MAX");
     assertThat(findings.get(0).message())
         .isEqualTo("RETRY_DELAY_MAX=1s is shorter than RETRY_DELAY=10s");
+    assertThat(findings.get(0).fix()).isEqualTo("make the keys agree in [queue]");
     findings = check("[queue]\nRETRY_DELAY_MAX = 30s\n[queue.mail]\nLENGTH = 5\n"
         + "[queue.push]\nRETRY_DELAY = 1m\n");
-    assertThat(findings).extracting(Finding::location).containsExactly("app.ini:5 [queue.push]");
+    assertThat(findings).extracting(Finding::location)
+        .containsExactly("app.ini:6 [queue.push] RETRY_DELAY");
     assertThat(findings.get(0).message()).isEqualTo("queue push: RETRY_DELAY_MAX=30s is shorter"
         + " than RETRY_DELAY=1m");
     assertThat(findings.get(0).fix()).isEqualTo("make the keys agree in [queue.push] or [queue]");
@@ -245,6 +249,14 @@ class ConfigCheckTest {
         .contains("TYPE=level");
     assertThat(f.fix()).contains("GLOBAL_MAX_WORKERS = 0");
     assertThat(check("[queue.mail]\nTYPE = redis\nGLOBAL_MAX_WORKERS = 2\n")).isEmpty();
+  }
+
+  /** [queue]'s own finding is not about a queue named "default queue". */
+  @Test
+  void aRefusalInQueueNamesNoQueue() {
+    Finding f = only("[queue]\nTYPE = level\nGLOBAL_MAX_WORKERS = 2\n");
+    assertThat(f.message()).startsWith("GLOBAL_MAX_WORKERS=2").doesNotContain("default queue");
+    assertThat(f.fix()).contains("in [queue]").doesNotContain("this queue");
   }
 
   /** The same for a durability only a Redis push can wait for: it was silently ignored. */
