@@ -88,6 +88,18 @@ public final class ConfigCheck {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** A key set more than once in one section: the last line wins, as in go-ini. */
+  private void warnRepeated(String section, String key, List<IniEntry> all) {
+    if (all.size() > 1) {
+      IniEntry e = all.get(all.size() - 1);
+      String lines = all.stream().map(x -> Integer.toString(x.line()))
+          .collect(Collectors.joining(", "));
+      add(Severity.WARNING, e, key + " is set " + all.size() + " times in [" + section
+          + "] (lines " + lines + "); the last one, " + kv(e) + ", is used",
+          "keep one " + key + " line");
+    }
+  }
+
   private void oldOptions() {
     for (OldOption o : OldOption.values()) {
       Optional<IniEntry> found = o.find(file);
@@ -95,6 +107,8 @@ public final class ConfigCheck {
         continue;
       }
       IniEntry e = found.get();
+      file.section(e.section()).ifPresent(sec -> warnRepeated(sec.name(), e.key(),
+          sec.entries(e.key())));
       String target = "[" + o.newSection() + "] " + o.newKey().key();
       Optional<String> value = o.newValue(file);
       Optional<IniEntry> override = o.connStrToOverrideWhenMoved(file);
@@ -155,13 +169,7 @@ public final class ConfigCheck {
 
   private void checkKey(IniSection s, String key, List<IniEntry> all) {
     IniEntry e = all.get(all.size() - 1);
-    if (all.size() > 1) {
-      String lines = all.stream().map(x -> Integer.toString(x.line()))
-          .collect(Collectors.joining(", "));
-      add(Severity.WARNING, e, key + " is set " + all.size() + " times in [" + s.name()
-          + "] (lines " + lines + "); the last one, " + kv(e) + ", is used",
-          "keep one " + key + " line");
-    }
+    warnRepeated(s.name(), key, all);
     Optional<Setting> setting = Setting.byKey(key).filter(x -> x.key().equals(key));
     if (setting.isPresent()) {
       if (!e.value().isEmpty()) {

@@ -251,6 +251,21 @@ class ConfigCheckTest {
     assertThat(check("[queue.mail]\nTYPE = redis\nGLOBAL_MAX_WORKERS = 2\n")).isEmpty();
   }
 
+  /** An old option set twice in its own section: the last line wins there too, as in [queue]. */
+  @Test
+  void anOldOptionSetTwiceIsWarnedAsAQueueKeyIs() {
+    List<Finding> findings = check("[indexer]\nISSUE_INDEXER_QUEUE_TYPE = levelqueue\n"
+        + "ISSUE_INDEXER_QUEUE_TYPE = redis\n");
+    assertThat(findings).extracting(Finding::severity)
+        .containsExactlyInAnyOrder(Severity.WARNING, Severity.ERROR);
+    assertThat(findings).filteredOn(f -> f.severity() == Severity.WARNING).singleElement()
+        .satisfies(f -> {
+          assertThat(f.location()).isEqualTo("app.ini:3 [indexer] ISSUE_INDEXER_QUEUE_TYPE");
+          assertThat(f.message()).contains("set 2 times in [indexer] (lines 2, 3)")
+              .contains("ISSUE_INDEXER_QUEUE_TYPE = redis, is used");
+        });
+  }
+
   /** [queue]'s own finding is not about a queue named "default queue". */
   @Test
   void aRefusalInQueueNamesNoQueue() {
