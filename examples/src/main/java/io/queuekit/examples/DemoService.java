@@ -49,7 +49,8 @@ import picocli.CommandLine.Option;
     description = "Pushes a mix of items through four named queues and accounts for every one.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every item accounted for", "1:an item unaccounted for",
-        "2:usage or configuration error", "3:a store cannot be reached", "70:internal error"})
+        "2:usage or configuration error", "3:a store cannot be reached", "70:internal error",
+        "130:stopped by Ctrl-C before the summary"})
 public final class DemoService implements Callable<Integer> {
   @Option(names = "--data", defaultValue = "data",
       description = "data path; relative DATADIRs resolve against it (default: ${DEFAULT-VALUE})")
@@ -116,9 +117,16 @@ public final class DemoService implements Callable<Integer> {
     System.exit(commandLine(demo).execute(args));
   }
 
-  /** Ends {@code --serve}: what Ctrl-C does. */
+  /** Ends {@code --serve}, or the run where it is: what Ctrl-C does. */
   void stop() {
     stop.countDown();
+  }
+
+  /** The exit code of a run ended by {@link #stop} before its summary (128 + SIGINT). */
+  static final int STOPPED = 130;
+
+  private boolean stopped() {
+    return stop.getCount() == 0;
   }
 
   /**
@@ -285,6 +293,11 @@ public final class DemoService implements Callable<Integer> {
       printer.scheduleAtFixedRate(() -> printProgress(queues), 1, 1, TimeUnit.SECONDS);
       try {
         for (int i = 0; i < items; i++) {
+          if (stopped()) {
+            out.printf("stopped by Ctrl-C after %d of %d issue-index pushes; what is stored is "
+                + "handled by the next run%n", i, items);
+            return STOPPED;
+          }
           count(tallies, "issue_indexer", indexer.push(new IndexerData(i % (items / 2 + 1), List.of(), false)));
           if (i % 4 == 0) {
             count(tallies, "mail", mail.push(new Mail("user" + i + "@example.com", "Issue #" + i + " updated")));
@@ -300,7 +313,16 @@ public final class DemoService implements Callable<Integer> {
           }
         }
         out.println("pushed everything; flushing");
-        boolean drained = queues.flushAll(Duration.ofMinutes(2));
+        // in steps, so Ctrl-C does not wait for the whole flush
+        boolean drained = false;
+        for (long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            !drained && System.nanoTime() - end < 0; ) {
+          if (stopped()) {
+            out.println("stopped by Ctrl-C while flushing; what is stored is handled by the next run");
+            return STOPPED;
+          }
+          drained = queues.flushAll(Duration.ofSeconds(1));
+        }
         printer.shutdownNow();
         printProgress(queues);
         boolean ok = summary(queues, tallies, drained, search);

@@ -174,6 +174,26 @@ class DemoServiceTest {
     assertThat(e.out()).startsWith("queuekit-demo ");
   }
 
+  /** Ctrl-C during the pushes ends the run there (it waited for every push, then the flush). */
+  @Test
+  void ctrlCWhilePushingEndsTheRunThere() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    DemoService demo = new DemoService(out);
+    java.util.concurrent.CompletableFuture<Integer> run =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> DemoService.commandLine(demo)
+            .execute("--type", "channel", "--data", data.toString(), "--items", "100000000",
+                "--search-down", "0s"));
+    // the first progress line: pushing has begun, and goes on for far longer than this test
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+        .until(() -> bytes.toString(StandardCharsets.UTF_8).contains(" handled "));
+    demo.stop();
+    assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(DemoService.STOPPED);
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("stopped by Ctrl-C after").contains("of 100000000 issue-index pushes")
+        .doesNotContain("summary:");
+  }
+
   @Test
   void servesTheAdminPageAndMetricsUntilStopped() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
