@@ -272,8 +272,7 @@ public final class ConfigCheck {
     }
     QueueLayers.Value conn = r.effective.get(Setting.CONN_STR);
     QueueLayers.Value type = r.effective.get(Setting.TYPE);
-    checkGlobalCap(queue, r, type, ownSection);
-    checkDurability(queue, r, type, ownSection);
+    checkHonoured(queue, r, type, ownSection);
     if (conn == null || conn.text.isEmpty() || conn.entry == null) {
       return;
     }
@@ -288,46 +287,39 @@ public final class ConfigCheck {
     checkConnStr(queue, conn, r.settings, typeOrigin);
   }
 
-  /**
-   * {@code GLOBAL_MAX_WORKERS} above 0 with a backend that cannot enforce it: start-up refuses
-   * it ({@link BaseQueues#refuseGlobalCap}). Reported at the queue whose own section writes the
-   * cap or the TYPE; an inherited one at its parent.
-   */
-  private void checkGlobalCap(String queue, QueueLayers.Resolved r, QueueLayers.Value type,
-      String ownSection) {
-    QueueLayers.Value cap = r.effective.get(Setting.GLOBAL_MAX_WORKERS);
-    if (cap == null || cap.entry == null || r.settings.globalMaxWorkers() <= 0) {
-      return;
-    }
-    Optional<BaseQueueFactory> backend = backends.find(r.settings.type());
-    if (!ownsEither(cap, type, ownSection) || backend.isEmpty()) {
-      return;
-    }
-    try {
-      BaseQueues.refuseGlobalCap(backend.get(), r.settings.type(), queue, r.settings);
-    } catch (QueueConfigException e) {
-      add(Severity.ERROR, cap.entry, unnamed(queue, e), "write GLOBAL_MAX_WORKERS = 0 (or delete "
-          + "it) " + forWhom(queue) + ", or set TYPE = redis: start-up would refuse it");
-    }
+  /** A start-up refusal of a setting a backend may not honour ({@link BaseQueues}). */
+  private interface Refusal {
+    void check(BaseQueueFactory backend, String type, String queue, QueueSettings settings);
   }
 
   /**
-   * {@code DURABILITY} other than none with a backend that cannot wait for it: start-up refuses
-   * it ({@link BaseQueues#refuseDurability}). Reported as {@link #checkGlobalCap} reports.
+   * {@code GLOBAL_MAX_WORKERS} above 0 or a {@code DURABILITY} with a backend that cannot honour
+   * it: start-up refuses it ({@link BaseQueues#refuseGlobalCap}, {@link
+   * BaseQueues#refuseDurability}). Reported at the queue whose own section writes the setting or
+   * the TYPE; an inherited one at its parent.
    */
-  private void checkDurability(String queue, QueueLayers.Resolved r, QueueLayers.Value type,
+  private void checkHonoured(String queue, QueueLayers.Resolved r, QueueLayers.Value type,
       String ownSection) {
-    QueueLayers.Value durability = r.effective.get(Setting.DURABILITY);
+    checkHonoured(queue, r, type, ownSection, Setting.GLOBAL_MAX_WORKERS, "0",
+        BaseQueues::refuseGlobalCap);
+    checkHonoured(queue, r, type, ownSection, Setting.DURABILITY, "none",
+        BaseQueues::refuseDurability);
+  }
+
+  private void checkHonoured(String queue, QueueLayers.Resolved r, QueueLayers.Value type,
+      String ownSection, Setting setting, String off, Refusal refusal) {
+    QueueLayers.Value value = r.effective.get(setting);
     Optional<BaseQueueFactory> backend = backends.find(r.settings.type());
-    if (durability == null || durability.entry == null || backend.isEmpty()
-        || !ownsEither(durability, type, ownSection)) {
+    if (value == null || value.entry == null || backend.isEmpty()
+        || !ownsEither(value, type, ownSection)) {
       return;
     }
     try {
-      BaseQueues.refuseDurability(backend.get(), r.settings.type(), queue, r.settings);
+      refusal.check(backend.get(), r.settings.type(), queue, r.settings);
     } catch (QueueConfigException e) {
-      add(Severity.ERROR, durability.entry, unnamed(queue, e), "write DURABILITY = none (or "
-          + "delete it) " + forWhom(queue) + ", or set TYPE = redis: start-up would refuse it");
+      add(Severity.ERROR, value.entry, unnamed(queue, e), "write " + setting.key() + " = " + off
+          + " (or delete it) " + forWhom(queue) + ", or set TYPE = redis: start-up would refuse "
+          + "it");
     }
   }
 
