@@ -29,7 +29,7 @@ final class DeadCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command: list, show, replay or purge");
   }
 
-  @Command(name = "list", description = "Dead letters, oldest first, a page at a time.")
+  @Command(name = "list", description = "Dead letters, newest first, a page at a time.")
   int list(@Parameters(paramLabel = "QUEUE") String queue,
       @Option(names = "--offset", defaultValue = "0") int offset,
       @Option(names = "--limit", defaultValue = "50") int limit) {
@@ -49,7 +49,7 @@ final class DeadCommand implements Runnable {
             Previews.of(d.payload(), 60)));
       }
       long total = q.stats().dead();
-      text.append(dead.size() + " of " + total + " dead letters of " + queue + "\n");
+      text.append(dead.size() + " of " + QueuekitCli.count(total, "dead letter") + " of " + queue + "\n");
       cli.print(Map.of("queue", queue, "total", total, "offset", offset, "entries", rows), text.toString());
       return QueuekitCli.OK;
     }
@@ -65,7 +65,10 @@ final class DeadCommand implements Runnable {
           if (d.id() == id) {
             Map<String, Object> m = QueuekitCli.deadJson(d, true);
             StringBuilder text = new StringBuilder();
-            m.forEach((k, v) -> text.append(String.format("%-14s %s%n", k + ":", v)));
+            // the reason is a handler's text: escaped like the payload, so it cannot drive the
+            // terminal (JSON escapes control characters by itself)
+            m.forEach((k, v) -> text.append(String.format("%-14s %s%n", k + ":",
+                k.equals("reason") ? Previews.text(d.reason(), Integer.MAX_VALUE) : v)));
             cli.print(m, text.toString());
             return QueuekitCli.OK;
           }
@@ -100,7 +103,7 @@ final class DeadCommand implements Runnable {
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue, unique);
       long n = all ? every.applyAsLong(q) : some.applyAsLong(q, named);
-      cli.print(Map.of("queue", queue, done, n), done + " " + n + " dead letters of " + queue + "\n");
+      cli.print(Map.of("queue", queue, done, n), done + " " + QueuekitCli.count(n, "dead letter") + " of " + queue + "\n");
       return QueuekitCli.OK;
     }
   }

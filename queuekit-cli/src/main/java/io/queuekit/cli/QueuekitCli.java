@@ -178,7 +178,7 @@ public final class QueuekitCli implements Runnable {
     }
     try (Stores stores = stores()) {
       long removed = stores.open(queue, unique).removeAll();
-      print(Map.of("queue", queue, "removed", removed), "removed " + removed + " waiting items of " + queue + "\n");
+      print(Map.of("queue", queue, "removed", removed), "removed " + count(removed, "waiting item") + " of " + queue + "\n");
       return OK;
     }
   }
@@ -196,6 +196,11 @@ public final class QueuekitCli implements Runnable {
   private static String notFromOutside(String what, String queue) {
     return what + " \"" + queue + "\": pausing is held by each running service, not by the store; "
         + "use the service's admin page (queue-admin, POST /api/queues/" + queue + "/" + what + ")";
+  }
+
+  /** {@code n} and {@code noun}, plural unless n is 1: "1 dead letter", "2 dead letters". */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   static String age(Duration d) {

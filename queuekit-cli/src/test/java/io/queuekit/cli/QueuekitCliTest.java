@@ -83,17 +83,25 @@ class QueuekitCliTest {
 
     JsonNode page = json.readTree(run(ini, data, "--format", "json", "dead", "list", "index").out());
     long bad1 = -1;
+    long bad2 = -1;
     for (JsonNode e : page.path("entries")) {
       if (e.path("preview").asText().contains("bad-1")) {
         bad1 = e.path("id").asLong();
+      } else if (e.path("preview").asText().contains("bad-2")) {
+        bad2 = e.path("id").asLong();
       }
     }
     Run show = run(ini, data, "dead", "show", "index", Long.toString(bad1));
     assertThat(show.out()).contains("bad-1").contains("refused: bad-1");
+    Run showEscaped = run(ini, data, "dead", "show", "index", Long.toString(bad2));
+    assertThat(showEscaped.out()).as("the reason's escape sequence and CR are shown, not sent to the terminal")
+        .doesNotContain("\u001b").doesNotContain("\r")
+        .contains("refused: bad-2\\u001b[31mred\\r");
     assertThat(run(ini, data, "dead", "show", "index", "999999").code()).isEqualTo(QueuekitCli.USAGE);
 
-    assertThat(run(ini, data, "dead", "replay", "index", Long.toString(bad1)).out()).contains("replayed 1");
-    assertThat(run(ini, data, "dead", "purge", "index", "--all").out()).contains("purged 1");
+    assertThat(run(ini, data, "dead", "replay", "index", Long.toString(bad1)).out())
+        .isEqualTo("replayed 1 dead letter of index\n");
+    assertThat(run(ini, data, "dead", "purge", "index", "--all").out()).isEqualTo("purged 1 dead letter of index\n");
     JsonNode after = json.readTree(run(ini, data, "--format", "json", "queues", "index").out()).get(0);
     assertThat(after.path("ready").asLong()).isEqualTo(4);
     assertThat(after.path("dead").asLong()).isZero();
@@ -144,6 +152,14 @@ class QueuekitCliTest {
       child.send("exit");
       child.awaitLine("CLOSED", Duration.ofSeconds(60));
     }
+  }
+
+  @Test
+  void deadListHelpSaysNewestFirst() {
+    String help = QueuekitCli.commandLine().getSubcommands().get("dead").getSubcommands().get("list")
+        .getUsageMessage();
+    assertThat(help).as("BaseQueue.listDead pages newest first").contains("newest first")
+        .doesNotContain("oldest first");
   }
 
   @Test
