@@ -21,7 +21,8 @@ final class DeadCommand implements Runnable {
   @ParentCommand QueuekitCli cli;
   @Spec CommandSpec spec;
 
-  @Option(names = "--unique", description = "the queue is a unique queue", scope = CommandLine.ScopeType.INHERIT)
+  /** Accepted for old scripts: the flavour is now read from the store. */
+  @Option(names = "--unique", hidden = true, scope = CommandLine.ScopeType.INHERIT)
   boolean unique;
 
   @Override
@@ -36,8 +37,9 @@ final class DeadCommand implements Runnable {
     if (offset < 0 || limit < 1 || limit > 10_000) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be ≥ 0 and --limit 1..10000");
     }
+    QueuekitCli.uniqueIgnored(unique, spec);
     try (Stores stores = cli.stores()) {
-      BaseQueue q = stores.open(queue, unique);
+      BaseQueue q = stores.open(queue);
       List<DeadLetter> dead = q.listDead(offset, limit);
       StringBuilder text = new StringBuilder(String.format("%8s  %-24s %5s %5s  %-20s  %s%n",
           "ID", "DEAD AT", "DELIV", "RECOV", "REASON", "PAYLOAD"));
@@ -57,8 +59,9 @@ final class DeadCommand implements Runnable {
 
   @Command(name = "show", description = "One dead letter, its whole payload.")
   int show(@Parameters(paramLabel = "QUEUE") String queue, @Parameters(paramLabel = "ID") long id) {
+    QueuekitCli.uniqueIgnored(unique, spec);
     try (Stores stores = cli.stores()) {
-      BaseQueue q = stores.open(queue, unique);
+      BaseQueue q = stores.open(queue);
       for (int offset = 0; ; offset += 500) {
         List<DeadLetter> page = q.listDead(offset, 500);
         for (DeadLetter d : page) {
@@ -100,8 +103,9 @@ final class DeadCommand implements Runnable {
       java.util.function.ToLongFunction<BaseQueue> every,
       java.util.function.ToLongBiFunction<BaseQueue, List<Long>> some) {
     List<Long> named = ids(ids, all);
+    QueuekitCli.uniqueIgnored(unique, spec);
     try (Stores stores = cli.stores()) {
-      BaseQueue q = stores.open(queue, unique);
+      BaseQueue q = stores.open(queue);
       long n = all ? every.applyAsLong(q) : some.applyAsLong(q, named);
       cli.print(Map.of("queue", queue, done, n), done + " " + QueuekitCli.count(n, "dead letter") + " of " + queue + "\n");
       return QueuekitCli.OK;
