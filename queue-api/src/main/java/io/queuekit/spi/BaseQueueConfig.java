@@ -60,6 +60,13 @@ public record BaseQueueConfig(
    *
    * <p>In-memory backends ({@code channel}, {@code dummy}, {@code immediate}) have no store
    * outside the process and treat both alike.
+   *
+   * <p><b>Thread-safety and races:</b> an {@code EXISTING} open racing a service's first {@code
+   * CREATE} open is decided by the backend's one open step (LevelDB: the directory lock held by
+   * one process; Redis: the open script; PostgreSQL: the queue's row), so it either finds the
+   * store as created, or finds nothing and writes nothing. <b>Durability:</b> {@code EXISTING}
+   * changes nothing about what an open store keeps; opening an existing LevelDB directory still
+   * writes LevelDB's own files (its log and manifest), as any open does.
    */
   public enum Open {
     /**
