@@ -22,7 +22,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * The stores a configuration names, opened from outside the service that uses them: settings
  * from the INI file exactly as {@code QueueManager.Builder.ini} reads them, stores through the
  * same {@link BaseQueues} registry. A store opened here never claims, so it never registers as a
- * consumer; LevelDB refuses it while a running process holds the directory.
+ * consumer; LevelDB refuses it while a running process holds the directory. It is opened with
+ * {@link BaseQueueConfig.Open#EXISTING}: never created, and as the flavour it recorded.
  *
  * <p><b>Thread-safety:</b> one command at a time. {@link #close()} closes every store it opened.
  */
