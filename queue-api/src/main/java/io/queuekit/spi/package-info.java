@@ -10,8 +10,10 @@
  *   <li>what a backend implements: {@link io.queuekit.spi.BaseQueue} and {@link
  *       io.queuekit.spi.BaseQueueFactory};
  *   <li>what it is given: {@link io.queuekit.spi.BaseQueueConfig} (name, settings, clock,
- *       scheduler, data path) and {@link io.queuekit.spi.StoreEvents} (where it reports the dead
- *       letters it makes by itself);
+ *       scheduler, data path, whether it may create the store: {@link
+ *       io.queuekit.spi.BaseQueueConfig.Open}, else {@link io.queuekit.spi.StoreNotFoundException})
+ *       and {@link io.queuekit.spi.StoreEvents} (where it reports the dead letters it makes by
+ *       itself);
  *   <li>what passes through it: {@link io.queuekit.spi.Item} in, {@link io.queuekit.spi.Delivery}
  *       out and back, {@link io.queuekit.spi.Outcome} of a settle call, {@link
  *       io.queuekit.spi.DeadLetter} and {@link io.queuekit.spi.StoreStats};

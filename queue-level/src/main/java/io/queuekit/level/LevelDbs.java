@@ -1,5 +1,9 @@
 package io.queuekit.level;
 
+import io.queuekit.QueueUnavailableException;
+import io.queuekit.spi.StoreNotFoundException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,9 +30,22 @@ final class LevelDbs {
    * queue of this process holds it yet. The caller owns one reference until {@link #release}.
    */
   static synchronized LevelDb acquire(LevelLocation location, String queue) {
-    Path dir = LevelDb.createDirectory(location.directory(), queue, location.source());
+    return acquire(location, queue, false);
+  }
+
+  /**
+   * As {@link #acquire(LevelLocation, String)}; with {@code existing}, only a DB that is there:
+   * a missing directory or one holding no LevelDB ({@code CURRENT}) is a {@link
+   * StoreNotFoundException}, and nothing is created.
+   */
+  static synchronized LevelDb acquire(LevelLocation location, String queue, boolean existing) {
+    Path dir = existing ? existingDirectory(location, queue)
+        : LevelDb.createDirectory(location.directory(), queue, location.source());
     LevelDb db = OPEN.get(dir);
     if (db == null) {
+      if (existing && !Files.isRegularFile(dir.resolve("CURRENT"))) {
+        throw notFound(location, queue, "holds no LevelDB");
+      }
       db = LevelDb.open(dir, location, queue);
       OPEN.put(dir, db);
     } else if (!db.location().options().equals(location.options())
@@ -42,6 +59,26 @@ final class LevelDbs {
     }
     db.refs++;
     return db;
+  }
+
+  private static Path existingDirectory(LevelLocation location, String queue) {
+    Path dir = location.directory();
+    if (!Files.isDirectory(dir)) {
+      throw notFound(location, queue, "does not exist");
+    }
+    try {
+      return dir.toRealPath();
+    } catch (IOException e) {
+      throw new QueueUnavailableException("queue \"" + queue + "\": cannot read the LevelDB "
+          + "directory " + dir + " (from " + location.source() + "): " + e, e);
+    }
+  }
+
+  private static StoreNotFoundException notFound(LevelLocation location, String queue,
+      String what) {
+    return new StoreNotFoundException("queue \"" + queue + "\": no store: the LevelDB directory "
+        + location.directory() + " (from " + location.source() + ") " + what + "; nothing was "
+        + "created. Check the queue's name, DATADIR and the data path");
   }
 
   /** Drops one reference; the last one closes the DB. */

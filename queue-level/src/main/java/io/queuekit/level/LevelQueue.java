@@ -124,9 +124,9 @@ final class LevelQueue implements BaseQueue {
   private final Object closing = new Object();
   private boolean closeDone;
 
-  private LevelQueue(BaseQueueConfig config, LevelDb db) {
+  private LevelQueue(BaseQueueConfig config, LevelDb db, boolean unique) {
     this.name = config.name();
-    this.unique = config.unique();
+    this.unique = unique;
     this.settings = config.settings();
     this.clock = config.clock();
     this.db = db;
@@ -147,12 +147,14 @@ final class LevelQueue implements BaseQueue {
       throw new QueueConfigException("queue \"" + config.name() + "\": storage name is longer "
           + "than " + Keys.MAX_NAME_BYTES + " bytes");
     }
-    LevelDb db = LevelDbs.acquire(location, config.name());
+    boolean existing = config.open() == BaseQueueConfig.Open.EXISTING;
+    LevelDb db = LevelDbs.acquire(location, config.name(), existing);
     boolean registered = false;
     try {
       db.register(storage, config.name());
       registered = true;
-      LevelQueue q = new LevelQueue(config, db);
+      boolean unique = existing ? storedFlavour(db, config.name(), storage) : config.unique();
+      LevelQueue q = new LevelQueue(config, db, unique);
       Meta meta = q.checkMeta();
       List<String> migrated = LayoutV1.migrate(db, q.state, meta, LayoutV1.CHUNK_ITEMS,
           Integer.MAX_VALUE);
@@ -176,6 +178,46 @@ final class LevelQueue implements BaseQueue {
             + "queue at open: " + e + ". The files were left as they are", e);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The flavour {@code storage}'s meta record holds, for {@link BaseQueueConfig.Open#EXISTING};
+   * reads only. A queue with no key at all is not there; one with keys but no readable meta
+   * record (damage, which an open would rewrite as the flavour it is opened as) is refused rather
+   * than guessed.
+   */
+  private static boolean storedFlavour(LevelDb db, String queue, String storage) {
+    Keys keys = new Keys(storage);
+    byte[] raw;
+    boolean anyKey;
+    try {
+      raw = db.raw().get(keys.meta());
+      anyKey = raw != null || hasAnyKey(db, keys);
+    } catch (RuntimeException e) {
+      throw new QueueUnavailableException("queue \"" + queue + "\": LevelDB " + db.directory()
+          + " failed while looking for the queue: " + e, e);
+    }
+    if (!anyKey) {
+      throw new io.queuekit.spi.StoreNotFoundException("queue \"" + queue + "\": no store: LevelDB "
+          + db.directory() + " holds no queue of storage name " + storage + "; nothing was "
+          + "created. Check the queue's name, QUEUE_NAME and DATADIR");
+    }
+    try {
+      return Meta.decode(raw == null ? new byte[0] : raw).unique();
+    } catch (IllegalArgumentException e) {
+      throw new QueueConfigException("queue \"" + queue + "\" (storage name " + storage
+          + ") in LevelDB " + db.directory() + " has no readable record of its flavour (simple or "
+          + "unique); nothing was changed. Opening it from its service repairs the record");
+    }
+  }
+
+  private static boolean hasAnyKey(LevelDb db, Keys keys) {
+    try (org.iq80.leveldb.DBIterator it = db.raw().iterator()) {
+      it.seek(keys.prefix());
+      return it.hasNext() && keys.owns(it.next().getKey());
+    } catch (java.io.IOException e) {
+      throw new org.iq80.leveldb.DBException("closing a LevelDB iterator failed", e);
     }
   }
 

@@ -59,7 +59,10 @@ public final class LevelQueueFactory implements BaseQueueFactory {
   }
 
   /**
-   * Opens the named queue, creating its directory and DB if missing.
+   * Opens the named queue, creating its directory and DB if missing; with {@link
+   * io.queuekit.spi.BaseQueueConfig.Open#EXISTING}, only a queue already in an existing DB, as
+   * the flavour its meta record holds (else {@link io.queuekit.spi.StoreNotFoundException},
+   * nothing created).
    *
    * @throws QueueConfigException a {@code CONN_STR} that is not {@code leveldb://}, an unknown
    *     option, or a queue stored as the other flavour

@@ -66,13 +66,27 @@ final class PgCalls {
     }
   }
 
+  /** The flavour stored for the queue (true: unique), or null when it has no row; reads only. */
+  Boolean storedFlavour() {
+    return call("open", c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT uniq FROM queuekit_queue WHERE queue = ?")) {
+        s.setString(1, q);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? r.getBoolean(1) : null;
+        }
+      }
+    });
+  }
+
   /**
-   * Records the queue's flavour (first open wins) and LENGTH; returns the stored flavour.
+   * Records the queue's flavour (first open wins) and LENGTH; returns the stored flavour. With
+   * {@code existing}, records no queue: returns null, having written nothing, when there is none.
    *
    * @throws PgLayout.NewerLayoutException the schema now holds a newer layout (another process,
    *     a newer queuekit, upgraded it since this process installed or checked it)
    */
-  Boolean openQueue(boolean unique, int length) {
+  Boolean openQueue(boolean unique, int length, boolean existing) {
     return call("open", c -> {
       c.setAutoCommit(false);
       try {
@@ -82,11 +96,25 @@ final class PgCalls {
             throw new PgLayout.NewerLayoutException(found);
           }
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO queuekit_queue (queue, uniq) "
-            + "VALUES (?, ?) ON CONFLICT (queue) DO NOTHING")) {
+        if (!existing) {
+          try (PreparedStatement s = c.prepareStatement("INSERT INTO queuekit_queue (queue, uniq) "
+              + "VALUES (?, ?) ON CONFLICT (queue) DO NOTHING")) {
+            s.setString(1, q);
+            s.setBoolean(2, unique);
+            s.executeUpdate();
+          }
+        }
+        boolean stored;
+        try (PreparedStatement s = c.prepareStatement(
+            "SELECT uniq FROM queuekit_queue WHERE queue = ?")) {
           s.setString(1, q);
-          s.setBoolean(2, unique);
-          s.executeUpdate();
+          try (ResultSet r = s.executeQuery()) {
+            if (!r.next()) {
+              c.rollback();
+              return null;
+            }
+            stored = r.getBoolean(1);
+          }
         }
         try (PreparedStatement s = c.prepareStatement("INSERT INTO queuekit_room (queue, slot, "
             + "cap) SELECT ?, x, ? / 8 + CASE WHEN x < ? % 8 THEN 1 ELSE 0 END "
@@ -96,15 +124,6 @@ final class PgCalls {
           s.setLong(2, length);
           s.setLong(3, length);
           s.executeUpdate();
-        }
-        boolean stored;
-        try (PreparedStatement s = c.prepareStatement(
-            "SELECT uniq FROM queuekit_queue WHERE queue = ?")) {
-          s.setString(1, q);
-          try (ResultSet r = s.executeQuery()) {
-            r.next();
-            stored = r.getBoolean(1);
-          }
         }
         c.commit();
         return stored;

@@ -1,5 +1,6 @@
 package io.queuekit.postgres;
 
+import io.queuekit.spi.StoreNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -77,6 +78,53 @@ final class PgLayout {
       throw e;
     } finally {
       c.setAutoCommit(auto);
+    }
+  }
+
+  /**
+   * Checks, reading only, that {@code conn}'s schema holds a layout this code reads: for opening
+   * an existing queue ({@link io.queuekit.spi.BaseQueueConfig.Open#EXISTING}), which must not
+   * create the schema or its tables.
+   *
+   * @throws StoreNotFoundException the schema, or queuekit's tables in it, do not exist
+   * @throws NewerLayoutException the schema holds a newer layout
+   * @throws SQLException from the server; a role without USAGE on the schema as a {@link
+   *     StepException} of {@link Step#USE}
+   */
+  static void check(Connection c, PgConnStr conn, String queue) throws SQLException {
+    String schema = conn.schema();
+    Boolean usable = schemaUsable(c, schema);
+    if (usable == null) {
+      throw new StoreNotFoundException("queue \"" + queue + "\": no store: PostgreSQL at " + conn
+          + " has no schema " + schema + "; nothing was created. Check CONN_STR's database and "
+          + "schema");
+    }
+    if (!usable) {
+      throw new StepException(Step.USE, new SQLException("permission denied for schema "
+          + schema, "42501"));
+    }
+    try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(quote_ident(?) || "
+        + "'.queuekit_layout') IS NOT NULL")) {
+      p.setString(1, schema);
+      try (ResultSet r = p.executeQuery()) {
+        r.next();
+        if (!r.getBoolean(1)) {
+          throw new StoreNotFoundException("queue \"" + queue + "\": no store: schema " + schema
+              + " of PostgreSQL at " + conn + " holds no queuekit tables; nothing was created. "
+              + "Check CONN_STR's database and schema");
+        }
+      }
+    }
+    Integer found = Step.USE.call(() -> {
+      try (Statement s = c.createStatement();
+          ResultSet v = s.executeQuery("SELECT max(version) FROM \"" + schema
+              + "\".queuekit_layout")) {
+        v.next();
+        return v.getInt(1);
+      }
+    });
+    if (found > VERSION) {
+      throw new NewerLayoutException(found);
     }
   }
 

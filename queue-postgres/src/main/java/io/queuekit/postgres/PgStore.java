@@ -73,11 +73,12 @@ final class PgStore {
   }
 
   /**
-   * Opens the pool and installs the layout; the caller starts the thread with {@link #start}.
+   * Opens the pool and installs the layout (with {@code existing}, only checks that it is
+   * there); the caller starts the thread with {@link #start}.
    * {@code closeIfIdle} is run by the store's thread once no queue has used it for {@link
    * #LINGER}: the factory then closes it under its lock unless a queue came back.
    */
-  static PgStore open(PgConnStr conn, String queue, Runnable closeIfIdle) {
+  static PgStore open(PgConnStr conn, String queue, Runnable closeIfIdle, boolean existing) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(conn.jdbcUrl());
     if (conn.user() != null) {
@@ -97,7 +98,11 @@ final class PgStore {
     cfg.addDataSourceProperty("ApplicationName", "queuekit");
     HikariDataSource pool = new HikariDataSource(cfg);
     try (Connection c = pool.getConnection()) {
-      PgLayout.install(c, conn.schema());
+      if (existing) {
+        PgLayout.check(c, conn, queue);
+      } else {
+        PgLayout.install(c, conn.schema());
+      }
     } catch (PgLayout.NewerLayoutException e) {
       pool.close();
       throw PgLayout.refusal(queue, conn, e.found);

@@ -12,6 +12,7 @@ import io.queuekit.internal.ItemSize;
 import io.queuekit.internal.Nanos;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.StoreNotFoundException;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
@@ -111,9 +112,14 @@ final class PostgresQueue implements BaseQueue {
   private boolean closed;
 
   PostgresQueue(BaseQueueConfig config, PgStore store, Runnable onClose) {
+    this(config, config.unique(), store, onClose);
+  }
+
+  /** A queue of flavour {@code unique} (the stored one, when opening an existing queue). */
+  PostgresQueue(BaseQueueConfig config, boolean unique, PgStore store, Runnable onClose) {
     this.name = config.name();
     this.q = config.queueFullName();
-    this.unique = config.unique();
+    this.unique = unique;
     this.settings = config.settings();
     this.clock = config.clock();
     this.events = config.events();
@@ -128,11 +134,22 @@ final class PostgresQueue implements BaseQueue {
 
   /** Registers the queue (flavour, LENGTH), recovers what silent consumers left, joins the store. */
   void open() {
+    open(false);
+  }
+
+  /**
+   * As {@link #open()}; with {@code existing}, registers no new queue: one without a row is a
+   * {@link StoreNotFoundException}, nothing written.
+   */
+  void open(boolean existing) {
     Boolean stored;
     try {
-      stored = calls.openQueue(unique, settings.length());
+      stored = calls.openQueue(unique, settings.length(), existing);
     } catch (PgLayout.NewerLayoutException e) {
       throw PgLayout.refusal(name, store.conn, e.found);
+    }
+    if (stored == null) {
+      throw notFound(name, q, store);
     }
     if (stored != unique) {
       throw new QueueConfigException("queue \"" + name + "\" (" + q + ") is stored on "
@@ -141,6 +158,12 @@ final class PostgresQueue implements BaseQueue {
     }
     store.register(this);
     recoverSilentConsumers();
+  }
+
+  static StoreNotFoundException notFound(String name, String q, PgStore store) {
+    return new StoreNotFoundException("queue \"" + name + "\": no store: schema "
+        + store.conn.schema() + " of PostgreSQL at " + store.conn + " holds no queue " + q
+        + "; nothing was created. Check the queue's name and QUEUE_NAME");
   }
 
   private static String flavour(boolean unique) {

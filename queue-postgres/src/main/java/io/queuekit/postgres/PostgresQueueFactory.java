@@ -14,7 +14,10 @@ import java.util.Set;
  * database and schema named by {@code CONN_STR} ({@code postgres://USER:PASSWORD@HOST:PORT/DB
  * ?schema=…&pool=…} or {@code jdbc:postgresql://…}), sharing one connection pool, one {@code
  * LISTEN} connection and one beat per connection string among the queues this factory opens.
- * The tables are created at the first open (see {@link PostgresQueue} for the layout).
+ * The tables are created at the first open (see {@link PostgresQueue} for the layout), unless
+ * the queue is opened with {@link BaseQueueConfig.Open#EXISTING}: then the schema, its tables and
+ * the queue's row must exist (else {@link io.queuekit.spi.StoreNotFoundException}, nothing
+ * created), and the queue is opened as its stored flavour.
  *
  * <p><b>Thread-safety:</b> {@link #create} may be called from several threads at once.
  */
@@ -48,15 +51,25 @@ public final class PostgresQueueFactory implements BaseQueueFactory {
           + "does not serve TYPE=" + type);
     }
     PgConnStr conn = parse(config.name(), config.settings().connStr());
-    PgStore store = acquire(conn, config.name());
-    PostgresQueue queue = new PostgresQueue(config, store, () -> release(store));
+    boolean existing = config.open() == BaseQueueConfig.Open.EXISTING;
+    PgStore store = acquire(conn, config.name(), existing);
     try {
-      queue.open();
+      boolean unique = config.unique();
+      if (existing) {
+        // the stored flavour, read first: the queue is built for it
+        Boolean stored = new PgCalls(store, config.name(), config.queueFullName()).storedFlavour();
+        if (stored == null) {
+          throw PostgresQueue.notFound(config.name(), config.queueFullName(), store);
+        }
+        unique = stored;
+      }
+      PostgresQueue queue = new PostgresQueue(config, unique, store, () -> release(store));
+      queue.open(existing);
+      return queue;
     } catch (RuntimeException e) {
       release(store);
       throw e;
     }
-    return queue;
   }
 
   private static PgConnStr parse(String queue, String connStr) {
@@ -67,11 +80,11 @@ public final class PostgresQueueFactory implements BaseQueueFactory {
     }
   }
 
-  private PgStore acquire(PgConnStr conn, String queue) {
+  private PgStore acquire(PgConnStr conn, String queue, boolean existing) {
     synchronized (stores) {
       PgStore s = stores.get(conn.key());
       if (s == null) {
-        s = PgStore.open(conn, queue, () -> closeIfIdle(conn.key()));
+        s = PgStore.open(conn, queue, () -> closeIfIdle(conn.key()), existing);
         s.start();
         stores.put(conn.key(), s);
       }

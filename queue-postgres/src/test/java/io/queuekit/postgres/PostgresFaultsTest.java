@@ -222,7 +222,7 @@ class PostgresFaultsTest {
   void theBeatLandsWhileHandlersHoldEveryPooledConnection() throws Exception {
     String db = pg.server().createDatabase();
     PgConnStr conn = PgConnStr.parse(pg.server().connStr(db) + "?pool=2");
-    PgStore store = PgStore.open(conn, "faults_starved", () -> { });
+    PgStore store = PgStore.open(conn, "faults_starved", () -> { }, false);
     store.start();
     java.util.concurrent.ScheduledExecutorService scheduler =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
@@ -322,7 +322,7 @@ class PostgresFaultsTest {
   @Test
   void anExhaustedPoolIsReportedAsUnavailableNamingTheServer() throws Exception {
     PgConnStr conn = PgConnStr.parse(pg.connStr() + "?pool=2");
-    PgStore store = PgStore.open(conn, "faults_pool", () -> { });
+    PgStore store = PgStore.open(conn, "faults_pool", () -> { }, false);
     try (java.sql.Connection a = store.connection(); java.sql.Connection b = store.connection()) {
       PgCalls calls = new PgCalls(store, "faults_pool", "faults_pool_queue");
       assertThatThrownBy(calls::len)

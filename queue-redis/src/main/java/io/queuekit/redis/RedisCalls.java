@@ -57,7 +57,6 @@ final class RedisCalls {
   static final long BACKOFF_MAX_MS = TimeUnit.NANOSECONDS.toMillis(OutageBackoff.MAX_NANOS);
 
   private final String name;
-  private final boolean unique;
   private final QueueSettings settings;
   private final SharedClient shared;
   private final RedisKeys keys;
@@ -72,10 +71,9 @@ final class RedisCalls {
   /**
    * @param pause waits up to the given nanoseconds, returning early when the queue closes
    */
-  RedisCalls(String name, boolean unique, QueueSettings settings, SharedClient shared,
+  RedisCalls(String name, QueueSettings settings, SharedClient shared,
       RedisKeys keys, StoreEvents events, BooleanSupplier closed, LongConsumer pause) {
     this.name = name;
-    this.unique = unique;
     this.settings = settings;
     this.shared = shared;
     this.keys = keys;
@@ -337,10 +335,23 @@ final class RedisCalls {
         + " at " + where() + " holds the wrong type: " + cause.getMessage(), cause);
   }
 
-  /** One run of the open script: checks, and at most one migration step (see open.lua). */
+  /**
+   * The open script's checks on the queue as it is stored (for a wrong-type diagnosis): never
+   * creates it, nor records a flavour.
+   */
   List<Object> openStep() {
-    return callKeys(Script.OPEN, keys.open(), str(RedisLayout.LAYOUT_VERSION),
-        str(unique ? "unique" : "simple"), str(RedisLayout.MIGRATION_STEP));
+    return openStep("", true);
+  }
+
+  /**
+   * One run of the open script: checks, and at most one migration step (see open.lua).
+   *
+   * @param flavour {@code simple}, {@code unique}, or empty for the stored one
+   * @param existing whether an absent queue is refused (and not created)
+   */
+  List<Object> openStep(String flavour, boolean existing) {
+    return callKeys(Script.OPEN, keys.open(), str(RedisLayout.LAYOUT_VERSION), str(flavour),
+        str(RedisLayout.MIGRATION_STEP), str(existing ? "1" : "0"));
   }
 
   QueueConfigException wrongType(int index, String actual) {

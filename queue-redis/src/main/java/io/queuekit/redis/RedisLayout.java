@@ -4,6 +4,7 @@ import static io.queuekit.redis.Entries.utf8;
 
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
+import io.queuekit.spi.StoreNotFoundException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,19 +119,33 @@ final class RedisLayout {
 
   /**
    * Opens a queue's keys: runs the open script's checks and, on a layout-1 queue, the migration
-   * steps until the last; then warns once about a list Gitea's own queue left.
+   * steps until the last; then warns once about a list Gitea's own queue left. Returns whether
+   * the queue is unique: {@code unique}, or with {@code existing} the stored flavour.
    *
+   * @param existing open only a queue whose keys exist, as its stored flavour ({@code unique} is
+   *     not used); an absent one is a {@link StoreNotFoundException} and nothing is written
    * @throws io.queuekit.QueueConfigException for a key of another type, a newer (or malformed)
    *     layout version or the other flavour, naming the key and the address
    */
-  static void open(String name, boolean unique, RedisCalls calls, SharedClient shared,
-      RedisKeys keys, String giteaList) {
+  static boolean open(String name, boolean unique, boolean existing, RedisCalls calls,
+      SharedClient shared, RedisKeys keys, String giteaList) {
     calls.durable.check(calls);
     long migrated = 0;
     boolean more = true;
+    String flavour = existing ? "" : unique ? "unique" : "simple";
     while (more) {
-      List<Object> r = calls.openStep();
+      List<Object> r = calls.openStep(flavour, existing);
       long code = (Long) r.get(0);
+      if (code == 5) {
+        throw new StoreNotFoundException("queue \"" + name + "\": no store: Redis at "
+            + calls.where() + " holds no key " + keys.meta + "; nothing was created. Check the "
+            + "queue's name, QUEUE_NAME and CONN_STR (its database and prefix)");
+      }
+      if (code == 6) {
+        throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at "
+            + calls.where() + " records no flavour (simple or unique); nothing was changed. "
+            + "Opening it from its service records it");
+      }
       if (code == 1) {
         int index = ((Long) r.get(1)).intValue();
         throw calls.wrongType(index, utf8(r.get(2)));
@@ -149,11 +164,13 @@ final class RedisLayout {
       if (code == 3) {
         throw new QueueConfigException("queue \"" + name + "\": " + keys.meta + " at "
             + calls.where() + " holds a " + utf8(r.get(1)) + " queue but it is opened as "
-            + (unique ? "unique" : "simple") + "; use another name or remove the old queue's keys");
+            + (unique ? "unique" : "simple") + "; open it as " + utf8(r.get(1)) + ", or give "
+            + "the new queue another name or QUEUE_NAME. Nothing was changed");
       }
       long m = (Long) r.get(1);
       migrated += Math.max(0, m);
       more = (Long) r.get(2) == 1;
+      flavour = utf8(r.get(3));
       if (m >= 0 && !more) {
         log.info("queue \"{}\": migrated the keys {}:* at {} from layout version 1 to {} (this "
             + "process moved {} waiting items)", name, keys.tag, calls.where(), LAYOUT_VERSION,
@@ -161,6 +178,7 @@ final class RedisLayout {
       }
     }
     warnAboutGiteaList(name, calls, shared, keys, giteaList);
+    return flavour.equals("unique");
   }
 
   /**

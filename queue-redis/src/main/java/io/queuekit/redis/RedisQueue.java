@@ -101,7 +101,6 @@ final class RedisQueue implements BaseQueue {
       Duration blockTimeout) {
     this.config = config;
     this.name = config.name();
-    this.unique = config.unique();
     this.settings = config.settings();
     this.clock = config.clock();
     this.keys = new RedisKeys(name, conn.prefix, config.queueFullName(), config.setFullName());
@@ -112,8 +111,18 @@ final class RedisQueue implements BaseQueue {
     // the blocking timeout stays below the command timeout, or Lettuce would time BLPOP out
     this.blockTimeout = blockTimeout.compareTo(half) < 0 ? blockTimeout : half;
     String display = host() + " " + ManagementFactory.getRuntimeMXBean().getPid();
-    this.calls = new RedisCalls(name, unique, settings, shared, keys, config.events(),
+    this.calls = new RedisCalls(name, settings, shared, keys, config.events(),
         () -> closed, nanos -> awaitLocal(closing, nanos));
+    // the keys are opened before the parts that use the flavour are built: opening an existing
+    // queue learns it there (nothing below touches Redis before the open)
+    try {
+      this.unique = RedisLayout.open(name, config.unique(),
+          config.open() == BaseQueueConfig.Open.EXISTING, calls, shared, keys,
+          conn.prefix + config.queueFullName());
+    } catch (RuntimeException e) {
+      shared.release();
+      throw e;
+    }
     this.lease = new ConsumerLease(name, calls, shared, keys, settings, clock,
         config.scheduler(), ttlMs, display, () -> closed, this::signalWake);
     this.waker = new WakeWaiter(name, shared, keys, () -> closed,
@@ -124,12 +133,6 @@ final class RedisQueue implements BaseQueue {
     this.census = new Census(calls, shared, keys, clock, ttlMs);
     this.pusher = new Pusher(name, unique, settings, clock, calls, room, this::signalWake,
         due -> lease.promoter().dueAt(due));
-    try {
-      RedisLayout.open(name, unique, calls, shared, keys, conn.prefix + config.queueFullName());
-    } catch (RuntimeException e) {
-      shared.release();
-      throw e;
-    }
   }
 
   private static String host() {

@@ -325,9 +325,9 @@ class LayoutMigrationTest {
         List<String> cmd = new ArrayList<>(List.of("EVAL", Scripts.Script.OPEN.body,
             Integer.toString(keys.size())));
         cmd.addAll(keys);
-        cmd.addAll(List.of("2", "unique", "700"));
+        cmd.addAll(List.of("2", "unique", "700", "0"));
         Object r = (step % 2 == 0 ? a : b).call(cmd.toArray(new String[0]));
-        assertThat(r).isEqualTo(List.of(0L, 700L, 1L));
+        assertThat(r).isEqualTo(List.of(0L, 700L, 1L, "unique"));
         long left = a.integer("HLEN", t + ":items");
         long moved = a.integer("LLEN", t + ":ready:migrating")
             + a.integer("ZCARD", t + ":delayed:migrating");

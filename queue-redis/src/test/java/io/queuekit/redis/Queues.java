@@ -108,8 +108,17 @@ final class Queues implements AutoCloseable, AfterEachCallback {
 
   RedisQueue open(String name, boolean unique, QueueSettings settings, Clock clock,
       io.queuekit.spi.StoreEvents events) {
-    BaseQueueConfig config = new BaseQueueConfig(name, settings, unique, clock, scheduler,
-        Path.of("target"), events);
+    return open(new BaseQueueConfig(name, settings, unique, clock, scheduler, Path.of("target"),
+        events));
+  }
+
+  /** Opens only an existing queue, as its stored flavour ({@link BaseQueueConfig.Open#EXISTING}). */
+  RedisQueue openExisting(String name, boolean unique) {
+    return open(new BaseQueueConfig(name, settings().build(), unique, clock, scheduler,
+        Path.of("target"), io.queuekit.spi.StoreEvents.NONE, BaseQueueConfig.Open.EXISTING));
+  }
+
+  private RedisQueue open(BaseQueueConfig config) {
     RedisQueue q = (RedisQueue) new RedisQueueFactory(new SharedClient.StartPolicy(2,
         Duration.ofMillis(100)), Duration.ofMillis(500)).create("redis", config);
     synchronized (open) {

@@ -21,7 +21,8 @@ final class DeadCommand implements Runnable {
   @ParentCommand QueuekitCli cli;
   @Spec CommandSpec spec;
 
-  @Option(names = "--unique", description = "the queue is a unique queue", scope = CommandLine.ScopeType.INHERIT)
+  /** Accepted for old scripts: the flavour is now read from the store. */
+  @Option(names = "--unique", hidden = true, scope = CommandLine.ScopeType.INHERIT)
   boolean unique;
 
   @Override
@@ -29,15 +30,16 @@ final class DeadCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command: list, show, replay or purge");
   }
 
-  @Command(name = "list", description = "Dead letters, oldest first, a page at a time.")
+  @Command(name = "list", description = "Dead letters, newest first, a page at a time.")
   int list(@Parameters(paramLabel = "QUEUE") String queue,
       @Option(names = "--offset", defaultValue = "0") int offset,
       @Option(names = "--limit", defaultValue = "50") int limit) {
     if (offset < 0 || limit < 1 || limit > 10_000) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be ≥ 0 and --limit 1..10000");
     }
+    QueuekitCli.uniqueIgnored(unique, spec);
     try (Stores stores = cli.stores()) {
-      BaseQueue q = stores.open(queue, unique);
+      BaseQueue q = stores.open(queue);
       List<DeadLetter> dead = q.listDead(offset, limit);
       StringBuilder text = new StringBuilder(String.format("%8s  %-24s %5s %5s  %-20s  %s%n",
           "ID", "DEAD AT", "DELIV", "RECOV", "REASON", "PAYLOAD"));
@@ -49,7 +51,7 @@ final class DeadCommand implements Runnable {
             Previews.of(d.payload(), 60)));
       }
       long total = q.stats().dead();
-      text.append(dead.size() + " of " + total + " dead letters of " + queue + "\n");
+      text.append(dead.size() + " of " + QueuekitCli.count(total, "dead letter") + " of " + queue + "\n");
       cli.print(Map.of("queue", queue, "total", total, "offset", offset, "entries", rows), text.toString());
       return QueuekitCli.OK;
     }
@@ -57,15 +59,19 @@ final class DeadCommand implements Runnable {
 
   @Command(name = "show", description = "One dead letter, its whole payload.")
   int show(@Parameters(paramLabel = "QUEUE") String queue, @Parameters(paramLabel = "ID") long id) {
+    QueuekitCli.uniqueIgnored(unique, spec);
     try (Stores stores = cli.stores()) {
-      BaseQueue q = stores.open(queue, unique);
+      BaseQueue q = stores.open(queue);
       for (int offset = 0; ; offset += 500) {
         List<DeadLetter> page = q.listDead(offset, 500);
         for (DeadLetter d : page) {
           if (d.id() == id) {
             Map<String, Object> m = QueuekitCli.deadJson(d, true);
             StringBuilder text = new StringBuilder();
-            m.forEach((k, v) -> text.append(String.format("%-14s %s%n", k + ":", v)));
+            // the reason is a handler's text: escaped like the payload, so it cannot drive the
+            // terminal (JSON escapes control characters by itself)
+            m.forEach((k, v) -> text.append(String.format("%-14s %s%n", k + ":",
+                k.equals("reason") ? Previews.text(d.reason(), Integer.MAX_VALUE) : v)));
             cli.print(m, text.toString());
             return QueuekitCli.OK;
           }
@@ -97,10 +103,11 @@ final class DeadCommand implements Runnable {
       java.util.function.ToLongFunction<BaseQueue> every,
       java.util.function.ToLongBiFunction<BaseQueue, List<Long>> some) {
     List<Long> named = ids(ids, all);
+    QueuekitCli.uniqueIgnored(unique, spec);
     try (Stores stores = cli.stores()) {
-      BaseQueue q = stores.open(queue, unique);
+      BaseQueue q = stores.open(queue);
       long n = all ? every.applyAsLong(q) : some.applyAsLong(q, named);
-      cli.print(Map.of("queue", queue, done, n), done + " " + n + " dead letters of " + queue + "\n");
+      cli.print(Map.of("queue", queue, done, n), done + " " + QueuekitCli.count(n, "dead letter") + " of " + queue + "\n");
       return QueuekitCli.OK;
     }
   }

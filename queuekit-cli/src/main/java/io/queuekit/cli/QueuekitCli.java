@@ -6,7 +6,9 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.internal.Previews;
+import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.DeadLetter;
+import io.queuekit.spi.StoreNotFoundException;
 import io.queuekit.spi.StoreStats;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ import picocli.CommandLine.Model.CommandSpec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done",
-        "2:usage error",
+        "2:usage error, or no such queue: its store does not exist where the configuration says (nothing is created)",
         "3:configuration error (the file, a setting, an unknown queue type)",
         "4:store unavailable (unreachable, or a LevelDB directory held by a running process)",
         "5:not possible from outside the service (pause, resume, in-memory queues)",
@@ -82,30 +84,54 @@ public final class QueuekitCli implements Runnable {
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
-      int code;
-      if (e instanceof Stores.NotFromOutside) {
-        code = NOT_FROM_OUTSIDE;
-      } else if (e instanceof QueueUnavailableException) {
-        code = UNAVAILABLE;
-      } else if (e instanceof QueueConfigException) {
-        code = CONFIG;
-      } else if (e instanceof QueueException) {
-        code = UNAVAILABLE;
-      } else {
+      int code = exitCode(e);
+      if (code == INTERNAL) {
         err.println("queuekit: internal error: " + e);
         e.printStackTrace(err);
         err.flush();
         return INTERNAL;
       }
-      err.println("queuekit: " + e.getMessage());
-      if (code == UNAVAILABLE && String.valueOf(e.getMessage()).contains("LOCK")) {
-        err.println("queuekit: a running service holds this LevelDB directory: act through its admin page "
-            + "(queue-admin), or stop it first");
-      }
-      err.flush();
+      report(err, e);
       return code;
     });
     return cmd;
+  }
+
+  /** The documented exit code for a command that failed with {@code e}. */
+  static int exitCode(Exception e) {
+    if (e instanceof Stores.NotFromOutside) {
+      return NOT_FROM_OUTSIDE;
+    } else if (e instanceof StoreNotFoundException) {
+      // a queue name, --data or CONN_STR that names nothing: what was asked for is not there
+      return USAGE;
+    } else if (e instanceof QueueUnavailableException) {
+      return UNAVAILABLE;
+    } else if (e instanceof QueueConfigException) {
+      return CONFIG;
+    } else if (e instanceof QueueException) {
+      return UNAVAILABLE;
+    }
+    return INTERNAL;
+  }
+
+  /** {@code e}'s message on {@code err}, with what to do about a held LevelDB directory. */
+  static void report(PrintWriter err, Exception e) {
+    err.println("queuekit: " + e.getMessage());
+    if (exitCode(e) == UNAVAILABLE && String.valueOf(e.getMessage()).contains("LOCK")) {
+      err.println("queuekit: a running service holds this LevelDB directory: act through its admin page "
+          + "(queue-admin), or stop it first");
+    }
+    err.flush();
+  }
+
+  /** Old scripts pass {@code --unique}; it is no longer needed, so say so and go on. */
+  static void uniqueIgnored(boolean unique, CommandSpec spec) {
+    if (unique) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("queuekit: --unique is no longer needed and is ignored: each queue is opened as the "
+          + "flavour (simple or unique) its store recorded");
+      err.flush();
+    }
   }
 
   @Override
@@ -131,24 +157,30 @@ public final class QueuekitCli implements Runnable {
     out.flush();
   }
 
-  @Command(name = "queues", description = "Figures of every configured queue (or of those named).")
+  @Command(name = "queues", description = {"Figures of every configured queue (or of those named).",
+      "A queue that cannot be shown gets a row saying why; the others are shown all the same, and the exit "
+          + "code is the first such row's."})
   int queues(
-      @Option(names = "--unique", description = "open the stores as unique queues") boolean unique,
+      @Option(names = "--unique", hidden = true) boolean unique,
       @Parameters(paramLabel = "QUEUE", arity = "0..*", description = "queues to show (default: every [queue.NAME])")
       List<String> names) {
+    uniqueIgnored(unique, spec);
     try (Stores stores = stores()) {
       List<String> queues = names == null || names.isEmpty() ? new ArrayList<>(stores.configured()) : names;
       List<Map<String, Object>> rows = new ArrayList<>();
       StringBuilder text = new StringBuilder(String.format("%-24s %-8s %9s %9s %9s %9s  %s%n",
           "QUEUE", "TYPE", "READY", "DELAYED", "IN-FLIGHT", "DEAD", "OLDEST WAITING"));
+      int code = OK;
       for (String name : queues) {
         String type = stores.settings(name).type();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("name", name);
         row.put("type", type);
         try {
-          StoreStats s = stores.open(name, unique).stats();
+          BaseQueue q = stores.open(name);
+          StoreStats s = q.stats();
           Instant oldest = s.oldestWaiting().orElse(null);
+          row.put("unique", q.unique());
           row.put("ready", s.ready());
           row.put("delayed", s.delayed());
           row.put("inFlight", s.inFlight());
@@ -159,26 +191,34 @@ public final class QueuekitCli implements Runnable {
         } catch (Stores.NotFromOutside e) {
           row.put("problem", e.getMessage());
           text.append(String.format("%-24s %-8s %s%n", name, type, "(in the service's memory: see its admin page)"));
+        } catch (QueueException e) {
+          // one queue's failure (not there, unreachable, locked, the wrong setting) is its row's
+          row.put("problem", e.getMessage());
+          text.append(String.format("%-24s %-8s %s%n", name, type,
+              "error: " + Previews.text(String.valueOf(e.getMessage()), Integer.MAX_VALUE)));
+          report(spec.commandLine().getErr(), e);
+          code = code == OK ? exitCode(e) : code;
         }
         rows.add(row);
       }
       print(rows, text.toString());
-      return OK;
+      return code;
     }
   }
 
   @Command(name = "remove-all", description = "Deletes every waiting item of a queue.")
   int removeAll(
       @Option(names = "--yes", description = "confirm: the items cannot be brought back") boolean yes,
-      @Option(names = "--unique", description = "the queue is a unique queue") boolean unique,
+      @Option(names = "--unique", hidden = true) boolean unique,
       @Parameters(paramLabel = "QUEUE") String queue) {
+    uniqueIgnored(unique, spec);
     if (!yes) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "remove-all deletes every waiting item of \"" + queue + "\" for good: add --yes to mean it");
     }
     try (Stores stores = stores()) {
-      long removed = stores.open(queue, unique).removeAll();
-      print(Map.of("queue", queue, "removed", removed), "removed " + removed + " waiting items of " + queue + "\n");
+      long removed = stores.open(queue).removeAll();
+      print(Map.of("queue", queue, "removed", removed), "removed " + count(removed, "waiting item") + " of " + queue + "\n");
       return OK;
     }
   }
@@ -196,6 +236,11 @@ public final class QueuekitCli implements Runnable {
   private static String notFromOutside(String what, String queue) {
     return what + " \"" + queue + "\": pausing is held by each running service, not by the store; "
         + "use the service's admin page (queue-admin, POST /api/queues/" + queue + "/" + what + ")";
+  }
+
+  /** {@code n} and {@code noun}, plural unless n is 1: "1 dead letter", "2 dead letters". */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   static String age(Duration d) {

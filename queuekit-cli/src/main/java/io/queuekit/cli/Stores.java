@@ -7,6 +7,7 @@ import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueues;
 import io.queuekit.spi.StoreEvents;
+import io.queuekit.spi.StoreNotFoundException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,7 +22,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * The stores a configuration names, opened from outside the service that uses them: settings
  * from the INI file exactly as {@code QueueManager.Builder.ini} reads them, stores through the
  * same {@link BaseQueues} registry. A store opened here never claims, so it never registers as a
- * consumer; LevelDB refuses it while a running process holds the directory.
+ * consumer; LevelDB refuses it while a running process holds the directory. It is opened with
+ * {@link BaseQueueConfig.Open#EXISTING}: never created, and as the flavour it recorded.
  *
  * <p><b>Thread-safety:</b> one command at a time. {@link #close()} closes every store it opened.
  */
@@ -65,11 +67,15 @@ final class Stores implements AutoCloseable {
   }
 
   /**
-   * Opens {@code queue}'s store.
+   * Opens {@code queue}'s existing store, as the flavour (simple or unique) it was created with:
+   * a store is never created here, since the first open records the flavour and looking at a
+   * queue before its service first starts must not decide it.
    *
    * @throws NotFromOutside the queue's items live in a service's memory
+   * @throws io.queuekit.spi.StoreNotFoundException the queue has no store where the
+   *     configuration says (nothing was created)
    */
-  BaseQueue open(String queue, boolean unique) {
+  BaseQueue open(String queue) {
     QueueSettings settings = config.settings(queue);
     if (IN_PROCESS.contains(settings.type())) {
       throw new NotFromOutside("queue \"" + queue + "\" is TYPE=" + settings.type()
@@ -82,8 +88,20 @@ final class Stores implements AutoCloseable {
         err.flush();
       }
     };
-    BaseQueueConfig c = new BaseQueueConfig(queue, settings, unique, Clock.systemUTC(), scheduler, dataPath, events);
-    BaseQueue store = backends.create(settings.type(), c);
+    // unique is not used with EXISTING: the store's flavour is
+    BaseQueueConfig c = new BaseQueueConfig(queue, settings, false, Clock.systemUTC(), scheduler, dataPath, events,
+        BaseQueueConfig.Open.EXISTING);
+    BaseQueue store;
+    try {
+      store = backends.create(settings.type(), c);
+    } catch (StoreNotFoundException e) {
+      if (configured.isEmpty() || configured.contains(queue)) {
+        throw e;
+      }
+      // a mistyped name is read with [queue]'s defaults and looked for there: say so
+      throw new StoreNotFoundException(e.getMessage() + "; the configuration has no [queue." + queue
+          + "] section (it has " + String.join(", ", configured) + ")");
+    }
     opened.add(store);
     return store;
   }

@@ -4,14 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuekit.QueueManager;
+import io.queuekit.QueueSpec;
 import io.queuekit.conformance.crash.ChildJvm;
 import io.queuekit.conformance.postgres.PostgresServer;
 import io.queuekit.conformance.redis.RedisServer;
+import io.queuekit.ini.IniQueueConfig;
+import io.queuekit.spi.BaseQueue;
+import io.queuekit.spi.BaseQueueConfig;
+import io.queuekit.spi.BaseQueues;
+import io.queuekit.spi.Item;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -83,17 +96,25 @@ class QueuekitCliTest {
 
     JsonNode page = json.readTree(run(ini, data, "--format", "json", "dead", "list", "index").out());
     long bad1 = -1;
+    long bad2 = -1;
     for (JsonNode e : page.path("entries")) {
       if (e.path("preview").asText().contains("bad-1")) {
         bad1 = e.path("id").asLong();
+      } else if (e.path("preview").asText().contains("bad-2")) {
+        bad2 = e.path("id").asLong();
       }
     }
     Run show = run(ini, data, "dead", "show", "index", Long.toString(bad1));
     assertThat(show.out()).contains("bad-1").contains("refused: bad-1");
+    Run showEscaped = run(ini, data, "dead", "show", "index", Long.toString(bad2));
+    assertThat(showEscaped.out()).as("the reason's escape sequence and CR are shown, not sent to the terminal")
+        .doesNotContain("\u001b").doesNotContain("\r")
+        .contains("refused: bad-2\\u001b[31mred\\r");
     assertThat(run(ini, data, "dead", "show", "index", "999999").code()).isEqualTo(QueuekitCli.USAGE);
 
-    assertThat(run(ini, data, "dead", "replay", "index", Long.toString(bad1)).out()).contains("replayed 1");
-    assertThat(run(ini, data, "dead", "purge", "index", "--all").out()).contains("purged 1");
+    assertThat(run(ini, data, "dead", "replay", "index", Long.toString(bad1)).out())
+        .isEqualTo("replayed 1 dead letter of index\n");
+    assertThat(run(ini, data, "dead", "purge", "index", "--all").out()).isEqualTo("purged 1 dead letter of index\n");
     JsonNode after = json.readTree(run(ini, data, "--format", "json", "queues", "index").out()).get(0);
     assertThat(after.path("ready").asLong()).isEqualTo(4);
     assertThat(after.path("dead").asLong()).isZero();
@@ -144,6 +165,115 @@ class QueuekitCliTest {
       child.send("exit");
       child.awaitLine("CLOSED", Duration.ofSeconds(60));
     }
+  }
+
+  /**
+   * The user's report: looking at a queue before its service first started created the store,
+   * recorded the wrong flavour (simple) and the service then refused to open it as unique.
+   */
+  @Test
+  void aLevelQueueThatDoesNotExistIsNotCreatedAndItsServiceStartsLater() throws Exception {
+    Path ini = ini("TYPE = level\nDATADIR = queues/index");
+    Path data = dir.resolve("d3");
+    for (String[] args : List.of(new String[] {"queues", "index"}, new String[] {"dead", "list", "index"},
+        new String[] {"dead", "show", "index", "1"}, new String[] {"remove-all", "--yes", "index"},
+        new String[] {"dead", "purge", "index", "--all"})) {
+      Run r = run(ini, data, args);
+      assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(QueuekitCli.USAGE);
+      assertThat(r.err()).contains("queue \"index\"").contains(data.resolve("queues/index").toString())
+          .contains("no store");
+      assertThat(data).as("nothing is created").doesNotExist();
+    }
+    try (QueueManager m = QueueManager.builder().ini(ini).dataPath(data).build()) {
+      m.create(QueueSpec.unique("index", String.class, b -> List.of())).push("a");
+    }
+    Run r = run(ini, data, "--format", "json", "queues", "index");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(json.readTree(r.out()).get(0).path("unique").asBoolean()).isTrue();
+  }
+
+  /** The demo's app.ini mixes unique and simple queues: each is opened as its store's flavour. */
+  @Test
+  void queuesOfBothFlavoursAreShownAndARowThatFailsSaysWhy() throws Exception {
+    Path ini = dir.resolve("app.ini");
+    Files.writeString(ini, "[queue]\nDATADIR = queues/common\n[queue.plain]\n[queue.uniq]\n[queue.never]\n"
+        + "[queue.mail]\nTYPE = channel\n");
+    Path data = dir.resolve("data");
+    IniQueueConfig config = IniQueueConfig.load(ini);
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      for (String name : List.of("plain", "uniq")) {
+        try (BaseQueue q = BaseQueues.load().create("level", new BaseQueueConfig(name, config.settings(name),
+            name.equals("uniq"), Clock.systemUTC(), scheduler, data))) {
+          q.push(Item.of(name.getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+        }
+      }
+    } finally {
+      scheduler.shutdownNow();
+    }
+
+    Run all = run(ini, data, "--format", "json", "queues");
+    assertThat(all.code()).as("the first failing row's code: never has no store").isEqualTo(QueuekitCli.USAGE);
+    Map<String, JsonNode> rows = new java.util.HashMap<>();
+    json.readTree(all.out()).forEach(row -> rows.put(row.path("name").asText(), row));
+    assertThat(rows.keySet()).containsExactlyInAnyOrder("plain", "uniq", "never", "mail");
+    assertThat(rows.get("plain").path("ready").asLong()).isEqualTo(1);
+    assertThat(rows.get("plain").path("unique").asBoolean()).isFalse();
+    assertThat(rows.get("uniq").path("ready").asLong()).isEqualTo(1);
+    assertThat(rows.get("uniq").path("unique").asBoolean()).isTrue();
+    assertThat(rows.get("never").path("problem").asText()).contains("queue \"never\"").contains("no store");
+    assertThat(rows.get("mail").path("problem").asText()).contains("service's memory");
+    assertThat(all.err()).contains("queue \"never\"");
+
+    Run text = run(ini, data, "queues");
+    assertThat(text.out()).containsPattern("plain +level +1 ").containsPattern("uniq +level +1 ")
+        .containsPattern("never +level +error: queue \"never\"");
+    Run old = run(ini, data, "queues", "--unique", "plain", "uniq");
+    assertThat(old.code()).as(old.err()).isZero();
+    assertThat(old.err()).contains("--unique is no longer needed");
+    Run deadOfUnique = run(ini, data, "dead", "list", "uniq");
+    assertThat(deadOfUnique.code()).as(deadOfUnique.err()).isZero();
+    assertThat(deadOfUnique.out()).contains("0 of 0 dead letters of uniq");
+  }
+
+  @Test
+  void aRedisQueueThatDoesNotExistIsNotCreated() throws Exception {
+    try (RedisServer redis = RedisServer.startPlain()) {
+      Path ini = ini("TYPE = redis\nCONN_STR = " + redis.connStr());
+      Run r = run(ini, dir.resolve("data"), "queues", "index");
+      assertThat(r.code()).as(r.err()).isEqualTo(QueuekitCli.USAGE);
+      assertThat(r.err()).contains("queue \"index\"").contains("{index_queue}:meta")
+          .contains("127.0.0.1:" + redis.port());
+      Run typo = run(ini, dir.resolve("data"), "dead", "list", "indx");
+      assertThat(typo.code()).as(typo.err()).isEqualTo(QueuekitCli.USAGE);
+      assertThat(typo.err()).as("a name without a section is read with [queue]'s defaults: say so")
+          .contains("no [queue.indx] section").contains("index");
+      try (var client = redis.client()) {
+        assertThat(client.strings("KEYS", "*")).as("no key is written").isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aPostgresSchemaThatDoesNotExistIsNotCreated() throws Exception {
+    try (PostgresServer pg = PostgresServer.start()) {
+      String db = pg.createDatabase();
+      Path ini = ini("TYPE = postgres\nCONN_STR = " + pg.connStr(db) + "?schema=queeus");
+      Run r = run(ini, dir.resolve("data"), "dead", "list", "index");
+      assertThat(r.code()).as(r.err()).isEqualTo(QueuekitCli.USAGE);
+      assertThat(r.err()).contains("queue \"index\"").contains("no schema queeus")
+          .doesNotContain(PostgresServer.PASSWORD);
+      assertThat(pg.sql(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'queeus'").strip())
+          .isEqualTo("0");
+    }
+  }
+
+  @Test
+  void deadListHelpSaysNewestFirst() {
+    String help = QueuekitCli.commandLine().getSubcommands().get("dead").getSubcommands().get("list")
+        .getUsageMessage();
+    assertThat(help).as("BaseQueue.listDead pages newest first").contains("newest first")
+        .doesNotContain("oldest first");
   }
 
   @Test

@@ -34,7 +34,7 @@ public final class ServiceMain {
         List<Object> failed = new ArrayList<>();
         for (String item : batch) {
           if (item.startsWith("bad-") && Files.exists(refuse)) {
-            failed.add(new PermanentFailure(item, "refused: " + item));
+            failed.add(new PermanentFailure(item, "refused: " + item + (item.startsWith("bad-2") ? "\r" : "")));
           } else {
             System.out.println("HANDLED " + item);
           }

@@ -1,9 +1,11 @@
 -- KEYS: the standard keys, then the migration's own: 17 T:ready:migrating (list), 18
 -- T:delayed:migrating (zset), 19 the unique set's name + ":migrating" (hash).
--- ARGV: layout version, flavour ('simple' | 'unique'), migration step size (items).
--- Returns {0, items this call migrated from layout 1 (-1: none to migrate), more steps 0|1},
--- {1, key index, actual type}, {2, stored version}, {3, stored flavour}, {4, a stored version
--- that is not a number}. Nothing is written before these checks.
+-- ARGV: layout version, flavour ('simple' | 'unique' | '' for the stored one), migration step
+-- size (items), '1' to open only an existing queue (else '0': create it when absent).
+-- Returns {0, items this call migrated from layout 1 (-1: none to migrate), more steps 0|1,
+-- flavour}, {1, key index, actual type}, {2, stored version}, {3, stored flavour}, {4, a stored
+-- version that is not a number}, {5} no queue (existing only), {6} no flavour recorded (existing
+-- only). Nothing is written before these checks.
 local expected = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset' }
 expected[12], expected[13], expected[14] = 'zset', 'zset', 'hash'
 expected[15], expected[16] = 'set', 'zset'
@@ -15,25 +17,35 @@ for _, i in ipairs({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19 }
   end
 end
 local v = redis.call('HGET', K_META, 'version')
+local f = redis.call('HGET', K_META, 'flavour')
+if ARGV[4] == '1' then
+  -- a tool looking at a queue must not create it, nor record a flavour it guessed
+  if not v then
+    return { 5 }
+  end
+  if not f then
+    return { 6 }
+  end
+end
+local flavour = ARGV[2] ~= '' and ARGV[2] or f
 if v and not string.match(v, '^%d+$') then
   return { 4, v }
 end
 if v and tonumber(v) > tonumber(ARGV[1]) then
   return { 2, v }
 end
-local f = redis.call('HGET', K_META, 'flavour')
-if f and f ~= ARGV[2] then
+if f and f ~= flavour then
   return { 3, f }
 end
 if not f then
-  redis.call('HSET', K_META, 'flavour', ARGV[2])
+  redis.call('HSET', K_META, 'flavour', flavour)
 end
 if not v then
   redis.call('HSET', K_META, 'version', ARGV[1])
-  return { 0, -1, 0 }
+  return { 0, -1, 0, flavour }
 end
 if v ~= '1' and redis.call('HEXISTS', K_META, 'migrating') == 0 then
-  return { 0, -1, 0 }
+  return { 0, -1, 0, flavour }
 end
 
 -- Layout 1 -> 2, in steps of at most ARGV[3] items, each step one script. Layout 1 kept waiting
@@ -106,7 +118,7 @@ if budget > 0 then
   end
 end
 if budget <= 0 or redis.call('LLEN', K_READY) + redis.call('ZCARD', K_DELAYED) > 0 then
-  return { 0, moved, 1 }
+  return { 0, moved, 1, flavour }
 end
 -- the last step. An entry no list names (layout 1 never leaves one) is kept, at the tail, in
 -- id order
@@ -137,4 +149,4 @@ for _, k in ipairs({ { K_READY2, K_READY }, { K_DELAYED2, K_DELAYED }, { K_UNIQU
   end
 end
 redis.call('HDEL', K_META, 'migrating')
-return { 0, moved, 0 }
+return { 0, moved, 0, flavour }
