@@ -1,5 +1,6 @@
 package io.queuekit.admin;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,6 +8,8 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueHealth;
 import io.queuekit.QueueManager;
@@ -14,11 +17,13 @@ import io.queuekit.WorkerPoolQueue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,6 +39,8 @@ final class AdminRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
   private static final Set<String> TOKEN_PARAMS = Set.of("token", "access_token", "bearer", "auth");
   private static final int MAX_DEAD_PAGE = 500;
+  private static final int MAX_FLUSH_SECONDS = 300;
+  private static final int DEFAULT_FLUSH_SECONDS = 10;
 
   /** No inline script or style, nothing from elsewhere: an injected payload cannot run. */
   private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -46,7 +53,9 @@ final class AdminRoutes {
   private final ObjectMapper json = new ObjectMapper()
       .registerModule(new Jdk8Module())
       .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      // exact decimals: 6815.000000000000000001 must be refused as fractional, not rounded to a whole id
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private AdminRoutes(QueueManager manager, BearerToken token, Duration maxWaitingAge, Supplier<String> metrics) {
     this.manager = manager;
@@ -81,13 +90,19 @@ final class AdminRoutes {
     routes.post("/api/queues/{name}/pause", ctx -> r.act(ctx, q -> { q.pause(); return Map.of("paused", true); }));
     routes.post("/api/queues/{name}/resume", ctx -> r.act(ctx, q -> { q.resume(); return Map.of("paused", false); }));
     routes.post("/api/queues/{name}/max-workers", ctx -> r.act(ctx, q -> {
-      int n = r.intField(ctx, "maxWorkers");
-      q.setMaxWorkers(n);
+      int n = (int) wholeNumber("maxWorkers", r.body(ctx).path("maxWorkers"), Integer.MIN_VALUE, Integer.MAX_VALUE);
+      try {
+        q.setMaxWorkers(n);
+      } catch (QueueConfigException e) {
+        throw new BadRequest(e.getMessage()); // the value given was refused: the request's fault, not the store's
+      }
       return Map.of("maxWorkers", q.maxWorkers());
     }));
     routes.post("/api/queues/{name}/flush", ctx -> r.act(ctx, q -> {
-      int seconds = r.body(ctx).path("timeoutSeconds").asInt(10);
-      return Map.of("flushed", q.flush(Duration.ofSeconds(Math.max(0, Math.min(seconds, 300)))));
+      JsonNode t = r.body(ctx).path("timeoutSeconds");
+      long seconds = t.isMissingNode() || t.isNull() ? DEFAULT_FLUSH_SECONDS
+          : wholeNumber("timeoutSeconds", t, 0, MAX_FLUSH_SECONDS);
+      return Map.of("flushed", q.flush(Duration.ofSeconds(seconds)));
     }));
     routes.post("/api/queues/{name}/remove-all", ctx -> r.act(ctx, q -> {
       String confirm = r.body(ctx).path("confirm").asText("");
@@ -97,10 +112,12 @@ final class AdminRoutes {
       return Map.of("removed", q.removeAll());
     }));
     routes.post("/api/queues/{name}/dead/replay", ctx -> r.act(ctx, q -> Map.of("replayed",
-        r.allRequested(ctx) ? q.replayAllDead() : q.replayDead(r.ids(ctx)))));
+        r.deadSelection(ctx).map(q::replayDead).orElseGet(q::replayAllDead))));
     routes.post("/api/queues/{name}/dead/purge", ctx -> r.act(ctx, q -> Map.of("purged",
-        r.allRequested(ctx) ? q.purgeAllDead() : q.purgeDead(r.ids(ctx)))));
+        r.deadSelection(ctx).map(q::purgeDead).orElseGet(q::purgeAllDead))));
 
+    // Javalin's own answers (no such endpoint, wrong method) in the API's JSON, not plain text
+    routes.exception(HttpResponseException.class, (e, ctx) -> r.error(ctx, e.getStatus(), httpError(e, ctx)));
     routes.exception(BadRequest.class, (e, ctx) -> r.error(ctx, 400, e.getMessage()));
     routes.exception(NotFound.class, (e, ctx) -> r.error(ctx, 404, e.getMessage()));
     routes.exception(IllegalArgumentException.class, (e, ctx) -> r.error(ctx, 400, e.getMessage()));
@@ -146,15 +163,16 @@ final class AdminRoutes {
 
   private void metrics(Context ctx) {
     if (metrics == null) {
-      error(ctx, 404, "metrics are not enabled: bind a Micrometer Prometheus registry (queue-micrometer) and pass its scrape to AdminServer.Builder.metrics");
+      error(ctx, 404, "metrics are not enabled: bind a Micrometer Prometheus registry (queue-micrometer) and pass its "
+          + "scrape to AdminServer.Builder.metrics (the demo: --metrics)");
       return;
     }
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.get());
   }
 
+  /** Every queue's view; one whose store does not answer shows as such and hides no other. */
   private List<QueueView> views() {
-    Map<String, QueueHealth.Queue> health = new LinkedHashMap<>();
-    manager.health(maxWaitingAge).queues().forEach(h -> health.put(h.name(), h));
+    Map<String, QueueHealth.Queue> health = health();
     List<QueueView> out = new ArrayList<>();
     for (WorkerPoolQueue<?> q : manager.queues()) {
       out.add(QueueView.of(q, health.get(q.name())));
@@ -163,8 +181,18 @@ final class AdminRoutes {
   }
 
   private QueueView view(WorkerPoolQueue<?> q) {
-    return views().stream().filter(v -> v.name().equals(q.name())).findFirst()
-        .orElseThrow(() -> new NotFound("no queue named \"" + q.name() + "\""));
+    return QueueView.of(q, health().get(q.name()));
+  }
+
+  /**
+   * Every queue's health by name. The manager's check (it never throws for a store that does not
+   * answer) is the one that remembers since when a store has been down, so it is asked even for
+   * one queue's view.
+   */
+  private Map<String, QueueHealth.Queue> health() {
+    Map<String, QueueHealth.Queue> health = new LinkedHashMap<>();
+    manager.health(maxWaitingAge).queues().forEach(h -> health.put(h.name(), h));
+    return health;
   }
 
   private void deadLetters(Context ctx) {
@@ -203,31 +231,32 @@ final class AdminRoutes {
     }
   }
 
-  private int intField(Context ctx, String field) {
-    JsonNode n = body(ctx).path(field);
-    if (!n.canConvertToInt()) {
-      throw new BadRequest("expected {\"" + field + "\": <whole number>}, got " + ctx.body());
+  /**
+   * The dead letters a replay or purge names: {@code {"ids": [...]}}, or empty for {@code {"all":
+   * true}}. Both at once is refused rather than one winning: a purge must never do more than asked.
+   */
+  private Optional<List<Long>> deadSelection(Context ctx) {
+    JsonNode body = body(ctx);
+    JsonNode all = body.path("all");
+    if (!all.isMissingNode() && !all.isBoolean()) {
+      throw new BadRequest("\"all\" must be true or false, got " + all);
     }
-    return n.asInt();
-  }
-
-  private boolean allRequested(Context ctx) {
-    return body(ctx).path("all").asBoolean(false);
-  }
-
-  private List<Long> ids(Context ctx) {
-    JsonNode ids = body(ctx).path("ids");
+    boolean everyOne = all.asBoolean(false);
+    if (everyOne && body.has("ids")) {
+      throw new BadRequest("give either {\"ids\": [...]} or {\"all\": true}, not both: got " + body);
+    }
+    if (everyOne) {
+      return Optional.empty();
+    }
+    JsonNode ids = body.path("ids");
     if (!ids.isArray() || ids.isEmpty()) {
       throw new BadRequest("expected {\"ids\": [dead-letter ids]} or {\"all\": true}");
     }
     List<Long> out = new ArrayList<>();
     for (JsonNode id : ids) {
-      if (!id.canConvertToLong()) {
-        throw new BadRequest("dead-letter ids are whole numbers, got " + id);
-      }
-      out.add(id.asLong());
+      out.add(wholeNumber("ids", id, Long.MIN_VALUE, Long.MAX_VALUE));
     }
-    return out;
+    return Optional.of(out);
   }
 
   private static int intParam(Context ctx, String name, int dflt, int max) {
@@ -235,15 +264,51 @@ final class AdminRoutes {
     if (v == null) {
       return dflt;
     }
+    BigDecimal n;
     try {
-      int n = Integer.parseInt(v);
-      if (n < 0 || n > max) {
-        throw new BadRequest(name + " must be 0.." + max + ", got " + v);
-      }
-      return n;
+      n = new BigDecimal(v.trim());
     } catch (NumberFormatException e) {
-      throw new BadRequest(name + " must be a whole number, got \"" + v + "\"");
+      n = null;
     }
+    return (int) inRange(name, n, "\"" + v + "\"", 0, max);
+  }
+
+  /** A JSON field's {@code value} as a whole number in min..max, else a 400 naming the field and value. */
+  private static long wholeNumber(String field, JsonNode value, long min, long max) {
+    if (value.isMissingNode()) {
+      throw new BadRequest("expected {\"" + field + "\": <whole number>}: " + field + " is missing");
+    }
+    BigDecimal n = null;
+    if (value.isNumber()) {
+      try {
+        n = value.decimalValue();
+      } catch (NumberFormatException e) {
+        // not finite: not a whole number either
+      }
+    }
+    return inRange(field, n, value.toString(), min, max);
+  }
+
+  /** {@code n} (null: not a number) if whole and in min..max; else a 400 with the range and the value as given. */
+  private static long inRange(String field, BigDecimal n, String given, long min, long max) {
+    if (n == null || n.stripTrailingZeros().scale() > 0
+        || n.compareTo(BigDecimal.valueOf(min)) < 0 || n.compareTo(BigDecimal.valueOf(max)) > 0) {
+      String range = min == Long.MIN_VALUE && max == Long.MAX_VALUE ? ""
+          : min == Integer.MIN_VALUE || min == Long.MIN_VALUE ? " of at most " + max : " in " + min + ".." + max;
+      throw new BadRequest(field + " must be a whole number" + range + ", got " + given);
+    }
+    return n.longValueExact();
+  }
+
+  /** What a 404 or 405 of Javalin's own says, with the method and path it refused. */
+  private static String httpError(HttpResponseException e, Context ctx) {
+    String request = ctx.method() + " " + ctx.path();
+    return switch (e.getStatus()) {
+      case 404 -> "no such endpoint: " + request;
+      case 405 -> request + ": method not allowed" + (e.getDetails().isEmpty() ? ""
+          : " (allowed: " + String.join(", ", e.getDetails().values()) + ")");
+      default -> request + ": " + e.getMessage();
+    };
   }
 
   private void send(Context ctx, Object body) {

@@ -65,7 +65,7 @@ public final class AdminServer implements AutoCloseable {
     return app.port();
   }
 
-  /** {@code http://host:port/}. */
+  /** {@code http://host:port/}, an IPv6 host in brackets. */
   public String url() {
     String h = host.contains(":") ? "[" + host + "]" : host;
     return "http://" + h + ":" + port() + "/";
@@ -100,9 +100,15 @@ public final class AdminServer implements AutoCloseable {
       this.manager = Objects.requireNonNull(manager, "manager");
     }
 
-    /** The address to bind (default 127.0.0.1); a non-loopback one needs {@link #allowRemote()}. */
+    /**
+     * The address to bind (default 127.0.0.1); a non-loopback one needs {@link #allowRemote()}. An
+     * IPv6 literal may be given bare or bracketed as in a URL ({@code ::1} or {@code [::1]}).
+     */
     public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(host, "host");
+      // kept bare, so url() brackets it exactly once
+      this.host = host.length() > 2 && host.startsWith("[") && host.endsWith("]")
+          ? host.substring(1, host.length() - 1) : host;
       return this;
     }
 

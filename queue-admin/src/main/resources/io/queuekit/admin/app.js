@@ -63,6 +63,16 @@
     return (seconds / 3600).toFixed(1) + ' h';
   }
 
+  // A count the store could not give (it does not answer): shown as unknown, never as 0.
+  const UNKNOWN = 'unknown: the store does not answer';
+
+  function count(n) {
+    if (n !== null && n !== undefined) return el('td', n, 'num');
+    const td = el('td', '?', 'num unknown');
+    td.title = UNKNOWN;
+    return td;
+  }
+
   function when(iso) {
     return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—';
   }
@@ -86,12 +96,19 @@
     else if (q.status === 'DEGRADED') tr.className = 'degraded';
     tr.appendChild(el('td', q.name));
     tr.appendChild(el('td', q.type + (q.unique ? ' (unique)' : '')));
-    for (const n of [q.ready, q.delayed, q.inFlight]) tr.appendChild(el('td', n, 'num'));
-    const deadCell = el('td', null, 'num');
-    const deadLink = button(String(q.dead), () => { dead = { queue: q.name, offset: 0, limit: 20, total: 0 }; loadDead(); });
-    deadLink.className = 'dead-count';
-    deadCell.appendChild(deadLink);
-    tr.appendChild(deadCell);
+    for (const n of [q.ready, q.delayed, q.inFlight]) tr.appendChild(count(n));
+    if (q.dead === null || q.dead === undefined) {
+      tr.appendChild(count(q.dead)); // no list to open while the store does not answer
+    } else {
+      const deadCell = el('td', null, 'num');
+      const deadLink = button(String(q.dead), () => {
+        dead = { queue: q.name, offset: 0, limit: 20, total: 0 };
+        loadDead().catch(e => status(e.message, true));
+      });
+      deadLink.className = 'dead-count';
+      deadCell.appendChild(deadLink);
+      tr.appendChild(deadCell);
+    }
     tr.appendChild(el('td', q.activeWorkers + ' / ' + q.workers, 'num'));
     const maxCell = el('td', null, 'num max-workers');
     maxCell.appendChild(el('span', q.maxWorkers, 'max-value'));
@@ -103,7 +120,7 @@
     maxCell.appendChild(input);
     maxCell.appendChild(button('set', () => act(q.name, 'max-workers', { maxWorkers: Number(input.value) })));
     tr.appendChild(maxCell);
-    tr.appendChild(el('td', age(q.oldestWaitingSeconds), 'num'));
+    tr.appendChild(q.countsKnown === false ? count(null) : el('td', age(q.oldestWaitingSeconds), 'num'));
     const health = el('td', q.status === 'DEGRADED' ? 'degraded' : q.healthy ? 'ok' : 'problem');
     if (q.problem) health.appendChild(el('div', q.problem, 'problem'));
     if (q.unreachableSince) health.appendChild(el('div', 'unreachable since ' + q.unreachableSince, 'problem'));
@@ -183,8 +200,8 @@
       sessionStorage.setItem(TOKEN_KEY, document.getElementById('token-input').value.trim());
       start();
     });
-    document.getElementById('dead-prev').addEventListener('click', () => { dead.offset = Math.max(0, dead.offset - dead.limit); loadDead(); });
-    document.getElementById('dead-next').addEventListener('click', () => { if (dead.offset + dead.limit < dead.total) { dead.offset += dead.limit; loadDead(); } });
+    document.getElementById('dead-prev').addEventListener('click', () => { dead.offset = Math.max(0, dead.offset - dead.limit); loadDead().catch(e => status(e.message, true)); });
+    document.getElementById('dead-next').addEventListener('click', () => { if (dead.offset + dead.limit < dead.total) { dead.offset += dead.limit; loadDead().catch(e => status(e.message, true)); } });
     document.getElementById('dead-replay-all').addEventListener('click', () => act(dead.queue, 'dead/replay', { all: true }, 'Replay every dead letter of ' + dead.queue + '?'));
     document.getElementById('dead-purge-all').addEventListener('click', () => act(dead.queue, 'dead/purge', { all: true }, 'Purge every dead letter of ' + dead.queue + '?'));
     document.getElementById('dead-close').addEventListener('click', () => { dead.queue = null; document.getElementById('dead').hidden = true; });

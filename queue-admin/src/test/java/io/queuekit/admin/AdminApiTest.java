@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuekit.conformance.CapturedErr;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,6 +133,101 @@ class AdminApiTest {
   }
 
   @Test
+  void idsAndAllTogetherAreRefusedNamingTheConflict() throws Exception {
+    f.deadLetter(f.index, "kept-1");
+    f.deadLetter(f.index, "kept-2");
+    long id = f.index.deadLetters(0, 10).get(0).id();
+    for (String action : new String[] {"purge", "replay"}) {
+      HttpResponse<String> r = f.post("/api/queues/index/dead/" + action, "{\"ids\": [" + id + "], \"all\": true}");
+      assertThat(r.statusCode()).as(action).isEqualTo(400);
+      assertThat(body(r).path("error").asText()).as(action).contains("\"ids\"").contains("\"all\"").contains("not both");
+    }
+    HttpResponse<String> notABoolean = f.post("/api/queues/index/dead/purge", "{\"all\": \"yes\"}");
+    assertThat(notABoolean.statusCode()).isEqualTo(400);
+    assertThat(body(notABoolean).path("error").asText()).contains("\"all\"").contains("\"yes\"");
+    assertThat(f.index.deadLetters(0, 10)).as("nothing purged or replayed").hasSize(2);
+  }
+
+  @Test
+  void fractionalNumbersAreRefusedNamingFieldAndValue() throws Exception {
+    f.deadLetter(f.index, "kept");
+    long id = f.index.deadLetters(0, 10).get(0).id();
+    HttpResponse<String> ids = f.post("/api/queues/index/dead/replay", "{\"ids\": [" + id + ".9]}");
+    assertThat(ids.statusCode()).isEqualTo(400);
+    assertThat(body(ids).path("error").asText()).contains("ids").contains(id + ".9");
+    assertThat(f.index.deadLetters(0, 10)).as("nothing replayed").hasSize(1);
+
+    int before = f.mail.maxWorkers();
+    HttpResponse<String> max = f.post("/api/queues/mail/max-workers", "{\"maxWorkers\": 4.7}");
+    assertThat(max.statusCode()).isEqualTo(400);
+    assertThat(body(max).path("error").asText()).contains("maxWorkers").contains("4.7");
+    assertThat(f.mail.maxWorkers()).isEqualTo(before);
+    assertThat(body(f.post("/api/queues/mail/max-workers", "{\"maxWorkers\": 4.0}")).path("maxWorkers").asInt())
+        .as("a whole number written with a point is still whole").isEqualTo(4);
+  }
+
+  @Test
+  void aBadFlushTimeoutIsRefusedInsteadOfReplaced() throws Exception {
+    for (String bad : new String[] {"\"abc\"", "-5", "2.5", "301"}) {
+      HttpResponse<String> r = f.post("/api/queues/mail/flush", "{\"timeoutSeconds\": " + bad + "}");
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(body(r).path("error").asText()).as(bad).contains("timeoutSeconds").contains(bad).contains("0..300");
+    }
+    assertThat(body(f.post("/api/queues/mail/flush", "{}")).path("flushed").asBoolean()).as("the default, 10 s").isTrue();
+  }
+
+  @Test
+  void anOffsetBeyondItsRangeSaysTheRange() throws Exception {
+    HttpResponse<String> r = f.get("/api/queues/index/dead?offset=99999999999");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(body(r).path("error").asText()).contains("offset").contains("0.." + Integer.MAX_VALUE).contains("99999999999");
+    HttpResponse<String> word = f.get("/api/queues/index/dead?limit=ten");
+    assertThat(word.statusCode()).isEqualTo(400);
+    assertThat(body(word).path("error").asText()).contains("limit").contains("whole number").contains("ten");
+  }
+
+  @Test
+  void maxWorkersBelowOneIsABadRequestNotAnOutage() throws Exception {
+    try (CapturedErr err = CapturedErr.start()) {
+      for (int n : new int[] {0, -1}) {
+        HttpResponse<String> r = f.post("/api/queues/mail/max-workers", "{\"maxWorkers\": " + n + "}");
+        assertThat(r.statusCode()).as("maxWorkers " + n).isEqualTo(400);
+        assertThat(body(r).path("error").asText()).contains("queue \"mail\": MAX_WORKERS=" + n + " must be at least 1");
+      }
+      assertThat(err.text()).doesNotContain("WARN");
+    }
+  }
+
+  @Test
+  void unknownPathsAndWrongMethodsAnswerInJson() throws Exception {
+    for (String path : new String[] {"/api/nope", "/nope"}) {
+      HttpResponse<String> r = f.get(path);
+      assertThat(r.statusCode()).as(path).isEqualTo(404);
+      assertThat(r.headers().firstValue("Content-Type")).as(path)
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+      assertThat(body(r).path("error").asText()).as(path).contains(path);
+    }
+    HttpResponse<String> r = f.get("/api/queues/mail/pause");
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    assertThat(body(r).path("error").asText()).contains("POST");
+  }
+
+  @Test
+  void anIpv6LiteralIsBracketedOnceInTheUrl() throws Exception {
+    for (String host : new String[] {"::1", "[::1]"}) {
+      try (AdminServer v6 = AdminServer.builder(f.manager).host(host).start()) {
+        assertThat(v6.url()).as(host).isEqualTo("http://[::1]:" + v6.port() + "/");
+        assertThat(v6.loginUrl()).as(host).startsWith("http://[::1]:" + v6.port() + "/#token=");
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(v6.url() + "api/queues"))
+            .header("Authorization", "Bearer " + v6.token()).build();
+        assertThat(java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString())
+            .statusCode()).as(host).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
   void withoutATokenEveryApiAndMetricsRequestIs401() throws Exception {
     for (String path : new String[] {"/api/queues", "/api/queues/mail", "/api/queues/mail/dead", "/metrics"}) {
       HttpResponse<String> r = f.send("GET", path, null, null);
@@ -196,7 +292,9 @@ class AdminApiTest {
 
   @Test
   void metricsAre404WithoutARegistryAndServedWithOne() throws Exception {
-    assertThat(f.get("/metrics").statusCode()).isEqualTo(404);
+    HttpResponse<String> none = f.get("/metrics");
+    assertThat(none.statusCode()).isEqualTo(404);
+    assertThat(body(none).path("error").asText()).contains("Builder.metrics").contains("--metrics");
     try (AdminServer withMetrics = AdminServer.builder(f.manager).token("a-fixed-token-of-length")
         .metrics(() -> "queuekit_queue_ready{queue=\"mail\"} 0\n").start()) {
       var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

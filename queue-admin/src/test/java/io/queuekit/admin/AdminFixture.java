@@ -19,9 +19,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A real manager with a channel queue ({@code mail}) and a LevelDB queue ({@code index}), an
- * admin server in front of it, and an HTTP client. Items listed in {@link #refused} are
- * dead-lettered by the handler as permanent failures; everything else is handled.
+ * A real manager with a channel queue ({@code mail}) and a LevelDB queue ({@code index}), and
+ * with a Redis address a Redis queue ({@code issue_indexer}) too, an admin server in front of
+ * it, and an HTTP client. Items listed in {@link #refused} are dead-lettered by the handler as
+ * permanent failures; everything else is handled.
  */
 final class AdminFixture implements AutoCloseable {
 
@@ -30,17 +31,27 @@ final class AdminFixture implements AutoCloseable {
   final QueueManager manager;
   final WorkerPoolQueue<String> mail;
   final WorkerPoolQueue<String> index;
+  /** The Redis queue; null without a Redis address. */
+  final WorkerPoolQueue<String> indexer;
   final AdminServer admin;
   private final HttpClient http = HttpClient.newHttpClient();
 
   AdminFixture(Path data) {
+    this(data, null);
+  }
+
+  /** With {@code redisConnStr} (null: none), a third queue, {@code issue_indexer}, on that Redis. */
+  AdminFixture(Path data, String redisConnStr) {
     manager = QueueManager.builder().dataPath(data)
-        .config(name -> name.equals("mail")
-            ? QueueSettings.builder().type("channel").connStr("redis://:Sup3rSecretPw@mail-redis:6379/0").build()
-            : QueueSettings.defaults())
+        .config(name -> switch (name) {
+          case "mail" -> QueueSettings.builder().type("channel").connStr("redis://:Sup3rSecretPw@mail-redis:6379/0").build();
+          case "issue_indexer" -> QueueSettings.builder().type("redis").connStr(redisConnStr).build();
+          default -> QueueSettings.defaults();
+        })
         .build();
     mail = manager.create(QueueSpec.simple("mail", String.class, this::handle));
     index = manager.create(QueueSpec.unique("index", String.class, this::handle));
+    indexer = redisConnStr == null ? null : manager.create(QueueSpec.simple("issue_indexer", String.class, this::handle));
     admin = AdminServer.builder(manager).maxWaitingAge(Duration.ofHours(1)).start();
   }
 

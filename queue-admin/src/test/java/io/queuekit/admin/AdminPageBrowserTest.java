@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import io.queuekit.conformance.redis.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,6 +154,29 @@ class AdminPageBrowserTest {
       row("index").findElement(By.xpath(".//button[text()='remove all']")).click();
       return f.index.len() == 0;
     });
+  }
+
+  @Test
+  void aQueueWhoseStoreIsDownShowsDownWithItsCountsUnknown() throws Exception {
+    try (RedisServer redis = RedisServer.builder().build().start();
+        AdminFixture withRedis = new AdminFixture(data.resolve("with-redis"), redis.connStr())) {
+      redis.kill();
+      browser.get(withRedis.admin.loginUrl());
+      // rows are re-rendered as the page refreshes: read them afresh on each try
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+        WebElement down = row("issue_indexer");
+        assertThat(down.getAttribute("class")).contains("unhealthy");
+        assertThat(down.getText()).contains("redis").contains("unreachable since").contains("unavailable")
+            .doesNotContain("null");
+        // ready, delayed, in flight, dead, oldest waiting: unknown, not 0
+        assertThat(down.findElements(By.cssSelector("td.unknown"))).hasSize(5)
+            .allSatisfy(td -> assertThat(td.getText()).isEqualTo("?"));
+        assertThat(down.findElements(By.cssSelector("button.dead-count"))).isEmpty();
+        assertThat(row("mail").findElements(By.cssSelector("td.unknown"))).isEmpty();
+        assertThat(row("mail").getText()).contains("channel");
+      });
+      assertThat(browser.findElement(By.id("status")).getAttribute("class")).doesNotContain("error");
+    }
   }
 
   @Test
