@@ -276,7 +276,8 @@ final class ClaimLoop {
   }
 
   /**
-   * The trickle path: the claim script sent behind a {@code BLPOP} of at most {@code blockNanos}
+   * The trickle path ({@link #trickle} is set only where {@link #claimsBehindWake}): the claim
+   * script sent behind a {@code BLPOP} of at most {@code blockNanos}
    * on the wake waiter's connection ({@link WakeWaiter#awaitThen}), so it runs in Redis as soon
    * as a token comes. Holds the claim lock throughout, as {@link #claimOnce} does, so no sweep
    * hands back entries the claim has put in flight before this process has read its reply.
@@ -285,9 +286,6 @@ final class ClaimLoop {
    * #CLAIM_AGAIN} when the consumer was fenced.
    */
   private ClaimResult claimBehindWake(int max, long blockNanos) {
-    if (!claimsBehindWake) {
-      return null;
-    }
     StampedLock claimLock = lease.claimLock();
     long stamp = claimLock.tryReadLock();
     if (stamp == 0) {
@@ -341,7 +339,6 @@ final class ClaimLoop {
       // leaves a wake token, which the caller waits for (no due time: nothing to claim)
       waitDue = -1;
       waitFirst = true;
-      trickle = false;
       return new ClaimResult(List.of(), -1);
     }
     if ((Long) r.get(1) == 1) {

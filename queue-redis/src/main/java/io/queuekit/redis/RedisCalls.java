@@ -164,14 +164,24 @@ final class RedisCalls {
   <T> T awaitBehind(CompletableFuture<T> f, Script s, long blockNanos)
       throws InterruptedException {
     long limit = blockNanos + shared.commandTimeout.toNanos() + 1_000_000_000L;
+    return reply(f, op(s), System.nanoTime() + limit, TimeUnit.NANOSECONDS.toMillis(limit));
+  }
+
+  /**
+   * Waits for {@code f} until {@code deadline} (System.nanoTime): a timeout is {@link
+   * Unavailable} saying "no reply within {@code shownMs} ms", a Redis error is mapped ({@link
+   * #mapError}).
+   */
+  private <T> T reply(CompletableFuture<T> f, String op, long deadline, long shownMs)
+      throws InterruptedException {
     try {
-      return f.get(limit, TimeUnit.NANOSECONDS);
+      return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       f.cancel(false);
-      throw new Unavailable(new RedisCommandTimeoutException("no reply to " + op(s)
-          + " within " + TimeUnit.NANOSECONDS.toMillis(limit) + " ms"));
+      throw new Unavailable(new RedisCommandTimeoutException(
+          "no reply to " + op + " within " + shownMs + " ms"));
     } catch (ExecutionException e) {
-      throw mapError(op(s), e.getCause());
+      throw mapError(op, e.getCause());
     }
   }
 
@@ -268,16 +278,9 @@ final class RedisCalls {
     try {
       while (true) {
         try {
-          long left = deadline - System.nanoTime();
-          return f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+          return reply(f, op, deadline, shared.commandTimeout.toMillis());
         } catch (InterruptedException e) {
           interrupted = true;
-        } catch (TimeoutException e) {
-          f.cancel(false);
-          throw new Unavailable(new RedisCommandTimeoutException(
-              "no reply to " + op + " within " + shared.commandTimeout.toMillis() + " ms"));
-        } catch (ExecutionException e) {
-          throw mapError(op, e.getCause());
         }
       }
     } finally {
