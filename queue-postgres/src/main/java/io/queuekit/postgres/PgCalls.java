@@ -68,15 +68,18 @@ final class PgCalls {
 
   /** The flavour stored for the queue (true: unique), or null when it has no row; reads only. */
   Boolean storedFlavour() {
-    return call("open", c -> {
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT uniq FROM queuekit_queue WHERE queue = ?")) {
-        s.setString(1, q);
-        try (ResultSet r = s.executeQuery()) {
-          return r.next() ? r.getBoolean(1) : null;
-        }
+    return call("open", this::storedFlavour);
+  }
+
+  /** The flavour stored for the queue on {@code c}, or null when it has no row. */
+  private Boolean storedFlavour(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT uniq FROM queuekit_queue WHERE queue = ?")) {
+      s.setString(1, q);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? r.getBoolean(1) : null;
       }
-    });
+    }
   }
 
   /**
@@ -104,17 +107,10 @@ final class PgCalls {
             s.executeUpdate();
           }
         }
-        boolean stored;
-        try (PreparedStatement s = c.prepareStatement(
-            "SELECT uniq FROM queuekit_queue WHERE queue = ?")) {
-          s.setString(1, q);
-          try (ResultSet r = s.executeQuery()) {
-            if (!r.next()) {
-              c.rollback();
-              return null;
-            }
-            stored = r.getBoolean(1);
-          }
+        Boolean stored = storedFlavour(c);
+        if (stored == null) {
+          c.rollback();
+          return null;
         }
         try (PreparedStatement s = c.prepareStatement("INSERT INTO queuekit_room (queue, slot, "
             + "cap) SELECT ?, x, ? / 8 + CASE WHEN x < ? % 8 THEN 1 ELSE 0 END "

@@ -47,8 +47,7 @@ final class PgLayout {
         Step.SCHEMA.run(() -> s.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\""));
       } else if (!usable) {
         // without USAGE the search path skips the schema: the tables would look absent
-        throw new StepException(Step.USE, new SQLException("permission denied for schema "
-            + schema, "42501"));
+        throw noUsage(schema);
       }
       s.execute("SET LOCAL search_path TO \"" + schema + "\"");
       Integer found = Step.USE.call(() -> {
@@ -100,8 +99,7 @@ final class PgLayout {
           + "schema");
     }
     if (!usable) {
-      throw new StepException(Step.USE, new SQLException("permission denied for schema "
-          + schema, "42501"));
+      throw noUsage(schema);
     }
     try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(quote_ident(?) || "
         + "'.queuekit_layout') IS NOT NULL")) {
@@ -126,6 +124,12 @@ final class PgLayout {
     if (found > VERSION) {
       throw new NewerLayoutException(found);
     }
+  }
+
+  /** This role has no USAGE on {@code schema}: refused at {@link Step#USE}, as the server would. */
+  private static StepException noUsage(String schema) {
+    return new StepException(Step.USE, new SQLException("permission denied for schema " + schema,
+        "42501"));
   }
 
   /** Whether {@code schema} may be used by this role; null when it does not exist. */
