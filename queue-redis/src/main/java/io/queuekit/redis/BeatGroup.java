@@ -1,9 +1,7 @@
 package io.queuekit.redis;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,8 +9,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One beat per process for all the queues of one {@link SharedClient} and scheduler, instead of
- * one scheduled task per queue (docs/DESIGN.md §3.6).
+ * One beat for all the queues of one {@link SharedClient} and scheduler (in a process with one
+ * manager, one per process), instead of one scheduled task per queue (docs/DESIGN.md §3.6). The
+ * client holds its groups.
  *
  * <p>Every tick (a third of the shortest {@code CONSUMER_TIMEOUT} among its members) it sends one
  * {@code EXISTS} over the busy sets ({@code T:busy}) of the members that hold nothing: on Redis
@@ -45,27 +44,23 @@ final class BeatGroup {
     void tick(boolean othersBusy);
   }
 
-  private record Key(SharedClient shared, ScheduledExecutorService scheduler) {}
-
-  /** Guarded by itself. */
-  private static final Map<Key, BeatGroup> GROUPS = new HashMap<>();
-
-  private final Key key;
+  private final SharedClient shared;
+  private final ScheduledExecutorService scheduler;
   private final List<Member> members = new CopyOnWriteArrayList<>();
   private final BackgroundFailures failures = new BackgroundFailures("beat group");
-  /** Guarded by GROUPS. */
+  /** Guarded by {@code shared.beatGroups}. */
   private ScheduledFuture<?> task;
   private long periodMs = Long.MAX_VALUE;
 
-  private BeatGroup(Key key) {
-    this.key = key;
+  private BeatGroup(SharedClient shared, ScheduledExecutorService scheduler) {
+    this.shared = shared;
+    this.scheduler = scheduler;
   }
 
   /** Adds {@code m} to the group of its client and scheduler, starting the group's beat. */
   static BeatGroup join(SharedClient shared, ScheduledExecutorService scheduler, Member m) {
-    synchronized (GROUPS) {
-      Key k = new Key(shared, scheduler);
-      BeatGroup g = GROUPS.computeIfAbsent(k, BeatGroup::new);
+    synchronized (shared.beatGroups) {
+      BeatGroup g = shared.beatGroups.computeIfAbsent(scheduler, s -> new BeatGroup(shared, s));
       g.members.add(m);
       long period = m.beatMs();
       if (period < g.periodMs) {
@@ -87,10 +82,10 @@ final class BeatGroup {
 
   /** Removes {@code m}; the last member to leave stops the group's beat. */
   void leave(Member m) {
-    synchronized (GROUPS) {
+    synchronized (shared.beatGroups) {
       members.remove(m);
-      if (members.isEmpty() && GROUPS.get(key) == this) {
-        GROUPS.remove(key);
+      if (members.isEmpty() && shared.beatGroups.get(scheduler) == this) {
+        shared.beatGroups.remove(scheduler);
         if (task != null) {
           task.cancel(false);
         }
@@ -114,7 +109,7 @@ final class BeatGroup {
       for (int i = 0; i < k.length; i++) {
         k[i] = idle.get(i).busyKey();
       }
-      key.shared.async.exists(k).toCompletableFuture().whenComplete((n, e) -> {
+      shared.async.exists(k).toCompletableFuture().whenComplete((n, e) -> {
         if (e != null) {
           failures.failed("the look at the busy sets", e);
         }
@@ -122,7 +117,7 @@ final class BeatGroup {
         boolean othersBusy = e != null || n == null || n > 0;
         try {
           // off Lettuce's event loop: a member's tick may wait for its own replies
-          key.scheduler.execute(() -> tickAll(othersBusy));
+          scheduler.execute(() -> tickAll(othersBusy));
         } catch (RejectedExecutionException shuttingDown) {
           // the manager is closing: no more beats
         }

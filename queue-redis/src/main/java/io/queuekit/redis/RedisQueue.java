@@ -97,15 +97,15 @@ final class RedisQueue implements BaseQueue {
   private final ReentrantReadWriteLock ops = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
-  RedisQueue(BaseQueueConfig config, RedisConnStr conn, SharedClient.StartPolicy start,
-      Duration blockTimeout) {
+  RedisQueue(BaseQueueConfig config, RedisConnStr conn, SharedClients clients,
+      SharedClient.StartPolicy start, Duration blockTimeout) {
     this.config = config;
     this.name = config.name();
     this.settings = config.settings();
     this.clock = config.clock();
     this.keys = new RedisKeys(name, conn.prefix, config.queueFullName(), config.setFullName());
     conn.unknownOptionsMessage().ifPresent(m -> log.warn("queue \"{}\": {}", name, m));
-    this.shared = SharedClient.acquire(conn, name, start);
+    this.shared = clients.acquire(conn, name, start);
     long ttlMs = Math.max(1000, settings.consumerTimeout().toMillis());
     Duration half = shared.commandTimeout.dividedBy(2);
     // the blocking timeout stays below the command timeout, or Lettuce would time BLPOP out

@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * Serves {@code TYPE=redis}: opens {@link RedisQueue}s on the Redis named by {@code CONN_STR}
- * (empty: {@code redis://127.0.0.1:6379/0}), sharing one client per connection string per
- * process.
+ * (empty: {@code redis://127.0.0.1:6379/0}), sharing one client per connection string among
+ * the queues it opens (a manager's, as it loads its own factories): no client outlives them.
  *
  * <p>At the first use of a connection string the client PINGs up to 10 times, 1 s apart (as
  * Gitea), then fails with {@link io.queuekit.QueueUnavailableException} naming the address with
@@ -26,6 +26,7 @@ public final class RedisQueueFactory implements BaseQueueFactory {
 
   private final SharedClient.StartPolicy start;
   private final Duration blockTimeout;
+  private final SharedClients clients = new SharedClients();
 
   /** The factory {@link java.util.ServiceLoader} uses: Gitea's start-up retries. */
   public RedisQueueFactory() {
@@ -108,6 +109,6 @@ public final class RedisQueueFactory implements BaseQueueFactory {
     } catch (QueueConfigException e) {
       throw new QueueConfigException("queue \"" + config.name() + "\": " + e.getMessage(), e);
     }
-    return new RedisQueue(config, conn, start, blockTimeout);
+    return new RedisQueue(config, conn, clients, start, blockTimeout);
   }
 }

@@ -31,14 +31,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Lettuce client per connection string per process, shared by every queue using that string
- * and closed when the last one lets go (reference-counted, as Gitea's nosql manager does).
+ * One Lettuce client per connection string, shared by every queue of one {@link SharedClients}
+ * registry (one per factory) using that string and closed when the last one lets go.
  *
  * <p>Holds one multiplexed connection for every non-blocking command of every queue; blocking
  * commands ({@code BLPOP} on a wake or room list) get {@link #dedicated() dedicated} connections
@@ -49,8 +50,11 @@ import org.slf4j.LoggerFactory;
  * connection drops are failed rather than replayed after the reconnect (a replayed script would
  * act twice, e.g. an ack reported {@code STALE}); the queue retries by its own policy.
  *
- * <p><b>Thread-safety:</b> {@link #acquire} and {@link #release} are synchronized on the registry;
- * a shared client's connection is thread-safe.
+ * <p>Its queues' {@link BeatGroup}s live here too (one per scheduler), so one beat serves every
+ * queue of the client and nothing outlives it.
+ *
+ * <p><b>Thread-safety:</b> {@link #release} is synchronized on the registry; a shared client's
+ * connection is thread-safe.
  */
 final class SharedClient {
   private static final Logger log = LoggerFactory.getLogger(SharedClient.class);
@@ -63,24 +67,23 @@ final class SharedClient {
   /** Default command timeout when the string sets none (go-redis: 3 s read, 5 s dial). */
   static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
-  private static final Map<String, SharedClient> CLIENTS = new HashMap<>();
-
+  private final SharedClients owner;
   final RedisConnStr conn;
   final Duration commandTimeout;
-  private final String key;
   private final ClientResources resources;
   private final AbstractRedisClient client;
   private final StatefulConnection<byte[], byte[]> connection;
   final RedisClusterAsyncCommands<byte[], byte[]> async;
-  private int refs;
+  /** The beat groups of this client's queues, by scheduler; guarded by itself. */
+  final Map<ScheduledExecutorService, BeatGroup> beatGroups = new HashMap<>();
   /** How many times the shared connection was re-established since it opened. */
   private final AtomicLong reconnects = new AtomicLong();
   /** The connection of {@link PushTransaction}s, opened on first use; never on Cluster. */
   private PushTransaction transactions;
 
-  private SharedClient(String key, RedisConnStr conn, ClientResources resources,
+  private SharedClient(SharedClients owner, RedisConnStr conn, ClientResources resources,
       AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection) {
-    this.key = key;
+    this.owner = owner;
     this.conn = conn;
     this.resources = resources;
     this.client = client;
@@ -106,32 +109,10 @@ final class SharedClient {
     return reconnects.get();
   }
 
-  /**
-   * The shared client for {@code conn}, connecting (with {@code policy}'s retries) on first use.
-   *
-   * @throws QueueUnavailableException naming the queue and the masked address when Redis cannot be
-   *     reached in time, or refuses the credentials
-   */
-  static SharedClient acquire(RedisConnStr conn, String queue, StartPolicy policy) {
-    String key = conn.clientKey();
-    synchronized (CLIENTS) {
-      SharedClient c = CLIENTS.get(key);
-      if (c == null) {
-        c = open(key, conn, queue, policy);
-        CLIENTS.put(key, c);
-      }
-      c.refs++;
-      return c;
-    }
-  }
-
   /** Lets go of one reference; the last closes the client. */
   void release() {
-    synchronized (CLIENTS) {
-      if (--refs > 0) {
-        return;
-      }
-      CLIENTS.remove(key);
+    if (!owner.release(this)) {
+      return;
     }
     synchronized (this) {
       if (transactions != null) {
@@ -181,7 +162,14 @@ final class SharedClient {
     return ((StatefulRedisConnection<byte[], byte[]>) c).async();
   }
 
-  private static SharedClient open(String key, RedisConnStr conn, String queue, StartPolicy policy) {
+  /**
+   * Connects, trying {@code policy.attempts()} times; {@link SharedClients#acquire} only.
+   *
+   * @throws QueueUnavailableException naming the queue and the masked address when Redis cannot be
+   *     reached in time, or refuses the credentials
+   */
+  static SharedClient open(SharedClients owner, RedisConnStr conn, String queue,
+      StartPolicy policy) {
     ClientResources resources = newResources(conn);
     AbstractRedisClient client = null;
     Exception last = null;
@@ -201,7 +189,7 @@ final class SharedClient {
             c.close();
             throw e;
           }
-          return new SharedClient(key, conn, resources, client, c);
+          return new SharedClient(owner, conn, resources, client, c);
         } catch (RuntimeException e) {
           last = e;
           if (authFailure(e)) {

@@ -35,6 +35,9 @@ final class Queues implements AutoCloseable, AfterEachCallback {
   });
   final MutableClock clock = MutableClock.atEpoch2026();
   private final List<RedisQueue> open = new ArrayList<>();
+  /** One factory for every queue here, so they share its clients as a manager's queues do. */
+  private final RedisQueueFactory factory = new RedisQueueFactory(new SharedClient.StartPolicy(2,
+      Duration.ofMillis(100)), Duration.ofMillis(500));
   private final Supplier<String> connStr;
   /** Opens a raw client on the same server; null where the queues were given a URI alone. */
   private final Supplier<Resp> clients;
@@ -119,8 +122,7 @@ final class Queues implements AutoCloseable, AfterEachCallback {
   }
 
   private RedisQueue open(BaseQueueConfig config) {
-    RedisQueue q = (RedisQueue) new RedisQueueFactory(new SharedClient.StartPolicy(2,
-        Duration.ofMillis(100)), Duration.ofMillis(500)).create("redis", config);
+    RedisQueue q = (RedisQueue) factory.create("redis", config);
     synchronized (open) {
       open.add(q);
     }

@@ -148,8 +148,8 @@ class RedisBeatTest {
   void anErrorInOneTickDoesNotEndTheGroupBeat() throws Exception {
     java.util.concurrent.ScheduledExecutorService scheduler =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-    SharedClient shared = SharedClient.acquire(RedisConnStr.parse(redis.server().connStr()),
-        "beatgroup", SharedClient.StartPolicy.GITEA);
+    SharedClient shared = new SharedClients().acquire(
+        RedisConnStr.parse(redis.server().connStr()), "beatgroup", SharedClient.StartPolicy.GITEA);
     java.util.concurrent.atomic.AtomicBoolean threw = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicInteger ticks = new java.util.concurrent.atomic.AtomicInteger();
     BeatGroup.Member faulty = member(() -> {

@@ -1,0 +1,46 @@
+package io.queuekit.redis;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The clients one {@link RedisQueueFactory} shares among its queues: one {@link SharedClient} per
+ * connection string, opened by the first queue that uses it and closed when the last one lets go
+ * (reference-counted, as Gitea's nosql manager does). Owned by the factory, so two managers in
+ * one process (or two tests) share nothing: there is no process-wide registry.
+ *
+ * <p><b>Thread-safety:</b> {@link #acquire} and {@link #release} are synchronized on this
+ * registry. A first use that retries the connection holds it meanwhile, so a second queue on the
+ * same string waits for that outcome instead of opening a client of its own.
+ */
+final class SharedClients {
+  /** Guarded by this. */
+  private final Map<String, SharedClient> clients = new HashMap<>();
+  /** Guarded by this: how many queues hold each client. */
+  private final Map<SharedClient, Integer> refs = new HashMap<>();
+
+  /**
+   * The shared client for {@code conn}, connecting (with {@code policy}'s retries) on first use.
+   *
+   * @throws io.queuekit.QueueUnavailableException naming the queue and the masked address when
+   *     Redis cannot be reached in time, or refuses the credentials
+   */
+  synchronized SharedClient acquire(RedisConnStr conn, String queue,
+      SharedClient.StartPolicy policy) {
+    SharedClient c = clients.computeIfAbsent(conn.clientKey(),
+        key -> SharedClient.open(this, conn, queue, policy));
+    refs.merge(c, 1, Integer::sum);
+    return c;
+  }
+
+  /** Lets go of one reference to {@code c}; returns whether it was the last (close it then). */
+  synchronized boolean release(SharedClient c) {
+    int left = refs.merge(c, -1, Integer::sum);
+    if (left > 0) {
+      return false;
+    }
+    refs.remove(c);
+    clients.values().remove(c);
+    return true;
+  }
+}
