@@ -9,6 +9,7 @@ import io.queuekit.conformance.redis.RedisServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +85,37 @@ class AdminStoreDownTest {
       JsonNode back = body(f.get("/api/queues/issue_indexer"));
       assertThat(back.path("countsKnown").asBoolean()).isTrue();
       assertThat(back.path("unreachableSince").isNull()).isTrue();
+    }
+  }
+
+  /**
+   * One queue's view checks that queue alone, so it does not wait on another queue's store that
+   * is down. Seen through the outage's start: the check that first finds a store down records
+   * since when, so a view of mail that checked issue_indexer would have recorded it.
+   */
+  @Test
+  void oneQueuesViewDoesNotCheckAnotherQueueWhoseStoreIsDown() throws Exception {
+    try (RedisServer redis = RedisServer.builder().password(PASSWORD).build().start();
+        AdminFixture f = new AdminFixture(data, redis.connStr())) {
+      redis.kill();
+      // the queue itself (not a health check) sees its store gone
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        try {
+          f.indexer.stats();
+          return false;
+        } catch (io.queuekit.QueueException e) {
+          return true;
+        }
+      });
+
+      assertThat(body(f.get("/api/queues/mail")).path("status").asText()).isEqualTo("UP");
+      Instant afterMailView = Instant.now();
+
+      JsonNode down = body(f.get("/api/queues/issue_indexer"));
+      assertThat(down.path("status").asText()).isEqualTo("DOWN");
+      assertThat(Instant.parse(down.path("unreachableSince").asText()))
+          .as("the outage was first seen by issue_indexer's own view, not by mail's")
+          .isAfterOrEqualTo(afterMailView);
     }
   }
 }
