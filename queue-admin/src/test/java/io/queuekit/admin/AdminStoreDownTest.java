@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A queue's store stopped under a running service (a real redis-server killed): that queue still
- * shows, DOWN, since when and why, its store counts unknown; the other queues are unaffected.
+ * shows, DOWN, since when and why, its store counts unknown and this process's own counters
+ * known; the other queues are unaffected.
  * Before, one unreadable queue made every view of the API answer 503.
  */
 class AdminStoreDownTest {
@@ -44,6 +45,9 @@ class AdminStoreDownTest {
   void aQueueWhoseStoreIsDownStillShowsWithItsHealthAndTheOthersStandAlone() throws Exception {
     try (RedisServer redis = RedisServer.builder().password(PASSWORD).build().start();
         AdminFixture f = new AdminFixture(data, redis.connStr())) {
+      f.indexer.push("handled-first");
+      await().atMost(Duration.ofSeconds(20)).until(() -> f.indexer.stats().handled() == 1);
+      f.indexer.pause(); // so the next item stays waiting
       f.indexer.push("waiting");
       JsonNode up = named(body(f.get("/api/queues")), "issue_indexer");
       assertThat(up.path("status").asText()).isEqualTo("UP");
@@ -62,10 +66,15 @@ class AdminStoreDownTest {
       assertThat(down.path("problem").asText()).contains("unavailable").contains("****");
       assertThat(down.path("type").asText()).isEqualTo("redis");
       assertThat(down.path("countsKnown").asBoolean()).isFalse();
-      for (String count : new String[] {"ready", "delayed", "inFlight", "dead", "deadDropped", "handled"}) {
+      for (String count : new String[] {"ready", "delayed", "inFlight", "dead", "deadDropped"}) {
         assertThat(down.path(count).isNull()).as(count + " is unknown, not zero: " + down).isTrue();
       }
       assertThat(down.path("maxWorkers").asInt()).as("what the process itself knows still shows").isPositive();
+      assertThat(down.path("handled").isNumber()).as("this process's own counters still show: " + down).isTrue();
+      assertThat(down.path("handled").asLong()).isEqualTo(1);
+      for (String count : new String[] {"unhandled", "deadLettered", "recovered"}) {
+        assertThat(down.path(count).isNumber()).as(count + " is this process's own: " + down).isTrue();
+      }
 
       JsonNode mail = named(queues, "mail");
       assertThat(mail.path("status").asText()).isEqualTo("UP");
@@ -78,6 +87,7 @@ class AdminStoreDownTest {
       JsonNode alone = body(f.get("/api/queues/issue_indexer"));
       assertThat(alone.path("status").asText()).isEqualTo("DOWN");
       assertThat(alone.path("unreachableSince").asText()).isEqualTo(down.path("unreachableSince").asText());
+      assertThat(alone.path("handled").asLong()).isEqualTo(1);
 
       redis.restart();
       await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -85,6 +95,7 @@ class AdminStoreDownTest {
       JsonNode back = body(f.get("/api/queues/issue_indexer"));
       assertThat(back.path("countsKnown").asBoolean()).isTrue();
       assertThat(back.path("unreachableSince").isNull()).isTrue();
+      assertThat(back.path("handled").asLong()).isEqualTo(1);
     }
   }
 
