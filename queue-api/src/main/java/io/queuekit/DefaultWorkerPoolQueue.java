@@ -438,6 +438,13 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   }
 
   @Override
+  public QueueStats.ProcessCounts processCounts() {
+    return new QueueStats.ProcessCounts(counters.handled.sum(), counters.unhandled.sum(),
+        counters.deadLettered.sum(), counters.recovered.sum(), counters.merged.sum(),
+        counters.stale.sum());
+  }
+
+  @Override
   public void addListener(QueueListener<? super T> listener) {
     listeners.add(listener);
   }

@@ -314,6 +314,17 @@ public final class QueueManager implements AutoCloseable {
   }
 
   /**
+   * The named queue's part of {@link #health(Duration)}, checking that queue alone (and keeping
+   * its history, such as since when its store has not answered): for one queue's view, which must
+   * not wait on the other queues' stores.
+   *
+   * @throws QueueConfigException there is no queue of that name
+   */
+  public QueueHealth.Queue health(String name, Duration maxWaitingAge) {
+    return healthWatch.check(require(name), maxWaitingAge);
+  }
+
+  /**
    * One queue's health without history: its store answers, its claiming runs, its oldest item is
    * young enough.
    */

@@ -50,4 +50,19 @@ public record QueueStats(
     long deadLettered,
     long recovered,
     long merged,
-    long stale) {}
+    long stale) {
+
+  /**
+   * This process's counters of one queue, the same as in its {@link QueueStats}, read without the
+   * store ({@link WorkerPoolQueue#processCounts()}): known while the store does not answer.
+   *
+   * @param handled items handled
+   * @param unhandled deliveries that ended unhandled
+   * @param deadLettered items this process dead-lettered
+   * @param recovered deliveries this process claimed whose item a crash put back
+   * @param merged unique copies merged into a waiting copy on release or unclaim
+   * @param stale settle calls that were stale
+   */
+  public record ProcessCounts(long handled, long unhandled, long deadLettered, long recovered,
+      long merged, long stale) {}
+}

@@ -120,6 +120,12 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
   QueueStats stats();
 
   /**
+   * This process's counters of the queue, as in {@link #stats()}, without asking the store: unlike
+   * {@code stats()}, this answers while the store is down.
+   */
+  QueueStats.ProcessCounts processCounts();
+
+  /**
    * Adds a listener to the running queue (a metrics binder, an admin view): it hears what happens
    * from about now on. Listeners given in the {@link QueueSpec} hear everything from the start.
    */

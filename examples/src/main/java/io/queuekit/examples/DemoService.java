@@ -218,9 +218,7 @@ public final class DemoService implements Callable<Integer> {
     // the options a user can get wrong are checked before anything runs: a usage error (exit 2,
     // with the usage), not an internal one with a stack trace after the demo has started
     java.time.Duration down = searchDown();
-    if (admin != null) {
-      adminPort();
-    }
+    AdminAddress adminAt = admin == null ? null : adminAddress();
     if ("immediate".equalsIgnoreCase(type)) {
       throw usage("--type immediate: the demo's search backend starts down, so its handler hands "
           + "items back, and an immediate queue returns each to its pusher as an exception; use "
@@ -283,7 +281,7 @@ public final class DemoService implements Callable<Integer> {
             io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
         new io.queuekit.micrometer.QueuekitMetrics(queues).bindTo(registry);
       }
-      io.queuekit.admin.AdminServer adminServer = admin == null ? null : startAdmin(queues, registry);
+      io.queuekit.admin.AdminServer adminServer = adminAt == null ? null : startAdmin(queues, registry, adminAt);
 
       ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread th = new Thread(r, "demo-progress");
@@ -346,11 +344,9 @@ public final class DemoService implements Callable<Integer> {
   }
 
   private io.queuekit.admin.AdminServer startAdmin(QueueManager queues,
-      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
-    int colon = admin.lastIndexOf(':');
-    String host = colon < 0 ? "127.0.0.1" : admin.substring(0, colon);
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry, AdminAddress at) {
     io.queuekit.admin.AdminServer.Builder b = io.queuekit.admin.AdminServer.builder(queues)
-        .host(host).port(adminPort());
+        .host(at.host()).port(at.port());
     if (adminAllowRemote) {
       b.allowRemote();
     }
@@ -376,13 +372,17 @@ public final class DemoService implements Callable<Integer> {
     return server;
   }
 
-  /** {@code --admin}'s port, checked. */
-  private int adminPort() {
-    String port = admin.substring(admin.lastIndexOf(':') + 1);
+  /** {@code --admin} as host (loopback when left out) and port. */
+  private record AdminAddress(String host, int port) {}
+
+  /** {@code --admin}, read and its port checked (the host is checked when the server starts). */
+  private AdminAddress adminAddress() {
+    int colon = admin.lastIndexOf(':');
+    String host = colon < 0 ? "127.0.0.1" : admin.substring(0, colon);
     try {
-      int p = Integer.parseInt(port);
+      int p = Integer.parseInt(admin.substring(colon + 1));
       if (p >= 0 && p <= 65535) {
-        return p;
+        return new AdminAddress(host, p);
       }
     } catch (NumberFormatException e) {
       // the message below says what is expected

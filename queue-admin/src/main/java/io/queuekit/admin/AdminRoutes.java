@@ -180,15 +180,16 @@ final class AdminRoutes {
     return out;
   }
 
+  /**
+   * One queue's view, with that queue's health alone: another queue's store that does not answer
+   * must not slow it. The manager's check is asked (not a check of our own) because it remembers
+   * since when a store has been down; it never throws for a store that does not answer.
+   */
   private QueueView view(WorkerPoolQueue<?> q) {
-    return QueueView.of(q, health().get(q.name()));
+    return QueueView.of(q, manager.health(q.name(), maxWaitingAge));
   }
 
-  /**
-   * Every queue's health by name. The manager's check (it never throws for a store that does not
-   * answer) is the one that remembers since when a store has been down, so it is asked even for
-   * one queue's view.
-   */
+  /** Every queue's health by name, from the manager's check (see {@link #view}). */
   private Map<String, QueueHealth.Queue> health() {
     Map<String, QueueHealth.Queue> health = new LinkedHashMap<>();
     manager.health(maxWaitingAge).queues().forEach(h -> health.put(h.name(), h));

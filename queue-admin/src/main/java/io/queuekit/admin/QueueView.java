@@ -16,8 +16,10 @@ import java.util.Optional;
  * beat (redis); null when the backend does not report them.
  *
  * <p>A queue whose stats cannot be read (its store down) is still shown, so an outage is visible
- * where it matters: {@code countsKnown} is false and the counts are null (unknown, not zero);
- * what the process itself knows (type, workers, max workers, paused) and the health remain.
+ * where it matters: {@code countsKnown} is false and the store's counts are null (unknown, not
+ * zero); what the process itself knows (type, workers, max workers, paused, and its own counters
+ * {@code handled}, {@code unhandled}, {@code deadLettered}, {@code recovered}) and the health
+ * remain.
  */
 record QueueView(
     String name,
@@ -77,10 +79,11 @@ record QueueView(
   }
 
   private static QueueView withoutCounts(WorkerPoolQueue<?> q, QueueHealth.Queue health) {
+    QueueStats.ProcessCounts c = q.processCounts(); // this process's own: known without the store
     return new QueueView(q.name(), q.type(), q.unique(), false, null, null, null, null, null,
         q.workers(), q.activeWorkers(), q.maxWorkers(), q.paused(), null,
         health.healthy(), health.status().name(), health.problem().orElse(null),
         health.unreachableSince().map(Object::toString).orElse(null), health.warnings(),
-        null, null, null, null, null, null);
+        null, null, c.handled(), c.unhandled(), c.deadLettered(), c.recovered());
   }
 }

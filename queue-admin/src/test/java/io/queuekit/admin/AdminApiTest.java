@@ -49,6 +49,21 @@ class AdminApiTest {
     assertThat(f.get("/api/queues/mail").body()).doesNotContain("Sup3rSecretPw");
   }
 
+  /**
+   * One queue's view checks that queue alone. The check is what remembers a queue's dead-letter
+   * count between checks (and warns when it grew): had the view of mail checked index, index's
+   * first dead letter after it would show as growth.
+   */
+  @Test
+  void oneQueuesViewDoesNotCheckAnotherQueue() throws Exception {
+    assertThat(f.get("/api/queues/mail").statusCode()).isEqualTo(200);
+    f.deadLetter(f.index, "bad");
+    JsonNode index = body(f.get("/api/queues/index"));
+    assertThat(index.path("dead").asLong()).isEqualTo(1);
+    assertThat(index.path("warnings")).as("index's first check is this one: no growth seen yet").isEmpty();
+    assertThat(index.path("status").asText()).isEqualTo("UP");
+  }
+
   @Test
   void anUnknownQueueIs404() throws Exception {
     HttpResponse<String> r = f.get("/api/queues/nope");

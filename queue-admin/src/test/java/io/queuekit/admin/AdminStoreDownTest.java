@@ -9,12 +9,14 @@ import io.queuekit.conformance.redis.RedisServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A queue's store stopped under a running service (a real redis-server killed): that queue still
- * shows, DOWN, since when and why, its store counts unknown; the other queues are unaffected.
+ * shows, DOWN, since when and why, its store counts unknown and this process's own counters
+ * known; the other queues are unaffected.
  * Before, one unreadable queue made every view of the API answer 503.
  */
 class AdminStoreDownTest {
@@ -43,6 +45,9 @@ class AdminStoreDownTest {
   void aQueueWhoseStoreIsDownStillShowsWithItsHealthAndTheOthersStandAlone() throws Exception {
     try (RedisServer redis = RedisServer.builder().password(PASSWORD).build().start();
         AdminFixture f = new AdminFixture(data, redis.connStr())) {
+      f.indexer.push("handled-first");
+      await().atMost(Duration.ofSeconds(20)).until(() -> f.indexer.stats().handled() == 1);
+      f.indexer.pause(); // so the next item stays waiting
       f.indexer.push("waiting");
       JsonNode up = named(body(f.get("/api/queues")), "issue_indexer");
       assertThat(up.path("status").asText()).isEqualTo("UP");
@@ -61,10 +66,15 @@ class AdminStoreDownTest {
       assertThat(down.path("problem").asText()).contains("unavailable").contains("****");
       assertThat(down.path("type").asText()).isEqualTo("redis");
       assertThat(down.path("countsKnown").asBoolean()).isFalse();
-      for (String count : new String[] {"ready", "delayed", "inFlight", "dead", "deadDropped", "handled"}) {
+      for (String count : new String[] {"ready", "delayed", "inFlight", "dead", "deadDropped"}) {
         assertThat(down.path(count).isNull()).as(count + " is unknown, not zero: " + down).isTrue();
       }
       assertThat(down.path("maxWorkers").asInt()).as("what the process itself knows still shows").isPositive();
+      assertThat(down.path("handled").isNumber()).as("this process's own counters still show: " + down).isTrue();
+      assertThat(down.path("handled").asLong()).isEqualTo(1);
+      for (String count : new String[] {"unhandled", "deadLettered", "recovered"}) {
+        assertThat(down.path(count).isNumber()).as(count + " is this process's own: " + down).isTrue();
+      }
 
       JsonNode mail = named(queues, "mail");
       assertThat(mail.path("status").asText()).isEqualTo("UP");
@@ -77,6 +87,7 @@ class AdminStoreDownTest {
       JsonNode alone = body(f.get("/api/queues/issue_indexer"));
       assertThat(alone.path("status").asText()).isEqualTo("DOWN");
       assertThat(alone.path("unreachableSince").asText()).isEqualTo(down.path("unreachableSince").asText());
+      assertThat(alone.path("handled").asLong()).isEqualTo(1);
 
       redis.restart();
       await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -84,6 +95,38 @@ class AdminStoreDownTest {
       JsonNode back = body(f.get("/api/queues/issue_indexer"));
       assertThat(back.path("countsKnown").asBoolean()).isTrue();
       assertThat(back.path("unreachableSince").isNull()).isTrue();
+      assertThat(back.path("handled").asLong()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * One queue's view checks that queue alone, so it does not wait on another queue's store that
+   * is down. Seen through the outage's start: the check that first finds a store down records
+   * since when, so a view of mail that checked issue_indexer would have recorded it.
+   */
+  @Test
+  void oneQueuesViewDoesNotCheckAnotherQueueWhoseStoreIsDown() throws Exception {
+    try (RedisServer redis = RedisServer.builder().password(PASSWORD).build().start();
+        AdminFixture f = new AdminFixture(data, redis.connStr())) {
+      redis.kill();
+      // the queue itself (not a health check) sees its store gone
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        try {
+          f.indexer.stats();
+          return false;
+        } catch (io.queuekit.QueueException e) {
+          return true;
+        }
+      });
+
+      assertThat(body(f.get("/api/queues/mail")).path("status").asText()).isEqualTo("UP");
+      Instant afterMailView = Instant.now();
+
+      JsonNode down = body(f.get("/api/queues/issue_indexer"));
+      assertThat(down.path("status").asText()).isEqualTo("DOWN");
+      assertThat(Instant.parse(down.path("unreachableSince").asText()))
+          .as("the outage was first seen by issue_indexer's own view, not by mail's")
+          .isAfterOrEqualTo(afterMailView);
     }
   }
 }

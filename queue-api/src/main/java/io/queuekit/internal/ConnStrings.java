@@ -15,9 +15,15 @@ import java.util.regex.Pattern;
  *       what follows its first {@code :} is masked, and a lone user information (Gitea reads
  *       {@code redis://PASS@host} as the password) is masked whole;
  *   <li>after {@code password=} (and {@code sentinelpassword=}, any case, {@code _} or {@code -}
- *       between the words), in a URI query or in Gitea's old {@code key=value} form, the value
- *       runs to the next blank or comma: {@code password=top&secret} hides {@code top&secret};
- *       only a following {@code &name=value} option is kept visible.
+ *       between the words), in a URI query or in Gitea's old blank-separated {@code key=value}
+ *       form, the value runs to the next blank or comma: {@code password=top&secret} hides
+ *       {@code top&secret}; only a following {@code &name=value} option is kept visible (and is
+ *       itself masked if it is a password).
+ *   <li>in the old comma-separated form ({@code network=tcp,addr=h:6379,password=pw,db=0}), the
+ *       value runs to the next comma or the end of the line, blanks included: {@code password=top
+ *       secret,db=0} hides {@code top secret}. The form is recognised by a comma right before
+ *       {@code password=} or a {@code ,name=} after it on its line; a message continuing after
+ *       the value without a comma is masked along with it.
  * </ul>
  *
  * <p><b>Thread-safety:</b> stateless.
@@ -27,7 +33,13 @@ public final class ConnStrings {
   /** A whitespace-free token holding "//" and, after it, an "@". */
   private static final Pattern URI_TOKEN = Pattern.compile("[^\\s]*//[^\\s]*@[^\\s]*");
   private static final Pattern PASSWORD_KEY =
-      Pattern.compile("(?i)(?<![A-Za-z0-9])((?:sentinel[_-]?)?password=)([^\\s,]*)");
+      Pattern.compile("(?i)(?<![A-Za-z0-9])(?:sentinel[_-]?)?password=");
+  /** A value in a URI query or the blank-separated form: up to a blank or comma. */
+  private static final Pattern VALUE = Pattern.compile("[^\\s,]*");
+  /** A value in the comma-separated form: up to a comma or the line's end, blanks included. */
+  private static final Pattern COMMA_FORM_VALUE = Pattern.compile("[^,\\r\\n]*");
+  /** A comma-separated field after the value, on the same line: {@code ,db=0}. */
+  private static final Pattern COMMA_FIELD = Pattern.compile("^[^\\r\\n]*?,[A-Za-z_][A-Za-z0-9_-]*=");
   /** An option following a masked value: {@code &db=1} stays readable. */
   private static final Pattern NEXT_OPTION = Pattern.compile("&(?=[A-Za-z_][A-Za-z0-9_-]*=)");
 
@@ -67,15 +79,31 @@ public final class ConnStrings {
 
   private static String maskPasswordValues(String text) {
     StringBuilder out = new StringBuilder();
-    Matcher m = PASSWORD_KEY.matcher(text);
-    while (m.find()) {
-      String value = m.group(2);
-      Matcher next = NEXT_OPTION.matcher(value);
-      String kept = next.find() ? value.substring(next.start()) : "";
-      String replacement = m.group(1) + (value.isEmpty() ? "" : MASK) + kept;
-      m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+    Matcher key = PASSWORD_KEY.matcher(text);
+    int copied = 0;
+    while (key.find(copied)) {
+      int start = key.end();
+      boolean commaForm = commaForm(text, key.start(), start);
+      Matcher value = (commaForm ? COMMA_FORM_VALUE : VALUE).matcher(text).region(start, text.length());
+      value.lookingAt(); // both match the empty string
+      int end = value.end();
+      if (!commaForm) {
+        // a following &name=value is kept, and searched again: it may be a password of its own
+        Matcher next = NEXT_OPTION.matcher(text).region(start, end);
+        end = next.find() ? next.start() : end;
+      }
+      out.append(text, copied, start).append(end > start ? MASK : "");
+      copied = end;
     }
-    m.appendTail(out);
-    return out.toString();
+    return out.append(text, copied, text.length()).toString();
+  }
+
+  /**
+   * Whether the {@code password=} at {@code keyStart} is a field of the comma-separated form: a
+   * comma right before it, or a {@code ,name=} field after it on its line.
+   */
+  private static boolean commaForm(String text, int keyStart, int valueStart) {
+    return keyStart > 0 && text.charAt(keyStart - 1) == ','
+        || COMMA_FIELD.matcher(text).region(valueStart, text.length()).lookingAt();
   }
 }

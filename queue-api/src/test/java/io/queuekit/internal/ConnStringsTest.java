@@ -96,6 +96,47 @@ class ConnStringsTest {
         Arguments.of("redis://h:6379/0?password=pw&db=1", "redis://h:6379/0?password=****&db=1"),
         Arguments.of("redis://h:6379/0", "redis://h:6379/0"),
         Arguments.of("leveldb:///var/lib/q?engine=java", "leveldb:///var/lib/q?engine=java"),
-        Arguments.of("redis://:p@ss/w@rd@h:6379/0", "redis://:****@h:6379/0"));
+        Arguments.of("redis://:p@ss/w@rd@h:6379/0", "redis://:****@h:6379/0"),
+        Arguments.of("network=tcp,addr=h:6379,password=pw,db=0", "network=tcp,addr=h:6379,password=****,db=0"));
+  }
+
+  /**
+   * In the comma-separated form a value runs to the next comma, so a blank does not end a
+   * password there: each case once leaked its part after the blank ({@code secret}).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("commaForm")
+  void aBlankInACommaFormPasswordIsMaskedToTheComma(String text, String masked) {
+    assertThat(ConnStrings.mask(text)).isEqualTo(masked).doesNotContain("secret");
+    assertThat(ConnStrings.mask(masked)).as("masking twice changes nothing").isEqualTo(masked);
+  }
+
+  static Stream<Arguments> commaForm() {
+    return Stream.of(
+        Arguments.of("network=tcp,addr=127.0.0.1:6379,password=top secret,db=0",
+            "network=tcp,addr=127.0.0.1:6379,password=****,db=0"),
+        Arguments.of("password=top secret,addr=h:6379,db=0", "password=****,addr=h:6379,db=0"),
+        Arguments.of("network=tcp,addr=h:6379,password=top  secret word", "network=tcp,addr=h:6379,password=****"),
+        Arguments.of("queue \"mail\": Redis at network=tcp,addr=h:6379,password=top secret,db=0 is unavailable",
+            "queue \"mail\": Redis at network=tcp,addr=h:6379,password=****,db=0 is unavailable"),
+        Arguments.of("CONN_STR = network=tcp,addr=h:6379,password=top secret\nTYPE = redis",
+            "CONN_STR = network=tcp,addr=h:6379,password=****\nTYPE = redis"),
+        Arguments.of("network=tcp,addr=h:6379,sentinel_password=top secret,db=0",
+            "network=tcp,addr=h:6379,sentinel_password=****,db=0"));
+  }
+
+  /** A password option after another one's kept {@code &name=} is masked too. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("twoPasswords")
+  void aPasswordOptionAfterAnotherIsMasked(String text, String masked) {
+    assertThat(ConnStrings.mask(text)).isEqualTo(masked).doesNotContain("secret2");
+  }
+
+  static Stream<Arguments> twoPasswords() {
+    return Stream.of(
+        Arguments.of("redis+sentinel://h:26379/0?mastername=m&password=secret1&sentinelpassword=secret2",
+            "redis+sentinel://h:26379/0?mastername=m&password=****&sentinelpassword=****"),
+        Arguments.of("redis://h:6379/0?password=secret1&db=1&Password=secret2",
+            "redis://h:6379/0?password=****&db=1&Password=****"));
   }
 }

@@ -114,14 +114,27 @@ public final class QueuekitCli implements Runnable {
     return INTERNAL;
   }
 
+  /** What to do about a LevelDB directory a running service holds. */
+  private static final String HELD = "a running service holds this LevelDB directory: act through its admin "
+      + "page (queue-admin), or stop it first";
+
+  /** Whether {@code e} says a running process holds the LevelDB directory. */
+  private static boolean held(Exception e) {
+    return exitCode(e) == UNAVAILABLE && String.valueOf(e.getMessage()).contains("LOCK");
+  }
+
   /** {@code e}'s message on {@code err}, with what to do about a held LevelDB directory. */
   static void report(PrintWriter err, Exception e) {
     err.println("queuekit: " + e.getMessage());
-    if (exitCode(e) == UNAVAILABLE && String.valueOf(e.getMessage()).contains("LOCK")) {
-      err.println("queuekit: a running service holds this LevelDB directory: act through its admin page "
-          + "(queue-admin), or stop it first");
+    if (held(e)) {
+      err.println("queuekit: " + HELD);
     }
     err.flush();
+  }
+
+  /** {@code e}'s message for a row of {@code queues}, with what to do about a held LevelDB directory. */
+  static String problem(Exception e) {
+    return e.getMessage() + (held(e) ? "; " + HELD : "");
   }
 
   /** Old scripts pass {@code --unique}; it is no longer needed, so say so and go on. */
@@ -171,6 +184,7 @@ public final class QueuekitCli implements Runnable {
       StringBuilder text = new StringBuilder(String.format("%-24s %-8s %9s %9s %9s %9s  %s%n",
           "QUEUE", "TYPE", "READY", "DELAYED", "IN-FLIGHT", "DEAD", "OLDEST WAITING"));
       int code = OK;
+      List<String> failed = new ArrayList<>();
       for (String name : queues) {
         String type = stores.settings(name).type();
         Map<String, Object> row = new LinkedHashMap<>();
@@ -192,16 +206,25 @@ public final class QueuekitCli implements Runnable {
           row.put("problem", e.getMessage());
           text.append(String.format("%-24s %-8s %s%n", name, type, "(in the service's memory: see its admin page)"));
         } catch (QueueException e) {
-          // one queue's failure (not there, unreachable, locked, the wrong setting) is its row's
-          row.put("problem", e.getMessage());
+          // one queue's failure (not there, unreachable, locked, the wrong setting) is its row's,
+          // said there only: the rows and the error stream often share a terminal
+          String problem = problem(e);
+          row.put("problem", problem);
           text.append(String.format("%-24s %-8s %s%n", name, type,
-              "error: " + Previews.text(String.valueOf(e.getMessage()), Integer.MAX_VALUE)));
-          report(spec.commandLine().getErr(), e);
+              "error: " + Previews.text(problem, Integer.MAX_VALUE)));
+          failed.add(name);
           code = code == OK ? exitCode(e) : code;
         }
         rows.add(row);
       }
       print(rows, text.toString());
+      if (!failed.isEmpty()) {
+        // output sent to a file or a pipe still leaves a word on the terminal
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("queuekit: could not show " + String.join(", ", failed) + ": see "
+            + (failed.size() == 1 ? "its row" : "their rows"));
+        err.flush();
+      }
       return code;
     }
   }

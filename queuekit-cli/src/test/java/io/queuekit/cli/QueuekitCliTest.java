@@ -71,7 +71,10 @@ class QueuekitCliTest {
     try (ChildJvm child = service(ini, data)) {
       Run locked = run(ini, data, "queues", "index");
       assertThat(locked.code()).as(locked.err()).isEqualTo(QueuekitCli.UNAVAILABLE);
-      assertThat(locked.err()).contains("LOCK").contains("admin page");
+      assertThat(locked.out()).as("the row says why").contains("LOCK").contains("admin page");
+      Run lockedList = run(ini, data, "dead", "list", "index");
+      assertThat(lockedList.code()).as(lockedList.err()).isEqualTo(QueuekitCli.UNAVAILABLE);
+      assertThat(lockedList.err()).contains("LOCK").contains("admin page");
       child.send("exit");
       child.awaitLine("CLOSED", Duration.ofSeconds(60));
       assertThat(child.awaitExit(Duration.ofSeconds(30))).isZero();
@@ -180,8 +183,9 @@ class QueuekitCliTest {
         new String[] {"dead", "purge", "index", "--all"})) {
       Run r = run(ini, data, args);
       assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(QueuekitCli.USAGE);
-      assertThat(r.err()).contains("queue \"index\"").contains(data.resolve("queues/index").toString())
-          .contains("no store");
+      // queues says it in the queue's row, the other commands on the error stream
+      assertThat(args[0].equals("queues") ? r.out() : r.err()).contains("queue \"index\"")
+          .contains(data.resolve("queues/index").toString()).contains("no store");
       assertThat(data).as("nothing is created").doesNotExist();
     }
     try (QueueManager m = QueueManager.builder().ini(ini).dataPath(data).build()) {
@@ -190,6 +194,35 @@ class QueuekitCliTest {
     Run r = run(ini, data, "--format", "json", "queues", "index");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(json.readTree(r.out()).get(0).path("unique").asBoolean()).isTrue();
+  }
+
+  /** How many times {@code part} occurs in {@code text}. */
+  private static int occurrences(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * {@code queues NAME} of a queue without a store printed its error twice on a terminal: in the
+   * queue's row and again on the error stream. The row says it; the error stream names the queue.
+   */
+  @Test
+  void queuesPrintsAMissingStoresErrorOnce() throws Exception {
+    Path ini = ini("TYPE = level\nDATADIR = queues/index");
+    Path data = dir.resolve("d4");
+    for (String format : List.of("text", "json")) {
+      Run r = run(ini, data, "--format", format, "queues", "index");
+      assertThat(r.code()).as(format + ": " + r.err()).isEqualTo(QueuekitCli.USAGE);
+      assertThat(occurrences(r.out() + r.err(), "no store")).as(format + ": once, in the row: " + r)
+          .isEqualTo(1);
+      String row = format.equals("json") ? json.readTree(r.out()).get(0).path("problem").asText() : r.out();
+      assertThat(row).as(format).contains("queue \"index\": no store")
+          .contains(data.resolve("queues/index").toString());
+      assertThat(r.err()).as(format).contains("index");
+    }
   }
 
   /** The demo's app.ini mixes unique and simple queues: each is opened as its store's flavour. */
@@ -223,7 +256,7 @@ class QueuekitCliTest {
     assertThat(rows.get("uniq").path("unique").asBoolean()).isTrue();
     assertThat(rows.get("never").path("problem").asText()).contains("queue \"never\"").contains("no store");
     assertThat(rows.get("mail").path("problem").asText()).contains("service's memory");
-    assertThat(all.err()).contains("queue \"never\"");
+    assertThat(all.err()).contains("could not show never: see its row").doesNotContain("no store");
 
     Run text = run(ini, data, "queues");
     assertThat(text.out()).containsPattern("plain +level +1 ").containsPattern("uniq +level +1 ")
@@ -242,7 +275,7 @@ class QueuekitCliTest {
       Path ini = ini("TYPE = redis\nCONN_STR = " + redis.connStr());
       Run r = run(ini, dir.resolve("data"), "queues", "index");
       assertThat(r.code()).as(r.err()).isEqualTo(QueuekitCli.USAGE);
-      assertThat(r.err()).contains("queue \"index\"").contains("{index_queue}:meta")
+      assertThat(r.out()).contains("queue \"index\"").contains("{index_queue}:meta")
           .contains("127.0.0.1:" + redis.port());
       Run typo = run(ini, dir.resolve("data"), "dead", "list", "indx");
       assertThat(typo.code()).as(typo.err()).isEqualTo(QueuekitCli.USAGE);
