@@ -92,22 +92,22 @@ final class QueueMBean implements QueueMXBean {
 
   @Override
   public long getHandled() {
-    return stat(QueueStats::handled);
+    return queue.processCounts().handled(); // this process's own: readable while the store is down
   }
 
   @Override
   public long getUnhandled() {
-    return stat(QueueStats::unhandled);
+    return queue.processCounts().unhandled(); // this process's own: readable while the store is down
   }
 
   @Override
   public long getDeadLettered() {
-    return stat(QueueStats::deadLettered);
+    return queue.processCounts().deadLettered(); // this process's own: readable while the store is down
   }
 
   @Override
   public long getRecovered() {
-    return stat(QueueStats::recovered);
+    return queue.processCounts().recovered(); // this process's own: readable while the store is down
   }
 
   @Override

@@ -7,7 +7,8 @@ package io.queuekit.jmx;
  * IllegalStateException} or {@link IllegalArgumentException} whose message names the queue.
  *
  * <p>The store figures (ready, delayed, in flight, dead) are cached about a second, as in {@link
- * io.queuekit.QueueStats}; the counts are this process's since the queue was created.
+ * io.queuekit.QueueStats}, and fail while the store is down; the counts are this process's since
+ * the queue was created, readable while it is down.
  *
  * <p><b>Thread-safety:</b> thread-safe; JMX calls it from its own threads.
  */

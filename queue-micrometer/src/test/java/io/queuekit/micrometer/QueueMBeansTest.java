@@ -187,6 +187,33 @@ class QueueMBeansTest {
   }
 
   @Test
+  void thisProcesssCountersStayReadableWhileTheStoreIsDown() throws Exception {
+    try (io.queuekit.conformance.redis.RedisServer redis =
+            io.queuekit.conformance.redis.RedisServer.startPlain();
+        QueueManager m = QueueManager.builder().dataPath(data).claimWait(Duration.ofMillis(100))
+            .config(QueueConfig.of(QueueSettings.builder().type("redis").connStr(redis.connStr())
+                .retryDelay(Duration.ZERO).build()))
+            .jmx(server).build()) {
+      WorkerPoolQueue<String> q = m.createSimple("jobs", String.class, batch -> List.of());
+      ObjectName name = new ObjectName("io.queuekit:type=Queue,name=jobs");
+      q.push("a");
+      assertThat(q.flush(WAIT)).isTrue();
+      await().atMost(WAIT).until(() -> (Long) remote.getAttribute(name, "Handled") == 1);
+
+      redis.kill();
+      await().atMost(WAIT).until(() -> !(Boolean) remote.getAttribute(name, "StoreReachable"));
+      assertThat((Long) remote.getAttribute(name, "Handled"))
+          .as("this process's own count, known without the store").isEqualTo(1);
+      assertThat((Long) remote.getAttribute(name, "Unhandled")).isZero();
+      assertThat((Long) remote.getAttribute(name, "DeadLettered")).isZero();
+      assertThat((Long) remote.getAttribute(name, "Recovered")).isZero();
+      assertThatThrownBy(() -> remote.getAttribute(name, "Ready"))
+          .as("a store count is not made up while the store is down")
+          .hasRootCauseInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
   void aNameAnotherManagerRegisteredFailsTheCreationAndLeavesItsMXBeanAlone() throws Exception {
     try (QueueManager first = manager(data.resolve("first"), "channel");
         QueueManager second = manager(data.resolve("second"), "channel")) {
