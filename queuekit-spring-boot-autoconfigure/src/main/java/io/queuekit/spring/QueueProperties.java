@@ -8,8 +8,8 @@ import java.util.Map;
  * One queue's settings as Spring properties: the keys of {@code [queue.NAME]} in an {@code
  * app.ini}, written the Spring way ({@code max-workers} for {@code MAX_WORKERS}). Values are the
  * INI text ({@code 100ms}, {@code 1MiB}, {@code 5m}), parsed by the same code and so refused with
- * the same messages; unset ones fall through to {@code queuekit.defaults}, then to the INI file
- * or the built-in defaults.
+ * the same messages; unset or empty ones fall through to {@code queuekit.defaults}, then to the
+ * INI file or the built-in defaults.
  *
  * <p><b>Thread-safety:</b> a mutable bean filled by Spring's binder at start-up; read-only after.
  */
@@ -104,7 +104,7 @@ public class QueueProperties {
   /** Larger items are refused at push. A size (512KiB, 1MiB). Default: 1MiB. */
   private String maxItemSize;
 
-  /** The settings given, by INI key, in the order of {@link Setting}. */
+  /** The settings given (not blank), by INI key, in the order of {@link Setting}. */
   Map<Setting, String> given() {
     Map<Setting, String> m = new EnumMap<>(Setting.class);
     put(m, Setting.TYPE, type);
@@ -134,7 +134,9 @@ public class QueueProperties {
   }
 
   private static void put(Map<Setting, String> m, Setting key, String value) {
-    if (value != null) {
+    // An empty value is how Spring unsets a property (key= in a profile, an empty environment
+    // variable): it leaves the key to the layer below, rather than failing as "MAX_WORKERS=".
+    if (value != null && !value.isBlank()) {
       m.put(key, value);
     }
   }
