@@ -8,61 +8,103 @@ import java.util.Map;
  * One queue's settings as Spring properties: the keys of {@code [queue.NAME]} in an {@code
  * app.ini}, written the Spring way ({@code max-workers} for {@code MAX_WORKERS}). Values are the
  * INI text ({@code 100ms}, {@code 1MiB}, {@code 5m}), parsed by the same code and so refused with
- * the same messages; unset ones fall through to {@code queuekit.defaults}, then to the INI file
- * or the built-in defaults.
+ * the same messages; unset or empty ones fall through to {@code queuekit.defaults}, then to the
+ * INI file or the built-in defaults.
  *
  * <p><b>Thread-safety:</b> a mutable bean filled by Spring's binder at start-up; read-only after.
  */
 public class QueueProperties {
 
-  /** Store: level (default), channel, redis, dummy, immediate, or a plugged-in backend's type. */
+  // Each description repeats the README's settings table (Setting#description, without its
+  // Markdown), defaults last: the configuration processor copies it into the IDE metadata, and
+  // PropertyMetadataTest keeps the two in step.
+
+  /**
+   * A type a backend on the class path serves: level (aliases leveldb, levelqueue), channel,
+   * redis, postgres (alias postgresql), dummy, immediate, or a plugged-in backend's;
+   * case-sensitive; old Gitea names (unique-level, persistable-channel, …) are read as what they
+   * meant, with a warning. Default: level.
+   */
   private String type;
-  /** LevelDB directory; a relative path resolves against queuekit.data-path. */
+  /**
+   * LevelDB directory; relative paths resolve against the data path; queues with the same
+   * directory share one DB. The data path is queuekit.data-path. Default: queues/common.
+   */
   private String datadir;
-  /** Connection string: leveldb://path?options, redis://..., or a plugged-in backend's form. */
+  /**
+   * LevelDB leveldb://path?options; Redis redis://, rediss://, redis+socket://,
+   * redis+sentinel://, redis+cluster://, ?prefix=; PostgreSQL
+   * postgres://USER:PASSWORD@HOST:PORT/DB or jdbc:postgresql://…, ?schema= (default public),
+   * ?pool= (2–200, default 10), other parameters (sslmode, …) to pgjdbc. Default: empty.
+   */
   private String connStr;
-  /** Waiting items before push waits for room. */
+  /** Waiting items before push waits for room (≤ 0: default). Default: 100000. */
   private String length;
-  /** Storage name suffix: NAME + QUEUE_NAME. */
+  /** Storage name suffix: NAME + QUEUE_NAME. Default: _queue. */
   private String queueName;
-  /** Unique set suffix: NAME + QUEUE_NAME + SET_NAME. */
+  /** Unique set suffix: NAME + QUEUE_NAME + SET_NAME. Default: _unique. */
   private String setName;
-  /** A batch is dispatched when it holds this many items. */
+  /** A batch is dispatched when it holds this many items (≤ 0: default). Default: 20. */
   private String batchLength;
-  /** ...or this long after its first item (Go duration, e.g. 100ms). */
+  /** …or this long after its first item. A Go duration (100ms, 5s, 1m30s). Default: 100ms. */
   private String batchDebounce;
-  /** Workers start on demand up to this cap. */
+  /**
+   * Workers start on demand up to this cap; changeable at run time (≤ 0: default). Default:
+   * cores/2, 1..10.
+   */
   private String maxWorkers;
-  /** Redis: at most this many unsettled batches of the queue across all processes (0: off). */
+  /**
+   * Redis: at most this many batches of the queue claimed and not yet settled (in handlers or
+   * about to be) across all processes, counted in Redis and freed when a batch's last item is
+   * settled or its consumer dies; other types refuse a value above 0 (0: off). Default: 0.
+   */
   private String globalMaxWorkers;
-  /** An idle worker exits after this long, except the last one. */
+  /** An idle worker exits, except the last one. Default: 1s. */
   private String workerIdleTimeout;
-  /** How long push waits for room. */
+  /** How long push waits for room. Default: 5s. */
   private String pushTimeout;
-  /** How long running handlers get at shutdown. */
+  /** How long running handlers get at shutdown. Default: 2s. */
   private String shutdownTimeout;
-  /** A handler running longer is interrupted and its batch released (0: none). */
+  /** A handler running longer is interrupted and its batch released (0: none). Default: 0. */
   private String handlerTimeout;
-  /** First backoff for unhandled items. */
+  /** First backoff for unhandled items (0: retry at once). Default: 1s. */
   private String retryDelay;
-  /** Backoff cap. */
+  /** Backoff cap. Default: 5m. */
   private String retryDelayMax;
-  /** When n > 0 the handler sees an item at most n times, then it is dead-lettered. */
+  /**
+   * When n > 0 the handler sees an item at most n times, then it is dead-lettered (0:
+   * unlimited). Default: 0.
+   */
   private String maxDeliveries;
-  /** The item in flight during this many crashes is dead-lettered as poison (0: never). */
+  /**
+   * The item in flight during this many crashes is dead-lettered as poison (0: never). Default:
+   * 3.
+   */
   private String maxRecoveries;
-  /** LevelDB: sync each write to disk. */
+  /** LevelDB: sync each write to disk. Default: false. */
   private String sync;
-  /** Redis: silence after which a consumer's in-flight items are recovered. */
+  /**
+   * Redis, PostgreSQL: silence after which a consumer's in-flight items are recovered, within one
+   * heartbeat period (a third of it) more (≥ 1s). Redis: an idle consumer (holding nothing) beats
+   * once per two of it; one beat per process for all its queues. Default: 30s.
+   */
   private String consumerTimeout;
-  /** Redis: what a push or settle waits for: none, aof, replica or replicas=N. */
+  /**
+   * Redis: what a push or settle waits for before it returns: none, aof (WAITAOF 1 0: the
+   * server's append-only file fsynced; Redis ≥ 7.2 or Valkey), replica or replicas=N (WAIT N: N
+   * replicas have the write); not with redis+cluster://; other types refuse all but none.
+   * Default: none.
+   */
   private String durability;
-  /** Cap of the dead-letter store. */
+  /**
+   * Cap of the dead-letter store; entries dropped at the cap are logged and counted. Default:
+   * 10000.
+   */
   private String deadLetterLength;
-  /** Larger items are refused at push (e.g. 1MiB). */
+  /** Larger items are refused at push. A size (512KiB, 1MiB). Default: 1MiB. */
   private String maxItemSize;
 
-  /** The settings given, by INI key, in the order of {@link Setting}. */
+  /** The settings given (not blank), by INI key, in the order of {@link Setting}. */
   Map<Setting, String> given() {
     Map<Setting, String> m = new EnumMap<>(Setting.class);
     put(m, Setting.TYPE, type);
@@ -92,7 +134,9 @@ public class QueueProperties {
   }
 
   private static void put(Map<Setting, String> m, Setting key, String value) {
-    if (value != null) {
+    // An empty value is how Spring unsets a property (key= in a profile, an empty environment
+    // variable): it leaves the key to the layer below, rather than failing as "MAX_WORKERS=".
+    if (value != null && !value.isBlank()) {
       m.put(key, value);
     }
   }

@@ -5,6 +5,8 @@ import io.queuekit.QueueManager;
 import io.queuekit.QueueSpec;
 import io.queuekit.ini.IniQueueConfig;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -12,8 +14,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration for queuekit in a Spring Boot application: a {@link QueueManager} from
@@ -27,6 +31,8 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(QueuekitProperties.class)
 public class QueuekitAutoConfiguration {
 
+  private static final Logger LOG = LoggerFactory.getLogger(QueuekitAutoConfiguration.class);
+
   @Bean
   static QueueHandlerRegistrar queuekitQueueHandlerRegistrar() {
     return new QueueHandlerRegistrar();
@@ -34,7 +40,8 @@ public class QueuekitAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  QueueManager queueManager(QueuekitProperties properties) {
+  QueueManager queueManager(QueuekitProperties properties, Environment environment) {
+    QueuekitPropertiesCheck.unknownKeys(ConfigurationPropertySources.get(environment)).forEach(LOG::warn);
     QueueConfig base = properties.getIni() == null ? QueueConfig.defaults() : IniQueueConfig.load(properties.getIni());
     PropertiesQueueConfig config = new PropertiesQueueConfig(base, properties);
     config.validate();
@@ -43,9 +50,9 @@ public class QueuekitAutoConfiguration {
 
   @Bean
   QueueManagerLifecycle queuekitLifecycle(QueueManager manager, ObjectProvider<QueueSpec<?>> specs,
-      ConfigurableListableBeanFactory beanFactory) {
+      ConfigurableListableBeanFactory beanFactory, QueuekitProperties properties) {
     List<QueueSpec<?>> all = specs.orderedStream().toList();
-    return new QueueManagerLifecycle(manager, all, beanFactory);
+    return new QueueManagerLifecycle(manager, all, beanFactory, properties.getQueues().keySet());
   }
 
   /** A MeterBinder bean: Spring Boot binds it to the application's registries (Actuator metrics). */

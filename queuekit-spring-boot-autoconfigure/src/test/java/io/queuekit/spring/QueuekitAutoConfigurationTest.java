@@ -115,6 +115,28 @@ class QueuekitAutoConfigurationTest {
   }
 
   @Test
+  void anEmptyValueIsNotSetSoTheLayerBelowApplies() throws Exception {
+    int builtIn = io.queuekit.QueueConfig.defaults().settings("mail").maxWorkers();
+    runner().withPropertyValues("queuekit.defaults.max-workers=", "queuekit.queues.mail.batch-debounce= ")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          QueueManager m = ctx.getBean(QueueManager.class);
+          assertThat(m.settings("mail").maxWorkers()).isEqualTo(builtIn);
+          assertThat(m.settings("mail").batchDebounce()).isEqualTo(Duration.ofMillis(100));
+        });
+    // the layer below an empty queuekit.queues.NAME value is queuekit.defaults, then the INI file
+    Path ini = data.resolve("app.ini");
+    Files.writeString(ini, "[queue.mail]\nMAX_WORKERS = 2\nBATCH_LENGTH = 7\n");
+    runner().withPropertyValues("queuekit.ini=" + ini, "queuekit.defaults.batch-length=5",
+            "queuekit.queues.mail.max-workers=", "queuekit.queues.mail.batch-length=")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          assertThat(ctx.getBean(QueueManager.class).settings("mail").maxWorkers()).isEqualTo(2);
+          assertThat(ctx.getBean(QueueManager.class).settings("mail").batchLength()).isEqualTo(5);
+        });
+  }
+
+  @Test
   void anIniFileIsReadAsTheBuilderReadsItAndPropertiesOverrideIt() throws Exception {
     Path ini = data.resolve("app.ini");
     Files.writeString(ini, "[queue]\nMAX_WORKERS = 2\n\n[queue.mail]\nTYPE = channel\nBATCH_LENGTH = 5\n");

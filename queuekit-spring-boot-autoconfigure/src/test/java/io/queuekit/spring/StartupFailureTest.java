@@ -1,0 +1,91 @@
+package io.queuekit.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuekit.conformance.CapturedErr;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * A real {@link SpringApplication} run that a queuekit setting stops: what the user sees is
+ * Spring Boot's failure report with queuekit's message, not a stack trace with the message in its
+ * fifth "Caused by".
+ */
+class StartupFailureTest {
+
+  @TempDir Path data;
+
+  @Configuration(proxyBeanMethods = false)
+  @ImportAutoConfiguration(QueuekitAutoConfiguration.class)
+  static class App {}
+
+  /** A queue created at start-up, so its backend checks its CONN_STR. */
+  @Configuration(proxyBeanMethods = false)
+  @ImportAutoConfiguration(QueuekitAutoConfiguration.class)
+  static class MailApp {
+    @org.springframework.context.annotation.Bean
+    QueuekitAutoConfigurationTest.Mailer mailer() {
+      return new QueuekitAutoConfigurationTest.Mailer();
+    }
+  }
+
+  private String failedStart(String... properties) {
+    return failedStart(App.class, properties);
+  }
+
+  /** Everything the failed run wrote to standard error (slf4j-simple logs there). */
+  private String failedStart(Class<?> source, String... properties) {
+    List<String> args = new ArrayList<>(List.of("--queuekit.data-path=" + data, "--spring.main.banner-mode=off"));
+    for (String p : properties) {
+      args.add("--" + p);
+    }
+    SpringApplication app = new SpringApplication(source);
+    app.setWebApplicationType(WebApplicationType.NONE);
+    try (CapturedErr err = CapturedErr.start()) {
+      assertThatThrownBy(() -> app.run(args.toArray(String[]::new))).isNotNull();
+      return err.text();
+    }
+  }
+
+  private static void assertReport(String output, String... inDescription) {
+    assertThat(output).contains("APPLICATION FAILED TO START", "Description:", "Action:")
+        .doesNotContain("Caused by", "\tat ");
+    String description = output.substring(output.indexOf("Description:"), output.indexOf("Action:"));
+    assertThat(description).contains(inDescription);
+  }
+
+  @Test
+  void aBadValueIsReportedAsTheMessageNamingPropertyValueAndQueue() {
+    String out = failedStart("queuekit.queues.mail.max-workers=abc");
+    assertReport(out, "queuekit.queues.mail.max-workers", "MAX_WORKERS=abc is not a whole number");
+  }
+
+  @Test
+  void aTypeWhoseArtifactIsMissingIsReportedWithTheArtifact() {
+    String out = failedStart("queuekit.queues.mail.type=postgres");
+    assertReport(out, "queuekit.queues.mail.type", "TYPE=postgres", "queue-postgres");
+  }
+
+  @Test
+  void aMissingIniFileIsReportedNamingTheFile() {
+    Path missing = data.resolve("queuekit.ini");
+    String out = failedStart("queuekit.ini=" + missing);
+    assertReport(out, "cannot read the queue configuration " + missing);
+  }
+
+  @Test
+  void aPasswordInABadConnectionStringStaysOutOfTheReport() {
+    String out = failedStart(MailApp.class, "queuekit.queues.mail.type=level",
+        "queuekit.queues.mail.conn-str=postgres://queuekit:hunter2secret@db.example:5432/app");
+    assertReport(out, "queue \"mail\"", "postgres://queuekit:****@db.example:5432/app");
+    assertThat(out).doesNotContain("hunter2secret");
+  }
+}
