@@ -56,7 +56,9 @@ public class QueueProperties {
   /**
    * Redis: at most this many batches of the queue claimed and not yet settled (in handlers or
    * about to be) across all processes, counted in Redis and freed when a batch's last item is
-   * settled or its consumer dies; other types refuse a value above 0 (0: off). Default: 0.
+   * settled or its consumer dies (a batch HANDLER_TIMEOUT releases is settled, even while its
+   * handler ignores the interrupt and still runs); other types refuse a value above 0 (0: off).
+   * Default: 0.
    */
   private String globalMaxWorkers;
   /** An idle worker exits, except the last one. Default: 1s. */
