@@ -100,7 +100,8 @@ final class LevelLocation {
     String query = "";
     String source;
     if (!connStr.isEmpty()) {
-      source = "CONN_STR=" + connStr;
+      // masked: a string meant for another backend (TYPE left at the default) may hold a password
+      source = "CONN_STR=" + io.queuekit.internal.ConnStrings.mask(connStr);
       if (!connStr.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
         throw new QueueConfigException("queue \"" + queue + "\": " + source + " is not a LevelDB "
             + "connection string; TYPE=level takes leveldb://path?options (or an empty CONN_STR "

@@ -26,6 +26,17 @@ class LevelConfigCheckTest {
   }
 
   @Test
+  void anotherBackendsConnStrUnderTypeLevelIsRefusedWithItsPasswordMasked() {
+    // TYPE left at the default while CONN_STR names a Redis: the error quotes the string
+    QueueConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+        QueueConfigException.class, () -> LevelLocation.of("mail", io.queuekit.QueueSettings
+            .builder().type("level").connStr("redis://:s3cretPW@127.0.0.1:6379/0").build(),
+            java.nio.file.Path.of("data")));
+    assertThat(e.getMessage()).contains("is not a LevelDB connection string")
+        .contains("127.0.0.1:6379").doesNotContain("s3cretPW");
+  }
+
+  @Test
   void aGoodLocationPasses() {
     assertThat(ConfigCheck.run(IniFile.parse(
         "[queue.mail]\nTYPE = level\nCONN_STR = leveldb://queues/mail?engine=java\n", "app.ini"))).isEmpty();
