@@ -84,10 +84,14 @@ public enum Setting {
     return Optional.empty();
   }
 
-  /** The known key closest to {@code key} by edit distance, for "did you mean" warnings. */
-  public static Setting closest(String key) {
+  /**
+   * The known key closest to {@code key} by edit distance, for "did you mean" warnings; empty when
+   * even the closest is too far to be a typo (more than two edits, or a third of its length):
+   * {@code ISSUE_INDEXER_QUEUE_TYPE} under {@code [queue]} is not a misspelt {@code QUEUE_NAME}.
+   */
+  public static Optional<Setting> closest(String key) {
     String upper = key.trim().toUpperCase(Locale.ROOT);
-    Setting best = TYPE;
+    Setting best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (Setting s : values()) {
       int d = distance(upper, s.name());
@@ -96,7 +100,8 @@ public enum Setting {
         best = s;
       }
     }
-    return best;
+    return bestDistance <= Math.max(2, best.name().length() / 3) ? Optional.of(best)
+        : Optional.empty();
   }
 
   private static int distance(String a, String b) {

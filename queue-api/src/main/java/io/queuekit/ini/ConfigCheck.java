@@ -203,9 +203,16 @@ public final class ConfigCheck {
           "write it as " + folded.get().key());
       return;
     }
-    Setting closest = Setting.closest(key);
-    add(Severity.WARNING, e, "unknown key " + key + " in [" + s.name() + "] is ignored: did you"
-        + " mean " + closest.key() + "?", "rename it to " + closest.key() + ", or delete it");
+    Optional<Setting> closest = Setting.closest(key);
+    if (closest.isPresent()) {
+      add(Severity.WARNING, e, "unknown key " + key + " in [" + s.name() + "] is ignored: did you"
+          + " mean " + closest.get().key() + "?", "rename it to " + closest.get().key()
+          + ", or delete it");
+    } else {
+      add(Severity.WARNING, e, "unknown key " + key + " in [" + s.name() + "] is ignored (no"
+          + " queue setting is spelt like it)", "delete it, or move it to the section that reads"
+          + " it; README's settings table lists the queue keys");
+    }
   }
 
   private void checkValue(IniEntry e, Setting setting) {

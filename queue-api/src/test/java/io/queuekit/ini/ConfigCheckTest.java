@@ -164,6 +164,15 @@ class ConfigCheckTest {
   }
 
   @Test
+  void anUnknownKeyFarFromEveryKnownOneGetsNoSuggestion() {
+    // an indexer key put under [queue] is not a misspelt QUEUE_NAME
+    Finding f = only("[queue]\nISSUE_INDEXER_QUEUE_TYPE = levelqueue\n");
+    assertThat(f.message()).isEqualTo("unknown key ISSUE_INDEXER_QUEUE_TYPE in [queue] is ignored"
+        + " (no queue setting is spelt like it)");
+    assertThat(f.fix()).doesNotContain("rename");
+  }
+
+  @Test
   void unknownKeySuggestsTheClosestKnownKey() {
     Finding f = only("[queue.mail]\nBATCH_LENTH = 5\n");
     assertThat(f.severity()).isEqualTo(Severity.WARNING);

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -59,9 +60,10 @@ final class QueuekitPropertiesCheck {
       Collection<String> keys, List<String> warnings) {
     for (String key : new TreeSet<>(keys)) {
       if (setting(key) == null && !fromEnvironmentVariable(sources, prefix, key)) {
-        Setting closest = Setting.closest(key.replace('-', '_').replace('.', '_'));
-        warnings.add(prefix + "." + key + ": unknown key, ignored; did you mean " + prefix + "."
-            + QueueProperties.propertyName(closest) + " (" + closest.key() + ")?");
+        Optional<Setting> closest = Setting.closest(key.replace('-', '_').replace('.', '_'));
+        warnings.add(prefix + "." + key + ": unknown key, ignored" + closest.map(c -> "; did you"
+            + " mean " + prefix + "." + QueueProperties.propertyName(c) + " (" + c.key() + ")?")
+            .orElse(" (no queue setting is spelt like it)"));
       }
     }
   }
