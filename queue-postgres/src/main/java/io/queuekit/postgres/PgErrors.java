@@ -78,6 +78,16 @@ final class PgErrors {
         || s.equals("57P01") || s.equals("57P02") || s.equals("57P03");
   }
 
+  /**
+   * Whether a new connection failed for want of a server to talk to: nothing listening, an
+   * unknown host, a timeout (pgjdbc's 08001), or a server starting up or shutting down (57P03);
+   * not a refused login or a missing database, which the pool's callers are told themselves.
+   */
+  static boolean unreachable(SQLException e) {
+    String s = sqlState(e);
+    return s.startsWith("08") || s.equals("57P03");
+  }
+
   /** The message of {@code e}'s root, with any password masked. */
   static String message(Throwable e) {
     Throwable t = e;
