@@ -22,8 +22,9 @@ import java.util.Set;
  * The SQL of one queue: each method is one call of a layout function (or one statement) in its
  * own transaction, on a pooled connection. A deadlock, a serialization failure or a unique-index
  * race (two moves of one identity into waiting at once) is tried again at once, up to 5 times,
- * and a lost connection once; any other failure becomes a {@link QueueUnavailableException} naming queue, operation and
- * server, the password masked.
+ * and a connection lost during the call once; a connection the pool could not give is not asked
+ * for again, so a call waits at most one connection timeout. Any other failure becomes a {@link
+ * QueueUnavailableException} naming queue, operation and server, the password masked.
  *
  * <p><b>Thread-safety:</b> stateless beyond its constants; any thread.
  */
@@ -50,7 +51,15 @@ final class PgCalls {
 
   private <T> T call(String op, Sql<T> sql) {
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = store.connection()) {
+      Connection pooled;
+      try {
+        pooled = store.connection();
+      } catch (SQLException e) {
+        // no connection to be had: the pool already waited its whole connectionTimeout (or the
+        // store knows the server is down); asking again would only double the caller's wait
+        throw PgErrors.call(name, store.conn, op, e);
+      }
+      try (Connection c = pooled) {
         return sql.run(c);
       } catch (SQLException e) {
         // a lost connection is tried once more on a fresh one: the pool drops the broken one,

@@ -28,6 +28,13 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
     String display) {
   static final Set<String> SCHEMES = Set.of("postgres", "postgresql", "jdbc");
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  /** The mask every other output puts in place of a password (ConnStrings'), for the display. */
+  private static final String MASK = maskOf("//u:p@h");
+
+  private static String maskOf(String sample) {
+    String m = ConnStrings.mask(sample);
+    return m.substring(m.indexOf(':') + 1, m.lastIndexOf('@'));
+  }
 
   /** The key sharing one pool: every part, so a changed password is a new pool (never shown). */
   String key() {
@@ -65,9 +72,13 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
     }
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
-      throw new QueueConfigException("CONN_STR=" + masked + " names no host");
+      throw new QueueConfigException("CONN_STR=" + masked + badAuthority(uri.getRawAuthority()));
     }
     int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+    if (port < 1 || port > 65535) {
+      throw new QueueConfigException("CONN_STR=" + masked + ": port " + port
+          + " is not from 1 to 65535");
+    }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     String database = decode(path.startsWith("/") ? path.substring(1) : path);
     if (database.isEmpty() || database.contains("/")) {
@@ -115,10 +126,32 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
       url.append(sep).append(e.getKey()).append('=').append(e.getValue());
       sep = '&';
     }
-    String display = "postgres://" + (user == null ? "" : user + (password == null ? "" : ":***")
-        + "@") + host + ":" + port + "/" + database + (schema.equals("public") ? ""
+    String display = "postgres://" + (user == null ? ""
+        : user + (password == null ? "" : ":" + MASK) + "@") + host + ":" + port + "/" + database + (schema.equals("public") ? ""
         : "?schema=" + schema);
     return new PgConnStr(url.toString(), user, password, schema, pool, display);
+  }
+
+  /**
+   * Why {@link URI} found no host in {@code authority} (the user information, then HOST:PORT):
+   * it reads one with a port that is not a number, or a host name it does not accept, as no
+   * host at all, which would send the reader looking in the wrong place.
+   */
+  private static String badAuthority(String authority) {
+    String hostPort = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
+    // a bracketed IPv6 address holds colons of its own: the port follows the closing bracket
+    int colon = hostPort.lastIndexOf(':');
+    if (colon > hostPort.lastIndexOf(']')) {
+      String port = hostPort.substring(colon + 1);
+      if (!port.chars().allMatch(Character::isDigit)) {
+        return ": port " + port + " is not a number (write HOST:PORT, e.g. db.internal:5432)";
+      }
+      hostPort = hostPort.substring(0, colon);
+    }
+    if (hostPort.isEmpty()) {
+      return " names no host: write postgres://USER:PASSWORD@HOST:PORT/DATABASE";
+    }
+    return ": host " + hostPort + " is not a valid host name (letters, digits, '-' and '.')";
   }
 
   /**

@@ -4,6 +4,7 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueUnavailableException;
 import io.queuekit.internal.ConnStrings;
+import java.net.UnknownHostException;
 import java.sql.SQLException;
 
 /**
@@ -78,15 +79,38 @@ final class PgErrors {
         || s.equals("57P01") || s.equals("57P02") || s.equals("57P03");
   }
 
-  /** The message of {@code e}'s root, with any password masked. */
+  /**
+   * Whether a new connection failed for want of a server to talk to: nothing listening, an
+   * unknown host, a timeout (pgjdbc's 08001), or a server starting up or shutting down (57P03);
+   * not a refused login or a missing database, which the pool's callers are told themselves.
+   */
+  static boolean unreachable(SQLException e) {
+    String s = sqlState(e);
+    return s.startsWith("08") || s.equals("57P03");
+  }
+
+  /**
+   * The message of {@code e} and of its root, with any password masked; an unknown host first,
+   * in words: the pool reports one as a timed-out wait, and the resolver's exception names the
+   * host and nothing else.
+   */
   static String message(Throwable e) {
     Throwable t = e;
+    UnknownHostException unknown = e instanceof UnknownHostException u ? u : null;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
+      if (unknown == null && t instanceof UnknownHostException u) {
+        unknown = u;
+      }
     }
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     if (t != e && e.getMessage() != null && !e.getMessage().equals(m)) {
       m = e.getMessage() + ": " + m;
+    }
+    if (unknown != null) {
+      // the resolver's message is the host, sometimes followed by ": " and its reason
+      String host = String.valueOf(unknown.getMessage());
+      m = "unknown host " + host + " (" + m + ")";
     }
     return ConnStrings.mask(m);
   }

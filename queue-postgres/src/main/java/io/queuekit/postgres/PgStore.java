@@ -11,8 +11,10 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,6 +22,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -42,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * whose items are in flight under a silent consumer; those queues then recover them. An idle
  * process costs the server one statement per {@code CONSUMER_TIMEOUT}.
  *
+ * <p><b>Outages.</b> The thread reconnects with the outage backoff (100 ms doubling to 5 s).
+ * Once it has failed to reach the server, {@link #connection()} no longer waits the pool's 2 s
+ * connection timeout for each call: one caller at a time, at most once per 100 ms, tries a
+ * connection of its own (refused at once while nothing listens), and every other call fails at
+ * once. The first such try that connects ends the outage for all and wakes the thread, so calls
+ * work again as soon as the server does.
+ *
  * <p><b>Thread-safety:</b> every method may be called from any thread.
  */
 final class PgStore {
@@ -56,6 +67,26 @@ final class PgStore {
   private final Thread thread;
   private final Runnable closeIfIdle;
   private volatile boolean stopped;
+  private final AtomicLong failedAcquisitions = new AtomicLong();
+  private final AtomicLong probes = new AtomicLong();
+  /** Since when and why the server cannot be reached, or null while it can (see connection()). */
+  private volatile Outage outage;
+  /** One caller at a time tries the server in an outage; the others fail at once. */
+  private final ReentrantLock probing = new ReentrantLock();
+  /** When the last caller's try ended (System.nanoTime); guarded by probing. */
+  private long lastProbe = System.nanoTime() - PROBE_INTERVAL_NANOS;
+  /** The thread's backoff waits on this; a probe that connects cuts the wait short. */
+  private final Object backoffWait = new Object();
+
+  /**
+   * How often callers try the server in an outage, at most: a busy process meeting a dead server
+   * must not send it a connection attempt per call.
+   */
+  private static final long PROBE_INTERVAL_NANOS = OutageBackoff.MIN_NANOS;
+  /** A caller's try waits this long for a server that does not answer: the pool's timeout. */
+  private static final int PROBE_CONNECT_TIMEOUT_SECONDS = 2;
+
+  private record Outage(Instant since, SQLException cause) {}
   /** Queues using the store; guarded by the factory's lock. */
   private volatile int refs;
   /** When the last queue left (System.nanoTime), or 0 while one uses the store. */
@@ -127,9 +158,78 @@ final class PgStore {
     thread.start();
   }
 
-  /** A pooled connection. */
+  /**
+   * A pooled connection. In an outage (see the class comment), first a try of the server's own,
+   * or a failure at once: the pool would make each caller wait its whole connection timeout for
+   * a server known to be away.
+   */
   Connection connection() throws SQLException {
-    return pool.getConnection();
+    if (outage != null) {
+      probe();
+    }
+    try {
+      return pool.getConnection();
+    } catch (SQLException e) {
+      failedAcquisitions.incrementAndGet();
+      throw e;
+    }
+  }
+
+  /** How many times a caller waited for a pooled connection and got none (tests count them). */
+  long failedAcquisitions() {
+    return failedAcquisitions.get();
+  }
+
+  /** How many times a caller tried the server in an outage (tests count them). */
+  long probes() {
+    return probes.get();
+  }
+
+  /**
+   * In an outage: returns if the server answers again (the outage is over), else throws at once.
+   * One caller at a time tries, at most once per {@link #PROBE_INTERVAL_NANOS}.
+   */
+  private void probe() throws SQLException {
+    if (probing.tryLock()) {
+      try {
+        Outage o = outage;
+        if (o == null) {
+          return; // another caller or the thread found the server back
+        }
+        if (System.nanoTime() - lastProbe >= PROBE_INTERVAL_NANOS) {
+          probes.incrementAndGet();
+          try (Connection c = connect("queuekit-probe", PROBE_CONNECT_TIMEOUT_SECONDS)) {
+            ended();
+            return;
+          } catch (SQLException e) {
+            if (!PgErrors.unreachable(e)) {
+              // the server answers (a refused login, a missing database): no outage; the pool's
+              // connection attempt reports what is wrong
+              ended();
+              return;
+            }
+            outage = new Outage(o.since(), e);
+          } finally {
+            lastProbe = System.nanoTime();
+          }
+        }
+      } finally {
+        probing.unlock();
+      }
+    }
+    Outage o = outage;
+    if (o != null) {
+      throw new SQLTransientConnectionException("unreachable since " + o.since()
+          + " (calls fail at once until it answers again)", "08001", o.cause());
+    }
+  }
+
+  /** The outage is over: calls use the pool again, and the thread reconnects now. */
+  private void ended() {
+    outage = null;
+    synchronized (backoffWait) {
+      backoffWait.notifyAll();
+    }
   }
 
   /** Counts one more queue using this store (under the factory's lock). */
@@ -176,10 +276,11 @@ final class PgStore {
     long nextTick = 0;
     long tickBackoff = 0;
     while (!stopped) {
-      try (Connection listen = listenConnection()) {
+      try (Connection listen = connectListener()) {
         try (Statement s = listen.createStatement()) {
           s.execute("LISTEN queuekit_" + channel);
         }
+        outage = null;
         if (down) {
           LOG.info("PostgreSQL at {} is reachable again", conn);
           down = false;
@@ -229,6 +330,7 @@ final class PgStore {
         if (stopped) {
           return;
         }
+        Outage seen = outage;
         if (!down) {
           LOG.warn("PostgreSQL at {} is unreachable ({}); waiting for it to return", conn,
               PgErrors.message(e));
@@ -239,8 +341,12 @@ final class PgStore {
         nextTick = 0; // and it runs first thing on return
         backoff = OutageBackoff.next(backoff);
         try {
-          // the outage backoff of this thread: nothing else to wait on
-          TimeUnit.NANOSECONDS.sleep(backoff);
+          // the outage backoff of this thread, cut short by a caller whose try connected
+          synchronized (backoffWait) {
+            if (seen == null || outage != null) {
+              TimeUnit.NANOSECONDS.timedWait(backoffWait, backoff);
+            }
+          }
         } catch (InterruptedException ie) {
           return;
         }
@@ -248,7 +354,26 @@ final class PgStore {
     }
   }
 
-  private Connection listenConnection() throws SQLException {
+  /**
+   * The listening connection; a failure to reach the server starts an outage (see the class
+   * comment). A pool that merely has no free connection (handlers hold them all) is no outage:
+   * its callers wait for one.
+   */
+  private Connection connectListener() throws SQLException {
+    try {
+      return connect("queuekit-listen", 5);
+    } catch (SQLException e) {
+      if (PgErrors.unreachable(e)) {
+        Outage o = outage;
+        outage = new Outage(o == null ? Instant.now() : o.since(), e);
+      }
+      throw e;
+    }
+  }
+
+  /** A connection of its own, outside the pool: the listener's, or a caller's try. */
+  private Connection connect(String applicationName, int connectTimeoutSeconds)
+      throws SQLException {
     Properties p = new Properties();
     if (conn.user() != null) {
       p.setProperty("user", conn.user());
@@ -256,9 +381,9 @@ final class PgStore {
     if (conn.password() != null) {
       p.setProperty("password", conn.password());
     }
-    p.setProperty("ApplicationName", "queuekit-listen");
+    p.setProperty("ApplicationName", applicationName);
     p.setProperty("currentSchema", conn.schema()); // the beat runs here too
-    p.setProperty("connectTimeout", "5");
+    p.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
     p.setProperty("tcpKeepAlive", "true");
     return DriverManager.getConnection(conn.jdbcUrl(), p);
   }

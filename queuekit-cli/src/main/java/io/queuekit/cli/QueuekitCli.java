@@ -175,11 +175,18 @@ public final class QueuekitCli implements Runnable {
           + "code is the first such row's."})
   int queues(
       @Option(names = "--unique", hidden = true) boolean unique,
-      @Parameters(paramLabel = "QUEUE", arity = "0..*", description = "queues to show (default: every [queue.NAME])")
+      @Parameters(paramLabel = "QUEUE", arity = "0..*",
+          description = "queues to show (default: every [queue.NAME]; a usage error when there is none)")
       List<String> names) {
     uniqueIgnored(unique, spec);
     try (Stores stores = stores()) {
-      List<String> queues = names == null || names.isEmpty() ? new ArrayList<>(stores.configured()) : names;
+      boolean named = names != null && !names.isEmpty();
+      if (!named && stores.configured().isEmpty()) {
+        // an empty table with exit code 0 reads as "no queues, all fine"; a Gitea app.ini often
+        // has only [queue], its queues being named in code
+        throw new CommandLine.ParameterException(spec.commandLine(), noQueuesNamed());
+      }
+      List<String> queues = named ? names : new ArrayList<>(stores.configured());
       List<Map<String, Object>> rows = new ArrayList<>();
       StringBuilder text = new StringBuilder(String.format("%-24s %-8s %9s %9s %9s %9s  %s%n",
           "QUEUE", "TYPE", "READY", "DELAYED", "IN-FLIGHT", "DEAD", "OLDEST WAITING"));
@@ -227,6 +234,16 @@ public final class QueuekitCli implements Runnable {
       }
       return code;
     }
+  }
+
+  /** Why {@code queues} has nothing to show, and how to name queues. */
+  private String noQueuesNamed() {
+    if (config == null) {
+      return "no queues named: no --config FILE was given; name the queues to show: "
+          + "queuekit --config app.ini queues NAME...";
+    }
+    return "no queues named in " + config + ": add [queue.NAME] sections, or name the queues to show: "
+        + "queuekit --config " + config + " queues NAME...";
   }
 
   @Command(name = "remove-all", description = "Deletes every waiting item of a queue.")

@@ -317,6 +317,29 @@ class QueuekitCliTest {
     assertThat(r.err()).contains("admin page");
   }
 
+  /**
+   * A Gitea app.ini often has only [queue] (its queues are named in code): {@code queues} printed
+   * an empty table and exit code 0, as if there were no queue at all. It says the file names none
+   * and how to name them, as a usage error, on the error stream, in both formats.
+   */
+  @Test
+  void queuesOfAFileThatNamesNoQueueIsAUsageErrorSayingHowToNameThem() throws Exception {
+    Path ini = dir.resolve("o.ini");
+    Files.writeString(ini, "[queue]\nTYPE = postgres\n"
+        + "CONN_STR = postgres://gitea:Wrong-Pw@127.0.0.1:1/gitea\n");
+    for (String format : List.of("text", "json")) {
+      Run r = run(ini, dir.resolve("data"), "--format", format, "queues");
+      assertThat(r.code()).as(format + ": " + r).isEqualTo(QueuekitCli.USAGE);
+      assertThat(r.out()).as(format + ": nothing on standard output, which a script may parse")
+          .isEmpty();
+      assertThat(r.err()).as(format)
+          .contains("no queues named in " + ini)
+          .contains("[queue.NAME]")
+          .contains("queues NAME")
+          .doesNotContain("Wrong-Pw");
+    }
+  }
+
   @Test
   void aBrokenConfigIsAConfigurationError() throws Exception {
     Path ini = dir.resolve("bad.ini");
