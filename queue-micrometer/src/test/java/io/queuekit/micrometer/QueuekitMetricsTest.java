@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queuekit.Codec;
 import io.queuekit.PermanentFailure;
 import io.queuekit.PushResult;
@@ -16,8 +18,10 @@ import io.queuekit.QueueFullException;
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueSpec;
+import io.queuekit.QueueUnavailableException;
 import io.queuekit.WorkerPoolQueue;
 import io.queuekit.conformance.MutableClock;
+import io.queuekit.conformance.postgres.PostgresServer;
 import io.queuekit.conformance.redis.RedisServer;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
@@ -179,6 +183,59 @@ class QueuekitMetricsTest {
     try (RedisServer server = RedisServer.startPlain()) {
       movesAsItemsFlow(QueueSettings.builder().type("redis").connStr(server.connStr())
           .retryDelay(Duration.ZERO).maxWorkers(2).maxDeliveries(2).build());
+    }
+  }
+
+  /** Whether the queue's stats() fails now, its store not answering. */
+  private static boolean storeDown(WorkerPoolQueue<?> q) {
+    try {
+      q.stats();
+      return false;
+    } catch (QueueUnavailableException e) {
+      return true;
+    }
+  }
+
+  @Test
+  void aScrapeWhileTheStoreIsDownAsksEachQueuesStoreOnce() {
+    // A crashed PostgreSQL: each stats() call waits out the pool's connection timeout (seconds)
+    // before it fails. Two queues, so a scrape reads the other's gauges between two of this
+    // one's (Prometheus reads the meters name by name).
+    CountingBackends counting = new CountingBackends();
+    try (PostgresServer pg = PostgresServer.start()) {
+      QueueSettings s = QueueSettings.builder().type("postgres")
+          .connStr(pg.connStr(pg.createDatabase())).shutdownTimeout(Duration.ofSeconds(1)).build();
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      try (QueueManager m = QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
+          .backends(counting.backends()).claimWait(Duration.ofMillis(200)).build()) {
+        new QueuekitMetrics(m).bindTo(registry);
+        List<WorkerPoolQueue<String>> queues = List.of(
+            m.createSimple("mail", String.class, batch -> List.of()),
+            m.createSimple("jobs", String.class, batch -> List.of()));
+        for (WorkerPoolQueue<String> q : queues) {
+          q.push("x");
+          assertThat(q.flush(Duration.ofSeconds(30))).isTrue();
+        }
+        pg.crash();
+        for (WorkerPoolQueue<String> q : queues) {
+          await().atMost(Duration.ofSeconds(60)).until(() -> storeDown(q));
+        }
+        int mailBefore = counting.statsCalls("mail");
+        int jobsBefore = counting.statsCalls("jobs");
+
+        String scrape = registry.scrape();
+
+        assertThat(counting.statsCalls("mail") - mailBefore).as("store calls of mail's scrape")
+            .isLessThanOrEqualTo(1);
+        assertThat(counting.statsCalls("jobs") - jobsBefore).as("store calls of jobs' scrape")
+            .isLessThanOrEqualTo(1);
+        // the scrape still tells the outage, and this process's counters, which need no store
+        assertThat(scrape)
+            .contains("queuekit_queue_store_reachable{queue=\"mail\",type=\"postgres\"} 0")
+            .contains("queuekit_queue_ready{queue=\"mail\",type=\"postgres\"} NaN")
+            .contains("queuekit_queue_handled_total{queue=\"mail\",type=\"postgres\"} 1")
+            .contains("queuekit_queue_handled_total{queue=\"jobs\",type=\"postgres\"} 1");
+      }
     }
   }
 
