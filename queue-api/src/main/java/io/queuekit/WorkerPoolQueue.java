@@ -116,7 +116,16 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
   /** Deletes every waiting item (and the unique set); returns how many. In-flight items remain. */
   long removeAll();
 
-  /** Counts and gauges of the queue. */
+  /**
+   * Counts and gauges of the queue. The store's figures (ready, delayed, in flight, dead) are
+   * cached about a second, and so is the store's failure to give them: while the store is down,
+   * calls within that second throw again (the same kind of {@link QueueException}, naming the
+   * queue) without asking it, so health checks, metrics and an admin page do not each wait for a
+   * failing store. This process's counters are read live ({@link #processCounts()} reads them
+   * without the store).
+   *
+   * @throws QueueUnavailableException the store did not answer (now, or within the last second)
+   */
   QueueStats stats();
 
   /**
