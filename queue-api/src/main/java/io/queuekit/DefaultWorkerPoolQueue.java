@@ -372,6 +372,9 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     try {
       while (true) {
         StoreStats s = base.stats();
+        // fresher than what stats() may hold: a stats() right after flush() must not show items
+        // in flight that were handled meanwhile
+        storeStats.put(Boolean.TRUE, new StoreAnswer(s, null));
         if (s.ready() == 0 && s.delayed() == 0 && s.inFlight() == 0 && loop.held() == 0) {
           return true;
         }
