@@ -130,7 +130,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
    * the store's as its cause) of the same kind, its message naming the queue as backends do.
    */
   private QueueException storeFailed(QueueException e) {
-    String prefix = "queue \"" + name + "\": ";
+    String prefix = StoreFailures.prefix(name);
     String message = e.getMessage() != null && e.getMessage().startsWith(prefix) ? e.getMessage()
         : prefix + e.getMessage();
     if (e instanceof QueueUnavailableException) {
