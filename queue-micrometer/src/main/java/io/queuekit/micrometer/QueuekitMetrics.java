@@ -26,9 +26,10 @@ import java.util.function.ToDoubleFunction;
  * gauges    queuekit.queue.ready, .delayed, .in.flight, .dead (store figures, every process)
  *           queuekit.queue.oldest.waiting.age (seconds), queuekit.queue.store.reachable (0/1)
  *           queuekit.queue.workers, .workers.active, .workers.max, queuekit.queue.paused (0/1)
- * counters  queuekit.queue.handled, .released (not handled: retried later),
- *           .recovered (deliveries of items a crash put back, retries included: the
- *           recovered lane's work), .merged, .stale (this process)
+ * counters  queuekit.queue.handled, .recovered (deliveries of items a crash put back, retries
+ *           included: the recovered lane's work), .merged, .stale (this process)
+ *           queuekit.queue.released (deliveries not handled, released to be retried later;
+ *           not a last delivery dead-lettered at MAX_DELIVERIES)
  *           queuekit.queue.pushed (tag result: added, duplicate, full)
  *           queuekit.queue.dead.lettered (tag reason: max_deliveries, permanent, undecodable,
  *           quarantined)
@@ -40,9 +41,10 @@ import java.util.function.ToDoubleFunction;
  * In Prometheus, {@code queuekit.queue.in.flight} is {@code queuekit_queue_in_flight}, the
  * counters end in {@code _total} and the timers are {@code _seconds}.
  *
- * <p>The pushed and dead-lettered counters, the timers and the summary count from when the queue
- * was bound: a queue created after {@link #bindTo} from its creation (its store's dead letters
- * made at open included), one that already ran from the binding on. They are moved by a {@link
+ * <p>The released, pushed and dead-lettered counters, the timers and the summary count from when
+ * the queue was bound: a queue created after {@link #bindTo} from its creation (its store's dead
+ * letters made at open included), one that already ran from the binding on. They are moved by a
+ * {@link
  * io.queuekit.QueueListener} the binder adds to each queue; a queue with no registry bound has
  * none, so its hot path pays nothing for metrics.
  *
@@ -132,8 +134,6 @@ public final class QueuekitMetrics implements MeterBinder {
         .description("1 while claiming is paused").tags(tags).register(registry));
     out.add(counter(registry, "queuekit.queue.handled", "items handled", tags, queue,
         QueueStats.ProcessCounts::handled));
-    out.add(counter(registry, "queuekit.queue.released", "deliveries not handled, to be retried",
-        tags, queue, QueueStats.ProcessCounts::unhandled));
     out.add(counter(registry, "queuekit.queue.recovered", "deliveries of items a crash put back (recovery count > 0), retries included",
         tags, queue, QueueStats.ProcessCounts::recovered));
     out.add(counter(registry, "queuekit.queue.merged", "copies merged into a waiting one (unique)",

@@ -59,6 +59,11 @@ class QueuekitMetricsTest {
     return r.get(name).tag("queue", queue).functionCounter().count();
   }
 
+  /** A counter's count, whichever kind of counter it is. */
+  private static double counted(MeterRegistry r, String name, String queue) {
+    return r.get(name).tag("queue", queue).meter().measure().iterator().next().getValue();
+  }
+
   private static double counted(MeterRegistry r, String name, String queue, String tag, String value) {
     return r.get(name).tag("queue", queue).tag(tag, value).counter().count();
   }
@@ -125,8 +130,9 @@ class QueuekitMetricsTest {
       assertThat(q.flush(Duration.ofSeconds(30))).isTrue();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         assertThat(counter(registry, "queuekit.queue.handled", "mail")).isEqualTo(3);
-        // retry-c once, never-e twice (its second time dead-letters it)
-        assertThat(counter(registry, "queuekit.queue.released", "mail")).isEqualTo(3);
+        // retry-c once, never-e once (its second delivery dead-letters it: not released)
+        assertThat(counted(registry, "queuekit.queue.released", "mail")).isEqualTo(2);
+        assertThat(q.stats().unhandled()).as("deliveries that ended unhandled").isEqualTo(3);
         assertThat(counted(registry, "queuekit.queue.dead.lettered", "mail", "reason", "permanent")).isEqualTo(1);
         assertThat(counted(registry, "queuekit.queue.dead.lettered", "mail", "reason", "max_deliveries")).isEqualTo(1);
         assertThat(counted(registry, "queuekit.queue.dead.lettered", "mail", "reason", "undecodable")).isEqualTo(1);
@@ -183,6 +189,30 @@ class QueuekitMetricsTest {
     try (RedisServer server = RedisServer.startPlain()) {
       movesAsItemsFlow(QueueSettings.builder().type("redis").connStr(server.connStr())
           .retryDelay(Duration.ZERO).maxWorkers(2).maxDeliveries(2).build());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"channel", "level"})
+  void releasedCountsRetriesOnlyNotTheDeliveryThatIsDeadLettered(String type) {
+    // MAX_DELIVERIES=3 and items never handled: each is released twice, then dead-lettered
+    QueueSettings s = QueueSettings.builder().type(type).retryDelay(Duration.ZERO)
+        .maxDeliveries(3).build();
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (QueueManager m = QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
+        .claimWait(Duration.ofMillis(200)).build()) {
+      new QueuekitMetrics(m).bindTo(registry);
+      WorkerPoolQueue<String> q = m.createSimple("jobs", String.class, batch -> List.copyOf(batch));
+      for (int i = 0; i < 4; i++) {
+        q.push("never-" + i);
+      }
+      assertThat(q.flush(Duration.ofSeconds(30))).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          counted(registry, "queuekit.queue.dead.lettered", "jobs", "reason", "max_deliveries") == 4);
+      assertThat(counted(registry, "queuekit.queue.released", "jobs")).isEqualTo(8);
+      assertThat(q.processCounts().unhandled()).as("QueueStats: deliveries that ended unhandled")
+          .isEqualTo(12);
+      assertThat(q.processCounts().deadLettered()).isEqualTo(4);
     }
   }
 
