@@ -23,7 +23,7 @@ public enum Setting {
   MAX_WORKERS(Kind.INT, "cores/2, 1..10",
       "workers start on demand up to this cap; changeable at run time (≤ 0: default)"),
   GLOBAL_MAX_WORKERS(Kind.INT, "0",
-      "Redis: at most this many batches of the queue claimed and not yet settled (in handlers or about to be) across all processes, counted in Redis and freed when a batch's last item is settled or its consumer dies; other types refuse a value above 0 (0: off)"),
+      "Redis: at most this many batches of the queue claimed and not yet settled (in handlers or about to be) across all processes, counted in Redis and freed when a batch's last item is settled or its consumer dies (a batch `HANDLER_TIMEOUT` releases is settled, even while its handler ignores the interrupt and still runs); other types refuse a value above 0 (0: off)"),
   WORKER_IDLE_TIMEOUT(Kind.DURATION, "1s", "an idle worker exits, except the last one"),
   PUSH_TIMEOUT(Kind.DURATION, "5s", "how long push waits for room"),
   SHUTDOWN_TIMEOUT(Kind.DURATION, "2s", "how long running handlers get at shutdown"),
