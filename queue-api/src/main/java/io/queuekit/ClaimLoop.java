@@ -13,6 +13,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The one thread per queue that claims from the store and batches. Ports the run loop of Gitea's
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A store call that throws (a {@link QueueException}, any runtime exception a backend let
  * through unwrapped, or an {@link Error} such as a backend class that does not load) is an outage:
- * logged once when it starts and once when it ends, retried with capped backoff (100 ms → 5 s).
+ * logged once when it starts and once when it ends (one line with the store's message for a
+ * {@link QueueException}; a stack trace only for anything else, a bug), retried with capped
+ * backoff (100 ms → 5 s).
  * The loop ends only at {@link #stop()}, when the store is closed under it, or on a {@link
  * VirtualMachineError} (or a failure outside the store calls): then it records the cause ({@link
  * #failure()}), so the queue refuses pushes and reports itself unhealthy instead of accepting items
@@ -249,8 +252,9 @@ final class ClaimLoop {
           } catch (RuntimeException | Error e) {
             // QueueException or a backend's own exception it did not wrap: an outage either way
             if (!outage) {
-              log.warn("queue \"{}\": could not give back {} items claimed as it paused; retrying "
-                  + "with backoff until the store answers", queue, leftovers.size(), e);
+              StoreFailures.log(log, Level.WARN, queue, "could not give back " + leftovers.size()
+                  + " items claimed as it paused; retrying with backoff until the store answers",
+                  e);
               outage = true;
             }
             outageBackoff = OutageBackoff.next(outageBackoff);
@@ -288,8 +292,8 @@ final class ClaimLoop {
             return;
           }
           if (!outage) {
-            log.warn("queue \"{}\": claim failed; retrying with backoff until the store answers",
-                queue, e);
+            StoreFailures.log(log, Level.WARN, queue,
+                "claim failed; retrying with backoff until the store answers", e);
             outage = true;
           }
           outageBackoff = OutageBackoff.next(outageBackoff);
@@ -338,8 +342,8 @@ final class ClaimLoop {
           } catch (RuntimeException | Error e) {
             // Still held: the solo waits with them (and the lane is free) until the top of the
             // loop has given them all back, retrying with backoff.
-            log.warn("queue \"{}\": could not give back {} recovered items before running one "
-                + "alone; retrying", queue, leftovers.size(), e);
+            StoreFailures.log(log, Level.WARN, queue, "could not give back " + leftovers.size()
+                + " recovered items before running one alone; retrying", e);
             if (solo != null) {
               leftovers.add(0, solo);
               solo = null;

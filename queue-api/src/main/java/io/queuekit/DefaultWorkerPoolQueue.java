@@ -40,6 +40,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private static final Logger log = LoggerFactory.getLogger(DefaultWorkerPoolQueue.class);
   /** Between store checks while flushing: other processes' progress is only seen in the store. */
   private static final long FLUSH_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** How long stats() reuses the store's figures, or its failure. */
+  private static final Duration STATS_CACHED = Duration.ofSeconds(1);
 
   private final String name;
   private final Class<T> itemType;
@@ -57,7 +59,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   /** Handles pushes in the pusher's thread on {@code immediate} backends; null on others. */
   private final ImmediateRunner<T> immediate;
   private final ClaimLoop loop;
-  private final LoadingCache<Boolean, StoreStats> storeStats;
+  /** The store's last answer to stats(), or its failure, for {@link #STATS_CACHED}: see stats(). */
+  private final LoadingCache<Boolean, StoreAnswer> storeStats;
   private final Runnable onShutdown;
   private final AtomicBoolean shutdownStarted = new AtomicBoolean();
   private final CountDownLatch shutdownDone = new CountDownLatch(1);
@@ -100,9 +103,43 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     this.immediate = base.mode() == BaseQueue.Mode.IMMEDIATE
         ? new ImmediateRunner<>(name, settings, codec, handler, clock, counters, listeners) : null;
     this.storeStats = Caffeine.newBuilder()
-        .expireAfterWrite(Duration.ofSeconds(1))
+        .expireAfterWrite(STATS_CACHED)
         .maximumSize(1)
-        .build(k -> base.stats());
+        .build(k -> askStore());
+  }
+
+  /**
+   * What the store said to stats(): its figures, or the failure that it threw. A failure is kept
+   * as long as figures are: while the store is down each call can take seconds to fail (a pool's
+   * connection timeout), and health checks, the admin API and metrics must not each pay it.
+   */
+  private record StoreAnswer(StoreStats stats, QueueException failure) {}
+
+  private StoreAnswer askStore() {
+    try {
+      return new StoreAnswer(base.stats(), null);
+    } catch (QueueInterruptedException | QueueClosedException e) {
+      throw e; // the caller's interrupt, or the queue's end: not the store's state to remember
+    } catch (QueueException e) {
+      return new StoreAnswer(null, e);
+    }
+  }
+
+  /**
+   * A remembered failure, thrown again: a new exception per caller (each with its own stack,
+   * the store's as its cause) of the same kind, its message naming the queue as backends do.
+   */
+  private QueueException storeFailed(QueueException e) {
+    String prefix = StoreFailures.prefix(name);
+    String message = e.getMessage() != null && e.getMessage().startsWith(prefix) ? e.getMessage()
+        : prefix + e.getMessage();
+    if (e instanceof QueueUnavailableException) {
+      return new QueueUnavailableException(message, e);
+    }
+    if (e instanceof QueueConfigException) {
+      return new QueueConfigException(message, e);
+    }
+    return new QueueException(message, e);
   }
 
   /**
@@ -335,6 +372,9 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     try {
       while (true) {
         StoreStats s = base.stats();
+        // fresher than what stats() may hold: a stats() right after flush() must not show items
+        // in flight that were handled meanwhile
+        storeStats.put(Boolean.TRUE, new StoreAnswer(s, null));
         if (s.ready() == 0 && s.delayed() == 0 && s.inFlight() == 0 && loop.held() == 0) {
           return true;
         }
@@ -423,8 +463,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   @Override
   public QueueStats stats() {
-    StoreStats s = shutdownStarted.get() ? new StoreStats(0, 0, 0, 0, 0, Optional.empty())
-        : storeStats.get(Boolean.TRUE);
+    StoreStats s;
+    if (shutdownStarted.get()) {
+      s = new StoreStats(0, 0, 0, 0, 0, Optional.empty());
+    } else {
+      StoreAnswer answer = storeStats.get(Boolean.TRUE);
+      if (answer.failure() != null) {
+        throw storeFailed(answer.failure());
+      }
+      s = answer.stats();
+    }
     Instant now = clock.instant();
     Optional<Duration> age = s.oldestWaiting().map(t -> {
       Duration d = Duration.between(t, now);

@@ -129,6 +129,8 @@ final class HealthWatch {
 
   private static QueueHealth.Queue unreachable(WorkerPoolQueue<?> q, QueueException e) {
     return new QueueHealth.Queue(q.name(), false, Optional.empty(), Optional.of(
-        "store unreachable: " + e.getMessage() + stopped(q).map(p -> "; " + p).orElse("")));
+        // the reason is shown after the queue's name (QueueHealth.reasons): not named twice
+        "store unreachable: " + StoreFailures.reason(q.name(), e)
+            + stopped(q).map(p -> "; " + p).orElse("")));
   }
 }

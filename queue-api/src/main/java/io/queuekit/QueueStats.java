@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * A snapshot of one queue. Store counts cover every process using the store and are cached for
- * about a second, so scrapes never hammer it; the counters below them are this process's since the
- * queue was created.
+ * about a second (a failure to read them too), so scrapes never hammer it; the counters below them
+ * are this process's since the queue was created.
  *
  * @param name queue name
  * @param type canonical {@code TYPE}

@@ -12,6 +12,7 @@ import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The store calls that settle one batch (ack, release, dead-letter; at shutdown, the unclaim that
@@ -197,14 +198,15 @@ final class Settlement {
       return fatal;
     }
     if (failing.compareAndSet(false, true)) {
-      log.warn("queue \"{}\": the store failed settling {} deliveries; retrying with backoff "
-          + "until it answers (further failures of this outage are not logged)", queue,
-          failedDeliveries, first);
+      StoreFailures.log(log, Level.WARN, queue, "the store failed settling " + failedDeliveries
+          + " deliveries; retrying with backoff until it answers (further failures of this "
+          + "outage are not logged)", first);
     } else if (fatal != null) {
       log.error("queue \"{}\": settling {} deliveries failed again; retrying", queue,
           failedDeliveries, fatal);
-    } else {
-      log.debug("queue \"{}\": settling {} deliveries failed again", queue, failedDeliveries, first);
+    } else if (log.isDebugEnabled()) {
+      StoreFailures.log(log, Level.DEBUG, queue, "settling " + failedDeliveries
+          + " deliveries failed again", first);
     }
     return fatal;
   }

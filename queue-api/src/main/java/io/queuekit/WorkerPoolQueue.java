@@ -116,7 +116,19 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
   /** Deletes every waiting item (and the unique set); returns how many. In-flight items remain. */
   long removeAll();
 
-  /** Counts and gauges of the queue. */
+  /**
+   * Counts and gauges of the queue. The store's figures (ready, delayed, in flight, dead) are
+   * cached about a second, and so is the store's failure to give them: while the store is down,
+   * calls within that second throw again (the same kind of {@link QueueException}, naming the
+   * queue) without asking it, so health checks, metrics and an admin page do not each wait for a
+   * failing store. What this object does in bulk refreshes them: after {@link #flush},
+   * {@link #removeAll} and dead-letter replay and purge, stats() shows their effect. Single
+   * pushes and settles do not (that would cost the hot path), nor does anything other processes
+   * do: a stats() right after a push may not count it yet. This process's counters are read live
+   * ({@link #processCounts()} reads them without the store).
+   *
+   * @throws QueueUnavailableException the store did not answer (now, or within the last second)
+   */
   QueueStats stats();
 
   /**

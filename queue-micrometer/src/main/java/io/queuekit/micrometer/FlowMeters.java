@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The meters a queue's events move, as a {@link QueueListener} added to the running queue: pushes
- * by result, dead letters by cause, handler time and batch size per handler call, and each item's
- * wait from its first push to its handler. Every meter is registered up front (a result or cause
+ * by result, releases for a retry, dead letters by cause, handler time and batch size per handler
+ * call, and each item's wait from its first push to its handler. Every meter is registered up front (a result or cause
  * that never happened reads 0 rather than being missing).
  *
  * <p>Thread-safe: Micrometer's meters are, and the maps are only read after construction.
@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 final class FlowMeters implements QueueListener<Object> {
   private final Map<PushResult, Counter> pushed = new EnumMap<>(PushResult.class);
   private final Map<DeadLetterCause, Counter> dead = new EnumMap<>(DeadLetterCause.class);
+  private final Counter released;
   private final Timer handler;
   private final DistributionSummary batchSize;
   private final Timer latency;
@@ -44,6 +45,11 @@ final class FlowMeters implements QueueListener<Object> {
           .description("items dead-lettered, by cause (this process and its store)")
           .tags(tags).tag("reason", c.tag()).register(registry)));
     }
+    // Counted as the store takes each release: the pool's own unhandled count (QueueStats) also
+    // counts a last delivery that is dead-lettered instead, which is not retried later.
+    released = add(Counter.builder("queuekit.queue.released")
+        .description("deliveries not handled, released to be retried later").tags(tags)
+        .register(registry));
     handler = add(Timer.builder("queuekit.queue.handler")
         .description("handler time per batch (returning or throwing)").tags(tags).register(registry));
     batchSize = add(DistributionSummary.builder("queuekit.queue.batch.size")
@@ -66,6 +72,11 @@ final class FlowMeters implements QueueListener<Object> {
   @Override
   public void onPushed(String queue, PushResult result) {
     pushed.get(result).increment();
+  }
+
+  @Override
+  public void onRetry(ItemEvent<Object> event) {
+    released.increment();
   }
 
   @Override

@@ -26,9 +26,10 @@ import java.util.function.ToDoubleFunction;
  * gauges    queuekit.queue.ready, .delayed, .in.flight, .dead (store figures, every process)
  *           queuekit.queue.oldest.waiting.age (seconds), queuekit.queue.store.reachable (0/1)
  *           queuekit.queue.workers, .workers.active, .workers.max, queuekit.queue.paused (0/1)
- * counters  queuekit.queue.handled, .released (not handled: retried later),
- *           .recovered (deliveries of items a crash put back, retries included: the
- *           recovered lane's work), .merged, .stale (this process)
+ * counters  queuekit.queue.handled, .recovered (deliveries of items a crash put back, retries
+ *           included: the recovered lane's work), .merged, .stale (this process)
+ *           queuekit.queue.released (deliveries not handled, released to be retried later;
+ *           not a last delivery dead-lettered at MAX_DELIVERIES)
  *           queuekit.queue.pushed (tag result: added, duplicate, full)
  *           queuekit.queue.dead.lettered (tag reason: max_deliveries, permanent, undecodable,
  *           quarantined)
@@ -40,23 +41,31 @@ import java.util.function.ToDoubleFunction;
  * In Prometheus, {@code queuekit.queue.in.flight} is {@code queuekit_queue_in_flight}, the
  * counters end in {@code _total} and the timers are {@code _seconds}.
  *
- * <p>The pushed and dead-lettered counters, the timers and the summary count from when the queue
- * was bound: a queue created after {@link #bindTo} from its creation (its store's dead letters
- * made at open included), one that already ran from the binding on. They are moved by a {@link
+ * <p>The released, pushed and dead-lettered counters, the timers and the summary count from when
+ * the queue was bound: a queue created after {@link #bindTo} from its creation (its store's dead
+ * letters made at open included), one that already ran from the binding on. They are moved by a
+ * {@link
  * io.queuekit.QueueListener} the binder adds to each queue; a queue with no registry bound has
  * none, so its hot path pays nothing for metrics.
  *
- * <p>Every meter of a queue reads one snapshot of {@link WorkerPoolQueue#stats()}, taken at most
- * once per scrape round (and the store figures behind it are themselves cached about a second),
- * so a scrape never costs a store round trip per gauge. While the store is unreachable the store
- * gauges read NaN, {@code store.reachable} 0, and the counters keep their last values. Nothing is
- * added to the hot path: without a registry bound nothing is measured.
+ * <p>The store gauges of a queue share one snapshot of {@link WorkerPoolQueue#stats()}, and each
+ * reads a snapshot once: a scrape, which reads every meter once, costs at most one {@code stats()}
+ * call per queue, however long the call takes and whether it answers or fails (a store that times
+ * out is the slow case). A gauge read again (the next scrape) takes a fresh snapshot, unless the
+ * one it read is under 200 ms old; none serves once it is a minute old. The store figures behind
+ * {@code stats()} are themselves cached about a second, failures included. The counters read
+ * {@link WorkerPoolQueue#processCounts()}, this process's own counts, and never call the store.
+ * While the store is unreachable the store gauges read NaN, {@code store.reachable} 0, and the
+ * counters go on counting. Nothing is added to the hot path: without a registry bound nothing is
+ * measured.
  *
  * <p><b>Thread-safety:</b> thread-safe; bind it to any number of registries.
  */
 public final class QueuekitMetrics implements MeterBinder {
-  /** How long one snapshot serves every meter of a queue: one scrape reads it many times. */
-  private static final long SNAPSHOT_NANOS = 200_000_000L;
+  /** A gauge reading again within this gets the snapshot it read: concurrent scrapes share one. */
+  private static final long REREAD_NANOS = 200_000_000L;
+  /** No snapshot serves once this old, whatever read it (a gauge read once in a long while). */
+  private static final long STALE_NANOS = 60_000_000_000L;
 
   private final QueueManager manager;
 
@@ -107,11 +116,13 @@ public final class QueuekitMetrics implements MeterBinder {
         st -> st.inFlight()));
     out.add(gauge(registry, "queuekit.queue.dead", "items in the dead-letter store", tags, s,
         st -> st.dead()));
-    out.add(Gauge.builder("queuekit.queue.oldest.waiting.age", s, x -> x.storeValue(st ->
+    int age = s.newMeter();
+    out.add(Gauge.builder("queuekit.queue.oldest.waiting.age", s, x -> x.storeValue(age, st ->
             st.oldestWaitingAge().map(d -> d.toNanos() / 1e9).orElse(0.0)))
         .description("age of the oldest waiting item (0 when none)").baseUnit("seconds")
         .tags(tags).register(registry));
-    out.add(Gauge.builder("queuekit.queue.store.reachable", s, Snapshot::reachable)
+    int reachable = s.newMeter();
+    out.add(Gauge.builder("queuekit.queue.store.reachable", s, x -> x.reachable(reachable))
         .description("1 while the store answers, 0 while it does not").tags(tags).register(registry));
     out.add(Gauge.builder("queuekit.queue.workers", queue, q -> q.workers())
         .description("worker threads").tags(tags).register(registry));
@@ -121,68 +132,89 @@ public final class QueuekitMetrics implements MeterBinder {
         .description("the worker cap (MAX_WORKERS)").tags(tags).register(registry));
     out.add(Gauge.builder("queuekit.queue.paused", queue, q -> q.paused() ? 1 : 0)
         .description("1 while claiming is paused").tags(tags).register(registry));
-    out.add(counter(registry, "queuekit.queue.handled", "items handled", tags, s, QueueStats::handled));
-    out.add(counter(registry, "queuekit.queue.released", "deliveries not handled, to be retried",
-        tags, s, QueueStats::unhandled));
+    out.add(counter(registry, "queuekit.queue.handled", "items handled", tags, queue,
+        QueueStats.ProcessCounts::handled));
     out.add(counter(registry, "queuekit.queue.recovered", "deliveries of items a crash put back (recovery count > 0), retries included",
-        tags, s, QueueStats::recovered));
+        tags, queue, QueueStats.ProcessCounts::recovered));
     out.add(counter(registry, "queuekit.queue.merged", "copies merged into a waiting one (unique)",
-        tags, s, QueueStats::merged));
+        tags, queue, QueueStats.ProcessCounts::merged));
     out.add(counter(registry, "queuekit.queue.stale", "settle calls that found the delivery gone",
-        tags, s, QueueStats::stale));
+        tags, queue, QueueStats.ProcessCounts::stale));
     return out;
   }
 
   private static Gauge gauge(MeterRegistry registry, String name, String description, Tags tags,
       Snapshot s, ToDoubleFunction<QueueStats> value) {
-    return Gauge.builder(name, s, x -> x.storeValue(value)).description(description).tags(tags)
-        .register(registry);
-  }
-
-  private static FunctionCounter counter(MeterRegistry registry, String name, String description,
-      Tags tags, Snapshot s, ToDoubleFunction<QueueStats> value) {
-    return FunctionCounter.builder(name, s, x -> x.counterValue(value)).description(description)
+    int meter = s.newMeter();
+    return Gauge.builder(name, s, x -> x.storeValue(meter, value)).description(description)
         .tags(tags).register(registry);
   }
 
-  /** The queue's stats as of the last read, refreshed at most every {@link #SNAPSHOT_NANOS}. */
+  /** This process's own count: read without the store, so it moves while the store is down. */
+  private static FunctionCounter counter(MeterRegistry registry, String name, String description,
+      Tags tags, WorkerPoolQueue<?> queue, ToDoubleFunction<QueueStats.ProcessCounts> value) {
+    return FunctionCounter.builder(name, queue, q -> value.applyAsDouble(q.processCounts()))
+        .description(description).tags(tags).register(registry);
+  }
+
+  /**
+   * The queue's stats as of one {@code stats()} call, read by its store gauges. Each gauge reads a
+   * snapshot once: a gauge reading the one it already read starts a new round (the next scrape),
+   * so one scrape costs one store call however long that call takes; timing it instead let a
+   * store that took seconds to fail be asked again by every gauge of the scrape.
+   */
   private static final class Snapshot {
     private final WorkerPoolQueue<?> queue;
+    private int meters; // guarded by this
     private QueueStats last; // guarded by this
     private boolean reachable; // guarded by this
-    private long readAt = Long.MIN_VALUE; // guarded by this
+    private boolean taken; // guarded by this
+    /** When the last stats() call returned (answered or failed). */
+    private long takenAt; // guarded by this
+    /** One bit per gauge that has read the current snapshot. */
+    private long readBy; // guarded by this
 
     Snapshot(WorkerPoolQueue<?> queue) {
       this.queue = queue;
     }
 
-    private synchronized void refresh() {
-      long now = System.nanoTime();
-      if (readAt != Long.MIN_VALUE && now - readAt < SNAPSHOT_NANOS) {
-        return;
+    /** A gauge's place in {@link #readBy}. */
+    synchronized int newMeter() {
+      if (meters == Long.SIZE) {
+        throw new IllegalStateException("a snapshot tracks at most 64 gauges");
       }
-      readAt = now;
-      try {
-        last = queue.stats();
-        reachable = true;
-      } catch (QueueException e) {
-        // the store does not answer: its gauges read NaN, the counters keep their last values
-        reachable = false;
-      }
+      return meters++;
     }
 
-    synchronized double storeValue(ToDoubleFunction<QueueStats> f) {
-      refresh();
+    /** Reads the snapshot for gauge {@code meter}, taking a new one when this gauge read it. */
+    private void read(int meter) {
+      long bit = 1L << meter;
+      long age = System.nanoTime() - takenAt;
+      if (!taken || age >= STALE_NANOS || (readBy & bit) != 0 && age >= REREAD_NANOS) {
+        try {
+          last = queue.stats();
+          reachable = true;
+        } catch (QueueException e) {
+          // the store does not answer: its gauges read NaN (the reason is health()'s to tell)
+          reachable = false;
+        } finally {
+          // stamped when the call returned, however it ended: a call that took seconds to fail
+          // must not leave the snapshot already too old for the next gauge
+          takenAt = System.nanoTime();
+          taken = true;
+          readBy = 0;
+        }
+      }
+      readBy |= bit;
+    }
+
+    synchronized double storeValue(int meter, ToDoubleFunction<QueueStats> f) {
+      read(meter);
       return reachable && last != null ? f.applyAsDouble(last) : Double.NaN;
     }
 
-    synchronized double counterValue(ToDoubleFunction<QueueStats> f) {
-      refresh();
-      return last == null ? 0 : f.applyAsDouble(last);
-    }
-
-    synchronized double reachable() {
-      refresh();
+    synchronized double reachable(int meter) {
+      read(meter);
       return reachable ? 1 : 0;
     }
   }

@@ -77,7 +77,10 @@ class QueueHealthTest {
       assertThat(only(h).reachable()).isFalse();
       Instant since = only(h).unreachableSince().orElseThrow();
       assertThat(h.reasons()).singleElement().asString().startsWith("queue \"jobs\": store unreachable")
-          .contains("since " + since);
+          .contains("since " + since)
+          .contains("Redis at " + redis.connStr())
+          .satisfies(r -> assertThat(r.split("queue \"jobs\"", -1)).as("the queue named once: " + r)
+              .hasSize(2));
       clock.advance(Duration.ofMinutes(1));
       assertThat(only(m.health(MAX_AGE)).unreachableSince()).as("since the first check that saw it")
           .contains(since);

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.queuekit.Codec;
 import io.queuekit.PermanentFailure;
 import io.queuekit.PushResult;
@@ -16,8 +18,10 @@ import io.queuekit.QueueFullException;
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueSpec;
+import io.queuekit.QueueUnavailableException;
 import io.queuekit.WorkerPoolQueue;
 import io.queuekit.conformance.MutableClock;
+import io.queuekit.conformance.postgres.PostgresServer;
 import io.queuekit.conformance.redis.RedisServer;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
@@ -53,6 +57,11 @@ class QueuekitMetricsTest {
 
   private static double counter(MeterRegistry r, String name, String queue) {
     return r.get(name).tag("queue", queue).functionCounter().count();
+  }
+
+  /** A counter's count, whichever kind of counter it is. */
+  private static double counted(MeterRegistry r, String name, String queue) {
+    return r.get(name).tag("queue", queue).meter().measure().iterator().next().getValue();
   }
 
   private static double counted(MeterRegistry r, String name, String queue, String tag, String value) {
@@ -121,8 +130,9 @@ class QueuekitMetricsTest {
       assertThat(q.flush(Duration.ofSeconds(30))).isTrue();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         assertThat(counter(registry, "queuekit.queue.handled", "mail")).isEqualTo(3);
-        // retry-c once, never-e twice (its second time dead-letters it)
-        assertThat(counter(registry, "queuekit.queue.released", "mail")).isEqualTo(3);
+        // retry-c once, never-e once (its second delivery dead-letters it: not released)
+        assertThat(counted(registry, "queuekit.queue.released", "mail")).isEqualTo(2);
+        assertThat(q.stats().unhandled()).as("deliveries that ended unhandled").isEqualTo(3);
         assertThat(counted(registry, "queuekit.queue.dead.lettered", "mail", "reason", "permanent")).isEqualTo(1);
         assertThat(counted(registry, "queuekit.queue.dead.lettered", "mail", "reason", "max_deliveries")).isEqualTo(1);
         assertThat(counted(registry, "queuekit.queue.dead.lettered", "mail", "reason", "undecodable")).isEqualTo(1);
@@ -179,6 +189,83 @@ class QueuekitMetricsTest {
     try (RedisServer server = RedisServer.startPlain()) {
       movesAsItemsFlow(QueueSettings.builder().type("redis").connStr(server.connStr())
           .retryDelay(Duration.ZERO).maxWorkers(2).maxDeliveries(2).build());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"channel", "level"})
+  void releasedCountsRetriesOnlyNotTheDeliveryThatIsDeadLettered(String type) {
+    // MAX_DELIVERIES=3 and items never handled: each is released twice, then dead-lettered
+    QueueSettings s = QueueSettings.builder().type(type).retryDelay(Duration.ZERO)
+        .maxDeliveries(3).build();
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (QueueManager m = QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
+        .claimWait(Duration.ofMillis(200)).build()) {
+      new QueuekitMetrics(m).bindTo(registry);
+      WorkerPoolQueue<String> q = m.createSimple("jobs", String.class, batch -> List.copyOf(batch));
+      for (int i = 0; i < 4; i++) {
+        q.push("never-" + i);
+      }
+      assertThat(q.flush(Duration.ofSeconds(30))).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          counted(registry, "queuekit.queue.dead.lettered", "jobs", "reason", "max_deliveries") == 4);
+      assertThat(counted(registry, "queuekit.queue.released", "jobs")).isEqualTo(8);
+      assertThat(q.processCounts().unhandled()).as("QueueStats: deliveries that ended unhandled")
+          .isEqualTo(12);
+      assertThat(q.processCounts().deadLettered()).isEqualTo(4);
+    }
+  }
+
+  /** Whether the queue's stats() fails now, its store not answering. */
+  private static boolean storeDown(WorkerPoolQueue<?> q) {
+    try {
+      q.stats();
+      return false;
+    } catch (QueueUnavailableException e) {
+      return true;
+    }
+  }
+
+  @Test
+  void aScrapeWhileTheStoreIsDownAsksEachQueuesStoreOnce() {
+    // A crashed PostgreSQL: each stats() call waits out the pool's connection timeout (seconds)
+    // before it fails. Two queues, so a scrape reads the other's gauges between two of this
+    // one's (Prometheus reads the meters name by name).
+    CountingBackends counting = new CountingBackends();
+    try (PostgresServer pg = PostgresServer.start()) {
+      QueueSettings s = QueueSettings.builder().type("postgres")
+          .connStr(pg.connStr(pg.createDatabase())).shutdownTimeout(Duration.ofSeconds(1)).build();
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      try (QueueManager m = QueueManager.builder().dataPath(data).config(QueueConfig.of(s))
+          .backends(counting.backends()).claimWait(Duration.ofMillis(200)).build()) {
+        new QueuekitMetrics(m).bindTo(registry);
+        List<WorkerPoolQueue<String>> queues = List.of(
+            m.createSimple("mail", String.class, batch -> List.of()),
+            m.createSimple("jobs", String.class, batch -> List.of()));
+        for (WorkerPoolQueue<String> q : queues) {
+          q.push("x");
+          assertThat(q.flush(Duration.ofSeconds(30))).isTrue();
+        }
+        pg.crash();
+        for (WorkerPoolQueue<String> q : queues) {
+          await().atMost(Duration.ofSeconds(60)).until(() -> storeDown(q));
+        }
+        int mailBefore = counting.statsCalls("mail");
+        int jobsBefore = counting.statsCalls("jobs");
+
+        String scrape = registry.scrape();
+
+        assertThat(counting.statsCalls("mail") - mailBefore).as("store calls of mail's scrape")
+            .isLessThanOrEqualTo(1);
+        assertThat(counting.statsCalls("jobs") - jobsBefore).as("store calls of jobs' scrape")
+            .isLessThanOrEqualTo(1);
+        // the scrape still tells the outage, and this process's counters, which need no store
+        assertThat(scrape)
+            .contains("queuekit_queue_store_reachable{queue=\"mail\",type=\"postgres\"} 0")
+            .contains("queuekit_queue_ready{queue=\"mail\",type=\"postgres\"} NaN")
+            .contains("queuekit_queue_handled_total{queue=\"mail\",type=\"postgres\"} 1")
+            .contains("queuekit_queue_handled_total{queue=\"jobs\",type=\"postgres\"} 1");
+      }
     }
   }
 
