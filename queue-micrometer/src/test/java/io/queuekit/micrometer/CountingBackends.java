@@ -75,4 +75,14 @@ final class CountingBackends implements BaseQueueFactory {
       }
     };
   }
+
+  /** Whether the queue's stats() fails now, its store not answering. */
+  static boolean storeDown(io.queuekit.WorkerPoolQueue<?> q) {
+    try {
+      q.stats();
+      return false;
+    } catch (io.queuekit.QueueUnavailableException e) {
+      return true;
+    }
+  }
 }

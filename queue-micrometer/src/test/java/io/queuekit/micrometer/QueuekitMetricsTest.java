@@ -18,7 +18,6 @@ import io.queuekit.QueueFullException;
 import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.QueueSpec;
-import io.queuekit.QueueUnavailableException;
 import io.queuekit.WorkerPoolQueue;
 import io.queuekit.conformance.MutableClock;
 import io.queuekit.conformance.postgres.PostgresServer;
@@ -216,16 +215,6 @@ class QueuekitMetricsTest {
     }
   }
 
-  /** Whether the queue's stats() fails now, its store not answering. */
-  private static boolean storeDown(WorkerPoolQueue<?> q) {
-    try {
-      q.stats();
-      return false;
-    } catch (QueueUnavailableException e) {
-      return true;
-    }
-  }
-
   @Test
   void aScrapeWhileTheStoreIsDownAsksEachQueuesStoreOnce() {
     // A crashed PostgreSQL: each stats() call waits out the pool's connection timeout (seconds)
@@ -248,7 +237,7 @@ class QueuekitMetricsTest {
         }
         pg.crash();
         for (WorkerPoolQueue<String> q : queues) {
-          await().atMost(Duration.ofSeconds(60)).until(() -> storeDown(q));
+          await().atMost(Duration.ofSeconds(60)).until(() -> CountingBackends.storeDown(q));
         }
         int mailBefore = counting.statsCalls("mail");
         int jobsBefore = counting.statsCalls("jobs");

@@ -37,16 +37,6 @@ class StoreOutageTest {
         .build();
   }
 
-  /** Whether the queue's stats() fails now, its store not answering. */
-  private static boolean storeDown(WorkerPoolQueue<?> q) {
-    try {
-      q.stats();
-      return false;
-    } catch (QueueUnavailableException e) {
-      return true;
-    }
-  }
-
   @Test
   void whileTheStoreIsDownStatsHealthAndTheAdminCallsShareOneFailingStoreCall() {
     CountingBackends counting = new CountingBackends();
@@ -56,7 +46,7 @@ class StoreOutageTest {
       q.push("x");
       assertThat(q.flush(WAIT)).isTrue();
       redis.kill();
-      await().atMost(WAIT).until(() -> storeDown(q));
+      await().atMost(WAIT).until(() -> CountingBackends.storeDown(q));
       int before = counting.statsCalls("mail");
 
       // what a health probe, the admin API and a metrics scrape ask, one after another
