@@ -127,12 +127,14 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
 
   /**
    * A remembered failure, thrown again: a new exception per caller (each with its own stack,
-   * the store's as its cause) of the same kind, its message naming the queue as backends do.
+   * the store's as its cause), its message naming the queue as backends do. Of the kinds callers
+   * tell apart (unavailable, config, else any QueueException) it keeps the kind; another
+   * subclass a backend threw is the cause of a plain QueueException.
    */
   private QueueException storeFailed(QueueException e) {
     String prefix = StoreFailures.prefix(name);
-    String message = e.getMessage() != null && e.getMessage().startsWith(prefix) ? e.getMessage()
-        : prefix + e.getMessage();
+    String text = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    String message = text.startsWith(prefix) ? text : prefix + text;
     if (e instanceof QueueUnavailableException) {
       return new QueueUnavailableException(message, e);
     }

@@ -86,7 +86,8 @@ public enum Setting {
 
   /**
    * The known key closest to {@code key} by edit distance, for "did you mean" warnings; empty when
-   * even the closest is too far to be a typo (more than two edits, or a third of its length):
+   * even the closest is too far to be a typo (more than two edits, or a third of the longer
+   * name):
    * {@code ISSUE_INDEXER_QUEUE_TYPE} under {@code [queue]} is not a misspelt {@code QUEUE_NAME}.
    */
   public static Optional<Setting> closest(String key) {
@@ -100,8 +101,8 @@ public enum Setting {
         best = s;
       }
     }
-    return bestDistance <= Math.max(2, best.name().length() / 3) ? Optional.of(best)
-        : Optional.empty();
+    int longer = Math.max(upper.length(), best.name().length());
+    return bestDistance <= Math.max(2, longer / 3) ? Optional.of(best) : Optional.empty();
   }
 
   private static int distance(String a, String b) {

@@ -143,6 +143,7 @@ class QueueSettingsTest {
   void closestKeySuggestsTheIntendedOne() {
     assertThat(Setting.closest("BATCH_LENGHT")).contains(Setting.BATCH_LENGTH);
     assertThat(Setting.closest("max_worker")).contains(Setting.MAX_WORKERS);
+    assertThat(Setting.closest("CONN_STRING")).contains(Setting.CONN_STR);
     assertThat(Setting.closest("ISSUE_INDEXER_QUEUE_TYPE")).as("too far to be a typo").isEmpty();
     assertThat(Setting.byKey("length")).contains(Setting.LENGTH);
   }

@@ -163,7 +163,7 @@ public final class QueuekitMetrics implements MeterBinder {
    * so one scrape costs one store call however long that call takes; timing it instead let a
    * store that took seconds to fail be asked again by every gauge of the scrape.
    */
-  private static final class Snapshot {
+  static final class Snapshot { // package-private: QueuekitMetricsTest drives one directly
     private final WorkerPoolQueue<?> queue;
     private int meters; // guarded by this
     private QueueStats last; // guarded by this

@@ -215,6 +215,36 @@ class QueuekitMetricsTest {
     }
   }
 
+  /**
+   * A store that takes longer than the snapshot's re-read window to fail (as a down PostgreSQL's
+   * pool wait does) is still asked once per round of a queue's gauges, however their reads
+   * interleave with another queue's. The queue is a stand-in whose stats() fails slowly: the
+   * manager's own one-second cache of failures would otherwise answer in its place.
+   */
+  @Test
+  void aSlowFailingStoreIsAskedOncePerRoundOfGauges() {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    WorkerPoolQueue<?> slow = (WorkerPoolQueue<?>) java.lang.reflect.Proxy.newProxyInstance(
+        WorkerPoolQueue.class.getClassLoader(), new Class<?>[] {WorkerPoolQueue.class},
+        (proxy, method, args) -> {
+          if (!method.getName().equals("stats")) {
+            throw new UnsupportedOperationException(method.getName());
+          }
+          calls.incrementAndGet();
+          // slower than the 200 ms re-read window: the store's own pace, not a wait of the test
+          Thread.sleep(250);
+          throw new io.queuekit.QueueUnavailableException("queue \"slow\": store down");
+        });
+    QueuekitMetrics.Snapshot s = new QueuekitMetrics.Snapshot(slow);
+    int[] gauges = {s.newMeter(), s.newMeter(), s.newMeter(), s.newMeter()};
+    for (int g : gauges) {
+      assertThat(s.storeValue(g, st -> st.ready())).isNaN();
+    }
+    assertThat(calls.get()).as("store calls of one round of 4 gauges").isEqualTo(1);
+    assertThat(s.reachable(s.newMeter())).isZero();
+    assertThat(calls.get()).as("a gauge that has not read this snapshot shares it").isEqualTo(1);
+  }
+
   @Test
   void aScrapeWhileTheStoreIsDownAsksEachQueuesStoreOnce() {
     // A crashed PostgreSQL: each stats() call waits out the pool's connection timeout (seconds)

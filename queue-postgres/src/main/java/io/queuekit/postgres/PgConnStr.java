@@ -72,7 +72,8 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
     }
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
-      throw new QueueConfigException("CONN_STR=" + masked + badAuthority(uri.getRawAuthority()));
+      throw new QueueConfigException("CONN_STR=" + masked + badAuthority(uri.getRawAuthority(),
+          s.substring(s.indexOf("//") + 2)));
     }
     int port = uri.getPort() < 0 ? 5432 : uri.getPort();
     if (port < 1 || port > 65535) {
@@ -135,9 +136,16 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
   /**
    * Why {@link URI} found no host in {@code authority} (the user information, then HOST:PORT):
    * it reads one with a port that is not a number, or a host name it does not accept, as no
-   * host at all, which would send the reader looking in the wrong place.
+   * host at all, which would send the reader looking in the wrong place. {@code afterSlashes}
+   * is the text after {@code //}: an {@code @} in it that the authority lacks means the user
+   * information holds a {@code /}, {@code ?} or {@code #}, which ended the authority inside the
+   * password; then nothing of the authority is quoted (it is part of the password).
    */
-  private static String badAuthority(String authority) {
+  private static String badAuthority(String authority, String afterSlashes) {
+    if (afterSlashes.indexOf('@') >= 0 && (authority == null || authority.indexOf('@') < 0)) {
+      return " names no host that can be read: a '/', '?' or '#' in the user name or password "
+          + "ends the host part early; percent-encode them (%2F, %3F, %23)";
+    }
     String hostPort = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
     // a bracketed IPv6 address holds colons of its own: the port follows the closing bracket
     int colon = hostPort.lastIndexOf(':');

@@ -83,8 +83,14 @@ final class PgStore {
    * must not send it a connection attempt per call.
    */
   private static final long PROBE_INTERVAL_NANOS = OutageBackoff.MIN_NANOS;
-  /** A caller's try waits this long for a server that does not answer: the pool's timeout. */
-  private static final int PROBE_CONNECT_TIMEOUT_SECONDS = 2;
+  /**
+   * How long a call waits for a connection while the server is away: the pool's wait, and a
+   * caller's try of its own (connect and log-in). Short, so a close or a shutdown in an outage
+   * does not add up many waits.
+   */
+  private static final int CONNECTION_TIMEOUT_SECONDS = 2;
+  /** Bumped by every end of an outage: a listener try begun before it cannot start it again. */
+  private final AtomicLong outagesEnded = new AtomicLong();
 
   private record Outage(Instant since, SQLException cause) {}
   /** Queues using the store; guarded by the factory's lock. */
@@ -121,9 +127,7 @@ final class PgStore {
     cfg.setMaximumPoolSize(conn.poolSize());
     cfg.setMinimumIdle(Math.min(2, conn.poolSize()));
     cfg.setPoolName("queuekit-postgres");
-    // while the server is away every call waits this long for a connection before it fails:
-    // short, so a close or a shutdown in an outage does not add up many waits
-    cfg.setConnectionTimeout(2_000);
+    cfg.setConnectionTimeout(TimeUnit.SECONDS.toMillis(CONNECTION_TIMEOUT_SECONDS));
     cfg.setInitializationFailTimeout(-1);
     cfg.addDataSourceProperty("currentSchema", conn.schema());
     cfg.addDataSourceProperty("ApplicationName", "queuekit");
@@ -198,7 +202,7 @@ final class PgStore {
         }
         if (System.nanoTime() - lastProbe >= PROBE_INTERVAL_NANOS) {
           probes.incrementAndGet();
-          try (Connection c = connect("queuekit-probe", PROBE_CONNECT_TIMEOUT_SECONDS)) {
+          try (Connection c = connect("queuekit-probe", CONNECTION_TIMEOUT_SECONDS)) {
             ended();
             return;
           } catch (SQLException e) {
@@ -226,6 +230,7 @@ final class PgStore {
 
   /** The outage is over: calls use the pool again, and the thread reconnects now. */
   private void ended() {
+    outagesEnded.incrementAndGet();
     outage = null;
     synchronized (backoffWait) {
       backoffWait.notifyAll();
@@ -360,10 +365,13 @@ final class PgStore {
    * its callers wait for one.
    */
   private Connection connectListener() throws SQLException {
+    long ended = outagesEnded.get();
     try {
       return connect("queuekit-listen", 5);
     } catch (SQLException e) {
-      if (PgErrors.unreachable(e)) {
+      // a caller's try may have found the server back while this one (up to 5 s) was failing:
+      // then the outage is over, and this failure must not start it again
+      if (PgErrors.unreachable(e) && outagesEnded.get() == ended) {
         Outage o = outage;
         outage = new Outage(o == null ? Instant.now() : o.since(), e);
       }
@@ -384,6 +392,9 @@ final class PgStore {
     p.setProperty("ApplicationName", applicationName);
     p.setProperty("currentSchema", conn.schema()); // the beat runs here too
     p.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
+    // the whole connect, log-in and TLS included: connectTimeout bounds only the TCP connect, and
+    // a server (or proxy) that accepts and then stalls would hold a caller's try without end
+    p.setProperty("loginTimeout", Integer.toString(connectTimeoutSeconds));
     p.setProperty("tcpKeepAlive", "true");
     return DriverManager.getConnection(conn.jdbcUrl(), p);
   }

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Serves {@code TYPE=redis}: opens {@link RedisQueue}s on the Redis named by {@code CONN_STR}
  * (empty: {@code redis://127.0.0.1:6379/0}), sharing one client per connection string among
- * the queues it opens (a manager's, as it loads its own factories): no client outlives them.
+ * the queues it opens ({@link SharedClients}; the installed factory serves every manager that
+ * loads the installed backends): no client outlives them.
  *
  * <p>At the first use of a connection string the client PINGs up to 10 times, 1 s apart (as
  * Gitea), then fails with {@link io.queuekit.QueueUnavailableException} naming the address with

@@ -6,8 +6,10 @@ import java.util.Map;
 /**
  * The clients one {@link RedisQueueFactory} shares among its queues: one {@link SharedClient} per
  * connection string, opened by the first queue that uses it and closed when the last one lets go
- * (reference-counted, as Gitea's nosql manager does). Owned by the factory, so two managers in
- * one process (or two tests) share nothing: there is no process-wide registry.
+ * (reference-counted, as Gitea's nosql manager does). Owned by the factory instead of a static
+ * map: managers that load the installed backends share one factory (BaseQueues.load() caches
+ * them per class loader), so their queues share clients and one beat; a manager given a factory
+ * of its own, or a test, shares nothing with them.
  *
  * <p><b>Thread-safety:</b> {@link #acquire} and {@link #release} are synchronized on this
  * registry. A first use that retries the connection holds it meanwhile, so a second queue on the
