@@ -78,16 +78,18 @@ final class RedisScenario implements Scenario {
   private static final PipelineConfig SWEEP_CONFIG = new PipelineConfig(2, 2, 20, Duration.ZERO,
       PipelineConfig.DEFAULT_LENGTH, 1);
   /**
-   * Per side and rate: one pair of JVMs, below 5,000 items/s a primer of 10,000 items at 5,000
-   * items/s, 1 s warm-up at the rate, 3 timed rounds of 1 s. Without the
+   * Per side and rate: one pair of JVMs, below 20,000 items/s a primer of 20,000 items offered
+   * at 20,000 items/s, 1 s warm-up at the rate, 3 timed rounds of 1 s. Without the
    * primer a low rate's second of warm-up brought too few items for the JIT: the pair was still
    * compiling through its rounds (1.3–1.6 cores busy at 1,000 items/s on either side) and the
-   * low rates' tails were partly the compiler's. Seconds of warm-up at the rate instead would not
-   * fit the benchmarks' budget (14 points).
+   * low rates' tails were partly the compiler's. The primer was once 10,000 items at 5,000
+   * items/s for the rates below 5,000 only; at 5,000 and 10,000, which then had none, our p99 in
+   * side-by-side probes was 6.5–6.8 and 6.5–7.8 ms without it and 2.6–5.4 and 4.4–5.7 ms with
+   * it. Seconds of warm-up at the rate instead would not fit the benchmarks' budget.
    */
   private static final LatencyHarness.Settings SWEEP = new LatencyHarness.Settings(1,
       Duration.ofSeconds(1), 3, Duration.ofSeconds(1), 0, List.of("-Xms512m", "-Xmx512m"),
-      new LatencyHarness.Primer(10_000, 5_000));
+      new LatencyHarness.Primer(20_000, 20_000));
   /** Items per second against pipelined Lettuce (issue #16 item 4: at least 1.2×). */
   static final double LETTUCE_AIM = 1.2;
 
@@ -301,9 +303,11 @@ final class RedisScenario implements Scenario {
             + "offered rate for "
             + "each side in turn: a fresh pair of JVMs per side and rate; below "
             + Text.integer(SWEEP.primerRate()) + " items/s first a primer of "
-            + Text.integer(SWEEP.primer().items()) + " items at " + Text.integer(SWEEP.primerRate())
-            + " items/s so the JIT has compiled the hot paths "
-            + "(without it the low rates' rounds ran while the pair was still compiling), then "
+            + Text.integer(SWEEP.primer().items()) + " items offered at "
+            + Text.integer(SWEEP.primerRate()) + " items/s so the JIT has compiled the hot paths "
+            + "(without it the rounds ran while the pair was still compiling: at 5,000 and "
+            + "10,000 items/s, which once had no primer, our p99 was 6.5–7.8 ms in probes, "
+            + "2.6–5.7 ms with one), then "
             + Text.duration(SWEEP.warmup()) + " of warm-up at the rate, then 3 "
             + "timed rounds of 1 s whose medians are shown. The low rates' tails are mostly "
             + "thread wake-ups on a shared 2-core machine: in a probe of 20 rounds at 1,000 "
