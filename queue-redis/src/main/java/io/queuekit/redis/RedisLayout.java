@@ -70,9 +70,9 @@ import org.slf4j.LoggerFactory;
  * {@code LRANGE}/{@code LTRIM} and one {@code HSET} per claim, one delivery-id draw per claim
  * (the batch's ids are the sequence's last values) and one first-pushed count per distinct
  * first-pushed ms; an ack is one bulk {@code HDEL} of its ids when the consumer's in-flight hash
- * holds exactly what the client holds under it (same count: then the same entries, all done),
- * else one {@code HDEL} per delivery, whose answer tells done from stale (no entry is read back
- * either way). The counts of a
+ * holds at least as many entries as the client holds under it (then it holds those, plus any of
+ * a claim whose reply is on its way: all done), else one {@code HDEL} per delivery, whose answer
+ * tells done from stale (no entry is read back either way). The counts of a
  * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
  * read of a waiting entry shows counts, so the claim is the first step that needs them.
  *

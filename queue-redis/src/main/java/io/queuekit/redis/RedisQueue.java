@@ -248,10 +248,10 @@ final class RedisQueue implements BaseQueue {
         }
         if (unknown > 0) {
           log.warn("queue \"{}\": an ack of {} deliveries under consumer {} found only some of "
-              + "them in flight, and which is not known (its in-flight hash held as many entries "
-              + "as deliveries held here, yet not the same ones: another program, or two threads "
-              + "settling one delivery); all are reported stale: each was settled by this ack or "
-              + "before it", name, unknown, e.getKey());
+              + "them in flight, and which is not known (its in-flight hash held at least as many "
+              + "entries as deliveries held here, yet not all of them: another program, or two "
+              + "threads settling one delivery); all are reported stale: each was settled by this "
+              + "ack or before it", name, unknown, e.getKey());
         }
       }
       return out;

@@ -252,6 +252,32 @@ class RedisQueueTest {
     }
   }
 
+  /**
+   * While a claim's reply is on its way, the consumer's in-flight hash holds more entries than
+   * the client holds (the claim's, whose ids it does not know yet): an ack of what it holds is
+   * still one bulk HDEL, not one per delivery, and leaves the other claim's entries alone.
+   */
+  @Test
+  void anAckWhileAnotherClaimsEntriesAreInFlightIsStillOneBulkDelete() throws Exception {
+    String name = Queues.uniqueName("ackmore");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    List<Delivery> three = q.claim(3, WAIT);
+    String inflight = "{" + name + "_queue}:inflight:" + q.consumerId();
+    try (Resp r = redis.server().client();
+        RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port(),
+            true)) {
+      // an entry this client does not hold yet, as a claim whose reply has not been read leaves
+      r.call("HSET", inflight, "999999999", "0:0:1:" + ":" + "x");
+      assertThat(q.ack(three)).containsExactly(Outcome.DONE, Outcome.DONE, Outcome.DONE);
+      r.call("PING");
+      await().atMost(WAIT).until(() -> mon.all().stream().anyMatch(l -> l.contains("\"PING\"")));
+      assertThat(mon.all().stream().filter(l -> l.toLowerCase().contains("\"hdel\"")).count())
+          .as("HDELs of one ack of three").isEqualTo(1);
+      assertThat(r.strings("HKEYS", inflight)).containsExactly("999999999");
+    }
+  }
+
   @Test
   void anAckBatchSettlesEachDeliveryOnceAndTellsStaleOnesApart() {
     String name = Queues.uniqueName("ackbatch");
