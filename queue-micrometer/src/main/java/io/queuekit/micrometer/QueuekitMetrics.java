@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -87,7 +88,7 @@ public final class QueuekitMetrics implements MeterBinder {
     manager.watch(new QueueWatcher() {
       @Override
       public void created(WorkerPoolQueue<?> queue) {
-        Snapshot s = new Snapshot(queue);
+        Snapshot s = new Snapshot(queue, System::nanoTime);
         Tags tags = Tags.of("queue", queue.name(), "type", queue.type());
         FlowMeters flow = new FlowMeters(registry, tags);
         bound.put(queue.name(), new Bound(s, flow, register(registry, queue, s, tags)));
@@ -165,6 +166,8 @@ public final class QueuekitMetrics implements MeterBinder {
    */
   static final class Snapshot { // package-private: QueuekitMetricsTest drives one directly
     private final WorkerPoolQueue<?> queue;
+    /** The monotonic clock the snapshot's age is read on ({@code System::nanoTime}). */
+    private final LongSupplier nanoTime;
     private int meters; // guarded by this
     private QueueStats last; // guarded by this
     private boolean reachable; // guarded by this
@@ -174,8 +177,9 @@ public final class QueuekitMetrics implements MeterBinder {
     /** One bit per gauge that has read the current snapshot. */
     private long readBy; // guarded by this
 
-    Snapshot(WorkerPoolQueue<?> queue) {
+    Snapshot(WorkerPoolQueue<?> queue, LongSupplier nanoTime) {
       this.queue = queue;
+      this.nanoTime = nanoTime;
     }
 
     /** A gauge's place in {@link #readBy}. */
@@ -189,7 +193,7 @@ public final class QueuekitMetrics implements MeterBinder {
     /** Reads the snapshot for gauge {@code meter}, taking a new one when this gauge read it. */
     private void read(int meter) {
       long bit = 1L << meter;
-      long age = System.nanoTime() - takenAt;
+      long age = nanoTime.getAsLong() - takenAt;
       if (!taken || age >= STALE_NANOS || (readBy & bit) != 0 && age >= REREAD_NANOS) {
         try {
           last = queue.stats();
@@ -200,7 +204,7 @@ public final class QueuekitMetrics implements MeterBinder {
         } finally {
           // stamped when the call returned, however it ended: a call that took seconds to fail
           // must not leave the snapshot already too old for the next gauge
-          takenAt = System.nanoTime();
+          takenAt = nanoTime.getAsLong();
           taken = true;
           readBy = 0;
         }

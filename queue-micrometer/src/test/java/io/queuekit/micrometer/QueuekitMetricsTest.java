@@ -218,12 +218,14 @@ class QueuekitMetricsTest {
   /**
    * A store that takes longer than the snapshot's re-read window to fail (as a down PostgreSQL's
    * pool wait does) is still asked once per round of a queue's gauges, however their reads
-   * interleave with another queue's. The queue is a stand-in whose stats() fails slowly: the
-   * manager's own one-second cache of failures would otherwise answer in its place.
+   * interleave with another queue's. The queue is a stand-in whose stats() fails slowly (it moves
+   * the snapshot's clock on by 250 ms): the manager's own one-second cache of failures would
+   * otherwise answer in its place.
    */
   @Test
   void aSlowFailingStoreIsAskedOncePerRoundOfGauges() {
     java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
     WorkerPoolQueue<?> slow = (WorkerPoolQueue<?>) java.lang.reflect.Proxy.newProxyInstance(
         WorkerPoolQueue.class.getClassLoader(), new Class<?>[] {WorkerPoolQueue.class},
         (proxy, method, args) -> {
@@ -231,11 +233,11 @@ class QueuekitMetricsTest {
             throw new UnsupportedOperationException(method.getName());
           }
           calls.incrementAndGet();
-          // slower than the 200 ms re-read window: the store's own pace, not a wait of the test
-          Thread.sleep(250);
+          // slower than the 200 ms re-read window: the store's own pace, on the snapshot's clock
+          clock.addAndGet(250_000_000L);
           throw new io.queuekit.QueueUnavailableException("queue \"slow\": store down");
         });
-    QueuekitMetrics.Snapshot s = new QueuekitMetrics.Snapshot(slow);
+    QueuekitMetrics.Snapshot s = new QueuekitMetrics.Snapshot(slow, clock::get);
     int[] gauges = {s.newMeter(), s.newMeter(), s.newMeter(), s.newMeter()};
     for (int g : gauges) {
       assertThat(s.storeValue(g, st -> st.ready())).isNaN();
