@@ -480,11 +480,11 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
       Duration d = Duration.between(t, now);
       return d.isNegative() ? Duration.ZERO : d;
     });
+    QueueStats.ProcessCounts c = processCounts();
     return new QueueStats(name, type(), itemType.getName(), unique(), workers.workers(),
         workers.active(), workers.maxWorkers(), loop.paused(), s.ready(), s.delayed(),
-        s.inFlight(), s.dead(), s.deadDropped(), age, counters.handled.sum(),
-        counters.unhandled.sum(), counters.deadLettered.sum(), counters.recovered.sum(),
-        counters.merged.sum(), counters.stale.sum());
+        s.inFlight(), s.dead(), s.deadDropped(), age, c.handled(), c.unhandled(),
+        c.deadLettered(), c.recovered(), c.merged(), c.stale());
   }
 
   @Override

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The meters a queue's events move, as a {@link QueueListener} added to the running queue: pushes
  * by result, releases for a retry, dead letters by cause, handler time and batch size per handler
- * call, and each item's wait from its first push to its handler. Every meter is registered up front (a result or cause
- * that never happened reads 0 rather than being missing).
+ * call, and each item's wait from its first push to its handler. Every meter is registered up
+ * front (a result or cause that never happened reads 0 rather than being missing).
  *
  * <p>Thread-safe: Micrometer's meters are, and the maps are only read after construction.
  */

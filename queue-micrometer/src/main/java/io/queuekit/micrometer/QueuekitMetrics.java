@@ -45,9 +45,8 @@ import java.util.function.ToDoubleFunction;
  * <p>The released, pushed and dead-lettered counters, the timers and the summary count from when
  * the queue was bound: a queue created after {@link #bindTo} from its creation (its store's dead
  * letters made at open included), one that already ran from the binding on. They are moved by a
- * {@link
- * io.queuekit.QueueListener} the binder adds to each queue; a queue with no registry bound has
- * none, so its hot path pays nothing for metrics.
+ * {@link io.queuekit.QueueListener} the binder adds to each queue; a queue with no registry bound
+ * has none, so its hot path pays nothing for metrics.
  *
  * <p>The store gauges of a queue share one snapshot of {@link WorkerPoolQueue#stats()}, and each
  * reads a snapshot once: a scrape, which reads every meter once, costs at most one {@code stats()}
