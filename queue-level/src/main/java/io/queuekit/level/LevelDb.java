@@ -89,9 +89,10 @@ final class LevelDb {
     this.directory = directory;
     this.engine = engine;
     this.location = location;
-    this.db = db;
+    // iq80's reads race its compactions (see Iq80ReadRetry); the native engine's do not
+    this.db = engine == Engine.JAVA ? new Iq80ReadRetry(db) : db;
     this.disk = disk;
-    this.txn = new Txn(db);
+    this.txn = new Txn(this.db);
   }
 
   Path directory() {
