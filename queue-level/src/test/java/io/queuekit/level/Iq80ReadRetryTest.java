@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The pure-Java engine's reads race its compactions (CI saw "Could not open table 8" reading a
  * meta record right after an open): a real iq80 DB with a 4 KiB write buffer compacts all the
  * time while readers go at it through the raw handle and through {@link Iq80ReadRetry}. The raw
- * readers must see the race happen; the retrying ones must never fail, and every scan must return
+ * readers must see the race happen (once is proof); the retrying ones must never fail, and every scan must return
  * every key once, in order.
  */
 class Iq80ReadRetryTest {
@@ -94,7 +94,7 @@ class Iq80ReadRetryTest {
     threads.forEach(Thread::start);
     try {
       await().atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO)
-          .until(() -> rawFailures.get() >= 3 || !failures.isEmpty());
+          .until(() -> rawFailures.get() >= 1 || !failures.isEmpty());
     } finally {
       stop.set(true);
       for (Thread t : threads) {

@@ -279,6 +279,10 @@ final class PgStore {
     long backoff = 0;
     boolean down = false;
     long nextTick = 0;
+    // when the last beat ran: the next is due a tick interval later, an interval computed anew
+    // each turn, so a queue that registers, or starts holding deliveries, brings it forward
+    // rather than waiting out an interval chosen without it (30 s while no queue was open)
+    long lastTick = 0;
     long tickBackoff = 0;
     while (!stopped) {
       try (Connection listen = connectListener()) {
@@ -300,12 +304,16 @@ final class PgStore {
             continue;
           }
           long now = System.nanoTime();
+          if (tickBackoff == 0 && lastTick != 0) {
+            nextTick = lastTick + tickInterval().toNanos();
+          }
           if (now - nextTick >= 0) {
             // a beat that fails while the listener works (the pool taken by handlers, a statement
             // refused) is retried on its own backoff: closing the listener for it would lose
             // notifications and reconnect at once, over and over
             try {
-              tick(listen);
+              // with no queue open nothing beats: the first queue's beat is then due at once
+              lastTick = tick(listen) ? now : 0;
               if (tickBackoff != 0) {
                 LOG.info("PostgreSQL at {}: the beat works again", conn);
                 tickBackoff = 0;
@@ -428,14 +436,15 @@ final class PgStore {
   }
 
   /**
-   * One beat: refresh, then recover the queues a silent consumer left items in. It runs on the
-   * listening connection, not the pool's: handlers and claims that take every pooled connection
-   * under load must not keep the beat from landing, or this process's consumers look dead to the
-   * others, which then recover the items under them.
+   * One beat: refresh, then recover the queues a silent consumer left items in; false when no
+   * queue is open (nothing to beat). It runs on the listening connection, not the pool's:
+   * handlers and claims that take every pooled connection under load must not keep the beat
+   * from landing, or this process's consumers look dead to the others, which then recover the
+   * items under them.
    */
-  private void tick(Connection c) throws SQLException {
+  private boolean tick(Connection c) throws SQLException {
     if (queues.isEmpty()) {
-      return;
+      return false;
     }
     List<String> names = new ArrayList<>();
     List<String> consumers = new ArrayList<>();
@@ -469,5 +478,6 @@ final class PgStore {
         q.recoverSilentConsumers();
       }
     }
+    return true;
   }
 }
