@@ -18,7 +18,8 @@ import org.postgresql.PGProperty;
  * ({@code postgresql://} too), or pgjdbc's own {@code jdbc:postgresql://host:port/db?user=…}.
  * Every other query parameter ({@code sslmode}, {@code connectTimeout}, …) goes to pgjdbc as is.
  * Ours: {@code schema} (default {@code public}; created when missing) and {@code pool} (the
- * HikariCP pool size, default 10, 2 to 200).
+ * HikariCP pool size, default 10, 2 to 200). pgjdbc's {@code socketTimeout} defaults to {@value
+ * #DEFAULT_SOCKET_TIMEOUT_SECONDS} s here (pgjdbc's own default, 0, waits without end).
  *
  * <p>{@link #toString()} and every error masks the password.
  *
@@ -27,6 +28,13 @@ import org.postgresql.PGProperty;
 record PgConnStr(String jdbcUrl, String user, String password, String schema, int poolSize,
     String display) {
   static final Set<String> SCHEMES = Set.of("postgres", "postgresql", "jdbc");
+  /**
+   * How long a statement waits for the server's reply before its connection counts as lost,
+   * unless {@code CONN_STR} sets {@code socketTimeout}: far above any statement of ours (they
+   * take milliseconds; the longest, a purge of a large queue, seconds), and it bounds what a
+   * silent host costs a caller.
+   */
+  static final int DEFAULT_SOCKET_TIMEOUT_SECONDS = 30;
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   /** The mask every other output puts in place of a password (ConnStrings'), for the display. */
   private static final String MASK = maskOf("//u:p@h");
@@ -120,6 +128,10 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
     for (Map.Entry<String, String> e : params.entrySet()) {
       checkDriverProperty(masked, e.getKey(), decode(e.getValue()));
     }
+    // pgjdbc's default is no read timeout: a statement sent to a host that went silent (a
+    // partition, a frozen VM, a failed-over address) would wait for the kernel to give up on
+    // the connection, about 15 minutes, holding the caller, the claim loop and the beat
+    params.putIfAbsent("socketTimeout", Integer.toString(DEFAULT_SOCKET_TIMEOUT_SECONDS));
     StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host.contains(":")
         ? "[" + host + "]" : host).append(':').append(port).append('/').append(database);
     char sep = '?';

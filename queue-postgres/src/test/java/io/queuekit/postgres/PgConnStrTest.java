@@ -29,6 +29,21 @@ class PgConnStrTest {
         .hasMessageNotContaining("pw-Secret");
   }
 
+  /**
+   * pgjdbc waits for a reply without end by default; a CONN_STR without socketTimeout gets ours,
+   * one with it keeps its own (0 included: the user's choice).
+   */
+  @Test
+  void aStatementsWaitForItsReplyIsBoundedUnlessTheConnStrSaysOtherwise() {
+    assertThat(PgConnStr.parse("postgres://u:pw@h:5432/db").jdbcUrl())
+        .isEqualTo("jdbc:postgresql://h:5432/db?socketTimeout="
+            + PgConnStr.DEFAULT_SOCKET_TIMEOUT_SECONDS);
+    assertThat(PgConnStr.parse("postgres://u:pw@h/db?sslmode=require&socketTimeout=0").jdbcUrl())
+        .isEqualTo("jdbc:postgresql://h:5432/db?sslmode=require&socketTimeout=0");
+    assertThat(PgConnStr.parse("jdbc:postgresql://h/db?user=u&socketTimeout=5").jdbcUrl())
+        .isEqualTo("jdbc:postgresql://h:5432/db?socketTimeout=5");
+  }
+
   /** One mask everywhere: the run-time form of a CONN_STR masks as config errors do. */
   @Test
   void theRunTimeFormMasksThePasswordAsEveryOtherOutputDoes() {

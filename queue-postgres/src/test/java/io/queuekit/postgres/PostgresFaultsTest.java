@@ -13,10 +13,12 @@ import io.queuekit.WorkerPoolQueue;
 import io.queuekit.conformance.CapturedErr;
 import io.queuekit.conformance.postgres.PostgresExtension;
 import io.queuekit.conformance.postgres.PostgresServer;
+import io.queuekit.conformance.redis.TcpProxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,51 @@ class PostgresFaultsTest {
     } finally {
       if (!pg.server().running()) {
         pg.server().restart();
+      }
+    }
+  }
+
+  /**
+   * A host that goes silent (no reply and no reset: a partition, a frozen machine) costs a caller
+   * a bounded wait, not the kernel's 15 minutes of retransmissions, and the queue carries on by
+   * itself once the host answers again. {@code socketTimeout=2} keeps the test short; without a
+   * CONN_STR value the bound is {@link PgConnStr#DEFAULT_SOCKET_TIMEOUT_SECONDS}.
+   */
+  @Test
+  void aHostThatGoesSilentFailsCallsWithinTheSocketTimeoutAndTheQueueResumes() {
+    int port = pg.server().port();
+    try (TcpProxy proxy = new TcpProxy(port)) {
+      String via = pg.connStr().replace(":" + port + "/", ":" + proxy.port() + "/")
+          + "?socketTimeout=2";
+      List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (QueueManager m = manager(via)) {
+        WorkerPoolQueue<String> q = m.createSimple("faults_silent", String.class, batch -> {
+          got.addAll(batch);
+          return List.of();
+        });
+        q.push("before");
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+            .until(() -> got.contains("before"));
+
+        proxy.silence();
+        CompletableFuture<Void> during = CompletableFuture.runAsync(() -> q.push("during"));
+        // unbounded, the push would wait out the kernel's retransmissions (about 15 minutes)
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).until(during::isDone);
+        assertThatThrownBy(during::join).hasCauseInstanceOf(QueueUnavailableException.class)
+            .cause().hasMessageContaining("faults_silent")
+            .hasMessageNotContaining(PostgresServer.PASSWORD);
+
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).until(() -> {
+          try {
+            q.push("after");
+            return true;
+          } catch (QueueUnavailableException stillAway) {
+            return false;
+          }
+        });
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+            .until(() -> got.contains("after"));
       }
     }
   }

@@ -13,11 +13,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A TCP proxy in front of a Redis, for lost-reply tests: it forwards both ways until {@link
- * #holdRepliesAfter armed}; then, on the connection that next sends a request containing the
- * marker bytes, it stops forwarding the server's replies (the request still reaches the server
- * and runs). The test then kills that connection on the server ({@code CLIENT KILL ADDR
- * }{@link #heldServerSideAddress()}), so the client sees its command fail with the reply lost.
+ * A TCP proxy in front of a server, for lost-reply and silent-host tests: it forwards both ways
+ * until {@link #holdRepliesAfter armed}; then, on the connection that next sends a request
+ * containing the marker bytes, it stops forwarding the server's replies (the request still
+ * reaches the server and runs). The test then kills that connection on the server (Redis:
+ * {@code CLIENT KILL ADDR }{@link #heldServerSideAddress()}), so the client sees its command fail
+ * with the reply lost. {@link #silence} makes it a host that went silent (a partition, a frozen
+ * machine): nothing is forwarded either way on any connection, old or new, and nothing is
+ * closed; {@link #restore} ends that.
  *
  * <p><b>Thread-safety:</b> safe to arm and query from any thread.
  */
@@ -25,9 +28,11 @@ public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final int targetPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final List<Pair> pairs = new CopyOnWriteArrayList<>();
   private final AtomicReference<byte[]> marker = new AtomicReference<>();
   private volatile CountDownLatch held = new CountDownLatch(1);
   private volatile String heldAddress;
+  private volatile boolean silent;
   private final Thread acceptor;
 
   /** Starts a proxy on a free port of 127.0.0.1 forwarding to 127.0.0.1:{@code targetPort}. */
@@ -60,6 +65,28 @@ public final class TcpProxy implements AutoCloseable {
     return held.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
   }
 
+  /**
+   * From now on nothing is forwarded and nothing closed: writes are read and dropped, so a
+   * client's request is sent and no reply ever comes, and a new connection is accepted but never
+   * answered (its log-in waits).
+   */
+  public void silence() {
+    silent = true;
+  }
+
+  /**
+   * Forwards again. The connections of the silent spell are closed, as a peer that comes back
+   * resets what it no longer knows; new ones work.
+   */
+  public void restore() {
+    silent = false;
+    for (Pair p : pairs) {
+      if (p.silenced) {
+        p.closeBoth();
+      }
+    }
+  }
+
   /** The proxy's address as the server sees the held connection ({@code 127.0.0.1:port}). */
   public String heldServerSideAddress() {
     return heldAddress;
@@ -73,6 +100,7 @@ public final class TcpProxy implements AutoCloseable {
         sockets.add(client);
         sockets.add(server);
         Pair pair = new Pair(client, server);
+        pairs.add(pair);
         pump(client, server, pair, true);
         pump(server, client, pair, false);
       } catch (IOException e) {
@@ -87,6 +115,8 @@ public final class TcpProxy implements AutoCloseable {
     final Socket client;
     final Socket server;
     volatile boolean holding;
+    /** Saw the silent spell: closed when it ends. */
+    volatile boolean silenced;
 
     Pair(Socket client, Socket server) {
       this.client = client;
@@ -113,6 +143,10 @@ public final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) != -1) {
+          if (silent) {
+            pair.silenced = true;
+            continue;
+          }
           if (requests) {
             byte[] m = marker.get();
             if (m != null && contains(buf, n, m) && marker.compareAndSet(m, null)) {
