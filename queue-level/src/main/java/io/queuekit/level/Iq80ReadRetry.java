@@ -30,16 +30,26 @@ import org.iq80.leveldb.WriteOptions;
  * since 0.12.
  *
  * <p>Iterators are forward only ({@code seek}, {@code seekToFirst}, {@code hasNext}, {@code next},
- * {@code peekNext}), which is all the queue's scans use. <b>Thread-safety:</b> as the wrapped DB;
+ * {@code peekNext}), which is all the queue's scans use. A reopened iterator reads the DB as it
+ * is then, not as it was when the scan began: the queue's scans run under the DB's combining
+ * lock, which every write also takes, so no write falls between the two. <b>Thread-safety:</b> as the wrapped DB;
  * an iterator is confined to one thread.
  */
 final class Iq80ReadRetry implements DB {
   static final int ATTEMPTS = 5;
 
   private final DB db;
+  /** Reads done again so far: what the race cost, and the test's proof that it was met. */
+  private final java.util.concurrent.atomic.AtomicLong retries =
+      new java.util.concurrent.atomic.AtomicLong();
 
   Iq80ReadRetry(DB db) {
     this.db = db;
+  }
+
+  /** How many reads were done again because a compaction deleted a table under them. */
+  long retries() {
+    return retries.get();
   }
 
   /** Whether {@code e} is iq80 failing to open a table file that is not there. */
@@ -63,18 +73,19 @@ final class Iq80ReadRetry implements DB {
         if (attempt >= ATTEMPTS || !isTableGone(e)) {
           throw e;
         }
+        retries.incrementAndGet();
       }
     }
   }
 
   @Override
   public DBIterator iterator() {
-    return new ForwardIterator(db, new ReadOptions());
+    return new ForwardIterator(new ReadOptions());
   }
 
   @Override
   public DBIterator iterator(ReadOptions options) {
-    return new ForwardIterator(db, options);
+    return new ForwardIterator(options);
   }
 
   @Override
@@ -151,8 +162,7 @@ final class Iq80ReadRetry implements DB {
    * A forward iterator that, when its version's table is gone, reopens on the current version and
    * seeks past the last key it returned (or to where it was positioned, before the first).
    */
-  private static final class ForwardIterator implements DBIterator {
-    private final DB db;
+  private final class ForwardIterator implements DBIterator {
     private final ReadOptions options;
     private DBIterator it;
     /** Where the caller positioned it: a key, or null for the first. */
@@ -160,8 +170,7 @@ final class Iq80ReadRetry implements DB {
     /** The last key {@link #next} returned, or null. */
     private byte[] last;
 
-    ForwardIterator(DB db, ReadOptions options) {
-      this.db = db;
+    ForwardIterator(ReadOptions options) {
       this.options = options;
       this.it = db.iterator(options);
     }
@@ -214,6 +223,7 @@ final class Iq80ReadRetry implements DB {
           if (attempt >= ATTEMPTS || !isTableGone(e)) {
             throw e;
           }
+          retries.incrementAndGet();
         }
       }
     }

@@ -44,9 +44,26 @@ final class PgCalls {
   /** A delivery list, or none and the earliest due time of the delayed items. */
   record Claimed(List<Delivery> deliveries, Long nextDue) {}
 
+  /** How long a bulk statement may wait for its reply: see {@link #allowLong}. */
+  static final java.time.Duration BULK_TIMEOUT = java.time.Duration.ofMinutes(10);
+
   @FunctionalInterface
   private interface Sql<T> {
     T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * For the statements whose work grows with the queue (remove-all, and replay or purge of every
+   * dead letter): the connection's {@code socketTimeout} bounds what a silent host costs an
+   * ordinary call, and one of these may legitimately run longer, so it may wait {@link
+   * #BULK_TIMEOUT} (or the user's longer or unbounded {@code socketTimeout}). The pool puts the
+   * connection's timeout back when it is returned.
+   */
+  private static void allowLong(Connection c) throws SQLException {
+    int current = c.getNetworkTimeout();
+    if (current != 0 && current < BULK_TIMEOUT.toMillis()) {
+      c.setNetworkTimeout(Runnable::run, (int) BULK_TIMEOUT.toMillis());
+    }
   }
 
   private <T> T call(String op, Sql<T> sql) {
@@ -372,6 +389,7 @@ final class PgCalls {
   /** Replays the dead letters {@code ids}, or all when null. */
   long replay(long[] ids) {
     return call("replayDead", c -> {
+      allowLong(c);
       try (PreparedStatement s = c.prepareStatement("SELECT queuekit_replay(?, ?)")) {
         s.setString(1, q);
         s.setArray(2, ids == null ? null : longs(c, ids));
@@ -383,6 +401,7 @@ final class PgCalls {
   /** Purges the dead letters {@code ids}, or all when null. */
   long purge(long[] ids) {
     return call("purgeDead", c -> {
+      allowLong(c);
       try (PreparedStatement s = c.prepareStatement("DELETE FROM queuekit_dead WHERE queue = ? "
           + "AND (?::bigint[] IS NULL OR id = ANY(?))")) {
         s.setString(1, q);
@@ -417,6 +436,7 @@ final class PgCalls {
 
   long removeAll() {
     return call("removeAll", c -> {
+      allowLong(c);
       try (PreparedStatement s = c.prepareStatement("SELECT queuekit_remove_all(?)")) {
         s.setString(1, q);
         return single(s).getLong(1);

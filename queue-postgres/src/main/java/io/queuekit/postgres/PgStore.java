@@ -279,9 +279,11 @@ final class PgStore {
     long backoff = 0;
     boolean down = false;
     long nextTick = 0;
-    // when the last beat ran: the next is due a tick interval later, an interval computed anew
-    // each turn, so a queue that registers, or starts holding deliveries, brings it forward
-    // rather than waiting out an interval chosen without it (30 s while no queue was open)
+    // Whether a beat ran (with a queue open) since the listener connected, and when: the next is
+    // due a tick interval later, an interval computed anew each turn, so a queue that registers,
+    // or starts holding deliveries, brings it forward rather than waiting out an interval chosen
+    // without it (30 s while no queue was open). With no beat yet, one is due at once.
+    boolean beaten = false;
     long lastTick = 0;
     long tickBackoff = 0;
     while (!stopped) {
@@ -304,16 +306,17 @@ final class PgStore {
             continue;
           }
           long now = System.nanoTime();
-          if (tickBackoff == 0 && lastTick != 0) {
-            nextTick = lastTick + tickInterval().toNanos();
+          if (tickBackoff == 0) {
+            nextTick = beaten ? lastTick + tickInterval().toNanos() : now;
           }
           if (now - nextTick >= 0) {
             // a beat that fails while the listener works (the pool taken by handlers, a statement
             // refused) is retried on its own backoff: closing the listener for it would lose
             // notifications and reconnect at once, over and over
             try {
-              // with no queue open nothing beats: the first queue's beat is then due at once
-              lastTick = tick(listen) ? now : 0;
+              // with no queue open nothing beats (no statement): the first queue's is due at once
+              beaten = tick(listen);
+              lastTick = now;
               if (tickBackoff != 0) {
                 LOG.info("PostgreSQL at {}: the beat works again", conn);
                 tickBackoff = 0;
@@ -351,7 +354,7 @@ final class PgStore {
         }
         queues.values().forEach(q -> q.waits().wakeAll());
         tickBackoff = 0; // the outage's messages cover the beat
-        nextTick = 0; // and it runs first thing on return
+        beaten = false; // and it runs first thing on return
         backoff = OutageBackoff.next(backoff);
         try {
           // the outage backoff of this thread, cut short by a caller whose try connected

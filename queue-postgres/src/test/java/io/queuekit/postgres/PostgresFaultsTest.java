@@ -126,6 +126,35 @@ class PostgresFaultsTest {
     }
   }
 
+  /**
+   * The statements whose work grows with the queue (remove-all, replay or purge of every dead
+   * letter) may outlast the socket timeout that bounds a silent host: here a remove-all waits on
+   * a table lock for longer than {@code socketTimeout=1} and still completes.
+   */
+  @Test
+  void aRemoveAllMayOutlastTheSocketTimeout() throws Exception {
+    String db = pg.server().createDatabase();
+    String url = "jdbc:postgresql://127.0.0.1:" + pg.server().port() + "/" + db;
+    try (QueueManager m = manager(pg.server().connStr(db) + "?socketTimeout=1")) {
+      WorkerPoolQueue<String> q = m.createSimple("faults_bulk", String.class, b -> List.of());
+      try (java.sql.Connection locker = java.sql.DriverManager.getConnection(url, "postgres",
+          PostgresServer.PASSWORD)) {
+        locker.setAutoCommit(false);
+        try (java.sql.Statement st = locker.createStatement()) {
+          st.execute("LOCK TABLE queuekit_item IN EXCLUSIVE MODE");
+        }
+        CompletableFuture<Long> removed = CompletableFuture.supplyAsync(q::removeAll);
+        // held until the remove-all has waited well past the socket timeout
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).until(() -> !pg.server()
+            .sql(db, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                + "'%queuekit_remove_all%' AND wait_event_type = 'Lock' AND clock_timestamp() "
+                + "- query_start > interval '2 seconds'").trim().equals("0"));
+        locker.commit();
+        assertThat(removed.get(30, TimeUnit.SECONDS)).isNotNegative();
+      }
+    }
+  }
+
   @Test
   void aQueueClosesWhileTheServerIsDown() throws Exception {
     CountDownLatch inHandler = new CountDownLatch(1);
@@ -293,6 +322,47 @@ class PostgresFaultsTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !pg.server().sql(db, beat)
             .equals(before));
       }
+      assertThat(q.ack(held)).containsExactly(io.queuekit.spi.Outcome.DONE);
+    } finally {
+      q.close();
+      store.close();
+      scheduler.shutdownNow();
+    }
+  }
+
+  /**
+   * The store's loop is listening, and has had its first turn with no queue open, before the
+   * queue registers (as when a process's first queue opens): the queue's beat still comes within
+   * a beat period. The loop once fixed its next beat at that empty turn, 30 s ahead, and a
+   * consumer holding deliveries under a shorter CONSUMER_TIMEOUT looked dead to the others.
+   */
+  @Test
+  void aQueueThatRegistersAfterTheLoopStartedBeatsWithinItsPeriod() {
+    String db = pg.server().createDatabase();
+    PgStore store = PgStore.open(PgConnStr.parse(pg.server().connStr(db)), "faults_late", () -> { },
+        false);
+    store.start();
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    PostgresQueue q = new PostgresQueue(new io.queuekit.spi.BaseQueueConfig("faults_late",
+        QueueSettings.builder().type("postgres").consumerTimeout(Duration.ofSeconds(3)).build(),
+        false, java.time.Clock.systemUTC(), scheduler, data), store, () -> { });
+    try {
+      // the loop's first turn comes right after its LISTEN, with no queue registered yet
+      await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).until(() -> !pg.server()
+          .sql(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+              + "'queuekit-listen' AND datname = current_database() AND query LIKE 'LISTEN%'")
+          .trim().equals("0"));
+      q.open();
+      q.push(io.queuekit.spi.Item.of(new byte[] {1}), Duration.ofSeconds(5));
+      List<io.queuekit.spi.Delivery> held = q.claim(1, Duration.ofSeconds(5));
+      assertThat(held).hasSize(1);
+      String beat = "SELECT beat_at FROM queuekit_consumer WHERE id = '" + q.consumer() + "'";
+      String before = pg.server().sql(db, beat);
+      assertThat(before).isNotBlank();
+      // holding, it beats every second (CONSUMER_TIMEOUT / 3); the old loop waited 30 s
+      await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO)
+          .until(() -> !pg.server().sql(db, beat).equals(before));
       assertThat(q.ack(held)).containsExactly(io.queuekit.spi.Outcome.DONE);
     } finally {
       q.close();

@@ -147,6 +147,9 @@ public final class TcpProxy implements AutoCloseable {
             pair.silenced = true;
             continue;
           }
+          if (pair.silenced) {
+            break; // its stream lost bytes in the silence: closed (finally), as restore() does
+          }
           if (requests) {
             byte[] m = marker.get();
             if (m != null && contains(buf, n, m) && marker.compareAndSet(m, null)) {
