@@ -97,6 +97,10 @@ CREATE TABLE queuekit_waiter (
 --;
 -- Wakes up to n claim loops waiting on q (each a process), freshest registration first: each
 -- is told once (its row is deleted) and registers again when it finds nothing.
+-- It waits for a registration another transaction holds rather than skip it: the holder may be
+-- the waiter's own beat (queuekit_tick), and a push that skipped it would wake nobody while the
+-- beat kept the registration standing, leaving its item ready with the waiter asleep. A holder
+-- that is another wake deletes the row; the lock then moves on to the next registration.
 CREATE FUNCTION queuekit_wake(q text, n int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   w record;
@@ -104,7 +108,7 @@ BEGIN
   FOR w IN DELETE FROM queuekit_waiter WHERE (queue, kind, consumer) IN (
       SELECT queue, kind, consumer FROM queuekit_waiter
       WHERE queue = q AND kind = 'w' AND expires_at > clock_timestamp()
-      ORDER BY expires_at DESC LIMIT n FOR UPDATE SKIP LOCKED) RETURNING consumer LOOP
+      ORDER BY expires_at DESC LIMIT n FOR UPDATE) RETURNING consumer LOOP
     PERFORM pg_notify('queuekit_' || w.consumer, 'w' || q);
   END LOOP;
 END $$
@@ -563,8 +567,10 @@ BEGIN
   -- only beats: a consumer's row is made by its first claim, so a beat racing a crash (or a
   -- recovery that forgot the consumer) cannot bring it back
   UPDATE queuekit_consumer SET beat_at = clock_timestamp() WHERE id = ANY(cs);
+  -- skipping registrations a wake holds (it is deleting them): the beat never waits on a push
   UPDATE queuekit_waiter SET expires_at = clock_timestamp() + ttl_ms * interval '1 millisecond'
-    WHERE consumer = ch AND kind = 'w';
+    WHERE (queue, kind, consumer) IN (SELECT queue, kind, consumer FROM queuekit_waiter
+      WHERE consumer = ch AND kind = 'w' FOR UPDATE SKIP LOCKED);
   RETURN QUERY SELECT DISTINCT i.queue FROM queuekit_item i
     LEFT JOIN queuekit_consumer k ON k.id = i.consumer
     WHERE i.state = 'F' AND i.queue = ANY(qs)

@@ -66,7 +66,14 @@ class PostgresFaultsTest {
           .hasMessageContaining("127.0.0.1:" + pg.server().port())
           .hasMessageNotContaining(PostgresServer.PASSWORD);
       pg.server().restart();
-      for (int i = 300; i < 400; i++) {
+      // the pool's own connection attempts back off while the server is away (HikariCP, up to
+      // seconds), so the first push after the return may still find no connection: it is told so
+      await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+          .ignoreExceptionsInstanceOf(QueueUnavailableException.class).until(() -> {
+            q.push(300);
+            return true;
+          });
+      for (int i = 301; i < 400; i++) {
         q.push(i);
       }
       await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
@@ -123,6 +130,47 @@ class PostgresFaultsTest {
         await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
             .until(() -> got.contains("after"));
       }
+    }
+  }
+
+  /**
+   * A push whose wake meets the waiter's registration held by another transaction (as the
+   * waiter's own beat holds it while refreshing it) waits for it rather than skip it: skipped,
+   * nobody was woken, the beat kept the registration standing, and the item stayed ready with
+   * the claim loop asleep until some later push (CI saw a flush time out so).
+   */
+  @Test
+  void aPushWhoseWakeMeetsTheBeatsLockStillWakesTheWaiter() throws Exception {
+    String db = pg.server().createDatabase();
+    String url = "jdbc:postgresql://127.0.0.1:" + pg.server().port() + "/" + db;
+    String waiting = "SELECT count(*) FROM queuekit_waiter WHERE queue = 'faults_wake_queue' "
+        + "AND kind = 'w'";
+    List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (QueueManager m = manager(pg.server().connStr(db))) {
+      WorkerPoolQueue<String> q = m.createSimple("faults_wake", String.class, batch -> {
+        got.addAll(batch);
+        return List.of();
+      });
+      await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+          .until(() -> pg.server().sql(db, waiting).trim().equals("1"));
+      try (java.sql.Connection beat = java.sql.DriverManager.getConnection(url, "postgres",
+          PostgresServer.PASSWORD)) {
+        beat.setAutoCommit(false);
+        try (java.sql.Statement st = beat.createStatement();
+            java.sql.ResultSet r = st.executeQuery("SELECT consumer FROM queuekit_waiter WHERE "
+                + "queue = 'faults_wake_queue' AND kind = 'w' FOR UPDATE")) {
+          assertThat(r.next()).as("the claim loop's registration").isTrue();
+        }
+        CompletableFuture<Void> push = CompletableFuture.runAsync(() -> q.push("x"));
+        // the push either waits for the registration (now) or went past it (before the fix)
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).until(() -> push.isDone()
+            || !pg.server().sql(db, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                + "'%queuekit_push%' AND wait_event_type = 'Lock'").trim().equals("0"));
+        beat.commit();
+        push.get(30, TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO)
+          .until(() -> got.contains("x"));
     }
   }
 
