@@ -37,14 +37,18 @@ import org.slf4j.LoggerFactory;
  * <p><b>Waking.</b> The process listens on one channel, {@code queuekit_<channel>}. A claim loop
  * that finds nothing registers its queue in {@code queuekit_waiter}; a push (or release, replay,
  * recovery) deletes up to one registration per item it made ready and notifies those processes
- * only, so k items wake at most k waiters and an idle waiter runs no query.
+ * only, so k items wake at most k waiters. An idle waiter runs no query until its registration
+ * could lapse (2 × {@code CONSUMER_TIMEOUT}; it lasts 3 ×), then registers again: a lost wake-up
+ * costs at most that.
  *
  * <p><b>Beats.</b> The thread runs {@code queuekit_tick}, on its listening connection (never
  * short of a pooled one under load), once per third of the smallest {@code
  * CONSUMER_TIMEOUT} while this process holds deliveries, else once per {@code CONSUMER_TIMEOUT}:
- * it refreshes the consumer's beat and its waiter registrations, and names the open queues
- * whose items are in flight under a silent consumer; those queues then recover them. An idle
- * process costs the server one statement per {@code CONSUMER_TIMEOUT}.
+ * it refreshes the consumers' beats (not the waiter registrations: a push must never meet the
+ * beat's lock on one, see {@code queuekit_wake}), and names the open queues whose items are in
+ * flight under a silent consumer; those queues then recover them. An idle process costs the
+ * server one statement per {@code CONSUMER_TIMEOUT}, plus each idle queue's claim once per 2 ×
+ * {@code CONSUMER_TIMEOUT}.
  *
  * <p><b>Outages.</b> The thread reconnects with the outage backoff (100 ms doubling to 5 s).
  * Once it has failed to reach the server, {@link #connection()} no longer waits the pool's 2 s
@@ -458,22 +462,15 @@ final class PgStore {
       minTimeout = Math.min(minTimeout, q.consumerTimeout().toMillis());
     }
     List<String> toRecover = new ArrayList<>();
-    long ttl = 3 * minTimeout;
-    long validNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * minTimeout);
-    try (PreparedStatement s = c.prepareStatement("SELECT * FROM queuekit_tick(?, ?, ?, ?, ?)")) {
+    try (PreparedStatement s = c.prepareStatement("SELECT * FROM queuekit_tick(?, ?, ?)")) {
       s.setArray(1, c.createArrayOf("text", consumers.toArray()));
-      s.setString(2, channel);
-      s.setArray(3, c.createArrayOf("text", names.toArray()));
-      s.setLong(4, ttl);
-      s.setLong(5, minTimeout);
+      s.setArray(2, c.createArrayOf("text", names.toArray()));
+      s.setLong(3, minTimeout);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
           toRecover.add(r.getString(1));
         }
       }
-    }
-    for (PostgresQueue q : queues.values()) {
-      q.waits().registrationValidUntil(validNanos);
     }
     for (String name : toRecover) {
       PostgresQueue q = queues.get(name);

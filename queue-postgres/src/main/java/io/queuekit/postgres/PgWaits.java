@@ -178,18 +178,6 @@ final class PgWaits {
     }
   }
 
-  /** The process beat refreshed this queue's waiter registration until {@code nanos}. */
-  void registrationValidUntil(long nanos) {
-    lock.lock();
-    try {
-      if (registered) {
-        registeredUntil = Math.max(registeredUntil, nanos);
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** The queue closed: every waiter returns (claims empty-handed, producers with the error). */
   void close() {
     lock.lock();

@@ -97,10 +97,12 @@ CREATE TABLE queuekit_waiter (
 --;
 -- Wakes up to n claim loops waiting on q (each a process), freshest registration first: each
 -- is told once (its row is deleted) and registers again when it finds nothing.
--- It waits for a registration another transaction holds rather than skip it: the holder may be
--- the waiter's own beat (queuekit_tick), and a push that skipped it would wake nobody while the
--- beat kept the registration standing, leaving its item ready with the waiter asleep. A holder
--- that is another wake deletes the row; the lock then moves on to the next registration.
+-- Skipping a locked registration is safe because only another wake (which deletes it and
+-- notifies) can hold one here: a claim registers under the claim lock every caller of this
+-- function holds shared, and nothing else writes 'w' rows (the beat once refreshed them, and a
+-- push that met its lock skipped the only waiter and woke nobody, while the beat kept the
+-- registration standing). A registration lasts the ttl its claim gave it; the claim loop looks
+-- again before it lapses.
 CREATE FUNCTION queuekit_wake(q text, n int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   w record;
@@ -108,7 +110,7 @@ BEGIN
   FOR w IN DELETE FROM queuekit_waiter WHERE (queue, kind, consumer) IN (
       SELECT queue, kind, consumer FROM queuekit_waiter
       WHERE queue = q AND kind = 'w' AND expires_at > clock_timestamp()
-      ORDER BY expires_at DESC LIMIT n FOR UPDATE) RETURNING consumer LOOP
+      ORDER BY expires_at DESC LIMIT n FOR UPDATE SKIP LOCKED) RETURNING consumer LOOP
     PERFORM pg_notify('queuekit_' || w.consumer, 'w' || q);
   END LOOP;
 END $$
@@ -558,19 +560,15 @@ BEGIN
   RETURN n;
 END $$
 --;
--- The process beat: refreshes the consumers cs (one per open queue) and the waiter
--- registrations of channel ch, and names the queues among qs holding items in flight under a
--- consumer silent for longer than timeout_ms.
-CREATE FUNCTION queuekit_tick(cs text[], ch text, qs text[], ttl_ms bigint, timeout_ms bigint)
+-- The process beat: refreshes the consumers cs (one per open queue) and names the queues among
+-- qs holding items in flight under a consumer silent for longer than timeout_ms. It leaves the
+-- waiter registrations alone (see queuekit_wake).
+CREATE FUNCTION queuekit_tick(cs text[], qs text[], timeout_ms bigint)
     RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN
   -- only beats: a consumer's row is made by its first claim, so a beat racing a crash (or a
   -- recovery that forgot the consumer) cannot bring it back
   UPDATE queuekit_consumer SET beat_at = clock_timestamp() WHERE id = ANY(cs);
-  -- skipping registrations a wake holds (it is deleting them): the beat never waits on a push
-  UPDATE queuekit_waiter SET expires_at = clock_timestamp() + ttl_ms * interval '1 millisecond'
-    WHERE (queue, kind, consumer) IN (SELECT queue, kind, consumer FROM queuekit_waiter
-      WHERE consumer = ch AND kind = 'w' FOR UPDATE SKIP LOCKED);
   RETURN QUERY SELECT DISTINCT i.queue FROM queuekit_item i
     LEFT JOIN queuekit_consumer k ON k.id = i.consumer
     WHERE i.state = 'F' AND i.queue = ANY(qs)
