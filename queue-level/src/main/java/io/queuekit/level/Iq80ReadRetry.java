@@ -1,9 +1,13 @@
 package io.queuekit.level;
 
 import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
 import org.iq80.leveldb.Range;
@@ -40,8 +44,7 @@ final class Iq80ReadRetry implements DB {
 
   private final DB db;
   /** Reads done again so far: what the race cost, and the test's proof that it was met. */
-  private final java.util.concurrent.atomic.AtomicLong retries =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
 
   Iq80ReadRetry(DB db) {
     this.db = db;
@@ -154,7 +157,7 @@ final class Iq80ReadRetry implements DB {
   }
 
   @Override
-  public void close() throws java.io.IOException {
+  public void close() throws IOException {
     db.close();
   }
 
@@ -197,22 +200,26 @@ final class Iq80ReadRetry implements DB {
 
     @Override
     public boolean hasNext() {
-      return retrying(it::hasNext);
+      return retrying(() -> it.hasNext());
     }
 
     @Override
     public Map.Entry<byte[], byte[]> next() {
-      Map.Entry<byte[], byte[]> e = retrying(it::next);
+      Map.Entry<byte[], byte[]> e = retrying(() -> it.next());
       last = e.getKey();
       return e;
     }
 
     @Override
     public Map.Entry<byte[], byte[]> peekNext() {
-      return retrying(it::peekNext);
+      return retrying(() -> it.peekNext());
     }
 
-    private <T> T retrying(java.util.function.Supplier<T> read) {
+    /**
+     * {@code read} must name {@link #it} in its body (a lambda, not a method reference bound to
+     * one iterator), so that a try after {@link #reopen} reads the new iterator.
+     */
+    private <T> T retrying(Supplier<T> read) {
       for (int attempt = 1; ; attempt++) {
         try {
           if (attempt > 1) {
@@ -234,9 +241,9 @@ final class Iq80ReadRetry implements DB {
       it = db.iterator(options);
       try {
         old.close();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // iq80's close releases only memory and declares no failure it could raise
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
       if (last != null) {
         it.seek(last);
@@ -251,7 +258,7 @@ final class Iq80ReadRetry implements DB {
     }
 
     @Override
-    public void close() throws java.io.IOException {
+    public void close() throws IOException {
       it.close();
     }
 
