@@ -353,10 +353,9 @@ final class ClaimLoop {
     // the batch's delivery ids are consecutive: base + 1 .. base + n
     long base = (Long) r.get(4);
     for (int i = 0; i < n; i++) {
-      long did = base + 1 + i;
-      out.add(Entries.delivery(did, (byte[]) r.get(5 + i)));
-      lease.hold(did, c);
+      out.add(Entries.delivery(base + 1 + i, (byte[]) r.get(5 + i)));
     }
+    lease.holdClaim(base + 1, n, c);
     calls.report(r, 5 + n);
     return new ClaimResult(out, earliest);
   }

@@ -210,8 +210,9 @@ final class ConsumerLease implements BeatGroup.Member {
     return held.holder(did);
   }
 
-  void hold(long did, String c) {
-    held.hold(did, c);
+  /** Holds one claim's {@code n} deliveries, {@code first} onwards, under {@code c}. */
+  void holdClaim(long first, int n, String c) {
+    held.holdClaim(first, n, c);
     busyMarked = true;
   }
 
@@ -226,6 +227,21 @@ final class ConsumerLease implements BeatGroup.Member {
 
   boolean isUnsure(long did) {
     return held.isUnsure(did);
+  }
+
+  /** How many deliveries this instance holds under {@code c} and is not settling now. */
+  int heldAndNotSettling(String c) {
+    return held.heldAndNotSettling(c);
+  }
+
+  /** A settle of {@code n} deliveries held under {@code c} starts. */
+  void settling(String c, int n) {
+    held.settling(c, n);
+  }
+
+  /** That settle has its answer, or failed: before its deliveries are forgotten. */
+  void settled(String c, int n) {
+    held.settled(c, n);
   }
 
   /** How many deliveries this instance holds under consumer id {@code c}. */

@@ -1,10 +1,14 @@
 package io.queuekit.redis;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The deliveries a {@link RedisQueue} instance holds (claimed, not yet settled), each with the
@@ -13,36 +17,55 @@ import java.util.concurrent.ConcurrentHashMap;
  * delivery), and those whose last settle got no answer ("unsure": it may have run, so their next
  * ack asks per id).
  *
+ * <p>A claim's delivery ids are consecutive (the claim script draws them at once), so they are
+ * kept per claim, as its first id and a bit per delivery still held: a claim of 100 is one map
+ * entry, and holding or forgetting a delivery touches no shared map but the claim's. Ids are
+ * drawn from one sequence and never reused, so claims do not overlap; a claim that overlaps
+ * older ones (the server lost the sequence: flushed, or restored from an older snapshot) drops
+ * them, since settling one of them would now settle the new claim's entry of the same id.
+ *
  * <p><b>Thread-safety:</b> safe for any number of threads; a count read while a claim or a settle
  * runs may be off by what that call is changing, which the ack script tolerates (it then asks per
  * id). <b>Ordering:</b> none. <b>Durability:</b> in memory; Redis holds the truth (DESIGN §3.6).
  */
 final class HeldDeliveries {
-  /** Delivery id → consumer id it was claimed under. */
-  private final Map<Long, String> held = new ConcurrentHashMap<>();
-  /** Consumer id → how many of {@link #held} it holds; absent when none. */
-  private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+  /** A claim's first delivery id → the claim. */
+  private final ConcurrentNavigableMap<Long, Claim> claims = new ConcurrentSkipListMap<>();
+  /** Consumer id → how many deliveries are held under it. */
+  private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final Set<Long> unsure = ConcurrentHashMap.newKeySet();
+  /** Consumer id → how many of its deliveries settle calls are settling now. */
+  private final Map<String, AtomicInteger> settling = new ConcurrentHashMap<>();
 
   /** The consumer id delivery {@code did} was claimed under, or null when not held. */
   String holder(long did) {
-    return held.get(did);
+    Claim k = claimOf(did);
+    return k != null && k.holds(did) ? k.consumer : null;
   }
 
-  void hold(long did, String c) {
-    String before = held.put(did, c);
-    if (!c.equals(before)) {
-      count(c, 1);
-      if (before != null) {
-        count(before, -1);
-      }
+  /** Holds the {@code n} deliveries {@code first .. first + n - 1} of one claim under {@code c}. */
+  void holdClaim(long first, int n, String c) {
+    if (n <= 0) {
+      return;
     }
+    Map.Entry<Long, Claim> before = claims.lowerEntry(first);
+    if (before != null && before.getValue().end() > first) {
+      drop(before.getValue());
+    }
+    for (Claim k : claims.subMap(first, first + n).values()) {
+      drop(k);
+    }
+    claims.put(first, new Claim(first, n, c));
+    count(c).addAndGet(n);
   }
 
   void forget(long did) {
-    String before = held.remove(did);
-    if (before != null) {
-      count(before, -1);
+    Claim k = claimOf(did);
+    if (k != null && k.release(did)) {
+      count(k.consumer).decrementAndGet();
+      if (k.isEmpty()) {
+        claims.remove(k.first, k);
+      }
     }
     if (!unsure.isEmpty()) {
       unsure.remove(did);
@@ -60,15 +83,44 @@ final class HeldDeliveries {
 
   /** How many deliveries are held under consumer id {@code c}. */
   int heldBy(String c) {
-    return counts.getOrDefault(c, 0);
+    AtomicInteger n = counts.get(c);
+    return n == null ? 0 : Math.max(0, n.get());
+  }
+
+  /**
+   * How many deliveries are held under {@code c} and not being settled by a call now: an ack
+   * that finds the in-flight hash at least this long can delete its ids in bulk, whether or not
+   * the settles running beside it have deleted theirs yet. Read before the caller's own settle
+   * starts; a settle that ends meanwhile makes it larger, never smaller (see {@link #settled}).
+   */
+  int heldAndNotSettling(String c) {
+    int held = heldBy(c);
+    AtomicInteger s = settling.get(c);
+    return s == null ? held : held - s.get();
+  }
+
+  /** A settle of {@code n} deliveries held under {@code c} starts. */
+  void settling(String c, int n) {
+    settling.computeIfAbsent(c, x -> new AtomicInteger()).addAndGet(n);
+  }
+
+  /**
+   * A settle of {@code n} deliveries held under {@code c} has its answer (or failed); the caller
+   * forgets them afterwards, so that {@link #heldAndNotSettling} never counts them out twice.
+   */
+  void settled(String c, int n) {
+    AtomicInteger s = settling.get(c);
+    if (s != null) {
+      s.addAndGet(-n);
+    }
   }
 
   /** The delivery ids held under {@code c}. */
   List<Long> idsOf(String c) {
     List<Long> ids = new ArrayList<>();
-    for (Map.Entry<Long, String> e : held.entrySet()) {
-      if (e.getValue().equals(c)) {
-        ids.add(e.getKey());
+    for (Claim k : claims.values()) {
+      if (k.consumer.equals(c)) {
+        k.addHeldTo(ids);
       }
     }
     return ids;
@@ -77,20 +129,91 @@ final class HeldDeliveries {
   /** Forgets every delivery held under {@code c} (fenced); returns how many. */
   int dropAll(String c) {
     int dropped = 0;
-    for (Map.Entry<Long, String> e : held.entrySet()) {
-      if (e.getValue().equals(c) && held.remove(e.getKey(), c)) {
-        count(c, -1);
-        unsure.remove(e.getKey());
-        dropped++;
+    for (Claim k : claims.values()) {
+      if (k.consumer.equals(c)) {
+        dropped += drop(k);
       }
     }
+    counts.remove(c);
+    settling.remove(c);
     return dropped;
   }
 
-  private void count(String c, int delta) {
-    counts.compute(c, (k, n) -> {
-      int m = (n == null ? 0 : n) + delta;
-      return m == 0 ? null : m;
-    });
+  /** The claim whose id range holds {@code did}, or null. */
+  private Claim claimOf(long did) {
+    Map.Entry<Long, Claim> e = claims.floorEntry(did);
+    return e != null && did < e.getValue().end() ? e.getValue() : null;
+  }
+
+  /** Removes claim {@code k}, forgetting what it still held; returns how many. */
+  private int drop(Claim k) {
+    claims.remove(k.first, k);
+    List<Long> ids = new ArrayList<>();
+    k.releaseAll(ids);
+    count(k.consumer).addAndGet(-ids.size());
+    if (!unsure.isEmpty()) {
+      unsure.removeAll(ids);
+    }
+    return ids.size();
+  }
+
+  private AtomicInteger count(String c) {
+    return counts.computeIfAbsent(c, x -> new AtomicInteger());
+  }
+
+  /** One claim's deliveries: a bit per id from {@link #first}, set while held. */
+  private static final class Claim {
+    final long first;
+    final int n;
+    final String consumer;
+    /** Guarded by this. */
+    private final BitSet held;
+    /** Guarded by this: how many bits of {@link #held} are set. */
+    private int left;
+
+    Claim(long first, int n, String consumer) {
+      this.first = first;
+      this.n = n;
+      this.consumer = consumer;
+      this.held = new BitSet(n);
+      held.set(0, n);
+      this.left = n;
+    }
+
+    long end() {
+      return first + n;
+    }
+
+    synchronized boolean holds(long did) {
+      return held.get((int) (did - first));
+    }
+
+    /** Stops holding {@code did}; false when it was not held. */
+    synchronized boolean release(long did) {
+      int i = (int) (did - first);
+      if (!held.get(i)) {
+        return false;
+      }
+      held.clear(i);
+      left--;
+      return true;
+    }
+
+    synchronized boolean isEmpty() {
+      return left == 0;
+    }
+
+    synchronized void addHeldTo(List<Long> ids) {
+      for (int i = held.nextSetBit(0); i >= 0; i = held.nextSetBit(i + 1)) {
+        ids.add(first + i);
+      }
+    }
+
+    /** Stops holding every delivery, adding their ids to {@code ids}. */
+    synchronized void releaseAll(List<Long> ids) {
+      addHeldTo(ids);
+      held.clear();
+      left = 0;
+    }
   }
 }

@@ -211,9 +211,9 @@ final class RedisQueue implements BaseQueue {
       for (Map.Entry<String, List<Integer>> e : byConsumer(deliveries, out).entrySet()) {
         List<Integer> idx = e.getValue();
         // ack.lua answers distinct ids with one bulk HDEL when the consumer's in-flight hash holds
-        // as many entries as this instance holds deliveries under it (then they are the same): a
-        // second copy of an id is stale here, and an id whose last settle got no answer (it may
-        // have run) makes the script ask per id
+        // as many entries as this instance holds deliveries under it, less those other settles
+        // are deleting now (then they are the same): a second copy of an id is stale here, and an
+        // id whose last settle got no answer (it may have run) makes the script ask per id
         List<Integer> sent = new ArrayList<>(idx.size());
         // a batch's ids usually ascend (one claim's are consecutive): then they are distinct,
         // and no set is needed to find a second copy
@@ -230,7 +230,7 @@ final class RedisQueue implements BaseQueue {
         }
         byte[][] args = new byte[2 + sent.size()][];
         args[0] = str(settings.length());
-        args[1] = str(exact ? -1 : lease.heldBy(e.getKey()));
+        args[1] = str(exact ? -1 : lease.heldAndNotSettling(e.getKey()));
         for (int j = 0; j < sent.size(); j++) {
           args[2 + j] = str(deliveries.get(sent.get(j)).id());
         }
@@ -369,6 +369,7 @@ final class RedisQueue implements BaseQueue {
   private List<Object> settle(Script s, String c, List<Integer> idx, List<Delivery> deliveries,
       byte[][] args) {
     boolean forget = true;
+    lease.settling(c, idx.size());
     try {
       return calls.call(s, c, args);
     } catch (QueueUnavailableException e) {
@@ -382,6 +383,7 @@ final class RedisQueue implements BaseQueue {
       }
       throw e;
     } finally {
+      lease.settled(c, idx.size());
       if (forget) {
         // the step ran, or failed for good (a key of the wrong type): the next sweep, not a
         // retry, deals with an entry left in flight

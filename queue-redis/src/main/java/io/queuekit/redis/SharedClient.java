@@ -17,6 +17,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.event.DefaultEventPublisherOptions;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -232,7 +234,12 @@ final class SharedClient {
     Duration min = conn.minRetryBackoff != null ? conn.minRetryBackoff : Duration.ofMillis(100);
     Duration max = conn.maxRetryBackoff != null ? conn.maxRetryBackoff : Duration.ofSeconds(5);
     // Lettuce's default reconnect delay grows to 30 s; a queue wants to resume within its 5 s cap
+    // Lettuce records every command's latency when LatencyUtils is on the class path (Micrometer
+    // brings it): about 2 % of a busy client's CPU for numbers nothing here reads, and a periodic
+    // event. Off: queuekit-micrometer measures the queue's own steps.
     return DefaultClientResources.builder()
+        .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+        .commandLatencyPublisherOptions(DefaultEventPublisherOptions.disabled())
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
         .reconnectDelay(Delay.exponential(min, max.compareTo(min) < 0 ? min : max, 2,

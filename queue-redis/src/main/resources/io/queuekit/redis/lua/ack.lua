@@ -1,9 +1,10 @@
 -- ARGV: LENGTH, held, delivery ids...  Returns {room freed, per id: 1 done | 0 stale |
 -- 2 unknown}, or {room freed, one code for every id} when the bulk HDEL answered for all.
--- held: how many deliveries the client holds under this consumer, or -1. The client sends
+-- held: how many deliveries the client holds under this consumer, less those its other settles
+-- running now are settling (they may or may not have run here yet), or -1. The client sends
 -- distinct ids it holds; when the in-flight hash holds at least as many entries as that, they
 -- include the same ones (the others are a claim's whose reply is on its way: ids the client
--- does not hold yet), so one bulk HDEL answers for all: every id done (with GLOBAL_MAX_WORKERS,
+-- does not hold yet, or another settle's not run yet), so one bulk HDEL answers for all: every id done (with GLOBAL_MAX_WORKERS,
 -- each counts its lease down). Fewer entries (one swept or recovered) and held = -1 (an id whose
 -- last settle got no answer, so it may have run) ask per id instead: one HDEL each, whose answer
 -- is the outcome. A bulk HDEL that finds only some (another program's entries made up the
