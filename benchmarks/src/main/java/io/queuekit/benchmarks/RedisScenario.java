@@ -38,9 +38,12 @@ final class RedisScenario implements Scenario {
    * items/s still rose through its fifth second (the JIT compiling Lettuce's, Redisson's and our
    * paths: ours 60 → 103k, pipelined Lettuce 15 → 93k per second of 2,000-item rounds), so the
    * 2 + 3 seconds this ran before measured mostly the compiler, and the sides by how fast each
-   * warms up. Measured seconds were cut to stay in the benchmarks' budget.
+   * warms up. 5 were still short: in one fork per side with 10 warm-up seconds (2026-12-06),
+   * ours ran 28, 28, 28, 48, 80, 95, 92, 99, 99 rounds a second from its second second on, and
+   * batched Redisson 37, 32, 31, 53, 86, 104, 114, 108, 110: the measured seconds 6 and 7 were
+   * still on the ramp. So 10 warm-up seconds, then 2 measured (cut to stay in the budget).
    */
-  private static final JmhSettings JMH_FULL = JmhSettings.forked(2, 5, Duration.ofSeconds(1), 2,
+  private static final JmhSettings JMH_FULL = JmhSettings.forked(2, 10, Duration.ofSeconds(1), 2,
       Duration.ofSeconds(1));
   /** Smoke rounds: 2 producers × 100, so the per-item Redisson side's round is short too. */
   private static final int SMOKE_ROUND = 200;
