@@ -143,7 +143,6 @@ class PostgresFaultsTest {
   @Test
   void aLostWakeUpCostsAtMostTwoConsumerTimeouts() throws Exception {
     String db = pg.server().createDatabase();
-    String url = "jdbc:postgresql://127.0.0.1:" + pg.server().port() + "/" + db;
     String waiting = "SELECT count(*) FROM queuekit_waiter WHERE queue = 'faults_wake_queue' "
         + "AND kind = 'w'";
     List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -154,8 +153,7 @@ class PostgresFaultsTest {
       });
       await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
           .until(() -> pg.server().sql(db, waiting).trim().equals("1"));
-      try (java.sql.Connection beat = java.sql.DriverManager.getConnection(url, "postgres",
-          PostgresServer.PASSWORD)) {
+      try (java.sql.Connection beat = connect(db)) {
         beat.setAutoCommit(false);
         try (java.sql.Statement st = beat.createStatement();
             java.sql.ResultSet r = st.executeQuery("SELECT consumer FROM queuekit_waiter WHERE "
@@ -179,11 +177,9 @@ class PostgresFaultsTest {
   @Test
   void aRemoveAllMayOutlastTheSocketTimeout() throws Exception {
     String db = pg.server().createDatabase();
-    String url = "jdbc:postgresql://127.0.0.1:" + pg.server().port() + "/" + db;
     try (QueueManager m = manager(pg.server().connStr(db) + "?socketTimeout=1")) {
       WorkerPoolQueue<String> q = m.createSimple("faults_bulk", String.class, b -> List.of());
-      try (java.sql.Connection locker = java.sql.DriverManager.getConnection(url, "postgres",
-          PostgresServer.PASSWORD)) {
+      try (java.sql.Connection locker = connect(db)) {
         locker.setAutoCommit(false);
         try (java.sql.Statement st = locker.createStatement()) {
           st.execute("LOCK TABLE queuekit_item IN EXCLUSIVE MODE");
@@ -499,5 +495,11 @@ class PostgresFaultsTest {
     } finally {
       store.close();
     }
+  }
+
+  /** A plain JDBC connection to {@code db}, beside the queue's pool: a second transaction. */
+  private java.sql.Connection connect(String db) throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
+        + pg.server().port() + "/" + db, "postgres", PostgresServer.PASSWORD);
   }
 }

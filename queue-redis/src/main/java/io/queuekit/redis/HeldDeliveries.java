@@ -168,8 +168,6 @@ final class HeldDeliveries {
     final String consumer;
     /** Guarded by this. */
     private final BitSet held;
-    /** Guarded by this: how many bits of {@link #held} are set. */
-    private int left;
 
     Claim(long first, int n, String consumer) {
       this.first = first;
@@ -177,7 +175,6 @@ final class HeldDeliveries {
       this.consumer = consumer;
       this.held = new BitSet(n);
       held.set(0, n);
-      this.left = n;
     }
 
     long end() {
@@ -195,12 +192,11 @@ final class HeldDeliveries {
         return false;
       }
       held.clear(i);
-      left--;
       return true;
     }
 
     synchronized boolean isEmpty() {
-      return left == 0;
+      return held.isEmpty();
     }
 
     synchronized void addHeldTo(List<Long> ids) {
@@ -213,7 +209,6 @@ final class HeldDeliveries {
     synchronized void releaseAll(List<Long> ids) {
       addHeldTo(ids);
       held.clear();
-      left = 0;
     }
   }
 }
