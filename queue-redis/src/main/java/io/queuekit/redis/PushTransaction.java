@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * with similar ones and later collected, which cost the server several times the list write);
  * the script then does what {@code push.lua} would, atomically with the {@code RPUSH}: checks the
  * keys' types (taking the entries back out when one is wrong), trims what {@code LENGTH} does not
- * admit, counts the first-pushed time and wakes waiters. Its reply is {@code push.lua}'s.
+ * admit, counts the first-pushed time and wakes waiters. Its reply is how many it admitted and
+ * whether the queue is full.
  *
  * <p>Only where a connection can hold a transaction: standalone and Sentinel, not Cluster (whose
  * client routes each command by its key). The script runs by {@code EVAL} with its body, not

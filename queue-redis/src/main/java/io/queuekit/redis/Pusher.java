@@ -93,8 +93,8 @@ final class Pusher {
         long now = clock.millis();
         byte[][] entries = new byte[end - i][];
         simpleEntries(items, i, end, now, entries, 0);
-        r = calls.pushInTransaction(entries, deadlineNanos, str(now), str(settings.length()),
-            str(end - i), str(settings.globalMaxWorkers()));
+        r = codes(calls.pushInTransaction(entries, deadlineNanos, str(now),
+            str(settings.length()), str(end - i), str(settings.globalMaxWorkers())));
       } else {
         r = calls.callRetrying(Script.PUSH, null, deadlineNanos,
             args(items, digests, i, end, delay, true));
@@ -192,6 +192,20 @@ final class Pusher {
     for (int i = from; i < to; i++) {
       out[at + i - from] = Entries.entry(prefix, EMPTY, items.get(i).payload());
     }
+  }
+
+  /** push.lua's codes from pushed.lua's {admitted, full}: 0 per admitted item, then 2 if full. */
+  private static List<Object> codes(List<Object> admittedFull) {
+    int admitted = ((Long) admittedFull.get(0)).intValue();
+    boolean full = (Long) admittedFull.get(1) == 1L;
+    List<Object> codes = new ArrayList<>(admitted + 1);
+    for (int k = 0; k < admitted; k++) {
+      codes.add(0L);
+    }
+    if (full) {
+      codes.add(2L);
+    }
+    return codes;
   }
 
   private static PushResult code(long c) {

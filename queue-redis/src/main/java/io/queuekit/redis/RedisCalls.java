@@ -229,7 +229,7 @@ final class RedisCalls {
   /**
    * Pushes {@code entries} to the ready list in one {@link PushTransaction} ({@code pushed.lua}'s
    * ARGV in {@code args}), retried as {@link #callRetrying}, a transaction connection that cannot
-   * be opened included; returns push.lua's reply.
+   * be opened included; returns pushed.lua's reply, {admitted, full 0|1}.
    */
   List<Object> pushInTransaction(byte[][] entries, long deadline, byte[]... args) {
     return retrying(Script.PUSHED, deadline, () -> {

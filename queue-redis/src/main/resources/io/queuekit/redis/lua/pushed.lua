@@ -1,8 +1,10 @@
 -- The bookkeeping of a simple queue's push of ready items, run inside one MULTI right after an
 -- RPUSH of its n entries to the ready list (PushTransaction): the entries went from the command
 -- into the list without becoming Lua values. ARGV: now, LENGTH, n, GLOBAL_MAX_WORKERS. Returns
--- what push.lua would: 0 per item admitted, then 2 when LENGTH stopped the rest (those are taken
--- back out of the list's tail, and the queue is marked full: the producer waits for room).
+-- {admitted, full 0|1}: the first admitted entries went in, and 1 when LENGTH stopped the rest
+-- (those are taken back out of the list's tail, and the queue is marked full: the producer waits
+-- for room). Two numbers, not push.lua's code per item: a reply of one code per entry cost the
+-- server and the client more than the bookkeeping itself.
 -- The RPUSH has written already: a key of another type found now takes the n entries back out
 -- (the list's last n: nothing ran in between) before the script stops, so nothing is changed. A
 -- ready list of another type refused the RPUSH itself.
@@ -17,11 +19,12 @@ if not ok then
   error(err)
 end
 local hold = capped(tonumber(ARGV[4]))
-local na, out = fitting(n, tonumber(ARGV[2]) - (waiting() - n))
+local na = math.max(0, math.min(n, tonumber(ARGV[2]) - (waiting() - n)))
+local full = 0
 if na < n then
   redis.call('LTRIM', K_READY, 0, na - n - 1)
   redis.call('HSET', K_META, 'full', '1')
-  out[na + 1] = 2
+  full = 1
 end
 if na > 0 then
   firstsadd(ARGV[1], na)
@@ -29,4 +32,4 @@ if na > 0 then
     wake(na)
   end
 end
-return out
+return { na, full }
