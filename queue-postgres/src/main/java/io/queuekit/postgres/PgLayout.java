@@ -9,9 +9,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Installs and checks the storage layout of one schema: the tables and functions of {@code
@@ -19,18 +22,46 @@ import java.util.List;
  * opening a new schema at once install it once), and refused, naming both versions, when the
  * schema holds a newer layout than this code knows.
  *
+ * <p><b>Functions revision.</b> The tables of a layout never change, but a release may fix a
+ * function body. {@code queuekit_layout.functions} records the revision of the functions a schema
+ * holds ({@link #FUNCTIONS_REVISION} of the code that installed or last replaced them). Each
+ * {@link #install}, in its transaction and under its lock, compares it with the code's: older,
+ * it runs the file's function statements again (all {@code CREATE OR REPLACE}; the tables,
+ * indexes and sequences are not touched) and records the code's revision; newer, it leaves them
+ * alone, as newer code installed them and old code must not downgrade them. Replacing needs
+ * ownership of the functions: a role without it opens on the older functions, with a warning
+ * saying who may replace them. The record is a column of {@code queuekit_layout} rather than a
+ * table of its own because roles that use a schema were granted their rights on its tables when
+ * it was installed: a column added later is covered by those grants, a table added later is not.
+ * A schema installed before the column existed has none; it is added on upgrade, and the missing
+ * record counts as older than every revision, since such a schema may hold bodies of builds
+ * older than revision 1 (replacing revision 1's own bodies with themselves is harmless).
+ * {@link #check} (opening an existing queue: read only) neither reads nor writes the record.
+ *
  * <p><b>Thread-safety:</b> stateless.
  */
 final class PgLayout {
+  private static final Logger LOG = LoggerFactory.getLogger(PgLayout.class);
+
   /** The layout this code writes. */
   static final int VERSION = 1;
+  /**
+   * The revision of the function bodies of layout-{@link #VERSION}.sql. Raise it whenever a
+   * function body there changes, so schemas installed earlier get the new body at their next
+   * open. A body must stay callable by code of the previous revision, since processes of both
+   * run during a rolling upgrade; a change of signature or return type needs a new layout version
+   * instead ({@code CREATE OR REPLACE} cannot change a return type, and a new signature adds a
+   * function beside the old one).
+   */
+  static final int FUNCTIONS_REVISION = 1;
   /** Advisory lock keys (class, object): install; {@code 1903520049}, {@code 1903520050} per queue. */
   private static final long INSTALL_LOCK = 1903520048L;
 
   private PgLayout() {}
 
   /**
-   * Makes sure {@code schema} holds layout {@link #VERSION}.
+   * Makes sure {@code schema} holds layout {@link #VERSION} with functions of revision {@link
+   * #FUNCTIONS_REVISION} or newer (or warns, when this role may not replace older ones).
    *
    * @throws SQLException from the server (no privilege to create, say)
    * @throws NewerLayoutException the schema holds a newer layout
@@ -67,9 +98,12 @@ final class PgLayout {
           for (String statement : statements()) {
             s.execute(statement);
           }
+          recordFunctions(s);
         });
       } else if (found > VERSION) {
         throw new NewerLayoutException(found);
+      } else if (found == VERSION) {
+        refreshFunctions(c, s, schema);
       }
       c.commit();
     } catch (SQLException | RuntimeException e) {
@@ -77,6 +111,88 @@ final class PgLayout {
       throw e;
     } finally {
       c.setAutoCommit(auto);
+    }
+  }
+
+  /**
+   * Replaces the functions of {@code schema} (the search path) when it records an older revision
+   * of them than {@link #FUNCTIONS_REVISION}, inside the caller's transaction; a role that may not
+   * replace them is warned and goes on with the older ones.
+   */
+  private static void refreshFunctions(Connection c, Statement s, String schema)
+      throws SQLException {
+    boolean column = Step.USE.call(() -> {
+      try (ResultSet r = s.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE "
+          + "attrelid = 'queuekit_layout'::regclass AND attname = 'functions' "
+          + "AND NOT attisdropped)")) {
+        r.next();
+        return r.getBoolean(1);
+      }
+    });
+    Integer found = !column ? null : Step.USE.call(() -> {
+      try (ResultSet r = s.executeQuery("SELECT max(functions) FROM queuekit_layout")) {
+        r.next();
+        int v = r.getInt(1);
+        return r.wasNull() ? null : v;
+      }
+    });
+    int older = found == null ? 0 : found;
+    if (older == FUNCTIONS_REVISION) {
+      return;
+    }
+    if (older > FUNCTIONS_REVISION) {
+      LOG.debug("PostgreSQL schema {} holds queuekit's functions of revision {}, newer than this "
+          + "version's {}: left as they are", schema, found, FUNCTIONS_REVISION);
+      return;
+    }
+    // the replacement is undone alone when refused, so the open goes on in this transaction
+    Savepoint before = c.setSavepoint();
+    try {
+      if (!column) {
+        s.execute("ALTER TABLE queuekit_layout ADD COLUMN functions int");
+      }
+      for (String statement : statements()) {
+        if (createsFunction(statement)) {
+          s.execute(statement);
+        }
+      }
+      recordFunctions(s);
+    } catch (SQLException e) {
+      // CREATE OR REPLACE and ALTER TABLE need ownership; any other failure fails the open
+      if (!"42501".equals(e.getSQLState())) {
+        throw e;
+      }
+      c.rollback(before);
+      String[] who = userAndOwner(s);
+      LOG.warn("PostgreSQL schema {} holds queuekit's functions of revision {}, older than this "
+          + "version's revision {}, and user {} may not replace them (only their owner may): "
+          + "queues work on the older functions, which lack the changes of later revisions. Open a "
+          + "queue once as {} to replace them", schema, revision(found), FUNCTIONS_REVISION,
+          who[0], who[1] == null ? "the owner of queuekit's functions" : who[1]);
+      return;
+    }
+    c.releaseSavepoint(before);
+    LOG.info("PostgreSQL schema {}: replaced queuekit's functions of revision {} with revision {}",
+        schema, revision(found), FUNCTIONS_REVISION);
+  }
+
+  private static void recordFunctions(Statement s) throws SQLException {
+    s.executeUpdate("UPDATE queuekit_layout SET functions = " + FUNCTIONS_REVISION);
+  }
+
+  /** A recorded revision in words: null is a schema installed before revisions were recorded. */
+  private static String revision(Integer found) {
+    return found == null ? "none recorded (installed before queuekit recorded revisions)"
+        : found.toString();
+  }
+
+  /** This role's name and that of the owner of the search path's queuekit functions (or null). */
+  private static String[] userAndOwner(Statement s) throws SQLException {
+    try (ResultSet r = s.executeQuery("SELECT current_user, (SELECT pg_get_userbyid(proowner) "
+        + "FROM pg_proc WHERE proname = 'queuekit_claim' AND pronamespace = "
+        + "(SELECT oid FROM pg_namespace WHERE nspname = current_schema()))")) {
+      r.next();
+      return new String[] {r.getString(1), r.getString(2)};
     }
   }
 
@@ -185,6 +301,16 @@ final class PgLayout {
       super(cause.getMessage(), cause.getSQLState(), cause);
       this.step = step;
     }
+  }
+
+  /**
+   * Whether {@code statement} (one of {@link #statements}) creates a function: the statements
+   * {@link #install} runs again to replace the functions. Its first line that is no comment starts
+   * with {@code CREATE OR REPLACE FUNCTION}.
+   */
+  static boolean createsFunction(String statement) {
+    return statement.lines().filter(l -> !l.startsWith("--")).findFirst().orElse("")
+        .startsWith("CREATE OR REPLACE FUNCTION ");
   }
 
   /** The statements of layout-1.sql, split at lines holding only {@code --;}. */

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Layout 1 (tables shared by the queues of a schema; docs/DESIGN.md §3.8)</h2>
  *
  * <pre>
- *   queuekit_layout   version                        the layout of the schema (1)
+ *   queuekit_layout   version, functions             the layout of the schema (1), the revision
+ *                                                    of its functions (see PgLayout)
  *   queuekit_queue    queue PK, uniq, dead_dropped   flavour, fixed at first open
  *   queuekit_room     (queue, slot 0..7) PK, waiting, cap
  *                     LENGTH split in 8 caps: a push locks one slot with room, skipping

@@ -3,9 +3,12 @@
 -- reasons are in PostgresQueue's javadoc. Statements are separated by lines holding only "--;".
 -- Times passed as *_ms are the queue's clock (epoch milliseconds); liveness (consumer beats,
 -- waiter expiry) uses the server's clock_timestamp(), so no decision compares two hosts' clocks.
-CREATE TABLE queuekit_layout (version int NOT NULL)
+-- Functions are created with CREATE OR REPLACE: PgLayout runs those statements alone again, the
+-- tables untouched, when the schema records an older revision of them than the code's (column
+-- functions, set by PgLayout; PgLayout adds it to a schema installed before it existed).
+CREATE TABLE queuekit_layout (version int NOT NULL, functions int)
 --;
-INSERT INTO queuekit_layout VALUES (1)
+INSERT INTO queuekit_layout (version) VALUES (1)
 --;
 -- one sequence orders ready items: the tail takes +nextval, the head -nextval
 CREATE SEQUENCE queuekit_pos
@@ -103,7 +106,7 @@ CREATE TABLE queuekit_waiter (
 -- push that met its lock skipped the only waiter and woke nobody, while the beat kept the
 -- registration standing). A registration lasts the ttl its claim gave it; the claim loop looks
 -- again before it lapses.
-CREATE FUNCTION queuekit_wake(q text, n int) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_wake(q text, n int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   w record;
 BEGIN
@@ -116,7 +119,7 @@ BEGIN
 END $$
 --;
 -- Tells every producer waiting for room on q (one row per process) to try again.
-CREATE FUNCTION queuekit_wake_room(q text) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_wake_room(q text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   w record;
 BEGIN
@@ -126,7 +129,7 @@ BEGIN
 END $$
 --;
 -- Counts k more waiting items of q: into slots with room first, the rest over slot 7's cap.
-CREATE FUNCTION queuekit_room_give(q text, k bigint) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_room_give(q text, k bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   r record;
   n bigint;
@@ -146,7 +149,7 @@ BEGIN
 END $$
 --;
 -- Counts k fewer waiting items of q: from the excess over caps first, then from any slot.
-CREATE FUNCTION queuekit_room_take(q text, k bigint) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_room_take(q text, k bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   r record;
   n bigint;
@@ -179,7 +182,7 @@ END $$
 -- rows. A blocking FOR UPDATE keeps its lock on a row that fails the recheck, so a push may end
 -- holding a room row it did not use, out of slot order after a SKIP LOCKED pick: that is why
 -- a push that skipped never waits for a room row but starts again in a new transaction.
-CREATE FUNCTION queuekit_push(q text, p bytea, d bytea, delay_ms bigint, now_ms bigint,
+CREATE OR REPLACE FUNCTION queuekit_push(q text, p bytea, d bytea, delay_ms bigint, now_ms bigint,
     hint int, blocking boolean) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   s smallint;
@@ -226,7 +229,7 @@ END $$
 -- a room waiter, 4 when room appeared meanwhile (push again). Its own transaction, taking the
 -- room lock first: it pairs with the shared room lock of claim and removeAll, so room freed
 -- before this point is seen by the check below and room freed after it finds the registration.
-CREATE FUNCTION queuekit_wait_room(q text, ch text) RETURNS int LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_wait_room(q text, ch text) RETURNS int LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(1903520050, hashtext(q));
   IF EXISTS (SELECT 1 FROM queuekit_room WHERE queue = q AND waiting < cap) THEN
@@ -242,7 +245,7 @@ END $$
 -- returns one result (0 added, 1 duplicate) per item admitted; fewer than p's length when full
 -- or busy (the caller pushes the next item alone).
 -- Notifications are sent at commit, one per process and queue however many items it made ready.
-CREATE FUNCTION queuekit_push_all(q text, p bytea[], d bytea[], now_ms bigint, hint int)
+CREATE OR REPLACE FUNCTION queuekit_push_all(q text, p bytea[], d bytea[], now_ms bigint, hint int)
     RETURNS int[] LANGUAGE plpgsql AS $$
 DECLARE
   outs int[] := '{}';
@@ -257,7 +260,8 @@ BEGIN
 END $$
 --;
 -- Moves every delayed item due at now_ms to the tail, by due time then release order.
-CREATE FUNCTION queuekit_promote(q text, now_ms bigint) RETURNS int LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_promote(q text, now_ms bigint)
+    RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   r record;
   n int := 0;
@@ -279,8 +283,8 @@ END $$
 -- takes the queue's claim lock exclusively: that waits for pushes in progress to commit, so this
 -- look sees them or they see the registration it makes when it finds nothing. The lock comes
 -- first, before any row lock, so no one holding the shared form ever waits on this transaction.
-CREATE FUNCTION queuekit_claim(q text, mx int, now_ms bigint, c text, ch text, wait boolean,
-    ttl_ms bigint, beat_ms bigint)
+CREATE OR REPLACE FUNCTION queuekit_claim(q text, mx int, now_ms bigint, c text, ch text,
+    wait boolean, ttl_ms bigint, beat_ms bigint)
     RETURNS TABLE (o_delivery bigint, o_payload bytea, o_deliveries int, o_recoveries int,
         o_first bigint, o_next_due bigint) LANGUAGE plpgsql AS $$
 DECLARE
@@ -331,8 +335,8 @@ END $$
 --;
 -- Merges the copy in item row src into the waiting copy of its identity, if one waits: the
 -- waiting copy keeps its place and takes the larger counts; src is deleted. False if none waits.
-CREATE FUNCTION queuekit_merge(q text, src bigint, d bytea, m_deliveries int, m_recoveries int)
-    RETURNS boolean LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_merge(q text, src bigint, d bytea, m_deliveries int,
+    m_recoveries int) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   w bigint;
 BEGIN
@@ -351,7 +355,7 @@ BEGIN
 END $$
 --;
 -- Release: 0 done, 1 merged, 2 stale. Delivery count + 1, then delayed or at the tail.
-CREATE FUNCTION queuekit_release(q text, did bigint, delay_ms bigint, now_ms bigint)
+CREATE OR REPLACE FUNCTION queuekit_release(q text, did bigint, delay_ms bigint, now_ms bigint)
     RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   r record;
@@ -382,7 +386,7 @@ END $$
 -- unique queue. When recovered, each takes recovery count + 1 and one reaching max_rec (> 0) is
 -- dead-lettered as a suspected poison item. Returns per row 0 back, 1 merged, 2 stale, or the
 -- negated dead-letter id of a quarantined one.
-CREATE FUNCTION queuekit_to_head(q text, ids bigint[], recovered boolean, max_rec int,
+CREATE OR REPLACE FUNCTION queuekit_to_head(q text, ids bigint[], recovered boolean, max_rec int,
     now_ms bigint, cap int) RETURNS bigint[] LANGUAGE plpgsql AS $$
 DECLARE
   r record;
@@ -433,7 +437,8 @@ BEGIN
 END $$
 --;
 -- Unclaim: the deliveries dids back to the head in their order, counts unchanged.
-CREATE FUNCTION queuekit_unclaim(q text, dids bigint[]) RETURNS bigint[] LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_unclaim(q text, dids bigint[])
+    RETURNS bigint[] LANGUAGE plpgsql AS $$
 DECLARE
   ids bigint[];
 BEGIN
@@ -445,7 +450,8 @@ END $$
 --;
 -- After a claim whose reply was lost: the items of q in flight under consumer c whose delivery
 -- is not in keep (what c holds) go back to the head in claim order, counts unchanged.
-CREATE FUNCTION queuekit_give_back(q text, c text, keep bigint[]) RETURNS int LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_give_back(q text, c text, keep bigint[])
+    RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   ids bigint[];
 BEGIN
@@ -461,8 +467,8 @@ END $$
 -- Recovery: every item of q in flight under a consumer whose beat is older than timeout_ms (or
 -- gone) back to the head in claim order, recovery count + 1; consumers left with nothing in
 -- flight anywhere are then forgotten. Returns the ids of the dead letters it made.
-CREATE FUNCTION queuekit_recover(q text, timeout_ms bigint, max_rec int, now_ms bigint, cap int)
-    RETURNS SETOF bigint LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_recover(q text, timeout_ms bigint, max_rec int,
+    now_ms bigint, cap int) RETURNS SETOF bigint LANGUAGE plpgsql AS $$
 DECLARE
   ids bigint[];
   outs bigint[];
@@ -484,7 +490,7 @@ BEGIN
 END $$
 --;
 -- Keeps the newest cap dead letters of q; counts what it drops.
-CREATE FUNCTION queuekit_cap_dead(q text, cap int) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_cap_dead(q text, cap int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   n bigint;
 BEGIN
@@ -497,7 +503,7 @@ BEGIN
 END $$
 --;
 -- Dead-letters the in-flight delivery did; returns the dead letter's id, null when stale.
-CREATE FUNCTION queuekit_bury(q text, did bigint, why text, now_ms bigint, cap int)
+CREATE OR REPLACE FUNCTION queuekit_bury(q text, did bigint, why text, now_ms bigint, cap int)
     RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   r record;
@@ -518,7 +524,8 @@ END $$
 --;
 -- Replays the named dead letters (all when ids is null), oldest first, to the tail with counts
 -- reset; a copy whose identity already waits is merged. Returns how many were moved.
-CREATE FUNCTION queuekit_replay(q text, ids bigint[]) RETURNS bigint LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_replay(q text, ids bigint[])
+    RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   r record;
   moved bigint := 0;
@@ -545,7 +552,7 @@ BEGIN
 END $$
 --;
 -- Deletes every waiting item of q; in-flight items stay. Returns how many were deleted.
-CREATE FUNCTION queuekit_remove_all(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION queuekit_remove_all(q text) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   n bigint;
 BEGIN
@@ -563,7 +570,7 @@ END $$
 -- The process beat: refreshes the consumers cs (one per open queue) and names the queues among
 -- qs holding items in flight under a consumer silent for longer than timeout_ms. It leaves the
 -- waiter registrations alone (see queuekit_wake).
-CREATE FUNCTION queuekit_tick(cs text[], qs text[], timeout_ms bigint)
+CREATE OR REPLACE FUNCTION queuekit_tick(cs text[], qs text[], timeout_ms bigint)
     RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN
   -- only beats: a consumer's row is made by its first claim, so a beat racing a crash (or a
