@@ -52,8 +52,11 @@ final class PgLayout {
    * run during a rolling upgrade; a change of signature or return type needs a new layout version
    * instead ({@code CREATE OR REPLACE} cannot change a return type, and a new signature adds a
    * function beside the old one).
+   *
+   * <p>1: as first released. 2: {@code queuekit_push_all} wakes once for its batch, not once per
+   * item ({@code queuekit_admit} added: a push without its wake).
    */
-  static final int FUNCTIONS_REVISION = 1;
+  static final int FUNCTIONS_REVISION = 2;
   /** Advisory lock keys (class, object): install; {@code 1903520049}, {@code 1903520050} per queue. */
   private static final long INSTALL_LOCK = 1903520048L;
 

@@ -182,8 +182,10 @@ END $$
 -- rows. A blocking FOR UPDATE keeps its lock on a row that fails the recheck, so a push may end
 -- holding a room row it did not use, out of slot order after a SKIP LOCKED pick: that is why
 -- a push that skipped never waits for a room row but starts again in a new transaction.
-CREATE OR REPLACE FUNCTION queuekit_push(q text, p bytea, d bytea, delay_ms bigint, now_ms bigint,
-    hint int, blocking boolean) RETURNS int LANGUAGE plpgsql AS $$
+-- queuekit_push admits one item and wakes one waiter for it; queuekit_admit, which it calls, does
+-- everything but the wake, so that queuekit_push_all wakes once for its batch.
+CREATE OR REPLACE FUNCTION queuekit_admit(q text, p bytea, d bytea, delay_ms bigint,
+    now_ms bigint, hint int, blocking boolean) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   s smallint;
   new_id bigint;
@@ -221,8 +223,19 @@ BEGIN
     RETURN 1;
   END IF;
   UPDATE queuekit_room SET waiting = waiting + 1 WHERE queue = q AND slot = s;
-  PERFORM queuekit_wake(q, 1);
   RETURN 0;
+END $$
+--;
+CREATE OR REPLACE FUNCTION queuekit_push(q text, p bytea, d bytea, delay_ms bigint, now_ms bigint,
+    hint int, blocking boolean) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+  r int;
+BEGIN
+  r := queuekit_admit(q, p, d, delay_ms, now_ms, hint, blocking);
+  IF r = 0 THEN
+    PERFORM queuekit_wake(q, 1);
+  END IF;
+  RETURN r;
 END $$
 --;
 -- After a push found the queue full: 3 when the producer's process (channel ch) is registered as
@@ -244,18 +257,28 @@ END $$
 -- Pushes p[i] (identity digest d[i]) in order, in one transaction, until the queue is full:
 -- returns one result (0 added, 1 duplicate) per item admitted; fewer than p's length when full
 -- or busy (the caller pushes the next item alone).
--- Notifications are sent at commit, one per process and queue however many items it made ready.
+-- One wake for the batch, after its last item (up to one waiter per item admitted): one look at
+-- the waiters instead of one per item, and no waiter row locked before a later item's room row
+-- (the lock order above). Notifications are sent at commit, one per process and queue however
+-- many items it made ready.
 CREATE OR REPLACE FUNCTION queuekit_push_all(q text, p bytea[], d bytea[], now_ms bigint, hint int)
     RETURNS int[] LANGUAGE plpgsql AS $$
 DECLARE
   outs int[] := '{}';
   r int;
+  added int := 0;
 BEGIN
   FOR i IN 1..coalesce(array_length(p, 1), 0) LOOP
-    r := queuekit_push(q, p[i], d[i], 0, now_ms, (hint + i) % 8, false);
+    r := queuekit_admit(q, p[i], d[i], 0, now_ms, (hint + i) % 8, false);
     EXIT WHEN r >= 2;
     outs := outs || r;
+    IF r = 0 THEN
+      added := added + 1;
+    END IF;
   END LOOP;
+  IF added > 0 THEN
+    PERFORM queuekit_wake(q, added);
+  END IF;
   RETURN outs;
 END $$
 --;

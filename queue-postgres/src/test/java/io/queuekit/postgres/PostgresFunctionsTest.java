@@ -130,7 +130,7 @@ class PostgresFunctionsTest {
     List<String> installed = Arrays.asList(pg.server().sql(db, "SELECT proname FROM pg_proc "
         + "WHERE pronamespace = 'public'::regnamespace AND proname LIKE 'queuekit\\_%'")
         .split("\n"));
-    assertThat(replaced).containsExactlyInAnyOrderElementsOf(installed).hasSize(20);
+    assertThat(replaced).containsExactlyInAnyOrderElementsOf(installed).isNotEmpty();
     // and no other statement creates one, so none would be left out of a replacement
     assertThat(PgLayout.statements()).filteredOn(st -> !PgLayout.createsFunction(st))
         .noneMatch(st -> st.contains("FUNCTION"));

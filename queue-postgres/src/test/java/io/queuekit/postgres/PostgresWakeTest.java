@@ -120,4 +120,35 @@ class PostgresWakeTest {
         .findFirst().orElseThrow();
     assertThat(done.join()).hasSize(1);
   }
+
+  /**
+   * A batch push looks at the waiters once, after its last item, waking up to one per item: its
+   * wake function runs once, not once per item, and still wakes every waiting process.
+   */
+  @Test
+  void aBatchPushWakesOnceForAllItsItems() {
+    List<BaseQueue> processes = List.of(openInNewProcess("wake_batch"),
+        openInNewProcess("wake_batch"), openInNewProcess("wake_batch"));
+    List<CompletableFuture<List<Delivery>>> claims = new ArrayList<>();
+    for (BaseQueue q : processes) {
+      claims.add(CompletableFuture.supplyAsync(() -> q.claim(10, Duration.ofSeconds(20)),
+          claimers));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> waiters("wake_batch") == 3);
+
+    // the push as PgCalls sends it, with the function calls of its own transaction counted
+    String out = pg.server().sql(pg.database(), "SET track_functions = 'pl'; "
+        + "SELECT queuekit_push_all('wake_batch_queue', array_fill('\\x01'::bytea, ARRAY[50]), "
+        + "array_fill(NULL::bytea, ARRAY[50]), 0, 0); "
+        + "SELECT calls FROM pg_stat_xact_user_functions WHERE funcname = 'queuekit_wake'");
+
+    List<String> lines = out.strip().lines().toList();
+    assertThat(lines.get(0)).as("every item admitted").isEqualTo("{" + "0,".repeat(49) + "0}");
+    assertThat(lines.get(lines.size() - 1)).as("wake calls in the push's transaction: " + out)
+        .isEqualTo("1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> claims.stream().allMatch(
+        CompletableFuture::isDone));
+    assertThat(claims).allSatisfy(c -> assertThat(c.join()).hasSize(10));
+    assertThat(waiters("wake_batch")).isZero();
+  }
 }
