@@ -54,10 +54,30 @@ class BackendRulesTest {
   void oldFormConnStrWarnsWithTheUriItBecomes() {
     Finding f = only("[queue]\nTYPE = redis\nCONN_STR = addrs=127.0.0.1:6379 db=0\n");
     assertThat(f.severity()).isEqualTo(Severity.WARNING);
-    assertThat(f.message()).isEqualTo("CONN_STR is in an old form (addrs=127.0.0.1:6379 db=0); the"
-        + " redis backend reads it as redis://127.0.0.1:6379/0, as Gitea converts it");
+    assertThat(f.message()).isEqualTo("CONN_STR is in an old form, which the redis backend reads"
+        + " as redis://127.0.0.1:6379/0, as Gitea converts it: addrs=127.0.0.1:6379 db=0");
     assertThat(f.fix())
         .isEqualTo("write CONN_STR = redis://127.0.0.1:6379/0 (config-migrator migrate does this)");
+  }
+
+  /**
+   * An old form whose server Gitea would silently replace by 127.0.0.1:6379 is an error, not a
+   * conversion to offer: the migrator must not write that misreading into the file. The comma
+   * form's password stays masked to the end of the line without eating the message.
+   */
+  @Test
+  void oldFormThatWouldFallBackToTheDefaultServerIsAnErrorNotAConversion() {
+    Finding f = only("[queue]\nTYPE = redis\nCONN_STR = adrs=10.9.9.9:7000 db=2\n");
+    assertThat(f.severity()).isEqualTo(Severity.ERROR);
+    assertThat(f.location()).isEqualTo("app.ini:3 [queue] CONN_STR");
+    assertThat(f.message()).contains("names no server").contains("the field adrs")
+        .doesNotContain("redis://127.0.0.1");
+    Finding pw = only("[queue]\nTYPE = redis\nCONN_STR = 10.9.9.9:7000,password=s3cret\n");
+    assertThat(pw.severity()).isEqualTo(Severity.ERROR);
+    assertThat(pw.message()).contains("field 1 of 2 has no '='").doesNotContain("s3cret");
+    Finding ok = only("[queue]\nTYPE = redis\nCONN_STR = network=tcp,addr=h:6379,password=s3cret\n");
+    assertThat(ok.message()).isEqualTo("CONN_STR is in an old form, which the redis backend reads"
+        + " as redis://:****@h:6379/0, as Gitea converts it: network=tcp,addr=h:6379,password=****");
   }
 
   @Test

@@ -182,8 +182,10 @@ public final class ConfigCheck {
       }
       if (setting.get() == Setting.CONN_STR) {
         backends.currentConnStr(e.value()).ifPresent(now -> add(Severity.WARNING, e,
-            "CONN_STR is in an old form (" + e.value() + "); the " + now.getKey() + " backend reads"
-                + " it as " + now.getValue() + ", as Gitea converts it",
+            // the old value last: a password ending it is masked to the end of the line (a
+            // comma-form value runs to the next comma), which must not swallow the message
+            "CONN_STR is in an old form, which the " + now.getKey() + " backend reads as "
+                + now.getValue() + ", as Gitea converts it: " + e.value(),
             "write CONN_STR = " + now.getValue() + " (" + MIGRATE + ")"));
       }
       return;

@@ -77,11 +77,7 @@ final class GiteaRedisUri {
     String password = null;
     Map<String, List<String>> query = new TreeMap<>();
 
-    List<String> fields = goFields(connStr);
-    if (fields.size() == 1) {
-      fields = List.of(connStr.split(",", -1));
-    }
-    for (String f : fields) {
+    for (String f : legacyFields(connStr)) {
       int eq = f.indexOf('=');
       if (eq < 0) {
         continue;
@@ -146,6 +142,15 @@ final class GiteaRedisUri {
       b.append('?').append(encoded);
     }
     return b.toString();
+  }
+
+  /**
+   * The fields of the old form as Gitea splits them: at blanks, or at commas when there is only
+   * one blank-separated field. A field without {@code =} is one Gitea skips.
+   */
+  static List<String> legacyFields(String connStr) {
+    List<String> fields = goFields(connStr);
+    return fields.size() == 1 ? List.of(connStr.split(",", -1)) : fields;
   }
 
   /**

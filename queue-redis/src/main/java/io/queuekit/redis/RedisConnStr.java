@@ -137,7 +137,51 @@ final class RedisConnStr {
           + "key=value form (addrs=host:port db=0)");
     }
     String uri = original.isEmpty() ? DEFAULT : toUri(original);
-    return parseUri(original, uri);
+    RedisConnStr parsed = parseUri(original, uri);
+    if (GiteaRedisUri.isLegacy(original)) {
+      refuseSilentDefault(original, parsed.unknownOptions);
+    }
+    return parsed;
+  }
+
+  /**
+   * Refuses an old-form string that names no server ({@code addr} or {@code addrs}) but holds a
+   * field Gitea skips (no {@code =}) or one nothing reads (a misspelt {@code addrs}, passed on as
+   * an unknown option): Gitea would connect to 127.0.0.1:6379 without a word, though the string
+   * most likely meant another server. Without such a field, the default server is what it asks
+   * for. Fields are named by position or name only: a skipped field may be part of a password.
+   */
+  private static void refuseSilentDefault(String original, List<String> unknown) {
+    List<String> fields = GiteaRedisUri.legacyFields(original);
+    List<String> problems = new ArrayList<>();
+    boolean namesServer = false;
+    for (int i = 0; i < fields.size(); i++) {
+      String f = fields.get(i);
+      int eq = f.indexOf('=');
+      if (eq < 0) {
+        if (!f.isBlank()) {
+          problems.add("field " + (i + 1) + " of " + fields.size() + " has no '=' (Gitea skips "
+              + "it)");
+        }
+        continue;
+      }
+      String k = f.substring(0, eq).toLowerCase(Locale.ROOT);
+      namesServer |= k.equals("addr") || k.equals("addrs");
+    }
+    if (!unknown.isEmpty()) {
+      problems.add("no part of Gitea or queuekit reads the field" + (unknown.size() > 1 ? "s " : " ")
+          + String.join(", ", unknown));
+    }
+    if (namesServer || problems.isEmpty()) {
+      return;
+    }
+    // the string itself is left out: a field that is the tail of a comma-split password may
+    // not look like one to the masker
+    throw new QueueConfigException("CONN_STR is not a valid "
+        + "Redis connection string: in the old key=value form it names no server (no addr= or "
+        + "addrs= field), so Gitea would use 127.0.0.1:6379, yet " + String.join(" and ", problems)
+        + "; write the server as addr=host:port (addrs=h1:p1,h2:p2 for a cluster), or use a URI "
+        + "such as redis://host:port/0");
   }
 
   /** The string with passwords masked, for logs and errors. */

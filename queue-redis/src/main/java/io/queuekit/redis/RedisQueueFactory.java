@@ -63,12 +63,21 @@ public final class RedisQueueFactory implements BaseQueueFactory {
 
   /**
    * The URI for Gitea's old {@code key=value} form ({@code addrs=127.0.0.1:6379 db=0}), converted
-   * as Gitea's {@code nosql.ToRedisURI} does; empty for anything else.
+   * as Gitea's {@code nosql.ToRedisURI} does; empty for anything else, and for an old form this
+   * backend refuses ({@link #validate} says why): converting it would write Gitea's misreading
+   * into the file.
    */
   @Override
   public Optional<String> currentConnStr(String connStr) {
-    return GiteaRedisUri.isLegacy(connStr) ? Optional.of(GiteaRedisUri.toUri(connStr))
-        : Optional.empty();
+    if (!GiteaRedisUri.isLegacy(connStr)) {
+      return Optional.empty();
+    }
+    try {
+      RedisConnStr.parse(connStr);
+    } catch (QueueConfigException refused) {
+      return Optional.empty();
+    }
+    return Optional.of(GiteaRedisUri.toUri(connStr));
   }
 
   /**

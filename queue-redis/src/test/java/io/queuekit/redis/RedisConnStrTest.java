@@ -136,4 +136,43 @@ class RedisConnStrTest {
         .isInstanceOf(QueueConfigException.class)
         .hasMessageContaining("neither a URI").hasMessageNotContaining("pw@");
   }
+
+  /**
+   * An old form that names no server but holds a field Gitea skips or one nothing reads: Gitea
+   * would quietly use 127.0.0.1:6379, though the string meant another server. Refused, naming
+   * fields by position or name only (a skipped field may be part of a password), and never
+   * offered to the migrator as a conversion.
+   */
+  @Test
+  void anOldFormThatWouldFallBackToTheDefaultServerIsRefused() {
+    assertThatThrownBy(() -> RedisConnStr.parse("adrs=10.9.9.9:7000 db=2"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("names no server")
+        .hasMessageContaining("no part of Gitea or queuekit reads the field adrs")
+        .hasMessageContaining("addr=host:port");
+    assertThatThrownBy(() -> RedisConnStr.parse("10.9.9.9:7000,password=hunter2"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("field 1 of 2 has no '=' (Gitea skips it)")
+        .hasMessageNotContaining("hunter2");
+    // the tail of a comma-split password is a field with no '=': never printed
+    assertThatThrownBy(() -> RedisConnStr.parse("password=hunter,2secret"))
+        .hasMessageContaining("field 2 of 2 has no '='")
+        .hasMessageNotContaining("2secret").hasMessageNotContaining("hunter");
+    RedisQueueFactory factory = new RedisQueueFactory();
+    assertThat(factory.currentConnStr("adrs=10.9.9.9:7000 db=2")).isEmpty();
+    assertThat(factory.currentConnStr("10.9.9.9:7000,password=hunter2")).isEmpty();
+  }
+
+  @Test
+  void anOldFormNamingItsServerOrNothingOddIsRead() {
+    // a server named: an unknown field is an ignored option, as in a URI
+    assertThat(RedisConnStr.parse("addrs=10.9.9.9:7000 db=2 foo=bar").unknownOptions())
+        .containsExactly("foo");
+    // no server named and nothing skipped or unknown: the default server is what it asks for
+    RedisConnStr local = RedisConnStr.parse("db=2 password=pw pool_size=10");
+    assertThat(local.addresses).containsExactly(new RedisConnStr.HostPort("127.0.0.1", 6379));
+    assertThat(local.db).isEqualTo(2);
+    assertThat(new RedisQueueFactory().currentConnStr("addrs=10.9.9.9:7000 db=2"))
+        .contains("redis://10.9.9.9:7000/2");
+  }
 }
