@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +91,10 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
           loopRef[0].settled(n);
           notifyProgress();
         }, batch -> {
-          workersRef[0].detach(batch);
+          Thread detached = workersRef[0].detach(batch);
+          if (detached != null) {
+            warnIfStuck(workersRef[0], detached);
+          }
           loopRef[0].batchTimedOut(batch);
         });
     // BATCH_DEBOUNCE and WORKER_IDLE_TIMEOUT follow the injected clock too (tests move it)
@@ -185,6 +189,21 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   }
 
   /** A push that gave up waiting for room counts as {@link PushResult#FULL} for the listeners. */
+  /**
+   * Checks, {@link WorkerGroup#INTERRUPT_GRACE} after {@code HANDLER_TIMEOUT} interrupted the
+   * handler on {@code t}, whether it still runs (it then ignores interrupts: warned).
+   */
+  private void warnIfStuck(WorkerGroup group, Thread t) {
+    try {
+      scheduler.schedule(() -> group.warnIfStillDetached(t),
+          WorkerGroup.INTERRUPT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down: its own wait reports a handler that does not stop
+      log.debug("queue \"{}\": the scheduler has stopped; {} is not checked for a handler "
+          + "ignoring interrupts", name, t.getName(), e);
+    }
+  }
+
   private void pushFull(int items) {
     if (!listeners.isEmpty()) {
       for (int i = 0; i < items; i++) {

@@ -7,4 +7,14 @@ public class QueueClosedException extends QueueException {
   public QueueClosedException(String queue) {
     super("queue \"" + queue + "\" is closed");
   }
+
+  /** A message of its own: the public constructor names a queue. */
+  private QueueClosedException(String message, boolean ofItsOwn) {
+    super(message);
+  }
+
+  /** The {@link QueueManager} is closed: it creates no more queues. */
+  static QueueClosedException managerClosed() {
+    return new QueueClosedException("the queue manager is closed; it creates no more queues", true);
+  }
 }

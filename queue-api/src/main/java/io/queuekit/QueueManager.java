@@ -125,7 +125,7 @@ public final class QueueManager implements AutoCloseable {
     QueueSettings settings = spec.settings().orElseGet(() -> config.settings(name));
     synchronized (this) {
       if (closed) {
-        throw new QueueClosedException("manager");
+        throw QueueClosedException.managerClosed();
       }
       if (queues.containsKey(name) || opening.contains(name)) {
         throw new QueueConfigException("queue \"" + name + "\" already exists in this manager");
@@ -155,7 +155,7 @@ public final class QueueManager implements AutoCloseable {
     if (managerClosed) {
       events.attach(q::storeDeadLettered);
       q.shutdown();
-      throw new QueueClosedException("manager");
+      throw QueueClosedException.managerClosed();
     }
     // Watchers first, so the listeners a metrics binder adds hear the store's dead letters made
     // at open (held by the relay until attach) and every item from the first claim on.

@@ -34,6 +34,12 @@ final class WorkerGroup {
   private static final Batch STOP = new Batch(List.of(), false);
   /** How long a worker that may not retire waits before looking again, at the least. */
   private static final Duration STAYING_RECHECK = Duration.ofSeconds(1);
+  /**
+   * How long a handler {@code HANDLER_TIMEOUT} interrupted may take to return before it is said to
+   * ignore interrupts: most stop within milliseconds, and a warning at the interrupt itself would
+   * blame them all.
+   */
+  static final Duration INTERRUPT_GRACE = Duration.ofSeconds(1);
 
   private final String queue;
   private final Duration idleTimeout;
@@ -53,6 +59,8 @@ final class WorkerGroup {
    * returns) and {@link #detach} removes a batch, so {@code active} is decremented once.
    */
   private final Map<Batch, Thread> runningOn = new ConcurrentHashMap<>();
+  /** Detached workers whose handler has not returned yet, with when they were detached. */
+  private final Map<Thread, Long> detachedAt = new ConcurrentHashMap<>();
   private final AtomicInteger idle = new AtomicInteger();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger started = new AtomicInteger();
@@ -164,8 +172,10 @@ final class WorkerGroup {
         }
         if (detached) {
           // Its place went to another worker when HANDLER_TIMEOUT gave up on this handler.
-          log.info("queue \"{}\": the handler that outlived HANDLER_TIMEOUT returned; its thread "
-              + "exits", queue);
+          Long at = detachedAt.remove(self);
+          log.info("queue \"{}\": the handler HANDLER_TIMEOUT interrupted returned{}; its thread "
+              + "exits", queue, at == null ? ""
+                  : " " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at) + " ms later");
           return;
         }
       }
@@ -203,18 +213,36 @@ final class WorkerGroup {
    * {@code HANDLER_TIMEOUT} settled {@code batch} and interrupted its handler, which is still
    * running: its thread stops counting as a worker (and as active), so the group may start another
    * under the cap; the thread exits once the handler returns. A no-op if the handler has returned.
+   *
+   * @return the detached worker's thread, or null when the handler had returned
    */
-  void detach(Batch batch) {
+  Thread detach(Batch batch) {
     Thread t = runningOn.remove(batch);
     if (t == null) {
-      return;
+      return null;
     }
+    detachedAt.put(t, System.nanoTime());
     active.decrementAndGet();
     threads.remove(t);
-    log.warn("queue \"{}\": {} is still running a handler that outlived HANDLER_TIMEOUT and "
-        + "ignores interrupts; it no longer counts against MAX_WORKERS={}", queue, t.getName(),
-        maxWorkers);
+    log.debug("queue \"{}\": {} no longer counts against MAX_WORKERS={} while the handler "
+        + "HANDLER_TIMEOUT interrupted finishes", queue, t.getName(), maxWorkers);
     maybeStartWorker();
+    return t;
+  }
+
+  /**
+   * Warns when worker {@code t}, detached {@link #INTERRUPT_GRACE} ago (the caller schedules
+   * this), is still running its handler: that handler ignores interrupts, and its thread runs
+   * beyond {@code MAX_WORKERS} until it returns.
+   */
+  void warnIfStillDetached(Thread t) {
+    Long at = detachedAt.get(t);
+    if (at != null && t.isAlive()) {
+      log.warn("queue \"{}\": {} is still running a handler {} ms after HANDLER_TIMEOUT "
+          + "interrupted it: the handler ignores interrupts; its thread no longer counts against "
+          + "MAX_WORKERS={} and exits when the handler returns", queue, t.getName(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at), maxWorkers);
+    }
   }
 
   /** An idle worker exits unless it is the last one, or work is waiting. */

@@ -47,6 +47,72 @@ class WorkerGroupTest {
     }
   }
 
+  /** What {@code step} logged (slf4j-simple writes to whatever System.err is). */
+  private static String logged(Runnable step) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      step.run();
+    } finally {
+      System.setErr(original);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A handler that HANDLER_TIMEOUT interrupted is said to ignore interrupts only when it still
+   * runs when the grace has passed (the queue schedules the look): one that stopped at the
+   * interrupt is not blamed, as it once was at the moment of the interrupt.
+   */
+  @Test
+  void onlyAHandlerStillRunningAfterTheGraceIsSaidToIgnoreInterrupts() throws Exception {
+    Batch stops = new Batch(List.of(), false);
+    Batch ignores = new Batch(List.of(), false);
+    CountDownLatch running = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    WorkerGroup g = group(2, b -> {
+      running.countDown();
+      if (b == stops) {
+        try {
+          new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+          return; // stops at the interrupt
+        }
+      }
+      boolean interrupted = false;
+      while (true) {
+        try {
+          release.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // ignores it and waits on
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    g.dispatch(stops);
+    g.dispatch(ignores);
+    assertThat(running.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+    Thread stopped = g.detach(stops);
+    assertThat(stopped).isNotNull();
+    stopped.interrupt();
+    soon().until(() -> !stopped.isAlive());
+    assertThat(logged(() -> g.warnIfStillDetached(stopped))).isEmpty();
+
+    Thread stuck = g.detach(ignores);
+    stuck.interrupt();
+    assertThat(logged(() -> g.warnIfStillDetached(stuck)))
+        .contains("WARN").contains(stuck.getName() + " is still running a handler")
+        .contains("the handler ignores interrupts");
+    assertThat(g.workers()).as("detached workers no longer count").isZero();
+    release.countDown();
+    soon().until(() -> !stuck.isAlive());
+  }
+
   @Test
   void aZeroIdleTimeoutRunsBatchesAndLeavesTheLastWorkerWaitingNotSpinning() throws Exception {
     // WORKER_IDLE_TIMEOUT=0 is accepted: a worker retires as soon as it is idle. It once never
