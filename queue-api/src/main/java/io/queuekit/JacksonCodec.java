@@ -40,6 +40,8 @@ public final class JacksonCodec<T> implements Codec<T> {
 
   private final Class<T> type;
   private final ObjectMapper mapper;
+  /** The first item encoded decoded again: the type can be read back (see {@link #encode}). */
+  private volatile boolean readsBack;
 
   private JacksonCodec(Class<T> type, ObjectMapper mapper) {
     this.type = Objects.requireNonNull(type, "type");
@@ -66,13 +68,38 @@ public final class JacksonCodec<T> implements Codec<T> {
         .build();
   }
 
+  /**
+   * The item as JSON. Until one item has read back, each is also decoded again: a type Jackson
+   * can write but not construct (no default constructor and no {@code @JsonCreator}, say) is
+   * refused at its first push, with Jackson's reason, instead of being accepted and dead-lettered
+   * by every handler call. Once one item of the codec has read back, items are not decoded here
+   * (that would double the codec's cost): a value a custom deserializer rejects is then the
+   * handler side's to report.
+   *
+   * @throws QueueException the item cannot be written, or, before any item has, read back
+   */
   @Override
   public byte[] encode(T item) {
+    byte[] json;
     try {
-      return mapper.writeValueAsBytes(item);
+      json = mapper.writeValueAsBytes(item);
     } catch (JsonProcessingException e) {
       throw new QueueException("cannot encode " + type.getName() + " as JSON: " + e.getOriginalMessage(), e);
     }
+    if (!readsBack) {
+      try {
+        mapper.readValue(json, type);
+      } catch (JsonProcessingException e) {
+        throw new QueueException("cannot decode " + type.getName() + " from the JSON it encodes "
+            + "to, so no handler could receive it (nothing was pushed): " + e.getOriginalMessage()
+            + "; give it a constructor Jackson can use (a no-argument one, or @JsonCreator), or "
+            + "use a codec of its own", e);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e); // reading a byte array does no I/O
+      }
+      readsBack = true;
+    }
+    return json;
   }
 
   @Override

@@ -28,6 +28,46 @@ class JacksonCodecTest {
     public long alpha;
   }
 
+  /** Written by its getters, but Jackson has no way to construct it. */
+  public static final class WriteOnly {
+    private final String name;
+    private final int size;
+
+    public WriteOnly(String name, int size) {
+      this.name = name;
+      this.size = size;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public int getSize() {
+      return size;
+    }
+  }
+
+  /**
+   * A type that can be written but not read back is refused at its first encode (the push),
+   * naming the type and Jackson's reason: accepted, every item would have been dead-lettered as
+   * "cannot decode" with no handler ever called.
+   */
+  @Test
+  void aTypeThatCannotBeReadBackIsRefusedAtItsFirstEncode() throws Exception {
+    JacksonCodec<WriteOnly> codec = JacksonCodec.of(WriteOnly.class);
+    assertThatThrownBy(() -> codec.encode(new WriteOnly("a", 1)))
+        .isInstanceOf(QueueException.class)
+        .hasMessageContaining("cannot decode " + WriteOnly.class.getName())
+        .hasMessageContaining("nothing was pushed")
+        .hasMessageContaining("Cannot construct instance");
+    // a type that reads back is checked once, then encoded as always
+    JacksonCodec<Slim> slim = JacksonCodec.of(Slim.class);
+    Slim s = new Slim();
+    s.alpha = 5;
+    assertThat(new String(slim.encode(s), StandardCharsets.UTF_8)).isEqualTo("{\"alpha\":5}");
+    assertThat(slim.decode(slim.encode(s)).alpha).isEqualTo(5);
+  }
+
   @Test
   void equalItemsEncodeToEqualBytesWhateverTheMapAndSetOrder() {
     Job a = new Job();
