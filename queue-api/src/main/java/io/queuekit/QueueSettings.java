@@ -211,7 +211,7 @@ public final class QueueSettings {
   public String toString() {
     Map<Setting, String> m = new EnumMap<>(Setting.class);
     for (Setting s : Setting.values()) {
-      m.put(s, s == Setting.CONN_STR ? ConnStrings.mask(connStr) : text(s));
+      m.put(s, s == Setting.CONN_STR ? ConnStrings.maskConnStr(connStr) : text(s));
     }
     return "QueueSettings" + m;
   }

@@ -79,11 +79,12 @@ public final class ConfigCheck {
   }
 
   private static String kv(IniEntry e) {
-    return e.key() + " = " + e.value();
+    return kv(e.key(), e.value());
   }
 
+  /** key = value; a connection string masked as one (a password may hold a blank). */
   private static String kv(String key, String value) {
-    return key + " = " + value;
+    return key + " = " + (key.endsWith("CONN_STR") ? ConnStrings.maskConnStr(value) : value);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ public final class ConfigCheck {
             // the old value last: a password ending it is masked to the end of the line (a
             // comma-form value runs to the next comma), which must not swallow the message
             "CONN_STR is in an old form, which the " + now.getKey() + " backend reads as "
-                + now.getValue() + ", as Gitea converts it: " + e.value(),
+                + now.getValue() + ", as Gitea converts it: " + ConnStrings.maskConnStr(e.value()),
             "write CONN_STR = " + now.getValue() + " (" + MIGRATE + ")"));
       }
       return;

@@ -24,6 +24,12 @@ import java.util.regex.Pattern;
  *       secret,db=0} hides {@code top secret}. The form is recognised by a comma right before
  *       {@code password=} or a {@code ,name=} after it on its line; a message continuing after
  *       the value without a comma is masked along with it.
+ *   <li>a password holding a blank ({@code redis://:top secret@h:6379/0}) splits the URI into
+ *       tokens: a token {@code scheme://…} without an {@code @} whose authority cannot be a host
+ *       and port ({@code :top}, {@code user:top}) runs on, blanks included, to the last {@code @}
+ *       of the next token on its line that holds one. A lone password with a blank ({@code
+ *       redis://top secret@h}) looks like a host there: {@link #maskConnStr}, for a string known to
+ *       be one connection string, masks it too.
  * </ul>
  *
  * <p><b>Thread-safety:</b> stateless.
@@ -40,6 +46,18 @@ public final class ConnStrings {
   private static final Pattern COMMA_FORM_VALUE = Pattern.compile("[^,\\r\\n]*");
   /** A comma-separated field after the value, on the same line: {@code ,db=0}. */
   private static final Pattern COMMA_FIELD = Pattern.compile("^[^\\r\\n]*?,[A-Za-z_][A-Za-z0-9_-]*=");
+  /** A token starting a URI, up to the first blank: its authority is checked for a host. */
+  private static final Pattern URI_START = Pattern.compile("[^\\s]*//([^\\s/?#@]*)[^\\s@]*");
+  /** An authority that may be a host and port: {@code h}, {@code h:6379}, {@code [::1]:6379}. */
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(?:\\[[0-9A-Fa-f:.]*\\]|[^:\\[\\]]*)(?::\\d*)?(?:,.*)?");
+  /** A URI's start: {@code scheme://}, after leading blanks. */
+  private static final Pattern URI_SCHEME = Pattern.compile("\\s*[A-Za-z][A-Za-z0-9+.-]*://");
+  /** A whitespace-free token holding an "@". */
+  private static final Pattern AT_TOKEN = Pattern.compile("[^\\s]*@[^\\s]*");
+  /** In a whole URI, a password option's value runs to the next option or the fragment. */
+  private static final Pattern URI_PASSWORD_OPTION =
+      Pattern.compile("(?i)((?<![A-Za-z0-9])(?:sentinel[_-]?)?password=)[^&#]*");
   /** An option following a masked value: {@code &db=1} stays readable. */
   private static final Pattern NEXT_OPTION = Pattern.compile("&(?=[A-Za-z_][A-Za-z0-9_-]*=)");
 
@@ -52,7 +70,7 @@ public final class ConnStrings {
     }
     // password= values first: one may hold an "@", which must not pass for the end of a URI's
     // user information in the second step
-    String values = maskPasswordValues(text);
+    String values = joinBlankUserInfo(maskPasswordValues(text));
     StringBuilder out = new StringBuilder();
     Matcher m = URI_TOKEN.matcher(values);
     while (m.find()) {
@@ -62,10 +80,64 @@ public final class ConnStrings {
     return out.toString();
   }
 
+  /**
+   * {@code connStr}, known to be one connection string and nothing else, with its password
+   * masked: a URI's user information runs from {@code //} to its last {@code @}, blanks included,
+   * and a password option to the next option; the old {@code key=value} forms as {@link #mask}.
+   */
+  public static String maskConnStr(String connStr) {
+    if (connStr == null || !URI_SCHEME.matcher(connStr).lookingAt()) {
+      // the old key=value forms (a password there may hold "//" too)
+      return mask(connStr);
+    }
+    String values = URI_PASSWORD_OPTION.matcher(connStr).replaceAll("$1" + MASK);
+    return maskUserInfo(values);
+  }
+
+  /**
+   * Masks, in place, the user information of a URI whose password holds a blank: a token {@code
+   * scheme://auth…} without an {@code @} whose authority cannot be a host and port is joined, up
+   * to the last {@code @} of the next token on its line holding one, and that span masked.
+   */
+  private static String joinBlankUserInfo(String text) {
+    Matcher start = URI_START.matcher(text);
+    StringBuilder out = new StringBuilder();
+    int copied = 0;
+    while (start.find(copied)) {
+      int lineEnd = lineEnd(text, start.end());
+      int at = -1;
+      boolean hasAt = start.end() < text.length() && text.charAt(start.end()) == '@';
+      if (!hasAt && !HOST_PORT.matcher(start.group(1)).matches()) {
+        // the next token on the line holding an "@": the user information's end
+        Matcher next = AT_TOKEN.matcher(text).region(start.end(), lineEnd);
+        if (next.find()) {
+          at = text.lastIndexOf('@', next.end() - 1);
+        }
+      }
+      if (at < 0) {
+        out.append(text, copied, start.end());
+        copied = start.end();
+        continue;
+      }
+      out.append(maskUserInfo(text.substring(copied, at + 1)));
+      copied = at + 1;
+    }
+    return out.append(text, copied, text.length()).toString();
+  }
+
+  private static int lineEnd(String text, int from) {
+    for (int i = from; i < text.length(); i++) {
+      if (text.charAt(i) == '\n' || text.charAt(i) == '\r') {
+        return i;
+      }
+    }
+    return text.length();
+  }
+
   private static String maskUserInfo(String token) {
     int slashes = token.indexOf("//");
     int at = token.lastIndexOf('@');
-    if (at < slashes) {
+    if (slashes < 0 || at < slashes) {
       return token;
     }
     String userInfo = token.substring(slashes + 2, at);

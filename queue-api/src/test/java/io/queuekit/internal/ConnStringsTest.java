@@ -7,6 +7,7 @@ import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -138,5 +139,53 @@ class ConnStringsTest {
             "redis+sentinel://h:26379/0?mastername=m&password=****&sentinelpassword=****"),
         Arguments.of("redis://h:6379/0?password=secret1&db=1&Password=secret2",
             "redis://h:6379/0?password=****&db=1&Password=****"));
+  }
+
+  /**
+   * A password holding a blank: in text, a URI whose authority before the blank cannot be a host
+   * and port runs on to the next "@" on its line; a string known to be one connection string is
+   * masked whole, a lone password and a query option included. Each case once showed its part.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("blankPasswords")
+  void aPasswordHoldingABlankIsMasked(String text, String masked) {
+    assertThat(ConnStrings.mask(text)).isEqualTo(masked).doesNotContain("s3cr3t");
+    assertThat(ConnStrings.mask(masked)).as("masking twice changes nothing").isEqualTo(masked);
+  }
+
+  static Stream<Arguments> blankPasswords() {
+    return Stream.of(
+        Arguments.of("redis://:s3cr3t PW@127.0.0.1:1/0", "redis://:****@127.0.0.1:1/0"),
+        Arguments.of("queue \"mail\": Redis at redis://:s3cr3t two words@h:6379/0 is down",
+            "queue \"mail\": Redis at redis://:****@h:6379/0 is down"),
+        Arguments.of("CONN_STR=postgres://app:s3cr3t PW@db:5432/q names no database",
+            "CONN_STR=postgres://app:****@db:5432/q names no database"));
+  }
+
+  @Test
+  void aHostBeforeABlankIsNotTakenForAPassword() {
+    String text = "Redis at redis://h:6379/0 is down; write to ops@example.com";
+    assertThat(ConnStrings.mask(text)).isEqualTo(text);
+    String v6 = "redis://[::1]:6379/0 and x@y";
+    assertThat(ConnStrings.mask(v6)).isEqualTo(v6);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wholeConnStrs")
+  void aWholeConnectionStringIsMaskedBlanksIncluded(String connStr, String masked) {
+    assertThat(ConnStrings.maskConnStr(connStr)).isEqualTo(masked).doesNotContain("s3cr3t");
+    assertThat(ConnStrings.mask(masked)).as("text masking leaves it").isEqualTo(masked);
+  }
+
+  static Stream<Arguments> wholeConnStrs() {
+    return Stream.of(
+        Arguments.of("redis://s3cr3t PW@h:6379/0", "redis://****@h:6379/0"),
+        Arguments.of("redis://u:s3cr3t PW@h:6379/0", "redis://u:****@h:6379/0"),
+        Arguments.of("redis://h:6379/0?password=s3cr3t PW&db=1", "redis://h:6379/0?password=****&db=1"),
+        Arguments.of("redis+sentinel://h:26379/0?mastername=m&sentinel_password=s3cr3t x",
+            "redis+sentinel://h:26379/0?mastername=m&sentinel_password=****"),
+        Arguments.of("postgres://app:s3@cr3t PW@db:5432/q", "postgres://app:****@db:5432/q"),
+        Arguments.of("addrs=h:6379 password=s3cr3t db=0", "addrs=h:6379 password=**** db=0"),
+        Arguments.of("redis://h:6379/0", "redis://h:6379/0"));
   }
 }

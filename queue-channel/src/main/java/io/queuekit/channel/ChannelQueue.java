@@ -568,6 +568,15 @@ final class ChannelQueue implements BaseQueue {
         return;
       }
       closed = true;
+      long waitingItems = waitingCount();
+      int flying = inFlight.size();
+      int deadLetters = dead.size();
+      if (waitingItems + flying + deadLetters > 0) {
+        // documented, but an operator reading the log of a restart should not have to know it
+        LOG.warn("queue \"{}\": closing discards {} waiting item(s), {} in flight and {} dead "
+            + "letter(s): a channel queue keeps nothing (TYPE=level keeps them)", name,
+            waitingItems, flying, deadLetters);
+      }
       inFlight.close();
       ready.clear();
       delayed.clear();

@@ -121,6 +121,23 @@ class ChannelQueueTest {
     assertThat(q.listDead(0, 10)).extracting(d -> d.reason()).containsExactly("second reason");
   }
 
+  /** What a close discards is said, with the counts: an in-memory queue keeps nothing. */
+  @Test
+  void closingWithItemsLeftWarnsWhatItDiscards() {
+    BaseQueue q = open("discarding", false, QueueSettings.builder().deadLetterLength(5));
+    for (String s : List.of("a", "b", "c", "d")) {
+      assertThat(q.push(item(s), Duration.ZERO)).isEqualTo(PushResult.ADDED);
+    }
+    List<Delivery> got = q.claim(2, Duration.ZERO);
+    assertThat(q.deadLetter(got.get(0), "bad")).isEqualTo(Outcome.DONE);
+
+    String log = CapturedErr.during(q::close);
+    assertThat(log).contains("WARN").contains("queue \"discarding\": closing discards 2 waiting "
+        + "item(s), 1 in flight and 1 dead letter(s)");
+    BaseQueue empty = open("empty", false, QueueSettings.builder());
+    assertThat(CapturedErr.during(empty::close)).as("nothing to discard, nothing said").isEmpty();
+  }
+
   @Test
   void twoClaimersWaitingForDelayedItemsBothGetOneOnceDue() {
     BaseQueue q = open("leaders", false, QueueSettings.builder());

@@ -101,7 +101,7 @@ final class LevelLocation {
     String source;
     if (!connStr.isEmpty()) {
       // masked: a string meant for another backend (TYPE left at the default) may hold a password
-      source = "CONN_STR=" + io.queuekit.internal.ConnStrings.mask(connStr);
+      source = "CONN_STR=" + io.queuekit.internal.ConnStrings.maskConnStr(connStr);
       if (!connStr.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
         throw new QueueConfigException("queue \"" + queue + "\": " + source + " is not a LevelDB "
             + "connection string; TYPE=level takes leveldb://path?options (or an empty CONN_STR "

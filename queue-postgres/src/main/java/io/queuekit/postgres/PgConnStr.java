@@ -65,7 +65,7 @@ record PgConnStr(String jdbcUrl, String user, String password, String schema, in
           + "postgres://USER:PASSWORD@HOST:PORT/DATABASE");
     }
     String s = connStr.strip();
-    String masked = ConnStrings.mask(s);
+    String masked = ConnStrings.maskConnStr(s);
     boolean jdbc = s.startsWith("jdbc:postgresql://");
     if (!jdbc && !s.startsWith("postgres://") && !s.startsWith("postgresql://")) {
       throw new QueueConfigException("CONN_STR=" + masked + " is not a PostgreSQL URL: write "

@@ -125,36 +125,38 @@ final class RedisConnStr {
     Optional<String> scheme = GiteaRedisUri.scheme(original);
     if (original.contains("://") && scheme.isPresent() && !scheme.get().startsWith("redis")) {
       // Gitea reads it as the old form with no field, i.e. redis://127.0.0.1:6379/0: refuse it
-      throw new QueueConfigException("CONN_STR " + ConnStrings.mask(original) + " is not a valid "
+      throw new QueueConfigException("CONN_STR " + ConnStrings.maskConnStr(original) + " is not a valid "
           + "Redis connection string: unknown scheme " + scheme.get() + "; use redis, rediss, "
           + "redis+socket, redis+sentinel or redis+cluster");
     }
     if (!original.isEmpty() && !original.contains("://") && !GiteaRedisUri.isLegacy(original)) {
       // Gitea reads such a string (a mistyped redis//:pw@host) as the old form with no field,
       // i.e. redis://127.0.0.1:6379/0 without a password: refuse it, as the check does.
-      throw new QueueConfigException("CONN_STR " + ConnStrings.mask(original) + " is not a valid "
+      throw new QueueConfigException("CONN_STR " + ConnStrings.maskConnStr(original) + " is not a valid "
           + "Redis connection string: it is neither a URI (redis://host:port/db) nor the old "
           + "key=value form (addrs=host:port db=0)");
     }
     String uri = original.isEmpty() ? DEFAULT : toUri(original);
     RedisConnStr parsed = parseUri(original, uri);
     if (GiteaRedisUri.isLegacy(original)) {
-      refuseSilentDefault(original, parsed.unknownOptions);
+      refuseMisread(parsed.unknownOptions, original);
     }
     return parsed;
   }
 
   /**
-   * Refuses an old-form string that names no server ({@code addr} or {@code addrs}) but holds a
-   * field Gitea skips (no {@code =}) or one nothing reads (a misspelt {@code addrs}, passed on as
-   * an unknown option): Gitea would connect to 127.0.0.1:6379 without a word, though the string
-   * most likely meant another server. Without such a field, the default server is what it asks
-   * for. Fields are named by position or name only: a skipped field may be part of a password.
+   * Refuses an old-form string holding a field Gitea skips (no {@code =}) or one nothing reads (a
+   * misspelt {@code addrs}, passed on as an unknown option) when it names no server ({@code addr}
+   * or {@code addrs}: Gitea would connect to 127.0.0.1:6379 without a word, though the string
+   * most likely meant another server) or holds a password (such a field is most likely the rest
+   * of a password holding a blank or a comma, which the old form cannot hold). Fields are then
+   * named by position, or by name only where no password could be part of them.
    */
-  private static void refuseSilentDefault(String original, List<String> unknown) {
+  private static void refuseMisread(List<String> unknown, String original) {
     List<String> fields = GiteaRedisUri.legacyFields(original);
     List<String> problems = new ArrayList<>();
     boolean namesServer = false;
+    boolean password = false;
     for (int i = 0; i < fields.size(); i++) {
       String f = fields.get(i);
       int eq = f.indexOf('=');
@@ -167,26 +169,32 @@ final class RedisConnStr {
       }
       String k = f.substring(0, eq).toLowerCase(Locale.ROOT);
       namesServer |= k.equals("addr") || k.equals("addrs");
+      // anywhere in the field: blank-split, "network=tcp,addr=h,password=top secret" puts the
+      // password inside the network field's value
+      password |= f.toLowerCase(Locale.ROOT).contains("password=");
     }
     if (!unknown.isEmpty()) {
-      problems.add("no part of Gitea or queuekit reads the field" + (unknown.size() > 1 ? "s " : " ")
-          + String.join(", ", unknown));
+      problems.add(password ? unknown.size() + " field(s) nothing reads (not named: one may be "
+          + "part of the password)" : "no part of Gitea or queuekit reads the field"
+          + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown));
     }
-    if (namesServer || problems.isEmpty()) {
+    if (problems.isEmpty() || namesServer && !password) {
       return;
     }
-    // the string itself is left out: a field that is the tail of a comma-split password may
-    // not look like one to the masker
-    throw new QueueConfigException("CONN_STR is not a valid "
-        + "Redis connection string: in the old key=value form it names no server (no addr= or "
-        + "addrs= field), so Gitea would use 127.0.0.1:6379, yet " + String.join(" and ", problems)
-        + "; write the server as addr=host:port (addrs=h1:p1,h2:p2 for a cluster), or use a URI "
-        + "such as redis://host:port/0");
+    // the string itself is left out: a field that is the tail of a split password may not look
+    // like one to the masker
+    String why = namesServer ? "in the old key=value form, a password cannot hold a blank or a "
+        + "comma (fields are split there)" : "in the old key=value form it names no server (no "
+        + "addr= or addrs= field), so Gitea would use 127.0.0.1:6379";
+    throw new QueueConfigException("CONN_STR is not a valid Redis connection string: " + why
+        + ", yet " + String.join(" and ", problems) + "; write the server as addr=host:port "
+        + "(addrs=h1:p1,h2:p2 for a cluster), or use a URI such as redis://:PASSWORD@host:port/0 "
+        + "(a blank or comma in the password percent-encoded)");
   }
 
   /** The string with passwords masked, for logs and errors. */
   String masked() {
-    return ConnStrings.mask(uri);
+    return ConnStrings.maskConnStr(uri);
   }
 
   /** Where the client connects, for messages: the masked URI. */
@@ -468,7 +476,7 @@ final class RedisConnStr {
   }
 
   private static QueueConfigException bad(String uri, String what) {
-    return new QueueConfigException("CONN_STR " + ConnStrings.mask(uri) + " is not a valid Redis "
+    return new QueueConfigException("CONN_STR " + ConnStrings.maskConnStr(uri) + " is not a valid Redis "
         + "connection string: " + what);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuekit.QueueConfigException;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RedisConnStrTest {
@@ -158,7 +159,18 @@ class RedisConnStrTest {
     assertThatThrownBy(() -> RedisConnStr.parse("password=hunter,2secret"))
         .hasMessageContaining("field 2 of 2 has no '='")
         .hasMessageNotContaining("2secret").hasMessageNotContaining("hunter");
+    // a password holding a blank or comma splits into fields: refused even with a server named,
+    // and no part of it named (the comma form split at the blank puts it in a field's name)
+    for (String split : List.of("network=tcp,addr=h:6379,password=top secret,db=3",
+        "addrs=h:6379 password=top secret db=3", "addrs=h:6379 password=top sec=ret db=3")) {
+      assertThatThrownBy(() -> RedisConnStr.parse(split)).as(split)
+          .isInstanceOf(QueueConfigException.class)
+          .hasMessageNotContaining("secret").hasMessageNotContaining("sec")
+          .hasMessageNotContaining("top");
+    }
     RedisQueueFactory factory = new RedisQueueFactory();
+    assertThat(factory.currentConnStr("network=tcp,addr=h:6379,password=top secret,db=3"))
+        .as("no conversion shows the split password").isEmpty();
     assertThat(factory.currentConnStr("adrs=10.9.9.9:7000 db=2")).isEmpty();
     assertThat(factory.currentConnStr("10.9.9.9:7000,password=hunter2")).isEmpty();
   }
