@@ -55,9 +55,6 @@ public final class ConnStrings {
   private static final Pattern URI_SCHEME = Pattern.compile("\\s*[A-Za-z][A-Za-z0-9+.-]*://");
   /** A whitespace-free token holding an "@". */
   private static final Pattern AT_TOKEN = Pattern.compile("[^\\s]*@[^\\s]*");
-  /** In a whole URI, a password option's value runs to the next option or the fragment. */
-  private static final Pattern URI_PASSWORD_OPTION =
-      Pattern.compile("(?i)((?<![A-Za-z0-9])(?:sentinel[_-]?)?password=)[^&#]*");
   /** An option following a masked value: {@code &db=1} stays readable. */
   private static final Pattern NEXT_OPTION = Pattern.compile("&(?=[A-Za-z_][A-Za-z0-9_-]*=)");
 
@@ -90,8 +87,19 @@ public final class ConnStrings {
       // the old key=value forms (a password there may hold "//" too)
       return mask(connStr);
     }
-    String values = URI_PASSWORD_OPTION.matcher(connStr).replaceAll("$1" + MASK);
-    return maskUserInfo(values);
+    // a password option's value runs to the next "&name=" option or the end: it may hold
+    // "&", "#" and blanks
+    StringBuilder values = new StringBuilder();
+    Matcher key = PASSWORD_KEY.matcher(connStr);
+    int copied = 0;
+    while (key.find(copied)) {
+      Matcher next = NEXT_OPTION.matcher(connStr).region(key.end(), connStr.length());
+      int end = next.find() ? next.start() : connStr.length();
+      values.append(connStr, copied, key.end()).append(end > key.end() ? MASK : "");
+      copied = end;
+    }
+    values.append(connStr, copied, connStr.length());
+    return maskUserInfo(values.toString());
   }
 
   /**

@@ -186,6 +186,7 @@ class ConnStringsTest {
             "redis+sentinel://h:26379/0?mastername=m&sentinel_password=****"),
         Arguments.of("postgres://app:s3@cr3t PW@db:5432/q", "postgres://app:****@db:5432/q"),
         Arguments.of("addrs=h:6379 password=s3cr3t db=0", "addrs=h:6379 password=**** db=0"),
+        Arguments.of("redis://h:6379/0?password=&&#:s3cr3t b&db=1", "redis://h:6379/0?password=****&db=1"),
         Arguments.of("redis://h:6379/0", "redis://h:6379/0"));
   }
 }
