@@ -10,6 +10,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -21,7 +22,9 @@ import org.springframework.context.SmartLifecycle;
  * store. A {@code QueueSpec} bean's queue is registered as a singleton named after the queue
  * once it is created, for lookups by name after start-up ({@code @QueueHandler} queues are
  * injectable earlier, in constructors). At the first start it warns of each {@code
- * queuekit.queues.NAME} that no queue of the application uses.
+ * queuekit.queues.NAME} that no queue of the application uses, and of each environment variable
+ * for a queue whose name holds a {@code _} that none of them claims: both need the queues in
+ * use, known only now.
  *
  * <p><b>Thread-safety:</b> called by the container's lifecycle processor, one call at a time.
  */
@@ -37,15 +40,18 @@ final class QueueManagerLifecycle implements SmartLifecycle {
   private final ConfigurableListableBeanFactory beanFactory;
   /** The names under queuekit.queues, checked once at start against the queues in use. */
   private final Set<String> configuredQueues;
+  /** The application's properties, for the environment variables no queue claims. */
+  private final Iterable<ConfigurationPropertySource> properties;
   private volatile boolean running;
   private boolean checked;
 
   QueueManagerLifecycle(QueueManager manager, List<QueueSpec<?>> specs, ConfigurableListableBeanFactory beanFactory,
-      Set<String> configuredQueues) {
+      Set<String> configuredQueues, Iterable<ConfigurationPropertySource> properties) {
     this.manager = manager;
     this.specs = specs;
     this.beanFactory = beanFactory;
     this.configuredQueues = Set.copyOf(configuredQueues);
+    this.properties = properties;
   }
 
   @Override
@@ -60,7 +66,11 @@ final class QueueManagerLifecycle implements SmartLifecycle {
     }
     if (!checked) {
       checked = true; // a context stopped and started again has the same queues: warn once
-      QueuekitPropertiesCheck.unusedQueues(configuredQueues, queuesInUse()).forEach(LOG::warn);
+      Set<String> used = queuesInUse();
+      QueuekitPropertiesCheck.unusedQueues(configuredQueues, used).forEach(LOG::warn);
+      Set<String> known = new HashSet<>(used);
+      known.addAll(configuredQueues);
+      QueuekitPropertiesCheck.underscoredQueueVariables(properties, known).forEach(LOG::warn);
     }
     running = true;
   }

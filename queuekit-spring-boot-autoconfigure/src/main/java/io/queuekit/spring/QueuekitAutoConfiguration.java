@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,16 +44,17 @@ public class QueuekitAutoConfiguration {
   QueueManager queueManager(QueuekitProperties properties, Environment environment) {
     QueuekitPropertiesCheck.unknownKeys(ConfigurationPropertySources.get(environment)).forEach(LOG::warn);
     QueueConfig base = properties.getIni() == null ? QueueConfig.defaults() : IniQueueConfig.load(properties.getIni());
-    PropertiesQueueConfig config = new PropertiesQueueConfig(base, properties);
+    PropertiesQueueConfig config = new PropertiesQueueConfig(base, properties, Binder.get(environment));
     config.validate();
     return QueueManager.builder().dataPath(properties.getDataPath()).config(config).build();
   }
 
   @Bean
   QueueManagerLifecycle queuekitLifecycle(QueueManager manager, ObjectProvider<QueueSpec<?>> specs,
-      ConfigurableListableBeanFactory beanFactory, QueuekitProperties properties) {
+      ConfigurableListableBeanFactory beanFactory, QueuekitProperties properties, Environment environment) {
     List<QueueSpec<?>> all = specs.orderedStream().toList();
-    return new QueueManagerLifecycle(manager, all, beanFactory, properties.getQueues().keySet());
+    return new QueueManagerLifecycle(manager, all, beanFactory, properties.getQueues().keySet(),
+        ConfigurationPropertySources.get(environment));
   }
 
   /** A MeterBinder bean: Spring Boot binds it to the application's registries (Actuator metrics). */

@@ -45,6 +45,35 @@ class QueuekitPropertiesCheckTest {
   }
 
   @Test
+  void aVariableForAQueueNameWithAnUnderscoreIsWarnedOfOnlyWhenNoQueueClaimsIt() {
+    var sources = environment(Map.of("QUEUEKIT_QUEUES_ISSUE_INDEXER_MAX_WORKERS", "7"));
+    assertThat(QueuekitPropertiesCheck.unknownKeys(sources)).isEmpty();
+    assertThat(QueuekitPropertiesCheck.underscoredQueueVariables(sources, Set.of("mail", "issue_indexer"))).isEmpty();
+    assertThat(QueuekitPropertiesCheck.underscoredQueueVariables(sources, Set.of("mail", "issue")))
+        .singleElement().asString()
+        .startsWith("QUEUEKIT_QUEUES_ISSUE_INDEXER_MAX_WORKERS: no queue named issue_indexer at start-up"
+            + " (queues: issue, mail)")
+        .contains("read as queuekit.queues.issue_indexer.max-workers,");
+    // a variable two queues could claim names both; either one claims it
+    var both = environment(Map.of("QUEUEKIT_QUEUES_A_B_GLOBAL_MAX_WORKERS", "2"));
+    assertThat(QueuekitPropertiesCheck.underscoredQueueVariables(both, Set.of("a_b_global"))).isEmpty();
+    assertThat(QueuekitPropertiesCheck.underscoredQueueVariables(
+            environment(Map.of("QUEUEKIT_QUEUES_A_B_GLOBAL_MAX_WORKERS", "2")), Set.of()))
+        .singleElement().asString()
+        .contains("no queue named a_b or a_b_global at start-up (queues: none)",
+            "read as queuekit.queues.a_b.global-max-workers or queuekit.queues.a_b_global.max-workers,");
+  }
+
+  @Test
+  void theSameKeyFromAPropertiesFileIsUnknown() {
+    // only a source whose "_" Spring reads as "." makes issue.indexer a possible issue_indexer
+    var sources = properties(Map.of("queuekit.queues.issue.indexer.batch.length", "7"));
+    assertThat(QueuekitPropertiesCheck.unknownKeys(sources)).singleElement().asString()
+        .startsWith("queuekit.queues.issue.indexer.batch.length: unknown key, ignored");
+    assertThat(QueuekitPropertiesCheck.underscoredQueueVariables(sources, Set.of())).isEmpty();
+  }
+
+  @Test
   void anUnknownKeyIsNamedWithTheClosestSetting() {
     assertThat(QueuekitPropertiesCheck.unknownKeys(properties(Map.of(
             "queuekit.queues.mail.max-worker", "8",
