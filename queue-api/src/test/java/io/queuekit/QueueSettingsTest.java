@@ -201,4 +201,29 @@ class QueueSettingsTest {
         java.nio.file.Path.of(".")))).isNotNull();
     scheduler.shutdownNow();
   }
+
+  /** validate refuses what create refuses, and asks the backend, opening nothing. */
+  @Test
+  void validateRefusesWhatCreateRefusesAndAsksTheBackend() {
+    io.queuekit.spi.BaseQueues backends = io.queuekit.spi.BaseQueues.of(java.util.List.of(
+        new io.queuekit.spi.BaseQueueFactory() {
+          @Override public java.util.Set<String> types() { return java.util.Set.of("level"); }
+          @Override public io.queuekit.spi.BaseQueue create(String type, io.queuekit.spi.BaseQueueConfig c) {
+            throw new AssertionError("validate opens nothing");
+          }
+          @Override public void validate(String type, String queue, QueueSettings settings) {
+            if (!settings.connStr().isEmpty()) {
+              throw new QueueConfigException("queue \"" + queue + "\": CONN_STR=" + settings.connStr() + " refused");
+            }
+          }
+        }));
+    QueueSettings level = QueueSettings.builder().type("level").build();
+    backends.validate("mail", level);
+    assertThatThrownBy(() -> backends.validate("mail", level.toBuilder().globalMaxWorkers(2).build()))
+        .isInstanceOf(QueueConfigException.class).hasMessageContaining("GLOBAL_MAX_WORKERS=2");
+    assertThatThrownBy(() -> backends.validate("mail", level.toBuilder().durability(Durability.parse("aof")).build()))
+        .isInstanceOf(QueueConfigException.class).hasMessageContaining("DURABILITY=aof");
+    assertThatThrownBy(() -> backends.validate("mail", level.toBuilder().connStr("x").build()))
+        .isInstanceOf(QueueConfigException.class).hasMessage("queue \"mail\": CONN_STR=x refused");
+  }
 }

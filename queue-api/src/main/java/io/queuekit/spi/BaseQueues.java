@@ -190,10 +190,30 @@ public final class BaseQueues {
    *     #refuseDurability})
    */
   public BaseQueue create(String type, BaseQueueConfig config) {
-    BaseQueueFactory factory = factory(type, config.name());
-    refuseGlobalCap(factory, names.get(type), config.name(), config.settings());
-    refuseDurability(factory, names.get(type), config.name(), config.settings());
-    return factory.create(names.get(type), config);
+    return honouring(type, config.name(), config.settings()).create(names.get(type), config);
+  }
+
+  /**
+   * Checks a queue's settings as {@link #create} and its backend would, without opening
+   * anything: a backend serves its {@code TYPE}, the backend honours its {@code
+   * GLOBAL_MAX_WORKERS} and {@code DURABILITY}, and the backend's own rules ({@link
+   * BaseQueueFactory#validate}: the {@code CONN_STR} above all) accept them. For settings that do
+   * not come from an INI file, which {@code ConfigCheck} checks line by line (the Spring Boot
+   * properties).
+   *
+   * @throws QueueConfigException what is wrong, naming the queue, the key and the (masked) value
+   */
+  public void validate(String queue, io.queuekit.QueueSettings settings) {
+    String type = settings.type();
+    honouring(type, queue, settings).validate(names.get(type), queue, settings);
+  }
+
+  /** The factory serving {@code type}, once it is known to honour the settings it cannot ignore. */
+  private BaseQueueFactory honouring(String type, String queue, io.queuekit.QueueSettings settings) {
+    BaseQueueFactory factory = factory(type, queue);
+    refuseGlobalCap(factory, names.get(type), queue, settings);
+    refuseDurability(factory, names.get(type), queue, settings);
+    return factory;
   }
 
   /**

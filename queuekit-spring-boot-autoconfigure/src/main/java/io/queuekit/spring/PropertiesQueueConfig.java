@@ -4,9 +4,19 @@ import io.queuekit.QueueConfig;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
+import io.queuekit.ini.IniQueueConfig;
+import io.queuekit.internal.ConnStrings;
+import io.queuekit.spi.BaseQueues;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -17,7 +27,11 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * {@link QueueConfig} from {@code queuekit.*} over a base (the INI file or the built-in defaults):
  * {@code queuekit.defaults.*} then {@code queuekit.queues.NAME.*} are set on top of what the
  * base gives, through {@link QueueSettings.Builder#set}, so a bad value is refused with the INI
- * reader's message, prefixed by the property that held it.
+ * reader's message, prefixed by the property that held it. The result is then checked by the
+ * queue's backend as start-up would ({@link BaseQueues#validate}: its {@code CONN_STR} rules, a
+ * {@code DURABILITY} or {@code GLOBAL_MAX_WORKERS} it cannot honour), the check an INI file gets
+ * from {@code ConfigCheck} when it is loaded; a refusal names the property that set the value the
+ * backend named, and the value, masked.
  *
  * <p>A queue's own properties are those Spring bound under {@code queuekit.queues}; for a name not
  * among them, those bound for that exact name ({@code queuekit.queues[NAME]}) when its settings
@@ -28,8 +42,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * Spring does for a queue the application's YAML lists. Nothing is guessed: only a queue the
  * manager is asked for claims a variable.
  *
- * <p><b>Thread-safety:</b> safe for concurrent use; the properties bound for a name are bound once
- * and kept, so a queue's settings do not change while the application runs.
+ * <p><b>Thread-safety:</b> safe for concurrent use; a name's settings are resolved once and kept.
  */
 final class PropertiesQueueConfig implements QueueConfig {
 
@@ -37,8 +50,13 @@ final class PropertiesQueueConfig implements QueueConfig {
   private final Map<Setting, String> defaults;
   private final Map<String, Map<Setting, String>> listed;
   private final Binder binder;
-  /** Per name not under {@link #listed}: what binding {@code queuekit.queues[NAME]} gave. */
-  private final ConcurrentMap<String, Map<Setting, String>> boundByName = new ConcurrentHashMap<>();
+  /** The backends on the class path, as the manager and the INI check find them. */
+  private final BaseQueues backends = BaseQueues.load();
+  /**
+   * Each queue's settings, once resolved and checked: a queue's settings do not change while the
+   * application runs, and a backend's check, which may warn (an ignored LevelDB option), runs once.
+   */
+  private final ConcurrentMap<String, QueueSettings> checked = new ConcurrentHashMap<>();
 
   PropertiesQueueConfig(QueueConfig base, QueuekitProperties properties, Binder binder) {
     this.base = base;
@@ -48,15 +66,86 @@ final class PropertiesQueueConfig implements QueueConfig {
     this.binder = binder;
   }
 
-  /** Resolves every queue the properties name, so a bad value stops start-up rather than a later create. */
+  /**
+   * Resolves and checks every queue the properties or the INI file name, so a bad value stops
+   * start-up rather than a later create. {@code queuekit.defaults} alone is resolved, not given to
+   * a backend: a default {@code TYPE} whose {@code CONN_STR} every queue sets for itself is
+   * sound, as the INI check finds a {@code [queue]} section without one.
+   */
   void validate() {
     resolve("(any queue)", Map.of());
-    listed.keySet().forEach(this::settings);
+    Set<String> names = new TreeSet<>(listed.keySet());
+    if (base instanceof IniQueueConfig ini) {
+      names.addAll(ini.configuredQueues()); // queuekit.defaults is laid over them too
+    }
+    names.forEach(this::settings);
   }
 
+  /**
+   * The settings of queue {@code name}.
+   *
+   * @throws QueueConfigException a value the settings or the queue's backend refuse, naming the
+   *     property that set it and its value, passwords masked
+   */
   @Override
   public QueueSettings settings(String name) {
-    return resolve(name, own(name));
+    return checked.computeIfAbsent(name, this::check);
+  }
+
+  private QueueSettings check(String name) {
+    Map<Setting, String> own = own(name);
+    QueueSettings settings = resolve(name, own);
+    try {
+      backends.validate(name, settings);
+    } catch (QueueConfigException e) {
+      throw refused(name, own, e);
+    }
+    return settings;
+  }
+
+  /**
+   * A backend's refusal, prefixed by the property that set the value it names (the first setting
+   * its message names that a property set, else the {@code TYPE} property that chose the
+   * backend), with the value unless the message quotes it. Masked whole: the
+   * message quotes a {@code CONN_STR}.
+   */
+  private QueueConfigException refused(String name, Map<Setting, String> own, QueueConfigException e) {
+    String message = String.valueOf(e.getMessage());
+    List<Setting> named = new ArrayList<>(named(message));
+    named.add(Setting.TYPE);
+    for (Setting key : named) {
+      String prefix = own.containsKey(key) ? QueuekitPropertiesCheck.QUEUES + "." + name
+          : defaults.containsKey(key) ? QueuekitPropertiesCheck.DEFAULTS : null;
+      if (prefix != null) {
+        String value = ConnStrings.mask((own.containsKey(key) ? own : defaults).get(key).trim());
+        return new QueueConfigException(ConnStrings.mask(prefix + "." + QueueProperties.propertyName(key) + ": "
+            + (shows(message, key, value) ? "" : key.key() + "=" + value + ": ") + message), e);
+      }
+    }
+    // neither the value nor the backend comes from a property: the INI file or the defaults
+    return new QueueConfigException(ConnStrings.mask("queue \"" + name + "\" from queuekit.* properties: " + message), e);
+  }
+
+  /** Whether {@code message} quotes the value as the key's: {@code CONN_STR=v} or {@code CONN_STR v}. */
+  private static boolean shows(String message, Setting key, String value) {
+    return message.contains(key.key() + "=" + value) || message.contains(key.key() + " " + value);
+  }
+
+  /**
+   * The settings {@code message} names by key ({@code CONN_STR}, {@code DURABILITY=aof}), in the
+   * order it names them, after the {@code queue "NAME": } it opens with (a queue name may look
+   * like a key).
+   */
+  private static List<Setting> named(String message) {
+    String m = message.replaceFirst("^queue \"[^\"]*\": ", "");
+    Map<Integer, Setting> at = new TreeMap<>();
+    for (Setting s : Setting.values()) {
+      Matcher found = Pattern.compile("(?<![A-Za-z0-9_])" + s.key() + "(?![A-Za-z0-9_])").matcher(m);
+      if (found.find()) {
+        at.put(found.start(), s);
+      }
+    }
+    return List.copyOf(at.values());
   }
 
   /** The base's settings for {@code name} with {@code queuekit.defaults} and then {@code own} set on top. */
@@ -74,7 +163,7 @@ final class PropertiesQueueConfig implements QueueConfig {
   /** The settings {@code queuekit.queues.NAME} gives the queue {@code name}. */
   private Map<Setting, String> own(String name) {
     Map<Setting, String> given = listed.get(name);
-    return given != null ? given : boundByName.computeIfAbsent(name, this::bind);
+    return given != null ? given : bind(name);
   }
 
   private Map<Setting, String> bind(String name) {

@@ -115,6 +115,27 @@ class QueuekitAutoConfigurationTest {
   }
 
   @Test
+  void aSettingNoBackendHonoursStopsStartUpNamingTheProperty() {
+    runner().withPropertyValues("queuekit.queues.mail.type=channel", "queuekit.queues.mail.durability=aof")
+        .run(ctx -> assertThat(configError(ctx.getStartupFailure()))
+            .hasMessageStartingWith("queuekit.queues.mail.durability: queue \"mail\": DURABILITY=aof"));
+  }
+
+  @Test
+  void everyQueueOfTheIniFileIsCheckedWithThePropertiesLaidOverIt() throws Exception {
+    Path ini = data.resolve("app.ini");
+    Files.writeString(ini, "[queue.hooks]\nTYPE = channel\n[queue.mail]\nCONN_STR = leveldb://queues/mail\n");
+    // queuekit.defaults reaches hooks, which no property names and no code creates
+    runner().withPropertyValues("queuekit.ini=" + ini, "queuekit.defaults.global-max-workers=2")
+        .run(ctx -> assertThat(configError(ctx.getStartupFailure())).hasMessageStartingWith(
+            "queuekit.defaults.global-max-workers: queue \"hooks\": GLOBAL_MAX_WORKERS=2"));
+    // a TYPE property choosing a backend that refuses the file's CONN_STR names the TYPE property
+    runner().withPropertyValues("queuekit.ini=" + ini, "queuekit.queues.mail.type=redis")
+        .run(ctx -> assertThat(configError(ctx.getStartupFailure())).hasMessageStartingWith(
+            "queuekit.queues.mail.type: TYPE=redis: queue \"mail\": CONN_STR leveldb://queues/mail"));
+  }
+
+  @Test
   void anEmptyValueIsNotSetSoTheLayerBelowApplies() throws Exception {
     int builtIn = io.queuekit.QueueConfig.defaults().settings("mail").maxWorkers();
     runner().withPropertyValues("queuekit.defaults.max-workers=", "queuekit.queues.mail.batch-debounce= ")

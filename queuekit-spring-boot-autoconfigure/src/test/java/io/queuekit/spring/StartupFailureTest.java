@@ -81,11 +81,43 @@ class StartupFailureTest {
     assertReport(out, "cannot read the queue configuration " + missing);
   }
 
+  /** The password of the connection strings below: it must appear nowhere in a run's output. */
+  private static final String PASSWORD = "hunter2secret";
+
+  /** {@link #assertReport}, and the password appears nowhere in what the run wrote (log or report). */
+  private static void assertMaskedReport(String output, String... inDescription) {
+    assertReport(output, inDescription);
+    assertThat(output).doesNotContain(PASSWORD);
+  }
+
   @Test
   void aPasswordInABadConnectionStringStaysOutOfTheReport() {
-    String out = failedStart(MailApp.class, "queuekit.queues.mail.type=level",
-        "queuekit.queues.mail.conn-str=postgres://queuekit:hunter2secret@db.example:5432/app");
-    assertReport(out, "queue \"mail\"", "postgres://queuekit:****@db.example:5432/app");
-    assertThat(out).doesNotContain("hunter2secret");
+    assertMaskedReport(failedStart(MailApp.class, "queuekit.queues.mail.type=level",
+            "queuekit.queues.mail.conn-str=postgres://queuekit:" + PASSWORD + "@db.example:5432/app"),
+        "queuekit.queues.mail.conn-str: queue \"mail\"", "postgres://queuekit:****@db.example:5432/app");
+  }
+
+  @Test
+  void aConnectionStringItsBackendRefusesStopsStartUpNamingTheProperty() {
+    // no queue is created at start-up: the backend's check runs for every configured queue
+    assertMaskedReport(failedStart("queuekit.queues.mail.type=redis",
+            "queuekit.queues.mail.conn-str=redis://:" + PASSWORD + "@127.0.0.1:1/abc"),
+        "queuekit.queues.mail.conn-str: queue \"mail\": CONN_STR redis://:****@127.0.0.1:1/abc",
+        "is not a database number");
+  }
+
+  @Test
+  void aConnectionStringOptionItsBackendRefusesIsReportedWithTheMaskedValue() {
+    assertMaskedReport(failedStart("queuekit.defaults.type=redis",
+            "queuekit.queues.mail.conn-str=redis://:" + PASSWORD + "@127.0.0.1:1/0?timeout=abc"),
+        "queuekit.queues.mail.conn-str: CONN_STR=redis://:****@127.0.0.1:1/0?timeout=abc: queue \"mail\"",
+        "timeout=abc is not a duration");
+  }
+
+  @Test
+  void aRefusedDefaultIsReportedAtTheDefaultsProperty() {
+    assertMaskedReport(failedStart("queuekit.defaults.conn-str=redis://:" + PASSWORD + "@127.0.0.1:1/abc",
+            "queuekit.queues.mail.type=redis"),
+        "queuekit.defaults.conn-str: queue \"mail\"", "is not a database number");
   }
 }
