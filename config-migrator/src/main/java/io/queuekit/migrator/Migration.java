@@ -1,6 +1,5 @@
 package io.queuekit.migrator;
 
-import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
 import io.queuekit.ini.IniEntry;
@@ -140,7 +139,8 @@ final class Migration {
       if (value.isEmpty()) {
         deleteAll(o);
         step(Kind.DELETED, old, where(old) + ": it set nothing ("
-            + o.noEffectReason(original).orElseThrow() + ")");
+            + o.noEffectReason(original).orElseThrow() + ")"
+            + o.shadowedIntentHint(original).map(h -> "; " + h).orElse(""));
         continue;
       }
       Optional<String> unusable = o.unusableReason(original);
@@ -152,7 +152,7 @@ final class Migration {
       Optional<IniEntry> existing = original.entry(o.newSection(), o.newKey().key());
       if (existing.isPresent()) {
         IniEntry e = existing.get();
-        if (same(o.newKey(), e.value(), value.get())) {
+        if (OldOption.sameMeaning(o.newKey(), e.value(), value.get())) {
           deleteAll(o);
           step(Kind.DELETED, old, where(old) + ": " + target + " = " + e.value() + " (line "
               + e.line() + ") already says the same");
@@ -183,25 +183,6 @@ final class Migration {
   private void deleteAll(OldOption o) {
     for (IniEntry e : original.section(o.section()).orElseThrow().entries(o.key())) {
       edits.remove(e);
-    }
-  }
-
-  private static String uriIfLegacy(String connStr) {
-    // the current form, if a backend calls this one outdated (Redis's old key=value)
-    return BaseQueues.load().currentConnStr(connStr).map(Map.Entry::getValue).orElse(connStr);
-  }
-
-  /** Whether two values of {@code key} mean the same. */
-  private static boolean same(Setting key, String a, String b) {
-    if (key == Setting.CONN_STR) {
-      return uriIfLegacy(a.trim()).equals(uriIfLegacy(b.trim()));
-    }
-    try {
-      return QueueSettings.builder().set(key, a).build()
-          .equals(QueueSettings.builder().set(key, b).build());
-    } catch (QueueConfigException e) {
-      // One of them is not a valid value: only the same text is the same.
-      return a.trim().equals(b.trim());
     }
   }
 }

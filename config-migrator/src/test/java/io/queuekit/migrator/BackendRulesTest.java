@@ -8,6 +8,7 @@ import io.queuekit.ini.Finding.Severity;
 import io.queuekit.ini.IniFile;
 import io.queuekit.ini.IniQueueConfig;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +49,36 @@ class BackendRulesTest {
         .containsExactly(Severity.WARNING, Severity.WARNING);
     assertThat(findings.get(1).fix()).isEqualTo("move it to [queue.task] as CONN_STR ="
         + " redis://h:6379/2 (config-migrator migrate does this)");
+  }
+
+  /**
+   * The operator's file: {@code [queue] TYPE = level} shadows {@code [task] QUEUE_TYPE = redis}
+   * (as in Gitea), so the Redis string from {@code [task]} meets a level task queue. No finding
+   * may claim the shadowed option still supplies anything, and each says where TYPE = redis goes.
+   */
+  @Test
+  void taskRedisTypeShadowedByQueueIsExplainedWhereTheConnStrFails() {
+    List<Finding> findings = check("[queue]\nTYPE = level\n[task]\nQUEUE_TYPE = redis\n"
+        + "QUEUE_CONN_STR = redis://127.0.0.1:16399/0\n");
+    assertThat(findings).extracting(Finding::line, Finding::severity).containsExactly(
+        Tuple.tuple(4, Severity.WARNING),
+        Tuple.tuple(5, Severity.WARNING),
+        Tuple.tuple(5, Severity.ERROR));
+    Finding type = findings.get(0);
+    assertThat(type.message()).contains("it sets nothing here").doesNotContain("still supplies");
+    assertThat(type.fix()).startsWith("delete the line: [queue] TYPE = level (line 2) is the task"
+        + " queue's TYPE too").endsWith("; if the task queue should have TYPE = redis, write"
+        + " [queue.task] TYPE = redis");
+    assertThat(findings.get(1).message()).contains("it still supplies [queue.task]'s default");
+    Finding conn = findings.get(2);
+    assertThat(conn.message()).contains("cannot be used by a level queue (queue task, TYPE from"
+        + " app.ini:2: [queue] TYPE, which shadows [task] QUEUE_TYPE = redis (line 4))");
+    assertThat(conn.fix()).isEqualTo("write a CONN_STR a level queue reads, or delete it, or set"
+        + " TYPE = redis in [queue.task]: start-up would refuse it");
+    // following the hint: the task queue is redis and reads the [task] string
+    assertThat(check("[queue]\nTYPE = level\n[queue.task]\nTYPE = redis\n[task]\n"
+        + "QUEUE_CONN_STR = redis://127.0.0.1:16399/0\n"))
+        .singleElement().satisfies(f -> assertThat(f.fatal()).isFalse());
   }
 
   @Test

@@ -145,8 +145,39 @@ class MigrationTest {
     assertThat(r.steps()).singleElement().satisfies(s -> {
       assertThat(s.kind()).isEqualTo(Kind.DELETED);
       assertThat(s.description()).isEqualTo("app.ini:4 [task] QUEUE_TYPE = channel: it set"
-          + " nothing ([queue] sets TYPE for every queue, task included)");
+          + " nothing ([queue] TYPE = redis (line 2) is the task queue's TYPE too: Gitea's"
+          + " loadTaskFrom writes [task]'s default into [queue.task] only where go-ini finds no"
+          + " TYPE, and go-ini looks a key [queue.task] lacks up in [queue]); if the task queue"
+          + " should have TYPE = level, write [queue.task] TYPE = level");
     });
+  }
+
+  /**
+   * The operator's file: Gitea runs the task queue as level ({@code [queue]} shadows {@code [task]
+   * QUEUE_TYPE = redis}) with the Redis string as its CONN_STR, and so does the migrated file. The
+   * deletion says which key would make the task queue redis; doing so leaves nothing to fix.
+   */
+  @Test
+  void taskRedisTypeShadowedByQueueIsDeletedNamingTheKeyThatWouldKeepIt() {
+    String text = "[queue]\nTYPE = level\n[task]\nQUEUE_TYPE = redis\n"
+        + "QUEUE_CONN_STR = redis://127.0.0.1:16399/0\n";
+    Migration.Result r = migrate(text);
+    assertThat(r.after().text()).isEqualTo("[queue]\nTYPE = level\n[task]\n\n[queue.task]\n"
+        + "CONN_STR = redis://127.0.0.1:16399/0\n");
+    assertThat(r.steps()).extracting(Migration.Step::kind)
+        .containsExactly(Kind.DELETED, Kind.MOVED);
+    assertThat(r.steps().get(0).description()).startsWith("app.ini:4 [task] QUEUE_TYPE = redis:"
+        + " it set nothing ([queue] TYPE = level (line 2) is the task queue's TYPE too")
+        .endsWith("; if the task queue should have TYPE = redis, write [queue.task] TYPE = redis");
+    assertThat(IniQueueConfig.parse(text.replace("[task]", "[queue.task]\nTYPE = redis\n[task]"),
+        "app.ini").settings("task").type()).isEqualTo("redis");
+    Migration.Result hinted = migrate(
+        text.replace("[task]", "[queue.task]\nTYPE = redis\n[task]"));
+    assertThat(hinted.steps()).extracting(Migration.Step::kind)
+        .containsExactly(Kind.DELETED, Kind.MOVED);
+    assertThat(hinted.steps().get(0).description())
+        .endsWith("[queue.task] TYPE = redis (line 4) already says the same");
+    assertThat(ConfigCheck.run(hinted.after())).isEmpty();
   }
 
   @Test

@@ -118,7 +118,8 @@ public final class ConfigCheck {
                   + " that it does not inherit [" + c.section() + "] " + kv(c) + " (line "
                   + c.line() + "), which a " + v + " queue cannot use").orElse("")
               + " (" + MIGRATE + ")")
-          .orElse("delete the line: " + o.noEffectReason(file).orElse(""));
+          .orElse("delete the line: " + o.noEffectReason(file).orElse("")
+              + o.shadowedIntentHint(file).map(h -> "; " + h).orElse(""));
       Optional<String> unusable = o.unusableReason(file);
       if (unusable.isPresent()) {
         fix = "write a CONN_STR the queue can use in [" + o.newSection()
@@ -128,9 +129,22 @@ public final class ConfigCheck {
         add(Severity.ERROR, e, "removed queue option [" + o.section() + "] " + kv(e)
             + ": Gitea 1.20+ and queuekit refuse to start while it is set; use " + target, fix);
       } else {
-        add(Severity.WARNING, e, "deprecated option [" + o.section() + "] " + kv(e) + ": it still"
-            + " supplies [queue.task]'s default, as in Gitea, which has announced its removal; use "
-            + target, fix);
+        // go-ini finds [queue.task]'s own key first, then [queue]'s: either way this one supplies
+        // nothing (QueueLayers says why), and the message must not say it still does
+        Optional<IniEntry> own = file.entry(o.newSection(), o.newKey().key())
+            .filter(x -> !x.value().isEmpty());
+        if (own.isPresent() && value.isPresent()) {
+          IniEntry n = own.get();
+          boolean same = OldOption.sameMeaning(o.newKey(), n.value(), value.get());
+          fix = "delete the line: [" + n.section() + "] " + kv(n) + " (line " + n.line() + ") is"
+              + " the task queue's own" + (same ? " and says the same (" + MIGRATE + ")"
+                  : "; if it should have " + kv(o.newKey().key(), value.get())
+                      + ", write that there");
+        }
+        String effect = value.isPresent() && own.isEmpty()
+            ? "it still supplies [queue.task]'s default" : "it sets nothing here";
+        add(Severity.WARNING, e, "deprecated option [" + o.section() + "] " + kv(e) + ": " + effect
+            + ", as in Gitea, which has announced its removal; use " + target, fix);
       }
     }
     Optional<IniEntry> length = file.entry(QueueLayers.TASK_SECTION, "QUEUE_LENGTH");
@@ -293,8 +307,23 @@ public final class ConfigCheck {
     if (!ownProblem) {
       return;
     }
-    String typeOrigin = type == null ? "the default" : type.where(name);
+    String typeOrigin = (type == null ? "the default" : type.where(name))
+        + shadowedTaskType(queue, type);
     checkConnStr(queue, conn, r.settings, typeOrigin);
+  }
+
+  /**
+   * For the task queue whose TYPE comes from {@code [queue]}: ", which shadows [task] QUEUE_TYPE =
+   * redis (line 4)" when {@code [task]} asks for a type too, so that the message says why that
+   * one is not the task queue's ({@link QueueLayers}); else empty.
+   */
+  private String shadowedTaskType(String queue, QueueLayers.Value type) {
+    if (!queue.equals(QueueLayers.TASK) || type == null || type.entry == null
+        || !type.section.equals(QueueLayers.QUEUE)) {
+      return "";
+    }
+    return OldOption.TASK_QUEUE_TYPE.find(file).filter(t -> !t.value().isEmpty())
+        .map(t -> ", which shadows [task] " + kv(t) + " (line " + t.line() + ")").orElse("");
   }
 
   /** A start-up refusal of a setting a backend may not honour ({@link BaseQueues}). */
@@ -392,9 +421,14 @@ public final class ConfigCheck {
       } else {
         List<String> readers = conn.section.equals(QueueLayers.QUEUE)
             ? inheritors() : List.of();
+        // a CONN_STR from [task] is the task queue's: its TYPE goes in [queue.task], as [task]
+        // QUEUE_TYPE may be shadowed by [queue]
+        String typeAt = conn.section.equals(QueueLayers.TASK_SECTION)
+            ? " in [" + QueueLayers.PREFIX + QueueLayers.TASK + "]" : "";
         if (readers.isEmpty()) {
           fix = "write a CONN_STR a " + t + " queue reads, or delete it"
-              + meant.map(o -> ", or set TYPE = " + o).orElse("") + ": start-up would refuse it";
+              + meant.map(o -> ", or set TYPE = " + o + typeAt).orElse("")
+              + ": start-up would refuse it";
         } else {
           // [queue] CONN_STR is also what these queues read: deleting it would strip them of it
           fix = "write a CONN_STR a " + t + " queue reads"

@@ -1,6 +1,9 @@
 package io.queuekit.ini;
 
+import io.queuekit.QueueConfigException;
+import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
+import io.queuekit.spi.BaseQueues;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,7 +17,10 @@ import java.util.Optional;
  *       [mailer]} and {@code [repository]}. Gitea's message for {@code SEND_BUFFER_LEN} names
  *       {@code [queue.mailer]}, but the queue is {@code mail}; queuekit names {@code [queue.mail]}.
  *   <li><b>Deprecated</b>: {@code [task] QUEUE_TYPE}, {@code QUEUE_CONN_STR}, {@code
- *       QUEUE_LENGTH} still supply {@code [queue.task]}'s defaults, with a warning, as in Gitea.
+ *       QUEUE_LENGTH} still supply {@code [queue.task]}'s defaults, with a warning, as in Gitea,
+ *       but only for a key neither {@code [queue.task]} nor {@code [queue]} sets ({@link
+ *       QueueLayers} says why): under {@code [queue] TYPE = level}, {@code [task] QUEUE_TYPE =
+ *       redis} sets nothing, in Gitea as here.
  * </ul>
  *
  * <p>Used by {@link ConfigCheck} for its messages and by the config migrator to move each option.
@@ -90,15 +96,20 @@ public enum OldOption {
    * ISSUE_INDEXER_QUEUE_DIR}, Gitea did not read it for the issue queue's type.
    */
   public Optional<String> newValue(IniFile file) {
+    return shadowingEntry(file).isPresent() ? Optional.empty() : suppliedValue(file);
+  }
+
+  /**
+   * The value the old key stands for, whether or not {@code [queue]} shadows it: {@link #newValue}
+   * before the last condition.
+   */
+  private Optional<String> suppliedValue(IniFile file) {
     Optional<IniEntry> entry = find(file);
     if (entry.isEmpty() || entry.get().value().isEmpty() || ignoredReason(file).isPresent()) {
       return Optional.empty();
     }
     String value = entry.get().value();
     if (!removed) {
-      if (QueueLayers.section(file, QueueLayers.QUEUE, false).values.containsKey(replacement)) {
-        return Optional.empty();
-      }
       QueueLayers.Value v = QueueLayers.taskLayer(file).values.get(replacement);
       if (v == null || v.entry == null) {
         return Optional.empty();
@@ -108,11 +119,65 @@ public enum OldOption {
       value = issueQueueType(value);
     }
     if (replacement == Setting.CONN_STR) {
-      // the current form, if a backend calls this one outdated (Redis's key=value)
-      value = io.queuekit.spi.BaseQueues.load().currentConnStr(value).map(Map.Entry::getValue)
-          .orElse(value);
+      value = currentForm(value);
     }
     return Optional.of(value);
+  }
+
+  /**
+   * For a {@code [task]} option: the {@code [queue]} entry that sets its key for every queue, the
+   * task queue included, so that the option sets nothing ({@link QueueLayers} says why). Empty
+   * when {@code [queue.task]} sets the key itself: that one is the task queue's, and the migration
+   * compares the two ("already says the same", or a conflict).
+   */
+  private Optional<IniEntry> shadowingEntry(IniFile file) {
+    if (removed || file.entry(newSection(), replacement.key())
+        .filter(e -> !e.value().isEmpty()).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(QueueLayers.section(file, QueueLayers.QUEUE, false).values
+        .get(replacement)).map(v -> v.entry);
+  }
+
+  /** The current form of a CONN_STR, if a backend calls this one outdated (Redis's key=value). */
+  private static String currentForm(String connStr) {
+    return BaseQueues.load().currentConnStr(connStr).map(Map.Entry::getValue)
+        .orElse(connStr);
+  }
+
+  /**
+   * Whether two values of {@code key} mean the same: as the settings they build, a {@code
+   * CONN_STR} in its current form; the same text when one of them is not a valid value.
+   */
+  public static boolean sameMeaning(Setting key, String a, String b) {
+    if (key == Setting.CONN_STR) {
+      return currentForm(a.trim()).equals(currentForm(b.trim()));
+    }
+    try {
+      return QueueSettings.builder().set(key, a).build()
+          .equals(QueueSettings.builder().set(key, b).build());
+    } catch (QueueConfigException e) {
+      // one of them is not a valid value: only the same text is the same
+      return a.trim().equals(b.trim());
+    }
+  }
+
+  /**
+   * For a {@code [task]} option that {@code [queue]} shadows ({@link #noEffectReason}) but that
+   * asks for another value than {@code [queue]}'s: the key to write if the task queue should have
+   * that value after all, e.g. "if the task queue should have TYPE = redis, write [queue.task]
+   * TYPE = redis". Empty otherwise.
+   */
+  public Optional<String> shadowedIntentHint(IniFile file) {
+    Optional<IniEntry> shadow = shadowingEntry(file);
+    Optional<String> wanted = suppliedValue(file);
+    if (shadow.isEmpty() || wanted.isEmpty()
+        || sameMeaning(replacement, shadow.get().value(), wanted.get())) {
+      return Optional.empty();
+    }
+    String kv = replacement.key() + " = " + wanted.get();
+    return Optional.of("if the task queue should have " + kv + ", write [" + newSection() + "] "
+        + kv);
   }
 
   /** Gitea before 1.20: levelqueue -> level, channel -> persistable-channel (LevelDB-backed). */
@@ -136,8 +201,13 @@ public enum OldOption {
     if (ignored.isPresent()) {
       return ignored;
     }
-    if (QueueLayers.section(file, QueueLayers.QUEUE, false).values.containsKey(replacement)) {
-      return Optional.of("[queue] sets " + replacement.key() + " for every queue, task included");
+    Optional<IniEntry> shadow = shadowingEntry(file);
+    if (shadow.isPresent()) {
+      IniEntry q = shadow.get();
+      return Optional.of("[queue] " + q.key() + " = " + q.value() + " (line " + q.line()
+          + ") is the task queue's " + replacement.key() + " too: Gitea's loadTaskFrom writes"
+          + " [task]'s default into [queue.task] only where go-ini finds no " + replacement.key()
+          + ", and go-ini looks a key [queue.task] lacks up in [queue]");
     }
     return Optional.of("Gitea reads [task] QUEUE_CONN_STR only when QUEUE_TYPE is channel or"
         + " redis, and QUEUE_TYPE only when it is one of those");
@@ -223,7 +293,7 @@ public enum OldOption {
     if (e.isPresent()) {
       return new TypeOrigin(e.get().value(), "TYPE in [queue]");
     }
-    return new TypeOrigin(io.queuekit.QueueSettings.defaults().type(), "the default TYPE");
+    return new TypeOrigin(QueueSettings.defaults().type(), "the default TYPE");
   }
 
   /**

@@ -28,7 +28,13 @@ import java.util.regex.Pattern;
  *       (1000), and for {@code [task] QUEUE_TYPE} {@code channel} (the default) {@code TYPE =
  *       level} and {@code CONN_STR = [task] QUEUE_CONN_STR}, for {@code redis} {@code TYPE = redis}
  *       and {@code CONN_STR = [task] QUEUE_CONN_STR} (default {@code addrs=127.0.0.1:6379 db=0}).
- *       Being defaults, they apply only where {@code [queue]} leaves the key unset.
+ *       They rank below {@code [queue]}, not with {@code [queue.task]}, although Gitea writes them
+ *       into {@code [queue.task]}: {@code loadTaskFrom} ({@code modules/setting/task.go}, run
+ *       before {@code LoadQueueSettings}) writes each with {@code
+ *       queueTaskSec.Key("TYPE").MustString(…)}, and go-ini's {@code Section.GetKey} looks a key
+ *       {@code [queue.task]} lacks up in its parent {@code [queue]} ("Check if it is a
+ *       child-section"), so {@code MustString} finds {@code [queue]}'s non-empty value and writes
+ *       nothing. Thus {@code [queue] TYPE = level} beats {@code [task] QUEUE_TYPE = redis}.
  *   <li>Afterwards, a {@code CONN_STR} in a form its backend calls outdated (Redis's old {@code
  *       key=value}) becomes the current form ({@link
  *       io.queuekit.spi.BaseQueueFactory#currentConnStr}).

@@ -86,10 +86,34 @@ class ConfigCheckTest {
   }
 
   @Test
-  void taskOptionShadowedByQueueSaysItHasNoEffect() {
+  void taskOptionShadowedByQueueSaysItSetsNothingAndWhichKeyWouldSetIt() {
     Finding f = only("[queue]\nTYPE = redis\n[task]\nQUEUE_TYPE = channel\n");
-    assertThat(f.fix()).isEqualTo(
-        "delete the line: [queue] sets TYPE for every queue, task included");
+    assertThat(f.message()).isEqualTo("deprecated option [task] QUEUE_TYPE = channel: it sets"
+        + " nothing here, as in Gitea, which has announced its removal; use [queue.task] TYPE");
+    assertThat(f.fix()).isEqualTo("delete the line: [queue] TYPE = redis (line 2) is the task"
+        + " queue's TYPE too: Gitea's loadTaskFrom writes [task]'s default into [queue.task] only"
+        + " where go-ini finds no TYPE, and go-ini looks a key [queue.task] lacks up in [queue];"
+        + " if the task queue should have TYPE = level, write [queue.task] TYPE = level");
+  }
+
+  @Test
+  void taskOptionShadowedByTheSameValueNeedsNoHint() {
+    Finding f = only("[queue]\nLENGTH = 500\n[task]\nQUEUE_LENGTH = 500\n");
+    assertThat(f.message()).contains("it sets nothing here");
+    assertThat(f.fix()).startsWith("delete the line: [queue] LENGTH = 500 (line 2) is the task"
+        + " queue's LENGTH too").doesNotContain("write [queue.task]");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "TYPE = level | ; if it should have TYPE = redis, write that there",
+      "TYPE = redis | ' and says the same (config-migrator migrate does this)'",
+  })
+  void taskOptionOverriddenByQueueTaskSaysItSetsNothing(String own, String tail) {
+    Finding f = only("[queue.task]\n" + own + "\n[task]\nQUEUE_TYPE = redis\n");
+    assertThat(f.message()).contains("it sets nothing here").doesNotContain("still supplies");
+    assertThat(f.fix()).isEqualTo("delete the line: [queue.task] " + own + " (line 2) is the task"
+        + " queue's own" + tail);
   }
 
   @Test

@@ -100,6 +100,21 @@ class IniQueueConfigTest {
         .isEqualTo(9);
   }
 
+  /**
+   * Gitea's {@code loadTaskFrom} writes {@code [task] QUEUE_TYPE}'s default into {@code
+   * [queue.task]} with go-ini's {@code MustString}, which sees {@code [queue]}'s TYPE through the
+   * child-section lookup and so writes nothing: {@code [queue]} wins, {@code [queue.task]} beats
+   * both.
+   */
+  @Test
+  void taskQueueTypeFromTaskSectionIsShadowedByQueueAsInGitea() {
+    String ini = "[queue]\nTYPE = channel\n[task]\nQUEUE_TYPE = redis\n";
+    assertThat(settings(ini, "task").type()).isEqualTo("channel");
+    assertThat(settings(ini + "[queue.task]\nTYPE = redis\n", "task").type())
+        .isEqualTo("redis");
+    assertThat(settings("[task]\nQUEUE_TYPE = redis\n", "task").type()).isEqualTo("redis");
+  }
+
   @Test
   void taskSectionSuppliesTypeAndConnStrWithAWarning() {
     IniQueueConfig config = IniQueueConfig.parse(
