@@ -24,12 +24,16 @@ final class UnifiedDiff {
   private UnifiedDiff() {}
 
   private static final int CONTEXT = 3;
+  /** What diff writes after a last line that has no terminator, on a line of its own. */
+  static final String NO_NEWLINE = "\\ No newline at end of file";
 
   /**
    * Hands each line of the diff from {@code before} to {@code after}, given the {@code changes}
    * that made one the other, to {@code out} as it is made, hunk by hunk: a diff of a large file
-   * with many changes is never held whole. Nothing when there are no changes. Line terminators
-   * are not shown; with {@code maskPasswords}, passwords in every line are.
+   * with many changes is never held whole. Nothing when there are no changes. The diff is one
+   * {@code patch} applies to {@code before}, as diff writes it: a line of a CRLF file keeps its
+   * CR, and a last line without a terminator is followed by {@link #NO_NEWLINE}. With {@code
+   * maskPasswords}, passwords in every line are masked.
    */
   static void write(IniFile before, IniFile after, List<IniFile.Change> changes,
       boolean maskPasswords, Consumer<String> out) {
@@ -38,8 +42,7 @@ final class UnifiedDiff {
     List<String> original = new AbstractList<>() {
       @Override
       public String get(int i) {
-        String line = before.line(i + 1);
-        return maskPasswords ? ConnStrings.mask(line) : line;
+        return shown(before, i + 1, maskPasswords);
       }
 
       @Override
@@ -69,8 +72,13 @@ final class UnifiedDiff {
       }
       List<String> hunk = UnifiedDiffUtils.generateUnifiedDiff(name, name, original, patch,
           CONTEXT);
-      // the "--- name" and "+++ name" lines once, before the first hunk
-      hunk.subList(header ? 0 : Math.min(2, hunk.size()), hunk.size()).forEach(out);
+      // the "--- name" and "+++ name" lines once, before the first hunk; a line shown with
+      // NO_NEWLINE after it is two lines
+      for (String line : hunk.subList(header ? 0 : Math.min(2, hunk.size()), hunk.size())) {
+        for (String part : line.split("\n", -1)) {
+          out.accept(part);
+        }
+      }
       header = false;
       from = to;
     }
@@ -79,8 +87,21 @@ final class UnifiedDiff {
   private static List<String> lines(IniFile file, int first, int count, boolean mask) {
     List<String> out = new ArrayList<>(count);
     for (int i = first; i < first + count; i++) {
-      out.add(mask ? ConnStrings.mask(file.line(i)) : file.line(i));
+      out.add(shown(file, i, mask));
     }
     return out;
+  }
+
+  /**
+   * Line {@code number} of {@code file} as the diff shows it. The CR of a CRLF stays, as diff
+   * keeps it: patch compares lines with their CR and refuses a hunk whose line endings differ from
+   * the file's. A last line without a terminator is followed by {@link #NO_NEWLINE} after a line
+   * break (a line never holds one otherwise), which {@link #write} hands on as a line of its own;
+   * without it patch would give that line a terminator, or find the hunk does not match.
+   */
+  private static String shown(IniFile file, int number, boolean mask) {
+    String text = mask ? ConnStrings.mask(file.line(number)) : file.line(number);
+    String end = file.terminator(number);
+    return end.isEmpty() ? text + "\n" + NO_NEWLINE : end.equals("\r\n") ? text + "\r" : text;
   }
 }

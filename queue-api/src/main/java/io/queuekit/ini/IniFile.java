@@ -218,6 +218,14 @@ public final class IniFile {
     return text(number - 1);
   }
 
+  /**
+   * The terminator of 1-based line {@code number}: {@code "\r\n"}, {@code "\n"}, or {@code ""}
+   * for a last line without one.
+   */
+  public String terminator(int number) {
+    return eol(number - 1);
+  }
+
   /** The text of 0-based line {@code i}: its bytes as UTF-8 (U+FFFD for bytes that are not). */
   String text(int i) {
     int from = i == 0 ? bom : starts[i];
@@ -345,7 +353,9 @@ public final class IniFile {
 
   /**
    * One change: {@code oldCount} lines at {@code oldLine} became {@code newCount} lines at {@code
-   * newLine} (1-based; a count of 0 is an insertion or a removal).
+   * newLine} (1-based; a count of 0 is an insertion or a removal). A line whose terminator alone
+   * changed (in a file without a final newline, the old last line or the new one) is a changed
+   * line, as diff counts it.
    */
   public record Change(int oldLine, int oldCount, int newLine, int newCount) {}
 
@@ -464,7 +474,8 @@ public final class IniFile {
     edits.ops.forEach((line, op) -> events.put(line * 2, op));
     inserts.forEach((after, texts) -> events.put(after * 2 + 1, texts));
 
-    Buffer out = new Buffer(outputSize(edits.ops, inserts, eol));
+    boolean lastRemoved = removesLastLine(edits.ops);
+    Buffer out = new Buffer(outputSize(edits.ops, inserts, eol, lastRemoved));
     List<Change> changes = new ArrayList<>();
     List<Object[]> replaced = new ArrayList<>(); // new line, op: checked in the result
     int written = 0; // lines written so far
@@ -496,8 +507,10 @@ public final class IniFile {
         out.write(content, starts[copied], starts[after] - starts[copied]);
         written += after - copied;
         copied = after;
-        if (after == n && !endsWithNewline()) {
-          out.writeBytes(eol.getBytes(StandardCharsets.US_ASCII)); // the old last line's
+        if (after == n && !endsWithNewline() && !lastRemoved) {
+          // the old last line (copied or replaced) gets a terminator; a removed one has none to
+          // get, and writing it anyway would leave a blank line before the added ones
+          out.writeBytes(eol.getBytes(StandardCharsets.US_ASCII));
         }
         changes.add(new Change(after + 1, 0, written + 1, texts.size()));
         for (String t : texts) {
@@ -515,6 +528,9 @@ public final class IniFile {
       bytes = Arrays.copyOf(bytes, bytes.length - cut);
     }
     IniFile edited = new IniFile(sourceName, bytes);
+    if (!endsWithNewline()) {
+      coverLastLines(changes, n, edited.lineCount());
+    }
     for (Object[] r : replaced) {
       Op op = (Op) r[1];
       edited.verify(op.entry().section(), op.entry().key(), op.value(), (Integer) r[0]);
@@ -523,6 +539,35 @@ public final class IniFile {
       edited.verify(a[0], a[1], a[2], -1);
     }
     return new Edited(edited, List.copyOf(changes));
+  }
+
+  /** Whether {@code ops} remove the file's last line (with the entry that ends on it). */
+  private boolean removesLastLine(TreeMap<Integer, Op> ops) {
+    Map.Entry<Integer, Op> last = ops.lastEntry(); // entries do not overlap: it would be the last
+    return last != null && last.getValue().text() == null
+        && last.getValue().entry().lastLine() == lineCount();
+  }
+
+  /**
+   * For a file without a final newline: makes the last change cover the last line of both
+   * versions, unless that is one unchanged line. A last line without a terminator differs from
+   * the same text with one, as diff and patch see it: the old last line gains one when lines are
+   * added after it, and the line before a removed last line loses its own. Either is then a line
+   * that changed, next to the last change (the lines between changes pair up, so the one before
+   * it is unchanged on both sides).
+   */
+  private static void coverLastLines(List<Change> changes, int oldLines, int newLines) {
+    boolean oldCovered = oldLines == 0;
+    boolean newCovered = newLines == 0;
+    for (Change c : changes) {
+      oldCovered |= c.oldCount() > 0 && c.oldLine() + c.oldCount() - 1 == oldLines;
+      newCovered |= c.newCount() > 0 && c.newLine() + c.newCount() - 1 == newLines;
+    }
+    if (oldCovered != newCovered) {
+      Change c = changes.get(changes.size() - 1);
+      changes.set(changes.size() - 1, new Change(c.oldLine() - 1, c.oldCount() + 1,
+          c.newLine() - 1, c.newCount() + 1));
+    }
   }
 
   /** The entry whose indentation and delimiter a key added to {@code section} copies. */
@@ -588,7 +633,8 @@ public final class IniFile {
   }
 
   /** The size of the edited file, before a final newline is dropped: the buffer's exact size. */
-  private int outputSize(Map<Integer, Op> ops, Map<Integer, List<String>> inserts, String eol) {
+  private int outputSize(Map<Integer, Op> ops, Map<Integer, List<String>> inserts, String eol,
+      boolean lastRemoved) {
     long size = content.length;
     for (Op op : ops.values()) {
       int last = op.entry().lastLine() - 1;
@@ -600,7 +646,7 @@ public final class IniFile {
       }
     }
     for (Map.Entry<Integer, List<String>> e : inserts.entrySet()) {
-      if (e.getKey() == lineCount() && !endsWithNewline()) {
+      if (e.getKey() == lineCount() && !endsWithNewline() && !lastRemoved) {
         size += eol.length();
       }
       for (String t : e.getValue()) {

@@ -314,6 +314,40 @@ class IniFileTest {
     assertThat(f.addKey("b", "Y", "2").text()).isEqualTo("[a]\nX = 1\n\n[b]\nY = 2");
   }
 
+  /**
+   * Without a final newline, an edit at the end changes a last line's terminator: the changes say
+   * so, as diff counts it (the migrator's diff is made from them), and a removed last line leaves
+   * no blank line before the lines appended after it.
+   */
+  @Test
+  void editsAtTheEndOfAFileWithoutFinalNewlineReportTheLastLinesAsChanged() {
+    IniFile f = ini("[a]\nX = 1\nY = 2");
+    IniEntry y = f.entry("a", "Y").orElseThrow();
+    IniFile.Edited moved = f.edit().remove(y).addKey("b", "Y", "2", "").applyWithChanges();
+    assertThat(moved.file().text()).isEqualTo("[a]\nX = 1\n\n[b]\nY = 2");
+    assertThat(moved.changes())
+        .containsExactly(new IniFile.Change(3, 1, 3, 0), new IniFile.Change(4, 0, 3, 3));
+    // the old last line gains a terminator
+    IniFile.Edited appended = f.edit().addKey("b", "Z", "3", "").applyWithChanges();
+    assertThat(appended.file().text()).isEqualTo("[a]\nX = 1\nY = 2\n\n[b]\nZ = 3");
+    assertThat(appended.changes()).containsExactly(new IniFile.Change(3, 1, 3, 4));
+    // the line before a removed last line loses its terminator
+    IniFile.Edited removed = f.edit().remove(y).applyWithChanges();
+    assertThat(removed.file().text()).isEqualTo("[a]\nX = 1");
+    assertThat(removed.changes()).containsExactly(new IniFile.Change(2, 2, 2, 1));
+    // a replaced last line is a change already
+    IniFile.Edited replaced = f.edit().setValue(y, "3").addKey("b", "Z", "3", "")
+        .applyWithChanges();
+    assertThat(replaced.file().text()).isEqualTo("[a]\nX = 1\nY = 3\n\n[b]\nZ = 3");
+    assertThat(replaced.changes())
+        .containsExactly(new IniFile.Change(3, 1, 3, 1), new IniFile.Change(4, 0, 4, 3));
+    IniFile crlf = ini("[a]\r\nX = 1\r\nY = 2");
+    assertThat(crlf.edit().remove(crlf.entry("a", "Y").orElseThrow()).addKey("b", "Y", "2", "")
+        .apply().text()).isEqualTo("[a]\r\nX = 1\r\n\r\n[b]\r\nY = 2");
+    assertThat(crlf.terminator(1)).isEqualTo("\r\n");
+    assertThat(crlf.terminator(3)).isEmpty();
+  }
+
   @Test
   void addKeyToAnEmptySectionGoesRightAfterItsHeader() {
     IniFile f = ini("[a]\n; about b\n[b]\n; trailing\n");
