@@ -88,7 +88,10 @@ public final class DemoService implements Callable<Integer> {
 
   /** Counted down by Ctrl-C (the shutdown hook) or a test: ends --serve. */
   private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
-  /** Counted down once the queues are closed, so the shutdown hook lets the JVM go only then. */
+  /**
+   * Counted down once the queues are closed, or once the command ended without opening any (help,
+   * a usage error), so the shutdown hook lets the JVM go only then.
+   */
   private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
   @Option(names = "--search-down", defaultValue = "3s",
@@ -114,7 +117,13 @@ public final class DemoService implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "demo-shutdown"));
-    System.exit(commandLine(demo).execute(args));
+    int code = commandLine(demo).execute(args);
+    // Whatever ended the command, nothing of it is open now: a run closed its queues on the way
+    // out, and --help, -V or a usage error opened none (call() never ran, or threw before its
+    // first queue). Without this the hook that System.exit starts waited its whole 30 s for a
+    // close that never comes.
+    demo.closed.countDown();
+    System.exit(code);
   }
 
   /** Ends {@code --serve}, or the run where it is: what Ctrl-C does. */

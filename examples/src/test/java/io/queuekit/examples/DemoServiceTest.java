@@ -167,6 +167,30 @@ class DemoServiceTest {
     assertTidyEnd(e, null, "Demo5ecret");
   }
 
+  /**
+   * {@code --help}, {@code -V} and usage errors (picocli's own, and the demo's from {@code call})
+   * run no queue, yet the shutdown hook that {@code System.exit} starts waited 30 s for the queues
+   * to close. Each child must exit with picocli's code well before that wait would have ended
+   * (the deadline is far above a JVM's start, far below the 30 s).
+   */
+  @Test
+  void helpVersionAndUsageErrorsExitPromptlyWithPicocliCodes() {
+    List<List<String>> cases = List.of(
+        List.of("--help", "0", "Usage: queuekit-demo"),
+        List.of("-V", "0", "queuekit-demo "),
+        List.of("--items=abc", "2", "Invalid value for option '--items'"),
+        List.of("--search-down=5", "2", "--search-down 5: \"5\" is not a duration"));
+    for (List<String> c : cases) {
+      try (ChildJvm child = ChildJvm.start(DemoService.class, List.of(),
+          List.of("--data", data.resolve("never").toString(), c.get(0)))) {
+        int code = child.awaitExit(Duration.ofSeconds(20));
+        assertThat(code).as("%s:%s", c.get(0), child.describe()).isEqualTo(Integer.parseInt(c.get(1)));
+        assertThat(child.stdout() + child.stderr()).as(c.get(0)).contains(c.get(2));
+      }
+    }
+    assertThat(data.resolve("never")).as("no run started").doesNotExist();
+  }
+
   @Test
   void dashCapitalVPrintsTheVersion() {
     Ended e = end("-V");
