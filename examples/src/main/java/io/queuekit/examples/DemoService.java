@@ -415,7 +415,8 @@ public final class DemoService implements Callable<Integer> {
 
   /**
    * {@code --serve}: a trickle of items until {@link #stop}, while the search backend goes down
-   * for 5 s of every 20 s, so the page shows items piling up and draining.
+   * for 5 s of every 20 s, so the page shows items piling up and draining. A store outage does
+   * not end the trickle ({@link Trickle}): it resumes when the store is back.
    */
   private void serve(WorkerPoolQueue<IndexerData> indexer, WorkerPoolQueue<Mail> mail,
       SearchBackend search) throws InterruptedException {
@@ -426,14 +427,9 @@ public final class DemoService implements Callable<Integer> {
       th.setDaemon(true);
       return th;
     });
-    java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong(1_000_000);
-    trickle.scheduleAtFixedRate(() -> {
-      long i = n.incrementAndGet();
-      indexer.offer(new IndexerData(i, List.of(), false));
-      if (i % 5 == 0) {
-        mail.offer(new Mail("user" + i + "@example.com", "Issue #" + i + " updated"));
-      }
-    }, 0, 200, TimeUnit.MILLISECONDS);
+    Duration every = Duration.ofMillis(200);
+    trickle.scheduleAtFixedRate(new Trickle(indexer, mail, every), 0, every.toMillis(),
+        TimeUnit.MILLISECONDS);
     try {
       stop.await();
     } finally {

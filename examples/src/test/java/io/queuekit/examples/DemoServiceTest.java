@@ -218,6 +218,38 @@ class DemoServiceTest {
         .doesNotContain("summary:");
   }
 
+  /**
+   * The {@code --serve} trickle ran in {@code scheduleAtFixedRate}, which cancels a task for good
+   * at its first exception: one Redis outage stopped it silently for the rest of the run. Now a
+   * failed push is logged at WARN (once for the outage, the password masked) and the trickle
+   * pushes again once Redis is back. The demo runs in a child JVM, whose log is seen whole.
+   */
+  @Test
+  void theServeTrickleSurvivesAStoreOutageAndResumes() throws Exception {
+    String password = "Trick1eSecret";
+    try (io.queuekit.conformance.redis.RedisServer redis = io.queuekit.conformance.redis.RedisServer
+        .builder().password(password).appendOnly().build().start();
+        ChildJvm child = ChildJvm.start(DemoService.class, List.of(), List.of("--data",
+            data.toString(), "--redis", redis.connStr(), "--items", "20", "--search-down", "0s",
+            "--serve"))) {
+      child.awaitLine("serving until Ctrl-C", Duration.ofSeconds(120));
+      String failed = "--serve: a push failed";
+      String resumed = "--serve: pushing again";
+
+      redis.kill();
+      org.awaitility.Awaitility.await("the trickle's WARN").atMost(Duration.ofSeconds(60))
+          .until(() -> child.stderr().contains(failed));
+      redis.restart();
+      org.awaitility.Awaitility.await("the trickle pushing again").atMost(Duration.ofSeconds(60))
+          .until(() -> child.stderr().contains(resumed));
+
+      List<String> warned = child.stderr().lines().filter(l -> l.contains(failed)).toList();
+      assertThat(warned).as(child.describe()).isNotEmpty()
+          .allMatch(l -> l.contains("WARN") && l.contains("127.0.0.1:" + redis.port()));
+      assertThat(child.stdout() + child.stderr()).as("the password").doesNotContain(password);
+    }
+  }
+
   @Test
   void servesTheAdminPageAndMetricsUntilStopped() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
