@@ -59,6 +59,20 @@ public final class LevelQueueFactory implements BaseQueueFactory {
   }
 
   /**
+   * The directory {@code queue}'s LevelDB lives in for these settings, as {@link #create} reads it
+   * ({@code CONN_STR}'s {@code leveldb://} path, else {@code DATADIR}; a relative one resolved
+   * against {@code dataPath}), absolute and normalised. Nothing is opened, created or checked on
+   * disk: for a tool that must look at the directory before a LevelDB open rewrites its files (the
+   * {@code queuekit} CLI refuses one another user owns).
+   *
+   * @throws QueueConfigException a {@code CONN_STR} or {@code DATADIR} {@link #create} would refuse
+   */
+  public static java.nio.file.Path directory(String queue, io.queuekit.QueueSettings settings,
+      java.nio.file.Path dataPath) {
+    return LevelLocation.of(queue, settings, dataPath).directory();
+  }
+
+  /**
    * Opens the named queue, creating its directory and DB if missing; with {@link
    * io.queuekit.spi.BaseQueueConfig.Open#EXISTING}, only a queue already in an existing DB, as
    * the flavour its meta record holds (else {@link io.queuekit.spi.StoreNotFoundException},

@@ -42,7 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done",
-        "2:usage error, or no such queue: its store does not exist where the configuration says (nothing is created)",
+        "2:usage error, or no such queue: its store does not exist where the configuration says (nothing is created), "
+            + "or run as a user who does not own the queue's LevelDB directory (run it as the owner)",
         "3:configuration error (the file, a setting, an unknown queue type)",
         "4:store unavailable (unreachable, or a LevelDB directory held by a running process)",
         "5:not possible from outside the service (pause, resume, in-memory queues)",
@@ -67,6 +68,9 @@ public final class QueuekitCli implements Runnable {
 
   @Spec CommandSpec spec;
 
+  /** Who may open a LevelDB directory: its owner. */
+  private final LevelDbOwner owner;
+
   enum Format { text, json }
 
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -74,13 +78,25 @@ public final class QueuekitCli implements Runnable {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(SerializationFeature.INDENT_OUTPUT);
 
+  private QueuekitCli(LevelDbOwner owner) {
+    this.owner = owner;
+  }
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
   /** The configured command line; tests call {@code execute} with their own writers. */
   static CommandLine commandLine() {
-    CommandLine cmd = new CommandLine(new QueuekitCli());
+    return commandLine(LevelDbOwner.PROCESS_USER);
+  }
+
+  /**
+   * As {@link #commandLine()}, taking the user the command runs as from {@code currentUser}: a
+   * test cannot run as another user, so it names one.
+   */
+  static CommandLine commandLine(java.util.function.Supplier<String> currentUser) {
+    CommandLine cmd = new CommandLine(new QueuekitCli(new LevelDbOwner(currentUser)));
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
@@ -101,8 +117,9 @@ public final class QueuekitCli implements Runnable {
   static int exitCode(Exception e) {
     if (e instanceof Stores.NotFromOutside) {
       return NOT_FROM_OUTSIDE;
-    } else if (e instanceof StoreNotFoundException) {
-      // a queue name, --data or CONN_STR that names nothing: what was asked for is not there
+    } else if (e instanceof StoreNotFoundException || e instanceof LevelDbOwner.NotTheOwner) {
+      // a queue name, --data or CONN_STR that names nothing: what was asked for is not there; or
+      // a LevelDB directory to be opened as its owner: the command is to be run otherwise
       return USAGE;
     } else if (e instanceof QueueUnavailableException) {
       return UNAVAILABLE;
@@ -153,7 +170,7 @@ public final class QueuekitCli implements Runnable {
   }
 
   Stores stores() {
-    return new Stores(config, data, spec.commandLine().getErr());
+    return new Stores(config, data, spec.commandLine().getErr(), owner);
   }
 
   void print(Object json, String text) {

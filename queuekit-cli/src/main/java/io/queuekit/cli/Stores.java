@@ -3,6 +3,7 @@ package io.queuekit.cli;
 import io.queuekit.QueueConfig;
 import io.queuekit.QueueSettings;
 import io.queuekit.ini.IniQueueConfig;
+import io.queuekit.level.LevelQueueFactory;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.BaseQueueConfig;
 import io.queuekit.spi.BaseQueues;
@@ -22,7 +23,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * The stores a configuration names, opened from outside the service that uses them: settings
  * from the INI file exactly as {@code QueueManager.Builder.ini} reads them, stores through the
  * same {@link BaseQueues} registry. A store opened here never claims, so it never registers as a
- * consumer; LevelDB refuses it while a running process holds the directory. It is opened with
+ * consumer; LevelDB refuses it while a running process holds the directory, and the CLI refuses a
+ * directory another user owns ({@link LevelDbOwner}). It is opened with
  * {@link BaseQueueConfig.Open#EXISTING}: never created, and as the flavour it recorded.
  *
  * <p><b>Thread-safety:</b> one command at a time. {@link #close()} closes every store it opened.
@@ -43,8 +45,9 @@ final class Stores implements AutoCloseable {
     return t;
   });
   private final List<BaseQueue> opened = new ArrayList<>();
+  private final LevelDbOwner owner;
 
-  Stores(Path iniFile, Path dataPath, PrintWriter err) {
+  Stores(Path iniFile, Path dataPath, PrintWriter err, LevelDbOwner owner) {
     if (iniFile == null) {
       this.config = QueueConfig.defaults();
       this.configured = Set.of();
@@ -55,6 +58,7 @@ final class Stores implements AutoCloseable {
     }
     this.dataPath = dataPath;
     this.err = err;
+    this.owner = owner;
   }
 
   /** The queues with a {@code [queue.NAME]} section. */
@@ -72,6 +76,7 @@ final class Stores implements AutoCloseable {
    * queue before its service first starts must not decide it.
    *
    * @throws NotFromOutside the queue's items live in a service's memory
+   * @throws LevelDbOwner.NotTheOwner its LevelDB directory is another user's (nothing was opened)
    * @throws io.queuekit.spi.StoreNotFoundException the queue has no store where the
    *     configuration says (nothing was created)
    */
@@ -80,6 +85,10 @@ final class Stores implements AutoCloseable {
     if (IN_PROCESS.contains(settings.type())) {
       throw new NotFromOutside("queue \"" + queue + "\" is TYPE=" + settings.type()
           + ": its items live in the service's memory; use the service's admin page (queue-admin)");
+    }
+    if (backends.find(settings.type()).orElse(null) instanceof LevelQueueFactory) {
+      // before the open: LevelDB rewrites its files as whoever opens it
+      owner.check(queue, LevelQueueFactory.directory(queue, settings, dataPath));
     }
     StoreEvents events = new StoreEvents() {
       @Override

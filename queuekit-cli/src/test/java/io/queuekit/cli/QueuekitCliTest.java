@@ -38,7 +38,12 @@ class QueuekitCliTest {
   record Run(int code, String out, String err) {}
 
   private Run run(Path ini, Path data, String... args) {
-    CommandLine cmd = QueuekitCli.commandLine();
+    return runAs(LevelDbOwner.PROCESS_USER, ini, data, args);
+  }
+
+  /** {@link #run}, the CLI taking the user it runs as from {@code user}. */
+  private Run runAs(java.util.function.Supplier<String> user, Path ini, Path data, String... args) {
+    CommandLine cmd = QueuekitCli.commandLine(user);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cmd.setOut(new PrintWriter(out));
@@ -194,6 +199,60 @@ class QueuekitCliTest {
     Run r = run(ini, data, "--format", "json", "queues", "index");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(json.readTree(r.out()).get(0).path("unique").asBoolean()).isTrue();
+  }
+
+  /** Every file under {@code dir} with its size and modification time. */
+  private static Map<String, String> files(Path dir) throws Exception {
+    Map<String, String> files = new java.util.TreeMap<>();
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        files.put(dir.relativize(p).toString(), Files.size(p) + " " + Files.getLastModifiedTime(p));
+      }
+    }
+    return files;
+  }
+
+  /**
+   * The operator's report: the CLI run as root on a LevelDB directory the service user owns
+   * rewrote CURRENT, the log and MANIFEST as root, and the service then failed with "CURRENT:
+   * Permission denied"; a look did it too. Run as another user (simulated: a test runs as one
+   * user), every command refuses before opening anything, naming the directory, its owner and the
+   * user, with a usage error; the directory's files are untouched. Run as the owner, it works.
+   */
+  @Test
+  void aLevelDbDirectoryOfAnotherUserIsRefusedBeforeAnythingOpensIt() throws Exception {
+    Path ini = ini("TYPE = level\nDATADIR = queues/index");
+    Path data = dir.resolve("owned");
+    try (QueueManager m = QueueManager.builder().ini(ini).dataPath(data).build()) {
+      io.queuekit.WorkerPoolQueue<String> index = m.create(QueueSpec.simple("index", String.class,
+          b -> List.of()));
+      index.pause(); // so the item stays waiting, for the owner's look below
+      index.push("waiting");
+    }
+    Path db = data.resolve("queues/index");
+    String owner = Files.getOwner(db).getName();
+    Map<String, String> before = files(db);
+
+    for (String[] args : List.of(new String[] {"queues", "index"}, new String[] {"queues"},
+        new String[] {"--format", "json", "queues", "index"}, new String[] {"dead", "list", "index"},
+        new String[] {"remove-all", "--yes", "index"})) {
+      Run r = runAs(() -> "not-" + owner, ini, data, args);
+      String what = String.join(" ", args);
+      assertThat(r.code()).as(what + ": " + r).isEqualTo(QueuekitCli.USAGE);
+      // queues says it in the queue's row, the other commands on the error stream
+      String said = List.of(args).contains("queues") ? r.out() : r.err();
+      assertThat(said).as(what).contains("index").contains(db.toString())
+          .contains("owned by " + owner)
+          .contains("runs as not-" + owner).contains("sudo -u " + owner);
+      assertThat(files(db)).as(what + ": nothing was opened, so no file was rewritten")
+          .isEqualTo(before);
+    }
+
+    Run asOwner = run(ini, data, "--format", "json", "queues", "index");
+    assertThat(asOwner.code()).as(asOwner.err()).isZero();
+    assertThat(json.readTree(asOwner.out()).get(0).path("ready").asLong()).isEqualTo(1);
+    assertThat(files(db)).as("an open, even a look, rewrites the files: the comparisons above "
+        + "would have seen one").isNotEqualTo(before);
   }
 
   /** How many times {@code part} occurs in {@code text}. */
