@@ -16,8 +16,9 @@ import java.util.Set;
  * loads the installed backends): no client outlives them.
  *
  * <p>At the first use of a connection string the client PINGs up to 10 times, 1 s apart (as
- * Gitea), then fails with {@link io.queuekit.QueueUnavailableException} naming the address with
- * its password masked; refused credentials fail at once.
+ * Gitea; once with {@link #tryingOnce}), then fails with {@link
+ * io.queuekit.QueueUnavailableException} naming the address with its password masked; refused
+ * credentials fail at once.
  *
  * <p><b>Thread-safety:</b> {@link #create} may be called from several threads at once.
  */
@@ -37,6 +38,19 @@ public final class RedisQueueFactory implements BaseQueueFactory {
   RedisQueueFactory(SharedClient.StartPolicy start, Duration blockTimeout) {
     this.start = start;
     this.blockTimeout = blockTimeout;
+  }
+
+  /**
+   * A factory for a short-lived tool that must answer at once while Redis is down (the {@code
+   * queuekit} CLI): each connection string is tried once at its first use, not Gitea's 10 times
+   * 1 s apart, and one that failed (unreachable, credentials or TLS refused) is not tried again by
+   * this factory's later queues, which fail at once naming the first queue and its cause. A
+   * service keeps the {@linkplain #RedisQueueFactory() default}, whose queues wait out a Redis
+   * that is restarting. What it remembers is its own: another factory, or the installed one,
+   * tries as usual.
+   */
+  public static RedisQueueFactory tryingOnce() {
+    return new RedisQueueFactory(SharedClient.StartPolicy.ONCE, BLOCK_TIMEOUT);
   }
 
   /** A factory trying the first connection {@code attempts} times, {@code interval} apart. */

@@ -61,9 +61,22 @@ import org.slf4j.LoggerFactory;
 final class SharedClient {
   private static final Logger log = LoggerFactory.getLogger(SharedClient.class);
 
-  /** How long the connection is tried at start, Gitea's 10 PINGs 1 s apart by default. */
-  record StartPolicy(int attempts, Duration interval) {
+  /**
+   * How the connection is tried at start: {@code attempts} times, {@code interval} apart. With
+   * {@code tryOnce}, the registry also remembers a connection string it could not open, and its
+   * later queues fail at once with that failure instead of trying again ({@link
+   * SharedClients#acquire}): a short-lived tool then answers in one attempt per server, where a
+   * service, opening its queues again later, must try each time.
+   */
+  record StartPolicy(int attempts, Duration interval, boolean tryOnce) {
+    /** Gitea's 10 PINGs 1 s apart, at every open: a service waits out a restarting Redis. */
     static final StartPolicy GITEA = new StartPolicy(10, Duration.ofSeconds(1));
+    /** One attempt per connection string, not repeated: {@link RedisQueueFactory#tryingOnce}. */
+    static final StartPolicy ONCE = new StartPolicy(1, Duration.ZERO, true);
+
+    StartPolicy(int attempts, Duration interval) {
+      this(attempts, interval, false);
+    }
   }
 
   /** Default command timeout when the string sets none (go-redis: 3 s read, 5 s dial). */
@@ -226,8 +239,8 @@ final class SharedClient {
     }
     shutdown(client, resources);
     throw new QueueUnavailableException("queue \"" + queue + "\": cannot reach Redis at "
-        + conn.masked() + " after " + attempts + " attempt(s) " + policy.interval().toMillis()
-        + " ms apart: " + rootMessage(last), last);
+        + conn.masked() + (attempts == 1 ? " (one attempt)" : " after " + attempts + " attempt(s) "
+        + policy.interval().toMillis() + " ms apart") + ": " + rootMessage(last), last);
   }
 
   static ClientResources newResources(RedisConnStr conn) {

@@ -1,5 +1,6 @@
 package io.queuekit.redis;
 
+import io.queuekit.QueueUnavailableException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,17 +21,38 @@ final class SharedClients {
   private final Map<String, SharedClient> clients = new HashMap<>();
   /** Guarded by this: how many queues hold each client. */
   private final Map<SharedClient, Integer> refs = new HashMap<>();
+  /**
+   * Guarded by this: why each connection string a {@link SharedClient.StartPolicy#tryOnce} policy
+   * could not open failed. Kept for the registry's life, which is a short-lived tool's.
+   */
+  private final Map<String, QueueUnavailableException> failed = new HashMap<>();
 
   /**
    * The shared client for {@code conn}, connecting (with {@code policy}'s retries) on first use.
+   * With {@link SharedClient.StartPolicy#tryOnce}, a string that failed so before fails again at
+   * once, saying so.
    *
    * @throws io.queuekit.QueueUnavailableException naming the queue and the masked address when
    *     Redis cannot be reached in time, or refuses the credentials
    */
   synchronized SharedClient acquire(RedisConnStr conn, String queue,
       SharedClient.StartPolicy policy) {
-    SharedClient c = clients.computeIfAbsent(conn.clientKey(),
-        key -> SharedClient.open(this, conn, queue, policy));
+    String key = conn.clientKey();
+    QueueUnavailableException earlier = failed.get(key);
+    if (earlier != null) {
+      // its message names the first queue and the masked address
+      throw new QueueUnavailableException("queue \"" + queue + "\": not tried again, as for "
+          + earlier.getMessage(), earlier);
+    }
+    SharedClient c;
+    try {
+      c = clients.computeIfAbsent(key, k -> SharedClient.open(this, conn, queue, policy));
+    } catch (QueueUnavailableException e) {
+      if (policy.tryOnce()) {
+        failed.put(key, e);
+      }
+      throw e;
+    }
     refs.merge(c, 1, Integer::sum);
     return c;
   }

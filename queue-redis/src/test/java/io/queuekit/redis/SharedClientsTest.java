@@ -1,8 +1,10 @@
 package io.queuekit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.queuekit.QueueUnavailableException;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import java.time.Duration;
@@ -43,6 +45,38 @@ class SharedClientsTest {
     again.release();
     c.release();
     await().atMost(Duration.ofSeconds(10)).until(() -> connected(admin) == before);
+  }
+
+  /**
+   * {@code tryOnce} (the CLI's {@link RedisQueueFactory#tryingOnce}): a string that could not be
+   * reached fails again at once for the registry's next queue, naming the first and the cause,
+   * while another registry, or a policy without it, tries again. Nothing listens on the port.
+   */
+  @Test
+  void aTryOncePolicyDoesNotTryAnUnreachableStringAgain() {
+    RedisConnStr dead = RedisConnStr.parse("redis://:s3cr3t@127.0.0.1:"
+        + io.queuekit.conformance.redis.RedisServer.freePort() + "/0");
+    SharedClients cli = new SharedClients();
+    assertThatThrownBy(() -> cli.acquire(dead, "a", SharedClient.StartPolicy.ONCE))
+        .isInstanceOf(QueueUnavailableException.class)
+        .hasMessageStartingWith("queue \"a\": cannot reach Redis at " + dead.masked()
+            + " (one attempt): ");
+    assertThatThrownBy(() -> cli.acquire(dead, "b", SharedClient.StartPolicy.ONCE))
+        .isInstanceOf(QueueUnavailableException.class)
+        .hasMessageStartingWith("queue \"b\": not tried again, as for queue \"a\": cannot reach "
+            + "Redis at " + dead.masked())
+        .hasMessageNotContaining("s3cr3t");
+
+    SharedClient.StartPolicy onceEachTime = new SharedClient.StartPolicy(1, Duration.ZERO);
+    SharedClients service = new SharedClients();
+    for (String queue : new String[] {"a", "b"}) {
+      assertThatThrownBy(() -> service.acquire(dead, queue, onceEachTime))
+          .as("without tryOnce each open tries")
+          .hasMessageStartingWith("queue \"" + queue + "\": cannot reach Redis");
+    }
+    // only the string that failed is remembered: another one on the same registry connects
+    RedisConnStr live = RedisConnStr.parse(redis.server().connStr());
+    cli.acquire(live, "c", SharedClient.StartPolicy.ONCE).release();
   }
 
   private static long connected(Resp r) {

@@ -346,6 +346,41 @@ class QueuekitCliTest {
     }
   }
 
+  /**
+   * The operator's report: four queues on a dead Redis took 37 s before exit 4, each tried 10
+   * times 1 s apart, one after the other. The CLI tries a server once: the first queue's row says
+   * it could not reach it (one attempt), the others that it was not tried again, every row naming
+   * the server with its password masked; the exit code is still 4. Nothing listens on the port.
+   */
+  @Test
+  void aDeadRedisIsTriedOnceForAllItsQueues() throws Exception {
+    int port = RedisServer.freePort();
+    String password = "Dead5erverPw";
+    String connStr = "redis://:" + password + "@127.0.0.1:" + port + "/0";
+    String masked = "redis://:****@127.0.0.1:" + port + "/0";
+    Path ini = dir.resolve("dead.ini");
+    StringBuilder file = new StringBuilder("[queue]\nTYPE = redis\nCONN_STR = " + connStr + "\n");
+    List<String> names = List.of("issue_indexer", "mail", "webhook_sender", "repo_stats_update");
+    names.forEach(n -> file.append("[queue.").append(n).append("]\n"));
+    Files.writeString(ini, file);
+
+    Run r = run(ini, dir.resolve("data"), "--format", "json", "queues");
+    assertThat(r.code()).as(r.toString()).isEqualTo(QueuekitCli.UNAVAILABLE);
+    List<String> problems = new java.util.ArrayList<>();
+    json.readTree(r.out()).forEach(row -> problems.add(row.path("problem").asText()));
+    assertThat(problems).as(r.out()).hasSize(names.size()).allMatch(p -> p.contains(masked));
+    assertThat(problems.get(0)).contains("queue \"issue_indexer\": cannot reach Redis at " + masked
+        + " (one attempt)");
+    assertThat(problems.subList(1, problems.size())).as("one attempt for the server, not per queue")
+        .allMatch(p -> p.contains(": not tried again, as for queue \"issue_indexer\": cannot reach"));
+    assertThat(r.out() + r.err()).doesNotContain(password);
+
+    Run one = run(ini, dir.resolve("data"), "dead", "list", "mail");
+    assertThat(one.code()).as(one.toString()).isEqualTo(QueuekitCli.UNAVAILABLE);
+    assertThat(one.err()).contains("queue \"mail\": cannot reach Redis at " + masked)
+        .doesNotContain(password);
+  }
+
   @Test
   void aPostgresSchemaThatDoesNotExistIsNotCreated() throws Exception {
     try (PostgresServer pg = PostgresServer.start()) {
