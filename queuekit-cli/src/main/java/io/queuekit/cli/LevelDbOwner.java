@@ -20,8 +20,21 @@ import java.util.function.Supplier;
  * <p><b>Thread-safety:</b> immutable; {@link #check} may be called from any thread.
  */
 final class LevelDbOwner {
-  /** The user this process runs as, as the JVM read it at start. */
-  static final Supplier<String> PROCESS_USER = () -> System.getProperty("user.name");
+  /**
+   * The user this process runs as, named as {@link Files#getOwner} names a directory's owner: on
+   * Linux the owner of {@code /proc/self} (a uid without a passwd entry, as in many containers,
+   * is then its number on both sides, where {@code user.name} would say "?"), elsewhere the JVM's
+   * {@code user.name}.
+   */
+  static final Supplier<String> PROCESS_USER = LevelDbOwner::processUser;
+
+  private static String processUser() {
+    try {
+      return Files.getOwner(Path.of("/proc/self")).getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return System.getProperty("user.name");
+    }
+  }
 
   private final Supplier<String> currentUser;
 
