@@ -98,7 +98,12 @@ final class DeadCommand implements Runnable {
     return onDead(queue, ids, all, "purged", BaseQueue::purgeAllDead, BaseQueue::purgeDead);
   }
 
-  /** Replay or purge: every dead letter, or those named; prints how many. */
+  /**
+   * Replay or purge: every dead letter, or those named; prints how many. Named ids that are no
+   * dead letter of the queue (replayed or purged already, or never one) are named on standard
+   * error after the others are done, and the exit code is then a usage error's, as {@code dead
+   * show} of such an id: a script must not take "replayed 0" for success.
+   */
   private int onDead(String queue, List<Long> ids, boolean all, String done,
       java.util.function.ToLongFunction<BaseQueue> every,
       java.util.function.ToLongBiFunction<BaseQueue, List<Long>> some) {
@@ -106,10 +111,39 @@ final class DeadCommand implements Runnable {
     QueuekitCli.uniqueIgnored(unique, spec);
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue);
+      java.util.Set<Long> missing = all ? java.util.Set.of() : notDead(q, named);
       long n = all ? every.applyAsLong(q) : some.applyAsLong(q, named);
-      cli.print(Map.of("queue", queue, done, n), done + " " + QueuekitCli.count(n, "dead letter") + " of " + queue + "\n");
-      return QueuekitCli.OK;
+      Map<String, Object> json = new java.util.LinkedHashMap<>();
+      json.put("queue", queue);
+      json.put(done, n);
+      if (!missing.isEmpty()) {
+        json.put("missing", missing);
+      }
+      cli.print(json, done + " " + QueuekitCli.count(n, "dead letter") + " of " + queue + "\n");
+      if (missing.isEmpty()) {
+        return QueuekitCli.OK;
+      }
+      spec.commandLine().getErr().println("queue \"" + queue + "\" has no dead letter "
+          + missing.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+          + " (replayed or purged already, or never one; see: queuekit dead list " + queue + ")");
+      spec.commandLine().getErr().flush();
+      return QueuekitCli.USAGE;
     }
+  }
+
+  /** The ids of {@code named} that are no dead letter of {@code q} now, in the order named. */
+  private static java.util.Set<Long> notDead(BaseQueue q, List<Long> named) {
+    java.util.Set<Long> missing = new java.util.LinkedHashSet<>(named);
+    for (int offset = 0; !missing.isEmpty(); offset += 500) {
+      List<DeadLetter> page = q.listDead(offset, 500);
+      if (page.isEmpty()) {
+        break;
+      }
+      for (DeadLetter d : page) {
+        missing.remove(d.id());
+      }
+    }
+    return missing;
   }
 
   private List<Long> ids(List<Long> ids, boolean all) {

@@ -120,8 +120,13 @@ class QueuekitCliTest {
         .contains("refused: bad-2\\u001b[31mred\\r");
     assertThat(run(ini, data, "dead", "show", "index", "999999").code()).isEqualTo(QueuekitCli.USAGE);
 
-    assertThat(run(ini, data, "dead", "replay", "index", Long.toString(bad1)).out())
-        .isEqualTo("replayed 1 dead letter of index\n");
+    // an id that is no dead letter is named, and the exit code says so; the others are done
+    Run partly = run(ini, data, "dead", "replay", "index", Long.toString(bad1), "999999");
+    assertThat(partly.out()).isEqualTo("replayed 1 dead letter of index\n");
+    assertThat(partly.err()).contains("queue \"index\" has no dead letter 999999");
+    assertThat(partly.code()).isEqualTo(QueuekitCli.USAGE);
+    assertThat(run(ini, data, "dead", "replay", "index", Long.toString(bad1)).code())
+        .as("replayed already").isEqualTo(QueuekitCli.USAGE);
     assertThat(run(ini, data, "dead", "purge", "index", "--all").out()).isEqualTo("purged 1 dead letter of index\n");
     JsonNode after = json.readTree(run(ini, data, "--format", "json", "queues", "index").out()).get(0);
     assertThat(after.path("ready").asLong()).isEqualTo(4);
