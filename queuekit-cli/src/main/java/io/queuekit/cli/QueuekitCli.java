@@ -228,7 +228,8 @@ public final class QueuekitCli implements Runnable {
               s.inFlight(), s.dead(), oldest == null ? "-" : age(Duration.between(oldest, Instant.now()))));
         } catch (Stores.NotFromOutside e) {
           row.put("problem", e.getMessage());
-          text.append(String.format("%-24s %-8s %s%n", name, type, "(in the service's memory: see its admin page)"));
+          text.append(String.format("%-24s %-8s %s%n", name, type, type.equals("channel")
+              ? "(in the service's memory: see its admin page)" : "(keeps no items: see the service's admin page)"));
         } catch (QueueException e) {
           // one queue's failure (not there, unreachable, locked, the wrong setting) is its row's,
           // said there only: the rows and the error stream often share a terminal

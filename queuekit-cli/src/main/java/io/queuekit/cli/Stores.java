@@ -100,8 +100,11 @@ final class Stores implements AutoCloseable {
   BaseQueue open(String queue) {
     QueueSettings settings = config.settings(queue);
     if (IN_PROCESS.contains(settings.type())) {
+      // dummy keeps nothing and immediate hands items straight to the handler: neither holds any
       throw new NotFromOutside("queue \"" + queue + "\" is TYPE=" + settings.type()
-          + ": its items live in the service's memory; use the service's admin page (queue-admin)");
+          + (settings.type().equals("channel") ? ": its items live in the service's memory; use "
+              + "the service's admin page (queue-admin)" : ": it keeps no items (not in the "
+              + "service's memory either); the service's admin page (queue-admin) shows its figures"));
     }
     if (backends.find(settings.type()).orElse(null) instanceof LevelQueueFactory) {
       // before the open: LevelDB rewrites its files as whoever opens it
