@@ -71,7 +71,8 @@ final class DeadCommand implements Runnable {
             // the reason is a handler's text: escaped like the payload, so it cannot drive the
             // terminal (JSON escapes control characters by itself)
             m.forEach((k, v) -> text.append(String.format("%-14s %s%n", k + ":",
-                k.equals("reason") ? Previews.text(d.reason(), Integer.MAX_VALUE) : v)));
+                k.equals("reason") ? Previews.text(d.reason(), Integer.MAX_VALUE)
+                    : k.equals("payload") ? Previews.of(d.payload(), Integer.MAX_VALUE) : v)));
             cli.print(m, text.toString());
             return QueuekitCli.OK;
           }

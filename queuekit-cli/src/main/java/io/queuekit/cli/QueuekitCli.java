@@ -73,7 +73,7 @@ public final class QueuekitCli implements Runnable {
 
   enum Format { text, json }
 
-  private static final ObjectMapper JSON = new ObjectMapper()
+  static final ObjectMapper JSON = new ObjectMapper()
       .findAndRegisterModules()
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -314,8 +314,22 @@ public final class QueuekitCli implements Runnable {
     m.put("recoveryCount", d.recoveryCount());
     m.put("firstPushed", d.firstPushed());
     m.put("deadAt", d.deadAt());
-    m.put(whole ? "payload" : "preview", Previews.of(d.payload(), whole ? Integer.MAX_VALUE : 80));
+    m.put(whole ? "payload" : "preview", jsonText(d.payload(), whole ? Integer.MAX_VALUE : 80));
     return m;
+  }
+
+  /**
+   * A payload as JSON text: decoded as UTF-8 (invalid bytes as U+FFFD) and not escaped, since the
+   * JSON writer escapes control characters itself (the text output's escapes would be escaped a
+   * second time); at most {@code max} characters, then how many bytes the whole payload has.
+   */
+  private static String jsonText(byte[] payload, int max) {
+    String s = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+    if (s.length() <= max) {
+      return s;
+    }
+    int cut = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.substring(0, cut) + "…(" + payload.length + " bytes)";
   }
 
   /** The version from the jar's manifest. */

@@ -112,6 +112,17 @@ class QueuekitCliTest {
         bad2 = e.path("id").asLong();
       }
     }
+    JsonNode red = null;
+    for (JsonNode e : page.path("entries")) {
+      if (e.path("preview").asText().contains("red")) {
+        red = e;
+      }
+    }
+    assertThat(red).isNotNull();
+    // the payload's text as it is (its codec, JSON, wrote the escape as six characters): the
+    // JSON output escapes what needs it once, so a reader gets that text back; it once read the
+    // text output's escaping of it, the backslash doubled
+    assertThat(red.path("preview").asText()).isEqualTo("\"bad-2\\u001B[31mred\"");
     Run show = run(ini, data, "dead", "show", "index", Long.toString(bad1));
     assertThat(show.out()).contains("bad-1").contains("refused: bad-1");
     Run showEscaped = run(ini, data, "dead", "show", "index", Long.toString(bad2));
