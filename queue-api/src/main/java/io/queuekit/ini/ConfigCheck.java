@@ -83,7 +83,7 @@ public final class ConfigCheck {
   }
 
   /** key = value; a connection string masked as one (a password may hold a blank). */
-  private static String kv(String key, String value) {
+  static String kv(String key, String value) {
     return key + " = " + (key.endsWith("CONN_STR") ? ConnStrings.maskConnStr(value) : value);
   }
 

@@ -175,7 +175,7 @@ public enum OldOption {
         || sameMeaning(replacement, shadow.get().value(), wanted.get())) {
       return Optional.empty();
     }
-    String kv = replacement.key() + " = " + wanted.get();
+    String kv = ConfigCheck.kv(replacement.key(), wanted.get());
     return Optional.of("if the task queue should have " + kv + ", write [" + newSection() + "] "
         + kv);
   }

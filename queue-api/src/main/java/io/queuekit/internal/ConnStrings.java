@@ -89,17 +89,10 @@ public final class ConnStrings {
     }
     // a password option's value runs to the next "&name=" option or the end: it may hold
     // "&", "#" and blanks
-    StringBuilder values = new StringBuilder();
-    Matcher key = PASSWORD_KEY.matcher(connStr);
-    int copied = 0;
-    while (key.find(copied)) {
-      Matcher next = NEXT_OPTION.matcher(connStr).region(key.end(), connStr.length());
-      int end = next.find() ? next.start() : connStr.length();
-      values.append(connStr, copied, key.end()).append(end > key.end() ? MASK : "");
-      copied = end;
-    }
-    values.append(connStr, copied, connStr.length());
-    return maskUserInfo(values.toString());
+    return maskUserInfo(maskValues(connStr, (keyStart, start) -> {
+      Matcher next = NEXT_OPTION.matcher(connStr).region(start, connStr.length());
+      return next.find() ? next.start() : connStr.length();
+    }));
   }
 
   /**
@@ -158,12 +151,8 @@ public final class ConnStrings {
   }
 
   private static String maskPasswordValues(String text) {
-    StringBuilder out = new StringBuilder();
-    Matcher key = PASSWORD_KEY.matcher(text);
-    int copied = 0;
-    while (key.find(copied)) {
-      int start = key.end();
-      boolean commaForm = commaForm(text, key.start(), start);
+    return maskValues(text, (keyStart, start) -> {
+      boolean commaForm = commaForm(text, keyStart, start);
       Matcher value = (commaForm ? COMMA_FORM_VALUE : VALUE).matcher(text).region(start, text.length());
       value.lookingAt(); // both match the empty string
       int end = value.end();
@@ -172,6 +161,21 @@ public final class ConnStrings {
         Matcher next = NEXT_OPTION.matcher(text).region(start, end);
         end = next.find() ? next.start() : end;
       }
+      return end;
+    });
+  }
+
+  /**
+   * {@code text} with the value after every {@code password=} key masked, the value ending where
+   * {@code valueEnd} (given the key's start and the value's) says.
+   */
+  private static String maskValues(String text, java.util.function.IntBinaryOperator valueEnd) {
+    StringBuilder out = new StringBuilder();
+    Matcher key = PASSWORD_KEY.matcher(text);
+    int copied = 0;
+    while (key.find(copied)) {
+      int start = key.end();
+      int end = valueEnd.applyAsInt(key.start(), start);
       out.append(text, copied, start).append(end > start ? MASK : "");
       copied = end;
     }

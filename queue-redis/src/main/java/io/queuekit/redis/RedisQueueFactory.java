@@ -87,11 +87,11 @@ public final class RedisQueueFactory implements BaseQueueFactory {
       return Optional.empty();
     }
     try {
-      RedisConnStr.parse(connStr);
+      // the parse converts it, and refuses what it must not convert
+      return Optional.of(RedisConnStr.parse(connStr).uri);
     } catch (QueueConfigException refused) {
       return Optional.empty();
     }
-    return Optional.of(GiteaRedisUri.toUri(connStr));
   }
 
   /**

@@ -62,26 +62,27 @@ final class DeadCommand implements Runnable {
     QueuekitCli.uniqueIgnored(unique, spec);
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue);
-      for (int offset = 0; ; offset += 500) {
-        List<DeadLetter> page = q.listDead(offset, 500);
-        for (DeadLetter d : page) {
-          if (d.id() == id) {
-            Map<String, Object> m = QueuekitCli.deadJson(d, true);
-            StringBuilder text = new StringBuilder();
-            // the reason is a handler's text: escaped like the payload, so it cannot drive the
-            // terminal (JSON escapes control characters by itself)
-            m.forEach((k, v) -> text.append(String.format("%-14s %s%n", k + ":",
-                k.equals("reason") ? Previews.text(d.reason(), Integer.MAX_VALUE)
-                    : k.equals("payload") ? Previews.of(d.payload(), Integer.MAX_VALUE) : v)));
-            cli.print(m, text.toString());
-            return QueuekitCli.OK;
-          }
+      DeadLetter[] found = new DeadLetter[1];
+      scan(q, d -> {
+        if (d.id() == id) {
+          found[0] = d;
         }
-        if (page.isEmpty()) {
-          throw new CommandLine.ParameterException(spec.commandLine(),
-              "queue \"" + queue + "\" has no dead letter " + id + " (see: queuekit dead list " + queue + ")");
-        }
+        return found[0] != null;
+      });
+      DeadLetter d = found[0];
+      if (d == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "queue \"" + queue + "\" has no dead letter " + id + " (see: queuekit dead list " + queue + ")");
       }
+      Map<String, Object> m = QueuekitCli.deadJson(d, true);
+      StringBuilder text = new StringBuilder();
+      // the reason is a handler's text: escaped like the payload, so it cannot drive the
+      // terminal (JSON escapes control characters by itself)
+      m.forEach((k, v) -> text.append(String.format("%-14s %s%n", k + ":",
+          k.equals("reason") ? Previews.text(d.reason(), Integer.MAX_VALUE)
+              : k.equals("payload") ? Previews.of(d.payload(), Integer.MAX_VALUE) : v)));
+      cli.print(m, text.toString());
+      return QueuekitCli.OK;
     }
   }
 
@@ -135,16 +136,25 @@ final class DeadCommand implements Runnable {
   /** The ids of {@code named} that are no dead letter of {@code q} now, in the order named. */
   private static java.util.Set<Long> notDead(BaseQueue q, List<Long> named) {
     java.util.Set<Long> missing = new java.util.LinkedHashSet<>(named);
-    for (int offset = 0; !missing.isEmpty(); offset += 500) {
-      List<DeadLetter> page = q.listDead(offset, 500);
-      if (page.isEmpty()) {
-        break;
-      }
-      for (DeadLetter d : page) {
-        missing.remove(d.id());
-      }
+    if (!missing.isEmpty()) {
+      scan(q, d -> missing.remove(d.id()) && missing.isEmpty());
     }
     return missing;
+  }
+
+  /** Offers {@code q}'s dead letters, newest first, 500 a read, until {@code done} says true. */
+  private static void scan(BaseQueue q, java.util.function.Predicate<DeadLetter> done) {
+    for (int offset = 0; ; offset += 500) {
+      List<DeadLetter> page = q.listDead(offset, 500);
+      if (page.isEmpty()) {
+        return;
+      }
+      for (DeadLetter d : page) {
+        if (done.test(d)) {
+          return;
+        }
+      }
+    }
   }
 
   private List<Long> ids(List<Long> ids, boolean all) {
