@@ -73,6 +73,23 @@ class PostgresWakeTest {
         + "WHERE kind = 'w' AND queue = '" + name + "_queue'"));
   }
 
+  /**
+   * Opens {@code name} in {@code n} new processes (added to {@code processes}), each claiming up
+   * to 10 items, and returns their claims once all {@code n} are registered as waiters.
+   */
+  private List<CompletableFuture<List<Delivery>>> waitingProcesses(String name, int n,
+      List<BaseQueue> processes) {
+    List<CompletableFuture<List<Delivery>>> claims = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      BaseQueue q = openInNewProcess(name);
+      processes.add(q);
+      claims.add(CompletableFuture.supplyAsync(() -> q.claim(10, Duration.ofSeconds(20)),
+          claimers));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> waiters(name) == n);
+    return claims;
+  }
+
   @Test
   void anIdleClaimLoopRunsNoQuery() {
     BaseQueue q = openInNewProcess("wake_idle");
@@ -99,14 +116,8 @@ class PostgresWakeTest {
 
   @Test
   void aPushWakesOneWaitingProcessPerReadyItem() {
-    List<BaseQueue> processes = List.of(openInNewProcess("wake_one"),
-        openInNewProcess("wake_one"), openInNewProcess("wake_one"));
-    List<CompletableFuture<List<Delivery>>> claims = new ArrayList<>();
-    for (BaseQueue q : processes) {
-      claims.add(CompletableFuture.supplyAsync(() -> q.claim(10, Duration.ofSeconds(20)),
-          claimers));
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> waiters("wake_one") == 3);
+    List<BaseQueue> processes = new ArrayList<>();
+    List<CompletableFuture<List<Delivery>>> claims = waitingProcesses("wake_one", 3, processes);
     long before = claimCalls();
 
     processes.get(0).push(Item.of("one".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
@@ -127,14 +138,8 @@ class PostgresWakeTest {
    */
   @Test
   void aBatchPushWakesOnceForAllItsItems() {
-    List<BaseQueue> processes = List.of(openInNewProcess("wake_batch"),
-        openInNewProcess("wake_batch"), openInNewProcess("wake_batch"));
-    List<CompletableFuture<List<Delivery>>> claims = new ArrayList<>();
-    for (BaseQueue q : processes) {
-      claims.add(CompletableFuture.supplyAsync(() -> q.claim(10, Duration.ofSeconds(20)),
-          claimers));
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> waiters("wake_batch") == 3);
+    List<CompletableFuture<List<Delivery>>> claims =
+        waitingProcesses("wake_batch", 3, new ArrayList<>());
 
     // the push as PgCalls sends it, with the function calls of its own transaction counted
     String out = pg.server().sql(pg.database(), "SET track_functions = 'pl'; "
