@@ -109,13 +109,12 @@ final class RedisScenario implements Scenario {
   static final double IDLE_AIM = 2.0;
 
   private static final String OURS_EXTRA = "the at-least-once bookkeeping, all in Lua on the "
-      + "server (layout 2): per item at push one list write (a batch's entries in one `RPUSH` "
+      + "server (layout 3): per item at push one list write (a batch's entries in one `RPUSH` "
       + "inside a `MULTI`, then the bookkeeping script, with one first-pushed count per batch); "
-      + "at claim one pop and one in-flight hash write (one `LRANGE`, one `LTRIM` and one `HSET` "
-      + "per claim, the batch chosen in one pass over the entries, with one delivery-id draw); at "
-      + "ack one in-flight hash delete (one bulk `HDEL` per ack when the consumer's in-flight "
-      + "hash holds at least what the client holds, else one per item, whose answer tells done "
-      + "from stale) "
+      + "at claim one pop per item and one in-flight write per claim (one `LRANGE`, one `LTRIM` "
+      + "and one `HSET` of the claim's entries packed by the server's `cmsgpack`, the batch "
+      + "chosen in one pass over the entries, with one delivery-id draw); at ack one `HDEL` of "
+      + "the claim's field per claim settled whole "
       + "(the raw list: one `LPUSH` and one `RPOP`); plus, per script call, a fixed part of a few "
       + "O(1) commands (at claim the consumer's registration check, one look at the earliest due "
       + "time, the id draw, the first-pushed count, and the wake and room checks only when the "
@@ -126,8 +125,9 @@ final class RedisScenario implements Scenario {
    * Where the server's time goes on our side: counted on 2026-12-04 with callgrind on a
    * redis-server built from Debian's source (deterministic, unlike CPU time on a shared machine).
    */
-  private static final String WHERE_SERVER_TIME_GOES = "Counted with callgrind (a redis-server "
-      + "built from Debian's source; 3,000 items pushed, claimed and acked in batches of 100), "
+  private static final String WHERE_SERVER_TIME_GOES = "Counted with callgrind on layout 2 (a "
+      + "redis-server built from Debian's source; 3,000 items pushed, claimed and acked in "
+      + "batches of 100), "
       + "the server spends about 5,000 instructions an item at push (a `MULTI` with a plain "
       + "`RPUSH` and the bookkeeping script) and 22,000 in the claim and ack scripts, where the "
       + "Redis commands are about a fifth. The rest is Lua handling entries: the claim makes "
@@ -135,20 +135,22 @@ final class RedisScenario implements Scenario {
       + "only every seventh byte of a 200 B string, so entries that differ in a few bytes share "
       + "a hash and each new one is compared with those before it), copies it out twice (the "
       + "in-flight `HSET`, the reply: about 1,500 each) and formats its delivery id (1,500); "
-      + "collecting the garbage takes about 1,400 more";
+      + "collecting the garbage takes about 1,400 more. Layout 3 replaced the per-item in-flight "
+      + "copy, its formatted id and the ack's per-item delete by one packed field per claim "
+      + "(`cmsgpack`, in C)";
 
-  private static final String WHY_LETTUCE = "per item, Redis does about 4 element operations "
-      + "for us (a list push, a pop, an in-flight hash write and at ack its delete) against the "
-      + "list's 2. " + WHERE_SERVER_TIME_GOES + ". The fixed part per script call is small "
+  private static final String WHY_LETTUCE = "per item, Redis does about 3 element operations "
+      + "for us (a list push, a pop, a copy into the claim's packed in-flight field) against the "
+      + "list's 2, and makes each entry a Lua string at claim. " + WHERE_SERVER_TIME_GOES + ". The fixed part per script call is small "
       + "beside that: the claims here are full batches (in a probe of this pipeline, 2,000 items "
       + "per round, the non-empty claims averaged 100 items), so it is paid about once per 100 "
       + "items at push, claim and ack. With the server, the producers and the consumers on the "
       + "same 2 cores, the server's time comes out of every side's throughput, and one claim "
       + "thread waits for each claim script in turn. What would change it, in queue-redis: a "
-      + "claim that keeps entries out of Lua, layout 3 (docs/DESIGN.md §3.8: headers in a list "
+      + "claim that keeps entries out of Lua, layout 4 (docs/DESIGN.md §3.8: headers in a list "
       + "of runs beside the payloads, a claim's entries moved by `SORT … STORE` into a list of "
-      + "their own, an ack by claim); a prototype of its claim and ack took 96–118 µs per 100 "
-      + "items against layout 2's 218–256 µs";
+      + "their own); a prototype of its claim and ack took 96–118 µs per 100 items against "
+      + "layout 2's 218–256 µs";
 
   private final EndToEndComparison throughput = new EndToEndComparison(
       "Throughput, end to end, at-least-once", "",
@@ -184,7 +186,7 @@ final class RedisScenario implements Scenario {
               1.0, "the batched baseline sends one command per 100 items each way, and Redis "
                   + "does 2 element operations per item for it, with one copy of each entry "
                   + "through Lua (its `poll(100)` is a script of 100 `LPOP`s, about 1.2 µs an "
-                  + "item in `INFO commandstats`); ours does about 4 per item (in bulk "
+                  + "item in `INFO commandstats`); ours does about 3 per item (in bulk "
                   + "commands) and handles each entry in Lua at claim, plus a fixed part of a "
                   + "few commands per script call (push, claim, ack). " + WHERE_SERVER_TIME_GOES
                   + ". The change named in the Lettuce reading would narrow the gap")),

@@ -220,28 +220,9 @@ final class ConsumerLease implements BeatGroup.Member {
     held.forget(did);
   }
 
-  /** A settle of held delivery {@code did} got no answer: it may have run. */
-  void unsure(long did) {
-    held.unsure(did);
-  }
-
-  boolean isUnsure(long did) {
-    return held.isUnsure(did);
-  }
-
-  /** How many deliveries this instance holds under {@code c} and is not settling now. */
-  int heldAndNotSettling(String c) {
-    return held.heldAndNotSettling(c);
-  }
-
-  /** A settle of {@code n} deliveries held under {@code c} starts. */
-  void settling(String c, int n) {
-    held.settling(c, n);
-  }
-
-  /** That settle has its answer, or failed: before its deliveries are forgotten. */
-  void settled(String c, int n) {
-    held.settled(c, n);
+  /** The claim that holds delivery {@code did}, or null when it is not held. */
+  HeldDeliveries.Range claimOf(long did) {
+    return held.claimOf(did);
   }
 
   /** How many deliveries this instance holds under consumer id {@code c}. */

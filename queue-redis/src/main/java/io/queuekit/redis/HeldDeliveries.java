@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -12,10 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The deliveries a {@link RedisQueue} instance holds (claimed, not yet settled), each with the
- * consumer id it was claimed under, a count per consumer id beside them (an ack compares it with
- * the in-flight hash's length, the beat asks whether anything is held: neither passes over every
- * delivery), and those whose last settle got no answer ("unsure": it may have run, so their next
- * ack asks per id).
+ * consumer id and the claim it was claimed in (a settle names the claim's in-flight field:
+ * {@link Range#field}), and a count per consumer id beside them (the beat asks whether anything
+ * is held without passing over every delivery).
  *
  * <p>A claim's delivery ids are consecutive (the claim script draws them at once), so they are
  * kept per claim, as its first id and a bit per delivery still held: a claim of 100 is one map
@@ -25,21 +23,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * them, since settling one of them would now settle the new claim's entry of the same id.
  *
  * <p><b>Thread-safety:</b> safe for any number of threads; a count read while a claim or a settle
- * runs may be off by what that call is changing, which the ack script tolerates (it then asks per
- * id). <b>Ordering:</b> none. <b>Durability:</b> in memory; Redis holds the truth (DESIGN §3.6).
+ * runs may be off by what that call is changing. <b>Ordering:</b> none. <b>Durability:</b> in memory; Redis holds the truth (DESIGN §3.6).
  */
 final class HeldDeliveries {
   /** A claim's first delivery id → the claim. */
   private final ConcurrentNavigableMap<Long, Claim> claims = new ConcurrentSkipListMap<>();
   /** Consumer id → how many deliveries are held under it. */
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-  private final Set<Long> unsure = ConcurrentHashMap.newKeySet();
-  /** Consumer id → how many of its deliveries settle calls are settling now. */
-  private final Map<String, AtomicInteger> settling = new ConcurrentHashMap<>();
+
+  /**
+   * One claim's delivery ids, {@code first .. first + n - 1}: the claim script keeps its entries
+   * in flight as one field of the consumer's in-flight hash, named by {@link #field}.
+   */
+  record Range(long first, int n) {
+    /** The claim's field in the in-flight hash ({@code claimof} in prelude.lua). */
+    String field() {
+      return "c" + first + ":" + n;
+    }
+  }
+
+  /** The claim that holds delivery {@code did}, or null when {@code did} is not held. */
+  Range claimOf(long did) {
+    Claim k = containing(did);
+    return k != null && k.holds(did) ? new Range(k.first, k.n) : null;
+  }
 
   /** The consumer id delivery {@code did} was claimed under, or null when not held. */
   String holder(long did) {
-    Claim k = claimOf(did);
+    Claim k = containing(did);
     return k != null && k.holds(did) ? k.consumer : null;
   }
 
@@ -60,59 +71,19 @@ final class HeldDeliveries {
   }
 
   void forget(long did) {
-    Claim k = claimOf(did);
+    Claim k = containing(did);
     if (k != null && k.release(did)) {
       count(k.consumer).decrementAndGet();
       if (k.isEmpty()) {
         claims.remove(k.first, k);
       }
     }
-    if (!unsure.isEmpty()) {
-      unsure.remove(did);
-    }
-  }
-
-  /** A settle of held delivery {@code did} got no answer: it may have run. */
-  void unsure(long did) {
-    unsure.add(did);
-  }
-
-  boolean isUnsure(long did) {
-    return !unsure.isEmpty() && unsure.contains(did);
   }
 
   /** How many deliveries are held under consumer id {@code c}. */
   int heldBy(String c) {
     AtomicInteger n = counts.get(c);
     return n == null ? 0 : Math.max(0, n.get());
-  }
-
-  /**
-   * How many deliveries are held under {@code c} and not being settled by a call now: an ack
-   * that finds the in-flight hash at least this long can delete its ids in bulk, whether or not
-   * the settles running beside it have deleted theirs yet. Read before the caller's own settle
-   * starts; a settle that ends meanwhile makes it larger, never smaller (see {@link #settled}).
-   */
-  int heldAndNotSettling(String c) {
-    int held = heldBy(c);
-    AtomicInteger s = settling.get(c);
-    return s == null ? held : held - s.get();
-  }
-
-  /** A settle of {@code n} deliveries held under {@code c} starts. */
-  void settling(String c, int n) {
-    settling.computeIfAbsent(c, x -> new AtomicInteger()).addAndGet(n);
-  }
-
-  /**
-   * A settle of {@code n} deliveries held under {@code c} has its answer (or failed); the caller
-   * forgets them afterwards, so that {@link #heldAndNotSettling} never counts them out twice.
-   */
-  void settled(String c, int n) {
-    AtomicInteger s = settling.get(c);
-    if (s != null) {
-      s.addAndGet(-n);
-    }
   }
 
   /** The delivery ids held under {@code c}. */
@@ -135,12 +106,11 @@ final class HeldDeliveries {
       }
     }
     counts.remove(c);
-    settling.remove(c);
     return dropped;
   }
 
   /** The claim whose id range holds {@code did}, or null. */
-  private Claim claimOf(long did) {
+  private Claim containing(long did) {
     Map.Entry<Long, Claim> e = claims.floorEntry(did);
     return e != null && did < e.getValue().end() ? e.getValue() : null;
   }
@@ -151,9 +121,6 @@ final class HeldDeliveries {
     List<Long> ids = new ArrayList<>();
     k.releaseAll(ids);
     count(k.consumer).addAndGet(-ids.size());
-    if (!unsure.isEmpty()) {
-      unsure.removeAll(ids);
-    }
     return ids.size();
   }
 

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * (resources {@code io/queuekit/redis/*.lua}) and docs/DESIGN.md §3.8, and the opening of a
  * queue's keys: the layout checks and the migration from layout 1, run by the open script.
  *
- * <h2>Key layout (version 2)</h2>
+ * <h2>Key layout (version 3)</h2>
  *
  * <p>{@code T} is the hash tag <code>{PREFIX + NAME + QUEUE_NAME}</code> (e.g. {@code {mail_queue}}),
  * so every key of a queue is in one cluster slot; queues spread over the shards. Every script
@@ -35,7 +35,11 @@ import org.slf4j.LoggerFactory;
  *   (e.g. {mail_queue}_unique)    deliveries ":" recoveries, the larger counts of the waiting
  *                                 copy and of every copy merged into it (the claim applies
  *                                 them); one member per waiting item
- * T:inflight:&lt;consumer&gt;    hash   delivery id → entry, one per live consumer
+ * T:inflight:&lt;consumer&gt;    hash   one per live consumer: "c" firstDid ":" n → a claim's n
+ *                                 entries as one MessagePack array (delivery ids firstDid ..
+ *                                 firstDid + n - 1), or delivery id → entry for one item (a
+ *                                 claim exploded by a step that settles part of it, or
+ *                                 layout 2's)
  * T:heartbeat:&lt;consumer&gt;   string present while the consumer lives; value = its PX:
  *                                 CONSUMER_TIMEOUT while busy, longer while idle
  * T:consumers              hash   consumer id → "host pid" (registered waiters)
@@ -51,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *                                 becomes the earliest
  * T:room                   list   room tokens for producers waiting on a full queue
  * T:dead                   zset   dead letters, score = dead-letter id
- * T:meta                   hash   version=2, flavour=simple|unique, seq (id counter: waiting ids
+ * T:meta                   hash   version=3, flavour=simple|unique, seq (id counter: waiting ids
  *                                 of delayed items, delivery and dead-letter ids, never
  *                                 reused), deaddropped, full (a producer waits for room),
  *                                 roomwatchers
@@ -66,13 +70,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per item, a push is one list (or delayed set) write, plus on a unique queue one unique-set
  * write; a batch shares its commands, its id draw and its first-pushed count. A claim is one pop
- * and one in-flight write per item (plus reading and deleting its unique-set member), in one
- * {@code LRANGE}/{@code LTRIM} and one {@code HSET} per claim, one delivery-id draw per claim
- * (the batch's ids are the sequence's last values) and one first-pushed count per distinct
- * first-pushed ms; an ack is one bulk {@code HDEL} of its ids when the consumer's in-flight hash
- * holds at least as many entries as the client holds under it (then it holds those, plus any of
- * a claim whose reply is on its way: all done), else one {@code HDEL} per delivery, whose answer
- * tells done from stale (no entry is read back either way). The counts of a
+ * per item (plus reading and deleting its unique-set member), in one {@code LRANGE}/{@code LTRIM}
+ * per claim, and one in-flight write per claim: its entries packed into one field by the server's
+ * {@code cmsgpack}, one delivery-id draw per claim (the batch's ids are the sequence's last
+ * values) and one first-pushed count per distinct first-pushed ms. An ack of a whole claim is one
+ * {@code HDEL} of its field; a step that settles part of a claim (an ack of some of its items, a
+ * release, a dead-letter, an unclaim, a sweep) first explodes the field into one field per entry
+ * (delivery id → entry) and then deletes per id, whose answer tells done from stale (no entry is
+ * read back by an ack either way); recovery reads a claim's field as its entries. The counts of a
  * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
  * read of a waiting entry shows counts, so the claim is the first step that needs them.
  *
@@ -104,6 +109,12 @@ import org.slf4j.LoggerFactory;
  * layout 1 first: they refuse to open a queue marked version 2, but one already running keeps
  * writing layout 1 and does not re-read the version.
  *
+ * <p><b>Layout 2</b> kept one in-flight field per item (delivery id → entry); layout 3 reads
+ * such fields as they are (they are what an exploded claim leaves), so opening a layout-2 queue
+ * only raises meta's version to 3, so that layout-2 processes refuse to open it (one would take a
+ * claim's field for a malformed entry). The same caveat holds: stop layout-2 processes first.
+ * A tool opening an existing queue ({@code Open.EXISTING}) leaves the version as it is.
+ *
  * <p><b>Thread-safety:</b> stateless; openers of one queue may run at once (they share the
  * migration steps). <b>Ordering:</b> a migration step keeps the items' order. <b>Durability:</b>
  * each step is one script; a process that dies mid-way leaves whole steps behind.
@@ -111,7 +122,7 @@ import org.slf4j.LoggerFactory;
 final class RedisLayout {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
-  static final int LAYOUT_VERSION = 2;
+  static final int LAYOUT_VERSION = 3;
   /** Items one step of the layout 1 migration moves: one script, about 0.1 s on a busy server. */
   static final int MIGRATION_STEP = 5_000;
 

@@ -207,51 +207,58 @@ final class RedisQueue implements BaseQueue {
     enter();
     try {
       List<Outcome> out = new ArrayList<>(Arrays.asList(new Outcome[deliveries.size()]));
-      // group by the consumer id each was claimed under: one script per in-flight hash
+      // group by the consumer id each was claimed under: one script per in-flight hash, and in
+      // it by claim: ack.lua settles a claim given whole with one HDEL of its field
       for (Map.Entry<String, List<Integer>> e : byConsumer(deliveries, out).entrySet()) {
-        List<Integer> idx = e.getValue();
-        // ack.lua answers distinct ids with one bulk HDEL when the consumer's in-flight hash holds
-        // as many entries as this instance holds deliveries under it, less those other settles
-        // are deleting now (then they are the same): a second copy of an id is stale here, and an
-        // id whose last settle got no answer (it may have run) makes the script ask per id
-        List<Integer> sent = new ArrayList<>(idx.size());
         // a batch's ids usually ascend (one claim's are consecutive): then they are distinct,
-        // and no set is needed to find a second copy
+        // and no set is needed to find a second copy (stale here)
+        List<Integer> idx = e.getValue();
         Set<Long> seen = ascending(deliveries, idx) ? null : new HashSet<>();
-        boolean exact = false;
+        Map<HeldDeliveries.Range, List<Integer>> byClaim = new LinkedHashMap<>();
+        HeldDeliveries.Range last = null;
+        List<Integer> lastIdx = null;
         for (int i : idx) {
           long did = deliveries.get(i).id();
-          if (seen == null || seen.add(did)) {
-            sent.add(i);
-            exact |= lease.isUnsure(did);
-          } else {
+          if (seen != null && !seen.add(did)) {
             out.set(i, Outcome.STALE);
+            continue;
+          }
+          if (last == null || did < last.first() || did >= last.first() + last.n()) {
+            last = lease.claimOf(did);
+            if (last == null) {
+              out.set(i, Outcome.STALE);
+              continue;
+            }
+            lastIdx = byClaim.computeIfAbsent(last, x -> new ArrayList<>());
+          }
+          lastIdx.add(i);
+        }
+        // the ids go claim by claim, and the script's codes in the same order
+        List<Integer> sent = new ArrayList<>(idx.size());
+        List<byte[]> args = new ArrayList<>(1 + 3 * byClaim.size() + idx.size());
+        args.add(str(settings.length()));
+        for (Map.Entry<HeldDeliveries.Range, List<Integer>> k : byClaim.entrySet()) {
+          args.add(str(k.getKey().first()));
+          args.add(str(k.getKey().n()));
+          args.add(str(k.getValue().size()));
+          for (int i : k.getValue()) {
+            args.add(str(deliveries.get(i).id()));
+            sent.add(i);
           }
         }
-        byte[][] args = new byte[2 + sent.size()][];
-        args[0] = str(settings.length());
-        args[1] = str(exact ? -1 : lease.heldAndNotSettling(e.getKey()));
-        for (int j = 0; j < sent.size(); j++) {
-          args[2 + j] = str(deliveries.get(sent.get(j)).id());
+        if (sent.isEmpty()) {
+          continue;
         }
-        List<Object> r = settle(Script.ACK, e.getKey(), idx, deliveries, args);
+        List<Object> r = settle(Script.ACK, e.getKey(), sent, deliveries,
+            args.toArray(new byte[0][]));
         if ((Long) r.get(0) == 1) {
           room.signal();
         }
-        int unknown = 0;
-        // one code for every id (the bulk HDEL answered for all), or one per id
+        // one code for every id (all had the same outcome), or one per id
         boolean one = r.size() == 2;
         for (int j = 0; j < sent.size(); j++) {
           long code = (Long) r.get(one ? 1 : 1 + j);
-          unknown += code == 2 ? 1 : 0;
           out.set(sent.get(j), code == 1 ? Outcome.DONE : Outcome.STALE);
-        }
-        if (unknown > 0) {
-          log.warn("queue \"{}\": an ack of {} deliveries under consumer {} found only some of "
-              + "them in flight, and which is not known (its in-flight hash held at least as many "
-              + "entries as deliveries held here, yet not all of them: another program, or two "
-              + "threads settling one delivery); all are reported stale: each was settled by this "
-              + "ack or before it", name, unknown, e.getKey());
         }
       }
       return out;
@@ -297,7 +304,7 @@ final class RedisQueue implements BaseQueue {
       }
       List<Object> r = settle(Script.RELEASE, c, List.of(0), List.of(delivery),
           new byte[][] {str(delivery.id()), str(clock.millis()), str(Math.max(0, delay.toMillis())),
-              str(settings.deadLetterLength())});
+              str(settings.deadLetterLength()), str(claimField(delivery))});
       long code = (Long) r.get(0);
       calls.report(r, 1);
       if (code == 1 && delay.isZero()) {
@@ -354,7 +361,7 @@ final class RedisQueue implements BaseQueue {
       }
       List<Object> r = settle(Script.DEADLETTER, c, List.of(0), List.of(delivery),
           new byte[][] {str(delivery.id()), str(reason == null ? "" : reason), str(clock.millis()),
-              str(settings.deadLetterLength())});
+              str(settings.deadLetterLength()), str(claimField(delivery))});
       if ((Long) r.get(0) == 0) {
         return Outcome.STALE;
       }
@@ -365,11 +372,16 @@ final class RedisQueue implements BaseQueue {
     }
   }
 
+  /** The in-flight field of the claim holding {@code d} (explode it first), or "" if not held. */
+  private String claimField(Delivery d) {
+    HeldDeliveries.Range k = lease.claimOf(d.id());
+    return k == null ? "" : k.field();
+  }
+
   /** Runs a settle script; the deliveries stop being held whatever the outcome. */
   private List<Object> settle(Script s, String c, List<Integer> idx, List<Delivery> deliveries,
       byte[][] args) {
     boolean forget = true;
-    lease.settling(c, idx.size());
     try {
       return calls.call(s, c, args);
     } catch (QueueUnavailableException e) {
@@ -378,12 +390,8 @@ final class RedisQueue implements BaseQueue {
       // STALE, changing nothing) and no sweep hands the items back meanwhile to be handled twice.
       // A consumer reaped during the outage forgets what it held (fenced), and the retry is STALE.
       forget = false;
-      for (int i : idx) {
-        lease.unsure(deliveries.get(i).id());
-      }
       throw e;
     } finally {
-      lease.settled(c, idx.size());
       if (forget) {
         // the step ran, or failed for good (a key of the wrong type): the next sweep, not a
         // retry, deals with an entry left in flight

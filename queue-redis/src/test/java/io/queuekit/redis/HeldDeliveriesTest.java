@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link HeldDeliveries}: the count per consumer id follows every way a delivery is held and let
- * go (an ack's bulk check compares it with the in-flight hash, so a count that drifted would send
- * every ack down the per-id path, or worse, match by chance).
+ * go (the beat asks it whether anything is held), and each held delivery names its claim (a
+ * settle names the claim's in-flight field: a wrong one would explode or miss the claim).
  */
 class HeldDeliveriesTest {
   @Test
@@ -37,38 +37,29 @@ class HeldDeliveriesTest {
     assertThat(h.holder(2)).isNull();
 
     h.forget(11);
-    h.unsure(3);
-    assertThat(h.isUnsure(3)).isTrue();
     assertThat(h.idsOf("b")).containsExactly(3L, 10L, 12L);
     assertThat(h.dropAll("b")).isEqualTo(3);
     assertThat(h.heldBy("b")).isZero();
-    assertThat(h.isUnsure(3)).isFalse();
     assertThat(h.idsOf("b")).isEmpty();
     assertThat(h.holder(10)).isNull();
   }
 
   @Test
-  void whatOtherSettlesAreSettlingIsNotCountedAsHeldForTheBulkCheck() {
-    // two workers ack two claims of one consumer at once: the second's count must not include
-    // the first's deliveries, which the server may have deleted already (with them counted, the
-    // in-flight hash looked short and the ack asked per id: a quarter of all acks in a benchmark)
+  void eachHeldDeliveryNamesItsClaimUntilItIsLetGo() {
     HeldDeliveries h = new HeldDeliveries();
-    h.holdClaim(1, 100, "a");
     h.holdClaim(101, 100, "a");
-    assertThat(h.heldAndNotSettling("a")).isEqualTo(200);
-    h.settling("a", 100);
-    assertThat(h.heldAndNotSettling("a")).isEqualTo(100);
-    // the first settle is answered: counted out of settling before its deliveries are forgotten,
-    // so a read in between counts them as held (the safe side: the ack then asks per id)
-    h.settled("a", 100);
-    assertThat(h.heldAndNotSettling("a")).isEqualTo(200);
-    for (long did = 1; did <= 100; did++) {
-      h.forget(did);
-    }
-    assertThat(h.heldAndNotSettling("a")).isEqualTo(100);
-    h.settling("a", 100);
-    assertThat(h.dropAll("a")).isEqualTo(100);
-    assertThat(h.heldAndNotSettling("a")).isZero();
+    h.holdClaim(201, 1, "a");
+    assertThat(h.claimOf(101)).isEqualTo(new HeldDeliveries.Range(101, 100));
+    assertThat(h.claimOf(200)).isEqualTo(new HeldDeliveries.Range(101, 100));
+    assertThat(h.claimOf(200).field()).isEqualTo("c101:100");
+    assertThat(h.claimOf(201).field()).isEqualTo("c201:1");
+    assertThat(h.claimOf(100)).isNull();
+    assertThat(h.claimOf(202)).isNull();
+    h.forget(150);
+    assertThat(h.claimOf(150)).isNull();
+    // the rest of the claim still names it whole: its field holds all 100 until a settle of a
+    // part explodes it
+    assertThat(h.claimOf(151)).isEqualTo(new HeldDeliveries.Range(101, 100));
   }
 
   @Test
@@ -78,14 +69,12 @@ class HeldDeliveriesTest {
     HeldDeliveries h = new HeldDeliveries();
     h.holdClaim(1, 10, "a");
     h.holdClaim(20, 5, "a");
-    h.unsure(5);
     h.holdClaim(5, 18, "b");
     assertThat(h.heldBy("a")).isZero();
     assertThat(h.heldBy("b")).isEqualTo(18);
     assertThat(h.holder(3)).isNull();
     assertThat(h.holder(5)).isEqualTo("b");
     assertThat(h.holder(24)).isNull();
-    assertThat(h.isUnsure(5)).isFalse();
     assertThat(h.idsOf("a")).isEmpty();
   }
 }

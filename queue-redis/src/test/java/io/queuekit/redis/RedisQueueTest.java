@@ -56,9 +56,11 @@ class RedisQueueTest {
     assertThat(payloads(a.claim(10, WAIT))).containsExactly("i3", "i4");
     try (Resp r = redis.server().client()) {
       assertThat(r.call("TYPE", "{" + name + "_queue}:ready")).isIn("list", "none");
-      assertThat(r.call("HGET", "{" + name + "_queue}:meta", "version")).isEqualTo("2");
+      assertThat(r.call("HGET", "{" + name + "_queue}:meta", "version")).isEqualTo("3");
       assertThat(r.call("HGET", "{" + name + "_queue}:meta", "flavour")).isEqualTo("simple");
-      assertThat(r.integer("HLEN", "{" + name + "_queue}:inflight:" + b.consumerId())).isEqualTo(3);
+      // one claim of three: one field
+      assertThat(r.integer("HLEN", "{" + name + "_queue}:inflight:" + b.consumerId())).isEqualTo(1);
+      assertThat(InFlight.count(r, "{" + name + "_queue}:inflight:" + b.consumerId())).isEqualTo(3);
       assertThat(r.integer("EXISTS", "{" + name + "_queue}:heartbeat:" + a.consumerId())).isEqualTo(1);
     }
     StoreStats s = a.stats();
@@ -220,14 +222,13 @@ class RedisQueueTest {
   }
 
   /**
-   * Held, distinct deliveries whose consumer's in-flight hash holds just them are settled by one
-   * bulk HDEL (one script-to-Redis call per ack, not per item); an in-flight hash another program
-   * changed so that it still holds as many entries, but not the same ones, makes that HDEL find
-   * only some of its ids: which is not known, so every one is reported stale (each was settled by
-   * it or before it), and the stranger's entry is left for the sweep.
+   * An ack of a whole claim is one HDEL of its field (one script-to-Redis call per ack, not per
+   * item); a claim exploded into one field per entry (as a settle of part of it leaves it) is
+   * settled per id, and each answer is exact: an entry another program removed is stale, the
+   * rest done, and the stranger's entry is left for the sweep.
    */
   @Test
-  void anAckOfWhatTheConsumerHoldsIsOneBulkDeleteAndACountMatchedByChanceIsStale()
+  void anAckOfAWholeClaimIsOneDeleteAndAnExplodedOneAnswersPerId()
       throws Exception {
     String name = Queues.uniqueName("ackbulk");
     RedisQueue q = queues.open(name, false);
@@ -244,10 +245,12 @@ class RedisQueueTest {
           .as("HDELs of one ack").isEqualTo(1);
 
       List<Delivery> two = q.claim(2, WAIT);
-      // d's entry swapped for another program's: the count (2) still matches what q holds
+      // the claim exploded (as a settle of part of it does), d's entry swapped for another
+      // program's: the answers are per id, and exact
+      InFlight.explode(r, inflight);
       assertThat(r.integer("HDEL", inflight, Long.toString(two.get(0).id()))).isEqualTo(1);
       r.call("HSET", inflight, "999999999", "another program's entry");
-      assertThat(q.ack(two)).containsExactly(Outcome.STALE, Outcome.STALE);
+      assertThat(q.ack(two)).containsExactly(Outcome.STALE, Outcome.DONE);
       assertThat(r.strings("HKEYS", inflight)).containsExactly("999999999");
     }
   }
@@ -287,7 +290,9 @@ class RedisQueueTest {
     assertThat(payloads(got)).containsExactly("a", "b", "c", "d");
     String inflight = "{" + name + "_queue}:inflight:" + q.consumerId();
     try (Resp r = redis.server().client()) {
-      // b's entry gone from the store while this instance still holds it (as after a sweep)
+      // b's entry gone from the store while this instance still holds it (as after a sweep,
+      // which explodes the claim's field into one per entry first)
+      InFlight.explode(r, inflight);
       assertThat(r.integer("HDEL", inflight, Long.toString(got.get(1).id()))).isEqualTo(1);
       assertThat(q.ack(List.of(got.get(0), got.get(1), got.get(0), got.get(2))))
           .containsExactly(Outcome.DONE, Outcome.STALE, Outcome.STALE, Outcome.DONE);

@@ -218,7 +218,7 @@ class ScriptBadStateTest {
     assertThat(dying.claim(10, Duration.ofSeconds(5))).hasSize(2);
     assertRefusedOverAWrongType(name, role, dying, dying::crashAndReap);
     String inflight = keyOf(name, "inflight", dying);
-    assertThat(admin.integer("HLEN", inflight)).as("the dead consumer's items").isEqualTo(2);
+    assertThat(InFlight.count(admin, inflight)).as("the dead consumer's items").isEqualTo(2);
     RedisQueue next = queues.open(name, true);
     assertThat(claimAll(next)).containsExactlyInAnyOrder("a", "b");
     assertThat(admin.integer("EXISTS", inflight)).isZero();

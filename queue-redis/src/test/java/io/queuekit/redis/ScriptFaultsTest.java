@@ -101,6 +101,7 @@ class ScriptFaultsTest {
     List<Delivery> got = q.claim(10, Duration.ofSeconds(5));
     assertThat(got).hasSize(3);
     String inflight = key(name, "inflight:" + q.consumerId());
+    InFlight.explode(admin, inflight);
     admin.call("HSET", inflight, Long.toString(got.get(1).id()), "junk");
 
     assertThat(q.release(got.get(1), Duration.ZERO)).isEqualTo(Outcome.DONE);

@@ -128,7 +128,7 @@ class SettleOutageTest {
         assertThat(inHandler.await(60, TimeUnit.SECONDS)).isTrue();
         List<String> inflight = admin.strings("KEYS", "{" + name + "_queue}:inflight:*");
         assertThat(inflight).as("the one consumer's in-flight hash").hasSize(1);
-        assertThat(admin.integer("HLEN", inflight.get(0))).isEqualTo(3);
+        assertThat(InFlight.count(admin, inflight.get(0))).isEqualTo(3);
         proxy.holdRepliesAfter(Scripts.Script.ACK.sha.getBytes(StandardCharsets.US_ASCII));
         armed.countDown(); // the handler returns now: its ack runs, its reply is held
         assertThat(proxy.awaitHeld(30)).isTrue();

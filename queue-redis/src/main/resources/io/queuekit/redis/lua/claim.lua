@@ -48,10 +48,10 @@ local made, dropped = {}, {}
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
 -- What this claim consumes from the head: the entries it hands out (as stored unless merged
--- counts raised them) as the in-flight hash's fields and values, their first-pushed times
--- (counted per ms), the digests leaving the unique set and the malformed entries among them;
--- used, how many entries from the head. The batch's delivery ids are base + 1 .. base + nt.
-local fields, firsts, gone, bad, nt, used
+-- counts raised them), their first-pushed times (counted per ms), the digests leaving the unique
+-- set and the malformed entries among them; used, how many entries from the head. The batch's
+-- delivery ids are base + 1 .. base + nt; its entries go in flight as one claim field (claimof).
+local claimed, firsts, gone, bad, nt, used
 -- The batch is chosen in one pass, reading each entry's header as strings (no table, no number
 -- conversion per entry). The entries of one push share their header on a simple queue (no
 -- digest): an entry that starts with the header read last has its fields, and skips the pattern
@@ -63,7 +63,7 @@ for _ = 1, 2 do
   for j = #out, 6, -1 do
     out[j] = nil
   end
-  fields, firsts, gone, bad, nt, used = {}, {}, {}, {}, 0, 0
+  claimed, firsts, gone, bad, nt, used = {}, {}, {}, {}, 0, 0
   local lasth, lastrc, lastfirst
   local again = false
   for i = 1, #popped do
@@ -102,8 +102,7 @@ for _ = 1, 2 do
         break
       end
       nt = nt + 1
-      fields[2 * nt - 1] = string.format('%d', base + nt)
-      fields[2 * nt] = e
+      claimed[nt] = e
       out[nt + 5] = e
       firsts[first] = (firsts[first] or 0) + 1
       if dg ~= '' then
@@ -138,7 +137,7 @@ if k > 0 then
   if #gone > 0 then
     bulk('HDEL', K_UNIQUE, gone)
   end
-  bulk('HSET', K_INFLIGHT, fields, 2)
+  redis.call('HSET', K_INFLIGHT, string.format('c%d:%d', base + 1, k), cmsgpack.pack(claimed))
   if global > 0 then
     -- one lease per claim, counting its items down as they are settled (unlease)
     redis.call('ZADD', K_LEASES, base + k, string.format('%d:%d:', base + 1, k) .. ARGV[1])

@@ -1,9 +1,11 @@
--- ARGV: delivery id, reason, now, DEAD_LETTER_LENGTH.
+-- ARGV: delivery id, reason, now, DEAD_LETTER_LENGTH, the field of its claim (claimof; '' when
+-- not known), exploded first when it is still whole.
 -- Returns {0} stale, or {1, dropped reason, dropped head, ...}.
 guard(5, 9, 10)
 guardseq()
 local leased = leasing()
 local tokens = leased and count('LLEN', 6)
+explodefield(ARGV[5])
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])
 if not e then
   return { 0 }

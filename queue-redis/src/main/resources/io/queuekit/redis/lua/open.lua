@@ -45,6 +45,13 @@ if not v then
   return { 0, -1, 0, flavour }
 end
 if v ~= '1' and redis.call('HEXISTS', K_META, 'migrating') == 0 then
+  -- Layout 2 -> 3 changes no key: layout 3 writes a claim's entries as one in-flight field and
+  -- reads layout 2's single entries as they are. The version is raised so that a layout-2
+  -- process refuses to open the queue (it would take a claim's field for a malformed entry).
+  -- A tool opening an existing queue only reads.
+  if tonumber(v) < tonumber(ARGV[1]) and ARGV[4] ~= '1' then
+    redis.call('HSET', K_META, 'version', ARGV[1])
+  end
   return { 0, -1, 0, flavour }
 end
 

@@ -301,13 +301,83 @@ local function bury(t, reason, now, cap, out, made)
   end
 end
 
--- The in-flight entries of K_INFLIGHT, ordered by delivery id (claim order); f is the field as
--- stored (a field that is not a number, another program's, sorts first).
+-- A claim's entries stay in flight as one field of the consumer's in-flight hash (layout 3):
+-- "c" firstDid ":" n -> the n entries as a MessagePack array (Redis's built-in cmsgpack packs
+-- them in C), their delivery ids firstDid .. firstDid + n - 1. So a claim writes one field and
+-- an ack of the whole claim deletes one, where one field per entry cost the server a copy and a
+-- formatted id per item. Returns firstDid (a number) and the entries, or nil for a field that is
+-- not such a claim (a delivery id's field, or another program's bytes).
+local function claimof(f, v)
+  local first, n = string.match(f, '^c(%d+):(%d+)$')
+  if not first or #first > 15 or #n > 9 then
+    return nil
+  end
+  local ok, list = pcall(cmsgpack.unpack, v)
+  if not ok or type(list) ~= 'table' or #list ~= tonumber(n) then
+    return nil
+  end
+  for i = 1, #list do
+    if type(list[i]) ~= 'string' then
+      return nil
+    end
+  end
+  return tonumber(first), list
+end
+
+-- Replaces claim field f (value v) by one field per entry, delivery id -> entry (layout 2's), for
+-- a step that settles part of a claim (a partial ack, a release, a dead-letter, a sweep, an
+-- unclaim). A field that is no claim is left as it is: it moves as data, and the recovery or
+-- sweep that meets it dead-letters its raw bytes. Returns whether it was replaced.
+local function explode(f, v)
+  local first, list = claimof(f, v)
+  if not first then
+    return false
+  end
+  local fields = {}
+  for j, e in ipairs(list) do
+    fields[2 * j - 1] = string.format('%d', first + j - 1)
+    fields[2 * j] = e
+  end
+  redis.call('HDEL', K_INFLIGHT, f)
+  bulk('HSET', K_INFLIGHT, fields, 2)
+  return true
+end
+
+-- explode() for claim field f when it is in flight (ARGV's '' names none).
+local function explodefield(f)
+  if f ~= '' then
+    local v = redis.call('HGET', K_INFLIGHT, f)
+    if v then
+      explode(f, v)
+    end
+  end
+end
+
+-- explode() for every claim in flight under the consumer (its hash holds a few claims).
+local function explodeall()
+  local flat = redis.call('HGETALL', K_INFLIGHT)
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 1) == 'c' then
+      explode(flat[i], flat[i + 1])
+    end
+  end
+end
+
+-- The in-flight entries of K_INFLIGHT, ordered by delivery id (claim order), a claim's field
+-- read as its entries; f is the field as stored (a field that is not a number, another
+-- program's, sorts first).
 local function inflight()
   local flat = redis.call('HGETALL', K_INFLIGHT)
   local list = {}
   for i = 1, #flat, 2 do
-    table.insert(list, { did = tonumber(flat[i]) or -1, f = flat[i], e = flat[i + 1] })
+    local first, claimed = claimof(flat[i], flat[i + 1])
+    if first then
+      for j, e in ipairs(claimed) do
+        table.insert(list, { did = first + j - 1, f = flat[i], e = e })
+      end
+    else
+      table.insert(list, { did = tonumber(flat[i]) or -1, f = flat[i], e = flat[i + 1] })
+    end
   end
   table.sort(list, function(a, b) return a.did < b.did end)
   return list

@@ -1,9 +1,11 @@
--- ARGV: delivery id, now, delay ms, DEAD_LETTER_LENGTH.
+-- ARGV: delivery id, now, delay ms, DEAD_LETTER_LENGTH, the field of its claim (claimof; '' when
+-- not known), exploded first when it is still whole.
 -- Returns {0 stale | 1 done | 2 merged | 3 malformed (dead-lettered), then the tail}.
 guard(1, 2, 4, 5, 6, 8, 9, 10, 13, 14)
 guardseq()
 local leased = leasing()
 local made, dropped = {}, {}
+explodefield(ARGV[5])
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])
 if not e then
   return tail({ 0 }, made, dropped)

@@ -13,7 +13,12 @@ for i = base + 1, base + n do
   if type(h) == 'table' then
     expect(KEYS[i], redis.call('TYPE', KEYS[i])['ok'], 'hash')
   end
-  inflight = inflight + h
+  if h > 0 then
+    -- a claim's field holds its n entries (claimof); any other field, one
+    for _, f in ipairs(redis.call('HKEYS', KEYS[i])) do
+      inflight = inflight + (tonumber(string.match(f, '^c%d+:(%d+)$')) or 1)
+    end
+  end
   -- a heartbeat's value is the PX it was set with, so its age is that minus the time left
   local hb = KEYS[i + n]
   local left = redis.call('PTTL', hb)

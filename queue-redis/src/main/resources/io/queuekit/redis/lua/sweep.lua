@@ -12,6 +12,7 @@ for i = 3, #ARGV do
 end
 local list, made, dropped = {}, {}, {}
 local done = {}
+explodeall()
 for _, x in ipairs(inflight()) do
   if not held[x.f] then
     redis.call('HDEL', K_INFLIGHT, x.f)

@@ -9,6 +9,7 @@ local out, made, dropped = {}, {}, {}
 local list = {}
 local at = {}
 local done = {}
+explodeall()
 for i = 3, #ARGV do
   local e = redis.call('HGET', K_INFLIGHT, ARGV[i])
   out[i - 2] = 0

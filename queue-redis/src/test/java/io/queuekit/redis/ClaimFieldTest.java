@@ -1,0 +1,140 @@
+package io.queuekit.redis;
+
+import static io.queuekit.redis.Queues.claimAll;
+import static io.queuekit.redis.Queues.key;
+import static io.queuekit.redis.RedisQueueTest.item;
+import static io.queuekit.redis.RedisQueueTest.payloads;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Outcome;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Layout 3's in-flight claims on a real redis-server: a claim's entries are one field of the
+ * consumer's in-flight hash ({@code c<firstDid>:<n>}); a step that settles part of a claim
+ * explodes it into one field per entry; layout 2's single fields are read as they are; a claim
+ * field that is not one moves as data.
+ */
+class ClaimFieldTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
+
+  @Test
+  void aClaimIsOneFieldAndAPartialAckExplodesItIntoItsEntries() {
+    String name = Queues.uniqueName("claimfield");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b"), item("c"), item("d")), WAIT);
+    List<Delivery> got = q.claim(4, WAIT);
+    long first = got.get(0).id();
+    String inflight = key(name, "inflight:" + q.consumerId());
+    Resp r = queues.admin();
+    assertThat(r.strings("HKEYS", inflight)).containsExactly("c" + first + ":4");
+    assertThat(q.stats().inFlight()).isEqualTo(4);
+
+    assertThat(q.ack(List.of(got.get(1), got.get(3)))).containsOnly(Outcome.DONE);
+    // the rest of the claim, one field per delivery id
+    assertThat(r.strings("HKEYS", inflight))
+        .containsExactlyInAnyOrder(Long.toString(first), Long.toString(first + 2));
+    assertThat(r.call("HGET", inflight, Long.toString(first + 2)).toString()).endsWith("c");
+    assertThat(q.stats().inFlight()).isEqualTo(2);
+    // a second ack of a settled delivery is stale, not done twice
+    assertThat(q.ack(List.of(got.get(0), got.get(2)))).containsOnly(Outcome.DONE);
+    assertThat(r.integer("EXISTS", inflight)).isZero();
+    assertThat(q.stats().inFlight()).isZero();
+  }
+
+  @Test
+  void aReleaseOrDeadLetterOfOneItemLeavesTheRestOfItsClaimToSettle() {
+    String name = Queues.uniqueName("claimpart");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    List<Delivery> got = q.claim(3, WAIT);
+    assertThat(q.release(got.get(0), Duration.ZERO)).isEqualTo(Outcome.DONE);
+    assertThat(q.deadLetter(got.get(1), "bad")).isEqualTo(Outcome.DONE);
+    assertThat(q.ack(List.of(got.get(2)))).containsExactly(Outcome.DONE);
+    assertThat(q.ack(List.of(got.get(0)))).containsExactly(Outcome.STALE);
+    assertThat(claimAll(q)).containsExactly("a");
+    assertThat(q.listDead(0, 10)).singleElement()
+        .satisfies(d -> assertThat(d.reason()).isEqualTo("bad"));
+    assertThat(q.stats().inFlight()).isZero();
+  }
+
+  @Test
+  void aCrashedConsumersClaimsGoBackToTheHeadInClaimOrder() {
+    String name = Queues.uniqueName("claimcrash");
+    RedisQueue dying = queues.open(name, false);
+    dying.pushAll(List.of(item("a"), item("b"), item("c"), item("d"), item("e")), WAIT);
+    assertThat(payloads(dying.claim(2, WAIT))).containsExactly("a", "b");
+    List<Delivery> second = dying.claim(2, WAIT);
+    assertThat(payloads(second)).containsExactly("c", "d");
+    // one of the second claim settled: it explodes, the first stays whole
+    assertThat(dying.ack(List.of(second.get(1)))).containsExactly(Outcome.DONE);
+    dying.crashAndReap();
+
+    RedisQueue survivor = queues.open(name, false);
+    assertThat(claimAll(survivor)).containsExactly("a", "b", "c", "e");
+    assertThat(survivor.listDead(0, 10)).isEmpty();
+  }
+
+  /**
+   * A queue a layout-2 process left: meta says version 2 and its consumer's in-flight hash holds
+   * one field per delivery id. Opening it raises the version (layout-2 processes then refuse
+   * it) and changes nothing else; those entries settle and recover as before. A tool opening an
+   * existing queue leaves the version alone.
+   */
+  @Test
+  void aLayoutTwoQueueOpensAsItIsAndItsSingleEntriesStillSettleAndRecover() {
+    String name = Queues.uniqueName("fromtwo");
+    RedisQueue old = queues.open(name, false);
+    old.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    List<Delivery> got = old.claim(3, WAIT);
+    String inflight = key(name, "inflight:" + old.consumerId());
+    Resp r = queues.admin();
+    InFlight.explode(r, inflight);
+    r.call("HSET", key(name, "meta"), "version", "2");
+
+    queues.openExisting(name, false);
+    assertThat(r.call("HGET", key(name, "meta"), "version")).isEqualTo("2");
+    RedisQueue next = queues.open(name, false);
+    assertThat(r.call("HGET", key(name, "meta"), "version")).isEqualTo("3");
+    assertThat(next.stats().inFlight()).isEqualTo(3);
+    // a whole claim's ack finds no claim field: it settles per id, exactly
+    assertThat(old.ack(List.of(got.get(0), got.get(1)))).containsOnly(Outcome.DONE);
+    old.crashAndReap();
+    assertThat(claimAll(next)).containsExactly("c");
+  }
+
+  @Test
+  void aClaimFieldThatIsNoClaimIsDeadLetteredAsDataAndTheRestRecovered() {
+    String name = Queues.uniqueName("badclaim");
+    RedisQueue dying = queues.open(name, false);
+    dying.pushAll(List.of(item("a"), item("b")), WAIT);
+    assertThat(dying.claim(2, WAIT)).hasSize(2);
+    String inflight = key(name, "inflight:" + dying.consumerId());
+    Resp r = queues.admin();
+    // another program's bytes under a claim's name, and a claim whose count does not match
+    r.call("HSET", inflight, "c900000:2", "junk");
+    r.call("EVAL", "redis.call('HSET', KEYS[1], 'c800000:3', cmsgpack.pack({'x', 'y'}))", "1",
+        inflight);
+    dying.crashAndReap();
+
+    RedisQueue survivor = queues.open(name, false);
+    assertThat(claimAll(survivor)).containsExactly("a", "b");
+    assertThat(survivor.listDead(0, 10)).hasSize(2).allSatisfy(d -> {
+      assertThat(d.reason()).contains("malformed entry");
+    });
+    assertThat(survivor.listDead(0, 10)).anySatisfy(d ->
+        assertThat(new String(d.payload(), StandardCharsets.UTF_8)).isEqualTo("junk"));
+  }
+}
