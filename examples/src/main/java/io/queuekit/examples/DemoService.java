@@ -72,7 +72,8 @@ public final class DemoService implements Callable<Integer> {
   int items;
 
   @Option(names = "--admin", paramLabel = "[HOST:]PORT",
-      description = "serve the admin page and API (queue-admin) here; prints its URL with the token")
+      description = "serve the admin page and API (queue-admin) here; prints its URL and the file "
+          + "holding its login URL with the token (queuekit-admin-login.txt in --data)")
   String admin;
 
   @Option(names = "--admin-allow-remote", description = "allow --admin on an address other than loopback")
@@ -377,7 +378,9 @@ public final class DemoService implements Callable<Integer> {
       }
       throw e;
     }
-    out.println("admin page: " + server.loginUrl());
+    // the token is a credential: never printed, read from the owner-only file instead
+    out.println("admin page: " + server.url() + " (open the login URL in " + server.loginUrlFile().orElseThrow()
+        + ": it carries the token)");
     return server;
   }
 

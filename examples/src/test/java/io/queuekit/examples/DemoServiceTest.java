@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import io.queuekit.conformance.crash.ChildJvm;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -258,7 +259,7 @@ class DemoServiceTest {
     java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(() ->
         DemoService.commandLine(demo).execute("--type", "channel", "--data", data.toString(), "--items", "100",
             "--search-down", "0s", "--admin", "127.0.0.1:0", "--metrics", "--serve"));
-    java.util.regex.Pattern url = java.util.regex.Pattern.compile("admin page: (http://\\S+/)#token=(\\S+)");
+    java.util.regex.Pattern url = java.util.regex.Pattern.compile("admin page: (http://\\S+/) \\(open the login URL in (\\S+):");
     String[] found = new String[2];
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
       java.util.regex.Matcher m = url.matcher(bytes.toString(StandardCharsets.UTF_8));
@@ -268,6 +269,13 @@ class DemoServiceTest {
       }
       return found[0] != null && bytes.toString(StandardCharsets.UTF_8).contains("serving until Ctrl-C");
     });
+    // the token is printed nowhere: the operator reads it from the file the demo names
+    Path loginFile = Path.of(found[1]);
+    assertThat(loginFile).isEqualTo(data.resolve("queuekit-admin-login.txt").toAbsolutePath());
+    String loginUrl = Files.readString(loginFile).strip();
+    assertThat(loginUrl).startsWith(found[0] + "#token=");
+    found[1] = loginUrl.substring((found[0] + "#token=").length());
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain(found[1]);
     var http = java.net.http.HttpClient.newHttpClient();
     java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
       try {

@@ -2,10 +2,14 @@ package io.queuekit.admin;
 
 import io.javalin.Javalin;
 import io.queuekit.QueueManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * try (AdminServer admin = AdminServer.builder(queues).port(8081).start()) {
- *   System.out.println("admin page: " + admin.loginUrl());
+ *   // the token is never printed: the URL to open, with it, is in a file only this user reads
+ *   System.out.println("admin page: " + admin.url() + ", login URL in " + admin.loginUrlFile().orElseThrow());
  *   ...
  * }
  * </pre>
@@ -32,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * are shown as text and the page's Content-Security-Policy allows no inline script, so a dead
  * letter holding {@code <script>} stays inert. Connection strings are never shown.
  *
+ * <p><b>The token never reaches a log.</b> A generated token's login URL is written to a file
+ * readable by the process's user alone ({@code 0600}; {@code queuekit-admin-login.txt} in the
+ * manager's data path unless {@link Builder#loginUrlFile} says otherwise), and the log names the
+ * page and that file. A configured token is the operator's already: nothing is written.
+ *
  * <p><b>Thread-safety:</b> requests run on Jetty's pool; the manager's operations are
  * thread-safe. {@link #close()} is idempotent.
  */
@@ -42,17 +52,34 @@ public final class AdminServer implements AutoCloseable {
   private final Javalin app;
   private final String host;
   private final String token;
+  /** Where the generated token's login URL is; null for a configured token. */
+  private final Path loginUrlFile;
 
   private AdminServer(Builder b) {
     this.host = b.host;
     this.token = b.token != null ? b.token : BearerToken.generate();
     this.app = AdminRoutes.create(b.manager, new BearerToken(token), b.maxWaitingAge, b.metrics);
     app.start(b.host, b.port);
-    if (b.token == null) {
-      LOG.info("queuekit admin page: {} (a token generated for this run)", loginUrl());
-    } else {
+    if (b.token != null) {
+      this.loginUrlFile = null;
       LOG.info("queuekit admin page: {}", url());
+      return;
     }
+    // the URL is known once the port is: written after the start, and the server stopped again
+    // if it cannot be, since no one could then log in
+    Path file = (b.loginUrlFile != null ? b.loginUrlFile
+        : b.manager.dataPath().resolve(LoginUrlFile.DEFAULT_NAME)).toAbsolutePath();
+    try {
+      LoginUrlFile.write(file, loginUrl());
+    } catch (IOException | RuntimeException e) {
+      app.stop();
+      String message = "the admin server cannot write its login URL to " + file + " (" + e
+          + "): give a writable loginUrlFile(...), or a token(...) of your own";
+      throw e instanceof IOException io ? new UncheckedIOException(message, io) : new IllegalStateException(message, e);
+    }
+    this.loginUrlFile = file;
+    LOG.info("queuekit admin page: {} (a token generated for this run: the URL to open, with it, is in {}, "
+        + "readable by this user only)", url(), file);
   }
 
   /** Starts building an admin server for {@code manager}. */
@@ -71,9 +98,21 @@ public final class AdminServer implements AutoCloseable {
     return "http://" + h + ":" + port() + "/";
   }
 
-  /** The page's URL with the token in its fragment: what an operator opens. */
+  /**
+   * The page's URL with the token in its fragment: what an operator opens. It holds the
+   * credential: never log or print it (a generated one is in {@link #loginUrlFile()}).
+   */
   public String loginUrl() {
     return url() + "#token=" + token;
+  }
+
+  /**
+   * The file holding {@link #loginUrl()} when the token was generated (absolute, readable by this
+   * process's user alone); empty when it was configured ({@link Builder#token}). Deleted at
+   * {@link #close()}.
+   */
+  public Optional<Path> loginUrlFile() {
+    return Optional.ofNullable(loginUrlFile);
   }
 
   /** The bearer token API requests must carry. */
@@ -83,7 +122,16 @@ public final class AdminServer implements AutoCloseable {
 
   @Override
   public void close() {
+    String written = loginUrl(); // before the stop, after which the port reads 0
     app.stop();
+    if (loginUrlFile != null) {
+      try {
+        LoginUrlFile.deleteIfHolding(loginUrlFile, written);
+      } catch (IOException e) {
+        // its token opens nothing any more: left behind, it is clutter, not a leak
+        LOG.warn("queuekit admin: could not delete {}: {}", loginUrlFile, e.toString());
+      }
+    }
   }
 
   /** Configures an {@link AdminServer}. Not thread-safe. */
@@ -92,6 +140,7 @@ public final class AdminServer implements AutoCloseable {
     private String host = "127.0.0.1";
     private int port = 0;
     private String token;
+    private Path loginUrlFile;
     private boolean allowRemote;
     private Duration maxWaitingAge = Duration.ofMinutes(5);
     private Supplier<String> metrics;
@@ -121,12 +170,26 @@ public final class AdminServer implements AutoCloseable {
       return this;
     }
 
-    /** A fixed bearer token (at least 16 characters) instead of one generated at start. */
+    /**
+     * A fixed bearer token (at least 16 characters) instead of one generated at start. It is never
+     * logged, nor written anywhere.
+     */
     public Builder token(String token) {
       if (token == null || token.length() < 16 || !token.chars().allMatch(c -> c > 32 && c < 127)) {
         throw new IllegalArgumentException("the admin token must be at least 16 printable ASCII characters without spaces");
       }
       this.token = token;
+      return this;
+    }
+
+    /**
+     * Where a token generated at start has its login URL written, readable by this process's user
+     * alone (default: {@code queuekit-admin-login.txt} in the manager's {@link
+     * QueueManager#dataPath() data path}); missing directories are created. The log names this
+     * file, never the token. Unused with a configured {@link #token}.
+     */
+    public Builder loginUrlFile(Path file) {
+      this.loginUrlFile = Objects.requireNonNull(file, "file");
       return this;
     }
 
@@ -155,6 +218,8 @@ public final class AdminServer implements AutoCloseable {
      * Binds and starts serving.
      *
      * @throws IllegalArgumentException the host is not loopback and {@link #allowRemote()} was not called
+     * @throws java.io.UncheckedIOException a generated token's {@link #loginUrlFile login URL file}
+     *     cannot be written (the server is stopped again)
      */
     public AdminServer start() {
       boolean loopback;

@@ -81,6 +81,9 @@ public class QueuekitAutoConfiguration {
       if (a.getToken() != null) {
         b.token(a.getToken());
       }
+      if (a.getLoginUrlFile() != null) {
+        b.loginUrlFile(a.getLoginUrlFile());
+      }
       if (a.isAllowRemote()) {
         b.allowRemote();
       }

@@ -67,8 +67,13 @@ public class QueuekitProperties {
     private String host = "127.0.0.1";
     /** Port (0: any free port, logged at start). */
     private int port = 0;
-    /** Bearer token (at least 16 characters); generated and logged at start when unset. */
+    /**
+     * Bearer token (at least 16 characters). When unset one is generated at start and never
+     * logged: its login URL is written to login-url-file, readable by this user only.
+     */
     private String token;
+    /** Where a generated token's login URL is written (default: queuekit-admin-login.txt in data-path). */
+    private Path loginUrlFile;
     /** Allow a non-loopback host. */
     private boolean allowRemote;
 
@@ -80,6 +85,8 @@ public class QueuekitProperties {
     public void setPort(int port) { this.port = port; }
     public String getToken() { return token; }
     public void setToken(String token) { this.token = token; }
+    public Path getLoginUrlFile() { return loginUrlFile; }
+    public void setLoginUrlFile(Path loginUrlFile) { this.loginUrlFile = loginUrlFile; }
     public boolean isAllowRemote() { return allowRemote; }
     public void setAllowRemote(boolean allowRemote) { this.allowRemote = allowRemote; }
   }

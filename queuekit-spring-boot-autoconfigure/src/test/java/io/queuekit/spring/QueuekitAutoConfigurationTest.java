@@ -326,6 +326,25 @@ class QueuekitAutoConfigurationTest {
   }
 
   @Test
+  void aGeneratedAdminTokensLoginUrlIsInTheDataPathOrTheFileConfigured() {
+    runner().withPropertyValues("queuekit.admin.enabled=true")
+        .run(ctx -> {
+          io.queuekit.admin.AdminServer admin = ctx.getBean(io.queuekit.admin.AdminServer.class);
+          Path file = data.resolve("queuekit-admin-login.txt").toAbsolutePath();
+          assertThat(admin.loginUrlFile()).contains(file);
+          assertThat(Files.readString(file)).isEqualTo(admin.loginUrl() + "\n");
+        });
+    Path configured = data.resolve("run/admin-login");
+    runner().withPropertyValues("queuekit.admin.enabled=true", "queuekit.admin.login-url-file=" + configured)
+        .run(ctx -> {
+          io.queuekit.admin.AdminServer admin = ctx.getBean(io.queuekit.admin.AdminServer.class);
+          assertThat(admin.loginUrlFile()).contains(configured.toAbsolutePath());
+          assertThat(Files.readString(configured)).isEqualTo(admin.loginUrl() + "\n");
+        });
+    assertThat(configured).as("deleted when the context closes").doesNotExist();
+  }
+
+  @Test
   void noAdminPageUnlessEnabledOrWithoutQueueAdmin() {
     runner().run(ctx -> assertThat(ctx).doesNotHaveBean(io.queuekit.admin.AdminServer.class));
     runner().withPropertyValues("queuekit.admin.enabled=true")
