@@ -111,10 +111,10 @@ final class AdminRoutes {
       }
       return Map.of("removed", q.removeAll());
     }));
-    routes.post("/api/queues/{name}/dead/replay", ctx -> r.act(ctx, q -> Map.of("replayed",
-        r.deadSelection(ctx).map(q::replayDead).orElseGet(q::replayAllDead))));
-    routes.post("/api/queues/{name}/dead/purge", ctx -> r.act(ctx, q -> Map.of("purged",
-        r.deadSelection(ctx).map(q::purgeDead).orElseGet(q::purgeAllDead))));
+    routes.post("/api/queues/{name}/dead/replay", ctx -> r.onDead(ctx, "replayed",
+        WorkerPoolQueue::replayAllDead, WorkerPoolQueue::replayDead));
+    routes.post("/api/queues/{name}/dead/purge", ctx -> r.onDead(ctx, "purged",
+        WorkerPoolQueue::purgeAllDead, WorkerPoolQueue::purgeDead));
 
     // Javalin's own answers (no such endpoint, wrong method) in the API's JSON, not plain text
     routes.exception(HttpResponseException.class, (e, ctx) -> r.error(ctx, e.getStatus(), httpError(e, ctx)));
@@ -210,9 +210,35 @@ final class AdminRoutes {
   private void act(Context ctx, Action action) {
     WorkerPoolQueue<?> q = queue(ctx);
     Object result = action.apply(q);
+    audit(ctx, q, result);
+    send(ctx, result);
+  }
+
+  /** Logs an action that was done, with who asked and what it did. */
+  private static void audit(Context ctx, WorkerPoolQueue<?> q, Object result) {
     LOG.info("admin: {} on queue \"{}\" from {}: {}", ctx.path().substring(ctx.path().lastIndexOf('/') + 1),
         q.name(), ctx.ip(), result);
-    send(ctx, result);
+  }
+
+  /**
+   * Replay or purge: every dead letter, or those named. Named ids that are no dead letter of the
+   * queue (replayed or purged already, or never one) answer 404 naming them, after the others
+   * are done, as {@code queuekit dead replay} exits with a usage error: a client, or the page,
+   * must not take "replayed 0" for success. They are looked for before the action, so the ids it
+   * moves are not reported as missing.
+   */
+  private void onDead(Context ctx, String done, java.util.function.ToLongFunction<WorkerPoolQueue<?>> every,
+      java.util.function.ToLongBiFunction<WorkerPoolQueue<?>, List<Long>> some) {
+    WorkerPoolQueue<?> q = queue(ctx);
+    Optional<List<Long>> named = deadSelection(ctx);
+    Set<Long> missing = named.map(ids -> DeadAction.notDead(q, ids)).orElse(Set.of());
+    long n = named.isPresent() ? some.applyAsLong(q, named.get()) : every.applyAsLong(q);
+    DeadAction outcome = new DeadAction(q.name(), done, n, missing);
+    audit(ctx, q, outcome.summary());
+    if (!missing.isEmpty()) {
+      ctx.status(404);
+    }
+    send(ctx, outcome.json());
   }
 
   private WorkerPoolQueue<?> queue(Context ctx) {

@@ -77,11 +77,26 @@
     return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—';
   }
 
+  // What the last action did or why it was refused, kept until the next action: the status line
+  // is rewritten by every refresh, so a refusal shown there would be gone within 2 s.
+  function outcome(text, isError) {
+    const o = document.getElementById('outcome');
+    o.textContent = text;
+    o.className = isError ? 'error' : '';
+    o.hidden = false;
+  }
+
   async function act(queue, action, body, confirmText) {
     if (confirmText && !window.confirm(confirmText)) return;
     try {
       const r = await api('POST', '/api/queues/' + encodeURIComponent(queue) + '/' + action, body || {});
-      status(queue + ': ' + action + ' → ' + JSON.stringify(r));
+      outcome(queue + ': ' + action + ' → ' + JSON.stringify(r));
+    } catch (e) {
+      // e.g. a dead letter replayed or purged already (by another operator, or another tab): the
+      // API names it, and the figures and list below are read again, without it
+      outcome(queue + ': ' + action + ': ' + e.message, true);
+    }
+    try {
       await refresh();
       if (dead.queue === queue) await loadDead();
     } catch (e) {

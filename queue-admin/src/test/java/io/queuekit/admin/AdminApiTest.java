@@ -147,6 +147,53 @@ class AdminApiTest {
     assertThat(body(f.get("/api/queues/index")).path("dead").asLong()).as("the page's figure moves at once").isZero();
   }
 
+  /**
+   * Ids that are no dead letter answer 404 naming them and the queue, never "replayed 0" as a
+   * success; the others named with them are done, as {@code queuekit dead replay} does.
+   */
+  @Test
+  void replayingOrPurgingIdsThatAreNoDeadLetterIs404NamingThem() throws Exception {
+    f.deadLetter(f.index, "replay-me");
+    f.deadLetter(f.index, "purge-me");
+    long replayId = idOf("replay-me");
+    long purgeId = idOf("purge-me");
+    f.refused.remove("replay-me");
+
+    HttpResponse<String> replay = f.post("/api/queues/index/dead/replay", "{\"ids\": [" + replayId + ", 999999]}");
+    assertThat(replay.statusCode()).isEqualTo(404);
+    assertThat(replay.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    JsonNode r = body(replay);
+    assertThat(r.path("error").asText()).isEqualTo("queue \"index\" has no dead letter 999999 "
+        + "(replayed or purged already, or never one); replayed 1 other");
+    assertThat(r.path("queue").asText()).isEqualTo("index");
+    assertThat(r.path("replayed").asLong()).as("the id that is one is replayed all the same").isEqualTo(1);
+    assertThat(r.path("missing").toString()).isEqualTo("[999999]");
+    await().atMost(Duration.ofSeconds(20)).until(() -> f.handled.contains("replay-me"));
+
+    // replayed already: the same request again names it, and replays nothing
+    HttpResponse<String> again = f.post("/api/queues/index/dead/replay", "{\"ids\": [" + replayId + "]}");
+    assertThat(again.statusCode()).isEqualTo(404);
+    assertThat(body(again).path("error").asText()).contains("no dead letter " + replayId).endsWith("replayed 0 others");
+    assertThat(body(again).path("replayed").asLong()).isZero();
+
+    HttpResponse<String> purge = f.post("/api/queues/index/dead/purge", "{\"ids\": [888888, " + replayId + "]}");
+    assertThat(purge.statusCode()).isEqualTo(404);
+    assertThat(body(purge).path("error").asText()).isEqualTo("queue \"index\" has no dead letter 888888, " + replayId
+        + " (replayed or purged already, or never one); purged 0 others");
+    assertThat(body(purge).path("missing").toString()).as("in the order named").isEqualTo("[888888," + replayId + "]");
+    assertThat(f.index.deadLetters(0, 10)).as("purge-me stays").extracting(e -> e.id()).containsExactly(purgeId);
+
+    HttpResponse<String> purged = f.post("/api/queues/index/dead/purge", "{\"ids\": [" + purgeId + "]}");
+    assertThat(purged.statusCode()).isEqualTo(200);
+    assertThat(purged.body()).isEqualTo("{\"purged\":1}");
+    assertThat(f.index.deadLetters(0, 10)).isEmpty();
+  }
+
+  /** The id of {@code index}'s dead letter holding {@code item}. */
+  private long idOf(String item) {
+    return f.index.deadLetters(0, 100).stream().filter(e -> e.json().contains(item)).findFirst().orElseThrow().id();
+  }
+
   @Test
   void idsAndAllTogetherAreRefusedNamingTheConflict() throws Exception {
     f.deadLetter(f.index, "kept-1");

@@ -156,6 +156,46 @@ class AdminPageBrowserTest {
     });
   }
 
+  /**
+   * A dead letter gone since the list was read (another operator purged it) and replayed from the
+   * page: the page says which one is no dead letter, and keeps saying it while it refreshes, and
+   * its row goes.
+   */
+  @Test
+  void replayingADeadLetterGoneMeanwhileSaysSoAndDropsItsRow() throws Exception {
+    f.deadLetter(f.index, "purged-meanwhile");
+    f.deadLetter(f.index, "stays");
+    long gone = f.index.deadLetters(0, 10).stream().filter(e -> e.json().contains("purged-meanwhile"))
+        .findFirst().orElseThrow().id();
+
+    browser.get(f.admin.loginUrl());
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+      row("index").findElement(By.cssSelector("button.dead-count")).click();
+      return browser.findElements(By.cssSelector("#dead-table tbody tr")).size() == 2;
+    });
+    assertThat(f.index.purgeDead(List.of(gone))).isEqualTo(1);
+
+    // the dead-letter list is read on demand only: the row is still there to click
+    browser.findElement(By.cssSelector("#dead-table tbody tr[data-id='" + gone + "']"))
+        .findElement(By.xpath(".//button[text()='replay']")).click();
+    String said = "queue \"index\" has no dead letter " + gone + " (replayed or purged already, or never one)";
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+      WebElement outcome = browser.findElement(By.id("outcome"));
+      assertThat(outcome.isDisplayed()).isTrue();
+      assertThat(outcome.getText()).contains(said).contains("replayed 0 others");
+      assertThat(outcome.getAttribute("class")).contains("error");
+    });
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
+        browser.findElements(By.cssSelector("#dead-table tbody tr")).size() == 1
+            && browser.findElements(By.cssSelector("#dead-table tbody tr[data-id='" + gone + "']")).isEmpty());
+
+    // the table refreshes every 2 s, rewriting the status line: the message stays all the same
+    String status = browser.findElement(By.id("status")).getText();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !browser.findElement(By.id("status")).getText().equals(status));
+    assertThat(browser.findElement(By.id("outcome")).getText()).contains(said);
+    assertThat(f.index.deadLetters(0, 10)).as("nothing else replayed").hasSize(1);
+  }
+
   @Test
   void aQueueWhoseStoreIsDownShowsDownWithItsCountsUnknown() throws Exception {
     try (RedisServer redis = RedisServer.builder().build().start();
