@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RedisQueue implements BaseQueue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
+  /** ack.lua's count for a claim settled whole, sent without its ids. */
+  private static final byte[] WHOLE_CLAIM = str(-1);
 
   private final String name;
   private final boolean unique;
@@ -233,17 +236,28 @@ final class RedisQueue implements BaseQueue {
           }
           lastIdx.add(i);
         }
-        // the ids go claim by claim, and the script's codes in the same order
+        // the ids go claim by claim, and the script's codes in the same order; a whole claim
+        // (its ids are distinct, so n of them are all of them) goes without its ids, its codes
+        // in id order
         List<Integer> sent = new ArrayList<>(idx.size());
-        List<byte[]> args = new ArrayList<>(1 + 3 * byClaim.size() + idx.size());
+        List<byte[]> args = new ArrayList<>(1 + 3 * byClaim.size());
         args.add(str(settings.length()));
         for (Map.Entry<HeldDeliveries.Range, List<Integer>> k : byClaim.entrySet()) {
+          List<Integer> in = k.getValue();
           args.add(str(k.getKey().first()));
           args.add(str(k.getKey().n()));
-          args.add(str(k.getValue().size()));
-          for (int i : k.getValue()) {
-            args.add(str(deliveries.get(i).id()));
-            sent.add(i);
+          if (in.size() == k.getKey().n()) {
+            args.add(WHOLE_CLAIM);
+            if (!ascending(deliveries, in)) {
+              in.sort(Comparator.comparingLong(i -> deliveries.get(i).id()));
+            }
+            sent.addAll(in);
+          } else {
+            args.add(str(in.size()));
+            for (int i : in) {
+              args.add(str(deliveries.get(i).id()));
+              sent.add(i);
+            }
           }
         }
         if (sent.isEmpty()) {

@@ -54,6 +54,26 @@ class ClaimFieldTest {
     assertThat(q.stats().inFlight()).isZero();
   }
 
+  /**
+   * A whole claim is acked without its ids; when its field is gone (exploded, one entry swept),
+   * the script answers per id in id order, and the outcomes still land on the right deliveries
+   * when the ack lists them in another order.
+   */
+  @Test
+  void aWholeClaimAckedOutOfOrderAfterItsFieldExplodedGetsEachOutcomeRight() {
+    String name = Queues.uniqueName("claimorder");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b"), item("c"), item("d")), WAIT);
+    List<Delivery> got = q.claim(4, WAIT);
+    String inflight = key(name, "inflight:" + q.consumerId());
+    Resp r = queues.admin();
+    InFlight.explode(r, inflight);
+    assertThat(r.integer("HDEL", inflight, Long.toString(got.get(1).id()))).isEqualTo(1);
+    assertThat(q.ack(List.of(got.get(3), got.get(2), got.get(1), got.get(0))))
+        .containsExactly(Outcome.DONE, Outcome.DONE, Outcome.STALE, Outcome.DONE);
+    assertThat(r.integer("EXISTS", inflight)).isZero();
+  }
+
   @Test
   void aReleaseOrDeadLetterOfOneItemLeavesTheRestOfItsClaimToSettle() {
     String name = Queues.uniqueName("claimpart");

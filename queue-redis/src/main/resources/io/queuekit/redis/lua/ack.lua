@@ -1,46 +1,81 @@
--- ARGV: LENGTH, then per claim settled here: its first delivery id, its n, how many of its ids
--- follow (m), then those m distinct delivery ids. Returns {room freed, per id: 1 done | 0 stale},
--- or {room freed, one code for every id} when all ids have the same one.
--- A claim settled whole (m = n) is one HDEL of its field (claimof); when that field is gone (a
--- step before exploded it into single entries, or recovery or a sweep took it back: stale) and
--- for a part of a claim (which explodes it first), one HDEL per id, whose answer is the outcome.
+-- ARGV: LENGTH, then per claim settled here: its first delivery id, its n, then either -1 (the
+-- whole claim: its ids first .. first + n - 1, not listed) or how many of its ids follow (m) and
+-- those m distinct delivery ids. Returns {room freed, per id (a whole claim's in id order):
+-- 1 done | 0 stale}, or {room freed, one code for every id} when all ids have the same one.
+-- A whole claim is one HDEL of its field (claimof); when that field is gone (a step before
+-- exploded it into single entries, or recovery or a sweep took it back: stale) and for a part of
+-- a claim (which explodes it first), one HDEL per id, whose answer is the outcome. A whole claim
+-- is sent without its ids: ARGV's strings cost the server per item, as Lua strings.
 -- With GLOBAL_MAX_WORKERS each id settled counts its lease down.
 guard(1, 2, 5, 7, 10)
 -- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake tokens pending,
 -- read before the first write (a freed lease wakes one waiter: leasewake)
 local leased = leasing()
 local tokens = leased and count('LLEN', 6)
-local out = { 0 }
-local done = {}
+-- per claim, how its ids came out: a number (every one of its n ids done) or a list of codes
+local groups, ids, done, ndone = {}, 0, {}, 0
 local i = 2
 while i <= #ARGV do
   local first, n, m = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  local from, to = i + 3, i + 2 + m
   local f = 'c' .. first .. ':' .. n
-  if m == n and redis.call('HDEL', K_INFLIGHT, f) == 1 then
-    for j = from, to do
-      out[#out + 1] = 1
-      done[#done + 1] = ARGV[j]
+  local list
+  if m < 0 then
+    i = i + 3
+    if redis.call('HDEL', K_INFLIGHT, f) == 1 then
+      groups[#groups + 1] = n
+      ndone = ndone + n
+      if leased then
+        for j = 0, n - 1 do
+          done[#done + 1] = string.format('%d', first + j)
+        end
+      end
+    else
+      list = {}
+      for j = 0, n - 1 do
+        list[j + 1] = string.format('%d', first + j)
+      end
     end
+    ids = ids + n
   else
+    list = {}
+    for j = 1, m do
+      list[j] = ARGV[i + 2 + j]
+    end
+    i = i + 3 + m
+    ids = ids + m
     if m < n then
       explodefield(f)
     end
-    for j = from, to do
-      local r = redis.call('HDEL', K_INFLIGHT, ARGV[j])
-      out[#out + 1] = r
-      if r == 1 then
-        done[#done + 1] = ARGV[j]
+  end
+  if list then
+    local codes = {}
+    for j, id in ipairs(list) do
+      codes[j] = redis.call('HDEL', K_INFLIGHT, id)
+      if codes[j] == 1 then
+        ndone = ndone + 1
+        done[#done + 1] = id
       end
     end
+    groups[#groups + 1] = codes
   end
-  i = to + 1
 end
 if leased then
   leasewake(unlease(done), tokens)
 end
-out[1] = room(tonumber(ARGV[1]))
-if #done == 0 or #done == #out - 1 then
-  return { out[1], #done == 0 and 0 or 1 }
+local freed = room(tonumber(ARGV[1]))
+if ndone == 0 or ndone == ids then
+  return { freed, ndone == 0 and 0 or 1 }
+end
+local out = { freed }
+for _, g in ipairs(groups) do
+  if type(g) == 'number' then
+    for _ = 1, g do
+      out[#out + 1] = 1
+    end
+  else
+    for _, c in ipairs(g) do
+      out[#out + 1] = c
+    end
+  end
 end
 return out
