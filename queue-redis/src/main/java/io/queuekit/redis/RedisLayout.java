@@ -74,10 +74,12 @@ import org.slf4j.LoggerFactory;
  * per claim, and one in-flight write per claim: its entries packed into one field by the server's
  * {@code cmsgpack}, one delivery-id draw per claim (the batch's ids are the sequence's last
  * values) and one first-pushed count per distinct first-pushed ms. An ack of a whole claim is one
- * {@code HDEL} of its field; a step that settles part of a claim (an ack of some of its items, a
- * release, a dead-letter, an unclaim, a sweep) first explodes the field into one field per entry
- * (delivery id → entry) and then deletes per id, whose answer tells done from stale (no entry is
- * read back by an ack either way); recovery reads a claim's field as its entries. The counts of a
+ * {@code HDEL} of its field, named without its ids; a step that settles part of a claim (an ack
+ * of some of its items, a release, a dead-letter, an unclaim) first explodes the field into one
+ * field per entry (delivery id → entry: the claim's entries are read and written once) and then
+ * deletes per id, whose answer tells done from stale. The beat's sweep leaves a claim held whole
+ * as it is, gives back one no delivery holds, and explodes only one held in part; recovery and
+ * the census read a claim's field as its entries. The counts of a
  * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
  * read of a waiting entry shows counts, so the claim is the first step that needs them.
  *

@@ -29,6 +29,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -341,13 +342,23 @@ final class RedisQueue implements BaseQueue {
       boolean any = false;
       for (Map.Entry<String, List<Integer>> e : byConsumer(deliveries, out).entrySet()) {
         List<Integer> idx = e.getValue();
-        byte[][] args = new byte[idx.size() + 2][];
-        args[0] = str(clock.millis());
-        args[1] = str(settings.deadLetterLength());
-        for (int j = 0; j < idx.size(); j++) {
-          args[j + 2] = str(deliveries.get(idx.get(j)).id());
+        // the claims holding them, each exploded first (and no other: their acks stay whole)
+        Set<String> fields = new LinkedHashSet<>();
+        for (int i : idx) {
+          fields.add(claimField(deliveries.get(i)));
         }
-        List<Object> r = settle(Script.UNCLAIM, e.getKey(), idx, deliveries, args);
+        List<byte[]> args = new ArrayList<>(3 + fields.size() + idx.size());
+        args.add(str(clock.millis()));
+        args.add(str(settings.deadLetterLength()));
+        args.add(str(fields.size()));
+        for (String f : fields) {
+          args.add(str(f));
+        }
+        for (int i : idx) {
+          args.add(str(deliveries.get(i).id()));
+        }
+        List<Object> r = settle(Script.UNCLAIM, e.getKey(), idx, deliveries,
+            args.toArray(new byte[0][]));
         for (int j = 0; j < idx.size(); j++) {
           long code = (Long) r.get(j);
           any |= code == 1;
@@ -595,6 +606,11 @@ final class RedisQueue implements BaseQueue {
   /** See {@link ConsumerLease#reapNow}. */
   void reapNow(String self) {
     lease.reapNow(self);
+  }
+
+  /** Runs this instance's sweep now, as its next beat would (tests). */
+  void sweepNow() {
+    lease.sweep();
   }
 
   /**

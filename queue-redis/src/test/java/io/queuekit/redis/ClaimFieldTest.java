@@ -5,7 +5,9 @@ import static io.queuekit.redis.Queues.key;
 import static io.queuekit.redis.RedisQueueTest.item;
 import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.queuekit.QueueException;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.Delivery;
@@ -48,10 +50,78 @@ class ClaimFieldTest {
         .containsExactlyInAnyOrder(Long.toString(first), Long.toString(first + 2));
     assertThat(r.call("HGET", inflight, Long.toString(first + 2)).toString()).endsWith("c");
     assertThat(q.stats().inFlight()).isEqualTo(2);
-    // a second ack of a settled delivery is stale, not done twice
     assertThat(q.ack(List.of(got.get(0), got.get(2)))).containsOnly(Outcome.DONE);
     assertThat(r.integer("EXISTS", inflight)).isZero();
     assertThat(q.stats().inFlight()).isZero();
+    // a second ack of a settled delivery is stale, not done twice
+    assertThat(q.ack(List.of(got.get(1)))).containsExactly(Outcome.STALE);
+  }
+
+  /**
+   * The beat sweeps while anything is held: a claim it holds whole stays one field (its ack is
+   * still one HDEL), one held in part is exploded and its orphans go back, one not held at all
+   * goes back whole, in claim order.
+   */
+  @Test
+  void aSweepKeepsAWhollyHeldClaimWholeAndGivesBackWhatNoDeliveryHolds() {
+    String name = Queues.uniqueName("claimsweep");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b"), item("c"), item("d"), item("e")), WAIT);
+    List<Delivery> whole = q.claim(2, WAIT);
+    List<Delivery> part = q.claim(2, WAIT);
+    String inflight = key(name, "inflight:" + q.consumerId());
+    Resp r = queues.admin();
+    // a claim whose reply was lost (c: nobody holds it), and d's delivery forgotten by hand
+    r.call("EVAL", "redis.call('HSET', KEYS[1], 'c900000:1', cmsgpack.pack({ARGV[1]}))", "1",
+        inflight, "0:0:1::z");
+    r.call("HSET", key(name, "meta"), "seq", "900001");
+    assertThat(q.release(part.get(1), Duration.ofHours(1))).isEqualTo(Outcome.DONE);
+    r.call("HSET", inflight, Long.toString(part.get(1).id()), "0:0:1::d2");
+    q.sweepNow();
+    assertThat(r.strings("HKEYS", inflight)).containsExactlyInAnyOrder(
+        "c" + whole.get(0).id() + ":2", Long.toString(part.get(0).id()));
+    assertThat(payloads(q.claim(10, Duration.ZERO))).containsExactly("d2", "z", "e");
+    assertThat(q.ack(whole)).containsOnly(Outcome.DONE);
+  }
+
+  /** Ids are Lua numbers: the id sequence stays below 10^15, the bound claims are read by. */
+  @Test
+  void anIdSequenceAtTenToTheFifteenIsRefusedBeforeAClaimWritesAnything() {
+    String name = Queues.uniqueName("bigseq");
+    RedisQueue q = queues.open(name, false);
+    Resp r = queues.admin();
+    q.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    r.call("HSET", key(name, "meta"), "seq", "999999999999990");
+    List<Delivery> got = q.claim(2, WAIT);
+    assertThat(got.get(0).id()).isEqualTo(999999999999991L);
+    assertThat(q.ack(List.of(got.get(0)))).containsExactly(Outcome.DONE);
+    assertThat(q.ack(List.of(got.get(1)))).containsExactly(Outcome.DONE);
+    r.call("HSET", key(name, "meta"), "seq", "1000000000000000");
+    assertThatThrownBy(() -> q.claim(1, WAIT)).isInstanceOf(QueueException.class)
+        .hasMessageContaining("field seq holds \"1000000000000000\"")
+        .hasMessageContaining("below 10^15");
+    assertThat(q.len()).isEqualTo(1);
+  }
+
+  @Test
+  void statsCountAMalformedClaimFieldAsOneEntryAsRecoveryDoes() {
+    String name = Queues.uniqueName("claimstats");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b")), WAIT);
+    assertThat(q.claim(2, WAIT)).hasSize(2);
+    queues.admin().call("HSET", key(name, "inflight:" + q.consumerId()), "c900000:50", "junk");
+    assertThat(q.stats().inFlight()).isEqualTo(3);
+  }
+
+  /** A layout-1 migration a layout-2 process started and a layout-3 one finishes. */
+  @Test
+  void aMigrationALayoutTwoProcessLeftIsFinishedAtVersionThree() {
+    String name = Queues.uniqueName("midmig");
+    Resp r = queues.admin();
+    r.call("HSET", key(name, "meta"), "version", "2", "migrating", "1", "flavour", "simple");
+    queues.open(name, false);
+    assertThat(r.call("HGET", key(name, "meta"), "version")).isEqualTo("3");
+    assertThat(r.integer("HEXISTS", key(name, "meta"), "migrating")).isZero();
   }
 
   /**

@@ -44,14 +44,15 @@ if not v then
   redis.call('HSET', K_META, 'version', ARGV[1])
   return { 0, -1, 0, flavour }
 end
+-- Layout 2 -> 3 changes no key: layout 3 writes a claim's entries as one in-flight field and
+-- reads layout 2's single entries as they are. The version is raised so that a layout-2 process
+-- refuses to open the queue (it would take a claim's field for a malformed entry), also when a
+-- layout-2 process left a layout-1 migration half done (this open finishes it). A tool opening
+-- an existing queue only reads.
+if v ~= '1' and tonumber(v) < tonumber(ARGV[1]) and ARGV[4] ~= '1' then
+  redis.call('HSET', K_META, 'version', ARGV[1])
+end
 if v ~= '1' and redis.call('HEXISTS', K_META, 'migrating') == 0 then
-  -- Layout 2 -> 3 changes no key: layout 3 writes a claim's entries as one in-flight field and
-  -- reads layout 2's single entries as they are. The version is raised so that a layout-2
-  -- process refuses to open the queue (it would take a claim's field for a malformed entry).
-  -- A tool opening an existing queue only reads.
-  if tonumber(v) < tonumber(ARGV[1]) and ARGV[4] ~= '1' then
-    redis.call('HSET', K_META, 'version', ARGV[1])
-  end
   return { 0, -1, 0, flavour }
 end
 

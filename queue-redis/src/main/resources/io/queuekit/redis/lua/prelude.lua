@@ -48,12 +48,13 @@ end
 -- not an integer: a script that may draw an id checks it before its first write (a draw failing
 -- after it would strand what the script had moved). The id sequence cannot be repaired in
 -- place (ids in flight must stay unique), so the script stops and the client names the value.
--- Returns the sequence's value (0 while absent).
+-- Ids are Lua numbers (doubles: exact below 2^53), so the sequence stays below 10^15, the bound
+-- claimof() reads claims by. Returns the sequence's value (0 while absent).
 local function guardseq()
   local s = redis.call('HGET', K_META, 'seq')
-  if s and not (string.match(s, '^%d+$') and #s <= 18) then
+  if s and not (string.match(s, '^%d+$') and #s <= 15) then
     error({ err = 'ERR queuekit key ' .. K_META .. ' field seq holds "' .. string.sub(s, 1, 40)
-      .. '", not a delivery id sequence (an integer); nothing was changed' })
+      .. '", not a delivery id sequence (an integer below 10^15); nothing was changed' })
   end
   return tonumber(s) or 0
 end
@@ -353,15 +354,6 @@ local function explodefield(f)
   end
 end
 
--- explode() for every claim in flight under the consumer (its hash holds a few claims).
-local function explodeall()
-  local flat = redis.call('HGETALL', K_INFLIGHT)
-  for i = 1, #flat, 2 do
-    if string.sub(flat[i], 1, 1) == 'c' then
-      explode(flat[i], flat[i + 1])
-    end
-  end
-end
 
 -- The in-flight entries of K_INFLIGHT, ordered by delivery id (claim order), a claim's field
 -- read as its entries; f is the field as stored (a field that is not a number, another

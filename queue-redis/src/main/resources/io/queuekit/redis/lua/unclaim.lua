@@ -1,5 +1,6 @@
--- ARGV: now, DEAD_LETTER_LENGTH, then delivery ids in claim order. Back to the head in that
--- order, counts unchanged. Returns 0 stale, 1 done, 2 merged, 3 malformed (dead-lettered) per
+-- ARGV: now, DEAD_LETTER_LENGTH, k, the fields of the k claims holding the ids (claimof; each
+-- exploded first), then delivery ids in claim order. Back to the head in that order, counts
+-- unchanged. Returns 0 stale, 1 done, 2 merged, 3 malformed (dead-lettered) per
 -- id, then the tail.
 guard(1, 4, 5, 6, 8, 9, 10, 13, 14)
 guardseq()
@@ -9,20 +10,24 @@ local out, made, dropped = {}, {}, {}
 local list = {}
 local at = {}
 local done = {}
-explodeall()
-for i = 3, #ARGV do
+local k = tonumber(ARGV[3])
+for i = 4, 3 + k do
+  explodefield(ARGV[i])
+end
+local ids = 4 + k
+for i = ids, #ARGV do
   local e = redis.call('HGET', K_INFLIGHT, ARGV[i])
-  out[i - 2] = 0
+  out[i - ids + 1] = 0
   if e then
     redis.call('HDEL', K_INFLIGHT, ARGV[i])
     table.insert(done, ARGV[i])
     local t = decode(e)
     if t then
       table.insert(list, t)
-      at[#list] = i - 2
+      at[#list] = i - ids + 1
     else
       buryraw(e, 'the in-flight hash ' .. K_INFLIGHT, now, cap, dropped, made)
-      out[i - 2] = 3
+      out[i - ids + 1] = 3
     end
   end
 end
