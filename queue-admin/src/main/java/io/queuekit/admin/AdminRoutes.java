@@ -225,7 +225,8 @@ final class AdminRoutes {
    * queue (replayed or purged already, or never one) answer 404 naming them, after the others
    * are done, as {@code queuekit dead replay} exits with a usage error: a client, or the page,
    * must not take "replayed 0" for success. They are looked for before the action, so the ids it
-   * moves are not reported as missing.
+   * moves are not reported as missing; ids found then but gone when acted on (another replay or
+   * purge took them meanwhile) answer 409 with how many.
    */
   private void onDead(Context ctx, String done, java.util.function.ToLongFunction<WorkerPoolQueue<?>> every,
       java.util.function.ToLongBiFunction<WorkerPoolQueue<?>, List<Long>> some) {
@@ -233,11 +234,9 @@ final class AdminRoutes {
     Optional<List<Long>> named = deadSelection(ctx);
     Set<Long> missing = named.map(ids -> DeadAction.notDead(q, ids)).orElse(Set.of());
     long n = named.isPresent() ? some.applyAsLong(q, named.get()) : every.applyAsLong(q);
-    DeadAction outcome = new DeadAction(q.name(), done, n, missing);
+    DeadAction outcome = DeadAction.of(q.name(), done, named.orElse(null), missing, n);
     audit(ctx, q, outcome.summary());
-    if (!missing.isEmpty()) {
-      ctx.status(404);
-    }
+    ctx.status(outcome.status());
     send(ctx, outcome.json());
   }
 
