@@ -62,6 +62,10 @@ public final class AdminServer implements AutoCloseable {
     app.start(b.host, b.port);
     if (b.token != null) {
       this.loginUrlFile = null;
+      if (b.loginUrlFile != null) {
+        LOG.warn("queuekit admin: the login URL file {} is not written: a configured token is "
+            + "written nowhere (drop one of the two settings)", b.loginUrlFile.toAbsolutePath());
+      }
       LOG.info("queuekit admin page: {}", url());
       return;
     }
@@ -185,8 +189,9 @@ public final class AdminServer implements AutoCloseable {
     /**
      * Where a token generated at start has its login URL written, readable by this process's user
      * alone (default: {@code queuekit-admin-login.txt} in the manager's {@link
-     * QueueManager#dataPath() data path}); missing directories are created. The log names this
-     * file, never the token. Unused with a configured {@link #token}.
+     * QueueManager#dataPath() data path}); missing directories are created, and a relative path is
+     * resolved against the working directory. The log names this file, never the token. Unused
+     * with a configured {@link #token} (the start then warns).
      */
     public Builder loginUrlFile(Path file) {
       this.loginUrlFile = Objects.requireNonNull(file, "file");

@@ -2,6 +2,7 @@ package io.queuekit.admin;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,10 +39,12 @@ final class LoginUrlFile {
 
   /**
    * Writes {@code loginUrl} (and a newline) to {@code file}, replacing what is there; creates the
-   * missing directories. The text goes to a fresh file of its own in the same directory, created
-   * owner-only from the start (no moment in which it is wider), then renamed over {@code file}:
-   * a reader sees the old file or the new one, and a link planted at {@code file} is replaced,
-   * not followed.
+   * missing directories. The text goes to a fresh file of its own in the same directory, synced,
+   * then renamed over {@code file}: a reader sees the old file or the new one, and a link planted
+   * at {@code file} is replaced, not followed. With POSIX permissions the fresh file is created
+   * owner-only (no moment in which it is wider); on a file system with ACLs alone (Windows) its
+   * ACL is narrowed right after it is created and before the URL is written, so a process that
+   * opened it in that instant, with access the directory's inherited ACL gave, could read it.
    *
    * @throws IOException the directory cannot be created or written, or its file system cannot
    *     restrict a file to its owner (neither POSIX permissions nor ACLs)
@@ -72,6 +75,9 @@ final class LoginUrlFile {
         ByteBuffer text = ByteBuffer.wrap((loginUrl + "\n").getBytes(StandardCharsets.UTF_8));
         while (text.hasRemaining()) {
           out.write(text);
+        }
+        if (out instanceof FileChannel channel) {
+          channel.force(true); // whole after a power loss too, not an empty file renamed in
         }
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -111,7 +111,9 @@ class AdminLoginUrlFileTest {
     try (CapturedErr err = CapturedErr.start();
         AdminServer admin = AdminServer.builder(f.manager).token(token).loginUrlFile(data.resolve("unused.txt")).start()) {
       assertThat(admin.loginUrlFile()).isEmpty();
-      assertThat(err.text()).contains("queuekit admin page: " + admin.url()).doesNotContain(token);
+      assertThat(err.text()).contains("queuekit admin page: " + admin.url()).doesNotContain(token)
+          .contains("the login URL file " + data.resolve("unused.txt").toAbsolutePath()
+              + " is not written");
       assertThat(data.resolve("unused.txt")).doesNotExist();
       assertThat(queuesWith(admin.loginUrl())).isEqualTo(200);
     }
