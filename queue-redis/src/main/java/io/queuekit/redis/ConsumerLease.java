@@ -88,6 +88,8 @@ final class ConsumerLease implements BeatGroup.Member {
   /** Registered consumer id; null until the first claim and after being fenced. */
   private volatile String consumer;
   private final Object registration = new Object();
+  /** "simple" or "unique", as meta records it. */
+  private final String flavour;
   /** What this instance holds: claimed, not yet settled. */
   private final HeldDeliveries held = new HeldDeliveries();
   /** Claims hold it shared; the sweep of orphaned entries holds it exclusively. */
@@ -116,12 +118,14 @@ final class ConsumerLease implements BeatGroup.Member {
 
   /**
    * @param display "host pid", registered beside the id
+   * @param unique the queue's flavour, recorded again at registration if meta lost it
    * @param signalWake wakes the claimers of this process (items went back to the head)
    */
   ConsumerLease(String name, RedisCalls calls, SharedClient shared, RedisKeys keys,
       QueueSettings settings, Clock clock, ScheduledExecutorService scheduler, long ttlMs,
-      String display, BooleanSupplier closed, Runnable signalWake) {
+      String display, boolean unique, BooleanSupplier closed, Runnable signalWake) {
     this.name = name;
+    this.flavour = unique ? "unique" : "simple";
     this.calls = calls;
     this.shared = shared;
     this.keys = keys;
@@ -239,7 +243,8 @@ final class ConsumerLease implements BeatGroup.Member {
         return;
       }
       String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-      calls.<Long>call(Script.REGISTER, id, str(id), str(display), str(ttlMs));
+      calls.<Long>call(Script.REGISTER, id, str(id), str(display), str(ttlMs),
+          str(RedisLayout.LAYOUT_VERSION), str(flavour));
       boolean first;
       synchronized (tasks) {
         first = tasks.isEmpty();

@@ -128,7 +128,7 @@ final class RedisQueue implements BaseQueue {
       throw e;
     }
     this.lease = new ConsumerLease(name, calls, shared, keys, settings, clock,
-        config.scheduler(), ttlMs, display, () -> closed, this::signalWake);
+        config.scheduler(), ttlMs, display, unique, () -> closed, this::signalWake);
     this.waker = new WakeWaiter(name, shared, keys, () -> closed,
         nanos -> awaitLocal(wakeCond, nanos), this::signalWake);
     this.room = new RoomWatcher(name, shared, keys, this.blockTimeout, () -> closed);

@@ -49,6 +49,32 @@ class RedisOpenExistingTest {
         .isEqualTo("unique");
   }
 
+  /**
+   * A FLUSHALL under a running service: its steps make the queue's keys again, but only an open
+   * recorded the layout version and flavour, so a tool found no queue. Its consumer registers
+   * again (its registration was flushed too: fenced) and records them where missing.
+   */
+  @Test
+  void aServiceWhoseKeysWereFlushedRecordsItsQueueAgainWhenItsConsumerRegisters() {
+    String name = Queues.uniqueName("flushed");
+    RedisQueue service = queues.open(name, true);
+    service.push(item("a"), Duration.ofSeconds(5));
+    assertThat(service.claim(1, Duration.ofSeconds(5))).hasSize(1);
+    // as FLUSHALL would, for this queue's keys alone (the server is shared by this class's tests)
+    for (String k : queues.admin().strings("KEYS", "{" + name + "_queue}*")) {
+      queues.admin().call("DEL", k);
+    }
+    service.push(item("b"), Duration.ofSeconds(5));
+    assertThatThrownBy(() -> queues.openExisting(name, false))
+        .isInstanceOf(StoreNotFoundException.class);
+    // the claim finds its consumer gone, registers again, and takes b
+    assertThat(service.claim(1, Duration.ofSeconds(5))).hasSize(1);
+    RedisQueue looked = queues.openExisting(name, false);
+    assertThat(looked.unique()).isTrue();
+    assertThat(queues.admin().call("HGET", Queues.key(name, "meta"), "version").toString())
+        .isEqualTo(Integer.toString(RedisLayout.LAYOUT_VERSION));
+  }
+
   @Test
   void aQueueWhoseFlavourIsNotRecordedIsRefusedAndLeftAlone() {
     String name = Queues.uniqueName("old");
