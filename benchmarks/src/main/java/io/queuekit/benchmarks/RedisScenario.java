@@ -125,23 +125,22 @@ final class RedisScenario implements Scenario {
    * Where the server's time goes on our side: counted on 2026-12-04 with callgrind on a
    * redis-server built from Debian's source (deterministic, unlike CPU time on a shared machine).
    */
-  private static final String WHERE_SERVER_TIME_GOES = "Counted with callgrind on layout 2 (a "
-      + "redis-server built from Debian's source; 3,000 items pushed, claimed and acked in "
-      + "batches of 100), "
-      + "the server spends about 5,000 instructions an item at push (a `MULTI` with a plain "
-      + "`RPUSH` and the bookkeeping script) and 22,000 in the claim and ack scripts, where the "
-      + "Redis commands are about a fifth. The rest is Lua handling entries: the claim makes "
-      + "each entry a Lua string (its `LRANGE`; about 3,000 instructions, as Lua 5.1 hashes "
-      + "only every seventh byte of a 200 B string, so entries that differ in a few bytes share "
-      + "a hash and each new one is compared with those before it), copies it out twice (the "
-      + "in-flight `HSET`, the reply: about 1,500 each) and formats its delivery id (1,500); "
-      + "collecting the garbage takes about 1,400 more. Layout 3 replaced the per-item in-flight "
-      + "copy, its formatted id and the ack's per-item delete by one packed field per claim "
-      + "(`cmsgpack`, in C)";
+  private static final String WHERE_SERVER_TIME_GOES = "Timed inside the claim script on "
+      + "layout 3 (`TIME` between its steps; 3,000 claims of 100 entries of 182 B on this "
+      + "machine): reading the entries into Lua (its `LRANGE`: each reply element parsed back "
+      + "into a Lua string) about 65 µs a claim, choosing the batch over them about 25 µs, "
+      + "packing them into the in-flight field with the claim's other writes about 50 µs, the "
+      + "key checks and fixed reads about 30 µs; the ack of a whole claim is one `HDEL` of its "
+      + "field. Entries made distinct at every byte Lua hashes took the same time, so the "
+      + "`LRANGE` is not slowed by string-table collisions. (Counted with callgrind on layout 2: "
+      + "about 5,000 instructions an item at push and 22,000 in the claim and ack scripts, the "
+      + "Redis commands about a fifth of that; layout 3 took out the per-item in-flight copy, "
+      + "its formatted delivery id and the ack's per-item delete.)";
 
   private static final String WHY_LETTUCE = "per item, Redis does about 3 element operations "
       + "for us (a list push, a pop, a copy into the claim's packed in-flight field) against the "
-      + "list's 2, and makes each entry a Lua string at claim. " + WHERE_SERVER_TIME_GOES + ". The fixed part per script call is small "
+      + "list's 2, and makes each entry a Lua string at claim. " + WHERE_SERVER_TIME_GOES
+      + " The fixed part per script call is small "
       + "beside that: the claims here are full batches (in a probe of this pipeline, 2,000 items "
       + "per round, the non-empty claims averaged 100 items), so it is paid about once per 100 "
       + "items at push, claim and ack. With the server, the producers and the consumers on the "
@@ -150,7 +149,7 @@ final class RedisScenario implements Scenario {
       + "claim that keeps entries out of Lua, layout 4 (docs/DESIGN.md §3.8: headers in a list "
       + "of runs beside the payloads, a claim's entries moved by `SORT … STORE` into a list of "
       + "their own); a prototype of its claim and ack took 96–118 µs per 100 items against "
-      + "layout 2's 218–256 µs";
+      + "layout 2's 218–256 µs (layout 3's, about 200 µs in this pipeline)";
 
   private final EndToEndComparison throughput = new EndToEndComparison(
       "Throughput, end to end, at-least-once", "",
@@ -189,7 +188,7 @@ final class RedisScenario implements Scenario {
                   + "item in `INFO commandstats`); ours does about 3 per item (in bulk "
                   + "commands) and handles each entry in Lua at claim, plus a fixed part of a "
                   + "few commands per script call (push, claim, ack). " + WHERE_SERVER_TIME_GOES
-                  + ". The change named in the Lettuce reading would narrow the gap")),
+                  + " The change named in the Lettuce reading would narrow the gap")),
       THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA, "");
 
   private final EndToEndComparison latency = latencyComparison("Latency, one JVM");
