@@ -115,22 +115,47 @@ final class DeadCommand implements Runnable {
       BaseQueue q = stores.open(queue);
       java.util.Set<Long> missing = all ? java.util.Set.of() : notDead(q, named);
       long n = all ? every.applyAsLong(q) : some.applyAsLong(q, named);
+      long taken = all ? 0 : taken(named, missing, n);
       Map<String, Object> json = new java.util.LinkedHashMap<>();
       json.put("queue", queue);
       json.put(done, n);
       if (!missing.isEmpty()) {
         json.put("missing", missing);
       }
+      if (taken > 0) {
+        json.put("taken", taken);
+      }
       cli.print(json, done + " " + QueuekitCli.count(n, "dead letter") + " of " + queue + "\n");
-      if (missing.isEmpty()) {
+      if (missing.isEmpty() && taken == 0) {
         return QueuekitCli.OK;
       }
-      spec.commandLine().getErr().println("queue \"" + queue + "\" has no dead letter "
-          + missing.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
-          + " (replayed or purged already, or never one; see: queuekit dead list " + queue + ")");
+      if (!missing.isEmpty()) {
+        spec.commandLine().getErr().println("queue \"" + queue + "\" has no dead letter "
+            + missing.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+            + " (replayed or purged already, or never one; see: queuekit dead list " + queue + ")");
+      }
+      if (taken > 0) {
+        spec.commandLine().getErr().println("queue \"" + queue + "\": " + takenMessage(taken));
+      }
       spec.commandLine().getErr().flush();
       return QueuekitCli.USAGE;
     }
+  }
+
+  /**
+   * Of the ids named, how many were dead letters when looked for ({@code named} less {@code
+   * missing}, each id once) but were not acted on ({@code done} counts those that were): another
+   * replay or purge took them between the look and the action. Without it, two operators
+   * replaying one dead letter at once would see one of them told "replayed 0", exit 0.
+   */
+  static long taken(List<Long> named, java.util.Set<Long> missing, long done) {
+    return Math.max(0, new java.util.LinkedHashSet<>(named).size() - missing.size() - done);
+  }
+
+  static String takenMessage(long taken) {
+    return taken + " of the ids named " + (taken == 1 ? "was a dead letter" : "were dead letters")
+        + " when looked for but gone when acted on (another replay or purge took "
+        + (taken == 1 ? "it" : "them") + " meanwhile)";
   }
 
   /** The ids of {@code named} that are no dead letter of {@code q} now, in the order named. */
