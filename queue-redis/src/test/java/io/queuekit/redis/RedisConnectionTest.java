@@ -123,7 +123,12 @@ class RedisConnectionTest {
         .hasMessageContaining("has no such database")
         .hasMessageContaining("127.0.0.1:" + server.port() + "/99")
         .hasMessageNotContaining(PASSWORD));
-    assertThat(log).doesNotContain("not ready").doesNotContain(PASSWORD);
+    // the missing database is a configuration error at once, never retried as "not ready" (a
+    // retry for another cause, such as Lettuce's "RedisHandshakeHandler not registered" on a
+    // loaded machine, is not this test's subject)
+    assertThat(log.lines().filter(l -> l.contains("not ready")))
+        .noneMatch(l -> l.contains("DB index") || l.contains("database"));
+    assertThat(log).doesNotContain(PASSWORD);
   }
 
   @Test

@@ -3,9 +3,10 @@
 -- those m distinct delivery ids. Returns {room freed, per id (a whole claim's in id order):
 -- 1 done | 0 stale}, or {room freed, one code for every id} when all ids have the same one.
 -- A whole claim is one HDEL of its field (claimof); when that field is gone (a step before
--- exploded it into single entries, or recovery or a sweep took it back: stale) and for a part of
--- a claim (which explodes it first), one HDEL per id, whose answer is the outcome. A whole claim
--- is sent without its ids: ARGV's strings cost the server per item, as Lua strings.
+-- exploded it into single entries, or recovery or a sweep took it back: stale) and for ids
+-- listed (a part of a claim, which explodes it first), one HDEL per id, whose answer is the
+-- outcome. A whole claim is sent without its ids: ARGV's strings cost the server per item, as
+-- Lua strings.
 -- With GLOBAL_MAX_WORKERS each id settled counts its lease down.
 guard(1, 2, 5, 7, 10)
 -- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake tokens pending,
@@ -43,9 +44,7 @@ while i <= #ARGV do
     end
     i = i + 3 + m
     ids = ids + m
-    if m < n then
-      explodefield(f)
-    end
+    explodefield(f)
   end
   if list then
     local codes = {}
