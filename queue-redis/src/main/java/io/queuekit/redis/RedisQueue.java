@@ -26,8 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,6 +54,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Pusher}: pushing, split into store calls, and waiting for room;
  *   <li>{@link ClaimLoop}: claiming, and waiting for wake tokens between claims;
  *   <li>{@link RedisCalls}: the one call path (error mapping, retry with backoff, outages);
+ *   <li>{@link AckByClaim}: an ack's ids grouped by the claim that holds each;
  *   <li>{@link ConsumerLease}: register, beat, sweep, reap, recover;
  *   <li>{@link Promoter}: the lease that wakes a waiter when a delayed item falls due;
  *   <li>{@link WakeWaiter}: the blocking wait for wake tokens;
@@ -74,8 +73,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RedisQueue implements BaseQueue {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
-  /** ack.lua's count for a claim settled whole, sent without its ids. */
-  private static final byte[] WHOLE_CLAIM = str(-1);
 
   private final String name;
   private final boolean unique;
@@ -212,87 +209,23 @@ final class RedisQueue implements BaseQueue {
     try {
       List<Outcome> out = new ArrayList<>(Arrays.asList(new Outcome[deliveries.size()]));
       // group by the consumer id each was claimed under: one script per in-flight hash, and in
-      // it by claim: ack.lua settles a claim given whole with one HDEL of its field
+      // it by claim
       for (Map.Entry<String, List<Integer>> e : byConsumer(deliveries, out).entrySet()) {
-        // a batch's ids usually ascend (one claim's are consecutive): then they are distinct,
-        // and no set is needed to find a second copy (stale here)
-        List<Integer> idx = e.getValue();
-        Set<Long> seen = ascending(deliveries, idx) ? null : new HashSet<>();
-        Map<HeldDeliveries.Range, List<Integer>> byClaim = new LinkedHashMap<>();
-        HeldDeliveries.Range last = null;
-        List<Integer> lastIdx = null;
-        for (int i : idx) {
-          long did = deliveries.get(i).id();
-          if (seen != null && !seen.add(did)) {
-            out.set(i, Outcome.STALE);
-            continue;
-          }
-          if (last == null || did < last.first() || did >= last.first() + last.n()) {
-            last = lease.claimOf(did);
-            if (last == null) {
-              out.set(i, Outcome.STALE);
-              continue;
-            }
-            lastIdx = byClaim.computeIfAbsent(last, x -> new ArrayList<>());
-          }
-          lastIdx.add(i);
-        }
-        // the ids go claim by claim, and the script's codes in the same order; a whole claim
-        // (its ids are distinct, so n of them are all of them) goes without its ids, its codes
-        // in id order
-        List<Integer> sent = new ArrayList<>(idx.size());
-        List<byte[]> args = new ArrayList<>(1 + 3 * byClaim.size());
-        args.add(str(settings.length()));
-        for (Map.Entry<HeldDeliveries.Range, List<Integer>> k : byClaim.entrySet()) {
-          List<Integer> in = k.getValue();
-          args.add(str(k.getKey().first()));
-          args.add(str(k.getKey().n()));
-          if (in.size() == k.getKey().n()) {
-            args.add(WHOLE_CLAIM);
-            if (!ascending(deliveries, in)) {
-              in.sort(Comparator.comparingLong(i -> deliveries.get(i).id()));
-            }
-            sent.addAll(in);
-          } else {
-            args.add(str(in.size()));
-            for (int i : in) {
-              args.add(str(deliveries.get(i).id()));
-              sent.add(i);
-            }
-          }
-        }
-        if (sent.isEmpty()) {
+        AckByClaim ack = new AckByClaim(settings.length(), deliveries, e.getValue(),
+            lease::claimOf, out);
+        if (ack.sent().isEmpty()) {
           continue;
         }
-        List<Object> r = settle(Script.ACK, e.getKey(), sent, deliveries,
-            args.toArray(new byte[0][]));
+        List<Object> r = settle(Script.ACK, e.getKey(), ack.sent(), deliveries, ack.args());
         if ((Long) r.get(0) == 1) {
           room.signal();
         }
-        // one code for every id (all had the same outcome), or one per id
-        boolean one = r.size() == 2;
-        for (int j = 0; j < sent.size(); j++) {
-          long code = (Long) r.get(one ? 1 : 1 + j);
-          out.set(sent.get(j), code == 1 ? Outcome.DONE : Outcome.STALE);
-        }
+        ack.outcomes(r, out);
       }
       return out;
     } finally {
       exit();
     }
-  }
-
-  /** Whether the deliveries at {@code idx} have strictly ascending ids (so none is repeated). */
-  private static boolean ascending(List<Delivery> deliveries, List<Integer> idx) {
-    long last = Long.MIN_VALUE;
-    for (int i : idx) {
-      long did = deliveries.get(i).id();
-      if (did <= last) {
-        return false;
-      }
-      last = did;
-    }
-    return true;
   }
 
   /** Groups held deliveries by consumer id (indexes); marks the others STALE in {@code out}. */
