@@ -84,6 +84,33 @@ class ClaimFieldTest {
     assertThat(q.ack(whole)).containsOnly(Outcome.DONE);
   }
 
+  /**
+   * A claim held in part (a settle that failed for good let its delivery go without touching the
+   * claim's field): the sweep explodes it, gives back what no delivery holds and leaves the rest
+   * to their acks.
+   */
+  @Test
+  void aSweepExplodesAClaimHeldInPartAndGivesBackWhatNoDeliveryHolds() {
+    String name = Queues.uniqueName("claimpartsweep");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    List<Delivery> got = q.claim(3, WAIT);
+    String inflight = key(name, "inflight:" + q.consumerId());
+    Resp r = queues.admin();
+    // the room key of another type stops the ack before its first write; its delivery is let go
+    r.call("SET", key(name, "room"), "another program's");
+    assertThatThrownBy(() -> q.ack(List.of(got.get(1)))).isInstanceOf(QueueException.class)
+        .hasMessageContaining(key(name, "room"));
+    r.call("DEL", key(name, "room"));
+    assertThat(r.strings("HKEYS", inflight)).containsExactly("c" + got.get(0).id() + ":3");
+    q.sweepNow();
+    assertThat(r.strings("HKEYS", inflight)).containsExactlyInAnyOrder(
+        Long.toString(got.get(0).id()), Long.toString(got.get(2).id()));
+    assertThat(q.ack(List.of(got.get(0), got.get(2)))).containsOnly(Outcome.DONE);
+    assertThat(claimAll(q)).containsExactly("b");
+    assertThat(q.stats().inFlight()).isZero();
+  }
+
   /** Ids are Lua numbers: the id sequence stays below 10^15, the bound claims are read by. */
   @Test
   void anIdSequenceAtTenToTheFifteenIsRefusedBeforeAClaimWritesAnything() {
