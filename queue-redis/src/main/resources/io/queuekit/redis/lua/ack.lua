@@ -18,7 +18,7 @@ local groups, ids, done, ndone = {}, 0, {}, 0
 local i = 2
 while i <= #ARGV do
   local first, n, m = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  local f = 'c' .. first .. ':' .. n
+  local f = claimfield(first, n)
   local list
   if m < 0 then
     i = i + 3
@@ -26,15 +26,12 @@ while i <= #ARGV do
       groups[#groups + 1] = n
       ndone = ndone + n
       if leased then
-        for j = 0, n - 1 do
-          done[#done + 1] = string.format('%d', first + j)
+        for _, id in ipairs(claimids(first, n)) do
+          done[#done + 1] = id
         end
       end
     else
-      list = {}
-      for j = 0, n - 1 do
-        list[j + 1] = string.format('%d', first + j)
-      end
+      list = claimids(first, n)
     end
     ids = ids + n
   else

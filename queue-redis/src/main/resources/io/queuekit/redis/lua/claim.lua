@@ -137,7 +137,7 @@ if k > 0 then
   if #gone > 0 then
     bulk('HDEL', K_UNIQUE, gone)
   end
-  redis.call('HSET', K_INFLIGHT, string.format('c%d:%d', base + 1, k), cmsgpack.pack(claimed))
+  redis.call('HSET', K_INFLIGHT, claimfield(base + 1, k), cmsgpack.pack(claimed))
   if global > 0 then
     -- one lease per claim, counting its items down as they are settled (unlease)
     redis.call('ZADD', K_LEASES, base + k, string.format('%d:%d:', base + 1, k) .. ARGV[1])

@@ -306,15 +306,39 @@ end
 -- "c" firstDid ":" n -> the n entries as a MessagePack array (Redis's built-in cmsgpack packs
 -- them in C), their delivery ids firstDid .. firstDid + n - 1. So a claim writes one field and
 -- an ack of the whole claim deletes one, where one field per entry cost the server a copy and a
--- formatted id per item. Returns firstDid (a number) and the entries, or nil for a field that is
--- not such a claim (a delivery id's field, or another program's bytes).
-local function claimof(f, v)
+-- formatted id per item. claimfield() names the field of a claim (first and n, numbers or their
+-- digits); claimname() reads a field's name back: firstDid and n as numbers, or nil for a name
+-- that is no claim's (a delivery id's, or another program's).
+local function claimfield(first, n)
+  return string.format('c%d:%d', first, n)
+end
+
+local function claimname(f)
   local first, n = string.match(f, '^c(%d+):(%d+)$')
   if not first or #first > 15 or #n > 9 then
     return nil
   end
+  return tonumber(first), tonumber(n)
+end
+
+-- The delivery ids first .. first + n - 1 as strings (the in-flight hash's fields).
+local function claimids(first, n)
+  local ids = {}
+  for j = 1, n do
+    ids[j] = string.format('%d', first + j - 1)
+  end
+  return ids
+end
+
+-- Field f (value v) as a claim: firstDid (a number) and the entries, or nil for a field that is
+-- not such a claim (claimname), or whose value does not unpack to its n strings.
+local function claimof(f, v)
+  local first, n = claimname(f)
+  if not first then
+    return nil
+  end
   local ok, list = pcall(cmsgpack.unpack, v)
-  if not ok or type(list) ~= 'table' or #list ~= tonumber(n) then
+  if not ok or type(list) ~= 'table' or #list ~= n then
     return nil
   end
   for i = 1, #list do
@@ -322,7 +346,7 @@ local function claimof(f, v)
       return nil
     end
   end
-  return tonumber(first), list
+  return first, list
 end
 
 -- Replaces claim field f (value v) by one field per entry, delivery id -> entry (layout 2's), for
@@ -335,9 +359,9 @@ local function explode(f, v)
     return false
   end
   local fields = {}
-  for j, e in ipairs(list) do
-    fields[2 * j - 1] = string.format('%d', first + j - 1)
-    fields[2 * j] = e
+  for j, id in ipairs(claimids(first, #list)) do
+    fields[2 * j - 1] = id
+    fields[2 * j] = list[j]
   end
   redis.call('HDEL', K_INFLIGHT, f)
   bulk('HSET', K_INFLIGHT, fields, 2)
@@ -353,7 +377,6 @@ local function explodefield(f)
     end
   end
 end
-
 
 -- The in-flight entries of K_INFLIGHT, ordered by delivery id (claim order), a claim's field
 -- read as its entries; f is the field as stored (a field that is not a number, another

@@ -19,8 +19,7 @@ for i = base + 1, base + n do
     -- count (a packed entry takes at least 8 bytes), or it counts one, as the recovery that
     -- dead-letters a field that is no claim counts it
     for _, f in ipairs(redis.call('HKEYS', KEYS[i])) do
-      local n = string.match(f, '^c%d+:(%d+)$')
-      n = n and #n <= 9 and tonumber(n)
+      local _, n = claimname(f)
       if n and redis.call('HSTRLEN', KEYS[i], f) >= 8 * n then
         inflight = inflight + n
       else

@@ -21,9 +21,8 @@ for i = 1, #flat, 2 do
   local f, v = flat[i], flat[i + 1]
   local first, claimed = claimof(f, v)
   if first then
-    local ids, nheld = {}, 0
-    for j = 1, #claimed do
-      ids[j] = string.format('%d', first + j - 1)
+    local ids, nheld = claimids(first, #claimed), 0
+    for j = 1, #ids do
       nheld = nheld + (held[ids[j]] and 1 or 0)
     end
     if nheld < #claimed then
