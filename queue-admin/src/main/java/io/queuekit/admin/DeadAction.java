@@ -2,8 +2,8 @@ package io.queuekit.admin;
 
 import io.queuekit.DeadLetterEntry;
 import io.queuekit.WorkerPoolQueue;
+import io.queuekit.internal.DeadSelection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,8 +29,8 @@ record DeadAction(String queue, String done, long count, Set<Long> missing, long
    */
   static DeadAction of(String queue, String done, List<Long> named, Set<Long> missing,
       long count) {
-    long found = named == null ? count : new LinkedHashSet<>(named).size() - missing.size();
-    return new DeadAction(queue, done, count, missing, Math.max(0, found - count));
+    return new DeadAction(queue, done, count, missing,
+        named == null ? 0 : DeadSelection.taken(named, missing, count));
   }
 
   /** The HTTP status: 409 when some were taken meanwhile, 404 when some were missing, else 200. */
@@ -38,20 +38,10 @@ record DeadAction(String queue, String done, long count, Set<Long> missing, long
     return taken > 0 ? 409 : !missing.isEmpty() ? 404 : 200;
   }
 
-  private static final int SCAN_PAGE = 500;
-
   /** The ids of {@code named} that are no dead letter of {@code q} now, in the order named. */
   static Set<Long> notDead(WorkerPoolQueue<?> q, List<Long> named) {
-    Set<Long> missing = new LinkedHashSet<>(named);
-    // newest first, a page at a time, until every id is found or the list ends (as the CLI)
-    for (int offset = 0; !missing.isEmpty(); offset += SCAN_PAGE) {
-      List<? extends DeadLetterEntry<?>> page = q.deadLetters(offset, SCAN_PAGE);
-      if (page.isEmpty()) {
-        break;
-      }
-      page.forEach(d -> missing.remove(d.id()));
-    }
-    return missing;
+    return DeadSelection.missing(named, (offset, limit) ->
+        q.deadLetters(offset, limit).stream().map(DeadLetterEntry::id).toList());
   }
 
   /** What was done, for the log: {@code {replayed=2}}, and the missing ids when some were. */
@@ -90,10 +80,7 @@ record DeadAction(String queue, String done, long count, Set<Long> missing, long
           .append(" (replayed or purged already, or never one)");
     }
     if (taken > 0) {
-      sb.append(missing.isEmpty() ? "" : ", and ").append(taken).append(" of the ids named ")
-          .append(taken == 1 ? "was a dead letter" : "were dead letters")
-          .append(" when looked for but gone when acted on (another replay or purge took ")
-          .append(taken == 1 ? "it" : "them").append(" meanwhile)");
+      sb.append(missing.isEmpty() ? "" : ", and ").append(DeadSelection.takenMessage(taken));
     }
     return sb.append("; ").append(done).append(" ").append(count).append(" other")
         .append(count == 1 ? "" : "s").toString();

@@ -16,6 +16,8 @@
  *   <li>{@link io.queuekit.internal.ConnStrings}: password masking for any text that may hold one.
  *   <li>{@link io.queuekit.internal.GoDuration}: Go-style durations, as Gitea's INI files write them.
  *   <li>{@link io.queuekit.internal.Digests}: SHA-256 of identities and names.
+ *   <li>{@link io.queuekit.internal.DeadSelection}: a replay or purge of dead letters named by
+ *       id, the ids missing and those taken meanwhile (the CLI's and the admin API's).
  * </ul>
  *
  * <p>Not modular (no {@code module-info}): queuekit ships as plain jars, so the package cannot

@@ -1,5 +1,6 @@
 package io.queuekit.cli;
 
+import io.queuekit.internal.DeadSelection;
 import io.queuekit.internal.Previews;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.DeadLetter;
@@ -115,7 +116,7 @@ final class DeadCommand implements Runnable {
       BaseQueue q = stores.open(queue);
       java.util.Set<Long> missing = all ? java.util.Set.of() : notDead(q, named);
       long n = all ? every.applyAsLong(q) : some.applyAsLong(q, named);
-      long taken = all ? 0 : taken(named, missing, n);
+      long taken = all ? 0 : DeadSelection.taken(named, missing, n);
       Map<String, Object> json = new java.util.LinkedHashMap<>();
       json.put("queue", queue);
       json.put(done, n);
@@ -135,36 +136,18 @@ final class DeadCommand implements Runnable {
             + " (replayed or purged already, or never one; see: queuekit dead list " + queue + ")");
       }
       if (taken > 0) {
-        spec.commandLine().getErr().println("queue \"" + queue + "\": " + takenMessage(taken));
+        spec.commandLine().getErr().println("queue \"" + queue + "\": "
+            + DeadSelection.takenMessage(taken));
       }
       spec.commandLine().getErr().flush();
       return QueuekitCli.USAGE;
     }
   }
 
-  /**
-   * Of the ids named, how many were dead letters when looked for ({@code named} less {@code
-   * missing}, each id once) but were not acted on ({@code done} counts those that were): another
-   * replay or purge took them between the look and the action. Without it, two operators
-   * replaying one dead letter at once would see one of them told "replayed 0", exit 0.
-   */
-  static long taken(List<Long> named, java.util.Set<Long> missing, long done) {
-    return Math.max(0, new java.util.LinkedHashSet<>(named).size() - missing.size() - done);
-  }
-
-  static String takenMessage(long taken) {
-    return taken + " of the ids named " + (taken == 1 ? "was a dead letter" : "were dead letters")
-        + " when looked for but gone when acted on (another replay or purge took "
-        + (taken == 1 ? "it" : "them") + " meanwhile)";
-  }
-
   /** The ids of {@code named} that are no dead letter of {@code q} now, in the order named. */
   private static java.util.Set<Long> notDead(BaseQueue q, List<Long> named) {
-    java.util.Set<Long> missing = new java.util.LinkedHashSet<>(named);
-    if (!missing.isEmpty()) {
-      scan(q, d -> missing.remove(d.id()) && missing.isEmpty());
-    }
-    return missing;
+    return DeadSelection.missing(named, (offset, limit) ->
+        q.listDead(offset, limit).stream().map(DeadLetter::id).toList());
   }
 
   /** Offers {@code q}'s dead letters, newest first, 500 a read, until {@code done} says true. */
