@@ -55,7 +55,8 @@ local claimed, firsts, gone, bad, nt, used
 -- The batch is chosen in one pass, reading each entry's header as strings (no table, no number
 -- conversion per entry). The entries of one push share their header on a simple queue (no
 -- digest): an entry that starts with the header read last has its fields, and skips the pattern
--- match and its four captures. A unique copy brings the larger counts of the copies merged into
+-- match and its four captures (the prefix is compared in place by a plain find: a string.sub would
+-- make a new Lua string per entry, which the server allocates and hashes byte by byte). A unique copy brings the larger counts of the copies merged into
 -- it while it waited (merged, digest -> counts): the first digest met stops the pass, which wrote
 -- nothing, and it runs again once the counts of every digest in reach are read.
 local merged
@@ -69,7 +70,7 @@ for _ = 1, 2 do
   for i = 1, #popped do
     local e = popped[i]
     local rc, first, dg
-    if lasth and string.sub(e, 1, #lasth) == lasth then
+    if lasth and string.find(e, lasth, 1, true) == 1 then
       rc, first, dg = lastrc, lastfirst, ''
     else
       local dc, pos
