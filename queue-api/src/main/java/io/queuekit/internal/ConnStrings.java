@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  *       and the <em>last</em> {@code @} of the same whitespace-free token is user information:
  *       what follows its first {@code :} is masked, and a lone user information (Gitea reads
  *       {@code redis://PASS@host} as the password) is masked whole;
- *   <li>after {@code password=} (and {@code sentinelpassword=}, any case, {@code _} or {@code -}
- *       between the words), in a URI query or in Gitea's old blank-separated {@code key=value}
+ *   <li>after {@code password=}, and any key ending in it, any case ({@code sentinelpassword=},
+ *       {@code sentinel_password=}, pgjdbc's {@code sslpassword=}), in a URI query or in Gitea's old blank-separated {@code key=value}
  *       form, the value runs to the next blank or comma: {@code password=top&secret} hides
  *       {@code top&secret}; only a following {@code &name=value} option is kept visible (and is
  *       itself masked if it is a password).
@@ -39,7 +39,7 @@ public final class ConnStrings {
   /** A whitespace-free token holding "//" and, after it, an "@". */
   private static final Pattern URI_TOKEN = Pattern.compile("[^\\s]*//[^\\s]*@[^\\s]*");
   private static final Pattern PASSWORD_KEY =
-      Pattern.compile("(?i)(?<![A-Za-z0-9])(?:sentinel[_-]?)?password=");
+      Pattern.compile("(?i)(?<![A-Za-z0-9_-])[A-Za-z0-9_-]*password=");
   /** A value in a URI query or the blank-separated form: up to a blank or comma. */
   private static final Pattern VALUE = Pattern.compile("[^\\s,]*");
   /** A value in the comma-separated form: up to a comma or the line's end, blanks included. */

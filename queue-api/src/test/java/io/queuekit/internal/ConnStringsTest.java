@@ -34,7 +34,9 @@ class ConnStringsTest {
       "redis://h:6379/0?Password=PW",
       "redis+socket:///run/redis.sock?password=PW&db=2",
       "addrs=127.0.0.1:6379 db=0 password=PW",
-      "network=tcp,addr=127.0.0.1:6379,password=PW,db=0");
+      "network=tcp,addr=127.0.0.1:6379,password=PW,db=0",
+      "postgres://u:PW@db:5432/x?sslmode=require&sslpassword=PW&pool=9",
+      "postgresql://db:5432/x?user=u&password=PW&sslPassword=PW");
 
   /** Where a connection string shows up: alone, in a message, in JSON, in an INI line. */
   static final List<Function<String, String>> CONTEXTS = List.of(
@@ -95,6 +97,8 @@ class ConnStringsTest {
         Arguments.of("redis://h:6379/0?password=top&secret", "redis://h:6379/0?password=****"),
         Arguments.of("addrs=h:6379 password=top&secret db=0", "addrs=h:6379 password=**** db=0"),
         Arguments.of("redis://h:6379/0?password=pw&db=1", "redis://h:6379/0?password=****&db=1"),
+        Arguments.of("postgres://u:pw@db:5432/x?sslmode=require&sslpassword=key&pool=9",
+            "postgres://u:****@db:5432/x?sslmode=require&sslpassword=****&pool=9"),
         Arguments.of("redis://h:6379/0", "redis://h:6379/0"),
         Arguments.of("leveldb:///var/lib/q?engine=java", "leveldb:///var/lib/q?engine=java"),
         Arguments.of("redis://:p@ss/w@rd@h:6379/0", "redis://:****@h:6379/0"),
