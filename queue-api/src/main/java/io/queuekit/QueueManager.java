@@ -61,7 +61,7 @@ public final class QueueManager implements AutoCloseable {
   /** At most one recovered delivery runs at a time across this manager's queues. */
   private final RecoveredLane recoveredLane = new RecoveredLane();
   private final Map<String, WorkerPoolQueue<?>> queues = new LinkedHashMap<>(); // guarded by this
-  private final List<QueueWatcher> watchers = new java.util.ArrayList<>(); // guarded by this
+  private final List<OrderedWatcher> watchers = new java.util.ArrayList<>(); // guarded by this
   private final Set<String> opening = new HashSet<>(); // guarded by this
   private boolean closed; // guarded by this
 
@@ -146,11 +146,16 @@ public final class QueueManager implements AutoCloseable {
       }
     }
     boolean managerClosed;
+    List<OrderedWatcher> told;
     synchronized (this) {
       managerClosed = closed;
       if (!managerClosed) {
         queues.put(name, q);
       }
+      // taken with the put: a watcher added later finds the queue in watch()'s own look, so each
+      // watcher hears of it once (taken after the lock, a watch() in between heard it twice and
+      // a metrics binder counted the queue's items twice)
+      told = List.copyOf(watchers);
     }
     if (managerClosed) {
       events.attach(q::storeDeadLettered);
@@ -160,7 +165,7 @@ public final class QueueManager implements AutoCloseable {
     // Watchers first, so the listeners a metrics binder adds hear the store's dead letters made
     // at open (held by the relay until attach) and every item from the first claim on.
     try {
-      for (QueueWatcher w : watchers()) {
+      for (OrderedWatcher w : told) {
         w.created(q);
       }
     } catch (RuntimeException | Error e) {
@@ -176,12 +181,15 @@ public final class QueueManager implements AutoCloseable {
 
   private void forget(String name) {
     WorkerPoolQueue<?> gone;
+    List<OrderedWatcher> told;
     synchronized (this) {
       gone = queues.remove(name);
+      // with the remove, as in create: a watcher added later never heard of the queue
+      told = List.copyOf(watchers);
     }
     if (gone != null) {
       healthWatch.forget(gone);
-      for (QueueWatcher w : watchers()) {
+      for (OrderedWatcher w : told) {
         w.closed(gone);
       }
     }
@@ -193,18 +201,19 @@ public final class QueueManager implements AutoCloseable {
    * claiming; a watcher that throws then fails that {@link #create} (the queue is shut down).
    */
   public void watch(QueueWatcher watcher) {
+    OrderedWatcher ordered = new OrderedWatcher(watcher);
     List<WorkerPoolQueue<?>> now;
     synchronized (this) {
-      watchers.add(java.util.Objects.requireNonNull(watcher, "watcher"));
+      watchers.add(ordered);
       now = List.copyOf(queues.values());
     }
     for (WorkerPoolQueue<?> q : now) {
-      watcher.created(q);
+      ordered.existing(q, this::holds);
     }
   }
 
-  private synchronized List<QueueWatcher> watchers() {
-    return List.copyOf(watchers);
+  private synchronized boolean holds(WorkerPoolQueue<?> queue) {
+    return queues.get(queue.name()) == queue;
   }
 
   /** The queue named {@code name}, if this manager runs it. */

@@ -59,6 +59,48 @@ class QueueWatcherTest {
   }
 
   @Test
+  void aWatcherAddedWhileQueuesComeAndGoHearsOfEachOnceAndOfItsCloseOnlyAfter() throws Exception {
+    // watchers added while another thread creates and closes queues: each queue is created
+    // once per watcher (a watcher that heard it twice counted its metrics twice) and closed only
+    // for a watcher that heard it created
+    int queues = 150;
+    List<java.util.Map<String, Integer>> seen = new CopyOnWriteArrayList<>();
+    List<String> wrong = new CopyOnWriteArrayList<>();
+    try (QueueManager m = manager()) {
+      Thread churn = new Thread(() -> {
+        for (int i = 0; i < queues; i++) {
+          QueueSettings s = QueueSettings.builder().type("channel").build();
+          m.create(QueueSpec.simple("c" + i, String.class, batch -> List.of()).settings(s))
+              .shutdown();
+        }
+      });
+      churn.start();
+      while (churn.isAlive()) {
+        java.util.Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        seen.add(counts);
+        m.watch(new QueueWatcher() {
+          @Override
+          public void created(WorkerPoolQueue<?> queue) {
+            if (counts.merge(queue.name(), 1, Integer::sum) != 1) {
+              wrong.add("created twice: " + queue.name());
+            }
+          }
+
+          @Override
+          public void closed(WorkerPoolQueue<?> queue) {
+            if (counts.merge(queue.name(), 10, Integer::sum) != 11) {
+              wrong.add("closed without one created: " + queue.name());
+            }
+          }
+        });
+      }
+      churn.join();
+    }
+    assertThat(seen).as("watchers added while queues churned").isNotEmpty();
+    assertThat(wrong).isEmpty();
+  }
+
+  @Test
   void aListenerAddedToARunningQueueHearsPushesAndHandlerCallsUntilRemoved() {
     List<PushResult> pushed = new CopyOnWriteArrayList<>();
     List<BatchEvent> batches = new CopyOnWriteArrayList<>();
