@@ -526,22 +526,28 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   @Override
   public List<DeadLetterEntry<T>> deadLetters(int offset, int limit) {
     checkOpen();
-    List<DeadLetterEntry<T>> out = new ArrayList<>();
-    for (DeadLetter d : base.listDead(offset, limit)) {
-      Optional<T> item;
-      try {
-        item = Optional.ofNullable(codec.decode(d.payload()));
-      } catch (Exception e) {
-        item = Optional.empty();
-      }
-      String text = new String(d.payload(), StandardCharsets.UTF_8);
-      if (text.length() > 2000) {
-        text = text.substring(0, 2000);
-      }
-      out.add(new DeadLetterEntry<>(d.id(), item, text, d.reason(), d.deliveryCount(),
-          d.recoveryCount(), d.firstPushed(), d.deadAt()));
+    return base.listDead(offset, limit).stream().map(this::entry).toList();
+  }
+
+  @Override
+  public List<DeadLetterEntry<T>> deadLetters(Collection<Long> ids) {
+    checkOpen();
+    return base.findDead(ids).stream().map(this::entry).toList();
+  }
+
+  private DeadLetterEntry<T> entry(DeadLetter d) {
+    Optional<T> item;
+    try {
+      item = Optional.ofNullable(codec.decode(d.payload()));
+    } catch (Exception e) {
+      item = Optional.empty();
     }
-    return out;
+    String text = new String(d.payload(), StandardCharsets.UTF_8);
+    if (text.length() > 2000) {
+      text = text.substring(0, 2000);
+    }
+    return new DeadLetterEntry<>(d.id(), item, text, d.reason(), d.deliveryCount(),
+        d.recoveryCount(), d.firstPushed(), d.deadAt());
   }
 
   @Override

@@ -149,6 +149,12 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
   /** Dead letters, newest first. */
   List<DeadLetterEntry<T>> deadLetters(int offset, int limit);
 
+  /**
+   * The named dead letters that exist, oldest first; an id no dead letter holds is left out. A
+   * look-up by id where the store has one, not a scan of every dead letter.
+   */
+  List<DeadLetterEntry<T>> deadLetters(Collection<Long> ids);
+
   /** Moves the named dead letters back to the queue, counts reset; returns how many. */
   long replayDead(Collection<Long> ids);
 

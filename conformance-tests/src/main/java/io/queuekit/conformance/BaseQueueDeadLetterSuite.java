@@ -104,6 +104,28 @@ public interface BaseQueueDeadLetterSuite extends BaseQueueSuite {
 
   @ParameterizedTest
   @EnumSource(Flavour.class)
+  default void findDeadLooksUpTheNamedDeadLettersOldestFirstLeavingOutTheRest(Flavour flavour) {
+    BaseQueue q = open(flavour);
+    pushAll(q, "a", "b", "c");
+    for (Delivery d : claimN(q, 3)) {
+      assertThat(q.deadLetter(d, "died " + text(d.payload()))).isEqualTo(Outcome.DONE);
+    }
+    List<DeadLetter> all = q.listDead(0, 10);
+    long cId = all.get(0).id();
+    long aId = all.get(2).id();
+
+    List<DeadLetter> found = q.findDead(List.of(cId, Long.MAX_VALUE, aId, aId));
+    assertThat(found).extracting(DeadLetter::id).containsExactly(aId, cId);
+    assertThat(found).extracting(DeadLetter::reason).containsExactly("died a", "died c");
+    assertThat(found).extracting(d -> text(d.payload())).containsExactly("a", "c");
+    assertThat(q.findDead(List.of())).isEmpty();
+
+    assertThat(q.purgeDead(List.of(aId))).isEqualTo(1);
+    assertThat(q.findDead(List.of(aId, cId))).extracting(DeadLetter::id).containsExactly(cId);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Flavour.class)
   default void purgeDeletesDeadLettersByIdOrAll(Flavour flavour) {
     BaseQueue q = open(flavour);
     pushAll(q, "a", "b", "c");

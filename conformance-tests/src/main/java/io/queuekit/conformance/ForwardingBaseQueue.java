@@ -41,6 +41,7 @@ public abstract class ForwardingBaseQueue implements BaseQueue {
   @Override public long removeAll() { return q.removeAll(); }
   @Override public StoreStats stats() { return q.stats(); }
   @Override public List<DeadLetter> listDead(int offset, int limit) { return q.listDead(offset, limit); }
+  @Override public List<DeadLetter> findDead(Collection<Long> ids) { return q.findDead(ids); }
   @Override public long replayDead(Collection<Long> ids) { return q.replayDead(ids); }
   @Override public long replayAllDead() { return q.replayAllDead(); }
   @Override public long purgeDead(Collection<Long> ids) { return q.purgeDead(ids); }

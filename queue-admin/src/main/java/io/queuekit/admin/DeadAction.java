@@ -40,8 +40,8 @@ record DeadAction(String queue, String done, long count, Set<Long> missing, long
 
   /** The ids of {@code named} that are no dead letter of {@code q} now, in the order named. */
   static Set<Long> notDead(WorkerPoolQueue<?> q, List<Long> named) {
-    return DeadSelection.missing(named, (offset, limit) ->
-        q.deadLetters(offset, limit).stream().map(DeadLetterEntry::id).toList());
+    return DeadSelection.missing(named,
+        q.deadLetters(named).stream().map(DeadLetterEntry::id).toList());
   }
 
   /** What was done, for the log: {@code {replayed=2}}, and the missing ids when some were. */

@@ -1,5 +1,6 @@
 package io.queuekit.internal;
 
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +20,16 @@ public final class DeadSelection {
   static final int PAGE = 500;
 
   private DeadSelection() {}
+
+  /**
+   * The ids of {@code named} that are not among {@code found} (the dead letters a look-up by id
+   * found: {@code BaseQueue.findDead}), in the order named, each once.
+   */
+  public static Set<Long> missing(List<Long> named, Collection<Long> found) {
+    Set<Long> missing = new LinkedHashSet<>(named);
+    missing.removeAll(found);
+    return missing;
+  }
 
   /**
    * The ids of {@code named} that are no dead letter now, in the order named: the dead letters'

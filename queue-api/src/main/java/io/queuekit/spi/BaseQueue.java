@@ -8,8 +8,11 @@ import io.queuekit.QueueHealth;
 import io.queuekit.QueueInterruptedException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A byte-level FIFO store for one named queue: the contract every backend ({@code channel},
@@ -187,6 +190,30 @@ public interface BaseQueue extends AutoCloseable {
 
   /** Dead letters, newest first, skipping {@code offset}, at most {@code limit}. */
   List<DeadLetter> listDead(int offset, int limit);
+
+  /**
+   * The dead letters among {@code ids} that exist now, oldest first (ascending id); an id no dead
+   * letter holds is left out. Lets a replay or purge by id name the ids it did not find without
+   * reading the whole dead-letter store. The default pages through {@link #listDead} until every
+   * id is found or the list ends; a backend that can look a dead letter up by id overrides it.
+   */
+  default List<DeadLetter> findDead(Collection<Long> ids) {
+    Set<Long> wanted = new HashSet<>(ids);
+    TreeMap<Long, DeadLetter> found = new TreeMap<>();
+    int page = 500;
+    for (int offset = 0; found.size() < wanted.size(); offset += page) {
+      List<DeadLetter> dead = listDead(offset, page);
+      for (DeadLetter d : dead) {
+        if (wanted.contains(d.id())) {
+          found.put(d.id(), d);
+        }
+      }
+      if (dead.size() < page) {
+        break;
+      }
+    }
+    return List.copyOf(found.values());
+  }
 
   /**
    * Moves the named dead letters to the tail of the queue, delivery and recovery counts reset.

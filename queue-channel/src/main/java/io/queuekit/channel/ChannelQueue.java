@@ -501,6 +501,18 @@ final class ChannelQueue implements BaseQueue {
   }
 
   @Override
+  public List<DeadLetter> findDead(Collection<Long> ids) {
+    List<Long> copy = List.copyOf(ids);
+    lock.lock();
+    try {
+      ensureOpen();
+      return dead.find(copy);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public long replayDead(Collection<Long> ids) {
     lock.lock();
     try {

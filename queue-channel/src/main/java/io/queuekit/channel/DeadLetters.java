@@ -61,9 +61,24 @@ final class DeadLetters {
       it.next();
     }
     while (out.size() < limit && it.hasNext()) {
-      Dead d = it.next();
-      out.add(new DeadLetter(d.id(), d.payload(), d.reason(), d.deliveryCount(),
-          d.recoveryCount(), d.firstPushed(), d.deadAt()));
+      out.add(letter(it.next()));
+    }
+    return out;
+  }
+
+  private static DeadLetter letter(Dead d) {
+    return new DeadLetter(d.id(), d.payload(), d.reason(), d.deliveryCount(), d.recoveryCount(),
+        d.firstPushed(), d.deadAt());
+  }
+
+  /** The named letters that exist, oldest first. */
+  List<DeadLetter> find(Collection<Long> ids) {
+    List<DeadLetter> out = new ArrayList<>();
+    for (Long id : new TreeSet<>(ids)) {
+      Dead d = byId.get(id);
+      if (d != null) {
+        out.add(letter(d));
+      }
     }
     return out;
   }

@@ -511,6 +511,17 @@ final class LevelQueue implements BaseQueue {
   }
 
   @Override
+  public List<DeadLetter> findDead(Collection<Long> ids) {
+    List<Long> copy = List.copyOf(ids);
+    enter();
+    try {
+      return db.read(state, t -> state.findDead(t, copy));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
   public long replayDead(Collection<Long> ids) {
     List<Long> copy = new ArrayList<>(Objects.requireNonNull(ids, "ids"));
     enter();

@@ -607,15 +607,29 @@ final class QueueState {
       if (skipped++ < offset) {
         continue;
       }
-      byte[] raw = t.get(keys.dead(id));
-      if (raw == null) {
-        continue;
+      addDead(t, id, out);
+    }
+    return out;
+  }
+
+  /** The named dead letters that exist, oldest first: one read each, not a scan. */
+  List<DeadLetter> findDead(Txn t, Collection<Long> ids) {
+    List<DeadLetter> out = new ArrayList<>();
+    for (long id : new TreeSet<>(ids)) {
+      if (deadIds.contains(id)) {
+        addDead(t, id, out);
       }
+    }
+    return out;
+  }
+
+  private void addDead(Txn t, long id, List<DeadLetter> out) {
+    byte[] raw = t.get(keys.dead(id));
+    if (raw != null) {
       DeadRecord r = DeadRecord.decode(raw);
       out.add(new DeadLetter(id, r.payload(), r.reason(), r.deliveries(), r.recoveries(),
           Records.instant(r.firstPushedNanos()), Records.instant(r.deadAtNanos())));
     }
-    return out;
   }
 
   /** Replays dead letters (null: all) to the tail, oldest first, counts reset. */

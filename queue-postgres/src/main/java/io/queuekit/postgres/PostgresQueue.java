@@ -27,6 +27,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -484,6 +485,17 @@ final class PostgresQueue implements BaseQueue {
     enter();
     try {
       return calls.listDead(offset, limit);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public List<DeadLetter> findDead(Collection<Long> ids) {
+    List<Long> copy = List.copyOf(new TreeSet<>(ids));
+    enter();
+    try {
+      return copy.isEmpty() ? List.of() : calls.deadLetters(copy);
     } finally {
       exit();
     }

@@ -2,6 +2,8 @@ package io.queuekit.redis;
 
 import static io.queuekit.redis.Entries.str;
 
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.queuekit.PushResult;
 import io.queuekit.QueueClosedException;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -431,6 +434,32 @@ final class RedisQueue implements BaseQueue {
       List<DeadLetter> out = new ArrayList<>(members.size());
       for (ScoredValue<byte[]> m : members) {
         out.add(Entries.deadLetterOrMalformed(m.getValue(), (long) m.getScore()));
+      }
+      return out;
+    } finally {
+      exit();
+    }
+  }
+
+  /** One ZRANGEBYSCORE per id (a dead letter's score is its id), sent together, 1,000 at a time. */
+  @Override
+  public List<DeadLetter> findDead(Collection<Long> ids) {
+    List<Long> sorted = new ArrayList<>(new TreeSet<>(ids));
+    enter();
+    try {
+      List<DeadLetter> out = new ArrayList<>();
+      byte[] dead = RedisKeys.b(keys.dead);
+      for (int from = 0; from < sorted.size(); from += 1000) {
+        List<Long> chunk = sorted.subList(from, Math.min(sorted.size(), from + 1000));
+        List<RedisFuture<List<byte[]>>> replies = new ArrayList<>(chunk.size());
+        for (long id : chunk) {
+          replies.add(shared.async.zrangebyscore(dead, Range.create(id, id)));
+        }
+        for (int i = 0; i < chunk.size(); i++) {
+          for (byte[] m : calls.get(replies.get(i), "findDead")) {
+            out.add(Entries.deadLetterOrMalformed(m, chunk.get(i)));
+          }
+        }
       }
       return out;
     } finally {
