@@ -227,6 +227,9 @@ public final class DemoService implements Callable<Integer> {
   public Integer call() throws Exception {
     // the options a user can get wrong are checked before anything runs: a usage error (exit 2,
     // with the usage), not an internal one with a stack trace after the demo has started
+    if (items < 0) {
+      throw usage("--items " + items + ": the number of pushes cannot be negative");
+    }
     java.time.Duration down = searchDown();
     AdminAddress adminAt = admin == null ? null : adminAddress();
     if ("immediate".equalsIgnoreCase(type)) {

@@ -126,6 +126,9 @@ class DemoServiceTest {
             .doesNotContain("\tat ").doesNotContain("queuekit demo: internal error");
       }
     }
+    Ended negative = end("--data", data.toString(), "--items", "-5");
+    assertThat(negative.code()).as(negative.err()).isEqualTo(2);
+    assertThat(negative.err()).contains("--items -5: the number of pushes cannot be negative");
   }
 
   @Test
