@@ -148,6 +148,36 @@ class AdminApiTest {
   }
 
   /**
+   * A reason is stored at any length (a stack trace, a handler's whole input): the list shows a
+   * bounded prefix and the whole length, so a page of them cannot exhaust the server's memory.
+   */
+  @Test
+  void aLongReasonIsCutInTheListWithItsLength() throws Exception {
+    f.reasons.put("long", "x".repeat(300_000));
+    f.deadLetter(f.index, "long");
+    HttpResponse<String> r = f.get("/api/queues/index/dead?limit=500");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body().length()).as("the response").isLessThan(3_000);
+    assertThat(body(r).path("entries").get(0).path("reason").asText())
+        .isEqualTo("x".repeat(DeadView.REASON_CHARS) + "…(300000 chars)");
+  }
+
+  /** A page longer than the slices it is read in holds each dead letter once, newest first. */
+  @Test
+  void aPageIsReadInSlicesWithoutGapsOrRepeats() throws Exception {
+    int n = DeadView.SLICE * 2 + 5;
+    for (int i = 0; i < n; i++) {
+      f.refused.add("slice-" + i);
+      f.index.push("slice-" + i);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> f.index.stats().dead() == n);
+    JsonNode page = body(f.get("/api/queues/index/dead?offset=1&limit=" + (n + 10)));
+    assertThat(page.path("entries").findValuesAsText("id")).as("from the second on, every one once, in order")
+        .containsExactlyElementsOf(f.index.deadLetters(1, n).stream().map(e -> Long.toString(e.id())).toList());
+    assertThat(page.path("entries")).hasSize(n - 1);
+  }
+
+  /**
    * Ids that are no dead letter answer 404 naming them and the queue, never "replayed 0" as a
    * success; the others named with them are done, as {@code queuekit dead replay} does.
    */

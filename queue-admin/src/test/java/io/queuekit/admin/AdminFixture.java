@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,12 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * A real manager with a channel queue ({@code mail}) and a LevelDB queue ({@code index}), and
  * with a Redis address a Redis queue ({@code issue_indexer}) too, an admin server in front of
  * it, and an HTTP client. Items listed in {@link #refused} are dead-lettered by the handler as
- * permanent failures; everything else is handled.
+ * permanent failures (with the reason in {@link #reasons}, if any); everything else is handled.
  */
 final class AdminFixture implements AutoCloseable {
 
   final Set<String> refused = ConcurrentHashMap.newKeySet();
   final Set<String> handled = ConcurrentHashMap.newKeySet();
+  /** The reason a refused item is dead-lettered with, when not the usual one. */
+  final Map<String, String> reasons = new ConcurrentHashMap<>();
   final QueueManager manager;
   final WorkerPoolQueue<String> mail;
   final WorkerPoolQueue<String> index;
@@ -59,7 +62,7 @@ final class AdminFixture implements AutoCloseable {
     List<Object> failed = new ArrayList<>();
     for (String item : batch) {
       if (refused.contains(item)) {
-        failed.add(new PermanentFailure(item, "refused by the test"));
+        failed.add(new PermanentFailure(item, reasons.getOrDefault(item, "refused by the test")));
       } else {
         handled.add(item);
       }
