@@ -50,6 +50,7 @@ final class AdminRoutes {
   private final BearerToken token;
   private final Duration maxWaitingAge;
   private final Supplier<String> metrics;
+  private final Unexpected unexpected = new Unexpected(this::error);
   private final ObjectMapper json = new ObjectMapper()
       .registerModule(new Jdk8Module())
       .registerModule(new JavaTimeModule())
@@ -69,6 +70,9 @@ final class AdminRoutes {
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.http.prefer405over404 = true; // a GET on an action says "method not allowed", not "not found"
+      // every answer is JSON, an Error's too: each handler's Errors are answered where its Context is at hand
+      config.router.handlerWrapper(endpoint -> ctx -> r.unexpected.guard(ctx, endpoint.handler));
+      config.router.javaLangErrorHandler(r.unexpected::javalinError);
       r.routes(config.routes);
     });
   }
@@ -125,6 +129,7 @@ final class AdminRoutes {
       LOG.warn("admin request {} {} failed: {}", ctx.method(), ctx.path(), e.toString());
       r.error(ctx, 503, e.getMessage());
     });
+    routes.exception(Exception.class, unexpected::exception); // anything else: a bug, answered in JSON all the same
   }
 
 

@@ -305,6 +305,41 @@ class AdminApiTest {
     assertThat(body(r).path("error").asText()).contains("POST");
   }
 
+  /**
+   * A failure no route expects, an Error too (here the metrics scrape's), answers 500 in JSON
+   * naming the request, without its message or stack trace, which are logged once.
+   */
+  @Test
+  void anUnexpectedFailureAnswersInJsonAndIsLoggedOnce() throws Exception {
+    Throwable[] failures = {new IllegalStateException("scrape failed for hunter2"),
+        new AssertionError("hunter2 broke an invariant"), new OutOfMemoryError("hunter2: Java heap space")};
+    for (Throwable failure : failures) {
+      try (AdminServer failing = AdminServer.builder(f.manager).token("a-fixed-token-of-length")
+          .metrics(() -> {
+            if (failure instanceof Error e) {
+              throw e;
+            }
+            throw (RuntimeException) failure;
+          }).start();
+          CapturedErr err = CapturedErr.start()) {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(failing.url() + "metrics"))
+            .header("Authorization", "Bearer a-fixed-token-of-length").build();
+        HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        String name = failure.getClass().getName();
+        assertThat(r.statusCode()).as(name).isEqualTo(500);
+        assertThat(r.headers().firstValue("Content-Type")).as(name)
+            .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(body(r).path("error").asText()).as(name).contains("GET /metrics", name, "log");
+        assertThat(r.body()).as(name).doesNotContain("hunter2", "\tat ");
+        assertThat(err.count("hunter2")).as(name + " logged once: " + err.text()).isEqualTo(1);
+        var queues = java.net.http.HttpRequest.newBuilder(java.net.URI.create(failing.url() + "api/queues"))
+            .header("Authorization", "Bearer a-fixed-token-of-length").build();
+        assertThat(java.net.http.HttpClient.newHttpClient().send(queues, HttpResponse.BodyHandlers.ofString())
+            .statusCode()).as("it still serves after " + name).isEqualTo(200);
+      }
+    }
+  }
+
   @Test
   void anIpv6LiteralIsBracketedOnceInTheUrl() throws Exception {
     for (String host : new String[] {"::1", "[::1]"}) {
