@@ -38,7 +38,7 @@ public final class QueueSpec<T> {
 
   private QueueSpec(String name, Class<T> itemType, boolean unique, Handler<T> handler,
       DeliveryHandler<T> deliveryHandler) {
-    this.name = Objects.requireNonNull(name, "name");
+    this.name = reachableName(name);
     this.itemType = Objects.requireNonNull(itemType, "itemType");
     this.unique = unique;
     if (handler == null && deliveryHandler == null) {
@@ -48,6 +48,21 @@ public final class QueueSpec<T> {
     this.handler = handler;
     this.deliveryHandler = deliveryHandler;
     this.codec = Codec.json(itemType);
+  }
+
+  /**
+   * {@code name}, refused when it is {@code .} or {@code ..}: in a URL path those are dot
+   * segments, which browsers and every URL parser remove (written {@code %2e} too), so the admin
+   * page and API could never address such a queue.
+   */
+  private static String reachableName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.equals(".") || name.equals("..")) {
+      throw new QueueConfigException("queue \"" + name + "\": a queue cannot be named \"" + name
+          + "\" (a URL path drops that segment, so the admin page and API could never reach the"
+          + " queue); choose another name");
+    }
+    return name;
   }
 
   /** A simple queue: every push is stored. */
