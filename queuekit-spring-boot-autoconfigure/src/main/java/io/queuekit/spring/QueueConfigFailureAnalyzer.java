@@ -23,8 +23,13 @@ final class QueueConfigFailureAnalyzer extends AbstractFailureAnalyzer<QueueConf
       + " file queuekit.ini points to, or a @QueueHandler method. README's \"Settings\" table lists"
       + " every key, its default and the values it takes.";
 
+  static final String ADMIN_ACTION = "Correct the queuekit.admin.* property the description names: README's"
+      + " \"The admin page and API\" section says what each one takes.";
+
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, QueueConfigException cause) {
-    return new FailureAnalysis(ConnStrings.mask(String.valueOf(cause.getMessage())), ACTION, cause);
+    String message = String.valueOf(cause.getMessage());
+    String action = message.startsWith(QueuekitPropertiesCheck.ADMIN + ".") ? ADMIN_ACTION : ACTION;
+    return new FailureAnalysis(ConnStrings.mask(message), action, cause);
   }
 }

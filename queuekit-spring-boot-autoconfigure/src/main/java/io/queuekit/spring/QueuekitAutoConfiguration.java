@@ -75,19 +75,7 @@ public class QueuekitAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     io.queuekit.admin.AdminServer queuekitAdminServer(QueueManager manager, QueuekitProperties properties) {
-      QueuekitProperties.Admin a = properties.getAdmin();
-      io.queuekit.admin.AdminServer.Builder b = io.queuekit.admin.AdminServer.builder(manager)
-          .host(a.getHost()).port(a.getPort()).maxWaitingAge(properties.getHealthMaxWaitingAge());
-      if (a.getToken() != null) {
-        b.token(a.getToken());
-      }
-      if (a.getLoginUrlFile() != null) {
-        b.loginUrlFile(a.getLoginUrlFile());
-      }
-      if (a.isAllowRemote()) {
-        b.allowRemote();
-      }
-      return b.start();
+      return AdminStart.start(manager, properties.getAdmin(), properties.getHealthMaxWaitingAge());
     }
   }
 

@@ -38,6 +38,7 @@ final class QueuekitPropertiesCheck {
 
   static final String DEFAULTS = "queuekit.defaults";
   static final String QUEUES = "queuekit.queues";
+  static final String ADMIN = "queuekit.admin";
 
   private QueuekitPropertiesCheck() {}
 

@@ -120,4 +120,25 @@ class StartupFailureTest {
             "queuekit.queues.mail.type=redis"),
         "queuekit.defaults.conn-str: queue \"mail\"", "is not a database number");
   }
+
+  /** What the user sees names the property, never the token; the builder's allowRemote() is no property. */
+  @Test
+  void aShortAdminTokenIsReportedNamingThePropertyNotTheToken() {
+    String out = failedStart("queuekit.admin.enabled=true", "queuekit.admin.token=short-secret");
+    assertReport(out, "queuekit.admin.token: ", "at least 16 printable ASCII characters");
+    assertThat(out).doesNotContain("short-secret");
+  }
+
+  @Test
+  void anAdminPortOutOfRangeIsReportedNamingPropertyAndValue() {
+    assertReport(failedStart("queuekit.admin.enabled=true", "queuekit.admin.port=70000"),
+        "queuekit.admin.port=70000", "0..65535");
+  }
+
+  @Test
+  void aRemoteAdminHostIsReportedNamingTheAllowRemoteProperty() {
+    String out = failedStart("queuekit.admin.enabled=true", "queuekit.admin.host=10.1.2.3");
+    assertReport(out, "queuekit.admin.host=10.1.2.3", "set queuekit.admin.allow-remote=true");
+    assertThat(out).doesNotContain("allowRemote()", "--admin-allow-remote");
+  }
 }
