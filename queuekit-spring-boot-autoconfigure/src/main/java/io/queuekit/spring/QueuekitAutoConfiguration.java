@@ -12,11 +12,11 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
@@ -26,7 +26,7 @@ import org.springframework.core.env.Environment;
  * {@link QueueSpec} beans and {@link QueueHandler} methods, a lifecycle that closes the manager
  * gracefully, an Actuator health contributor named {@code queuekit} when Actuator's health
  * support is on the class path, a Micrometer binder when {@code queue-micrometer} is present, and the admin page on its own port when {@code queue-admin} is
- * present and {@code queuekit.admin.enabled=true}.
+ * present and {@code queuekit.admin.enabled} binds to true ({@link AdminEnabled}).
  */
 @AutoConfiguration
 @EnableConfigurationProperties(QueuekitProperties.class)
@@ -43,6 +43,7 @@ public class QueuekitAutoConfiguration {
   @ConditionalOnMissingBean
   QueueManager queueManager(QueuekitProperties properties, Environment environment) {
     QueuekitPropertiesCheck.unknownKeys(ConfigurationPropertySources.get(environment)).forEach(LOG::warn);
+    AdminKeys.unknown(ConfigurationPropertySources.get(environment)).forEach(LOG::warn);
     QueueConfig base = properties.getIni() == null ? QueueConfig.defaults() : IniQueueConfig.load(properties.getIni());
     PropertiesQueueConfig config = new PropertiesQueueConfig(base, properties, Binder.get(environment));
     config.validate();
@@ -70,7 +71,7 @@ public class QueuekitAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "io.queuekit.admin.AdminServer")
-  @ConditionalOnProperty(prefix = "queuekit.admin", name = "enabled", havingValue = "true")
+  @Conditional(AdminEnabled.class)
   static class Admin {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean

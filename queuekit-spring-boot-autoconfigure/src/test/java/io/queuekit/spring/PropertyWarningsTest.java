@@ -71,4 +71,25 @@ class PropertyWarningsTest {
         "queuekit.defaults.batch-length=5", "queuekit.queues.mail.consumer-timeout=");
     assertThat(log).doesNotContain("unknown key", "no queue named");
   }
+
+  /** An admin key Spring's binder would ignore is warned of as a queue key is, with the key meant. */
+  @Test
+  void aMistypedAdminKeyIsWarnedOfWithTheKeyMeant() {
+    String log = started("queuekit.admin.enabeld=true", "queuekit.admin.tokn=spring-admin-token-123",
+        "queuekit.admin.colour=red");
+    assertThat(log).contains("WARN")
+        .contains("queuekit.admin.enabeld: unknown key, ignored; did you mean queuekit.admin.enabled?")
+        .contains("queuekit.admin.tokn: unknown key, ignored; did you mean queuekit.admin.token?")
+        .contains("queuekit.admin.colour: unknown key, ignored (the admin keys: enabled, host, port, token,"
+            + " login-url-file, allow-remote)")
+        .doesNotContain("spring-admin-token-123");
+    assertThat(log.split("queuekit.admin.tokn:", -1)).hasSize(2);
+  }
+
+  @Test
+  void correctAdminKeysInEveryRelaxedFormAreNotWarnedOf() {
+    String log = started("queuekit.admin.enabled=false", "queuekit.admin.loginUrlFile=" + data.resolve("login"),
+        "queuekit.admin.allow-remote=false", "queuekit.admin.PORT=0", "queuekit.admin.host=127.0.0.1");
+    assertThat(log).doesNotContain("unknown key");
+  }
 }

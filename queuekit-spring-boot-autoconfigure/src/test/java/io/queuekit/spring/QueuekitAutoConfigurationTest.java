@@ -344,6 +344,22 @@ class QueuekitAutoConfigurationTest {
     assertThat(configured).as("deleted when the context closes").doesNotExist();
   }
 
+  /** The page is on when the property binds to true, as QueuekitProperties binds it, and off when it binds to false. */
+  @Test
+  void theAdminPageIsOnForEveryTrueSpellingAndOffForEveryFalseOne() {
+    for (String on : new String[] {"yes", "on", "TRUE", "1"}) {
+      runner().withPropertyValues("queuekit.admin.enabled=" + on, "queuekit.admin.token=spring-admin-token-123")
+          .run(ctx -> {
+            assertThat(ctx).as(on).hasSingleBean(io.queuekit.admin.AdminServer.class);
+            assertThat(ctx.getBean(QueuekitProperties.class).getAdmin().isEnabled()).as(on).isTrue();
+          });
+    }
+    for (String off : new String[] {"no", "off", "false", "0"}) {
+      runner().withPropertyValues("queuekit.admin.enabled=" + off)
+          .run(ctx -> assertThat(ctx).as(off).hasNotFailed().doesNotHaveBean(io.queuekit.admin.AdminServer.class));
+    }
+  }
+
   @Test
   void noAdminPageUnlessEnabledOrWithoutQueueAdmin() {
     runner().run(ctx -> assertThat(ctx).doesNotHaveBean(io.queuekit.admin.AdminServer.class));

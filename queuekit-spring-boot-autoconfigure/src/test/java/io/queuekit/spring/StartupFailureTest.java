@@ -141,4 +141,11 @@ class StartupFailureTest {
     assertReport(out, "queuekit.admin.host=10.1.2.3", "set queuekit.admin.allow-remote=true");
     assertThat(out).doesNotContain("allowRemote()", "--admin-allow-remote");
   }
+
+  @Test
+  void anAdminEnabledThatIsNoBooleanStopsStartUpNamingIt() {
+    String out = failedStart("queuekit.admin.enabled=maybe");
+    assertThat(out).contains("APPLICATION FAILED TO START", "queuekit.admin.enabled", "maybe")
+        .doesNotContain("\tat ");
+  }
 }
