@@ -229,7 +229,9 @@ final class ClaimLoop {
   }
 
   private int prefetchBound() {
-    return batchLength * (workers.maxWorkers() + 1);
+    // in long: MAX_WORKERS has no upper bound, and at Integer.MAX_VALUE the int product wrapped
+    // to 0, leaving the queue unable to claim anything
+    return (int) Math.min(Integer.MAX_VALUE, (long) batchLength * (workers.maxWorkers() + 1L));
   }
 
   private void doRun() {

@@ -43,6 +43,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private static final long FLUSH_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** How long stats() reuses the store's figures, or its failure. */
   private static final Duration STATS_CACHED = Duration.ofSeconds(1);
+  /** A dead letter's text preview ({@link DeadLetterEntry#json}), in characters. */
+  private static final int PREVIEW_CHARS = 2000;
 
   private final String name;
   private final Class<T> itemType;
@@ -542,9 +544,13 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     } catch (Exception e) {
       item = Optional.empty();
     }
-    String text = new String(d.payload(), StandardCharsets.UTF_8);
-    if (text.length() > 2000) {
-      text = text.substring(0, 2000);
+    // the text is a preview: decoded from at most the bytes 2,000 characters can take (a
+    // multi-megabyte payload is not turned into a String to keep its first 2,000)
+    byte[] p = d.payload();
+    String text = new String(p, 0, Math.min(p.length, 4 * PREVIEW_CHARS + 4),
+        StandardCharsets.UTF_8);
+    if (text.length() > PREVIEW_CHARS) {
+      text = text.substring(0, PREVIEW_CHARS);
     }
     return new DeadLetterEntry<>(d.id(), item, text, d.reason(), d.deliveryCount(),
         d.recoveryCount(), d.firstPushed(), d.deadAt());

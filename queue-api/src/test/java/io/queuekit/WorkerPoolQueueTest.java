@@ -61,6 +61,23 @@ class WorkerPoolQueueTest {
   }
 
   @Test
+  void theLargestMaxWorkersStillClaimsAndHandles() {
+    // the claim loop's bound on what it holds, BATCH_LENGTH × (MAX_WORKERS + 1), once wrapped
+    // to 0 in int arithmetic here, and the queue claimed nothing
+    FakeBaseQueue base = new FakeBaseQueue("hugeworkers");
+    List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base,
+        settings(b -> b.batchLength(1).maxWorkers(Integer.MAX_VALUE)), items -> {
+          handled.addAll(items);
+          return List.of();
+        });
+    q.push("a");
+    q.push("b");
+    await().atMost(WAIT).until(() -> handled.size() == 2);
+    assertThat(handled).containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
   void shutdownFromAnInterruptedThreadStillGivesBackWhatTheClaimLoopHolds() {
     FakeBaseQueue base = new FakeBaseQueue("interruptedshutdown");
     DefaultWorkerPoolQueue<String> q = queue(base,

@@ -140,6 +140,26 @@ public interface WorkerPoolFailureSuite extends WorkerPoolSuite {
   }
 
   @Test
+  default void aDeadLettersTextIsAPreviewOfItsFirst2000CharactersAndItIsFoundById() {
+    QueueSettings s = settings(b -> b.batchLength(1).maxWorkers(1).retryDelay(Duration.ZERO));
+    WorkerPoolQueue<String> q = manager().create(QueueSpec.simple(uniqueName("bigdead"),
+        String.class, items -> {
+          throw new PermanentFailure(items.get(0), "too big to handle");
+        }).settings(s));
+    String big = "é€字".repeat(3000); // 2- and 3-byte characters
+    q.push(big);
+    assertThat(q.flush(WAIT)).isTrue();
+    var dead = q.deadLetters(0, 10);
+    assertThat(dead).hasSize(1);
+    // the stored bytes are JSON: a quote, then the characters
+    assertThat(dead.get(0).json()).isEqualTo(("\"" + big).substring(0, 2000));
+    assertThat(dead.get(0).item()).contains(big);
+    long id = dead.get(0).id();
+    assertThat(q.deadLetters(List.of(id + 1, id))).extracting(e -> e.id()).containsExactly(id);
+    assertThat(q.deadLetters(List.of(id + 1))).isEmpty();
+  }
+
+  @Test
   default void maxDeliveriesBoundsWhatTheHandlerSees() {
     Seen seen = new Seen();
     QueueSettings s = settings(b -> b.batchLength(1).maxDeliveries(3).retryDelay(Duration.ZERO));
