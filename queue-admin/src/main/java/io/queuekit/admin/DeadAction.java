@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
  * @param taken how many of the ids found were gone when acted on (0 for all)
  */
 record DeadAction(String queue, String done, long count, Set<Long> missing, long taken) {
+  /** How many missing ids the message names. */
+  static final int NAMED = 20;
 
   /**
    * The outcome of acting on {@code named} ids ({@code null}: every dead letter), {@code missing}
@@ -75,14 +77,19 @@ record DeadAction(String queue, String done, long count, Set<Long> missing, long
   String message() {
     StringBuilder sb = new StringBuilder("queue \"" + queue + "\" ");
     if (!missing.isEmpty()) {
+      // the message names a few; the JSON's "missing" lists them all
       sb.append("has no dead letter ")
-          .append(missing.stream().map(String::valueOf).collect(Collectors.joining(", ")))
+          .append(missing.stream().limit(NAMED).map(String::valueOf)
+              .collect(Collectors.joining(", ")))
+          .append(missing.size() > NAMED ? " and " + (missing.size() - NAMED) + " more" : "")
           .append(" (replayed or purged already, or never one)");
     }
     if (taken > 0) {
       sb.append(missing.isEmpty() ? "" : ", and ").append(DeadSelection.takenMessage(taken));
     }
-    return sb.append("; ").append(done).append(" ").append(count).append(" other")
-        .append(count == 1 ? "" : "s").toString();
+    sb.append("; ");
+    return (count == 0 ? sb.append("none ").append(done)
+        : sb.append(done).append(" ").append(count).append(" other")
+            .append(count == 1 ? "" : "s")).toString();
   }
 }

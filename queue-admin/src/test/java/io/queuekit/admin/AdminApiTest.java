@@ -203,13 +203,13 @@ class AdminApiTest {
     // replayed already: the same request again names it, and replays nothing
     HttpResponse<String> again = f.post("/api/queues/index/dead/replay", "{\"ids\": [" + replayId + "]}");
     assertThat(again.statusCode()).isEqualTo(404);
-    assertThat(body(again).path("error").asText()).contains("no dead letter " + replayId).endsWith("replayed 0 others");
+    assertThat(body(again).path("error").asText()).contains("no dead letter " + replayId).endsWith("none replayed");
     assertThat(body(again).path("replayed").asLong()).isZero();
 
     HttpResponse<String> purge = f.post("/api/queues/index/dead/purge", "{\"ids\": [888888, " + replayId + "]}");
     assertThat(purge.statusCode()).isEqualTo(404);
     assertThat(body(purge).path("error").asText()).isEqualTo("queue \"index\" has no dead letter 888888, " + replayId
-        + " (replayed or purged already, or never one); purged 0 others");
+        + " (replayed or purged already, or never one); none purged");
     assertThat(body(purge).path("missing").toString()).as("in the order named").isEqualTo("[888888," + replayId + "]");
     assertThat(f.index.deadLetters(0, 10)).as("purge-me stays").extracting(e -> e.id()).containsExactly(purgeId);
 

@@ -22,7 +22,7 @@ class DeadActionTest {
         .containsEntry("queue", "index");
     assertThat(a.message()).isEqualTo("queue \"index\" 1 of the ids named was a dead letter when "
         + "looked for but gone when acted on (another replay or purge took it meanwhile); "
-        + "replayed 0 others");
+        + "none replayed");
   }
 
   @Test
@@ -32,6 +32,16 @@ class DeadActionTest {
     assertThat(a.json()).containsEntry("missing", Set.of(4L)).containsEntry("taken", 2L);
     assertThat(a.message()).startsWith("queue \"index\" has no dead letter 4 (replayed or purged "
         + "already, or never one), and 2 of the ids named were dead letters").endsWith("purged 1 other");
+  }
+
+  @Test
+  void aMessageNamesTheFirstMissingIdsAndCountsTheRest() {
+    List<Long> named = java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList();
+    DeadAction a = DeadAction.of("q", "purged", named, new java.util.LinkedHashSet<>(named), 0);
+    assertThat(a.message()).startsWith("queue \"q\" has no dead letter 1, 2, 3,")
+        .contains(", 20 and 5 more (replayed or purged already").doesNotContain("21")
+        .endsWith("; none purged");
+    assertThat(a.missing()).hasSize(25);
   }
 
   @Test
