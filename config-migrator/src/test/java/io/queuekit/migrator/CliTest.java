@@ -63,6 +63,29 @@ class CliTest {
     assertThat(run("check", bin.toString()).err()).contains("not UTF-8");
   }
 
+  /** The service's reader and both commands refuse the same bytes with the same message. */
+  @Test
+  void aFileThatIsNotUtf8IsRefusedNamingFileLineAndByteAsTheServiceDoes() throws Exception {
+    Path ini = dir.resolve("app.ini");
+    for (byte[] bytes : new byte[][] {
+        "[queue]\nDATADIR = queues/caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1),
+        "[queue]\nLENGTH = 5\0\n".getBytes(StandardCharsets.UTF_8)}) {
+      Files.write(ini, bytes);
+      String service = org.assertj.core.api.Assertions.catchThrowable(
+          () -> io.queuekit.ini.IniQueueConfig.load(ini)).getMessage();
+      assertThat(service).startsWith(ini + ":2: ").endsWith("; nothing was read");
+      for (String cmd : new String[] {"check", "migrate"}) {
+        Run r = run(cmd, ini.toString());
+        assertThat(r.exit()).as(cmd).isEqualTo(2);
+        assertThat(r.err()).as(cmd).isEqualTo("config-migrator: " + service + "\n");
+      }
+    }
+    assertThat(run("check", ini.toString()).err()).contains(":2: a NUL byte (0x00) at column 11");
+    Files.write(ini, "[queue]\nDATADIR = queues/caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run("check", ini.toString()).err())
+        .contains(":2: byte 0xE9 at column 21 (byte offset 28 of the file) is not UTF-8");
+  }
+
   @Test
   void checkJsonAnswersInJsonWhenTheFileCannotBeRead() throws Exception {
     Run r = run("check", "--format", "json", dir.resolve("missing.ini").toString());

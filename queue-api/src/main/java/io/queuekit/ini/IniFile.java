@@ -20,8 +20,9 @@ import java.util.TreeMap;
 /**
  * An INI file read the way Gitea reads {@code app.ini}, kept line for line so that it can be
  * written back unchanged: comments, blank lines, order, spacing, each line's terminator ({@code
- * \r\n} or {@code \n}), a missing final newline, a UTF-8 byte order mark and even bytes that are
- * not UTF-8.
+ * \r\n} or {@code \n}), a missing final newline and a UTF-8 byte order mark. A file that is not
+ * UTF-8 text (a byte sequence that is not UTF-8, a NUL byte, UTF-16) is refused whole ({@link
+ * IniText#check}): no byte is read as a replacement character.
  *
  * <p>The rules are go-ini's ({@code gopkg.in/ini.v1}) with the options Gitea passes:
  *
@@ -113,6 +114,7 @@ public final class IniFile {
    * Reads {@code file}; its path as given is the name in messages.
    *
    * @throws IOException when the file cannot be read
+   * @throws IniEncodingException when the file is not UTF-8 text ({@link IniText#check})
    * @throws IniParseException when a line is one go-ini rejects
    */
   public static IniFile parse(Path file) throws IOException {
@@ -123,9 +125,12 @@ public final class IniFile {
    * Reads {@code bytes} (UTF-8) named {@code sourceName} in messages. The file keeps {@code
    * bytes}, which the caller must not change.
    *
+   * @throws IniEncodingException naming file, line, column and byte when {@code bytes} are not
+   *     UTF-8 text ({@link IniText#check}: a sequence that is not UTF-8, a NUL byte, UTF-16)
    * @throws IniParseException when a line is one go-ini rejects
    */
   public static IniFile parse(byte[] bytes, String sourceName) {
+    IniText.check(bytes, Objects.requireNonNull(sourceName, "sourceName"));
     return new IniFile(sourceName, bytes);
   }
 
@@ -133,6 +138,7 @@ public final class IniFile {
    * Reads {@code text} named {@code sourceName} in messages, with go-ini's rules as Gitea uses them
    * (see the class documentation).
    *
+   * @throws IniEncodingException when {@code text} holds a NUL character
    * @throws IniParseException naming file, line and text when a line is one go-ini rejects: a
    *     section without {@code ]}, {@code []}, a line with neither {@code =} nor {@code :}, an
    *     empty key, an unclosed quote
@@ -226,7 +232,7 @@ public final class IniFile {
     return eol(number - 1);
   }
 
-  /** The text of 0-based line {@code i}: its bytes as UTF-8 (U+FFFD for bytes that are not). */
+  /** The text of 0-based line {@code i}: its bytes as UTF-8 ({@link IniText#check}ed). */
   String text(int i) {
     int from = i == 0 ? bom : starts[i];
     return new String(content, from, end(i) - from, StandardCharsets.UTF_8);
@@ -246,11 +252,6 @@ public final class IniFile {
     return starts[i + 1] - eol(i).length();
   }
 
-  /** The first {@code n} bytes of the file (fewer if it is shorter). */
-  byte[] firstBytes(int n) {
-    return Arrays.copyOf(content, Math.min(n, content.length));
-  }
-
   /** The file's bytes: identical to what was read, except where edited. */
   public byte[] toBytes() {
     return content.clone();
@@ -261,7 +262,7 @@ public final class IniFile {
     out.write(content);
   }
 
-  /** The file as text (UTF-8; bytes that are not UTF-8 shown as U+FFFD). */
+  /** The file as text (UTF-8). */
   public String text() {
     return new String(content, StandardCharsets.UTF_8);
   }

@@ -115,7 +115,6 @@ final class IniParser {
   }
 
   private void run() {
-    checkEncoding();
     index.sections.put(section, new Lines());
     int autoKey = 1;
     int i = 0;
@@ -151,17 +150,6 @@ final class IniParser {
       index.sections.get(section).entries.add(i + 1);
       index.lastEntryLine = i + 1;
       i = readValue(key, i, indent, line, kn) + 1;
-    }
-  }
-
-  private void checkEncoding() {
-    if (lineCount == 0) {
-      return;
-    }
-    byte[] raw = owner.firstBytes(2);
-    if (raw.length >= 2 && ((raw[0] == (byte) 0xFE && raw[1] == (byte) 0xFF)
-        || (raw[0] == (byte) 0xFF && raw[1] == (byte) 0xFE))) {
-      throw error(0, "the file is UTF-16 (byte order mark); save it as UTF-8");
     }
   }
 

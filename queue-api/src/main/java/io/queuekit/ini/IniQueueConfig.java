@@ -62,8 +62,9 @@ public final class IniQueueConfig implements QueueConfig {
   /**
    * Reads and checks {@code iniFile}.
    *
-   * @throws QueueConfigException when the file cannot be read (naming it and the cause), a line
-   *     cannot be parsed ({@link IniParseException}: file, line, text), or any check is an error
+   * @throws QueueConfigException when the file cannot be read (naming it and the cause), is not
+   *     UTF-8 text ({@link IniEncodingException}: file, line, column, byte), a line cannot be
+   *     parsed ({@link IniParseException}: file, line, text), or any check is an error
    *     (message: the file, the number of errors, and each with file, line, section, key and
    *     value)
    */

@@ -226,13 +226,43 @@ class IniFileTest {
   }
 
   @Test
-  void keepsBytesThatAreNotUtf8() {
-    byte[] bytes = {'[', 's', ']', '\n', 'A', '=', (byte) 0xC3, (byte) 0x28, '\n', 'B', '=', '1'};
-    IniFile f = IniFile.parse(bytes, "latin.ini");
-    assertThat(f.toBytes()).isEqualTo(bytes);
-    IniFile edited = f.addKey("s", "C", "3");
-    assertThat(new String(edited.toBytes(), StandardCharsets.ISO_8859_1))
-        .startsWith(new String(bytes, 0, 9, StandardCharsets.ISO_8859_1));
+  void bytesThatAreNotUtf8AreRefusedNamingFileLineColumnAndByte() {
+    // read with a replacement character, DATADIR would name another directory
+    byte[] latin1 = "[queue]\nDATADIR = queues/caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertThatThrownBy(() -> IniFile.parse(latin1, "app.ini"))
+        .isInstanceOf(IniEncodingException.class)
+        .hasMessage("app.ini:2: byte 0xE9 at column 21 (byte offset 28 of the file) is not UTF-8:"
+            + " the file must be UTF-8 text, as Gitea's app.ini is (save it as UTF-8; Latin-1 and"
+            + " Windows-1252 are not); nothing was read")
+        .satisfies(e -> {
+          IniEncodingException x = (IniEncodingException) e;
+          assertThat(List.of(x.file(), x.line(), x.column(), x.offset()))
+              .containsExactly("app.ini", 2, 21, 28L);
+        });
+    // in a section name, after UTF-8 text on the same line and a byte order mark
+    byte[] head = "\uFEFF; caf\u00e9\n[queue.m".getBytes(StandardCharsets.UTF_8);
+    byte[] header = java.util.Arrays.copyOf(head, head.length + 4);
+    System.arraycopy(new byte[] {(byte) 0xE9, 'l', ']', '\n'}, 0, header, head.length, 4);
+    assertThatThrownBy(() -> IniFile.parse(header, "app.ini"))
+        .hasMessageStartingWith("app.ini:2: byte 0xE9 at column 9 (byte offset 19 of the file)");
+    // a cut-off sequence at the very end
+    assertThatThrownBy(() -> IniFile.parse(new byte[] {'A', '=', (byte) 0xC3}, "app.ini"))
+        .hasMessageStartingWith("app.ini:1: byte 0xC3 at column 3 (byte offset 2 of the file)");
+    assertThat(IniFile.parse("\uFEFFA = caf\u00e9 \u2603\n".getBytes(StandardCharsets.UTF_8),
+        "app.ini").entry(IniFile.DEFAULT_SECTION, "A").orElseThrow().value())
+        .isEqualTo("caf\u00e9 \u2603");
+  }
+
+  @Test
+  void aNulByteIsRefusedNamingFileLineAndColumn() {
+    byte[] bytes = "[queue]\nLENGTH = 5\0\n".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> IniFile.parse(bytes, "app.ini"))
+        .isInstanceOf(IniEncodingException.class)
+        .hasMessage("app.ini:2: a NUL byte (0x00) at column 11 (byte offset 18 of the file) is"
+            + " not allowed: this is not a text file (a binary file, or one saved as UTF-16?);"
+            + " nothing was read");
+    assertThatThrownBy(() -> ini("[queue]\nLENGTH = 5\0\n"))
+        .isInstanceOf(IniEncodingException.class).hasMessageStartingWith("app.ini:2: a NUL byte");
   }
 
   @Test

@@ -206,6 +206,24 @@ class IniQueueConfigTest {
   }
 
   @Test
+  void aFileThatIsNotUtf8IsRefusedNamingFileLineAndByteNotReadAsAnotherDirectory(
+      @TempDir Path dir) throws Exception {
+    Path ini = dir.resolve("app.ini");
+    Files.write(ini, "[queue]\nDATADIR = queues/caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> IniQueueConfig.load(ini))
+        .isInstanceOf(IniEncodingException.class)
+        .hasMessageStartingWith(ini + ":2: byte 0xE9 at column 21 (byte offset 28 of the file) is"
+            + " not UTF-8");
+    Files.write(ini, "[queue.m\u00e9l]\nLENGTH = 5\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> IniQueueConfig.load(ini))
+        .hasMessageStartingWith(ini + ":1: byte 0xE9 at column 9");
+    Files.write(ini, "[queue]\nLENGTH = 5\0\n".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> IniQueueConfig.load(ini))
+        .isInstanceOf(IniEncodingException.class)
+        .hasMessageStartingWith(ini + ":2: a NUL byte (0x00) at column 11");
+  }
+
+  @Test
   void unparseableLineFailsWithFileLineAndText() {
     assertThatThrownBy(() -> IniQueueConfig.parse("[queue]\nTYPE redis\n", "app.ini"))
         .isInstanceOf(IniParseException.class)
