@@ -78,7 +78,7 @@ final class CheckCommand implements Callable<Integer> {
       return Main.USAGE;
     } catch (IniParseException e) {
       findings = List.of(new Finding(e.file(), e.line(), Finding.Severity.ERROR, e.section(),
-          null, e.problem() + ": `" + e.lineText() + "`",
+          null, e.detail(),
           "correct the line: go-ini (and so Gitea) cannot read the file"));
     }
     long errors = findings.stream().filter(Finding::fatal).count();

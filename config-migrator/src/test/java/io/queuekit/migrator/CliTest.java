@@ -204,6 +204,21 @@ class CliTest {
   }
 
   @Test
+  void aLineGoIniCannotReadIsNotEchoedWhenItMentionsAPassword() throws Exception {
+    Path ini = write("app.ini", "[queue]\nTYPE = redis\npassword topSecret8 here\n");
+    for (String cmd : new String[] {"check", "migrate"}) {
+      Run r = run(cmd, ini.toString());
+      assertThat(r.exit()).as(cmd).isEqualTo(1);
+      assertThat(r.out() + r.err()).as(cmd).doesNotContain("topSecret8")
+          .contains(ini + ":3: ").contains("key-value delimiter not found (the line is not"
+              + " shown: it mentions a password; a line is [section], KEY = value, KEY: value, or"
+              + " a comment starting with ; or #)");
+    }
+    Run json = run("check", "--format", "json", ini.toString());
+    assertThat(json.out()).doesNotContain("topSecret8").contains("the line is not shown");
+  }
+
+  @Test
   void migratePrintsADiffAndWritesNothingWithoutWrite() throws Exception {
     String text = "[mailer]\nENABLED = true\nSEND_BUFFER_LEN = 10\n[queue]\n"
         + "CONN_STR = network=tcp,addr=h:6379,password=secret,db=0\nTYPE = redis\n";

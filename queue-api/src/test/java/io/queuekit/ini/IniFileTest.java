@@ -174,6 +174,23 @@ class IniFileTest {
   }
 
   @Test
+  void aLineThatCannotBeParsedIsNotEchoedWhenItMentionsAPassword() {
+    for (String line : new String[] {"password topSecret8 here", "  Redis PASSWORD topSecret8",
+        "passwd topSecret8"}) {
+      assertThatThrownBy(() -> ini("[queue]\nTYPE = redis\n" + line + "\n"))
+          .isInstanceOf(IniParseException.class)
+          .hasMessage("app.ini:3: key-value delimiter not found (the line is not shown: it"
+              + " mentions a password; a line is [section], KEY = value, KEY: value, or a"
+              + " comment starting with ; or #)")
+          .satisfies(e -> {
+            IniParseException p = (IniParseException) e;
+            assertThat(p.lineText()).isEmpty();
+            assertThat(p.detail()).doesNotContain("topSecret8");
+          });
+    }
+  }
+
+  @Test
   void unclosedAndEmptySectionsAreErrors() {
     assertThatThrownBy(() -> ini("[queue\n")).hasMessage("app.ini:1: unclosed section: `[queue`");
     assertThatThrownBy(() -> ini("A = 1\n[]\n")).hasMessage("app.ini:2: empty section name: `[]`");
