@@ -160,6 +160,35 @@ class BackendRulesTest {
     assertThat(f.message()).contains("Redis Cluster has only database 0, but db 3 is configured");
   }
 
+  /** The reviewer's file: one bad value in [queue] hid every queue's CONN_STR check. */
+  @Test
+  void aBadValueInQueueDoesNotHideAQueuesConnStr() {
+    List<Finding> findings = check("[queue]\nMAX_WORKERS = abc\n[queue.mail]\nTYPE = redis\n"
+        + "CONN_STR = redis://127.0.0.1:6379/abc\n");
+    assertThat(findings).extracting(Finding::location, Finding::severity).containsExactly(
+        Tuple.tuple("app.ini:2 [queue] MAX_WORKERS", Severity.ERROR),
+        Tuple.tuple("app.ini:5 [queue.mail] CONN_STR", Severity.ERROR));
+    // and start-up names both at once
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> IniQueueConfig.parse(
+        "[queue]\nMAX_WORKERS = abc\n[queue.mail]\nTYPE = redis\n"
+            + "CONN_STR = redis://127.0.0.1:6379/abc\n", "app.ini")))
+        .hasMessageStartingWith("app.ini: 2 errors in the queue configuration")
+        .hasMessageContaining("app.ini:2 [queue] MAX_WORKERS")
+        .hasMessageContaining("app.ini:5 [queue.mail] CONN_STR");
+  }
+
+  @Test
+  void aBadValueInAQueueDoesNotHideItsClusterOrConnStrChecks() {
+    List<Finding> findings = check("[queue.mail]\nTYPE = redis\nLENGTH = ten\n"
+        + "CONN_STR = redis+cluster://a:1,b:2/0\nDURABILITY = aof\n");
+    assertThat(findings).extracting(Finding::location).containsExactly(
+        "app.ini:3 [queue.mail] LENGTH", "app.ini:4 [queue.mail] CONN_STR");
+    assertThat(findings.get(1).message()).containsIgnoringCase("cluster").contains("aof");
+    // a bad TYPE: no check may judge the CONN_STR by the default type (level)
+    assertThat(check("[queue.mail]\nTYPE = rediss\nCONN_STR = redis://h:6379/0\n"))
+        .extracting(Finding::location).containsExactly("app.ini:2 [queue.mail] TYPE");
+  }
+
   @Test
   void taskQueueConnStrFromTaskSectionIsCheckedAgainstTheTaskType() {
     List<Finding> findings = check("[task]\nQUEUE_TYPE = channel\nQUEUE_CONN_STR = redis://h/0\n");

@@ -219,6 +219,18 @@ class CliTest {
   }
 
   @Test
+  void checkReportsEveryErrorNotOnlyTheFirstOfEachQueue() throws Exception {
+    Path ini = write("app.ini", "[queue]\nMAX_WORKERS = abc\n[queue.mail]\nTYPE = redis\n"
+        + "CONN_STR = redis://127.0.0.1:6379/abc\n");
+    Run r = run("check", ini.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains(ini + ":2: error: [queue] MAX_WORKERS: MAX_WORKERS=abc is not a"
+        + " whole number").contains(ini + ":5: error: [queue.mail] CONN_STR: CONN_STR ="
+        + " redis://127.0.0.1:6379/abc cannot be used by a redis queue")
+        .endsWith(ini + ": 2 errors, 0 warnings\n");
+  }
+
+  @Test
   void migratePrintsADiffAndWritesNothingWithoutWrite() throws Exception {
     String text = "[mailer]\nENABLED = true\nSEND_BUFFER_LEN = 10\n[queue]\n"
         + "CONN_STR = network=tcp,addr=h:6379,password=secret,db=0\nTYPE = redis\n";

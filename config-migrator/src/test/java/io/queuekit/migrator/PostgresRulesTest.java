@@ -37,6 +37,17 @@ class PostgresRulesTest {
   }
 
   @Test
+  void keysThatDisagreeDoNotHideTheConnStrCheck() {
+    List<Finding> findings = check("[queue.mail]\nTYPE = postgres\nRETRY_DELAY = 10s\n"
+        + "RETRY_DELAY_MAX = 1s\nCONN_STR = postgres://gitea:S3cret@db.local:5432/\n");
+    assertThat(findings).extracting(Finding::location).containsExactly(
+        "app.ini:4 [queue.mail] RETRY_DELAY_MAX", "app.ini:5 [queue.mail] CONN_STR");
+    assertThat(findings.get(0).message()).isEqualTo("queue mail: RETRY_DELAY_MAX=1s is shorter"
+        + " than RETRY_DELAY=10s");
+    assertThat(findings.get(1).message()).contains("names no database").doesNotContain("S3cret");
+  }
+
+  @Test
   void aBadPoolSizeOrSchemaIsNamed() {
     assertThat(check("[queue.mail]\nTYPE = postgres\nCONN_STR = postgres://h/db?pool=1\n"))
         .singleElement().satisfies(f -> assertThat(f.message()).contains("pool=1"));

@@ -39,6 +39,11 @@ import java.util.stream.Collectors;
  * 1.20 ({@code WORKERS}, {@code MAX_ATTEMPTS}, …); a key set twice in one section; an old {@code
  * key=value} Redis {@code CONN_STR} (any form a backend calls outdated); a section that looks like {@code [queue…]} but is not read.
  *
+ * <p>Every independent problem is reported, not only the first: a bad value is reported where it
+ * is written and left out of its queue's resolution (the default stands in), so that the checks
+ * that do not read it still run; a check whose answer would be about that default, or that reads
+ * a bad {@code TYPE}, is skipped ({@link QueueLayers#resolveLenient}).
+ *
  * <p><b>Ordering:</b> by line. <b>Thread-safety:</b> stateless.
  */
 public final class ConfigCheck {
@@ -266,38 +271,27 @@ public final class ConfigCheck {
     }
   }
 
+  /**
+   * Checks queue {@code queue} as resolved: keys that disagree, then what its backend refuses.
+   * Every independent problem is reported: a bad value (reported where it is written) is left out
+   * and the default stands in for it, but a check whose answer would be about that default (its
+   * message names the key), or that reads a bad TYPE, is skipped rather than say something false.
+   */
   private void check(String queue, List<QueueLayers.Layer> layers,
       List<QueueLayers.Layer> parent, String ownSection) {
-    QueueLayers.Resolved r;
-    try {
-      r = QueueLayers.resolve(file, queue, layers);
-    } catch (QueueLayers.ResolveException e) {
-      if (e.value != null) {
-        return; // a bad value: reported where it is written
-      }
-      if (parentFails(queue, parent)) {
-        return; // inherited: reported for the parent
-      }
-      QueueConfigException cause = (QueueConfigException) e.getCause();
-      String who = queue.equals(DEFAULT_QUEUE) ? "" : "queue " + queue + ": ";
-      String fix = "make the keys agree in [" + ownSection + "]"
-          + (ownSection.equals(QueueLayers.QUEUE) ? "" : " or [queue]");
-      // at the first key the message names that this section writes, not at its header
-      Optional<IniEntry> at = file.section(ownSection).flatMap(sec -> sec.entries().stream()
-          .filter(en -> named(cause.getMessage(), en.key()) >= 0)
-          .min(Comparator.comparingInt(en -> named(cause.getMessage(), en.key()))));
-      if (at.isPresent()) {
-        add(Severity.ERROR, at.get(), who + cause.getMessage(), fix);
-      } else {
-        addSection(Severity.ERROR, file.section(ownSection).map(IniSection::line).orElse(0),
-            ownSection, who + cause.getMessage(), fix);
-      }
-      return;
+    QueueLayers.Lenient r = QueueLayers.resolveLenient(file, queue, layers);
+    if (r.disagrees() && !parentDisagrees(queue, parent)) {
+      // inherited keys that disagree are reported for the parent
+      reportDisagreement(queue, (QueueConfigException) r.disagreement.getCause(), ownSection);
+    }
+    if (r.settings == null || r.bad.contains(Setting.TYPE)) {
+      return; // the backend checks read the TYPE (and the settings), reported where written
     }
     QueueLayers.Value conn = r.effective.get(Setting.CONN_STR);
     QueueLayers.Value type = r.effective.get(Setting.TYPE);
     checkHonoured(queue, r, type, ownSection);
-    if (conn == null || conn.text.isEmpty() || conn.entry == null) {
+    if (conn == null || conn.text.isEmpty() || conn.entry == null
+        || r.bad.contains(Setting.CONN_STR)) {
       return;
     }
     // Report where the file makes the problem: at a queue only if its own section (or, for task,
@@ -309,7 +303,24 @@ public final class ConfigCheck {
     }
     String typeOrigin = (type == null ? "the default" : type.where(name))
         + shadowedTaskType(queue, type);
-    checkConnStr(queue, conn, r.settings, typeOrigin);
+    checkConnStr(queue, conn, r, typeOrigin);
+  }
+
+  /** Keys that disagree, at the first key of {@code ownSection} the message names. */
+  private void reportDisagreement(String queue, QueueConfigException cause, String ownSection) {
+    String who = queue.equals(DEFAULT_QUEUE) ? "" : "queue " + queue + ": ";
+    String fix = "make the keys agree in [" + ownSection + "]"
+        + (ownSection.equals(QueueLayers.QUEUE) ? "" : " or [queue]");
+    // at the first key the message names that this section writes, not at its header
+    Optional<IniEntry> at = file.section(ownSection).flatMap(sec -> sec.entries().stream()
+        .filter(en -> QueueLayers.named(cause.getMessage(), en.key()) >= 0)
+        .min(Comparator.comparingInt(en -> QueueLayers.named(cause.getMessage(), en.key()))));
+    if (at.isPresent()) {
+      add(Severity.ERROR, at.get(), who + cause.getMessage(), fix);
+    } else {
+      addSection(Severity.ERROR, file.section(ownSection).map(IniSection::line).orElse(0),
+          ownSection, who + cause.getMessage(), fix);
+    }
   }
 
   /**
@@ -337,7 +348,7 @@ public final class ConfigCheck {
    * BaseQueues#refuseDurability}). Reported at the queue whose own section writes the setting or
    * the TYPE; an inherited one at its parent.
    */
-  private void checkHonoured(String queue, QueueLayers.Resolved r, QueueLayers.Value type,
+  private void checkHonoured(String queue, QueueLayers.Lenient r, QueueLayers.Value type,
       String ownSection) {
     checkHonoured(queue, r, type, ownSection, Setting.GLOBAL_MAX_WORKERS, "0",
         BaseQueues::refuseGlobalCap);
@@ -345,17 +356,20 @@ public final class ConfigCheck {
         BaseQueues::refuseDurability);
   }
 
-  private void checkHonoured(String queue, QueueLayers.Resolved r, QueueLayers.Value type,
+  private void checkHonoured(String queue, QueueLayers.Lenient r, QueueLayers.Value type,
       String ownSection, Setting setting, String off, Refusal refusal) {
     QueueLayers.Value value = r.effective.get(setting);
     Optional<BaseQueueFactory> backend = backends.find(r.settings.type());
-    if (value == null || value.entry == null || backend.isEmpty()
+    if (value == null || value.entry == null || backend.isEmpty() || r.bad.contains(setting)
         || !ownsEither(value, type, ownSection)) {
       return;
     }
     try {
       refusal.check(backend.get(), r.settings.type(), queue, r.settings);
     } catch (QueueConfigException e) {
+      if (r.aboutLeftOut(e.getMessage())) {
+        return; // about a default standing in for a value reported where it is written
+      }
       add(Severity.ERROR, value.entry, unnamed(queue, e), "write " + setting.key() + " = " + off
           + " (or delete it) " + forWhom(queue) + ", or set TYPE = redis: start-up would refuse "
           + "it");
@@ -370,18 +384,6 @@ public final class ConfigCheck {
     String m = e.getMessage();
     String named = "queue \"" + queue + "\": ";
     return queue.equals(DEFAULT_QUEUE) && m.startsWith(named) ? m.substring(named.length()) : m;
-  }
-
-  /** Where {@code message} names {@code key} as "KEY=value" (a whole key), or -1. */
-  private static int named(String message, String key) {
-    String k = key.toUpperCase(Locale.ROOT) + "=";
-    for (int i = message.indexOf(k); i >= 0; i = message.indexOf(k, i + 1)) {
-      if (i == 0 || !(Character.isLetterOrDigit(message.charAt(i - 1))
-          || message.charAt(i - 1) == '_')) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   private static String forWhom(String queue) {
@@ -400,16 +402,19 @@ public final class ConfigCheck {
    * CONN_STR rules, host, port, database, …). On a refusal, says which backend the string was
    * written for, when another backend on the class path claims its scheme or form.
    */
-  private void checkConnStr(String queue, QueueLayers.Value conn, QueueSettings settings,
+  private void checkConnStr(String queue, QueueLayers.Value conn, QueueLayers.Lenient r,
       String typeOrigin) {
-    String t = settings.type();
+    String t = r.settings.type();
     Optional<BaseQueueFactory> backend = backends.find(t);
     if (backend.isEmpty()) {
       return; // the TYPE is reported where it is written
     }
     try {
-      backend.get().validate(t, queue, settings);
+      backend.get().validate(t, queue, r.settings);
     } catch (QueueConfigException e) {
+      if (r.aboutLeftOut(e.getMessage())) {
+        return; // about a default standing in for a value reported where it is written
+      }
       Optional<String> meant = QueueLayers.writtenFor(conn.text).filter(other -> !other.equals(t));
       String fix;
       if (conn.section.equals(QueueLayers.QUEUE) && !queue.equals(DEFAULT_QUEUE)) {
@@ -466,13 +471,9 @@ public final class ConfigCheck {
     return out;
   }
 
-  private boolean parentFails(String queue, List<QueueLayers.Layer> parent) {
-    try {
-      QueueLayers.resolve(file, queue, parent);
-      return false;
-    } catch (QueueConfigException e) {
-      return true;
-    }
+  /** Whether the keys disagree in {@code parent} already, which reports it. */
+  private boolean parentDisagrees(String queue, List<QueueLayers.Layer> parent) {
+    return QueueLayers.resolveLenient(file, queue, parent).disagrees();
   }
 
   private static String describe(String queue) {

@@ -8,9 +8,12 @@ import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -222,18 +225,130 @@ final class QueueLayers {
     try {
       settings = b.build();
     } catch (QueueConfigException e) {
-      String section = layers.isEmpty() ? QUEUE : layers.get(layers.size() - 1).section;
-      throw new ResolveException(ConnStrings.mask(file.sourceName() + ": queue " + name
-          + " (resolved through [" + section + "]): " + e.getMessage()), null, e);
+      throw disagreement(file, name, layers, e);
     }
-    // An outdated CONN_STR form its backend still reads (Redis's key=value) is read as the
-    // current form, as the backend says: queue-api knows no backend's forms.
+    return new Resolved(current(settings), effective);
+  }
+
+  private static ResolveException disagreement(IniFile file, String name, List<Layer> layers,
+      QueueConfigException e) {
+    String section = layers.isEmpty() ? QUEUE : layers.get(layers.size() - 1).section;
+    return new ResolveException(ConnStrings.mask(file.sourceName() + ": queue " + name
+        + " (resolved through [" + section + "]): " + e.getMessage()), null, e);
+  }
+
+  /**
+   * An outdated CONN_STR form its backend still reads (Redis's key=value) is read as the current
+   * form, as the backend says: queue-api knows no backend's forms.
+   */
+  private static QueueSettings current(QueueSettings settings) {
     String conn = settings.connStr();
     Optional<String> current = conn.isEmpty() ? Optional.empty()
         : BaseQueues.load().find(settings.type()).flatMap(f -> f.currentConnStr(conn));
-    if (current.isPresent()) {
-      settings = settings.toBuilder().connStr(current.get()).build();
+    return current.isPresent() ? settings.toBuilder().connStr(current.get()).build() : settings;
+  }
+
+  /**
+   * A queue resolved for {@link ConfigCheck}, which reports every problem rather than the first:
+   * a bad value is left out ({@link #bad}; it is reported where it is written, and the default
+   * stands in for it), and when keys disagree ({@link #disagreement}) the settings are built
+   * without the keys its message names, so that the checks of the other keys still run.
+   */
+  static final class Lenient {
+    final Map<Setting, Value> effective;
+    /** The settings whose value is bad, left out. */
+    final Set<Setting> bad;
+    /** Keys that disagree ({@code RETRY_DELAY_MAX} below {@code RETRY_DELAY}), or null. */
+    final ResolveException disagreement;
+    /**
+     * The settings from the values that are neither bad nor disagree; null when none could be
+     * built (the failure is then suppressed in {@link #disagreement}).
+     */
+    final QueueSettings settings;
+    /** The bad settings and those the disagreement names: the default stands in for each. */
+    private final Set<Setting> leftOut;
+
+    private Lenient(Map<Setting, Value> effective, Set<Setting> bad,
+        ResolveException disagreement, QueueSettings settings) {
+      this.effective = effective;
+      this.bad = Set.copyOf(bad);
+      this.disagreement = disagreement;
+      this.settings = settings;
+      Set<Setting> out = EnumSet.noneOf(Setting.class);
+      out.addAll(bad);
+      if (disagreement != null) {
+        out.addAll(namedIn(disagreement.getCause().getMessage()));
+      }
+      this.leftOut = Set.copyOf(out);
     }
-    return new Resolved(settings, effective);
+
+    /** Whether the keys disagree for a reason of their own, not a bad value's default. */
+    boolean disagrees() {
+      return disagreement != null
+          && namedIn(disagreement.getCause().getMessage()).stream().noneMatch(bad::contains);
+    }
+
+    /**
+     * Whether {@code message} names a key whose value was left out: it is then about the default
+     * that stood in for it, not about the file, and may say something false.
+     */
+    boolean aboutLeftOut(String message) {
+      return namedIn(message).stream().anyMatch(leftOut::contains);
+    }
+  }
+
+  /** The settings {@code message} names as "KEY=value". */
+  private static Set<Setting> namedIn(String message) {
+    Set<Setting> out = EnumSet.noneOf(Setting.class);
+    for (Setting s : Setting.values()) {
+      if (named(message, s.key()) >= 0) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** Resolves queue {@code name} through {@code layers} for the check ({@link Lenient}). */
+  static Lenient resolveLenient(IniFile file, String name, List<Layer> layers) {
+    Map<Setting, Value> effective = effective(layers);
+    Set<Setting> bad = EnumSet.noneOf(Setting.class);
+    QueueSettings.Builder b = QueueSettings.builder();
+    for (Value v : effective.values()) {
+      try {
+        b.set(v.setting, v.text);
+      } catch (QueueConfigException e) {
+        bad.add(v.setting); // ConfigCheck reports it at the line that writes it
+      }
+    }
+    try {
+      return new Lenient(effective, bad, null, current(b.build()));
+    } catch (QueueConfigException e) {
+      ResolveException d = disagreement(file, name, layers, e);
+      QueueSettings.Builder without = QueueSettings.builder();
+      for (Value v : effective.values()) {
+        if (!bad.contains(v.setting) && named(e.getMessage(), v.setting.key()) < 0) {
+          without.set(v.setting, v.text);
+        }
+      }
+      QueueSettings settings = null;
+      try {
+        settings = current(without.build());
+      } catch (QueueConfigException again) {
+        d.addSuppressed(again); // the checks that need settings are skipped
+      }
+      return new Lenient(effective, bad, d, settings);
+    }
+  }
+
+  /** Where {@code message} names {@code key} as "KEY=value" (a whole key), or -1. */
+  static int named(String message, String key) {
+    String k = key.toUpperCase(Locale.ROOT) + "=";
+    for (int i = message.indexOf(k); i >= 0; i = message.indexOf(k, i + 1)) {
+      if (i == 0 || !(Character.isLetterOrDigit(message.charAt(i - 1))
+          || message.charAt(i - 1) == '_')) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

@@ -188,6 +188,45 @@ class ConfigCheckTest {
   }
 
   @Test
+  void aBadValueInQueueHidesNoOtherQueuesProblem() {
+    List<Finding> findings = check("[queue]\nMAX_WORKERS = abc\n[queue.mail]\nTYPE = level\n"
+        + "GLOBAL_MAX_WORKERS = 4\n[queue.push]\nRETRY_DELAY = 1m\nRETRY_DELAY_MAX = 30s\n");
+    assertThat(findings).extracting(Finding::location, Finding::severity).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("app.ini:2 [queue] MAX_WORKERS", Severity.ERROR),
+        org.assertj.core.groups.Tuple.tuple("app.ini:5 [queue.mail] GLOBAL_MAX_WORKERS",
+            Severity.ERROR),
+        org.assertj.core.groups.Tuple.tuple("app.ini:8 [queue.push] RETRY_DELAY_MAX",
+            Severity.ERROR));
+    assertThat(findings.get(1).message()).contains("GLOBAL_MAX_WORKERS=4").contains("TYPE=level");
+    assertThat(findings.get(2).message()).isEqualTo("queue push: RETRY_DELAY_MAX=30s is shorter"
+        + " than RETRY_DELAY=1m");
+  }
+
+  @Test
+  void aBadValueInAQueueHidesNoIndependentCheckOfThatQueue() {
+    List<Finding> findings = check("[queue.mail]\nTYPE = channel\nLENGTH = ten\n"
+        + "GLOBAL_MAX_WORKERS = 4\nDURABILITY = aof\nRETRY_DELAY = 1m\nRETRY_DELAY_MAX = 1s\n");
+    assertThat(findings).extracting(Finding::location).containsExactly(
+        "app.ini:3 [queue.mail] LENGTH", "app.ini:4 [queue.mail] GLOBAL_MAX_WORKERS",
+        "app.ini:5 [queue.mail] DURABILITY", "app.ini:7 [queue.mail] RETRY_DELAY_MAX");
+    assertThat(findings).allMatch(Finding::fatal);
+  }
+
+  /** A check whose answer would be about the default standing in for a bad value says nothing. */
+  @Test
+  void checksThatReadABadValueSayNothingFalse() {
+    // the default RETRY_DELAY (1s) is not the file's: no "shorter than RETRY_DELAY=1s"
+    assertThat(check("[queue.mail]\nRETRY_DELAY = abc\nRETRY_DELAY_MAX = 1ms\n"))
+        .extracting(Finding::location).containsExactly("app.ini:2 [queue.mail] RETRY_DELAY");
+    // the default TYPE (level) is not the file's: no "TYPE=level cannot enforce"
+    assertThat(check("[queue.mail]\nTYPE = redys\nGLOBAL_MAX_WORKERS = 4\nDURABILITY = aof\n"))
+        .extracting(Finding::location).containsExactly("app.ini:2 [queue.mail] TYPE");
+    // a bad GLOBAL_MAX_WORKERS is reported once, as a bad value
+    assertThat(check("[queue.mail]\nGLOBAL_MAX_WORKERS = many\n"))
+        .singleElement().satisfies(f -> assertThat(f.message()).contains("not a whole number"));
+  }
+
+  @Test
   void anUnknownKeyFarFromEveryKnownOneGetsNoSuggestion() {
     // an indexer key put under [queue] is not a misspelt QUEUE_NAME
     Finding f = only("[queue]\nISSUE_INDEXER_QUEUE_TYPE = levelqueue\n");

@@ -224,6 +224,16 @@ class IniQueueConfigTest {
   }
 
   @Test
+  void startUpNamesEveryErrorOfTheFileInOneMessage() {
+    assertThatThrownBy(() -> IniQueueConfig.parse("[queue]\nMAX_WORKERS = abc\n[queue.mail]\n"
+        + "TYPE = channel\nGLOBAL_MAX_WORKERS = 4\n", "app.ini"))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageStartingWith("app.ini: 2 errors in the queue configuration")
+        .hasMessageContaining("\n  app.ini:2 [queue] MAX_WORKERS: MAX_WORKERS=abc")
+        .hasMessageContaining("\n  app.ini:5 [queue.mail] GLOBAL_MAX_WORKERS:");
+  }
+
+  @Test
   void unparseableLineFailsWithFileLineAndText() {
     assertThatThrownBy(() -> IniQueueConfig.parse("[queue]\nTYPE redis\n", "app.ini"))
         .isInstanceOf(IniParseException.class)
