@@ -127,62 +127,63 @@ final class Migration {
     }
   }
 
+  /** Each old option, as {@link OldOption#plan} decides (the check's advice says the same). */
   private void moveOldOptions() {
     for (OldOption o : OldOption.values()) {
-      Optional<IniEntry> found = o.find(original);
-      if (found.isEmpty()) {
+      Optional<OldOption.Plan> plan = o.plan(original);
+      if (plan.isEmpty()) {
         continue;
       }
-      IniEntry old = found.get();
+      OldOption.Plan p = plan.get();
+      IniEntry old = p.old();
       String target = "[" + o.newSection() + "] " + o.newKey().key();
-      Optional<String> value = o.newValue(original);
-      if (value.isEmpty()) {
-        deleteAll(o);
-        step(Kind.DELETED, old, where(old) + ": it set nothing ("
-            + o.noEffectReason(original).orElseThrow() + ")"
-            + o.shadowedIntentHint(original).map(h -> "; " + h).orElse(""));
-        continue;
+      switch (p.action()) {
+        case DELETE_NO_EFFECT -> step(Kind.DELETED, old, where(old) + ": it set nothing ("
+            + p.reason() + ")" + o.shadowedIntentHint(original).map(h -> "; " + h).orElse(""));
+        case CONFLICT_UNUSABLE -> step(Kind.CONFLICT, old, where(old) + " not moved: "
+            + p.reason() + "; write a CONN_STR the queue can use in [" + o.newSection()
+            + "] and delete this line");
+        case DELETE_SAME -> step(Kind.DELETED, old, where(old) + ": " + target + " = "
+            + p.existing().value() + " (line " + p.existing().line() + ") already says the same");
+        case CONFLICT_EXISTING -> step(Kind.CONFLICT, old, where(old) + " not moved: " + target
+            + " = " + p.existing().value() + " (line " + p.existing().line() + ") is already set,"
+            + " and the old option would make it " + p.value() + "; keep the one you want and"
+            + " delete the other");
+        case MOVE -> move(o, p, target);
+        default -> throw new AssertionError(p.action());
       }
-      Optional<String> unusable = o.unusableReason(original);
-      if (unusable.isPresent()) {
-        step(Kind.CONFLICT, old, where(old) + " not moved: " + unusable.get() + "; write a CONN_STR"
-            + " the queue can use in [" + o.newSection() + "] and delete this line");
-        continue;
-      }
-      Optional<IniEntry> existing = original.entry(o.newSection(), o.newKey().key());
-      if (existing.isPresent()) {
-        IniEntry e = existing.get();
-        if (OldOption.sameMeaning(o.newKey(), e.value(), value.get())) {
-          deleteAll(o);
-          step(Kind.DELETED, old, where(old) + ": " + target + " = " + e.value() + " (line "
-              + e.line() + ") already says the same");
-        } else {
-          step(Kind.CONFLICT, old, where(old) + " not moved: " + target + " = " + e.value()
-              + " (line " + e.line() + ") is already set, and the old option would make it "
-              + value.get() + "; keep the one you want and delete the other");
-        }
-        continue;
-      }
-      deleteAll(o);
-      String comment = old.inlineComment().startsWith(";") || old.inlineComment().startsWith("#")
-          ? old.inlineComment() : "";
-      edits.addKey(o.newSection(), o.newKey().key(), value.get(), comment);
-      step(Kind.MOVED, old, where(old) + " -> " + target + " = " + value.get());
-      Optional<IniEntry> inherited = o.connStrToOverrideWhenMoved(original);
-      if (inherited.isPresent()) {
-        IniEntry c = inherited.get();
-        edits.addKey(o.newSection(), Setting.CONN_STR.key(), "", "");
-        step(Kind.ADDED, old, "[" + o.newSection() + "] CONN_STR = (empty), so that the "
-            + value.get() + " queue moved there from " + where(old) + " does not inherit ["
-            + c.section() + "] CONN_STR = " + c.value() + ", which it cannot use (the old option"
-            + " never read it)");
+      if (p.changes()) {
+        deleteAll(p);
       }
     }
   }
 
-  private void deleteAll(OldOption o) {
-    for (IniEntry e : original.section(o.section()).orElseThrow().entries(o.key())) {
-      edits.remove(e);
+  private void move(OldOption o, OldOption.Plan p, String target) {
+    IniEntry old = p.old();
+    String comment = old.inlineComment().startsWith(";") || old.inlineComment().startsWith("#")
+        ? old.inlineComment() : "";
+    edits.addKey(o.newSection(), o.newKey().key(), p.value(), comment);
+    step(Kind.MOVED, old, where(old) + " -> " + target + " = " + p.value());
+    if (p.connStrOverride() != null) {
+      IniEntry c = p.connStrOverride();
+      edits.addKey(o.newSection(), Setting.CONN_STR.key(), "", "");
+      step(Kind.ADDED, old, "[" + o.newSection() + "] CONN_STR = (empty), so that the "
+          + p.value() + " queue moved there from " + where(old) + " does not inherit ["
+          + c.section() + "] CONN_STR = " + c.value() + ", which it cannot use (the old option"
+          + " never read it)");
     }
+  }
+
+  /**
+   * Removes every line of the option: the one go-ini reads and the earlier ones of the same key
+   * it does not, each named in a step of its own (no line goes unsaid).
+   */
+  private void deleteAll(OldOption.Plan p) {
+    for (IniEntry e : p.shadowed()) {
+      edits.remove(e);
+      step(Kind.DELETED, e, where(e) + ": deleted with line " + p.old().line() + ", which sets "
+          + e.key() + " again: go-ini (and so Gitea) reads only the last one");
+    }
+    edits.remove(p.old());
   }
 }

@@ -199,6 +199,51 @@ class MigrationTest {
             + " the one you want and delete the other"));
   }
 
+  /** What check advises for an old option is what migrate then does: one decision for both. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "[indexer]%nUPDATE_BUFFER_LEN = 50%n[queue.issue_indexer]%nLENGTH = 100%n | CONFLICT",
+      "[indexer]%nUPDATE_BUFFER_LEN = 50%n[queue.issue_indexer]%nLENGTH = 50%n | DELETED",
+      "[indexer]%nUPDATE_BUFFER_LEN = 50%n | MOVED",
+      "[indexer]%nUPDATE_BUFFER_LEN =%n | DELETED",
+      "[queue.task]%nTYPE = level%n[task]%nQUEUE_TYPE = redis%n | CONFLICT",
+      "[indexer]%nISSUE_INDEXER_QUEUE_TYPE = redis%nISSUE_INDEXER_QUEUE_CONN_STR = leveldb:///q%n"
+          + " | CONFLICT",
+  })
+  void checksAdviceForAnOldOptionMatchesWhatMigrateDoes(String text, Kind kind) {
+    String file = text.replace("%n", "\n");
+    Migration.Result r = migrate(file);
+    assertThat(r.steps()).extracting(Migration.Step::kind).last().isEqualTo(kind);
+    String fix = ConfigCheck.run(IniFile.parse(file, "app.ini")).stream()
+        .filter(f -> f.key() != null && !f.section().startsWith("queue"))
+        .reduce((a, b) -> b).orElseThrow().fix();
+    switch (kind) {
+      case MOVED -> assertThat(fix).startsWith("move it to")
+          .endsWith("(config-migrator migrate does this)");
+      case DELETED -> assertThat(fix).startsWith("delete the line").doesNotContain("conflict");
+      default -> assertThat(fix).doesNotContain("move it to").doesNotContain("migrate does this")
+          .satisfiesAnyOf(f -> assertThat(f).contains("reports a conflict"),
+              f -> assertThat(f).startsWith("write a CONN_STR the queue can use"));
+    }
+  }
+
+  @Test
+  void aShadowedDuplicateOfAnOldOptionIsNamedWhenItIsDeleted() {
+    Migration.Result r = migrate("[indexer]\nUPDATE_BUFFER_LEN = 50\nUPDATE_BUFFER_LEN = 70\n");
+    assertThat(r.after().text()).isEqualTo("[indexer]\n\n[queue.issue_indexer]\nLENGTH = 70\n");
+    assertThat(r.steps()).extracting(Migration.Step::kind, Migration.Step::line).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(Kind.DELETED, 2),
+        org.assertj.core.groups.Tuple.tuple(Kind.MOVED, 3));
+    assertThat(r.steps().get(0).description()).isEqualTo("app.ini:2 [indexer] UPDATE_BUFFER_LEN"
+        + " = 50: deleted with line 3, which sets UPDATE_BUFFER_LEN again: go-ini (and so Gitea)"
+        + " reads only the last one");
+    // a conflict deletes nothing, so it names nothing more
+    Migration.Result c = migrate("[indexer]\nUPDATE_BUFFER_LEN = 50\nUPDATE_BUFFER_LEN = 70\n"
+        + "[queue.issue_indexer]\nLENGTH = 1\n");
+    assertThat(c.changed()).isFalse();
+    assertThat(c.steps()).extracting(Migration.Step::kind).containsExactly(Kind.CONFLICT);
+  }
+
   @Test
   void existingNewKeyWithTheSameMeaningJustDeletesTheOldOne() {
     Migration.Result r = migrate("[indexer]\nISSUE_INDEXER_QUEUE_TYPE = levelqueue\n"

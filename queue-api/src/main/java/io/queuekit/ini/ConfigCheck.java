@@ -108,45 +108,24 @@ public final class ConfigCheck {
 
   private void oldOptions() {
     for (OldOption o : OldOption.values()) {
-      Optional<IniEntry> found = o.find(file);
-      if (found.isEmpty()) {
+      Optional<OldOption.Plan> plan = o.plan(file);
+      if (plan.isEmpty()) {
         continue;
       }
-      IniEntry e = found.get();
+      IniEntry e = plan.get().old();
       file.section(e.section()).ifPresent(sec -> warnRepeated(sec.name(), e.key(),
           sec.entries(e.key())));
       String target = "[" + o.newSection() + "] " + o.newKey().key();
-      Optional<String> value = o.newValue(file);
-      Optional<IniEntry> override = o.connStrToOverrideWhenMoved(file);
-      String fix = value.map(v -> "move it to [" + o.newSection() + "] as "
-              + kv(o.newKey().key(), v) + override.map(c -> ", with CONN_STR = (empty) there so"
-                  + " that it does not inherit [" + c.section() + "] " + kv(c) + " (line "
-                  + c.line() + "), which a " + v + " queue cannot use").orElse("")
-              + " (" + MIGRATE + ")")
-          .orElse("delete the line: " + o.noEffectReason(file).orElse("")
-              + o.shadowedIntentHint(file).map(h -> "; " + h).orElse(""));
-      Optional<String> unusable = o.unusableReason(file);
-      if (unusable.isPresent()) {
-        fix = "write a CONN_STR the queue can use in [" + o.newSection()
-            + "] and delete the line: " + unusable.get();
-      }
+      String fix = advice(o, plan.get());
       if (o.removed()) {
         add(Severity.ERROR, e, "removed queue option [" + o.section() + "] " + kv(e)
             + ": Gitea 1.20+ and queuekit refuse to start while it is set; use " + target, fix);
       } else {
         // go-ini finds [queue.task]'s own key first, then [queue]'s: either way this one supplies
         // nothing (QueueLayers says why), and the message must not say it still does
-        Optional<IniEntry> own = file.entry(o.newSection(), o.newKey().key())
-            .filter(x -> !x.value().isEmpty());
-        if (own.isPresent() && value.isPresent()) {
-          IniEntry n = own.get();
-          boolean same = OldOption.sameMeaning(o.newKey(), n.value(), value.get());
-          fix = "delete the line: [" + n.section() + "] " + kv(n) + " (line " + n.line() + ") is"
-              + " the task queue's own" + (same ? " and says the same (" + MIGRATE + ")"
-                  : "; if it should have " + kv(o.newKey().key(), value.get())
-                      + ", write that there");
-        }
-        String effect = value.isPresent() && own.isEmpty()
+        boolean own = file.entry(o.newSection(), o.newKey().key())
+            .filter(x -> !x.value().isEmpty()).isPresent();
+        String effect = o.newValue(file).isPresent() && !own
             ? "it still supplies [queue.task]'s default" : "it sets nothing here";
         add(Severity.WARNING, e, "deprecated option [" + o.section() + "] " + kv(e) + ": " + effect
             + ", as in Gitea, which has announced its removal; use " + target, fix);
@@ -156,6 +135,39 @@ public final class ConfigCheck {
     if (length.isPresent() && !length.get().value().isEmpty()) {
       checkValue(length.get(), Setting.LENGTH);
     }
+  }
+
+  /**
+   * What to do about an old option: what {@code config-migrator migrate} does with it, from the
+   * same decision ({@link OldOption#plan}), so that the advice never promises a move that the
+   * migration refuses.
+   */
+  private String advice(OldOption o, OldOption.Plan p) {
+    String key = o.newKey().key();
+    return switch (p.action()) {
+      case DELETE_NO_EFFECT -> "delete the line: " + p.reason()
+          + o.shadowedIntentHint(file).map(h -> "; " + h).orElse("");
+      case CONFLICT_UNUSABLE -> "write a CONN_STR the queue can use in [" + o.newSection()
+          + "] and delete the line: " + p.reason();
+      case MOVE -> "move it to [" + o.newSection() + "] as " + kv(key, p.value())
+          + (p.connStrOverride() == null ? "" : ", with CONN_STR = (empty) there so that it does"
+              + " not inherit [" + p.connStrOverride().section() + "] " + kv(p.connStrOverride())
+              + " (line " + p.connStrOverride().line() + "), which a " + p.value() + " queue"
+              + " cannot use")
+          + " (" + MIGRATE + ")";
+      case DELETE_SAME -> "delete the line: " + existing(o, p) + " and says the same ("
+          + MIGRATE + ")";
+      case CONFLICT_EXISTING -> "delete the line: " + existing(o, p) + "; if it should have "
+          + kv(key, p.value()) + ", write that there (config-migrator migrate leaves both lines"
+          + " and reports a conflict: it never overwrites a key that is set)";
+    };
+  }
+
+  /** "[queue.task] TYPE = level (line 2) is the task queue's own". */
+  private static String existing(OldOption o, OldOption.Plan p) {
+    IniEntry n = p.existing();
+    return "[" + n.section() + "] " + kv(n) + " (line " + n.line() + ") is the " + o.queue()
+        + " queue's own";
   }
 
   private void queueSections() {

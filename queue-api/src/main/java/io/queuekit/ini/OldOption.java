@@ -4,6 +4,7 @@ import io.queuekit.QueueConfigException;
 import io.queuekit.QueueSettings;
 import io.queuekit.Setting;
 import io.queuekit.spi.BaseQueues;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -78,6 +79,87 @@ public enum OldOption {
   /** True: loading fails while it is set. False: deprecated, still read, warned about. */
   public boolean removed() {
     return removed;
+  }
+
+  /**
+   * What {@code config-migrator migrate} does with an old option ({@link #plan}); {@link
+   * ConfigCheck}'s advice says the same, from the same decision.
+   */
+  public enum Action {
+    /** It sets nothing ({@link #noEffectReason}): each of its lines is deleted. */
+    DELETE_NO_EFFECT,
+    /** The replacement key is written already and means the same: each line is deleted. */
+    DELETE_SAME,
+    /** It moves to the replacement key (with {@code CONN_STR =} when the queue needs it). */
+    MOVE,
+    /** Not moved: the queue cannot use this CONN_STR ({@link #unusableReason}); a conflict. */
+    CONFLICT_UNUSABLE,
+    /** Not moved: the replacement key is written already with another meaning; a conflict. */
+    CONFLICT_EXISTING
+  }
+
+  /**
+   * The migration's decision for an old option present in a file.
+   *
+   * @param action what the migration does
+   * @param old the entry go-ini reads (the last of the key's lines)
+   * @param shadowed the earlier lines of the key in the same section, which go-ini does not read
+   *     (deleted with it, unless the action is a conflict)
+   * @param value what the replacement key gets ({@link #newValue}); null for {@link
+   *     Action#DELETE_NO_EFFECT}
+   * @param existing the replacement key already written, for {@link Action#DELETE_SAME} and
+   *     {@link Action#CONFLICT_EXISTING}; else null
+   * @param connStrOverride for {@link Action#MOVE}: the inherited CONN_STR the moved TYPE cannot
+   *     use ({@link #connStrToOverrideWhenMoved}), which {@code CONN_STR =} overrides; else null
+   * @param reason why nothing moves, for {@link Action#DELETE_NO_EFFECT} ({@link
+   *     #noEffectReason}; {@link #shadowedIntentHint} may add to it) and {@link
+   *     Action#CONFLICT_UNUSABLE} ({@link #unusableReason}); else null
+   */
+  public record Plan(Action action, IniEntry old, List<IniEntry> shadowed, String value,
+      IniEntry existing, IniEntry connStrOverride, String reason) {
+    public Plan {
+      shadowed = List.copyOf(shadowed);
+    }
+
+    /** Whether the migration edits the file for this option (anything but a conflict). */
+    public boolean changes() {
+      return action != Action.CONFLICT_UNUSABLE && action != Action.CONFLICT_EXISTING;
+    }
+  }
+
+  /**
+   * What the migration does with this option in {@code file}, decided once for the migration and
+   * for the check's advice; empty when the option is absent. In order: an option that sets
+   * nothing is deleted; a CONN_STR the queue cannot use is a conflict; a replacement key already
+   * written is compared (the same meaning: deleted; another: a conflict, never overwritten); else
+   * it moves.
+   */
+  public Optional<Plan> plan(IniFile file) {
+    Optional<IniEntry> found = find(file);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    IniEntry old = found.get();
+    List<IniEntry> all = file.section(section).map(s -> s.entries(key())).orElse(List.of());
+    List<IniEntry> shadowed = all.isEmpty() ? List.of() : all.subList(0, all.size() - 1);
+    Optional<String> value = newValue(file);
+    if (value.isEmpty()) {
+      return Optional.of(new Plan(Action.DELETE_NO_EFFECT, old, shadowed, null, null, null,
+          noEffectReason(file).orElseThrow()));
+    }
+    Optional<String> unusable = unusableReason(file);
+    if (unusable.isPresent()) {
+      return Optional.of(new Plan(Action.CONFLICT_UNUSABLE, old, shadowed, value.get(), null,
+          null, unusable.get()));
+    }
+    Optional<IniEntry> existing = file.entry(newSection(), replacement.key());
+    if (existing.isPresent()) {
+      Action a = sameMeaning(replacement, existing.get().value(), value.get())
+          ? Action.DELETE_SAME : Action.CONFLICT_EXISTING;
+      return Optional.of(new Plan(a, old, shadowed, value.get(), existing.get(), null, null));
+    }
+    return Optional.of(new Plan(Action.MOVE, old, shadowed, value.get(), null,
+        connStrToOverrideWhenMoved(file).orElse(null), null));
   }
 
   /** The entry go-ini reads for the old key in {@code file}, if present. */

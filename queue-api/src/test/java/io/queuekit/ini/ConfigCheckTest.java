@@ -106,7 +106,8 @@ class ConfigCheckTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "TYPE = level | ; if it should have TYPE = redis, write that there",
+      "TYPE = level | ; if it should have TYPE = redis, write that there (config-migrator migrate"
+          + " leaves both lines and reports a conflict: it never overwrites a key that is set)",
       "TYPE = redis | ' and says the same (config-migrator migrate does this)'",
   })
   void taskOptionOverriddenByQueueTaskSaysItSetsNothing(String own, String tail) {
@@ -224,6 +225,21 @@ class ConfigCheckTest {
     // a bad GLOBAL_MAX_WORKERS is reported once, as a bad value
     assertThat(check("[queue.mail]\nGLOBAL_MAX_WORKERS = many\n"))
         .singleElement().satisfies(f -> assertThat(f.message()).contains("not a whole number"));
+  }
+
+  @Test
+  void aRemovedOptionWhoseReplacementIsSetIsNotToldToMoveWhenTheMigrationWouldRefuse() {
+    Finding conflict = only("[indexer]\nUPDATE_BUFFER_LEN = 50\n[queue.issue_indexer]\n"
+        + "LENGTH = 100\n");
+    assertThat(conflict.fix()).isEqualTo("delete the line: [queue.issue_indexer] LENGTH = 100"
+        + " (line 4) is the issue_indexer queue's own; if it should have LENGTH = 50, write that"
+        + " there (config-migrator migrate leaves both lines and reports a conflict: it never"
+        + " overwrites a key that is set)");
+    Finding same = only("[indexer]\nUPDATE_BUFFER_LEN = 50\n[queue.issue_indexer]\n"
+        + "LENGTH = 50\n");
+    assertThat(same.fix()).isEqualTo("delete the line: [queue.issue_indexer] LENGTH = 50 (line 4)"
+        + " is the issue_indexer queue's own and says the same (config-migrator migrate does"
+        + " this)");
   }
 
   @Test
