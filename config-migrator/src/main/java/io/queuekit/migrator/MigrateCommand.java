@@ -26,8 +26,10 @@ import picocli.CommandLine.Spec;
         + " moves [task] QUEUE_* to [queue.task], and rewrites old key=value Redis CONN_STR"
         + " values as URIs, keeping every other line byte for byte. Never overwrites a key that"
         + " is already set: such a conflict is reported and left alone.",
-        "Prints a unified diff (passwords masked unless --show-secrets); --write replaces FILE"
-            + " atomically and keeps a backup (FILE.bak, or FILE.bak.<time> if that exists)."})
+        "Prints a unified diff (passwords masked unless --show-secrets: patch cannot apply a"
+            + " masked line, and a note on standard error says when the diff holds one); --write"
+            + " replaces FILE atomically and keeps a backup (FILE.bak, or FILE.bak.<time> if that"
+            + " exists)."})
 final class MigrateCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
@@ -58,9 +60,15 @@ final class MigrateCommand implements Callable<Integer> {
       return Main.FATAL;
     }
     Migration.Result result = Migration.run(before);
-    UnifiedDiff.write(result.before(), result.after(), result.changes(), !showSecrets,
-        out::println);
+    boolean masked = UnifiedDiff.write(result.before(), result.after(), result.changes(),
+        !showSecrets, out::println);
     out.flush();
+    if (masked) {
+      err.println("note: lines of this diff that hold a password show it as ****, so patch will"
+          + " not apply them (a - or context line no longer matches " + file + ", and a + line"
+          + " would write ****); apply the migration with --write, or print a diff patch applies"
+          + " with --show-secrets (it shows the passwords)");
+    }
     for (Migration.Step s : result.steps()) {
       err.println(s);
     }

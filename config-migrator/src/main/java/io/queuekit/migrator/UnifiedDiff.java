@@ -33,16 +33,22 @@ final class UnifiedDiff {
    * with many changes is never held whole. Nothing when there are no changes. The diff is one
    * {@code patch} applies to {@code before}, as diff writes it: a line of a CRLF file keeps its
    * CR, and a last line without a terminator is followed by {@link #NO_NEWLINE}. With {@code
-   * maskPasswords}, passwords in every line are masked.
+   * maskPasswords}, passwords in every line are masked: such a line no longer matches the file
+   * (a {@code -} or context line) or writes {@code ****} into it (a {@code +} line), so {@code
+   * patch} cannot apply that hunk as it is; the result says whether it happened, for the caller
+   * to say so.
+   *
+   * @return whether a line of the diff was shown with a password masked
    */
-  static void write(IniFile before, IniFile after, List<IniFile.Change> changes,
+  static boolean write(IniFile before, IniFile after, List<IniFile.Change> changes,
       boolean maskPasswords, Consumer<String> out) {
     String name = before.sourceName();
+    boolean[] masked = {false};
     // The original's lines as a view: the context lines are read from it, nothing is copied.
     List<String> original = new AbstractList<>() {
       @Override
       public String get(int i) {
-        return shown(before, i + 1, maskPasswords);
+        return shown(before, i + 1, maskPasswords, masked);
       }
 
       @Override
@@ -62,9 +68,9 @@ final class UnifiedDiff {
       Patch<String> patch = new Patch<>(to - from);
       for (IniFile.Change c : changes.subList(from, to)) {
         Chunk<String> source = new Chunk<>(c.oldLine() - 1,
-            lines(before, c.oldLine(), c.oldCount(), maskPasswords));
+            lines(before, c.oldLine(), c.oldCount(), maskPasswords, masked));
         Chunk<String> target = new Chunk<>(c.newLine() - 1,
-            lines(after, c.newLine(), c.newCount(), maskPasswords));
+            lines(after, c.newLine(), c.newCount(), maskPasswords, masked));
         AbstractDelta<String> delta = c.oldCount() == 0 ? new InsertDelta<>(source, target)
             : c.newCount() == 0 ? new DeleteDelta<>(source, target)
             : new ChangeDelta<>(source, target);
@@ -82,12 +88,14 @@ final class UnifiedDiff {
       header = false;
       from = to;
     }
+    return masked[0];
   }
 
-  private static List<String> lines(IniFile file, int first, int count, boolean mask) {
+  private static List<String> lines(IniFile file, int first, int count, boolean mask,
+      boolean[] masked) {
     List<String> out = new ArrayList<>(count);
     for (int i = first; i < first + count; i++) {
-      out.add(shown(file, i, mask));
+      out.add(shown(file, i, mask, masked));
     }
     return out;
   }
@@ -97,10 +105,15 @@ final class UnifiedDiff {
    * keeps it: patch compares lines with their CR and refuses a hunk whose line endings differ from
    * the file's. A last line without a terminator is followed by {@link #NO_NEWLINE} after a line
    * break (a line never holds one otherwise), which {@link #write} hands on as a line of its own;
-   * without it patch would give that line a terminator, or find the hunk does not match.
+   * without it patch would give that line a terminator, or find the hunk does not match. Sets
+   * {@code masked[0]} when a password was masked.
    */
-  private static String shown(IniFile file, int number, boolean mask) {
-    String text = mask ? ConnStrings.mask(file.line(number)) : file.line(number);
+  private static String shown(IniFile file, int number, boolean mask, boolean[] masked) {
+    String raw = file.line(number);
+    String text = mask ? ConnStrings.mask(raw) : raw;
+    if (!text.equals(raw)) {
+      masked[0] = true;
+    }
     String end = file.terminator(number);
     return end.isEmpty() ? text + "\n" + NO_NEWLINE : end.equals("\r\n") ? text + "\r" : text;
   }

@@ -106,6 +106,43 @@ class DiffPatchTest {
         + "[queue.mail]\nLENGTH = 100");
   }
 
+  /**
+   * A masked password never matches the file: the diff says so on standard error, and names the
+   * two ways that work, which a diff without a password does not need.
+   */
+  @Test
+  void aDiffWithAMaskedPasswordSaysPatchWillNotApplyItAndWhatToUseInstead() throws Exception {
+    Path ini = dir.resolve("app.ini");
+    String text = "[queue]\nTYPE = redis\nCONN_STR = addrs=h:6379 password=hunter2 db=2\n";
+    Files.writeString(ini, text);
+    CliTest.Run masked = CliTest.run("migrate", ini.toString());
+    assertThat(masked.out()).contains("-CONN_STR = addrs=h:6379 password=**** db=2")
+        .doesNotContain("hunter2");
+    assertThat(masked.err()).contains("note: lines of this diff that hold a password show it as"
+        + " ****, so patch will not apply them (a - or context line no longer matches " + ini
+        + ", and a + line would write ****); apply the migration with --write, or print a diff"
+        + " patch applies with --show-secrets (it shows the passwords)");
+    assertThat(CliTest.run("migrate", "--show-secrets", ini.toString()).err())
+        .doesNotContain("note:");
+    Files.writeString(ini, "[queue]\nTYPE = redis\nCONN_STR = redis://:hunter2@h:6379/0\n"
+        + "; 1\n; 2\n; 3\n; 4\n[mailer]\nSEND_BUFFER_LEN = 100\n");
+    // the password is in no changed line nor context: the diff applies as printed
+    CliTest.Run far = CliTest.run("migrate", ini.toString());
+    assertThat(far.out()).doesNotContain("CONN_STR");
+    assertThat(far.err()).doesNotContain("note:");
+    if (patchIsInstalled()) {
+      Files.writeString(ini, text);
+      Path diffFile = dir.resolve("migrate.diff");
+      Files.writeString(diffFile, masked.out(), StandardCharsets.UTF_8);
+      Process p = new ProcessBuilder("patch", "--dry-run", "--forward", "--reject-file=-",
+          ini.toString()).redirectInput(diffFile.toFile()).redirectErrorStream(true)
+          .redirectOutput(dir.resolve("patch.log").toFile()).start();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("patch refuses the masked diff, as the note says")
+          .isNotZero();
+    }
+  }
+
   private static boolean patchIsInstalled() {
     try {
       Process p = new ProcessBuilder("patch", "--version").redirectErrorStream(true).start();
