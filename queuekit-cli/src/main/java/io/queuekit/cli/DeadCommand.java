@@ -5,10 +5,12 @@ import io.queuekit.internal.Previews;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.DeadLetter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
@@ -16,14 +18,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code queuekit dead list|show|replay|purge QUEUE ...}: a queue's dead letters. */
-@Command(name = "dead", description = "A queue's dead letters: list, show, replay, purge.")
+@Command(name = "dead", mixinStandardHelpOptions = true,
+    description = "A queue's dead letters: list, show, replay, purge.")
 final class DeadCommand implements Runnable {
 
   @ParentCommand QueuekitCli cli;
   @Spec CommandSpec spec;
 
   /** Accepted for old scripts: the flavour is now read from the store. */
-  @Option(names = "--unique", hidden = true, scope = CommandLine.ScopeType.INHERIT)
+  @Option(names = "--unique", hidden = true, scope = CommandLine.ScopeType.INHERIT,
+      description = QueuekitCli.UNIQUE)
   boolean unique;
 
   @Override
@@ -31,14 +35,18 @@ final class DeadCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command: list, show, replay or purge");
   }
 
-  @Command(name = "list", description = "Dead letters, newest first, a page at a time.")
-  int list(@Parameters(paramLabel = "QUEUE") String queue,
-      @Option(names = "--offset", defaultValue = "0") int offset,
-      @Option(names = "--limit", defaultValue = "50") int limit) {
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "Dead letters, newest first, a page at a time.")
+  int list(@Mixin Invoked self,
+      @Parameters(paramLabel = "QUEUE", description = "the queue whose dead letters to list") String queue,
+      @Option(names = "--offset", paramLabel = "N", defaultValue = "0",
+          description = "how many of the newest to skip (default: ${DEFAULT-VALUE})") int offset,
+      @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
+          description = "how many to list, 1..10000 (default: ${DEFAULT-VALUE})") int limit) {
     if (offset < 0 || limit < 1 || limit > 10_000) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--offset must be ≥ 0 and --limit 1..10000");
+      throw self.usageError("--offset must be ≥ 0 and --limit 1..10000 (were " + offset + " and " + limit + ")");
     }
-    QueuekitCli.uniqueIgnored(unique, spec);
+    QueuekitCli.uniqueIgnored(unique, self.err());
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue);
       List<DeadLetter> dead = q.listDead(offset, limit);
@@ -58,9 +66,12 @@ final class DeadCommand implements Runnable {
     }
   }
 
-  @Command(name = "show", description = "One dead letter, its whole payload.")
-  int show(@Parameters(paramLabel = "QUEUE") String queue, @Parameters(paramLabel = "ID") long id) {
-    QueuekitCli.uniqueIgnored(unique, spec);
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "One dead letter, its whole payload.")
+  int show(@Mixin Invoked self,
+      @Parameters(paramLabel = "QUEUE", description = "the queue the dead letter is in") String queue,
+      @Parameters(paramLabel = "ID", description = "the dead letter's id, as dead list shows it") String idText) {
+    long id = id(self, idText);
+    QueuekitCli.uniqueIgnored(unique, self.err());
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue);
       DeadLetter[] found = new DeadLetter[1];
@@ -72,8 +83,8 @@ final class DeadCommand implements Runnable {
       });
       DeadLetter d = found[0];
       if (d == null) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "queue \"" + queue + "\" has no dead letter " + id + " (see: queuekit dead list " + queue + ")");
+        throw self.usageError("queue \"" + queue + "\" has no dead letter " + id
+            + " (see: queuekit dead list " + queue + ")");
       }
       Map<String, Object> m = QueuekitCli.deadJson(d, true);
       StringBuilder text = new StringBuilder();
@@ -87,18 +98,26 @@ final class DeadCommand implements Runnable {
     }
   }
 
-  @Command(name = "replay", description = "Dead letters back to the queue (IDS, or --all).")
-  int replay(@Parameters(paramLabel = "QUEUE") String queue,
-      @Parameters(paramLabel = "ID", arity = "0..*") List<Long> ids,
-      @Option(names = "--all") boolean all) {
-    return onDead(queue, ids, all, "replayed", BaseQueue::replayAllDead, BaseQueue::replayDead);
+  @Command(name = "replay", mixinStandardHelpOptions = true,
+      description = "Dead letters back to the queue (IDs, or --all).")
+  int replay(@Mixin Invoked self,
+      @Parameters(paramLabel = "QUEUE", description = "the queue whose dead letters to replay") String queue,
+      @Parameters(paramLabel = "ID", arity = "0..*", description = "the dead letters to replay, as dead list "
+          + "shows their ids") List<String> ids,
+      @Option(names = "--all", description = "replay every dead letter of the queue (instead of IDs)")
+      boolean all) {
+    return onDead(self, queue, ids, all, "replayed", BaseQueue::replayAllDead, BaseQueue::replayDead);
   }
 
-  @Command(name = "purge", description = "Deletes dead letters for good (IDS, or --all).")
-  int purge(@Parameters(paramLabel = "QUEUE") String queue,
-      @Parameters(paramLabel = "ID", arity = "0..*") List<Long> ids,
-      @Option(names = "--all") boolean all) {
-    return onDead(queue, ids, all, "purged", BaseQueue::purgeAllDead, BaseQueue::purgeDead);
+  @Command(name = "purge", mixinStandardHelpOptions = true,
+      description = "Deletes dead letters for good (IDs, or --all).")
+  int purge(@Mixin Invoked self,
+      @Parameters(paramLabel = "QUEUE", description = "the queue whose dead letters to delete") String queue,
+      @Parameters(paramLabel = "ID", arity = "0..*", description = "the dead letters to delete, as dead list "
+          + "shows their ids") List<String> ids,
+      @Option(names = "--all", description = "delete every dead letter of the queue (instead of IDs)")
+      boolean all) {
+    return onDead(self, queue, ids, all, "purged", BaseQueue::purgeAllDead, BaseQueue::purgeDead);
   }
 
   /**
@@ -107,17 +126,17 @@ final class DeadCommand implements Runnable {
    * error after the others are done, and the exit code is then a usage error's, as {@code dead
    * show} of such an id: a script must not take "replayed 0" for success.
    */
-  private int onDead(String queue, List<Long> ids, boolean all, String done,
+  private int onDead(Invoked self, String queue, List<String> ids, boolean all, String done,
       java.util.function.ToLongFunction<BaseQueue> every,
       java.util.function.ToLongBiFunction<BaseQueue, List<Long>> some) {
-    List<Long> named = ids(ids, all);
-    QueuekitCli.uniqueIgnored(unique, spec);
+    List<Long> named = ids(self, ids, all);
+    QueuekitCli.uniqueIgnored(unique, self.err());
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue);
       java.util.Set<Long> missing = all ? java.util.Set.of() : notDead(q, named);
       long n = all ? every.applyAsLong(q) : some.applyAsLong(q, named);
       long taken = all ? 0 : DeadSelection.taken(named, missing, n);
-      Map<String, Object> json = new java.util.LinkedHashMap<>();
+      Map<String, Object> json = new LinkedHashMap<>();
       json.put("queue", queue);
       json.put(done, n);
       if (!missing.isEmpty()) {
@@ -131,15 +150,15 @@ final class DeadCommand implements Runnable {
         return QueuekitCli.OK;
       }
       if (!missing.isEmpty()) {
-        spec.commandLine().getErr().println("queue \"" + queue + "\" has no dead letter "
+        self.err().println("queue \"" + queue + "\" has no dead letter "
             + missing.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
             + " (replayed or purged already, or never one; see: queuekit dead list " + queue + ")");
       }
       if (taken > 0) {
-        spec.commandLine().getErr().println("queue \"" + queue + "\": "
+        self.err().println("queue \"" + queue + "\": "
             + DeadSelection.takenMessage(taken));
       }
-      spec.commandLine().getErr().flush();
+      self.err().flush();
       return QueuekitCli.USAGE;
     }
   }
@@ -165,10 +184,24 @@ final class DeadCommand implements Runnable {
     }
   }
 
-  private List<Long> ids(List<Long> ids, boolean all) {
+  /** The ids named, read as {@link #id}; a usage error unless there are some or {@code all}, not both. */
+  private static List<Long> ids(Invoked self, List<String> ids, boolean all) {
     if ((ids == null || ids.isEmpty()) == !all) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "name dead-letter ids, or --all (not both)");
+      throw self.usageError("name dead-letter ids, or --all (not both)");
     }
-    return ids;
+    return all ? List.of() : ids.stream().map(text -> id(self, text)).toList();
+  }
+
+  /**
+   * A dead-letter id as named on the command line: a usage error naming {@code text} when it is no
+   * number (picocli took one that is not a number for an argument too many).
+   */
+  private static long id(Invoked self, String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw self.usageError("'" + text + "' is not a dead-letter id: ids are whole numbers, as "
+          + "queuekit dead list QUEUE shows them", e);
+    }
   }
 }

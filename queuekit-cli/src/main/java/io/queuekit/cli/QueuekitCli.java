@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -38,7 +40,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "queuekit", mixinStandardHelpOptions = true, versionProvider = QueuekitCli.Version.class,
     description = "Shows and acts on the queues of a queuekit/Gitea app.ini from outside the service.",
-    subcommands = {DeadCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DeadCommand.class, HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done",
@@ -56,14 +58,17 @@ public final class QueuekitCli implements Runnable {
   static final int NOT_FROM_OUTSIDE = 5;
   static final int INTERNAL = 70;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "the app.ini whose [queue] sections to read")
+  // the global options are inherited: each command takes them, before or after its name
+  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "the app.ini whose [queue] sections to read")
   Path config;
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "data", scope = ScopeType.INHERIT,
       description = "the data path relative DATADIRs resolve against (default: ${DEFAULT-VALUE})")
   Path data;
 
-  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", scope = ScopeType.INHERIT,
+      description = "the output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   Format format;
 
   @Spec CommandSpec spec;
@@ -98,6 +103,7 @@ public final class QueuekitCli implements Runnable {
   static CommandLine commandLine(java.util.function.Supplier<String> currentUser) {
     CommandLine cmd = new CommandLine(new QueuekitCli(new LevelDbOwner(currentUser)));
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    versionEverywhere(cmd);
     cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       int code = exitCode(e);
@@ -111,6 +117,14 @@ public final class QueuekitCli implements Runnable {
       return code;
     });
     return cmd;
+  }
+
+  /** Every subcommand's {@code -V} says queuekit's version, as {@code queuekit -V} does. */
+  private static void versionEverywhere(CommandLine cmd) {
+    for (CommandLine sub : cmd.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(cmd.getCommandSpec().versionProvider());
+      versionEverywhere(sub);
+    }
   }
 
   /** The documented exit code for a command that failed with {@code e}. */
@@ -154,10 +168,9 @@ public final class QueuekitCli implements Runnable {
     return e.getMessage() + (held(e) ? "; " + HELD : "");
   }
 
-  /** Old scripts pass {@code --unique}; it is no longer needed, so say so and go on. */
-  static void uniqueIgnored(boolean unique, CommandSpec spec) {
+  /** Old scripts pass {@code --unique}; it is no longer needed, so say so on {@code err} and go on. */
+  static void uniqueIgnored(boolean unique, PrintWriter err) {
     if (unique) {
-      PrintWriter err = spec.commandLine().getErr();
       err.println("queuekit: --unique is no longer needed and is ignored: each queue is opened as the "
           + "flavour (simple or unique) its store recorded");
       err.flush();
@@ -187,21 +200,22 @@ public final class QueuekitCli implements Runnable {
     out.flush();
   }
 
-  @Command(name = "queues", description = {"Figures of every configured queue (or of those named).",
+  @Command(name = "queues", mixinStandardHelpOptions = true, description = {
+      "Figures of every configured queue (or of those named).",
       "A queue that cannot be shown gets a row saying why; the others are shown all the same, and the exit "
           + "code is the first such row's."})
-  int queues(
-      @Option(names = "--unique", hidden = true) boolean unique,
+  int queues(@Mixin Invoked self,
+      @Option(names = "--unique", hidden = true, description = UNIQUE) boolean unique,
       @Parameters(paramLabel = "QUEUE", arity = "0..*",
           description = "queues to show (default: every [queue.NAME]; a usage error when there is none)")
       List<String> names) {
-    uniqueIgnored(unique, spec);
+    uniqueIgnored(unique, self.err());
     try (Stores stores = stores()) {
       boolean named = names != null && !names.isEmpty();
       if (!named && stores.configured().isEmpty()) {
         // an empty table with exit code 0 reads as "no queues, all fine"; a Gitea app.ini often
         // has only [queue], its queues being named in code
-        throw new CommandLine.ParameterException(spec.commandLine(), noQueuesNamed());
+        throw self.usageError(noQueuesNamed());
       }
       List<String> queues = named ? names : new ArrayList<>(stores.configured());
       List<Map<String, Object>> rows = new ArrayList<>();
@@ -245,7 +259,7 @@ public final class QueuekitCli implements Runnable {
       print(rows, text.toString());
       if (!failed.isEmpty()) {
         // output sent to a file or a pipe still leaves a word on the terminal
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = self.err();
         err.println("queuekit: could not show " + String.join(", ", failed) + ": see "
             + (failed.size() == 1 ? "its row" : "their rows"));
         err.flush();
@@ -264,15 +278,18 @@ public final class QueuekitCli implements Runnable {
         + "queuekit --config " + config + " queues NAME...";
   }
 
-  @Command(name = "remove-all", description = "Deletes every waiting item of a queue.")
-  int removeAll(
+  /** The description of the hidden {@code --unique} every command takes from old scripts. */
+  static final String UNIQUE = "ignored: each queue is opened as the flavour its store recorded";
+
+  @Command(name = "remove-all", mixinStandardHelpOptions = true, description = "Deletes every waiting item of a queue.")
+  int removeAll(@Mixin Invoked self,
       @Option(names = "--yes", description = "confirm: the items cannot be brought back") boolean yes,
-      @Option(names = "--unique", hidden = true) boolean unique,
-      @Parameters(paramLabel = "QUEUE") String queue) {
-    uniqueIgnored(unique, spec);
+      @Option(names = "--unique", hidden = true, description = UNIQUE) boolean unique,
+      @Parameters(paramLabel = "QUEUE", description = "the queue to empty") String queue) {
+    uniqueIgnored(unique, self.err());
     if (!yes) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "remove-all deletes every waiting item of \"" + queue + "\" for good: add --yes to mean it");
+      throw self.usageError("remove-all deletes every waiting item of \"" + queue
+          + "\" for good: add --yes to mean it");
     }
     try (Stores stores = stores()) {
       long removed = stores.open(queue).removeAll();
@@ -281,13 +298,15 @@ public final class QueuekitCli implements Runnable {
     }
   }
 
-  @Command(name = "pause", description = "Not possible from outside: a pause is the running service's state.")
-  int pause(@Parameters(paramLabel = "QUEUE") String queue) {
+  @Command(name = "pause", mixinStandardHelpOptions = true,
+      description = "Not possible from outside: a pause is the running service's state.")
+  int pause(@Parameters(paramLabel = "QUEUE", description = "the queue to pause") String queue) {
     throw new Stores.NotFromOutside(notFromOutside("pause", queue));
   }
 
-  @Command(name = "resume", description = "Not possible from outside: a pause is the running service's state.")
-  int resume(@Parameters(paramLabel = "QUEUE") String queue) {
+  @Command(name = "resume", mixinStandardHelpOptions = true,
+      description = "Not possible from outside: a pause is the running service's state.")
+  int resume(@Parameters(paramLabel = "QUEUE", description = "the queue to resume") String queue) {
     throw new Stores.NotFromOutside(notFromOutside("resume", queue));
   }
 

@@ -103,6 +103,8 @@ class QueuekitCliTest {
         .doesNotContain("\u001b").containsIgnoringCase("\\u001b[31mred");
 
     JsonNode page = json.readTree(run(ini, data, "--format", "json", "dead", "list", "index").out());
+    assertThat(json.readTree(run(ini, data, "dead", "list", "index", "--format", "json").out()))
+        .as("--format after the command").isEqualTo(page);
     long bad1 = -1;
     long bad2 = -1;
     for (JsonNode e : page.path("entries")) {
@@ -129,7 +131,9 @@ class QueuekitCliTest {
     assertThat(showEscaped.out()).as("the reason's escape sequence and CR are shown, not sent to the terminal")
         .doesNotContain("\u001b").doesNotContain("\r")
         .contains("refused: bad-2\\u001b[31mred\\r");
-    assertThat(run(ini, data, "dead", "show", "index", "999999").code()).isEqualTo(QueuekitCli.USAGE);
+    Run unknown = run(ini, data, "dead", "show", "index", "999999");
+    assertThat(unknown.code()).isEqualTo(QueuekitCli.USAGE);
+    assertThat(unknown.err()).contains("has no dead letter 999999").contains("Usage: queuekit dead show ");
 
     // an id that is no dead letter is named, and the exit code says so; the others are done
     Run partly = run(ini, data, "dead", "replay", "index", Long.toString(bad1), "999999");
@@ -290,6 +294,8 @@ class QueuekitCliTest {
     Path data = dir.resolve("d4");
     for (String format : List.of("text", "json")) {
       Run r = run(ini, data, "--format", format, "queues", "index");
+      Run after = run(ini, data, "queues", "index", "--format", format);
+      assertThat(after).as("--format after the command").isEqualTo(r);
       assertThat(r.code()).as(format + ": " + r.err()).isEqualTo(QueuekitCli.USAGE);
       assertThat(occurrences(r.out() + r.err(), "no store")).as(format + ": once, in the row: " + r)
           .isEqualTo(1);
