@@ -4,6 +4,8 @@ import io.queuekit.internal.DeadSelection;
 import io.queuekit.internal.Previews;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.DeadLetter;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +37,14 @@ final class DeadCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command: list, show, replay or purge");
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "Dead letters, newest first, a page at a time.")
+  /** When a dead letter died, in the table: UTC to the millisecond, always 24 characters. */
+  private static final DateTimeFormatter DEAD_AT =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = {
+      "Dead letters, newest first, a page at a time.",
+      "JSON: {\"queue\", \"total\", \"offset\", \"entries\"}, in that order; each entry {\"id\", \"reason\", "
+          + "\"deliveryCount\", \"recoveryCount\", \"firstPushed\", \"deadAt\", \"preview\"}."})
   int list(@Mixin Invoked self,
       @Parameters(paramLabel = "QUEUE", description = "the queue whose dead letters to list") String queue,
       @Option(names = "--offset", paramLabel = "N", defaultValue = "0",
@@ -50,20 +58,31 @@ final class DeadCommand implements Runnable {
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue);
       List<DeadLetter> dead = q.listDead(offset, limit);
-      StringBuilder text = new StringBuilder(String.format("%8s  %-24s %5s %5s  %-20s  %s%n",
-          "ID", "DEAD AT", "DELIV", "RECOV", "REASON", "PAYLOAD"));
       List<Map<String, Object>> rows = new ArrayList<>();
       for (DeadLetter d : dead) {
         rows.add(QueuekitCli.deadJson(d, false));
-        text.append(String.format("%8d  %-24s %5d %5d  %-20s  %s%n", d.id(), d.deadAt(), d.deliveryCount(),
-            d.recoveryCount(), Previews.text(d.reason(), 20),
-            Previews.of(d.payload(), 60)));
       }
       long total = q.stats().dead();
-      text.append(dead.size() + " of " + QueuekitCli.count(total, "dead letter") + " of " + queue + "\n");
-      cli.print(Map.of("queue", queue, "total", total, "offset", offset, "entries", rows), text.toString());
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("queue", queue);
+      json.put("total", total);
+      json.put("offset", offset);
+      json.put("entries", rows);
+      cli.print(json, table(dead)
+          + dead.size() + " of " + QueuekitCli.count(total, "dead letter") + " of " + queue + "\n");
       return QueuekitCli.OK;
     }
+  }
+
+  /** {@code dead}'s text table: each column as wide as its widest cell, times all alike. */
+  static String table(List<DeadLetter> dead) {
+    TextTable table = new TextTable(List.of("ID", "DEAD AT", "DELIV", "RECOV", "REASON", "PAYLOAD"),
+        true, false, true, true, false, false);
+    for (DeadLetter d : dead) {
+      table.add(d.id(), DEAD_AT.format(d.deadAt()), d.deliveryCount(), d.recoveryCount(),
+          Previews.text(d.reason(), 20), Previews.of(d.payload(), 60));
+    }
+    return table.toString();
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "One dead letter, its whole payload.")

@@ -281,7 +281,9 @@ public final class QueuekitCli implements Runnable {
   /** The description of the hidden {@code --unique} every command takes from old scripts. */
   static final String UNIQUE = "ignored: each queue is opened as the flavour its store recorded";
 
-  @Command(name = "remove-all", mixinStandardHelpOptions = true, description = "Deletes every waiting item of a queue.")
+  @Command(name = "remove-all", mixinStandardHelpOptions = true, description = {
+      "Deletes every waiting item of a queue.",
+      "JSON: {\"queue\": QUEUE, \"removed\": N}, in that order."})
   int removeAll(@Mixin Invoked self,
       @Option(names = "--yes", description = "confirm: the items cannot be brought back") boolean yes,
       @Option(names = "--unique", hidden = true, description = UNIQUE) boolean unique,
@@ -293,7 +295,10 @@ public final class QueuekitCli implements Runnable {
     }
     try (Stores stores = stores()) {
       long removed = stores.open(queue).removeAll();
-      print(Map.of("queue", queue, "removed", removed), "removed " + count(removed, "waiting item") + " of " + queue + "\n");
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("queue", queue);
+      json.put("removed", removed);
+      print(json, "removed " + count(removed, "waiting item") + " of " + queue + "\n");
       return OK;
     }
   }

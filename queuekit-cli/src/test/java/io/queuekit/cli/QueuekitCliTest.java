@@ -101,8 +101,15 @@ class QueuekitCliTest {
     assertThat(list.out()).contains("bad-1").contains("refused: bad-1").contains("2 of 2 dead letters");
     assertThat(list.out()).as("an escape sequence in a payload is shown, not sent to the terminal")
         .doesNotContain("\u001b").containsIgnoringCase("\\u001b[31mred");
+    String[] lines = list.out().split("\n");
+    for (int i = 1; i <= 2; i++) {
+      assertThat(lines[i].indexOf("refused: bad-")).as("in line with the heading:\n" + list.out())
+          .isEqualTo(lines[0].indexOf("REASON"));
+    }
 
     JsonNode page = json.readTree(run(ini, data, "--format", "json", "dead", "list", "index").out());
+    assertThat(page.fieldNames()).as("a stable order, as the help says")
+        .toIterable().containsExactly("queue", "total", "offset", "entries");
     assertThat(json.readTree(run(ini, data, "dead", "list", "index", "--format", "json").out()))
         .as("--format after the command").isEqualTo(page);
     long bad1 = -1;
@@ -149,6 +156,9 @@ class QueuekitCliTest {
 
     assertThat(run(ini, data, "remove-all", "index").code()).isEqualTo(QueuekitCli.USAGE);
     assertThat(run(ini, data, "remove-all", "--yes", "index").out()).contains("removed 4");
+    JsonNode removed = json.readTree(run(ini, data, "remove-all", "--yes", "index", "--format", "json").out());
+    assertThat(removed.fieldNames()).toIterable().containsExactly("queue", "removed");
+    assertThat(removed.path("removed").asLong()).isZero();
   }
 
   @Test
