@@ -2,6 +2,7 @@ package io.queuekit.cli;
 
 import io.queuekit.QueueConfig;
 import io.queuekit.QueueSettings;
+import io.queuekit.ini.Finding;
 import io.queuekit.ini.IniQueueConfig;
 import io.queuekit.level.LevelQueueFactory;
 import io.queuekit.redis.RedisQueueFactory;
@@ -58,6 +59,12 @@ final class Stores implements AutoCloseable {
       IniQueueConfig ini = IniQueueConfig.load(iniFile);
       this.config = ini;
       this.configured = new LinkedHashSet<>(ini.configuredQueues());
+      // the CLI's logging leaves IniQueueConfig's out (simplelogger.properties), so that an error
+      // is said once, by the exception; its warnings are said here
+      for (Finding f : ini.findings()) {
+        err.println("queuekit: warning: " + f);
+      }
+      err.flush();
     }
     this.dataPath = dataPath;
     this.err = err;

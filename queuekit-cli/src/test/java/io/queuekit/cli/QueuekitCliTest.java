@@ -424,6 +424,13 @@ class QueuekitCliTest {
           .doesNotContain(PostgresServer.PASSWORD);
       assertThat(pg.sql(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'queeus'").strip())
           .isEqualTo("0");
+      // HikariCP announced each pool's start and shutdown at INFO in the CLI's output
+      try (ChildJvm child = cli("--config", ini.toString(), "dead", "list", "index")) {
+        assertThat(child.awaitExit(Duration.ofSeconds(1))).as(child.describe()).isEqualTo(QueuekitCli.USAGE);
+        assertThat(child.stdout()).as(child.describe()).isEmpty();
+        assertThat(child.stderr()).as(child.describe()).startsWith("queuekit: queue \"index\"")
+            .doesNotContain("INFO").doesNotContain("Hikari");
+      }
     }
   }
 
@@ -473,5 +480,39 @@ class QueuekitCliTest {
     Run r = run(ini, dir.resolve("data"), "queues");
     assertThat(r.code()).isEqualTo(QueuekitCli.CONFIG);
     assertThat(r.err()).contains("bad.ini");
+  }
+
+  /** The CLI as an operator runs it: its own JVM, logging configured as the jar's. */
+  private static ChildJvm cli(String... args) {
+    ChildJvm child = ChildJvm.of(QueuekitCli.class).args(args).start();
+    child.awaitExit(Duration.ofSeconds(60));
+    return child;
+  }
+
+  /**
+   * A configuration error was printed twice, as {@code [main] ERROR …IniQueueConfig} and as {@code
+   * queuekit: …}: the CLI says a finding once, an error as {@code queuekit:} and a warning as
+   * {@code queuekit: warning:}.
+   */
+  @Test
+  void aConfigFindingIsSaidOnce() throws Exception {
+    Path bad = dir.resolve("bad.ini");
+    Files.writeString(bad, "[queue.index]\nLENGTH = many\n");
+    try (ChildJvm child = cli("--config", bad.toString(), "queues")) {
+      assertThat(child.awaitExit(Duration.ofSeconds(1))).as(child.describe()).isEqualTo(QueuekitCli.CONFIG);
+      assertThat(occurrences(child.stderr(), "LENGTH=many")).as(child.describe()).isEqualTo(1);
+      assertThat(child.stderr()).as(child.describe()).startsWith("queuekit: " + bad + ":2 [queue.index] LENGTH");
+    }
+
+    Path warned = dir.resolve("warned.ini");
+    Files.writeString(warned, "[queue.index]\nTYPE = level\nLENGHT = 5\n");
+    try (ChildJvm child = cli("--config", warned.toString(), "--data", dir.resolve("data").toString(),
+        "queues", "index")) {
+      assertThat(child.awaitExit(Duration.ofSeconds(1))).as(child.describe()).isEqualTo(QueuekitCli.USAGE);
+      assertThat(occurrences(child.stderr(), "unknown key LENGHT")).as(child.describe()).isEqualTo(1);
+      assertThat(child.stderr()).as(child.describe()).startsWith("queuekit: warning: " + warned + ":3");
+    }
+    Run inJvm = run(warned, dir.resolve("data"), "queues", "index");
+    assertThat(inJvm.err()).startsWith("queuekit: warning: ").contains("unknown key LENGHT");
   }
 }
