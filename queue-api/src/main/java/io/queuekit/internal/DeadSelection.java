@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BiFunction;
 
 /**
  * A replay or purge of dead letters named by id, as the CLI ({@code queuekit dead replay}) and
@@ -16,9 +15,6 @@ import java.util.function.BiFunction;
  * <p><b>Thread-safety:</b> stateless.
  */
 public final class DeadSelection {
-  /** Dead letters read per page while looking for the named ids. */
-  static final int PAGE = 500;
-
   private DeadSelection() {}
 
   /**
@@ -28,24 +24,6 @@ public final class DeadSelection {
   public static Set<Long> missing(List<Long> named, Collection<Long> found) {
     Set<Long> missing = new LinkedHashSet<>(named);
     missing.removeAll(found);
-    return missing;
-  }
-
-  /**
-   * The ids of {@code named} that are no dead letter now, in the order named: the dead letters'
-   * ids are read newest first, {@link #PAGE} at a time ({@code page} gives the ids at an offset,
-   * at most a limit), until every named id is found or the list ends.
-   */
-  public static Set<Long> missing(List<Long> named,
-      BiFunction<Integer, Integer, List<Long>> page) {
-    Set<Long> missing = new LinkedHashSet<>(named);
-    for (int offset = 0; !missing.isEmpty(); offset += PAGE) {
-      List<Long> ids = page.apply(offset, PAGE);
-      if (ids.isEmpty()) {
-        break;
-      }
-      missing.removeAll(ids);
-    }
     return missing;
   }
 

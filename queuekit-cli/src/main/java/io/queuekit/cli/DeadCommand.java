@@ -93,14 +93,8 @@ final class DeadCommand implements Runnable {
     QueuekitCli.uniqueIgnored(unique, self.err());
     try (Stores stores = cli.stores()) {
       BaseQueue q = stores.open(queue);
-      DeadLetter[] found = new DeadLetter[1];
-      scan(q, d -> {
-        if (d.id() == id) {
-          found[0] = d;
-        }
-        return found[0] != null;
-      });
-      DeadLetter d = found[0];
+      List<DeadLetter> found = q.findDead(List.of(id));
+      DeadLetter d = found.isEmpty() ? null : found.get(0);
       if (d == null) {
         throw self.usageError("queue \"" + queue + "\" has no dead letter " + id
             + " (see: queuekit dead list " + queue + ")");
@@ -184,23 +178,7 @@ final class DeadCommand implements Runnable {
 
   /** The ids of {@code named} that are no dead letter of {@code q} now, in the order named. */
   private static java.util.Set<Long> notDead(BaseQueue q, List<Long> named) {
-    return DeadSelection.missing(named, (offset, limit) ->
-        q.listDead(offset, limit).stream().map(DeadLetter::id).toList());
-  }
-
-  /** Offers {@code q}'s dead letters, newest first, 500 a read, until {@code done} says true. */
-  private static void scan(BaseQueue q, java.util.function.Predicate<DeadLetter> done) {
-    for (int offset = 0; ; offset += 500) {
-      List<DeadLetter> page = q.listDead(offset, 500);
-      if (page.isEmpty()) {
-        return;
-      }
-      for (DeadLetter d : page) {
-        if (done.test(d)) {
-          return;
-        }
-      }
-    }
+    return DeadSelection.missing(named, q.findDead(named).stream().map(DeadLetter::id).toList());
   }
 
   /** The ids named, read as {@link #id}; a usage error unless there are some or {@code all}, not both. */
