@@ -126,7 +126,8 @@ final class BatchRunner<T> {
     Verdicts verdicts = new Verdicts(items.size());
     if (!items.isEmpty()) {
       List<?> given = handler.batch(items, decoded);
-      ScheduledFuture<?> timeout = scheduleTimeout(batch, decoded, items);
+      ScheduledFuture<?> timeout = scheduleTimeout(batch, decoded, items, undecodable,
+          decodeErrors);
       // measured only for listeners (metrics): a queue nobody listens to reads no clock here
       boolean timed = !listeners.isEmpty();
       Instant startedAt = timed ? clock.instant() : null;
@@ -198,7 +199,8 @@ final class BatchRunner<T> {
         new WaitNanos(waits));
   }
 
-  private ScheduledFuture<?> scheduleTimeout(Batch batch, List<Delivery> decoded, List<T> items) {
+  private ScheduledFuture<?> scheduleTimeout(Batch batch, List<Delivery> decoded, List<T> items,
+      List<Delivery> undecodable, List<String> decodeErrors) {
     Duration limit = settings.handlerTimeout();
     if (limit.isZero()) {
       return null;
@@ -208,8 +210,13 @@ final class BatchRunner<T> {
     for (int i = 0; i < decoded.size(); i++) {
       byId.put(decoded.get(i).id(), items.get(i));
     }
+    // and why each undecodable one failed: the timeout settles them too, as undecodable
+    Map<Long, String> errors = new HashMap<>();
+    for (int i = 0; i < undecodable.size(); i++) {
+      errors.put(undecodable.get(i).id(), decodeErrors.get(i));
+    }
     try {
-      return scheduler.schedule(() -> timedOut(batch, limit, byId), Nanos.of(limit),
+      return scheduler.schedule(() -> timedOut(batch, limit, byId, errors), Nanos.of(limit),
           TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // Thrown from here it would leave the batch unsettled, in flight and held for good.
@@ -222,14 +229,18 @@ final class BatchRunner<T> {
   /**
    * HANDLER_TIMEOUT passed: release the batch (unless settled meanwhile), then interrupt. Once the
    * store took the release, {@code onTimedOut} hears of it: a handler that ignores the interrupt
-   * must hold neither a worker's place nor the recovered lane.
+   * must hold neither a worker's place nor the recovered lane. The batch's undecodable deliveries,
+   * which no handler saw, are dead-lettered as undecodable, as the handler's own settle would.
    */
-  private void timedOut(Batch batch, Duration limit, Map<Long, T> items) {
+  private void timedOut(Batch batch, Duration limit, Map<Long, T> items,
+      Map<Long, String> undecodable) {
     Settlement settlement = settlement(batch, () -> onTimedOut.accept(batch));
     if (!settlement.arm(() -> {
       List<Settlement.Step> steps = new ArrayList<>();
       for (Delivery d : batch.deliveries) {
-        steps.add(retryOrDie(d, items.get(d.id()), "handler ran longer than HANDLER_TIMEOUT"));
+        String error = undecodable.get(d.id());
+        steps.add(error != null ? deadLetter(d, null, error, DeadLetterCause.UNDECODABLE)
+            : retryOrDie(d, items.get(d.id()), "handler ran longer than HANDLER_TIMEOUT"));
       }
       return steps;
     })) {

@@ -3,6 +3,7 @@ package io.queuekit;
 import io.queuekit.internal.OutageBackoff;
 import io.queuekit.spi.BaseQueue;
 import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,8 @@ final class ClaimLoop {
   /** Claimed, not yet settled: buffer + dispatched batches. */
   private final AtomicInteger held = new AtomicInteger();
   private final RecoveredLane lane;
+  /** Counts a delivery the store merged when given back (a unique queue's copy was waiting). */
+  private final Runnable onMerged;
   /** A recovered delivery of this queue is running: claim nothing until it finished. */
   private volatile boolean recoveredRunning;
   /** Recovered deliveries were given back because another queue holds the lane. */
@@ -88,7 +91,8 @@ final class ClaimLoop {
   private final List<Delivery> leftovers = new ArrayList<>();
 
   ClaimLoop(String queue, BaseQueue base, QueueSettings settings, Duration claimWait,
-      WorkerGroup workers, RecoveredLane lane, PoolTimer timer) {
+      WorkerGroup workers, RecoveredLane lane, PoolTimer timer, Runnable onMerged) {
+    this.onMerged = onMerged;
     this.lane = lane;
     this.queue = queue;
     this.base = base;
@@ -248,7 +252,13 @@ final class ClaimLoop {
           try {
             doUnclaimLeftovers();
           } catch (QueueClosedException e) {
-            return; // stop() hands them back, or the store is gone (logged by the claim below)
+            // stop() hands them back; otherwise the store closed under the loop, said once here
+            // (the claim's own report below is not reached)
+            if (!stopping.get()) {
+              log.error("queue \"{}\": store closed under the claim loop while giving back {} "
+                  + "items claimed as it paused; claiming stops", queue, leftovers.size(), e);
+            }
+            return;
           } catch (VirtualMachineError e) {
             throw e;
           } catch (RuntimeException | Error e) {
@@ -392,7 +402,11 @@ final class ClaimLoop {
   /** Gives back what a claim racing pause() got; on failure they stay in {@code leftovers}. */
   private void doUnclaimLeftovers() {
     List<Delivery> back = new ArrayList<>(leftovers);
-    base.unclaim(back);
+    for (Outcome o : base.unclaim(back)) {
+      if (o == Outcome.MERGED) {
+        onMerged.run(); // counted as shutdown's give-back counts it
+      }
+    }
     leftovers.clear();
     held.addAndGet(-back.size());
   }

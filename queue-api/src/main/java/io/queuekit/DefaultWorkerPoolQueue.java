@@ -104,7 +104,8 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
         timer, runner::run, batch -> loopRef[0].batchFinished(batch));
     workersRef[0] = workers;
-    this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane, timer);
+    this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane, timer,
+        counters.merged::increment);
     loopRef[0] = loop;
     this.immediate = base.mode() == BaseQueue.Mode.IMMEDIATE
         ? new ImmediateRunner<>(name, settings, codec, handler, clock, counters, listeners) : null;

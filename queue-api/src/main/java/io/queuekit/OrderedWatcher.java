@@ -13,10 +13,10 @@ import java.util.function.Predicate;
  * after, and a metrics binder kept the meters of a queue that was gone.
  *
  * <p><b>Thread-safety:</b> calls into the wrapped watcher are serialized by this object's lock.
- * {@link #existing} takes the manager's lock inside it; the manager never takes this lock while
- * holding its own.
+ * {@link #created}'s {@code held} takes the manager's lock inside it; the manager never takes this
+ * lock while holding its own.
  */
-final class OrderedWatcher implements QueueWatcher {
+final class OrderedWatcher {
   private final QueueWatcher watcher;
   /** Queues told created and not yet closed. Guarded by this. */
   private final Set<WorkerPoolQueue<?>> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -25,32 +25,27 @@ final class OrderedWatcher implements QueueWatcher {
     this.watcher = java.util.Objects.requireNonNull(watcher, "watcher");
   }
 
-  /** A queue just created: told before it starts; a throw fails its creation. */
-  @Override
-  public synchronized void created(WorkerPoolQueue<?> queue) {
-    if (!live.add(queue)) {
+  /**
+   * Tells the watcher {@code queue} was created, unless it was told so already or {@code held}
+   * says the manager no longer holds it (closed meanwhile: its close, told first, was a no-op
+   * here). A close coming after the check waits for this lock, so it is told after. A throw from
+   * the watcher fails a new queue's creation, and its close is then not told to this watcher.
+   */
+  synchronized void created(WorkerPoolQueue<?> queue, Predicate<WorkerPoolQueue<?>> held) {
+    if (live.contains(queue) || !held.test(queue)) {
       return;
     }
+    live.add(queue);
     try {
       watcher.created(queue);
     } catch (RuntimeException | Error e) {
-      live.remove(queue); // not told after all: its close is not told either
+      live.remove(queue);
       throw e;
     }
   }
 
-  /**
-   * A queue the manager held when this watcher was added: told created only if {@code held}
-   * still says so. Its close, if it comes meanwhile, waits for this lock, so it is told after.
-   */
-  synchronized void existing(WorkerPoolQueue<?> queue, Predicate<WorkerPoolQueue<?>> held) {
-    if (held.test(queue)) {
-      created(queue);
-    }
-  }
-
-  @Override
-  public synchronized void closed(WorkerPoolQueue<?> queue) {
+  /** Tells the watcher {@code queue} closed, if it was told it was created. */
+  synchronized void closed(WorkerPoolQueue<?> queue) {
     if (live.remove(queue)) {
       watcher.closed(queue);
     }

@@ -166,7 +166,7 @@ public final class QueueManager implements AutoCloseable {
     // at open (held by the relay until attach) and every item from the first claim on.
     try {
       for (OrderedWatcher w : told) {
-        w.created(q);
+        w.created(q, this::holds); // a close() racing this create may have forgotten it already
       }
     } catch (RuntimeException | Error e) {
       events.attach(q::storeDeadLettered);
@@ -190,7 +190,13 @@ public final class QueueManager implements AutoCloseable {
     if (gone != null) {
       healthWatch.forget(gone);
       for (OrderedWatcher w : told) {
-        w.closed(gone);
+        try {
+          w.closed(gone);
+        } catch (RuntimeException e) {
+          // one watcher's failure must neither fail the queue's shutdown nor keep the others
+          // from hearing it closed (they would keep its meters, its MBean)
+          log.warn("queue \"{}\": a queue watcher failed on its close: {}", name, e.toString(), e);
+        }
       }
     }
   }
@@ -208,7 +214,7 @@ public final class QueueManager implements AutoCloseable {
       now = List.copyOf(queues.values());
     }
     for (WorkerPoolQueue<?> q : now) {
-      ordered.existing(q, this::holds);
+      ordered.created(q, this::holds);
     }
   }
 

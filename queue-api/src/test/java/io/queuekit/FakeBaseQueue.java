@@ -38,6 +38,7 @@ final class FakeBaseQueue implements BaseQueue {
   private boolean closed; // guarded by lock
   private volatile Runnable onHandOut = () -> { };
   private int failingUnclaims; // guarded by lock
+  private boolean mergingUnclaims; // guarded by lock
   private int unclaimCalls; // guarded by lock
   private int failingReleases; // guarded by lock
   private java.util.function.Supplier<? extends Throwable> releaseFailure; // guarded by lock
@@ -75,6 +76,19 @@ final class FakeBaseQueue implements BaseQueue {
   /** Runs in the claimer's thread each time a claim is about to return deliveries. */
   void onHandOut(Runnable hook) {
     this.onHandOut = hook;
+  }
+
+  /**
+   * From now on an unclaim answers MERGED for what it gives back, as a unique queue's store does
+   * when a copy of the item is waiting already (the delivery is folded into it).
+   */
+  void mergeUnclaims() {
+    lock.lock();
+    try {
+      mergingUnclaims = true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The next {@code n} unclaim calls fail as a store outage would, changing nothing. */
@@ -313,8 +327,8 @@ final class FakeBaseQueue implements BaseQueue {
       List<Entry> back = new ArrayList<>();
       for (Delivery d : deliveries) {
         Entry e = inFlight.remove(d.id());
-        out.add(e == null ? Outcome.STALE : Outcome.DONE);
-        if (e != null) {
+        out.add(e == null ? Outcome.STALE : mergingUnclaims ? Outcome.MERGED : Outcome.DONE);
+        if (e != null && !mergingUnclaims) {
           back.add(e);
           unclaimed.add(d);
         }

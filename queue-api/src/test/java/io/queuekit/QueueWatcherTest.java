@@ -59,6 +59,37 @@ class QueueWatcherTest {
   }
 
   @Test
+  void aWatcherThrowingOnACloseNeitherFailsTheShutdownNorSilencesTheOthers() {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    try (QueueManager m = manager()) {
+      m.watch(new QueueWatcher() {
+        @Override
+        public void created(WorkerPoolQueue<?> queue) {}
+
+        @Override
+        public void closed(WorkerPoolQueue<?> queue) {
+          throw new IllegalStateException("a metrics binder's bug");
+        }
+      });
+      m.watch(new QueueWatcher() {
+        @Override
+        public void created(WorkerPoolQueue<?> queue) {
+          heard.add("created " + queue.name());
+        }
+
+        @Override
+        public void closed(WorkerPoolQueue<?> queue) {
+          heard.add("closed " + queue.name());
+        }
+      });
+      WorkerPoolQueue<String> q = m.createSimple("w", String.class, batch -> List.of());
+      q.shutdown(); // threw the first watcher's exception, and the second never heard
+      assertThat(heard).containsExactly("created w", "closed w");
+      assertThat(m.queue("w")).isEmpty();
+    }
+  }
+
+  @Test
   void aWatcherAddedWhileQueuesComeAndGoHearsOfEachOnceAndOfItsCloseOnlyAfter() throws Exception {
     // watchers added while another thread creates and closes queues: each queue is created
     // once per watcher (a watcher that heard it twice counted its metrics twice) and closed only

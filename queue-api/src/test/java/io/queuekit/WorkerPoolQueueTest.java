@@ -125,6 +125,105 @@ class WorkerPoolQueueTest {
   }
 
   @Test
+  void whatAClaimRacingPauseGivesBackAndTheStoreMergesIsCountedMerged() {
+    // a unique queue's store folds a given-back delivery into a waiting copy (MERGED): the claim
+    // loop's give-back counts it as shutdown's does, so stats().merged() does not drift low
+    FakeBaseQueue base = new FakeBaseQueue("pauseracemerged");
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2)), items -> List.of());
+    AtomicBoolean raced = new AtomicBoolean();
+    base.onHandOut(() -> {
+      if (raced.compareAndSet(false, true)) {
+        q.pause();
+      }
+    });
+    base.mergeUnclaims();
+    q.pushAll(List.of("a", "b"), WAIT);
+    await().atMost(WAIT).until(() -> base.unclaimCalls() == 1);
+    await().atMost(WAIT).until(() -> q.stats().merged() == 2);
+    assertThat(base.inFlight()).isZero();
+  }
+
+  @Test
+  void aTimedOutBatchDeadLettersItsUndecodableItemsAsUndecodableAndRetriesTheRest() {
+    // HANDLER_TIMEOUT settles the whole batch: an item the codec could not read was never seen
+    // by the handler, so it is undecodable, not a retry (nor a MAX_DELIVERIES death)
+    FakeBaseQueue base = new FakeBaseQueue("timeoutundecodable");
+    Codec<String> codec = new Codec<>() {
+      @Override
+      public byte[] encode(String item) {
+        return item.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public String decode(byte[] bytes) {
+        String v = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        if (v.equals("bad")) {
+          throw new IllegalArgumentException("cannot read bad");
+        }
+        return v;
+      }
+    };
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch hang = new CountDownLatch(1);
+    QueueSpec<String> spec = QueueSpec.simple(base.name(), String.class, b -> {
+      awaitQuietly(hang);
+      return List.<String>of();
+    }).codec(codec).listener(new QueueListener<String>() {
+      @Override
+      public void onDeadLettered(ItemEvent<String> e) {
+        events.add("dead " + e.item().orElse("?") + " " + e.cause().orElseThrow());
+      }
+
+      @Override
+      public void onRetry(ItemEvent<String> e) {
+        events.add("retry " + e.item().orElse("?"));
+      }
+    });
+    DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(spec,
+        settings(s -> s.batchLength(2).maxWorkers(1).handlerTimeout(Duration.ofMillis(200))
+            .retryDelay(Duration.ZERO)),
+        base, Clock.systemUTC(), scheduler, Duration.ofMillis(100), lane, () -> { });
+    queues.add(q);
+    q.start();
+    try {
+      q.pushAll(List.of("good", "bad"), WAIT);
+      await().atMost(WAIT).until(() -> events.contains("retry good")
+          && events.contains("dead ? UNDECODABLE"));
+      // "good" is retried (and may time out again); the unreadable item dies once, undecodable
+      assertThat(events).filteredOn(e -> e.contains("?")).containsExactly("dead ? UNDECODABLE");
+    } finally {
+      hang.countDown();
+    }
+  }
+
+  @Test
+  void aStoreClosedUnderTheClaimLoopAsItGivesBackIsSaidNotSilent() {
+    // the claim loop ends when its store is closed under it; when that happens as it gives back
+    // what a claim racing pause() got, it once ended without a word
+    FakeBaseQueue base = new FakeBaseQueue("closedgiveback");
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)),
+          items -> List.of());
+      AtomicBoolean raced = new AtomicBoolean();
+      base.onHandOut(() -> {
+        if (raced.compareAndSet(false, true)) {
+          q.pause();
+          base.close();
+        }
+      });
+      q.push("a");
+      await().atMost(WAIT).until(() -> err.toString(java.nio.charset.StandardCharsets.UTF_8)
+          .contains("queue \"closedgiveback\": store closed under the claim loop while giving "
+              + "back 1 items claimed as it paused; claiming stops"));
+    } finally {
+      System.setErr(original);
+    }
+  }
+
+  @Test
   void raisingMaxWorkersLetsTheClaimLoopClaimMoreAtOnce() {
     // At the prefetch bound (BATCH_LENGTH × (MAX_WORKERS + 1)) the claim loop waits for a settle;
     // a higher cap raises the bound and must wake it, not leave it waiting out its claim wait
