@@ -1,5 +1,7 @@
 package io.queuekit;
 
+import io.queuekit.internal.Typos;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -91,34 +93,6 @@ public enum Setting {
    * {@code ISSUE_INDEXER_QUEUE_TYPE} under {@code [queue]} is not a misspelt {@code QUEUE_NAME}.
    */
   public static Optional<Setting> closest(String key) {
-    String upper = key.trim().toUpperCase(Locale.ROOT);
-    Setting best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (Setting s : values()) {
-      int d = distance(upper, s.name());
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = s;
-      }
-    }
-    int longer = Math.max(upper.length(), best.name().length());
-    return bestDistance <= Math.max(2, longer / 3) ? Optional.of(best) : Optional.empty();
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return Typos.closest(key.trim().toUpperCase(Locale.ROOT), List.of(values()), Setting::name);
   }
 }

@@ -1,6 +1,7 @@
 package io.queuekit.spi;
 
 import io.queuekit.QueueConfigException;
+import io.queuekit.internal.Typos;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -126,7 +127,7 @@ public final class BaseQueues {
     String closest = null;
     int best = 3;
     for (String name : known) {
-      int d = editDistance(folded, name);
+      int d = Typos.distance(folded, name);
       if (d < best) {
         best = d;
         closest = name;
@@ -275,25 +276,5 @@ public final class BaseQueues {
     Map<String, String> m = new TreeMap<>();
     p.stringPropertyNames().forEach(n -> m.put(n, p.getProperty(n)));
     return m;
-  }
-
-  /** Levenshtein distance: a handful of short names, so the textbook table is plenty. */
-  private static int editDistance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

@@ -1,5 +1,6 @@
 package io.queuekit.spring;
 
+import io.queuekit.internal.Typos;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,35 +55,6 @@ final class AdminKeys {
 
   /** The known key closest to {@code uniform}, unless more than two edits (or a third) away. */
   private static Optional<String> closest(String uniform) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String k : KNOWN) {
-      int d = distance(uniform, uniform(k));
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = k;
-      }
-    }
-    int longer = Math.max(uniform.length(), uniform(best).length());
-    return bestDistance <= Math.max(2, longer / 3) ? Optional.of(best) : Optional.empty();
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return Typos.closest(uniform, KNOWN, AdminKeys::uniform);
   }
 }
