@@ -357,14 +357,23 @@ final class RedisCalls {
         str(RedisLayout.MIGRATION_STEP), str(existing ? "1" : "0"));
   }
 
+  /**
+   * The open script found the key at 1-based {@code index} of its {@code KEYS} holding {@code
+   * actual}: names the key, its role and the type it should hold (prelude.lua's {@code TYPES},
+   * which the script checked it against).
+   */
   QueueConfigException wrongType(int index, String actual) {
-    String[] expected = {"list", "zset", "hash", "hash", "hash", "list", "list", "hash", "zset",
-        "hash", "string", "zset", "zset", "hash", "list", "zset", "hash"};
-    String what = index <= RedisKeys.NAMES.length ? RedisKeys.NAMES[index - 1]
-        : RedisKeys.MIGRATION_NAMES[index - 1 - RedisKeys.NAMES.length];
-    return new QueueConfigException("queue \"" + name + "\": Redis key " + keys.name(index)
+    String key = keys.name(index);
+    if (key == null) {
+      // not one of the open script's keys: a script out of step with this client
+      return new QueueConfigException("queue \"" + name + "\": a Redis key of queue " + keys.tag
+          + " at " + where() + " (the open script's key " + index + ", which this version does "
+          + "not know) holds a " + actual + " where the queue keeps another type; another "
+          + "application uses this key: choose another QUEUE_NAME or CONN_STR prefix");
+    }
+    return new QueueConfigException("queue \"" + name + "\": Redis key " + key
         + " at " + where() + " holds a " + actual + " where the queue keeps its "
-        + what + " " + expected[index - 1] + "; another application uses "
+        + RedisKeys.role(index) + " " + RedisKeys.type(index) + "; another application uses "
         + "this key: choose another QUEUE_NAME or CONN_STR prefix, or delete the key");
   }
 

@@ -23,6 +23,14 @@ final class RedisKeys {
   static final String[] MIGRATION_NAMES = {"migrating ready", "migrating delayed",
       "migrating unique"};
 
+  static {
+    if (Scripts.KEY_TYPES.size() != NAMES.length + MIGRATION_NAMES.length) {
+      throw new IllegalStateException("prelude.lua's TYPES has " + Scripts.KEY_TYPES.size()
+          + " entries for the open script's " + (NAMES.length + MIGRATION_NAMES.length)
+          + " keys (RedisKeys.NAMES, then MIGRATION_NAMES)");
+    }
+  }
+
   final String tag;
   final String ready;
   final String delayed;
@@ -95,16 +103,40 @@ final class RedisKeys {
   /** The open script's {@code KEYS}: the standard ones, then those of {@link #MIGRATION_NAMES}. */
   byte[][] open() {
     byte[][] std = script(null);
-    byte[][] all = java.util.Arrays.copyOf(std, std.length + 3);
+    byte[][] all = java.util.Arrays.copyOf(std, std.length + MIGRATION_NAMES.length);
     all[std.length] = b(ready + ":migrating");
     all[std.length + 1] = b(delayed + ":migrating");
     all[std.length + 2] = b(unique + ":migrating");
     return all;
   }
 
-  /** Name of the open script's key at 1-based index {@code i} (the standard ones first). */
+  /**
+   * The role of the open script's key at 1-based index {@code i} ({@link #NAMES}, then {@link
+   * #MIGRATION_NAMES}), or null for an index that names none.
+   */
+  static String role(int i) {
+    if (i >= 1 && i <= NAMES.length) {
+      return NAMES[i - 1];
+    }
+    int m = i - NAMES.length;
+    return m >= 1 && m <= MIGRATION_NAMES.length ? MIGRATION_NAMES[m - 1] : null;
+  }
+
+  /**
+   * The type the open script's key at 1-based index {@code i} holds (prelude.lua's {@code
+   * TYPES}, which the scripts check keys against), or null for an index that names none.
+   */
+  static String type(int i) {
+    return i >= 1 && i <= Scripts.KEY_TYPES.size() ? Scripts.KEY_TYPES.get(i - 1) : null;
+  }
+
+  /**
+   * Name of the open script's key at 1-based index {@code i} (the standard ones first), or null
+   * for an index that names none.
+   */
   String name(int i) {
-    return new String(open()[i - 1], StandardCharsets.UTF_8);
+    byte[][] all = open();
+    return i >= 1 && i <= all.length ? new String(all[i - 1], StandardCharsets.UTF_8) : null;
   }
 
   static byte[] b(String s) {

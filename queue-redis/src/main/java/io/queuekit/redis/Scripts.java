@@ -133,6 +133,42 @@ final class Scripts {
     }
   }
 
+  /** A TYPES table: {@code local TYPES = { 'list', ... }}. */
+  private static final Pattern TYPES = Pattern.compile("^local TYPES = \\{([^}]*)\\}",
+      Pattern.MULTILINE);
+  private static final Pattern QUOTED = Pattern.compile("'([a-z]+)'");
+
+  /**
+   * The type each key of the open script's {@code KEYS} holds, by 0-based index: {@code
+   * prelude.lua}'s {@code TYPES}, the table the scripts check keys against (so the client names
+   * the type a script expects, and the two cannot differ), in the order of {@link
+   * RedisKeys#NAMES} then {@link RedisKeys#MIGRATION_NAMES}.
+   */
+  static final List<String> KEY_TYPES = keyTypes(read("prelude"));
+
+  /**
+   * The types of {@code prelude}'s {@code TYPES} table, in order.
+   *
+   * @throws IllegalStateException when it has none, or one whose entries are not exactly quoted
+   *     type names
+   */
+  static List<String> keyTypes(String prelude) {
+    Matcher m = TYPES.matcher(prelude);
+    if (!m.find()) {
+      throw new IllegalStateException("prelude.lua: no \"local TYPES = { ... }\" table");
+    }
+    List<String> out = new ArrayList<>();
+    for (String item : m.group(1).split(",")) {
+      Matcher q = QUOTED.matcher(item.strip());
+      if (!q.matches()) {
+        throw new IllegalStateException("prelude.lua: TYPES entry " + (out.size() + 1)
+            + " is not a quoted type name: " + item.strip());
+      }
+      out.add(q.group(1));
+    }
+    return List.copyOf(out);
+  }
+
   private Scripts() {}
 
   /** Runs {@code script} asynchronously; the result is whatever the script returns. */

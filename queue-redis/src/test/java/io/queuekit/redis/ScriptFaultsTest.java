@@ -7,6 +7,7 @@ import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.queuekit.QueueConfigException;
 import io.queuekit.QueueException;
 import io.queuekit.QueueSettings;
 import io.queuekit.conformance.redis.Resp;
@@ -19,10 +20,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -233,6 +237,68 @@ class ScriptFaultsTest {
     }).isInstanceOf(QueueException.class).hasMessageContaining(k);
     assertThat(admin.integer("LLEN", key(name, "ready"))).as("nothing half-pushed").isEqualTo(1);
     admin.call("DEL", k);
+    assertThat(claimAll(q)).containsExactly("a");
+  }
+
+  /** What the queue keeps at each key of the open script, by its index there. */
+  private static final Map<Integer, String> KEPT = Map.ofEntries(Map.entry(1, "ready list"),
+      Map.entry(2, "delayed zset"), Map.entry(3, "items hash"), Map.entry(4, "unique hash"),
+      Map.entry(5, "meta hash"), Map.entry(6, "wake list"), Map.entry(7, "room list"),
+      Map.entry(8, "consumers hash"), Map.entry(9, "dead zset"), Map.entry(12, "pushed zset"),
+      Map.entry(13, "firsts zset"), Map.entry(14, "firstn hash"), Map.entry(15, "busy set"),
+      Map.entry(16, "leases zset"), Map.entry(17, "migrating ready list"),
+      Map.entry(18, "migrating delayed zset"), Map.entry(19, "migrating unique hash"));
+
+  /** Every key index the open script checks (and so may report): all but a consumer's own. */
+  static IntStream openKeyIndexes() {
+    return IntStream.rangeClosed(1, Scripts.KEY_TYPES.size()).filter(i -> i != 10 && i != 11);
+  }
+
+  @Test
+  void theOpenScriptsKeysAreTheOnesTheClientNames() {
+    assertThat(Scripts.KEY_TYPES).hasSize(RedisKeys.NAMES.length + RedisKeys.MIGRATION_NAMES.length);
+    assertThat(openKeyIndexes().boxed().toList()).containsExactlyInAnyOrderElementsOf(KEPT.keySet());
+  }
+
+  /**
+   * Each key the open script checks holding another program's string: the open is refused with
+   * the queue's exception naming the key, what the queue keeps there and its type, and writes
+   * nothing.
+   */
+  @ParameterizedTest
+  @MethodSource("openKeyIndexes")
+  void aKeyOfTheWrongTypeAtOpenIsNamedWithTheTypeTheQueueKeepsThere(int index) {
+    String name = Queues.uniqueName("openwrong" + index);
+    String k = new RedisKeys(name, "", name + "_queue", name + "_queue_unique").name(index);
+    assertThat(k).startsWith("{" + name + "_queue}");
+    admin.call("SET", k, "another program's value");
+
+    assertThatThrownBy(() -> queue(name, true))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("queue \"" + name + "\"")
+        .hasMessageContaining("Redis key " + k + " at")
+        .hasMessageContaining("holds a string where the queue keeps its " + KEPT.get(index) + ";");
+    if (index != 5) {
+      assertThat(admin.integer("EXISTS", key(name, "meta"))).as("nothing written").isZero();
+    }
+    admin.call("DEL", k);
+    RedisQueue q = queue(name, true);
+    q.push(item("a"), Duration.ofSeconds(5));
+    assertThat(claimAll(q)).containsExactly("a");
+  }
+
+  /** A key of the wrong type a step meets later is named with the type it should hold too. */
+  @Test
+  void aBusySetOfTheWrongTypeIsNamedAsASet() {
+    String name = Queues.uniqueName("busywrong");
+    RedisQueue q = queue(name, false);
+    q.push(item("a"), Duration.ofSeconds(5));
+    admin.call("SET", key(name, "busy"), "another program's value");
+    assertThatThrownBy(() -> q.claim(10, Duration.ZERO))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("Redis key " + key(name, "busy") + " at")
+        .hasMessageContaining("holds a string where the queue keeps its busy set;");
+    admin.call("DEL", key(name, "busy"));
     assertThat(claimAll(q)).containsExactly("a");
   }
 

@@ -46,6 +46,23 @@ class ScriptsTest {
     }
   }
 
+  /** The client names key types from the prelude's TYPES, the table the scripts check. */
+  @Test
+  void theKeyTypesAreThePreludesTypesTable() {
+    assertThat(Scripts.KEY_TYPES).hasSize(RedisKeys.NAMES.length + RedisKeys.MIGRATION_NAMES.length);
+    assertThat(RedisKeys.type(15)).isEqualTo("set");
+    assertThat(RedisKeys.role(15)).isEqualTo("busy");
+    assertThat(RedisKeys.type(17)).isEqualTo("list");
+    assertThat(RedisKeys.role(19)).isEqualTo("migrating unique");
+    assertThat(RedisKeys.type(20)).isNull();
+    assertThat(Scripts.keyTypes("local A = 1\nlocal TYPES = { 'list',\n  'zset' }\n"))
+        .containsExactly("list", "zset");
+    assertThatThrownBy(() -> Scripts.keyTypes("local TYPES = { 'list', LIST }\n"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("entry 2");
+    assertThatThrownBy(() -> Scripts.keyTypes("local A = 1\n"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("TYPES");
+  }
+
   @Test
   void aPreludeWithCodeBetweenItsFunctionsIsRefused() {
     assertThatThrownBy(() -> new Scripts.Prelude(

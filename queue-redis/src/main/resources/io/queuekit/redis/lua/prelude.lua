@@ -10,9 +10,12 @@ local K_READY, K_DELAYED, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD,
 -- Lua's C stack bounds how many arguments one redis.call may take: bulk writes go in chunks.
 local CHUNK = 500
 
--- The type of each standard key (by KEYS index; 'none', an absent key, is always fine).
+-- The type of each key by KEYS index ('none', an absent key, is always fine): the standard keys,
+-- then (17 to 19) the open script's migration keys. The one table of the keys' types: the client
+-- reads it from here to name the type a key should hold (Scripts.KEY_TYPES), in the order of
+-- RedisKeys.NAMES then RedisKeys.MIGRATION_NAMES.
 local TYPES = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset', 'hash',
-  'string', 'zset', 'zset', 'hash', 'set', 'zset' }
+  'string', 'zset', 'zset', 'hash', 'set', 'zset', 'list', 'zset', 'hash' }
 
 -- Redis keeps what a script wrote before it failed, so a script must not fail after its first
 -- write. Each one first checks the type of every key it writes (a stray writer may have put
