@@ -349,14 +349,43 @@ final class ClaimLoop {
     waitDue = wait == 2 ? earliest : -1;
     waitFirst = wait != 0;
     trickle = claimsBehindWake && wait == 2;
-    List<Delivery> out = new ArrayList<>(n);
     // the batch's delivery ids are consecutive: base + 1 .. base + n
     long base = (Long) r.get(4);
-    for (int i = 0; i < n; i++) {
-      out.add(Entries.delivery(base + 1 + i, (byte[]) r.get(5 + i)));
+    List<Delivery> out;
+    try {
+      out = deliveries(name, base, r, n);
+    } catch (QueueException e) {
+      // held by no delivery: the next sweep hands the claim's entries back
+      lease.needSweep();
+      calls.report(r, 5 + n);
+      throw e;
     }
     lease.holdClaim(base + 1, n, c);
     calls.report(r, 5 + n);
     return new ClaimResult(out, earliest);
+  }
+
+  /**
+   * The {@code n} deliveries of the claim script's reply {@code r}, their ids {@code base + 1 ..
+   * base + n}. The script hands out only entries whose header it reads, within the bounds the
+   * client reads ({@code header()} in prelude.lua); an entry that is none here all the same is
+   * the queue's exception, not a bare parse error.
+   *
+   * @throws QueueException naming the queue and the delivery when an entry is not one this version
+   *     reads
+   */
+  static List<Delivery> deliveries(String queue, long base, List<Object> r, int n) {
+    List<Delivery> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long did = base + 1 + i;
+      try {
+        out.add(Entries.delivery(did, (byte[]) r.get(5 + i)));
+      } catch (IllegalStateException | NumberFormatException | IndexOutOfBoundsException e) {
+        throw new QueueException("queue \"" + queue + "\": the claim handed out an entry (delivery "
+            + did + ") that this version cannot read: " + e.getMessage() + "; the claim's "
+            + n + " entries stay in flight until the consumer's sweep hands them back", e);
+      }
+    }
+    return out;
   }
 }

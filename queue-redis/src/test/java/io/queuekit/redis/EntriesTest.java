@@ -3,10 +3,12 @@ package io.queuekit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.queuekit.QueueException;
 import io.queuekit.spi.DeadLetter;
 import io.queuekit.spi.Delivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,6 +46,23 @@ class EntriesTest {
       assertThatThrownBy(() -> Entries.delivery(1, b(bad))).as(bad)
           .isInstanceOf(NumberFormatException.class).hasMessageContaining("not a header number");
     }
+  }
+
+  /**
+   * A claim's reply holding an entry the client cannot read (the script checks the same bounds,
+   * so only a script out of step with the client could send one) is the queue's exception naming
+   * the queue and the delivery, not a bare parse error.
+   */
+  @Test
+  void aClaimedEntryTheClientCannotReadIsTheQueuesExceptionNamingIt() {
+    List<Object> reply = List.of(-1L, 0L, 2L, 0L, 40L, b("0:0:1::a"), b("4294967296:0:1::b"));
+    assertThat(ClaimLoop.deliveries("jobs", 40, reply, 1)).singleElement()
+        .satisfies(d -> assertThat(d.id()).isEqualTo(41));
+    assertThatThrownBy(() -> ClaimLoop.deliveries("jobs", 40, reply, 2))
+        .isInstanceOf(QueueException.class)
+        .hasMessageContaining("queue \"jobs\"").hasMessageContaining("delivery 42")
+        .hasMessageContaining("4294967296")
+        .hasCauseInstanceOf(NumberFormatException.class);
   }
 
   @Test

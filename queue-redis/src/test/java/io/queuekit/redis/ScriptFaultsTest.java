@@ -240,6 +240,36 @@ class ScriptFaultsTest {
     assertThat(claimAll(q)).containsExactly("a");
   }
 
+  /**
+   * A unique-set value with a count beyond what an entry's header holds (9 digits; the client
+   * reads ints) counts as 0:0, as a malformed one does: the claim hands the entry out with its
+   * own counts, never one nobody can read. Up to 9 digits the value's counts are taken.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"4294967296:0", "0:4294967296", "1000000000:0",
+      "99999999999999999999:1", "999999999:0"})
+  void aUniqueSetCountBeyondTheHeadersBoundCountsAsZero(String value) {
+    String name = Queues.uniqueName("bigunique");
+    RedisQueue q = queue(name, true);
+    q.push(item("a"), Duration.ofSeconds(5));
+    String unique = "{" + name + "_queue}_unique";
+    List<Object> fields = castList(admin.call("HKEYS", unique));
+    assertThat(fields).hasSize(1);
+    Object f = fields.get(0);
+    admin.call("HSET", unique, f instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+        : String.valueOf(f), value);
+
+    List<Delivery> got = q.claim(10, Duration.ofSeconds(5));
+    assertThat(payloads(got)).containsExactly("a");
+    boolean taken = value.equals("999999999:0");
+    assertThat(got.get(0).deliveryCount()).isEqualTo(taken ? 999999999 : 0);
+    assertThat(got.get(0).recoveryCount()).isZero();
+    assertThat(q.ack(got)).containsOnly(Outcome.DONE);
+    assertThat(q.listDead(0, 10)).isEmpty();
+    assertThat(reported).isEmpty();
+    assertThat(q.stats().inFlight()).isZero();
+  }
+
   /** What the queue keeps at each key of the open script, by its index there. */
   private static final Map<Integer, String> KEPT = Map.ofEntries(Map.entry(1, "ready list"),
       Map.entry(2, "delayed zset"), Map.entry(3, "items hash"), Map.entry(4, "unique hash"),

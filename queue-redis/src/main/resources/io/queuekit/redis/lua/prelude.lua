@@ -146,10 +146,16 @@ end
 
 -- The unique set's value is "deliveries:recoveries": the largest counts of the waiting copy and
 -- of every copy merged into it since; the claim takes them into the entry.
--- A malformed value counts as 0:0 (the entry's own counts then win, and the next write repairs it).
+-- A malformed value counts as 0:0 (the entry's own counts then win, and the next write repairs it),
+-- and so does one with a count of more than 9 digits, which header() would not read back (nor
+-- the client, whose counts are ints): taken into an entry, it would make the claim hand out an
+-- entry nobody can read.
 local function counts(u)
   local dc, rc = string.match(u, '^(%d+):(%d+)$')
-  return tonumber(dc) or 0, tonumber(rc) or 0
+  if not dc or #dc > 9 or #rc > 9 then
+    return 0, 0
+  end
+  return tonumber(dc), tonumber(rc)
 end
 
 local function nextid()
