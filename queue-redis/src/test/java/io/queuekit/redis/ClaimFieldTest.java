@@ -6,6 +6,7 @@ import static io.queuekit.redis.RedisQueueTest.item;
 import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.queuekit.QueueException;
 import io.queuekit.conformance.redis.RedisServerExtension;
@@ -138,6 +139,60 @@ class ClaimFieldTest {
     assertThat(q.claim(2, WAIT)).hasSize(2);
     queues.admin().call("HSET", key(name, "inflight:" + q.consumerId()), "c900000:50", "junk");
     assertThat(q.stats().inFlight()).isEqualTo(3);
+  }
+
+  /**
+   * A claim field of no entries ({@code c<id>:0} holding an empty MessagePack array): queuekit
+   * never writes one (a claim that takes nothing writes no field), so it is another program's,
+   * counted by the census as one entry and dead-lettered raw by the sweep, as any field that is
+   * no claim. Otherwise nothing could ever clear it: the consumer would stay busy, and the beat
+   * sweep, for good.
+   */
+  @Test
+  void anEmptyClaimFieldIsForeignDataTheSweepDeadLettersRawAndTheConsumerRests() {
+    String name = Queues.uniqueName("emptyclaim");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("a"), item("b")), WAIT);
+    List<Delivery> got = q.claim(2, WAIT);
+    String inflight = key(name, "inflight:" + q.consumerId());
+    Resp r = queues.admin();
+    r.call("EVAL", "redis.call('HSET', KEYS[1], 'c900000:0', cmsgpack.pack({}))", "1", inflight);
+    assertThat(r.integer("HSTRLEN", inflight, "c900000:0")).isEqualTo(1);
+    assertThat(q.stats().inFlight()).as("the census counts it as one entry").isEqualTo(3);
+
+    q.sweepNow();
+    assertThat(r.strings("HKEYS", inflight)).containsExactly("c" + got.get(0).id() + ":2");
+    assertThat(q.listDead(0, 10)).singleElement().satisfies(d -> {
+      assertThat(d.reason()).contains("malformed entry").contains(inflight);
+      assertThat(d.payload()).containsExactly(0x90);
+    });
+    assertThat(q.stats().inFlight()).isEqualTo(2);
+    assertThat(q.ack(got)).containsOnly(Outcome.DONE);
+    assertThat(r.integer("EXISTS", inflight)).isZero();
+    // holding nothing, the consumer rests at its next beat
+    await().pollDelay(Duration.ZERO).atMost(WAIT)
+        .until(() -> r.integer("SISMEMBER", key(name, "busy"), q.consumerId()) == 0);
+  }
+
+  /** A dead consumer's empty claim field is dead-lettered raw by its recovery, not dropped. */
+  @Test
+  void anEmptyClaimFieldIsDeadLetteredRawByTheRecovery() {
+    String name = Queues.uniqueName("emptyclaimreap");
+    RedisQueue dying = queues.open(name, false);
+    dying.pushAll(List.of(item("a"), item("b")), WAIT);
+    assertThat(dying.claim(2, WAIT)).hasSize(2);
+    String inflight = key(name, "inflight:" + dying.consumerId());
+    Resp r = queues.admin();
+    r.call("EVAL", "redis.call('HSET', KEYS[1], 'c900000:0', cmsgpack.pack({}))", "1", inflight);
+    dying.crashAndReap();
+
+    RedisQueue survivor = queues.open(name, false);
+    assertThat(claimAll(survivor)).containsExactly("a", "b");
+    assertThat(survivor.listDead(0, 10)).singleElement().satisfies(d -> {
+      assertThat(d.reason()).contains("malformed entry");
+      assertThat(d.payload()).containsExactly(0x90);
+    });
+    assertThat(r.integer("EXISTS", inflight)).isZero();
   }
 
   /** A layout-1 migration a layout-2 process started and a layout-3 one finishes. */

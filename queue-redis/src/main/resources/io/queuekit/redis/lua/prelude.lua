@@ -317,7 +317,10 @@ end
 -- an ack of the whole claim deletes one, where one field per entry cost the server a copy and a
 -- formatted id per item. claimfield() names the field of a claim (first and n, numbers or their
 -- digits); claimname() reads a field's name back: firstDid and n as numbers, or nil for a name
--- that is no claim's (a delivery id's, or another program's).
+-- that is no claim's (a delivery id's, or another program's). A claim holds at least one entry
+-- (a claim that takes none writes no field): a field of n = 0 is another program's, dead-lettered
+-- raw like any field that is no claim, or it would hold nothing that a settle or a sweep could
+-- ever clear, and keep its consumer busy for good.
 local function claimfield(first, n)
   return string.format('c%d:%d', first, n)
 end
@@ -327,7 +330,11 @@ local function claimname(f)
   if not first or #first > 15 or #n > 9 then
     return nil
   end
-  return tonumber(first), tonumber(n)
+  n = tonumber(n)
+  if n == 0 then
+    return nil
+  end
+  return tonumber(first), n
 end
 
 -- The delivery ids first .. first + n - 1 as strings (the in-flight hash's fields).
