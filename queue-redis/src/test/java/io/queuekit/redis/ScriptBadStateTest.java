@@ -224,6 +224,32 @@ class ScriptBadStateTest {
     assertThat(admin.integer("EXISTS", inflight)).isZero();
   }
 
+  /**
+   * A registration against a consumer registry of another type: refused before its first write
+   * (here: meta, deleted as a FLUSHALL would, which the registration records the layout version
+   * and flavour in), naming the key; with the key put back the consumer registers and claims.
+   */
+  @Test
+  void aRegistryOfTheWrongTypeStopsARegistrationBeforeItsFirstWrite() {
+    String name = Queues.uniqueName("wrongregister");
+    RedisQueue q = queues.open(name, false);
+    q.push(item("a"), Duration.ofSeconds(5));
+    admin.call("DEL", key(name, "meta"));
+    admin.call("SET", key(name, "consumers"), "another program's value");
+
+    assertThatThrownBy(() -> q.claim(1, Duration.ZERO))
+        .isInstanceOf(QueueConfigException.class)
+        .hasMessageContaining("queue \"" + name + "\"")
+        .hasMessageContaining(key(name, "consumers"))
+        .hasMessageContaining("consumers hash");
+    assertThat(admin.integer("EXISTS", key(name, "meta"))).as("nothing written").isZero();
+    assertThat(admin.call("GET", key(name, "consumers"))).isEqualTo("another program's value");
+
+    admin.call("DEL", key(name, "consumers"));
+    assertThat(claimAll(q)).containsExactly("a");
+    assertThat(admin.call("HGET", key(name, "meta"), "version")).isEqualTo("3");
+  }
+
   @Test
   void malformedFirstPushedCountsAreRepairedByTheStepsThatMeetThem() {
     String name = Queues.uniqueName("badfirstn");

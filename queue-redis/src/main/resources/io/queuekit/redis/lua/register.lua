@@ -3,7 +3,8 @@
 -- DEL of meta) under a running service leaves the queue's keys to be made again by its steps,
 -- but only an open wrote these, and a tool opening the queue (Open.EXISTING) needs them. Every
 -- consumer registers again after such a flush (its registration went with it: fenced).
-guard(5)
+-- every key it writes (meta, the registry, the heartbeat), before the first write
+guard(5, 8, 11)
 redis.call('HSETNX', K_META, 'version', ARGV[4])
 redis.call('HSETNX', K_META, 'flavour', ARGV[5])
 redis.call('HSET', K_CONSUMERS, ARGV[1], ARGV[2])
