@@ -94,10 +94,12 @@ class QueueWatcherTest {
     // watchers added while another thread creates and closes queues: each queue is created
     // once per watcher (a watcher that heard it twice counted its metrics twice) and closed only
     // for a watcher that heard it created
-    int queues = 150;
+    int queues = 60;
     List<java.util.Map<String, Integer>> seen = new CopyOnWriteArrayList<>();
     List<String> wrong = new CopyOnWriteArrayList<>();
-    try (QueueManager m = manager()) {
+    // a short claim wait: each queue's shutdown waits for its claim loop's current wait
+    try (QueueManager m = QueueManager.builder().dataPath(data).claimWait(Duration.ofMillis(5))
+        .build()) {
       Thread churn = new Thread(() -> {
         for (int i = 0; i < queues; i++) {
           QueueSettings s = QueueSettings.builder().type("channel").build();
