@@ -2,6 +2,8 @@ package io.queuekit.redis;
 
 import io.queuekit.QueueConfigException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The key names of one queue (see the layout table on {@link RedisQueue}). Every key starts with
@@ -74,6 +76,25 @@ final class RedisKeys {
     this.firstn = tag + ":firstn";
     this.busy = tag + ":busy";
     this.leases = tag + ":leases";
+    checkUnique(queue, setFullName.substring(queueFullName.length()));
+  }
+
+  /**
+   * Refuses a SET_NAME that makes the unique set one of the queue's other keys ({@code :meta}
+   * would have a purge delete the delivery-id sequence; {@code :ready} would have a push write
+   * its entries to a hash): each key of a queue must be its own.
+   */
+  private void checkUnique(String queue, String setName) {
+    List<String> others = new ArrayList<>(List.of(ready, delayed,
+        items, meta, wake, room, consumers, dead, promoter, pushed, firsts, firstn, busy, leases,
+        ready + ":migrating", delayed + ":migrating"));
+    boolean perConsumer = unique.startsWith(tag + ":inflight:")
+        || unique.startsWith(tag + ":heartbeat:");
+    if (others.contains(unique) || perConsumer) {
+      throw new QueueConfigException("queue \"" + queue + "\": SET_NAME \"" + setName
+          + "\" makes the unique set the key " + unique + ", which the queue keeps for something "
+          + "else; choose another SET_NAME (the default is _unique)");
+    }
   }
 
   private static void check(String queue, String what, String value) {

@@ -374,6 +374,20 @@ class ScriptBadStateTest {
   }
 
   @Test
+  void aForeignDelayedMemberIsDeadLetteredWithAllItsBytes() {
+    String name = Queues.uniqueName("baddelayed");
+    RedisQueue q = queues.open(name, false);
+    String foreign = "someone else's member, not a waiting id";
+    admin.call("ZADD", key(name, "delayed"), Long.toString(queues.clock.millis() - 1), foreign);
+    q.push(item("a"), Duration.ofSeconds(5));
+    assertThat(claimAll(q)).containsExactly("a");
+    assertThat(q.listDead(0, 10)).singleElement().satisfies(d -> {
+      assertThat(new String(d.payload(), StandardCharsets.UTF_8)).isEqualTo(foreign);
+      assertThat(d.reason()).contains("malformed entry");
+    });
+  }
+
+  @Test
   void aMalformedLeaseDoesNotHoldACapSlotForGood() {
     String name = Queues.uniqueName("badlease");
     QueueSettings capped = queues.settings().globalMaxWorkers(1).build();

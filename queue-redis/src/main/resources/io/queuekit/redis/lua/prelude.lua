@@ -258,7 +258,11 @@ local function promote(now)
   local due = redis.call('ZRANGEBYSCORE', K_DELAYED, '-inf', now)
   if #due > 0 then
     for i, m in ipairs(due) do
-      due[i] = string.sub(m, 18)
+      -- ours: a 16-digit waiting id, ':', the entry. Another program's member moves whole, so the
+      -- claim that meets it dead-letters its raw bytes, not all but its first 17
+      if string.find(m, '^%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d:') then
+        due[i] = string.sub(m, 18)
+      end
     end
     bulk('RPUSH', K_READY, due)
     redis.call('ZREMRANGEBYSCORE', K_DELAYED, '-inf', now)
