@@ -10,7 +10,6 @@ import io.queuekit.spi.Delivery;
 import io.queuekit.spi.Item;
 import io.queuekit.spi.Outcome;
 import io.queuekit.spi.StoreStats;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +42,6 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   private static final long FLUSH_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** How long stats() reuses the store's figures, or its failure. */
   private static final Duration STATS_CACHED = Duration.ofSeconds(1);
-  /** A dead letter's text preview ({@link DeadLetterEntry#json}), in characters. */
-  private static final int PREVIEW_CHARS = 2000;
 
   private final String name;
   private final Class<T> itemType;
@@ -395,7 +392,20 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     flushing.incrementAndGet();
     try {
       while (true) {
-        StoreStats s = base.stats();
+        StoreStats s;
+        try {
+          s = base.stats();
+        } catch (QueueUnavailableException e) {
+          // a store that does not answer now may answer before the deadline: a drain waits it
+          // out rather than failing at the first blip
+          if (deadline - System.nanoTime() <= 0) {
+            log.warn("queue \"{}\": flush timed out after {}: the store did not answer ({})",
+                name, GoDuration.format(timeout), e.getMessage());
+            return false;
+          }
+          awaitProgress(deadline);
+          continue;
+        }
         // fresher than what stats() may hold: a stats() right after flush() must not show items
         // in flight that were handled meanwhile
         storeStats.put(Boolean.TRUE, new StoreAnswer(s, null));
@@ -409,9 +419,7 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
               s.delayed(), s.inFlight(), loop.held());
           return false;
         }
-        synchronized (progress) {
-          TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, FLUSH_RECHECK_NANOS));
-        }
+        awaitProgress(deadline);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -419,6 +427,14 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     } finally {
       flushing.decrementAndGet();
       loop.flushEnded();
+    }
+  }
+
+  /** A flush's wait for progress, at most until the next recheck or the deadline. */
+  private void awaitProgress(long deadline) throws InterruptedException {
+    long left = Math.max(0, deadline - System.nanoTime());
+    synchronized (progress) {
+      TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, FLUSH_RECHECK_NANOS));
     }
   }
 
@@ -529,32 +545,13 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   @Override
   public List<DeadLetterEntry<T>> deadLetters(int offset, int limit) {
     checkOpen();
-    return base.listDead(offset, limit).stream().map(this::entry).toList();
+    return base.listDead(offset, limit).stream().map(d -> DeadLetterEntry.of(d, codec)).toList();
   }
 
   @Override
   public List<DeadLetterEntry<T>> deadLetters(Collection<Long> ids) {
     checkOpen();
-    return base.findDead(ids).stream().map(this::entry).toList();
-  }
-
-  private DeadLetterEntry<T> entry(DeadLetter d) {
-    Optional<T> item;
-    try {
-      item = Optional.ofNullable(codec.decode(d.payload()));
-    } catch (Exception e) {
-      item = Optional.empty();
-    }
-    // the text is a preview: decoded from at most the bytes 2,000 characters can take (a
-    // multi-megabyte payload is not turned into a String to keep its first 2,000)
-    byte[] p = d.payload();
-    String text = new String(p, 0, Math.min(p.length, 4 * PREVIEW_CHARS + 4),
-        StandardCharsets.UTF_8);
-    if (text.length() > PREVIEW_CHARS) {
-      text = text.substring(0, PREVIEW_CHARS);
-    }
-    return new DeadLetterEntry<>(d.id(), item, text, d.reason(), d.deliveryCount(),
-        d.recoveryCount(), d.firstPushed(), d.deadAt());
+    return base.findDead(ids).stream().map(d -> DeadLetterEntry.of(d, codec)).toList();
   }
 
   @Override

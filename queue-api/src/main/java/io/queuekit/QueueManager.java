@@ -257,7 +257,15 @@ public final class QueueManager implements AutoCloseable {
     }
     boolean all = true;
     for (CompletableFuture<Boolean> f : flushes) {
-      all &= f.join();
+      try {
+        all &= f.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        // the queue's own exception (a queue shut down meanwhile), not the future's wrapper
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw e;
+      }
     }
     return all;
   }

@@ -85,7 +85,9 @@ public interface WorkerPoolQueue<T> extends AutoCloseable {
    * ready, delayed and in flight (every consumer) at zero, items pushed or released meanwhile
    * included. Delayed items are waited for, never promoted early and never dropped.
    *
-   * @return true when drained, false at the timeout (what is left is logged)
+   * @return true when drained, false at the timeout (what is left is logged); a store that does
+   *     not answer is asked again until the timeout
+   * @throws QueueClosedException when the queue is shut down, before or during the wait
    */
   boolean flush(Duration timeout);
 

@@ -39,6 +39,7 @@ final class FakeBaseQueue implements BaseQueue {
   private volatile Runnable onHandOut = () -> { };
   private int failingUnclaims; // guarded by lock
   private boolean mergingUnclaims; // guarded by lock
+  private int failingStats; // guarded by lock
   private int unclaimCalls; // guarded by lock
   private int failingReleases; // guarded by lock
   private java.util.function.Supplier<? extends Throwable> releaseFailure; // guarded by lock
@@ -86,6 +87,16 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       mergingUnclaims = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next {@code n} stats calls fail as a store outage would. */
+  void failStats(int n) {
+    lock.lock();
+    try {
+      failingStats = n;
     } finally {
       lock.unlock();
     }
@@ -388,6 +399,10 @@ final class FakeBaseQueue implements BaseQueue {
     lock.lock();
     try {
       ensureOpen();
+      if (failingStats > 0) {
+        failingStats--;
+        throw new QueueUnavailableException("queue \"" + name + "\": store unreachable (fake)");
+      }
       return new StoreStats(ready.size(), 0, inFlight.size(), 0, 0, Optional.empty());
     } finally {
       lock.unlock();

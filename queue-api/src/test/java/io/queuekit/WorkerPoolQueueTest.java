@@ -129,7 +129,7 @@ class WorkerPoolQueueTest {
     // a unique queue's store folds a given-back delivery into a waiting copy (MERGED): the claim
     // loop's give-back counts it as shutdown's does, so stats().merged() does not drift low
     FakeBaseQueue base = new FakeBaseQueue("pauseracemerged");
-    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2)), items -> List.of());
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1)), items -> List.of());
     AtomicBoolean raced = new AtomicBoolean();
     base.onHandOut(() -> {
       if (raced.compareAndSet(false, true)) {
@@ -137,9 +137,8 @@ class WorkerPoolQueueTest {
       }
     });
     base.mergeUnclaims();
-    q.pushAll(List.of("a", "b"), WAIT);
-    await().atMost(WAIT).until(() -> base.unclaimCalls() == 1);
-    await().atMost(WAIT).until(() -> q.stats().merged() == 2);
+    q.push("a");
+    await().atMost(WAIT).until(() -> q.stats().merged() == 1);
     assertThat(base.inFlight()).isZero();
   }
 
@@ -221,6 +220,23 @@ class WorkerPoolQueueTest {
     } finally {
       System.setErr(original);
     }
+  }
+
+  @Test
+  void flushWaitsOutAStoreThatDoesNotAnswerForAMomentAndGivesUpAtItsTimeout() {
+    FakeBaseQueue base = new FakeBaseQueue("flushblip");
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s), items -> {
+      seen.addAll(items);
+      return List.of();
+    });
+    q.push("a");
+    base.failStats(3); // it threw the first QueueUnavailableException at its caller
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(seen).containsExactly("a");
+    base.failStats(Integer.MAX_VALUE);
+    assertThat(q.flush(Duration.ofMillis(200))).as("no answer until the timeout").isFalse();
+    base.failStats(0);
   }
 
   @Test
