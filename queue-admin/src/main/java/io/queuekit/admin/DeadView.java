@@ -20,8 +20,6 @@ record DeadView(long id, String reason, int deliveryCount, int recoveryCount, In
 
   private static final int PREVIEW_CHARS = 500;
   static final int REASON_CHARS = 1_000;
-  /** The longest escape of one character ({@code \}{@code uXXXX}). */
-  private static final int LONGEST_ESCAPE = 6;
   /**
    * Dead letters read from the store at once: each arrives with its whole reason, so a page is
    * read in slices whose entries are cut to their views before the next is read.
@@ -65,19 +63,6 @@ record DeadView(long id, String reason, int deliveryCount, int recoveryCount, In
    * when anything was left out; only that prefix is ever escaped.
    */
   static String reason(String reason) {
-    if (reason == null) {
-      return "";
-    }
-    int end = Math.min(reason.length(), REASON_CHARS);
-    if (end < reason.length() && Character.isHighSurrogate(reason.charAt(end - 1))) {
-      end--; // a pair is never split
-    }
-    String head = reason.substring(0, end);
-    String shown = Previews.text(head, REASON_CHARS);
-    boolean escapesCut = !shown.equals(Previews.text(head, LONGEST_ESCAPE * end));
-    if (!escapesCut && end == reason.length()) {
-      return shown;
-    }
-    return (escapesCut ? shown : shown + "…") + "(" + reason.length() + " chars)";
+    return reason == null ? "" : Previews.of(reason, REASON_CHARS);
   }
 }

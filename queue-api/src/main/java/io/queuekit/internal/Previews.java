@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * (U+2028, U+2029), the bidirectional controls (U+202A–U+202E, U+2066–U+2069) and unpaired
  * surrogates as {@code \}{@code uXXXX}. A backslash is left as it is: a preview is for reading,
  * not for parsing back. When anything is left out, a payload's preview ends with {@code …(N
- * bytes)}, N being the payload's whole size, and a text's with {@code …}.
+ * bytes)}, N being the payload's whole size, and a text's with {@code …} (or, from {@link
+ * #of(String, int)}, {@code …(N chars)}).
  *
  * <p><b>Thread-safety:</b> stateless.
  */
@@ -41,6 +42,18 @@ public final class Previews {
     StringBuilder b = new StringBuilder(Math.min(text.length(), maxChars) + 16);
     boolean whole = appendEscaped(b, text, maxChars) && decoded == payload.length;
     return whole ? b.toString() : b.append("…(").append(payload.length).append(" bytes)").toString();
+  }
+
+  /**
+   * {@code text} as a preview of at most {@code maxChars} characters, as {@link #of(byte[], int)}
+   * shows a payload: followed by {@code …(N chars)} when anything was left out, N being its whole
+   * length. Only the characters shown are escaped: a long text costs what its preview does.
+   */
+  public static String of(String text, int maxChars) {
+    requireNonNegative(maxChars);
+    StringBuilder b = new StringBuilder(Math.min(text.length(), maxChars) + 16);
+    boolean whole = appendEscaped(b, text, maxChars);
+    return whole ? b.toString() : b.append("…(").append(text.length()).append(" chars)").toString();
   }
 
   /**

@@ -37,6 +37,15 @@ class PreviewsTest {
   }
 
   @Test
+  void aLongTextIsCappedAndSaysItsWholeLengthInCharacters() {
+    assertThat(Previews.of("abc", 3)).isEqualTo("abc");
+    assertThat(Previews.of("abcd", 3)).isEqualTo("abc…(4 chars)");
+    // an escape is never cut, nor a pair split: what does not fit is left out whole
+    assertThat(Previews.of("a\u0001b", 4)).isEqualTo("a…(3 chars)");
+    assertThat(Previews.of("ab\uD83D\uDE00", 3)).isEqualTo("ab…(4 chars)");
+  }
+
+  @Test
   void aLongPayloadIsCappedAndSaysItsWholeSize() {
     byte[] payload = utf8("x".repeat(1_000_000));
     String p = Previews.of(payload);
