@@ -144,7 +144,7 @@ final class Scripts {
    * the type a script expects, and the two cannot differ), in the order of {@link
    * RedisKeys#NAMES} then {@link RedisKeys#MIGRATION_NAMES}.
    */
-  static final List<String> KEY_TYPES = keyTypes(read("prelude"));
+  static final List<String> KEY_TYPES = keyTypes(Prelude.INSTANCE.head); // TYPES is in the head
 
   /**
    * The types of {@code prelude}'s {@code TYPES} table, in order.
