@@ -19,6 +19,21 @@ class QueueWatcherTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   @TempDir Path data;
 
+  /** A watcher that writes "created NAME" and "closed NAME" to {@code heard}. */
+  private static QueueWatcher recording(List<String> heard) {
+    return new QueueWatcher() {
+      @Override
+      public void created(WorkerPoolQueue<?> queue) {
+        heard.add("created " + queue.name());
+      }
+
+      @Override
+      public void closed(WorkerPoolQueue<?> queue) {
+        heard.add("closed " + queue.name());
+      }
+    };
+  }
+
   private QueueManager manager() {
     return QueueManager.builder().dataPath(data).claimWait(Duration.ofMillis(100)).build();
   }
@@ -37,17 +52,7 @@ class QueueWatcherTest {
   void aWatcherThrowingForANewQueueFailsItsCreationAndTheOthersHearItClosed() {
     List<String> heard = new CopyOnWriteArrayList<>();
     try (QueueManager m = manager()) {
-      m.watch(new QueueWatcher() {
-        @Override
-        public void created(WorkerPoolQueue<?> queue) {
-          heard.add("created " + queue.name());
-        }
-
-        @Override
-        public void closed(WorkerPoolQueue<?> queue) {
-          heard.add("closed " + queue.name());
-        }
-      });
+      m.watch(recording(heard));
       m.watch(queue -> {
         throw new QueueConfigException("no room for \"" + queue.name() + "\"");
       });
@@ -71,17 +76,7 @@ class QueueWatcherTest {
           throw new IllegalStateException("a metrics binder's bug");
         }
       });
-      m.watch(new QueueWatcher() {
-        @Override
-        public void created(WorkerPoolQueue<?> queue) {
-          heard.add("created " + queue.name());
-        }
-
-        @Override
-        public void closed(WorkerPoolQueue<?> queue) {
-          heard.add("closed " + queue.name());
-        }
-      });
+      m.watch(recording(heard));
       WorkerPoolQueue<String> q = m.createSimple("w", String.class, batch -> List.of());
       q.shutdown(); // threw the first watcher's exception, and the second never heard
       assertThat(heard).containsExactly("created w", "closed w");

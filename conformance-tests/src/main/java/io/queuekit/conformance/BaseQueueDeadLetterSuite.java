@@ -33,6 +33,14 @@ public interface BaseQueueDeadLetterSuite extends BaseQueueSuite {
 
   // ---- dead letters ------------------------------------------------------------------------
 
+  /** Pushes {@code texts}, claims them and dead-letters each as "died TEXT". */
+  private void deadLetterAll(BaseQueue q, String... texts) {
+    pushAll(q, texts);
+    for (Delivery d : claimN(q, texts.length)) {
+      assertThat(q.deadLetter(d, "died " + text(d.payload()))).isEqualTo(Outcome.DONE);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Flavour.class)
   default void deadLettersAreListedNewestFirstWithPaging(Flavour flavour) {
@@ -106,10 +114,7 @@ public interface BaseQueueDeadLetterSuite extends BaseQueueSuite {
   @EnumSource(Flavour.class)
   default void findDeadLooksUpTheNamedDeadLettersOldestFirstLeavingOutTheRest(Flavour flavour) {
     BaseQueue q = open(flavour);
-    pushAll(q, "a", "b", "c");
-    for (Delivery d : claimN(q, 3)) {
-      assertThat(q.deadLetter(d, "died " + text(d.payload()))).isEqualTo(Outcome.DONE);
-    }
+    deadLetterAll(q, "a", "b", "c");
     List<DeadLetter> all = q.listDead(0, 10);
     long cId = all.get(0).id();
     long aId = all.get(2).id();
@@ -128,10 +133,7 @@ public interface BaseQueueDeadLetterSuite extends BaseQueueSuite {
   @EnumSource(Flavour.class)
   default void purgeDeletesDeadLettersByIdOrAll(Flavour flavour) {
     BaseQueue q = open(flavour);
-    pushAll(q, "a", "b", "c");
-    for (Delivery d : claimN(q, 3)) {
-      assertThat(q.deadLetter(d, "died " + text(d.payload()))).isEqualTo(Outcome.DONE);
-    }
+    deadLetterAll(q, "a", "b", "c");
     long bId = q.listDead(1, 1).get(0).id();
 
     assertThat(q.purgeDead(List.of(bId, Long.MAX_VALUE))).isEqualTo(1);
