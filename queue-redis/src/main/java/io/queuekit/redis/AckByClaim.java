@@ -16,8 +16,8 @@ import java.util.function.LongFunction;
 /**
  * One ack script's arguments for the deliveries an ack holds under one consumer: its ids grouped
  * by the claim that holds each (ack.lua settles a claim given whole with one {@code HDEL} of its
- * in-flight field), a whole claim sent as its first id, n and -1 (no ids: each {@code ARGV}
- * string costs the server a Lua string), a part as its ids. {@link #sent} lists the deliveries
+ * in-flight field), a whole claim sent as its field's name and -1 (no ids: each {@code ARGV}
+ * string costs the server a Lua string), a part as its field's name and its ids. {@link #sent} lists the deliveries
  * (as indexes into the ack's list) in the order of the script's codes: claim by claim, a whole
  * claim's in id order.
  *
@@ -64,8 +64,7 @@ final class AckByClaim {
     args.add(str(length));
     for (Map.Entry<HeldDeliveries.Range, List<Integer>> k : byClaim.entrySet()) {
       List<Integer> in = k.getValue();
-      args.add(str(k.getKey().first()));
-      args.add(str(k.getKey().n()));
+      args.add(str(k.getKey().field()));
       // its ids are distinct, so n of them are all of the claim's
       if (in.size() == k.getKey().n()) {
         args.add(WHOLE_CLAIM);

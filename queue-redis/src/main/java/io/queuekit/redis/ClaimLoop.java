@@ -11,7 +11,10 @@ import io.queuekit.redis.Scripts.Script;
 import io.queuekit.spi.Delivery;
 import java.time.Clock;
 import java.time.Duration;
+import io.queuekit.internal.Previews;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -351,35 +354,66 @@ final class ClaimLoop {
     trickle = claimsBehindWake && wait == 2;
     // the batch's delivery ids are consecutive: base + 1 .. base + n
     long base = (Long) r.get(4);
+    // a claim of one pack taken as it is answers with the pack's reference, not its entries
+    byte[] ref = n > 0 && ((byte[]) r.get(5))[0] == 'P' ? (byte[]) r.get(5) : null;
     List<Delivery> out;
     try {
-      out = deliveries(name, base, r, n);
+      out = ref != null ? packDeliveries(base, ref, n) : deliveries(name, base, r, 5, n);
     } catch (QueueException e) {
       // held by no delivery: the next sweep hands the claim's entries back
       lease.needSweep();
-      calls.report(r, 5 + n);
+      calls.report(r, 5 + (ref != null ? 1 : n));
       throw e;
     }
-    lease.holdClaim(base + 1, n, c);
-    calls.report(r, 5 + n);
+    lease.holdClaim(base + 1, n, c, ref != null);
+    calls.report(r, 5 + (ref != null ? 1 : n));
     return new ClaimResult(out, earliest);
   }
 
   /**
-   * The {@code n} deliveries of the claim script's reply {@code r}, their ids {@code base + 1 ..
-   * base + n}. The script hands out only entries whose header it reads, within the bounds the
+   * The {@code n} deliveries of a claim of one pack, named by reference {@code ref}
+   * ({@code "P" n ":" firstPushedMs ":" id}, {@code refof} in prelude.lua): the pack is read here,
+   * by one {@code HGET}, so its entries never pass through the claim script.
+   *
+   * @throws QueueException naming the queue and the claim when the pack is missing or is not
+   *     {@code n} entries this version reads
+   */
+  private List<Delivery> packDeliveries(long base, byte[] ref, int n) {
+    String r = new String(ref, StandardCharsets.UTF_8);
+    int second = r.indexOf(':', r.indexOf(':') + 1);
+    byte[] pack = second < 0 ? null : calls.pack(r.substring(second + 1));
+    String claim = "the claim of deliveries " + (base + 1) + ".." + (base + n);
+    if (pack == null) {
+      throw new QueueException("queue \"" + name + "\": " + claim + " names a pack that is not "
+          + "there (" + Previews.of(r, 80) + "); its entries stay in flight until the consumer's "
+          + "sweep dead-letters the claim");
+    }
+    byte[][] entries;
+    try {
+      entries = Packs.unpack(pack, n);
+    } catch (IllegalStateException e) {
+      throw new QueueException("queue \"" + name + "\": " + claim + " names a pack this version "
+          + "cannot read: " + e.getMessage() + "; its entries stay in flight until the "
+          + "consumer's sweep dead-letters them", e);
+    }
+    return deliveries(name, base, Arrays.asList(entries), 0, n);
+  }
+
+  /**
+   * The {@code n} deliveries of the entries in {@code r} from index {@code from} (the claim
+   * script's reply, or a pack's entries), their ids {@code base + 1 .. base + n}. The script hands out only entries whose header it reads, within the bounds the
    * client reads ({@code header()} in prelude.lua); an entry that is none here all the same is
    * the queue's exception, not a bare parse error.
    *
    * @throws QueueException naming the queue and the delivery when an entry is not one this version
    *     reads
    */
-  static List<Delivery> deliveries(String queue, long base, List<Object> r, int n) {
+  static List<Delivery> deliveries(String queue, long base, List<?> r, int from, int n) {
     List<Delivery> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       long did = base + 1 + i;
       try {
-        out.add(Entries.delivery(did, (byte[]) r.get(5 + i)));
+        out.add(Entries.delivery(did, (byte[]) r.get(from + i)));
       } catch (IllegalStateException | NumberFormatException | IndexOutOfBoundsException e) {
         throw new QueueException("queue \"" + queue + "\": the claim handed out an entry (delivery "
             + did + ") that this version cannot read: " + e.getMessage() + "; the claim's "

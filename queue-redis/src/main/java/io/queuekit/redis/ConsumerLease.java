@@ -214,9 +214,12 @@ final class ConsumerLease implements BeatGroup.Member {
     return held.holder(did);
   }
 
-  /** Holds one claim's {@code n} deliveries, {@code first} onwards, under {@code c}. */
-  void holdClaim(long first, int n, String c) {
-    held.holdClaim(first, n, c);
+  /**
+   * Holds one claim's {@code n} deliveries, {@code first} onwards, under {@code c}; {@code pack},
+   * a claim of one pack taken as it is.
+   */
+  void holdClaim(long first, int n, String c, boolean pack) {
+    held.holdClaim(first, n, c, pack);
     busyMarked = true;
   }
 

@@ -33,19 +33,24 @@ final class HeldDeliveries {
 
   /**
    * One claim's delivery ids, {@code first .. first + n - 1}: the claim script keeps its entries
-   * in flight as one field of the consumer's in-flight hash, named by {@link #field}.
+   * in flight as one field of the consumer's in-flight hash, named by {@link #field}; {@code
+   * pack}, a claim of one pack taken as it is (its field holds the pack's reference).
    */
-  record Range(long first, int n) {
-    /** The claim's field in the in-flight hash ({@code claimof} in prelude.lua). */
+  record Range(long first, int n, boolean pack) {
+    Range(long first, int n) {
+      this(first, n, false);
+    }
+
+    /** The claim's field in the in-flight hash ({@code claimname} in prelude.lua). */
     String field() {
-      return "c" + first + ":" + n;
+      return (pack ? "r" : "c") + first + ":" + n;
     }
   }
 
   /** The claim that holds delivery {@code did}, or null when {@code did} is not held. */
   Range claimOf(long did) {
     Claim k = containing(did);
-    return k != null && k.holds(did) ? new Range(k.first, k.n) : null;
+    return k != null && k.holds(did) ? new Range(k.first, k.n, k.pack) : null;
   }
 
   /** The consumer id delivery {@code did} was claimed under, or null when not held. */
@@ -56,6 +61,11 @@ final class HeldDeliveries {
 
   /** Holds the {@code n} deliveries {@code first .. first + n - 1} of one claim under {@code c}. */
   void holdClaim(long first, int n, String c) {
+    holdClaim(first, n, c, false);
+  }
+
+  /** {@link #holdClaim(long, int, String)} for a claim of one pack when {@code pack}. */
+  void holdClaim(long first, int n, String c, boolean pack) {
     if (n <= 0) {
       return;
     }
@@ -66,7 +76,7 @@ final class HeldDeliveries {
     for (Claim k : claims.subMap(first, first + n).values()) {
       drop(k);
     }
-    claims.put(first, new Claim(first, n, c));
+    claims.put(first, new Claim(first, n, c, pack));
     count(c).addAndGet(n);
   }
 
@@ -133,13 +143,15 @@ final class HeldDeliveries {
     final long first;
     final int n;
     final String consumer;
+    final boolean pack;
     /** Guarded by this. */
     private final BitSet held;
 
-    Claim(long first, int n, String consumer) {
+    Claim(long first, int n, String consumer, boolean pack) {
       this.first = first;
       this.n = n;
       this.consumer = consumer;
+      this.pack = pack;
       this.held = new BitSet(n);
       held.set(0, n);
     }

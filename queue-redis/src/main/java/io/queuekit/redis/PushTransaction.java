@@ -10,20 +10,24 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.queuekit.redis.Scripts.Script;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A simple queue's push of ready items as one transaction: {@code MULTI}, an {@code RPUSH} of the
- * entries to the ready list, {@code pushed.lua}, {@code EXEC}. The entries go from the command
- * into the list without becoming Lua values (an entry made into one is copied, hashed, compared
- * with similar ones and later collected, which cost the server several times the list write);
- * the script then does what {@code push.lua} would, atomically with the {@code RPUSH}: checks the
- * keys' types (taking the entries back out when one is wrong), trims what {@code LENGTH} does not
- * admit, counts the first-pushed time and wakes waiters. Its reply is how many it admitted and
- * whether the queue is full.
+ * A simple queue's push of ready items as one transaction: {@code MULTI}, an {@code HSET} of the
+ * entries as one pack ({@link Packs}) into the packs hash under an id this process drew, {@code
+ * pushed.lua}, {@code EXEC}. The entries go from the command into Redis without becoming Lua
+ * values (an entry made into one is copied, hashed byte by byte and later collected, which cost
+ * the server several times the write itself); the script then does what {@code push.lua} would,
+ * atomically with the {@code HSET}: checks the keys' types (taking the pack back out when one is
+ * wrong), appends the pack's reference to the ready list, or as many of its entries as {@code
+ * LENGTH} admits, counts the first-pushed time and wakes waiters. Its reply is how many it
+ * admitted and whether the queue is full.
  *
  * <p>Only where a connection can hold a transaction: standalone and Sentinel, not Cluster (whose
  * client routes each command by its key). The script runs by {@code EVAL} with its body, not
@@ -45,6 +49,12 @@ final class PushTransaction implements AutoCloseable {
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final Duration timeout;
   private final Semaphore turn = new Semaphore(1);
+  /**
+   * The ids of this connection's packs: a random prefix (so no two processes, nor two connections
+   * of one, draw the same id) and a count.
+   */
+  private final String ids = UUID.randomUUID().toString().replace("-", "") + ":";
+  private final AtomicLong sent = new AtomicLong();
 
   /** @param timeout how long a push waits for the one before it on the connection */
   PushTransaction(StatefulRedisConnection<byte[], byte[]> connection, Duration timeout) {
@@ -57,12 +67,17 @@ final class PushTransaction implements AutoCloseable {
    * error of the script (a key of another type), of {@code EXEC} or of the connection.
    *
    * @param keys the script's KEYS (the standard keys, no consumer)
-   * @param ready the ready list's key (KEYS[1])
-   * @param entries the entries, in order
-   * @param args pushed.lua's ARGV (now, LENGTH, n, GLOBAL_MAX_WORKERS)
+   * @param packs the packs hash's key (KEYS[17])
+   * @param pack the entries, in order, as one pack
+   * @param args pushed.lua's ARGV but the last (now, LENGTH, n, GLOBAL_MAX_WORKERS): the pack's
+   *     id is drawn here, a new one for every transaction sent, so a push sent again after an
+   *     outage never makes two references to one pack
    */
-  CompletableFuture<List<Object>> push(byte[][] keys, byte[] ready, byte[][] entries,
+  CompletableFuture<List<Object>> push(byte[][] keys, byte[] packs, byte[] pack,
       byte[]... args) {
+    byte[] id = (ids + Long.toString(sent.incrementAndGet(), 36)).getBytes(StandardCharsets.UTF_8);
+    byte[][] argv = Arrays.copyOf(args, args.length + 1);
+    argv[args.length] = id;
     if (!takeTurn()) {
       return CompletableFuture.failedFuture(new RedisCommandTimeoutException("the push before "
           + "this one on the transaction connection got no answer within " + timeout.toMillis()
@@ -73,8 +88,8 @@ final class PushTransaction implements AutoCloseable {
     RedisFuture<TransactionResult> exec;
     try {
       tx.multi();
-      tx.rpush(ready, entries);
-      codes = tx.eval(BODY, ScriptOutputType.MULTI, keys, args);
+      tx.hset(packs, id, pack);
+      codes = tx.eval(BODY, ScriptOutputType.MULTI, keys, argv);
       exec = tx.exec();
     } catch (RuntimeException e) {
       turn.release();

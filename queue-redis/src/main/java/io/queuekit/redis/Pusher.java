@@ -93,7 +93,7 @@ final class Pusher {
         long now = clock.millis();
         byte[][] entries = new byte[end - i][];
         simpleEntries(items, i, end, now, entries, 0);
-        r = codes(calls.pushInTransaction(entries, deadlineNanos, str(now),
+        r = codes(calls.pushInTransaction(Packs.pack(entries), deadlineNanos, str(now),
             str(settings.length()), str(end - i), str(settings.globalMaxWorkers())));
       } else {
         r = calls.callRetrying(Script.PUSH, null, deadlineNanos,

@@ -227,15 +227,16 @@ final class RedisCalls {
   }
 
   /**
-   * Pushes {@code entries} to the ready list in one {@link PushTransaction} ({@code pushed.lua}'s
-   * ARGV in {@code args}), retried as {@link #callRetrying}, a transaction connection that cannot
-   * be opened included; returns pushed.lua's reply, {admitted, full 0|1}.
+   * Pushes {@code pack} (its entries, {@link Packs}) in one {@link PushTransaction} ({@code
+   * pushed.lua}'s ARGV in {@code args}, but the pack's id), retried as {@link #callRetrying}, a
+   * transaction connection that cannot be opened included; returns pushed.lua's reply, {admitted,
+   * full 0|1}.
    */
-  List<Object> pushInTransaction(byte[][] entries, long deadline, byte[]... args) {
+  List<Object> pushInTransaction(byte[] pack, long deadline, byte[]... args) {
     return retrying(Script.PUSHED, deadline, () -> {
       CompletableFuture<List<Object>> f;
       try {
-        f = shared.transactions().push(keys.script(null), RedisKeys.b(keys.ready), entries, args);
+        f = shared.transactions().push(keys.script(null), RedisKeys.b(keys.packs), pack, args);
       } catch (RedisConnectionException e) {
         f = CompletableFuture.failedFuture(e);
       }
@@ -260,6 +261,15 @@ final class RedisCalls {
         pause.accept(Math.min(TimeUnit.MILLISECONDS.toNanos(backoff.next()), remaining + 1));
       }
     }
+  }
+
+  /**
+   * The pack stored under {@code id} (a claim of one pack names it), or null when there is none.
+   *
+   * @throws QueueUnavailableException when Redis cannot be reached
+   */
+  byte[] pack(String id) {
+    return get(shared.async.hget(RedisKeys.b(keys.packs), RedisKeys.b(id)), "HGET " + keys.packs);
   }
 
   /** Waits for a plain command's reply; an unreachable Redis is a {@link QueueUnavailableException}. */

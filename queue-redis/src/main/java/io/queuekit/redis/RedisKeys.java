@@ -19,7 +19,7 @@ final class RedisKeys {
    */
   static final String[] NAMES = {"ready", "delayed", "items", "unique", "meta", "wake", "room",
       "consumers", "dead", "inflight", "heartbeat", "pushed", "firsts", "firstn", "busy",
-      "leases"};
+      "leases", "packs"};
 
   /** The open script's {@code KEYS} after the standard ones: where layout 1 migrates to. */
   static final String[] MIGRATION_NAMES = {"migrating ready", "migrating delayed",
@@ -49,6 +49,7 @@ final class RedisKeys {
   final String firstn;
   final String busy;
   final String leases;
+  final String packs;
 
   /**
    * @throws QueueConfigException when the name, QUEUE_NAME, SET_NAME or prefix holds a brace:
@@ -76,6 +77,7 @@ final class RedisKeys {
     this.firstn = tag + ":firstn";
     this.busy = tag + ":busy";
     this.leases = tag + ":leases";
+    this.packs = tag + ":packs";
     checkUnique(queue, setFullName.substring(queueFullName.length()));
   }
 
@@ -87,7 +89,7 @@ final class RedisKeys {
   private void checkUnique(String queue, String setName) {
     List<String> others = new ArrayList<>(List.of(ready, delayed,
         items, meta, wake, room, consumers, dead, promoter, pushed, firsts, firstn, busy, leases,
-        ready + ":migrating", delayed + ":migrating"));
+        packs, ready + ":migrating", delayed + ":migrating"));
     boolean perConsumer = unique.startsWith(tag + ":inflight:")
         || unique.startsWith(tag + ":heartbeat:");
     if (others.contains(unique) || perConsumer) {
@@ -118,7 +120,7 @@ final class RedisKeys {
     String c = consumer == null ? "-" : consumer;
     return new byte[][] {b(ready), b(delayed), b(items), b(unique), b(meta), b(wake), b(room),
         b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed), b(firsts), b(firstn), b(busy),
-        b(leases)};
+        b(leases), b(packs)};
   }
 
   /** The open script's {@code KEYS}: the standard ones, then those of {@link #MIGRATION_NAMES}. */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * (resources {@code io/queuekit/redis/*.lua}) and docs/DESIGN.md §3.8, and the opening of a
  * queue's keys: the layout checks and the migration from layout 1, run by the open script.
  *
- * <h2>Key layout (version 3)</h2>
+ * <h2>Key layout (version 4)</h2>
  *
  * <p>{@code T} is the hash tag <code>{PREFIX + NAME + QUEUE_NAME}</code> (e.g. {@code {mail_queue}}),
  * so every key of a queue is in one cluster slot; queues spread over the shards. Every script
@@ -23,7 +23,14 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * key                      type   holds
  * ───────────────────────  ─────  ────────────────────────────────────────────────────────────
- * T:ready                  list   entries, claimable now, head first
+ * T:ready                  list   entries, claimable now, head first, and pack references
+ *                                 "P" k ":" firstPushedMs ":" packId, each standing for the k
+ *                                 entries of one pack (an entry starts with a digit)
+ * T:packs                  hash   packId → a pack: the entries of one push of a simple queue's
+ *                                 ready items (at least 2, counts 0, one first-pushed time) as
+ *                                 one MessagePack array; the id is drawn by the pushing client.
+ *                                 Present while its reference waits or a claim of it is in
+ *                                 flight
  * T:delayed                zset   waitingId ":" entry, score = due time (ms, queue clock); the
  *                                 id is 16 zero-padded digits, so members are distinct and
  *                                 equal due times keep admission order
@@ -37,9 +44,10 @@ import org.slf4j.LoggerFactory;
  *                                 them); one member per waiting item
  * T:inflight:&lt;consumer&gt;    hash   one per live consumer: "c" firstDid ":" n → a claim's n
  *                                 entries as one MessagePack array (delivery ids firstDid ..
- *                                 firstDid + n - 1), or delivery id → entry for one item (a
- *                                 claim exploded by a step that settles part of it, or
- *                                 layout 2's)
+ *                                 firstDid + n - 1); "r" firstDid ":" n → the reference of the
+ *                                 one pack a claim took as it is; or delivery id → entry for
+ *                                 one item (a claim exploded by a step that settles part of
+ *                                 it, or layout 2's)
  * T:heartbeat:&lt;consumer&gt;   string present while the consumer lives; value = its PX:
  *                                 CONSUMER_TIMEOUT while busy, longer while idle
  * T:consumers              hash   consumer id → "host pid" (registered waiters)
@@ -55,10 +63,11 @@ import org.slf4j.LoggerFactory;
  *                                 becomes the earliest
  * T:room                   list   room tokens for producers waiting on a full queue
  * T:dead                   zset   dead letters, score = dead-letter id
- * T:meta                   hash   version=3, flavour=simple|unique, seq (id counter: waiting ids
+ * T:meta                   hash   version=4, flavour=simple|unique, seq (id counter: waiting ids
  *                                 of delayed items, delivery and dead-letter ids, never
  *                                 reused), deaddropped, full (a producer waits for room),
- *                                 roomwatchers
+ *                                 roomwatchers, packed (the entries T:ready's references stand
+ *                                 for beyond one each: LLEN plus packed is the ready count)
  * T:promoter               string lease of the one process that wakes a waiter when a delayed
  *                                 item falls due (SET NX PX, CONSUMER_TIMEOUT; renewed once per
  *                                 heartbeat period while delayed items wait, else left to lapse)
@@ -82,6 +91,17 @@ import org.slf4j.LoggerFactory;
  * the census read a claim's field as its entries. The counts of a
  * unique copy merged into a waiting one live in the unique set until that copy is claimed: no
  * read of a waiting entry shows counts, so the claim is the first step that needs them.
+ *
+ * <p>Layout 4 keeps a simple queue's multi-item push of ready items out of the server's Lua
+ * altogether: the client packs the entries ({@link Packs}) and writes the pack with an {@code
+ * HSET} in the push's transaction, and the push script appends one reference. A claim whose
+ * batch is one pack (exactly its max entries, or all that is ready: a push of {@code
+ * BATCH_LENGTH} items meets a claim of as many) takes the reference as it is into its field, so neither the push nor the claim makes the entries Lua
+ * strings (which this server hashes byte by byte); the client reads the pack with one {@code HGET}
+ * after the claim, and the ack of the whole claim deletes the field and the pack. Any other step
+ * that meets a reference reads the pack: a claim that combines it with other entries (or takes
+ * part of it, giving the rest back to the head one entry each), a step that settles part of the
+ * claim (exploding it as above), the sweep and recovery.
  *
  * <p>Besides that, every script call pays a fixed part, kept to a few O(1) reads: a claim checks
  * the consumer's registration, reads the earliest due time once (promoting only when it has
@@ -115,6 +135,9 @@ import org.slf4j.LoggerFactory;
  * such fields as they are (they are what an exploded claim leaves), so opening a layout-2 queue
  * only raises meta's version to 3, so that layout-2 processes refuse to open it (one would take a
  * claim's field for a malformed entry). The same caveat holds: stop layout-2 processes first.
+ * Layout 3 → 4 also changes no key (it adds {@code T:packs} and references in the ready list,
+ * which a layout-3 process would dead-letter as malformed entries), so opening only raises the
+ * version; stop layout-3 processes first.
  * A tool opening an existing queue ({@code Open.EXISTING}) leaves the version as it is.
  *
  * <p><b>Thread-safety:</b> stateless; openers of one queue may run at once (they share the
@@ -124,7 +147,7 @@ import org.slf4j.LoggerFactory;
 final class RedisLayout {
   private static final Logger log = LoggerFactory.getLogger(RedisQueue.class);
 
-  static final int LAYOUT_VERSION = 3;
+  static final int LAYOUT_VERSION = 4;
   /** Items one step of the layout 1 migration moves: one script, about 0.1 s on a busy server. */
   static final int MIGRATION_STEP = 5_000;
 

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Layout 3's in-flight claims on a real redis-server: a claim's entries are one field of the
- * consumer's in-flight hash ({@code c<firstDid>:<n>}); a step that settles part of a claim
+ * Layout 3's in-flight claims on a real redis-server, of entries pushed one by one (claims of a
+ * pack: {@link PackTest}): a claim's entries are one field of the consumer's in-flight hash
+ * ({@code c<firstDid>:<n>}); a step that settles part of a claim
  * explodes it into one field per entry; layout 2's single fields are read as they are; a claim
  * field that is not one moves as data.
  */
@@ -37,7 +38,7 @@ class ClaimFieldTest {
   void aClaimIsOneFieldAndAPartialAckExplodesItIntoItsEntries() {
     String name = Queues.uniqueName("claimfield");
     RedisQueue q = queues.open(name, false);
-    q.pushAll(List.of(item("a"), item("b"), item("c"), item("d")), WAIT);
+    Queues.pushEach(q, "a", "b", "c", "d");
     List<Delivery> got = q.claim(4, WAIT);
     long first = got.get(0).id();
     String inflight = key(name, "inflight:" + q.consumerId());
@@ -67,7 +68,7 @@ class ClaimFieldTest {
   void aSweepKeepsAWhollyHeldClaimWholeAndGivesBackWhatNoDeliveryHolds() {
     String name = Queues.uniqueName("claimsweep");
     RedisQueue q = queues.open(name, false);
-    q.pushAll(List.of(item("a"), item("b"), item("c"), item("d"), item("e")), WAIT);
+    Queues.pushEach(q, "a", "b", "c", "d", "e");
     List<Delivery> whole = q.claim(2, WAIT);
     List<Delivery> part = q.claim(2, WAIT);
     String inflight = key(name, "inflight:" + q.consumerId());
@@ -94,7 +95,7 @@ class ClaimFieldTest {
   void aSweepExplodesAClaimHeldInPartAndGivesBackWhatNoDeliveryHolds() {
     String name = Queues.uniqueName("claimpartsweep");
     RedisQueue q = queues.open(name, false);
-    q.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    Queues.pushEach(q, "a", "b", "c");
     List<Delivery> got = q.claim(3, WAIT);
     String inflight = key(name, "inflight:" + q.consumerId());
     Resp r = queues.admin();
@@ -118,7 +119,7 @@ class ClaimFieldTest {
     String name = Queues.uniqueName("bigseq");
     RedisQueue q = queues.open(name, false);
     Resp r = queues.admin();
-    q.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    Queues.pushEach(q, "a", "b", "c");
     r.call("HSET", key(name, "meta"), "seq", "999999999999990");
     List<Delivery> got = q.claim(2, WAIT);
     assertThat(got.get(0).id()).isEqualTo(999999999999991L);
@@ -135,7 +136,7 @@ class ClaimFieldTest {
   void statsCountAMalformedClaimFieldAsOneEntryAsRecoveryDoes() {
     String name = Queues.uniqueName("claimstats");
     RedisQueue q = queues.open(name, false);
-    q.pushAll(List.of(item("a"), item("b")), WAIT);
+    Queues.pushEach(q, "a", "b");
     assertThat(q.claim(2, WAIT)).hasSize(2);
     queues.admin().call("HSET", key(name, "inflight:" + q.consumerId()), "c900000:50", "junk");
     assertThat(q.stats().inFlight()).isEqualTo(3);
@@ -152,7 +153,7 @@ class ClaimFieldTest {
   void anEmptyClaimFieldIsForeignDataTheSweepDeadLettersRawAndTheConsumerRests() {
     String name = Queues.uniqueName("emptyclaim");
     RedisQueue q = queues.open(name, false);
-    q.pushAll(List.of(item("a"), item("b")), WAIT);
+    Queues.pushEach(q, "a", "b");
     List<Delivery> got = q.claim(2, WAIT);
     String inflight = key(name, "inflight:" + q.consumerId());
     Resp r = queues.admin();
@@ -179,7 +180,7 @@ class ClaimFieldTest {
   void anEmptyClaimFieldIsDeadLetteredRawByTheRecovery() {
     String name = Queues.uniqueName("emptyclaimreap");
     RedisQueue dying = queues.open(name, false);
-    dying.pushAll(List.of(item("a"), item("b")), WAIT);
+    Queues.pushEach(dying, "a", "b");
     assertThat(dying.claim(2, WAIT)).hasSize(2);
     String inflight = key(name, "inflight:" + dying.consumerId());
     Resp r = queues.admin();
@@ -195,14 +196,14 @@ class ClaimFieldTest {
     assertThat(r.integer("EXISTS", inflight)).isZero();
   }
 
-  /** A layout-1 migration a layout-2 process started and a layout-3 one finishes. */
+  /** A layout-1 migration a layout-2 process started and a later one finishes. */
   @Test
-  void aMigrationALayoutTwoProcessLeftIsFinishedAtVersionThree() {
+  void aMigrationALayoutTwoProcessLeftIsFinishedAtTheCurrentVersion() {
     String name = Queues.uniqueName("midmig");
     Resp r = queues.admin();
     r.call("HSET", key(name, "meta"), "version", "2", "migrating", "1", "flavour", "simple");
     queues.open(name, false);
-    assertThat(r.call("HGET", key(name, "meta"), "version")).isEqualTo("3");
+    assertThat(r.call("HGET", key(name, "meta"), "version")).isEqualTo(Integer.toString(RedisLayout.LAYOUT_VERSION));
     assertThat(r.integer("HEXISTS", key(name, "meta"), "migrating")).isZero();
   }
 
@@ -215,7 +216,7 @@ class ClaimFieldTest {
   void aWholeClaimAckedOutOfOrderAfterItsFieldExplodedGetsEachOutcomeRight() {
     String name = Queues.uniqueName("claimorder");
     RedisQueue q = queues.open(name, false);
-    q.pushAll(List.of(item("a"), item("b"), item("c"), item("d")), WAIT);
+    Queues.pushEach(q, "a", "b", "c", "d");
     List<Delivery> got = q.claim(4, WAIT);
     String inflight = key(name, "inflight:" + q.consumerId());
     Resp r = queues.admin();
@@ -230,7 +231,7 @@ class ClaimFieldTest {
   void aReleaseOrDeadLetterOfOneItemLeavesTheRestOfItsClaimToSettle() {
     String name = Queues.uniqueName("claimpart");
     RedisQueue q = queues.open(name, false);
-    q.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    Queues.pushEach(q, "a", "b", "c");
     List<Delivery> got = q.claim(3, WAIT);
     assertThat(q.release(got.get(0), Duration.ZERO)).isEqualTo(Outcome.DONE);
     assertThat(q.deadLetter(got.get(1), "bad")).isEqualTo(Outcome.DONE);
@@ -246,7 +247,7 @@ class ClaimFieldTest {
   void aCrashedConsumersClaimsGoBackToTheHeadInClaimOrder() {
     String name = Queues.uniqueName("claimcrash");
     RedisQueue dying = queues.open(name, false);
-    dying.pushAll(List.of(item("a"), item("b"), item("c"), item("d"), item("e")), WAIT);
+    Queues.pushEach(dying, "a", "b", "c", "d", "e");
     assertThat(payloads(dying.claim(2, WAIT))).containsExactly("a", "b");
     List<Delivery> second = dying.claim(2, WAIT);
     assertThat(payloads(second)).containsExactly("c", "d");
@@ -269,7 +270,7 @@ class ClaimFieldTest {
   void aLayoutTwoQueueOpensAsItIsAndItsSingleEntriesStillSettleAndRecover() {
     String name = Queues.uniqueName("fromtwo");
     RedisQueue old = queues.open(name, false);
-    old.pushAll(List.of(item("a"), item("b"), item("c")), WAIT);
+    Queues.pushEach(old, "a", "b", "c");
     List<Delivery> got = old.claim(3, WAIT);
     String inflight = key(name, "inflight:" + old.consumerId());
     Resp r = queues.admin();
@@ -279,7 +280,7 @@ class ClaimFieldTest {
     queues.openExisting(name, false);
     assertThat(r.call("HGET", key(name, "meta"), "version")).isEqualTo("2");
     RedisQueue next = queues.open(name, false);
-    assertThat(r.call("HGET", key(name, "meta"), "version")).isEqualTo("3");
+    assertThat(r.call("HGET", key(name, "meta"), "version")).isEqualTo(Integer.toString(RedisLayout.LAYOUT_VERSION));
     assertThat(next.stats().inFlight()).isEqualTo(3);
     // a whole claim's ack finds no claim field: it settles per id, exactly
     assertThat(old.ack(List.of(got.get(0), got.get(1)))).containsOnly(Outcome.DONE);
@@ -291,7 +292,7 @@ class ClaimFieldTest {
   void aClaimFieldThatIsNoClaimIsDeadLetteredAsDataAndTheRestRecovered() {
     String name = Queues.uniqueName("badclaim");
     RedisQueue dying = queues.open(name, false);
-    dying.pushAll(List.of(item("a"), item("b")), WAIT);
+    Queues.pushEach(dying, "a", "b");
     assertThat(dying.claim(2, WAIT)).hasSize(2);
     String inflight = key(name, "inflight:" + dying.consumerId());
     Resp r = queues.admin();

@@ -56,9 +56,9 @@ class EntriesTest {
   @Test
   void aClaimedEntryTheClientCannotReadIsTheQueuesExceptionNamingIt() {
     List<Object> reply = List.of(-1L, 0L, 2L, 0L, 40L, b("0:0:1::a"), b("4294967296:0:1::b"));
-    assertThat(ClaimLoop.deliveries("jobs", 40, reply, 1)).singleElement()
+    assertThat(ClaimLoop.deliveries("jobs", 40, reply, 5, 1)).singleElement()
         .satisfies(d -> assertThat(d.id()).isEqualTo(41));
-    assertThatThrownBy(() -> ClaimLoop.deliveries("jobs", 40, reply, 2))
+    assertThatThrownBy(() -> ClaimLoop.deliveries("jobs", 40, reply, 5, 2))
         .isInstanceOf(QueueException.class)
         .hasMessageContaining("queue \"jobs\"").hasMessageContaining("delivery 42")
         .hasMessageContaining("4294967296")

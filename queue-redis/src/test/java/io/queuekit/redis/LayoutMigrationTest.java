@@ -89,7 +89,8 @@ class LayoutMigrationTest {
     }
     RedisQueue q = queues.open(name, true);
     try (Resp r = redis.server().client()) {
-      assertThat(r.call("HGET", t + ":meta", "version")).isEqualTo("3");
+      assertThat(r.call("HGET", t + ":meta", "version"))
+          .isEqualTo(Integer.toString(RedisLayout.LAYOUT_VERSION));
       assertThat(r.integer("EXISTS", t + ":items")).isZero();
       assertThat(r.integer("EXISTS", t + ":pushed")).isZero();
       assertThat(r.integer("LLEN", t + ":ready") + r.integer("ZCARD", t + ":delayed"))

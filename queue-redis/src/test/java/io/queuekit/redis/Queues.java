@@ -82,6 +82,17 @@ final class Queues implements AutoCloseable, AfterEachCallback {
     return "{" + name + "_queue}:" + role;
   }
 
+  /**
+   * Pushes each payload on its own, so each waits as a single entry (a push of several ready
+   * items together makes a pack: layout 4).
+   */
+  static void pushEach(RedisQueue q, String... payloads) {
+    for (String p : payloads) {
+      assertThat(q.push(RedisQueueTest.item(p), Duration.ZERO, Duration.ofSeconds(30)))
+          .isEqualTo(io.queuekit.PushResult.ADDED);
+    }
+  }
+
   /** Claims and acks until nothing is ready; the payloads in claim order. */
   static List<String> claimAll(RedisQueue q) {
     List<String> out = new ArrayList<>();

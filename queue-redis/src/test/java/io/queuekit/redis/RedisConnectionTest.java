@@ -75,7 +75,8 @@ class RedisConnectionTest {
     try (io.queuekit.conformance.redis.Resp r = server.client()) {
       r.call("SELECT", "2");
       // the queue lives in database 2, as the old form's db=2 says
-      assertThat(r.call("HGET", "{" + name + "_queue}:meta", "version")).isEqualTo("3");
+      assertThat(r.call("HGET", "{" + name + "_queue}:meta", "version"))
+          .isEqualTo(Integer.toString(RedisLayout.LAYOUT_VERSION));
     }
   }
 

@@ -247,7 +247,8 @@ class ScriptBadStateTest {
 
     admin.call("DEL", key(name, "consumers"));
     assertThat(claimAll(q)).containsExactly("a");
-    assertThat(admin.call("HGET", key(name, "meta"), "version")).isEqualTo("3");
+    assertThat(admin.call("HGET", key(name, "meta"), "version"))
+          .isEqualTo(Integer.toString(RedisLayout.LAYOUT_VERSION));
   }
 
   @Test

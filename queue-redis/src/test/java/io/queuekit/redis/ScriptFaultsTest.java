@@ -276,8 +276,9 @@ class ScriptFaultsTest {
       Map.entry(5, "meta hash"), Map.entry(6, "wake list"), Map.entry(7, "room list"),
       Map.entry(8, "consumers hash"), Map.entry(9, "dead zset"), Map.entry(12, "pushed zset"),
       Map.entry(13, "firsts zset"), Map.entry(14, "firstn hash"), Map.entry(15, "busy set"),
-      Map.entry(16, "leases zset"), Map.entry(17, "migrating ready list"),
-      Map.entry(18, "migrating delayed zset"), Map.entry(19, "migrating unique hash"));
+      Map.entry(16, "leases zset"), Map.entry(17, "packs hash"),
+      Map.entry(18, "migrating ready list"), Map.entry(19, "migrating delayed zset"),
+      Map.entry(20, "migrating unique hash"));
 
   /** Every key index the open script checks (and so may report): all but a consumer's own. */
   static IntStream openKeyIndexes() {

@@ -52,9 +52,11 @@ class ScriptsTest {
     assertThat(Scripts.KEY_TYPES).hasSize(RedisKeys.NAMES.length + RedisKeys.MIGRATION_NAMES.length);
     assertThat(RedisKeys.type(15)).isEqualTo("set");
     assertThat(RedisKeys.role(15)).isEqualTo("busy");
-    assertThat(RedisKeys.type(17)).isEqualTo("list");
-    assertThat(RedisKeys.role(19)).isEqualTo("migrating unique");
-    assertThat(RedisKeys.type(20)).isNull();
+    assertThat(RedisKeys.type(17)).isEqualTo("hash");
+    assertThat(RedisKeys.role(17)).isEqualTo("packs");
+    assertThat(RedisKeys.type(18)).isEqualTo("list");
+    assertThat(RedisKeys.role(20)).isEqualTo("migrating unique");
+    assertThat(RedisKeys.type(21)).isNull();
     assertThat(Scripts.keyTypes("local A = 1\nlocal TYPES = { 'list',\n  'zset' }\n"))
         .containsExactly("list", "zset");
     assertThatThrownBy(() -> Scripts.keyTypes("local TYPES = { 'list', LIST }\n"))

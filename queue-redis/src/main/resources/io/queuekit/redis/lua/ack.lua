@@ -1,27 +1,46 @@
--- ARGV: LENGTH, then per claim settled here: its first delivery id, its n, then either -1 (the
--- whole claim: its ids first .. first + n - 1, not listed) or how many of its ids follow (m) and
--- those m distinct delivery ids. Returns {room freed, per id (a whole claim's in id order):
+-- ARGV: LENGTH, then per claim settled here: its field (claimname: "c" or "r", first delivery
+-- id, ":", n), then either -1 (the whole claim: its ids first .. first + n - 1, not listed) or how
+-- many of its ids follow (m) and those m distinct delivery ids. Returns {room freed, per id (a whole claim's in id order):
 -- 1 done | 0 stale}, or {room freed, one code for every id} when all ids have the same one.
--- A whole claim is one HDEL of its field (claimof); when that field is gone (a step before
+-- A whole claim is one HDEL of its field (claimof), and of its pack for a claim of one (the
+-- field's small reference read first); when that field is gone (a step before
 -- exploded it into single entries, or recovery or a sweep took it back: stale) and for ids
 -- listed (a part of a claim, which explodes it first), one HDEL per id, whose answer is the
 -- outcome. A whole claim is sent without its ids: ARGV's strings cost the server per item, as
 -- Lua strings.
 -- With GLOBAL_MAX_WORKERS each id settled counts its lease down.
-guard(1, 2, 5, 7, 10)
+guard(1, 2, 5, 7, 10, 17)
 -- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake tokens pending,
 -- read before the first write (a freed lease wakes one waiter: leasewake)
 local leased = leasing()
 local tokens = leased and count('LLEN', 6)
+-- the client names each claim's field: a name that is none stops the script before its first
+-- write (it could not be settled, nor counted in the reply)
+local at = 2
+while at <= #ARGV do
+  local m = tonumber(ARGV[at + 1])
+  if not claimname(ARGV[at]) or not m then
+    error({ err = 'ERR queuekit ack: "' .. string.sub(ARGV[at], 1, 40) .. '" names no claim; '
+      .. 'nothing was changed' })
+  end
+  at = at + 2 + math.max(m, 0)
+end
 -- per claim, how its ids came out: a number (every one of its n ids done) or a list of codes
 local groups, ids, done, ndone = {}, 0, {}, 0
 local i = 2
 while i <= #ARGV do
-  local first, n, m = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  local f = claimfield(first, n)
+  local f, m = ARGV[i], tonumber(ARGV[i + 1])
+  local first, n, ref = claimname(f)
   local list
   if m < 0 then
-    i = i + 3
+    i = i + 2
+    local pack = ref and redis.call('HGET', K_INFLIGHT, f)
+    if pack then
+      local _, _, id = refof(pack)
+      if id then
+        redis.call('HDEL', K_PACKS, id)
+      end
+    end
     if redis.call('HDEL', K_INFLIGHT, f) == 1 then
       groups[#groups + 1] = n
       ndone = ndone + n
@@ -37,9 +56,9 @@ while i <= #ARGV do
   else
     list = {}
     for j = 1, m do
-      list[j] = ARGV[i + 2 + j]
+      list[j] = ARGV[i + 1 + j]
     end
-    i = i + 3 + m
+    i = i + 2 + m
     ids = ids + m
     explodefield(f)
   end

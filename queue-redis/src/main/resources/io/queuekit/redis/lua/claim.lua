@@ -4,7 +4,8 @@
 -- CONSUMER_TIMEOUT: an idle consumer's heartbeat is longer (it holds nothing to recover).
 -- Returns {-1} when the consumer is no longer registered (reaped: fenced), else
 -- {earliest due ms or -1, room freed 0|1, n, wait 0|1, base, n entries (delivery ids base + 1
--- .. base + n, in order: one number instead of one per entry), then
+-- .. base + n, in order: one number instead of one per entry) or, for a claim of one pack taken
+-- as it is, the pack's reference (refof: the client reads the pack), then
 -- the tail: dead letters made here (malformed entries), dropped pairs}; {-1, 0, -1} when
 -- GLOBAL_MAX_WORKERS claims hold leases already (capped: the caller waits for the wake token of a
 -- freed lease). "Wait" says the caller's next claim waits for a wake token first: 1, this claim
@@ -29,7 +30,7 @@ if global > 0 then
     return { -1, 0, -1 }
   end
 end
-guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15)
+guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15, 17)
 -- delivery ids follow the sequence's value now (base + 1 ...), drawn once the batch is chosen
 local base = guardseq()
 local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -45,91 +46,189 @@ if due and due <= tonumber(now) then
 end
 local out = { due or -1, 0, 0, 0, base }
 local made, dropped = {}, {}
+local npacked = packed()
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
 -- What this claim consumes from the head: the entries it hands out (as stored unless merged
 -- counts raised them), their first-pushed times (counted per ms), the digests leaving the unique
--- set and the malformed entries among them; used, how many entries from the head. The batch's
--- delivery ids are base + 1 .. base + nt; its entries go in flight as one claim field (claimof).
-local claimed, firsts, gone, bad, nt, used
--- The batch is chosen in one pass, reading each entry's header as strings (no table, no number
--- conversion per entry). The entries of one push share their header on a simple queue (no
--- digest): an entry that starts with the header read last has its fields, and skips the pattern
--- match and its four captures (the prefix is compared in place by a plain find: a string.sub would
--- make a new Lua string per entry, which the server allocates and hashes byte by byte). A unique copy brings the larger counts of the copies merged into
--- it while it waited (merged, digest -> counts): the first digest met stops the pass, which wrote
--- nothing, and it runs again once the counts of every digest in reach are read.
-local merged
-for _ = 1, 2 do
-  for j = #out, 6, -1 do
-    out[j] = nil
-  end
-  claimed, firsts, gone, bad, nt, used = {}, {}, {}, {}, 0, 0
-  local lasth, lastrc, lastfirst
-  local again = false
+-- set and the malformed entries among them; nt, how many it hands out; trim, how many elements
+-- of the list it consumed; back, the rest of a pack it consumed in part (back to the head, one
+-- entry each); packs, the packs it read; unpacked, the entries their references stood for beyond
+-- one each; left, whether ready items stay beyond what it consumed. The batch's delivery ids are
+-- base + 1 .. base + nt.
+local claimed, firsts, gone, bad, nt = {}, {}, {}, {}, 0
+local trim, back, packs, unpacked, left = 0, {}, {}, 0, false
+-- its in-flight field (claimfield) and what the field holds
+local field, value
+local k1, first1 = nil, nil
+if popped[1] then
+  k1, first1 = refof(popped[1])
+end
+if k1 and (k1 == max or (k1 < max and #popped == 1)) then
+  -- A pack at the head that is the whole batch (exactly max entries, or all that is ready) is
+  -- taken as it is: the field holds its reference, its entries stay where they are (never Lua
+  -- strings here), and the client reads the pack. A pack holds a push's entries: counts 0, one
+  -- first-pushed time, no digest (pushed.lua makes it). A claim takes as many entries as it may,
+  -- so any other pack is read into the claim's field with what goes with it.
+  nt, trim, unpacked = k1, 1, k1 - 1
+  firsts[first1] = k1
+  field, value = string.format('r%d:%d', base + 1, k1), popped[1]
+  out[6] = popped[1]
+  left = #popped > 1
+else
+  -- The head as entries, a reference read as its pack's entries (until max are in hand; a pack's
+  -- entries beyond them are the rest given back if the claim consumes the pack): seq, and el,
+  -- the element of popped each came from. A reference whose pack is missing or
+  -- malformed is one malformed entry: its pack's bytes, or the reference itself.
+  local seq, el, read = {}, {}, 0
   for i = 1, #popped do
-    local e = popped[i]
-    local rc, first, dg
-    if lasth and string.find(e, lasth, 1, true) == 1 then
-      rc, first, dg = lastrc, lastfirst, ''
-    else
-      local dc, pos
-      dc, rc, first, dg, pos = header(e)
-      if rc and dg == '' then
-        lasth, lastrc, lastfirst = string.sub(e, 1, pos - 1), rc, first
-      end
-    end
-    if rc and dg ~= '' and not merged then
-      again = true
+    if #seq >= max then
       break
     end
-    if not rc then
-      bad[#bad + 1] = e
-      used = i
-    else
-      -- a recovered item (recovery count > 0); the header's digits have no sign or point
-      local recovered = rc ~= '0'
-      local u = dg ~= '' and merged[dg]
-      if u then
-        local t = decode(e)
-        local udc, urc = counts(u)
-        if udc > t.dc or urc > t.rc then
-          t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
-          e = encode(t)
+    read = i
+    local e = popped[i]
+    local k, _, id = refof(e)
+    if k then
+      local list, body = packof(id, k)
+      packs[i] = { id = id, k = k }
+      if list then
+        for _, x in ipairs(list) do
+          seq[#seq + 1] = x
+          el[#seq] = i
         end
-        recovered = t.rc > 0
+      else
+        seq[#seq + 1] = body or e
+        el[#seq] = i
       end
-      if recovered and nt > 0 then
+    else
+      seq[#seq + 1] = e
+      el[#seq] = i
+    end
+  end
+  -- The batch is chosen in one pass, reading each entry's header as strings (no table, no
+  -- number conversion per entry). The entries of one push share their header on a simple queue
+  -- (no digest): an entry that starts with the header read last has its fields, and skips the
+  -- pattern match and its four captures (the prefix is compared in place by a plain find: a
+  -- string.sub would make a new Lua string per entry, which the server allocates and hashes byte
+  -- by byte). A unique copy brings the larger counts of the copies merged into it while it
+  -- waited (merged, digest -> counts): the first digest met stops the pass, which wrote nothing,
+  -- and it runs again once the counts of every digest in reach are read.
+  local merged, used
+  for _ = 1, 2 do
+    for j = #out, 6, -1 do
+      out[j] = nil
+    end
+    claimed, firsts, gone, bad, nt, used = {}, {}, {}, {}, 0, 0
+    local lasth, lastrc, lastfirst
+    local again = false
+    for i = 1, math.min(#seq, max) do
+      local e = seq[i]
+      local rc, first, dg
+      if lasth and string.find(e, lasth, 1, true) == 1 then
+        rc, first, dg = lastrc, lastfirst, ''
+      else
+        local dc, pos
+        dc, rc, first, dg, pos = header(e)
+        if rc and dg == '' then
+          lasth, lastrc, lastfirst = string.sub(e, 1, pos - 1), rc, first
+        end
+      end
+      if rc and dg ~= '' and not merged then
+        again = true
         break
       end
-      nt = nt + 1
-      claimed[nt] = e
-      out[nt + 5] = e
-      firsts[first] = (firsts[first] or 0) + 1
-      if dg ~= '' then
-        -- leaving waiting, a unique copy leaves the unique set
-        gone[#gone + 1] = dg
+      if not rc then
+        bad[#bad + 1] = e
+        used = i
+      else
+        -- a recovered item (recovery count > 0); the header's digits have no sign or point
+        local recovered = rc ~= '0'
+        local u = dg ~= '' and merged[dg]
+        if u then
+          local t = decode(e)
+          local udc, urc = counts(u)
+          if udc > t.dc or urc > t.rc then
+            t.dc, t.rc = math.max(t.dc, udc), math.max(t.rc, urc)
+            e = encode(t)
+          end
+          recovered = t.rc > 0
+        end
+        if recovered and nt > 0 then
+          break
+        end
+        nt = nt + 1
+        claimed[nt] = e
+        out[nt + 5] = e
+        firsts[first] = (firsts[first] or 0) + 1
+        if dg ~= '' then
+          -- leaving waiting, a unique copy leaves the unique set
+          gone[#gone + 1] = dg
+        end
+        used = i
+        if recovered then
+          break
+        end
       end
-      used = i
-      if recovered then
+    end
+    if not again then
+      break
+    end
+    local dgl = {}
+    for _, e in ipairs(seq) do
+      local dg = select(4, header(e))
+      if dg and dg ~= '' then
+        dgl[#dgl + 1] = dg
+      end
+    end
+    merged = uniques(dgl)
+  end
+  -- the elements consumed: all up to the last entry's; a pack consumed in part gives the rest of
+  -- its entries back to the head, one each
+  if used > 0 then
+    trim = el[used]
+    for j = used + 1, #seq do
+      if el[j] ~= trim then
         break
+      end
+      back[#back + 1] = seq[j]
+    end
+    for i = 1, trim do
+      if packs[i] then
+        unpacked = unpacked + packs[i].k - 1
       end
     end
   end
-  if not again then
-    break
+  -- a claim that took max, or left entries it read or elements it did not read, leaves items
+  -- ready; one that took fewer than max of everything it read took the whole list
+  left = used == max or used < #seq or read < #popped
+  if nt > 0 then
+    field, value = claimfield(base + 1, nt), cmsgpack.pack(claimed)
   end
-  local dgl = {}
-  for _, e in ipairs(popped) do
-    local dg = select(4, header(e))
-    if dg and dg ~= '' then
-      dgl[#dgl + 1] = dg
-    end
-  end
-  merged = uniques(dgl)
 end
-if used > 0 then
-  redis.call('LTRIM', K_READY, used, -1)
+if trim > 0 then
+  redis.call('LTRIM', K_READY, trim, -1)
+  if #back > 0 then
+    local rev = {}
+    for j = #back, 1, -1 do
+      rev[#rev + 1] = back[j]
+    end
+    bulk('LPUSH', K_READY, rev)
+  end
+  local ids = {}
+  for i = 1, trim do
+    if packs[i] then
+      ids[#ids + 1] = packs[i].id
+    end
+  end
+  if #ids > 0 then
+    bulk('HDEL', K_PACKS, ids)
+  end
+  -- a list the claim emptied has no references left (another program's writes aside)
+  if redis.call('EXISTS', K_READY) == 0 then
+    setpacked(0)
+  elseif unpacked > 0 then
+    setpacked(npacked - unpacked)
+  end
 end
 local k = nt
 if k > 0 then
@@ -138,7 +237,7 @@ if k > 0 then
   if #gone > 0 then
     bulk('HDEL', K_UNIQUE, gone)
   end
-  redis.call('HSET', K_INFLIGHT, claimfield(base + 1, k), cmsgpack.pack(claimed))
+  redis.call('HSET', K_INFLIGHT, field, value)
   if global > 0 then
     -- one lease per claim, counting its items down as they are settled (unlease)
     redis.call('ZADD', K_LEASES, base + k, string.format('%d:%d:', base + 1, k) .. ARGV[1])
@@ -159,15 +258,15 @@ end
 -- ready items this claim did not take (promoted now, left by an earlier step, or held back
 -- behind a recovered item) are news for the other waiters: an idle waiter blocks without
 -- claiming first, so it needs a token. A claim that consumed fewer than max took the whole list.
-if used == max or used < #popped then
-  local left = redis.call('LLEN', K_READY)
+if left then
+  local ready = readycount()
   if global == 0 then
-    wake(left)
-  elseif left > 0 and leases < global then
+    wake(ready)
+  elseif ready > 0 and leases < global then
     -- capped: no more tokens than free slots (a waiter woken past them would only find the
     -- cap), and this claimer waits for one too before it claims again, so that it and the
     -- waiters woken do not race for one slot. At the cap now, no token: the lease freed wakes one
-    wake(math.min(left, global - leases))
+    wake(math.min(ready, global - leases))
     out[4] = 1
   end
 elseif nt > 0 then
@@ -178,7 +277,7 @@ elseif nt > 0 then
 end
 -- only a claim that took items lowers waiting, so only it can make room (every other step that
 -- lowers waiting looks too: a producer that marked the queue full is never left waiting)
-if used > 0 then
+if trim > 0 then
   out[2] = room(length)
 end
 return tail(out, made, dropped)

@@ -1,7 +1,7 @@
 -- ARGV: delivery id, reason, now, DEAD_LETTER_LENGTH, the field of its claim (claimof; '' when
 -- not known), exploded first when it is still whole.
 -- Returns {0} stale, or {1, dropped reason, dropped head, ...}.
-guard(5, 9, 10)
+guard(5, 9, 10, 17)
 guardseq()
 local leased = leasing()
 local tokens = leased and count('LLEN', 6)

@@ -1,5 +1,5 @@
--- KEYS: the standard keys, then the migration's own: 17 T:ready:migrating (list), 18
--- T:delayed:migrating (zset), 19 the unique set's name + ":migrating" (hash).
+-- KEYS: the standard keys, then the migration's own: 18 T:ready:migrating (list), 19
+-- T:delayed:migrating (zset), 20 the unique set's name + ":migrating" (hash).
 -- ARGV: layout version, flavour ('simple' | 'unique' | '' for the stored one), migration step
 -- size (items), '1' to open only an existing queue (else '0': create it when absent).
 -- Returns {0, items this call migrated from layout 1 (-1: none to migrate), more steps 0|1,
@@ -47,8 +47,10 @@ end
 -- Layout 2 -> 3 changes no key: layout 3 writes a claim's entries as one in-flight field and
 -- reads layout 2's single entries as they are. The version is raised so that a layout-2 process
 -- refuses to open the queue (it would take a claim's field for a malformed entry), also when a
--- layout-2 process left a layout-1 migration half done (this open finishes it). A tool opening
--- an existing queue only reads.
+-- layout-2 process left a layout-1 migration half done (this open finishes it). Layout 3 -> 4
+-- changes no key either: it adds packs (T:packs) and their references in the ready list, which a
+-- layout-3 process would take for malformed entries, so it too refuses a queue at version 4. A
+-- tool opening an existing queue only reads.
 if v ~= '1' and tonumber(v) < tonumber(ARGV[1]) and ARGV[4] ~= '1' then
   redis.call('HSET', K_META, 'version', ARGV[1])
 end
@@ -69,7 +71,7 @@ if v == '1' then
   redis.call('HSET', K_META, 'version', ARGV[1], 'migrating', '1')
 end
 local K_ITEMS, K_PUSHED = KEYS[3], KEYS[12]
-local K_READY2, K_DELAYED2, K_UNIQUE2 = KEYS[17], KEYS[18], KEYS[19]
+local K_READY2, K_DELAYED2, K_UNIQUE2 = KEYS[18], KEYS[19], KEYS[20]
 local budget = tonumber(ARGV[3])
 local moved = 0
 local function take(id)

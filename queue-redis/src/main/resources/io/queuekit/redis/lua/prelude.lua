@@ -4,18 +4,19 @@
 -- this order, so scripts run unchanged on Redis Cluster (all keys share one hash tag).
 -- KEYS[3] (T:items) and KEYS[12] (T:pushed) are layout 1's; only open.lua reads them, to migrate.
 local K_READY, K_DELAYED, K_UNIQUE, K_META, K_WAKE, K_ROOM, K_CONSUMERS, K_DEAD, K_INFLIGHT,
-  K_HEARTBEAT, K_FIRSTS, K_FIRSTN, K_BUSY, K_LEASES = KEYS[1], KEYS[2], KEYS[4], KEYS[5],
-  KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
+  K_HEARTBEAT, K_FIRSTS, K_FIRSTN, K_BUSY, K_LEASES, K_PACKS = KEYS[1], KEYS[2], KEYS[4], KEYS[5],
+  KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[13], KEYS[14], KEYS[15], KEYS[16],
+  KEYS[17]
 
 -- Lua's C stack bounds how many arguments one redis.call may take: bulk writes go in chunks.
 local CHUNK = 500
 
 -- The type of each key by KEYS index ('none', an absent key, is always fine): the standard keys,
--- then (17 to 19) the open script's migration keys. The one table of the keys' types: the client
+-- then (18 to 20) the open script's migration keys. The one table of the keys' types: the client
 -- reads it from here to name the type a key should hold (Scripts.KEY_TYPES), in the order of
 -- RedisKeys.NAMES then RedisKeys.MIGRATION_NAMES.
 local TYPES = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 'zset', 'hash',
-  'string', 'zset', 'zset', 'hash', 'set', 'zset', 'list', 'zset', 'hash' }
+  'string', 'zset', 'zset', 'hash', 'set', 'zset', 'hash', 'list', 'zset', 'hash' }
 
 -- Redis keeps what a script wrote before it failed, so a script must not fail after its first
 -- write. Each one first checks the type of every key it writes (a stray writer may have put
@@ -162,8 +163,74 @@ local function nextid()
   return redis.call('HINCRBY', K_META, 'seq', 1)
 end
 
+-- Layout 4: a simple queue's push of several ready items in one transaction (PushTransaction)
+-- keeps their entries together as a pack: a MessagePack array of the entries (what a claim's
+-- field holds), stored in K_PACKS under an id the client drew, and one element in the ready list
+-- for them all, a reference "P" k ":" firstPushedMs ":" id (an entry starts with a digit, never
+-- with P). A claim whose batch is one reference takes it as it is, so the pack's bytes never
+-- become Lua strings (each one the server hashes byte by byte); every other step that meets a
+-- reference reads its pack. refof() reads a reference: k (a number, at least 1), the first-pushed
+-- ms (digits) and the pack id, or nil for anything else.
+local function refof(s)
+  if string.byte(s, 1) ~= 80 then
+    return nil
+  end
+  local k, first, id = string.match(s, '^P(%d+):(%d+):(.+)$')
+  if not k or #k > 9 or #first > 15 or tonumber(k) < 1 then
+    return nil
+  end
+  return tonumber(k), first, id
+end
+
+-- The entries of pack id as a list, or nil when it is absent or is not a MessagePack array of k
+-- strings (then also its bytes, when present, for the step that dead-letters them raw).
+local function packof(id, k)
+  local body = redis.call('HGET', K_PACKS, id)
+  if not body then
+    return nil
+  end
+  local ok, list = pcall(cmsgpack.unpack, body)
+  if not ok or type(list) ~= 'table' or #list ~= k then
+    return nil, body
+  end
+  for i = 1, k do
+    if type(list[i]) ~= 'string' then
+      return nil, body
+    end
+  end
+  return list
+end
+
+-- Meta's packed counts the entries the ready list's references stand for beyond one each, so
+-- LLEN plus it is how many items are ready. It counts only while the list exists, and the claim
+-- that empties the list deletes it (a list deleted by another program leaves it stale until a
+-- claim empties the list again). A value that is no number counts as 0, and it is always written
+-- whole (setpacked), never by HINCRBY, which would fail on such a value after a script's first
+-- write.
+local function packed()
+  if redis.call('EXISTS', K_READY) == 0 then
+    return 0
+  end
+  local v = redis.call('HGET', K_META, 'packed')
+  return v and #v <= 15 and string.match(v, '^%d+$') and tonumber(v) or 0
+end
+
+local function setpacked(n)
+  if n > 0 then
+    redis.call('HSET', K_META, 'packed', n)
+  else
+    redis.call('HDEL', K_META, 'packed')
+  end
+end
+
+-- How many items are ready: the list's elements and what its references stand for.
+local function readycount()
+  local n = redis.call('LLEN', K_READY)
+  return n > 0 and n + packed() or 0
+end
+
 local function waiting()
-  return redis.call('LLEN', K_READY) + redis.call('ZCARD', K_DELAYED)
+  return readycount() + redis.call('ZCARD', K_DELAYED)
 end
 
 -- A push of count new entries (a simple queue's: no duplicates), room being LENGTH less the
@@ -325,12 +392,15 @@ end
 -- (a claim that takes none writes no field): a field of n = 0 is another program's, dead-lettered
 -- raw like any field that is no claim, or it would hold nothing that a settle or a sweep could
 -- ever clear, and keep its consumer busy for good.
+-- Layout 4 adds a claim of one pack taken as it is: "r" firstDid ":" n -> the pack's reference
+-- (refof), whose n entries stay in K_PACKS until the claim is settled (claimname's third answer
+-- is true for it). Its ack reads the small reference, never the pack.
 local function claimfield(first, n)
   return string.format('c%d:%d', first, n)
 end
 
 local function claimname(f)
-  local first, n = string.match(f, '^c(%d+):(%d+)$')
+  local kind, first, n = string.match(f, '^([cr])(%d+):(%d+)$')
   if not first or #first > 15 or #n > 9 then
     return nil
   end
@@ -338,7 +408,7 @@ local function claimname(f)
   if n == 0 then
     return nil
   end
-  return tonumber(first), n
+  return tonumber(first), n, kind == 'r'
 end
 
 -- The delivery ids first .. first + n - 1 as strings (the in-flight hash's fields).
@@ -350,12 +420,21 @@ local function claimids(first, n)
   return ids
 end
 
--- Field f (value v) as a claim: firstDid (a number) and the entries, or nil for a field that is
--- not such a claim (claimname), or whose value does not unpack to its n strings.
+-- Field f (value v) as a claim: firstDid (a number) and the entries, and for a claim of a pack
+-- its id (deleted with the field), or nil for a field that is not such a claim (claimname),
+-- whose value does not unpack to its n strings, or whose pack is missing or does not.
 local function claimof(f, v)
-  local first, n = claimname(f)
+  local first, n, ref = claimname(f)
   if not first then
     return nil
+  end
+  if ref then
+    local k, _, id = refof(v)
+    local list = k == n and packof(id, n)
+    if not list then
+      return nil
+    end
+    return first, list, id
   end
   local ok, list = pcall(cmsgpack.unpack, v)
   if not ok or type(list) ~= 'table' or #list ~= n then
@@ -374,7 +453,7 @@ end
 -- unclaim). A field that is no claim is left as it is: it moves as data, and the recovery or
 -- sweep that meets it dead-letters its raw bytes. Returns whether it was replaced.
 local function explode(f, v)
-  local first, list = claimof(f, v)
+  local first, list, pack = claimof(f, v)
   if not first then
     return false
   end
@@ -384,8 +463,26 @@ local function explode(f, v)
     fields[2 * j] = list[j]
   end
   redis.call('HDEL', K_INFLIGHT, f)
+  if pack then
+    redis.call('HDEL', K_PACKS, pack)
+  end
   bulk('HSET', K_INFLIGHT, fields, 2)
   return true
+end
+
+-- What a field that claimof() does not read stands for, for the step that dead-letters it raw:
+-- the pack a claim's reference names, when there is one (its id is then the second answer: it
+-- goes with the field), else the value itself.
+local function rawof(f, v)
+  local _, _, ref = claimname(f)
+  if ref then
+    local _, _, id = refof(v)
+    local body = id and redis.call('HGET', K_PACKS, id)
+    if body then
+      return body, id
+    end
+  end
+  return v
 end
 
 -- explode() for claim field f when it is in flight (ARGV's '' names none).
@@ -400,22 +497,28 @@ end
 
 -- The in-flight entries of K_INFLIGHT, ordered by delivery id (claim order), a claim's field
 -- read as its entries; f is the field as stored (a field that is not a number, another
--- program's, sorts first).
+-- program's, sorts first). Also the ids of the packs its claims name (rawof), which go with the
+-- hash.
 local function inflight()
   local flat = redis.call('HGETALL', K_INFLIGHT)
-  local list = {}
+  local list, packs = {}, {}
   for i = 1, #flat, 2 do
-    local first, claimed = claimof(flat[i], flat[i + 1])
+    local first, claimed, pack = claimof(flat[i], flat[i + 1])
     if first then
       for j, e in ipairs(claimed) do
         table.insert(list, { did = first + j - 1, f = flat[i], e = e })
       end
     else
-      table.insert(list, { did = tonumber(flat[i]) or -1, f = flat[i], e = flat[i + 1] })
+      local raw
+      raw, pack = rawof(flat[i], flat[i + 1])
+      table.insert(list, { did = tonumber(flat[i]) or -1, f = flat[i], e = raw })
+    end
+    if pack then
+      table.insert(packs, pack)
     end
   end
   table.sort(list, function(a, b) return a.did < b.did end)
-  return list
+  return list, packs
 end
 
 -- Moves copies back to the head keeping their order (unclaim, recovery, sweep). On a unique queue

@@ -7,7 +7,7 @@
 if ARGV[5] ~= '1' and redis.call('EXISTS', K_HEARTBEAT) == 1 then
   return { -1 }
 end
-guard(1, 4, 5, 6, 8, 9, 10, 13, 14, 15)
+guard(1, 4, 5, 6, 8, 9, 10, 13, 14, 15, 17)
 guardseq()
 -- GLOBAL_MAX_WORKERS: the consumer's leases die with it (at most the cap's few members to scan);
 -- read before the first write. Done whatever this process's own setting says.
@@ -24,8 +24,11 @@ redis.call('HDEL', K_CONSUMERS, ARGV[1])
 redis.call('SREM', K_BUSY, ARGV[1])
 redis.call('DEL', K_HEARTBEAT)
 local maxrec, now, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local entries = inflight()
+local entries, packs = inflight()
 redis.call('DEL', K_INFLIGHT)
+if #packs > 0 then
+  bulk('HDEL', K_PACKS, packs)
+end
 local out, made, dropped = { 0, 0 }, {}, {}
 local list = {}
 for _, x in ipairs(entries) do

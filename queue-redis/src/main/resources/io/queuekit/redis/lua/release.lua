@@ -1,7 +1,7 @@
 -- ARGV: delivery id, now, delay ms, DEAD_LETTER_LENGTH, the field of its claim (claimof; '' when
 -- not known), exploded first when it is still whole.
 -- Returns {0 stale | 1 done | 2 merged | 3 malformed (dead-lettered), then the tail}.
-guard(1, 2, 4, 5, 6, 8, 9, 10, 13, 14)
+guard(1, 2, 4, 5, 6, 8, 9, 10, 13, 14, 17)
 guardseq()
 local leased = leasing()
 local made, dropped = {}, {}

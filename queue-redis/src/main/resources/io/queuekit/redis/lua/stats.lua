@@ -19,8 +19,15 @@ for i = base + 1, base + n do
     -- count (a packed entry takes at least 8 bytes), or it counts one, as the recovery that
     -- dead-letters a field that is no claim counts it
     for _, f in ipairs(redis.call('HKEYS', KEYS[i])) do
-      local _, n = claimname(f)
-      if n and redis.call('HSTRLEN', KEYS[i], f) >= 8 * n then
+      local _, n, ref = claimname(f)
+      local fits
+      if ref then
+        -- a claim of one pack holds its small reference (the pack is not read)
+        fits = n and refof(redis.call('HGET', KEYS[i], f) or '') == n
+      else
+        fits = n and redis.call('HSTRLEN', KEYS[i], f) >= 8 * n
+      end
+      if fits then
         inflight = inflight + n
       else
         inflight = inflight + 1
@@ -47,6 +54,6 @@ if first[2] then
   oldest = tonumber(first[2])
 end
 local due = redis.call('ZCOUNT', K_DELAYED, '-inf', ARGV[1])
-return { redis.call('LLEN', K_READY) + due, redis.call('ZCARD', K_DELAYED) - due, inflight,
+return { readycount() + due, redis.call('ZCARD', K_DELAYED) - due, inflight,
   redis.call('ZCARD', K_DEAD), tonumber(redis.call('HGET', K_META, 'deaddropped')) or 0,
   oldest, live, stalest }

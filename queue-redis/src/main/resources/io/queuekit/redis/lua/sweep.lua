@@ -4,7 +4,7 @@
 -- then the tail}. A claim's field (claimof) held whole stays as it is (the beat sweeps while
 -- anything is held: its ack is still one HDEL); one held in part is exploded; one not held at all
 -- goes back whole.
-guard(1, 4, 5, 6, 8, 9, 10, 13, 14)
+guard(1, 4, 5, 6, 8, 9, 10, 13, 14, 17)
 guardseq()
 local leased = leasing()
 local now, cap = ARGV[1], tonumber(ARGV[2])
@@ -19,7 +19,7 @@ local orphans = {}
 local flat = redis.call('HGETALL', K_INFLIGHT)
 for i = 1, #flat, 2 do
   local f, v = flat[i], flat[i + 1]
-  local first, claimed = claimof(f, v)
+  local first, claimed, pack = claimof(f, v)
   if first then
     local ids, nheld = claimids(first, #claimed), 0
     for j = 1, #ids do
@@ -28,6 +28,9 @@ for i = 1, #flat, 2 do
     if nheld < #claimed then
       if nheld == 0 then
         redis.call('HDEL', K_INFLIGHT, f)
+        if pack then
+          redis.call('HDEL', K_PACKS, pack)
+        end
       else
         explode(f, v)
       end
@@ -42,7 +45,11 @@ for i = 1, #flat, 2 do
     end
   elseif not held[f] then
     redis.call('HDEL', K_INFLIGHT, f)
-    table.insert(orphans, { did = tonumber(f) or -1, f = f, e = v })
+    local raw, pack = rawof(f, v)
+    if pack then
+      redis.call('HDEL', K_PACKS, pack)
+    end
+    table.insert(orphans, { did = tonumber(f) or -1, f = f, e = raw })
   end
 end
 table.sort(orphans, function(a, b) return a.did < b.did end)

@@ -2,7 +2,7 @@
 -- exploded first), then delivery ids in claim order. Back to the head in that order, counts
 -- unchanged. Returns 0 stale, 1 done, 2 merged, 3 malformed (dead-lettered) per
 -- id, then the tail.
-guard(1, 4, 5, 6, 8, 9, 10, 13, 14)
+guard(1, 4, 5, 6, 8, 9, 10, 13, 14, 17)
 guardseq()
 local leased = leasing()
 local now, cap = ARGV[1], tonumber(ARGV[2])
