@@ -108,48 +108,34 @@ final class RedisScenario implements Scenario {
   private static final Duration IDLE_SETTLE_SMOKE = Duration.ofMillis(100);
   static final double IDLE_AIM = 2.0;
 
-  private static final String OURS_EXTRA = "the at-least-once bookkeeping, all in Lua on the "
-      + "server (layout 3): per item at push one list write (a batch's entries in one `RPUSH` "
-      + "inside a `MULTI`, then the bookkeeping script, with one first-pushed count per batch); "
-      + "at claim one pop per item and one in-flight write per claim (one `LRANGE`, one `LTRIM` "
-      + "and one `HSET` of the claim's entries packed by the server's `cmsgpack`, the batch "
-      + "chosen in one pass over the entries, with one delivery-id draw); at ack one `HDEL` of "
-      + "the claim's field per claim settled whole "
-      + "(the raw list: one `LPUSH` and one `RPOP`); plus, per script call, a fixed part of a few "
-      + "O(1) commands (at claim the consumer's registration check, one look at the earliest due "
-      + "time, the id draw, the first-pushed count, and the wake and room checks only when the "
-      + "claim took a full batch or took items; at push the waiting count and the wake check; at "
-      + "ack the room check) and the wake list";
+  private static final String OURS_EXTRA = "the at-least-once bookkeeping (layout 4): per "
+      + "push of 100 items one transaction (`MULTI`, an `HSET` of the entries as one pack the "
+      + "client wrote, the bookkeeping script appending one reference to the ready list, "
+      + "`EXEC`); per claim one script that moves that reference into the consumer's in-flight "
+      + "hash with one delivery-id draw (the entries never pass through Lua), then one `HGET` of "
+      + "the pack by the client; per ack of a whole claim one script that reads the small "
+      + "reference and deletes the claim's field and its pack (the raw list: one `LPUSH` and one "
+      + "`RPOP` per item); plus, per script call, a fixed part of a few O(1) commands (at claim "
+      + "the consumer's registration check, the keys' types, one look at the earliest due time, "
+      + "the busy mark and heartbeat, the first-pushed count, and the wake and room checks; at "
+      + "push the waiting count and the wake check; at ack the room check) and the wake list";
 
-  /**
-   * Where the server's time goes on our side: counted on 2026-12-04 with callgrind on a
-   * redis-server built from Debian's source (deterministic, unlike CPU time on a shared machine).
-   */
-  private static final String WHERE_SERVER_TIME_GOES = "Timed inside the claim script on "
-      + "layout 3 (`TIME` between its steps; 3,000 claims of 100 entries of 182 B on this "
-      + "machine): reading the entries into Lua (its `LRANGE`: each reply element parsed back "
-      + "into a Lua string) about 65 µs a claim, choosing the batch over them about 25 µs, "
-      + "packing them into the in-flight field with the claim's other writes about 50 µs, the "
-      + "key checks and fixed reads about 30 µs; the ack of a whole claim is one `HDEL` of its "
-      + "field. Entries made distinct at every byte Lua hashes took the same time, so the "
-      + "`LRANGE` is not slowed by string-table collisions. (Counted with callgrind on layout 2: "
-      + "about 5,000 instructions an item at push and 22,000 in the claim and ack scripts, the "
-      + "Redis commands about a fifth of that; layout 3 took out the per-item in-flight copy, "
-      + "its formatted delivery id and the ack's per-item delete.)";
+  /** Where the server's time goes on our side, measured on this machine. */
+  private static final String WHERE_SERVER_TIME_GOES = "Per 100 items ours runs three "
+      + "scripts (push bookkeeping, claim, ack), each paying its fixed part of key checks and "
+      + "bookkeeping reads, and five more commands (`MULTI`, `HSET`, `EXEC`, the pack's `HGET`, "
+      + "the claim's wake `BLPOP` when idle); the push transaction's `EVAL` body is hashed "
+      + "twice by the server (when `MULTI` queues it and when `EXEC` runs it). Layout 3, which "
+      + "read every entry into Lua at claim and packed it there, spent about 65 µs a claim of "
+      + "100 reading the entries and 50 µs packing them (timed inside the script); layout 4's "
+      + "claim of a pack does neither (docs/DESIGN.md §3.8).";
 
-  private static final String WHY_LETTUCE = "per item, Redis does about 3 element operations "
-      + "for us (a list push, a pop, a copy into the claim's packed in-flight field) against the "
-      + "list's 2, and makes each entry a Lua string at claim. " + WHERE_SERVER_TIME_GOES
-      + " The fixed part per script call is small "
-      + "beside that: the claims here are full batches (in a probe of this pipeline, 2,000 items "
-      + "per round, the non-empty claims averaged 100 items), so it is paid about once per 100 "
-      + "items at push, claim and ack. With the server, the producers and the consumers on the "
-      + "same 2 cores, the server's time comes out of every side's throughput, and one claim "
-      + "thread waits for each claim script in turn. What would change it, in queue-redis: a "
-      + "claim that keeps entries out of Lua, layout 4 (docs/DESIGN.md §3.8: headers in a list "
-      + "of runs beside the payloads, a claim's entries moved by `SORT … STORE` into a list of "
-      + "their own); a prototype of its claim and ack took 96–118 µs per 100 items against "
-      + "layout 2's 218–256 µs (layout 3's, about 200 µs in this pipeline)";
+  private static final String WHY_LETTUCE = "the baseline keeps no bookkeeping at all: two "
+      + "element operations per item and no script. " + WHERE_SERVER_TIME_GOES + " With the "
+      + "server, the producers and the consumers on the same 2 cores, the server's time comes "
+      + "out of every side's throughput, and one claim thread waits for each claim (script, "
+      + "then `HGET`) in turn. What is left to cut is the fixed part per script call and the "
+      + "round trips per claim";
 
   private final EndToEndComparison throughput = new EndToEndComparison(
       "Throughput, end to end, at-least-once", "",
@@ -182,13 +168,12 @@ final class RedisScenario implements Scenario {
                   + "`ThreadPoolExecutor`; at-most-once",
               EndToEndComparison.batcherThreads(THROUGHPUT, "batcher thread"),
               "`addAll`, 100 items"),
-              1.0, "the batched baseline sends one command per 100 items each way, and Redis "
-                  + "does 2 element operations per item for it, with one copy of each entry "
-                  + "through Lua (its `poll(100)` is a script of 100 `LPOP`s, about 1.2 µs an "
-                  + "item in `INFO commandstats`); ours does about 3 per item (in bulk "
-                  + "commands) and handles each entry in Lua at claim, plus a fixed part of a "
-                  + "few commands per script call (push, claim, ack). " + WHERE_SERVER_TIME_GOES
-                  + " The change named in the Lettuce reading would narrow the gap")),
+              1.0, "the batched baseline sends one command per 100 items each way (its "
+                  + "`poll(100)` is a script of 100 `LPOP`s, about 1.2 µs an item in `INFO "
+                  + "commandstats`) and keeps nothing in flight; ours runs three scripts and "
+                  + "five more commands per 100 items for its at-least-once bookkeeping. "
+                  + WHERE_SERVER_TIME_GOES + " What is left to cut is the fixed part per script "
+                  + "call and the round trips per claim")),
       THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA, "");
 
   private final EndToEndComparison latency = latencyComparison("Latency, one JVM");

@@ -315,6 +315,25 @@ class PackTest {
     assertThat(claimAll(q)).containsExactly("a", "b");
   }
 
+  /**
+   * Meta's packed count holding another program's bytes counts as 0: the ready count is the
+   * list's length until the next push of a pack rewrites it, and claims still read the
+   * references they meet.
+   */
+  @Test
+  void aPackedCountThatIsNoNumberCountsAsZeroAndReferencesAreStillRead() {
+    String name = Queues.uniqueName("packcount");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(items("a", "b", "c"), WAIT);
+    pushEach(q, "d");
+    r().call("HSET", key(name, "meta"), "packed", "junk");
+    assertThat(q.len()).isEqualTo(2);
+    assertThat(payloads(q.claim(10, WAIT))).containsExactly("a", "b", "c", "d");
+    assertThat(r().integer("HEXISTS", key(name, "meta"), "packed")).isZero();
+    assertThat(r().integer("EXISTS", key(name, "packs"))).isZero();
+    assertThat(q.listDead(0, 10)).isEmpty();
+  }
+
   /** The census counts a claim of a pack by its reference, and a field that is none as one. */
   @Test
   void theCensusCountsAClaimOfAPackByItsReference() {

@@ -46,7 +46,6 @@ if due and due <= tonumber(now) then
 end
 local out = { due or -1, 0, 0, 0, base }
 local made, dropped = {}, {}
-local npacked = packed()
 -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
 local popped = redis.call('LRANGE', K_READY, 0, max - 1)
 -- What this claim consumes from the head: the entries it hands out (as stored unless merged
@@ -78,10 +77,15 @@ if k1 and (k1 == max or (k1 < max and #popped == 1)) then
 else
   -- The head as entries, a reference read as its pack's entries (until max are in hand; a pack's
   -- entries beyond them are the rest given back if the claim consumes the pack): seq, and el,
-  -- the element of popped each came from. A reference whose pack is missing or
-  -- malformed is one malformed entry: its pack's bytes, or the reference itself.
-  local seq, el, read = {}, {}, 0
-  for i = 1, #popped do
+  -- the element of popped each came from (nil: each entry its own element, as when no
+  -- reference waits, which meta's packed count tells at once: most claims pay no pass over the
+  -- head for it). A reference whose pack is missing or malformed is one malformed entry: its
+  -- pack's bytes, or the reference itself.
+  local seq, el, read = popped, nil, #popped
+  if packedfield() ~= 0 then
+    seq, el, read = {}, {}, 0
+  end
+  for i = 1, el and #popped or 0 do
     if #seq >= max then
       break
     end
@@ -184,7 +188,9 @@ else
   end
   -- the elements consumed: all up to the last entry's; a pack consumed in part gives the rest of
   -- its entries back to the head, one each
-  if used > 0 then
+  if used > 0 and not el then
+    trim = used
+  elseif used > 0 then
     trim = el[used]
     for j = used + 1, #seq do
       if el[j] ~= trim then
@@ -223,11 +229,10 @@ if trim > 0 then
   if #ids > 0 then
     bulk('HDEL', K_PACKS, ids)
   end
-  -- a list the claim emptied has no references left (another program's writes aside)
-  if redis.call('EXISTS', K_READY) == 0 then
-    setpacked(0)
-  elseif unpacked > 0 then
-    setpacked(npacked - unpacked)
+  -- the references it took no longer count; a list it emptied has none left (another
+  -- program's writes aside)
+  if unpacked > 0 then
+    setpacked(redis.call('EXISTS', K_READY) == 1 and packedfield() - unpacked or 0)
   end
 end
 local k = nt

@@ -204,15 +204,25 @@ end
 -- Meta's packed counts the entries the ready list's references stand for beyond one each, so
 -- LLEN plus it is how many items are ready. It counts only while the list exists, and the claim
 -- that empties the list deletes it (a list deleted by another program leaves it stale until a
--- claim empties the list again). A value that is no number counts as 0, and it is always written
--- whole (setpacked), never by HINCRBY, which would fail on such a value after a script's first
--- write.
+-- claim empties the list again). A value that is no number counts as 0 (and makes claims look
+-- for references), and it is always written whole (setpacked), never by HINCRBY, which would
+-- fail on such a value after a script's first write.
+-- packedfield() reads the field as it is, for a caller that knows the list exists: -1 for a
+-- value that is no count (the claim then looks for references in what it reads, as when some
+-- are counted).
+local function packedfield()
+  local v = redis.call('HGET', K_META, 'packed')
+  if not v then
+    return 0
+  end
+  return #v <= 15 and string.match(v, '^%d+$') and tonumber(v) or -1
+end
+
 local function packed()
   if redis.call('EXISTS', K_READY) == 0 then
     return 0
   end
-  local v = redis.call('HGET', K_META, 'packed')
-  return v and #v <= 15 and string.match(v, '^%d+$') and tonumber(v) or 0
+  return math.max(0, packedfield())
 end
 
 local function setpacked(n)
@@ -226,7 +236,7 @@ end
 -- How many items are ready: the list's elements and what its references stand for.
 local function readycount()
   local n = redis.call('LLEN', K_READY)
-  return n > 0 and n + packed() or 0
+  return n > 0 and n + math.max(0, packedfield()) or 0
 end
 
 local function waiting()
