@@ -27,16 +27,27 @@ final class Packs {
 
   /** The pack of {@code entries}, in order. */
   static byte[] pack(byte[][] entries) {
-    int size = arrayHeader(entries.length);
-    for (byte[] e : entries) {
-      size += stringHeader(e.length) + e.length;
+    return pack(new byte[0], entries);
+  }
+
+  /**
+   * The pack of the entries {@code head + tails[i]}, in order, written straight into the pack (a
+   * push's entries share their header, so they are not built one by one first).
+   */
+  static byte[] pack(byte[] head, byte[][] tails) {
+    int size = arrayHeader(tails.length);
+    for (byte[] t : tails) {
+      int len = head.length + t.length;
+      size += stringHeader(len) + len;
     }
     byte[] out = new byte[size];
-    int at = writeArrayHeader(out, entries.length);
-    for (byte[] e : entries) {
-      at = writeStringHeader(out, at, e.length);
-      System.arraycopy(e, 0, out, at, e.length);
-      at += e.length;
+    int at = writeArrayHeader(out, tails.length);
+    for (byte[] t : tails) {
+      at = writeStringHeader(out, at, head.length + t.length);
+      System.arraycopy(head, 0, out, at, head.length);
+      at += head.length;
+      System.arraycopy(t, 0, out, at, t.length);
+      at += t.length;
     }
     return out;
   }

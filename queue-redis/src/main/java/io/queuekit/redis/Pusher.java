@@ -91,9 +91,12 @@ final class Pusher {
       if (!unique && delay.isZero() && end - i > 1 && calls.pushesInTransaction()) {
         // a simple queue's ready items: the entries go to the list without passing through Lua
         long now = clock.millis();
-        byte[][] entries = new byte[end - i][];
-        simpleEntries(items, i, end, now, entries, 0);
-        r = codes(calls.pushInTransaction(Packs.pack(entries), deadlineNanos, str(now),
+        byte[][] payloads = new byte[end - i][];
+        for (int j = i; j < end; j++) {
+          payloads[j - i] = items.get(j).payload();
+        }
+        r = codes(calls.pushInTransaction(Packs.pack(simpleHead(now), payloads), deadlineNanos,
+            str(now),
             str(settings.length()), str(end - i), str(settings.globalMaxWorkers())));
       } else {
         r = calls.callRetrying(Script.PUSH, null, deadlineNanos,
@@ -183,6 +186,11 @@ final class Pusher {
       args[a++] = Entries.entry(prefix, dg, items.get(i).payload());
     }
     return args;
+  }
+
+  /** What every entry of a simple queue's push at {@code now} starts with: no digest. */
+  private static byte[] simpleHead(long now) {
+    return Entries.entry(Entries.newPrefix(now), EMPTY, EMPTY);
   }
 
   /** The entries of a simple queue's items {@code from..to}, into {@code out} at {@code at}. */
