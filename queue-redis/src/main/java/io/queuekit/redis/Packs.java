@@ -16,9 +16,8 @@ import java.util.Arrays;
  *
  * <p>Written here rather than with msgpack-java: its buffers call {@code sun.misc.Unsafe}'s memory
  * methods, which JDK 24 and later warn about on standard error at first use (msgpack-java issue
- * #917), and a pack needs only these two of MessagePack's types. Reading accepts the 8-bit array
- * form too ({@code cmsgpack} never writes it) and {@code bin} strings ({@code 0xc4-0xc6}), which
- * {@code cmsgpack} reads as strings.
+ * #917), and a pack needs only these two of MessagePack's types. Reading also accepts {@code
+ * bin} strings ({@code 0xc4-0xc6}), which {@code cmsgpack} reads as strings.
  *
  * <p><b>Thread-safety:</b> stateless. <b>Ordering, durability:</b> not applicable (a format).
  */
