@@ -206,8 +206,10 @@ final class ClaimLoop {
           idleDue = earliestDue < 0 ? IDLE_NO_DUE : earliestDue;
           skipClaim = canSkipClaim(idleDue);
         }
-      } catch (Unavailable e) {
-        calls.outage.started(e.getCause());
+      } catch (Unavailable | QueueUnavailableException e) {
+        // a claim behind the wake that took a pack reads it after: an outage there too (the
+        // claim, held by no delivery, is the sweep's: accept asked for one)
+        calls.outage.started(e.getCause() != null ? e.getCause() : e);
         awaitLocal.accept(Math.min(TimeUnit.MILLISECONDS.toNanos(calls.outage.next()),
             Math.max(0, deadline - System.nanoTime())));
       }
@@ -385,8 +387,8 @@ final class ClaimLoop {
     String claim = "the claim of deliveries " + (base + 1) + ".." + (base + n);
     if (pack == null) {
       throw new QueueException("queue \"" + name + "\": " + claim + " names a pack that is not "
-          + "there (" + Previews.of(r, 80) + "); its entries stay in flight until the consumer's "
-          + "sweep dead-letters the claim");
+          + "there (" + Previews.of(r, 80) + "): deleted by another program, or the claim was "
+          + "recovered meanwhile; what is still in flight is the consumer's sweep's");
     }
     byte[][] entries;
     try {

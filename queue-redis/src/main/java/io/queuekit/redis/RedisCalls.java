@@ -233,12 +233,20 @@ final class RedisCalls {
    * full 0|1}.
    */
   List<Object> pushInTransaction(byte[] pack, long deadline, byte[]... args) {
+    byte[] packs = RedisKeys.b(keys.packs);
     return retrying(Script.PUSHED, deadline, () -> {
-      CompletableFuture<List<Object>> f;
+      PushTransaction tx;
       try {
-        f = shared.transactions().push(keys.script(null), RedisKeys.b(keys.packs), pack, args);
+        tx = shared.transactions();
       } catch (RedisConnectionException e) {
-        f = CompletableFuture.failedFuture(e);
+        return uninterruptibly(CompletableFuture.failedFuture(e), op(Script.PUSHED));
+      }
+      byte[] id = tx.newPackId();
+      CompletableFuture<List<Object>> f = tx.push(keys.script(null), packs, id, pack, true, args);
+      // NOSCRIPT (the server lost its scripts): the pack was written, nothing refers to it yet
+      if (uninterruptibly(f.handle((r, e) -> e != null && Scripts.noScript(e)),
+          op(Script.PUSHED))) {
+        f = tx.push(keys.script(null), packs, id, pack, false, args);
       }
       return uninterruptibly(f, op(Script.PUSHED));
     });

@@ -187,15 +187,24 @@ final class Scripts {
       if (e == null) {
         return CompletableFuture.completedFuture(v);
       }
-      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-          ? e.getCause() : e;
-      if (cause instanceof RedisNoScriptException
-          || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
+      if (noScript(e)) {
         return redis.<T>eval(script.body.getBytes(StandardCharsets.UTF_8), t, keys, args)
             .toCompletableFuture();
       }
-      return CompletableFuture.<T>failedFuture(cause);
+      return CompletableFuture.<T>failedFuture(cause(e));
     }).thenCompose(f -> f);
+  }
+
+  /** Whether {@code e} (or what it wraps) is the server's {@code NOSCRIPT}: it lost its scripts. */
+  static boolean noScript(Throwable e) {
+    Throwable cause = cause(e);
+    return cause instanceof RedisNoScriptException
+        || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"));
+  }
+
+  private static Throwable cause(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause() : e;
   }
 
   private static String read(String name) {

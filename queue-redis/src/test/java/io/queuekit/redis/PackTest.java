@@ -298,6 +298,26 @@ class PackTest {
     assertThat(r().integer("EXISTS", packs)).isZero();
   }
 
+  /**
+   * A server that lost its scripts (restarted, failed over) answers the push's {@code EVALSHA}
+   * with NOSCRIPT inside the transaction, after the pack's {@code HSET}: the push is sent again
+   * with the script's body under the same id, and no pack is left that nothing refers to.
+   */
+  @Test
+  void aPushToAServerThatLostItsScriptsIsSentAgainAndLeavesNoStrayPack() {
+    String name = Queues.uniqueName("packnoscript");
+    RedisQueue q = queues.open(name, false);
+    r().call("SCRIPT", "FLUSH");
+    assertThat(q.pushAll(items("a", "b", "c"), WAIT)).containsOnly(PushResult.ADDED);
+    assertThat(r().integer("HLEN", key(name, "packs"))).isEqualTo(1);
+    assertThat(r().integer("LLEN", key(name, "ready"))).isEqualTo(1);
+    r().call("SCRIPT", "FLUSH");
+    assertThat(q.pushAll(items("d", "e"), WAIT)).containsOnly(PushResult.ADDED);
+    assertThat(r().integer("HLEN", key(name, "packs"))).isEqualTo(2);
+    assertThat(claimAll(q)).containsExactly("a", "b", "c", "d", "e");
+    assertThat(r().integer("EXISTS", key(name, "packs"))).isZero();
+  }
+
   /** A packs key of another type refuses the push, naming it, and takes nothing in. */
   @Test
   void aPacksKeyOfAnotherTypeRefusesThePushBeforeItChangesAnything() {

@@ -54,7 +54,7 @@ class PushTransactionTest {
               && l.contains(Scripts.Script.PUSH.sha) ? ":push" : ""));
         }
       }
-      assertThat(sent).contains("multi", "hset", "eval", "exec");
+      assertThat(sent).contains("multi", "hset", "evalsha", "exec");
       assertThat(sent.stream().filter("evalsha:push"::equals).count())
           .as("push scripts: the single push's only").isEqualTo(1);
     }

@@ -73,7 +73,8 @@ if k1 and (k1 == max or (k1 < max and #popped == 1)) then
   firsts[first1] = k1
   field, value = string.format('r%d:%d', base + 1, k1), popped[1]
   out[6] = popped[1]
-  left = #popped > 1
+  -- as a claim of max single entries: more may be ready (it does not look)
+  left = k1 == max or #popped > 1
 else
   -- The head as entries, a reference read as its pack's entries (until max are in hand; a pack's
   -- entries beyond them are the rest given back if the claim consumes the pack): seq, and el,
