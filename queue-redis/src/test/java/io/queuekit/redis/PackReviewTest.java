@@ -209,11 +209,22 @@ class PackReviewTest {
    */
   @Test
   void randomTrafficWithCrashesAndRemoveAllKeepsTheCounts() {
+    crashTraffic(0);
+  }
+
+  /** The same under GLOBAL_MAX_WORKERS (leases per claim, capped claims). */
+  @Test
+  void randomTrafficUnderTheGlobalCapKeepsTheCounts() {
+    crashTraffic(2);
+  }
+
+  private void crashTraffic(int cap) {
     for (int seed = 1; seed <= 8; seed++) {
       Random rnd = new Random(seed * 31L);
       String name = Queues.uniqueName("packcrashrand");
       int length = 5 + rnd.nextInt(40);
-      var settings = queues.settings().length(length).maxRecoveries(0).build();
+      var settings = queues.settings().length(length).maxRecoveries(0).globalMaxWorkers(cap)
+          .build();
       RedisQueue[] qs = {queues.open(name, false, settings), queues.open(name, false, settings)};
       Map<String, Integer> acked = new HashMap<>();
       List<List<Delivery>> held = new ArrayList<>();
