@@ -91,6 +91,9 @@ final class ClaimLoop {
   /** {@link #claimBehindWake}: the consumer was fenced; claim again at once. */
   private static final ClaimResult CLAIM_AGAIN = new ClaimResult(List.of(), -1);
 
+  /** The max of this instance's last claim (0: none yet): the size of its batches. */
+  private volatile int lastMax;
+
   /**
    * @param awaitLocal waits in process up to the given nanoseconds for a local wake
    * @param claimsBehindWake whether a claim may be pipelined behind a {@code BLPOP} on the wake
@@ -114,6 +117,7 @@ final class ClaimLoop {
 
   /** The claim loop of {@link RedisQueue#claim}: the caller has checked interrupt and entered. */
   List<Delivery> claim(int max, Duration wait) {
+    lastMax = max;
     long deadline = System.nanoTime() + wait.toNanos();
     // the last claim of this instance ended idle: it found nothing and then waited out a
     // blocking timeout with no token. Nothing was made ready since without leaving a token, so
@@ -243,6 +247,11 @@ final class ClaimLoop {
       return Long.MAX_VALUE;
     }
     return TimeUnit.MILLISECONDS.toNanos(earliestDue - clock.millis());
+  }
+
+  /** The max this instance's claims ask for lately, or 0 before its first claim. */
+  int lastMax() {
+    return lastMax;
   }
 
   private record ClaimResult(List<Delivery> deliveries, long earliestDue) {}

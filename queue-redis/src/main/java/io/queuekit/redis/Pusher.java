@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
 
 /**
@@ -46,9 +47,11 @@ final class Pusher {
   private final Runnable added;
   /** Delayed items were added, due at the given ms (queue clock). */
   private final LongConsumer dueAt;
+  /** The max of this process's claims of the queue lately (0: none): the size packs are cut to. */
+  private final IntSupplier claimSize;
 
   Pusher(String name, boolean unique, QueueSettings settings, Clock clock, RedisCalls calls,
-      RoomWatcher room, Runnable added, LongConsumer dueAt) {
+      RoomWatcher room, Runnable added, LongConsumer dueAt, IntSupplier claimSize) {
     this.name = name;
     this.unique = unique;
     this.settings = settings;
@@ -57,6 +60,7 @@ final class Pusher {
     this.room = room;
     this.added = added;
     this.dueAt = dueAt;
+    this.claimSize = claimSize;
   }
 
   /**
@@ -69,6 +73,12 @@ final class Pusher {
     // a unique queue's digests, each computed once (a SHA-256 of the identity)
     String[] digests = unique ? digests(items) : null;
     Set<String> seen = unique ? new HashSet<>() : null;
+    // A simple queue's ready items go as packs (in one transaction each), cut to the size of
+    // this process's claims when it claims too: a claim takes a pack of its own size as it is,
+    // and must read any other into Lua (docs/DESIGN.md §3.8)
+    boolean packs = !unique && delay.isZero() && calls.pushesInTransaction();
+    int claims = claimSize.getAsInt();
+    int perCall = packs && claims >= 2 ? Math.min(claims, PUSH_BATCH_ITEMS) : PUSH_BATCH_ITEMS;
     int i = 0;
     while (i < items.size()) {
       if (unique && seen.contains(digests[i])) {
@@ -79,7 +89,7 @@ final class Pusher {
       Set<String> inBatch = unique ? new HashSet<>() : null;
       int end = i;
       long bytes = 0;
-      while (end < items.size() && end - i < PUSH_BATCH_ITEMS
+      while (end < items.size() && end - i < perCall
           && (end == i || bytes < PUSH_BATCH_BYTES)) {
         if (unique && (seen.contains(digests[end]) || !inBatch.add(digests[end]))) {
           break;
@@ -88,7 +98,7 @@ final class Pusher {
         end++;
       }
       List<Object> r;
-      if (!unique && delay.isZero() && end - i > 1 && calls.pushesInTransaction()) {
+      if (packs && end - i > 1) {
         // a simple queue's ready items: the entries go to the list without passing through Lua
         long now = clock.millis();
         byte[][] payloads = new byte[end - i][];

@@ -94,7 +94,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout 4 keeps a simple queue's multi-item push of ready items out of the server's Lua
  * altogether: the client packs the entries ({@link Packs}) and writes the pack with an {@code
- * HSET} in the push's transaction, and the push script appends one reference. A claim whose
+ * HSET} in the push's transaction (cut to the size of this process's claims, when it claims
+ * too), and the push script appends one reference. A claim whose
  * batch is one pack (exactly its max entries, or all that is ready: a push of {@code
  * BATCH_LENGTH} items meets a claim of as many) takes the reference as it is into its field, so neither the push nor the claim makes the entries Lua
  * strings (which this server hashes byte by byte); the client reads the pack with one {@code HGET}

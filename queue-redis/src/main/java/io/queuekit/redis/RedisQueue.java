@@ -136,7 +136,7 @@ final class RedisQueue implements BaseQueue {
         room, () -> closed, nanos -> awaitLocal(wakeCond, nanos), shared.transactional());
     this.census = new Census(calls, shared, keys, clock, ttlMs);
     this.pusher = new Pusher(name, unique, settings, clock, calls, room, this::signalWake,
-        due -> lease.promoter().dueAt(due));
+        due -> lease.promoter().dueAt(due), claims::lastMax);
   }
 
   private static String host() {

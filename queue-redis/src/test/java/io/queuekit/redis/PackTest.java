@@ -145,6 +145,27 @@ class PackTest {
   }
 
   /**
+   * A process that claims the queue cuts its pushes into packs of its claims' size, so each of
+   * its claims takes one pack as it is.
+   */
+  @Test
+  void pushesAreCutIntoPacksOfTheSizeThisProcessClaims() {
+    String name = Queues.uniqueName("packsize");
+    RedisQueue q = queues.open(name, false);
+    assertThat(q.claim(3, Duration.ZERO)).isEmpty();
+    q.pushAll(items("a", "b", "c", "d", "e", "f", "g"), WAIT);
+    assertThat(r().strings("LRANGE", key(name, "ready"), "0", "-1"))
+        .satisfiesExactly(e -> assertThat(e).startsWith("P3:"), e -> assertThat(e).startsWith("P3:"),
+            e -> assertThat(e).startsWith("0:0:"));
+    String inflight = key(name, "inflight:" + q.consumerId());
+    List<Delivery> first = q.claim(3, WAIT);
+    assertThat(payloads(first)).containsExactly("a", "b", "c");
+    assertThat(r().strings("HKEYS", inflight)).containsExactly("r" + first.get(0).id() + ":3");
+    assertThat(q.ack(first)).containsOnly(Outcome.DONE);
+    assertThat(claimAll(q)).containsExactly("d", "e", "f", "g");
+  }
+
+  /**
    * The sweep leaves a claim of a pack held whole as it is, gives back one no delivery holds (a
    * claim whose reply was lost) with its entries one each, and explodes one held in part; the
    * packs go with their claims.
@@ -289,7 +310,7 @@ class PackTest {
     q.purgeAllDead();
 
     // ... and by a claim that reads it among other entries: buried there, the rest handed out
-    q.pushAll(items("e", "f", "g"), WAIT);
+    q.pushAll(items("e", "f"), WAIT);
     r().call("HSET", packs, r().strings("HKEYS", packs).get(0), "junk too");
     pushEach(q, "h");
     assertThat(payloads(q.claim(10, WAIT))).containsExactly("h");

@@ -46,8 +46,6 @@ if due and due <= tonumber(now) then
 end
 local out = { due or -1, 0, 0, 0, base }
 local made, dropped = {}, {}
--- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
-local popped = redis.call('LRANGE', K_READY, 0, max - 1)
 -- What this claim consumes from the head: the entries it hands out (as stored unless merged
 -- counts raised them), their first-pushed times (counted per ms), the digests leaving the unique
 -- set and the malformed entries among them; nt, how many it hands out; trim, how many elements
@@ -59,11 +57,16 @@ local claimed, firsts, gone, bad, nt = {}, {}, {}, {}, 0
 local trim, back, packs, unpacked, left = 0, {}, {}, 0, false
 -- its in-flight field (claimfield) and what the field holds
 local field, value
-local k1, first1 = nil, nil
-if popped[1] then
-  k1, first1 = refof(popped[1])
+-- Whether references may wait (meta's packed count says so, or is no number): only then is the
+-- head looked at alone first, so a claim of single entries pays nothing for packs.
+local mayref = packedfield() ~= 0
+local head = mayref and redis.call('LINDEX', K_READY, 0)
+local k1, first1
+if head then
+  k1, first1 = refof(head)
 end
-if k1 and (k1 == max or (k1 < max and #popped == 1)) then
+local llen = k1 and k1 < max and redis.call('LLEN', K_READY)
+if k1 and (k1 == max or llen == 1) then
   -- A pack at the head that is the whole batch (exactly max entries, or all that is ready) is
   -- taken as it is: the field holds its reference, its entries stay where they are (never Lua
   -- strings here), and the client reads the pack. A pack holds a push's entries: counts 0, one
@@ -71,19 +74,20 @@ if k1 and (k1 == max or (k1 < max and #popped == 1)) then
   -- so any other pack is read into the claim's field with what goes with it.
   nt, trim, unpacked = k1, 1, k1 - 1
   firsts[first1] = k1
-  field, value = string.format('r%d:%d', base + 1, k1), popped[1]
-  out[6] = popped[1]
+  field, value = string.format('r%d:%d', base + 1, k1), head
+  out[6] = head
   -- as a claim of max single entries: more may be ready (it does not look)
-  left = k1 == max or #popped > 1
+  left = k1 == max
 else
+  -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
+  local popped = redis.call('LRANGE', K_READY, 0, max - 1)
   -- The head as entries, a reference read as its pack's entries (until max are in hand; a pack's
   -- entries beyond them are the rest given back if the claim consumes the pack): seq, and el,
   -- the element of popped each came from (nil: each entry its own element, as when no
-  -- reference waits, which meta's packed count tells at once: most claims pay no pass over the
-  -- head for it). A reference whose pack is missing or malformed is one malformed entry: its
-  -- pack's bytes, or the reference itself.
+  -- reference may wait: most claims pay no pass over the head for it). A reference whose pack
+  -- is missing or malformed is one malformed entry: its pack's bytes, or the reference itself.
   local seq, el, read = popped, nil, #popped
-  if packedfield() ~= 0 then
+  if mayref then
     seq, el, read = {}, {}, 0
   end
   for i = 1, el and #popped or 0 do
