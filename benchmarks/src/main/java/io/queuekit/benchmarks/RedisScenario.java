@@ -124,8 +124,7 @@ final class RedisScenario implements Scenario {
   private static final String WHERE_SERVER_TIME_GOES = "Per 100 items ours runs three "
       + "scripts (push bookkeeping, claim, ack), each paying its fixed part of key checks and "
       + "bookkeeping reads, and five more commands (`MULTI`, `HSET`, `EXEC`, the pack's `HGET`, "
-      + "the claim's wake `BLPOP` when idle); the push transaction's `EVAL` body is hashed "
-      + "twice by the server (when `MULTI` queues it and when `EXEC` runs it). Layout 3, which "
+      + "the claim's wake `BLPOP` when idle). Layout 3, which "
       + "read every entry into Lua at claim and packed it there, spent about 65 µs a claim of "
       + "100 reading the entries and 50 µs packing them (timed inside the script); layout 4's "
       + "claim of a pack does neither (docs/DESIGN.md §3.8).";
@@ -170,9 +169,7 @@ final class RedisScenario implements Scenario {
               "`addAll`, 100 items"),
               1.0, "the batched baseline sends one command per 100 items each way (its "
                   + "`poll(100)` is a script of 100 `LPOP`s, about 1.2 µs an item in `INFO "
-                  + "commandstats`) and keeps nothing in flight; ours runs three scripts and "
-                  + "five more commands per 100 items for its at-least-once bookkeeping. "
-                  + WHERE_SERVER_TIME_GOES + " What is left to cut is the fixed part per script "
+                  + "commandstats`) and keeps nothing in flight. " + WHERE_SERVER_TIME_GOES + " What is left to cut is the fixed part per script "
                   + "call and the round trips per claim")),
       THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA, "");
 
