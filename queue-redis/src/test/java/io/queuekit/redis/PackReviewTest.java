@@ -5,6 +5,7 @@ import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuekit.QueueFullException;
+import io.queuekit.QueueSettings;
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
 import io.queuekit.spi.Delivery;
@@ -102,104 +103,141 @@ class PackReviewTest {
   }
 
   /**
-   * Random traffic from two consumers of one queue (packs of random sizes, claims of random max,
-   * acks, releases, unclaims, partial acks, LENGTH reached): after every step the ready count
-   * (len, stats) and the in-flight count add up to what was pushed and not yet acked, and at the
-   * end every item was acked exactly once, with no pack and no packed count left.
+   * Two consumers of one queue under random traffic, and what it must add up to: the items
+   * pushed and not yet acked are waiting or held, every item is acked exactly once, and at the
+   * end no pack, packed count or first-pushed count is left.
    */
-  @Test
-  void randomTrafficKeepsTheCountsAndLosesNothing() {
-    for (int seed = 1; seed <= 6; seed++) {
-      Random rnd = new Random(seed);
-      String name = Queues.uniqueName("packrand");
-      int length = 1 + rnd.nextInt(40);
-      var settings = queues.settings().length(length).build();
-      RedisQueue[] qs = {queues.open(name, false, settings), queues.open(name, false, settings)};
-      Map<String, Integer> acked = new HashMap<>();
-      List<List<Delivery>> held = new ArrayList<>();
-      held.add(new ArrayList<>());
-      held.add(new ArrayList<>());
-      int next = 0;
-      long outstanding = 0;
-      StringBuilder log = new StringBuilder();
-      for (int step = 0; step < 300; step++) {
-        int c = rnd.nextInt(2);
-        RedisQueue q = qs[c];
-        List<Delivery> h = held.get(c);
-        int op = rnd.nextInt(10);
-        if (op < 3) {
-          int n = 1 + rnd.nextInt(6);
-          List<String> ps = new ArrayList<>();
-          for (int i = 0; i < n; i++) {
-            ps.add("p" + next++);
-          }
-          log.append("push").append(n).append(' ');
-          try {
-            q.pushAll(items(ps), Duration.ZERO);
-            outstanding += n;
-          } catch (QueueFullException e) {
-            outstanding += e.results().size();
-            log.append("(full after ").append(e.results().size()).append(") ");
-          }
-        } else if (op < 6) {
-          int max = 1 + rnd.nextInt(7);
-          List<Delivery> ds = q.claim(max, Duration.ZERO);
-          log.append("claim").append(max).append('=').append(ds.size()).append(' ');
-          h.addAll(ds);
-        } else if (op < 8 && !h.isEmpty()) {
-          // ack a random subset (may split claims)
-          List<Delivery> some = new ArrayList<>();
-          for (var it = h.iterator(); it.hasNext(); ) {
-            Delivery d = it.next();
-            if (rnd.nextBoolean()) {
-              some.add(d);
-              it.remove();
-            }
-          }
-          log.append("ack").append(some.size()).append(' ');
-          if (!some.isEmpty()) {
-            assertThat(q.ack(some)).as(log.toString()).containsOnly(Outcome.DONE);
-            for (String p : payloads(some)) {
-              acked.merge(p, 1, Integer::sum);
-            }
-            outstanding -= some.size();
-          }
-        } else if (op == 8 && !h.isEmpty()) {
-          Delivery d = h.remove(rnd.nextInt(h.size()));
-          log.append("release ");
-          assertThat(q.release(d, Duration.ZERO)).as(log.toString()).isEqualTo(Outcome.DONE);
-        } else if (!h.isEmpty()) {
-          int n = 1 + rnd.nextInt(h.size());
-          List<Delivery> back = new ArrayList<>(h.subList(0, n));
-          h.subList(0, n).clear();
-          log.append("unclaim").append(n).append(' ');
-          assertThat(q.unclaim(back)).as(log.toString()).containsOnly(Outcome.DONE);
-        }
-        long inFlight = held.get(0).size() + held.get(1).size();
-        assertThat(qs[0].len()).as("len after %s", log).isEqualTo(outstanding - inFlight);
-        var st = qs[1].stats();
-        assertThat(st.ready()).as("ready after %s", log).isEqualTo(outstanding - inFlight);
-        assertThat(st.inFlight()).as("in flight after %s", log).isEqualTo(inFlight);
+  private final class Traffic {
+    final String name;
+    final QueueSettings settings;
+    final RedisQueue[] qs;
+    final Random rnd;
+    final Map<String, Integer> acked = new HashMap<>();
+    final List<List<Delivery>> held = List.of(new ArrayList<>(), new ArrayList<>());
+    final StringBuilder log = new StringBuilder();
+    int next;
+    long outstanding;
+
+    Traffic(String base, Random rnd, QueueSettings settings) {
+      this.name = Queues.uniqueName(base);
+      this.rnd = rnd;
+      this.settings = settings;
+      this.qs = new RedisQueue[] {queues.open(name, false, settings),
+          queues.open(name, false, settings)};
+    }
+
+    /** A pack of 1 to 6 items (or as many as LENGTH admits). */
+    void push(RedisQueue q) {
+      int n = 1 + rnd.nextInt(6);
+      List<String> ps = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        ps.add("p" + next++);
       }
+      log.append("push").append(n).append(' ');
+      try {
+        q.pushAll(items(ps), Duration.ZERO);
+        outstanding += n;
+      } catch (QueueFullException e) {
+        outstanding += e.results().size();
+        log.append("(full after ").append(e.results().size()).append(") ");
+      }
+    }
+
+    void claim(RedisQueue q, List<Delivery> h) {
+      int max = 1 + rnd.nextInt(7);
+      List<Delivery> ds = q.claim(max, Duration.ZERO);
+      log.append("claim").append(max).append('=').append(ds.size()).append(' ');
+      h.addAll(ds);
+    }
+
+    /** Acks a random subset of what {@code q} holds (which may split its claims). */
+    void ackSome(RedisQueue q, List<Delivery> h) {
+      List<Delivery> some = new ArrayList<>();
+      for (var it = h.iterator(); it.hasNext(); ) {
+        Delivery d = it.next();
+        if (rnd.nextBoolean()) {
+          some.add(d);
+          it.remove();
+        }
+      }
+      log.append("ack").append(some.size()).append(' ');
+      if (!some.isEmpty()) {
+        ack(q, some);
+      }
+    }
+
+    private void ack(RedisQueue q, List<Delivery> ds) {
+      assertThat(q.ack(ds)).as(log.toString()).containsOnly(Outcome.DONE);
+      for (String p : payloads(ds)) {
+        acked.merge(p, 1, Integer::sum);
+      }
+      outstanding -= ds.size();
+    }
+
+    void checkCounts() {
+      long inFlight = held.get(0).size() + held.get(1).size();
+      assertThat(qs[0].len()).as("len after %s", log).isEqualTo(outstanding - inFlight);
+      var st = qs[1].stats();
+      assertThat(st.ready() + st.delayed()).as("waiting after %s", log)
+          .isEqualTo(outstanding - inFlight);
+      assertThat(st.inFlight()).as("in flight after %s", log).isEqualTo(inFlight);
+    }
+
+    /** Acks what is held, claims and acks the rest, and checks what is left. */
+    void drain(int seed) {
       for (int c = 0; c < 2; c++) {
         if (!held.get(c).isEmpty()) {
-          for (String p : payloads(held.get(c))) {
-            acked.merge(p, 1, Integer::sum);
-          }
-          assertThat(qs[c].ack(held.get(c))).containsOnly(Outcome.DONE);
+          ack(qs[c], held.get(c));
+          held.get(c).clear();
         }
       }
       for (List<Delivery> ds; !(ds = qs[0].claim(100, Duration.ZERO)).isEmpty(); ) {
-        for (String p : payloads(ds)) {
-          acked.merge(p, 1, Integer::sum);
-        }
-        assertThat(qs[0].ack(ds)).containsOnly(Outcome.DONE);
+        ack(qs[0], ds);
       }
+      assertThat(outstanding).as(log.toString()).isZero();
       assertThat(acked.values()).as("seed %d: %s", seed, log).allMatch(v -> v == 1);
       assertThat(qs[0].listDead(0, 10)).isEmpty();
       assertThat(r().integer("EXISTS", key(name, "packs"))).as(log.toString()).isZero();
       assertThat(r().integer("HEXISTS", key(name, "meta"), "packed")).isZero();
       assertThat(r().integer("EXISTS", key(name, "firstn"))).as("firstn " + log).isZero();
+    }
+  }
+
+  /**
+   * Random traffic from two consumers (packs of random sizes, claims of random max, acks,
+   * releases, unclaims, partial acks, LENGTH reached): the counts add up after every step.
+   */
+  @Test
+  void randomTrafficKeepsTheCountsAndLosesNothing() {
+    for (int seed = 1; seed <= 6; seed++) {
+      Random rnd = new Random(seed);
+      Traffic t = new Traffic("packrand", rnd,
+          queues.settings().length(1 + rnd.nextInt(40)).build());
+      for (int step = 0; step < 300; step++) {
+        int c = rnd.nextInt(2);
+        RedisQueue q = t.qs[c];
+        List<Delivery> h = t.held.get(c);
+        int op = rnd.nextInt(10);
+        if (op < 3) {
+          t.push(q);
+        } else if (op < 6) {
+          t.claim(q, h);
+        } else if (op < 8 && !h.isEmpty()) {
+          t.ackSome(q, h);
+        } else if (op == 8 && !h.isEmpty()) {
+          Delivery d = h.remove(rnd.nextInt(h.size()));
+          t.log.append("release ");
+          assertThat(q.release(d, Duration.ZERO)).as(t.log.toString()).isEqualTo(Outcome.DONE);
+        } else if (!h.isEmpty()) {
+          int n = 1 + rnd.nextInt(h.size());
+          List<Delivery> back = new ArrayList<>(h.subList(0, n));
+          h.subList(0, n).clear();
+          t.log.append("unclaim").append(n).append(' ');
+          assertThat(q.unclaim(back)).as(t.log.toString()).containsOnly(Outcome.DONE);
+        }
+        t.checkCounts();
+      }
+      t.drain(seed);
     }
   }
 
@@ -221,118 +259,48 @@ class PackReviewTest {
   private void crashTraffic(int cap) {
     for (int seed = 1; seed <= 8; seed++) {
       Random rnd = new Random(seed * 31L);
-      String name = Queues.uniqueName("packcrashrand");
-      int length = 5 + rnd.nextInt(40);
-      var settings = queues.settings().length(length).maxRecoveries(0).globalMaxWorkers(cap)
-          .build();
-      RedisQueue[] qs = {queues.open(name, false, settings), queues.open(name, false, settings)};
-      Map<String, Integer> acked = new HashMap<>();
-      List<List<Delivery>> held = new ArrayList<>();
-      held.add(new ArrayList<>());
-      held.add(new ArrayList<>());
-      int next = 0;
-      long outstanding = 0;
-      long delayed = 0;
-      StringBuilder log = new StringBuilder();
+      Traffic t = new Traffic("packcrashrand", rnd, queues.settings()
+          .length(5 + rnd.nextInt(40)).maxRecoveries(0).globalMaxWorkers(cap).build());
       for (int step = 0; step < 250; step++) {
         int c = rnd.nextInt(2);
-        RedisQueue q = qs[c];
-        List<Delivery> h = held.get(c);
+        RedisQueue q = t.qs[c];
+        List<Delivery> h = t.held.get(c);
         int op = rnd.nextInt(14);
         if (op < 4) {
-          int n = 1 + rnd.nextInt(6);
-          List<String> ps = new ArrayList<>();
-          for (int i = 0; i < n; i++) {
-            ps.add("p" + next++);
-          }
-          log.append("push").append(n).append(' ');
-          try {
-            q.pushAll(items(ps), Duration.ZERO);
-            outstanding += n;
-          } catch (QueueFullException e) {
-            outstanding += e.results().size();
-            log.append("(full after ").append(e.results().size()).append(") ");
-          }
+          t.push(q);
         } else if (op == 4) {
-          log.append("pushDelayed ");
+          t.log.append("pushDelayed ");
           try {
-            q.push(Item.of(("p" + next++).getBytes(StandardCharsets.UTF_8)),
+            q.push(Item.of(("p" + t.next++).getBytes(StandardCharsets.UTF_8)),
                 Duration.ofSeconds(5), Duration.ZERO);
-            outstanding++;
-            delayed++;
+            t.outstanding++;
           } catch (QueueFullException e) {
-            log.append("(full) ");
+            t.log.append("(full) ");
           }
         } else if (op == 5) {
-          log.append("advance ");
+          t.log.append("advance ");
           queues.clock.advance(Duration.ofSeconds(6));
-          delayed = 0;
         } else if (op < 9) {
-          int max = 1 + rnd.nextInt(7);
-          List<Delivery> ds = q.claim(max, Duration.ZERO);
-          log.append("claim").append(max).append('=').append(ds.size()).append(' ');
-          h.addAll(ds);
+          t.claim(q, h);
         } else if (op < 11 && !h.isEmpty()) {
-          List<Delivery> some = new ArrayList<>();
-          for (var it = h.iterator(); it.hasNext(); ) {
-            Delivery d = it.next();
-            if (rnd.nextBoolean()) {
-              some.add(d);
-              it.remove();
-            }
-          }
-          log.append("ack").append(some.size()).append(' ');
-          if (!some.isEmpty()) {
-            assertThat(q.ack(some)).as(log.toString()).containsOnly(Outcome.DONE);
-            for (String p : payloads(some)) {
-              acked.merge(p, 1, Integer::sum);
-            }
-            outstanding -= some.size();
-          }
+          t.ackSome(q, h);
         } else if (op == 11) {
-          log.append("crash").append(c).append('(').append(h.size()).append(") ");
+          t.log.append("crash").append(c).append('(').append(h.size()).append(") ");
           q.crashAndReap();
           h.clear();
-          qs[c] = queues.open(name, false, settings);
+          t.qs[c] = queues.open(t.name, false, t.settings);
         } else if (op == 12) {
           q.sweepNow();
-          log.append("sweep ");
+          t.log.append("sweep ");
         } else if (op == 13 && rnd.nextInt(4) == 0) {
           long removed = q.removeAll();
-          log.append("removeAll=").append(removed).append(' ');
-          outstanding -= removed;
-          delayed = 0;
+          t.log.append("removeAll=").append(removed).append(' ');
+          t.outstanding -= removed;
         }
-        long inFlight = held.get(0).size() + held.get(1).size();
-        assertThat(qs[0].len()).as("len after %s", log).isEqualTo(outstanding - inFlight);
-        var st = qs[1].stats();
-        assertThat(st.ready() + st.delayed()).as("waiting after %s", log)
-            .isEqualTo(outstanding - inFlight);
-        assertThat(st.inFlight()).as("in flight after %s", log).isEqualTo(inFlight);
+        t.checkCounts();
       }
       queues.clock.advance(Duration.ofSeconds(6));
-      for (int c = 0; c < 2; c++) {
-        if (!held.get(c).isEmpty()) {
-          for (String p : payloads(held.get(c))) {
-            acked.merge(p, 1, Integer::sum);
-          }
-          assertThat(qs[c].ack(held.get(c))).containsOnly(Outcome.DONE);
-          outstanding -= held.get(c).size();
-        }
-      }
-      for (List<Delivery> ds; !(ds = qs[0].claim(100, Duration.ZERO)).isEmpty(); ) {
-        for (String p : payloads(ds)) {
-          acked.merge(p, 1, Integer::sum);
-        }
-        outstanding -= ds.size();
-        assertThat(qs[0].ack(ds)).containsOnly(Outcome.DONE);
-      }
-      assertThat(outstanding).as(log.toString()).isZero();
-      assertThat(acked.values()).as("seed %d: %s", seed, log).allMatch(v -> v == 1);
-      assertThat(qs[0].listDead(0, 10)).isEmpty();
-      assertThat(r().integer("EXISTS", key(name, "packs"))).as(log.toString()).isZero();
-      assertThat(r().integer("HEXISTS", key(name, "meta"), "packed")).isZero();
-      assertThat(r().integer("EXISTS", key(name, "firstn"))).as("firstn " + log).isZero();
+      t.drain(seed);
     }
   }
 }
