@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Only where a connection can hold a transaction: standalone and Sentinel, not Cluster (whose
  * client routes each command by its key). The script runs by {@code EVALSHA}: a server that lost
  * its scripts (restarted, failed over) answers {@code NOSCRIPT} inside {@code EXEC}, where the
- * {@code HSET} has run and the script has not, so no reference names the pack yet; the caller
- * then sends the transaction again with the script's body ({@code bySha} false) under the same
- * id, which overwrites that pack with the same bytes. (By its body every time, the server would
+ * {@code HSET} has run and the script has not, so no reference names the pack; the caller then
+ * sends the transaction again with the script's body ({@code bySha} false), and that stray pack
+ * is deleted by the next transaction it sends that gets an answer. (By its body every time, the server would
  * hash about 5 KB twice a push, once when {@code MULTI} queues it and once when {@code EXEC}
  * runs it: measured, a quarter of the push's server time.)
  *
@@ -72,13 +72,15 @@ final class PushTransaction implements AutoCloseable {
    *
    * @param keys the script's KEYS (the standard keys, no consumer)
    * @param packs the packs hash's key (KEYS[17])
-   * @param id the pack's id ({@link #newPackId}; again only after a {@code NOSCRIPT})
+   * @param stray a pack an earlier transaction's {@code NOSCRIPT} left (written, never
+   *     referenced), deleted by this one; null for none
+   * @param id the pack's id ({@link #newPackId})
    * @param pack the entries, in order, as one pack
    * @param bySha run the script by {@code EVALSHA}, else by {@code EVAL} with its body
    * @param args pushed.lua's ARGV but the last (now, LENGTH, n, GLOBAL_MAX_WORKERS)
    */
-  CompletableFuture<List<Object>> push(byte[][] keys, byte[] packs, byte[] id, byte[] pack,
-      boolean bySha, byte[]... args) {
+  CompletableFuture<List<Object>> push(byte[][] keys, byte[] packs, byte[] stray, byte[] id,
+      byte[] pack, boolean bySha, byte[]... args) {
     byte[][] argv = Arrays.copyOf(args, args.length + 1);
     argv[args.length] = id;
     if (!takeTurn()) {
@@ -91,6 +93,9 @@ final class PushTransaction implements AutoCloseable {
     RedisFuture<TransactionResult> exec;
     try {
       tx.multi();
+      if (stray != null) {
+        tx.hdel(packs, stray);
+      }
       tx.hset(packs, id, pack);
       codes = bySha ? tx.evalsha(SHA, ScriptOutputType.MULTI, keys, argv)
           : tx.eval(BODY, ScriptOutputType.MULTI, keys, argv);

@@ -234,6 +234,11 @@ final class RedisCalls {
    */
   List<Object> pushInTransaction(byte[] pack, long deadline, byte[]... args) {
     byte[] packs = RedisKeys.b(keys.packs);
+    // A NOSCRIPT (the server lost its scripts) answers inside EXEC, after the pack's HSET: that
+    // pack is stray (nothing refers to it), and every transaction sent after it deletes it, until
+    // one is answered (then its EXEC ran the delete too). The push after a NOSCRIPT runs the
+    // script by its body, which the server caches again.
+    byte[][] stray = new byte[1][];
     return retrying(Script.PUSHED, deadline, () -> {
       PushTransaction tx;
       try {
@@ -242,13 +247,16 @@ final class RedisCalls {
         return uninterruptibly(CompletableFuture.failedFuture(e), op(Script.PUSHED));
       }
       byte[] id = tx.newPackId();
-      CompletableFuture<List<Object>> f = tx.push(keys.script(null), packs, id, pack, true, args);
-      // NOSCRIPT (the server lost its scripts): the pack was written, nothing refers to it yet
+      CompletableFuture<List<Object>> f = tx.push(keys.script(null), packs, stray[0], id, pack,
+          stray[0] == null, args);
       if (uninterruptibly(f.handle((r, e) -> e != null && Scripts.noScript(e)),
           op(Script.PUSHED))) {
-        f = tx.push(keys.script(null), packs, id, pack, false, args);
+        stray[0] = id;
+        f = tx.push(keys.script(null), packs, stray[0], tx.newPackId(), pack, false, args);
       }
-      return uninterruptibly(f, op(Script.PUSHED));
+      List<Object> r = uninterruptibly(f, op(Script.PUSHED));
+      stray[0] = null;
+      return r;
     });
   }
 

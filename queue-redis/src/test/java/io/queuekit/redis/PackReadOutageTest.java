@@ -1,6 +1,7 @@
 package io.queuekit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.conformance.redis.Resp;
@@ -48,7 +49,9 @@ class PackReadOutageTest {
       proxy.holdRepliesAfter("\r\nHGET\r\n".getBytes(StandardCharsets.US_ASCII));
       CompletableFuture<List<Delivery>> claim =
           CompletableFuture.supplyAsync(() -> q.claim(2, Duration.ofSeconds(30)));
-      Thread.sleep(500);
+      // the claim waits behind the wake list's BLPOP before the pack it will take is pushed
+      await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+          .until(() -> String.valueOf(admin.call("CLIENT", "LIST")).contains("cmd=blpop"));
       producer.pushAll(List.of(RedisQueueTest.item("c"), RedisQueueTest.item("d")),
           Duration.ofSeconds(5));
       assertThat(proxy.awaitHeld(30)).isTrue();

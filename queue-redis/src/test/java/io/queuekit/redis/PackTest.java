@@ -322,7 +322,7 @@ class PackTest {
   /**
    * A server that lost its scripts (restarted, failed over) answers the push's {@code EVALSHA}
    * with NOSCRIPT inside the transaction, after the pack's {@code HSET}: the push is sent again
-   * with the script's body under the same id, and no pack is left that nothing refers to.
+   * with the script's body, which deletes the stray pack: no pack is left that nothing refers to.
    */
   @Test
   void aPushToAServerThatLostItsScriptsIsSentAgainAndLeavesNoStrayPack() {
