@@ -33,10 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * client routes each command by its key). The script runs by {@code EVALSHA}: a server that lost
  * its scripts (restarted, failed over) answers {@code NOSCRIPT} inside {@code EXEC}, where the
  * {@code HSET} has run and the script has not, so no reference names the pack; the caller then
- * sends the transaction again with the script's body ({@code bySha} false), and that stray pack
- * is deleted by the next transaction it sends that gets an answer. (By its body every time, the server would
- * hash about 5 KB twice a push, once when {@code MULTI} queues it and once when {@code EXEC}
- * runs it: measured, a quarter of the push's server time.)
+ * sends transactions naming that stray pack until one is answered: each deletes it and runs
+ * the script by its body (which the server caches again). (By its body every time, the server
+ * would hash about 5 KB twice a push, once when {@code MULTI} queues it and once when {@code
+ * EXEC} runs it: measured, a quarter of the push's server time.)
  *
  * <p><b>Thread-safety:</b> safe for any number of threads; one transaction at a time is on the
  * connection, which is this class's alone. Lettuce keeps a connection's transaction state on the
@@ -73,14 +73,14 @@ final class PushTransaction implements AutoCloseable {
    * @param keys the script's KEYS (the standard keys, no consumer)
    * @param packs the packs hash's key (KEYS[17])
    * @param stray a pack an earlier transaction's {@code NOSCRIPT} left (written, never
-   *     referenced), deleted by this one; null for none
+   *     referenced), deleted by this one, which runs the script by its body (after a {@code
+   *     NOSCRIPT} the server has it no more); null for none: by {@code EVALSHA}
    * @param id the pack's id ({@link #newPackId})
    * @param pack the entries, in order, as one pack
-   * @param bySha run the script by {@code EVALSHA}, else by {@code EVAL} with its body
    * @param args pushed.lua's ARGV but the last (now, LENGTH, n, GLOBAL_MAX_WORKERS)
    */
   CompletableFuture<List<Object>> push(byte[][] keys, byte[] packs, byte[] stray, byte[] id,
-      byte[] pack, boolean bySha, byte[]... args) {
+      byte[] pack, byte[]... args) {
     byte[][] argv = Arrays.copyOf(args, args.length + 1);
     argv[args.length] = id;
     if (!takeTurn()) {
@@ -97,7 +97,7 @@ final class PushTransaction implements AutoCloseable {
         tx.hdel(packs, stray);
       }
       tx.hset(packs, id, pack);
-      codes = bySha ? tx.evalsha(SHA, ScriptOutputType.MULTI, keys, argv)
+      codes = stray == null ? tx.evalsha(SHA, ScriptOutputType.MULTI, keys, argv)
           : tx.eval(BODY, ScriptOutputType.MULTI, keys, argv);
       exec = tx.exec();
     } catch (RuntimeException e) {

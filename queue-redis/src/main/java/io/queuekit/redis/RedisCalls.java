@@ -248,11 +248,11 @@ final class RedisCalls {
       }
       byte[] id = tx.newPackId();
       CompletableFuture<List<Object>> f = tx.push(keys.script(null), packs, stray[0], id, pack,
-          stray[0] == null, args);
+          args);
       if (uninterruptibly(f.handle((r, e) -> e != null && Scripts.noScript(e)),
           op(Script.PUSHED))) {
         stray[0] = id;
-        f = tx.push(keys.script(null), packs, stray[0], tx.newPackId(), pack, false, args);
+        f = tx.push(keys.script(null), packs, stray[0], tx.newPackId(), pack, args);
       }
       List<Object> r = uninterruptibly(f, op(Script.PUSHED));
       stray[0] = null;
