@@ -50,16 +50,18 @@ local made, dropped = {}, {}
 -- counts raised them), their first-pushed times (counted per ms), the digests leaving the unique
 -- set and the malformed entries among them; nt, how many it hands out; trim, how many elements
 -- of the list it consumed; back, the rest of a pack it consumed in part (back to the head, one
--- entry each); packs, the packs it read; unpacked, the entries their references stood for beyond
--- one each; left, whether ready items stay beyond what it consumed. The batch's delivery ids are
+-- entry each); spent, the ids of the packs it consumed (deleted with it); unpacked, the entries
+-- their references stood for beyond one each; left, whether ready items stay beyond what it
+-- consumed. The batch's delivery ids are
 -- base + 1 .. base + nt.
 local claimed, firsts, gone, bad, nt = {}, {}, {}, {}, 0
-local trim, back, packs, unpacked, left = 0, {}, {}, 0, false
+local trim, back, spent, unpacked, left = 0, {}, {}, 0, false
 -- its in-flight field (claimfield) and what the field holds
 local field, value
 -- Whether references may wait (meta's packed count says so, or is no number): only then is the
 -- head looked at alone first, so a claim of single entries pays nothing for packs.
-local mayref = packedfield() ~= 0
+local npacked = packedfield()
+local mayref = npacked ~= 0
 local head = mayref and redis.call('LINDEX', K_READY, 0)
 local k1, first1
 if head then
@@ -87,6 +89,8 @@ else
   -- reference may wait: most claims pay no pass over the head for it). A reference whose pack
   -- is missing or malformed is one malformed entry: its pack's bytes, or the reference itself.
   local seq, el, read = popped, nil, #popped
+  -- the references read, by element: their pack's id and k
+  local refs = {}
   if mayref then
     seq, el, read = {}, {}, 0
   end
@@ -99,7 +103,7 @@ else
     local k, _, id = refof(e)
     if k then
       local list, body = packof(id, k)
-      packs[i] = { id = id, k = k }
+      refs[i] = { id = id, k = k }
       if list then
         for _, x in ipairs(list) do
           seq[#seq + 1] = x
@@ -204,8 +208,9 @@ else
       back[#back + 1] = seq[j]
     end
     for i = 1, trim do
-      if packs[i] then
-        unpacked = unpacked + packs[i].k - 1
+      if refs[i] then
+        spent[#spent + 1] = refs[i].id
+        unpacked = unpacked + refs[i].k - 1
       end
     end
   end
@@ -225,19 +230,13 @@ if trim > 0 then
     end
     bulk('LPUSH', K_READY, rev)
   end
-  local ids = {}
-  for i = 1, trim do
-    if packs[i] then
-      ids[#ids + 1] = packs[i].id
-    end
-  end
-  if #ids > 0 then
-    bulk('HDEL', K_PACKS, ids)
+  if #spent > 0 then
+    bulk('HDEL', K_PACKS, spent)
   end
   -- the references it took no longer count; a list it emptied has none left (another
   -- program's writes aside)
   if unpacked > 0 then
-    setpacked(redis.call('EXISTS', K_READY) == 1 and packedfield() - unpacked or 0)
+    setpacked(redis.call('EXISTS', K_READY) == 1 and npacked - unpacked or 0)
   end
 end
 local k = nt
