@@ -24,11 +24,6 @@ import java.util.Arrays;
 final class Packs {
   private Packs() {}
 
-  /** The pack of {@code entries}, in order. */
-  static byte[] pack(byte[][] entries) {
-    return pack(new byte[0], entries);
-  }
-
   /**
    * The pack of the entries {@code head + tails[i]}, in order, written straight into the pack (a
    * push's entries share their header, so they are not built one by one first).

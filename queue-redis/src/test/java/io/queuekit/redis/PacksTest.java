@@ -83,7 +83,7 @@ class PacksTest {
 
   @Test
   void aPackThatIsNotExactlyItsEntriesIsRefusedSayingWhy() {
-    byte[] pack = Packs.pack(new byte[][] {b("ab"), b("cd")});
+    byte[] pack = Packs.pack(b(""), new byte[][] {b("ab"), b("cd")});
     assertThatThrownBy(() -> Packs.unpack(pack, 3)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("a pack of 2 entries where its claim says 3");
     assertThatThrownBy(() -> Packs.unpack(Arrays.copyOf(pack, pack.length - 1), 2))
