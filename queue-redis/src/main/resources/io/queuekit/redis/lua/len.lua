@@ -1,1 +1,1 @@
-return waiting()
+return (waiting())

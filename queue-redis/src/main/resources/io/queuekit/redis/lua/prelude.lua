@@ -218,13 +218,6 @@ local function packedfield()
   return #v <= 15 and string.match(v, '^%d+$') and tonumber(v) or -1
 end
 
-local function packed()
-  if redis.call('EXISTS', K_READY) == 0 then
-    return 0
-  end
-  return math.max(0, packedfield())
-end
-
 local function setpacked(n)
   if n > 0 then
     redis.call('HSET', K_META, 'packed', n)
@@ -233,14 +226,21 @@ local function setpacked(n)
   end
 end
 
--- How many items are ready: the list's elements and what its references stand for.
+-- How many items are ready: the list's elements and what its references stand for; then the
+-- packed count that took part (0 while the list is absent).
 local function readycount()
   local n = redis.call('LLEN', K_READY)
-  return n > 0 and n + math.max(0, packedfield()) or 0
+  if n == 0 then
+    return 0, 0
+  end
+  local p = math.max(0, packedfield())
+  return n + p, p
 end
 
+-- How many items wait (ready and delayed), then the packed count (readycount).
 local function waiting()
-  return readycount() + redis.call('ZCARD', K_DELAYED)
+  local ready, p = readycount()
+  return ready + redis.call('ZCARD', K_DELAYED), p
 end
 
 -- A push of count new entries (a simple queue's: no duplicates), room being LENGTH less the

@@ -25,8 +25,8 @@ if not ok then
   error(err)
 end
 local hold = capped(tonumber(ARGV[4]))
-local npacked = packed()
-local na = math.max(0, math.min(n, tonumber(ARGV[2]) - (waiting() - (pack == '' and n or 0))))
+local before, npacked = waiting()
+local na = math.max(0, math.min(n, tonumber(ARGV[2]) - (before - (pack == '' and n or 0))))
 -- LENGTH admits only some of a pack: those go in one entry each (rare: the queue is almost full)
 local list = pack ~= '' and na < n and na > 0 and packof(pack, n)
 if pack ~= '' and na < n and not list then

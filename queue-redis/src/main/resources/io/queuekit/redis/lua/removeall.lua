@@ -1,10 +1,10 @@
 -- ARGV: LENGTH.  Returns {removed, room freed}.
 guard(1, 2, 5, 7, 17)
-local n = waiting()
+local n, npacked = waiting()
 -- The packs the ready list's references name go with it (those of claims in flight stay). A
 -- reference stands for at least two entries, so with none counted (packed) there is none to look
 -- for; else the list is read in chunks.
-if packed() > 0 then
+if npacked > 0 then
   local len = redis.call('LLEN', K_READY)
   for i = 0, len - 1, CHUNK do
     local ids = {}
