@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A simple queue's push of several ready items as one transaction ({@link PushTransaction}):
- * {@code MULTI}, a plain {@code RPUSH}, the bookkeeping script by {@code EVAL}, {@code EXEC}. It
- * is what the client sends; past {@code LENGTH} the tail it pushed is taken back out in the same
+ * {@code MULTI}, an {@code HSET} of the pack, the bookkeeping script by {@code EVALSHA}, {@code
+ * EXEC}, in one write. It is what the client sends; past {@code LENGTH} the tail it pushed is taken back out in the same
  * transaction; a killed transaction connection is replaced and the push still lands. (A key of
  * another type: {@code ScriptFaultsTest}.)
  */
@@ -59,6 +59,30 @@ class PushTransactionTest {
           .as("push scripts: the single push's only").isEqualTo(1);
     }
     assertThat(claimAll(q)).containsExactly("a", "b", "c", "d");
+  }
+
+  @Test
+  void aTransactionGoesOutInOneWriteSoTheServerReadsItOnce() {
+    String name = Queues.uniqueName("txwrite");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(List.of(item("warm"), item("up")), WAIT);
+    int pushes = 20;
+    long before = readsProcessed();
+    for (int i = 0; i < pushes; i++) {
+      q.pushAll(List.of(item("a" + i), item("b" + i), item("c" + i)), WAIT);
+    }
+    // MULTI, HSET, EVALSHA and EXEC sent one by one would often reach the server as several reads
+    assertThat(readsProcessed() - before)
+        .as("reads the server made for %d pushes (one more: the INFO asking)", pushes)
+        .isLessThanOrEqualTo(pushes + 2);
+    assertThat(q.len()).isEqualTo(2 + 3 * pushes);
+  }
+
+  private long readsProcessed() {
+    String text = String.valueOf(admin.call("INFO", "stats"));
+    return text.lines().filter(l -> l.startsWith("total_reads_processed:"))
+        .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).trim())).findFirst()
+        .orElseThrow(() -> new AssertionError("no total_reads_processed in INFO stats: " + text));
   }
 
   @Test
