@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
@@ -43,6 +44,15 @@ import java.util.function.LongConsumer;
  * by the earliest due time): asked at once it would find nothing, and every push since leaves a
  * token, so a trickle of items costs one claim script per item, not two; that wait sends the
  * claim behind a short {@code BLPOP} ({@link #claimBehindWake}), so it runs as the token comes.
+ *
+ * <p>A claim of one pack taken as it is answers with the pack's reference and the reference next
+ * at the head, if any. The next claim sends the {@code HGET} of that next pack with its script
+ * (a pack's bytes never change while its id exists, so reading it before the claim is as good as
+ * after): when the claim takes that pack, its entries are in hand when the claim's reply is, one
+ * wait for two replies sent together instead of two round trips in turn, which bounded the claim
+ * thread. Another consumer may take it first; then the read was wasted and the pack claimed is
+ * read as before, and the claim after a miss reads nothing ahead, so consumers racing for the same
+ * packs waste at most every other read.
  *
  * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering:</b> the claim script takes
  * items from the head. <b>Durability:</b> claimed items are in flight in Redis under the consumer
@@ -93,6 +103,10 @@ final class ClaimLoop {
 
   /** The max of this instance's last claim (0: none yet): the size of its batches. */
   private volatile int lastMax;
+  /** The id of the pack the last claim saw next at the head: read ahead with the next claim. */
+  private final AtomicReference<String> ahead = new AtomicReference<>();
+  /** The last read ahead was of a pack the claim did not take: the next claim reads none. */
+  private volatile boolean aheadMissed;
 
   /**
    * @param awaitLocal waits in process up to the given nanoseconds for a local wake
@@ -256,8 +270,25 @@ final class ClaimLoop {
 
   private record ClaimResult(List<Delivery> deliveries, long earliestDue) {}
 
+  /** The {@code HGET} of pack {@code id}, sent ahead of the claim expected to take it. */
+  private record ReadAhead(String id, io.lettuce.core.RedisFuture<byte[]> read) {}
+
+  /** Sends the read of the pack predicted next, unless there is none or the last one missed. */
+  private ReadAhead readAhead() {
+    String id = ahead.getAndSet(null);
+    if (id == null) {
+      return null;
+    }
+    if (aheadMissed) {
+      aheadMissed = false;
+      return null;
+    }
+    return new ReadAhead(id, calls.readPack(id));
+  }
+
   private ClaimResult claimOnce(int max) {
     StampedLock claimLock = lease.claimLock();
+    ReadAhead pre = readAhead();
     for (int attempt = 0; ; attempt++) {
       long stamp = claimLock.readLock();
       try {
@@ -275,7 +306,7 @@ final class ClaimLoop {
           lease.needSweep();
           throw e;
         }
-        ClaimResult result = accept(c, r);
+        ClaimResult result = accept(c, r, pre);
         if (result != null) {
           return result;
         }
@@ -324,7 +355,7 @@ final class ClaimLoop {
         return null;
       }
       lastClaimNanos = System.nanoTime();
-      ClaimResult result = accept(c, r);
+      ClaimResult result = accept(c, r, null);
       return result != null ? result : CLAIM_AGAIN;
     } finally {
       claimLock.unlockRead(stamp);
@@ -340,8 +371,10 @@ final class ClaimLoop {
    * Takes the claim script's reply for consumer {@code c} (called with the claim lock held): holds
    * its deliveries, sets how the next claim waits, signals freed room, reports dead letters.
    * Returns null when {@code c} was fenced (no longer registered).
+   *
+   * @param pre the pack read ahead with this claim, or null
    */
-  private ClaimResult accept(String c, List<Object> r) {
+  private ClaimResult accept(String c, List<Object> r, ReadAhead pre) {
     if ((Long) r.get(0) == -1 && r.size() == 1) {
       lease.fenced(c);
       trickle = false;
@@ -365,11 +398,17 @@ final class ClaimLoop {
     trickle = claimsBehindWake && wait == 2;
     // the batch's delivery ids are consecutive: base + 1 .. base + n
     long base = (Long) r.get(4);
-    // a claim of one pack taken as it is answers with the pack's reference, not its entries
-    byte[] ref = n > 0 && ((byte[]) r.get(5))[0] == 'P' ? (byte[]) r.get(5) : null;
+    // a claim of one pack taken as it is answers with the pack's reference (and the one next at
+    // the head, if any), not its entries
+    List<?> refs = n > 0 && r.get(5) instanceof List<?> l ? l : null;
+    byte[] ref = refs != null ? (byte[]) refs.get(0) : null;
+    ahead.set(refs != null && refs.size() > 1 ? packId((byte[]) refs.get(1)) : null);
+    if (pre != null && ref == null) {
+      aheadMissed = true;
+    }
     List<Delivery> out;
     try {
-      out = ref != null ? packDeliveries(base, ref, n) : deliveries(name, base, r, 5, n);
+      out = ref != null ? packDeliveries(base, ref, n, pre) : deliveries(name, base, r, 5, n);
     } catch (QueueException e) {
       // held by no delivery: the next sweep hands the claim's entries back
       lease.needSweep();
@@ -384,15 +423,30 @@ final class ClaimLoop {
   /**
    * The {@code n} deliveries of a claim of one pack, named by reference {@code ref}
    * ({@code "P" n ":" firstPushedMs ":" id}, {@code refof} in prelude.lua): the pack is read here,
-   * by one {@code HGET}, so its entries never pass through the claim script.
+   * by one {@code HGET} (or the read ahead {@code pre}, when it is of this pack), so its entries
+   * never pass through the claim script.
    *
    * @throws QueueException naming the queue and the claim when the pack is missing or is not
    *     {@code n} entries this version reads
    */
-  private List<Delivery> packDeliveries(long base, byte[] ref, int n) {
+  private List<Delivery> packDeliveries(long base, byte[] ref, int n, ReadAhead pre) {
     String r = new String(ref, StandardCharsets.UTF_8);
-    int second = r.indexOf(':', r.indexOf(':') + 1);
-    byte[] pack = second < 0 ? null : calls.pack(r.substring(second + 1));
+    String id = packId(ref);
+    byte[] pack = null;
+    if (id != null && pre != null && id.equals(pre.id())) {
+      try {
+        pack = calls.get(pre.read(), "HGET " + id);
+      } catch (QueueUnavailableException e) {
+        // read again below: an outage that lasts is reported by that read, with the claim's
+        // own bookkeeping (its entries stay in flight until the sweep)
+        pack = null;
+      }
+    } else if (pre != null) {
+      aheadMissed = true;
+    }
+    if (pack == null && id != null) {
+      pack = calls.pack(id);
+    }
     String claim = "the claim of deliveries " + (base + 1) + ".." + (base + n);
     if (pack == null) {
       throw new QueueException("queue \"" + name + "\": " + claim + " names a pack that is not "
@@ -408,6 +462,14 @@ final class ClaimLoop {
           + "consumer's sweep dead-letters them", e);
     }
     return deliveries(name, base, Arrays.asList(entries), 0, n);
+  }
+
+  /** The pack id a reference names ({@code "P" n ":" firstPushedMs ":" id}), or null for none. */
+  private static String packId(byte[] ref) {
+    String r = new String(ref, StandardCharsets.UTF_8);
+    int second = r.indexOf(':', r.indexOf(':') + 1);
+    return r.startsWith("P") && second > 0 && second < r.length() - 1
+        ? r.substring(second + 1) : null;
   }
 
   /**

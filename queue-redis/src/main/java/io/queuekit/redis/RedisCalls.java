@@ -285,7 +285,12 @@ final class RedisCalls {
    * @throws QueueUnavailableException when Redis cannot be reached
    */
   byte[] pack(String id) {
-    return get(shared.async.hget(RedisKeys.b(keys.packs), RedisKeys.b(id)), "HGET " + keys.packs);
+    return get(readPack(id), "HGET " + keys.packs);
+  }
+
+  /** Sends the {@code HGET} of pack {@code id}; {@link #get} waits for its reply. */
+  RedisFuture<byte[]> readPack(String id) {
+    return shared.async.hget(RedisKeys.b(keys.packs), RedisKeys.b(id));
   }
 
   /** Waits for a plain command's reply; an unreachable Redis is a {@link QueueUnavailableException}. */

@@ -5,7 +5,8 @@
 -- Returns {-1} when the consumer is no longer registered (reaped: fenced), else
 -- {earliest due ms or -1, room freed 0|1, n, wait 0|1, base, n entries (delivery ids base + 1
 -- .. base + n, in order: one number instead of one per entry) or, for a claim of one pack taken
--- as it is, the pack's reference (refof: the client reads the pack), then
+-- as it is, one array: the pack's reference (refof: the client reads the pack) and the reference
+-- then next at the head, if there is one (the client reads that pack ahead of its next claim), then
 -- the tail: dead letters made here (malformed entries), dropped pairs}; {-1, 0, -1} when
 -- GLOBAL_MAX_WORKERS claims hold leases already (capped: the caller waits for the wake token of a
 -- freed lease). "Wait" says the caller's next claim waits for a wake token first: 1, this claim
@@ -77,7 +78,10 @@ if k1 and (k1 == max or llen == 1) then
   nt, trim, unpacked = k1, 1, k1 - 1
   firsts[first1] = k1
   field, value = string.format('r%d:%d', base + 1, k1), head
-  out[6] = head
+  -- with the reference now next at the head, when there is one: the client reads that pack with
+  -- its next claim, which then waits for one reply, not for the claim's and then the pack's
+  local nxt = k1 == max and redis.call('LINDEX', K_READY, 1)
+  out[6] = nxt and refof(nxt) and { head, nxt } or { head }
   -- as a claim of max single entries: more may be ready (it does not look)
   left = k1 == max
 else

@@ -1,0 +1,109 @@
+package io.queuekit.redis;
+
+import static io.queuekit.redis.Queues.key;
+import static io.queuekit.redis.RedisQueueTest.item;
+import static io.queuekit.redis.RedisQueueTest.payloads;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.spi.Delivery;
+import io.queuekit.spi.Outcome;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The read ahead of a claim of one pack ({@link ClaimLoop}): a claim that takes a pack as it is
+ * also answers the reference next at the head, and the next claim sends that pack's {@code HGET}
+ * before its script, so a claim of the pack predicted needs no second round trip. A pack another
+ * consumer took meanwhile costs one wasted read, the claim reads its own pack as before, and the
+ * claim after such a miss reads nothing ahead.
+ */
+class PackReadAheadTest {
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @RegisterExtension
+  final Queues queues = Queues.on(redis);
+
+  private static List<io.queuekit.spi.Item> items(String... payloads) {
+    return java.util.Arrays.stream(payloads).map(RedisQueueTest::item).toList();
+  }
+
+  @Test
+  void theClaimAfterAClaimOfAPackReadsTheNextPackBeforeItsScriptRuns() {
+    String name = Queues.uniqueName("ahead");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(items("a", "b"), WAIT);
+    q.pushAll(items("c", "d"), WAIT);
+    q.pushAll(items("e", "f"), WAIT);
+    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
+
+    List<String> sent = monitored(() -> assertThat(payloads(q.claim(2, WAIT)))
+        .containsExactly("c", "d"));
+    assertThat(packReads(sent, name)).as("reads of a pack around the claim: %s", sent)
+        .isEqualTo(1);
+    assertThat(indexOf(sent, "\"HGET\"")).as("the pack's read went before the claim: %s", sent)
+        .isLessThan(indexOf(sent, Scripts.Script.CLAIM.sha));
+
+    List<Delivery> last = q.claim(2, WAIT);
+    assertThat(payloads(last)).containsExactly("e", "f");
+    assertThat(q.ack(last)).containsOnly(Outcome.DONE);
+    assertThat(queues.admin().integer("HLEN", key(name, "packs")))
+        .as("the packs left: those of the two claims not settled").isEqualTo(2);
+  }
+
+  @Test
+  void aPackAnotherConsumerTookIsReadInVainAndTheClaimAfterTheMissReadsNothingAhead() {
+    String name = Queues.uniqueName("aheadmiss");
+    RedisQueue a = queues.open(name, false);
+    RedisQueue b = queues.open(name, false);
+    for (String[] pack : new String[][] {{"a", "b"}, {"c", "d"}, {"e", "f"}, {"g", "h"}}) {
+      a.pushAll(items(pack), WAIT);
+    }
+    assertThat(payloads(a.claim(2, WAIT))).containsExactly("a", "b");
+    assertThat(payloads(b.claim(2, WAIT))).as("the pack a expects next").containsExactly("c", "d");
+
+    List<String> missed = monitored(() -> assertThat(payloads(a.claim(2, WAIT)))
+        .containsExactly("e", "f"));
+    assertThat(packReads(missed, name)).as("the read in vain and the claimed pack's: %s", missed)
+        .isEqualTo(2);
+
+    List<String> after = monitored(() -> assertThat(payloads(a.claim(2, WAIT)))
+        .containsExactly("g", "h"));
+    assertThat(packReads(after, name)).isEqualTo(1);
+    assertThat(indexOf(after, "\"HGET\"")).as("after a miss, read after the claim: %s", after)
+        .isGreaterThan(indexOf(after, Scripts.Script.CLAIM.sha));
+    assertThat(a.listDead(0, 10)).isEmpty();
+  }
+
+  /** The commands the server ran (scripts' own excluded) while {@code step} ran. */
+  private List<String> monitored(Runnable step) {
+    try (RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port())) {
+      step.run();
+      queues.admin().call("PING");
+      await().atMost(WAIT).until(() -> mon.all().stream().anyMatch(l -> l.contains("\"PING\"")));
+      return mon.all();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("closing the MONITOR connection", e);
+    }
+  }
+
+  private static long packReads(List<String> lines, String name) {
+    return lines.stream().filter(l -> l.contains("\"HGET\"") && l.contains(key(name, "packs")))
+        .count();
+  }
+
+  private static int indexOf(List<String> lines, String part) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(part)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no \"" + part + "\" in " + lines);
+  }
+}
