@@ -10,6 +10,7 @@ import io.queuekit.spi.BaseQueues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -114,16 +115,26 @@ final class PropertiesQueueConfig implements QueueConfig {
     List<Setting> named = new ArrayList<>(named(message));
     named.add(Setting.TYPE);
     for (Setting key : named) {
-      String prefix = own.containsKey(key) ? QueuekitPropertiesCheck.QUEUES + "." + name
-          : defaults.containsKey(key) ? QueuekitPropertiesCheck.DEFAULTS : null;
-      if (prefix != null) {
+      String property = property(name, own, key);
+      if (property != null) {
         String value = ConnStrings.mask((own.containsKey(key) ? own : defaults).get(key).trim());
-        return new QueueConfigException(ConnStrings.mask(prefix + "." + QueueProperties.propertyName(key) + ": "
+        return new QueueConfigException(ConnStrings.mask(property + ": "
             + (shows(message, key, value) ? "" : key.key() + "=" + value + ": ") + message), e);
       }
     }
     // neither the value nor the backend comes from a property: the INI file or the defaults
     return new QueueConfigException(ConnStrings.mask("queue \"" + name + "\" from queuekit.* properties: " + message), e);
+  }
+
+  /**
+   * The property that set {@code key} for the queue {@code name}: {@code queuekit.queues.NAME.KEY}
+   * when the queue's own properties do, else {@code queuekit.defaults.KEY} when those do, else null
+   * (the INI file or the built-in default).
+   */
+  private String property(String name, Map<Setting, String> own, Setting key) {
+    String prefix = own.containsKey(key) ? QueuekitPropertiesCheck.QUEUES + "." + name
+        : defaults.containsKey(key) ? QueuekitPropertiesCheck.DEFAULTS : null;
+    return prefix == null ? null : prefix + "." + QueueProperties.propertyName(key);
   }
 
   /** Whether {@code message} quotes the value as the key's: {@code CONN_STR=v} or {@code CONN_STR v}. */
@@ -148,7 +159,11 @@ final class PropertiesQueueConfig implements QueueConfig {
     return List.copyOf(at.values());
   }
 
-  /** The base's settings for {@code name} with {@code queuekit.defaults} and then {@code own} set on top. */
+  /**
+   * The base's settings for {@code name} with {@code queuekit.defaults} and then {@code own} set on
+   * top. Settings that contradict each other ({@code RETRY_DELAY_MAX} shorter than {@code
+   * RETRY_DELAY}) are refused naming each property that set one of them, values in the message.
+   */
   private QueueSettings resolve(String name, Map<Setting, String> own) {
     QueueSettings.Builder b = base.settings(name).toBuilder();
     apply(b, defaults, QueuekitPropertiesCheck.DEFAULTS + ".");
@@ -156,7 +171,12 @@ final class PropertiesQueueConfig implements QueueConfig {
     try {
       return b.build();
     } catch (QueueConfigException e) {
-      throw new QueueConfigException("queue \"" + name + "\" from queuekit.* properties: " + e.getMessage(), e);
+      String message = String.valueOf(e.getMessage());
+      List<String> set = named(message).stream().map(key -> property(name, own, key))
+          .filter(Objects::nonNull).toList();
+      throw new QueueConfigException(ConnStrings.mask(set.isEmpty()
+          ? "queue \"" + name + "\" from queuekit.* properties: " + message
+          : String.join(", ", set) + ": queue \"" + name + "\": " + message), e);
     }
   }
 

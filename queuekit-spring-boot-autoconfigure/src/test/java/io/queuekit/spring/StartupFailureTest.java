@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuekit.conformance.CapturedErr;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +77,14 @@ class StartupFailureTest {
     assertReport(out, "queuekit.queues.mail.type", "TYPE=postgres", "queue-postgres");
   }
 
+  /** Settings that contradict each other: each property that set one is named, not only the queue. */
+  @Test
+  void contradictingSettingsAreReportedNamingEachPropertyThatSetOne() {
+    assertReport(failedStart("queuekit.defaults.retry-delay=10s", "queuekit.queues.mail.retry-delay-max=1s"),
+        "queuekit.queues.mail.retry-delay-max, queuekit.defaults.retry-delay: queue \"mail\": RETRY_DELAY_MAX=1s"
+            + " is shorter than RETRY_DELAY=10s");
+  }
+
   @Test
   void aMissingIniFileIsReportedNamingTheFile() {
     Path missing = data.resolve("queuekit.ini");
@@ -125,8 +136,52 @@ class StartupFailureTest {
   @Test
   void aShortAdminTokenIsReportedNamingThePropertyNotTheToken() {
     String out = failedStart("queuekit.admin.enabled=true", "queuekit.admin.token=short-secret");
-    assertReport(out, "queuekit.admin.token: ", "at least 16 printable ASCII characters");
+    assertReport(out, "queuekit.admin.token=****: ", "at least 16 printable ASCII characters");
     assertThat(out).doesNotContain("short-secret");
+  }
+
+  /** A token long enough but holding a space: refused, and the password-like value is shown nowhere. */
+  @Test
+  void aTokenWithASpaceIsReportedMaskedWhateverItHolds() {
+    String out = failedStart("queuekit.admin.enabled=true", "queuekit.admin.token=" + PASSWORD + " " + PASSWORD);
+    assertMaskedReport(out, "queuekit.admin.token=****: ", "without spaces");
+  }
+
+  /**
+   * The server's own message ("give a writable loginUrlFile(...), or a token(...) of your own")
+   * names its builder's methods and came as a bean-creation stack trace: the report names the
+   * property, its value and the property that avoids the file.
+   */
+  @Test
+  void aLoginUrlFileThatCannotBeWrittenIsReportedNamingThePropertyNotTheBuilder() throws Exception {
+    Path notADirectory = Files.writeString(data.resolve("plain-file"), "x");
+    Path file = notADirectory.resolve("login.txt");
+    String out = failedStart("queuekit.admin.enabled=true", "queuekit.admin.login-url-file=" + file);
+    assertReport(out, "queuekit.admin.login-url-file=" + file + ": the login URL of the token generated at start"
+        + " cannot be written there (", "Exception: " + notADirectory, "); set queuekit.admin.login-url-file to a file this user"
+        + " can write, or queuekit.admin.token to a token of your own");
+    assertThat(out).doesNotContain("loginUrlFile(", "token(", "#token=");
+  }
+
+  @Test
+  void anUnwritableDefaultLoginUrlFileIsReportedNamingTheUnsetPropertyAndTheDataPath() throws Exception {
+    // a directory, not empty, where the file is to be renamed into place
+    Files.writeString(Files.createDirectory(data.resolve("queuekit-admin-login.txt")).resolve("x"), "x");
+    String out = failedStart("queuekit.admin.enabled=true");
+    assertReport(out, "queuekit.admin.login-url-file (unset: a file in queuekit.data-path=" + data + "): the login"
+        + " URL of the token generated at start cannot be written there (", "set queuekit.admin.login-url-file");
+    assertThat(out).doesNotContain("loginUrlFile(", "token(", "#token=");
+  }
+
+  /** Jetty's "Port already in use" came as a stack trace, the port named but not its property. */
+  @Test
+  void anAdminPortInUseIsReportedNamingPropertyAndValue() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      String out = failedStart("queuekit.admin.enabled=true", "queuekit.admin.port=" + port);
+      assertReport(out, "queuekit.admin.port=" + port + ": the admin server cannot listen on 127.0.0.1:" + port,
+          "another process holds the port; choose a free one, or 0 for any free port");
+    }
   }
 
   @Test
