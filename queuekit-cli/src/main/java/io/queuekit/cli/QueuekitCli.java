@@ -203,7 +203,9 @@ public final class QueuekitCli implements Runnable {
   @Command(name = "queues", mixinStandardHelpOptions = true, description = {
       "Figures of every configured queue (or of those named).",
       "A queue that cannot be shown gets a row saying why; the others are shown all the same, and the exit "
-          + "code is the first such row's."})
+          + "code is the first such row's.",
+      "The table's columns fit their contents; a queue name longer than " + QueuesTable.NAME_MAX
+          + " characters is cut there, ending in …, and --format json gives it whole."})
   int queues(@Mixin Invoked self,
       @Option(names = "--unique", hidden = true, description = UNIQUE) boolean unique,
       @Parameters(paramLabel = "QUEUE", arity = "0..*",
@@ -219,8 +221,7 @@ public final class QueuekitCli implements Runnable {
       }
       List<String> queues = named ? names : new ArrayList<>(stores.configured());
       List<Map<String, Object>> rows = new ArrayList<>();
-      StringBuilder text = new StringBuilder(String.format("%-24s %-8s %9s %9s %9s %9s  %s%n",
-          "QUEUE", "TYPE", "READY", "DELAYED", "IN-FLIGHT", "DEAD", "OLDEST WAITING"));
+      QueuesTable text = new QueuesTable();
       int code = OK;
       List<String> failed = new ArrayList<>();
       for (String name : queues) {
@@ -238,19 +239,17 @@ public final class QueuekitCli implements Runnable {
           row.put("inFlight", s.inFlight());
           row.put("dead", s.dead());
           row.put("oldestWaiting", oldest);
-          text.append(String.format("%-24s %-8s %9d %9d %9d %9d  %s%n", name, type, s.ready(), s.delayed(),
-              s.inFlight(), s.dead(), oldest == null ? "-" : age(Duration.between(oldest, Instant.now()))));
+          text.figures(name, type, s, oldest == null ? "-" : age(Duration.between(oldest, Instant.now())));
         } catch (Stores.NotFromOutside e) {
           row.put("problem", e.getMessage());
-          text.append(String.format("%-24s %-8s %s%n", name, type, type.equals("channel")
-              ? "(in the service's memory: see its admin page)" : "(keeps no items: see the service's admin page)"));
+          text.without(name, type, type.equals("channel")
+              ? "(in the service's memory: see its admin page)" : "(keeps no items: see the service's admin page)");
         } catch (QueueException e) {
           // one queue's failure (not there, unreachable, locked, the wrong setting) is its row's,
           // said there only: the rows and the error stream often share a terminal
           String problem = problem(e);
           row.put("problem", problem);
-          text.append(String.format("%-24s %-8s %s%n", name, type,
-              "error: " + Previews.text(problem, Integer.MAX_VALUE)));
+          text.without(name, type, "error: " + Previews.text(problem, Integer.MAX_VALUE));
           failed.add(name);
           code = code == OK ? exitCode(e) : code;
         }

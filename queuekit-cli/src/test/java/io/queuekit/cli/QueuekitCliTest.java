@@ -360,6 +360,62 @@ class QueuekitCliTest {
     assertThat(deadOfUnique.out()).contains("0 of 0 dead letters of uniq");
   }
 
+  /**
+   * The table had fixed columns (QUEUE 24 wide): a longer name pushed its row's figures out of line
+   * with the headings. Each column now fits its contents; a name over 40 characters is cut with …,
+   * the table says so, and the JSON (unchanged) and the other commands take the whole name.
+   */
+  @Test
+  void aLongQueueNameKeepsTheTableInLineAndIsWholeInJson() throws Exception {
+    String longName = "repo_archive_cleanup_for_organisations_with_many_mirrors_v2";
+    Path ini = dir.resolve("app.ini");
+    Files.writeString(ini, "[queue]\nDATADIR = queues/common\n[queue.index]\n[queue." + longName + "]\n");
+    Path data = dir.resolve("data");
+    IniQueueConfig config = IniQueueConfig.load(ini);
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      for (String name : List.of("index", longName)) {
+        try (BaseQueue q = BaseQueues.load().create("level", new BaseQueueConfig(name, config.settings(name),
+            false, Clock.systemUTC(), scheduler, data))) {
+          for (int i = 0; i < (name.equals("index") ? 1 : 1234); i++) {
+            q.push(Item.of((name + i).getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+          }
+        }
+      }
+    } finally {
+      scheduler.shutdownNow();
+    }
+
+    Run text = run(ini, data, "queues");
+    assertThat(text.code()).as(text.err()).isZero();
+    String[] lines = text.out().split("\n");
+    assertThat(lines).as(text.out()).hasSize(4);
+    String cut = longName.substring(0, QueuesTable.NAME_MAX) + "…";
+    assertThat(lines[0]).startsWith("QUEUE" + " ".repeat(cut.length() - 5 + 2) + "TYPE   READY  DELAYED");
+    assertThat(lines[1]).startsWith("index" + " ".repeat(cut.length() - 5 + 2) + "level      1        0");
+    assertThat(lines[2]).startsWith(cut + "  level   1234        0");
+    assertThat(lines[3]).isEqualTo("(a name ending in … is cut at 40 characters: queues --format json shows it whole)");
+    for (String row : List.of(lines[1], lines[2])) {
+      // READY, DELAYED, IN-FLIGHT and DEAD end where their headings do
+      for (String heading : List.of("READY", "DELAYED", "IN-FLIGHT", "DEAD")) {
+        int end = lines[0].indexOf(heading) + heading.length();
+        assertThat(row.charAt(end - 1)).as(heading + " in " + row).isBetween('0', '9');
+        assertThat(row.charAt(end)).as(heading + " in " + row).isEqualTo(' ');
+      }
+    }
+
+    Run all = run(ini, data, "--format", "json", "queues");
+    assertThat(all.code()).as(all.err()).isZero();
+    JsonNode rows = json.readTree(all.out());
+    assertThat(rows.get(1).path("name").asText()).isEqualTo(longName);
+    assertThat(rows.get(1).path("ready").asLong()).isEqualTo(1234);
+    assertThat(rows.get(1).fieldNames()).toIterable()
+        .containsExactly("name", "type", "unique", "ready", "delayed", "inFlight", "dead", "oldestWaiting");
+    Run list = run(ini, data, "dead", "list", longName);
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).endsWith("0 of 0 dead letters of " + longName + "\n");
+  }
+
   @Test
   void aRedisQueueThatDoesNotExistIsNotCreated() throws Exception {
     try (RedisServer redis = RedisServer.startPlain()) {
