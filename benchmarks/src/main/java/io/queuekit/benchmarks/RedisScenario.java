@@ -109,32 +109,44 @@ final class RedisScenario implements Scenario {
   static final double IDLE_AIM = 2.0;
 
   private static final String OURS_EXTRA = "the at-least-once bookkeeping (layout 4): per "
-      + "push of 100 items one transaction (`MULTI`, an `HSET` of the entries as one pack the "
-      + "client wrote, the bookkeeping script appending one reference to the ready list, "
-      + "`EXEC`); per claim one script that moves that reference into the consumer's in-flight "
-      + "hash with one delivery-id draw (the entries never pass through Lua), then one `HGET` of "
-      + "the pack by the client; per ack of a whole claim one script that reads the small "
-      + "reference and deletes the claim's field and its pack (the raw list: one `LPUSH` and one "
-      + "`RPOP` per item); plus, per script call, a fixed part of a few O(1) commands (at claim "
-      + "the consumer's registration check, the keys' types, one look at the earliest due time, "
-      + "the busy mark and heartbeat, the first-pushed count, and the wake and room checks; at "
-      + "push the waiting count and the wake check; at ack the room check) and the wake list";
+      + "push of 100 items one transaction in one write (`MULTI`, an `HSET` of the entries as one "
+      + "pack the client wrote, the bookkeeping script appending one reference to the ready "
+      + "list, `EXEC`); per claim one script that moves that reference into the consumer's "
+      + "in-flight hash with one delivery-id draw and answers the reference next at the head "
+      + "(the entries never pass through Lua), and one `HGET` of the pack, sent with the claim "
+      + "when the claim before named the pack next (a read ahead), else after it; per ack of a "
+      + "whole claim one script that reads the small reference and deletes the claim's field "
+      + "and its pack (the raw list: one `LPUSH` and one `RPOP` per item); plus, per script "
+      + "call, a fixed part of O(1) commands (at claim the consumer's registration check, the "
+      + "keys' types, one look at the earliest due time, the busy mark and heartbeat, the "
+      + "first-pushed count, and the wake and room checks; at push the keys' types, the waiting "
+      + "count and the wake check; at ack the keys' types and the room check) and the wake list";
 
   /** Where the server's time goes on our side, measured on this machine. */
   private static final String WHERE_SERVER_TIME_GOES = "Per 100 items ours runs three "
-      + "scripts (push bookkeeping, claim, ack), each paying its fixed part of key checks and "
-      + "bookkeeping reads, and five more commands (`MULTI`, `HSET`, `EXEC`, the pack's `HGET`, "
-      + "the claim's wake `BLPOP` when idle). Layout 3, which "
-      + "read every entry into Lua at claim and packed it there, spent about 65 µs a claim of "
-      + "100 reading the entries and 50 µs packing them (timed inside the script); layout 4's "
-      + "claim of a pack does neither (docs/DESIGN.md §3.8).";
+      + "scripts (push bookkeeping, claim, ack) of about 30, 15 and 11 commands, 27 of them the "
+      + "keys' type checks (`TYPE` from Lua costs this server about 0.9 µs a call: a quarter of "
+      + "the scripts' time), and makes four round trips (push, claim, the pack's `HGET` when not "
+      + "read ahead, ack) where the baselines make two; every round trip costs the server a "
+      + "read, a write and a wake of its event loop (the kernel's part was a third of its CPU "
+      + "under `perf`). Layout 3, which read every entry into Lua at claim and packed it there, "
+      + "spent about 65 µs a claim of 100 reading the entries and 50 µs packing them (timed "
+      + "inside the script); layout 4's claim of a pack does neither (docs/DESIGN.md §3.8).";
+
+  /** What bounds our pipeline, from a wall-clock profile (async-profiler) of this benchmark. */
+  private static final String WHAT_BOUNDS_OURS = "A wall-clock profile shows the claim thread "
+      + "bounds our side: it waits on Redis 84 % of its time, nearly all for the claim script's "
+      + "reply (queued behind the pushes' and acks' scripts on a busy server), while the workers "
+      + "idle half the time; each round trip also wakes the client's event loop and the thread "
+      + "that waits, and our client spends about twice the batched baseline's CPU per item "
+      + "(the CPU column). What is left to cut: the type checks (a claim of one pack could check "
+      + "only the keys it writes), the claim script's fixed part, and the client's hand-offs per "
+      + "batch";
 
   private static final String WHY_LETTUCE = "the baseline keeps no bookkeeping at all: two "
       + "element operations per item and no script. " + WHERE_SERVER_TIME_GOES + " With the "
       + "server, the producers and the consumers on the same 2 cores, the server's time comes "
-      + "out of every side's throughput, and one claim thread waits for each claim (script, "
-      + "then `HGET`) in turn. What is left to cut is the fixed part per script call and the "
-      + "round trips per claim";
+      + "out of every side's throughput. " + WHAT_BOUNDS_OURS;
 
   private final EndToEndComparison throughput = new EndToEndComparison(
       "Throughput, end to end, at-least-once", "",
@@ -169,8 +181,8 @@ final class RedisScenario implements Scenario {
               "`addAll`, 100 items"),
               1.0, "the batched baseline sends one command per 100 items each way (its "
                   + "`poll(100)` is a script of 100 `LPOP`s, about 1.2 µs an item in `INFO "
-                  + "commandstats`) and keeps nothing in flight. " + WHERE_SERVER_TIME_GOES + " What is left to cut is the fixed part per script "
-                  + "call and the round trips per claim")),
+                  + "commandstats`) and keeps nothing in flight. " + WHERE_SERVER_TIME_GOES + " "
+                  + WHAT_BOUNDS_OURS)),
       THROUGHPUT, 2_000, null, Double.NaN, OURS_EXTRA, "");
 
   private final EndToEndComparison latency = latencyComparison("Latency, one JVM");

@@ -99,7 +99,7 @@ import org.slf4j.LoggerFactory;
  * batch is one pack (exactly its max entries, or all that is ready: a push of {@code
  * BATCH_LENGTH} items meets a claim of as many) takes the reference as it is into its field, so neither the push nor the claim makes the entries Lua
  * strings (which this server hashes byte by byte); the client reads the pack with one {@code HGET}
- * after the claim, and the ack of the whole claim deletes the field and the pack. Any other step
+ * (sent with the claim, when the claim before named it as next at the head), and the ack of the whole claim deletes the field and the pack. Any other step
  * that meets a reference reads the pack: a claim that combines it with other entries (or takes
  * part of it, giving the rest back to the head one entry each), a step that settles part of the
  * claim (exploding it as above), the sweep and recovery.
