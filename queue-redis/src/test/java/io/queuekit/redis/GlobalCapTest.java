@@ -240,7 +240,8 @@ class GlobalCapTest {
     }
   }
 
-  private static int indexOf(List<String> lines, String part) {
+  /** The first line holding {@code part} (case aside), or -1. */
+  static int indexOf(List<String> lines, String part) {
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).toLowerCase(java.util.Locale.ROOT).contains(part.toLowerCase(
           java.util.Locale.ROOT))) {

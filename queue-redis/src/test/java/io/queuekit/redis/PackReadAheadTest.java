@@ -1,7 +1,7 @@
 package io.queuekit.redis;
 
 import static io.queuekit.redis.Queues.key;
-import static io.queuekit.redis.RedisQueueTest.item;
+import static io.queuekit.redis.PackTest.items;
 import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,10 +29,6 @@ class PackReadAheadTest {
 
   @RegisterExtension
   final Queues queues = Queues.on(redis);
-
-  private static List<io.queuekit.spi.Item> items(String... payloads) {
-    return java.util.Arrays.stream(payloads).map(RedisQueueTest::item).toList();
-  }
 
   @Test
   void theClaimAfterAClaimOfAPackReadsTheNextPackBeforeItsScriptRuns() {
@@ -99,11 +95,8 @@ class PackReadAheadTest {
   }
 
   private static int indexOf(List<String> lines, String part) {
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).contains(part)) {
-        return i;
-      }
-    }
-    throw new AssertionError("no \"" + part + "\" in " + lines);
+    int at = GlobalCapTest.indexOf(lines, part);
+    assertThat(at).as("\"%s\" in %s", part, lines).isNotNegative();
+    return at;
   }
 }

@@ -40,7 +40,7 @@ class PackTest {
     return queues.admin();
   }
 
-  private static List<io.queuekit.spi.Item> items(String... payloads) {
+  static List<io.queuekit.spi.Item> items(String... payloads) {
     return java.util.Arrays.stream(payloads).map(RedisQueueTest::item).toList();
   }
 
