@@ -7,6 +7,7 @@ import io.queuekit.spi.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,7 +92,8 @@ final class ClaimLoop {
   private final List<Delivery> leftovers = new ArrayList<>();
 
   ClaimLoop(String queue, BaseQueue base, QueueSettings settings, Duration claimWait,
-      WorkerGroup workers, RecoveredLane lane, PoolTimer timer, Runnable onMerged) {
+      WorkerGroup workers, RecoveredLane lane, PoolTimer timer, Runnable onMerged,
+      ThreadFactory threads) {
     this.onMerged = onMerged;
     this.lane = lane;
     this.queue = queue;
@@ -101,7 +103,12 @@ final class ClaimLoop {
     this.timer = timer;
     this.claimWaitNanos = claimWait.toNanos();
     this.workers = workers;
-    this.thread = new Thread(this::doRun, "queuekit-" + queue + "-claimer");
+    this.thread = threads.newThread(this::doRun);
+    if (thread == null) {
+      throw new IllegalStateException("queue \"" + queue + "\": the thread factory refused to make "
+          + "its claim thread");
+    }
+    this.thread.setName("queuekit-" + queue + "-claimer");
     this.thread.setDaemon(true);
   }
 
@@ -244,6 +251,9 @@ final class ClaimLoop {
     try {
       while (!stopping.get()) {
         long seen = generation();
+        // A worker the group could not start (no native thread to be had) is tried again here: the
+        // batches waiting for it may get no other dispatch to try again for them.
+        workers.retryFailedStart();
         if (!buffer.isEmpty() && (flushers.get() > 0 || bufferDeadline.passed())) {
           doDispatchBuffer();
         }

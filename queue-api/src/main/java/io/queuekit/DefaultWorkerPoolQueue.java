@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,6 +71,16 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
   DefaultWorkerPoolQueue(QueueSpec<T> spec, QueueSettings settings, BaseQueue base, Clock clock,
       ScheduledExecutorService scheduler, Duration claimWait, RecoveredLane lane,
       Runnable onShutdown) {
+    this(spec, settings, base, clock, scheduler, claimWait, lane, onShutdown, Thread::new);
+  }
+
+  /**
+   * As the other constructor, with the factory of the queue's claim and worker threads (which
+   * names them and makes them daemons): tests pass one that refuses to start some.
+   */
+  DefaultWorkerPoolQueue(QueueSpec<T> spec, QueueSettings settings, BaseQueue base, Clock clock,
+      ScheduledExecutorService scheduler, Duration claimWait, RecoveredLane lane,
+      Runnable onShutdown, ThreadFactory threads) {
     this.scheduler = scheduler;
     this.name = spec.name();
     this.itemType = spec.itemType();
@@ -99,10 +110,10 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     // BATCH_DEBOUNCE and WORKER_IDLE_TIMEOUT follow the injected clock too (tests move it)
     PoolTimer timer = PoolTimer.of(clock, claimWait);
     this.workers = new WorkerGroup(name, settings.maxWorkers(), settings.workerIdleTimeout(),
-        timer, runner::run, batch -> loopRef[0].batchFinished(batch));
+        timer, runner::run, batch -> loopRef[0].batchFinished(batch), threads);
     workersRef[0] = workers;
     this.loop = new ClaimLoop(name, base, settings, claimWait, workers, lane, timer,
-        counters.merged::increment);
+        counters.merged::increment, threads);
     loopRef[0] = loop;
     this.immediate = base.mode() == BaseQueue.Mode.IMMEDIATE
         ? new ImmediateRunner<>(name, settings, codec, handler, clock, counters, listeners) : null;
@@ -212,9 +223,29 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     }
   }
 
+  /**
+   * Starts claiming. A claim thread that cannot be started ({@code OutOfMemoryError: unable to
+   * create native thread}) would leave a queue that takes pushes and never handles them: the queue
+   * is shut down instead (its store closed, its manager told through {@code onShutdown}) and the
+   * failure thrown, naming the queue.
+   *
+   * @throws QueueException the claim thread could not be started; the queue is shut down
+   */
   void start() {
-    if (base.mode() == BaseQueue.Mode.STORED) {
+    if (base.mode() != BaseQueue.Mode.STORED) {
+      return;
+    }
+    try {
       loop.start();
+    } catch (RuntimeException | Error e) {
+      QueueException failure = new QueueException("queue \"" + name + "\": its claim thread "
+          + "could not be started (" + e + "); the queue was shut down", e);
+      try {
+        shutdown();
+      } catch (RuntimeException | Error shutdownFailure) {
+        failure.addSuppressed(shutdownFailure);
+      }
+      throw failure;
     }
   }
 

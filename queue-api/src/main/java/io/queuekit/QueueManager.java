@@ -19,8 +19,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,8 @@ public final class QueueManager implements AutoCloseable {
   private final boolean ownsScheduler;
   private final BaseQueues backends;
   private final Duration claimWait;
+  /** Makes the queues' claim and worker threads and close()'s shutdown threads. */
+  private final ThreadFactory threads;
   private final HealthWatch healthWatch;
   /** At most one recovered delivery runs at a time across this manager's queues. */
   private final RecoveredLane recoveredLane = new RecoveredLane();
@@ -73,6 +77,7 @@ public final class QueueManager implements AutoCloseable {
     this.scheduler = b.scheduler != null ? b.scheduler : newScheduler();
     this.backends = b.backends != null ? b.backends : BaseQueues.load();
     this.claimWait = b.claimWait;
+    this.threads = b.threads;
     this.healthWatch = new HealthWatch(clock, b.deadLetterGrowthWindow);
     if (b.jmx != null) {
       watch(new QueueMBeans(b.jmx));
@@ -119,6 +124,7 @@ public final class QueueManager implements AutoCloseable {
    *
    * @throws QueueConfigException a queue with this name exists, or its settings are unusable
    * @throws QueueUnavailableException its store cannot be opened
+   * @throws QueueException its claim thread could not be started (the queue is closed again)
    */
   public <T> WorkerPoolQueue<T> create(QueueSpec<T> spec) {
     String name = spec.name();
@@ -139,7 +145,7 @@ public final class QueueManager implements AutoCloseable {
       BaseQueue base = backends.create(settings.type(),
           new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath, events));
       q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
-          recoveredLane, () -> forget(name));
+          recoveredLane, () -> forget(name), threads);
     } finally {
       synchronized (this) {
         opening.remove(name);
@@ -174,7 +180,7 @@ public final class QueueManager implements AutoCloseable {
       throw e;
     }
     events.attach(q::storeDeadLettered);
-    q.start();
+    q.start(); // a claim thread that cannot start shuts the queue down (forgotten) and throws
     log.debug("queue \"{}\" created: {}", name, settings);
     return q;
   }
@@ -370,12 +376,35 @@ public final class QueueManager implements AutoCloseable {
       all = List.copyOf(queues.values());
     }
     List<Thread> stoppers = new ArrayList<>();
+    List<WorkerPoolQueue<?>> notStarted = new ArrayList<>();
     for (WorkerPoolQueue<?> q : all) {
-      Thread t = new Thread(q::shutdown, "queuekit-" + q.name() + "-shutdown");
-      t.start();
-      stoppers.add(t);
+      Thread t = null;
+      try {
+        t = threads.newThread(q::shutdown);
+        if (t == null) {
+          throw new RejectedExecutionException("the thread factory refused to make a thread");
+        }
+        t.setName("queuekit-" + q.name() + "-shutdown");
+        t.start();
+        stoppers.add(t);
+      } catch (RuntimeException | Error e) {
+        // Thrown from here, it left this queue and the ones after it running for good: closed is
+        // already set, so no later close() would shut them down.
+        log.warn("queue \"{}\": could not start a thread to shut it down alongside the others "
+            + "({}); shutting it down in this thread", q.name(), e.toString(), e);
+        notStarted.add(q);
+      }
     }
     boolean interrupted = false;
+    for (WorkerPoolQueue<?> q : notStarted) {
+      try {
+        q.shutdown();
+      } catch (RuntimeException e) {
+        // one queue's failure must not keep the others (and the scheduler) from shutting down
+        log.error("queue \"{}\": shutdown failed", q.name(), e);
+      }
+      interrupted |= Thread.interrupted();
+    }
     for (Thread t : stoppers) {
       try {
         t.join();
@@ -406,8 +435,20 @@ public final class QueueManager implements AutoCloseable {
     private Duration claimWait = Duration.ofSeconds(2);
     private javax.management.MBeanServer jmx;
     private Duration deadLetterGrowthWindow = Duration.ofMinutes(15);
+    private ThreadFactory threads = Thread::new;
 
     private Builder() {}
+
+    /**
+     * The factory of the manager's threads: each queue's claim and worker threads (named and made
+     * daemons once made) and close()'s shutdown threads (named). For tests, which pass one that
+     * refuses to start some, as a JVM out of native threads does; the default is {@code
+     * Thread::new}, what the manager did before.
+     */
+    Builder threadFactory(ThreadFactory threads) {
+      this.threads = Objects.requireNonNull(threads, "threads");
+      return this;
+    }
 
     /** Where each queue's settings come from (default: built-in defaults for every queue). */
     public Builder config(QueueConfig config) {

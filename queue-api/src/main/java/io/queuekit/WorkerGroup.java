@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -25,6 +27,14 @@ import org.slf4j.LoggerFactory;
  * so it cannot keep the group from starting another under the cap, and it exits when its handler
  * finally returns. While such handlers stay stuck the group runs that many threads beyond the cap;
  * the alternative is a queue whose every worker is wedged.
+ *
+ * <p>A worker thread that cannot be started ({@code OutOfMemoryError: unable to create native
+ * thread}, a thread factory refusing) leaves the counts as they were: no ghost worker is counted
+ * running or idle, so the batches waiting for it are not left to a worker that does not exist. The
+ * failure is logged (the first of a run of failures at ERROR, with its stack trace; further ones
+ * at DEBUG until a start succeeds again, which is logged too), and the start is tried again at the
+ * next dispatch, cap change or worker exit, and at each turn of the claim loop ({@link
+ * #retryFailedStart}), so the waiting batches are run once threads can be made again.
  *
  * <p>Threads are named {@code queuekit-<queue>-worker-N}. Thread-safe.
  */
@@ -64,11 +74,22 @@ final class WorkerGroup {
   private final AtomicInteger idle = new AtomicInteger();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger started = new AtomicInteger();
+  /** Makes the worker threads (named and made daemons here); tests pass one that refuses. */
+  private final ThreadFactory threadFactory;
   private volatile int maxWorkers;
   private boolean stopping; // guarded by this
+  /** Why the last start failed, while starts fail (null once one succeeds); written under this. */
+  private volatile Throwable startFailure;
+  private int failedStarts; // guarded by this: in a row, since the last start that worked
 
   WorkerGroup(String queue, int maxWorkers, Duration idleTimeout, PoolTimer timer,
       Consumer<Batch> runner, Consumer<Batch> afterBatch) {
+    this(queue, maxWorkers, idleTimeout, timer, runner, afterBatch, Thread::new);
+  }
+
+  WorkerGroup(String queue, int maxWorkers, Duration idleTimeout, PoolTimer timer,
+      Consumer<Batch> runner, Consumer<Batch> afterBatch, ThreadFactory threadFactory) {
+    this.threadFactory = threadFactory;
     this.queue = queue;
     this.maxWorkers = maxWorkers;
     this.idleTimeout = idleTimeout;
@@ -106,15 +127,74 @@ final class WorkerGroup {
     return started.get();
   }
 
+  /**
+   * Starts again a worker whose start failed, if batches still wait for one; a volatile read and
+   * nothing more while starts work. The claim loop calls it at each turn: without it, batches left
+   * waiting with no worker would wait for the next dispatch, which may never come.
+   */
+  void retryFailedStart() {
+    if (startFailure != null) {
+      maybeStartWorker();
+    }
+  }
+
+  /** Why starting a worker failed, while starts fail; null once one has started since. */
+  Throwable startFailure() {
+    return startFailure;
+  }
+
   private synchronized void maybeStartWorker() {
     while (!stopping && threads.size() < maxWorkers && pending.size() > idle.get()) {
-      Thread t = new Thread(this::work, "queuekit-" + queue + "-worker-" + started.incrementAndGet());
-      t.setDaemon(true);
-      threads.add(t);
-      // Counted idle from birth, so the loop above starts one thread per waiting batch.
-      idle.incrementAndGet();
-      t.start();
+      String name = "queuekit-" + queue + "-worker-" + (started.get() + 1);
+      Thread t = null;
+      boolean counted = false;
+      try {
+        t = threadFactory.newThread(this::work);
+        if (t == null) {
+          throw new RejectedExecutionException("the thread factory refused to make a thread");
+        }
+        t.setName(name);
+        t.setDaemon(true);
+        // Counted before start(), as the thread may run at once (and, leaving, uncount itself);
+        // counted idle from birth, so the loop starts one thread per waiting batch.
+        threads.add(t);
+        idle.incrementAndGet();
+        counted = true;
+        t.start();
+      } catch (RuntimeException | Error e) {
+        // An OutOfMemoryError ("unable to create native thread") among them: no thread runs, so
+        // nothing else has touched its counts. Left counted, it would be a worker that never takes
+        // the batches waiting for it, and would keep another from starting.
+        if (counted) {
+          threads.remove(t);
+          idle.decrementAndGet();
+        }
+        startFailed(name, e);
+        return;
+      }
+      started.incrementAndGet();
+      if (startFailure != null) {
+        log.info("queue \"{}\": worker thread {} started after {} failed start{}; workers start "
+            + "again", queue, name, failedStarts, failedStarts == 1 ? "" : "s");
+        startFailure = null;
+        failedStarts = 0;
+      }
     }
+  }
+
+  /** A start failed (called under this): reported, and tried again later. */
+  private void startFailed(String name, Throwable e) {
+    failedStarts++;
+    String what = "could not start worker thread " + name + " (" + threads.size()
+        + " workers running, MAX_WORKERS=" + maxWorkers + ", " + pending.size()
+        + " batches waiting); trying again at the next dispatch, claim-loop turn or worker exit";
+    if (startFailure == null) {
+      log.error("queue \"{}\": {} (further failures are logged at DEBUG until a start works)",
+          queue, what, e);
+    } else {
+      log.debug("queue \"{}\": {} (failure {} in a row)", queue, what, failedStarts, e);
+    }
+    startFailure = e;
   }
 
   private void work() {

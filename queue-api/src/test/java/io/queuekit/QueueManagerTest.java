@@ -1,6 +1,8 @@
 package io.queuekit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,5 +23,44 @@ class QueueManagerTest {
     assertThatThrownBy(() -> m.createSimple("late", String.class, batch -> List.of()))
         .isInstanceOf(QueueClosedException.class)
         .hasMessage("the queue manager is closed; it creates no more queues");
+  }
+
+  @Test
+  void aQueueWhoseClaimThreadCannotStartIsNotKeptAndItsNameIsFreeAgain() {
+    // It was kept, open and claiming nothing: it took pushes it never handled, and its name
+    // stayed taken.
+    RefusingThreads threads = new RefusingThreads(1);
+    try (QueueManager m = QueueManager.builder().dataPath(data).claimWait(Duration.ofMillis(100))
+        .threadFactory(threads).build()) {
+      assertThatThrownBy(() -> m.createSimple("noclaimer", String.class, batch -> List.of()))
+          .isInstanceOf(QueueException.class)
+          .hasMessageStartingWith("queue \"noclaimer\": its claim thread could not be started")
+          .hasCauseInstanceOf(OutOfMemoryError.class);
+      assertThat(m.queue("noclaimer")).isEmpty();
+      List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+      WorkerPoolQueue<String> q = m.createSimple("noclaimer", String.class, batch -> {
+        handled.addAll(batch);
+        return List.of();
+      });
+      q.push("a");
+      await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains("a"));
+    }
+  }
+
+  @Test
+  void closeShutsDownEveryQueueEvenWhenAShutdownThreadCannotStart() {
+    // start() threw out of close() with the manager already marked closed: the queues not yet
+    // handed to a thread stayed open for good, as a second close() returned at once.
+    RefusingThreads threads = new RefusingThreads(0);
+    QueueManager m = QueueManager.builder().dataPath(data).claimWait(Duration.ofMillis(100))
+        .threadFactory(threads).build();
+    WorkerPoolQueue<String> a = m.createSimple("a", String.class, batch -> List.of());
+    WorkerPoolQueue<String> b = m.createSimple("b", String.class, batch -> List.of());
+    threads.refuse.set(1); // the first shutdown thread (no worker has started: nothing pushed)
+    m.close();
+    assertThat(threads.refused.get()).isEqualTo(1);
+    assertThat(m.queues()).isEmpty();
+    assertThatThrownBy(() -> a.push("x")).isInstanceOf(QueueClosedException.class);
+    assertThatThrownBy(() -> b.push("x")).isInstanceOf(QueueClosedException.class);
   }
 }

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +24,13 @@ class WorkerGroupTest {
   private WorkerGroup group(int maxWorkers, Consumer<Batch> runner) {
     WorkerGroup g = new WorkerGroup("wg", maxWorkers, Duration.ofMinutes(1), PoolTimer.SYSTEM, runner,
         b -> { });
+    groups.add(g);
+    return g;
+  }
+
+  private WorkerGroup group(int maxWorkers, ThreadFactory threads, Consumer<Batch> runner) {
+    WorkerGroup g = new WorkerGroup("wg", maxWorkers, Duration.ofMinutes(1), PoolTimer.SYSTEM, runner,
+        b -> { }, threads);
     groups.add(g);
     return g;
   }
@@ -260,6 +269,113 @@ class WorkerGroupTest {
       assertThat(burst(g, want, running, release))
           .as("round %d: %d batches at once for a cap of %d", round, want, cap).isTrue();
     }
+  }
+
+  @Test
+  void aWorkerThatCannotStartIsNotCountedAndIsStartedAgainForTheWaitingBatches() {
+    // start() once threw after the thread was counted running and idle: the ghost filled the cap
+    // and "took" the waiting batches, so no worker was ever started for them and the queue wedged
+    RefusingThreads threads = new RefusingThreads(2);
+    List<Batch> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+    WorkerGroup g = group(1, threads, ran::add);
+    Batch first = new Batch(List.of(), false);
+    Batch second = new Batch(List.of(), false);
+
+    String log = logged(() -> g.dispatch(first));
+    assertThat(threads.refused.get()).isEqualTo(1);
+    assertThat(g.workers()).as("no ghost worker counted").isZero();
+    assertThat(g.active()).isZero();
+    assertThat(g.started()).isZero();
+    assertThat(g.startFailure()).isInstanceOf(OutOfMemoryError.class);
+    assertThat(log).contains("ERROR").contains("queue \"wg\": could not start worker thread "
+        + "queuekit-wg-worker-1 (0 workers running, MAX_WORKERS=1, 1 batches waiting)")
+        .contains("java.lang.OutOfMemoryError: " + RefusingThreads.OOM);
+
+    // the next dispatch tries again: refused once more, logged below ERROR this time
+    assertThat(logged(() -> g.dispatch(second))).doesNotContain("ERROR");
+    assertThat(threads.refused.get()).isEqualTo(2);
+    assertThat(g.workers()).isZero();
+    assertThat(ran).isEmpty();
+
+    // starts work again: the claim loop's retry (or any dispatch, cap change) starts the worker
+    // every waiting batch had been left to
+    String recovered = logged(g::retryFailedStart);
+    soon().until(() -> ran.size() == 2);
+    assertThat(ran).containsExactly(first, second);
+    assertThat(g.workers()).isEqualTo(1);
+    assertThat(g.started()).isEqualTo(1);
+    assertThat(g.startFailure()).isNull();
+    assertThat(recovered).contains("INFO").contains("queue \"wg\": worker thread "
+        + "queuekit-wg-worker-1 started after 2 failed starts");
+  }
+
+  @Test
+  void aRefusedStartBesideABusyWorkerLeavesTheCountsAndTheCapChangeTriesAgain() throws Exception {
+    RefusingThreads threads = new RefusingThreads(0);
+    CountDownLatch release = new CountDownLatch(1);
+    Batch busy = new Batch(List.of(), false);
+    Batch waiting = new Batch(List.of(), false);
+    CountDownLatch waitingRan = new CountDownLatch(1);
+    WorkerGroup g = group(2, threads, b -> {
+      if (b == busy) {
+        awaitQuietly(release);
+      } else {
+        waitingRan.countDown();
+      }
+    });
+    g.dispatch(busy);
+    soon().until(() -> g.active() == 1);
+    try {
+      refusedBesideABusyWorker(g, threads, waiting, waitingRan);
+    } finally {
+      release.countDown();
+    }
+    soon().until(() -> g.active() == 0);
+  }
+
+  private static void refusedBesideABusyWorker(WorkerGroup g, RefusingThreads threads,
+      Batch waiting, CountDownLatch waitingRan) throws InterruptedException {
+    threads.refuse.set(Integer.MAX_VALUE);
+    assertThat(logged(() -> g.dispatch(waiting))).contains("ERROR")
+        .contains("could not start worker thread queuekit-wg-worker-2 (1 workers running, "
+            + "MAX_WORKERS=2, 1 batches waiting)");
+    assertThat(g.workers()).isEqualTo(1);
+    assertThat(g.active()).isEqualTo(1);
+    assertThat(g.started()).isEqualTo(1);
+    // refused again, and again nothing counted
+    g.setMaxWorkers(2);
+    assertThat(threads.refused.get()).isEqualTo(2);
+    assertThat(g.workers()).isEqualTo(1);
+
+    threads.refuse.set(0);
+    g.setMaxWorkers(2); // the cap change tries again, and the second worker takes the batch
+    assertThat(waitingRan.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    assertThat(g.workers()).isEqualTo(2);
+    assertThat(g.started()).isEqualTo(2);
+    soon().until(() -> g.active() == 1); // the busy one; the other returns from the batch it ran
+  }
+
+  @Test
+  void aFactoryRefusingToMakeAThreadIsAFailedStartToo() {
+    // ThreadFactory.newThread may return null ("if the request is rejected") or throw
+    AtomicInteger calls = new AtomicInteger();
+    List<Batch> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+    WorkerGroup g = group(1, r -> switch (calls.incrementAndGet()) {
+      case 1 -> null;
+      case 2 -> throw new java.util.concurrent.RejectedExecutionException("no more threads");
+      default -> new Thread(r);
+    }, ran::add);
+    Batch batch = new Batch(List.of(), false);
+    assertThat(logged(() -> g.dispatch(batch))).contains("ERROR")
+        .contains("the thread factory refused to make a thread");
+    assertThat(g.workers()).isZero();
+    g.retryFailedStart();
+    assertThat(g.workers()).isZero();
+    assertThat(g.startFailure()).hasMessage("no more threads");
+    g.retryFailedStart();
+    soon().until(() -> ran.size() == 1);
+    assertThat(g.workers()).isEqualTo(1);
+    assertThat(g.started()).isEqualTo(1);
   }
 
   /** Dispatches {@code n} batches at once; true if all ran at the same time. */

@@ -52,9 +52,14 @@ class WorkerPoolQueueTest {
 
   private DefaultWorkerPoolQueue<String> queue(FakeBaseQueue base, QueueSettings s,
       Duration claimWait, Handler<String> handler) {
+    return queue(base, s, claimWait, Thread::new, handler);
+  }
+
+  private DefaultWorkerPoolQueue<String> queue(FakeBaseQueue base, QueueSettings s,
+      Duration claimWait, java.util.concurrent.ThreadFactory threads, Handler<String> handler) {
     DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
         QueueSpec.simple(base.name(), String.class, handler), s, base, Clock.systemUTC(), scheduler,
-        claimWait, lane, () -> { });
+        claimWait, lane, () -> { }, threads);
     queues.add(q);
     q.start();
     return q;
@@ -734,5 +739,71 @@ class WorkerPoolQueueTest {
     assertThat(health.healthy()).isFalse();
     assertThat(health.reachable()).isTrue();
     assertThat(health.problem()).get().asString().contains("stopped claiming", "OutOfMemoryError");
+  }
+
+  /** What slf4j-simple wrote, from any thread, while {@code step} ran (it writes to System.err). */
+  private static String logged(Runnable step) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      step.run();
+    } finally {
+      System.setErr(original);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void itemsWhoseWorkersCouldNotStartAreHandledOnceThreadsCanBeMadeWithNoPushAfter() {
+    // A worker thread that cannot start (a JVM out of native threads) was once counted running
+    // and idle: the batches dispatched to it waited for a worker that did not exist, none other
+    // was started for them, and the queue wedged. Here no worker can start for a while and
+    // nothing is pushed after: the claim loop's turns must try again until threads can be made.
+    FakeBaseQueue base = new FakeBaseQueue("nothreads");
+    RefusingThreads threads = new RefusingThreads(0);
+    List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(1).maxWorkers(2)),
+        Duration.ofMillis(100), threads, items -> {
+          handled.addAll(items);
+          return List.of();
+        });
+    threads.refuse.set(Integer.MAX_VALUE); // the claim thread runs; no worker thread can start
+    String log = logged(() -> {
+      q.pushAll(List.of("a", "b", "c"), WAIT);
+      // all three dispatched (the prefetch bound, 1 × (2 + 1)), and more starts tried than the
+      // three dispatches made: the claim loop tries again on its own
+      await().atMost(WAIT).until(() -> base.handedOut() == 3 && threads.refused.get() >= 5);
+    });
+    assertThat(q.workers()).as("no ghost worker counted").isZero();
+    assertThat(q.activeWorkers()).isZero();
+    assertThat(q.workersStarted()).isZero();
+    assertThat(handled).isEmpty();
+    assertThat(log).contains("ERROR").contains("queue \"nothreads\": could not start worker "
+        + "thread queuekit-nothreads-worker-1").contains(RefusingThreads.OOM);
+
+    threads.refuse.set(0);
+    await().atMost(WAIT).until(() -> handled.size() == 3);
+    assertThat(handled).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(q.workers()).isBetween(1, 2);
+  }
+
+  @Test
+  void aClaimThreadThatCannotStartShutsItsQueueDownAndSaysWhich() {
+    // Started without its claim thread, the queue took pushes it would never handle.
+    FakeBaseQueue base = new FakeBaseQueue("noclaimer");
+    AtomicBoolean shutDown = new AtomicBoolean();
+    DefaultWorkerPoolQueue<String> q = new DefaultWorkerPoolQueue<>(
+        QueueSpec.simple(base.name(), String.class, items -> List.of()), settings(s -> s), base,
+        Clock.systemUTC(), scheduler, Duration.ofMillis(100), lane, () -> shutDown.set(true),
+        new RefusingThreads(1));
+    assertThatThrownBy(q::start).isInstanceOf(QueueException.class)
+        .hasMessageStartingWith("queue \"noclaimer\": its claim thread could not be started")
+        .hasMessageContaining(RefusingThreads.OOM)
+        .hasCauseInstanceOf(OutOfMemoryError.class);
+    assertThat(shutDown).as("its manager told, which forgets it").isTrue();
+    assertThat(base.closed()).isTrue();
+    assertThatThrownBy(() -> q.push("never handled")).isInstanceOf(QueueClosedException.class);
   }
 }
