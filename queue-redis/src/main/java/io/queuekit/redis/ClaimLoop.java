@@ -277,6 +277,7 @@ final class ClaimLoop {
   private ReadAhead readAhead() {
     String id = ahead.getAndSet(null);
     if (id == null) {
+      aheadMissed = false;
       return null;
     }
     if (aheadMissed) {
@@ -435,7 +436,7 @@ final class ClaimLoop {
     byte[] pack = null;
     if (id != null && pre != null && id.equals(pre.id())) {
       try {
-        pack = calls.get(pre.read(), "HGET " + id);
+        pack = calls.pack(pre.read());
       } catch (QueueUnavailableException e) {
         // read again below: an outage that lasts is reported by that read, with the claim's
         // own bookkeeping (its entries stay in flight until the sweep)

@@ -66,7 +66,9 @@ final class PushTransaction implements AutoCloseable {
     this.timeout = timeout;
     // the transaction's commands go out in one write, flushed after EXEC: one packet for the
     // server to read instead of four (measured: the server's reads and the client's sends per
-    // push were a larger cost than the commands themselves)
+    // push were a larger cost than the commands themselves). Commands buffered in the instant the
+    // connection drops can miss both the flush and the reconnect: Lettuce's command timeout (on
+    // by its default) then fails the EXEC, which releases the turn.
     connection.setAutoFlushCommands(false);
   }
 
@@ -104,11 +106,13 @@ final class PushTransaction implements AutoCloseable {
       codes = stray == null ? tx.evalsha(SHA, ScriptOutputType.MULTI, keys, argv)
           : tx.eval(BODY, ScriptOutputType.MULTI, keys, argv);
       exec = tx.exec();
+      connection.flushCommands();
     } catch (RuntimeException e) {
+      // a transaction cut short must not go out: a MULTI without its EXEC would hold the
+      // connection in a transaction the next push's MULTI finds
+      connection.reset();
       turn.release();
       return CompletableFuture.failedFuture(e);
-    } finally {
-      connection.flushCommands();
     }
     // replies come in order: once EXEC's has, or its failure, so have the others
     CompletableFuture<TransactionResult> done = exec.toCompletableFuture();

@@ -285,7 +285,12 @@ final class RedisCalls {
    * @throws QueueUnavailableException when Redis cannot be reached
    */
   byte[] pack(String id) {
-    return get(readPack(id), "HGET " + keys.packs);
+    return pack(readPack(id));
+  }
+
+  /** Waits for a {@link #readPack} sent earlier; as {@link #pack(String)}. */
+  byte[] pack(RedisFuture<byte[]> read) {
+    return get(read, "HGET " + keys.packs);
   }
 
   /** Sends the {@code HGET} of pack {@code id}; {@link #get} waits for its reply. */

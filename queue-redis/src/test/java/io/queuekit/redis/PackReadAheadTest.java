@@ -2,6 +2,7 @@ package io.queuekit.redis;
 
 import static io.queuekit.redis.Queues.key;
 import static io.queuekit.redis.PackTest.items;
+import static io.queuekit.redis.RedisQueueTest.item;
 import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -77,9 +78,29 @@ class PackReadAheadTest {
     assertThat(a.listDead(0, 10)).isEmpty();
   }
 
-  /** The commands the server ran (scripts' own excluded) while {@code step} ran. */
+  @Test
+  void theElementAfterAPackIsReadOnlyWhileAnotherReferenceWaits() {
+    String name = Queues.uniqueName("aheadplain");
+    RedisQueue q = queues.open(name, false);
+    q.pushAll(items("a", "b"), WAIT);
+    q.push(item("c".repeat(100_000)), WAIT);
+    // a plain entry next and no other reference: read as a Lua string it would be hashed whole,
+    // so it is not read (with a reference somewhere after it, it would be)
+    List<String> ran = monitored(true, () -> assertThat(payloads(q.claim(2, WAIT)))
+        .containsExactly("a", "b"));
+    assertThat(ran).as("the script's commands: %s", ran)
+        .noneMatch(l -> l.contains("\"LINDEX\"") && l.endsWith("\"1\""));
+    assertThat(payloads(q.claim(2, WAIT))).containsExactly("c".repeat(100_000));
+  }
+
   private List<String> monitored(Runnable step) {
-    try (RedisIdleCostTest.Monitor mon = new RedisIdleCostTest.Monitor(redis.server().port())) {
+    return monitored(false, step);
+  }
+
+  /** The commands the server ran while {@code step} ran, {@code scripts}' own too if asked. */
+  private List<String> monitored(boolean scripts, Runnable step) {
+    try (RedisIdleCostTest.Monitor mon =
+        new RedisIdleCostTest.Monitor(redis.server().port(), scripts)) {
       step.run();
       queues.admin().call("PING");
       await().atMost(WAIT).until(() -> mon.all().stream().anyMatch(l -> l.contains("\"PING\"")));

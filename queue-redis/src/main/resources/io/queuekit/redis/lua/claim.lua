@@ -79,8 +79,10 @@ if k1 and (k1 == max or llen == 1) then
   firsts[first1] = k1
   field, value = string.format('r%d:%d', base + 1, k1), head
   -- with the reference now next at the head, when there is one: the client reads that pack with
-  -- its next claim, which then waits for one reply, not for the claim's and then the pack's
-  local nxt = k1 == max and redis.call('LINDEX', K_READY, 1)
+  -- its next claim, which then waits for one reply, not for the claim's and then the pack's. Only
+  -- while packed says another reference waits: the element read becomes a Lua string, hashed
+  -- byte by byte, and a plain entry there may be large.
+  local nxt = k1 == max and npacked - (k1 - 1) > 0 and redis.call('LINDEX', K_READY, 1)
   out[6] = nxt and refof(nxt) and { head, nxt } or { head }
   -- as a claim of max single entries: more may be ready (it does not look)
   left = k1 == max
