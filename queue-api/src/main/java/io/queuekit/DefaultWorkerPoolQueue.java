@@ -310,10 +310,18 @@ final class DefaultWorkerPoolQueue<T> implements WorkerPoolQueue<T> {
     return base.mode() == BaseQueue.Mode.STORED ? base.consumers() : Optional.empty();
   }
 
-  /** What is wrong with the queue beyond its store's answers (health), if anything. */
+  /**
+   * What is wrong with the queue beyond its store's answers (health), if anything: its claim loop
+   * ended, or no worker thread can be started now (the batches it claimed wait until one can).
+   */
   Optional<String> problem() {
     Throwable failure = loop.failure();
-    return failure == null ? Optional.empty() : Optional.of(claimingStopped(failure));
+    if (failure != null) {
+      return Optional.of(claimingStopped(failure));
+    }
+    Throwable start = workers.startFailure();
+    return start == null ? Optional.empty() : Optional.of("queue \"" + name + "\" cannot start "
+        + "a worker thread: " + start + "; the batches it claimed wait until one starts");
   }
 
   @Override

@@ -781,10 +781,14 @@ class WorkerPoolQueueTest {
     assertThat(handled).isEmpty();
     assertThat(log).contains("ERROR").contains("queue \"nothreads\": could not start worker "
         + "thread queuekit-nothreads-worker-1").contains(RefusingThreads.OOM);
+    assertThat(q.problem()).as("what health reports").hasValueSatisfying(p -> assertThat(p)
+        .startsWith("queue \"nothreads\" cannot start a worker thread: ")
+        .contains(RefusingThreads.OOM));
 
     threads.refuse.set(0);
     await().atMost(WAIT).until(() -> handled.size() == 3);
     assertThat(handled).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(q.problem()).as("once a worker started").isEmpty();
     assertThat(q.flush(WAIT)).isTrue();
     assertThat(q.workers()).isBetween(1, 2);
   }
