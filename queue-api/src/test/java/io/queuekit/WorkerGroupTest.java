@@ -56,8 +56,8 @@ class WorkerGroupTest {
     }
   }
 
-  /** What {@code step} logged (slf4j-simple writes to whatever System.err is). */
-  private static String logged(Runnable step) {
+  /** What {@code step} logged, from any thread (slf4j-simple writes to whatever System.err is). */
+  static String logged(Runnable step) {
     java.io.PrintStream original = System.err;
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));

@@ -741,19 +741,6 @@ class WorkerPoolQueueTest {
     assertThat(health.problem()).get().asString().contains("stopped claiming", "OutOfMemoryError");
   }
 
-  /** What slf4j-simple wrote, from any thread, while {@code step} ran (it writes to System.err). */
-  private static String logged(Runnable step) {
-    java.io.PrintStream original = System.err;
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
-      step.run();
-    } finally {
-      System.setErr(original);
-    }
-    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
-  }
-
   @Test
   void itemsWhoseWorkersCouldNotStartAreHandledOnceThreadsCanBeMadeWithNoPushAfter() {
     // A worker thread that cannot start (a JVM out of native threads) was once counted running
@@ -769,7 +756,7 @@ class WorkerPoolQueueTest {
           return List.of();
         });
     threads.refuse.set(Integer.MAX_VALUE); // the claim thread runs; no worker thread can start
-    String log = logged(() -> {
+    String log = WorkerGroupTest.logged(() -> {
       q.pushAll(List.of("a", "b", "c"), WAIT);
       // all three dispatched (the prefetch bound, 1 × (2 + 1)), and more starts tried than the
       // three dispatches made: the claim loop tries again on its own
