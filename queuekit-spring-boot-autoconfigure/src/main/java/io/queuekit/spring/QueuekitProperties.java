@@ -53,7 +53,14 @@ public class QueuekitProperties {
   public Path getIni() { return ini; }
   public void setIni(Path ini) { this.ini = ini; }
   public Duration getHealthMaxWaitingAge() { return healthMaxWaitingAge; }
-  public void setHealthMaxWaitingAge(Duration age) { this.healthMaxWaitingAge = age; }
+  public void setHealthMaxWaitingAge(Duration age) {
+    // Spring's bind report names the property, the value and where it came from, with this reason
+    if (age == null || age.isNegative()) {
+      throw new IllegalArgumentException("the age past which a waiting item makes health DOWN "
+          + "must be zero or more");
+    }
+    this.healthMaxWaitingAge = age;
+  }
   public QueueProperties getDefaults() { return defaults; }
   public void setDefaults(QueueProperties defaults) { this.defaults = defaults; }
   public Map<String, QueueProperties> getQueues() { return queues; }

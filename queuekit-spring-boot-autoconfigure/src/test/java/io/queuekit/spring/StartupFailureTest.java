@@ -72,6 +72,12 @@ class StartupFailureTest {
   }
 
   @Test
+  void aNegativeHealthMaxWaitingAgeIsReportedNamingPropertyAndValue() {
+    String out = failedStart("queuekit.health-max-waiting-age=-5s");
+    assertReport(out, "queuekit.health-max-waiting-age", "-5s", "must be zero or more");
+  }
+
+  @Test
   void aTypeWhoseArtifactIsMissingIsReportedWithTheArtifact() {
     String out = failedStart("queuekit.queues.mail.type=postgres");
     assertReport(out, "queuekit.queues.mail.type", "TYPE=postgres", "queue-postgres");
