@@ -103,12 +103,7 @@ final class ClaimLoop {
     this.timer = timer;
     this.claimWaitNanos = claimWait.toNanos();
     this.workers = workers;
-    this.thread = threads.newThread(this::doRun);
-    if (thread == null) {
-      throw new IllegalStateException("queue \"" + queue + "\": the thread factory refused to make "
-          + "its claim thread");
-    }
-    this.thread.setName("queuekit-" + queue + "-claimer");
+    this.thread = NamedThreads.make(threads, this::doRun, "queuekit-" + queue + "-claimer");
     this.thread.setDaemon(true);
   }
 

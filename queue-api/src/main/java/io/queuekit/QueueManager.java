@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -378,13 +377,8 @@ public final class QueueManager implements AutoCloseable {
     List<Thread> stoppers = new ArrayList<>();
     List<WorkerPoolQueue<?>> notStarted = new ArrayList<>();
     for (WorkerPoolQueue<?> q : all) {
-      Thread t = null;
       try {
-        t = threads.newThread(q::shutdown);
-        if (t == null) {
-          throw new RejectedExecutionException("the thread factory refused to make a thread");
-        }
-        t.setName("queuekit-" + q.name() + "-shutdown");
+        Thread t = NamedThreads.make(threads, q::shutdown, "queuekit-" + q.name() + "-shutdown");
         t.start();
         stoppers.add(t);
       } catch (RuntimeException | Error e) {

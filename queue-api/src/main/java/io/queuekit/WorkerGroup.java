@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -149,11 +148,7 @@ final class WorkerGroup {
       Thread t = null;
       boolean counted = false;
       try {
-        t = threadFactory.newThread(this::work);
-        if (t == null) {
-          throw new RejectedExecutionException("the thread factory refused to make a thread");
-        }
-        t.setName(name);
+        t = NamedThreads.make(threadFactory, this::work, name);
         t.setDaemon(true);
         // Counted before start(), as the thread may run at once (and, leaving, uncount itself);
         // counted idle from birth, so the loop starts one thread per waiting batch.
