@@ -276,15 +276,9 @@ final class ClaimLoop {
   /** Sends the read of the pack predicted next, unless there is none or the last one missed. */
   private ReadAhead readAhead() {
     String id = ahead.getAndSet(null);
-    if (id == null) {
-      aheadMissed = false;
-      return null;
-    }
-    if (aheadMissed) {
-      aheadMissed = false;
-      return null;
-    }
-    return new ReadAhead(id, calls.readPack(id));
+    boolean skip = aheadMissed;
+    aheadMissed = false;
+    return id == null || skip ? null : new ReadAhead(id, calls.readPack(id));
   }
 
   private ClaimResult claimOnce(int max) {
@@ -402,14 +396,16 @@ final class ClaimLoop {
     // a claim of one pack taken as it is answers with the pack's reference (and the one next at
     // the head, if any), not its entries
     List<?> refs = n > 0 && r.get(5) instanceof List<?> l ? l : null;
-    byte[] ref = refs != null ? (byte[]) refs.get(0) : null;
-    ahead.set(refs != null && refs.size() > 1 ? packId((byte[]) refs.get(1)) : null);
-    if (pre != null && ref == null) {
+    String ref = refs != null ? utf8(refs.get(0)) : null;
+    ahead.set(refs != null && refs.size() > 1 ? packId(utf8(refs.get(1))) : null);
+    // a read ahead of a pack this claim did not take was in vain: the next claim reads none
+    ReadAhead used = pre != null && ref != null && pre.id().equals(packId(ref)) ? pre : null;
+    if (pre != null && used == null) {
       aheadMissed = true;
     }
     List<Delivery> out;
     try {
-      out = ref != null ? packDeliveries(base, ref, n, pre) : deliveries(name, base, r, 5, n);
+      out = ref != null ? packDeliveries(base, ref, n, used) : deliveries(name, base, r, 5, n);
     } catch (QueueException e) {
       // held by no delivery: the next sweep hands the claim's entries back
       lease.needSweep();
@@ -424,17 +420,16 @@ final class ClaimLoop {
   /**
    * The {@code n} deliveries of a claim of one pack, named by reference {@code ref}
    * ({@code "P" n ":" firstPushedMs ":" id}, {@code refof} in prelude.lua): the pack is read here,
-   * by one {@code HGET} (or the read ahead {@code pre}, when it is of this pack), so its entries
-   * never pass through the claim script.
+   * by one {@code HGET} (or the read ahead {@code pre} of this pack, if any), so its entries never
+   * pass through the claim script.
    *
    * @throws QueueException naming the queue and the claim when the pack is missing or is not
    *     {@code n} entries this version reads
    */
-  private List<Delivery> packDeliveries(long base, byte[] ref, int n, ReadAhead pre) {
-    String r = new String(ref, StandardCharsets.UTF_8);
-    String id = packId(ref);
+  private List<Delivery> packDeliveries(long base, String r, int n, ReadAhead pre) {
+    String id = packId(r);
     byte[] pack = null;
-    if (id != null && pre != null && id.equals(pre.id())) {
+    if (pre != null) {
       try {
         pack = calls.pack(pre.read());
       } catch (QueueUnavailableException e) {
@@ -442,8 +437,6 @@ final class ClaimLoop {
         // own bookkeeping (its entries stay in flight until the sweep)
         pack = null;
       }
-    } else if (pre != null) {
-      aheadMissed = true;
     }
     if (pack == null && id != null) {
       pack = calls.pack(id);
@@ -465,9 +458,12 @@ final class ClaimLoop {
     return deliveries(name, base, Arrays.asList(entries), 0, n);
   }
 
+  private static String utf8(Object bytes) {
+    return new String((byte[]) bytes, StandardCharsets.UTF_8);
+  }
+
   /** The pack id a reference names ({@code "P" n ":" firstPushedMs ":" id}), or null for none. */
-  private static String packId(byte[] ref) {
-    String r = new String(ref, StandardCharsets.UTF_8);
+  private static String packId(String r) {
     int second = r.indexOf(':', r.indexOf(':') + 1);
     return r.startsWith("P") && second > 0 && second < r.length() - 1
         ? r.substring(second + 1) : null;
