@@ -18,6 +18,7 @@
  *   <li>{@link io.queuekit.internal.Digests}: SHA-256 of identities and names.
  *   <li>{@link io.queuekit.internal.DeadSelection}: a replay or purge of dead letters named by
  *       id, the ids missing and those taken meanwhile (the CLI's and the admin API's).
+ *   <li>{@link io.queuekit.internal.Causes}: the first cause of a type in an exception's chain.
  * </ul>
  *
  * <p>Not modular (no {@code module-info}): queuekit ships as plain jars, so the package cannot

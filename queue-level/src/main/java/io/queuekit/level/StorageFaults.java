@@ -1,5 +1,6 @@
 package io.queuekit.level;
 
+import io.queuekit.internal.Causes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -57,7 +58,7 @@ final class StorageFaults {
       return "its file system is read-only";
     }
     if (chainContains(openFailure, "permission denied")
-        || chainHas(openFailure, AccessDeniedException.class)) {
+        || Causes.find(openFailure, AccessDeniedException.class) != null) {
       return "permission to write there is denied";
     }
     try {
@@ -82,15 +83,6 @@ final class StorageFaults {
         if (String.valueOf(s.getMessage()).toLowerCase(Locale.ROOT).contains(lowerCaseText)) {
           return true;
         }
-      }
-    }
-    return false;
-  }
-
-  private static boolean chainHas(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
       }
     }
     return false;

@@ -3,6 +3,7 @@ package io.queuekit.spring;
 import io.queuekit.QueueConfigException;
 import io.queuekit.QueueManager;
 import io.queuekit.admin.AdminServer;
+import io.queuekit.internal.Causes;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -60,7 +61,7 @@ final class AdminStart {
     } catch (IllegalArgumentException e) {
       throw new QueueConfigException(PropertyValue.of(HOST, host) + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      BindException bind = cause(e, BindException.class);
+      BindException bind = Causes.find(e, BindException.class);
       if (bind != null) {
         throw cannotListen(host, a.getPort(), bind, e);
       }
@@ -93,16 +94,6 @@ final class AdminStart {
     return new QueueConfigException(property + ": the login URL of the token generated at start cannot be written"
         + " there" + reason + "; set " + LOGIN_URL_FILE + " to a file this user can write, or " + TOKEN
         + " to a token of your own", e);
-  }
-
-  /** The first throwable of {@code type} in {@code e}'s chain, or null. */
-  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-    }
-    return null;
   }
 
   private static boolean loopback(String host) {
