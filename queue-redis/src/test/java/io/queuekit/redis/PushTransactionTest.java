@@ -79,10 +79,7 @@ class PushTransactionTest {
   }
 
   private long readsProcessed() {
-    String text = String.valueOf(admin.call("INFO", "stats"));
-    return text.lines().filter(l -> l.startsWith("total_reads_processed:"))
-        .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).trim())).findFirst()
-        .orElseThrow(() -> new AssertionError("no total_reads_processed in INFO stats: " + text));
+    return ScriptBadStateTest.info(admin, "stats", "total_reads_processed");
   }
 
   @Test

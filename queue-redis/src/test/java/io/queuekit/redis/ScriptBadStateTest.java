@@ -321,14 +321,14 @@ class ScriptBadStateTest {
     producer.push(item("a"), Duration.ofSeconds(5));
     admin.call("SET", key(name, "room"), "another program's string");
     try (CapturedErr err = CapturedErr.start()) {
-      long connectionsBefore = stat("INFO", "stats", "total_connections_received");
+      long connectionsBefore = info(admin, "stats", "total_connections_received");
       long failedBefore = blpopFailures();
       CompletableFuture<PushResult> waiting =
           CompletableFuture.supplyAsync(() -> producer.push(item("b"), Duration.ofSeconds(30)));
       // the watcher's BLPOP is refused again and again; it tries on the same connection
       await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(20))
           .until(() -> blpopFailures() >= failedBefore + 3);
-      assertThat(stat("INFO", "stats", "total_connections_received") - connectionsBefore)
+      assertThat(info(admin, "stats", "total_connections_received") - connectionsBefore)
           .as("connections opened while the BLPOP was refused").isLessThanOrEqualTo(1);
       admin.call("DEL", key(name, "room")); // put right: the watcher goes on by itself
       RedisQueue consumer = queues.open(name, false, s);
@@ -343,8 +343,9 @@ class ScriptBadStateTest {
   }
 
   /** A field of one INFO section, as a number. */
-  private long stat(String info, String section, String field) {
-    String text = String.valueOf(admin.call(info, section));
+  /** The number {@code INFO section} answers for {@code field}, which must be there. */
+  static long info(Resp admin, String section, String field) {
+    String text = String.valueOf(admin.call("INFO", section));
     return text.lines().filter(l -> l.startsWith(field + ":"))
         .mapToLong(l -> Long.parseLong(l.substring(field.length() + 1).trim())).findFirst()
         .orElseThrow(() -> new AssertionError(field + " not in INFO " + section + ": " + text));
