@@ -5,7 +5,6 @@ import static io.queuekit.redis.PackTest.items;
 import static io.queuekit.redis.RedisQueueTest.item;
 import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.spi.Delivery;
@@ -102,9 +101,7 @@ class PackReadAheadTest {
     try (RedisIdleCostTest.Monitor mon =
         new RedisIdleCostTest.Monitor(redis.server().port(), scripts)) {
       step.run();
-      queues.admin().call("PING");
-      await().atMost(WAIT).until(() -> mon.all().stream().anyMatch(l -> l.contains("\"PING\"")));
-      return mon.all();
+      return mon.allThrough(queues.admin());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("closing the MONITOR connection", e);
     }

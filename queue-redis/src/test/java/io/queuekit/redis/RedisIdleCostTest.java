@@ -8,6 +8,7 @@ import io.queuekit.QueueManager;
 import io.queuekit.QueueSettings;
 import io.queuekit.conformance.MutableClock;
 import io.queuekit.conformance.redis.RedisServerExtension;
+import io.queuekit.conformance.redis.Resp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -218,6 +219,17 @@ class RedisIdleCostTest {
     void awaitCount(String cmd, int n) {
       await().atMost(Duration.ofSeconds(60)).until(
           () -> count(lines, "\"" + cmd + "\"") >= n);
+    }
+
+    /**
+     * Every line seen once the server has run a {@code PING} sent now through {@code r}: every
+     * command it ran before is among them.
+     */
+    List<String> allThrough(Resp r) {
+      long pings = count(lines, "\"PING\"");
+      r.call("PING");
+      await().atMost(Duration.ofSeconds(60)).until(() -> count(lines, "\"PING\"") > pings);
+      return all();
     }
 
     /** Every line seen so far. */
