@@ -14,7 +14,6 @@ import java.time.Duration;
 import io.queuekit.internal.Previews;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -447,15 +446,24 @@ final class ClaimLoop {
           + "there (" + Previews.of(r, 80) + "): deleted by another program, or the claim was "
           + "recovered meanwhile; what is still in flight is the consumer's sweep's");
     }
-    byte[][] entries;
+    int[] at;
     try {
-      entries = Packs.unpack(pack, n);
+      at = Packs.bounds(pack, n);
     } catch (IllegalStateException e) {
       throw new QueueException("queue \"" + name + "\": " + claim + " names a pack this version "
           + "cannot read: " + e.getMessage() + "; its entries stay in flight until the "
           + "consumer's sweep dead-letters them", e);
     }
-    return deliveries(name, base, Arrays.asList(entries), 0, n);
+    List<Delivery> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long did = base + 1 + i;
+      try {
+        out.add(Entries.delivery(did, pack, at[2 * i], at[2 * i + 1]));
+      } catch (IllegalStateException | NumberFormatException | IndexOutOfBoundsException e) {
+        throw unreadable(name, did, n, e);
+      }
+    }
+    return out;
   }
 
   private static String utf8(Object bytes) {
@@ -485,11 +493,15 @@ final class ClaimLoop {
       try {
         out.add(Entries.delivery(did, (byte[]) r.get(from + i)));
       } catch (IllegalStateException | NumberFormatException | IndexOutOfBoundsException e) {
-        throw new QueueException("queue \"" + queue + "\": the claim handed out an entry (delivery "
-            + did + ") that this version cannot read: " + e.getMessage() + "; the claim's "
-            + n + " entries stay in flight until the consumer's sweep hands them back", e);
+        throw unreadable(queue, did, n, e);
       }
     }
     return out;
+  }
+
+  private static QueueException unreadable(String queue, long did, int n, RuntimeException e) {
+    return new QueueException("queue \"" + queue + "\": the claim handed out an entry (delivery "
+        + did + ") that this version cannot read: " + e.getMessage() + "; the claim's "
+        + n + " entries stay in flight until the consumer's sweep hands them back", e);
   }
 }

@@ -41,11 +41,16 @@ final class Entries {
   }
 
   static Delivery delivery(long did, byte[] entry) {
-    int[] c = colons(entry, 4);
-    int dc = count(entry, 0, c[0]);
-    int rc = count(entry, c[0] + 1, c[1]);
-    long first = digits(entry, c[1] + 1, c[2]);
-    byte[] payload = Arrays.copyOfRange(entry, c[3] + 1, entry.length);
+    return delivery(did, entry, 0, entry.length);
+  }
+
+  /** The delivery of the entry {@code b[from, to)} (one of a pack's: see {@link Packs#bounds}). */
+  static Delivery delivery(long did, byte[] b, int from, int to) {
+    int[] c = colons(b, from, to, 4);
+    int dc = count(b, from, c[0]);
+    int rc = count(b, c[0] + 1, c[1]);
+    long first = digits(b, c[1] + 1, c[2]);
+    byte[] payload = Arrays.copyOfRange(b, c[3] + 1, to);
     return new Delivery(did, payload, dc, rc, Instant.ofEpochMilli(first));
   }
 
@@ -80,9 +85,14 @@ final class Entries {
   }
 
   private static int[] colons(byte[] b, int n) {
+    return colons(b, 0, b.length, n);
+  }
+
+  /** Where the first {@code n} colons of {@code b[from, to)} are. */
+  private static int[] colons(byte[] b, int from, int to, int n) {
     int[] at = new int[n];
     int k = 0;
-    for (int i = 0; i < b.length && k < n; i++) {
+    for (int i = from; i < to && k < n; i++) {
       if (b[i] == ':') {
         at[k++] = i;
       }

@@ -30,6 +30,11 @@ final class HeldDeliveries {
   private final ConcurrentNavigableMap<Long, Claim> claims = new ConcurrentSkipListMap<>();
   /** Consumer id → how many deliveries are held under it. */
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+  /**
+   * The claim {@link #containing} found last: a settle looks up each delivery of a batch, and a
+   * batch's deliveries are one claim's, so this spares the map a search per delivery.
+   */
+  private volatile Claim last;
 
   /**
    * One claim's delivery ids, {@code first .. first + n - 1}: the claim script keeps its entries
@@ -85,7 +90,7 @@ final class HeldDeliveries {
     if (k != null && k.release(did)) {
       count(k.consumer).decrementAndGet();
       if (k.isEmpty()) {
-        claims.remove(k.first, k);
+        remove(k);
       }
     }
   }
@@ -121,13 +126,26 @@ final class HeldDeliveries {
 
   /** The claim whose id range holds {@code did}, or null. */
   private Claim containing(long did) {
+    Claim k = last;
+    if (k != null && !k.removed && did >= k.first && did < k.end()) {
+      return k;
+    }
     Map.Entry<Long, Claim> e = claims.floorEntry(did);
-    return e != null && did < e.getValue().end() ? e.getValue() : null;
+    k = e != null && did < e.getValue().end() ? e.getValue() : null;
+    if (k != null) {
+      last = k;
+    }
+    return k;
+  }
+
+  private void remove(Claim k) {
+    k.removed = true;
+    claims.remove(k.first, k);
   }
 
   /** Removes claim {@code k}, forgetting what it still held; returns how many. */
   private int drop(Claim k) {
-    claims.remove(k.first, k);
+    remove(k);
     List<Long> ids = new ArrayList<>();
     k.releaseAll(ids);
     count(k.consumer).addAndGet(-ids.size());
@@ -144,6 +162,8 @@ final class HeldDeliveries {
     final int n;
     final String consumer;
     final boolean pack;
+    /** Out of the map: {@link #last} no longer answers for it. */
+    volatile boolean removed;
     /** Guarded by this. */
     private final BitSet held;
 

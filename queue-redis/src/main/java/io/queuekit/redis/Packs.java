@@ -49,25 +49,43 @@ final class Packs {
   /**
    * The {@code n} entries of {@code pack}, each copied out.
    *
+   * @throws IllegalStateException as {@link #bounds}
+   */
+  static byte[][] unpack(byte[] pack, int n) {
+    int[] at = bounds(pack, n);
+    byte[][] out = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = Arrays.copyOfRange(pack, at[2 * i], at[2 * i + 1]);
+    }
+    return out;
+  }
+
+  /**
+   * Where the {@code n} entries of {@code pack} lie, without copying them: entry {@code i} is
+   * {@code pack[at[2i], at[2i + 1])}. A claim reads its deliveries' payloads straight from the
+   * pack, one copy per payload instead of two.
+   *
    * @throws IllegalStateException when {@code pack} is not an array of exactly {@code n} strings
    *     filling it to its last byte
    */
-  static byte[][] unpack(byte[] pack, int n) {
+  static int[] bounds(byte[] pack, int n) {
     Reader r = new Reader(pack);
     long count = r.arrayHeader();
     if (count != n) {
       throw new IllegalStateException("a pack of " + count + " entries where its claim says " + n);
     }
-    byte[][] out = new byte[n][];
+    int[] at = new int[2 * n];
     for (int i = 0; i < n; i++) {
       long len = r.stringHeader();
-      out[i] = r.take(len);
+      at[2 * i] = r.at;
+      r.skip(len);
+      at[2 * i + 1] = r.at;
     }
     if (r.at != pack.length) {
       throw new IllegalStateException("a pack with " + (pack.length - r.at) + " bytes after its "
           + n + " entries");
     }
-    return out;
+    return at;
   }
 
   private static int arrayHeader(int n) {
@@ -162,11 +180,9 @@ final class Packs {
       }
     }
 
-    byte[] take(long len) {
+    void skip(long len) {
       need(len);
-      byte[] out = Arrays.copyOfRange(b, at, at + (int) len);
       at += (int) len;
-      return out;
     }
 
     private int u8() {

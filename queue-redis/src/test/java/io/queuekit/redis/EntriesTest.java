@@ -40,6 +40,20 @@ class EntriesTest {
   }
 
   @Test
+  void aDeliveryIsReadFromItsPlaceInAPack() {
+    byte[] head = b("0:0:1733300000123::");
+    byte[] pack = Packs.pack(head, new byte[][] {b("{\"a\":1}"), b("x:y")});
+    int[] at = Packs.bounds(pack, 2);
+    Delivery d = Entries.delivery(7, pack, at[2], at[3]);
+    assertThat(d.id()).isEqualTo(7);
+    assertThat(d.firstPushed()).isEqualTo(Instant.ofEpochMilli(1_733_300_000_123L));
+    assertThat(new String(d.payload(), StandardCharsets.US_ASCII)).isEqualTo("x:y");
+    // the header is read within the entry's bounds, not past them into the next entry
+    assertThatThrownBy(() -> Entries.delivery(1, pack, at[0], at[0] + 6))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("header fields");
+  }
+
+  @Test
   void aHeaderFieldThatIsNotPlainDigitsIsRefused() {
     for (String bad : new String[] {"+3:0:1::x", "-1:0:1::x", "3:a:1::x", ":0:1::x",
         "3:0:1234567890123456789::x", "3000000000:0:1::x"}) {

@@ -77,4 +77,22 @@ class HeldDeliveriesTest {
     assertThat(h.holder(24)).isNull();
     assertThat(h.idsOf("a")).isEmpty();
   }
+
+  @Test
+  void aClaimLookedUpLastAnswersNoMoreOnceDroppedOrLetGo() {
+    // containing() remembers the claim it found last: it must not outlive the claim
+    HeldDeliveries h = new HeldDeliveries();
+    h.holdClaim(1, 10, "a");
+    assertThat(h.holder(3)).isEqualTo("a");
+    h.holdClaim(1, 10, "b"); // ids drawn again: the claim just looked up is dropped
+    assertThat(h.holder(3)).isEqualTo("b");
+    for (long did = 1; did <= 10; did++) {
+      h.forget(did);
+    }
+    assertThat(h.holder(3)).isNull();
+    assertThat(h.claimOf(3)).isNull();
+    h.forget(3);
+    assertThat(h.heldBy("b")).isZero();
+    assertThat(h.heldBy("a")).isZero();
+  }
 }
