@@ -62,7 +62,10 @@ class PushTransactionTest {
   void aTransactionGoesOutInOneWriteSoTheServerReadsItOnce() {
     String name = Queues.uniqueName("txwrite");
     RedisQueue q = queues.open(name, false);
-    q.pushAll(List.of(item("warm"), item("up")), WAIT);
+    // every transaction connection opened first: a connection's handshake is reads too
+    for (int i = 0; i < SharedClient.TRANSACTION_CONNECTIONS; i++) {
+      q.pushAll(List.of(item("warm"), item("up")), WAIT);
+    }
     int pushes = 20;
     long before = readsProcessed();
     for (int i = 0; i < pushes; i++) {
@@ -72,7 +75,26 @@ class PushTransactionTest {
     assertThat(readsProcessed() - before)
         .as("reads the server made for %d pushes (one more: the INFO asking)", pushes)
         .isLessThanOrEqualTo(pushes + 2);
-    assertThat(q.len()).isEqualTo(2 + 3 * pushes);
+    assertThat(q.len()).isEqualTo(2 * SharedClient.TRANSACTION_CONNECTIONS + 3 * pushes);
+  }
+
+  @Test
+  void pushesTakeTurnsOnTwoTransactionConnections() {
+    // one connection holds one transaction at a time: with one, producers queued for each other
+    String name = Queues.uniqueName("txturns");
+    RedisQueue q = queues.open(name, false);
+    for (int i = 0; i < 4; i++) {
+      q.pushAll(List.of(item("a" + i), item("b" + i)), WAIT);
+    }
+    // a pack's id is its connection's prefix, ':', a count
+    List<String> prefixes = new ArrayList<>();
+    for (String id : admin.strings("HKEYS", key(name, "packs"))) {
+      prefixes.add(id.substring(0, id.indexOf(':')));
+    }
+    assertThat(prefixes).hasSize(4);
+    assertThat(prefixes.stream().distinct().count())
+        .as("connections the packs came by").isEqualTo(SharedClient.TRANSACTION_CONNECTIONS);
+    assertThat(claimAll(q)).hasSize(8);
   }
 
   private long readsProcessed() {
