@@ -30,7 +30,10 @@ import org.slf4j.event.Level;
  * holds a recovered delivery it is not running (further ones, or all of them while another queue
  * holds the lane, go back to the head at once, counts unchanged) and claims nothing while one runs
  * or while it waits for the lane, so a crash during that run finds no other recovered item in
- * flight; while paused it claims nothing.
+ * flight; while paused it claims nothing. After a full batch, with room for another under the
+ * bound, it hints the store that its next claim asks for a batch ({@link BaseQueue#claimAhead}),
+ * so a store whose claim is a round trip sends it while this one is handed out; paused after a
+ * hint, one claim collects what the store took ahead, and it is given back.
  *
  * <p>A store call that throws (a {@link QueueException}, any runtime exception a backend let
  * through unwrapped, or an {@link Error} such as a backend class that does not load) is an outage:
@@ -90,6 +93,8 @@ final class ClaimLoop {
   /** When the buffered partial batch goes out; set when its first item is buffered. */
   private PoolTimer.Deadline bufferDeadline;
   private final List<Delivery> leftovers = new ArrayList<>();
+  /** The store was told the next claim ({@link BaseQueue#claimAhead}) and no claim ran since. */
+  private boolean hintedAhead;
 
   ClaimLoop(String queue, BaseQueue base, QueueSettings settings, Duration claimWait,
       WorkerGroup workers, RecoveredLane lane, PoolTimer timer, Runnable onMerged,
@@ -280,15 +285,18 @@ final class ClaimLoop {
           }
         }
         int room = prefetchBound() - held.get();
-        if (paused || room <= 0 || recoveredRunning || awaitingLane) {
+        // paused after a claim ahead was hinted: one claim collects what the store took ahead,
+        // to give back below as what was claimed as it paused, rather than hold it while paused
+        boolean collectAhead = paused && hintedAhead;
+        if (!collectAhead && (paused || room <= 0 || recoveredRunning || awaitingLane)) {
           doAwait(buffer.isEmpty() ? claimWaitNanos : bufferDeadline.waitNanos(), seen);
           continue;
         }
-        long wait = buffer.isEmpty() ? claimWaitNanos
+        long wait = collectAhead ? 0 : buffer.isEmpty() ? claimWaitNanos
             : Math.max(0, Math.min(claimWaitNanos, bufferDeadline.waitNanos()));
         List<Delivery> claimed;
         try {
-          claimed = doClaim(Math.min(room, batchLength), wait);
+          claimed = doClaimCounted(Math.min(room, batchLength), wait);
           if (outage) {
             log.info("queue \"{}\": store reachable again; claiming resumed", queue);
             outage = false;
@@ -320,7 +328,6 @@ final class ClaimLoop {
         if (claimed.isEmpty()) {
           continue;
         }
-        held.addAndGet(claimed.size());
         if (paused || stopping.get()) {
           // Claimed by a claim that raced pause() or stop(): given back untouched, by the next
           // turn or by stop().
@@ -371,6 +378,12 @@ final class ClaimLoop {
         if (solo != null) {
           recoveredRunning = true;
           workers.dispatch(new Batch(List.of(solo), true));
+        } else if (claimed.size() == batchLength && leftovers.isEmpty() && !paused
+            && !stopping.get() && !awaitingLane && prefetchBound() - held.get() >= batchLength) {
+          // a full batch: more are likely ready, and the next claim asks for batchLength (held
+          // only falls until then); the store may send it now (the prefetch bound counts it)
+          hintedAhead = true;
+          base.claimAhead(batchLength);
         }
       }
     } catch (RuntimeException | Error e) {
@@ -383,6 +396,14 @@ final class ClaimLoop {
       leftovers.addAll(buffer);
       buffer.clear();
     }
+  }
+
+  /** A claim whose deliveries count as held from here on. */
+  private List<Delivery> doClaimCounted(int max, long waitNanos) {
+    hintedAhead = false;
+    List<Delivery> claimed = doClaim(max, waitNanos);
+    held.addAndGet(claimed.size());
+    return claimed;
   }
 
   private List<Delivery> doClaim(int max, long waitNanos) {

@@ -46,6 +46,11 @@ final class FakeBaseQueue implements BaseQueue {
   private int failingAcks; // guarded by lock
   private int failingClaims; // guarded by lock
   private java.util.function.Supplier<? extends Throwable> claimFailure; // guarded by lock
+  /** At each claimAhead hint: what was in flight plus the max hinted. Guarded by lock. */
+  private final List<Integer> aheadPeaks = new ArrayList<>();
+  /** Taken by claimAhead, handed out by the next claim. Guarded by lock. */
+  private final List<Delivery> claimedAhead = new ArrayList<>();
+  private volatile Runnable onAhead = () -> { };
 
   FakeBaseQueue(String name) {
     this.name = name;
@@ -260,15 +265,13 @@ final class FakeBaseQueue implements BaseQueue {
         throw unchecked(claimFailure.get());
       }
       claimsSinceHandOut++;
-      while (ready.isEmpty() && !closed && nanos > 0) {
+      List<Delivery> out = new ArrayList<>(claimedAhead);
+      claimedAhead.clear();
+      while (out.isEmpty() && ready.isEmpty() && !closed && nanos > 0) {
         nanos = notEmpty.awaitNanos(nanos);
       }
-      List<Delivery> out = new ArrayList<>();
-      while (!closed && out.size() < max && !ready.isEmpty()) {
-        Entry e = ready.pollFirst();
-        long id = nextId++;
-        inFlight.put(id, e);
-        out.add(new Delivery(id, e.payload(), e.deliveryCount(), e.recoveryCount(), Instant.EPOCH));
+      if (out.isEmpty()) {
+        out.addAll(take(max));
       }
       if (!out.isEmpty()) {
         claimsSinceHandOut = 0;
@@ -282,6 +285,49 @@ final class FakeBaseQueue implements BaseQueue {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Runs in the claimer's thread after each claim ahead (the hint's caller). */
+  void onClaimAhead(Runnable r) {
+    onAhead = r;
+  }
+
+  /**
+   * Records the hint, then takes up to {@code max} ready items ahead, as a store whose claim is a
+   * round trip does: in flight, handed out by the next claim.
+   */
+  @Override
+  public void claimAhead(int max) {
+    lock.lock();
+    try {
+      aheadPeaks.add(inFlight.size() + max);
+      claimedAhead.addAll(take(max));
+    } finally {
+      lock.unlock();
+    }
+    onAhead.run();
+  }
+
+  /** At each {@link #claimAhead} so far: what was in flight plus the max hinted. */
+  List<Integer> aheadPeaks() {
+    lock.lock();
+    try {
+      return List.copyOf(aheadPeaks);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves up to {@code max} ready items in flight; called with the lock held. */
+  private List<Delivery> take(int max) {
+    List<Delivery> out = new ArrayList<>();
+    while (!closed && out.size() < max && !ready.isEmpty()) {
+      Entry e = ready.pollFirst();
+      long id = nextId++;
+      inFlight.put(id, e);
+      out.add(new Delivery(id, e.payload(), e.deliveryCount(), e.recoveryCount(), Instant.EPOCH));
+    }
+    return out;
   }
 
   @Override

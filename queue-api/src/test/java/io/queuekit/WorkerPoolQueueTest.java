@@ -268,6 +268,64 @@ class WorkerPoolQueueTest {
     assertThat(q.flush(WAIT)).isTrue();
   }
 
+  @Test
+  void aClaimAheadIsHintedOnlyWithRoomForItUnderThePrefetchBound() {
+    // BATCH_LENGTH 2 × (MAX_WORKERS 1 + 1): at most 4 unsettled, a claim sent ahead included
+    FakeBaseQueue base = new FakeBaseQueue("ahead");
+    for (int i = 0; i < 10; i++) {
+      base.pushRecovered("\"item" + i + "\"", 0); // all ready before the first claim
+    }
+    CountDownLatch release = new CountDownLatch(1);
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(1)),
+        Duration.ofHours(1), items -> {
+          awaitQuietly(release);
+          return List.of();
+        });
+    await().atMost(Duration.ofSeconds(3)).until(() -> base.handedOut() >= 4); // at the bound
+    assertThat(base.handedOut()).isEqualTo(4);
+    assertThat(base.aheadPeaks()).as("after the first full batch, with room for one more")
+        .isNotEmpty().allSatisfy(peak -> assertThat(peak).isLessThanOrEqualTo(4));
+    int hints = base.aheadPeaks().size();
+    assertThat(base.inFlight()).isEqualTo(4);
+    assertThat(base.aheadPeaks()).as("none at the bound").hasSize(hints);
+    release.countDown();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(base.aheadPeaks()).allSatisfy(peak -> assertThat(peak).isLessThanOrEqualTo(4));
+  }
+
+  @Test
+  void whatWasClaimedAheadGoesBackWhenTheQueuePausesBeforeTheNextClaim() {
+    FakeBaseQueue base = new FakeBaseQueue("aheadpause");
+    for (int i = 0; i < 6; i++) {
+      base.pushRecovered("\"item" + i + "\"", 0); // all ready before the first claim
+    }
+    CountDownLatch release = new CountDownLatch(1);
+    // paused between the first claim ahead and the claim that would take it
+    java.util.concurrent.atomic.AtomicReference<DefaultWorkerPoolQueue<String>> queue =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    base.onClaimAhead(() -> {
+      await().atMost(WAIT).until(() -> queue.get() != null);
+      queue.get().pause();
+    });
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(1)),
+        Duration.ofHours(1), items -> {
+          awaitQuietly(release);
+          return List.of();
+        });
+    queue.set(q);
+    // the first batch runs; what was claimed ahead is given back, not held while paused
+    await().atMost(WAIT).until(() -> base.unclaimed().size() == 2);
+    assertThat(base.unclaimed())
+        .extracting(d -> new String(d.payload(), java.nio.charset.StandardCharsets.UTF_8))
+        .containsExactly("\"item2\"", "\"item3\"");
+    assertThat(base.inFlight()).as("the running batch only").isEqualTo(2);
+    base.onClaimAhead(() -> { });
+    release.countDown();
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+    assertThat(base.inFlight()).isZero();
+  }
+
   /** Occupies the test scheduler's only thread until the latch opens: no retry runs meanwhile. */
   private CountDownLatch holdScheduler() {
     CountDownLatch held = new CountDownLatch(1);

@@ -41,9 +41,14 @@ final class RedisScenario implements Scenario {
    * warms up. 5 were still short: in one fork per side with 10 warm-up seconds (2026-12-06),
    * ours ran 28, 28, 28, 48, 80, 95, 92, 99, 99 rounds a second from its second second on, and
    * batched Redisson 37, 32, 31, 53, 86, 104, 114, 108, 110: the measured seconds 6 and 7 were
-   * still on the ramp. So 10 warm-up seconds, then 2 measured (cut to stay in the budget).
+   * still on the ramp. 10 were still short too: with 25 one-second iterations and no warm-up
+   * (2026-12-06), ours ran 34 57 66 56 71 73 101 97 98 109 94 … and batched Redisson 34 45 68 87
+   * 77 99 103 122 137 126 102 … rounds a second, both rising until about the 13th second, and a
+   * CPU profile of seconds 11–14 still found C2 compiling in 31 % of our samples (24 % of
+   * batched Redisson's): the measured seconds weighed each side's JIT more than its work. So 20
+   * warm-up seconds, then 4 measured.
    */
-  private static final JmhSettings JMH_FULL = JmhSettings.forked(2, 10, Duration.ofSeconds(1), 2,
+  private static final JmhSettings JMH_FULL = JmhSettings.forked(2, 20, Duration.ofSeconds(1), 4,
       Duration.ofSeconds(1));
   /** Smoke rounds: 2 producers × 100, so the per-item Redisson side's round is short too. */
   private static final int SMOKE_ROUND = 200;

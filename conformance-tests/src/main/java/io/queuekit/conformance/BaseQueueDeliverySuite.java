@@ -4,6 +4,7 @@ import static io.queuekit.conformance.QueueItems.item;
 import static io.queuekit.conformance.QueueItems.texts;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.queuekit.PushResult;
 import io.queuekit.spi.BaseQueue;
@@ -342,6 +343,47 @@ public interface BaseQueueDeliverySuite extends BaseQueueSuite {
       assertThat(texts(got)).containsExactly("a", "a");
       assertThat(got.stream().map(Delivery::deliveryCount)).containsExactly(1, 0);
     }
+  }
+
+  // ---- claim ahead -------------------------------------------------------------------------
+
+  @ParameterizedTest
+  @EnumSource(Flavour.class)
+  default void aClaimAheadIsWhatTheNextClaimHandsOutInOrder(Flavour flavour) {
+    BaseQueue q = open(flavour);
+    // pushes of several items, as the pool's producers make them (a store may keep each whole)
+    for (String[] push : new String[][] {{"a", "b"}, {"c", "d"}, {"e", "f"}}) {
+      assertThat(q.pushAll(List.of(item(push[0]), item(push[1])), SHORT))
+          .containsOnly(PushResult.ADDED);
+    }
+    assertThat(texts(claimN(q, 2))).containsExactly("a", "b");
+    q.claimAhead(2);
+    List<Delivery> next = claimN(q, 2);
+    assertThat(texts(next)).containsExactly("c", "d");
+    assertThat(next).extracting(Delivery::recoveryCount).containsOnly(0);
+    q.claimAhead(2);
+    assertThat(texts(claimAll(q))).containsExactly("e", "f");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Flavour.class)
+  default void aClaimAheadNoClaimTookGoesBackAtCloseUncounted(Flavour flavour) {
+    assumeTrue(fixture().backend().capabilities().persistent(), "persistent backends only");
+    BaseQueue q = open(flavour);
+    for (String[] push : new String[][] {{"a", "b"}, {"c", "d"}}) {
+      assertThat(q.pushAll(List.of(item(push[0]), item(push[1])), SHORT))
+          .containsOnly(PushResult.ADDED);
+    }
+    assertThat(texts(claimN(q, 2))).containsExactly("a", "b");
+    q.claimAhead(2);
+    q.close();
+
+    BaseQueue again = fixture().reopen(q);
+    List<Delivery> got = claimAll(again);
+    // "a" and "b" were in flight at close, a crash to the store; "c" and "d" were never handed out
+    assertThat(texts(got)).contains("c", "d");
+    assertThat(got).filteredOn(d -> List.of("c", "d").contains(new String(d.payload(), UTF_8)))
+        .extracting(Delivery::recoveryCount).containsOnly(0);
   }
 
   // ---- unclaim -----------------------------------------------------------------------------

@@ -139,6 +139,16 @@ public interface BaseQueue extends AutoCloseable {
    */
   List<Delivery> claim(int max, Duration wait);
 
+  /**
+   * A hint: the caller's next {@link #claim} asks for {@code max}, and it has room for that many
+   * more deliveries. A store whose claim is a round trip may send it now, so its reply is on the
+   * way while the caller hands out the batch before; the next claim then answers with what that
+   * one took, and asks the store only if it took nothing. Deliveries a store took ahead are in
+   * flight as claimed ones are; at {@link #close} before the next claim, the store gives them back
+   * as {@link #unclaim} does (counts unchanged). Never blocks. The default does nothing.
+   */
+  default void claimAhead(int max) {}
+
   /** Done: deletes the items. One outcome per delivery, in order ({@code DONE} or {@code STALE}). */
   List<Outcome> ack(List<Delivery> deliveries);
 

@@ -15,6 +15,7 @@ import io.queuekit.internal.Previews;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,7 +52,9 @@ import java.util.function.LongConsumer;
  * wait for two replies sent together instead of two round trips in turn, which bounded the claim
  * thread. Another consumer may take it first; then the read was wasted and the pack claimed is
  * read as before, and the claim after a miss reads nothing ahead, so consumers racing for the same
- * packs waste at most every other read.
+ * packs waste at most every other read. When the pool hints its next claim ({@link #claimAhead}),
+ * that claim's script goes out at once, with the read ahead before it, and the next call takes its
+ * reply: two claims on their way at a time rather than one after the other.
  *
  * <p><b>Thread-safety:</b> safe for any number of threads. <b>Ordering:</b> the claim script takes
  * items from the head. <b>Durability:</b> claimed items are in flight in Redis under the consumer
@@ -106,6 +109,8 @@ final class ClaimLoop {
   private final AtomicReference<String> ahead = new AtomicReference<>();
   /** The last read ahead was of a pack the claim did not take: the next claim reads none. */
   private volatile boolean aheadMissed;
+  /** The claim sent ahead of the next call, if any ({@link #claimAhead}). */
+  private final AtomicReference<Ahead> claimedAhead = new AtomicReference<>();
 
   /**
    * @param awaitLocal waits in process up to the given nanoseconds for a local wake
@@ -146,7 +151,8 @@ final class ClaimLoop {
       }
     }
     // a claim that must not wait always asks the store
-    boolean skipClaim = idleDue != IDLE_NONE && wait.toNanos() > 0 && canSkipClaim(idleDue);
+    boolean skipClaim = claimedAhead.get() == null && idleDue != IDLE_NONE && wait.toNanos() > 0
+        && canSkipClaim(idleDue);
     while (true) {
       if (closed.getAsBoolean()) {
         return List.of();
@@ -157,11 +163,15 @@ final class ClaimLoop {
           skipClaim = false;
           earliestDue = idleDue == IDLE_NO_DUE ? -1 : idleDue;
         } else {
-          lease.ensureRegistered();
-          if (lease.sweepNeeded()) {
-            lease.sweep();
+          // a claim sent ahead is taken first: it holds off the sweep until then
+          ClaimResult r = takeAhead();
+          if (r == null) {
+            lease.ensureRegistered();
+            if (lease.sweepNeeded()) {
+              lease.sweep();
+            }
+            r = claimOnce(Math.max(1, max));
           }
-          ClaimResult r = claimOnce(Math.max(1, max));
           calls.outage.ended();
           if (!r.deliveries.isEmpty()) {
             return r.deliveries;
@@ -271,6 +281,80 @@ final class ClaimLoop {
 
   /** The {@code HGET} of pack {@code id}, sent ahead of the claim expected to take it. */
   private record ReadAhead(String id, io.lettuce.core.RedisFuture<byte[]> read) {}
+
+  /**
+   * A claim sent ahead ({@link #claimAhead}) for consumer {@code consumer}, with the read ahead
+   * sent before it, if any. It holds a read stamp of the claim lock until the next claim takes its
+   * reply, so no sweep hands back what it put in flight before this process holds it.
+   */
+  private record Ahead(String consumer, ReadAhead pre, CompletableFuture<List<Object>> reply,
+      long stamp) {}
+
+  /**
+   * The caller's next claim asks for {@code max} and it has room for them ({@link
+   * io.queuekit.spi.BaseQueue#claimAhead}): sends that claim now, so its reply is on the way while
+   * the caller hands out the batch before. Only where the last claim took a pack as it is and
+   * named another next (that claim likely takes it whole), not with {@code GLOBAL_MAX_WORKERS}
+   * (a claim ahead would hold a lease of the cap with no handler running), and not while a sweep
+   * is due or runs: then the next claim asks when called.
+   */
+  void claimAhead(int max) {
+    if (claimedAhead.get() != null || settings.globalMaxWorkers() > 0 || waitFirst || trickle
+        || ahead.get() == null || aheadMissed || lease.sweepNeeded() || closed.getAsBoolean()) {
+      return;
+    }
+    String c = lease.consumer();
+    long stamp = c == null ? 0 : lease.claimLock().tryReadLock();
+    if (stamp == 0) {
+      return;
+    }
+    ReadAhead pre = readAhead();
+    CompletableFuture<List<Object>> reply;
+    try {
+      reply = calls.<List<Object>>run(Script.CLAIM, c, claimArgs(c, max)).toCompletableFuture();
+    } catch (RuntimeException e) {
+      // not sent: the next claim asks when called, and reports what fails then
+      lease.claimLock().unlockRead(stamp);
+      return;
+    }
+    claimedAhead.set(new Ahead(c, pre, reply, stamp));
+  }
+
+  /**
+   * Takes the reply of the claim sent ahead, as {@link #claimOnce} takes its own; null when none
+   * was sent, or when its consumer was fenced (the caller claims as usual).
+   */
+  private ClaimResult takeAhead() {
+    Ahead a = claimedAhead.getAndSet(null);
+    if (a == null) {
+      return null;
+    }
+    try {
+      List<Object> r;
+      try {
+        r = calls.await(a.reply(), Script.CLAIM);
+        lastClaimNanos = System.nanoTime();
+      } catch (Unavailable e) {
+        // the claim may have run with its reply lost: hand back what we do not hold
+        lease.needSweep();
+        throw e;
+      }
+      return accept(a.consumer(), r, a.pre());
+    } finally {
+      lease.claimLock().unlockRead(a.stamp());
+    }
+  }
+
+  /**
+   * At close (no claim runs): the deliveries of a claim sent ahead and never taken, now held, for
+   * the caller to give back; empty when there is none.
+   *
+   * @throws QueueException when its reply cannot be had (the sweep's, then: see {@link #accept})
+   */
+  List<Delivery> takeAheadAtClose() {
+    ClaimResult r = takeAhead();
+    return r == null ? List.of() : r.deliveries;
+  }
 
   /** Sends the read of the pack predicted next, unless there is none or the last one missed. */
   private ReadAhead readAhead() {

@@ -185,6 +185,11 @@ final class RedisCalls {
     }
   }
 
+  /** Waits for the reply of script {@code s} started earlier ({@link #run}), as {@link #attempt}. */
+  <T> T await(CompletableFuture<T> f, Script s) {
+    return uninterruptibly(f, op(s));
+  }
+
   <T> T attempt(Script s, String c, byte[]... args) {
     return attemptKeys(s, keys.script(c), args);
   }

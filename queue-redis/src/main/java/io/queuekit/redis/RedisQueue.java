@@ -200,9 +200,39 @@ final class RedisQueue implements BaseQueue {
     interruptCheck();
     enter();
     try {
-      return claims.claim(max, wait);
+      List<Delivery> out = claims.claim(max, wait);
+      if (out.size() > max) {
+        // a claim sent ahead for more than the caller asks now (its worker cap fell since)
+        List<Delivery> extra = out.subList(max, out.size());
+        try {
+          giveBack(extra);
+        } catch (RuntimeException e) {
+          // held by no delivery now, the sweep hands them back to the head
+          for (Delivery d : extra) {
+            lease.forget(d.id());
+          }
+          lease.needSweep();
+          log.warn("queue \"{}\": could not give back {} items claimed ahead beyond the claim's "
+              + "max ({}); the consumer's next sweep hands them back", name, extra.size(),
+              e.getMessage());
+        }
+        out = List.copyOf(out.subList(0, max));
+      }
+      return out;
     } finally {
       exit();
+    }
+  }
+
+  @Override
+  public void claimAhead(int max) {
+    ops.readLock().lock();
+    try {
+      if (!closed) {
+        claims.claimAhead(max);
+      }
+    } finally {
+      ops.readLock().unlock();
     }
   }
 
@@ -274,42 +304,47 @@ final class RedisQueue implements BaseQueue {
   public List<Outcome> unclaim(List<Delivery> deliveries) {
     enter();
     try {
-      List<Outcome> out = new ArrayList<>(Arrays.asList(new Outcome[deliveries.size()]));
-      boolean any = false;
-      for (Map.Entry<String, List<Integer>> e : byConsumer(deliveries, out).entrySet()) {
-        List<Integer> idx = e.getValue();
-        // the claims holding them, each exploded first (and no other: their acks stay whole)
-        Set<String> fields = new LinkedHashSet<>();
-        for (int i : idx) {
-          fields.add(claimField(deliveries.get(i)));
-        }
-        List<byte[]> args = new ArrayList<>(3 + fields.size() + idx.size());
-        args.add(str(clock.millis()));
-        args.add(str(settings.deadLetterLength()));
-        args.add(str(fields.size()));
-        for (String f : fields) {
-          args.add(str(f));
-        }
-        for (int i : idx) {
-          args.add(str(deliveries.get(i).id()));
-        }
-        List<Object> r = settle(Script.UNCLAIM, e.getKey(), idx, deliveries,
-            args.toArray(new byte[0][]));
-        for (int j = 0; j < idx.size(); j++) {
-          long code = (Long) r.get(j);
-          any |= code == 1;
-          // 3: malformed in flight, a dead letter now (reported below)
-          out.set(idx.get(j), code == 0 ? Outcome.STALE : code == 2 ? Outcome.MERGED : Outcome.DONE);
-        }
-        calls.report(r, idx.size());
-      }
-      if (any) {
-        signalWake();
-      }
-      return out;
+      return giveBack(deliveries);
     } finally {
       exit();
     }
+  }
+
+  /** {@link #unclaim}'s work, for a caller that has entered (or holds {@code ops} to close). */
+  private List<Outcome> giveBack(List<Delivery> deliveries) {
+    List<Outcome> out = new ArrayList<>(Arrays.asList(new Outcome[deliveries.size()]));
+    boolean any = false;
+    for (Map.Entry<String, List<Integer>> e : byConsumer(deliveries, out).entrySet()) {
+      List<Integer> idx = e.getValue();
+      // the claims holding them, each exploded first (and no other: their acks stay whole)
+      Set<String> fields = new LinkedHashSet<>();
+      for (int i : idx) {
+        fields.add(claimField(deliveries.get(i)));
+      }
+      List<byte[]> args = new ArrayList<>(3 + fields.size() + idx.size());
+      args.add(str(clock.millis()));
+      args.add(str(settings.deadLetterLength()));
+      args.add(str(fields.size()));
+      for (String f : fields) {
+        args.add(str(f));
+      }
+      for (int i : idx) {
+        args.add(str(deliveries.get(i).id()));
+      }
+      List<Object> r = settle(Script.UNCLAIM, e.getKey(), idx, deliveries,
+          args.toArray(new byte[0][]));
+      for (int j = 0; j < idx.size(); j++) {
+        long code = (Long) r.get(j);
+        any |= code == 1;
+        // 3: malformed in flight, a dead letter now (reported below)
+        out.set(idx.get(j), code == 0 ? Outcome.STALE : code == 2 ? Outcome.MERGED : Outcome.DONE);
+      }
+      calls.report(r, idx.size());
+    }
+    if (any) {
+      signalWake();
+    }
+    return out;
   }
 
   @Override
@@ -517,6 +552,7 @@ final class RedisQueue implements BaseQueue {
       return;
     }
     try {
+      giveBackClaimedAhead();
       String c = lease.consumer();
       if (c != null) {
         // items still in flight at close count as a crash (LevelDB recovers them at the next
@@ -540,6 +576,27 @@ final class RedisQueue implements BaseQueue {
   }
 
   // ───────────────────────────── test hooks ─────────────────────────────
+
+  /**
+   * At close: a claim sent ahead that no claim took goes back to the head, counts unchanged, as
+   * the caller's unclaim would have sent it; not counted as a crash by the recovery below.
+   */
+  private void giveBackClaimedAhead() {
+    try {
+      List<Delivery> ahead = claims.takeAheadAtClose();
+      if (!ahead.isEmpty()) {
+        giveBack(ahead);
+      }
+    } catch (RuntimeException e) {
+      log.warn("queue \"{}\": could not give back the items claimed ahead at close ({}); they are "
+          + "recovered with the consumer's other in-flight items", name, e.getMessage());
+    }
+  }
+
+  /** For tests: the next claim sweeps first, as after a claim whose reply was lost. */
+  void needSweep() {
+    lease.needSweep();
+  }
 
   /** The consumer id this instance claims under, or null before its first claim. */
   String consumerId() {

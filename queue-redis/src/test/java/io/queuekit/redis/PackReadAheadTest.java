@@ -5,6 +5,8 @@ import static io.queuekit.redis.PackTest.items;
 import static io.queuekit.redis.RedisQueueTest.item;
 import static io.queuekit.redis.RedisQueueTest.payloads;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.queuekit.conformance.redis.RedisServerExtension;
 import io.queuekit.spi.Delivery;
@@ -90,6 +92,83 @@ class PackReadAheadTest {
     assertThat(ran).as("the script's commands: %s", ran)
         .noneMatch(l -> l.contains("\"LINDEX\"") && l.endsWith("\"1\""));
     assertThat(payloads(q.claim(2, WAIT))).containsExactly("c".repeat(100_000));
+  }
+
+  @Test
+  void aClaimAheadRunsBeforeTheNextClaimIsCalledAndThatClaimSendsNoScript() {
+    String name = Queues.uniqueName("claimahead");
+    RedisQueue q = queues.open(name, false);
+    pushPacks(q);
+    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
+    q.claimAhead(2);
+    await().atMost(WAIT).until(() -> readyLength(name) == 1); // "c", "d" taken, no claim called
+
+    List<String> sent = monitored(() -> assertThat(payloads(q.claim(2, WAIT)))
+        .containsExactly("c", "d"));
+    assertThat(sent).as("the claim took the reply of the one sent ahead: %s", sent)
+        .noneMatch(l -> l.contains(Scripts.Script.CLAIM.sha));
+    q.claimAhead(2);
+    List<Delivery> last = q.claim(2, WAIT);
+    assertThat(payloads(last)).containsExactly("e", "f");
+    assertThat(q.ack(last)).containsOnly(Outcome.DONE);
+  }
+
+  @Test
+  void aSweepDueWhileAClaimAheadIsOutWaitsForItAndHandsBackNothingItTook() {
+    // the claim ahead's entries are in flight before this process holds them: a sweep in between
+    // would hand them back to the head, and they would be handed out twice
+    String name = Queues.uniqueName("aheadsweep");
+    RedisQueue q = queues.open(name, false);
+    pushPacks(q);
+    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
+    q.claimAhead(2);
+    await().atMost(WAIT).until(() -> readyLength(name) == 1);
+    q.needSweep();
+    assertThat(payloads(assertTimeoutPreemptively(WAIT, () -> q.claim(2, WAIT))))
+        .containsExactly("c", "d");
+    assertThat(payloads(assertTimeoutPreemptively(WAIT, () -> q.claim(2, WAIT))))
+        .as("after the sweep").containsExactly("e", "f");
+    assertThat(q.claim(2, Duration.ZERO)).isEmpty();
+  }
+
+  @Test
+  void aClaimAskingLessThanTheClaimAheadTookGivesTheRestBackToTheHead() {
+    // the pool's worker cap fell between the hint and the claim
+    String name = Queues.uniqueName("aheadless");
+    RedisQueue q = queues.open(name, false);
+    pushPacks(q);
+    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
+    q.claimAhead(2);
+    await().atMost(WAIT).until(() -> readyLength(name) == 1);
+    List<Delivery> c = q.claim(1, WAIT);
+    assertThat(payloads(c)).containsExactly("c");
+    List<Delivery> rest = q.claim(3, WAIT);
+    assertThat(payloads(rest)).containsExactly("d", "e", "f");
+    assertThat(rest).extracting(Delivery::recoveryCount).containsOnly(0);
+    assertThat(q.ack(c)).containsOnly(Outcome.DONE);
+    assertThat(q.ack(rest)).containsOnly(Outcome.DONE);
+  }
+
+  @Test
+  void withAGlobalWorkerCapNothingIsClaimedAhead() {
+    // a claim ahead would hold one of the cap's leases with no handler running
+    String name = Queues.uniqueName("aheadcap");
+    RedisQueue q = queues.open(name, false, queues.settings().globalMaxWorkers(5).build());
+    pushPacks(q);
+    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
+    List<String> sent = monitored(() -> q.claimAhead(2));
+    assertThat(sent).noneMatch(l -> l.contains(Scripts.Script.CLAIM.sha));
+    assertThat(readyLength(name)).isEqualTo(2);
+  }
+
+  private static void pushPacks(RedisQueue q) {
+    q.pushAll(items("a", "b"), WAIT);
+    q.pushAll(items("c", "d"), WAIT);
+    q.pushAll(items("e", "f"), WAIT);
+  }
+
+  private long readyLength(String name) {
+    return queues.admin().integer("LLEN", key(name, "ready"));
   }
 
   private List<String> monitored(Runnable step) {
