@@ -46,9 +46,10 @@ final class RedisScenario implements Scenario {
    * 77 99 103 122 137 126 102 … rounds a second, both rising until about the 13th second, and a
    * CPU profile of seconds 11–14 still found C2 compiling in 31 % of our samples (24 % of
    * batched Redisson's): the measured seconds weighed each side's JIT more than its work. So 20
-   * warm-up seconds, then 4 measured.
+   * warm-up seconds, then 4 measured, in one fork per side: two such forks per side do not fit
+   * the run's budget, and seconds past the ramp say more than a second fork on it.
    */
-  private static final JmhSettings JMH_FULL = JmhSettings.forked(2, 20, Duration.ofSeconds(1), 4,
+  private static final JmhSettings JMH_FULL = JmhSettings.forked(1, 20, Duration.ofSeconds(1), 4,
       Duration.ofSeconds(1));
   /** Smoke rounds: 2 producers × 100, so the per-item Redisson side's round is short too. */
   private static final int SMOKE_ROUND = 200;
@@ -116,10 +117,13 @@ final class RedisScenario implements Scenario {
   private static final String OURS_EXTRA = "the at-least-once bookkeeping (layout 4): per "
       + "push of 100 items one transaction in one write (`MULTI`, an `HSET` of the entries as one "
       + "pack the client wrote, the bookkeeping script appending one reference to the ready "
-      + "list, `EXEC`); per claim one script that moves that reference into the consumer's "
+      + "list, `EXEC`; two transaction connections, so two pushes are on their way at once); per "
+      + "claim one script that moves that reference into the consumer's "
       + "in-flight hash with one delivery-id draw and answers the reference next at the head "
       + "(the entries never pass through Lua), and one `HGET` of the pack, sent with the claim "
-      + "when the claim before named the pack next (a read ahead), else after it; per ack of a "
+      + "when the claim before named the pack next (a read ahead), else after it; that claim is "
+      + "sent ahead, while the batch before is handed out, when the pool hints it has room for "
+      + "it (two claims on their way at a time); per ack of a "
       + "whole claim one script that reads the small reference and deletes the claim's field "
       + "and its pack (the raw list: one `LPUSH` and one `RPOP` per item); plus, per script "
       + "call, a fixed part of O(1) commands (at claim the consumer's registration check, the "
