@@ -144,13 +144,15 @@ final class RedisScenario implements Scenario {
 
   /** What bounds our pipeline, from a wall-clock profile (async-profiler) of this benchmark. */
   private static final String WHAT_BOUNDS_OURS = "A wall-clock profile shows the claim thread "
-      + "bounds our side: it waits on Redis 84 % of its time, nearly all for the claim script's "
-      + "reply (queued behind the pushes' and acks' scripts on a busy server), while the workers "
-      + "idle half the time; each round trip also wakes the client's event loop and the thread "
-      + "that waits, and our client spends about twice the batched baseline's CPU per item "
-      + "(the CPU column). What is left to cut: the type checks (a claim of one pack could check "
-      + "only the keys it writes), the claim script's fixed part, and the client's hand-offs per "
-      + "batch";
+      + "bounds our side: it waits on Redis 83 % of its time, 64 % for the claim sent ahead "
+      + "(sent while the batch before was handed out, so it overlaps only that hand-off: the "
+      + "pool hints one claim ahead, not two), while the workers idle; the producers, which "
+      + "waited on each other's transaction a third of their time with one transaction "
+      + "connection, now wait so 4 % of it. Each round trip also wakes the client's event "
+      + "loop and the thread that waits, and our client spends more CPU per item than the "
+      + "batched baseline (the CPU column). What is left to cut: a second claim on its way (a "
+      + "deeper hint), the type checks (a claim of one pack could check only the keys it "
+      + "writes), the claim script's fixed part, and the client's hand-offs per batch";
 
   private static final String WHY_LETTUCE = "the baseline keeps no bookkeeping at all: two "
       + "element operations per item and no script. " + WHERE_SERVER_TIME_GOES + " With the "
