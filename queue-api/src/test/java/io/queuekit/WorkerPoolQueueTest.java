@@ -272,16 +272,14 @@ class WorkerPoolQueueTest {
   void aClaimAheadIsHintedOnlyWithRoomForItUnderThePrefetchBound() {
     // BATCH_LENGTH 2 × (MAX_WORKERS 1 + 1): at most 4 unsettled, a claim sent ahead included
     FakeBaseQueue base = new FakeBaseQueue("ahead");
-    for (int i = 0; i < 10; i++) {
-      base.pushRecovered("\"item" + i + "\"", 0); // all ready before the first claim
-    }
+    readyBeforeTheFirstClaim(base, 10);
     CountDownLatch release = new CountDownLatch(1);
     DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(1)),
         Duration.ofHours(1), items -> {
           awaitQuietly(release);
           return List.of();
         });
-    await().atMost(Duration.ofSeconds(3)).until(() -> base.handedOut() >= 4); // at the bound
+    await().atMost(WAIT).until(() -> base.handedOut() >= 4); // at the bound
     assertThat(base.handedOut()).isEqualTo(4);
     assertThat(base.aheadPeaks()).as("after the first full batch, with room for one more")
         .isNotEmpty().allSatisfy(peak -> assertThat(peak).isLessThanOrEqualTo(4));
@@ -296,9 +294,7 @@ class WorkerPoolQueueTest {
   @Test
   void whatWasClaimedAheadGoesBackWhenTheQueuePausesBeforeTheNextClaim() {
     FakeBaseQueue base = new FakeBaseQueue("aheadpause");
-    for (int i = 0; i < 6; i++) {
-      base.pushRecovered("\"item" + i + "\"", 0); // all ready before the first claim
-    }
+    readyBeforeTheFirstClaim(base, 6);
     CountDownLatch release = new CountDownLatch(1);
     // paused between the first claim ahead and the claim that would take it
     java.util.concurrent.atomic.AtomicReference<DefaultWorkerPoolQueue<String>> queue =
@@ -324,6 +320,13 @@ class WorkerPoolQueueTest {
     q.resume();
     assertThat(q.flush(WAIT)).isTrue();
     assertThat(base.inFlight()).isZero();
+  }
+
+  /** Items {@code "item0"} … as JSON, ready in {@code base} before a queue claims from it. */
+  private static void readyBeforeTheFirstClaim(FakeBaseQueue base, int n) {
+    for (int i = 0; i < n; i++) {
+      base.pushRecovered("\"item" + i + "\"", 0);
+    }
   }
 
   /** Occupies the test scheduler's only thread until the latch opens: no retry runs meanwhile. */

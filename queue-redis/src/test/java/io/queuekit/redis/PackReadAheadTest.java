@@ -96,13 +96,7 @@ class PackReadAheadTest {
 
   @Test
   void aClaimAheadRunsBeforeTheNextClaimIsCalledAndThatClaimSendsNoScript() {
-    String name = Queues.uniqueName("claimahead");
-    RedisQueue q = queues.open(name, false);
-    pushPacks(q);
-    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
-    q.claimAhead(2);
-    await().atMost(WAIT).until(() -> readyLength(name) == 1); // "c", "d" taken, no claim called
-
+    RedisQueue q = claimedAhead(Queues.uniqueName("claimahead")); // no claim called yet
     List<String> sent = monitored(() -> assertThat(payloads(q.claim(2, WAIT)))
         .containsExactly("c", "d"));
     assertThat(sent).as("the claim took the reply of the one sent ahead: %s", sent)
@@ -117,12 +111,7 @@ class PackReadAheadTest {
   void aSweepDueWhileAClaimAheadIsOutWaitsForItAndHandsBackNothingItTook() {
     // the claim ahead's entries are in flight before this process holds them: a sweep in between
     // would hand them back to the head, and they would be handed out twice
-    String name = Queues.uniqueName("aheadsweep");
-    RedisQueue q = queues.open(name, false);
-    pushPacks(q);
-    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
-    q.claimAhead(2);
-    await().atMost(WAIT).until(() -> readyLength(name) == 1);
+    RedisQueue q = claimedAhead(Queues.uniqueName("aheadsweep"));
     q.needSweep();
     assertThat(payloads(assertTimeoutPreemptively(WAIT, () -> q.claim(2, WAIT))))
         .containsExactly("c", "d");
@@ -134,12 +123,7 @@ class PackReadAheadTest {
   @Test
   void aClaimAskingLessThanTheClaimAheadTookGivesTheRestBackToTheHead() {
     // the pool's worker cap fell between the hint and the claim
-    String name = Queues.uniqueName("aheadless");
-    RedisQueue q = queues.open(name, false);
-    pushPacks(q);
-    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
-    q.claimAhead(2);
-    await().atMost(WAIT).until(() -> readyLength(name) == 1);
+    RedisQueue q = claimedAhead(Queues.uniqueName("aheadless"));
     List<Delivery> c = q.claim(1, WAIT);
     assertThat(payloads(c)).containsExactly("c");
     List<Delivery> rest = q.claim(3, WAIT);
@@ -159,6 +143,19 @@ class PackReadAheadTest {
     List<String> sent = monitored(() -> q.claimAhead(2));
     assertThat(sent).noneMatch(l -> l.contains(Scripts.Script.CLAIM.sha));
     assertThat(readyLength(name)).isEqualTo(2);
+  }
+
+  /**
+   * Queue {@code name} with three packs pushed ("a" "b", "c" "d", "e" "f"), the first claimed and
+   * the second claimed ahead (its script has run: one reference is left at the head).
+   */
+  private RedisQueue claimedAhead(String name) {
+    RedisQueue q = queues.open(name, false);
+    pushPacks(q);
+    assertThat(payloads(q.claim(2, WAIT))).containsExactly("a", "b");
+    q.claimAhead(2);
+    await().atMost(WAIT).until(() -> readyLength(name) == 1);
+    return q;
   }
 
   private static void pushPacks(RedisQueue q) {
