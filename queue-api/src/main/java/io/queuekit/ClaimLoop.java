@@ -93,7 +93,7 @@ final class ClaimLoop {
   /** When the buffered partial batch goes out; set when its first item is buffered. */
   private PoolTimer.Deadline bufferDeadline;
   private final List<Delivery> leftovers = new ArrayList<>();
-  /** The store was told the next claim ({@link BaseQueue#claimAhead}) and no claim ran since. */
+  /** The store sent the next claim ahead ({@link BaseQueue#claimAhead}) and no claim ran since. */
   private boolean hintedAhead;
 
   ClaimLoop(String queue, BaseQueue base, QueueSettings settings, Duration claimWait,
@@ -296,7 +296,8 @@ final class ClaimLoop {
             : Math.max(0, Math.min(claimWaitNanos, bufferDeadline.waitNanos()));
         List<Delivery> claimed;
         try {
-          claimed = doClaimCounted(Math.min(room, batchLength), wait);
+          // collecting, room may be gone (the worker cap fell): what comes back goes back
+          claimed = doClaimCounted(collectAhead ? batchLength : Math.min(room, batchLength), wait);
           if (outage) {
             log.info("queue \"{}\": store reachable again; claiming resumed", queue);
             outage = false;
@@ -382,8 +383,7 @@ final class ClaimLoop {
             && !stopping.get() && !awaitingLane && prefetchBound() - held.get() >= batchLength) {
           // a full batch: more are likely ready, and the next claim asks for batchLength (held
           // only falls until then); the store may send it now (the prefetch bound counts it)
-          hintedAhead = true;
-          base.claimAhead(batchLength);
+          hintedAhead = base.claimAhead(batchLength);
         }
       }
     } catch (RuntimeException | Error e) {

@@ -51,6 +51,10 @@ final class FakeBaseQueue implements BaseQueue {
   /** Taken by claimAhead, handed out by the next claim. Guarded by lock. */
   private final List<Delivery> claimedAhead = new ArrayList<>();
   private volatile Runnable onAhead = () -> { };
+  /** Whether claimAhead takes nothing, as a store that declines the hint. */
+  private volatile boolean declineAhead;
+  /** The max of every claim so far. Guarded by lock. */
+  private final List<Integer> claimMaxes = new ArrayList<>();
 
   FakeBaseQueue(String name) {
     this.name = name;
@@ -265,8 +269,13 @@ final class FakeBaseQueue implements BaseQueue {
         throw unchecked(claimFailure.get());
       }
       claimsSinceHandOut++;
+      claimMaxes.add(max);
       List<Delivery> out = new ArrayList<>(claimedAhead);
       claimedAhead.clear();
+      while (out.size() > Math.max(0, max)) {
+        Delivery d = out.remove(out.size() - 1);
+        ready.addFirst(inFlight.remove(d.id()));
+      }
       while (out.isEmpty() && ready.isEmpty() && !closed && nanos > 0) {
         nanos = notEmpty.awaitNanos(nanos);
       }
@@ -294,18 +303,39 @@ final class FakeBaseQueue implements BaseQueue {
 
   /**
    * Records the hint, then takes up to {@code max} ready items ahead, as a store whose claim is a
-   * round trip does: in flight, handed out by the next claim.
+   * round trip does: in flight, handed out by the next claim (at most its max: the rest goes back
+   * to the head).
    */
   @Override
-  public void claimAhead(int max) {
+  public boolean claimAhead(int max) {
+    boolean took;
     lock.lock();
     try {
       aheadPeaks.add(inFlight.size() + max);
-      claimedAhead.addAll(take(max));
+      if (!declineAhead) {
+        claimedAhead.addAll(take(max));
+      }
+      took = !claimedAhead.isEmpty();
     } finally {
       lock.unlock();
     }
     onAhead.run();
+    return took;
+  }
+
+  /** From now on claimAhead takes nothing and says so, as a store that declines the hint. */
+  void declineClaimsAhead() {
+    declineAhead = true;
+  }
+
+  /** The max of every claim so far, in order. */
+  List<Integer> claimMaxes() {
+    lock.lock();
+    try {
+      return List.copyOf(claimMaxes);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** At each {@link #claimAhead} so far: what was in flight plus the max hinted. */

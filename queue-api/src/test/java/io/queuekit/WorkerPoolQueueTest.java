@@ -297,12 +297,7 @@ class WorkerPoolQueueTest {
     readyBeforeTheFirstClaim(base, 6);
     CountDownLatch release = new CountDownLatch(1);
     // paused between the first claim ahead and the claim that would take it
-    java.util.concurrent.atomic.AtomicReference<DefaultWorkerPoolQueue<String>> queue =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    base.onClaimAhead(() -> {
-      await().atMost(WAIT).until(() -> queue.get() != null);
-      queue.get().pause();
-    });
+    var queue = atHint(base, 1, WorkerPoolQueue::pause);
     DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(1)),
         Duration.ofHours(1), items -> {
           awaitQuietly(release);
@@ -315,11 +310,75 @@ class WorkerPoolQueueTest {
         .extracting(d -> new String(d.payload(), java.nio.charset.StandardCharsets.UTF_8))
         .containsExactly("\"item2\"", "\"item3\"");
     assertThat(base.inFlight()).as("the running batch only").isEqualTo(2);
-    base.onClaimAhead(() -> { });
     release.countDown();
     q.resume();
     assertThat(q.flush(WAIT)).isTrue();
     assertThat(base.inFlight()).isZero();
+  }
+
+  @Test
+  void pausedWithTheWorkerCapLoweredAfterAHintTheCollectingClaimStillAsksForABatch() {
+    // bound 2 × (3 + 1) = 8; at the third hint 6 are held and 2 taken ahead: lowering the cap to
+    // 1 leaves no room, yet what was taken ahead must be collected and given back
+    FakeBaseQueue base = new FakeBaseQueue("aheadcap");
+    readyBeforeTheFirstClaim(base, 20);
+    CountDownLatch release = new CountDownLatch(1);
+    var queue = atHint(base, 3, q -> {
+      q.setMaxWorkers(1);
+      q.pause();
+    });
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(3)),
+        Duration.ofHours(1), items -> {
+          awaitQuietly(release);
+          return List.of();
+        });
+    queue.set(q);
+    await().atMost(WAIT).until(() -> base.unclaimed().size() == 2);
+    assertThat(base.unclaimed())
+        .extracting(d -> new String(d.payload(), java.nio.charset.StandardCharsets.UTF_8))
+        .containsExactly("\"item6\"", "\"item7\"");
+    assertThat(base.claimMaxes()).allSatisfy(max -> assertThat(max).isPositive());
+    assertThat(base.inFlight()).as("the three running batches").isEqualTo(6);
+    release.countDown();
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+  }
+
+  @Test
+  void aPausedPoolClaimsNothingWhenTheStoreDeclinedTheHint() {
+    FakeBaseQueue base = new FakeBaseQueue("aheaddeclined");
+    base.declineClaimsAhead();
+    readyBeforeTheFirstClaim(base, 6);
+    var queue = atHint(base, 1, WorkerPoolQueue::pause);
+    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(1)),
+        Duration.ofHours(1), items -> List.of());
+    queue.set(q);
+    // the claim thread waits, paused, having claimed once
+    await().atMost(WAIT).until(() -> Thread.getAllStackTraces().entrySet().stream()
+        .anyMatch(e -> e.getKey().getName().equals("queuekit-aheaddeclined-claimer")
+            && java.util.Arrays.stream(e.getValue())
+                .anyMatch(f -> f.getMethodName().equals("doAwait"))));
+    assertThat(base.claimMaxes()).containsExactly(2);
+    assertThat(base.unclaimCalls()).isZero();
+    q.resume();
+    assertThat(q.flush(WAIT)).isTrue();
+  }
+
+  /**
+   * At claim-ahead hint number {@code at} (from 1), {@code then} runs on the queue set in the
+   * returned reference, in the claimer's thread (which waits for the test to set it).
+   */
+  private static java.util.concurrent.atomic.AtomicReference<DefaultWorkerPoolQueue<String>> atHint(
+      FakeBaseQueue base, int at, java.util.function.Consumer<DefaultWorkerPoolQueue<String>> then) {
+    var queue = new java.util.concurrent.atomic.AtomicReference<DefaultWorkerPoolQueue<String>>();
+    AtomicInteger hints = new AtomicInteger();
+    base.onClaimAhead(() -> {
+      if (hints.incrementAndGet() == at) {
+        await().atMost(WAIT).until(() -> queue.get() != null);
+        then.accept(queue.get());
+      }
+    });
+    return queue;
   }
 
   /** Items {@code "item0"} … as JSON, ready in {@code base} before a queue claims from it. */

@@ -32,7 +32,7 @@ public abstract class ForwardingBaseQueue implements BaseQueue {
   @Override public List<PushResult> pushAll(List<Item> items, Duration timeout) { return q.pushAll(items, timeout); }
   @Override public PushResult offer(Item item) { return q.offer(item); }
   @Override public List<Delivery> claim(int max, Duration wait) { return q.claim(max, wait); }
-  @Override public void claimAhead(int max) { q.claimAhead(max); }
+  @Override public boolean claimAhead(int max) { return q.claimAhead(max); }
   @Override public List<Outcome> ack(List<Delivery> ds) { return q.ack(ds); }
   @Override public Outcome release(Delivery d, Duration delay) { return q.release(d, delay); }
   @Override public List<Outcome> unclaim(List<Delivery> ds) { return q.unclaim(ds); }

@@ -143,11 +143,17 @@ public interface BaseQueue extends AutoCloseable {
    * A hint: the caller's next {@link #claim} asks for {@code max}, and it has room for that many
    * more deliveries. A store whose claim is a round trip may send it now, so its reply is on the
    * way while the caller hands out the batch before; the next claim then answers with what that
-   * one took, and asks the store only if it took nothing. Deliveries a store took ahead are in
-   * flight as claimed ones are; at {@link #close} before the next claim, the store gives them back
-   * as {@link #unclaim} does (counts unchanged). Never blocks. The default does nothing.
+   * one took (at most its own {@code max}: the rest goes back as {@link #unclaim} gives it), and
+   * asks the store only if it took nothing. Deliveries a store took ahead are in flight as
+   * claimed ones are; at {@link #close} before the next claim, the store gives them back as
+   * {@link #unclaim} does (counts unchanged). Never blocks.
+   *
+   * @return whether a claim was sent ahead (the caller's next claim collects it even while
+   *     paused, to give it back); the default sends none and returns false
    */
-  default void claimAhead(int max) {}
+  default boolean claimAhead(int max) {
+    return false;
+  }
 
   /** Done: deletes the items. One outcome per delivery, in order ({@code DONE} or {@code STALE}). */
   List<Outcome> ack(List<Delivery> deliveries);

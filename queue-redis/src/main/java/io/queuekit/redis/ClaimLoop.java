@@ -297,27 +297,31 @@ final class ClaimLoop {
    * named another next (that claim likely takes it whole), not with {@code GLOBAL_MAX_WORKERS}
    * (a claim ahead would hold a lease of the cap with no handler running), and not while a sweep
    * is due or runs: then the next claim asks when called.
+   *
+   * @return whether the claim was sent
    */
-  void claimAhead(int max) {
+  boolean claimAhead(int max) {
     if (claimedAhead.get() != null || settings.globalMaxWorkers() > 0 || waitFirst || trickle
         || ahead.get() == null || aheadMissed || lease.sweepNeeded() || closed.getAsBoolean()) {
-      return;
+      return false;
     }
     String c = lease.consumer();
     long stamp = c == null ? 0 : lease.claimLock().tryReadLock();
     if (stamp == 0) {
-      return;
+      return false;
     }
-    ReadAhead pre = readAhead();
+    ReadAhead pre;
     CompletableFuture<List<Object>> reply;
     try {
+      pre = readAhead();
       reply = calls.<List<Object>>run(Script.CLAIM, c, claimArgs(c, max)).toCompletableFuture();
     } catch (RuntimeException e) {
       // not sent: the next claim asks when called, and reports what fails then
       lease.claimLock().unlockRead(stamp);
-      return;
+      return false;
     }
     claimedAhead.set(new Ahead(c, pre, reply, stamp));
+    return true;
   }
 
   /**

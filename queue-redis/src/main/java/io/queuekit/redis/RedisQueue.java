@@ -203,7 +203,8 @@ final class RedisQueue implements BaseQueue {
       List<Delivery> out = claims.claim(max, wait);
       if (out.size() > max) {
         // a claim sent ahead for more than the caller asks now (its worker cap fell since)
-        List<Delivery> extra = out.subList(max, out.size());
+        int keep = Math.max(0, max);
+        List<Delivery> extra = out.subList(keep, out.size());
         try {
           giveBack(extra);
         } catch (RuntimeException e) {
@@ -216,7 +217,7 @@ final class RedisQueue implements BaseQueue {
               + "max ({}); the consumer's next sweep hands them back", name, extra.size(),
               e.getMessage());
         }
-        out = List.copyOf(out.subList(0, max));
+        out = List.copyOf(out.subList(0, keep));
       }
       return out;
     } finally {
@@ -225,12 +226,10 @@ final class RedisQueue implements BaseQueue {
   }
 
   @Override
-  public void claimAhead(int max) {
+  public boolean claimAhead(int max) {
     ops.readLock().lock();
     try {
-      if (!closed) {
-        claims.claimAhead(max);
-      }
+      return !closed && claims.claimAhead(max);
     } finally {
       ops.readLock().unlock();
     }
