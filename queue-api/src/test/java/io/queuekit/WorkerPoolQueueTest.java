@@ -274,11 +274,7 @@ class WorkerPoolQueueTest {
     FakeBaseQueue base = new FakeBaseQueue("ahead");
     readyBeforeTheFirstClaim(base, 10);
     CountDownLatch release = new CountDownLatch(1);
-    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(1)),
-        Duration.ofHours(1), items -> {
-          awaitQuietly(release);
-          return List.of();
-        });
+    DefaultWorkerPoolQueue<String> q = heldInHandlers(base, 1, release);
     await().atMost(WAIT).until(() -> base.handedOut() >= 4); // at the bound
     assertThat(base.handedOut()).isEqualTo(4);
     assertThat(base.aheadPeaks()).as("after the first full batch, with room for one more")
@@ -298,17 +294,11 @@ class WorkerPoolQueueTest {
     CountDownLatch release = new CountDownLatch(1);
     // paused between the first claim ahead and the claim that would take it
     var queue = atHint(base, 1, WorkerPoolQueue::pause);
-    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(1)),
-        Duration.ofHours(1), items -> {
-          awaitQuietly(release);
-          return List.of();
-        });
+    DefaultWorkerPoolQueue<String> q = heldInHandlers(base, 1, release);
     queue.set(q);
     // the first batch runs; what was claimed ahead is given back, not held while paused
     await().atMost(WAIT).until(() -> base.unclaimed().size() == 2);
-    assertThat(base.unclaimed())
-        .extracting(d -> new String(d.payload(), java.nio.charset.StandardCharsets.UTF_8))
-        .containsExactly("\"item2\"", "\"item3\"");
+    assertThat(unclaimedPayloads(base)).containsExactly("\"item2\"", "\"item3\"");
     assertThat(base.inFlight()).as("the running batch only").isEqualTo(2);
     release.countDown();
     q.resume();
@@ -327,16 +317,10 @@ class WorkerPoolQueueTest {
       q.setMaxWorkers(1);
       q.pause();
     });
-    DefaultWorkerPoolQueue<String> q = queue(base, settings(s -> s.batchLength(2).maxWorkers(3)),
-        Duration.ofHours(1), items -> {
-          awaitQuietly(release);
-          return List.of();
-        });
+    DefaultWorkerPoolQueue<String> q = heldInHandlers(base, 3, release);
     queue.set(q);
     await().atMost(WAIT).until(() -> base.unclaimed().size() == 2);
-    assertThat(base.unclaimed())
-        .extracting(d -> new String(d.payload(), java.nio.charset.StandardCharsets.UTF_8))
-        .containsExactly("\"item6\"", "\"item7\"");
+    assertThat(unclaimedPayloads(base)).containsExactly("\"item6\"", "\"item7\"");
     assertThat(base.claimMaxes()).allSatisfy(max -> assertThat(max).isPositive());
     assertThat(base.inFlight()).as("the three running batches").isEqualTo(6);
     release.countDown();
@@ -379,6 +363,25 @@ class WorkerPoolQueueTest {
       }
     });
     return queue;
+  }
+
+  /**
+   * A queue on {@code base} in batches of 2 whose handlers hold each batch until {@code release}
+   * opens; it claims at once, with an hour's claim wait.
+   */
+  private DefaultWorkerPoolQueue<String> heldInHandlers(FakeBaseQueue base, int maxWorkers,
+      CountDownLatch release) {
+    return queue(base, settings(s -> s.batchLength(2).maxWorkers(maxWorkers)),
+        Duration.ofHours(1), items -> {
+          awaitQuietly(release);
+          return List.of();
+        });
+  }
+
+  /** What was given back to {@code base}, each payload as its JSON text. */
+  private static List<String> unclaimedPayloads(FakeBaseQueue base) {
+    return base.unclaimed().stream()
+        .map(d -> new String(d.payload(), java.nio.charset.StandardCharsets.UTF_8)).toList();
   }
 
   /** Items {@code "item0"} … as JSON, ready in {@code base} before a queue claims from it. */
