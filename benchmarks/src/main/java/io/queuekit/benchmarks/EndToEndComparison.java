@@ -129,8 +129,9 @@ final class EndToEndComparison {
         : latencyTitle + latencyHeadingTail(latency);
     String md = "### " + heading + "\n\n" + setupTable() + "\n";
     if (jmh != null) {
-      Map<String, JmhRunner.SideResult> throughput = JmhRunner.run(EndToEndBench.class,
-          "endToEnd", "pipeline", pipelines(), Map.of(
+      Map<String, JmhRunner.SideResult> throughput = jmh.sideBySide()
+          ? SideBySide.run(pipelines(), config, round, jmh, quiet)
+          : JmhRunner.run(EndToEndBench.class, "endToEnd", "pipeline", pipelines(), Map.of(
               "producers", Integer.toString(config.producers()),
               "workers", Integer.toString(config.workers()),
               "batchLength", Integer.toString(config.batchLength()),
@@ -208,14 +209,30 @@ final class EndToEndComparison {
           .append(throughputReading(bl, o.throughput(), r.throughput(), ratio, met, cpuRatio))
           .append('\n');
     }
-    return "**Method:** JMH 1.37, throughput mode; one invocation pushes "
-        + Text.integer(round) + " items from the producer threads and returns when "
-        + "the handler has seen all of them (each exactly once, checked); invocations per second "
-        + "× " + Text.integer(round) + " is the score in items per second through the "
-        + "whole pipeline. " + jmh.describe() + ". The ± is the 99.9 % confidence interval of the "
-        + "mean over all measured iterations of all forks. CPU per item is the fork's process CPU "
-        + "time (every thread, GC included) over the items handled in the measured iterations, "
-        + "with the iterations' min–max; allocated per item is JMH's `gc.alloc.rate.norm`. Other "
+    String method = jmh.sideBySide()
+        ? "side by side (`SideBySide`, not JMH): one round pushes " + Text.integer(round)
+            + " items from the producer threads and ends when the handler has seen all of them "
+            + "(each exactly once, checked); a window runs rounds until its time is up, and its "
+            + "items over its time is the score in items per second through the whole pipeline. "
+            + jmh.describe() + ". Why not JMH: a JMH fork runs one side from start to end, and "
+            + "this machine's speed drifts by a third within minutes, so sides measured one after "
+            + "another compared the machine's moods as much as the pipelines; taking turns window "
+            + "by window gives every side the same ones. The ± is the 99.9 % confidence interval "
+            + "of the mean over the measured windows (an \"iteration\" below is a window). CPU "
+            + "per item is the side's process CPU time (every thread, GC included) over the items "
+            + "handled in its measured windows, with the windows' min–max; allocated per item is "
+            + "the bytes the side's threads allocated (`ThreadMXBean`, as JMH's "
+            + "`gc.alloc.rate.norm` counts them) over the same items. Other "
+        : "JMH 1.37, throughput mode; one invocation pushes "
+            + Text.integer(round) + " items from the producer threads and returns when "
+            + "the handler has seen all of them (each exactly once, checked); invocations per "
+            + "second × " + Text.integer(round) + " is the score in items per second through the "
+            + "whole pipeline. " + jmh.describe() + ". The ± is the 99.9 % confidence interval of "
+            + "the mean over all measured iterations of all forks. CPU per item is the fork's "
+            + "process CPU time (every thread, GC included) over the items handled in the measured "
+            + "iterations, with the iterations' min–max; allocated per item is JMH's "
+            + "`gc.alloc.rate.norm`. Other ";
+    return "**Method:** " + method
         + "load on the machine moves CPU per item much less than items/s, and allocation per item "
         + "hardly at all, so they are the cross-check of a noisy run."
         + (server ? " Redis server CPU per item is the server's `used_cpu_user + used_cpu_sys` "

@@ -14,27 +14,38 @@ import java.util.List;
  * @param measurementIterations measured iterations per fork
  * @param measurementTime length of each measured iteration
  * @param jvmArgs arguments of each forked JVM
+ * @param sideBySide measured by {@link SideBySide} instead of JMH: every side open at once, the
+ *     sides taking turns window by window (an iteration is a window); forks 0 or 1
  */
 record JmhSettings(int forks, int warmupIterations, Duration warmupTime, int measurementIterations,
-    Duration measurementTime, List<String> jvmArgs) {
+    Duration measurementTime, List<String> jvmArgs, boolean sideBySide) {
 
   /** Fixed heap, so a fork's heap sizing does not drift between sides. */
   static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g");
 
   JmhSettings {
     jvmArgs = List.copyOf(jvmArgs);
+    if (sideBySide && forks > 1) {
+      throw new IllegalArgumentException("side by side runs one JVM per side, not " + forks);
+    }
   }
 
   /** Forked settings with {@link #JVM_ARGS}. */
   static JmhSettings forked(int forks, int warmupIterations, Duration warmupTime,
       int measurementIterations, Duration measurementTime) {
     return new JmhSettings(forks, warmupIterations, warmupTime, measurementIterations,
-        measurementTime, JVM_ARGS);
+        measurementTime, JVM_ARGS, false);
   }
 
   /** In-process, minimal: for the smoke test. */
   static JmhSettings smoke(Duration warmupTime, Duration measurementTime) {
-    return new JmhSettings(0, 1, warmupTime, 1, measurementTime, List.of());
+    return new JmhSettings(0, 1, warmupTime, 1, measurementTime, List.of(), false);
+  }
+
+  /** The same settings, measured {@linkplain SideBySide side by side}. */
+  JmhSettings measuredSideBySide() {
+    return new JmhSettings(forks, warmupIterations, warmupTime, measurementIterations,
+        measurementTime, jvmArgs, true);
   }
 
   /** JVM arguments as the tables state them: without the run's own Redis address. */
@@ -48,7 +59,7 @@ record JmhSettings(int forks, int warmupIterations, Duration warmupTime, int mea
     List<String> all = new java.util.ArrayList<>(jvmArgs);
     all.addAll(extra);
     return new JmhSettings(forks, warmupIterations, warmupTime, measurementIterations,
-        measurementTime, all);
+        measurementTime, all, sideBySide);
   }
 
   /** Estimated wall time for {@code sides} sides, for the run's time budget. */
@@ -61,6 +72,14 @@ record JmhSettings(int forks, int warmupIterations, Duration warmupTime, int mea
 
   /** How BENCHMARKS.md states them. */
   String describe() {
+    if (sideBySide) {
+      String turns = warmupIterations + " warm-up windows × " + Text.duration(warmupTime)
+          + ", then " + measurementIterations + " measured × " + Text.duration(measurementTime)
+          + ", the sides taking turns window by window (forward, then backward)";
+      return forks == 0 ? "in-process, every side open at once; per side " + turns
+          : "one JVM per side, all open at once; per side " + turns + "; JVM "
+              + JmhSettings.shown(jvmArgs);
+    }
     String perFork = warmupIterations + " warm-up × " + Text.duration(warmupTime) + ", "
         + measurementIterations + " measured × " + Text.duration(measurementTime);
     if (forks == 0) {

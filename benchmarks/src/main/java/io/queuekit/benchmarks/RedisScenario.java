@@ -45,16 +45,19 @@ final class RedisScenario implements Scenario {
    * (2026-12-06), ours ran 34 57 66 56 71 73 101 97 98 109 94 … and batched Redisson 34 45 68 87
    * 77 99 103 122 137 126 102 … rounds a second, both rising until about the 13th second, and a
    * CPU profile of seconds 11–14 still found C2 compiling in 31 % of our samples (24 % of
-   * batched Redisson's): the measured seconds weighed each side's JIT more than its work. So 20
-   * warm-up seconds, then 4 measured, in one fork per side: two such forks per side do not fit
-   * the run's budget, and seconds past the ramp say more than a second fork on it.
+   * batched Redisson's): the measured seconds weighed each side's JIT more than its work. So 18
+   * warm-up seconds per side. Past the ramp, one fork per side run after the other still gave
+   * ours ÷ batched Redisson anywhere from 0.79 to 1.23 in three pairs within ten minutes
+   * (2026-12-06): the machine, not the pipelines. So the sides are measured {@link SideBySide
+   * side by side}, taking turns second by second, and 6 measured seconds per side fit where 4
+   * did.
    */
-  private static final JmhSettings JMH_FULL = JmhSettings.forked(1, 20, Duration.ofSeconds(1), 4,
-      Duration.ofSeconds(1));
+  private static final JmhSettings JMH_FULL = JmhSettings.forked(1, 18, Duration.ofSeconds(1), 6,
+      Duration.ofSeconds(1)).measuredSideBySide();
   /** Smoke rounds: 2 producers × 100, so the per-item Redisson side's round is short too. */
   private static final int SMOKE_ROUND = 200;
   private static final JmhSettings JMH_SMOKE = JmhSettings.smoke(Duration.ofMillis(100),
-      Duration.ofMillis(200));
+      Duration.ofMillis(200)).measuredSideBySide();
   /**
    * 2,000 items/s: well below what two producers pushing one item per round trip reach on a busy
    * 2-core machine (at 5,000 our producers fell behind across processes), so the rate is met.

@@ -42,6 +42,24 @@ class PiecesTest {
   }
 
   @Test
+  void sideBySideRunsEverySideInItsOwnJvmTakingTurns() throws Exception {
+    JmhSettings s = JmhSettings.forked(1, 1, Duration.ofMillis(100), 2, Duration.ofMillis(200))
+        .measuredSideBySide();
+    List<String> sides = List.of(Pipelines.queuekit("channel"), Pipelines.ABQ_TPE);
+    Map<String, JmhRunner.SideResult> r = SideBySide.run(sides,
+        PipelineConfig.of(2, 2, 20), 2_000, s, true);
+    assertThat(r).containsOnlyKeys(sides);
+    assertThat(r.values()).allSatisfy(side -> {
+      assertThat(side.throughput().n()).isEqualTo(2);
+      assertThat(side.throughput().min()).isPositive();
+      // each side's CPU is its own JVM's: a fork that ran nothing would report next to none
+      assertThat(side.cpuNanosPerItem()).isPositive().isFinite();
+      assertThat(side.allocBytesPerItem()).isPositive().isFinite();
+    });
+    assertThat(s.describe()).contains("one JVM per side", "taking turns");
+  }
+
+  @Test
   void depthChurnKeepsTheDepthAndReportsARate() throws Exception {
     DepthBench.Result r = DepthBench.measure("abq", List.of(100, 1_000), Duration.ofMillis(20),
         2);
