@@ -143,8 +143,19 @@ public final class QueueManager implements AutoCloseable {
     try {
       BaseQueue base = backends.create(settings.type(),
           new BaseQueueConfig(name, settings, spec.unique(), clock, scheduler, dataPath, events));
-      q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
-          recoveredLane, () -> forget(name), threads);
+      try {
+        q = new DefaultWorkerPoolQueue<>(spec, settings, base, clock, scheduler, claimWait,
+            recoveredLane, () -> forget(name), threads);
+      } catch (RuntimeException | Error e) {
+        // no queue owns the store yet: left open, it would hold its connections, or a LevelDB's
+        // lock that keeps the next create of this name from opening it
+        try {
+          base.close();
+        } catch (RuntimeException | Error c) {
+          e.addSuppressed(c);
+        }
+        throw e;
+      }
     } finally {
       synchronized (this) {
         opening.remove(name);

@@ -48,6 +48,47 @@ class QueueManagerTest {
   }
 
   @Test
+  void aQueueThatCannotBeBuiltClosesTheStoreItOpened() {
+    // The store was left open: its connections, or a LevelDB's lock, held for good.
+    List<FakeBaseQueue> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+    FakeBackends fakes = new FakeBackends();
+    io.queuekit.spi.BaseQueues backends = io.queuekit.spi.BaseQueues.of(List.of(
+        new io.queuekit.spi.BaseQueueFactory() {
+          @Override
+          public java.util.Set<String> types() {
+            return fakes.types();
+          }
+
+          @Override
+          public io.queuekit.spi.BaseQueue create(String type,
+              io.queuekit.spi.BaseQueueConfig config) {
+            FakeBaseQueue q = (FakeBaseQueue) fakes.create(type, config);
+            opened.add(q);
+            return q;
+          }
+        }));
+    java.util.concurrent.atomic.AtomicBoolean refuseOnce =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.ThreadFactory threads = r -> {
+      if (refuseOnce.getAndSet(false)) {
+        throw new OutOfMemoryError(RefusingThreads.OOM); // the claim thread, made as it is built
+      }
+      return new Thread(r);
+    };
+    try (QueueManager m = QueueManager.builder().dataPath(data).claimWait(Duration.ofMillis(100))
+        .backends(backends).threadFactory(threads).build()) {
+      assertThatThrownBy(() -> m.createSimple("unbuilt", String.class, batch -> List.of()))
+          .isInstanceOf(OutOfMemoryError.class);
+      assertThat(opened).hasSize(1);
+      assertThat(opened.get(0).closed()).isTrue();
+      assertThat(m.queue("unbuilt")).isEmpty();
+      m.createSimple("unbuilt", String.class, batch -> List.of());
+      assertThat(opened).hasSize(2);
+      assertThat(opened.get(1).closed()).isFalse();
+    }
+  }
+
+  @Test
   void closeShutsDownEveryQueueEvenWhenAShutdownThreadCannotStart() {
     // start() threw out of close() with the manager already marked closed: the queues not yet
     // handed to a thread stayed open for good, as a second close() returned at once.
