@@ -76,8 +76,8 @@ record JmhSettings(int forks, int warmupIterations, Duration warmupTime, int mea
       String turns = warmupIterations + " warm-up windows × " + Text.duration(warmupTime)
           + ", then " + measurementIterations + " measured × " + Text.duration(measurementTime)
           + ", the sides taking turns window by window (forward, then backward)";
-      return forks == 0 ? "in-process, every side open at once; per side " + turns
-          : "one JVM per side, all open at once; per side " + turns + "; JVM "
+      return forks == 0 ? "In-process, every side open at once; per side " + turns
+          : "One JVM per side, all open at once; per side " + turns + "; JVM "
               + JmhSettings.shown(jvmArgs);
     }
     String perFork = warmupIterations + " warm-up × " + Text.duration(warmupTime) + ", "

@@ -56,7 +56,7 @@ class PiecesTest {
       assertThat(side.cpuNanosPerItem()).isPositive().isFinite();
       assertThat(side.allocBytesPerItem()).isPositive().isFinite();
     });
-    assertThat(s.describe()).contains("one JVM per side", "taking turns");
+    assertThat(s.describe()).contains("One JVM per side", "taking turns");
   }
 
   @Test
