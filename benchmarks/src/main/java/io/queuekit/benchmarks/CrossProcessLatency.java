@@ -80,12 +80,11 @@ final class CrossProcessLatency {
     Map<String, Forks.Child[]> started = new LinkedHashMap<>();
     for (String side : sides) {
       String name = "bench-cross-" + UUID.randomUUID();
-      List<String> common = List.of(side, name, Integer.toString(config.producers()),
-          Integer.toString(config.workers()), Integer.toString(config.batchLength()),
-          Long.toString(config.batchDebounce().toMillis()), Integer.toString(config.length()),
-          Integer.toString(s.primerItems()), Integer.toString(s.primerRate()),
+      List<String> common = new ArrayList<>(List.of(side, name));
+      common.addAll(config.toArgs());
+      common.addAll(List.of(Integer.toString(s.primerItems()), Integer.toString(s.primerRate()),
           Integer.toString(s.warmupItems()), Integer.toString(s.roundsPerFork()),
-          Integer.toString(s.roundItems()), Integer.toString(s.rate()));
+          Integer.toString(s.roundItems()), Integer.toString(s.rate())));
       Forks.Child consumer = Forks.start("consumer-" + side, Consumer.class, s.jvmArgs(), common,
           limit);
       live.add(consumer);
@@ -120,15 +119,15 @@ final class CrossProcessLatency {
   private record Args(String side, String name, PipelineConfig config, int primer,
       int primerRate, int warmup, int rounds, int roundItems, int rate) {
     static Args parse(String[] a) {
-      if (a.length != 13) {
+      if (a.length != 14) {
         throw new IllegalArgumentException("usage: side name producers workers batchLength "
-            + "debounceMillis length primerItems primerRate warmupItems rounds roundItems rate");
+            + "debounceMillis length pushBatch primerItems primerRate warmupItems rounds "
+            + "roundItems rate");
       }
-      return new Args(a[0], a[1], new PipelineConfig(Integer.parseInt(a[2]),
-          Integer.parseInt(a[3]), Integer.parseInt(a[4]), Duration.ofMillis(Long.parseLong(a[5])),
-          Integer.parseInt(a[6]), 1), Integer.parseInt(a[7]), Integer.parseInt(a[8]),
-          Integer.parseInt(a[9]), Integer.parseInt(a[10]), Integer.parseInt(a[11]),
-          Integer.parseInt(a[12]));
+      // one item a push, whatever the config says: a push's latency is one item's
+      return new Args(a[0], a[1], PipelineConfig.fromArgs(a, 2).withPushBatch(1),
+          Integer.parseInt(a[8]), Integer.parseInt(a[9]), Integer.parseInt(a[10]),
+          Integer.parseInt(a[11]), Integer.parseInt(a[12]), Integer.parseInt(a[13]));
     }
 
     /** Items before the first timed round: the primer's and the warm-up round's. */

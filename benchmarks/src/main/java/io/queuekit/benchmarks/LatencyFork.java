@@ -1,6 +1,7 @@
 package io.queuekit.benchmarks;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,12 +13,13 @@ final class LatencyFork {
   private LatencyFork() {}
 
   static List<String> args(String side, PipelineConfig c, LatencyHarness.Settings s) {
-    return List.of(side, Integer.toString(c.producers()), Integer.toString(c.workers()),
-        Integer.toString(c.batchLength()), Long.toString(c.batchDebounce().toMillis()),
-        Integer.toString(c.length()), Integer.toString(c.pushBatch()),
-        Long.toString(s.warmup().toMillis()),
+    List<String> args = new ArrayList<>();
+    args.add(side);
+    args.addAll(c.toArgs());
+    args.addAll(List.of(Long.toString(s.warmup().toMillis()),
         Integer.toString(s.roundsPerFork()), Long.toString(s.roundTime().toMillis()),
-        Integer.toString(s.rate()));
+        Integer.toString(s.rate())));
+    return args;
   }
 
   public static void main(String[] a) throws Exception {
@@ -25,9 +27,7 @@ final class LatencyFork {
       throw new IllegalArgumentException("usage: LatencyFork side producers workers batchLength "
           + "debounceMillis length pushBatch warmupMillis rounds roundMillis rate");
     }
-    PipelineConfig config = new PipelineConfig(Integer.parseInt(a[1]), Integer.parseInt(a[2]),
-        Integer.parseInt(a[3]), Duration.ofMillis(Long.parseLong(a[4])), Integer.parseInt(a[5]),
-        Integer.parseInt(a[6]));
+    PipelineConfig config = PipelineConfig.fromArgs(a, 1);
     LatencyHarness.Settings s = new LatencyHarness.Settings(1,
         Duration.ofMillis(Long.parseLong(a[7])), Integer.parseInt(a[8]),
         Duration.ofMillis(Long.parseLong(a[9])), Integer.parseInt(a[10]), List.of());

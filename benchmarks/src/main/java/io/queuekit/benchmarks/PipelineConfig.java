@@ -1,6 +1,7 @@
 package io.queuekit.benchmarks;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What both sides of a comparison are given, so the table can state it once: producer threads,
@@ -42,6 +43,26 @@ record PipelineConfig(int producers, int workers, int batchLength, Duration batc
   /** The same with {@code n} items per push call. */
   PipelineConfig withPushBatch(int n) {
     return new PipelineConfig(producers, workers, batchLength, batchDebounce, length, n);
+  }
+
+  /**
+   * This config as {@link #ARGS} command-line arguments, for a benchmark's child JVM, which reads
+   * them back with {@link #fromArgs}.
+   */
+  List<String> toArgs() {
+    return List.of(Integer.toString(producers), Integer.toString(workers),
+        Integer.toString(batchLength), Long.toString(batchDebounce.toMillis()),
+        Integer.toString(length), Integer.toString(pushBatch));
+  }
+
+  /** How many arguments {@link #toArgs} makes. */
+  static final int ARGS = 6;
+
+  /** The config {@link #toArgs} wrote into {@code a}, from index {@code from} on. */
+  static PipelineConfig fromArgs(String[] a, int from) {
+    return new PipelineConfig(Integer.parseInt(a[from]), Integer.parseInt(a[from + 1]),
+        Integer.parseInt(a[from + 2]), Duration.ofMillis(Long.parseLong(a[from + 3])),
+        Integer.parseInt(a[from + 4]), Integer.parseInt(a[from + 5]));
   }
 
   /** The same with room for {@code n} waiting items. */

@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,9 +24,11 @@ final class SideBySideFork {
   private SideBySideFork() {}
 
   static List<String> args(String side, PipelineConfig c, int round) {
-    return List.of(side, Integer.toString(c.producers()), Integer.toString(c.workers()),
-        Integer.toString(c.batchLength()), Long.toString(c.batchDebounce().toMillis()),
-        Integer.toString(c.length()), Integer.toString(c.pushBatch()), Integer.toString(round));
+    List<String> args = new ArrayList<>();
+    args.add(side);
+    args.addAll(c.toArgs());
+    args.add(Integer.toString(round));
+    return args;
   }
 
   public static void main(String[] a) throws Exception {
@@ -33,10 +36,8 @@ final class SideBySideFork {
       throw new IllegalArgumentException("usage: SideBySideFork side producers workers "
           + "batchLength debounceMillis length pushBatch round");
     }
-    PipelineConfig config = new PipelineConfig(Integer.parseInt(a[1]), Integer.parseInt(a[2]),
-        Integer.parseInt(a[3]), Duration.ofMillis(Long.parseLong(a[4])), Integer.parseInt(a[5]),
-        Integer.parseInt(a[6]));
-    int round = Integer.parseInt(a[7]);
+    PipelineConfig config = PipelineConfig.fromArgs(a, 1);
+    int round = Integer.parseInt(a[1 + PipelineConfig.ARGS]);
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
         StandardCharsets.UTF_8));
     try (Driver driver = new Driver(a[0], config)) {
