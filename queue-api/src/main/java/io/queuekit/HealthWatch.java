@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * What {@link QueueManager#health} remembers between checks, per queue: since when its store has
@@ -23,10 +24,13 @@ final class HealthWatch {
   private final Duration deadGrowthWindow;
   /** By queue object (identity): a new queue of a closed one's name starts afresh. */
   private final Map<WorkerPoolQueue<?>, State> states = new ConcurrentHashMap<>();
+  /** Whether the manager still holds a queue: a check that raced its close keeps no state. */
+  private final Predicate<WorkerPoolQueue<?>> held;
 
-  HealthWatch(Clock clock, Duration deadGrowthWindow) {
+  HealthWatch(Clock clock, Duration deadGrowthWindow, Predicate<WorkerPoolQueue<?>> held) {
     this.clock = clock;
     this.deadGrowthWindow = deadGrowthWindow;
+    this.held = held;
   }
 
   private static final class State {
@@ -34,6 +38,11 @@ final class HealthWatch {
     long dead = -1; // -1: never seen
     long deadBefore; // the count before the last growth
     Instant grewAt; // null: no growth seen
+  }
+
+  /** How many queues it keeps a state for (tests). */
+  int watched() {
+    return states.size();
   }
 
   /** Forgets a closed queue. */
@@ -51,6 +60,12 @@ final class HealthWatch {
       failure = e;
     }
     State st = states.computeIfAbsent(q, n -> new State());
+    if (!held.test(q)) {
+      // closed since the caller took it: its forget() may have run before this put, and the
+      // state would stay for as long as the manager lives (the manager lets go of a queue
+      // before forgetting it, so a forget() after this look removes it anyway)
+      states.remove(q, st);
+    }
     synchronized (st) {
       Instant at = clock.instant();
       if (stats == null) {

@@ -77,7 +77,7 @@ public final class QueueManager implements AutoCloseable {
     this.backends = b.backends != null ? b.backends : BaseQueues.load();
     this.claimWait = b.claimWait;
     this.threads = b.threads;
-    this.healthWatch = new HealthWatch(clock, b.deadLetterGrowthWindow);
+    this.healthWatch = new HealthWatch(clock, b.deadLetterGrowthWindow, this::holds);
     if (b.jmx != null) {
       watch(new QueueMBeans(b.jmx));
     }

@@ -89,6 +89,23 @@ class QueueManagerTest {
   }
 
   @Test
+  void aHealthCheckThatRacedAQueuesCloseKeepsNoStateForIt() {
+    // health() took the queue, the queue closed and was forgotten, then the check made its state:
+    // kept for as long as the manager lived, one more per such race.
+    try (QueueManager m = QueueManager.builder().dataPath(data).claimWait(Duration.ofMillis(100))
+        .build()) {
+      HealthWatch watch = new HealthWatch(java.time.Clock.systemUTC(), Duration.ofMinutes(15),
+          q -> m.queue(q.name()).orElse(null) == q);
+      WorkerPoolQueue<String> kept = m.createSimple("kept", String.class, batch -> List.of());
+      WorkerPoolQueue<String> gone = m.createSimple("gone", String.class, batch -> List.of());
+      gone.close();
+      assertThat(watch.check(gone, Duration.ofMinutes(1)).name()).isEqualTo("gone");
+      assertThat(watch.check(kept, Duration.ofMinutes(1)).reachable()).isTrue();
+      assertThat(watch.watched()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void closeShutsDownEveryQueueEvenWhenAShutdownThreadCannotStart() {
     // start() threw out of close() with the manager already marked closed: the queues not yet
     // handed to a thread stayed open for good, as a second close() returned at once.
