@@ -16,8 +16,9 @@ import java.util.function.Consumer;
  * thread that reports meanwhile for longer than the hand-over of the buffered events.
  */
 final class StoreEventRelay implements StoreEvents {
-  private Consumer<DeadLetter> target; // guarded by this
-  private List<DeadLetter> pending = new ArrayList<>(); // guarded by this; null once attached
+  private Consumer<DeadLetter> target; // guarded by this; set once the held events are handed over
+  private List<DeadLetter> pending = new ArrayList<>(); // guarded by this; null once handed over
+  private boolean attached; // guarded by this
 
   @Override
   public void deadLettered(DeadLetter letter) {
@@ -32,17 +33,31 @@ final class StoreEventRelay implements StoreEvents {
     t.accept(letter);
   }
 
-  /** Sends the events held so far to {@code to}, then every later one. Called once. */
+  /**
+   * Sends the events held so far to {@code to}, then every later one. Called once. An event
+   * reported while the held ones are handed over joins them, after them: until the last is
+   * handed over, later events are held too (set at once, the target took a store thread's new
+   * event before the held ones still being handed over).
+   */
   void attach(Consumer<DeadLetter> to) {
-    List<DeadLetter> held;
     synchronized (this) {
-      if (target != null) {
+      if (attached) {
         throw new IllegalStateException("already attached");
       }
-      held = pending;
-      pending = null;
-      target = to;
+      attached = true;
     }
-    held.forEach(to);
+    while (true) {
+      List<DeadLetter> held;
+      synchronized (this) {
+        if (pending.isEmpty()) {
+          pending = null;
+          target = to;
+          return;
+        }
+        held = pending;
+        pending = new ArrayList<>();
+      }
+      held.forEach(to);
+    }
   }
 }

@@ -27,6 +27,32 @@ class StoreEventRelayTest {
   }
 
   @Test
+  void anEventReportedWhileTheHeldOnesAreHandedOverComesAfterThem() throws Exception {
+    // A store thread's event reached the target while the held ones were still being handed
+    // over: the target saw 1, 3, 2.
+    StoreEventRelay relay = new StoreEventRelay();
+    relay.deadLettered(letter(1));
+    relay.deadLettered(letter(2));
+    List<Long> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    relay.attach(l -> {
+      seen.add(l.id());
+      if (l.id() == 1) {
+        Thread store = new Thread(() -> relay.deadLettered(letter(3)));
+        store.start();
+        try {
+          store.join(10_000);
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+        assertThat(store.isAlive()).isFalse();
+      }
+    });
+    assertThat(seen).containsExactly(1L, 2L, 3L);
+    relay.deadLettered(letter(4));
+    assertThat(seen).containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  @Test
   void attachesOnce() {
     StoreEventRelay relay = new StoreEventRelay();
     relay.attach(l -> {});
