@@ -163,7 +163,8 @@ final class RedisScenario implements Scenario {
       + "handed out instead of after (0.99× in 10 windows each); a settle forgetting its batch's "
       + "deliveries at once instead of one by one (0.97×, within the windows' noise); the "
       + "pack's read sent in one write with the claim sent ahead (the server's reads per 100 "
-      + "items fell from 4.5 to 4.1, items/s did not move: 0.96× in 10 windows each). What is "
+      + "items fell from 4.5 to 4.1, items/s did not move: 0.96× in 10 windows each); a "
+      + "prefetch bound one or three batches larger (1.04× and then 0.97×, 1.00×). What is "
       + "left to cut: a round trip per batch (the ack carried by the next claim), the type "
       + "checks (a claim of one pack could check only the keys it writes) and the scripts' "
       + "fixed part";
