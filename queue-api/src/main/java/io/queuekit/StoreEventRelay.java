@@ -46,18 +46,31 @@ final class StoreEventRelay implements StoreEvents {
       }
       attached = true;
     }
-    while (true) {
-      List<DeadLetter> held;
-      synchronized (this) {
-        if (pending.isEmpty()) {
+    boolean handedOver = false;
+    try {
+      while (true) {
+        List<DeadLetter> held;
+        synchronized (this) {
+          if (pending.isEmpty()) {
+            pending = null;
+            target = to;
+            handedOver = true;
+            return;
+          }
+          held = pending;
+          pending = new ArrayList<>();
+        }
+        held.forEach(to);
+      }
+    } finally {
+      if (!handedOver) {
+        // the target threw: what it was not handed is lost with the throw, but later events
+        // still reach it (held on, they would pile up unseen for the queue's life)
+        synchronized (this) {
           pending = null;
           target = to;
-          return;
         }
-        held = pending;
-        pending = new ArrayList<>();
       }
-      held.forEach(to);
     }
   }
 }

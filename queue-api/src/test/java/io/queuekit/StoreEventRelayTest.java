@@ -53,6 +53,22 @@ class StoreEventRelayTest {
   }
 
   @Test
+  void aTargetThatThrowsDuringTheHandOverStillHearsLaterEvents() {
+    // It threw, and every later event was held for good: the relay went silent.
+    StoreEventRelay relay = new StoreEventRelay();
+    relay.deadLettered(letter(1));
+    List<Long> seen = new ArrayList<>();
+    assertThatThrownBy(() -> relay.attach(l -> {
+      if (l.id() == 1) {
+        throw new IllegalStateException("listener failed");
+      }
+      seen.add(l.id());
+    })).hasMessage("listener failed");
+    relay.deadLettered(letter(2));
+    assertThat(seen).containsExactly(2L);
+  }
+
+  @Test
   void attachesOnce() {
     StoreEventRelay relay = new StoreEventRelay();
     relay.attach(l -> {});

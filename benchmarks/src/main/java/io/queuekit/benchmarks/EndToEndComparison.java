@@ -212,8 +212,9 @@ final class EndToEndComparison {
     String method = jmh.sideBySide()
         ? "side by side (`SideBySide`, not JMH): one round pushes " + Text.integer(round)
             + " items from the producer threads and ends when the handler has seen all of them "
-            + "(each exactly once, checked); a window runs rounds until its time is up, and its "
-            + "items over its time is the score in items per second through the whole pipeline. "
+            + "(each exactly once, checked); a window runs one untimed round, then rounds until "
+            + "its time is up, and its items over its time is the score in items per second "
+            + "through the whole pipeline. "
             + jmh.describe() + ". Why not JMH: a JMH fork runs one side from start to end, and "
             + "this machine's speed drifts by a third within minutes, so sides measured one after "
             + "another compared the machine's moods as much as the pipelines; taking turns window "
@@ -237,7 +238,9 @@ final class EndToEndComparison {
         + "hardly at all, so they are the cross-check of a noisy run."
         + (server ? " Redis server CPU per item is the server's `used_cpu_user + used_cpu_sys` "
             + "(`INFO cpu`) over the same iterations' items: the work each side asks of the "
-            + "server, which shares the 2 cores." : "") + "\n\n"
+            + "server, which shares the 2 cores" + (jmh.sideBySide() ? " (side by side it "
+            + "includes what the idle sides ask of it meanwhile: about 4 ms a second, some 3 % "
+            + "of a window of ours)" : "") + "." : "") + "\n\n"
         + Text.table(withServer(server, null, List.of("side", "items/s (mean ± 99.9 % CI)",
             "iterations min–max", "ours ÷ side", "aim", "met", "CPU per item",
             "ours ÷ side (CPU)", "allocated per item")), rows)

@@ -75,7 +75,8 @@ record JmhSettings(int forks, int warmupIterations, Duration warmupTime, int mea
     if (sideBySide) {
       String turns = warmupIterations + " warm-up windows × " + Text.duration(warmupTime)
           + ", then " + measurementIterations + " measured × " + Text.duration(measurementTime)
-          + ", the sides taking turns window by window (forward, then backward)";
+          + ", the sides taking turns window by window (each turn starting one side later, so "
+          + "no side runs two windows in a row), each window after one untimed round";
       return forks == 0 ? "In-process, every side open at once; per side " + turns
           : "One JVM per side, all open at once; per side " + turns + "; JVM "
               + JmhSettings.shown(jvmArgs);

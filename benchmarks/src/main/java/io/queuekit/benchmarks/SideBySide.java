@@ -5,6 +5,7 @@ import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.Map;
 /**
  * End-to-end throughput of several sides measured side by side: every side's pipeline is open at
  * once (one JVM each, or all in this JVM for the smoke test), and the sides take turns running one
- * timed window each, forward then backward (A B C, C B A, …), warm-up windows first. A window runs
+ * timed window each ({@link #turn}), warm-up windows first. A window runs one untimed round, then
  * {@link Driver#round rounds} until its time is up; its score is the items handled over the
  * window's time.
  *
@@ -24,7 +25,9 @@ import java.util.Map;
  * <p>Each window reports the process's CPU time and the bytes its threads allocated (as JMH's
  * {@code gc.alloc.rate.norm} counts them: threads that end within a window are not counted), and
  * this class reads the Redis server's CPU time around it when the run has a server ({@link
- * ServerCpu}): only one side runs at a time, so the server's time is that side's.
+ * ServerCpu}): only one side runs at a time, so the server's time is that side's, plus what the
+ * idle sides ask of it meanwhile (measured: about 4 ms a second with three Redis sides idle,
+ * against about 145 ms for a window of ours: some 3 % on whichever side runs).
  *
  * <p><b>Thread-safety:</b> one thread runs a comparison.
  */
@@ -64,29 +67,35 @@ final class SideBySide {
   static Map<String, JmhRunner.SideResult> run(List<String> sides, PipelineConfig config,
       int round, JmhSettings settings, boolean quiet) throws Exception {
     Map<String, Side> open = new LinkedHashMap<>();
+    Map<String, JmhRunner.SideResult> results;
     try {
       if (settings.forks() == 0) {
         for (String side : sides) {
           open.put(side, new InProcess(new Driver(side, config), round));
         }
       } else {
-        List<Forks.Child> started = new ArrayList<>();
+        // all started before any is awaited (their start-ups overlap); each is in open as soon
+        // as it is started, so a failure later on still stops it
         for (String side : sides) {
-          started.add(Forks.start("side-by-side " + side, SideBySideFork.class,
+          open.put(side, new Forked(Forks.start("side-by-side " + side, SideBySideFork.class,
               settings.jvmArgs(), SideBySideFork.args(side, config, round),
-              settings.estimate(sides.size()).plus(WINDOW_SLACK)));
-        }
-        for (int i = 0; i < sides.size(); i++) {
-          open.put(sides.get(i), new Forked(started.get(i)));
+              settings.estimate(sides.size()).plus(WINDOW_SLACK))));
         }
         for (Side s : open.values()) {
           ((Forked) s).awaitReady();
         }
       }
-      return measure(open, settings, quiet);
-    } finally {
-      closeAll(open.values());
+      results = measure(open, settings, quiet);
+    } catch (Exception | Error e) {
+      try {
+        closeAll(open.values());
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
     }
+    closeAll(open.values());
+    return results;
   }
 
   private static Map<String, JmhRunner.SideResult> measure(Map<String, Side> open,
@@ -128,14 +137,19 @@ final class SideBySide {
     return out;
   }
 
-  /** Forward on even turns, backward on odd ones, so no side always follows the same one. */
-  private static List<String> turn(List<String> order, int n) {
-    if (n % 2 == 0) {
+  /**
+   * The order of turn {@code n}: with three sides or more, each turn starts one side later (A B
+   * C, B C A, C A B, …), so no side runs two windows in a row (forward then backward gave the
+   * first and last sides back-to-back windows, and a side just run is warmer than one idle for
+   * the others' windows); with two, always A B.
+   */
+  static List<String> turn(List<String> order, int n) {
+    if (order.size() < 3) {
       return order;
     }
-    List<String> back = new ArrayList<>(order);
-    java.util.Collections.reverse(back);
-    return back;
+    List<String> rotated = new ArrayList<>(order);
+    java.util.Collections.rotate(rotated, -(n % order.size()));
+    return rotated;
   }
 
   /** @param serverMicros the server's CPU time over the windows, or -1 without a server */
@@ -177,10 +191,15 @@ final class SideBySide {
     }
   }
 
-  /** Runs rounds on {@code driver} for {@code length}, measuring this process. */
+  /**
+   * Runs rounds on {@code driver} for {@code length}, measuring this process. One round first,
+   * untimed: the side has idled through the others' windows, and its first round after that
+   * wakes its threads and connections, which every side would pay once per window.
+   */
   static Window window(Driver driver, int round, Duration length) throws Exception {
+    driver.round(round);
     long cpu = OS.getProcessCpuTime();
-    long alloc = allocated();
+    Map<Long, Long> alloc = allocatedByThread();
     long start = System.nanoTime();
     long end = start + length.toNanos();
     long items = 0;
@@ -189,16 +208,32 @@ final class SideBySide {
       items += round;
     } while (System.nanoTime() < end);
     long nanos = System.nanoTime() - start;
-    return new Window(items, nanos, OS.getProcessCpuTime() - cpu, allocated() - alloc);
+    return new Window(items, nanos, OS.getProcessCpuTime() - cpu, allocatedSince(alloc));
   }
 
-  /** Bytes allocated so far by the threads alive now. */
-  private static long allocated() {
-    long sum = 0;
-    for (long b : THREADS.getThreadAllocatedBytes(THREADS.getAllThreadIds())) {
-      if (b > 0) {
-        sum += b; // -1: a thread that ended between the two calls
+  /** Bytes allocated so far by each thread alive now, by thread id. */
+  static Map<Long, Long> allocatedByThread() {
+    long[] ids = THREADS.getAllThreadIds();
+    long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+    Map<Long, Long> out = new HashMap<>(ids.length * 2);
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] >= 0) { // -1: a thread that ended between the two calls
+        out.put(ids[i], bytes[i]);
       }
+    }
+    return out;
+  }
+
+  /**
+   * Bytes the threads alive now allocated since {@code before} ({@link #allocatedByThread}): a
+   * thread started since counts from 0, and one that ended since is not counted (summing only
+   * the threads alive at each end took a thread that ended within the window off it whole,
+   * with everything it had allocated before).
+   */
+  static long allocatedSince(Map<Long, Long> before) {
+    long sum = 0;
+    for (Map.Entry<Long, Long> e : allocatedByThread().entrySet()) {
+      sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
     }
     return sum;
   }
@@ -247,10 +282,14 @@ final class SideBySide {
 
     @Override
     public void close() throws Exception {
-      if (child.process.isAlive()) {
-        child.jvm.send(SideBySideFork.STOP);
+      try {
+        if (child.process.isAlive()) {
+          child.jvm.send(SideBySideFork.STOP);
+        }
+      } finally {
+        // also when the child died between the look and the write: it is awaited and cleaned up
+        Forks.await(child, Forks.type(String.class));
       }
-      Forks.await(child, Forks.type(String.class));
     }
   }
 }

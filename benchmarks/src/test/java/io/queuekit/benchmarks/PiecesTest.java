@@ -1,6 +1,7 @@
 package io.queuekit.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,61 @@ class PiecesTest {
       assertThat(side.allocBytesPerItem()).isPositive().isFinite();
     });
     assertThat(s.describe()).contains("One JVM per side", "taking turns");
+  }
+
+  @Test
+  void aSideThatCannotOpenFailsTheRunNamingItAndStopsTheOthers() {
+    // The close of every side replaced the failure that ended the run: the error named the
+    // failed fork's exit, not why it could not open.
+    JmhSettings s = JmhSettings.forked(1, 1, Duration.ofMillis(100), 1, Duration.ofMillis(100))
+        .measuredSideBySide();
+    assertThatThrownBy(() -> SideBySide.run(List.of(Pipelines.ABQ_TPE, "no-such"),
+        PipelineConfig.of(2, 2, 20), 2_000, s, true))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("fork side-by-side no-such")
+        .hasMessageContaining(SideBySideFork.READY)
+        .satisfies(e -> assertThat(e.getSuppressed()).isNotEmpty());
+  }
+
+  @Test
+  void sideBySideNeverRunsASideTwiceInARow() {
+    List<String> sides = List.of("a", "b", "c", "d");
+    String last = null;
+    for (int n = 0; n < 24; n++) {
+      List<String> turn = SideBySide.turn(sides, n);
+      assertThat(turn).containsExactlyInAnyOrderElementsOf(sides);
+      assertThat(turn.get(0)).isNotEqualTo(last);
+      last = turn.get(turn.size() - 1);
+    }
+    assertThat(SideBySide.turn(List.of("a", "b"), 1)).containsExactly("a", "b");
+  }
+
+  @Test
+  void aThreadThatEndsWithinAWindowTakesNothingOffItsAllocation() throws Exception {
+    // Summed over the threads alive at each end, a thread that ended within the window took
+    // everything it had allocated before off the window's count.
+    java.util.concurrent.CountDownLatch allocated = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+    Thread t = new Thread(() -> {
+      long kept = 0;
+      for (int i = 0; i < 64; i++) {
+        kept += new byte[1 << 20].length; // 64 MB before the window
+      }
+      allocated.countDown();
+      try {
+        end.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      assertThat(kept).isPositive();
+    });
+    t.start();
+    allocated.await();
+    Map<Long, Long> before = SideBySide.allocatedByThread();
+    end.countDown();
+    t.join();
+    long since = SideBySide.allocatedSince(before);
+    assertThat(since).isNotNegative().isLessThan(16L << 20);
   }
 
   @Test
