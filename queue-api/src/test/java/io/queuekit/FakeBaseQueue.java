@@ -75,12 +75,7 @@ final class FakeBaseQueue implements BaseQueue {
   }
 
   int inFlight() {
-    lock.lock();
-    try {
-      return inFlight.size();
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> inFlight.size());
   }
 
   /** Runs in the claimer's thread each time a claim is about to return deliveries. */
@@ -167,12 +162,7 @@ final class FakeBaseQueue implements BaseQueue {
 
   /** Deliveries claims have handed out so far. */
   int handedOut() {
-    lock.lock();
-    try {
-      return handedOut;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> handedOut);
   }
 
   /**
@@ -180,40 +170,20 @@ final class FakeBaseQueue implements BaseQueue {
    * has finished with what it last got.
    */
   int claimsSinceHandOut() {
-    lock.lock();
-    try {
-      return claimsSinceHandOut;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> claimsSinceHandOut);
   }
 
   /** Unclaim calls made while the store was open, failed ones included. */
   int unclaimCalls() {
-    lock.lock();
-    try {
-      return unclaimCalls;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> unclaimCalls);
   }
 
   List<Delivery> unclaimed() {
-    lock.lock();
-    try {
-      return List.copyOf(unclaimed);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> List.copyOf(unclaimed));
   }
 
   boolean closed() {
-    lock.lock();
-    try {
-      return closed;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> closed);
   }
 
   @Override
@@ -330,19 +300,19 @@ final class FakeBaseQueue implements BaseQueue {
 
   /** The max of every claim so far, in order. */
   List<Integer> claimMaxes() {
-    lock.lock();
-    try {
-      return List.copyOf(claimMaxes);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> List.copyOf(claimMaxes));
   }
 
   /** At each {@link #claimAhead} so far: what was in flight plus the max hinted. */
   List<Integer> aheadPeaks() {
+    return locked(() -> List.copyOf(aheadPeaks));
+  }
+
+  /** {@code what}, read under the lock: the accessors tests read the fake's state through. */
+  private <T> T locked(java.util.function.Supplier<T> what) {
     lock.lock();
     try {
-      return List.copyOf(aheadPeaks);
+      return what.get();
     } finally {
       lock.unlock();
     }
