@@ -542,16 +542,9 @@ final class ClaimLoop {
           + "cannot read: " + e.getMessage() + "; its entries stay in flight until the "
           + "consumer's sweep dead-letters them", e);
     }
-    List<Delivery> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      long did = base + 1 + i;
-      try {
-        out.add(Entries.delivery(did, pack, at[2 * i], at[2 * i + 1]));
-      } catch (IllegalStateException | NumberFormatException | IndexOutOfBoundsException e) {
-        throw unreadable(name, did, n, e);
-      }
-    }
-    return out;
+    byte[] entries = pack;
+    return read(name, base, n, (i, did) -> Entries.delivery(did, entries, at[2 * i],
+        at[2 * i + 1]));
   }
 
   private static String utf8(Object bytes) {
@@ -575,21 +568,31 @@ final class ClaimLoop {
    *     reads
    */
   static List<Delivery> deliveries(String queue, long base, List<?> r, int from, int n) {
+    return read(queue, base, n, (i, did) -> Entries.delivery(did, (byte[]) r.get(from + i)));
+  }
+
+  /** Reads entry {@code i} of a claim as delivery {@code did}. */
+  private interface EntryReader {
+    Delivery read(int i, long did);
+  }
+
+  /**
+   * The claim's {@code n} deliveries, ids {@code base + 1} on, each read by {@code entry}; an
+   * entry this version cannot read fails the claim, naming it.
+   */
+  private static List<Delivery> read(String queue, long base, int n, EntryReader entry) {
     List<Delivery> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       long did = base + 1 + i;
       try {
-        out.add(Entries.delivery(did, (byte[]) r.get(from + i)));
+        out.add(entry.read(i, did));
       } catch (IllegalStateException | NumberFormatException | IndexOutOfBoundsException e) {
-        throw unreadable(queue, did, n, e);
+        throw new QueueException("queue \"" + queue + "\": the claim handed out an entry "
+            + "(delivery " + did + ") that this version cannot read: " + e.getMessage()
+            + "; the claim's " + n + " entries stay in flight until the consumer's sweep hands "
+            + "them back", e);
       }
     }
     return out;
-  }
-
-  private static QueueException unreadable(String queue, long did, int n, RuntimeException e) {
-    return new QueueException("queue \"" + queue + "\": the claim handed out an entry (delivery "
-        + did + ") that this version cannot read: " + e.getMessage() + "; the claim's "
-        + n + " entries stay in flight until the consumer's sweep hands them back", e);
   }
 }

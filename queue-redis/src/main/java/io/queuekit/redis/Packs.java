@@ -1,6 +1,5 @@
 package io.queuekit.redis;
 
-import java.util.Arrays;
 
 /**
  * The pack of layout 4 (drawn in {@link RedisLayout}): the entries of one push of a simple queue's
@@ -42,20 +41,6 @@ final class Packs {
       at += head.length;
       System.arraycopy(t, 0, out, at, t.length);
       at += t.length;
-    }
-    return out;
-  }
-
-  /**
-   * The {@code n} entries of {@code pack}, each copied out.
-   *
-   * @throws IllegalStateException as {@link #bounds}
-   */
-  static byte[][] unpack(byte[] pack, int n) {
-    int[] at = bounds(pack, n);
-    byte[][] out = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      out[i] = Arrays.copyOfRange(pack, at[2 * i], at[2 * i + 1]);
     }
     return out;
   }

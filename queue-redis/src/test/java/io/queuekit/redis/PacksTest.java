@@ -43,6 +43,16 @@ class PacksTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The {@code n} entries of {@code pack}, each copied out from where {@link Packs#bounds} says. */
+  private static byte[][] unpack(byte[] pack, int n) {
+    int[] at = Packs.bounds(pack, n);
+    byte[][] out = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = Arrays.copyOfRange(pack, at[2 * i], at[2 * i + 1]);
+    }
+    return out;
+  }
+
   private static byte[] filled(int len, int seed) {
     byte[] b = new byte[len];
     Arrays.fill(b, (byte) ('a' + seed % 26));
@@ -60,7 +70,7 @@ class PacksTest {
       }
       byte[] head = b("0:0:1::");
       byte[] pack = Packs.pack(head, tails);
-      byte[][] back = Packs.unpack(pack, n);
+      byte[][] back = unpack(pack, n);
       for (int i = 0; i < n; i++) {
         byte[] want = new byte[head.length + len];
         System.arraycopy(head, 0, want, 0, head.length);
@@ -77,23 +87,23 @@ class PacksTest {
       // and what cmsgpack packs, this reads
       byte[] repacked = r.eval("return cmsgpack.pack(cmsgpack.unpack(redis.call('GET', "
           + "KEYS[1])))", ScriptOutputType.VALUE, b("pack"));
-      assertThat(Packs.unpack(repacked, n)).isDeepEqualTo(back);
+      assertThat(unpack(repacked, n)).isDeepEqualTo(back);
     }
   }
 
   @Test
   void aPackThatIsNotExactlyItsEntriesIsRefusedSayingWhy() {
     byte[] pack = Packs.pack(b(""), new byte[][] {b("ab"), b("cd")});
-    assertThatThrownBy(() -> Packs.unpack(pack, 3)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> Packs.bounds(pack, 3)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("a pack of 2 entries where its claim says 3");
-    assertThatThrownBy(() -> Packs.unpack(Arrays.copyOf(pack, pack.length - 1), 2))
+    assertThatThrownBy(() -> Packs.bounds(Arrays.copyOf(pack, pack.length - 1), 2))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("cut short");
-    assertThatThrownBy(() -> Packs.unpack(Arrays.copyOf(pack, pack.length + 1), 2))
+    assertThatThrownBy(() -> Packs.bounds(Arrays.copyOf(pack, pack.length + 1), 2))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("1 bytes after its 2");
-    assertThatThrownBy(() -> Packs.unpack(b("junk"), 2))
+    assertThatThrownBy(() -> Packs.bounds(b("junk"), 2))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("byte 0x6a at 0");
     byte[] notStrings = {(byte) 0x92, 0x01, 0x02};
-    assertThatThrownBy(() -> Packs.unpack(notStrings, 2))
+    assertThatThrownBy(() -> Packs.bounds(notStrings, 2))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("where a string starts");
   }
 }
