@@ -50,7 +50,12 @@ final class SideBySide {
    * @param cpuNanos the process's CPU time over the window
    * @param allocBytes bytes allocated by the process's threads over the window
    */
-  record Window(long items, long nanos, long cpuNanos, long allocBytes) {}
+  record Window(long items, long nanos, long cpuNanos, long allocBytes) {
+    /** The window's score: items handled per second of its time. */
+    double itemsPerSecond() {
+      return items / (nanos / 1e9);
+    }
+  }
 
   /** One side's pipeline, open for the whole comparison. */
   interface Side extends AutoCloseable {
@@ -126,7 +131,7 @@ final class SideBySide {
         serverMicros.merge(side, after - before, Long::sum);
         if (!quiet) {
           System.out.printf("side by side: %s window %d: %.0f items/s%n", side, m + 1,
-              w.items() / (w.nanos() / 1e9));
+              w.itemsPerSecond());
         }
       }
     }
@@ -161,7 +166,7 @@ final class SideBySide {
     double cpuMin = Double.MAX_VALUE;
     double cpuMax = 0;
     for (Window w : windows) {
-      perSecond.add(w.items() / (w.nanos() / 1e9));
+      perSecond.add(w.itemsPerSecond());
       cpu += w.cpuNanos();
       items += w.items();
       alloc += w.allocBytes();
