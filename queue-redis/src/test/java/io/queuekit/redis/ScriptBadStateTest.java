@@ -179,11 +179,39 @@ class ScriptBadStateTest {
       q.push(item(s), Duration.ofSeconds(5));
     }
     Delivery held = q.claim(1, Duration.ofSeconds(5)).get(0);
+    if (step.equals("ack") && !role.equals("meta") && !role.equals("inflight")) {
+      // an ack writes room()'s keys only for a producer waiting for room: one is
+      admin.call("HSET", keyOf(name, "meta", q), "full", "1");
+    }
     assertRefusedOverAWrongType(name, role, q, () -> STEPS.get(step).accept(q, held));
     STEPS.get(step).accept(q, held); // with the key put back: through, or stale at the client
     StoreStats after2 = q.stats();
     assertThat(List.of(after2.ready() + after2.delayed(), after2.inFlight(), after2.dead()))
         .as("waiting, in flight, dead after %s", step).isEqualTo(AFTER.get(step));
+  }
+
+  /**
+   * A key an ack does not write in this run is not checked: with no producer waiting for room,
+   * room()'s keys holding another type do not stop it, and keep another program's value.
+   */
+  @Test
+  void anAckChecksOnlyTheKeysItWrites() {
+    String name = Queues.uniqueName("ackunwritten");
+    RedisQueue q = queues.open(name, false);
+    for (String s : List.of("a", "b")) {
+      q.push(item(s), Duration.ofSeconds(5));
+    }
+    Delivery held = q.claim(1, Duration.ofSeconds(5)).get(0);
+    List<String> unwritten = List.of(keyOf(name, "delayed", q), keyOf(name, "room", q));
+    for (String k : unwritten) {
+      admin.call("DEL", k);
+      admin.call("SET", k, "another program's value");
+    }
+    assertThat(q.ack(List.of(held))).containsExactly(Outcome.DONE);
+    for (String k : unwritten) {
+      assertThat(admin.call("GET", k)).as(k).isEqualTo("another program's value");
+    }
+    assertThat(admin.integer("EXISTS", keyOf(name, "inflight", q))).as("settled").isZero();
   }
 
   /**

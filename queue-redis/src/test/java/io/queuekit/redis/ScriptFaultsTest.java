@@ -182,8 +182,15 @@ class ScriptFaultsTest {
     assertThat(claimAll(q)).containsExactly("a");
   }
 
+  /**
+   * A claim against each key it writes holding another type, in a run that writes it: refused,
+   * naming the key, with the ready list untouched. The dead set is written when the claim meets a
+   * malformed entry, the wake list when it leaves items for other waiters, the room list when a
+   * producer waits for room.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"meta", "inflight", "dead", "wake", "room", "firstn", "firsts", "unique"})
+  @ValueSource(strings = {"meta", "inflight", "dead", "wake", "room", "firstn", "firsts", "unique",
+      "busy"})
   void aKeyOfTheWrongTypeStopsAClaimBeforeItChangesAnything(String role) {
     String name = Queues.uniqueName("wrongtype" + role);
     RedisQueue q = queue(name, role.equals("unique"));
@@ -191,6 +198,12 @@ class ScriptFaultsTest {
     for (String s : List.of("a", "b", "c")) {
       q.push(item(s), Duration.ofSeconds(5));
     }
+    if (role.equals("dead")) {
+      admin.call("LPUSH", key(name, "ready"), "no header");
+    } else if (role.equals("room")) {
+      admin.call("HSET", key(name, "meta"), "full", "1");
+    }
+    long ready = admin.integer("LLEN", key(name, "ready"));
     String k = switch (role) {
       case "inflight" -> key(name, "inflight:" + q.consumerId());
       case "unique" -> "{" + name + "_queue}_unique";
@@ -199,12 +212,41 @@ class ScriptFaultsTest {
     admin.call("DEL", k);
     admin.call("SET", k, "another program's value");
 
-    assertThatThrownBy(() -> q.claim(10, Duration.ZERO))
-        .isInstanceOf(QueueException.class).hasMessageContaining(name);
-    assertThat(admin.integer("LLEN", key(name, "ready"))).as("the ready list is untouched").isEqualTo(3);
+    // one of three leaves two ready: the claim wakes a waiter for them
+    int max = role.equals("wake") ? 1 : 10;
+    assertThatThrownBy(() -> q.claim(max, Duration.ZERO))
+        .isInstanceOf(QueueException.class).hasMessageContaining(name).hasMessageContaining(k);
+    assertThat(admin.integer("LLEN", key(name, "ready"))).as("the ready list is untouched")
+        .isEqualTo(ready);
 
     admin.call("DEL", k);
     assertThat(claimAll(q)).containsExactly("a", "b", "c");
+  }
+
+  /**
+   * A key that a claim does not write in this run is not checked: with nothing malformed to bury,
+   * no producer waiting for room and the whole list taken, a dead set, room list and wake list of
+   * another type do not stop it, and keep another program's value.
+   */
+  @Test
+  void aClaimChecksOnlyTheKeysItWrites() {
+    String name = Queues.uniqueName("wrongtypeunwritten");
+    RedisQueue q = queue(name, false);
+    assertThat(q.claim(1, Duration.ZERO)).isEmpty(); // registers the consumer
+    for (String s : List.of("a", "b")) {
+      q.push(item(s), Duration.ofSeconds(5));
+    }
+    List<String> unwritten = List.of(key(name, "dead"), key(name, "room"), key(name, "wake"));
+    for (String k : unwritten) {
+      admin.call("DEL", k);
+      admin.call("SET", k, "another program's value");
+    }
+    List<Delivery> got = q.claim(10, Duration.ZERO);
+    assertThat(payloads(got)).containsExactly("a", "b");
+    assertThat(q.ack(got)).containsOnly(Outcome.DONE);
+    for (String k : unwritten) {
+      assertThat(admin.call("GET", k)).as(k).isEqualTo("another program's value");
+    }
   }
 
   /**

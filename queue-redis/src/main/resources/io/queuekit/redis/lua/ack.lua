@@ -9,21 +9,36 @@
 -- outcome. A whole claim is sent without its ids: ARGV's strings cost the server per item, as
 -- Lua strings.
 -- With GLOBAL_MAX_WORKERS each id settled counts its lease down.
-guard(1, 2, 5, 7, 10, 17)
 -- GLOBAL_MAX_WORKERS: one TYPE when no lease exists (the cap off); else the wake tokens pending,
 -- read before the first write (a freed lease wakes one waiter: leasewake)
 local leased = leasing()
-local tokens = leased and count('LLEN', 6)
+local tokens = leased and checked(6, 'LLEN')
 -- the client names each claim's field: a name that is none stops the script before its first
 -- write (it could not be settled, nor counted in the reply)
-local at = 2
+local at, packs = 2, false
 while at <= #ARGV do
   local m = tonumber(ARGV[at + 1])
-  if not claimname(ARGV[at]) or not m then
+  local _, _, ref = claimname(ARGV[at])
+  if ref == nil or not m then
     error({ err = 'ERR queuekit ack: "' .. string.sub(ARGV[at], 1, 40) .. '" names no claim; '
       .. 'nothing was changed' })
   end
+  packs = packs or ref
   at = at + 2 + math.max(m, 0)
+end
+-- The keys it writes, checked before its first write: the in-flight hash, which the first claim
+-- settled reads first (a claim of a pack's reference, or a part's field to explode it), except a
+-- whole claim of entries, deleted unread; the packs hash when a claim of a pack is settled; and
+-- room()'s keys only when a producer waits for room.
+if #ARGV >= 3 and tonumber(ARGV[3]) < 0 and string.byte(ARGV[2], 1) == 99 then
+  guard(10)
+end
+if packs then
+  guard(17)
+end
+local full = marked()
+if full then
+  guard(1, 2, 7)
 end
 -- per claim, how its ids came out: a number (every one of its n ids done) or a list of codes
 local groups, ids, done, ndone = {}, 0, {}, 0
@@ -34,7 +49,7 @@ while i <= #ARGV do
   local list
   if m < 0 then
     i = i + 2
-    local pack = ref and redis.call('HGET', K_INFLIGHT, f)
+    local pack = ref and checked(10, 'HGET', f)
     if pack then
       local _, _, id = refof(pack)
       if id then
@@ -77,7 +92,7 @@ end
 if leased then
   leasewake(unlease(done), tokens)
 end
-local freed = room(tonumber(ARGV[1]))
+local freed = room(tonumber(ARGV[1]), full)
 if ndone == 0 or ndone == ids then
   return { freed, ndone == 0 and 0 or 1 }
 end

@@ -17,31 +17,31 @@
 -- At most one recovered item (recovery count > 0, merged counts included) per claim: alone when
 -- it is at the head, else the batch stops before it. Handing out several would let a crash in
 -- the window before the extras are given back count a recovery for items no handler ran.
-if redis.call('HEXISTS', K_CONSUMERS, ARGV[1]) == 0 then
+-- Everything up to the choice of the batch only reads (each read checking its key's type); the
+-- keys the claim then writes and has not read are guarded before its first write. A promotion of
+-- due items writes before the batch is known: then every key a claim may write is guarded first.
+if checked(8, 'HEXISTS', ARGV[1]) == 0 then
   return { -1 }
 end
--- the cap first: a capped claim writes nothing, so it pays only these reads, not the key checks
--- below (with the cap reached, the refused claims of every waiting worker add up)
+-- the cap first: a capped claim writes nothing, so it pays only these reads (with the cap
+-- reached, the refused claims of every waiting worker add up)
 local global = tonumber(ARGV[7]) or 0
 local leases, junk = 0, {}
 if global > 0 then
   -- members that are no lease are not counted, and dropped with this claim's writes
-  leases, junk = leasecount(global, count('ZCARD', 16))
+  leases, junk = leasecount(global, checked(16, 'ZCARD'))
   if leases >= global then
     return { -1, 0, -1 }
   end
 end
-guard(1, 2, 4, 5, 6, 7, 9, 10, 11, 13, 14, 15, 17)
 -- delivery ids follow the sequence's value now (base + 1 ...), drawn once the batch is chosen
 local base = guardseq()
 local max, now, length, cap = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-if #junk > 0 then
-  bulk('ZREM', K_LEASES, junk)
-end
 -- one look at the earliest due time says whether anything is due: with nothing delayed or
 -- nothing due yet (the common case) it is also the answer, and promote() is skipped
 local due = firstdue()
 if due and due <= tonumber(now) then
+  guard(1, 4, 6, 7, 9, 10, 13, 14, 15, 17)
   promote(now)
   due = firstdue()
 end
@@ -63,12 +63,12 @@ local field, value
 -- head looked at alone first, so a claim of single entries pays nothing for packs.
 local npacked = packedfield()
 local mayref = npacked ~= 0
-local head = mayref and redis.call('LINDEX', K_READY, 0)
+local head = mayref and checked(1, 'LINDEX', 0)
 local k1, first1
 if head then
   k1, first1 = refof(head)
 end
-local llen = k1 and k1 < max and redis.call('LLEN', K_READY)
+local llen = k1 and k1 < max and checked(1, 'LLEN')
 if k1 and (k1 == max or llen == 1) then
   -- A pack at the head that is the whole batch (exactly max entries, or all that is ready) is
   -- taken as it is: the field holds its reference, its entries stay where they are (never Lua
@@ -88,7 +88,7 @@ if k1 and (k1 == max or llen == 1) then
   left = k1 == max
 else
   -- LRANGE + LTRIM rather than LPOP with a count, which needs Redis 6.2
-  local popped = redis.call('LRANGE', K_READY, 0, max - 1)
+  local popped = checked(1, 'LRANGE', 0, max - 1)
   -- The head as entries, a reference read as its pack's entries (until max are in hand; a pack's
   -- entries beyond them are the rest given back if the claim consumes the pack): seq, and el,
   -- the element of popped each came from (nil: each entry its own element, as when no
@@ -227,6 +227,27 @@ else
     field, value = claimfield(base + 1, nt), cmsgpack.pack(claimed)
   end
 end
+-- The keys this claim writes and has not read, checked before its first write (the ready list,
+-- meta, the unique set and the packs it read are proved). The heartbeat is SET, whatever it held.
+if nt > 0 then
+  guard(10, 13, 14, 15)
+end
+if #bad > 0 then
+  guard(9)
+end
+if #spent > 0 then
+  guard(17)
+end
+-- the wake list and registry (read now: the writes below do not touch them), and whether a
+-- producer waits for room, read now too: the room list is checked only then
+local free = left and wakeroom()
+local full = trim > 0 and marked()
+if full then
+  guard(7)
+end
+if #junk > 0 then
+  bulk('ZREM', K_LEASES, junk)
+end
 if trim > 0 then
   redis.call('LTRIM', K_READY, trim, -1)
   if #back > 0 then
@@ -276,12 +297,12 @@ end
 if left then
   local ready = readycount()
   if global == 0 then
-    wake(ready)
+    wake(ready, free)
   elseif ready > 0 and leases < global then
     -- capped: no more tokens than free slots (a waiter woken past them would only find the
     -- cap), and this claimer waits for one too before it claims again, so that it and the
     -- waiters woken do not race for one slot. At the cap now, no token: the lease freed wakes one
-    wake(math.min(ready, global - leases))
+    wake(math.min(ready, global - leases), free)
     out[4] = 1
   end
 elseif nt > 0 then
@@ -293,6 +314,6 @@ end
 -- only a claim that took items lowers waiting, so only it can make room (every other step that
 -- lowers waiting looks too: a producer that marked the queue full is never left waiting)
 if trim > 0 then
-  out[2] = room(length)
+  out[2] = room(length, full)
 end
 return tail(out, made, dropped)

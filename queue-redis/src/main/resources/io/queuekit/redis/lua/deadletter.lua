@@ -4,7 +4,7 @@
 guard(5, 9, 10, 17)
 guardseq()
 local leased = leasing()
-local tokens = leased and count('LLEN', 6)
+local tokens = leased and checked(6, 'LLEN')
 explodefield(ARGV[5])
 local e = redis.call('HGET', K_INFLIGHT, ARGV[1])
 if not e then

@@ -10,7 +10,9 @@
 -- simple queue the entries go from ARGV to RPUSH as they are: an entry made into a Lua value is
 -- interned (hashed, compared with similar ones) and collected later, which cost the server more
 -- than the list write itself.
-guard(1, 2, 4, 5, 6, 8, 13, 14)
+-- Everything that decides what it writes is read first (each read checks its key's type: the
+-- waiting count reads the ready list, meta and the delayed set; a unique push the unique set;
+-- the wake check the registry and the wake list), then the first-pushed counts are guarded.
 local now, length, mark, due = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local unique = ARGV[5] == '1'
 local hold = capped(tonumber(ARGV[6]))
@@ -49,14 +51,24 @@ end
 if full then
   out[#out + 1] = 2
 end
+local sooner = false
 if na > 0 and due > 0 then
   -- delayed items draw ids: check the sequence before this script's first write
   guardseq()
+  -- a delayed item due before every other one is news too: one token, so a waiter claims,
+  -- learns the new earliest due time and bounds its blocking wait by it
+  local earliest = firstdue()
+  sooner = not earliest or due < earliest
+end
+local tokens = (due == 0 and na or 0) + (sooner and 1 or 0)
+local free = tokens > 0 and not hold and wakeroom()
+if na > 0 then
+  guard(13, 14)
 end
 if full and mark == '1' then
+  guard(5)
   redis.call('HSET', K_META, 'full', '1')
 end
-local sooner = false
 if na > 0 then
   if due == 0 and not unique then
     for i = first, first + na - 1, CHUNK do
@@ -69,10 +81,6 @@ if na > 0 then
     end
     bulk('RPUSH', K_READY, ready)
   else
-    -- a delayed item due before every other one is news too: one token, so a waiter claims,
-    -- learns the new earliest due time and bounds its blocking wait by it
-    local earliest = firstdue()
-    sooner = not earliest or due < earliest
     -- ids drawn at once, in admission order: the zero-padded id keeps equal due times in order
     local base = redis.call('HINCRBY', K_META, 'seq', na) - na
     local delayed = {}
@@ -93,7 +101,7 @@ if na > 0 then
   end
   firstsadd(now, na)
 end
-if not hold then
-  wake((due == 0 and na or 0) + (sooner and 1 or 0))
+if free then
+  wake(tokens, free)
 end
 return out

@@ -11,8 +11,34 @@
 -- back out (the list's last n, or the pack: nothing ran in between) before the script stops, so
 -- nothing is changed. A ready list (or packs hash) of another type refused that command itself.
 local n, pack = tonumber(ARGV[3]), ARGV[5]
+local hold = capped(tonumber(ARGV[4]))
+-- Everything that decides what the script writes is read first, inside the pcall (each read
+-- checks its key's type), then the keys it writes and has not read are guarded. The packs hash
+-- is guarded first when the command before wrote a pack into it: an HSET that a key of another
+-- type refused did not stop the transaction, so only this check keeps the script from adding a
+-- reference to a pack that is not there. (An RPUSH that was refused is found by the waiting
+-- count's read of the ready list.)
+local before, npacked, na, list, free
 local ok, err = pcall(function()
-  guard(1, 2, 5, 6, 8, 13, 14, 17)
+  if pack ~= '' then
+    guard(17)
+  end
+  before, npacked = waiting()
+  na = math.max(0, math.min(n, tonumber(ARGV[2]) - (before - (pack == '' and n or 0))))
+  -- LENGTH admits only some of a pack: those go in one entry each (rare: the queue is almost
+  -- full)
+  list = pack ~= '' and na < n and na > 0 and packof(pack, n)
+  if pack ~= '' and na < n and not list then
+    na = 0
+  end
+  if pack ~= '' or na < n then
+    -- the packed count, or the full mark
+    guard(5)
+  end
+  if na > 0 then
+    guard(13, 14)
+    free = not hold and wakeroom()
+  end
 end)
 if not ok then
   if pack ~= '' then
@@ -23,14 +49,6 @@ if not ok then
     redis.call('LTRIM', K_READY, 0, -n - 1)
   end
   error(err)
-end
-local hold = capped(tonumber(ARGV[4]))
-local before, npacked = waiting()
-local na = math.max(0, math.min(n, tonumber(ARGV[2]) - (before - (pack == '' and n or 0))))
--- LENGTH admits only some of a pack: those go in one entry each (rare: the queue is almost full)
-local list = pack ~= '' and na < n and na > 0 and packof(pack, n)
-if pack ~= '' and na < n and not list then
-  na = 0
 end
 local full = 0
 if pack == '' then
@@ -53,7 +71,7 @@ end
 if na > 0 then
   firstsadd(ARGV[1], na)
   if not hold then
-    wake(na)
+    wake(na, free)
   end
 end
 return { na, full }
