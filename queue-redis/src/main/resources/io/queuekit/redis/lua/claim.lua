@@ -229,8 +229,10 @@ else
 end
 -- The keys this claim writes and has not read, checked before its first write (the ready list,
 -- meta, the unique set and the packs it read are proved). The heartbeat is SET, whatever it held.
+local plan
 if nt > 0 then
-  guard(10, 13, 14, 15)
+  guard(10, 15)
+  plan = firstsplan(firsts)
 end
 if #bad > 0 then
   guard(9)
@@ -248,6 +250,8 @@ end
 if #junk > 0 then
   bulk('ZREM', K_LEASES, junk)
 end
+-- rest: the list's length after the trim, when read (then the ready count needs no more reads)
+local rest
 if trim > 0 then
   redis.call('LTRIM', K_READY, trim, -1)
   if #back > 0 then
@@ -263,7 +267,8 @@ if trim > 0 then
   -- the references it took no longer count; a list it emptied has none left (another
   -- program's writes aside)
   if unpacked > 0 then
-    setpacked(redis.call('EXISTS', K_READY) == 1 and npacked - unpacked or 0)
+    rest = redis.call('LLEN', K_READY)
+    setpacked(rest > 0 and npacked - unpacked or 0)
   end
 end
 local k = nt
@@ -284,9 +289,7 @@ if k > 0 then
   end
   redis.call('SADD', K_BUSY, ARGV[1])
   redis.call('SET', K_HEARTBEAT, ARGV[6], 'PX', ARGV[6])
-  for ms, c in pairs(firsts) do
-    firstsdel(ms, c)
-  end
+  firstsapply(plan)
 end
 for _, e in ipairs(bad) do
   buryraw(e, 'the ready list ' .. K_READY, now, cap, dropped, made)
@@ -295,7 +298,8 @@ end
 -- behind a recovered item) are news for the other waiters: an idle waiter blocks without
 -- claiming first, so it needs a token. A claim that consumed fewer than max took the whole list.
 if left then
-  local ready = readycount()
+  local ready = rest and (rest > 0 and rest + math.max(0, npacked - unpacked) or 0)
+    or readycount()
   if global == 0 then
     wake(ready, free)
   elseif ready > 0 and leases < global then

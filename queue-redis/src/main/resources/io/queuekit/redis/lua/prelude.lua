@@ -161,6 +161,36 @@ local function firstsdel(ms, k)
   end
 end
 
+-- firstsdel() for a step that takes the items of firsts (ms -> how many) away, split so that it
+-- reads before its first write: firstsplan() reads each ms's count (which proves T:firstn's type)
+-- and guards T:firsts only when a count will reach 0; firstsapply() writes the plan. A count that
+-- is not an integer counts as 0, as incr() takes it. One command fewer per ms than a TYPE of each
+-- key and an HINCRBY.
+local function firstsplan(firsts)
+  local plan, zero = {}, false
+  for ms, k in pairs(firsts) do
+    local v = checked(14, 'HGET', ms)
+    local n = (v and #v <= 15 and string.match(v, '^%-?%d+$') and tonumber(v) or 0) - k
+    plan[ms] = n
+    zero = zero or n <= 0
+  end
+  if zero then
+    guard(13)
+  end
+  return plan
+end
+
+local function firstsapply(plan)
+  for ms, n in pairs(plan) do
+    if n > 0 then
+      redis.call('HSET', K_FIRSTN, ms, n)
+    else
+      redis.call('HDEL', K_FIRSTN, ms)
+      redis.call('ZREM', K_FIRSTS, ms)
+    end
+  end
+end
+
 -- The unique set's value is "deliveries:recoveries": the largest counts of the waiting copy and
 -- of every copy merged into it since; the claim takes them into the entry.
 -- A malformed value counts as 0:0 (the entry's own counts then win, and the next write repairs it),
