@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -40,12 +41,18 @@ public final class JacksonCodec<T> implements Codec<T> {
 
   private final Class<T> type;
   private final ObjectMapper mapper;
+  /**
+   * The mapper's reader of {@code type}: it resolves the type and finds its deserializer once,
+   * where {@code mapper.readValue(bytes, type)} looks both up again for every item decoded.
+   */
+  private final ObjectReader reader;
   /** The first item encoded decoded again: the type can be read back (see {@link #encode}). */
   private volatile boolean readsBack;
 
   private JacksonCodec(Class<T> type, ObjectMapper mapper) {
     this.type = Objects.requireNonNull(type, "type");
     this.mapper = mapper;
+    this.reader = mapper.readerFor(type);
   }
 
   /** A deterministic JSON codec for {@code type}. */
@@ -88,7 +95,7 @@ public final class JacksonCodec<T> implements Codec<T> {
     }
     if (!readsBack) {
       try {
-        mapper.readValue(json, type);
+        reader.readValue(json);
       } catch (JsonProcessingException e) {
         throw new QueueException("cannot decode " + type.getName() + " from the JSON it encodes "
             + "to, so no handler could receive it (nothing was pushed): " + e.getOriginalMessage()
@@ -104,7 +111,7 @@ public final class JacksonCodec<T> implements Codec<T> {
 
   @Override
   public T decode(byte[] bytes) throws IOException {
-    return mapper.readValue(bytes, type);
+    return reader.readValue(bytes);
   }
 
   @Override
