@@ -223,8 +223,9 @@ final class ConsumerLease implements BeatGroup.Member {
     busyMarked = true;
   }
 
-  void forget(long did) {
-    held.forget(did);
+  /** Stops holding {@code dids} ({@link HeldDeliveries#forget(long[])}). */
+  void forget(long... dids) {
+    held.forget(dids);
   }
 
   /** The claim that holds delivery {@code did}, or null when it is not held. */

@@ -85,12 +85,35 @@ final class HeldDeliveries {
     count(c).addAndGet(n);
   }
 
-  void forget(long did) {
-    Claim k = containing(did);
-    if (k != null && k.release(did)) {
-      count(k.consumer).decrementAndGet();
-      if (k.isEmpty()) {
-        remove(k);
+  /**
+   * Stops holding deliveries {@code dids}; an id not held is skipped. A settle's ids are mostly
+   * one claim's, in order: each run of ids in one claim finds, locks and counts off that claim
+   * once, not once per id (a settle of a claim of 100 paid 100 count updates on a map shared by
+   * every worker).
+   */
+  void forget(long... dids) {
+    int i = 0;
+    while (i < dids.length) {
+      Claim k = containing(dids[i]);
+      if (k == null) {
+        i++;
+        continue;
+      }
+      int released = 0;
+      boolean empty;
+      synchronized (k) {
+        for (; i < dids.length && dids[i] >= k.first && dids[i] < k.end(); i++) {
+          if (k.release(dids[i])) {
+            released++;
+          }
+        }
+        empty = k.isEmpty();
+      }
+      if (released > 0) {
+        count(k.consumer).addAndGet(-released);
+        if (empty) {
+          remove(k);
+        }
       }
     }
   }

@@ -390,9 +390,11 @@ final class RedisQueue implements BaseQueue {
       if (forget) {
         // the step ran, or failed for good (a key of the wrong type): the next sweep, not a
         // retry, deals with an entry left in flight
-        for (int i : idx) {
-          lease.forget(deliveries.get(i).id());
+        long[] dids = new long[idx.size()];
+        for (int j = 0; j < dids.length; j++) {
+          dids[j] = deliveries.get(idx.get(j)).id();
         }
+        lease.forget(dids);
       }
     }
   }

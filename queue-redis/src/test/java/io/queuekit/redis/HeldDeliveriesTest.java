@@ -63,6 +63,29 @@ class HeldDeliveriesTest {
   }
 
   @Test
+  void aSettlesIdsAreLetGoTogetherAcrossClaimsSkippingWhatIsNotHeld() {
+    HeldDeliveries h = new HeldDeliveries();
+    h.holdClaim(1, 3, "a");
+    h.holdClaim(4, 2, "b");
+    h.holdClaim(10, 2, "a");
+    h.forget(2);
+    // out of order, a repeat, an id already let go, ids no claim holds, three claims
+    h.forget(3, 2, 1, 1, 7, 4, 10, 99);
+    assertThat(h.heldBy("a")).isEqualTo(1);
+    assertThat(h.heldBy("b")).isEqualTo(1);
+    assertThat(h.idsOf("a")).containsExactly(11L);
+    assertThat(h.idsOf("b")).containsExactly(5L);
+    // the first claim, wholly let go, is gone: its ids name no claim
+    assertThat(h.claimOf(1)).isNull();
+    assertThat(h.claimOf(5)).isEqualTo(new HeldDeliveries.Range(4, 2));
+    h.forget(5, 11);
+    assertThat(h.heldBy("a")).isZero();
+    assertThat(h.heldBy("b")).isZero();
+    assertThat(h.claimOf(5)).isNull();
+    assertThat(h.claimOf(11)).isNull();
+  }
+
+  @Test
   void aClaimOverlappingOlderOnesDropsThem() {
     // the server lost its sequence (flushed, or restored from an older snapshot) and draws ids
     // again: settling an old delivery would settle the new claim's entry of the same id
