@@ -10,7 +10,8 @@ import java.util.List;
  * the hash tag {@code {PREFIX + NAME + QUEUE_NAME}}, so all of a queue's keys live in one cluster
  * slot and every script may touch them together.
  *
- * <p><b>Thread-safety:</b> immutable.
+ * <p><b>Thread-safety:</b> safe for any number of threads: the names are immutable, and the key
+ * arrays it hands out are shared, never written.
  */
 final class RedisKeys {
   /**
@@ -50,6 +51,16 @@ final class RedisKeys {
   final String busy;
   final String leases;
   final String packs;
+  /** {@link #script}'s array for no consumer (pushes, counts). */
+  private final byte[][] noConsumer;
+  /**
+   * {@link #script}'s array for the consumer asked for last: an instance claims and settles under
+   * one consumer id at a time, so its scripts (three per batch) share one array rather than each
+   * encoding the 17 key names again.
+   */
+  private volatile ScriptKeys lastScript;
+
+  private record ScriptKeys(String consumer, byte[][] keys) {}
 
   /**
    * @throws QueueConfigException when the name, QUEUE_NAME, SET_NAME or prefix holds a brace:
@@ -79,6 +90,7 @@ final class RedisKeys {
     this.leases = tag + ":leases";
     this.packs = tag + ":packs";
     checkUnique(queue, setFullName.substring(queueFullName.length()));
+    this.noConsumer = scriptKeys(null);
   }
 
   /**
@@ -115,8 +127,24 @@ final class RedisKeys {
     return tag + ":heartbeat:" + consumer;
   }
 
-  /** The standard {@code KEYS} array; {@code consumer} may be null for scripts not using it. */
+  /**
+   * The standard {@code KEYS} array; {@code consumer} may be null for scripts not using it. The
+   * array is shared with other callers (see {@link #lastScript}): read or copy it, never write
+   * into it.
+   */
   byte[][] script(String consumer) {
+    if (consumer == null) {
+      return noConsumer;
+    }
+    ScriptKeys k = lastScript;
+    if (k == null || !k.consumer().equals(consumer)) {
+      k = new ScriptKeys(consumer, scriptKeys(consumer));
+      lastScript = k;
+    }
+    return k.keys();
+  }
+
+  private byte[][] scriptKeys(String consumer) {
     String c = consumer == null ? "-" : consumer;
     return new byte[][] {b(ready), b(delayed), b(items), b(unique), b(meta), b(wake), b(room),
         b(consumers), b(dead), b(inflight(c)), b(heartbeat(c)), b(pushed), b(firsts), b(firstn), b(busy),
