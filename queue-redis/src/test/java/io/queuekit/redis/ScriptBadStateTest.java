@@ -301,6 +301,34 @@ class ScriptBadStateTest {
     assertThat(q.listDead(0, 10)).isEmpty();
   }
 
+  /**
+   * A first-pushed count Redis does not read as an integer (leading zeros: HINCRBY refuses "05")
+   * counts as 0 when a claim counts it down, as incr() takes it: the claim that takes the last
+   * item of that ms drops the ms, and nothing is reported waiting once every item is claimed.
+   * firstsplan() reads "05" as 5 (its pattern allows leading zeros), so the claim writes 4 and
+   * keeps the ms: an oldest waiting item is reported for an empty queue.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"05", "007"})
+  void aFirstPushedCountWithLeadingZerosCountsAsZeroAsIncrTakesIt(String value) {
+    String name = Queues.uniqueName("zerofirstn");
+    RedisQueue q = queues.open(name, false);
+    q.push(item("a"), Duration.ofSeconds(5));
+    List<String> ms = admin.strings("HKEYS", key(name, "firstn"));
+    assertThat(ms).hasSize(1);
+    admin.call("HSET", key(name, "firstn"), ms.get(0), value);
+    // Redis itself does not take it for an integer (so incr() would have set it to -1)
+    assertThatThrownBy(() -> admin.call("HINCRBY", key(name, "firstn"), ms.get(0), "0"))
+        .hasMessageContaining("not an integer");
+
+    assertThat(claimAll(q)).containsExactly("a");
+    assertThat(admin.call("HGET", key(name, "firstn"), ms.get(0))).as("the count, dropped")
+        .isNull();
+    assertThat(admin.call("ZSCORE", key(name, "firsts"), ms.get(0))).as("the ms, dropped")
+        .isNull();
+    assertThat(q.stats().oldestWaiting()).as("nothing waits").isEmpty();
+  }
+
   @Test
   void aMalformedRoomWatcherCountDoesNotFailTheStepThatFreesRoom() {
     String name = Queues.uniqueName("badroom");
