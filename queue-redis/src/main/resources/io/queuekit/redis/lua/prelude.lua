@@ -163,16 +163,23 @@ end
 
 -- firstsdel() for a step that takes the items of firsts (ms -> how many) away, split so that it
 -- reads before its first write: firstsplan() reads each ms's count (which proves T:firstn's type)
--- and guards T:firsts only when a count will reach 0; firstsapply() writes the plan. A count that
--- is not an integer counts as 0, as incr() takes it. One command fewer per ms than a TYPE of each
--- key and an HINCRBY.
+-- and guards T:firsts only when a count may reach 0; firstsapply() writes the plan: the count
+-- less k, or the field and the ms gone at 0 or below. The outcome is firstsdel()'s: a value
+-- HINCRBY refuses (no integer as Redis reads one: no leading zero, no "-0") counts as 0, as
+-- incr() takes it; a count too long for an exact Lua number goes through firstsdel() itself.
+-- One command fewer per ms than a TYPE of each key and an HINCRBY.
 local function firstsplan(firsts)
   local plan, zero = {}, false
   for ms, k in pairs(firsts) do
     local v = checked(14, 'HGET', ms)
-    local n = (v and #v <= 15 and string.match(v, '^%-?%d+$') and tonumber(v) or 0) - k
-    plan[ms] = n
-    zero = zero or n <= 0
+    local p = { k = k }
+    if not v or not (v == '0' or string.match(v, '^%-?[1-9]%d*$')) then
+      p.n = -k
+    elseif #v <= 15 then
+      p.n = tonumber(v) - k
+    end
+    plan[ms] = p
+    zero = zero or not p.n or p.n <= 0
   end
   if zero then
     guard(13)
@@ -181,9 +188,11 @@ local function firstsplan(firsts)
 end
 
 local function firstsapply(plan)
-  for ms, n in pairs(plan) do
-    if n > 0 then
-      redis.call('HSET', K_FIRSTN, ms, n)
+  for ms, p in pairs(plan) do
+    if not p.n then
+      firstsdel(ms, p.k)
+    elseif p.n > 0 then
+      redis.call('HSET', K_FIRSTN, ms, p.n)
     else
       redis.call('HDEL', K_FIRSTN, ms)
       redis.call('ZREM', K_FIRSTS, ms)
