@@ -10,6 +10,28 @@ import org.junit.jupiter.api.Test;
 
 /** The parsing and arithmetic the tables rest on. */
 class PiecesTest {
+  /**
+   * A throughput verdict says why our side is bounded when the aim is missed, and also when it is
+   * met only within the run's noise (a rerun could miss it); not when it is met clearly.
+   */
+  @Test
+  void aThroughputReadingExplainsTheBoundUnlessTheAimIsMetClearly() {
+    EndToEndComparison.Side side = new EndToEndComparison.Side("p", "P", "how", "threads", "push");
+    EndToEndComparison.Baseline bl = new EndToEndComparison.Baseline(side, 1.0, "WHY");
+    EndToEndComparison c = new EndToEndComparison("T", "L", side, List.of(bl),
+        PipelineConfig.of(1, 1, 1), 1, "", Double.NaN, "EXTRA", "");
+    JmhRunner.Score wide = JmhRunner.Score.of(List.of(95.0, 100.0, 105.0), "items/s");
+    JmhRunner.Score tight = JmhRunner.Score.of(List.of(99.0, 100.0, 101.0), "items/s");
+    JmhRunner.Score high = JmhRunner.Score.of(List.of(149.0, 150.0, 151.0), "items/s");
+
+    assertThat(c.throughputReading(bl, wide, wide, 1.0, true, 1.0))
+        .contains("within the noise").contains("**Met within the noise; what bounds it:** WHY");
+    assertThat(c.throughputReading(bl, high, tight, 1.5, true, 1.0))
+        .doesNotContain("within the noise").doesNotContain("WHY");
+    assertThat(c.throughputReading(bl, tight, high, 0.67, false, 1.0))
+        .contains("**Why not met, and what would change it:** WHY");
+  }
+
 
   @Test
   void commandStatsGiveCallsByCommand() {
