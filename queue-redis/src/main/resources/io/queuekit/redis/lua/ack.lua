@@ -15,7 +15,9 @@ local leased = leasing()
 local tokens = leased and checked(6, 'LLEN')
 -- the client names each claim's field: a name that is none stops the script before its first
 -- write (it could not be settled, nor counted in the reply)
-local at, packs = 2, false
+-- packs: a claim of a pack is settled; unread: the first claim settled is a whole claim of
+-- entries, whose field is deleted without being read first
+local at, packs, unread = 2, false, false
 while at <= #ARGV do
   local m = tonumber(ARGV[at + 1])
   local _, _, ref = claimname(ARGV[at])
@@ -24,13 +26,16 @@ while at <= #ARGV do
       .. 'nothing was changed' })
   end
   packs = packs or ref
+  if at == 2 then
+    unread = m < 0 and not ref
+  end
   at = at + 2 + math.max(m, 0)
 end
 -- The keys it writes, checked before its first write: the in-flight hash, which the first claim
 -- settled reads first (a claim of a pack's reference, or a part's field to explode it), except a
 -- whole claim of entries, deleted unread; the packs hash when a claim of a pack is settled; and
 -- room()'s keys only when a producer waits for room.
-if #ARGV >= 3 and tonumber(ARGV[3]) < 0 and string.byte(ARGV[2], 1) == 99 then
+if unread then
   guard(10)
 end
 if packs then

@@ -22,9 +22,9 @@ local TYPES = { 'list', 'zset', 'hash', 'hash', 'hash', 'list', 'list', 'hash', 
 -- write. Each one first makes sure of the type of every key it will write in this run (a stray
 -- writer may have put something else there) and stops before changing anything; the client names
 -- the key. A read through checked() made before the first write proves its key's type as it
--- reads; guard() runs TYPE for the others. TYPE from Lua costs the server about as much as the
--- read itself, and a claim, a push and an ack checked some 28 keys per batch this way, a quarter
--- of the scripts' time: so each script reads first, then guards only the keys it writes and has
+-- reads; guard() runs TYPE for the others. A TYPE from Lua costs the server about what a read
+-- costs, and a claim, a push and an ack checked 28 keys per batch this way, 28 of the batch's 60
+-- commands: so each script reads first, then guards only the keys it writes and has
 -- not read, and only those this run will write (a key that no command of this run touches may
 -- hold anything: the run that writes it checks it). SET and DEL need no check: they replace or
 -- remove a key of any type. Entries are then parsed without failing: a malformed one is data,
